@@ -1,0 +1,1 @@
+//! The SalesLoft REST API v2 client.

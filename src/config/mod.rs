@@ -1,0 +1,1 @@
+//! Configuration: profiles, keymap, theme.

@@ -1,0 +1,10 @@
+//! sltui: a terminal dashboard for SalesLoft, with an embedded SalesLoft simulator.
+//!
+//! Layers (see ARCHITECTURE.md): `api` is the SalesLoft v2 client and never imports
+//! the TUI or the simulator; `sim` is the simulator and never imports `api::models`.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod metrics;
+pub mod sim;

@@ -1,0 +1,2 @@
+//! The embedded SalesLoft simulator.
+pub mod model;
