@@ -6,5 +6,8 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod cost;
 pub mod metrics;
 pub mod sim;
+pub mod tui;
+pub mod worker;

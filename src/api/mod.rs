@@ -1,1 +1,25 @@
 //! The SalesLoft REST API v2 client.
+//!
+//! Typed models, the list envelope with page and keyset (cursor) walks, the
+//! rate-limit budget read from every response, the retry policy, and typed
+//! errors whose text tells the user what to do. This layer never imports the
+//! TUI, the simulator or the config module.
+
+pub mod budget;
+pub mod client;
+mod decode;
+pub mod error;
+mod error_body;
+pub mod models;
+pub mod paging;
+pub mod query;
+mod resources;
+mod retry;
+
+pub use budget::{Budget, BudgetSnapshot, SpendSample};
+pub use client::{ApiClient, ApiConfig, ProbeResult};
+pub use error::{ApiError, NetworkKind};
+pub use paging::{CursorPosition, CursorStream, PageWalk};
+pub use query::Query;
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,1 +1,306 @@
-//! Configuration: profiles, keymap, theme.
+//! Configuration: the TOML file, profiles for several teams, the keymap and the theme.
+//!
+//! ```toml
+//! default_profile = "demo"
+//! [ui]
+//! refresh_secs = 5
+//! [keys]
+//! move_down = ["j", "down"]
+//! [profiles.work]
+//! api_key_env = "SALESLOFT_API_KEY"
+//! ```
+//!
+//! API keys never live in the file: a profile names an environment variable
+//! (`api_key_env`) or a command that prints the key (`api_key_cmd`).
+
+mod error;
+mod file;
+pub mod keymap;
+mod keys;
+mod paths;
+mod profile;
+pub mod theme;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
+
+pub use error::ConfigError;
+pub use file::{DEFAULT_CONFIG, warn_if_world_readable, write_default_if_missing};
+pub use keymap::{Action, Key, KeySpec, Keymap};
+pub use paths::Paths;
+pub use profile::ResolvedProfile;
+pub use theme::{Theme, ThemeName, no_color_requested};
+
+/// The built-in profile: the embedded simulator, no key, no real data.
+pub const DEMO_PROFILE: &str = "demo";
+/// The real SalesLoft API root (resources are under `/v2`).
+pub const SALESLOFT_BASE_URL: &str = "https://api.salesloft.com";
+pub const DEFAULT_BUDGET_RESERVE: f64 = 0.2;
+
+/// The whole config file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The profile used without `--profile`.
+    pub default_profile: String,
+    pub ui: UiConfig,
+    /// Action name → key(s); each entry replaces that action's default keys.
+    #[serde(deserialize_with = "keymap::deserialize_keys")]
+    pub keys: HashMap<String, KeySpec>,
+    pub profiles: BTreeMap<String, ProfileConfig>,
+    #[serde(rename = "api_key")]
+    no_plain_api_key: NoPlainApiKey,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            default_profile: DEMO_PROFILE.to_string(),
+            ui: UiConfig::default(),
+            keys: HashMap::new(),
+            profiles: BTreeMap::new(),
+            no_plain_api_key: NoPlainApiKey,
+        }
+    }
+}
+
+/// `[ui]`: defaults for every profile.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// Seconds between live polls.
+    #[serde(deserialize_with = "refresh_secs")]
+    pub refresh_secs: u64,
+    /// The starting time range for rates; `0` means all time.
+    pub time_range_days: u32,
+    pub theme: ThemeName,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            refresh_secs: 5,
+            time_range_days: 30,
+            theme: ThemeName::Default,
+        }
+    }
+}
+
+/// `[profiles.NAME]`: one SalesLoft team (or the simulator).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    /// Use the embedded simulator instead of a server.
+    #[serde(default)]
+    pub simulator: bool,
+    /// API root; defaults to [`SALESLOFT_BASE_URL`].
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Name of the environment variable holding the API key.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// Command (run with `sh -c`) whose standard output is the API key.
+    #[serde(default)]
+    pub api_key_cmd: Option<String>,
+    #[serde(default, deserialize_with = "optional_refresh_secs")]
+    pub refresh_secs: Option<u64>,
+    #[serde(default = "default_budget_reserve", deserialize_with = "fraction")]
+    pub budget_reserve: f64,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub theme: Option<ThemeName>,
+    #[serde(default, rename = "api_key")]
+    no_plain_api_key: NoPlainApiKey,
+}
+
+impl Default for ProfileConfig {
+    fn default() -> Self {
+        ProfileConfig {
+            simulator: false,
+            base_url: None,
+            api_key_env: None,
+            api_key_cmd: None,
+            refresh_secs: None,
+            budget_reserve: DEFAULT_BUDGET_RESERVE,
+            read_only: false,
+            theme: None,
+            no_plain_api_key: NoPlainApiKey,
+        }
+    }
+}
+
+/// Reads the config file; a missing file gives the defaults.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(path, &text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(source) => Err(ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Parses and checks config text; `path` is only used in error messages.
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    let config: Config =
+        toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+    config.check(path)?;
+    Ok(config)
+}
+
+impl Config {
+    fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        for (name, p) in &self.profiles {
+            let problem = if p.api_key_env.is_some() && p.api_key_cmd.is_some() {
+                Some("set either api_key_env or api_key_cmd, not both".to_string())
+            } else if p.simulator && p.base_url.is_some() {
+                Some("a profile uses either `simulator = true` or a base_url, not both".into())
+            } else if p
+                .api_key_env
+                .as_deref()
+                .is_some_and(|v| !is_env_var_name(v))
+            {
+                Some(
+                    "api_key_env must be the NAME of an environment variable (like \
+                      SALESLOFT_API_KEY), not the key itself"
+                        .into(),
+                )
+            } else if p
+                .api_key_cmd
+                .as_deref()
+                .is_some_and(|c| c.trim().is_empty())
+            {
+                Some("api_key_cmd is empty".into())
+            } else if let Some(url) = p.base_url.as_deref()
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                Some(format!(
+                    "base_url `{url}` must start with https:// (or http://)"
+                ))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(invalid(format!("[profiles.{name}]: {problem}")));
+            }
+        }
+        self.keymap().map(|_| ()).map_err(|e| e.in_file(path))
+    }
+
+    /// The keymap: defaults plus the `[keys]` overrides.
+    pub fn keymap(&self) -> Result<Keymap, ConfigError> {
+        Keymap::from_config(&self.keys)
+    }
+
+    /// Profile names a user can pick: the built-in `demo` and the file's, sorted.
+    pub fn profile_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.profiles.keys().cloned().collect();
+        if !self.profiles.contains_key(DEMO_PROFILE) {
+            names.push(DEMO_PROFILE.to_string());
+        }
+        names.sort();
+        names
+    }
+
+    /// The named profile (or `default_profile`) with every default filled in.
+    pub fn profile(&self, name: Option<&str>) -> Result<ResolvedProfile, ConfigError> {
+        let name = name.unwrap_or(&self.default_profile);
+        let demo = ProfileConfig {
+            simulator: true,
+            ..ProfileConfig::default()
+        };
+        let p = match self.profiles.get(name) {
+            Some(p) => p,
+            None if name == DEMO_PROFILE => &demo,
+            None => {
+                return Err(ConfigError::UnknownProfile {
+                    name: name.to_string(),
+                    known: self.profile_names(),
+                });
+            }
+        };
+        Ok(ResolvedProfile {
+            name: name.to_string(),
+            base_url: (!p.simulator).then(|| {
+                p.base_url
+                    .as_deref()
+                    .unwrap_or(SALESLOFT_BASE_URL)
+                    .trim_end_matches('/')
+                    .to_string()
+            }),
+            api_key_env: p.api_key_env.clone(),
+            api_key_cmd: p.api_key_cmd.clone(),
+            refresh_secs: p.refresh_secs.unwrap_or(self.ui.refresh_secs),
+            budget_reserve: p.budget_reserve,
+            read_only: p.read_only,
+            theme: p.theme.unwrap_or(self.ui.theme),
+            time_range_days: self.ui.time_range_days,
+        })
+    }
+}
+
+fn is_env_var_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn default_budget_reserve() -> f64 {
+    DEFAULT_BUDGET_RESERVE
+}
+
+fn fraction<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(de::Error::custom(format!(
+            "budget_reserve is a fraction of the API budget between 0 and 1 (like 0.2), not {v}"
+        )))
+    }
+}
+
+fn refresh_secs<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let v = u64::deserialize(d)?;
+    if (1..=3600).contains(&v) {
+        Ok(v)
+    } else {
+        Err(de::Error::custom(format!(
+            "refresh_secs must be between 1 and 3600 seconds, not {v}"
+        )))
+    }
+}
+
+fn optional_refresh_secs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    refresh_secs(d).map(Some)
+}
+
+/// Present only to reject `api_key = ...` with a helpful message.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct NoPlainApiKey;
+
+impl<'de> Deserialize<'de> for NoPlainApiKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Consume the value without ever putting it in the message.
+        de::IgnoredAny::deserialize(d)?;
+        Err(de::Error::custom(
+            "a plain-text `api_key` is not allowed in the config file; put the key in an \
+             environment variable and set `api_key_env = \"VARIABLE_NAME\"`, or set \
+             `api_key_cmd` to a command that prints it (like \"pass show salesloft\")",
+        ))
+    }
+}

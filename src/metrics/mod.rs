@@ -1,1 +1,51 @@
-//! Engagement arithmetic.
+//! Engagement arithmetic: pure, incremental, idempotent aggregation keyed by email id.
+//!
+//! This module knows nothing about HTTP, the simulator or the terminal. The worker turns
+//! each SalesLoft email into an [`EmailFact`] and feeds it to an [`Aggregator`]; the TUI
+//! reads [`Engagement`] counts and [`EngagementRates`] per cadence, per step and in total,
+//! and an [`ActivitySeries`] of live opens, clicks and replies for a sparkline.
+
+mod aggregator;
+mod engagement;
+mod range;
+mod series;
+
+#[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
+mod tests;
+
+pub use aggregator::{Aggregator, Transitions, Upserted};
+pub use engagement::{Engagement, EngagementRates, format_rate};
+pub use range::TimeRange;
+pub use series::{ActivityKind, ActivitySeries};
+
+use chrono::{DateTime, Utc};
+
+/// What the metrics need to know about one SalesLoft email (`/v2/activities/emails`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailFact {
+    pub email_id: u64,
+    pub cadence_id: Option<u64>,
+    pub step_id: Option<u64>,
+    /// The status is `sent`, `sent_from_gmail` or `sent_from_external` (see [`sent_status`]).
+    pub sent: bool,
+    /// The separate `bounced` flag; SalesLoft keeps `status: "sent"` on a bounced email.
+    pub bounced: bool,
+    /// `counts.views > 0`.
+    pub viewed: bool,
+    /// `counts.clicks > 0`.
+    pub clicked: bool,
+    /// `counts.replies > 0`.
+    pub replied: bool,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Whether an email `status` means the email went out.
+///
+/// Every other status (`pending`, `scheduled`, `sending`, `delivering`, `failed`,
+/// `cancelled`, ...) is not counted anywhere.
+pub fn sent_status(status: &str) -> bool {
+    matches!(status, "sent" | "sent_from_gmail" | "sent_from_external")
+}

@@ -1,2 +1,208 @@
-//! The embedded SalesLoft simulator.
+//! The embedded SalesLoft simulator: the demo default and the test double.
+//!
+//! It behaves like the real SalesLoft REST API v2 on the wire (see
+//! `salesloft-api.md`): list envelopes and paging, Rails bracket filters, the
+//! per-team cost budget with its two headers, bearer auth, and 422 field errors.
+//! It never imports `crate::api`: a shared struct would hide wrong field names.
+//!
+//! Choices where the real API is not documented:
+//! * auth failures (401) are not charged, since no team can be charged, but carry
+//!   the rate-limit headers like every `/v2` answer;
+//! * `x-ratelimit-endpoint-cost` states the endpoint's price even on 401 and 429
+//!   answers, which charge nothing; 404 and 422 answers are charged;
+//! * a 429 carries `Retry-After` (whole seconds until the budget window rolls over);
+//! * an unknown `person_id`/`cadence_id` when adding a membership or logging a
+//!   call is a 404 `{"error":"Not Found"}`;
+//! * deleting an already removed membership answers 204 again (idempotent);
+//! * the API key belongs to the team's first user (the admin): `GET /v2/me`;
+//! * a (re-)added membership starts `staged`; a malformed body or query is a 400
+//!   `{"error": ...}`; invalid `sort_direction` is a 422 like invalid `sort_by`;
+//! * mutations are stamped with the wall clock (never before `ds.now`, strictly
+//!   increasing) and move `ds.now` up to that stamp.
+//!
+//! Test-only endpoints (no auth, no charge): `GET /_sim/stats`,
+//! `POST /_sim/stats/reset`, `GET /_sim/truth/engagement[?since=<iso>]`,
+//! `GET /_sim/truth/consistency` (`{"problems": [...]}`, empty when every count
+//! agrees). The stats reset clears counters only, not the budget.
+
+pub mod body;
+pub mod dataset;
+pub mod error;
+pub mod iso;
+pub mod json;
+pub mod limiter;
+pub mod list;
+pub mod lists;
+pub mod live;
 pub mod model;
+pub mod ops;
+pub mod query;
+pub mod rng;
+pub mod routes;
+pub mod server;
+pub mod team;
+pub mod truth;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use self::limiter::Limiter;
+use self::server::Shared;
+
+/// How to run the simulator.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Where to listen; port 0 picks a free port.
+    pub addr: SocketAddr,
+    pub seed: u64,
+    pub people: usize,
+    pub cadences: usize,
+    pub users: usize,
+    /// The bearer token every `/v2` request must carry.
+    pub api_key: String,
+    /// Cost points per window.
+    pub budget: u32,
+    /// Length of a budget window in seconds (60 on the real API).
+    pub minute_secs: f64,
+    /// Delay before answering each `/v2` request.
+    pub latency_ms: u64,
+    /// Make things happen over time (emails sent, opened, replied...).
+    pub live: bool,
+    pub live_tick_ms: u64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 7878)),
+            seed: 42,
+            people: 5000,
+            cadences: 40,
+            users: 12,
+            api_key: "demo-key".to_string(),
+            budget: 600,
+            minute_secs: 60.0,
+            latency_ms: 0,
+            live: false,
+            live_tick_ms: 500,
+        }
+    }
+}
+
+/// A running simulator. Dropping it stops the server too; `shutdown` also
+/// waits for it to finish.
+pub struct SimHandle {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+    ticker: Option<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// e.g. `http://127.0.0.1:7878/v2`
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v2", self.addr)
+    }
+
+    /// Stops the live ticker and the server, waiting (briefly) for open
+    /// connections to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(t) = self.ticker.take() {
+            t.abort();
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let abort = server.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), server)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(t) = self.ticker.take() {
+            t.abort();
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Generates the dataset, binds `cfg.addr` and serves in a spawned task.
+pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
+    let opts = dataset::GenOptions {
+        seed: cfg.seed,
+        people: cfg.people,
+        cadences: cfg.cadences,
+        users: cfg.users,
+        now: dataset::wall_clock_micros(),
+    };
+    let ds = tokio::task::spawn_blocking(move || dataset::generate(&opts))
+        .await
+        .context("generating the simulated dataset")?;
+    let listener = tokio::net::TcpListener::bind(cfg.addr)
+        .await
+        .with_context(|| format!("binding the simulator to {}", cfg.addr))?;
+    let addr = listener.local_addr()?;
+    let limiter = Limiter::new(cfg.budget, cfg.minute_secs, Instant::now());
+    let shared = Arc::new(Shared::new(
+        ds,
+        limiter,
+        cfg.api_key.clone(),
+        Duration::from_millis(cfg.latency_ms),
+        format!("http://{addr}/v2"),
+    ));
+    let app = server::router(shared.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!("simulator server stopped: {e}");
+        }
+    });
+    let ticker = cfg
+        .live
+        .then(|| tokio::spawn(live_ticker(shared, cfg.seed, cfg.live_tick_ms)));
+    tracing::info!("SalesLoft simulator listening on http://{addr}/v2");
+    Ok(SimHandle {
+        addr,
+        shutdown: Some(tx),
+        server: Some(server),
+        ticker,
+    })
+}
+
+/// Advances the world every `tick_ms` to the wall clock.
+async fn live_ticker(shared: Arc<Shared>, seed: u64, tick_ms: u64) {
+    let mut live = live::Live::new(seed);
+    let mut every = tokio::time::interval(Duration::from_millis(tick_ms.max(1)));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        let now = dataset::wall_clock_micros();
+        let mut w = shared.write();
+        let _report = live.advance(&mut w.ds, now);
+        drop(w);
+    }
+}

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Microseconds since the Unix epoch, UTC.
 pub type Micros = i64;
@@ -15,22 +16,41 @@ pub trait Record {
     fn updated_at(&self) -> Micros;
 }
 
+/// Source of table identities for [`Table::stamp`].
+static NEXT_TABLE_UID: AtomicU64 = AtomicU64::new(1);
+
+fn next_table_uid() -> u64 {
+    NEXT_TABLE_UID.fetch_add(1, Ordering::Relaxed)
+}
+
 /// Rows with contiguous ids (`first_id`, `first_id + 1`, ...) and an index on
 /// `(updated_at, id)` so cursor walks over a million rows stay cheap.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Table<T: Record> {
     rows: Vec<T>,
     first_id: u64,
     by_updated: BTreeSet<(Micros, u64)>,
+    /// Unique per table instance (a clone gets a new one).
+    uid: u64,
+    /// Bumped by every `insert` and `update`.
+    version: u64,
+}
+
+impl<T: Record + Clone> Clone for Table<T> {
+    fn clone(&self) -> Self {
+        Self {
+            rows: self.rows.clone(),
+            first_id: self.first_id,
+            by_updated: self.by_updated.clone(),
+            uid: next_table_uid(),
+            version: 0,
+        }
+    }
 }
 
 impl<T: Record> Table<T> {
     pub fn new(first_id: u64) -> Self {
-        Self {
-            rows: Vec::new(),
-            first_id,
-            by_updated: BTreeSet::new(),
-        }
+        Self::with_capacity(first_id, 0)
     }
 
     pub fn with_capacity(first_id: u64, cap: usize) -> Self {
@@ -38,7 +58,36 @@ impl<T: Record> Table<T> {
             rows: Vec::with_capacity(cap),
             first_id,
             by_updated: BTreeSet::new(),
+            uid: next_table_uid(),
+            version: 0,
         }
+    }
+
+    /// Builds a table from rows already in id order (bulk load for the generator).
+    /// Panics if the ids are not `first_id`, `first_id + 1`, ... (a generator bug).
+    pub fn from_rows(first_id: u64, rows: Vec<T>) -> Self {
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(
+                row.id(),
+                first_id + i as u64,
+                "rows must be loaded with contiguous ids"
+            );
+        }
+        let by_updated = rows.iter().map(|r| (r.updated_at(), r.id())).collect();
+        Self {
+            rows,
+            first_id,
+            by_updated,
+            uid: next_table_uid(),
+            version: 0,
+        }
+    }
+
+    /// Identifies this table's current contents: `(instance, version)` changes
+    /// after every `insert`/`update`, and a clone never shares it. Lets derived
+    /// caches (e.g. `sim::truth::cadence_people`) know when to rebuild.
+    pub fn stamp(&self) -> (u64, u64) {
+        (self.uid, self.version)
     }
 
     /// The id the next inserted row must carry.
@@ -56,6 +105,7 @@ impl<T: Record> Table<T> {
         );
         self.by_updated.insert((row.updated_at(), id));
         self.rows.push(row);
+        self.version += 1;
         id
     }
 
@@ -68,6 +118,7 @@ impl<T: Record> Table<T> {
     pub fn update<R>(&mut self, id: u64, f: impl FnOnce(&mut T) -> R) -> Option<R> {
         let idx = usize::try_from(id.checked_sub(self.first_id)?).ok()?;
         let row = self.rows.get_mut(idx)?;
+        self.version += 1;
         let before = row.updated_at();
         let out = f(row);
         let after = row.updated_at();

@@ -1,0 +1,359 @@
+//! The HTTP client: configuration, the request loop with retries, the
+//! rate-limit budget fed from every response, and typed decoding.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use serde::de::DeserializeOwned;
+
+use super::ApiResult;
+use super::budget::{self, Budget};
+use super::decode::decode;
+use super::error::{ApiError, error_chain, network_error};
+use super::models::ListEnvelope;
+use super::query::Query;
+use super::retry::{self, Attempts, Decision};
+
+/// Client settings. `Debug` never shows the key.
+#[derive(Clone)]
+pub struct ApiConfig {
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_retries: u32,
+    pub budget_limit: u32,
+    pub user_agent: String,
+}
+
+impl ApiConfig {
+    pub fn new(base_url: &str, api_key: Option<String>) -> Self {
+        ApiConfig {
+            base_url: base_url.to_string(),
+            api_key,
+            timeout: Duration::from_secs(20),
+            connect_timeout: Duration::from_secs(5),
+            max_retries: 3,
+            budget_limit: 600,
+            user_agent: concat!("sltui/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+
+    /// Trims trailing `/`, appends `/v2` when missing, requires http(s).
+    pub fn normalize_base_url(url: &str) -> ApiResult<String> {
+        let config = |message: String| ApiError::Config { message };
+        let trimmed = url.trim().trim_end_matches('/');
+        if trimmed.is_empty() {
+            return Err(config("the base URL is empty".into()));
+        }
+        let parsed = reqwest::Url::parse(trimmed)
+            .map_err(|e| config(format!("the base URL is not a valid URL ({e})")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(config(format!(
+                "the base URL must start with http:// or https://, not {}://",
+                parsed.scheme()
+            )));
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(config("the base URL has no host".into()));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(config(
+                "the base URL must not contain credentials; set SALESLOFT_API_KEY instead".into(),
+            ));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(config(
+                "the base URL must not have a query or fragment".into(),
+            ));
+        }
+        Ok(if trimmed.ends_with("/v2") {
+            trimmed.to_string()
+        } else {
+            format!("{trimmed}/v2")
+        })
+    }
+}
+
+impl fmt::Debug for ApiConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiConfig")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("budget_limit", &self.budget_limit)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+/// The outcome of one un-retried GET, for `sltui doctor`.
+#[derive(Clone, Debug)]
+pub struct ProbeResult {
+    pub path: String,
+    pub status: Option<u16>,
+    pub latency: Duration,
+    pub cost: Option<u32>,
+    pub remaining: Option<u32>,
+    pub error: Option<ApiError>,
+    pub body: Option<serde_json::Value>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    budget: Budget,
+    max_retries: u32,
+}
+
+/// The SalesLoft client; clones share the connection pool and the budget.
+#[derive(Clone)]
+pub struct ApiClient {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base_url", &self.inner.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response as received, before status handling.
+pub(crate) struct Raw {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl ApiClient {
+    pub fn new(cfg: ApiConfig) -> ApiResult<Self> {
+        let base_url = ApiConfig::normalize_base_url(&cfg.base_url)?;
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(key) = cfg.api_key.as_deref() {
+            let key = key.trim();
+            let bad = |message: &str| ApiError::Config {
+                message: message.to_string(),
+            };
+            if key.is_empty() {
+                return Err(bad("the API key is empty; set SALESLOFT_API_KEY"));
+            }
+            let invalid = "the API key contains spaces, control or non-ASCII characters; \
+                           check SALESLOFT_API_KEY";
+            if !key.chars().all(|c| c.is_ascii_graphic()) {
+                return Err(bad(invalid));
+            }
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| bad(invalid))?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(cfg.timeout)
+            .connect_timeout(cfg.connect_timeout)
+            .user_agent(cfg.user_agent.clone())
+            .build()
+            .map_err(|e| ApiError::Config {
+                message: format!("could not set up the HTTP client: {}", error_chain(&e)),
+            })?;
+        Ok(ApiClient {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                budget: Budget::new(cfg.budget_limit),
+                max_retries: cfg.max_retries,
+            }),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    pub fn budget(&self) -> &Budget {
+        &self.inner.budget
+    }
+
+    /// GET `path` and decode the whole body as `T`, retrying per policy.
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str, query: &Query) -> ApiResult<T> {
+        let raw = self.execute(Method::GET, path, query, None).await?;
+        decode(&raw.body, "GET", path, query)
+    }
+
+    /// GET a list endpoint (one page).
+    pub async fn list<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &Query,
+    ) -> ApiResult<ListEnvelope<T>> {
+        self.get_json(path, query).await
+    }
+
+    /// Sends `body` as JSON with `method` and decodes the reply as `T`.
+    pub(crate) async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> ApiResult<T> {
+        let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Config {
+            message: format!("could not encode the request body for {path}: {e}"),
+        })?;
+        let verb = method.as_str().to_string();
+        let raw = self
+            .execute(method, path, &Query::new(), Some(bytes))
+            .await?;
+        decode(&raw.body, &verb, path, &Query::new())
+    }
+
+    /// DELETE `path`; any 2xx (normally 204) is success.
+    pub(crate) async fn delete(&self, path: &str) -> ApiResult<()> {
+        self.execute(Method::DELETE, path, &Query::new(), None)
+            .await
+            .map(|_| ())
+    }
+
+    /// One GET, no retries; never fails, the outcome is in the result.
+    pub async fn probe(&self, path: &str) -> ProbeResult {
+        let started = Instant::now();
+        let mut result = ProbeResult {
+            path: path.to_string(),
+            status: None,
+            latency: Duration::ZERO,
+            cost: None,
+            remaining: None,
+            error: None,
+            body: None,
+        };
+        let outcome = match self.url_for(path, &Query::new()) {
+            Ok((rel, url)) => match self.send_raw(&Method::GET, &url, None).await {
+                Ok(raw) => {
+                    result.status = Some(raw.status);
+                    result.cost = budget::parse_cost(&raw.headers);
+                    result.remaining = budget::parse_remaining(&raw.headers);
+                    result.body = serde_json::from_slice(&raw.body).ok();
+                    self.check(raw, &rel).map(|_| ())
+                }
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        result.latency = started.elapsed();
+        result.error = outcome.err();
+        result
+    }
+
+    /// Sends with retries per `retry::decide`.
+    pub(crate) async fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        query: &Query,
+        body: Option<Vec<u8>>,
+    ) -> ApiResult<Raw> {
+        let (rel, url) = self.url_for(path, query)?;
+        let is_read = method == Method::GET || method == Method::HEAD;
+        let mut attempts = Attempts::default();
+        loop {
+            let outcome = match self.send_raw(&method, &url, body.as_deref()).await {
+                Ok(raw) => self.check(raw, &rel),
+                Err(e) => Err(e),
+            };
+            let err = match outcome {
+                Ok(raw) => return Ok(raw),
+                Err(err) => err,
+            };
+            let max = self.inner.max_retries;
+            match retry::decide(&err, is_read, max, attempts, &self.inner.budget) {
+                Decision::GiveUp => return Err(err),
+                Decision::Retry(wait) => {
+                    if matches!(err, ApiError::RateLimited { .. }) {
+                        attempts.throttles += 1;
+                    } else {
+                        attempts.failures += 1;
+                    }
+                    tracing::warn!(
+                        %method, path = %rel, error = %err, wait_ms = wait.as_millis() as u64,
+                        "retrying SalesLoft request"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// One HTTP exchange; every response feeds the budget.
+    async fn send_raw(&self, method: &Method, url: &str, body: Option<&[u8]>) -> ApiResult<Raw> {
+        let mut req = self.inner.http.request(method.clone(), url);
+        if let Some(b) = body {
+            req = req
+                .header(CONTENT_TYPE, "application/json")
+                .body(b.to_vec());
+        }
+        let resp = req.send().await.map_err(|e| network_error(&e, false))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        self.inner.budget.record_headers(&headers);
+        let body = match resp.bytes().await {
+            Ok(b) => b.to_vec(),
+            // The status is what matters for an error; a 2xx must be whole.
+            Err(_) if !(200..300).contains(&status) => Vec::new(),
+            Err(e) => return Err(network_error(&e, true)),
+        };
+        Ok(Raw {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Turns a non-2xx response into its typed error.
+    fn check(&self, raw: Raw, rel: &str) -> ApiResult<Raw> {
+        if (200..300).contains(&raw.status) {
+            return Ok(raw);
+        }
+        let retry_after = raw
+            .headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::parse_retry_after);
+        if raw.status == 429 {
+            self.inner.budget.record_throttle(retry_after);
+        }
+        Err(ApiError::from_response(
+            raw.status,
+            rel,
+            &raw.body,
+            retry_after,
+        ))
+    }
+
+    /// `(relative path, full URL)`. Absolute URLs are accepted only under
+    /// our base URL, so the key is never sent to another host.
+    fn url_for(&self, path: &str, query: &Query) -> ApiResult<(String, String)> {
+        let base = &self.inner.base_url;
+        let rel = if path.starts_with("http://") || path.starts_with("https://") {
+            path.strip_prefix(base.as_str())
+                .and_then(|p| p.strip_prefix('/'))
+                .ok_or_else(|| ApiError::Config {
+                    message: format!("refusing to send the API key outside {base}: {path}"),
+                })?
+        } else {
+            path.trim_start_matches('/')
+        };
+        let mut url = format!("{base}/{rel}");
+        if !query.is_empty() {
+            url.push(if rel.contains('?') { '&' } else { '?' });
+            url.push_str(&query.to_query_string());
+        }
+        Ok((rel.to_string(), url))
+    }
+}

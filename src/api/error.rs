@@ -1,0 +1,336 @@
+//! Typed API errors. Every message says what to do next, and none of them
+//! ever carries the API key or token (they are built only from status codes,
+//! response bodies, request paths and transport error text).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use thiserror::Error;
+
+use super::error_body::{default_reason, parse_error_body, scope_from_message};
+
+/// What kind of transport failure happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkKind {
+    Timeout,
+    Connect,
+    Reset,
+    Other,
+}
+
+impl fmt::Display for NetworkKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NetworkKind::Timeout => "timed out",
+            NetworkKind::Connect => "could not connect",
+            NetworkKind::Reset => "connection reset",
+            NetworkKind::Other => "transport error",
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ApiError {
+    #[error("401 Unauthorized: {message}. Check SALESLOFT_API_KEY or refresh the token.")]
+    Unauthorized { message: String },
+
+    #[error("403 Forbidden: {message}.{}", forbidden_hint(scope))]
+    Forbidden {
+        message: String,
+        scope: Option<String>,
+    },
+
+    #[error(
+        "404 Not Found: {path}: {message}. The record may have been deleted, or the id or path is wrong."
+    )]
+    NotFound { path: String, message: String },
+
+    #[error(
+        "422 rejected by SalesLoft: {}. Fix the listed fields and try again.",
+        validation_text(fields, message)
+    )]
+    Validation {
+        fields: BTreeMap<String, Vec<String>>,
+        message: Option<String>,
+    },
+
+    #[error(
+        "429 rate limited: the team's API budget (shared by all its integrations) is spent for this minute; {}",
+        retry_text(retry_after)
+    )]
+    RateLimited { retry_after: Option<Duration> },
+
+    #[error("SalesLoft server error {status}: {message}. Try again in a moment.")]
+    Server { status: u16, message: String },
+
+    #[error("HTTP {status}: {message}")]
+    Http { status: u16, message: String },
+
+    #[error("network error ({kind}): {message}. {}", network_hint(*maybe_sent))]
+    Network {
+        kind: NetworkKind,
+        message: String,
+        maybe_sent: bool,
+    },
+
+    #[error("could not decode {what}: {message}. The response did not have the expected shape.")]
+    Decode { what: String, message: String },
+
+    #[error("configuration error: {message}")]
+    Config { message: String },
+}
+
+impl ApiError {
+    /// The HTTP status behind the error, when there was a response.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Unauthorized { .. } => Some(401),
+            ApiError::Forbidden { .. } => Some(403),
+            ApiError::NotFound { .. } => Some(404),
+            ApiError::Validation { .. } => Some(422),
+            ApiError::RateLimited { .. } => Some(429),
+            ApiError::Server { status, .. } | ApiError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether repeating the same read later may succeed.
+    pub fn is_retryable_read(&self) -> bool {
+        match self {
+            ApiError::RateLimited { .. } => true,
+            ApiError::Server { status, .. } => *status != 501 && *status != 505,
+            ApiError::Network { kind, .. } => kind != &NetworkKind::Other,
+            _ => false,
+        }
+    }
+
+    /// Whether a mutation that failed with this error may nevertheless have
+    /// been applied: re-read before deciding to repeat it.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            ApiError::Network { maybe_sent, .. } => *maybe_sent,
+            ApiError::Server { .. } => true,
+            // A 2xx whose body we could not read was applied.
+            ApiError::Decode { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Builds the error for a non-2xx response.
+    pub(crate) fn from_response(
+        status: u16,
+        path: &str,
+        body: &[u8],
+        retry_after: Option<Duration>,
+    ) -> ApiError {
+        let parsed = parse_error_body(body);
+        let message = parsed
+            .message
+            .clone()
+            .map(|m| m.trim().trim_end_matches('.').to_string())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| default_reason(status).to_string());
+        match status {
+            401 => ApiError::Unauthorized { message },
+            403 => ApiError::Forbidden {
+                scope: scope_from_message(&message),
+                message,
+            },
+            404 => ApiError::NotFound {
+                path: path.to_string(),
+                message,
+            },
+            422 => ApiError::Validation {
+                fields: parsed.fields,
+                message: parsed.message,
+            },
+            429 => ApiError::RateLimited { retry_after },
+            500..=599 => ApiError::Server { status, message },
+            _ => ApiError::Http { status, message },
+        }
+    }
+}
+
+fn forbidden_hint(scope: &Option<String>) -> String {
+    match scope {
+        Some(s) => format!(
+            " The key lacks scope/permission `{s}`: grant it to the API key or OAuth app in SalesLoft, or use a key that has it."
+        ),
+        None => " The key or user is not allowed to do this; check its scopes and role.".into(),
+    }
+}
+
+fn validation_text(fields: &BTreeMap<String, Vec<String>>, message: &Option<String>) -> String {
+    let mut parts: Vec<String> = fields
+        .iter()
+        .map(|(field, msgs)| format!("{field}: {}", msgs.join(", ")))
+        .collect();
+    if let Some(m) = message {
+        parts.insert(0, m.clone());
+    }
+    if parts.is_empty() {
+        "the request was invalid".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn retry_text(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(d) => format!("retry in {} s.", d.as_secs().max(1)),
+        None => "wait for the minute to roll over and retry.".into(),
+    }
+}
+
+fn network_hint(maybe_sent: bool) -> &'static str {
+    if maybe_sent {
+        "The request may have reached SalesLoft: re-read before repeating a change"
+    } else {
+        "The request was not sent: check the network and the base URL"
+    }
+}
+
+/// The messages of an error and its sources, without repeats.
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let msg = err.to_string();
+        if !parts.iter().any(|p| p.contains(&msg)) {
+            parts.push(msg);
+        }
+        cur = err.source();
+    }
+    parts.join(": ")
+}
+
+/// Classifies a transport failure. `after_headers`: the server already
+/// answered, so the request certainly reached it.
+pub(crate) fn network_error(e: &reqwest::Error, after_headers: bool) -> ApiError {
+    let message = error_chain(e);
+    let lower = message.to_ascii_lowercase();
+    let (kind, maybe_sent) = if e.is_connect() && !after_headers {
+        let kind = if e.is_timeout() {
+            NetworkKind::Timeout
+        } else {
+            NetworkKind::Connect
+        };
+        (kind, false)
+    } else if e.is_timeout() {
+        (NetworkKind::Timeout, true)
+    } else if [
+        "reset",
+        "closed",
+        "broken pipe",
+        "incomplete",
+        "eof",
+        "aborted",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+    {
+        (NetworkKind::Reset, true)
+    } else {
+        (NetworkKind::Other, true)
+    };
+    ApiError::Network {
+        kind,
+        message,
+        maybe_sent,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_body_with_field_map() {
+        let body = br#"{"errors": {"email_address": ["is already taken"], "first_name": ["is required"]}}"#;
+        let err = ApiError::from_response(422, "people", body, None);
+        let ApiError::Validation { fields, message } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(fields["email_address"], vec!["is already taken"]);
+        assert_eq!(message, &None);
+        let text = err.to_string();
+        assert!(
+            text.contains("email_address: is already taken; first_name: is required"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn validation_body_with_single_error_string() {
+        let body = br#"{"error": "Requested scoped field(s) could not be returned, required scope access not included."}"#;
+        let err = ApiError::from_response(422, "activities/emails", body, None);
+        assert!(
+            matches!(&err, ApiError::Validation { fields, message: Some(m) } if fields.is_empty() && m.starts_with("Requested scoped"))
+        );
+        assert!(err.to_string().contains("Requested scoped field(s)"));
+    }
+
+    #[test]
+    fn unauthorized_tells_what_to_do() {
+        let body = br#"{"error": "No Bearer Token attached to request, please see documentation at developers.salesloft.com"}"#;
+        let err = ApiError::from_response(401, "me.json", body, None);
+        let text = err.to_string();
+        assert!(text.contains("No Bearer Token"));
+        assert!(text.contains("Check SALESLOFT_API_KEY") && text.contains("refresh the token"));
+        assert_eq!(err.status(), Some(401));
+    }
+
+    #[test]
+    fn forbidden_names_the_missing_permission() {
+        let body = br#"{"error": "This endpoint is not available without the following permissions: manage_team"}"#;
+        let err = ApiError::from_response(403, "users/5", body, None);
+        assert!(matches!(&err, ApiError::Forbidden { scope: Some(s), .. } if s == "manage_team"));
+        assert!(err.to_string().contains("`manage_team`"));
+        assert_eq!(
+            scope_from_message("this action requires the people:write scope"),
+            Some("people:write".into())
+        );
+        assert_eq!(scope_from_message("Forbidden"), None);
+    }
+
+    #[test]
+    fn non_json_bodies_become_short_snippets() {
+        let html = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
+        let err = ApiError::from_response(502, "people", html, None);
+        assert!(
+            matches!(&err, ApiError::Server { status: 502, message } if message == "502 Bad Gateway 502 Bad Gateway")
+        );
+        let long = "x".repeat(1000);
+        let parsed = parse_error_body(long.as_bytes());
+        assert_eq!(parsed.message.unwrap().chars().count(), 201);
+        let err = ApiError::from_response(404, "people/9", b"", None);
+        assert!(matches!(&err, ApiError::NotFound { message, .. } if message == "Not Found"));
+        assert!(err.to_string().contains("people/9"));
+    }
+
+    #[test]
+    fn classification() {
+        let net = |kind, maybe_sent| ApiError::Network {
+            kind,
+            message: "x".into(),
+            maybe_sent,
+        };
+        assert!(net(NetworkKind::Reset, true).is_retryable_read());
+        assert!(!net(NetworkKind::Other, true).is_retryable_read());
+        assert!(net(NetworkKind::Timeout, true).is_ambiguous());
+        assert!(!net(NetworkKind::Connect, false).is_ambiguous());
+        assert!(ApiError::from_response(503, "p", b"", None).is_retryable_read());
+        let rl = ApiError::from_response(429, "p", b"", Some(Duration::from_secs(7)));
+        assert!(rl.is_retryable_read() && !rl.is_ambiguous());
+        assert!(rl.to_string().contains("retry in 7 s"));
+        let other = ApiError::from_response(409, "p", br#"{"error":"busy"}"#, None);
+        assert_eq!(
+            other,
+            ApiError::Http {
+                status: 409,
+                message: "busy".into()
+            }
+        );
+    }
+}

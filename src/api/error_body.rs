@@ -1,0 +1,176 @@
+//! Reading SalesLoft error bodies: `{"errors": {field: [msg]}}` (422),
+//! `{"error": msg}` (everything else), or any non-JSON body.
+
+use std::collections::BTreeMap;
+
+/// An error body reduced to an optional message and a field map.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ErrorBody {
+    pub message: Option<String>,
+    pub fields: BTreeMap<String, Vec<String>>,
+}
+
+/// Reads `{"errors": {field: [msg]}}`, `{"error": msg}` (plus an optional
+/// `error_description`), or any non-JSON body as a trimmed snippet.
+pub(crate) fn parse_error_body(body: &[u8]) -> ErrorBody {
+    let mut out = ErrorBody::default();
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        let text = String::from_utf8_lossy(body);
+        let snippet = snippet(&text, 200);
+        out.message = (!snippet.is_empty()).then_some(snippet);
+        return out;
+    };
+    let Some(obj) = value.as_object() else {
+        out.message = Some(snippet(&value.to_string(), 200));
+        return out;
+    };
+    match obj.get("errors") {
+        Some(serde_json::Value::Object(map)) => {
+            for (field, msgs) in map {
+                out.fields.insert(field.clone(), messages_of(msgs));
+            }
+        }
+        Some(serde_json::Value::Array(items)) => {
+            // Not the documented shape; keep whatever text is there.
+            let msgs: Vec<String> = items.iter().flat_map(messages_of).collect();
+            if !msgs.is_empty() {
+                out.fields.insert("base".into(), msgs);
+            }
+        }
+        Some(serde_json::Value::String(s)) => out.message = Some(s.clone()),
+        _ => {}
+    }
+    let text_of = |key: &str| obj.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    if let Some(err) = text_of("error").or_else(|| text_of("message")) {
+        out.message = Some(match text_of("error_description") {
+            Some(desc) if !desc.is_empty() => format!("{err}: {desc}"),
+            _ => err,
+        });
+    }
+    out
+}
+
+fn messages_of(v: &serde_json::Value) -> Vec<String> {
+    match v {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Array(items) => items.iter().flat_map(messages_of).collect(),
+        serde_json::Value::Null => Vec::new(),
+        serde_json::Value::Object(map) => match map.get("message") {
+            Some(m) => messages_of(m),
+            None => vec![v.to_string()],
+        },
+        other => vec![other.to_string()],
+    }
+}
+
+/// At most `max` characters of `text`, tags of an HTML page stripped and
+/// whitespace collapsed.
+pub(crate) fn snippet(text: &str, max: usize) -> String {
+    let mut plain = String::new();
+    let mut in_tag = false;
+    let html = text.trim_start().starts_with('<');
+    for c in text.chars() {
+        match c {
+            '<' if html => in_tag = true,
+            '>' if html && in_tag => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            _ if in_tag => {}
+            c if c.is_whitespace() || c.is_control() => plain.push(' '),
+            c => plain.push(c),
+        }
+    }
+    let collapsed = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max {
+        return collapsed;
+    }
+    let mut cut: String = collapsed.chars().take(max).collect();
+    cut.push('…');
+    cut
+}
+
+/// The permission or scope a 403 message says is missing, e.g.
+/// "... without the following permissions: manage_team" -> "manage_team".
+pub(crate) fn scope_from_message(message: &str) -> Option<String> {
+    let lower = message.to_ascii_lowercase();
+    for marker in ["permissions:", "permission:", "scopes:", "scope:"] {
+        if let Some(at) = lower.find(marker) {
+            let rest = message[at + marker.len()..]
+                .trim()
+                .trim_end_matches(['.', ';'])
+                .trim();
+            if !rest.is_empty() {
+                return Some(rest.to_string());
+            }
+        }
+    }
+    // Names like `people:write` anywhere in the text.
+    message
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '"' | '\'' | '`' | '(' | ')'))
+        .map(|w| w.trim_end_matches(['.', ';']))
+        .find(|w| {
+            let mut parts = w.split(':');
+            matches!(
+                (parts.next(), parts.next(), parts.next()),
+                (Some(res), Some("read" | "write" | "delete"), None)
+                    if !res.is_empty() && res.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            )
+        })
+        .map(str::to_string)
+}
+
+pub(crate) fn default_reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        409 => "Conflict",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "no message",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_shapes_are_kept_not_lost() {
+        let body = br#"{"errors": [{"attribute": "person_id", "message": "already enrolled"}]}"#;
+        assert_eq!(
+            parse_error_body(body).fields["base"],
+            vec!["already enrolled"]
+        );
+        let body = br#"{"error":"invalid_grant","error_description":"expired"}"#;
+        assert_eq!(
+            parse_error_body(body).message.as_deref(),
+            Some("invalid_grant: expired")
+        );
+        assert_eq!(parse_error_body(b"[1,2]").message.as_deref(), Some("[1,2]"));
+    }
+
+    #[test]
+    fn snippets_strip_html_and_cut_long_text() {
+        let html =
+            "<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>";
+        assert_eq!(snippet(html, 200), "502 Bad Gateway 502");
+        let long = "x".repeat(1000);
+        assert_eq!(
+            parse_error_body(long.as_bytes())
+                .message
+                .unwrap()
+                .chars()
+                .count(),
+            201
+        );
+        assert_eq!(parse_error_body(b"  \n ").message, None);
+        assert_eq!(snippet("a\n\tb   c", 10), "a b c");
+    }
+}

@@ -1,0 +1,114 @@
+//! `sltui` with no subcommand: the terminal dashboard, against the embedded
+//! simulator (demo) or a real SalesLoft team.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+
+use super::{GlobalOpts, logging, target};
+use crate::api::{ApiClient, ApiConfig};
+use crate::config::{Theme, no_color_requested};
+use crate::metrics::TimeRange;
+use crate::sim::{SimConfig, SimHandle};
+use crate::tui::{self, DashboardContext};
+use crate::worker::{self, WorkerOptions};
+
+pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
+    let target = target::resolve(global, true)?;
+    for w in &target.warnings {
+        eprintln!("sltui: warning: {w}");
+    }
+    let log_file = logging::init_file_logging(&target.paths.log_dir);
+    tracing::info!(demo = target.demo, profile = %target.profile.name, "starting the dashboard");
+
+    let keymap = target.config.keymap()?;
+    let theme = Theme::resolve(target.profile.theme, no_color_requested());
+    let profile = &target.profile;
+
+    let (sim, base_url, api_key) = if target.demo {
+        let key = demo_key();
+        let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
+        let sim = crate::sim::start(SimConfig {
+            addr,
+            live: true,
+            api_key: key.clone(),
+            ..SimConfig::default()
+        })
+        .await
+        .context("could not start the embedded simulator for demo mode")?;
+        let url = sim.base_url();
+        (Some(sim), url, Some(key))
+    } else {
+        if target.api_key.is_none() {
+            anyhow::bail!(
+                "no API key for {}: set SALESLOFT_API_KEY, pass --api-key, or set api_key_env / api_key_cmd in profile {:?} of {} (or run `sltui --demo`)",
+                target.base_url,
+                profile.name,
+                target.paths.config_file.display()
+            );
+        }
+        (None, target.base_url.clone(), target.api_key.clone())
+    };
+
+    let client = ApiClient::new(ApiConfig::new(&base_url, api_key))?;
+    let worker = worker::spawn(
+        client.clone(),
+        WorkerOptions {
+            poll_secs: if target.demo {
+                profile.refresh_secs.min(3)
+            } else {
+                profile.refresh_secs
+            },
+            reserve: profile.budget_reserve,
+            read_only: target.read_only,
+            ..WorkerOptions::default()
+        },
+    );
+    let ctx = DashboardContext {
+        worker,
+        budget: client.budget().clone(),
+        profile_label: if target.demo {
+            "DEMO".to_string()
+        } else {
+            profile.name.clone()
+        },
+        demo: target.demo,
+        read_only: target.read_only,
+        keymap,
+        theme,
+        time_range: match profile.time_range_days {
+            0 => TimeRange::All,
+            n => TimeRange::Days(n),
+        },
+        refresh_secs: profile.refresh_secs,
+        reserve: profile.budget_reserve,
+    };
+    let result = tui::run(ctx).await;
+    stop(sim).await;
+    if let Err(e) = result {
+        if let Some(log) = log_file {
+            return Err(e.context(format!("see the log at {}", log.display())));
+        }
+        return Err(e);
+    }
+    Ok(0)
+}
+
+async fn stop(sim: Option<SimHandle>) {
+    if let Some(sim) = sim {
+        sim.shutdown().await;
+    }
+}
+
+/// A per-run key for the embedded simulator, so nothing else on the machine can use it.
+fn demo_key() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    format!("demo-{:016x}", h.finish())
+}

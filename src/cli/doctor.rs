@@ -1,0 +1,312 @@
+//! `sltui doctor`: checks reachability, authentication, the budget headers and the
+//! endpoints the dashboard reads, with status and latency for each; `--bundle`
+//! writes a diagnostic folder with every secret redacted.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::{DoctorArgs, GlobalOpts};
+use crate::api::{ApiClient, ApiConfig, ProbeResult};
+
+/// One line of the report.
+#[derive(Debug, Clone)]
+struct Check {
+    name: &'static str,
+    ok: bool,
+    status: Option<u16>,
+    latency: Option<Duration>,
+    detail: String,
+}
+
+impl Check {
+    fn from_probe(
+        name: &'static str,
+        p: &ProbeResult,
+        ok_detail: impl FnOnce(&ProbeResult) -> String,
+    ) -> Self {
+        let ok = p.error.is_none() && p.status.is_some_and(|s| (200..300).contains(&s));
+        let detail = match &p.error {
+            Some(e) => e.to_string(),
+            None if ok => ok_detail(p),
+            None => format!("unexpected status {}", p.status.unwrap_or_default()),
+        };
+        Check {
+            name,
+            ok,
+            status: p.status,
+            latency: Some(p.latency),
+            detail,
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "check": self.name,
+            "ok": self.ok,
+            "status": self.status,
+            "latency_ms": self.latency.map(|d| d.as_secs_f64() * 1000.0),
+            "detail": self.detail,
+        })
+    }
+}
+
+pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
+    let target = super::target::resolve(global, false)?;
+    let base = target.base_url.clone();
+    let key = target.api_key.clone();
+    let (checks, base_url) = match ApiConfig::normalize_base_url(&base) {
+        Ok(url) => (run_checks(&url, key.clone()).await, url),
+        Err(e) => (
+            vec![Check {
+                name: "configuration",
+                ok: false,
+                status: None,
+                latency: None,
+                detail: e.to_string(),
+            }],
+            base.clone(),
+        ),
+    };
+    let text = render(&base_url, &checks);
+    print!("{}", redact(&text, key.as_deref()));
+    if let Some(dir) = &args.bundle {
+        write_bundle(dir, &base_url, &checks, key.as_deref())?;
+        println!(
+            "Diagnostic bundle written to {} (secrets redacted).",
+            dir.display()
+        );
+    }
+    Ok(if checks.iter().all(|c| c.ok) { 0 } else { 1 })
+}
+
+async fn run_checks(base_url: &str, key: Option<String>) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let has_key = key.is_some();
+    let mut cfg = ApiConfig::new(base_url, key);
+    cfg.max_retries = 0;
+    cfg.timeout = Duration::from_secs(10);
+    let client = match ApiClient::new(cfg) {
+        Ok(c) => c,
+        Err(e) => {
+            checks.push(Check {
+                name: "configuration",
+                ok: false,
+                status: None,
+                latency: None,
+                detail: e.to_string(),
+            });
+            return checks;
+        }
+    };
+
+    let me = client.probe("me.json").await;
+    let reachable = me.status.is_some();
+    checks.push(Check {
+        name: "reachable",
+        ok: reachable,
+        status: me.status,
+        latency: Some(me.latency),
+        detail: if reachable {
+            "the server answered".to_string()
+        } else {
+            me.error
+                .as_ref()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "no answer".into())
+        },
+    });
+    if !reachable {
+        return checks;
+    }
+    let mut auth = Check::from_probe("authentication", &me, |p| who_am_i(p.body.as_ref()));
+    if !has_key && !auth.ok {
+        auth.detail = format!(
+            "{} (no API key given: set SALESLOFT_API_KEY or pass --api-key)",
+            auth.detail
+        );
+    }
+    let authed = auth.ok;
+    checks.push(auth);
+
+    let headers_ok = me.remaining.is_some() && me.cost.is_some();
+    checks.push(Check {
+        name: "budget headers",
+        ok: headers_ok,
+        status: None,
+        latency: None,
+        detail: match (me.remaining, me.cost) {
+            (Some(r), Some(c)) => format!(
+                "x-ratelimit-remaining-minute {r}, x-ratelimit-endpoint-cost {c}"
+            ),
+            _ => "x-ratelimit-remaining-minute / x-ratelimit-endpoint-cost missing: the budget gauge will be blind".to_string(),
+        },
+    });
+    if !authed {
+        return checks;
+    }
+    for (name, path) in [
+        ("people", "people?per_page=1"),
+        ("cadences", "cadences?per_page=1"),
+        ("emails", "activities/emails?per_page=1"),
+    ] {
+        let p = client.probe(path).await;
+        checks.push(Check::from_probe(name, &p, |p| {
+            let n = p
+                .body
+                .as_ref()
+                .and_then(|b| b.get("data"))
+                .and_then(Value::as_array)
+                .map(|a| a.len())
+                .unwrap_or(0);
+            format!("list endpoint answers ({n} record on the first page)")
+        }));
+    }
+    checks
+}
+
+fn who_am_i(body: Option<&Value>) -> String {
+    let Some(user) = body.and_then(|b| b.get("data")) else {
+        return "authenticated".to_string();
+    };
+    let name = user
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("(no name)");
+    let email = user
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or("(no email)");
+    let team = user
+        .get("team")
+        .and_then(|t| t.get("id"))
+        .map(|v| v.to_string());
+    match team {
+        Some(t) => format!("you are {name} <{email}>, team {t}"),
+        None => format!("you are {name} <{email}>"),
+    }
+}
+
+fn render(base_url: &str, checks: &[Check]) -> String {
+    let mut out = format!("sltui doctor: {base_url}\n");
+    for c in checks {
+        let mark = if c.ok { "ok  " } else { "FAIL" };
+        let status = c
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "-".into());
+        let latency = c
+            .latency
+            .map(|d| format!("{:.0} ms", d.as_secs_f64() * 1000.0))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            out,
+            "  [{mark}] {:<15} {:>4} {:>8}  {}",
+            c.name, status, latency, c.detail
+        );
+    }
+    let failed: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
+    if failed.is_empty() {
+        out.push_str("All checks passed.\n");
+    } else {
+        let _ = writeln!(out, "Failed: {}.", failed.join(", "));
+    }
+    out
+}
+
+/// Replaces every occurrence of the secret (and of its bearer form) with a marker.
+pub(crate) fn redact(text: &str, secret: Option<&str>) -> String {
+    match secret {
+        Some(s) if s.len() >= 3 => text.replace(s, "[REDACTED]"),
+        _ => text.to_string(),
+    }
+}
+
+fn write_bundle(
+    dir: &Path,
+    base_url: &str,
+    checks: &[Check],
+    key: Option<&str>,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create bundle folder {}: {e}", dir.display()))?;
+    let env: Vec<Value> = [
+        "SALESLOFT_BASE_URL",
+        "SALESLOFT_API_KEY",
+        "NO_COLOR",
+        "TERM",
+    ]
+    .iter()
+    .map(|name| {
+        let state = match std::env::var(name) {
+            Ok(_) if *name == "SALESLOFT_API_KEY" => "set (redacted)".to_string(),
+            Ok(v) => v,
+            Err(_) => "unset".to_string(),
+        };
+        json!({"name": name, "value": state})
+    })
+    .collect();
+    let report = json!({
+        "sltui_version": env!("CARGO_PKG_VERSION"),
+        "os": std::env::consts::OS,
+        "arch": std::env::consts::ARCH,
+        "base_url": base_url,
+        "api_key": if key.is_some() { "set (redacted)" } else { "not set" },
+        "environment": env,
+        "checks": checks.iter().map(Check::json).collect::<Vec<_>>(),
+    });
+    let files = [
+        ("report.json", serde_json::to_string_pretty(&report)?),
+        ("report.txt", render(base_url, checks)),
+    ];
+    for (name, content) in files {
+        let path = dir.join(name);
+        write_private(&path, &redact(&content, key))
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(content.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_removes_every_copy_of_the_key() {
+        let text = "key abc123 and Bearer abc123";
+        assert_eq!(
+            redact(text, Some("abc123")),
+            "key [REDACTED] and Bearer [REDACTED]"
+        );
+        assert_eq!(redact(text, None), text);
+    }
+
+    #[test]
+    fn render_names_failures() {
+        let checks = vec![Check {
+            name: "authentication",
+            ok: false,
+            status: Some(401),
+            latency: Some(Duration::from_millis(3)),
+            detail: "401 Unauthorized".into(),
+        }];
+        let out = render("http://x/v2", &checks);
+        assert!(out.contains("FAIL"));
+        assert!(out.contains("Failed: authentication."));
+    }
+}

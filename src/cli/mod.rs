@@ -1,0 +1,132 @@
+//! Command-line interface: global options, subcommands and dispatch.
+
+mod cost_cmd;
+mod dashboard;
+mod doctor;
+mod logging;
+mod sim_cmd;
+mod target;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The real API's base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.salesloft.com/v2";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sltui",
+    version,
+    about = "A terminal dashboard for SalesLoft: cadences, people, live engagement, enrollment, and the team's API budget.",
+    long_about = None,
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalOpts {
+    /// SalesLoft API base URL ("/v2" is added when missing).
+    #[arg(long, global = true, env = "SALESLOFT_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// API key or OAuth access token, sent as `Authorization: Bearer`.
+    #[arg(
+        long,
+        global = true,
+        env = "SALESLOFT_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+    /// Configuration file (default: config.toml in the user's config directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Profile from the configuration file.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Run against the embedded simulator even when credentials are configured.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Disable every mutation (enrollment, person edits).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the SalesLoft simulator on loopback until stopped.
+    Sim(SimArgs),
+    /// Check reachability, authentication, budget headers and the main endpoints.
+    Doctor(DoctorArgs),
+    /// Compare what reading N records costs by page walk and by cursor walk.
+    Cost(CostArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub addr: SocketAddr,
+    /// Seed of the generated dataset (same seed, same data).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of people.
+    #[arg(long, default_value_t = 5000)]
+    pub people: usize,
+    /// Number of cadences.
+    #[arg(long, default_value_t = 40)]
+    pub cadences: usize,
+    /// Number of users (reps) on the team.
+    #[arg(long, default_value_t = 12)]
+    pub users: usize,
+    /// The bearer token clients must send.
+    #[arg(long, default_value = "demo-key")]
+    pub api_key: String,
+    /// Cost points allowed per budget window.
+    #[arg(long, default_value_t = 600)]
+    pub budget: u32,
+    /// Length of the budget window in seconds (shorten it for tests and benchmarks).
+    #[arg(long, default_value_t = 60.0)]
+    pub minute_secs: f64,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Let time move: new sends, opens, clicks, replies and bounces arrive continuously.
+    #[arg(long)]
+    pub live: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// Write a diagnostic folder (every secret redacted) to DIR.
+    #[arg(long, value_name = "DIR")]
+    pub bundle: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CostArgs {
+    /// Number of records to read.
+    #[arg(long)]
+    pub records: u64,
+    /// Records per page for the page walk (1-100).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub per_page: u64,
+    /// Points the team may spend a minute.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub budget: u64,
+}
+
+/// Runs the parsed command line; the returned code becomes the process exit code.
+pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Some(Command::Sim(args)) => sim_cmd::run(args).await,
+        Some(Command::Doctor(args)) => doctor::run(&cli.global, args).await,
+        Some(Command::Cost(args)) => Ok(cost_cmd::run(&args)),
+        None => dashboard::run(&cli.global).await,
+    }
+}

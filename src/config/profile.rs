@@ -1,0 +1,161 @@
+//! A profile with every default filled in, and the API key lookup.
+
+use std::process::{Command, Stdio};
+
+use super::{ConfigError, ThemeName};
+
+/// A profile ready to use: the file's values over the `[ui]` values over the defaults.
+///
+/// Holds where the API key comes from, never the key itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedProfile {
+    pub name: String,
+    /// `None`: the embedded simulator. Otherwise the API root without `/v2`,
+    /// e.g. `https://api.salesloft.com`.
+    pub base_url: Option<String>,
+    pub api_key_env: Option<String>,
+    pub api_key_cmd: Option<String>,
+    pub refresh_secs: u64,
+    /// Fraction of the per-minute API budget kept for the user's own actions.
+    pub budget_reserve: f64,
+    pub read_only: bool,
+    pub theme: ThemeName,
+    /// `0` means all time.
+    pub time_range_days: u32,
+}
+
+impl ResolvedProfile {
+    pub fn uses_simulator(&self) -> bool {
+        self.base_url.is_none()
+    }
+
+    /// Where the key comes from, for display: `env SALESLOFT_API_KEY`, `command "pass show x"`.
+    pub fn key_source(&self) -> Option<String> {
+        match (&self.api_key_env, &self.api_key_cmd) {
+            (Some(var), _) => Some(format!("env {var}")),
+            (None, Some(cmd)) => Some(format!("command \"{cmd}\"")),
+            (None, None) => None,
+        }
+    }
+
+    /// Looks the API key up: from the environment variable named by `api_key_env`, or from
+    /// the trimmed standard output of `api_key_cmd` run with `sh -c`. `Ok(None)` when the
+    /// profile names neither (the simulator needs no key).
+    ///
+    /// The command inherits stdin and stderr, so a password manager can prompt: call this
+    /// before the terminal switches to the TUI.
+    pub fn api_key(&self) -> Result<Option<String>, ConfigError> {
+        if let Some(var) = &self.api_key_env {
+            let value = std::env::var(var).unwrap_or_default();
+            let key = value.trim();
+            if key.is_empty() {
+                return Err(ConfigError::ApiKeyEnv {
+                    profile: self.name.clone(),
+                    var: var.clone(),
+                });
+            }
+            return Ok(Some(key.to_string()));
+        }
+        match &self.api_key_cmd {
+            Some(cmd) => self.run_key_command(cmd).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn run_key_command(&self, cmd: &str) -> Result<String, ConfigError> {
+        let fail = |failure: String| ConfigError::ApiKeyCmd {
+            profile: self.name.clone(),
+            command: cmd.to_string(),
+            failure,
+        };
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .stdin(Stdio::inherit())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| fail(format!("could not be started ({e})")))?;
+        if !output.status.success() {
+            return Err(fail(match output.status.code() {
+                Some(code) => format!("failed with exit status {code}"),
+                None => "was killed by a signal".to_string(),
+            }));
+        }
+        let text = String::from_utf8(output.stdout)
+            .map_err(|_| fail("printed something that is not UTF-8 text".to_string()))?;
+        let key = text.trim();
+        if key.is_empty() {
+            return Err(fail("printed nothing".to_string()));
+        }
+        Ok(key.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(env: Option<&str>, cmd: Option<&str>) -> ResolvedProfile {
+        ResolvedProfile {
+            name: "work".into(),
+            base_url: Some("https://api.salesloft.com".into()),
+            api_key_env: env.map(String::from),
+            api_key_cmd: cmd.map(String::from),
+            refresh_secs: 5,
+            budget_reserve: 0.2,
+            read_only: false,
+            theme: ThemeName::Default,
+            time_range_days: 30,
+        }
+    }
+
+    #[test]
+    fn key_from_env() {
+        // PATH is set in any test environment; no set_var needed.
+        let path = std::env::var("PATH").unwrap();
+        assert_eq!(
+            profile(Some("PATH"), None).api_key().unwrap(),
+            Some(path.trim().to_string())
+        );
+        let err = profile(Some("SLTUI_TEST_SURELY_UNSET_7d1f"), None)
+            .api_key()
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("SLTUI_TEST_SURELY_UNSET_7d1f") && text.contains("`work`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn key_from_command_is_trimmed() {
+        let p = profile(None, Some("printf '  abc123\\n'"));
+        assert_eq!(p.api_key().unwrap(), Some("abc123".into()));
+        assert_eq!(p.key_source().unwrap(), "command \"printf '  abc123\\n'\"");
+    }
+
+    #[test]
+    fn failing_command_error_hides_its_output() {
+        // The command prints "hunter2-secret", a string its own text does not contain.
+        let err = profile(None, Some("printf 'hunter%s' 2-secret; exit 3"))
+            .api_key()
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("exit status 3"), "{text}");
+        assert!(text.contains("`work`"), "{text}");
+        assert!(!text.contains("hunter2-secret"), "{text}");
+        let err = profile(None, Some("true")).api_key().unwrap_err();
+        assert!(err.to_string().contains("printed nothing"), "{err}");
+    }
+
+    #[test]
+    fn no_key_source_means_no_key() {
+        let p = ResolvedProfile {
+            base_url: None,
+            ..profile(None, None)
+        };
+        assert!(p.uses_simulator());
+        assert_eq!(p.api_key().unwrap(), None);
+        assert_eq!(p.key_source(), None);
+    }
+}

@@ -1,0 +1,358 @@
+//! Incremental, idempotent engagement aggregation keyed by email id.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{ActivitySeries, EmailFact, Engagement, TimeRange};
+
+const SENT: u8 = 1;
+const BOUNCED: u8 = 2;
+const VIEWED: u8 = 4;
+const CLICKED: u8 = 8;
+const REPLIED: u8 = 16;
+
+/// One stored email, 16 bytes: a million emails take about 50 MB of hash table.
+///
+/// Times are whole seconds since the Unix epoch (`0` = unknown sent time), so range
+/// boundaries are exact to the second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stored {
+    /// Index into `Aggregator::groups`: the email's (cadence, step) pair.
+    group: u32,
+    sent_at: u32,
+    updated_at: u32,
+    flags: u8,
+}
+
+impl Stored {
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// The contribution ignoring the time range.
+    fn engagement(&self) -> Engagement {
+        Engagement::of_email(
+            self.has(SENT),
+            self.has(BOUNCED),
+            self.has(VIEWED),
+            self.has(CLICKED),
+            self.has(REPLIED),
+        )
+    }
+}
+
+fn secs(t: DateTime<Utc>) -> u32 {
+    t.timestamp().clamp(1, i64::from(u32::MAX)) as u32
+}
+
+type Group = (Option<u64>, Option<u64>);
+
+/// Counts for one cadence or step, plus how many stored facts (in range or not) it has.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    engagement: Engagement,
+    facts: u32,
+}
+
+/// What changed when a fact was applied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Upserted {
+    /// Some aggregate (a count, or the set of cadences) changed.
+    pub changed: bool,
+    /// Engagement that appeared with this fact.
+    pub transitions: Transitions,
+}
+
+/// New engagement observed on one email: a delivered email's views, clicks or replies went
+/// from zero to non-zero (or a new email arrived that already had them). Independent of the
+/// time range: a reply observed now to an old email is activity now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Transitions {
+    pub cadence_id: Option<u64>,
+    pub opened: bool,
+    pub clicked: bool,
+    pub replied: bool,
+}
+
+impl Transitions {
+    pub fn any(&self) -> bool {
+        self.opened || self.clicked || self.replied
+    }
+}
+
+/// Engagement per cadence, per step and in total over the current [`TimeRange`].
+///
+/// - Idempotent: applying the same fact again changes nothing.
+/// - Incremental: a changed fact removes its old contribution and adds the new one.
+/// - Out-of-order safe: a fact older (by `updated_at`, to the second) than the stored one
+///   for the same email is ignored, so a late page cannot undo a newer poll.
+/// - Facts outside the range (by `sent_at`, or `updated_at` when a sent email has no
+///   `sent_at`) are stored but not counted; [`Aggregator::set_range`] recounts. Call it
+///   again now and then so a `Days` window slides with the clock.
+#[derive(Debug, Clone)]
+pub struct Aggregator {
+    facts: HashMap<u64, Stored>,
+    groups: Vec<Group>,
+    group_index: HashMap<Group, u32>,
+    by_cadence: HashMap<u64, Tally>,
+    by_step: HashMap<u64, Tally>,
+    totals: Engagement,
+    range: TimeRange,
+    /// `range.since(now)` in seconds; `None` counts everything.
+    since: Option<u32>,
+    latest_updated_at: Option<DateTime<Utc>>,
+}
+
+impl Default for Aggregator {
+    /// An empty aggregator counting all time.
+    fn default() -> Self {
+        Aggregator {
+            facts: HashMap::new(),
+            groups: Vec::new(),
+            group_index: HashMap::new(),
+            by_cadence: HashMap::new(),
+            by_step: HashMap::new(),
+            totals: Engagement::default(),
+            range: TimeRange::All,
+            since: None,
+            latest_updated_at: None,
+        }
+    }
+}
+
+impl Aggregator {
+    pub fn new(range: TimeRange, now: DateTime<Utc>) -> Self {
+        let mut a = Aggregator::default();
+        a.set_range(range, now);
+        a
+    }
+
+    /// Makes room for `additional` more emails (useful before an initial load).
+    pub fn reserve(&mut self, additional: usize) {
+        self.facts.reserve(additional);
+    }
+
+    /// Applies a fact; true if any aggregate changed.
+    pub fn upsert(&mut self, fact: EmailFact) -> bool {
+        self.apply(fact).changed
+    }
+
+    /// Applies a fact observed live at `observed_at` and records its new engagement in
+    /// `series`. Use [`Aggregator::upsert`] for the initial load, so history does not show
+    /// up as live activity.
+    pub fn upsert_observed(
+        &mut self,
+        fact: EmailFact,
+        observed_at: DateTime<Utc>,
+        series: &mut ActivitySeries,
+    ) -> bool {
+        let upserted = self.apply(fact);
+        series.record(&upserted.transitions, observed_at);
+        upserted.changed
+    }
+
+    /// Applies a fact and says what changed and which engagement appeared.
+    pub fn apply(&mut self, fact: EmailFact) -> Upserted {
+        let new = Stored {
+            group: self.intern((fact.cadence_id, fact.step_id)),
+            sent_at: fact.sent_at.map_or(0, secs),
+            updated_at: secs(fact.updated_at),
+            flags: (fact.sent as u8 * SENT)
+                | (fact.bounced as u8 * BOUNCED)
+                | (fact.viewed as u8 * VIEWED)
+                | (fact.clicked as u8 * CLICKED)
+                | (fact.replied as u8 * REPLIED),
+        };
+        let old = self.facts.get(&fact.email_id).copied();
+        if let Some(old) = old
+            && (new.updated_at < old.updated_at || new == old)
+        {
+            return Upserted::default();
+        }
+        if self.latest_updated_at.is_none_or(|t| fact.updated_at > t) {
+            self.latest_updated_at = Some(fact.updated_at);
+        }
+        self.facts.insert(fact.email_id, new);
+
+        // Add before removing, so a fact staying in its cadence never empties the tally.
+        let mut changed = self.tally(new, true);
+        let old_counted = match old {
+            Some(old) => {
+                changed |= self.tally(old, false);
+                Some((old.group, self.counted(old)))
+            }
+            None => None,
+        };
+        let (old_group, old_counted) = old_counted.unwrap_or((new.group, Engagement::default()));
+        let new_counted = self.counted(new);
+        changed |= if old_counted.is_empty() && new_counted.is_empty() {
+            false
+        } else {
+            old_group != new.group || old_counted != new_counted
+        };
+
+        let before = old.map(|o| o.engagement()).unwrap_or_default();
+        let after = new.engagement();
+        Upserted {
+            changed,
+            transitions: Transitions {
+                cadence_id: fact.cadence_id,
+                opened: after.opened > before.opened,
+                clicked: after.clicked > before.clicked,
+                replied: after.replied > before.replied,
+            },
+        }
+    }
+
+    /// Changes the range and recounts every stored fact.
+    pub fn set_range(&mut self, range: TimeRange, now: DateTime<Utc>) {
+        self.range = range;
+        self.since = range
+            .since(now)
+            .map(|t| t.timestamp().clamp(0, i64::from(u32::MAX)) as u32);
+        self.recount();
+    }
+
+    pub fn range(&self) -> TimeRange {
+        self.range
+    }
+
+    pub fn by_cadence(&self, cadence_id: u64) -> Engagement {
+        self.by_cadence
+            .get(&cadence_id)
+            .map(|t| t.engagement)
+            .unwrap_or_default()
+    }
+
+    pub fn by_step(&self, step_id: u64) -> Engagement {
+        self.by_step
+            .get(&step_id)
+            .map(|t| t.engagement)
+            .unwrap_or_default()
+    }
+
+    /// Every email in range, with or without a cadence.
+    pub fn totals(&self) -> Engagement {
+        self.totals
+    }
+
+    /// Cadences with at least one stored email (in range or not), ascending.
+    pub fn cadence_ids(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self.by_cadence.keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Steps of a cadence with at least one stored email, ascending.
+    pub fn step_ids(&self, cadence_id: u64) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .groups
+            .iter()
+            .filter(|(c, _)| *c == Some(cadence_id))
+            .filter_map(|(_, s)| *s)
+            .filter(|s| self.by_step.contains_key(s))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Number of stored emails.
+    pub fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.facts.is_empty()
+    }
+
+    pub fn contains(&self, email_id: u64) -> bool {
+        self.facts.contains_key(&email_id)
+    }
+
+    /// The newest `updated_at` applied: the cursor for the next `updated_at[gt]` poll.
+    pub fn latest_updated_at(&self) -> Option<DateTime<Utc>> {
+        self.latest_updated_at
+    }
+
+    fn intern(&mut self, group: Group) -> u32 {
+        if let Some(&i) = self.group_index.get(&group) {
+            return i;
+        }
+        let i = u32::try_from(self.groups.len()).expect("fewer than 4 billion steps");
+        self.groups.push(group);
+        self.group_index.insert(group, i);
+        i
+    }
+
+    fn in_range(&self, s: Stored) -> bool {
+        let at = if s.sent_at != 0 {
+            s.sent_at
+        } else {
+            s.updated_at
+        };
+        self.since.is_none_or(|since| at >= since)
+    }
+
+    /// The contribution to the counts under the current range.
+    fn counted(&self, s: Stored) -> Engagement {
+        if self.in_range(s) {
+            s.engagement()
+        } else {
+            Engagement::default()
+        }
+    }
+
+    /// Adds or removes a fact's contribution; true if a cadence appeared or disappeared.
+    fn tally(&mut self, s: Stored, add: bool) -> bool {
+        let eng = self.counted(s);
+        let (cadence, step) = self.groups[s.group as usize];
+        if add {
+            self.totals += eng;
+        } else {
+            self.totals -= eng;
+        }
+        if let Some(step) = step {
+            bump(&mut self.by_step, step, eng, add);
+        }
+        cadence.is_some_and(|c| bump(&mut self.by_cadence, c, eng, add))
+    }
+
+    fn recount(&mut self) {
+        self.totals = Engagement::default();
+        self.by_cadence.clear();
+        self.by_step.clear();
+        let facts = std::mem::take(&mut self.facts);
+        for s in facts.values() {
+            self.tally(*s, true);
+        }
+        self.facts = facts;
+    }
+}
+
+/// Returns true when the key's entry was created or removed.
+fn bump(map: &mut HashMap<u64, Tally>, key: u64, eng: Engagement, add: bool) -> bool {
+    if add {
+        let t = map.entry(key).or_default();
+        t.facts += 1;
+        t.engagement += eng;
+        return t.facts == 1;
+    }
+    let Some(t) = map.get_mut(&key) else {
+        debug_assert!(false, "removing a fact that was never added");
+        return false;
+    };
+    t.facts -= 1;
+    t.engagement -= eng;
+    if t.facts == 0 {
+        map.remove(&key);
+        return true;
+    }
+    false
+}
+
+#[cfg(test)]
+pub(super) fn stored_size() -> usize {
+    std::mem::size_of::<Stored>()
+}

@@ -1,0 +1,149 @@
+//! Property test: random upserts (with repeats, changes and stale copies) give the same
+//! aggregates as a recount of the final facts, and `changed` is exactly "something moved".
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::*;
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_717_000_000, 0).unwrap()
+}
+
+/// xorshift64*: deterministic, good enough for test inputs.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, one_in: u64) -> bool {
+        self.below(one_in) == 0
+    }
+}
+
+fn random_fact(rng: &mut Rng) -> EmailFact {
+    let cadence = rng.below(5);
+    EmailFact {
+        email_id: rng.below(40),
+        cadence_id: (cadence > 0).then_some(cadence),
+        step_id: (cadence > 0).then(|| cadence * 100 + rng.below(3)),
+        sent: !rng.chance(5),
+        bounced: rng.chance(6),
+        viewed: rng.chance(2),
+        clicked: rng.chance(3),
+        replied: rng.chance(4),
+        sent_at: (!rng.chance(8))
+            .then(|| now() - TimeDelta::seconds(rng.below(60 * 86_400) as i64)),
+        updated_at: now() - TimeDelta::seconds(rng.below(2_000) as i64),
+    }
+}
+
+type Snapshot = (
+    Engagement,
+    BTreeMap<u64, Engagement>,
+    BTreeMap<u64, Engagement>,
+    Vec<u64>,
+);
+
+fn snapshot(a: &Aggregator) -> Snapshot {
+    let cadences = (1..5).map(|c| (c, a.by_cadence(c))).collect();
+    let steps = (1..5)
+        .flat_map(|c| (0..3).map(move |s| c * 100 + s))
+        .map(|s| (s, a.by_step(s)))
+        .filter(|(_, e)| !e.is_empty())
+        .collect();
+    (a.totals(), cadences, steps, a.cadence_ids())
+}
+
+fn recount(facts: &HashMap<u64, EmailFact>, range: TimeRange, now: DateTime<Utc>) -> Snapshot {
+    let since = range.since(now);
+    let (mut totals, mut cadences, mut steps) =
+        (Engagement::default(), BTreeMap::new(), BTreeMap::new());
+    let mut ids: Vec<u64> = facts.values().filter_map(|f| f.cadence_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for c in 1..5 {
+        cadences.insert(c, Engagement::default());
+    }
+    for f in facts.values() {
+        let at = f.sent_at.unwrap_or(f.updated_at);
+        if since.is_some_and(|s| at < s) {
+            continue;
+        }
+        let e = Engagement::of_email(f.sent, f.bounced, f.viewed, f.clicked, f.replied);
+        totals += e;
+        if let Some(c) = f.cadence_id {
+            *cadences.entry(c).or_default() += e;
+        }
+        if let Some(s) = f.step_id {
+            *steps.entry(s).or_default() += e;
+        }
+    }
+    steps.retain(|_, e: &mut Engagement| !e.is_empty());
+    (totals, cadences, steps, ids)
+}
+
+#[test]
+fn random_upserts_match_a_recount_of_the_final_facts() {
+    let ranges = [TimeRange::Days(7), TimeRange::Days(30), TimeRange::All];
+    for seed in 1..=60u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut range = ranges[rng.below(3) as usize];
+        let mut a = Aggregator::new(range, now());
+        let mut model: HashMap<u64, EmailFact> = HashMap::new();
+        let mut previous: Vec<EmailFact> = Vec::new();
+        for step in 0..300 {
+            // Repeats of earlier facts, changes of earlier emails and fresh facts.
+            let f = match rng.below(4) {
+                0 if !previous.is_empty() => {
+                    previous[rng.below(previous.len() as u64) as usize].clone()
+                }
+                1 if !previous.is_empty() => {
+                    let mut f = previous[rng.below(previous.len() as u64) as usize].clone();
+                    f.viewed = !f.viewed;
+                    f.updated_at += TimeDelta::seconds(rng.below(3) as i64);
+                    f
+                }
+                _ => random_fact(&mut rng),
+            };
+            previous.push(f.clone());
+            let newer = model
+                .get(&f.email_id)
+                .is_none_or(|old| f.updated_at >= old.updated_at);
+            if newer {
+                model.insert(f.email_id, f.clone());
+            }
+            let before = snapshot(&a);
+            let changed = a.upsert(f);
+            let after = snapshot(&a);
+            assert_eq!(
+                changed,
+                before != after,
+                "seed {seed} step {step}: changed flag"
+            );
+            assert_eq!(
+                after,
+                recount(&model, range, now()),
+                "seed {seed} step {step}"
+            );
+            assert_eq!(a.len(), model.len());
+            if rng.chance(50) {
+                range = ranges[rng.below(3) as usize];
+                a.set_range(range, now());
+                assert_eq!(
+                    snapshot(&a),
+                    recount(&model, range, now()),
+                    "seed {seed} after set_range"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! People in the real API's shape (`salesloft-api.md` §3.2).
+
+use serde_json::{Value, json};
+
+use super::{Obj, href, opt_href, opt_ts, quoted_address, ts};
+use crate::sim::model::{Dataset, Micros, Person};
+
+/// IANA-ish zone and UTC offset (minutes) for a generated place.
+fn locale(state: Option<&str>, country: Option<&str>) -> Option<(&'static str, i32)> {
+    Some(match (country?, state.unwrap_or_default()) {
+        ("US", "CA" | "WA" | "OR") => ("US/Pacific", -420),
+        ("US", "AZ") => ("US/Arizona", -420),
+        ("US", "CO" | "UT") => ("US/Mountain", -360),
+        ("US", "IL" | "TX" | "MN" | "TN") => ("US/Central", -300),
+        ("US", _) => ("US/Eastern", -240),
+        ("CA", "BC") => ("America/Vancouver", -420),
+        ("CA", _) => ("America/Toronto", -240),
+        ("GB", _) => ("Europe/London", 60),
+        ("IE", _) => ("Europe/Dublin", 60),
+        ("AU", _) => ("Australia/Sydney", 600),
+        (_, _) => ("Europe/Berlin", 120),
+    })
+}
+
+/// References to the cadences a person is currently on, and the most recent one.
+fn person_cadences(ds: &Dataset, person_id: u64, base: &str) -> (Vec<Value>, Value) {
+    let mut current = Vec::new();
+    let mut recent: Option<(Micros, u64)> = None;
+    for c in ds.cadences.iter() {
+        let Some(m) = ds
+            .membership_by_pair
+            .get(&(person_id, c.id))
+            .and_then(|id| ds.memberships.get(*id))
+        else {
+            continue;
+        };
+        if m.state.on_cadence() {
+            current.push(href(base, "cadences", c.id));
+        }
+        if recent.is_none_or(|(t, _)| m.added_at > t) {
+            recent = Some((m.added_at, c.id));
+        }
+    }
+    (current, opt_href(base, "cadences", recent.map(|r| r.1)))
+}
+
+pub fn person(ds: &Dataset, p: &Person, base: &str) -> Value {
+    let name = [p.first_name.as_deref(), p.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let display = if name.is_empty() {
+        p.email_address.clone().unwrap_or_default()
+    } else {
+        name.clone()
+    };
+    let full_email = p.email_address.as_ref().map(|e| {
+        if name.is_empty() {
+            e.clone()
+        } else {
+            quoted_address(&name, e)
+        }
+    });
+    let place = locale(p.state.as_deref(), p.country.as_deref());
+    let eu = matches!(p.country.as_deref(), Some("IE" | "DE" | "FR" | "NL" | "SE"));
+    let (cadences, most_recent) = person_cadences(ds, p.id, base);
+    let c = &p.counts;
+    Obj::new()
+        .set("id", p.id)
+        .set("created_at", ts(ds, p.created_at))
+        .set("updated_at", ts(ds, p.updated_at))
+        .set("last_contacted_at", opt_ts(ds, p.last_contacted_at))
+        .set("last_replied_at", opt_ts(ds, p.last_replied_at))
+        .set("first_name", p.first_name.clone())
+        .set("last_name", p.last_name.clone())
+        .set("display_name", display)
+        .set("email_address", p.email_address.clone())
+        .set("full_email_address", full_email)
+        .set("secondary_email_address", Value::Null)
+        .set("personal_email_address", Value::Null)
+        .set("phone", p.phone.clone())
+        .set("phone_extension", Value::Null)
+        .set("home_phone", Value::Null)
+        .set("mobile_phone", p.mobile_phone.clone())
+        .set("linkedin_url", p.linkedin_url.clone())
+        .set("title", p.title.clone())
+        .set("city", p.city.clone())
+        .set("state", p.state.clone())
+        .set("country", p.country.clone())
+        .set("work_city", Value::Null)
+        .set("work_state", Value::Null)
+        .set("work_country", Value::Null)
+        .set("crm_url", Value::Null)
+        .set("crm_id", Value::Null)
+        .set("crm_object_type", Value::Null)
+        .set("owner_crm_id", Value::Null)
+        .set("account_crm_id", Value::Null)
+        .set("person_company_name", p.company_name.clone())
+        .set("person_company_website", p.company_website.clone())
+        .set("person_company_industry", p.company_industry.clone())
+        .set("do_not_contact", p.do_not_contact)
+        .set("bouncing", p.bouncing)
+        .set("locale", place.map(|l| l.0))
+        .set("locale_utc_offset", place.map(|l| l.1))
+        .set("eu_resident", eu)
+        .set("personal_website", Value::Null)
+        .set("twitter_handle", Value::Null)
+        .set("last_contacted_type", p.last_contacted_type.clone())
+        .set("job_seniority", p.job_seniority.clone())
+        .set("custom_fields", json!({}))
+        .set("tags", p.tags.clone())
+        .set("contact_restrictions", Vec::<Value>::new())
+        .set("success_count", 0)
+        .set("starred", false)
+        .set("untouched", p.last_contacted_at.is_none())
+        .set(
+            "counts",
+            json!({
+                "emails_sent": c.emails_sent,
+                "emails_viewed": c.emails_viewed,
+                "emails_clicked": c.emails_clicked,
+                "emails_replied_to": c.emails_replied_to,
+                "emails_bounced": c.emails_bounced,
+                "calls": c.calls,
+            }),
+        )
+        .set("account", Value::Null)
+        .set("owner", opt_href(base, "users", p.owner_id))
+        .set(
+            "last_contacted_by",
+            opt_href(base, "users", p.last_contacted_by),
+        )
+        .set("import", Value::Null)
+        .set("person_stage", Value::Null)
+        .set("most_recent_cadence", most_recent)
+        .set("last_completed_step_cadence", Value::Null)
+        .set("last_completed_step", Value::Null)
+        .set("cadences", cadences)
+        .done()
+}

@@ -1,0 +1,400 @@
+//! The list endpoints, one function each: which filters a resource accepts
+//! (salesloft-api.md Appendix A), how it may be sorted, and how its rows render.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::json;
+use super::list::{Order, Select, SortVal, envelope, select};
+use super::model::{Cadence, Call, Dataset, Email, Membership, Person, Record, Step, Table, User};
+use super::query::{ApiError, Query};
+
+type Key<T> = fn(&T) -> SortVal;
+
+/// Reads paging and sorting, then the resource's filters via `filters`, and
+/// renders the page. `key` maps a sort name to a key (`None` = updated_at index).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn run<T: Record>(
+    table: &Table<T>,
+    mut q: Query,
+    always_page: bool,
+    sorts: &[&str],
+    default_sort: &str,
+    key: fn(&str) -> Option<Key<T>>,
+    filters: impl FnOnce(&mut Query) -> Box<dyn Fn(&T) -> bool>,
+    render: impl Fn(&T) -> Value,
+) -> Result<Value, ApiError> {
+    let paging = q.paging(always_page);
+    let sorting = q.sorting(sorts, default_sort);
+    let ids = q.ids("ids");
+    let updated = q.range("updated_at");
+    let keep = filters(&mut q);
+    let filtering = q.finish()?;
+    let key_fn = key(&sorting.by);
+    let order = match &key_fn {
+        Some(f) => Order::By(f),
+        None => Order::Updated,
+    };
+    let sel = Select {
+        ids,
+        updated,
+        order,
+        desc: sorting.desc,
+        paging,
+    };
+    let page = select(table, &sel, |r| keep(r));
+    let data = page.rows.iter().map(|r| render(r)).collect();
+    Ok(envelope(filtering, &paging, &sorting, &page, data))
+}
+
+fn any_in<T: Eq + std::hash::Hash>(set: &Option<HashSet<T>>, v: &T) -> bool {
+    set.as_ref().is_none_or(|s| s.contains(v))
+}
+
+fn opt_in<T: Eq + std::hash::Hash>(set: &Option<HashSet<T>>, v: Option<&T>) -> bool {
+    match set {
+        None => true,
+        Some(s) => v.is_some_and(|v| s.contains(v)),
+    }
+}
+
+fn flag_is(flag: Option<bool>, v: bool) -> bool {
+    flag.is_none_or(|f| f == v)
+}
+
+/// Case-insensitive membership of an optional string in a lower-cased set.
+fn text_in(set: &Option<HashSet<String>>, v: Option<&str>) -> bool {
+    match set {
+        None => true,
+        Some(s) => match v {
+            Some(v) => s.contains(&v.to_lowercase()),
+            None => s.contains("_is_null"),
+        },
+    }
+}
+
+/// User ids for `owned_by_guid[]`/`user_guid[]`-style filters.
+fn users_by_guid(ds: &Dataset, guids: Option<Vec<String>>) -> Option<HashSet<u64>> {
+    let guids: HashSet<String> = guids?.into_iter().collect();
+    Some(
+        ds.users
+            .iter()
+            .filter(|u| guids.contains(&u.guid))
+            .map(|u| u.id)
+            .collect(),
+    )
+}
+
+pub fn user_name(u: &User) -> String {
+    format!("{} {}", u.first_name, u.last_name)
+}
+
+pub fn users(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+    let key = |by: &str| -> Option<Key<User>> {
+        let f: Key<User> = match by {
+            "email" => |u| SortVal::text(Some(&u.email)),
+            "name" => |u| SortVal::Text(user_name(u).to_lowercase()),
+            "group" => |_| SortVal::Null,
+            "role" => |u| SortVal::Text(if u.team_admin { "admin" } else { "user" }.into()),
+            _ => |u| SortVal::Int(u.id as i64),
+        };
+        Some(f)
+    };
+    let filters = |q: &mut Query| -> Box<dyn Fn(&User) -> bool> {
+        let guids: Option<HashSet<String>> = q.strings("guid").map(|v| v.into_iter().collect());
+        let roles = q.lower_set("role_id");
+        let active = q.flag("active");
+        let search = q.raw("search").map(str::to_string);
+        if let Some(s) = search.clone() {
+            q.echo("search", Value::String(s));
+        }
+        let search = search.map(|s| s.to_lowercase());
+        Box::new(move |u: &User| {
+            let role = if u.team_admin { "admin" } else { "user" };
+            guids.as_ref().is_none_or(|g| g.contains(&u.guid))
+                && roles.as_ref().is_none_or(|r| r.contains(role))
+                && flag_is(active, u.active)
+                && search.as_ref().is_none_or(|s| {
+                    user_name(u).to_lowercase().contains(s) || u.email.to_lowercase().contains(s)
+                })
+        })
+    };
+    let sorts = ["id", "email", "name", "group", "role"];
+    run(&ds.users, q, false, &sorts, "id", key, filters, |u| {
+        json::user(ds, u, base)
+    })
+}
+
+fn person_name(p: &Person) -> SortVal {
+    let name = match (&p.first_name, &p.last_name) {
+        (Some(f), Some(l)) => format!("{f} {l}"),
+        (Some(n), None) | (None, Some(n)) => n.clone(),
+        (None, None) => p.email_address.clone().unwrap_or_default(),
+    };
+    SortVal::Text(name.to_lowercase())
+}
+
+pub fn people(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+    let key = |by: &str| -> Option<Key<Person>> {
+        let f: Key<Person> = match by {
+            "created_at" => |p| SortVal::Int(p.created_at),
+            "last_contacted_at" => |p| SortVal::opt_int(p.last_contacted_at),
+            "name" => person_name,
+            "title" => |p| SortVal::text(p.title.as_deref()),
+            "job_seniority" => |p| SortVal::text(p.job_seniority.as_deref()),
+            "call_count" => |p| SortVal::Int(p.counts.calls.into()),
+            "sent_emails" => |p| SortVal::Int(p.counts.emails_sent.into()),
+            "clicked_emails" => |p| SortVal::Int(p.counts.emails_clicked.into()),
+            "replied_emails" => |p| SortVal::Int(p.counts.emails_replied_to.into()),
+            "viewed_emails" => |p| SortVal::Int(p.counts.emails_viewed.into()),
+            "account" | "cadence_stage_name" => |_| SortVal::Null,
+            _ => return None,
+        };
+        Some(f)
+    };
+    let filters = |q: &mut Query| -> Box<dyn Fn(&Person) -> bool> {
+        let created = q.range("created_at");
+        let emails = q.lower_set("email_addresses");
+        let on_cadence: Option<HashSet<u64>> = q.ids("cadence_id").map(|cads| {
+            ds.memberships
+                .iter()
+                .filter(|m| m.state.on_cadence() && cads.contains(&m.cadence_id))
+                .map(|m| m.person_id)
+                .collect()
+        });
+        let by_guid = users_by_guid(ds, q.strings("owned_by_guid"));
+        let owner_ids = q.ids("owner_id");
+        let bounced = q.flag("bounced");
+        let replied = q.flag("replied");
+        let dnc = q.flag("do_not_contact");
+        let titles = q.lower_set("title");
+        let seniority = q.lower_set("job_seniority");
+        let countries = q.lower_set("country");
+        let states = q.lower_set("state");
+        let cities = q.lower_set("city");
+        Box::new(move |p: &Person| {
+            created.contains(p.created_at)
+                && text_in(&emails, p.email_address.as_deref())
+                && any_in(&on_cadence, &p.id)
+                && opt_in(&by_guid, p.owner_id.as_ref())
+                && opt_in(&owner_ids, p.owner_id.as_ref())
+                && flag_is(bounced, p.bouncing || p.counts.emails_bounced > 0)
+                && flag_is(replied, p.counts.emails_replied_to > 0)
+                && flag_is(dnc, p.do_not_contact)
+                && text_in(&titles, p.title.as_deref())
+                && text_in(&seniority, p.job_seniority.as_deref())
+                && text_in(&countries, p.country.as_deref())
+                && text_in(&states, p.state.as_deref())
+                && text_in(&cities, p.city.as_deref())
+        })
+    };
+    let sorts = [
+        "created_at",
+        "updated_at",
+        "last_contacted_at",
+        "name",
+        "title",
+        "job_seniority",
+        "call_count",
+        "sent_emails",
+        "clicked_emails",
+        "replied_emails",
+        "viewed_emails",
+        "account",
+        "cadence_stage_name",
+    ];
+    run(
+        &ds.people,
+        q,
+        true,
+        &sorts,
+        "updated_at",
+        key,
+        filters,
+        |p| json::person(ds, p, base),
+    )
+}
+
+pub fn cadences(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+    let key = |by: &str| -> Option<Key<Cadence>> {
+        let f: Key<Cadence> = match by {
+            "created_at" => |c| SortVal::Int(c.created_at),
+            "name" => |c| SortVal::text(Some(&c.name)),
+            _ => return None,
+        };
+        Some(f)
+    };
+    let filters = |q: &mut Query| -> Box<dyn Fn(&Cadence) -> bool> {
+        let team = q.flag("team_cadence");
+        let shared = q.flag("shared");
+        let archived = q.flag("archived");
+        let addable = q.flag("people_addable");
+        let names = q.lower_set("name");
+        let owners = users_by_guid(ds, q.strings("owned_by_guid"));
+        Box::new(move |c: &Cadence| {
+            flag_is(team, c.team_cadence)
+                && flag_is(shared, c.shared)
+                && flag_is(archived, c.archived_at.is_some())
+                && flag_is(addable, c.archived_at.is_none() && !c.draft)
+                && text_in(&names, Some(&c.name))
+                && any_in(&owners, &c.owner_id)
+        })
+    };
+    let sorts = ["created_at", "updated_at", "name"];
+    run(
+        &ds.cadences,
+        q,
+        true,
+        &sorts,
+        "updated_at",
+        key,
+        filters,
+        |c| json::cadence(ds, c, base),
+    )
+}
+
+pub fn memberships(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+    let key = |by: &str| -> Option<Key<Membership>> {
+        let f: Key<Membership> = match by {
+            "added_at" => |m| SortVal::Int(m.added_at),
+            _ => return None,
+        };
+        Some(f)
+    };
+    let filters = |q: &mut Query| -> Box<dyn Fn(&Membership) -> bool> {
+        let people = q.ids("person_id");
+        let cads = q.ids("cadence_id");
+        let current = q.flag("currently_on_cadence");
+        Box::new(move |m: &Membership| {
+            any_in(&people, &m.person_id)
+                && any_in(&cads, &m.cadence_id)
+                && flag_is(current, m.state.on_cadence())
+        })
+    };
+    let sorts = ["added_at", "updated_at"];
+    run(
+        &ds.memberships,
+        q,
+        true,
+        &sorts,
+        "updated_at",
+        key,
+        filters,
+        |m| json::membership(ds, m, base),
+    )
+}
+
+pub fn steps(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+    let key = |by: &str| -> Option<Key<Step>> {
+        let f: Key<Step> = match by {
+            "created_at" => |s| SortVal::Int(s.created_at),
+            _ => return None,
+        };
+        Some(f)
+    };
+    let filters = |q: &mut Query| -> Box<dyn Fn(&Step) -> bool> {
+        let cads = q.ids("cadence_id");
+        let kinds = q.lower_set("type");
+        Box::new(move |s: &Step| {
+            any_in(&cads, &s.cadence_id) && text_in(&kinds, Some(s.kind.as_str()))
+        })
+    };
+    let sorts = ["created_at", "updated_at"];
+    run(
+        &ds.steps,
+        q,
+        true,
+        &sorts,
+        "updated_at",
+        key,
+        filters,
+        |s| json::step(ds, s, base),
+    )
+}
+
+pub fn emails(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+    let key = |by: &str| -> Option<Key<Email>> {
+        let f: Key<Email> = match by {
+            "send_time" => |e| SortVal::opt_int(e.sent_at),
+            _ => return None,
+        };
+        Some(f)
+    };
+    let filters = |q: &mut Query| -> Box<dyn Fn(&Email) -> bool> {
+        let bounced = q.flag("bounced");
+        let one_off = q.flag("one_off");
+        let users = q.ids("user_id");
+        let statuses = q.lower_set("status");
+        let cads = q.ids("cadence_id");
+        let steps = q.ids("step_id");
+        let actions = q.ids("action_id");
+        let people = q.ids("person_id");
+        let recipients: Option<HashSet<u64>> = q.lower_set("email_addresses").map(|set| {
+            set.iter()
+                .filter_map(|e| ds.person_by_email.get(e).copied())
+                .collect()
+        });
+        let sent = q.range("sent_at");
+        Box::new(move |e: &Email| {
+            flag_is(bounced, e.bounced)
+                && flag_is(one_off, e.cadence_id.is_none())
+                && any_in(&users, &e.user_id)
+                && text_in(&statuses, Some(e.status.as_str()))
+                && opt_in(&cads, e.cadence_id.as_ref())
+                && opt_in(&steps, e.step_id.as_ref())
+                && opt_in(&actions, e.action_id.as_ref())
+                && any_in(&people, &e.person_id)
+                && any_in(&recipients, &e.person_id)
+                && sent.contains_opt(e.sent_at)
+        })
+    };
+    let sorts = ["updated_at", "send_time"];
+    run(
+        &ds.emails,
+        q,
+        true,
+        &sorts,
+        "updated_at",
+        key,
+        filters,
+        |e| json::email(ds, e, base),
+    )
+}
+
+pub fn calls(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+    let key = |by: &str| -> Option<Key<Call>> {
+        let f: Key<Call> = match by {
+            "created_at" => |c| SortVal::Int(c.created_at),
+            _ => return None,
+        };
+        Some(f)
+    };
+    let filters = |q: &mut Query| -> Box<dyn Fn(&Call) -> bool> {
+        let created = q.range("created_at");
+        let users = users_by_guid(ds, q.strings("user_guid"));
+        let people = q.ids("person_id");
+        let sentiments: Option<HashSet<String>> =
+            q.strings("sentiment").map(|v| v.into_iter().collect());
+        let dispositions: Option<HashSet<String>> =
+            q.strings("disposition").map(|v| v.into_iter().collect());
+        Box::new(move |c: &Call| {
+            created.contains(c.created_at)
+                && any_in(&users, &c.user_id)
+                && any_in(&people, &c.person_id)
+                && opt_in(&sentiments, c.sentiment.as_ref())
+                && opt_in(&dispositions, c.disposition.as_ref())
+        })
+    };
+    let sorts = ["created_at", "updated_at"];
+    run(
+        &ds.calls,
+        q,
+        true,
+        &sorts,
+        "updated_at",
+        key,
+        filters,
+        |c| json::call(ds, c, base),
+    )
+}

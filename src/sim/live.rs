@@ -1,0 +1,250 @@
+//! Live activity: moves the simulator's clock from `ds.now` to a new `now` and
+//! makes the team do things in between — reps add people to cadences and work
+//! their steps (emails go out, calls get made, people finish cadences), and
+//! recipients open, click, reply or bounce.
+//!
+//! Engagement is decided when an email is sent and queued as timed events (in
+//! compressed time: seconds to minutes, so a dashboard visibly moves); each event
+//! updates the email, its membership and its person together, keeping every count
+//! equal to the aggregates defined in `sim::dataset`. Same seed and same sequence
+//! of `now`s, same changes.
+
+mod events;
+mod work;
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use super::dataset::{BOUNCE_RATE, SECOND, engagement_odds};
+use super::model::{Dataset, Email, EmailStatus, MembershipState, Micros};
+use super::rng::Rng;
+
+/// At most this much simulated activity per `advance` (after a long pause the
+/// simulator catches up on queued events but does not invent hours of sends).
+const MAX_WINDOW: Micros = 60 * SECOND;
+
+/// What one `advance` changed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LiveReport {
+    pub emails_sent: u32,
+    pub views: u32,
+    pub clicks: u32,
+    pub replies: u32,
+    pub bounces: u32,
+    pub calls: u32,
+    pub memberships_added: u32,
+    /// Memberships whose state or step changed.
+    pub memberships_moved: u32,
+    /// Row inserts and updates across all tables.
+    pub rows_changed: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum EventKind {
+    View,
+    Click,
+    Reply,
+    Bounce,
+}
+
+/// Drives the dataset forward in time. Keep one per dataset.
+#[derive(Debug, Clone)]
+pub struct Live {
+    rng: Rng,
+    started: bool,
+    /// Memberships that may act (active, staged, scheduled, processing).
+    candidates: Vec<u64>,
+    seen_memberships: usize,
+    /// Scheduled or pending emails waiting for their step: (person, step) -> email.
+    pending: HashMap<(u64, u64), u64>,
+    /// Engagement to come: (due, sequence, email id, kind).
+    queue: BinaryHeap<Reverse<(Micros, u64, u64, EventKind)>>,
+    seq: u64,
+    next_action: u64,
+    next_mailing: u64,
+    ticks: u64,
+}
+
+impl Live {
+    pub fn new(seed: u64) -> Self {
+        Self {
+            rng: Rng::new(seed ^ 0x11FE_11FE),
+            started: false,
+            candidates: Vec::new(),
+            seen_memberships: 0,
+            pending: HashMap::new(),
+            queue: BinaryHeap::new(),
+            seq: 0,
+            next_action: 0,
+            next_mailing: 0,
+            ticks: 0,
+        }
+    }
+
+    /// Moves `ds` from `ds.now` to `now` (a `now` in the past changes nothing).
+    pub fn advance(&mut self, ds: &mut Dataset, now: Micros) -> LiveReport {
+        let mut report = LiveReport::default();
+        if now <= ds.now {
+            return report;
+        }
+        if !self.started {
+            self.start(ds);
+        }
+        if ds.memberships.len() != self.seen_memberships || self.ticks % 120 == 0 {
+            self.refresh_candidates(ds);
+        }
+        self.ticks += 1;
+        let from = ds.now.max(now - MAX_WINDOW);
+        let seconds = (now - from) as f64 / SECOND as f64;
+        let scale = (self.candidates.len() as f64 / 1000.0).clamp(0.5, 4.0);
+
+        // Work: steps done (emails, calls), people added, a few removals.
+        let mut times: Vec<(Micros, u8)> = Vec::new();
+        for (kind, per_second) in [(0u8, 2.0 * scale), (1, 0.3 * scale), (2, 0.05 * scale)] {
+            let n = self.poisson(per_second * seconds);
+            for _ in 0..n {
+                times.push((self.rng.range_i64(from + 1, now + 1), kind));
+            }
+        }
+        times.sort_unstable();
+        for (t, kind) in times {
+            // Queued engagement that falls due before this piece of work goes first.
+            self.drain(ds, t, &mut report);
+            match kind {
+                0 => self.work_step(ds, t, &mut report),
+                1 => self.enroll(ds, t, &mut report),
+                _ => self.remove_one(ds, t, &mut report),
+            }
+        }
+        self.drain(ds, now, &mut report);
+        ds.now = now;
+        report
+    }
+
+    /// Number of events in a window with the given expected count.
+    fn poisson(&mut self, mean: f64) -> u32 {
+        if mean <= 0.0 {
+            return 0;
+        }
+        let whole = mean.floor();
+        (whole as u32) + u32::from(self.rng.chance(mean - whole))
+    }
+
+    /// First call: learn id counters, pending emails, and give recent emails a
+    /// chance of late engagement so the first seconds already show movement.
+    fn start(&mut self, ds: &Dataset) {
+        self.started = true;
+        let mut max_action = 0;
+        let mut max_mailing = 0;
+        for e in ds.emails.iter() {
+            max_action = max_action.max(e.action_id.unwrap_or(0));
+            max_mailing = max_mailing.max(e.mailing_id);
+            if matches!(e.status, EmailStatus::Scheduled | EmailStatus::Pending) {
+                if let (Some(step), None) = (e.step_id, e.sent_at) {
+                    self.pending.insert((e.person_id, step), e.id);
+                }
+            }
+        }
+        for m in ds.memberships.iter() {
+            max_action = max_action.max(m.latest_action_id.unwrap_or(0));
+        }
+        self.next_action = max_action + 1;
+        self.next_mailing = max_mailing + 1;
+        let recent = ds.now - 3 * 24 * 3600 * SECOND;
+        let late: Vec<u64> = ds
+            .emails
+            .range_updated(
+                std::ops::Bound::Included(recent),
+                std::ops::Bound::Unbounded,
+            )
+            .filter(|e| e.status.is_sent() && !e.bounced && e.sent_at.is_some_and(|s| s >= recent))
+            .map(|e| e.id)
+            .collect();
+        for id in late {
+            if let Some(e) = ds.emails.get(id) {
+                let e = e.clone();
+                if self.rng.chance(0.35) {
+                    self.plan_engagement(ds, &e, ds.now, 90.0, false);
+                }
+            }
+        }
+    }
+
+    fn refresh_candidates(&mut self, ds: &Dataset) {
+        self.candidates = ds
+            .memberships
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m.state,
+                    MembershipState::Active
+                        | MembershipState::Staged
+                        | MembershipState::Scheduled
+                        | MembershipState::Processing
+                )
+            })
+            .map(|m| m.id)
+            .collect();
+        self.seen_memberships = ds.memberships.len();
+    }
+
+    fn push(&mut self, due: Micros, email_id: u64, kind: EventKind) {
+        self.seq += 1;
+        self.queue.push(Reverse((due, self.seq, email_id, kind)));
+    }
+
+    /// Decides what a sent email will do and queues it: a bounce (only for a fresh
+    /// send), or opens, clicks and a reply, `mean_delay` seconds apart on average.
+    fn plan_engagement(
+        &mut self,
+        ds: &Dataset,
+        e: &Email,
+        at: Micros,
+        mean_delay: f64,
+        may_bounce: bool,
+    ) {
+        let (quality, bounce_factor) = events::email_quality(ds, e);
+        let delay = |rng: &mut Rng, mean: f64| (rng.exp(mean * SECOND as f64) as Micros) + 1;
+        if may_bounce && e.views == 0 && e.clicks == 0 && e.replies == 0 && !e.bounced {
+            let p = BOUNCE_RATE * bounce_factor;
+            if self.rng.chance(p) {
+                let due = at + delay(&mut self.rng, 20.0);
+                self.push(due, e.id, EventKind::Bounce);
+                return;
+            }
+        }
+        let (p_open, p_click, p_reply) = engagement_odds(quality);
+        if !self.rng.chance(p_open) {
+            return;
+        }
+        let open_at = at + delay(&mut self.rng, mean_delay);
+        self.push(open_at, e.id, EventKind::View);
+        let mut t = open_at;
+        while self.rng.chance(0.4) {
+            t += delay(&mut self.rng, mean_delay * 2.0);
+            self.push(t, e.id, EventKind::View);
+        }
+        if self.rng.chance(p_click) {
+            let due = open_at + delay(&mut self.rng, mean_delay / 2.0);
+            self.push(due, e.id, EventKind::Click);
+        }
+        if self.rng.chance(p_reply) {
+            let due = open_at + delay(&mut self.rng, mean_delay * 3.0);
+            self.push(due, e.id, EventKind::Reply);
+        }
+    }
+
+    /// Applies every queued event due at or before `until`, in time order.
+    fn drain(&mut self, ds: &mut Dataset, until: Micros, report: &mut LiveReport) {
+        while let Some(Reverse((due, _, email_id, kind))) = self.queue.peek().copied() {
+            if due > until {
+                break;
+            }
+            self.queue.pop();
+            events::apply(ds, email_id, kind, due.max(ds.now + 1), report);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,357 @@
+//! The simulator's HTTP server: every `/v2` request passes latency, auth and
+//! the rate limiter, then the endpoint; every `/v2` answer carries the two
+//! rate-limit headers (salesloft-api.md §4). Test-only endpoints live under
+//! `/_sim` (no auth, no charge).
+//!
+//! Choices (documented in `sim::mod` too):
+//! * auth failures are not charged (no team to charge) but carry the headers;
+//! * `x-ratelimit-endpoint-cost` always states what the endpoint costs, also on
+//!   401 and 429 answers, which charge nothing;
+//! * 404 and 422 answers of authenticated requests are charged.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use super::body::Fields;
+use super::limiter::{Limiter, Verdict, cost_for_page};
+use super::model::Dataset;
+use super::ops::{self, World};
+use super::query::{ApiError, Query, page_param, parse_ts};
+use super::routes::Route;
+use super::{json, lists, team, truth};
+
+/// Counters for `/_sim/stats`.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: u64,
+    pub cost_charged: u64,
+    pub throttled: u64,
+    pub unauthorized: u64,
+    pub by_endpoint: BTreeMap<&'static str, u64>,
+    pub by_status: BTreeMap<u16, u64>,
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct Shared {
+    pub world: RwLock<World>,
+    pub limiter: Mutex<Limiter>,
+    pub stats: Mutex<Stats>,
+    pub api_key: String,
+    pub latency: Duration,
+    /// API root for `_href`s, e.g. `http://127.0.0.1:7878/v2`.
+    pub base: String,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub fn new(
+        ds: Dataset,
+        limiter: Limiter,
+        api_key: String,
+        latency: Duration,
+        base: String,
+    ) -> Self {
+        Self {
+            world: RwLock::new(World::new(ds)),
+            limiter: Mutex::new(limiter),
+            stats: Mutex::new(Stats::default()),
+            api_key,
+            latency,
+            base,
+        }
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, World> {
+        self.world.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, World> {
+        self.world.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/_sim/stats", get(stats))
+        .route("/_sim/stats/reset", post(stats_reset))
+        .route("/_sim/truth/engagement", get(truth_engagement))
+        .route("/_sim/truth/consistency", get(truth_consistency))
+        .fallback(v2)
+        .with_state(shared)
+}
+
+fn json_response(status: StatusCode, body: Option<&Value>) -> Response {
+    let mut res = match body {
+        Some(v) => {
+            let mut r = Response::new(Body::from(v.to_string()));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            r
+        }
+        None => Response::new(Body::empty()),
+    };
+    *res.status_mut() = status;
+    res
+}
+
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn error_response(e: &ApiError) -> Response {
+    json_response(status(e.status()), Some(&e.body()))
+}
+
+const MISSING_TOKEN: &str =
+    "No Bearer Token attached to request, please see documentation at developers.salesloft.com";
+const BAD_TOKEN: &str = "Not authorized: the access token is invalid or expired";
+
+/// The bearer token, if the request carries one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = v.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// Every request that is not a `/_sim` endpoint.
+async fn v2(
+    State(s): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path();
+    if path != "/v2" && !path.starts_with("/v2/") {
+        return error_response(&ApiError::NotFound);
+    }
+    let route = Route::parse(&method, path);
+    let query = uri.query();
+    let cost = if route.is_list() {
+        cost_for_page(page_param(query))
+    } else {
+        1
+    };
+    {
+        let mut st = lock(&s.stats);
+        st.requests += 1;
+        *st.by_endpoint.entry(route.name()).or_default() += 1;
+    }
+    if !s.latency.is_zero() {
+        tokio::time::sleep(s.latency).await;
+    }
+    let now = Instant::now();
+    let token = bearer(&headers);
+    let (mut res, remaining) = if token != Some(s.api_key.as_str()) {
+        let msg = if token.is_none() {
+            MISSING_TOKEN
+        } else {
+            BAD_TOKEN
+        };
+        lock(&s.stats).unauthorized += 1;
+        let remaining = lock(&s.limiter).remaining(now);
+        let body = json!({ "error": msg });
+        (
+            json_response(StatusCode::UNAUTHORIZED, Some(&body)),
+            remaining,
+        )
+    } else {
+        let verdict = lock(&s.limiter).take(cost, now);
+        match verdict {
+            Verdict::Throttled {
+                remaining,
+                retry_after_secs,
+            } => {
+                lock(&s.stats).throttled += 1;
+                let body = json!({
+                    "error": format!("Rate limit exceeded. Try again in {retry_after_secs} seconds")
+                });
+                let mut r = json_response(StatusCode::TOO_MANY_REQUESTS, Some(&body));
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                (r, remaining)
+            }
+            Verdict::Charged { remaining } => {
+                lock(&s.stats).cost_charged += u64::from(cost);
+                let ct = headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                let query = query.map(str::to_string);
+                let shared = Arc::clone(&s);
+                // Off the async workers: a big list can take a while, and a
+                // panic while rendering becomes a 500 instead of a dropped socket.
+                let answered = tokio::task::spawn_blocking(move || {
+                    answer(&shared, route, query.as_deref(), ct.as_deref(), &body)
+                })
+                .await;
+                let res = match answered {
+                    Ok(Ok((code, body))) => json_response(code, body.as_ref()),
+                    Ok(Err(e)) => error_response(&e),
+                    Err(_) => json_response(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        Some(&json!({ "error": "Internal Server Error" })),
+                    ),
+                };
+                (res, remaining)
+            }
+        }
+    };
+    let h = res.headers_mut();
+    h.insert("x-ratelimit-endpoint-cost", HeaderValue::from(cost));
+    h.insert("x-ratelimit-remaining-minute", HeaderValue::from(remaining));
+    *lock(&s.stats)
+        .by_status
+        .entry(res.status().as_u16())
+        .or_default() += 1;
+    res
+}
+
+fn data(v: Value) -> Result<(StatusCode, Option<Value>), ApiError> {
+    Ok((StatusCode::OK, Some(json!({ "data": v }))))
+}
+
+fn list(v: Result<Value, ApiError>) -> Result<(StatusCode, Option<Value>), ApiError> {
+    Ok((StatusCode::OK, Some(v?)))
+}
+
+/// Runs one authorised, charged request.
+fn answer(
+    s: &Shared,
+    route: Route,
+    query: Option<&str>,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<(StatusCode, Option<Value>), ApiError> {
+    let base = s.base.as_str();
+    if route.is_mutation() {
+        let fields = Fields::parse(query, content_type, body)?;
+        let mut w = s.write();
+        let (id_row, kind) = match route {
+            Route::CreatePerson => (ops::create_person(&mut w, &fields)?, "person"),
+            Route::UpdatePerson(id) => {
+                ops::update_person(&mut w, id, &fields)?;
+                (id, "person")
+            }
+            Route::CreateMembership => (ops::create_membership(&mut w, &fields)?, "membership"),
+            Route::DeleteMembership(id) => {
+                ops::delete_membership(&mut w, id)?;
+                return Ok((StatusCode::NO_CONTENT, None));
+            }
+            Route::CreateCall => (ops::create_call(&mut w, &fields)?, "call"),
+            _ => return Err(ApiError::NotFound),
+        };
+        let ds = &w.ds;
+        let rendered = match kind {
+            "person" => ds.people.get(id_row).map(|r| json::person(ds, r, base)),
+            "membership" => ds
+                .memberships
+                .get(id_row)
+                .map(|r| json::membership(ds, r, base)),
+            _ => ds.calls.get(id_row).map(|r| json::call(ds, r, base)),
+        };
+        return data(rendered.ok_or(ApiError::NotFound)?);
+    }
+    let q = || Query::parse(query);
+    let w = s.read();
+    let ds = &w.ds;
+    let found = |v: Option<Value>| v.ok_or(ApiError::NotFound).and_then(data);
+    match route {
+        Route::Me => found(
+            w.me()
+                .and_then(|id| ds.users.get(id))
+                .map(|u| json::user(ds, u, base)),
+        ),
+        Route::Team => data(team::team(ds)),
+        Route::Users => list(lists::users(ds, q()?, base)),
+        Route::User(id) => found(ds.users.get(id).map(|r| json::user(ds, r, base))),
+        Route::People => list(lists::people(ds, q()?, base)),
+        Route::Person(id) => found(ds.people.get(id).map(|r| json::person(ds, r, base))),
+        Route::Cadences => list(lists::cadences(ds, q()?, base)),
+        Route::Cadence(id) => found(ds.cadences.get(id).map(|r| json::cadence(ds, r, base))),
+        Route::Memberships => list(lists::memberships(ds, q()?, base)),
+        Route::Membership(id) => found(
+            ds.memberships
+                .get(id)
+                .map(|r| json::membership(ds, r, base)),
+        ),
+        Route::Steps => list(lists::steps(ds, q()?, base)),
+        Route::Step(id) => found(ds.steps.get(id).map(|r| json::step(ds, r, base))),
+        Route::Emails => list(lists::emails(ds, q()?, base)),
+        Route::Email(id) => found(ds.emails.get(id).map(|r| json::email(ds, r, base))),
+        Route::Calls => list(lists::calls(ds, q()?, base)),
+        Route::Call(id) => found(ds.calls.get(id).map(|r| json::call(ds, r, base))),
+        Route::Dispositions => list(team::dispositions(ds, q()?)),
+        Route::Sentiments => list(team::sentiments(ds, q()?)),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+async fn stats(State(s): State<Arc<Shared>>) -> Response {
+    let remaining = lock(&s.limiter).remaining(Instant::now());
+    let budget = lock(&s.limiter).budget();
+    let st = lock(&s.stats);
+    let by_status: BTreeMap<String, u64> = st
+        .by_status
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
+    let body = json!({
+        "requests": st.requests,
+        "cost_charged": st.cost_charged,
+        "throttled": st.throttled,
+        "unauthorized": st.unauthorized,
+        "by_endpoint": st.by_endpoint,
+        "by_status": by_status,
+        "budget": budget,
+        "remaining": remaining,
+    });
+    json_response(StatusCode::OK, Some(&body))
+}
+
+async fn stats_reset(State(s): State<Arc<Shared>>) -> Response {
+    *lock(&s.stats) = Stats::default();
+    json_response(StatusCode::OK, Some(&json!({ "ok": true })))
+}
+
+async fn truth_engagement(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Response {
+    let pairs = match super::query::raw_pairs(raw.as_deref().unwrap_or("")) {
+        Ok(p) => p,
+        Err(e) => return error_response(&e),
+    };
+    let since = match pairs.iter().rev().find(|(k, _)| k == "since") {
+        None => None,
+        Some((_, v)) => match parse_ts(v) {
+            Some(t) => Some(t),
+            None => return error_response(&ApiError::field("since", "is invalid")),
+        },
+    };
+    let w = s.read();
+    let body = match since {
+        Some(t) => truth::engagement_since(&w.ds, Some(t)),
+        None => truth::engagement(&w.ds),
+    };
+    drop(w);
+    json_response(StatusCode::OK, Some(&body))
+}
+
+async fn truth_consistency(State(s): State<Arc<Shared>>) -> Response {
+    let problems = truth::check_consistency(&s.read().ds);
+    json_response(StatusCode::OK, Some(&json!({ "problems": problems })))
+}

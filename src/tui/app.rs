@@ -1,0 +1,156 @@
+//! The event loop: one task owns the state. Inputs are terminal events, a 4 Hz tick
+//! and worker events; each goes through `update`, effects go to the worker, and the
+//! screen is redrawn only when something changed.
+
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::time::MissedTickBehavior;
+
+use crate::api::BudgetSnapshot;
+use crate::worker::{Envelope, WorkerEvent, WorkerHandle};
+
+use super::DashboardContext;
+use super::msg::{Effect, Msg};
+use super::state::{AppState, Clock, Level, Session};
+use super::style::Styles;
+use super::terminal::{Signals, Tui};
+use super::update::{init, update};
+use super::views;
+
+/// Worker events handled before the next draw, at most (keeps keys responsive).
+const BURST: usize = 256;
+
+pub fn new_state(ctx: &DashboardContext) -> AppState {
+    let session = Session {
+        profile_label: ctx.profile_label.clone(),
+        demo: ctx.demo,
+        read_only: ctx.read_only,
+        refresh_secs: ctx.refresh_secs,
+        reserve: ctx.reserve,
+    };
+    AppState::new(
+        session,
+        ctx.keymap.clone(),
+        Styles::from_theme(&ctx.theme),
+        ctx.time_range,
+        Clock::system(),
+    )
+}
+
+fn budget_key(b: &BudgetSnapshot) -> (u64, Option<u32>, u64, u32) {
+    (b.requests, b.remaining, b.throttled, b.spent_last_minute)
+}
+
+pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
+    let mut state = new_state(&ctx);
+    let DashboardContext { worker, budget, .. } = ctx;
+    let WorkerHandle {
+        requests,
+        mut events,
+    } = worker;
+    let size = tui.terminal.size()?;
+    state.size = (size.width, size.height);
+
+    let mut worker_alive = true;
+    let send = |effects: Vec<Effect>, state: &mut AppState, alive: &mut bool| {
+        for effect in effects {
+            match effect {
+                Effect::Send {
+                    id,
+                    priority,
+                    request,
+                } => {
+                    tracing::debug!(id, ?priority, ?request, "request");
+                    if requests
+                        .send(Envelope {
+                            id,
+                            priority,
+                            request,
+                        })
+                        .is_err()
+                        && *alive
+                    {
+                        *alive = false;
+                        state.say(Level::Error, "the background worker stopped: data will not update (see the log file)");
+                    }
+                }
+                Effect::Quit => state.quit = true,
+            }
+        }
+    };
+    let effects = init(&mut state);
+    send(effects, &mut state, &mut worker_alive);
+
+    let mut input = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut signals = Signals::new()?;
+    let mut last_budget = None;
+    tui.terminal.draw(|f| views::draw(f, &state))?;
+
+    while !state.quit {
+        let msg = tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(Event::Key(key))) => Msg::Key(key),
+                Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(anyhow::anyhow!("reading the terminal failed: {e}")),
+                None => break,
+            },
+            ev = events.recv(), if worker_alive => match ev {
+                Some(ev) => {
+                    log_event(&ev);
+                    Msg::Worker(ev)
+                }
+                None => {
+                    worker_alive = false;
+                    state.say(Level::Error, "the background worker stopped: data will not update (see the log file)");
+                    Msg::Tick
+                }
+            },
+            _ = tick.tick() => Msg::Tick,
+            name = signals.recv() => Msg::Signal(name),
+        };
+        state.clock = Clock::system();
+        let is_tick = matches!(msg, Msg::Tick);
+        let worker_msg = matches!(msg, Msg::Worker(_));
+        let effects = update(&mut state, msg);
+        send(effects, &mut state, &mut worker_alive);
+        let mut changed = !is_tick || state.redraw;
+        if worker_msg {
+            // Take the rest of a burst before drawing once.
+            for _ in 0..BURST {
+                let Ok(ev) = events.try_recv() else { break };
+                log_event(&ev);
+                let effects = update(&mut state, Msg::Worker(ev));
+                send(effects, &mut state, &mut worker_alive);
+            }
+        }
+        if is_tick || worker_msg {
+            let snapshot = budget.snapshot();
+            let key = budget_key(&snapshot);
+            if last_budget != Some(key) {
+                last_budget = Some(key);
+                update(&mut state, Msg::Budget(snapshot));
+                changed = true;
+            }
+        }
+        if changed && !state.quit {
+            tui.terminal.draw(|f| views::draw(f, &state))?;
+        }
+    }
+    Ok(())
+}
+
+fn log_event(ev: &WorkerEvent) {
+    match ev {
+        WorkerEvent::Error { message } => tracing::warn!(%message, "worker error"),
+        WorkerEvent::Finished { id, error: Some(e) } => {
+            tracing::info!(id, error = %e, "request failed")
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,249 @@
+//! The cadences table as data: the cadences, the name filter, the state filter and
+//! the sort, turned into the ordered rows the view draws. Pure, so sorting and
+//! filtering are tested without a terminal.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+use crate::api::models::{Cadence, CadenceState};
+use crate::metrics::{Aggregator, Engagement};
+
+use super::fetch::Fetch;
+use super::text_input::TextInput;
+use super::widgets::table::Cursor;
+
+/// Which cadences the table shows, cycled with a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StateFilter {
+    #[default]
+    All,
+    Active,
+    Draft,
+    Archived,
+}
+
+impl StateFilter {
+    /// all → active → draft → archived → all.
+    pub fn next(self) -> StateFilter {
+        match self {
+            StateFilter::All => StateFilter::Active,
+            StateFilter::Active => StateFilter::Draft,
+            StateFilter::Draft => StateFilter::Archived,
+            StateFilter::Archived => StateFilter::All,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StateFilter::All => "all",
+            StateFilter::Active => "active",
+            StateFilter::Draft => "draft",
+            StateFilter::Archived => "archived",
+        }
+    }
+
+    pub fn accepts(self, state: &CadenceState) -> bool {
+        match self {
+            StateFilter::All => true,
+            StateFilter::Active => *state == CadenceState::Active,
+            StateFilter::Draft => *state == CadenceState::Draft,
+            StateFilter::Archived => {
+                matches!(
+                    state,
+                    CadenceState::Archived | CadenceState::Expired | CadenceState::Deleted
+                )
+            }
+        }
+    }
+}
+
+/// The sortable columns, in the order the sort key cycles through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortColumn {
+    #[default]
+    Name,
+    State,
+    Team,
+    People,
+    Sent,
+    Open,
+    Click,
+    Reply,
+    Bounce,
+}
+
+impl SortColumn {
+    pub const ALL: [SortColumn; 9] = [
+        SortColumn::Name,
+        SortColumn::State,
+        SortColumn::Team,
+        SortColumn::People,
+        SortColumn::Sent,
+        SortColumn::Open,
+        SortColumn::Click,
+        SortColumn::Reply,
+        SortColumn::Bounce,
+    ];
+
+    pub fn next(self) -> SortColumn {
+        let i = Self::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+
+    /// Text columns start ascending, numbers start with the largest first.
+    pub fn default_descending(self) -> bool {
+        !matches!(
+            self,
+            SortColumn::Name | SortColumn::State | SortColumn::Team
+        )
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortColumn::Name => "name",
+            SortColumn::State => "state",
+            SortColumn::Team => "team",
+            SortColumn::People => "people",
+            SortColumn::Sent => "sent",
+            SortColumn::Open => "open rate",
+            SortColumn::Click => "click rate",
+            SortColumn::Reply => "reply rate",
+            SortColumn::Bounce => "bounce rate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct CadenceList {
+    pub cadences: Vec<Cadence>,
+    /// Positions in `cadences`, filtered and sorted: what the table shows.
+    pub rows: Vec<usize>,
+    pub cursor: Cursor,
+    pub filter: TextInput,
+    pub filter_focused: bool,
+    pub state_filter: StateFilter,
+    pub sort: Sort,
+    pub fetch: Fetch,
+}
+
+/// "team" or "personal".
+pub fn team_label(c: &Cadence) -> &'static str {
+    if c.team_cadence { "team" } else { "personal" }
+}
+
+fn name_matches(name: &str, filter: &str) -> bool {
+    let name = name.to_lowercase();
+    filter
+        .to_lowercase()
+        .split_whitespace()
+        .all(|w| name.contains(w))
+}
+
+impl CadenceList {
+    pub fn selected(&self) -> Option<&Cadence> {
+        self.rows
+            .get(self.cursor.selected)
+            .map(|&i| &self.cadences[i])
+    }
+
+    pub fn by_id(&self, id: u64) -> Option<&Cadence> {
+        self.cadences.iter().find(|c| c.id == id)
+    }
+
+    /// Ids of the rows on screen (from the last draw), then all the others.
+    pub fn ids_visible_first(&self) -> Vec<u64> {
+        let start = self.cursor.offset().min(self.rows.len());
+        let end = (start + self.cursor.page()).min(self.rows.len());
+        let visible = self.rows[start..end].iter();
+        let rest = self.rows[..start].iter().chain(&self.rows[end..]);
+        let hidden = (0..self.cadences.len()).filter(|i| !self.rows.contains(i));
+        visible
+            .chain(rest)
+            .copied()
+            .chain(hidden)
+            .map(|i| self.cadences[i].id)
+            .collect()
+    }
+
+    /// Cycles the sort column (the sort key), or reverses it (`reverse`).
+    pub fn cycle_sort(&mut self, reverse: bool) {
+        if reverse {
+            self.sort.descending = !self.sort.descending;
+        } else {
+            self.sort.column = self.sort.column.next();
+            self.sort.descending = self.sort.column.default_descending();
+        }
+    }
+
+    /// Re-applies the filters and the sort, keeping the selection on the same cadence.
+    pub fn rebuild(&mut self, agg: &Aggregator, loaded: &HashSet<u64>) {
+        let keep = self.selected().map(|c| c.id);
+        let filter = self.filter.value().trim().to_string();
+        let mut rows: Vec<usize> = (0..self.cadences.len())
+            .filter(|&i| {
+                let c = &self.cadences[i];
+                self.state_filter.accepts(&c.state()) && name_matches(&c.name, &filter)
+            })
+            .collect();
+        let sort = self.sort;
+        let key = |c: &Cadence| -> SortKey {
+            let e = agg.by_cadence(c.id);
+            let known = loaded.contains(&c.id) || !e.is_empty();
+            SortKey::of(sort.column, c, known.then_some(e))
+        };
+        let keys: Vec<SortKey> = self.cadences.iter().map(key).collect();
+        rows.sort_by(|&a, &b| {
+            let (ca, cb) = (&self.cadences[a], &self.cadences[b]);
+            let primary = keys[a].compare(&keys[b], sort.descending);
+            primary
+                .then_with(|| ca.name.to_lowercase().cmp(&cb.name.to_lowercase()))
+                .then(ca.id.cmp(&cb.id))
+        });
+        self.rows = rows;
+        match keep.and_then(|id| self.rows.iter().position(|&i| self.cadences[i].id == id)) {
+            Some(pos) => self.cursor.selected = pos,
+            None => self.cursor.clamp(self.rows.len()),
+        }
+    }
+}
+
+/// A row's value in the sort column; unknown numbers always sort last.
+#[derive(Debug, Clone, PartialEq)]
+enum SortKey {
+    Text(String),
+    Number(Option<f64>),
+}
+
+impl SortKey {
+    fn of(column: SortColumn, c: &Cadence, e: Option<Engagement>) -> SortKey {
+        let rate = |f: fn(&Engagement) -> Option<f64>| SortKey::Number(e.as_ref().and_then(f));
+        match column {
+            SortColumn::Name => SortKey::Text(c.name.to_lowercase()),
+            SortColumn::State => SortKey::Text(c.state().as_str().to_string()),
+            SortColumn::Team => SortKey::Text(team_label(c).to_string()),
+            SortColumn::People => SortKey::Number(c.counts.cadence_people.map(|n| n as f64)),
+            SortColumn::Sent => SortKey::Number(e.map(|e| e.sent as f64)),
+            SortColumn::Open => rate(|e| e.rates().open),
+            SortColumn::Click => rate(|e| e.rates().click),
+            SortColumn::Reply => rate(|e| e.rates().reply),
+            SortColumn::Bounce => rate(|e| e.rates().bounce),
+        }
+    }
+
+    fn compare(&self, other: &SortKey, descending: bool) -> Ordering {
+        let flip = |o: Ordering| if descending { o.reverse() } else { o };
+        match (self, other) {
+            (SortKey::Text(a), SortKey::Text(b)) => flip(a.cmp(b)),
+            (SortKey::Number(Some(a)), SortKey::Number(Some(b))) => flip(a.total_cmp(b)),
+            (SortKey::Number(Some(_)), SortKey::Number(None)) => Ordering::Less,
+            (SortKey::Number(None), SortKey::Number(Some(_))) => Ordering::Greater,
+            _ => Ordering::Equal,
+        }
+    }
+}

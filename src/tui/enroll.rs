@@ -1,0 +1,418 @@
+//! The enrollment flow as data: pick people (when starting from a cadence) or a
+//! cadence (when starting from people), optionally a starting step, then confirm
+//! with Cancel focused. Pure transitions; `update` sends the request and the popup
+//! draws the stages. Also the task that follows a confirmed enrollment.
+
+use std::collections::BTreeSet;
+
+use crate::api::models::{Cadence, CadenceState, Step};
+
+use super::search::{PeopleIndex, SearchHits};
+use super::state::SEARCH_LIMIT;
+use super::text_input::{Edit, TextInput};
+use super::widgets::table::Cursor;
+
+/// A cadence in the picker; a disabled one says why people cannot be added.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CadenceChoice {
+    pub id: u64,
+    pub name: String,
+    pub disabled: Option<String>,
+}
+
+/// Why people cannot be added to a cadence in this state, in plain words.
+pub fn not_addable(state: &CadenceState) -> Option<String> {
+    match state {
+        CadenceState::Active => None,
+        CadenceState::Draft => Some("draft: activate it in SalesLoft first".into()),
+        CadenceState::Archived => Some("archived".into()),
+        CadenceState::Expired => Some("expired".into()),
+        CadenceState::Deleted => Some("deleted".into()),
+        CadenceState::Other(s) => Some(format!("state \"{s}\"")),
+    }
+}
+
+/// Active cadences first (by name), then the others, disabled with the reason.
+pub fn cadence_choices(cadences: &[Cadence]) -> Vec<CadenceChoice> {
+    let mut v: Vec<CadenceChoice> = cadences
+        .iter()
+        .map(|c| CadenceChoice {
+            id: c.id,
+            name: c.name.clone(),
+            disabled: not_addable(&c.state()),
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        (a.disabled.is_some(), a.name.to_lowercase())
+            .cmp(&(b.disabled.is_some(), b.name.to_lowercase()))
+    });
+    v
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmFocus {
+    Cancel,
+    Confirm,
+}
+
+#[derive(Debug)]
+pub enum Stage {
+    PickPeople {
+        query: TextInput,
+        hits: SearchHits,
+        cursor: Cursor,
+        marked: BTreeSet<u64>,
+    },
+    PickCadence {
+        filter: TextInput,
+        rows: Vec<usize>,
+        cursor: Cursor,
+    },
+    PickStep {
+        cursor: Cursor,
+    },
+    Confirm {
+        focus: ConfirmFocus,
+    },
+}
+
+/// Navigation inside the popup, from keys or keymap actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Up,
+    Down,
+    Top,
+    Bottom,
+    Accept,
+    Back,
+    /// Mark or unmark (people picker) / switch button (confirm).
+    Toggle,
+}
+
+/// What the flow asks `update` to do after a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FlowStep {
+    Stay,
+    Close,
+    /// The step picker needs this cadence's steps.
+    NeedSteps(u64),
+    Refuse(String),
+    Submit {
+        person_ids: Vec<u64>,
+        cadence_id: u64,
+        step_id: Option<u64>,
+    },
+}
+
+#[derive(Debug)]
+pub struct EnrollFlow {
+    /// People to enroll (id, name).
+    pub people: Vec<(u64, String)>,
+    /// The cadence (id, name).
+    pub cadence: Option<(u64, String)>,
+    pub step: Option<(u64, String)>,
+    pub choices: Vec<CadenceChoice>,
+    pub stage: Stage,
+    /// Started from a cadence: people are picked, not the cadence.
+    pub from_cadence: bool,
+}
+
+fn label(s: &Step) -> String {
+    let name = s
+        .name
+        .clone()
+        .or_else(|| s.display_name.clone())
+        .unwrap_or_default();
+    format!(
+        "day {} · step {} · {} {}",
+        s.day.map_or("?".into(), |d| d.to_string()),
+        s.step_number.map_or("?".into(), |n| n.to_string()),
+        s.step_type,
+        name
+    )
+}
+
+/// Steps in cadence order, as the picker lists them (after "first step").
+pub fn ordered_steps(steps: &[Step]) -> Vec<&Step> {
+    let mut v: Vec<&Step> = steps.iter().filter(|s| !s.disabled).collect();
+    v.sort_by_key(|s| (s.day.unwrap_or(0), s.step_number.unwrap_or(0), s.id));
+    v
+}
+
+pub fn step_label(s: &Step) -> String {
+    label(s)
+}
+
+impl EnrollFlow {
+    /// From People: these people, pick a cadence.
+    pub fn for_people(people: Vec<(u64, String)>, cadences: &[Cadence]) -> EnrollFlow {
+        let choices = cadence_choices(cadences);
+        let rows = (0..choices.len()).collect();
+        EnrollFlow {
+            people,
+            cadence: None,
+            step: None,
+            choices,
+            stage: Stage::PickCadence {
+                filter: TextInput::default(),
+                rows,
+                cursor: Cursor::default(),
+            },
+            from_cadence: false,
+        }
+    }
+
+    /// From a cadence: pick people from the index (pre-marked: `marked`).
+    pub fn for_cadence(
+        id: u64,
+        name: String,
+        marked: BTreeSet<u64>,
+        index: &mut PeopleIndex,
+    ) -> EnrollFlow {
+        let hits = index.search("", SEARCH_LIMIT);
+        EnrollFlow {
+            people: Vec::new(),
+            cadence: Some((id, name)),
+            step: None,
+            choices: Vec::new(),
+            stage: Stage::PickPeople {
+                query: TextInput::default(),
+                hits,
+                cursor: Cursor::default(),
+                marked,
+            },
+            from_cadence: true,
+        }
+    }
+
+    /// Pickers with a filter keep their text input focused.
+    pub fn typing(&self) -> bool {
+        matches!(
+            self.stage,
+            Stage::PickPeople { .. } | Stage::PickCadence { .. }
+        )
+    }
+
+    pub fn confirm_focus(&self) -> Option<ConfirmFocus> {
+        match self.stage {
+            Stage::Confirm { focus } => Some(focus),
+            _ => None,
+        }
+    }
+
+    /// A key for the focused filter input; returns `Edit::Ignored` for keys it does
+    /// not edit (the caller turns those into [`Nav`]).
+    pub fn edit(&mut self, key: &crossterm::event::KeyEvent, index: &mut PeopleIndex) -> Edit {
+        let edit = match &mut self.stage {
+            Stage::PickPeople { query, .. } => query.handle_key(key),
+            Stage::PickCadence { filter, .. } => filter.handle_key(key),
+            _ => Edit::Ignored,
+        };
+        if edit == Edit::Changed {
+            self.refilter(index);
+        }
+        edit
+    }
+
+    pub fn paste(&mut self, text: &str, index: &mut PeopleIndex) {
+        match &mut self.stage {
+            Stage::PickPeople { query, .. } => query.insert_str(text),
+            Stage::PickCadence { filter, .. } => filter.insert_str(text),
+            _ => return,
+        }
+        self.refilter(index);
+    }
+
+    /// Re-runs the picker's filter after its text changed.
+    pub fn refilter(&mut self, index: &mut PeopleIndex) {
+        match &mut self.stage {
+            Stage::PickPeople {
+                query,
+                hits,
+                cursor,
+                ..
+            } => {
+                *hits = index.search(query.value(), SEARCH_LIMIT);
+                cursor.reset();
+            }
+            Stage::PickCadence {
+                filter,
+                rows,
+                cursor,
+            } => {
+                let words: Vec<String> = filter
+                    .value()
+                    .to_lowercase()
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect();
+                *rows = (0..self.choices.len())
+                    .filter(|&i| {
+                        let name = self.choices[i].name.to_lowercase();
+                        words.iter().all(|w| name.contains(w.as_str()))
+                    })
+                    .collect();
+                cursor.reset();
+            }
+            _ => {}
+        }
+    }
+
+    /// One navigation step. `steps` are the chosen cadence's steps when known.
+    pub fn nav(&mut self, nav: Nav, index: &PeopleIndex, steps: Option<&[Step]>) -> FlowStep {
+        match &mut self.stage {
+            Stage::PickPeople {
+                hits,
+                cursor,
+                marked,
+                ..
+            } => {
+                let len = hits.hits.len();
+                match nav {
+                    Nav::Up => cursor.up(1),
+                    Nav::Down => cursor.down(1, len),
+                    Nav::Top => cursor.top(),
+                    Nav::Bottom => cursor.bottom(len),
+                    Nav::Toggle => {
+                        if let Some(p) = hits.hits.get(cursor.selected).and_then(|&i| index.get(i))
+                        {
+                            if !marked.remove(&p.id) {
+                                marked.insert(p.id);
+                            }
+                            cursor.down(1, len);
+                        }
+                    }
+                    Nav::Back => return FlowStep::Close,
+                    Nav::Accept => {
+                        let mut ids: Vec<u64> = marked.iter().copied().collect();
+                        if ids.is_empty()
+                            && let Some(p) =
+                                hits.hits.get(cursor.selected).and_then(|&i| index.get(i))
+                        {
+                            ids.push(p.id);
+                        }
+                        if ids.is_empty() {
+                            return FlowStep::Refuse("pick someone first (type to search)".into());
+                        }
+                        self.people = ids
+                            .into_iter()
+                            .map(|id| {
+                                (
+                                    id,
+                                    index
+                                        .by_id(id)
+                                        .map_or(format!("person {id}"), |p| p.name.clone()),
+                                )
+                            })
+                            .collect();
+                        return self.step_picker(steps);
+                    }
+                }
+                FlowStep::Stay
+            }
+            Stage::PickCadence { rows, cursor, .. } => {
+                let len = rows.len();
+                match nav {
+                    Nav::Up => cursor.up(1),
+                    Nav::Down => cursor.down(1, len),
+                    Nav::Top => cursor.top(),
+                    Nav::Bottom => cursor.bottom(len),
+                    Nav::Toggle => {}
+                    Nav::Back => return FlowStep::Close,
+                    Nav::Accept => {
+                        let Some(choice) =
+                            rows.get(cursor.selected).map(|&i| self.choices[i].clone())
+                        else {
+                            return FlowStep::Refuse("no cadence matches the filter".into());
+                        };
+                        if let Some(why) = choice.disabled {
+                            return FlowStep::Refuse(format!(
+                                "people cannot be added to \"{}\": {why}",
+                                choice.name
+                            ));
+                        }
+                        self.cadence = Some((choice.id, choice.name));
+                        return self.step_picker(None);
+                    }
+                }
+                FlowStep::Stay
+            }
+            Stage::PickStep { cursor } => {
+                let ordered = steps.map(ordered_steps).unwrap_or_default();
+                let len = ordered.len() + 1;
+                match nav {
+                    Nav::Up => cursor.up(1),
+                    Nav::Down => cursor.down(1, len),
+                    Nav::Top => cursor.top(),
+                    Nav::Bottom => cursor.bottom(len),
+                    Nav::Toggle => {}
+                    Nav::Back => return self.back(index),
+                    Nav::Accept => {
+                        self.step = match cursor.selected {
+                            0 => None,
+                            n => ordered.get(n - 1).map(|s| (s.id, label(s))),
+                        };
+                        self.stage = Stage::Confirm {
+                            focus: ConfirmFocus::Cancel,
+                        };
+                    }
+                }
+                FlowStep::Stay
+            }
+            Stage::Confirm { focus } => match nav {
+                Nav::Toggle | Nav::Up | Nav::Down | Nav::Top | Nav::Bottom => {
+                    *focus = match focus {
+                        ConfirmFocus::Cancel => ConfirmFocus::Confirm,
+                        ConfirmFocus::Confirm => ConfirmFocus::Cancel,
+                    };
+                    FlowStep::Stay
+                }
+                Nav::Back => FlowStep::Close,
+                Nav::Accept => match (*focus, &self.cadence) {
+                    (ConfirmFocus::Confirm, Some((cadence_id, _))) => FlowStep::Submit {
+                        person_ids: self.people.iter().map(|(id, _)| *id).collect(),
+                        cadence_id: *cadence_id,
+                        step_id: self.step.as_ref().map(|(id, _)| *id),
+                    },
+                    _ => FlowStep::Close,
+                },
+            },
+        }
+    }
+
+    fn step_picker(&mut self, steps: Option<&[Step]>) -> FlowStep {
+        self.stage = Stage::PickStep {
+            cursor: Cursor::default(),
+        };
+        match (&self.cadence, steps) {
+            (Some((id, _)), None) => FlowStep::NeedSteps(*id),
+            _ => FlowStep::Stay,
+        }
+    }
+
+    /// From the step picker back to the previous picker.
+    fn back(&mut self, index: &PeopleIndex) -> FlowStep {
+        if self.from_cadence {
+            let marked: BTreeSet<u64> = self.people.iter().map(|(id, _)| *id).collect();
+            let hits = SearchHits {
+                total: index.len().min(SEARCH_LIMIT),
+                hits: (0..index.len().min(SEARCH_LIMIT)).collect(),
+            };
+            self.stage = Stage::PickPeople {
+                query: TextInput::default(),
+                hits,
+                cursor: Cursor::default(),
+                marked,
+            };
+        } else {
+            self.cadence = None;
+            let rows = (0..self.choices.len()).collect();
+            self.stage = Stage::PickCadence {
+                filter: TextInput::default(),
+                rows,
+                cursor: Cursor::default(),
+            };
+        }
+        FlowStep::Stay
+    }
+}

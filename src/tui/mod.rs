@@ -1,0 +1,53 @@
+//! The terminal dashboard: terminal lifecycle, the event loop, state and `update`,
+//! views, widgets and popups. See ARCHITECTURE.md: one task owns the state, the
+//! worker does all network work, the screen redraws on change.
+
+pub mod app;
+pub mod cadence_list;
+pub mod enroll;
+pub mod fetch;
+pub mod msg;
+pub mod pages;
+pub mod popups;
+pub mod search;
+pub mod state;
+pub mod style;
+pub mod task;
+pub mod terminal;
+pub mod text_input;
+pub mod update;
+pub mod views;
+pub mod widgets;
+
+use crate::api::Budget;
+use crate::config::Theme;
+use crate::config::keymap::Keymap;
+use crate::metrics::TimeRange;
+use crate::worker::WorkerHandle;
+
+/// What the dashboard needs from the command line and the configuration.
+pub struct DashboardContext {
+    pub worker: WorkerHandle,
+    pub budget: Budget,
+    /// "DEMO" or the profile name.
+    pub profile_label: String,
+    pub demo: bool,
+    pub read_only: bool,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub time_range: TimeRange,
+    pub refresh_secs: u64,
+    /// Fraction of the budget kept for the user's own actions (0.2 = 20 %).
+    pub reserve: f64,
+}
+
+/// Runs the dashboard until the user quits. The terminal is always restored: on
+/// return, on error, on panic (the hook is installed before the terminal is touched)
+/// and on SIGINT/SIGTERM/SIGHUP.
+pub async fn run(ctx: DashboardContext) -> anyhow::Result<()> {
+    terminal::install_panic_hook();
+    let mut tui = terminal::Tui::enter()?;
+    let result = app::run(&mut tui, ctx).await;
+    drop(tui);
+    result
+}

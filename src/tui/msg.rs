@@ -1,0 +1,50 @@
+//! What goes into `update` and what comes out of it.
+
+use crossterm::event::KeyEvent;
+
+use crate::api::BudgetSnapshot;
+use crate::config::keymap::Action;
+use crate::worker::protocol::{Priority, Request, RequestId, WorkerEvent};
+
+/// An input to `update`. Moved once per event, so the size of the worker's
+/// variant does not matter.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Msg {
+    /// A key press; `update` decides whether it edits a focused input or goes
+    /// through the keymap.
+    Key(KeyEvent),
+    /// An action, as the keymap would produce it (tests use this directly).
+    Action(Action),
+    /// Bracketed paste into the focused input.
+    Paste(String),
+    Resize(u16, u16),
+    /// The 4 Hz tick: spinners, "updated N s ago", message expiry, email lookup.
+    Tick,
+    Worker(WorkerEvent),
+    Budget(BudgetSnapshot),
+    /// A termination signal arrived.
+    Signal(&'static str),
+}
+
+/// An output of `update`, carried out by the loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Send a request to the worker.
+    Send {
+        id: RequestId,
+        priority: Priority,
+        request: Request,
+    },
+    Quit,
+}
+
+impl Effect {
+    /// The request, when this effect sends one.
+    pub fn request(&self) -> Option<&Request> {
+        match self {
+            Effect::Send { request, .. } => Some(request),
+            Effect::Quit => None,
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! `?`: every binding of the live keymap (so help never drifts from behaviour),
+//! the keys of text inputs, and what the three views are.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::config::keymap::Action;
+
+use super::super::state::AppState;
+use super::super::text_input::EDIT_KEYS;
+use super::{centered, frame};
+
+/// The help text, as lines (also used by tests).
+/// `width` is the room inside the popup: narrow popups leave out the config names.
+pub fn lines(state: &AppState, width: u16) -> Vec<Line<'static>> {
+    let wide = width >= 90;
+    let s = &state.styles;
+    let mut out = vec![Line::styled(
+        "Keys (from your keymap; change them under [keys] in the config)",
+        s.header,
+    )];
+    let bindings = state.keymap.bindings();
+    let key_w = bindings
+        .iter()
+        .map(|(_, k)| k.join(", ").chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 16);
+    for (action, keys) in bindings {
+        let keys = if keys.is_empty() {
+            "(unbound)".to_string()
+        } else {
+            keys.join(", ")
+        };
+        let mut spans = vec![
+            Span::styled(format!("  {keys:<key_w$}  "), s.key),
+            Span::raw(action.description().to_string()),
+        ];
+        if wide {
+            spans.push(Span::styled(format!("  [{}]", action.name()), s.dim));
+        }
+        out.push(Line::from(spans));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        "While typing in a filter, search or picker",
+        s.header,
+    ));
+    for (k, what) in EDIT_KEYS {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {k:<key_w$}  "), s.key),
+            Span::raw(*what),
+        ]));
+    }
+    out.push(Line::from(vec![
+        Span::styled(format!("  {:<key_w$}  ", "tab"), s.key),
+        Span::raw("mark or unmark a person in the enrollment's people picker"),
+    ]));
+    out.push(Line::raw(""));
+    out.push(Line::styled("Views", s.header));
+    for text in [
+        "1 Cadences: rates over the time range; enter opens a cadence",
+        "  (facts, rate bars, live chart, steps, people on the cadence)",
+        "2 People: search by name, email, company or title; enter opens",
+        "  a person; space marks people for enrollment",
+        "3 Activity: live opens, clicks, replies of all cadences; enrollments",
+        "Enrolling asks to confirm with Cancel focused: ←/→ or tab, then enter.",
+        "Rates: open, click, reply = count / delivered; bounce = bounced / sent;",
+        "  \"—\" means there is nothing to divide by yet.",
+    ] {
+        out.push(Line::from(format!("  {text}")));
+    }
+    out
+}
+
+pub fn render(state: &AppState, scroll: usize, area: Rect, buf: &mut Buffer) {
+    let w = 96.min(area.width.saturating_sub(2));
+    let lines = lines(state, w.saturating_sub(2));
+    let h = (lines.len() as u16 + 2)
+        .min(area.height.saturating_sub(2))
+        .max(5);
+    let popup = centered(area, w, h);
+    let hint = |a, d: &str| state.keymap.hint(a).unwrap_or_else(|| d.to_string());
+    let close = hint(Action::Back, "esc");
+    let title = if lines.len() + 2 > h as usize {
+        format!(
+            "Help · {}/{} scroll · {close} closes",
+            hint(Action::Down, "j"),
+            hint(Action::Up, "k")
+        )
+    } else {
+        format!("Help · {close} closes")
+    };
+    let inner = frame(popup, buf, &title, &state.styles);
+    let max = lines.len().saturating_sub(inner.height as usize);
+    Paragraph::new(lines)
+        .scroll((scroll.min(max) as u16, 0))
+        .render(inner, buf);
+}

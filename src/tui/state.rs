@@ -1,0 +1,350 @@
+//! Everything the dashboard shows, owned by the one UI task. `update` changes it,
+//! `draw` reads it; nothing else touches it (no locks, no sharing with the worker).
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use crate::api::BudgetSnapshot;
+use crate::api::models::Step;
+use crate::config::keymap::Keymap;
+use crate::metrics::{ActivitySeries, Aggregator, TimeRange};
+use crate::worker::protocol::{Priority, Request, RequestId};
+
+use super::cadence_list::CadenceList;
+use super::enroll::EnrollFlow;
+use super::fetch::Fetch;
+use super::msg::Effect;
+pub use super::pages::{CadenceDetail, EmailLookup, IndexStatus, PeopleSearch, PersonPage};
+use super::style::Styles;
+use super::task::EnrollTask;
+use super::widgets::table::Cursor;
+
+/// The screens, in three tabs: 1 Cadences (and a cadence's detail), 2 People (and a
+/// person), 3 live Activity (all cadences, and the enrollment task log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Cadences,
+    CadenceDetail,
+    People,
+    Person,
+    Activity,
+}
+
+impl View {
+    /// The tab a view belongs to (1-based, as the number keys).
+    pub fn tab(self) -> usize {
+        match self {
+            View::Cadences | View::CadenceDetail => 1,
+            View::People | View::Person => 2,
+            View::Activity => 3,
+        }
+    }
+
+    /// The root view of a tab.
+    pub fn of_tab(tab: usize) -> View {
+        match tab {
+            2 => View::People,
+            3 => View::Activity,
+            _ => View::Cadences,
+        }
+    }
+}
+
+/// Wall clock and monotonic time, set by the loop before each message so `update`
+/// stays a plain function (tests set it by hand).
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub now: Instant,
+    pub wall: DateTime<Utc>,
+}
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock {
+            now: Instant::now(),
+            wall: Utc::now(),
+        }
+    }
+}
+
+/// Session facts that do not change while the dashboard runs.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub profile_label: String,
+    pub demo: bool,
+    pub read_only: bool,
+    pub refresh_secs: u64,
+    /// Fraction of the budget kept for the user's own actions.
+    pub reserve: f64,
+}
+
+/// Engagement aggregates for every cadence and the live activity series.
+#[derive(Debug)]
+pub struct Metrics {
+    pub agg: Aggregator,
+    pub series: ActivitySeries,
+    pub range: TimeRange,
+    /// Cadences whose emails in `range` have all been read.
+    pub loaded: HashSet<u64>,
+    /// The engagement read in progress (for the current range).
+    pub fetch: Fetch,
+    /// Cadences asked for in the current engagement read.
+    pub asked: Vec<u64>,
+    /// The budget did not allow the read; says what it needs.
+    pub deferred: Option<String>,
+    /// When live facts last arrived.
+    pub live_at: Option<Instant>,
+}
+
+/// Live polling as the user and the worker see it.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    /// The user froze live updates (`f`).
+    pub frozen: bool,
+    /// What the worker last said.
+    pub enabled: bool,
+    pub paused_reason: Option<String>,
+    /// The last `SetLive` sent, to avoid repeating it.
+    pub requested: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub text: String,
+    pub level: Level,
+    pub until: Instant,
+}
+
+#[derive(Debug)]
+pub enum Popup {
+    Help { scroll: usize },
+    Enroll(Box<EnrollFlow>),
+}
+
+pub struct AppState {
+    pub session: Session,
+    pub keymap: Keymap,
+    pub styles: Styles,
+    pub clock: Clock,
+    pub view: View,
+    pub popup: Option<Popup>,
+    pub cadences: CadenceList,
+    pub detail: Option<CadenceDetail>,
+    /// Steps of every cadence seen, by cadence id (steps are needed by the detail
+    /// and by the enrollment's step picker).
+    pub steps: HashMap<u64, Vec<Step>>,
+    pub people: PeopleSearch,
+    pub person: Option<PersonPage>,
+    /// Selection in the Activity view's cadence ranking.
+    pub activity_cursor: Cursor,
+    pub metrics: Metrics,
+    pub budget: Option<BudgetSnapshot>,
+    pub live: Live,
+    /// Requests the worker reported as started and not yet finished, oldest first.
+    pub running: Vec<(RequestId, String)>,
+    /// Enrollments, newest last (the task line shows the newest; Activity lists them).
+    pub tasks: Vec<EnrollTask>,
+    /// The newest task's panel was dismissed (esc).
+    pub task_dismissed: bool,
+    /// The view shown last in each tab, so switching tabs comes back to it.
+    pub tab_views: [View; 3],
+    /// Something visible changed on a tick (spinner, clock, expired message).
+    pub redraw: bool,
+    pub messages: Vec<Message>,
+    /// Last contact with the API (Heartbeat).
+    pub heartbeat: Option<Instant>,
+    pub spinner: usize,
+    pub ticks: u64,
+    pub next_id: RequestId,
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+/// How long transient messages stay.
+pub const MESSAGE_TTL: Duration = Duration::from_secs(6);
+pub const ERROR_TTL: Duration = Duration::from_secs(12);
+/// Most people a search shows.
+pub const SEARCH_LIMIT: usize = 200;
+
+impl AppState {
+    pub fn new(
+        session: Session,
+        keymap: Keymap,
+        styles: Styles,
+        range: TimeRange,
+        clock: Clock,
+    ) -> AppState {
+        AppState {
+            session,
+            keymap,
+            styles,
+            clock,
+            view: View::Cadences,
+            popup: None,
+            cadences: CadenceList::default(),
+            detail: None,
+            steps: HashMap::new(),
+            people: PeopleSearch::default(),
+            person: None,
+            activity_cursor: Cursor::default(),
+            metrics: Metrics {
+                agg: Aggregator::new(range, clock.wall),
+                series: ActivitySeries::default(),
+                range,
+                loaded: HashSet::new(),
+                fetch: Fetch::default(),
+                asked: Vec::new(),
+                deferred: None,
+                live_at: None,
+            },
+            budget: None,
+            live: Live::default(),
+            running: Vec::new(),
+            tasks: Vec::new(),
+            task_dismissed: false,
+            tab_views: [View::Cadences, View::People, View::Activity],
+            redraw: true,
+            messages: Vec::new(),
+            heartbeat: None,
+            spinner: 0,
+            ticks: 0,
+            next_id: 1,
+            size: (80, 24),
+            quit: false,
+        }
+    }
+
+    /// A request with a fresh id.
+    pub fn request(&mut self, priority: Priority, request: Request) -> (RequestId, Effect) {
+        let id = self.next_id;
+        self.next_id += 1;
+        (
+            id,
+            Effect::Send {
+                id,
+                priority,
+                request,
+            },
+        )
+    }
+
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        let ttl = if level == Level::Error {
+            ERROR_TTL
+        } else {
+            MESSAGE_TTL
+        };
+        let text = text.into();
+        match level {
+            Level::Error => tracing::warn!(message = %text, "shown to the user"),
+            _ => tracing::debug!(message = %text, "shown to the user"),
+        }
+        self.messages.retain(|m| m.text != text);
+        self.messages.push(Message {
+            text,
+            level,
+            until: self.clock.now + ttl,
+        });
+    }
+
+    /// The newest message still showing.
+    pub fn message(&self) -> Option<&Message> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| m.until > self.clock.now)
+    }
+
+    /// The label of the newest running task, for the spinner.
+    pub fn running_label(&self) -> Option<&str> {
+        self.running.last().map(|(_, l)| l.as_str())
+    }
+
+    /// True while a text input has focus (action keys then edit the text).
+    pub fn typing(&self) -> bool {
+        match &self.popup {
+            Some(Popup::Enroll(flow)) => flow.typing(),
+            Some(Popup::Help { .. }) => false,
+            None => match self.view {
+                View::Cadences => self.cadences.filter_focused,
+                View::People => self.people.focused,
+                _ => false,
+            },
+        }
+    }
+
+    /// Rows of the detail's steps table (enabled steps, as drawn).
+    pub fn detail_step_count(&self) -> usize {
+        self.detail
+            .as_ref()
+            .and_then(|d| self.steps.get(&d.cadence_id))
+            .map_or(0, |v| super::enroll::ordered_steps(v).len())
+    }
+
+    /// The cadence shown in the detail, from the list.
+    pub fn detail_cadence(&self) -> Option<&crate::api::models::Cadence> {
+        self.detail
+            .as_ref()
+            .and_then(|d| self.cadences.by_id(d.cadence_id))
+    }
+
+    /// Whether live polling should run: not frozen, and a view that shows engagement.
+    pub fn wants_live(&self) -> bool {
+        !self.live.frozen
+            && matches!(
+                self.view,
+                View::Cadences | View::CadenceDetail | View::Activity
+            )
+    }
+
+    /// Cadences by live activity in the chart's window (opens, clicks, replies),
+    /// busiest first; quiet cadences follow by name.
+    pub fn ranked_cadences(&self) -> Vec<(u64, [u64; 3])> {
+        use crate::metrics::ActivityKind;
+        let wall = self.clock.wall;
+        let mut v: Vec<(u64, [u64; 3], &str)> = self
+            .cadences
+            .cadences
+            .iter()
+            .map(|c| {
+                let sum = |k| {
+                    self.metrics
+                        .series
+                        .series(c.id, k, wall)
+                        .iter()
+                        .sum::<u64>()
+                };
+                (
+                    c.id,
+                    [
+                        sum(ActivityKind::Open),
+                        sum(ActivityKind::Click),
+                        sum(ActivityKind::Reply),
+                    ],
+                    c.name.as_str(),
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            let total = |x: &[u64; 3]| x[0] + x[1] * 3 + x[2] * 10;
+            total(&b.1).cmp(&total(&a.1)).then_with(|| a.2.cmp(b.2))
+        });
+        v.into_iter().map(|(id, counts, _)| (id, counts)).collect()
+    }
+
+    /// Whether engagement for this cadence is still being read.
+    pub fn engagement_pending(&self, cadence_id: u64) -> bool {
+        !self.metrics.loaded.contains(&cadence_id)
+            && self.metrics.fetch.is_loading()
+            && self.metrics.asked.contains(&cadence_id)
+    }
+}

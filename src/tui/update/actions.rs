@@ -1,0 +1,358 @@
+//! Keymap actions outside popups: navigation, views, refresh, sort and filters.
+
+use crate::config::keymap::Action;
+use crate::worker::protocol::{Priority, Request};
+
+use super::super::msg::Effect;
+use super::super::state::{AppState, CadenceDetail, Level, PersonPage, Popup, View};
+use super::super::widgets::table::Cursor;
+use super::{enroll, people, sync_live};
+
+pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
+    if let Some(Popup::Help { scroll }) = &mut state.popup {
+        match action {
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::Down => *scroll += 1,
+            Action::PageUp => *scroll = scroll.saturating_sub(10),
+            Action::PageDown => *scroll += 10,
+            Action::Top => *scroll = 0,
+            Action::Bottom => *scroll = usize::MAX / 2,
+            Action::Help | Action::Back | Action::Quit | Action::Enter => state.popup = None,
+            _ => {}
+        }
+        return;
+    }
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            fx.push(Effect::Quit);
+        }
+        Action::Help => state.popup = Some(Popup::Help { scroll: 0 }),
+        Action::NextView => switch_tab(state, state.view.tab() % 3 + 1, fx),
+        Action::PrevView => switch_tab(state, (state.view.tab() + 1) % 3 + 1, fx),
+        Action::View1 => switch_tab(state, 1, fx),
+        Action::View2 => switch_tab(state, 2, fx),
+        Action::View3 => switch_tab(state, 3, fx),
+        Action::Up
+        | Action::Down
+        | Action::Top
+        | Action::Bottom
+        | Action::PageUp
+        | Action::PageDown => move_cursor(state, action),
+        Action::Enter => enter(state, fx),
+        Action::Back => back(state, fx),
+        Action::Filter => match state.view {
+            View::Cadences => state.cadences.filter_focused = true,
+            View::People => state.people.focused = true,
+            View::Person | View::CadenceDetail | View::Activity => {
+                open_view(state, View::People, fx);
+                state.people.focused = true;
+            }
+        },
+        Action::Refresh => refresh(state, false, fx),
+        Action::RefreshAll => refresh(state, true, fx),
+        Action::Freeze => {
+            state.live.frozen = !state.live.frozen;
+            let text = if state.live.frozen {
+                "live updates frozen: numbers stay still until you press the freeze key again"
+            } else {
+                "live updates resumed"
+            };
+            state.say(Level::Info, text);
+            sync_live(state, fx);
+        }
+        Action::Enroll => enroll::start(state, fx),
+        Action::Mark => people::toggle_mark(state),
+        Action::SortNext | Action::SortReverse => {
+            if state.view != View::Cadences {
+                state.say(Level::Info, "sorting applies to the cadences table (1)");
+                return;
+            }
+            state.cadences.cycle_sort(action == Action::SortReverse);
+            rebuild_cadences(state);
+        }
+        Action::CycleState => {
+            if state.view != View::Cadences {
+                state.say(
+                    Level::Info,
+                    "the state filter applies to the cadences table (1)",
+                );
+                return;
+            }
+            state.cadences.state_filter = state.cadences.state_filter.next();
+            rebuild_cadences(state);
+        }
+        Action::CycleRange => {
+            let range = state.metrics.range.next();
+            state.metrics.range = range;
+            state.metrics.agg.set_range(range, state.clock.wall);
+            state.metrics.loaded.clear();
+            rebuild_cadences(state);
+            state.say(Level::Info, format!("engagement over {range}"));
+            request_engagement(state, fx);
+        }
+    }
+}
+
+fn switch_tab(state: &mut AppState, tab: usize, fx: &mut Vec<Effect>) {
+    let target = if state.view.tab() == tab {
+        // The number of the current tab goes back to the tab's root.
+        View::of_tab(tab)
+    } else {
+        state.tab_views[tab - 1]
+    };
+    open_view(state, target, fx);
+}
+
+/// Shows a view (without loading anything new) and keeps live polling in step.
+pub fn open_view(state: &mut AppState, view: View, fx: &mut Vec<Effect>) {
+    let view = match view {
+        View::CadenceDetail if state.detail.is_none() => View::Cadences,
+        View::Person if state.person.is_none() => View::People,
+        v => v,
+    };
+    state.view = view;
+    state.tab_views[view.tab() - 1] = view;
+    if view == View::People && state.people.hits.hits.is_empty() && !state.people.index.is_empty() {
+        people::query_changed(state);
+    }
+    sync_live(state, fx);
+}
+
+fn move_cursor(state: &mut AppState, action: Action) {
+    let steps = state.detail_step_count();
+    let (cursor, len): (&mut Cursor, usize) = match state.view {
+        View::Cadences => (&mut state.cadences.cursor, state.cadences.rows.len()),
+        View::CadenceDetail => match &mut state.detail {
+            Some(d) => {
+                let len = steps + d.members.len();
+                (&mut d.cursor, len)
+            }
+            None => return,
+        },
+        View::People => (&mut state.people.cursor, state.people.hits.hits.len()),
+        View::Person => match &mut state.person {
+            Some(p) => (&mut p.cursor, p.memberships.len()),
+            None => return,
+        },
+        View::Activity => (&mut state.activity_cursor, state.cadences.cadences.len()),
+    };
+    let half = (cursor.page() / 2).max(1);
+    match action {
+        Action::Up => cursor.up(1),
+        Action::Down => cursor.down(1, len),
+        Action::Top => cursor.top(),
+        Action::Bottom => cursor.bottom(len),
+        Action::PageUp => cursor.up(half),
+        Action::PageDown => cursor.down(half, len),
+        _ => {}
+    }
+}
+
+fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
+    match state.view {
+        View::Cadences => {
+            if let Some(id) = state.cadences.selected().map(|c| c.id) {
+                open_detail(state, id, fx);
+            }
+        }
+        View::Activity => {
+            let ranked = state.ranked_cadences();
+            if let Some(&(id, _)) = ranked.get(state.activity_cursor.selected) {
+                open_detail(state, id, fx);
+            }
+        }
+        View::CadenceDetail => {
+            let steps = state.detail_step_count();
+            let Some(d) = &state.detail else { return };
+            let person = d
+                .cursor
+                .selected
+                .checked_sub(steps)
+                .and_then(|i| d.members.get(i))
+                .and_then(|(m, _)| m.person_id());
+            match person {
+                Some(id) => open_person(state, id, View::CadenceDetail, fx),
+                None => state.say(Level::Info, "select a person below the steps to open them"),
+            }
+        }
+        View::People => {
+            let id = state
+                .people
+                .hits
+                .hits
+                .get(state.people.cursor.selected)
+                .and_then(|&i| state.people.index.get(i))
+                .map(|p| p.id);
+            if let Some(id) = id {
+                open_person(state, id, View::People, fx);
+            }
+        }
+        View::Person => {
+            let cadence = state
+                .person
+                .as_ref()
+                .and_then(|p| p.memberships.get(p.cursor.selected))
+                .and_then(|m| m.cadence_id());
+            match cadence {
+                Some(id) if state.cadences.by_id(id).is_some() => open_detail(state, id, fx),
+                Some(id) => state.say(
+                    Level::Warn,
+                    format!("cadence {id} is not in the cadences list (yet)"),
+                ),
+                None => {}
+            }
+        }
+    }
+}
+
+pub(crate) fn open_detail(state: &mut AppState, cadence_id: u64, fx: &mut Vec<Effect>) {
+    if state
+        .detail
+        .as_ref()
+        .is_none_or(|d| d.cadence_id != cadence_id)
+    {
+        state.detail = Some(CadenceDetail::new(cadence_id));
+    }
+    load_detail(state, fx);
+    open_view(state, View::CadenceDetail, fx);
+}
+
+pub(crate) fn load_detail(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let Some(cadence_id) = state.detail.as_ref().map(|d| d.cadence_id) else {
+        return;
+    };
+    let (id, effect) = state.request(Priority::Visible, Request::CadenceDetail { cadence_id });
+    if let Some(d) = &mut state.detail {
+        d.fetch.start(id);
+    }
+    fx.push(effect);
+}
+
+pub(crate) fn open_person(state: &mut AppState, person_id: u64, back: View, fx: &mut Vec<Effect>) {
+    if state
+        .person
+        .as_ref()
+        .is_none_or(|p| p.person_id != person_id)
+    {
+        state.person = Some(PersonPage {
+            person_id,
+            person: None,
+            memberships: Vec::new(),
+            fetch: Default::default(),
+            cursor: Cursor::default(),
+            back,
+        });
+    } else if let Some(p) = &mut state.person {
+        p.back = back;
+    }
+    load_person(state, fx);
+    state.view = View::Person;
+    state.tab_views[1] = View::Person;
+    sync_live(state, fx);
+}
+
+pub(crate) fn load_person(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let Some(person_id) = state.person.as_ref().map(|p| p.person_id) else {
+        return;
+    };
+    let (id, effect) = state.request(Priority::Visible, Request::PersonDetail { person_id });
+    if let Some(p) = &mut state.person {
+        p.fetch.start(id);
+    }
+    fx.push(effect);
+}
+
+fn back(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if state.tasks.last().is_some_and(|t| t.finished.is_some()) && !state.task_dismissed {
+        state.task_dismissed = true;
+        return;
+    }
+    match state.view {
+        View::CadenceDetail => open_view(state, View::Cadences, fx),
+        View::Person => {
+            let back = state.person.as_ref().map_or(View::People, |p| p.back);
+            state.tab_views[1] = View::People;
+            open_view(state, back, fx);
+        }
+        View::Cadences if !state.cadences.filter.is_empty() => {
+            state.cadences.filter.clear();
+            rebuild_cadences(state);
+        }
+        View::People if !state.people.marked.is_empty() => {
+            state.people.marked.clear();
+            state.say(Level::Info, "marks cleared");
+        }
+        View::People if !state.people.query.is_empty() => {
+            state.people.query.clear();
+            people::query_changed(state);
+        }
+        // Esc on a top-level view does nothing (q quits).
+        _ => {}
+    }
+}
+
+fn refresh(state: &mut AppState, clear: bool, fx: &mut Vec<Effect>) {
+    if clear {
+        fx.push(state.request(Priority::User, Request::ClearCache).1);
+        state.say(Level::Info, "cache cleared, reloading");
+    }
+    match state.view {
+        View::Cadences | View::Activity => {
+            if clear {
+                state.metrics.loaded.clear();
+            }
+            load_cadences(state, fx);
+        }
+        View::CadenceDetail => {
+            load_detail(state, fx);
+            if clear && let Some(d) = &state.detail {
+                let id = d.cadence_id;
+                state.metrics.loaded.remove(&id);
+                request_engagement(state, fx);
+            }
+        }
+        View::People => people::start_index(state, fx),
+        View::Person => load_person(state, fx),
+    }
+}
+
+pub(crate) fn load_cadences(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let (id, effect) = state.request(Priority::Visible, Request::Cadences);
+    state.cadences.fetch.start(id);
+    fx.push(effect);
+}
+
+/// Asks for the engagement of every cadence not loaded yet for the current range,
+/// the ones on screen first.
+pub(crate) fn request_engagement(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let mut ids = state.cadences.ids_visible_first();
+    ids.retain(|id| !state.metrics.loaded.contains(id));
+    if let Some(d) = &state.detail
+        && state.view == View::CadenceDetail
+    {
+        ids.retain(|&id| id != d.cadence_id);
+        ids.insert(0, d.cadence_id);
+    }
+    if ids.is_empty() {
+        return;
+    }
+    let range = state.metrics.range;
+    let (id, effect) = state.request(
+        Priority::Visible,
+        Request::Engagement {
+            cadence_ids: ids.clone(),
+            range,
+        },
+    );
+    state.metrics.fetch.start(id);
+    state.metrics.asked = ids;
+    state.metrics.deferred = None;
+    fx.push(effect);
+}
+
+pub(crate) fn rebuild_cadences(state: &mut AppState) {
+    state
+        .cadences
+        .rebuild(&state.metrics.agg, &state.metrics.loaded);
+}

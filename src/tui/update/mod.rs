@@ -1,0 +1,187 @@
+//! `update(&mut AppState, Msg) -> Vec<Effect>`: the only place the state changes.
+//! A plain function: tests feed it keys, actions and worker events and look at the
+//! state and the effects, no terminal needed.
+
+mod actions;
+mod enroll;
+mod people;
+mod worker;
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::config::keymap::Action;
+use crate::worker::protocol::{Priority, Request};
+
+use super::msg::{Effect, Msg};
+use super::state::{AppState, Popup, View};
+use super::text_input::Edit;
+
+pub use actions::open_view;
+
+/// The requests the dashboard starts with.
+pub fn init(state: &mut AppState) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    let secs = state.session.refresh_secs.max(1);
+    fx.push(
+        state
+            .request(Priority::Visible, Request::SetPollInterval { secs })
+            .1,
+    );
+    actions::load_cadences(state, &mut fx);
+    people::start_index(state, &mut fx);
+    sync_live(state, &mut fx);
+    fx
+}
+
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Key(key) => on_key(state, key, &mut fx),
+        Msg::Action(action) => {
+            if matches!(state.popup, Some(Popup::Enroll(_))) {
+                enroll::on_action(state, action, &mut fx);
+            } else {
+                actions::on_action(state, action, &mut fx);
+            }
+        }
+        Msg::Paste(text) => on_paste(state, &text),
+        Msg::Resize(w, h) => state.size = (w, h),
+        Msg::Tick => on_tick(state, &mut fx),
+        Msg::Worker(event) => worker::on_event(state, event, &mut fx),
+        Msg::Budget(snapshot) => state.budget = Some(snapshot),
+        Msg::Signal(name) => {
+            tracing::info!(signal = name, "quitting on signal");
+            state.quit = true;
+            fx.push(Effect::Quit);
+        }
+    }
+    fx
+}
+
+/// Sends `SetLive` when what the user and the view want differs from what was asked.
+pub(crate) fn sync_live(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let want = state.wants_live();
+    if state.live.requested != Some(want) {
+        state.live.requested = Some(want);
+        fx.push(
+            state
+                .request(Priority::User, Request::SetLive { enabled: want })
+                .1,
+        );
+    }
+}
+
+fn on_key(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    // ctrl-c always quits, even while typing.
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        state.quit = true;
+        fx.push(Effect::Quit);
+        return;
+    }
+    if matches!(state.popup, Some(Popup::Enroll(_))) {
+        enroll::on_key(state, &key, fx);
+        return;
+    }
+    if state.typing() {
+        on_typing_key(state, &key, fx);
+        return;
+    }
+    if let Some(action) = state.keymap.action_for(&key) {
+        actions::on_action(state, action, fx);
+    }
+}
+
+/// A key while the view's filter or search input has focus.
+fn on_typing_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>) {
+    let view = state.view;
+    let input = match view {
+        View::Cadences => &mut state.cadences.filter,
+        _ => &mut state.people.query,
+    };
+    match input.handle_key(key) {
+        Edit::Changed => match view {
+            View::Cadences => actions::rebuild_cadences(state),
+            _ => people::query_changed(state),
+        },
+        Edit::Moved => {}
+        Edit::Ignored => match key.code {
+            KeyCode::Enter => {
+                leave_input(state, false);
+                if view == View::People {
+                    people::lookup_now(state, fx);
+                }
+            }
+            KeyCode::Esc => leave_input(state, true),
+            KeyCode::Up => actions::on_action(state, Action::Up, fx),
+            KeyCode::Down => actions::on_action(state, Action::Down, fx),
+            KeyCode::PageUp => actions::on_action(state, Action::PageUp, fx),
+            KeyCode::PageDown => actions::on_action(state, Action::PageDown, fx),
+            _ => {}
+        },
+    }
+}
+
+/// Leaves the focused input; `clear` (esc) also empties it.
+fn leave_input(state: &mut AppState, clear: bool) {
+    match state.view {
+        View::Cadences => {
+            state.cadences.filter_focused = false;
+            if clear && !state.cadences.filter.is_empty() {
+                state.cadences.filter.clear();
+                actions::rebuild_cadences(state);
+            }
+        }
+        _ => {
+            state.people.focused = false;
+            if clear && !state.people.query.is_empty() {
+                state.people.query.clear();
+                people::query_changed(state);
+            }
+        }
+    }
+}
+
+fn on_paste(state: &mut AppState, text: &str) {
+    if let Some(Popup::Enroll(flow)) = &mut state.popup {
+        flow.paste(text, &mut state.people.index);
+        return;
+    }
+    match state.view {
+        View::Cadences => {
+            state.cadences.filter_focused = true;
+            state.cadences.filter.insert_str(text);
+            actions::rebuild_cadences(state);
+        }
+        View::People => {
+            state.people.focused = true;
+            state.people.query.insert_str(text);
+            people::query_changed(state);
+        }
+        _ => {}
+    }
+}
+
+/// How long a finished task stays on the task line.
+pub const TASK_LINGER: Duration = Duration::from_secs(30);
+
+fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let now = state.clock.now;
+    let mut redraw = false;
+    if !state.running.is_empty() || state.tasks.last().is_some_and(|t| t.finished.is_none()) {
+        state.spinner = state.spinner.wrapping_add(1);
+        redraw = true;
+    }
+    let before = state.messages.len();
+    state.messages.retain(|m| m.until > now);
+    redraw |= state.messages.len() != before;
+    // "updated N s ago" changes once a second: redraw every 4th tick.
+    state.ticks = state.ticks.wrapping_add(1);
+    redraw |= state.ticks % 4 == 0;
+    people::lookup_if_due(state, fx);
+    state.redraw = redraw || !fx.is_empty();
+}

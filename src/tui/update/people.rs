@@ -1,0 +1,155 @@
+//! People search: the local index, search as you type, marks, and the exact email
+//! lookup that goes to the API after a short pause in typing (latest wins).
+
+use std::time::Duration;
+
+use crate::api::models::Person;
+use crate::worker::protocol::{Priority, Request};
+
+use super::super::msg::Effect;
+use super::super::search::{PersonEntry, looks_like_email};
+use super::super::state::{AppState, IndexStatus, Level, SEARCH_LIMIT, View};
+
+/// Typing pause before an email address is looked up.
+pub const LOOKUP_DELAY: Duration = Duration::from_millis(400);
+
+pub(crate) fn entry(p: &Person) -> PersonEntry {
+    PersonEntry {
+        id: p.id,
+        name: p.label(),
+        email: p.email_address.clone().unwrap_or_default(),
+        company: p.person_company_name.clone().unwrap_or_default(),
+        title: p.title.clone().unwrap_or_default(),
+    }
+}
+
+pub(crate) fn start_index(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let (id, effect) = state.request(Priority::Background, Request::IndexPeople);
+    state.people.index_request = Some(id);
+    if !matches!(state.people.status, IndexStatus::Done { .. }) || state.people.index.is_empty() {
+        state.people.status = IndexStatus::Running;
+    }
+    fx.push(effect);
+}
+
+/// Re-runs the search after the query changed; keeps the selection on the same
+/// person when they still match, and schedules an email lookup.
+pub(crate) fn query_changed(state: &mut AppState) {
+    research(state);
+    state.people.cursor.reset();
+    let q = state.people.query.value().trim().to_string();
+    state.people.lookup.pending = looks_like_email(&q).then(|| (q, state.clock.now + LOOKUP_DELAY));
+}
+
+/// Searches again (new query or new people), keeping the selected person selected.
+pub(crate) fn research(state: &mut AppState) {
+    let people = &mut state.people;
+    let keep = people.hits.hits.get(people.cursor.selected).copied();
+    people.hits = people.index.search(people.query.value(), SEARCH_LIMIT);
+    // An exact email match found by the API goes first.
+    if let Some((email, Some(id))) = &people.lookup.answer
+        && email.eq_ignore_ascii_case(people.query.value().trim())
+        && let Some(pos) = people.index.position(*id)
+    {
+        people.hits.hits.retain(|&i| i != pos);
+        people.hits.hits.insert(0, pos);
+        people.hits.total = people.hits.total.max(people.hits.hits.len());
+    }
+    match keep.and_then(|k| people.hits.hits.iter().position(|&i| i == k)) {
+        Some(pos) => people.cursor.selected = pos,
+        None => people.cursor.clamp(people.hits.hits.len()),
+    }
+}
+
+/// Sends the pending email lookup now (enter in the search input).
+pub(crate) fn lookup_now(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if let Some((email, _)) = state.people.lookup.pending.take() {
+        send_lookup(state, email, fx);
+    }
+}
+
+pub(crate) fn lookup_if_due(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if state
+        .people
+        .lookup
+        .pending
+        .as_ref()
+        .is_some_and(|(_, due)| *due <= state.clock.now)
+    {
+        lookup_now(state, fx);
+    }
+}
+
+fn send_lookup(state: &mut AppState, email: String, fx: &mut Vec<Effect>) {
+    let (id, effect) = state.request(
+        Priority::Visible,
+        Request::PersonByEmail {
+            email: email.clone(),
+        },
+    );
+    // Latest wins: an earlier lookup's answer will be ignored.
+    state.people.lookup.waiting = Some((id, email));
+    fx.push(effect);
+}
+
+pub(crate) fn toggle_mark(state: &mut AppState) {
+    if state.view != View::People {
+        state.say(Level::Info, "marking works in the people list (2)");
+        return;
+    }
+    let people = &mut state.people;
+    let Some(id) = people
+        .hits
+        .hits
+        .get(people.cursor.selected)
+        .and_then(|&i| people.index.get(i))
+        .map(|p| p.id)
+    else {
+        return;
+    };
+    if !people.marked.remove(&id) {
+        people.marked.insert(id);
+    }
+    people.cursor.down(1, people.hits.hits.len());
+}
+
+/// A batch of people for the index arrived.
+pub(crate) fn on_batch(state: &mut AppState, people: Vec<Person>) {
+    let mut added = false;
+    for p in &people {
+        added |= state.people.index.upsert(entry(p));
+    }
+    if !matches!(state.people.status, IndexStatus::Done { .. }) {
+        state.people.status = IndexStatus::Running;
+    }
+    if added || !people.is_empty() {
+        research(state);
+    }
+}
+
+pub(crate) fn on_found(state: &mut AppState, email: String, person: Option<Person>) {
+    match person {
+        Some(p) => {
+            state.people.index.upsert(entry(&p));
+            state.people.lookup.answer = Some((email, Some(p.id)));
+        }
+        None => {
+            state.say(
+                Level::Info,
+                format!("no person with the email address {email}"),
+            );
+            state.people.lookup.answer = Some((email, None));
+        }
+    }
+    research(state);
+    // The exact match is first: select it.
+    if state
+        .people
+        .lookup
+        .answer
+        .as_ref()
+        .is_some_and(|(_, id)| id.is_some())
+    {
+        state.people.cursor.top();
+    }
+}

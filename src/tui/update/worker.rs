@@ -1,0 +1,199 @@
+//! Worker events: data in, with the stale-answer guard (a view takes an answer only
+//! for the request id it waits for), progress and errors in words.
+
+use crate::worker::protocol::{RequestId, WorkerEvent};
+
+use super::super::msg::Effect;
+use super::super::state::{AppState, IndexStatus, Level};
+use super::{actions, enroll, people};
+
+pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Effect>) {
+    let now = state.clock.now;
+    match event {
+        WorkerEvent::Started { id, label } => {
+            state.running.retain(|(r, _)| *r != id);
+            state.running.push((id, label));
+        }
+        WorkerEvent::Finished { id, error } => on_finished(state, id, error, fx),
+        WorkerEvent::Cadences { id, cadences } => {
+            if !state.cadences.fetch.wants(id) {
+                return;
+            }
+            state.cadences.cadences = cadences;
+            state.cadences.fetch.arrived(now);
+            actions::rebuild_cadences(state);
+            actions::request_engagement(state, fx);
+        }
+        WorkerEvent::CadenceSteps {
+            cadence_id, steps, ..
+        } => {
+            // Steps are facts about a cadence, whoever asked: keep them for the
+            // detail and the enrollment's step picker.
+            state.steps.insert(cadence_id, steps);
+        }
+        WorkerEvent::CadenceMembers {
+            id,
+            cadence_id,
+            members,
+        } => {
+            let steps = state.detail_step_count();
+            if let Some(d) = &mut state.detail
+                && d.cadence_id == cadence_id
+                && d.fetch.wants(id)
+            {
+                d.members = members;
+                // People on the cadence first, in the worker's order otherwise.
+                d.members.sort_by_key(|(m, _)| !m.currently_on_cadence);
+                d.fetch.arrived(now);
+                let len = steps + d.members.len();
+                d.cursor.clamp(len);
+            }
+        }
+        WorkerEvent::EmailFacts { facts, live, .. } => {
+            // Folding is idempotent by email id, so any batch is safe to take.
+            let wall = state.clock.wall;
+            let m = &mut state.metrics;
+            let mut changed = false;
+            for fact in facts {
+                changed |= if live {
+                    m.agg.upsert_observed(fact, wall, &mut m.series)
+                } else {
+                    m.agg.upsert(fact)
+                };
+            }
+            if live {
+                m.live_at = Some(now);
+            }
+            if changed {
+                actions::rebuild_cadences(state);
+            }
+        }
+        WorkerEvent::EngagementLoaded { id, cadence_id } => {
+            if state.metrics.fetch.wants(id) {
+                state.metrics.loaded.insert(cadence_id);
+                state.metrics.fetch.arrived(now);
+                actions::rebuild_cadences(state);
+            }
+        }
+        WorkerEvent::Deferred { id, reason } => {
+            let text = format!("waiting for budget: {reason}");
+            if state.metrics.fetch.wants(id) {
+                state.metrics.deferred = Some(reason);
+            }
+            state.say(Level::Warn, text);
+        }
+        WorkerEvent::PeopleBatch { people, .. } => people::on_batch(state, people),
+        WorkerEvent::PeopleIndexed { total, .. } => {
+            state.people.status = IndexStatus::Done {
+                total: total.max(state.people.index.len()),
+            };
+        }
+        WorkerEvent::PersonFound { id, person } => {
+            let Some((waiting, email)) = state.people.lookup.waiting.clone() else {
+                return;
+            };
+            if waiting != id {
+                return;
+            }
+            state.people.lookup.waiting = None;
+            people::on_found(state, email, person);
+        }
+        WorkerEvent::PersonDetail {
+            id,
+            person,
+            memberships,
+        } => {
+            state.people.index.upsert(people::entry(&person));
+            if let Some(p) = &mut state.person
+                && p.fetch.wants(id)
+                && p.person_id == person.id
+            {
+                p.person = Some(person);
+                p.memberships = memberships;
+                p.memberships
+                    .sort_by_key(|m| (!m.currently_on_cadence, std::cmp::Reverse(m.added_at)));
+                p.fetch.arrived(now);
+                p.cursor.clamp(p.memberships.len());
+            }
+        }
+        WorkerEvent::EnrollProgress {
+            id,
+            person_id,
+            outcome,
+        } => {
+            if let Some(task) = state.tasks.iter_mut().find(|t| t.id == id) {
+                task.outcomes.retain(|(p, _)| *p != person_id);
+                task.outcomes.push((person_id, outcome));
+            }
+        }
+        WorkerEvent::LiveState {
+            enabled,
+            paused_reason,
+        } => {
+            if paused_reason.is_some() && paused_reason != state.live.paused_reason {
+                let why = paused_reason.clone().unwrap_or_default();
+                state.say(Level::Warn, format!("live updates paused: {why}"));
+            }
+            state.live.enabled = enabled;
+            state.live.paused_reason = paused_reason;
+        }
+        WorkerEvent::Heartbeat { at } => state.heartbeat = Some(at),
+        WorkerEvent::Error { message } => state.say(Level::Error, message),
+    }
+}
+
+fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &mut Vec<Effect>) {
+    let now = state.clock.now;
+    state.running.retain(|(r, _)| *r != id);
+    let mut claimed = false;
+    claimed |= state.cadences.fetch.finish(id, error.clone(), now);
+    if let Some(d) = &mut state.detail {
+        claimed |= d.fetch.finish(id, error.clone(), now);
+    }
+    if let Some(p) = &mut state.person {
+        claimed |= p.fetch.finish(id, error.clone(), now);
+    }
+    if state.metrics.fetch.wants(id) {
+        claimed = true;
+        state.metrics.fetch.finish(id, error.clone(), now);
+        if error.is_none() {
+            // Every cadence asked for is now complete.
+            let asked = std::mem::take(&mut state.metrics.asked);
+            state.metrics.loaded.extend(asked);
+            actions::rebuild_cadences(state);
+        }
+    }
+    if state.people.index_request == Some(id) {
+        claimed = true;
+        state.people.index_request = None;
+        match &error {
+            Some(e) => state.people.status = IndexStatus::Failed(e.clone()),
+            None if !matches!(state.people.status, IndexStatus::Done { .. }) => {
+                state.people.status = IndexStatus::Done {
+                    total: state.people.index.len(),
+                };
+            }
+            None => {}
+        }
+    }
+    if state
+        .people
+        .lookup
+        .waiting
+        .as_ref()
+        .is_some_and(|(w, _)| *w == id)
+    {
+        state.people.lookup.waiting = None;
+        claimed = true;
+    }
+    if state.tasks.iter().any(|t| t.id == id) {
+        enroll::on_task_finished(state, id, error.clone(), fx);
+        return;
+    }
+    if let Some(e) = error {
+        // Errors of views say so in their own place; say it here too, in words,
+        // because a failed read is worth noticing even on another screen.
+        let what = if claimed { "" } else { "background work: " };
+        state.say(Level::Error, format!("{what}{e}"));
+    }
+}

@@ -1,0 +1,235 @@
+//! The cadences table: name, state, team/personal, people, sent and the four rates
+//! over the chosen time range; filter, state filter and sort in the title.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table, Widget};
+
+use crate::api::models::{Cadence, CadenceState};
+use crate::metrics::format_rate;
+
+use super::super::cadence_list::{SortColumn, StateFilter, team_label};
+use super::super::fetch::LoadState;
+use super::super::state::AppState;
+use super::super::style::Styles;
+use super::super::widgets::table::{
+    Column, cell_text, constraints, fit_columns, grow_width, placeholder,
+};
+use super::{ellipsize, load_suffix, thousands};
+
+pub const COLUMNS: [Column; 9] = [
+    Column::new("Name", 20, 20).grow(),
+    Column::new("State", 8, 6),
+    Column::new("Team", 8, 4),
+    Column::new("People", 6, 7).right(),
+    Column::new("Sent", 6, 8).right(),
+    Column::new("Open", 6, 12).right(),
+    Column::new("Click", 6, 9).right(),
+    Column::new("Reply", 6, 11).right(),
+    Column::new("Bounce", 6, 5).right(),
+];
+
+pub fn state_style(styles: &Styles, state: &CadenceState) -> Style {
+    match state {
+        CadenceState::Active => styles.good,
+        CadenceState::Draft => styles.warn,
+        _ => styles.dim,
+    }
+}
+
+fn title(state: &AppState) -> Line<'static> {
+    let s = &state.styles;
+    let list = &state.cadences;
+    let mut spans = vec![Span::styled(
+        format!(" Cadences ({}", list.rows.len()),
+        s.title,
+    )];
+    if list.rows.len() != list.cadences.len() {
+        spans.push(Span::styled(
+            format!(" of {}", list.cadences.len()),
+            s.title,
+        ));
+    }
+    spans.push(Span::styled(") ", s.title));
+    let arrow = if list.sort.descending { "▼" } else { "▲" };
+    spans.push(Span::styled(
+        format!(
+            "· {} · sort {} {arrow} · {} ",
+            list.state_filter.label(),
+            list.sort.column.label(),
+            state.metrics.range
+        ),
+        s.dim,
+    ));
+    if let Some((text, warn)) = load_suffix(&list.fetch.state()) {
+        spans.push(Span::styled(
+            format!("{text} "),
+            if warn { s.warn } else { s.dim },
+        ));
+    }
+    Line::from(spans)
+}
+
+pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
+    let s = &state.styles;
+    let list = &state.cadences;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.border)
+        .title(title(state));
+    let inner = block.inner(area);
+    let show_filter = list.filter_focused || !list.filter.is_empty();
+    let empty_lines = |msg: String, hint: Option<String>| {
+        let mut v = vec![Line::from(msg)];
+        if let Some(h) = hint {
+            v.push(Line::styled(h, s.dim));
+        }
+        v
+    };
+    if list.cadences.is_empty() {
+        let lines = match list.fetch.state() {
+            LoadState::Loading | LoadState::Idle => vec![Line::from("Loading cadences…")],
+            LoadState::Failed(e) => empty_lines(
+                format!("Could not load the cadences: {e}"),
+                Some(refresh_hint(state)),
+            ),
+            _ => empty_lines(
+                "This team has no cadences yet.".into(),
+                Some(refresh_hint(state)),
+            ),
+        };
+        placeholder(area, buf, block, lines, s.base);
+        return;
+    }
+    block.render(area, buf);
+    let mut table_area = inner;
+    if show_filter && inner.height > 2 {
+        super::people::input_line(
+            state,
+            "filter",
+            &list.filter,
+            list.filter_focused,
+            Rect { height: 1, ..inner },
+            buf,
+        );
+        table_area = Rect {
+            y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        };
+    }
+    if list.rows.is_empty() {
+        let msg = if !list.filter.is_empty() {
+            format!("No cadence matches \"{}\".", list.filter.value())
+        } else {
+            format!("No {} cadences.", list.state_filter.label())
+        };
+        let hint = if list.state_filter != StateFilter::All {
+            state
+                .keymap
+                .hint(crate::config::keymap::Action::CycleState)
+                .map(|k| format!("{k} cycles the state filter"))
+        } else {
+            Some("esc clears the filter".to_string())
+        };
+        placeholder(
+            table_area,
+            buf,
+            Block::default(),
+            empty_lines(msg, hint),
+            s.base,
+        );
+        return;
+    }
+    table(state, table_area, buf);
+}
+
+fn refresh_hint(state: &AppState) -> String {
+    let key = state
+        .keymap
+        .hint(crate::config::keymap::Action::Refresh)
+        .unwrap_or_else(|| "r".into());
+    format!("Press {key} to try again.")
+}
+
+fn sort_column(i: usize) -> SortColumn {
+    SortColumn::ALL[i]
+}
+
+fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
+    let s = &state.styles;
+    let list = &state.cadences;
+    let keep = fit_columns(&COLUMNS, area.width);
+    let header = Row::new(std::iter::once(Cell::from("")).chain(keep.iter().map(|&i| {
+        let c = COLUMNS[i];
+        let sorted = sort_column(i) == list.sort.column;
+        let mut title = c.title.to_string();
+        if sorted && title.chars().count() < c.width as usize {
+            title.push(if list.sort.descending { '▼' } else { '▲' });
+        }
+        let style = if sorted {
+            s.header
+                .patch(s.bold)
+                .add_modifier(ratatui::style::Modifier::UNDERLINED)
+        } else {
+            s.header
+        };
+        Cell::from(Span::styled(cell_text(&c, title), style))
+    })));
+    let height = area.height.saturating_sub(1) as usize;
+    let range = list.cursor.viewport(list.rows.len(), height);
+    let name_width = grow_width(&COLUMNS, &keep, area.width);
+    let rows = range.clone().map(|pos| {
+        let c = &list.cadences[list.rows[pos]];
+        let selected = pos == list.cursor.selected;
+        let marker = if selected { s.marker } else { "  " };
+        let cells = keep.iter().map(|&i| cell(state, c, i, name_width));
+        let row = Row::new(std::iter::once(Cell::from(marker)).chain(cells));
+        if selected { row.style(s.selected) } else { row }
+    });
+    Table::new(rows, constraints(&COLUMNS, &keep))
+        .header(header)
+        .column_spacing(1)
+        .render(area, buf);
+}
+
+fn cell(state: &AppState, c: &Cadence, col: usize, width: usize) -> Cell<'static> {
+    let s = &state.styles;
+    let column = &COLUMNS[col];
+    let e = state.metrics.agg.by_cadence(c.id);
+    let pending = state.engagement_pending(c.id);
+    let known = state.metrics.loaded.contains(&c.id);
+    let metric = |text: String| -> String {
+        if pending {
+            "…".to_string()
+        } else if !known && e.is_empty() {
+            "?".to_string()
+        } else {
+            text
+        }
+    };
+    let (text, style) = match col {
+        0 => (ellipsize(&c.name, width), s.base),
+        1 => (c.state().as_str().to_string(), state_style(s, &c.state())),
+        2 => (team_label(c).to_string(), s.base),
+        3 => (
+            c.counts.cadence_people.map_or("—".into(), thousands),
+            s.base,
+        ),
+        4 => (metric(thousands(e.sent)), s.base),
+        5 => (metric(format_rate(e.rates().open)), s.base),
+        6 => (metric(format_rate(e.rates().click)), s.base),
+        7 => (metric(format_rate(e.rates().reply)), s.base),
+        _ => (
+            metric(format_rate(e.rates().bounce)),
+            if e.rates().bounce.unwrap_or(0.0) > 0.05 {
+                s.warn
+            } else {
+                s.base
+            },
+        ),
+    };
+    Cell::from(Span::styled(cell_text(column, text), style))
+}

@@ -1,0 +1,200 @@
+//! Drawing: `draw(frame, &AppState)` lays out the tab bar, the current view, the
+//! enrollment task panel, the status bar and any popup. Views only read the state.
+
+pub mod activity;
+pub mod cadence_detail;
+pub mod cadences;
+pub mod people;
+pub mod person;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+
+use crate::config::keymap::Action;
+
+use super::fetch::LoadState;
+use super::popups;
+use super::state::{AppState, Popup, View};
+use super::update::TASK_LINGER;
+use super::widgets::status_bar;
+
+pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    render(state, area, buf);
+}
+
+/// Renders the whole screen into a buffer (what `draw` and the snapshot tests use).
+pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
+    let task_lines = task_panel_height(state, area.height);
+    let [tabs, body, tasks, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(task_lines),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    tab_bar(state, tabs, buf);
+    match state.view {
+        View::Cadences => cadences::render(state, body, buf),
+        View::CadenceDetail => cadence_detail::render(state, body, buf),
+        View::People => people::render(state, body, buf),
+        View::Person => person::render(state, body, buf),
+        View::Activity => activity::render(state, body, buf),
+    }
+    if task_lines > 0 {
+        task_panel(state, tasks, buf);
+    }
+    status_bar::render(state, status, buf);
+    match &state.popup {
+        Some(Popup::Help { scroll }) => popups::help::render(state, *scroll, area, buf),
+        Some(Popup::Enroll(flow)) => popups::enroll::render(state, flow, area, buf),
+        None => {}
+    }
+}
+
+fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
+    let s = &state.styles;
+    let key =
+        |a: Action, fallback: &str| state.keymap.hint(a).unwrap_or_else(|| fallback.to_string());
+    let detail = state.detail_cadence().map(|c| c.name.as_str());
+    let person = state.person.as_ref().and_then(|p| {
+        p.person.as_ref().map(|x| x.label()).or_else(|| {
+            state
+                .people
+                .index
+                .by_id(p.person_id)
+                .map(|e| e.name.clone())
+        })
+    });
+    let names = [
+        match (state.view, detail) {
+            (View::CadenceDetail, Some(name)) => format!("Cadences › {}", ellipsize(name, 24)),
+            _ => "Cadences".to_string(),
+        },
+        match (state.view, person) {
+            (View::Person, Some(name)) => format!("People › {}", ellipsize(&name, 24)),
+            _ => "People".to_string(),
+        },
+        "Activity".to_string(),
+    ];
+    let mut spans = Vec::new();
+    let keys = [
+        key(Action::View1, "1"),
+        key(Action::View2, "2"),
+        key(Action::View3, "3"),
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let active = state.view.tab() == i + 1;
+        let style = if active { s.tab_active } else { s.tab };
+        let marker = if active { s.marker } else { "  " };
+        spans.push(Span::styled(format!("{marker}{} {name} ", keys[i]), style));
+        spans.push(Span::raw(" "));
+    }
+    let right = format!(
+        " range {}  {} help ",
+        state.metrics.range.label(),
+        key(Action::Help, "?")
+    );
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let line = Line::from(spans);
+    line.render(area, buf);
+    if used + right.len() < area.width as usize {
+        let w = right.chars().count() as u16;
+        let r = Rect {
+            x: area.right().saturating_sub(w),
+            width: w,
+            ..area
+        };
+        Paragraph::new(Span::styled(right, s.dim)).render(r, buf);
+    }
+}
+
+/// Rows for the newest enrollment's per-person results, while it matters.
+fn task_panel_height(state: &AppState, screen_height: u16) -> u16 {
+    let Some(task) = state.tasks.last() else {
+        return 0;
+    };
+    let recent = task
+        .finished
+        .is_none_or(|at| state.clock.now.saturating_duration_since(at) < TASK_LINGER);
+    if state.task_dismissed || !recent || state.view == View::Activity {
+        return 0;
+    }
+    let lines = task.outcomes.len().max(1) + usize::from(task.error.is_some()) + 1;
+    (lines as u16).min(screen_height / 4).max(2)
+}
+
+fn task_panel(state: &AppState, area: Rect, buf: &mut Buffer) {
+    let s = &state.styles;
+    let Some(task) = state.tasks.last() else {
+        return;
+    };
+    let title = if task.finished.is_some() {
+        format!(" {} · esc hides ", task.summary())
+    } else {
+        format!(
+            " {} {} ",
+            status_bar::spinner(state.spinner),
+            task.summary()
+        )
+    };
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(s.border)
+        .title(Span::styled(title, s.title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let mut lines: Vec<Line> = task
+        .lines()
+        .into_iter()
+        .map(|(ok, text)| Line::styled(text, if ok { s.good } else { s.bad }))
+        .collect();
+    if let Some(e) = &task.error {
+        lines.push(Line::styled(format!("✗ stopped: {e}"), s.bad));
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("waiting for the first answer…", s.dim));
+    }
+    // Newest results last; show the tail when they do not all fit.
+    let skip = lines.len().saturating_sub(inner.height as usize);
+    Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).render(inner, buf);
+}
+
+/// A title suffix for a view's data state: " · loading…", " · stale: …".
+pub fn load_suffix(load: &LoadState) -> Option<(String, bool)> {
+    match load {
+        LoadState::Ready { refreshing: true } => Some((" · refreshing…".into(), false)),
+        LoadState::Stale(e) => Some((format!(" · stale: {e}"), true)),
+        _ => None,
+    }
+}
+
+/// "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Cuts `text` to `width` columns, ending with "…" when cut.
+pub fn ellipsize(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut s: String = text.chars().take(width - 1).collect();
+    s.push('…');
+    s
+}

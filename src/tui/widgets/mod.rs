@@ -1,0 +1,7 @@
+//! Small widgets shared by the views.
+
+pub mod budget_gauge;
+pub mod live_chart;
+pub mod rate_bar;
+pub mod status_bar;
+pub mod table;

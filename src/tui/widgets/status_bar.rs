@@ -1,0 +1,253 @@
+//! The two status lines on every screen.
+//!
+//! Line 1: profile or DEMO badge, READ-ONLY, the budget gauge, live state
+//! (LIVE / FROZEN / PAUSED: reason / IDLE), "updated N s ago".
+//! Line 2: the running task with a spinner and the newest message, then key hints
+//! for this view taken from the live keymap.
+
+use std::time::Duration;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::config::keymap::Action;
+
+use super::super::state::{AppState, Level, View};
+use super::budget_gauge::BudgetGauge;
+
+const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+pub fn spinner(frame: usize) -> &'static str {
+    SPINNER[frame % SPINNER.len()]
+}
+
+/// "3s", "4m", "2h".
+pub fn ago(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        _ => format!("{}h", s / 3600),
+    }
+}
+
+/// How long without contact before the data counts as stale while live.
+pub fn stale_after(refresh_secs: u64) -> Duration {
+    Duration::from_secs((refresh_secs * 3).max(30))
+}
+
+pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let line1 = Rect { height: 1, ..area };
+    first_line(state, area.width).render(line1, buf);
+    if area.height > 1 {
+        let line2 = Rect {
+            y: area.y + 1,
+            height: 1,
+            ..area
+        };
+        second_line(state, line2, buf);
+    }
+}
+
+fn sep(state: &AppState) -> Span<'static> {
+    Span::styled(" │ ", state.styles.dim)
+}
+
+pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
+    let s = &state.styles;
+    let mut spans = Vec::new();
+    if state.session.demo {
+        spans.push(Span::styled(" DEMO ", s.badge));
+    } else {
+        spans.push(Span::styled(
+            format!(" {} ", state.session.profile_label),
+            s.title,
+        ));
+    }
+    if state.session.read_only {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" READ-ONLY ", s.badge));
+    }
+    spans.push(sep(state));
+    let (bar, spark) = if width >= 110 {
+        (12, 16)
+    } else if width >= 90 {
+        (8, 8)
+    } else {
+        (6, 6)
+    };
+    let gauge = BudgetGauge::new(state.budget.as_ref(), state.session.reserve, s)
+        .bar_width(bar)
+        .spark_width(spark);
+    spans.extend(gauge.line().spans);
+    if let Some(b) = &state.budget
+        && b.throttled > 0
+        && width >= 100
+    {
+        spans.push(Span::styled(format!(" 429×{}", b.throttled), s.warn));
+    }
+    spans.push(sep(state));
+    spans.push(live_span(state));
+    spans.push(sep(state));
+    spans.push(updated_span(state));
+    Line::from(spans)
+}
+
+fn live_span(state: &AppState) -> Span<'static> {
+    let s = &state.styles;
+    if state.live.frozen {
+        Span::styled("❄ FROZEN", s.warn)
+    } else if let Some(why) = &state.live.paused_reason {
+        Span::styled(format!("⏸ PAUSED: {why}"), s.warn)
+    } else if state.live.enabled || state.live.requested == Some(true) {
+        Span::styled("● LIVE", s.good)
+    } else {
+        Span::styled("○ IDLE", s.dim)
+    }
+}
+
+fn updated_span(state: &AppState) -> Span<'static> {
+    let s = &state.styles;
+    match state.heartbeat {
+        None => Span::styled("connecting…", s.dim),
+        Some(at) => {
+            let age = state.clock.now.saturating_duration_since(at);
+            let stale = state.wants_live() && age > stale_after(state.session.refresh_secs);
+            let text = format!("updated {} ago", ago(age));
+            if stale {
+                Span::styled(format!("{text} (stale)"), s.warn)
+            } else {
+                Span::styled(text, s.dim)
+            }
+        }
+    }
+}
+
+/// What is in progress, for the spinner: an enrollment, a request the worker
+/// reported, or the engagement still loading.
+pub fn activity_text(state: &AppState) -> Option<String> {
+    if let Some(t) = state.tasks.last()
+        && t.finished.is_none()
+    {
+        return Some(t.summary());
+    }
+    let m = &state.metrics;
+    if let Some(why) = &m.deferred
+        && m.fetch.is_loading()
+    {
+        return Some(format!("engagement waits for budget: {why}"));
+    }
+    if m.fetch.is_loading() && !m.asked.is_empty() {
+        let done = m.asked.iter().filter(|id| m.loaded.contains(id)).count();
+        return Some(format!(
+            "loading engagement {done}/{} cadences ({})",
+            m.asked.len(),
+            m.range.label()
+        ));
+    }
+    state.running_label().map(str::to_string)
+}
+
+fn hints(state: &AppState) -> Vec<(String, &'static str)> {
+    if state.popup.is_some() {
+        // Popups show their own keys.
+        return Vec::new();
+    }
+    if state.typing() {
+        return vec![
+            ("enter".into(), "keep"),
+            ("esc".into(), "clear"),
+            ("↑↓".into(), "move"),
+        ];
+    }
+    let actions: &[(Action, &'static str)] = match state.view {
+        View::Cadences => &[
+            (Action::Enter, "open"),
+            (Action::Filter, "filter"),
+            (Action::SortNext, "sort"),
+            (Action::CycleState, "state"),
+            (Action::CycleRange, "range"),
+            (Action::Enroll, "add people"),
+        ],
+        View::CadenceDetail => &[
+            (Action::Back, "back"),
+            (Action::Enter, "person"),
+            (Action::Enroll, "add people"),
+            (Action::Freeze, "freeze"),
+        ],
+        View::People => &[
+            (Action::Filter, "search"),
+            (Action::Enter, "open"),
+            (Action::Mark, "mark"),
+            (Action::Enroll, "enroll"),
+        ],
+        View::Person => &[
+            (Action::Back, "back"),
+            (Action::Enter, "cadence"),
+            (Action::Enroll, "enroll"),
+        ],
+        View::Activity => &[
+            (Action::Enter, "open"),
+            (Action::Freeze, "freeze"),
+            (Action::CycleRange, "range"),
+        ],
+    };
+    let mut v: Vec<(String, &'static str)> = actions
+        .iter()
+        .filter_map(|(a, what)| state.keymap.hint(*a).map(|k| (k, *what)))
+        .collect();
+    if let Some(k) = state.keymap.hint(Action::Help) {
+        v.push((k, "help"));
+    }
+    v
+}
+
+fn second_line(state: &AppState, area: Rect, buf: &mut Buffer) {
+    let s = &state.styles;
+    let mut spans: Vec<Span> = Vec::new();
+    if let Some(text) = activity_text(state) {
+        spans.push(Span::styled(
+            format!("{} ", spinner(state.spinner)),
+            s.title,
+        ));
+        spans.push(Span::raw(text));
+        spans.push(Span::raw("  "));
+    }
+    if let Some(m) = state.message() {
+        let style = match m.level {
+            Level::Info => s.base,
+            Level::Warn => s.warn,
+            Level::Error => s.bad,
+        };
+        let mark = if m.level == Level::Error { "✗ " } else { "" };
+        spans.push(Span::styled(format!("{mark}{}", m.text), style));
+    }
+    let used: usize = spans.iter().map(Span::width).sum();
+    Line::from(spans).render(area, buf);
+    // Hints go right, as many as fit after the task and message.
+    let mut hint_spans: Vec<Span> = Vec::new();
+    let mut width = 0usize;
+    let room = (area.width as usize).saturating_sub(used + 2);
+    for (key, what) in hints(state) {
+        let w = key.chars().count() + what.len() + 3;
+        if width + w > room {
+            break;
+        }
+        width += w;
+        hint_spans.push(Span::styled(key, s.key));
+        hint_spans.push(Span::styled(format!(" {what}  "), s.dim));
+    }
+    if width > 0 {
+        let r = Rect {
+            x: area.right().saturating_sub(width as u16),
+            width: width as u16,
+            ..area
+        };
+        Line::from(hint_spans).render(r, buf);
+    }
+}

@@ -1,0 +1,154 @@
+//! Engagement loading (emails sent in a range, cadence by cadence, the ones on
+//! screen first) and the live poll over every changed email.
+//!
+//! Both walk `activities/emails` with the keyset cursor, so every request is a
+//! shallow first page costing one point per 100 emails.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use chrono::{TimeDelta, Utc};
+
+use super::ctx::{Admission, Ctx, lock};
+use super::facts::{EMAILS_PATH, PER_PAGE, email_fact, engagement_query, range_covers};
+use super::jobs::{Job, JobEnd, Stop};
+use super::protocol::{Priority, Request, RequestId, WorkerEvent};
+use super::reads::{admit, failed};
+use crate::api::models::Email;
+use crate::api::{CursorPosition, Query};
+use crate::metrics::TimeRange;
+
+/// Cadences further down the requested order than this are off screen: loading
+/// them is background work, paused under the budget reserve.
+pub const ON_SCREEN: usize = 50;
+
+/// The live poll starts this long before the first load began (clock skew between
+/// us and the server; repeats are harmless, the aggregator de-duplicates by id).
+const SKEW_SECS: i64 = 120;
+
+/// At most this many pages per live poll; the rest waits for the next tick.
+const MAX_POLL_PAGES: usize = 20;
+
+/// Sets where the live poll starts, if not set yet: just before now.
+pub fn ensure_live_watermark(ctx: &Ctx) {
+    let mut state = lock(&ctx.engagement);
+    if state.live_from.is_none() {
+        let from = Utc::now() - TimeDelta::seconds(SKEW_SECS);
+        state.live_from = Some(CursorPosition::since(from.fixed_offset()));
+    }
+}
+
+pub async fn load(
+    ctx: &Ctx,
+    id: RequestId,
+    priority: Priority,
+    cadence_ids: Vec<u64>,
+    range: TimeRange,
+    cancel: &AtomicBool,
+) -> JobEnd {
+    ensure_live_watermark(ctx);
+    for (i, &cadence_id) in cadence_ids.iter().enumerate() {
+        if cancel.load(Ordering::Relaxed) {
+            return JobEnd::Superseded;
+        }
+        let covered = lock(&ctx.engagement)
+            .loaded
+            .get(&cadence_id)
+            .is_some_and(|loaded| range_covers(*loaded, range));
+        if !covered {
+            let priority = if i < ON_SCREEN {
+                priority
+            } else {
+                Priority::Background
+            };
+            if let Err(stop) = read_cadence(ctx, id, priority, cadence_id, range, cancel).await {
+                // Resume with the same request: cadences loaded by then are skipped.
+                return stop.end(Job::Request(Request::Engagement { cadence_ids, range }));
+            }
+            let mut state = lock(&ctx.engagement);
+            let wider = match state.loaded.get(&cadence_id) {
+                Some(old) if range_covers(*old, range) => *old,
+                _ => range,
+            };
+            state.loaded.insert(cadence_id, wider);
+        }
+        ctx.emit(WorkerEvent::EngagementLoaded { id, cadence_id });
+    }
+    JobEnd::Done(Ok(()))
+}
+
+/// Every email of one cadence sent in `range`, as `EmailFacts` batches.
+async fn read_cadence(
+    ctx: &Ctx,
+    id: RequestId,
+    priority: Priority,
+    cadence_id: u64,
+    range: TimeRange,
+    cancel: &AtomicBool,
+) -> Result<(), Stop> {
+    let what = format!("engagement of cadence {cadence_id}");
+    let page = format!("{what} (1 point per 100 emails)");
+    let query = engagement_query(cadence_id, range, Utc::now());
+    let mut stream = ctx
+        .client
+        .cursor::<Email>(EMAILS_PATH, query, CursorPosition::start());
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Stop::Cancelled);
+        }
+        let permit = admit(ctx, id, priority, 1, &page)?;
+        let next = stream.next_batch().await;
+        drop(permit);
+        match next {
+            Ok(Some(emails)) => {
+                let facts = emails.iter().map(email_fact).collect();
+                ctx.emit(WorkerEvent::EmailFacts {
+                    id,
+                    facts,
+                    live: false,
+                });
+            }
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(failed(ctx, id, &what, e)),
+        }
+    }
+}
+
+/// One live poll: every email changed since the watermark, then a heartbeat (sent
+/// by the job runner). Under the budget reserve it stops quietly; the pause itself
+/// is announced by the scheduler.
+pub async fn poll(ctx: &Ctx, id: RequestId) -> JobEnd {
+    ensure_live_watermark(ctx);
+    let start = lock(&ctx.engagement).live_from.clone().unwrap_or_default();
+    let query = Query::new().push("per_page", PER_PAGE);
+    let mut stream = ctx.client.cursor::<Email>(EMAILS_PATH, query, start);
+    let mut contact = false;
+    for _ in 0..MAX_POLL_PAGES {
+        let Admission::Go(permit) = ctx.admit(Priority::Background, 1, "live update") else {
+            break;
+        };
+        let next = stream.next_batch().await;
+        drop(permit);
+        match next {
+            Ok(Some(emails)) => {
+                contact = true;
+                let facts = emails.iter().map(email_fact).collect();
+                ctx.emit(WorkerEvent::EmailFacts {
+                    id,
+                    facts,
+                    live: true,
+                });
+                lock(&ctx.engagement).live_from = Some(stream.position().clone());
+            }
+            Ok(None) => {
+                contact = true;
+                break;
+            }
+            Err(e) => return JobEnd::Done(Err(format!("live update failed: {e}"))),
+        }
+    }
+    if contact {
+        ctx.emit(WorkerEvent::Heartbeat { at: Instant::now() });
+    }
+    JobEnd::Done(Ok(()))
+}

@@ -1,0 +1,91 @@
+//! The one background task that does all network work for the UI.
+//!
+//! The UI sends [`Envelope`]s (a [`Request`] with its id and [`Priority`]) and
+//! receives [`WorkerEvent`]s. Inside: an LRU cache with a time-to-live per kind,
+//! one request in flight per key, latest-wins slots for searches and engagement
+//! loads, priorities (user > visible > background), a small concurrency bound,
+//! the live-polling schedule and the budget governor that keeps a reserve of the
+//! team's rate-limit budget for the user's own actions.
+
+mod cache;
+mod ctx;
+mod engagement;
+mod enroll;
+mod facts;
+mod governor;
+mod jobs;
+mod people;
+pub mod protocol;
+mod queue;
+mod reads;
+mod scheduler;
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+pub use enroll::MutationRecord;
+pub use facts::email_fact;
+pub use governor::{BudgetView, Decision, Governor};
+pub use protocol::*;
+
+use crate::api::ApiClient;
+
+/// How the worker behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkerOptions {
+    /// Seconds between live polls.
+    pub poll_secs: u64,
+    /// Fraction of the budget limit kept for the user's own actions.
+    pub reserve: f64,
+    /// Refuse every mutation.
+    pub read_only: bool,
+    /// Answers kept in the LRU cache.
+    pub cache_capacity: usize,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            poll_secs: 5,
+            reserve: 0.2,
+            read_only: false,
+            cache_capacity: 256,
+        }
+    }
+}
+
+/// One request from the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    pub id: RequestId,
+    pub priority: Priority,
+    pub request: Request,
+}
+
+/// The UI's end of the worker.
+#[derive(Debug)]
+pub struct WorkerHandle {
+    pub requests: mpsc::UnboundedSender<Envelope>,
+    pub events: mpsc::UnboundedReceiver<WorkerEvent>,
+}
+
+/// Starts the worker on the current tokio runtime. It runs until `requests` (and
+/// every clone of it) is dropped.
+pub fn spawn(client: ApiClient, opts: WorkerOptions) -> WorkerHandle {
+    let (req_tx, req_rx) = mpsc::unbounded_channel();
+    let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+    let ctx = ctx::Ctx::new(
+        client,
+        ev_tx,
+        opts.read_only,
+        opts.reserve,
+        opts.cache_capacity,
+    );
+    let scheduler = scheduler::Scheduler::new(Arc::new(ctx), opts.poll_secs);
+    tokio::spawn(scheduler.run(req_rx));
+    WorkerHandle {
+        requests: req_tx,
+        events: ev_rx,
+    }
+}

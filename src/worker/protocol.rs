@@ -1,0 +1,149 @@
+//! The messages between the UI task and the worker: the table of contents of all
+//! network work. The UI sends [`Request`]s (each with a [`RequestId`]); the worker
+//! answers with [`WorkerEvent`]s carrying the same id, so a view can ignore answers
+//! to requests it no longer waits for.
+
+use crate::api::ApiError;
+use crate::api::models::{Cadence, Membership, Person, Step};
+use crate::metrics::{EmailFact, TimeRange};
+
+/// Monotonic id the UI gives every request.
+pub type RequestId = u64;
+
+/// Who waits for a request decides its priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    /// Background polling and index building: paused under the budget reserve.
+    Background = 0,
+    /// Reads for the view on screen.
+    Visible = 1,
+    /// The user's own mutations (enrollment): always first.
+    User = 2,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// Every cadence (page walk; a team has hundreds at most).
+    Cadences,
+    /// A cadence's steps and the people on it (memberships, with the people).
+    CadenceDetail { cadence_id: u64 },
+    /// Emails sent in `range` for these cadences, in this order (the ones on screen
+    /// first). Answered with `EmailFacts` batches and `EngagementLoaded` per cadence.
+    Engagement {
+        cadence_ids: Vec<u64>,
+        range: TimeRange,
+    },
+    /// Start (or resume) the background cursor walk over all people for the
+    /// local search index. Answered with `PeopleBatch`es, then `PeopleIndexed`.
+    IndexPeople,
+    /// Exact lookup of a person by email address (goes to the API).
+    PersonByEmail { email: String },
+    /// A person with the memberships they have.
+    PersonDetail { person_id: u64 },
+    /// Enroll people into a cadence, optionally at a step. Exactly once each:
+    /// the worker checks existing memberships first and re-reads after an
+    /// ambiguous failure before deciding.
+    Enroll {
+        person_ids: Vec<u64>,
+        cadence_id: u64,
+        step_id: Option<u64>,
+    },
+    /// Live polling on/off (the `f` key and the budget reserve both use this).
+    SetLive { enabled: bool },
+    /// Poll interval for changed emails.
+    SetPollInterval { secs: u64 },
+    /// Forget cached answers (the `R` key), then re-run the visible reads.
+    ClearCache,
+}
+
+/// Why an enrollment of one person did or did not happen, in plain words.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnrollOutcome {
+    Enrolled { membership_id: u64 },
+    AlreadyOnCadence { membership_id: u64 },
+    Failed { reason: String },
+}
+
+#[derive(Debug)]
+pub enum WorkerEvent {
+    /// A request started (drives the spinner and the task line).
+    Started {
+        id: RequestId,
+        label: String,
+    },
+    /// A request finished; `error` says why it failed, in words for the user.
+    Finished {
+        id: RequestId,
+        error: Option<String>,
+    },
+    Cadences {
+        id: RequestId,
+        cadences: Vec<Cadence>,
+    },
+    CadenceSteps {
+        id: RequestId,
+        cadence_id: u64,
+        steps: Vec<Step>,
+    },
+    CadenceMembers {
+        id: RequestId,
+        cadence_id: u64,
+        members: Vec<(Membership, Option<Person>)>,
+    },
+    /// New or changed email facts (initial load or live poll); fold by email id.
+    EmailFacts {
+        id: RequestId,
+        facts: Vec<EmailFact>,
+        live: bool,
+    },
+    /// All emails in range for this cadence have been read.
+    EngagementLoaded {
+        id: RequestId,
+        cadence_id: u64,
+    },
+    /// A read was not started because the budget could not afford it; says what it needs.
+    Deferred {
+        id: RequestId,
+        reason: String,
+    },
+    PeopleBatch {
+        id: RequestId,
+        people: Vec<Person>,
+    },
+    PeopleIndexed {
+        id: RequestId,
+        total: usize,
+    },
+    PersonFound {
+        id: RequestId,
+        person: Option<Person>,
+    },
+    PersonDetail {
+        id: RequestId,
+        person: Person,
+        memberships: Vec<Membership>,
+    },
+    EnrollProgress {
+        id: RequestId,
+        person_id: u64,
+        outcome: EnrollOutcome,
+    },
+    /// Live polling paused or resumed, and why ("budget under the 20% reserve").
+    LiveState {
+        enabled: bool,
+        paused_reason: Option<String>,
+    },
+    /// Last successful contact with the API (for "updated N s ago").
+    Heartbeat {
+        at: std::time::Instant,
+    },
+    /// An error not tied to one request (e.g. the live poll failed).
+    Error {
+        message: String,
+    },
+}
+
+/// Turns an API error into the words a user sees.
+pub fn describe(err: &ApiError) -> String {
+    err.to_string()
+}

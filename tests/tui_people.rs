@@ -1,0 +1,139 @@
+//! `update` for People: search as you type over the index, the exact email lookup
+//! (latest wins), and the person page ignoring stale answers.
+
+mod tui_support;
+
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use sltui::config::keymap::Action;
+use sltui::tui::msg::Msg;
+use sltui::tui::state::IndexStatus;
+use sltui::tui::update::update;
+use sltui::worker::{Request, WorkerEvent};
+use tui_support::*;
+
+#[test]
+fn stale_person_detail_is_ignored_after_opening_another_person() {
+    let mut s = loaded();
+    act(&mut s, Action::View2);
+    let fx = act(&mut s, Action::Enter);
+    let (first, _) = find(&fx, |r| matches!(r, Request::PersonDetail { .. })).unwrap();
+    act(&mut s, Action::Back);
+    act(&mut s, Action::Down);
+    let fx = act(&mut s, Action::Enter);
+    let (second, _) = find(&fx, |r| matches!(r, Request::PersonDetail { .. })).unwrap();
+    let wanted = s.person.as_ref().unwrap().person_id;
+    ev(
+        &mut s,
+        WorkerEvent::PersonDetail {
+            id: first,
+            person: person(501, "Ada", "Lovelace", "a@x.io", "", ""),
+            memberships: vec![],
+        },
+    );
+    assert!(
+        s.person.as_ref().unwrap().person.is_none(),
+        "answer for the first person ignored"
+    );
+    let p = person(
+        wanted,
+        "Grace",
+        "Hopper",
+        "grace@navy.mil",
+        "US Navy",
+        "Rear Admiral",
+    );
+    ev(
+        &mut s,
+        WorkerEvent::PersonDetail {
+            id: second,
+            person: p,
+            memberships: vec![membership(9, wanted, 1, "active", true)],
+        },
+    );
+    assert_eq!(s.person.as_ref().unwrap().memberships.len(), 1);
+}
+
+#[test]
+fn people_search_as_you_type_and_index_progress() {
+    let mut s = loaded();
+    act(&mut s, Action::View2);
+    assert_eq!(s.people.status, IndexStatus::Done { total: 3 });
+    act(&mut s, Action::Filter);
+    typ(&mut s, "bletch");
+    let names: Vec<_> = s
+        .people
+        .hits
+        .hits
+        .iter()
+        .map(|&i| s.people.index.get(i).unwrap().name.clone())
+        .collect();
+    assert_eq!(names, vec!["Alan Turing"]);
+    // More people arrive while the query stays: they are searched too.
+    ev(
+        &mut s,
+        WorkerEvent::PeopleBatch {
+            id: 0,
+            people: vec![person(504, "Bletchley", "Fan", "fan@x.io", "", "")],
+        },
+    );
+    assert_eq!(s.people.hits.total, 2);
+}
+
+#[test]
+fn an_email_address_is_looked_up_after_a_pause_and_the_latest_wins() {
+    let mut s = loaded();
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    let fx = typ(&mut s, "kj@nasa.gov");
+    assert!(requests(&fx).is_empty(), "no lookup while typing");
+    advance(&mut s, Duration::from_millis(500));
+    let fx = update(&mut s, Msg::Tick);
+    let (first, _) = find(&fx, |r| {
+        *r == Request::PersonByEmail {
+            email: "kj@nasa.gov".into(),
+        }
+    })
+    .expect("lookup");
+    // The user corrects the address and presses enter: sent at once.
+    update(&mut s, code(KeyCode::Backspace));
+    typ(&mut s, "v");
+    let fx = update(&mut s, code(KeyCode::Enter));
+    let (second, _) =
+        find(&fx, |r| matches!(r, Request::PersonByEmail { .. })).expect("second lookup");
+    ev(
+        &mut s,
+        WorkerEvent::PersonFound {
+            id: first,
+            person: Some(person(9, "Old", "Answer", "kj@nasa.gov", "", "")),
+        },
+    );
+    assert!(
+        s.people.index.by_id(9).is_none(),
+        "an answer to the older lookup is ignored"
+    );
+    let kj = person(
+        10,
+        "Katherine",
+        "Johnson",
+        "kj@nasa.gov",
+        "NASA",
+        "Mathematician",
+    );
+    ev(
+        &mut s,
+        WorkerEvent::PersonFound {
+            id: second,
+            person: Some(kj),
+        },
+    );
+    let top = s
+        .people
+        .hits
+        .hits
+        .first()
+        .and_then(|&i| s.people.index.get(i))
+        .map(|e| e.id);
+    assert_eq!(top, Some(10), "the exact match is first");
+}

@@ -1,0 +1,347 @@
+//! Screens rendered with ratatui's `TestBackend` at 80x24 and 120x40: the texts a
+//! user relies on must be there (badge, budget, headers, "—", markers, states).
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+use sltui::config::keymap::Action;
+use sltui::tui::state::AppState;
+use sltui::tui::style::Styles;
+use sltui::tui::update::update;
+use sltui::tui::views;
+use sltui::worker::{Request, WorkerEvent};
+use tui_support::*;
+
+fn render(state: &AppState, w: u16, h: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| views::draw(f, state)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn lines(buf: &Buffer) -> Vec<String> {
+    let area = buf.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+fn screen(state: &AppState, w: u16, h: u16) -> String {
+    let text = lines(&render(state, w, h)).join("\n");
+    if std::env::var_os("SLTUI_SHOW_SCREENS").is_some() {
+        println!("{text}\n");
+    }
+    text
+}
+
+fn detail_state() -> AppState {
+    let mut s = loaded();
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Down); // Q3 Outbound
+    let fx = act(&mut s, Action::Enter);
+    let (id, _) = find(&fx, |r| matches!(r, Request::CadenceDetail { .. })).unwrap();
+    let steps = vec![
+        step(11, 1, 1, 1, "email", "Intro email"),
+        step(12, 1, 3, 2, "email", "Bump"),
+        step(13, 1, 5, 3, "phone", "Call"),
+    ];
+    ev(
+        &mut s,
+        WorkerEvent::CadenceSteps {
+            id,
+            cadence_id: 1,
+            steps,
+        },
+    );
+    let members = vec![
+        (
+            membership(1, 501, 1, "active", true),
+            Some(person(
+                501,
+                "Ada",
+                "Lovelace",
+                "ada@analytical.io",
+                "Analytical Engines",
+                "CTO",
+            )),
+        ),
+        (membership(2, 502, 1, "removed_no_action", false), None),
+    ];
+    ev(
+        &mut s,
+        WorkerEvent::CadenceMembers {
+            id,
+            cadence_id: 1,
+            members,
+        },
+    );
+    ev(&mut s, WorkerEvent::Finished { id, error: None });
+    s
+}
+
+#[test]
+fn cadences_at_80x24_show_badge_budget_headers_and_dashes() {
+    let s = loaded();
+    let text = screen(&s, 80, 24);
+    for needle in [
+        "DEMO",
+        "598/600",
+        "Name",
+        "State",
+        "People",
+        "Sent",
+        "Open",
+        "Click",
+        "Reply",
+        "Cadences (4)",
+        "Q3 Outbound",
+        "● LIVE",
+        "updated 0s ago",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+    // "Old Drip" sent nothing: its rates have no denominator.
+    let old = text.lines().find(|l| l.contains("Old Drip")).unwrap();
+    assert!(old.contains('—'), "{old}");
+    assert!(!text.contains("NaN"));
+    // Q3: 3 delivered, 2 opened.
+    let q3 = text.lines().find(|l| l.contains("Q3 Outbound")).unwrap();
+    assert!(
+        q3.contains("66.7%") && q3.contains("25.0%"),
+        "open 66.7%, bounce 25.0%: {q3}"
+    );
+    // The selected row carries the marker.
+    assert!(
+        text.lines()
+            .any(|l| l.contains('▶') && l.contains("New Idea")),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 24);
+}
+
+#[test]
+fn cadences_at_120x40_keep_every_column() {
+    let s = loaded();
+    let text = screen(&s, 120, 40);
+    for needle in [
+        "Team", "Bounce", "personal", "team", "archived", "draft", "120",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?}\n{text}");
+    }
+}
+
+#[test]
+fn narrow_terminal_drops_columns_but_keeps_name_and_open_rate() {
+    let s = loaded();
+    let text = screen(&s, 50, 16);
+    assert!(
+        text.contains("Q3 Outbound") && text.contains("Open"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Bounce"),
+        "low-priority columns go first\n{text}"
+    );
+    // Tiny terminals must not panic.
+    for (w, h) in [(20, 5), (1, 1), (80, 3)] {
+        render(&s, w, h);
+    }
+}
+
+#[test]
+fn loading_rows_show_an_ellipsis_and_the_status_says_what_loads() {
+    let mut s = state();
+    let fx = sltui::tui::update::init(&mut s);
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("Loading cadences…"), "{text}");
+    let (id, _) = find(&fx, |r| matches!(r, Request::Cadences)).unwrap();
+    ev(
+        &mut s,
+        WorkerEvent::Cadences {
+            id,
+            cadences: vec![cadence(1, "Q3 Outbound", "active", true, 3)],
+        },
+    );
+    let text = screen(&s, 80, 24);
+    let row = text.lines().find(|l| l.contains("Q3 Outbound")).unwrap();
+    assert!(row.contains('…'), "{row}");
+    assert!(text.contains("loading engagement 0/1 cadences"), "{text}");
+}
+
+#[test]
+fn detail_shows_facts_rates_chart_steps_and_people() {
+    let s = detail_state();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = screen(&s, w, h);
+        for needle in [
+            "Q3 Outbound",
+            "active",
+            "3 steps",
+            "120 on cadence",
+            "open",
+            "reply",
+            "bounce",
+            "66.7%",
+            "live",
+            "opens",
+            "replies",
+            "Steps (3)",
+            "Intro email",
+            "People (1 on cadence",
+            "Ada Lovelace",
+            "○ removed no action",
+        ] {
+            assert!(text.contains(needle), "{w}x{h}: missing {needle:?}\n{text}");
+        }
+    }
+    // The phone step has no email rates; the email step has its own.
+    let text = screen(&s, 120, 40);
+    let intro = text.lines().find(|l| l.contains("Intro email")).unwrap();
+    assert!(
+        intro.contains("100.0%"),
+        "step 11: 2 delivered, 2 opened: {intro}"
+    );
+}
+
+#[test]
+fn people_view_shows_progress_matches_and_marks() {
+    let mut s = loaded();
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "lovel");
+    update(&mut s, code(KeyCode::Enter));
+    act(&mut s, Action::Mark);
+    let text = screen(&s, 80, 24);
+    for needle in [
+        "3 people indexed",
+        "search: lovel",
+        "1 match",
+        "Ada Lovelace",
+        "1 marked",
+        "●",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?}\n{text}");
+    }
+    assert!(!text.contains("Grace Hopper"), "{text}");
+}
+
+#[test]
+fn help_lists_the_live_keymap() {
+    let mut s = loaded();
+    act(&mut s, Action::Help);
+    let text = screen(&s, 120, 40);
+    for needle in [
+        "move down",
+        "j, ↓",
+        "freeze or resume live data",
+        "[cycle_range]",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?}\n{text}");
+    }
+    // The rest is one scroll away.
+    act(&mut s, Action::Bottom);
+    let text = screen(&s, 80, 24);
+    for needle in ["ctrl-w", "3 Activity"] {
+        assert!(
+            text.contains(needle),
+            "missing {needle:?} after scrolling\n{text}"
+        );
+    }
+}
+
+#[test]
+fn confirm_dialog_focuses_cancel_visibly_without_colour() {
+    let mut s = loaded();
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Enroll);
+    typ(&mut s, "q3");
+    update(&mut s, code(KeyCode::Enter));
+    update(&mut s, code(KeyCode::Enter));
+    let buf = render(&s, 80, 24);
+    let text = lines(&buf).join("\n");
+    assert!(text.contains("▶ [ Cancel ]"), "{text}");
+    assert!(text.contains("  [ Enroll ]"), "{text}");
+    assert!(
+        text.contains("Enroll 1 person into \"Q3 Outbound\""),
+        "{text}"
+    );
+    // The focused button is reversed (NO_COLOR theme).
+    let (x, y) = find_text(&buf, "[ Cancel ]").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn selection_is_reversed_and_marked_under_no_color() {
+    let s = loaded();
+    let buf = render(&s, 80, 24);
+    let (x, y) = find_text(&buf, "New Idea").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+    assert!(
+        buf[(x, y)].fg == ratatui::style::Color::Reset,
+        "no colour under the mono theme"
+    );
+    let (x2, _) = find_text(&buf, "Old Drip").unwrap();
+    assert!(!buf[(x2, y + 1)].modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn colour_theme_colours_the_budget_by_threshold() {
+    let mut s = state_with(false, Styles::colored());
+    update(&mut s, sltui::tui::msg::Msg::Budget(budget(60)));
+    let buf = render(&s, 80, 24);
+    let (x, y) = find_text(&buf, "60/600").unwrap();
+    assert_eq!(
+        Some(buf[(x, y)].fg),
+        Styles::colored().bad.fg,
+        "under the reserve: red"
+    );
+}
+
+#[test]
+fn activity_view_and_enrollment_log() {
+    let mut s = loaded();
+    act(&mut s, Action::View3);
+    let text = screen(&s, 80, 24);
+    for needle in [
+        "All cadences",
+        "live",
+        "Most active cadences",
+        "No enrollments yet",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?}\n{text}");
+    }
+}
+
+#[test]
+fn frozen_and_paused_states_are_visible() {
+    let mut s = loaded();
+    act(&mut s, Action::Freeze);
+    assert!(screen(&s, 80, 24).contains("FROZEN"));
+    act(&mut s, Action::Freeze);
+    ev(
+        &mut s,
+        WorkerEvent::LiveState {
+            enabled: false,
+            paused_reason: Some("budget low".into()),
+        },
+    );
+    assert!(screen(&s, 80, 24).contains("PAUSED: budget low"));
+}
+
+fn find_text(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    let rows = lines(buf);
+    for (y, row) in rows.iter().enumerate() {
+        if let Some(byte) = row.find(needle) {
+            let x = row[..byte].chars().count();
+            return Some((x as u16, y as u16));
+        }
+    }
+    None
+}

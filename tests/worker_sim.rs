@@ -1,0 +1,232 @@
+//! The worker against the embedded simulator over real loopback HTTP: no mock of
+//! our own client. Time limits here only stop a hung test; nothing asserts on speed.
+
+mod worker_support;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sltui::metrics::{Aggregator, TimeRange};
+use sltui::sim::{self, SimConfig};
+use sltui::worker::{Priority, Request, RequestId, WorkerEvent, WorkerOptions};
+use worker_support::{HANG_GUARD, KEY, Ui, client, endpoint_count, start_sim, stat, truth};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cadences_and_engagement_match_the_simulator() {
+    let sim = start_sim(600, 300).await;
+    let mut ui = Ui::new(client(&sim, 600), WorkerOptions::default());
+    let truth = truth(&sim).await;
+
+    let (events, error) = ui.run(Priority::Visible, Request::Cadences).await;
+    assert_eq!(error, None);
+    let ids: BTreeSet<u64> = events
+        .iter()
+        .find_map(|e| match e {
+            WorkerEvent::Cadences { cadences, .. } => Some(cadences.iter().map(|c| c.id).collect()),
+            _ => None,
+        })
+        .expect("a Cadences event");
+    assert_eq!(ids, truth.keys().copied().collect(), "every cadence, once");
+
+    let cadence_ids: Vec<u64> = ids.iter().copied().collect();
+    let request = Request::Engagement {
+        cadence_ids: cadence_ids.clone(),
+        range: TimeRange::All,
+    };
+    let (events, error) = ui.run(Priority::Visible, request.clone()).await;
+    assert_eq!(error, None);
+    let mut agg = Aggregator::new(TimeRange::All, chrono::Utc::now());
+    let mut loaded = BTreeSet::new();
+    for e in events {
+        match e {
+            WorkerEvent::EmailFacts {
+                facts, live: false, ..
+            } => {
+                for f in facts {
+                    agg.upsert(f);
+                }
+            }
+            WorkerEvent::EngagementLoaded { cadence_id, .. } => {
+                loaded.insert(cadence_id);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(loaded, ids, "every cadence reported loaded");
+    for (id, want) in &truth {
+        let got = agg.by_cadence(*id);
+        let pairs = [
+            ("sent", got.sent),
+            ("delivered", got.delivered),
+            ("opened", got.opened),
+            ("clicked", got.clicked),
+            ("replied", got.replied),
+            ("bounced", got.bounced),
+        ];
+        for (field, value) in pairs {
+            assert_eq!(Some(value), want[field].as_u64(), "cadence {id} {field}");
+        }
+    }
+    assert!(agg.totals().sent > 0, "the dataset has sent emails");
+
+    // The same range again: nothing is re-read, every cadence is reported loaded.
+    let reads = endpoint_count(&sim, "GET activities/emails").await;
+    let (events, error) = ui.run(Priority::Visible, request).await;
+    assert_eq!(error, None);
+    let again = events
+        .iter()
+        .filter(|e| matches!(e, WorkerEvent::EngagementLoaded { .. }))
+        .count();
+    assert_eq!(again, cadence_ids.len());
+    assert_eq!(endpoint_count(&sim, "GET activities/emails").await, reads);
+
+    // Cadences again: from the cache; after ClearCache: from the API.
+    let before = endpoint_count(&sim, "GET cadences").await;
+    let (events, _) = ui.run(Priority::Visible, Request::Cadences).await;
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, WorkerEvent::Cadences { .. }))
+    );
+    assert_eq!(endpoint_count(&sim, "GET cadences").await, before, "cached");
+    assert_eq!(ui.run(Priority::User, Request::ClearCache).await.1, None);
+    ui.run(Priority::Visible, Request::Cadences).await;
+    assert_eq!(endpoint_count(&sim, "GET cadences").await, before + 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_index_and_latest_lookup() {
+    let sim = start_sim(600, 250).await;
+    let api = client(&sim, 600);
+    let mut ui = Ui::new(api.clone(), WorkerOptions::default());
+    let (events, error) = ui.run(Priority::Background, Request::IndexPeople).await;
+    assert_eq!(error, None);
+    let mut ids = BTreeSet::new();
+    let mut total = None;
+    let mut emails = Vec::new();
+    for e in events {
+        match e {
+            WorkerEvent::PeopleBatch { people, .. } => {
+                emails.extend(people.iter().filter_map(|p| p.email_address.clone()));
+                ids.extend(people.iter().map(|p| p.id));
+            }
+            WorkerEvent::PeopleIndexed { total: t, .. } => total = Some(t),
+            _ => {}
+        }
+    }
+    assert_eq!(ids.len(), 250, "every person once");
+    assert_eq!(total, Some(250));
+
+    // Lookups typed one after another: each request ends, the newest one answers.
+    let sent: Vec<(RequestId, String)> = emails
+        .iter()
+        .take(3)
+        .map(|e| {
+            let email = e.to_uppercase();
+            let request = Request::PersonByEmail {
+                email: email.clone(),
+            };
+            (ui.send(Priority::Visible, request), e.clone())
+        })
+        .collect();
+    let mut finished = BTreeSet::new();
+    let mut found = BTreeMap::new();
+    while finished.len() < sent.len() {
+        match ui.event().await {
+            WorkerEvent::Finished { id, error } => {
+                assert_eq!(error, None);
+                finished.insert(id);
+            }
+            WorkerEvent::PersonFound { id, person } => {
+                found.insert(id, person.and_then(|p| p.email_address));
+            }
+            _ => {}
+        }
+    }
+    let (last_id, last_email) = sent.last().cloned().expect("three lookups");
+    assert_eq!(found.get(&last_id), Some(&Some(last_email)));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tiny_budget_pauses_background_work_instead_of_hitting_429() {
+    // 30 points a minute; the people index and the engagement of every cadence
+    // need many more pages than that.
+    let sim = start_sim(30, 3000).await;
+    let truth = truth(&sim).await;
+    let mut ui = Ui::new(client(&sim, 30), WorkerOptions::default());
+    ui.send(Priority::User, Request::SetLive { enabled: true });
+    ui.send(Priority::Background, Request::IndexPeople);
+    let cadence_ids: Vec<u64> = truth.keys().copied().collect();
+    ui.send(
+        Priority::Visible,
+        Request::Engagement {
+            cadence_ids,
+            range: TimeRange::All,
+        },
+    );
+
+    let (mut paused, mut deferred) = (None, None);
+    while paused.is_none() || deferred.is_none() {
+        match ui.event().await {
+            WorkerEvent::LiveState {
+                paused_reason: Some(r),
+                ..
+            } => paused = Some(r),
+            WorkerEvent::Deferred { reason, .. } => deferred = Some(reason),
+            _ => {}
+        }
+    }
+    let paused = paused.unwrap_or_default();
+    assert!(paused.contains("under the 20% reserve"), "{paused}");
+    assert!(paused.contains("/30"), "{paused}");
+    let deferred = deferred.unwrap_or_default();
+    assert!(deferred.contains("retrying in"), "{deferred}");
+    assert_eq!(
+        stat(&sim, "throttled").await,
+        0,
+        "the governor never ran into a 429"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_polling_brings_changed_emails() {
+    let sim = sim::start(SimConfig {
+        addr: ([127, 0, 0, 1], 0).into(),
+        api_key: KEY.into(),
+        people: 300,
+        cadences: 12,
+        live: true,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts");
+    let opts = WorkerOptions {
+        poll_secs: 1,
+        ..WorkerOptions::default()
+    };
+    let mut ui = Ui::new(client(&sim, 600), opts);
+    ui.send(Priority::User, Request::SetLive { enabled: true });
+    let watch = async {
+        let (mut heartbeat, mut live_facts) = (false, 0usize);
+        while !heartbeat || live_facts == 0 {
+            match ui.event().await {
+                WorkerEvent::Heartbeat { .. } => heartbeat = true,
+                WorkerEvent::EmailFacts {
+                    facts, live: true, ..
+                } => live_facts += facts.len(),
+                WorkerEvent::EmailFacts { live: false, .. } => {
+                    panic!("only live facts were asked for")
+                }
+                WorkerEvent::Error { message } => panic!("{message}"),
+                _ => {}
+            }
+        }
+    };
+    // Heartbeats keep coming, so the per-event guard alone would never fire.
+    tokio::time::timeout(HANG_GUARD, watch)
+        .await
+        .expect("live facts arrive while the simulator is live");
+    sim.shutdown().await;
+}

@@ -1,0 +1,169 @@
+//! Shared by the worker's integration tests: a simulator, a client, and a UI stand-in
+//! that sends requests and reads events. Time limits only stop a hung test.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::Value;
+use sltui::api::{ApiClient, ApiConfig};
+use sltui::sim::{self, SimConfig, SimHandle};
+use sltui::worker::{
+    self, EnrollOutcome, Envelope, Priority, Request, RequestId, WorkerEvent, WorkerHandle,
+    WorkerOptions,
+};
+
+/// Stops a hung test; generous on purpose, never a performance threshold.
+pub const HANG_GUARD: Duration = Duration::from_secs(180);
+
+pub const KEY: &str = "worker-test-key";
+
+pub async fn start_sim(budget: u32, people: usize) -> SimHandle {
+    sim::start(SimConfig {
+        addr: ([127, 0, 0, 1], 0).into(),
+        api_key: KEY.into(),
+        budget,
+        people,
+        cadences: 12,
+        live: false,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts")
+}
+
+pub fn client(sim: &SimHandle, limit: u32) -> ApiClient {
+    let mut cfg = ApiConfig::new(&sim.base_url(), Some(KEY.into()));
+    cfg.budget_limit = limit;
+    ApiClient::new(cfg).expect("client")
+}
+
+/// `GET` a `/_sim` endpoint (not charged).
+pub async fn sim_get(sim: &SimHandle, path: &str) -> Value {
+    let base = sim.base_url();
+    let origin = base.trim_end_matches('/').trim_end_matches("/v2");
+    reqwest::get(format!("{origin}{path}"))
+        .await
+        .expect("sim reachable")
+        .json()
+        .await
+        .expect("sim json")
+}
+
+pub async fn stat(sim: &SimHandle, field: &str) -> u64 {
+    sim_get(sim, "/_sim/stats").await[field]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+pub async fn endpoint_count(sim: &SimHandle, name: &str) -> u64 {
+    sim_get(sim, "/_sim/stats").await["by_endpoint"][name]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// What a UI does with the worker: sends requests, reads events.
+pub struct Ui {
+    pub worker: WorkerHandle,
+    pub next: RequestId,
+}
+
+pub fn id_of(e: &WorkerEvent) -> Option<RequestId> {
+    use WorkerEvent::*;
+    match e {
+        Started { id, .. }
+        | Finished { id, .. }
+        | Cadences { id, .. }
+        | CadenceSteps { id, .. }
+        | CadenceMembers { id, .. }
+        | EmailFacts { id, .. }
+        | EngagementLoaded { id, .. }
+        | Deferred { id, .. }
+        | PeopleBatch { id, .. }
+        | PeopleIndexed { id, .. }
+        | PersonFound { id, .. }
+        | PersonDetail { id, .. }
+        | EnrollProgress { id, .. } => Some(*id),
+        LiveState { .. } | Heartbeat { .. } | Error { .. } => None,
+    }
+}
+
+impl Ui {
+    pub fn new(client: ApiClient, opts: WorkerOptions) -> Self {
+        Self {
+            worker: worker::spawn(client, opts),
+            next: 0,
+        }
+    }
+
+    pub fn send(&mut self, priority: Priority, request: Request) -> RequestId {
+        self.next += 1;
+        let id = self.next;
+        let envelope = Envelope {
+            id,
+            priority,
+            request,
+        };
+        self.worker.requests.send(envelope).expect("worker running");
+        id
+    }
+
+    pub async fn event(&mut self) -> WorkerEvent {
+        tokio::time::timeout(HANG_GUARD, self.worker.events.recv())
+            .await
+            .expect("the worker went quiet")
+            .expect("the worker stopped")
+    }
+
+    /// Sends a request and returns its events up to `Finished`, and its error.
+    pub async fn run(
+        &mut self,
+        priority: Priority,
+        request: Request,
+    ) -> (Vec<WorkerEvent>, Option<String>) {
+        let id = self.send(priority, request);
+        let mut events = Vec::new();
+        loop {
+            let e = self.event().await;
+            if id_of(&e) != Some(id) {
+                continue;
+            }
+            if let WorkerEvent::Finished { error, .. } = e {
+                return (events, error);
+            }
+            events.push(e);
+        }
+    }
+
+    pub async fn enroll(
+        &mut self,
+        person_id: u64,
+        cadence_id: u64,
+    ) -> (EnrollOutcome, Option<String>) {
+        let request = Request::Enroll {
+            person_ids: vec![person_id],
+            cadence_id,
+            step_id: None,
+        };
+        let (events, error) = self.run(Priority::User, request).await;
+        let outcome = events.into_iter().find_map(|e| match e {
+            WorkerEvent::EnrollProgress {
+                person_id: p,
+                outcome,
+                ..
+            } if p == person_id => Some(outcome),
+            _ => None,
+        });
+        (outcome.expect("an EnrollProgress for the person"), error)
+    }
+}
+
+/// Truth per cadence id: `{"sent", "delivered", ...}`.
+pub async fn truth(sim: &SimHandle) -> BTreeMap<u64, Value> {
+    let v = sim_get(sim, "/_sim/truth/engagement").await;
+    v.as_object()
+        .expect("truth object")
+        .iter()
+        .map(|(k, v)| (k.parse().expect("cadence id"), v.clone()))
+        .collect()
+}
