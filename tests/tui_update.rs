@@ -392,3 +392,26 @@ fn errors_become_messages_and_failed_views_say_so() {
     update(&mut s, Msg::Tick);
     assert!(s.message().is_none());
 }
+
+#[test]
+fn help_scroll_stops_at_the_end_so_up_moves_at_once() {
+    use sltui::tui::state::Popup;
+    let mut s = loaded();
+    s.size = (80, 24);
+    act(&mut s, Action::Help);
+    let scroll = |s: &sltui::tui::state::AppState| match &s.popup {
+        Some(Popup::Help { scroll }) => *scroll,
+        _ => panic!("help is closed"),
+    };
+    act(&mut s, Action::Bottom);
+    let end = scroll(&s);
+    assert!(end > 0, "the help is longer than 24 rows");
+    for _ in 0..5 {
+        act(&mut s, Action::Down);
+    }
+    assert_eq!(scroll(&s), end, "no scrolling past the end");
+    act(&mut s, Action::Up);
+    assert_eq!(scroll(&s), end - 1, "k after G moves up one line");
+    act(&mut s, Action::PageDown);
+    assert_eq!(scroll(&s), end);
+}

@@ -23,7 +23,8 @@ const ROLLOVERS: usize = 8;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpendSample {
     pub at: Instant,
-    /// Cost charged for the request (0 when the header was missing).
+    /// Cost charged for the request (0 when the header was missing, or for
+    /// a 429, which charges nothing).
     pub cost: u32,
     pub remaining: Option<u32>,
 }
@@ -92,7 +93,7 @@ impl Budget {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Records one response (any status).
+    /// Records one response (any status) whose cost was charged.
     pub fn record_headers(&self, headers: &HeaderMap) {
         self.record_at(
             parse_cost(headers),
@@ -101,7 +102,27 @@ impl Budget {
         );
     }
 
+    /// Records one response by its status: a 429 was refused and charged
+    /// nothing, though its cost header states the endpoint's price (kept as
+    /// `last_cost`); it counts 0 in the history and the minute's spend.
+    pub fn record_response(&self, status: u16, headers: &HeaderMap) {
+        let (cost, remaining) = (parse_cost(headers), parse_remaining(headers));
+        let charged = (status != 429).then_some(cost).flatten();
+        self.record_charged_at(cost, charged, remaining, Instant::now());
+    }
+
     pub(crate) fn record_at(&self, cost: Option<u32>, remaining: Option<u32>, now: Instant) {
+        self.record_charged_at(cost, cost, remaining, now);
+    }
+
+    /// `cost` is what the header states, `charged` what counts as spent.
+    fn record_charged_at(
+        &self,
+        cost: Option<u32>,
+        charged: Option<u32>,
+        remaining: Option<u32>,
+        now: Instant,
+    ) {
         let mut s = self.lock();
         s.requests += 1;
         if let Some(c) = cost {
@@ -127,7 +148,7 @@ impl Budget {
             s.remaining = Some(r);
             s.observed_at = Some(now);
         }
-        let cost = cost.unwrap_or(0);
+        let cost = charged.unwrap_or(0);
         s.recent.push_back((now, cost));
         while s
             .recent
@@ -312,6 +333,20 @@ mod tests {
             (1, None, None)
         );
         assert_eq!(b.estimated_remaining(), 600);
+    }
+
+    #[test]
+    fn refused_requests_are_not_spend() {
+        let b = Budget::new(10);
+        b.record_response(200, &headers(b"3", b"2"));
+        b.record_response(429, &headers(b"3", b"2"));
+        let snap = b.snapshot();
+        assert_eq!(snap.requests, 2);
+        assert_eq!(snap.last_cost, Some(3));
+        assert_eq!(snap.spent_last_minute, 3);
+        let costs: Vec<u32> = snap.history.iter().map(|h| h.cost).collect();
+        assert_eq!(costs, vec![3, 0]);
+        assert_eq!(snap.history[1].remaining, Some(2));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::ApiResult;
 use super::budget::{self, Budget};
 use super::decode::decode;
 use super::error::{ApiError, error_chain, network_error};
+use super::health::Health;
 use super::models::ListEnvelope;
 use super::query::Query;
 use super::retry::{self, Attempts, Decision};
@@ -108,6 +109,7 @@ struct Inner {
     http: reqwest::Client,
     base_url: String,
     budget: Budget,
+    health: Health,
     max_retries: u32,
 }
 
@@ -169,6 +171,7 @@ impl ApiClient {
                 http,
                 base_url,
                 budget: Budget::new(cfg.budget_limit),
+                health: Health::default(),
                 max_retries: cfg.max_retries,
             }),
         })
@@ -180,6 +183,11 @@ impl ApiClient {
 
     pub fn budget(&self) -> &Budget {
         &self.inner.budget
+    }
+
+    /// Whether SalesLoft answers, from every exchange (for the circuit breaker).
+    pub fn health(&self) -> &Health {
+        &self.inner.health
     }
 
     /// GET `path` and decode the whole body as `T`, retrying per policy.
@@ -298,16 +306,25 @@ impl ApiClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(b.to_vec());
         }
-        let resp = req.send().await.map_err(|e| network_error(&e, false))?;
+        let health = &self.inner.health;
+        let resp = match req.send().await {
+            Ok(resp) => resp,
+            Err(e) => return Err(failed(health, network_error(&e, false))),
+        };
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        self.inner.budget.record_headers(&headers);
+        self.inner.budget.record_response(status, &headers);
         let body = match resp.bytes().await {
             Ok(b) => b.to_vec(),
             // The status is what matters for an error; a 2xx must be whole.
             Err(_) if !(200..300).contains(&status) => Vec::new(),
-            Err(e) => return Err(network_error(&e, true)),
+            Err(e) => return Err(failed(health, network_error(&e, true))),
         };
+        if status >= 500 {
+            health.record_failure(format!("server error {status}"));
+        } else {
+            health.record_success();
+        }
         Ok(Raw {
             status,
             headers,
@@ -356,4 +373,12 @@ impl ApiClient {
         }
         Ok((rel.to_string(), url))
     }
+}
+
+/// Records a transport failure in `health` (its kind in words) and returns it.
+fn failed(health: &Health, err: ApiError) -> ApiError {
+    if let ApiError::Network { kind, .. } = &err {
+        health.record_failure(kind.to_string());
+    }
+    err
 }

@@ -10,6 +10,7 @@ pub mod client;
 mod decode;
 pub mod error;
 mod error_body;
+pub mod health;
 pub mod models;
 pub mod paging;
 pub mod query;
@@ -19,6 +20,7 @@ mod retry;
 pub use budget::{Budget, BudgetSnapshot, SpendSample};
 pub use client::{ApiClient, ApiConfig, ProbeResult};
 pub use error::{ApiError, NetworkKind};
+pub use health::{Health, HealthSnapshot};
 pub use paging::{CursorPosition, CursorStream, PageWalk};
 pub use query::Query;
 

@@ -61,6 +61,9 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
             },
             reserve: profile.budget_reserve,
             read_only: target.read_only,
+            // The demo's simulator is not a real team: nothing to audit.
+            audit_log: (!target.demo).then(|| target.paths.audit_log()),
+            profile: profile.name.clone(),
             ..WorkerOptions::default()
         },
     );
@@ -69,6 +72,10 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         budget: client.budget().clone(),
         profile_label: if target.demo {
             "DEMO".to_string()
+        } else if profile.uses_simulator() {
+            // The built-in "demo" profile pointed at a server by --base-url/--api-key:
+            // name the server, never "demo", so real data never looks like the demo.
+            server_label(&base_url)
         } else {
             profile.name.clone()
         },
@@ -100,6 +107,12 @@ async fn stop(sim: Option<SimHandle>) {
     }
 }
 
+/// `host[:port]` of a base URL, for the status bar.
+fn server_label(base_url: &str) -> String {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest).to_string()
+}
+
 /// A per-run key for the embedded simulator, so nothing else on the machine can use it.
 fn demo_key() -> String {
     use std::hash::{BuildHasher, Hasher};
@@ -111,4 +124,19 @@ fn demo_key() -> String {
             .unwrap_or(0),
     );
     format!("demo-{:016x}", h.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_label;
+
+    #[test]
+    fn server_label_is_host_and_port() {
+        assert_eq!(
+            server_label("https://api.salesloft.com/v2"),
+            "api.salesloft.com"
+        );
+        assert_eq!(server_label("http://127.0.0.1:7878/v2"), "127.0.0.1:7878");
+        assert_eq!(server_label("localhost:9"), "localhost:9");
+    }
 }

@@ -3,14 +3,17 @@
 mod cost_cmd;
 mod dashboard;
 mod doctor;
+mod enroll;
 mod logging;
+mod report;
+mod script;
 mod sim_cmd;
 mod target;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 /// The real API's base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.salesloft.com/v2";
@@ -65,6 +68,10 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Compare what reading N records costs by page walk and by cursor walk.
     Cost(CostArgs),
+    /// Print per-cadence engagement (sent, delivered, opened, clicked, replied, bounced, rates).
+    Report(ReportArgs),
+    /// Enroll people into a cadence, exactly once each; one line per person.
+    Enroll(EnrollArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -99,6 +106,27 @@ pub struct SimArgs {
     /// Let time move: new sends, opens, clicks, replies and bounces arrive continuously.
     #[arg(long)]
     pub live: bool,
+    /// Chance (0 to 1) that a request meets one of --faults (reproducible from --seed).
+    #[arg(long, default_value_t = 0.0, value_name = "F", value_parser = sim_cmd::fraction)]
+    pub fault_rate: f64,
+    /// Faults to inject, comma-separated: 5xx, timeout, reset, malformed, slow.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = sim_cmd::fault)]
+    pub faults: Vec<crate::sim::faults::FaultKind>,
+    /// How long a `timeout` fault holds a request, in milliseconds.
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    pub fault_timeout_ms: u64,
+    /// Random extra latency per request, up to this many milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub latency_jitter_ms: u64,
+    /// Start an outage (every request fails with 503) this many seconds after start.
+    #[arg(long, value_name = "S", value_parser = sim_cmd::secs)]
+    pub outage_after: Option<f64>,
+    /// How long the outage lasts, in seconds.
+    #[arg(long, value_name = "D", value_parser = sim_cmd::secs)]
+    pub outage_secs: Option<f64>,
+    /// Fraction (0 to 1) of each budget window spent by other integrations of the team.
+    #[arg(long, default_value_t = 0.0, value_name = "F", value_parser = sim_cmd::fraction)]
+    pub other_load: f64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -121,12 +149,58 @@ pub struct CostArgs {
     pub budget: u64,
 }
 
+/// How `report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned columns with percentages.
+    Table,
+    /// A header and one row per cadence; rates as fractions, empty when undefined.
+    Csv,
+    /// An array of objects; rates as fractions or null.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Only this cadence (repeat for several; default: every cadence).
+    #[arg(long = "cadence", value_name = "ID")]
+    pub cadences: Vec<u64>,
+    /// Only emails sent in the last N days (default: all time).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub days: Option<u32>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(ArgGroup::new("who").required(true).multiple(true).args(["people", "emails"])))]
+pub struct EnrollArgs {
+    /// The cadence to enroll into.
+    #[arg(long, value_name = "ID")]
+    pub cadence: u64,
+    /// A person by id (repeatable).
+    #[arg(long = "person", value_name = "ID")]
+    pub people: Vec<u64>,
+    /// A person by exact email address (repeatable).
+    #[arg(long = "email", value_name = "ADDR")]
+    pub emails: Vec<String>,
+    /// Start at this step of the cadence (default: its first step).
+    #[arg(long, value_name = "ID")]
+    pub step: Option<u64>,
+    /// Change nothing: say what would happen, from reads only.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 /// Runs the parsed command line; the returned code becomes the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Sim(args)) => sim_cmd::run(args).await,
         Some(Command::Doctor(args)) => doctor::run(&cli.global, args).await,
         Some(Command::Cost(args)) => Ok(cost_cmd::run(&args)),
+        Some(Command::Report(args)) => report::run(&cli.global, args).await,
+        Some(Command::Enroll(args)) => enroll::run(&cli.global, args).await,
         None => dashboard::run(&cli.global).await,
     }
 }

@@ -1,11 +1,55 @@
 //! `sltui sim`: serve the simulator standalone until Ctrl-C.
 
 use super::SimArgs;
+use crate::sim::faults::{self, FaultKind};
 use crate::sim::{SimConfig, start};
 
-pub async fn run(args: SimArgs) -> anyhow::Result<i32> {
+/// `--fault-rate` and `--other-load`: a number from 0 to 1.
+pub(super) fn fraction(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number; give a fraction from 0 to 1, e.g. 0.2"))?;
+    faults::check_fraction("the value", v)
+}
+
+/// One name of `--faults`.
+pub(super) fn fault(s: &str) -> Result<FaultKind, String> {
+    s.parse()
+}
+
+/// `--outage-after` and `--outage-secs`: seconds, 0 or more.
+pub(super) fn secs(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    faults::check_secs("the value", v).map(|_| v)
+}
+
+/// The simulator's settings from the flags, with the combinations checked.
+pub(super) fn config(args: SimArgs) -> anyhow::Result<SimConfig> {
     if !(args.minute_secs.is_finite() && args.minute_secs > 0.0) {
         anyhow::bail!("--minute-secs must be a positive number of seconds");
+    }
+    if args.fault_rate > 0.0 && args.faults.is_empty() {
+        anyhow::bail!(
+            "--fault-rate needs --faults (some of 5xx,timeout,reset,malformed,slow) to say which faults"
+        );
+    }
+    if !args.faults.is_empty() && args.fault_rate == 0.0 {
+        anyhow::bail!("--faults needs --fault-rate F (0 < F <= 1) to inject anything");
+    }
+    match (args.outage_after, args.outage_secs) {
+        (Some(_), None) => anyhow::bail!("--outage-after needs --outage-secs D (how long)"),
+        (None, Some(_)) => anyhow::bail!("--outage-secs needs --outage-after S (when it starts)"),
+        _ => {}
+    }
+    let mut kinds: Vec<FaultKind> = Vec::new();
+    for k in args.faults {
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
     }
     let cfg = SimConfig {
         addr: args.addr,
@@ -18,8 +62,56 @@ pub async fn run(args: SimArgs) -> anyhow::Result<i32> {
         minute_secs: args.minute_secs,
         latency_ms: args.latency_ms,
         live: args.live,
+        fault_rate: args.fault_rate,
+        faults: kinds,
+        fault_timeout_ms: args.fault_timeout_ms,
+        latency_jitter_ms: args.latency_jitter_ms,
+        outage_after_secs: args.outage_after,
+        outage_secs: args.outage_secs.unwrap_or(0.0),
+        other_load: args.other_load,
         ..SimConfig::default()
     };
+    cfg.fault_config()?;
+    Ok(cfg)
+}
+
+/// One line about the faults in force, when there are any.
+fn fault_summary(cfg: &SimConfig) -> Option<String> {
+    let mut parts = Vec::new();
+    if cfg.fault_rate > 0.0 {
+        let names: Vec<&str> = cfg.faults.iter().map(|k| k.name()).collect();
+        let holds = cfg
+            .faults
+            .iter()
+            .any(|k| matches!(k, FaultKind::Timeout | FaultKind::Slow));
+        let held = if holds {
+            format!(" (timeouts hold {} ms)", cfg.fault_timeout_ms)
+        } else {
+            String::new()
+        };
+        parts.push(format!(
+            "{}% of requests meet {}{held}",
+            cfg.fault_rate * 100.0,
+            names.join(","),
+        ));
+    }
+    if cfg.latency_jitter_ms > 0 {
+        parts.push(format!("latency jitter up to {} ms", cfg.latency_jitter_ms));
+    }
+    if let Some(after) = cfg.outage_after_secs.filter(|_| cfg.outage_secs > 0.0) {
+        parts.push(format!("outage from {after} s for {} s", cfg.outage_secs));
+    }
+    if cfg.other_load > 0.0 {
+        parts.push(format!(
+            "other integrations spend {}% of each window",
+            cfg.other_load * 100.0
+        ));
+    }
+    (!parts.is_empty()).then(|| format!("Faults (seed {}): {}.", cfg.seed, parts.join("; ")))
+}
+
+pub async fn run(args: SimArgs) -> anyhow::Result<i32> {
+    let cfg = config(args)?;
     eprintln!(
         "Generating {} people and {} cadences (seed {})...",
         cfg.people, cfg.cadences, cfg.seed
@@ -38,7 +130,76 @@ pub async fn run(args: SimArgs) -> anyhow::Result<i32> {
         cfg.minute_secs,
         if cfg.live { "on" } else { "off" }
     );
+    if let Some(line) = fault_summary(&cfg) {
+        println!("{line}");
+    }
     tokio::signal::ctrl_c().await?;
     handle.shutdown().await;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn parse(args: &[&str]) -> Result<SimConfig, String> {
+        let mut argv = vec!["sltui", "sim"];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        match cli.command {
+            Some(Command::Sim(a)) => config(a).map_err(|e| e.to_string()),
+            _ => Err("not sim".into()),
+        }
+    }
+
+    #[test]
+    fn fault_flags_parse_and_are_checked() {
+        let cfg = parse(&[
+            "--fault-rate",
+            "0.2",
+            "--faults",
+            "5xx,timeout,reset,malformed",
+            "--latency-jitter-ms",
+            "30",
+            "--outage-after",
+            "10",
+            "--outage-secs",
+            "5",
+            "--other-load",
+            "0.5",
+        ])
+        .unwrap();
+        assert_eq!(cfg.fault_rate, 0.2);
+        assert_eq!(
+            cfg.faults,
+            vec![
+                FaultKind::ServerError,
+                FaultKind::Timeout,
+                FaultKind::Reset,
+                FaultKind::Malformed
+            ]
+        );
+        assert_eq!((cfg.outage_after_secs, cfg.outage_secs), (Some(10.0), 5.0));
+        assert_eq!(cfg.other_load, 0.5);
+        assert!(fault_summary(&cfg).unwrap().contains("20% of requests"));
+        let plain = parse(&[]).unwrap();
+        assert_eq!((plain.fault_rate, plain.faults.len()), (0.0, 0));
+        assert_eq!(fault_summary(&plain), None);
+
+        let err = parse(&["--fault-rate", "1.5", "--faults", "5xx"]).unwrap_err();
+        assert!(err.contains("from 0 to 1"), "{err}");
+        let err = parse(&["--fault-rate", "0.1", "--faults", "5xx,boom"]).unwrap_err();
+        assert!(err.contains("unknown fault \"boom\""), "{err}");
+        let err = parse(&["--fault-rate", "0.1"]).unwrap_err();
+        assert!(err.contains("needs --faults"), "{err}");
+        let err = parse(&["--faults", "reset"]).unwrap_err();
+        assert!(err.contains("needs --fault-rate"), "{err}");
+        let err = parse(&["--outage-after", "3"]).unwrap_err();
+        assert!(err.contains("--outage-secs"), "{err}");
+        let err = parse(&["--other-load", "x"]).unwrap_err();
+        assert!(err.contains("not a number"), "{err}");
+    }
 }

@@ -69,7 +69,7 @@ actions! {
     Mark => "mark", ["space"], "mark or unmark the selected row";
     SortNext => "sort_next", ["s"], "sort by the next column";
     SortReverse => "sort_reverse", ["S"], "reverse the sort order";
-    CycleState => "cycle_state", ["c"], "cycle the state filter (active, paused, all)";
+    CycleState => "cycle_state", ["c"], "cycle the state filter (all, active, draft, archived)";
     CycleRange => "cycle_range", ["t"], "cycle the time range (7, 30, 90 days, all)";
 }
 

@@ -1,6 +1,10 @@
 //! The team's rate-limit bucket (salesloft-api.md §4): `budget` cost points per
 //! window of `minute_secs` seconds, windows aligned to the simulator's start and
 //! refilled at each boundary. Deep pages cost more than one point.
+//!
+//! Other integrations of the team may spend a fraction of every window
+//! (`other_load`): they spend it evenly over the window, so the remaining budget
+//! drops by more than this client spends.
 
 use std::time::{Duration, Instant};
 
@@ -36,6 +40,8 @@ pub struct Limiter {
     origin: Instant,
     current: u64,
     used: u32,
+    /// Fraction of each window spent by other integrations, evenly over it.
+    other_load: f64,
 }
 
 impl Limiter {
@@ -52,7 +58,28 @@ impl Limiter {
             origin,
             current: 0,
             used: 0,
+            other_load: 0.0,
         }
+    }
+
+    /// Other integrations spend this fraction (clamped to 0..=1) of every window.
+    pub fn set_other_load(&mut self, fraction: f64) {
+        self.other_load = if fraction.is_finite() {
+            fraction.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+    }
+
+    /// What other integrations have spent of the window containing `now`.
+    pub fn other_spend(&self, now: Instant) -> u32 {
+        if self.other_load <= 0.0 {
+            return 0;
+        }
+        let len = self.window.as_nanos().max(1);
+        let elapsed = now.saturating_duration_since(self.origin).as_nanos();
+        let into = (elapsed % len) as f64 / len as f64;
+        (f64::from(self.budget) * self.other_load * into).floor() as u32
     }
 
     pub fn budget(&self) -> u32 {
@@ -76,7 +103,9 @@ impl Limiter {
     /// Points left in the window that contains `now`.
     pub fn remaining(&mut self, now: Instant) -> u32 {
         self.roll(now);
-        self.budget.saturating_sub(self.used)
+        self.budget
+            .saturating_sub(self.used)
+            .saturating_sub(self.other_spend(now))
     }
 
     /// Whole seconds (rounded up, at least 1) until the window containing `now` ends.
@@ -140,5 +169,27 @@ mod tests {
         let t2 = t0 + Duration::from_secs(10);
         assert_eq!(l.take(5, t2), Verdict::Charged { remaining: 0 });
         assert_eq!(l.secs_to_reset(t2), 10);
+    }
+
+    #[test]
+    fn other_integrations_spend_evenly_over_the_window() {
+        let t0 = Instant::now();
+        let mut l = Limiter::new(600, 60.0, t0);
+        l.set_other_load(0.5);
+        assert_eq!(l.remaining(t0), 600);
+        assert_eq!(
+            l.take(10, t0 + Duration::from_secs(30)),
+            Verdict::Charged { remaining: 440 }
+        );
+        assert_eq!(l.remaining(t0 + Duration::from_secs(59)), 600 - 10 - 295);
+        assert_eq!(
+            l.remaining(t0 + Duration::from_secs(60)),
+            600,
+            "a new window"
+        );
+        let late = t0 + Duration::from_secs(119);
+        assert!(matches!(l.take(400, late), Verdict::Throttled { .. }));
+        l.set_other_load(f64::NAN);
+        assert_eq!(l.remaining(late), 600);
     }
 }

@@ -23,11 +23,16 @@
 //! Test-only endpoints (no auth, no charge): `GET /_sim/stats`,
 //! `POST /_sim/stats/reset`, `GET /_sim/truth/engagement[?since=<iso>]`,
 //! `GET /_sim/truth/consistency` (`{"problems": [...]}`, empty when every count
-//! agrees). The stats reset clears counters only, not the budget.
+//! agrees), `GET /_sim/faults` and `POST /_sim/faults` (change the injected
+//! faults while running, see [`faults::http::set_faults`]). The stats reset clears
+//! counters only (requests, faults), not the budget.
+//!
+//! Fault injection ([`faults`]) is off by default and reproducible from the seed.
 
 pub mod body;
 pub mod dataset;
 pub mod error;
+pub mod faults;
 pub mod iso;
 pub mod json;
 pub mod limiter;
@@ -51,6 +56,7 @@ use anyhow::Context;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use self::faults::{FaultConfig, FaultKind, Faults};
 use self::limiter::Limiter;
 use self::server::Shared;
 
@@ -74,6 +80,43 @@ pub struct SimConfig {
     /// Make things happen over time (emails sent, opened, replied...).
     pub live: bool,
     pub live_tick_ms: u64,
+    /// Chance in `0..=1` that a `/v2` request meets one of `faults`.
+    pub fault_rate: f64,
+    pub faults: Vec<FaultKind>,
+    /// How long a `timeout` fault holds a request (a `slow` one: half of it).
+    pub fault_timeout_ms: u64,
+    /// Extra latency per request, uniform in `0..=latency_jitter_ms`.
+    pub latency_jitter_ms: u64,
+    /// Every `/v2` request fails with a 503 from this many seconds after the
+    /// start, for `outage_secs`.
+    pub outage_after_secs: Option<f64>,
+    pub outage_secs: f64,
+    /// Fraction in `0..=1` of each budget window spent by other integrations.
+    pub other_load: f64,
+}
+
+impl SimConfig {
+    /// The fault settings, checked.
+    pub fn fault_config(&self) -> anyhow::Result<FaultConfig> {
+        let outage = match self.outage_after_secs {
+            Some(after) if self.outage_secs > 0.0 => Some((
+                faults::check_secs("the outage start", after).map_err(anyhow::Error::msg)?,
+                faults::check_secs("the outage length", self.outage_secs)
+                    .map_err(anyhow::Error::msg)?,
+            )),
+            _ => None,
+        };
+        let cfg = FaultConfig {
+            rate: self.fault_rate,
+            kinds: self.faults.clone(),
+            timeout: Duration::from_millis(self.fault_timeout_ms),
+            jitter: Duration::from_millis(self.latency_jitter_ms),
+            outage,
+            other_load: self.other_load,
+        };
+        cfg.validate().map_err(anyhow::Error::msg)?;
+        Ok(cfg)
+    }
 }
 
 impl Default for SimConfig {
@@ -90,6 +133,13 @@ impl Default for SimConfig {
             latency_ms: 0,
             live: false,
             live_tick_ms: 500,
+            fault_rate: 0.0,
+            faults: Vec::new(),
+            fault_timeout_ms: 30_000,
+            latency_jitter_ms: 0,
+            outage_after_secs: None,
+            outage_secs: 0.0,
+            other_load: 0.0,
         }
     }
 }
@@ -147,6 +197,7 @@ impl Drop for SimHandle {
 
 /// Generates the dataset, binds `cfg.addr` and serves in a spawned task.
 pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
+    let fault_cfg = cfg.fault_config()?;
     let opts = dataset::GenOptions {
         seed: cfg.seed,
         people: cfg.people,
@@ -161,13 +212,16 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         .await
         .with_context(|| format!("binding the simulator to {}", cfg.addr))?;
     let addr = listener.local_addr()?;
-    let limiter = Limiter::new(cfg.budget, cfg.minute_secs, Instant::now());
+    let started = Instant::now();
+    let mut limiter = Limiter::new(cfg.budget, cfg.minute_secs, started);
+    limiter.set_other_load(fault_cfg.other_load);
     let shared = Arc::new(Shared::new(
         ds,
         limiter,
         cfg.api_key.clone(),
         Duration::from_millis(cfg.latency_ms),
         format!("http://{addr}/v2"),
+        Faults::new(cfg.seed, fault_cfg, started),
     ));
     let app = server::router(shared.clone());
     let (tx, rx) = oneshot::channel::<()>();

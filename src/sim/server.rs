@@ -1,7 +1,9 @@
-//! The simulator's HTTP server: every `/v2` request passes latency, auth and
-//! the rate limiter, then the endpoint; every `/v2` answer carries the two
-//! rate-limit headers (salesloft-api.md §4). Test-only endpoints live under
-//! `/_sim` (no auth, no charge).
+//! The simulator's HTTP server: every `/v2` request passes latency (and jitter),
+//! the outage and faults planned before the endpoint, auth and the rate limiter,
+//! then the endpoint and the faults planned after it (see [`super::faults`]);
+//! every `/v2` answer of the endpoint carries the two rate-limit headers
+//! (salesloft-api.md §4). Test-only endpoints live under `/_sim` (no auth, no
+//! charge).
 //!
 //! Choices (documented in `sim::mod` too):
 //! * auth failures are not charged (no team to charge) but carry the headers;
@@ -22,6 +24,8 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::body::Fields;
+use super::faults::Faults;
+use super::faults::http as fault_http;
 use super::limiter::{Limiter, Verdict, cost_for_page};
 use super::model::Dataset;
 use super::ops::{self, World};
@@ -46,13 +50,14 @@ pub struct Shared {
     pub world: RwLock<World>,
     pub limiter: Mutex<Limiter>,
     pub stats: Mutex<Stats>,
+    pub faults: Mutex<Faults>,
     pub api_key: String,
     pub latency: Duration,
     /// API root for `_href`s, e.g. `http://127.0.0.1:7878/v2`.
     pub base: String,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -63,11 +68,13 @@ impl Shared {
         api_key: String,
         latency: Duration,
         base: String,
+        faults: Faults,
     ) -> Self {
         Self {
             world: RwLock::new(World::new(ds)),
             limiter: Mutex::new(limiter),
             stats: Mutex::new(Stats::default()),
+            faults: Mutex::new(faults),
             api_key,
             latency,
             base,
@@ -89,6 +96,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/stats/reset", post(stats_reset))
         .route("/_sim/truth/engagement", get(truth_engagement))
         .route("/_sim/truth/consistency", get(truth_consistency))
+        .route(
+            "/_sim/faults",
+            get(fault_http::get_faults).post(fault_http::set_faults),
+        )
         .fallback(v2)
         .with_state(shared)
 }
@@ -153,8 +164,16 @@ async fn v2(
         st.requests += 1;
         *st.by_endpoint.entry(route.name()).or_default() += 1;
     }
-    if !s.latency.is_zero() {
-        tokio::time::sleep(s.latency).await;
+    let (plan, fault_timeout) = {
+        let mut f = lock(&s.faults);
+        (f.next(Instant::now()), f.config().timeout)
+    };
+    let delay = s.latency + plan.extra_delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(res) = fault_http::before_endpoint(&s, &plan, fault_timeout).await {
+        return counted(&s, res);
     }
     let now = Instant::now();
     let token = bearer(&headers);
@@ -216,6 +235,15 @@ async fn v2(
     let h = res.headers_mut();
     h.insert("x-ratelimit-endpoint-cost", HeaderValue::from(cost));
     h.insert("x-ratelimit-remaining-minute", HeaderValue::from(remaining));
+    let res = fault_http::after_endpoint(&s, &plan, res, fault_timeout).await;
+    counted(&s, res)
+}
+
+/// Counts the answer's status in the stats (a reset has none: not counted).
+fn counted(s: &Shared, res: Response) -> Response {
+    if fault_http::is_reset(&res) {
+        return res;
+    }
     *lock(&s.stats)
         .by_status
         .entry(res.status().as_u16())
@@ -306,6 +334,7 @@ fn answer(
 async fn stats(State(s): State<Arc<Shared>>) -> Response {
     let remaining = lock(&s.limiter).remaining(Instant::now());
     let budget = lock(&s.limiter).budget();
+    let faults = lock(&s.faults).counts();
     let st = lock(&s.stats);
     let by_status: BTreeMap<String, u64> = st
         .by_status
@@ -321,12 +350,14 @@ async fn stats(State(s): State<Arc<Shared>>) -> Response {
         "by_status": by_status,
         "budget": budget,
         "remaining": remaining,
+        "faults": faults,
     });
     json_response(StatusCode::OK, Some(&body))
 }
 
 async fn stats_reset(State(s): State<Arc<Shared>>) -> Response {
     *lock(&s.stats) = Stats::default();
+    lock(&s.faults).reset_counts();
     json_response(StatusCode::OK, Some(&json!({ "ok": true })))
 }
 

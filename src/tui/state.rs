@@ -110,6 +110,15 @@ pub struct Live {
     pub requested: Option<bool>,
 }
 
+/// SalesLoft does not answer (the worker's circuit breaker is open).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// "timed out", "server error 503"...
+    pub reason: String,
+    /// When the worker's next probe goes out.
+    pub retry_at: Instant,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Info,
@@ -162,6 +171,8 @@ pub struct AppState {
     pub messages: Vec<Message>,
     /// Last contact with the API (Heartbeat).
     pub heartbeat: Option<Instant>,
+    /// Set while SalesLoft is unreachable: the data on screen is the last received.
+    pub connection: Option<Unreachable>,
     pub spinner: usize,
     pub ticks: u64,
     pub next_id: RequestId,
@@ -215,6 +226,7 @@ impl AppState {
             redraw: true,
             messages: Vec::new(),
             heartbeat: None,
+            connection: None,
             spinner: 0,
             ticks: 0,
             next_id: 1,

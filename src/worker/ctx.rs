@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::audit::AuditLog;
+use super::breaker::{Breaker, FAILURES_TO_OPEN};
 use super::cache::{CacheKey, Cached, TtlCache};
 use super::governor::{BudgetView, Decision, Governor};
 use super::protocol::{Priority, RequestId, WorkerEvent};
@@ -81,6 +83,10 @@ pub struct Ctx {
     enroll_locks: Mutex<PairLocks>,
     /// Requests whose current deferral was already announced.
     deferred: Mutex<HashSet<RequestId>>,
+    /// Whether SalesLoft answers; the scheduler drives it.
+    pub breaker: Mutex<Breaker>,
+    /// Where mutations are recorded.
+    pub audit: AuditLog,
 }
 
 /// One lock per (person, cadence) pair being enrolled.
@@ -93,6 +99,7 @@ impl Ctx {
         read_only: bool,
         reserve: f64,
         cache_capacity: usize,
+        audit: AuditLog,
     ) -> Self {
         Self {
             client,
@@ -109,7 +116,14 @@ impl Ctx {
             people: Mutex::new(PeopleState::default()),
             enroll_locks: Mutex::new(HashMap::new()),
             deferred: Mutex::new(HashSet::new()),
+            breaker: Mutex::new(Breaker::new(FAILURES_TO_OPEN)),
+            audit,
         }
+    }
+
+    /// Why the user's actions fail at once, while SalesLoft is unreachable.
+    pub fn unreachable(&self) -> Option<String> {
+        lock(&self.breaker).refusal(Instant::now())
     }
 
     /// Sends an event to the UI; a UI that went away is not an error here.

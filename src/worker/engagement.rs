@@ -13,7 +13,7 @@ use super::ctx::{Admission, Ctx, lock};
 use super::facts::{EMAILS_PATH, PER_PAGE, email_fact, engagement_query, range_covers};
 use super::jobs::{Job, JobEnd, Stop};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
-use super::reads::{admit, failed};
+use super::reads::{admit, failed, reread};
 use crate::api::models::Email;
 use crate::api::{CursorPosition, Query};
 use crate::metrics::TimeRange;
@@ -92,6 +92,7 @@ async fn read_cadence(
     let mut stream = ctx
         .client
         .cursor::<Email>(EMAILS_PATH, query, CursorPosition::start());
+    let mut tries = 0;
     loop {
         if cancel.load(Ordering::Relaxed) {
             return Err(Stop::Cancelled);
@@ -101,6 +102,7 @@ async fn read_cadence(
         drop(permit);
         match next {
             Ok(Some(emails)) => {
+                tries = 0;
                 let facts = emails.iter().map(email_fact).collect();
                 ctx.emit(WorkerEvent::EmailFacts {
                     id,
@@ -109,6 +111,7 @@ async fn read_cadence(
                 });
             }
             Ok(None) => return Ok(()),
+            Err(e) if reread(&e, &mut tries) => {}
             Err(e) => return Err(failed(ctx, id, &what, e)),
         }
     }
@@ -123,6 +126,7 @@ pub async fn poll(ctx: &Ctx, id: RequestId) -> JobEnd {
     let query = Query::new().push("per_page", PER_PAGE);
     let mut stream = ctx.client.cursor::<Email>(EMAILS_PATH, query, start);
     let mut contact = false;
+    let mut tries = 0;
     for _ in 0..MAX_POLL_PAGES {
         let Admission::Go(permit) = ctx.admit(Priority::Background, 1, "live update") else {
             break;
@@ -144,6 +148,7 @@ pub async fn poll(ctx: &Ctx, id: RequestId) -> JobEnd {
                 contact = true;
                 break;
             }
+            Err(e) if reread(&e, &mut tries) => {}
             Err(e) => return JobEnd::Done(Err(format!("live update failed: {e}"))),
         }
     }

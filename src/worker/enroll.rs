@@ -7,13 +7,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
+use super::audit::MutationRecord;
 use super::cache::CacheKey;
 use super::ctx::Ctx;
 use super::jobs::{Job, JobEnd};
 use super::protocol::{EnrollOutcome, Priority, Request, RequestId, WorkerEvent};
-use super::reads::admit;
+use super::reads::{admit, reread};
 use crate::api::models::NewMembership;
 use crate::api::{ApiError, Query};
 
@@ -22,22 +23,14 @@ pub const READ_ONLY: &str = "read-only mode: enrollment disabled";
 /// Points one enrollment costs at most: a check, the create, a re-check.
 const ENROLL_COST: u32 = 3;
 
-/// One mutation as the audit log will record it (issue 4): time, action, ids,
-/// outcome. Never holds a secret.
-#[derive(Debug, Clone)]
-pub struct MutationRecord {
-    pub at: DateTime<Utc>,
-    pub action: &'static str,
-    pub person_id: u64,
-    pub cadence_id: u64,
-    pub step_id: Option<u64>,
-    pub outcome: EnrollOutcome,
-}
-
-/// The one place every mutation passes through; the audit log plugs in here.
-fn record(m: &MutationRecord) {
+/// The one place every mutation passes through: the log file and the audit log.
+fn record(ctx: &Ctx, m: &MutationRecord) {
     tracing::info!(target: "sltui::audit", action = m.action, person_id = m.person_id,
-        cadence_id = m.cadence_id, step_id = ?m.step_id, outcome = ?m.outcome, "mutation");
+        cadence_id = m.cadence_id, step_id = ?m.step_id, outcome = ?m.outcome, cost = m.cost,
+        "mutation");
+    if let Err(Some(message)) = ctx.audit.append(m) {
+        ctx.emit(WorkerEvent::Error { message });
+    }
 }
 
 pub async fn run(
@@ -49,32 +42,45 @@ pub async fn run(
 ) -> JobEnd {
     let mut failures: Vec<String> = Vec::new();
     for (i, &person_id) in person_ids.iter().enumerate() {
+        let mut cost = 0u32;
         let outcome = if ctx.read_only {
             EnrollOutcome::Failed {
                 reason: READ_ONLY.into(),
             }
         } else {
-            let _permit = match admit(ctx, id, Priority::User, ENROLL_COST, "enrolling a person") {
-                Ok(permit) => permit,
-                Err(stop) => {
-                    let rest = person_ids[i..].to_vec();
-                    return stop.end(Job::Request(Request::Enroll {
-                        person_ids: rest,
-                        cadence_id,
-                        step_id,
-                    }));
+            let outcome = if let Some(why) = ctx.unreachable() {
+                // Fail at once while the circuit is open: nothing is sent.
+                EnrollOutcome::Failed {
+                    reason: format!("{why}; nothing was done"),
                 }
+            } else {
+                let _permit =
+                    match admit(ctx, id, Priority::User, ENROLL_COST, "enrolling a person") {
+                        Ok(permit) => permit,
+                        Err(stop) => {
+                            let rest = person_ids[i..].to_vec();
+                            return stop.end(Job::Request(Request::Enroll {
+                                person_ids: rest,
+                                cadence_id,
+                                step_id,
+                            }));
+                        }
+                    };
+                let _pair = ctx.lock_pair(person_id, cadence_id).await;
+                enroll_one(ctx, person_id, cadence_id, step_id, &mut cost).await
             };
-            let _pair = ctx.lock_pair(person_id, cadence_id).await;
-            let outcome = enroll_one(ctx, person_id, cadence_id, step_id).await;
-            record(&MutationRecord {
-                at: Utc::now(),
-                action: "enroll",
-                person_id,
-                cadence_id,
-                step_id,
-                outcome: outcome.clone(),
-            });
+            record(
+                ctx,
+                &MutationRecord {
+                    at: Utc::now(),
+                    action: "enroll",
+                    person_id,
+                    cadence_id,
+                    step_id,
+                    outcome: outcome.clone(),
+                    cost,
+                },
+            );
             outcome
         };
         match &outcome {
@@ -106,13 +112,26 @@ fn summary(failures: &[String], total: usize) -> Result<(), String> {
     }
 }
 
-/// The membership id when the person is currently on the cadence.
-async fn on_cadence(ctx: &Ctx, person_id: u64, cadence_id: u64) -> Result<Option<u64>, ApiError> {
+/// The membership id when the person is currently on the cadence; `cost` counts
+/// the requests made.
+async fn on_cadence(
+    ctx: &Ctx,
+    person_id: u64,
+    cadence_id: u64,
+    cost: &mut u32,
+) -> Result<Option<u64>, ApiError> {
     let q = Query::new()
         .push("person_id", person_id)
         .push("cadence_id", cadence_id)
         .push("per_page", 100);
-    let found = ctx.client.memberships(&q).await?;
+    let mut tries = 0;
+    let found = loop {
+        *cost += 1;
+        match ctx.client.memberships(&q).await {
+            Err(e) if reread(&e, &mut tries) => {}
+            other => break other?,
+        }
+    };
     Ok(found
         .data
         .iter()
@@ -127,9 +146,10 @@ async fn enroll_one(
     person_id: u64,
     cadence_id: u64,
     step_id: Option<u64>,
+    cost: &mut u32,
 ) -> EnrollOutcome {
     let failed = |reason: String| EnrollOutcome::Failed { reason };
-    match on_cadence(ctx, person_id, cadence_id).await {
+    match on_cadence(ctx, person_id, cadence_id, cost).await {
         Ok(Some(membership_id)) => return EnrollOutcome::AlreadyOnCadence { membership_id },
         Ok(None) => {}
         Err(e) => {
@@ -145,6 +165,7 @@ async fn enroll_one(
         step_id,
     };
     for attempt in 0..2 {
+        *cost += 1;
         let err = match ctx.client.create_membership(&new).await {
             Ok(m) => {
                 return EnrollOutcome::Enrolled {
@@ -157,7 +178,8 @@ async fn enroll_one(
             let words = validation_words(fields, message.as_deref());
             if words == ALREADY {
                 // Someone else enrolled them in between: say so with the id.
-                if let Ok(Some(membership_id)) = on_cadence(ctx, person_id, cadence_id).await {
+                if let Ok(Some(membership_id)) = on_cadence(ctx, person_id, cadence_id, cost).await
+                {
                     return EnrollOutcome::AlreadyOnCadence { membership_id };
                 }
             }
@@ -167,7 +189,7 @@ async fn enroll_one(
             return failed(plain_words(&err));
         }
         // The create may have been applied even though the answer was lost.
-        match on_cadence(ctx, person_id, cadence_id).await {
+        match on_cadence(ctx, person_id, cadence_id, cost).await {
             Ok(Some(membership_id)) => return EnrollOutcome::Enrolled { membership_id },
             Ok(None) if attempt == 0 => continue,
             Ok(None) => return failed(format!("not enrolled (checked after the failure): {err}")),

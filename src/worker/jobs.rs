@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::cache::CacheKey;
 use super::ctx::Ctx;
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
-use super::{engagement, enroll, people, reads};
+use super::{breaker, engagement, enroll, people, reads};
 
 /// One unit of work: a UI request, or one of the worker's own periodic walks.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +17,8 @@ pub enum Job {
     Poll,
     /// Picks up changed people after the first full index.
     PeopleRefresh,
+    /// Asks whether SalesLoft answers again (the circuit breaker's probe).
+    Probe,
 }
 
 impl Job {
@@ -25,6 +27,7 @@ impl Job {
             Job::Request(r) => label(r),
             Job::Poll => "Checking for new email activity".into(),
             Job::PeopleRefresh => "Refreshing the people index".into(),
+            Job::Probe => "Checking whether SalesLoft answers".into(),
         }
     }
 }
@@ -106,7 +109,7 @@ pub async fn run(
     cancel: Arc<AtomicBool>,
 ) -> JobEnd {
     // The periodic walks report contact themselves (they may stop before any request).
-    let own_heartbeat = matches!(job, Job::Poll | Job::PeopleRefresh);
+    let own_heartbeat = matches!(job, Job::Poll | Job::PeopleRefresh | Job::Probe);
     let end = match job {
         Job::Request(Request::Cadences) => reads::cadences(&ctx, id, priority).await,
         Job::Request(Request::CadenceDetail { cadence_id }) => {
@@ -124,6 +127,7 @@ pub async fn run(
         Job::Request(Request::IndexPeople) => people::walk(&ctx, id, true).await,
         Job::PeopleRefresh => people::walk(&ctx, id, false).await,
         Job::Poll => engagement::poll(&ctx, id).await,
+        Job::Probe => breaker::probe(&ctx).await,
         Job::Request(Request::Enroll {
             person_ids,
             cadence_id,

@@ -4,9 +4,12 @@
 //! receives [`WorkerEvent`]s. Inside: an LRU cache with a time-to-live per kind,
 //! one request in flight per key, latest-wins slots for searches and engagement
 //! loads, priorities (user > visible > background), a small concurrency bound,
-//! the live-polling schedule and the budget governor that keeps a reserve of the
-//! team's rate-limit budget for the user's own actions.
+//! the live-polling schedule, the budget governor that keeps a reserve of the
+//! team's rate-limit budget for the user's own actions, the circuit breaker that
+//! stops hammering an unreachable SalesLoft, and the audit log of mutations.
 
+mod audit;
+mod breaker;
 mod cache;
 mod ctx;
 mod engagement;
@@ -20,11 +23,13 @@ mod queue;
 mod reads;
 mod scheduler;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-pub use enroll::MutationRecord;
+pub use audit::{MutationRecord, line as audit_line};
+pub use breaker::FAILURES_TO_OPEN;
 pub use facts::email_fact;
 pub use governor::{BudgetView, Decision, Governor};
 pub use protocol::*;
@@ -42,6 +47,10 @@ pub struct WorkerOptions {
     pub read_only: bool,
     /// Answers kept in the LRU cache.
     pub cache_capacity: usize,
+    /// Append every mutation to this file as a JSON line (`Paths::audit_log()`).
+    pub audit_log: Option<PathBuf>,
+    /// The profile's name, for the audit log.
+    pub profile: String,
 }
 
 impl Default for WorkerOptions {
@@ -51,6 +60,8 @@ impl Default for WorkerOptions {
             reserve: 0.2,
             read_only: false,
             cache_capacity: 256,
+            audit_log: None,
+            profile: "default".to_string(),
         }
     }
 }
@@ -81,6 +92,7 @@ pub fn spawn(client: ApiClient, opts: WorkerOptions) -> WorkerHandle {
         opts.read_only,
         opts.reserve,
         opts.cache_capacity,
+        audit::AuditLog::new(opts.audit_log, opts.profile),
     );
     let scheduler = scheduler::Scheduler::new(Arc::new(ctx), opts.poll_secs);
     tokio::spawn(scheduler.run(req_rx));

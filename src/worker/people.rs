@@ -5,7 +5,7 @@
 use super::ctx::{Admission, Ctx, lock};
 use super::jobs::{Job, JobEnd};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
-use super::reads::{admit, failed};
+use super::reads::{admit, failed, reread};
 use crate::api::Query;
 use crate::api::models::Person;
 
@@ -15,6 +15,7 @@ pub async fn walk(ctx: &Ctx, id: RequestId, announce: bool) -> JobEnd {
     let start = lock(&ctx.people).position.clone().unwrap_or_default();
     let query = Query::new().push("per_page", 100);
     let mut stream = ctx.client.cursor::<Person>("people", query, start);
+    let mut tries = 0;
     loop {
         let what = "people index (1 point per 100 people)";
         let permit = if announce {
@@ -32,6 +33,7 @@ pub async fn walk(ctx: &Ctx, id: RequestId, announce: bool) -> JobEnd {
         drop(permit);
         match next {
             Ok(Some(people)) => {
+                tries = 0;
                 {
                     let mut state = lock(&ctx.people);
                     for p in &people {
@@ -42,6 +44,7 @@ pub async fn walk(ctx: &Ctx, id: RequestId, announce: bool) -> JobEnd {
                 ctx.emit(WorkerEvent::PeopleBatch { id, people });
             }
             Ok(None) => break,
+            Err(e) if reread(&e, &mut tries) => {}
             Err(e) if announce => {
                 return failed(ctx, id, "indexing people", e)
                     .end(Job::Request(Request::IndexPeople));

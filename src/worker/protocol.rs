@@ -56,6 +56,16 @@ pub enum Request {
     ClearCache,
 }
 
+/// Whether SalesLoft answers, as the worker's circuit breaker sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Answers again (after a `Down`).
+    Up,
+    /// Repeated network failures or 5xx answers: background work is stopped, the
+    /// user's own actions fail at once, and one probe goes out in `retry_in_secs`.
+    Down { retry_in_secs: u64, reason: String },
+}
+
 /// Why an enrollment of one person did or did not happen, in plain words.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EnrollOutcome {
@@ -132,6 +142,10 @@ pub enum WorkerEvent {
     LiveState {
         enabled: bool,
         paused_reason: Option<String>,
+    },
+    /// SalesLoft became unreachable (again, with a new retry time) or answers again.
+    Connection {
+        state: ConnectionState,
     },
     /// Last successful contact with the API (for "updated N s ago").
     Heartbeat {

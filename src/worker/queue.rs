@@ -19,6 +19,8 @@ pub enum JobKey {
     PersonDetail(u64),
     /// The worker's own live poll over changed emails.
     LivePoll,
+    /// The circuit breaker's one probe while SalesLoft is unreachable.
+    Probe,
 }
 
 /// A latest-wins slot: only the newest queued request of a slot is kept.

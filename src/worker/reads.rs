@@ -48,6 +48,19 @@ pub fn failed(ctx: &Ctx, id: RequestId, what: &str, err: ApiError) -> Stop {
     Stop::Failed(format!("{what}: {err}"))
 }
 
+/// A read whose answer arrived damaged (cut short, not JSON) is read again this
+/// many times before it fails: reading changes nothing.
+pub const DECODE_RETRIES: u32 = 2;
+
+/// True (and counted in `tries`) when a failed read should simply be read again.
+pub fn reread(err: &ApiError, tries: &mut u32) -> bool {
+    let again = matches!(err, ApiError::Decode { .. }) && *tries < DECODE_RETRIES;
+    if again {
+        *tries += 1;
+    }
+    again
+}
+
 /// Every page of a list, each admitted before it is read (shallow pages cost 1).
 pub async fn walk_all<T>(
     ctx: &Ctx,
@@ -63,6 +76,7 @@ where
     let mut walk = ctx.client.page_walk::<T>(path, query.set("per_page", 100));
     let mut out = Vec::new();
     let mut page = 1u64;
+    let mut tries = 0;
     loop {
         let permit = admit(ctx, id, priority, page_cost(page), what)?;
         let next = walk.next_page().await;
@@ -70,9 +84,11 @@ where
         match next {
             Ok(Some(items)) => out.extend(items),
             Ok(None) => return Ok(out),
+            Err(e) if reread(&e, &mut tries) => continue,
             Err(e) => return Err(failed(ctx, id, what, e)),
         }
         page += 1;
+        tries = 0;
     }
 }
 

@@ -1,5 +1,7 @@
 //! The worker's loop: takes requests, keeps the waiting line, starts jobs within
-//! the concurrency bounds, runs the live-polling schedule and reports budget pauses.
+//! the concurrency bounds, runs the live-polling schedule, reports budget pauses,
+//! and drives the circuit breaker (while open only the user's own requests start,
+//! and fail at once; one probe goes out after the backoff).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -10,6 +12,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::{Id, JoinError, JoinSet};
 
 use super::Envelope;
+use super::breaker;
 use super::ctx::{Ctx, lock};
 use super::jobs::{self, Job, JobEnd, label};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
@@ -85,10 +88,11 @@ impl Scheduler {
         loop {
             self.dispatch();
             let now = Instant::now();
-            let wake = self
-                .queue
-                .next_wake(now)
-                .map_or(self.next_tick, |w| w.min(self.next_tick));
+            let probe = lock(&self.ctx.breaker).next_probe();
+            let wake = [self.queue.next_wake(now), probe]
+                .into_iter()
+                .flatten()
+                .fold(self.next_tick, Instant::min);
             tokio::select! {
                 msg = requests.recv() => match msg {
                     Some(envelope) => self.accept(envelope),
@@ -183,6 +187,10 @@ impl Scheduler {
         if q.key.as_ref().is_some_and(|k| self.key_running(k)) {
             return false;
         }
+        // SalesLoft unreachable: reads wait; the user's own requests fail at once.
+        if q.priority != Priority::User && lock(&self.ctx.breaker).is_open() {
+            return false;
+        }
         let total = self.running.len();
         let background = self
             .running
@@ -263,6 +271,12 @@ impl Scheduler {
         let Some(meta) = self.running.remove(&task) else {
             return;
         };
+        if meta.key == Some(JobKey::Probe) {
+            if breaker::probe_ended(&self.ctx) {
+                self.queue.wake_all();
+            }
+            return;
+        }
         if meta.internal {
             // A poll failing every few seconds is said once, until it works again.
             match end {
@@ -289,8 +303,31 @@ impl Scheduler {
         }
     }
 
-    /// Budget pause changes and the poll schedule.
+    /// The circuit breaker: opens or closes it from the client's health, and sends
+    /// the one probe when it is due. True while open.
+    fn check_connection(&mut self) -> bool {
+        if breaker::check(&self.ctx) {
+            // SalesLoft answers again: what waited may go now.
+            self.queue.wake_all();
+        }
+        let probe = lock(&self.ctx.breaker).take_probe(Instant::now());
+        if probe {
+            let meta = Meta {
+                id: 0,
+                priority: Priority::Background,
+                key: Some(JobKey::Probe),
+                slot: None,
+                internal: true,
+                cancel: Arc::default(),
+            };
+            self.spawn(meta, Job::Probe);
+        }
+        lock(&self.ctx.breaker).is_open()
+    }
+
+    /// Connection and budget pause changes, and the poll schedule.
     fn on_time(&mut self) {
+        let unreachable = self.check_connection();
         let paused = self.ctx.check_budget();
         if self.paused && !paused {
             // The budget recovered: deferred work may go now.
@@ -303,7 +340,7 @@ impl Scheduler {
         }
         self.ticks += 1;
         self.next_tick = now + self.poll_every;
-        if paused {
+        if paused || unreachable {
             return;
         }
         if self.live_enabled {

@@ -84,7 +84,7 @@ pub fn id_of(e: &WorkerEvent) -> Option<RequestId> {
         | PersonFound { id, .. }
         | PersonDetail { id, .. }
         | EnrollProgress { id, .. } => Some(*id),
-        LiveState { .. } | Heartbeat { .. } | Error { .. } => None,
+        LiveState { .. } | Connection { .. } | Heartbeat { .. } | Error { .. } => None,
     }
 }
 

@@ -39,8 +39,17 @@ impl Confirm<'_> {
 
 impl Widget for Confirm<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let h = (self.body.len() as u16 + 6).min(area.height);
-        let popup = centered(area, 72.min(area.width.saturating_sub(2)), h);
+        let w = 72.min(area.width.saturating_sub(2));
+        // Rows the body takes once wrapped (plus a spare row: words wrap early), so long
+        // names and step labels never push the buttons out of the dialog.
+        let text_w = usize::from(w.saturating_sub(2)).max(1);
+        let body_rows: usize = self
+            .body
+            .iter()
+            .map(|l| l.width().div_ceil(text_w).max(1))
+            .sum();
+        let h = (body_rows as u16 + 6).min(area.height);
+        let popup = centered(area, w, h);
         let inner = frame(popup, buf, self.title, self.styles);
         let mut lines = self.body.clone();
         lines.push(Line::raw(""));
@@ -55,5 +64,38 @@ impl Widget for Confirm<'_> {
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .render(inner, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_wrapped_question_keeps_the_buttons_visible() {
+        let styles = Styles::plain();
+        let area = Rect::new(0, 0, 80, 24);
+        let mut buf = Buffer::empty(area);
+        let question = format!(
+            "Enroll 1 person into \"{}\", starting at day 18 · step 2 · email {}?",
+            "Healthcare Vertical Outbound - Hospital Systems (North America)",
+            "A very long step name about the follow-up meeting request"
+        );
+        Confirm {
+            title: "Confirm enrollment",
+            body: vec![Line::from(question), Line::from("  • Ada Lovelace")],
+            confirm_label: "Enroll",
+            focus: ConfirmFocus::Cancel,
+            styles: &styles,
+        }
+        .render(area, &mut buf);
+        let text: String = buf
+            .content()
+            .chunks(80)
+            .map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n")
+            .collect();
+        assert!(text.contains("[ Cancel ]"), "{text}");
+        assert!(text.contains("[ Enroll ]"), "{text}");
+        assert!(text.contains("esc cancel"), "{text}");
     }
 }

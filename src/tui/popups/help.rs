@@ -75,12 +75,28 @@ pub fn lines(state: &AppState, width: u16) -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(state: &AppState, scroll: usize, area: Rect, buf: &mut Buffer) {
+/// The popup's width and height on a screen of `area`, for these lines.
+fn size(area: Rect, lines: usize) -> (u16, u16) {
     let w = 96.min(area.width.saturating_sub(2));
+    let h = (lines as u16 + 2).min(area.height.saturating_sub(2)).max(5);
+    (w, h)
+}
+
+/// The largest useful scroll offset on a screen of `width` x `height`: scrolling
+/// further would show nothing new (and would have to be undone key by key).
+pub fn max_scroll(state: &AppState, width: u16, height: u16) -> usize {
+    let area = Rect::new(0, 0, width, height);
+    let (w, _) = size(area, 0);
+    let n = lines(state, w.saturating_sub(2)).len();
+    let (_, h) = size(area, n);
+    let inner = centered(area, w, h).height.saturating_sub(2);
+    n.saturating_sub(inner as usize)
+}
+
+pub fn render(state: &AppState, scroll: usize, area: Rect, buf: &mut Buffer) {
+    let (w, _) = size(area, 0);
     let lines = lines(state, w.saturating_sub(2));
-    let h = (lines.len() as u16 + 2)
-        .min(area.height.saturating_sub(2))
-        .max(5);
+    let (_, h) = size(area, lines.len());
     let popup = centered(area, w, h);
     let hint = |a, d: &str| state.keymap.hint(a).unwrap_or_else(|| d.to_string());
     let close = hint(Action::Back, "esc");

@@ -4,22 +4,32 @@ use crate::config::keymap::Action;
 use crate::worker::protocol::{Priority, Request};
 
 use super::super::msg::Effect;
+use super::super::popups::help;
 use super::super::state::{AppState, CadenceDetail, Level, PersonPage, Popup, View};
 use super::super::widgets::table::Cursor;
 use super::{enroll, people, sync_live};
 
 pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
-    if let Some(Popup::Help { scroll }) = &mut state.popup {
+    if matches!(state.popup, Some(Popup::Help { .. })) {
+        // Clamped here, not only when drawn: after G (or many j), k must move at once.
+        let max = help::max_scroll(state, state.size.0, state.size.1);
+        let Some(Popup::Help { scroll }) = &mut state.popup else {
+            return;
+        };
         match action {
             Action::Up => *scroll = scroll.saturating_sub(1),
             Action::Down => *scroll += 1,
             Action::PageUp => *scroll = scroll.saturating_sub(10),
             Action::PageDown => *scroll += 10,
             Action::Top => *scroll = 0,
-            Action::Bottom => *scroll = usize::MAX / 2,
-            Action::Help | Action::Back | Action::Quit | Action::Enter => state.popup = None,
+            Action::Bottom => *scroll = max,
+            Action::Help | Action::Back | Action::Quit | Action::Enter => {
+                state.popup = None;
+                return;
+            }
             _ => {}
         }
+        *scroll = (*scroll).min(max);
         return;
     }
     match action {

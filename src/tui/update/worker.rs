@@ -1,10 +1,10 @@
 //! Worker events: data in, with the stale-answer guard (a view takes an answer only
 //! for the request id it waits for), progress and errors in words.
 
-use crate::worker::protocol::{RequestId, WorkerEvent};
+use crate::worker::protocol::{ConnectionState, RequestId, WorkerEvent};
 
 use super::super::msg::Effect;
-use super::super::state::{AppState, IndexStatus, Level};
+use super::super::state::{AppState, IndexStatus, Level, Unreachable};
 use super::{actions, enroll, people};
 
 pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Effect>) {
@@ -137,8 +137,37 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             state.live.enabled = enabled;
             state.live.paused_reason = paused_reason;
         }
+        WorkerEvent::Connection { state: connection } => on_connection(state, connection),
         WorkerEvent::Heartbeat { at } => state.heartbeat = Some(at),
         WorkerEvent::Error { message } => state.say(Level::Error, message),
+    }
+}
+
+/// The status bar says "SalesLoft unreachable, retrying in N s" while down; the
+/// data on screen stays, marked stale.
+fn on_connection(state: &mut AppState, connection: ConnectionState) {
+    let now = state.clock.now;
+    match connection {
+        ConnectionState::Down {
+            retry_in_secs,
+            reason,
+        } => {
+            if state.connection.is_none() {
+                state.say(
+                    Level::Error,
+                    format!("SalesLoft unreachable ({reason}); showing the last data received"),
+                );
+            }
+            state.connection = Some(Unreachable {
+                reason,
+                retry_at: now + std::time::Duration::from_secs(retry_in_secs),
+            });
+        }
+        ConnectionState::Up => {
+            if state.connection.take().is_some() {
+                state.say(Level::Info, "SalesLoft answers again");
+            }
+        }
     }
 }
 

@@ -108,22 +108,30 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
         .owner
         .as_ref()
         .map(|r| Span::styled(format!(" · owner {}", r.id), s.dim));
-    let tail = [
-        Span::styled(" · ", s.dim),
-        Span::raw(format!(
-            "{} steps",
-            steps.map_or("…".into(), |n| n.to_string())
-        )),
-        Span::styled(" · ", s.dim),
-        Span::raw(format!(
-            "{} on cadence",
-            c.counts.cadence_people.map_or("—".into(), thousands)
-        )),
-    ];
-    let tail_w: usize = tail.iter().map(Span::width).sum();
-    let used: usize = facts.iter().map(Span::width).sum();
-    if let Some(o) = owner.filter(|o| used + o.width() + tail_w <= width) {
+    let people = c.counts.cadence_people.map_or("—".into(), thousands);
+    let make_tail = |on: &str| {
+        [
+            Span::styled(" · ", s.dim),
+            Span::raw(format!(
+                "{} steps",
+                steps.map_or("…".into(), |n| n.to_string())
+            )),
+            Span::styled(" · ", s.dim),
+            Span::raw(format!("{people} {on}")),
+        ]
+    };
+    let width_of = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let used = width_of(&facts);
+    // Narrow screens (80 columns): drop the owner, then say it shorter, then drop
+    // team/personal, rather than cut the line.
+    let mut tail = make_tail("on cadence");
+    if let Some(o) = owner.filter(|o| used + o.width() + width_of(&tail) <= width) {
         facts.push(o);
+    } else if used + width_of(&tail) > width {
+        tail = make_tail("people");
+        if used + width_of(&tail) > width {
+            facts.truncate(1);
+        }
     }
     facts.extend(tail);
     let mut lines = vec![Line::from(facts)];

@@ -24,7 +24,14 @@ impl RateBar<'_> {
     pub fn line(&self, width: u16) -> Line<'static> {
         let label = format!("{:<7}", self.label);
         let pct = format!("{:>6}", format_rate(self.rate));
-        let counts = format!("  {}/{}", thousands(self.count), thousands(self.of));
+        // The count is padded to the width of its total, so bars over the same total
+        // (open, click, reply: delivered) get the same length and compare by eye.
+        let of = thousands(self.of);
+        let counts = format!(
+            "  {:>w$}/{of}",
+            thousands(self.count),
+            w = of.chars().count()
+        );
         let fixed = label.chars().count() + pct.len() + 1;
         let show_counts = usize::from(width) >= fixed + counts.len() + 8;
         let bar_w = usize::from(width)
@@ -113,5 +120,26 @@ mod tests {
             22,
         );
         assert!(t.contains("25.0%") && !t.contains("1/4"), "{t}");
+    }
+
+    #[test]
+    fn bars_over_one_total_have_one_length() {
+        let s = Style::new();
+        let bar = |count| {
+            text(
+                RateBar {
+                    label: "open",
+                    rate: Some(0.0),
+                    count,
+                    of: 11_534,
+                    style: s,
+                    dim: s,
+                },
+                60,
+            )
+        };
+        let (few, many) = (bar(3), bar(3_285));
+        assert_eq!(few.matches('░').count(), many.matches('░').count());
+        assert!(few.ends_with("      3/11,534"), "{few}");
     }
 }

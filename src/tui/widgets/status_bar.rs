@@ -1,7 +1,8 @@
 //! The two status lines on every screen.
 //!
 //! Line 1: profile or DEMO badge, READ-ONLY, the budget gauge, live state
-//! (LIVE / FROZEN / PAUSED: reason / IDLE), "updated N s ago".
+//! (UNREACHABLE, retrying in N s / LIVE / FROZEN / PAUSED: reason / IDLE),
+//! "updated N s ago" (marked stale while unreachable).
 //! Line 2: the running task with a spinner and the newest message, then key hints
 //! for this view taken from the live keymap.
 
@@ -98,9 +99,26 @@ pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
     Line::from(spans)
 }
 
+/// "SalesLoft unreachable, retrying in 4 s" while the worker's circuit is open.
+pub fn unreachable_text(state: &AppState) -> Option<String> {
+    let down = state.connection.as_ref()?;
+    let secs = down
+        .retry_at
+        .saturating_duration_since(state.clock.now)
+        .as_secs_f64()
+        .ceil() as u64;
+    Some(if secs == 0 {
+        "SalesLoft unreachable, retrying now".to_string()
+    } else {
+        format!("SalesLoft unreachable, retrying in {secs} s")
+    })
+}
+
 fn live_span(state: &AppState) -> Span<'static> {
     let s = &state.styles;
-    if state.live.frozen {
+    if let Some(text) = unreachable_text(state) {
+        Span::styled(format!("⚠ {text}"), s.bad)
+    } else if state.live.frozen {
         Span::styled("❄ FROZEN", s.warn)
     } else if let Some(why) = &state.live.paused_reason {
         Span::styled(format!("⏸ PAUSED: {why}"), s.warn)
@@ -117,7 +135,8 @@ fn updated_span(state: &AppState) -> Span<'static> {
         None => Span::styled("connecting…", s.dim),
         Some(at) => {
             let age = state.clock.now.saturating_duration_since(at);
-            let stale = state.wants_live() && age > stale_after(state.session.refresh_secs);
+            let stale = state.connection.is_some()
+                || (state.wants_live() && age > stale_after(state.session.refresh_secs));
             let text = format!("updated {} ago", ago(age));
             if stale {
                 Span::styled(format!("{text} (stale)"), s.warn)

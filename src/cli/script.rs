@@ -1,0 +1,139 @@
+//! What the scripting commands (`report`, `enroll`) share: connecting to the
+//! configured team (never the demo) and talking to the same background worker the
+//! dashboard uses, one request at a time, with budget waits said on stderr.
+
+use std::io::IsTerminal;
+
+use anyhow::{Context, bail};
+
+use super::{GlobalOpts, logging, target};
+use crate::api::models::Cadence;
+use crate::api::{ApiClient, ApiConfig};
+use crate::worker::{self, Envelope, Priority, Request, RequestId, WorkerEvent, WorkerOptions};
+
+/// Exit code for a usage problem the parser could not see (e.g. an unknown cadence).
+pub const USAGE: i32 = 2;
+
+/// A connection to the team through the worker.
+pub struct Session {
+    worker: worker::WorkerHandle,
+    next: RequestId,
+    pub read_only: bool,
+    /// stderr is a terminal: progress may be drawn there.
+    pub interactive: bool,
+}
+
+impl Session {
+    /// Resolves flags, environment and profile (no demo mode) and starts the worker.
+    pub fn connect(global: &GlobalOpts) -> anyhow::Result<Session> {
+        let target = target::resolve(global, false)?;
+        for w in &target.warnings {
+            eprintln!("sltui: warning: {w}");
+        }
+        let Some(key) = target.api_key.clone() else {
+            bail!(
+                "no API key for {}: set SALESLOFT_API_KEY, pass --api-key, or set api_key_env / \
+                 api_key_cmd in profile {:?} of {}",
+                target.base_url,
+                target.profile.name,
+                target.paths.config_file.display()
+            );
+        };
+        // Mutations are recorded in the log file (the audit trail), as in the dashboard.
+        let _ = logging::init_file_logging(&target.paths.log_dir);
+        let client = ApiClient::new(ApiConfig::new(&target.base_url, Some(key)))
+            .with_context(|| format!("cannot use {}", target.base_url))?;
+        let worker = worker::spawn(
+            client,
+            WorkerOptions {
+                poll_secs: target.profile.refresh_secs,
+                reserve: target.profile.budget_reserve,
+                read_only: target.read_only,
+                ..WorkerOptions::default()
+            },
+        );
+        Ok(Session {
+            worker,
+            next: 0,
+            read_only: target.read_only,
+            interactive: std::io::stderr().is_terminal(),
+        })
+    }
+
+    /// Sends one request and hands every event about it to `on` until it finishes;
+    /// returns the request's error in words. Budget deferrals are said on stderr
+    /// (the worker retries them itself).
+    pub async fn run(
+        &mut self,
+        priority: Priority,
+        request: Request,
+        mut on: impl FnMut(WorkerEvent),
+    ) -> anyhow::Result<Result<(), String>> {
+        self.next += 1;
+        let id = self.next;
+        self.worker
+            .requests
+            .send(Envelope {
+                id,
+                priority,
+                request,
+            })
+            .ok()
+            .context("the background worker stopped")?;
+        loop {
+            let event = self
+                .worker
+                .events
+                .recv()
+                .await
+                .context("the background worker stopped")?;
+            match event {
+                WorkerEvent::Finished { id: done, error } if done == id => {
+                    return Ok(error.map_or(Ok(()), Err));
+                }
+                WorkerEvent::Deferred { id: late, reason } if late == id => {
+                    eprintln!("sltui: waiting for budget: {reason}");
+                }
+                e if event_id(&e) == Some(id) => on(e),
+                _ => {}
+            }
+        }
+    }
+
+    /// Every cadence of the team (the dashboard's cadence list read).
+    pub async fn cadences(&mut self) -> anyhow::Result<Vec<Cadence>> {
+        let mut out = None;
+        let done = self
+            .run(Priority::Visible, Request::Cadences, |e| {
+                if let WorkerEvent::Cadences { cadences, .. } = e {
+                    out = Some(cadences);
+                }
+            })
+            .await?;
+        if let Err(reason) = done {
+            bail!("could not read the cadences: {reason}");
+        }
+        out.context("the worker finished reading cadences without an answer")
+    }
+}
+
+/// The request an event answers, if it answers one.
+fn event_id(e: &WorkerEvent) -> Option<RequestId> {
+    use WorkerEvent::*;
+    match e {
+        Started { id, .. }
+        | Finished { id, .. }
+        | Cadences { id, .. }
+        | CadenceSteps { id, .. }
+        | CadenceMembers { id, .. }
+        | EmailFacts { id, .. }
+        | EngagementLoaded { id, .. }
+        | Deferred { id, .. }
+        | PeopleBatch { id, .. }
+        | PeopleIndexed { id, .. }
+        | PersonFound { id, .. }
+        | PersonDetail { id, .. }
+        | EnrollProgress { id, .. } => Some(*id),
+        LiveState { .. } | Connection { .. } | Heartbeat { .. } | Error { .. } => None,
+    }
+}

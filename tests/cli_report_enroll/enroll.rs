@@ -1,0 +1,221 @@
+//! `sltui enroll` (real, dry run, read-only) and usage errors, checked through the
+//! simulator's API and stats.
+
+use super::start;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_by_id_and_email_exactly_once() {
+    let sim = start().await;
+    let cadence = sim.active_cadence().await;
+    let people = sim.fresh_people(cadence, 2).await;
+    let (by_id, (by_email_id, email)) = (people[0].0, people[1].clone());
+    let (c, p) = (cadence.to_string(), by_id.to_string());
+    let args = ["enroll", "--cadence", &c, "--person", &p, "--email", &email];
+
+    let run = sim.sltui(&args).await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(lines[0].starts_with(&format!("enrolled person {by_id} (membership ")));
+    assert!(lines[1].starts_with(&format!("enrolled person {by_email_id} <{email}>")));
+
+    let posts = sim.posts().await;
+    let again = sim.sltui(&args).await;
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    let lines: Vec<&str> = again.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", again.stdout);
+    assert!(
+        lines.iter().all(|l| l.starts_with("already on cadence ")),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(sim.posts().await, posts, "no create the second time");
+
+    for person in [by_id, by_email_id] {
+        let ms = sim.memberships(person, cadence).await;
+        assert_eq!(ms.len(), 1, "exactly one membership: {ms:?}");
+        assert_eq!(ms[0]["currently_on_cadence"], true);
+        let id = ms[0]["id"].as_u64().unwrap();
+        assert!(
+            run.stdout.contains(&format!("(membership {id})")),
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_failures_exit_one_with_the_reason() {
+    let sim = start().await;
+    let archived = sim.archived_cadence().await;
+    let (person, _) = sim.fresh_people(archived, 1).await[0].clone();
+    let (c, p) = (archived.to_string(), person.to_string());
+    let run = sim
+        .sltui(&["enroll", "--cadence", &c, "--person", &p])
+        .await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        format!("failed person {person}: cadence is archived")
+    );
+    assert!(sim.memberships(person, archived).await.is_empty());
+
+    // An unknown address fails its own line; the others still go through.
+    let active = sim.active_cadence().await;
+    let (ok, _) = sim.fresh_people(active, 1).await[0];
+    let (c, p) = (active.to_string(), ok.to_string());
+    let args = [
+        "enroll",
+        "--cadence",
+        &c,
+        "--person",
+        &p,
+        "--email",
+        "nobody@nowhere.invalid",
+    ];
+    let run = sim.sltui(&args).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!("enrolled person {ok} ")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("failed nobody@nowhere.invalid: no person with this email address"),
+        "{}",
+        run.stdout
+    );
+
+    // An unknown cadence is a usage error.
+    let run = sim
+        .sltui(&["enroll", "--cadence", "999999999", "--person", &p])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no cadence with id 999999999"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_and_read_only_change_nothing() {
+    let sim = start().await;
+    let active = sim.active_cadence().await;
+    let archived = sim.archived_cadence().await;
+    let (person, email) = sim.fresh_people(active, 1).await[0].clone();
+    let (c, p) = (active.to_string(), person.to_string());
+    let posts = sim.posts().await;
+
+    let run = sim
+        .sltui(&["enroll", "--cadence", &c, "--email", &email, "--dry-run"])
+        .await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        format!("would enroll person {person} <{email}>")
+    );
+
+    // A step of no cadence (ids are never 1 in the simulator's data).
+    let args = [
+        "enroll",
+        "--cadence",
+        &c,
+        "--person",
+        &p,
+        "--step",
+        "1",
+        "--dry-run",
+    ];
+    let run = sim.sltui(&args).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        format!("would fail person {person}: the starting step is not part of this cadence")
+    );
+
+    let a = archived.to_string();
+    let run = sim
+        .sltui(&["enroll", "--cadence", &a, "--person", &p, "--dry-run"])
+        .await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        format!("would fail person {person}: cadence is archived")
+    );
+
+    let run = sim
+        .sltui(&["--read-only", "enroll", "--cadence", &c, "--person", &p])
+        .await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .trim()
+            .starts_with(&format!("failed person {person}: read-only mode")),
+        "{}",
+        run.stdout
+    );
+
+    assert_eq!(sim.posts().await, posts, "no create was sent");
+    assert!(sim.memberships(person, active).await.is_empty());
+    assert!(sim.memberships(person, archived).await.is_empty());
+
+    // After a real enrollment the dry run sees it.
+    let run = sim
+        .sltui(&["enroll", "--cadence", &c, "--person", &p])
+        .await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = sim
+        .sltui(&["enroll", "--cadence", &c, "--person", &p, "--dry-run"])
+        .await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .starts_with(&format!("already on cadence person {person} (membership "))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_usage_and_missing_key_fail_clearly() {
+    let sim = start().await;
+    let run = sim.sltui(&["report", "--bogus"]).await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .lines()
+            .next()
+            .unwrap_or("")
+            .starts_with("error: unexpected argument '--bogus'"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+
+    let run = sim.sltui(&["report", "--format", "xml"]).await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with("error: invalid value 'xml'"),
+        "{}",
+        run.stderr
+    );
+
+    let run = sim.sltui(&["enroll", "--cadence", "1"]).await;
+    assert_eq!(run.code, 2, "someone to enroll is required");
+    assert!(run.stderr.starts_with("error:"), "{}", run.stderr);
+
+    let run = sim.sltui(&["report", "--cadence", "999999999"]).await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no cadence with id 999999999"),
+        "{}",
+        run.stderr
+    );
+
+    // No key anywhere: no demo fallback, a clear message.
+    let base = sim.handle.base_url();
+    let run = sim.sltui_raw(&["--base-url", &base, "report"]).await;
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("no API key"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
