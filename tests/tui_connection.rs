@@ -15,7 +15,11 @@ use sltui::worker::{ConnectionState, WorkerEvent};
 use tui_support::*;
 
 fn screen(state: &AppState) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
+    screen_at(state, 120)
+}
+
+fn screen_at(state: &AppState, width: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, 30)).expect("terminal");
     terminal.draw(|f| views::draw(f, state)).expect("draw");
     let buf = terminal.backend().buffer().clone();
     (0..buf.area.height)
@@ -56,6 +60,14 @@ fn unreachable_keeps_the_data_marks_it_stale_and_counts_down() {
         "said in words: {text}"
     );
     assert_eq!(row_names(&s), names, "the last data stays on screen");
+    let narrow = screen_at(&s, 80);
+    if std::env::var_os("SLTUI_SHOW_SCREENS").is_some() {
+        println!("{narrow}");
+    }
+    assert!(
+        narrow.contains("⚠ unreachable, retrying in 4 s │ stale 0s"),
+        "{narrow}"
+    );
     for name in &names {
         assert!(text.contains(name.as_str()), "{name} still shown");
     }

@@ -49,6 +49,8 @@ impl Session {
                 poll_secs: target.profile.refresh_secs,
                 reserve: target.profile.budget_reserve,
                 read_only: target.read_only,
+                audit_log: Some(target.paths.audit_log()),
+                profile: target.profile.name.clone(),
                 ..WorkerOptions::default()
             },
         );

@@ -93,30 +93,36 @@ pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
         spans.push(Span::styled(format!(" 429×{}", b.throttled), s.warn));
     }
     spans.push(sep(state));
-    spans.push(live_span(state));
+    spans.push(live_span(state, width));
     spans.push(sep(state));
-    spans.push(updated_span(state));
+    spans.push(updated_span(state, width));
     Line::from(spans)
+}
+
+/// Whole seconds until the worker's next try, while SalesLoft is unreachable.
+fn retry_secs(state: &AppState) -> Option<u64> {
+    let down = state.connection.as_ref()?;
+    let left = down.retry_at.saturating_duration_since(state.clock.now);
+    Some(left.as_secs_f64().ceil() as u64)
 }
 
 /// "SalesLoft unreachable, retrying in 4 s" while the worker's circuit is open.
 pub fn unreachable_text(state: &AppState) -> Option<String> {
-    let down = state.connection.as_ref()?;
-    let secs = down
-        .retry_at
-        .saturating_duration_since(state.clock.now)
-        .as_secs_f64()
-        .ceil() as u64;
-    Some(if secs == 0 {
-        "SalesLoft unreachable, retrying now".to_string()
-    } else {
-        format!("SalesLoft unreachable, retrying in {secs} s")
+    Some(match retry_secs(state)? {
+        0 => "SalesLoft unreachable, retrying now".to_string(),
+        secs => format!("SalesLoft unreachable, retrying in {secs} s"),
     })
 }
 
-fn live_span(state: &AppState) -> Span<'static> {
+fn live_span(state: &AppState, width: u16) -> Span<'static> {
     let s = &state.styles;
     if let Some(text) = unreachable_text(state) {
+        // Narrow: the message line names SalesLoft already; keep room for "stale".
+        let text = if width >= 100 {
+            text
+        } else {
+            text.replacen("SalesLoft unreachable", "unreachable", 1)
+        };
         Span::styled(format!("⚠ {text}"), s.bad)
     } else if state.live.frozen {
         Span::styled("❄ FROZEN", s.warn)
@@ -129,13 +135,17 @@ fn live_span(state: &AppState) -> Span<'static> {
     }
 }
 
-fn updated_span(state: &AppState) -> Span<'static> {
+fn updated_span(state: &AppState, width: u16) -> Span<'static> {
     let s = &state.styles;
     match state.heartbeat {
         None => Span::styled("connecting…", s.dim),
         Some(at) => {
             let age = state.clock.now.saturating_duration_since(at);
-            let stale = state.connection.is_some()
+            let unreachable = state.connection.is_some();
+            if unreachable && width < 100 {
+                return Span::styled(format!("stale {}", ago(age)), s.warn);
+            }
+            let stale = unreachable
                 || (state.wants_live() && age > stale_after(state.session.refresh_secs));
             let text = format!("updated {} ago", ago(age));
             if stale {
