@@ -135,7 +135,9 @@ fn event_id(e: &WorkerEvent) -> Option<RequestId> {
         | PeopleIndexed { id, .. }
         | PersonFound { id, .. }
         | PersonDetail { id, .. }
-        | EnrollProgress { id, .. } => Some(*id),
+        | EnrollProgress { id, .. }
+        | Me { id, .. }
+        | Users { id, .. } => Some(*id),
         LiveState { .. } | Connection { .. } | Heartbeat { .. } | Error { .. } => None,
     }
 }

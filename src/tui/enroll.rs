@@ -5,49 +5,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::api::models::{Cadence, CadenceState, Step};
+use crate::api::models::{Cadence, Step};
 
+pub use super::choices::{CadenceChoice, cadence_choices, not_addable, not_addable_for};
 use super::search::{PeopleIndex, SearchHits};
 use super::state::SEARCH_LIMIT;
 use super::text_input::{Edit, TextInput};
 use super::widgets::table::Cursor;
-
-/// A cadence in the picker; a disabled one says why people cannot be added.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CadenceChoice {
-    pub id: u64,
-    pub name: String,
-    pub disabled: Option<String>,
-}
-
-/// Why people cannot be added to a cadence in this state, in plain words.
-pub fn not_addable(state: &CadenceState) -> Option<String> {
-    match state {
-        CadenceState::Active => None,
-        CadenceState::Draft => Some("draft: activate it in SalesLoft first".into()),
-        CadenceState::Archived => Some("archived".into()),
-        CadenceState::Expired => Some("expired".into()),
-        CadenceState::Deleted => Some("deleted".into()),
-        CadenceState::Other(s) => Some(format!("state \"{s}\"")),
-    }
-}
-
-/// Active cadences first (by name), then the others, disabled with the reason.
-pub fn cadence_choices(cadences: &[Cadence]) -> Vec<CadenceChoice> {
-    let mut v: Vec<CadenceChoice> = cadences
-        .iter()
-        .map(|c| CadenceChoice {
-            id: c.id,
-            name: c.name.clone(),
-            disabled: not_addable(&c.state()),
-        })
-        .collect();
-    v.sort_by(|a, b| {
-        (a.disabled.is_some(), a.name.to_lowercase())
-            .cmp(&(b.disabled.is_some(), b.name.to_lowercase()))
-    });
-    v
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfirmFocus {
@@ -144,9 +108,14 @@ pub fn step_label(s: &Step) -> String {
 }
 
 impl EnrollFlow {
-    /// From People: these people, pick a cadence.
-    pub fn for_people(people: Vec<(u64, String)>, cadences: &[Cadence]) -> EnrollFlow {
-        let choices = cadence_choices(cadences);
+    /// From People: these people, pick a cadence. `me` is the current user, once
+    /// known (other reps' personal cadences are then disabled).
+    pub fn for_people(
+        people: Vec<(u64, String)>,
+        cadences: &[Cadence],
+        me: Option<u64>,
+    ) -> EnrollFlow {
+        let choices = cadence_choices(cadences, me);
         let rows = (0..choices.len()).collect();
         EnrollFlow {
             people,

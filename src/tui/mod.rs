@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cadence_list;
+pub mod choices;
 pub mod enroll;
 pub mod fetch;
 pub mod msg;

@@ -153,6 +153,11 @@ pub struct AppState {
     pub steps: HashMap<u64, Vec<Step>>,
     pub people: PeopleSearch,
     pub person: Option<PersonPage>,
+    /// The user the key belongs to, once `/me` answered (until then personal
+    /// cadences of others are not told apart).
+    pub me: Option<u64>,
+    /// Names of the team's users by id (cadence owners), once loaded.
+    pub users: HashMap<u64, String>,
     /// Selection in the Activity view's cadence ranking.
     pub activity_cursor: Cursor,
     pub metrics: Metrics,
@@ -206,6 +211,8 @@ impl AppState {
             steps: HashMap::new(),
             people: PeopleSearch::default(),
             person: None,
+            me: None,
+            users: HashMap::new(),
             activity_cursor: Cursor::default(),
             metrics: Metrics {
                 agg: Aggregator::new(range, clock.wall),
@@ -351,6 +358,14 @@ impl AppState {
             total(&b.1).cmp(&total(&a.1)).then_with(|| a.2.cmp(b.2))
         });
         v.into_iter().map(|(id, counts, _)| (id, counts)).collect()
+    }
+
+    /// A user's name by id, else the id.
+    pub fn user_name(&self, id: u64) -> String {
+        self.users
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
     }
 
     /// Whether engagement for this cadence is still being read.

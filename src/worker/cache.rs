@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use lru::LruCache;
 
-use crate::api::models::{Cadence, Membership, Person, Step};
+use crate::api::models::{Cadence, Membership, Person, Step, User};
 
 /// What a cached answer is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -18,6 +18,8 @@ pub enum CacheKey {
     Person(u64),
     /// Lower-cased email address.
     PersonByEmail(String),
+    Me,
+    Users,
 }
 
 impl CacheKey {
@@ -27,6 +29,8 @@ impl CacheKey {
             CacheKey::Cadences => Duration::from_secs(60),
             CacheKey::CadenceDetail(_) => Duration::from_secs(30),
             CacheKey::Person(_) | CacheKey::PersonByEmail(_) => Duration::from_secs(30),
+            // Who the key belongs to and the team's users rarely change.
+            CacheKey::Me | CacheKey::Users => Duration::from_secs(30 * 60),
         }
     }
 }
@@ -45,6 +49,8 @@ pub enum Cached {
         memberships: Vec<Membership>,
     },
     PersonByEmail(Option<Person>),
+    Me(User),
+    Users(Vec<User>),
 }
 
 /// An LRU of values that expire `ttl` after they were stored.

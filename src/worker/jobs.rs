@@ -62,6 +62,8 @@ pub fn label(request: &Request) -> String {
         Request::SetLive { enabled: false } => "Live updates paused".into(),
         Request::SetPollInterval { secs } => format!("Polling every {secs} s"),
         Request::ClearCache => "Clearing cached data".into(),
+        Request::Me => "Loading your user".into(),
+        Request::Users => "Loading the team's users".into(),
     }
 }
 
@@ -131,6 +133,8 @@ pub async fn run(
         Job::Request(Request::Engagement { cadence_ids, range }) => {
             engagement::load(&ctx, id, priority, cadence_ids, range, &cancel).await
         }
+        Job::Request(Request::Me) => reads::me(&ctx, id, priority).await,
+        Job::Request(Request::Users) => reads::users(&ctx, id, priority).await,
         Job::Request(Request::IndexPeople) => people::walk(&ctx, id, true).await,
         Job::PeopleRefresh => people::walk(&ctx, id, false).await,
         Job::Poll => engagement::poll(&ctx, id).await,
@@ -158,6 +162,8 @@ pub fn answer_from_cache(ctx: &Ctx, id: RequestId, request: &Request) -> bool {
         Request::CadenceDetail { cadence_id } => CacheKey::CadenceDetail(*cadence_id),
         Request::PersonDetail { person_id } => CacheKey::Person(*person_id),
         Request::PersonByEmail { email } => CacheKey::PersonByEmail(email.trim().to_lowercase()),
+        Request::Me => CacheKey::Me,
+        Request::Users => CacheKey::Users,
         _ => return false,
     };
     let Some(cached) = ctx.cache_get(&key) else {

@@ -4,7 +4,7 @@
 //! to requests it no longer waits for.
 
 use crate::api::ApiError;
-use crate::api::models::{Cadence, Membership, Person, Step};
+use crate::api::models::{Cadence, Membership, Person, Step, User};
 use crate::metrics::{EmailFact, TimeRange};
 
 /// Monotonic id the UI gives every request.
@@ -54,6 +54,10 @@ pub enum Request {
     SetPollInterval { secs: u64 },
     /// Forget cached answers (the `R` key), then re-run the visible reads.
     ClearCache,
+    /// The user the key belongs to (`/v2/me.json`): whose personal cadences are theirs.
+    Me,
+    /// The team's users (`/v2/users`), to name cadence owners.
+    Users,
 }
 
 /// Whether SalesLoft answers, as the worker's circuit breaker sees it.
@@ -137,6 +141,16 @@ pub enum WorkerEvent {
         id: RequestId,
         person_id: u64,
         outcome: EnrollOutcome,
+    },
+    /// The user the key belongs to.
+    Me {
+        id: RequestId,
+        user: User,
+    },
+    /// The team's users.
+    Users {
+        id: RequestId,
+        users: Vec<User>,
     },
     /// Live polling paused or resumed, and why ("budget under the 20% reserve").
     LiveState {

@@ -17,6 +17,8 @@ pub enum JobKey {
     IndexPeople,
     PersonByEmail(String),
     PersonDetail(u64),
+    Me,
+    Users,
     /// The worker's own live poll over changed emails.
     LivePoll,
     /// The circuit breaker's one probe while SalesLoft is unreachable.
@@ -42,6 +44,8 @@ pub fn key_of(request: &Request) -> Option<JobKey> {
         Request::IndexPeople => JobKey::IndexPeople,
         Request::PersonByEmail { email } => JobKey::PersonByEmail(email.trim().to_lowercase()),
         Request::PersonDetail { person_id } => JobKey::PersonDetail(*person_id),
+        Request::Me => JobKey::Me,
+        Request::Users => JobKey::Users,
         Request::Enroll { .. }
         | Request::SetLive { .. }
         | Request::SetPollInterval { .. }

@@ -210,6 +210,36 @@ pub async fn person_detail(ctx: &Ctx, id: RequestId, priority: Priority, person_
     end(result.await, Request::PersonDetail { person_id })
 }
 
+/// The user the key belongs to (one point), cached.
+pub async fn me(ctx: &Ctx, id: RequestId, priority: Priority) -> JobEnd {
+    let result = async {
+        let what = "loading your user";
+        let permit = admit(ctx, id, priority, 1, what)?;
+        let user = ctx.client.me().await;
+        drop(permit);
+        let cached = Cached::Me(user.map_err(|e| failed(ctx, id, what, e))?);
+        ctx.cache_put(CacheKey::Me, cached.clone());
+        emit_cached(ctx, id, cached);
+        Ok(())
+    };
+    end(result.await, Request::Me)
+}
+
+/// The team's users (one unpaginated list, one point), cached.
+pub async fn users(ctx: &Ctx, id: RequestId, priority: Priority) -> JobEnd {
+    let result = async {
+        let what = "loading the team's users";
+        let permit = admit(ctx, id, priority, 1, what)?;
+        let users = ctx.client.users().await;
+        drop(permit);
+        let cached = Cached::Users(users.map_err(|e| failed(ctx, id, what, e))?);
+        ctx.cache_put(CacheKey::Users, cached.clone());
+        emit_cached(ctx, id, cached);
+        Ok(())
+    };
+    end(result.await, Request::Users)
+}
+
 /// Turns an answer (fresh or cached) into the events the UI waits for.
 pub fn emit_cached(ctx: &Ctx, id: RequestId, cached: Cached) {
     match cached {
@@ -241,5 +271,7 @@ pub fn emit_cached(ctx: &Ctx, id: RequestId, cached: Cached) {
             });
         }
         Cached::PersonByEmail(person) => ctx.emit(WorkerEvent::PersonFound { id, person }),
+        Cached::Me(user) => ctx.emit(WorkerEvent::Me { id, user }),
+        Cached::Users(users) => ctx.emit(WorkerEvent::Users { id, users }),
     }
 }

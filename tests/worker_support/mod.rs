@@ -83,7 +83,9 @@ pub fn id_of(e: &WorkerEvent) -> Option<RequestId> {
         | PeopleIndexed { id, .. }
         | PersonFound { id, .. }
         | PersonDetail { id, .. }
-        | EnrollProgress { id, .. } => Some(*id),
+        | EnrollProgress { id, .. }
+        | Me { id, .. }
+        | Users { id, .. } => Some(*id),
         LiveState { .. } | Connection { .. } | Heartbeat { .. } | Error { .. } => None,
     }
 }

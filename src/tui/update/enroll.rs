@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::config::keymap::Action;
 use crate::worker::protocol::{Priority, Request, RequestId};
 
-use super::super::enroll::{EnrollFlow, FlowStep, Nav, not_addable};
+use super::super::enroll::{EnrollFlow, FlowStep, Nav, not_addable_for};
 use super::super::msg::Effect;
 use super::super::state::{AppState, Level, Popup, View};
 use super::super::task::EnrollTask;
@@ -82,7 +82,7 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
                 );
                 return;
             }
-            let flow = EnrollFlow::for_people(people, &state.cadences.cadences);
+            let flow = EnrollFlow::for_people(people, &state.cadences.cadences, state.me);
             state.popup = Some(Popup::Enroll(Box::new(flow)));
         }
         View::Cadences | View::CadenceDetail => {
@@ -95,7 +95,7 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
                 state.say(Level::Info, "select a cadence first");
                 return;
             };
-            if let Some(why) = not_addable(&c.state()) {
+            if let Some(why) = not_addable_for(c, state.me) {
                 state.say(
                     Level::Warn,
                     format!("people cannot be added to \"{}\": {why}", c.name),

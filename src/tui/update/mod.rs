@@ -29,6 +29,10 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
             .request(Priority::Visible, Request::SetPollInterval { secs })
             .1,
     );
+    // Who we are (whose personal cadences can take people) and the team's users
+    // (cadence owners by name); both cached by the worker.
+    fx.push(state.request(Priority::Visible, Request::Me).1);
+    fx.push(state.request(Priority::Visible, Request::Users).1);
     actions::load_cadences(state, &mut fx);
     people::start_index(state, &mut fx);
     sync_live(state, &mut fx);

@@ -91,10 +91,21 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
             if warn { s.warn } else { s.dim },
         ));
     }
-    let block = Block::default()
+    // The owner, by name once the users are loaded, top right when it fits.
+    let owner = c.owner.as_ref().map(|r| {
+        let name = r
+            .id_u64()
+            .map_or_else(|| r.id.to_string(), |id| state.user_name(id));
+        format!(" owner {name} ")
+    });
+    let title_w: usize = title.iter().map(Span::width).sum();
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.border)
         .title(Line::from(title));
+    if let Some(o) = owner.filter(|o| title_w + o.chars().count() + 4 <= area.width as usize) {
+        block = block.title(Line::styled(o, s.dim).right_aligned());
+    }
     let inner = block.inner(area);
     block.render(area, buf);
     let steps = state.steps.get(&c.id).map(|v| v.len());
@@ -104,10 +115,6 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
         Span::styled(state_.as_str().to_string(), state_style(s, &state_)),
         Span::styled(format!(" · {}", team_label(c)), s.dim),
     ];
-    let owner = c
-        .owner
-        .as_ref()
-        .map(|r| Span::styled(format!(" · owner {}", r.id), s.dim));
     let people = c.counts.cadence_people.map_or("—".into(), thousands);
     let make_tail = |on: &str| {
         [
@@ -122,12 +129,10 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
     };
     let width_of = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
     let used = width_of(&facts);
-    // Narrow screens (80 columns): drop the owner, then say it shorter, then drop
-    // team/personal, rather than cut the line.
+    // Narrow screens (80 columns): say it shorter, then drop team/personal, rather
+    // than cut the line.
     let mut tail = make_tail("on cadence");
-    if let Some(o) = owner.filter(|o| used + o.width() + width_of(&tail) <= width) {
-        facts.push(o);
-    } else if used + width_of(&tail) > width {
+    if used + width_of(&tail) > width {
         tail = make_tail("people");
         if used + width_of(&tail) > width {
             facts.truncate(1);

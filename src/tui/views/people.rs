@@ -2,7 +2,7 @@
 //! bulk enrollment, and an exact email match from the API shown first.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, Widget};
 
@@ -11,16 +11,56 @@ use crate::config::keymap::Action;
 use super::super::state::{AppState, IndexStatus};
 use super::super::style::MARK;
 use super::super::text_input::TextInput;
-use super::super::widgets::table::{Column, constraints, fit_columns, grow_width, placeholder};
+use super::super::widgets::table::{MARKER_WIDTH, placeholder};
 use super::{ellipsize, thousands};
 
-pub const COLUMNS: [Column; 5] = [
-    Column::new("", 1, 30),
-    Column::new("Name", 18, 20).grow(),
-    Column::new("Email", 22, 10),
-    Column::new("Company", 14, 8),
-    Column::new("Title", 14, 5),
-];
+/// The data columns after the mark column.
+pub const TITLES: [&str; 4] = ["Name", "Email", "Company", "Title"];
+/// Least width each column needs to stay readable; the last ones drop first.
+const MIN: [u16; 4] = [18, 26, 14, 14];
+/// Widths the spare room fills first, round robin...
+const IDEAL: [u16; 4] = [24, 32, 20, 24];
+/// ...then up to these; whatever is left goes to the last column kept.
+const CAP: [u16; 4] = [26, 44, 32, 48];
+
+/// Widths of Name, Email, Company and Title (0: dropped) in a table `width` wide
+/// (selection marker, mark column and one space between columns included).
+/// At 80 columns Title goes so name, email and company stay readable.
+pub fn column_widths(width: u16) -> [u16; 4] {
+    let mut kept = 4;
+    let avail = loop {
+        // The marker and the mark column, then one gap before each column.
+        let avail = width.saturating_sub(MARKER_WIDTH + 1 + kept as u16 + 1);
+        if MIN[..kept].iter().sum::<u16>() <= avail || kept == 1 {
+            break avail;
+        }
+        kept -= 1;
+    };
+    let mut w = [0u16; 4];
+    if kept == 1 {
+        w[0] = avail;
+        return w;
+    }
+    w[..kept].copy_from_slice(&MIN[..kept]);
+    let mut spare = avail - MIN[..kept].iter().sum::<u16>();
+    for goal in [IDEAL, CAP] {
+        while spare > 0 {
+            let mut grew = false;
+            for i in 0..kept {
+                if spare > 0 && w[i] < goal[i] {
+                    w[i] += 1;
+                    spare -= 1;
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+    }
+    w[kept - 1] += spare;
+    w
+}
 
 /// A one-line input: `filter: text▏` with the cursor shown while focused.
 pub fn input_line(
@@ -169,16 +209,17 @@ fn empty_lines(state: &AppState) -> Vec<Line<'static>> {
 fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
     let p = &state.people;
-    let keep = fit_columns(&COLUMNS, area.width);
+    let widths = column_widths(area.width);
+    let kept = widths.iter().take_while(|&&w| w > 0).count();
     let header = Row::new(
-        std::iter::once(Cell::from("")).chain(
-            keep.iter()
-                .map(|&i| Cell::from(Span::styled(COLUMNS[i].title, s.header))),
+        [Cell::from(""), Cell::from("")].into_iter().chain(
+            TITLES[..kept]
+                .iter()
+                .map(|&t| Cell::from(Span::styled(t, s.header))),
         ),
     );
     let height = area.height.saturating_sub(1) as usize;
     let range = p.cursor.viewport(p.hits.hits.len(), height);
-    let name_w = grow_width(&COLUMNS, &keep, area.width);
     let exact =
         p.lookup.answer.as_ref().and_then(|(email, id)| {
             id.filter(|_| email.eq_ignore_ascii_case(p.query.value().trim()))
@@ -194,15 +235,15 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
         } else {
             e.name.clone()
         };
-        let cells = keep.iter().map(|&i| match i {
-            0 => Cell::from(Span::styled(if marked { MARK } else { " " }, s.marked)),
-            1 => Cell::from(ellipsize(&name, name_w)),
-            2 => Cell::from(ellipsize(&e.email, COLUMNS[2].width as usize)),
-            3 => Cell::from(ellipsize(&e.company, COLUMNS[3].width as usize)),
-            _ => Cell::from(ellipsize(&e.title, COLUMNS[4].width as usize)),
-        });
+        let texts = [&name, &e.email, &e.company, &e.title];
+        let cells = (0..kept).map(|i| Cell::from(ellipsize(texts[i], widths[i] as usize)));
         let row = Row::new(
-            std::iter::once(Cell::from(if selected { s.marker } else { "  " })).chain(cells),
+            [
+                Cell::from(if selected { s.marker } else { "  " }),
+                Cell::from(Span::styled(if marked { MARK } else { " " }, s.marked)),
+            ]
+            .into_iter()
+            .chain(cells),
         );
         match (selected, marked) {
             (true, _) => row.style(s.selected),
@@ -210,8 +251,33 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
             _ => row,
         }
     });
-    Table::new(rows, constraints(&COLUMNS, &keep))
+    let constraints = [MARKER_WIDTH, 1]
+        .into_iter()
+        .chain(widths[..kept].iter().copied())
+        .map(Constraint::Length);
+    Table::new(rows, constraints)
         .header(header)
         .column_spacing(1)
         .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_widths;
+
+    #[test]
+    fn widths_share_the_room_and_drop_title_first() {
+        // 80x24: the table is 78 wide; title goes, email gets the most room.
+        let w = column_widths(78);
+        assert_eq!(w[3], 0, "{w:?}");
+        assert!(w[0] >= 20 && w[1] >= 28 && w[2] >= 16, "{w:?}");
+        assert_eq!(2 + 1 + 4 + w.iter().sum::<u16>(), 78);
+        // 120 columns: every column, name about 24, email wider than name.
+        let w = column_widths(118);
+        assert!(w.iter().all(|&x| x > 0), "{w:?}");
+        assert!((22..=26).contains(&w[0]) && w[1] > w[0] + 6, "{w:?}");
+        assert_eq!(2 + 1 + 5 + w.iter().sum::<u16>(), 118);
+        // Very narrow: the name alone.
+        assert_eq!(column_widths(30), [25, 0, 0, 0]);
+    }
 }

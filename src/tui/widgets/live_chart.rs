@@ -19,15 +19,34 @@ pub fn render(state: &AppState, cadence_id: Option<u64>, area: Rect, buf: &mut B
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.border)
-        .title(Span::styled(
-            format!(" live · last {minutes} min "),
-            s.title,
-        ));
+        .title(Line::from(vec![
+            Span::styled(format!(" live · last {minutes} min "), s.title),
+            // In the title, not over the newest bars.
+            Span::styled(if state.live.frozen { "frozen " } else { "" }, s.warn),
+        ]));
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width < 12 {
         return;
     }
+    let wall = state.clock.wall;
+    let quiet = ActivityKind::ALL.into_iter().all(|k| match cadence_id {
+        Some(id) => series.series(id, k, wall).iter().all(|&n| n == 0),
+        None => series.total_series(k, wall).iter().all(|&n| n == 0),
+    });
+    if quiet {
+        // Not three rows of zeros: one dim line that says what the window is.
+        let note = format!("no activity in the last {minutes} min");
+        let note = super::super::views::ellipsize(&note, inner.width as usize);
+        Span::styled(note, s.dim).render(Rect { height: 1, ..inner }, buf);
+    } else {
+        sparklines(state, cadence_id, inner, buf);
+    }
+}
+
+fn sparklines(state: &AppState, cadence_id: Option<u64>, inner: Rect, buf: &mut Buffer) {
+    let s = &state.styles;
+    let series = &state.metrics.series;
     let label_w = 12u16;
     let rows = inner.height.min(6);
     let per = (rows / 3).max(1);
@@ -67,29 +86,5 @@ pub fn render(state: &AppState, cadence_id: Option<u64>, area: Rect, buf: &mut B
             .data(tail)
             .style(s.series[i])
             .render(spark_area, buf);
-    }
-    let quiet = ActivityKind::ALL.into_iter().all(|k| match cadence_id {
-        Some(id) => series.series(id, k, wall).iter().all(|&n| n == 0),
-        None => series.total_series(k, wall).iter().all(|&n| n == 0),
-    });
-    if quiet && inner.width > label_w + 16 {
-        let note = "no activity yet";
-        let r = Rect {
-            x: inner.x + label_w,
-            width: inner.width - label_w,
-            height: 1,
-            ..inner
-        };
-        Span::styled(note, s.dim).render(r, buf);
-    }
-    if state.live.frozen && inner.height > 0 {
-        let note = " frozen ";
-        let r = Rect {
-            x: inner.right().saturating_sub(note.len() as u16),
-            width: note.len() as u16,
-            height: 1,
-            ..inner
-        };
-        Span::styled(note, s.warn).render(r, buf);
     }
 }

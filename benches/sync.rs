@@ -1,0 +1,310 @@
+//! Sync strategies side by side on one in-process simulator (`sltui::sim::start`)
+//! with 25 ms latency a request, the 600-point budget and a shortened budget
+//! window (`minute_secs`, stated in the output):
+//!
+//! (a) page walk by page numbers over `/v2/people` (`ApiClient::page_walk`, per_page 100);
+//! (b) page walks inside 30-day `updated_at[gte]/[lt]` windows (sorted by updated_at);
+//! (c) one sequential keyset cursor walk (`ApiClient::cursor`);
+//! (d) sltui's parallel engine: not implemented yet (issue 5), printed as such.
+//!
+//! Points, requests and 429s come from `GET /_sim/stats` (reset before each
+//! strategy, which also starts at a fresh budget window). The physical limit is
+//! max(requests x latency / 8 connections, points / budget x window).
+//!
+//! `cargo bench --bench sync`; env: SLTUI_BENCH_PEOPLE (comma list, default
+//! 10000; e.g. 10000,50000,100000), SLTUI_BENCH_MINUTE_SECS (default 6),
+//! SLTUI_BENCH_LATENCY_MS (default 25), SLTUI_BENCH_BUDGET (default 600).
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, FixedOffset, TimeDelta};
+use common::*;
+use sltui::api::models::Person;
+use sltui::api::query::format_timestamp;
+use sltui::api::{ApiClient, ApiConfig, ApiError, CursorPosition, Query};
+use sltui::sim::{self, SimConfig};
+
+const CONNECTIONS: f64 = 8.0;
+const WINDOW_DAYS: i64 = 30;
+
+struct Run {
+    name: &'static str,
+    records: u64,
+    unique: u64,
+    requests: u64,
+    points: u64,
+    throttled: u64,
+    wall: f64,
+}
+
+/// Evaluates the request expression until it succeeds, waiting out 429s the
+/// client gave up on (the walkers ask for the same page again after an error).
+macro_rules! persist {
+    ($call:expr) => {
+        loop {
+            match $call.await {
+                Ok(v) => break v,
+                Err(ApiError::RateLimited { retry_after }) => {
+                    let wait = retry_after.unwrap_or(Duration::from_millis(200));
+                    tokio::time::sleep(wait.min(Duration::from_secs(5))).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+}
+
+#[derive(Default)]
+struct Tally {
+    records: u64,
+    ids: HashSet<u64>,
+}
+
+impl Tally {
+    fn add(&mut self, people: &[Person]) {
+        self.records += people.len() as u64;
+        self.ids.extend(people.iter().map(|p| p.id));
+    }
+}
+
+async fn page_walk(client: &ApiClient, query: Query, tally: &mut Tally) -> anyhow::Result<()> {
+    let mut walk = client.page_walk::<Person>("people", query);
+    loop {
+        let page = persist!(walk.next_page());
+        match page {
+            Some(p) => tally.add(&p),
+            None => return Ok(()),
+        }
+    }
+}
+
+async fn strategy_a(client: &ApiClient, tally: &mut Tally) -> anyhow::Result<()> {
+    page_walk(client, Query::new().set("per_page", 100), tally).await
+}
+
+async fn strategy_b(
+    client: &ApiClient,
+    range: (DateTime<FixedOffset>, DateTime<FixedOffset>),
+    tally: &mut Tally,
+) -> anyhow::Result<()> {
+    let (first, last) = range;
+    let end = last + TimeDelta::microseconds(1);
+    let mut from = first;
+    while from < end {
+        let to = (from + TimeDelta::days(WINDOW_DAYS)).min(end);
+        let q = Query::new()
+            .set("per_page", 100)
+            .set("sort_by", "updated_at")
+            .set("sort_direction", "ASC")
+            .set("updated_at[gte]", format_timestamp(&from))
+            .set("updated_at[lt]", format_timestamp(&to));
+        page_walk(client, q, tally).await?;
+        from = to;
+    }
+    Ok(())
+}
+
+async fn strategy_c(client: &ApiClient, tally: &mut Tally) -> anyhow::Result<()> {
+    let mut cursor = client.cursor::<Person>(
+        "people",
+        Query::new().set("per_page", 100),
+        CursorPosition::start(),
+    );
+    loop {
+        match persist!(cursor.next_batch()) {
+            Some(b) => tally.add(&b),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// The oldest and newest `updated_at` among people (two requests, made before
+/// the measured runs).
+async fn updated_range(
+    client: &ApiClient,
+) -> anyhow::Result<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    let mut ends = Vec::new();
+    for dir in ["ASC", "DESC"] {
+        let q = Query::new()
+            .set("per_page", 1)
+            .set("sort_by", "updated_at")
+            .set("sort_direction", dir);
+        let env = persist!(client.list::<Person>("people", &q));
+        let p = env
+            .data
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no people"))?;
+        ends.push(p.updated_at);
+    }
+    Ok((ends[0], ends[1]))
+}
+
+struct Stats {
+    requests: u64,
+    points: u64,
+    throttled: u64,
+}
+
+async fn stats(http: &reqwest::Client, root: &str) -> anyhow::Result<Stats> {
+    let v: serde_json::Value = http
+        .get(format!("{root}/_sim/stats"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let n = |k: &str| v[k].as_u64().unwrap_or(0);
+    Ok(Stats {
+        requests: n("requests"),
+        points: n("cost_charged"),
+        throttled: n("throttled"),
+    })
+}
+
+/// Sleeps until just after the next budget window boundary (windows are aligned
+/// to the simulator's start, `origin`).
+async fn fresh_window(origin: Instant, window: f64) {
+    let since = origin.elapsed().as_secs_f64();
+    let next = (since / window).floor() + 1.0;
+    let at = origin + Duration::from_secs_f64(next * window + 0.02);
+    tokio::time::sleep_until(at.into()).await;
+}
+
+async fn bench_n(
+    people: usize,
+    minute_secs: f64,
+    latency_ms: u64,
+    budget: u32,
+) -> anyhow::Result<Vec<Run>> {
+    let cfg = SimConfig {
+        addr: ([127, 0, 0, 1], 0).into(),
+        people,
+        budget,
+        minute_secs,
+        latency_ms,
+        ..SimConfig::default()
+    };
+    let api_key = cfg.api_key.clone();
+    let sim = sim::start(cfg).await?;
+    let origin = Instant::now();
+    let root = format!("http://{}", sim.addr());
+    let http = reqwest::Client::new();
+    let client = ApiClient::new(ApiConfig::new(&sim.base_url(), Some(api_key)))?;
+    let range = updated_range(&client).await?;
+
+    let mut runs = Vec::new();
+    for name in ["a", "b", "c"] {
+        fresh_window(origin, minute_secs).await;
+        http.post(format!("{root}/_sim/stats/reset"))
+            .send()
+            .await?
+            .error_for_status()?;
+        let mut tally = Tally::default();
+        let t = Instant::now();
+        match name {
+            "a" => strategy_a(&client, &mut tally).await?,
+            "b" => strategy_b(&client, range, &mut tally).await?,
+            _ => strategy_c(&client, &mut tally).await?,
+        }
+        let wall = t.elapsed().as_secs_f64();
+        let st = stats(&http, &root).await?;
+        runs.push(Run {
+            name: match name {
+                "a" => "(a) page walk, page numbers",
+                "b" => "(b) page walk in 30-day windows",
+                _ => "(c) sequential cursor walk",
+            },
+            records: tally.records,
+            unique: tally.ids.len() as u64,
+            requests: st.requests,
+            points: st.points,
+            throttled: st.throttled,
+            wall,
+        });
+    }
+    sim.shutdown().await;
+    Ok(runs)
+}
+
+fn physical_limit(run: &Run, latency_ms: u64, budget: u32, window: f64) -> f64 {
+    let charged = run.requests.saturating_sub(run.throttled) as f64;
+    let by_latency = charged * latency_ms as f64 / 1000.0 / CONNECTIONS;
+    let by_budget = run.points as f64 / f64::from(budget.max(1)) * window;
+    by_latency.max(by_budget)
+}
+
+fn main() -> anyhow::Result<()> {
+    let ns = env_list("SLTUI_BENCH_PEOPLE", &[10_000]);
+    let minute_secs = env_f64("SLTUI_BENCH_MINUTE_SECS", 6.0);
+    let latency_ms = env_usize("SLTUI_BENCH_LATENCY_MS", 25) as u64;
+    let budget = env_usize("SLTUI_BENCH_BUDGET", 600) as u32;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut rows = Vec::new();
+    for &n in &ns {
+        let runs = rt.block_on(bench_n(n, minute_secs, latency_ms, budget))?;
+        for r in &runs {
+            let limit = physical_limit(r, latency_ms, budget, minute_secs);
+            println!(
+                "{{\"bench\":\"sync\",\"people\":{n},\"strategy\":\"{}\",\"window_secs\":{minute_secs},\"latency_ms\":{latency_ms},\"budget\":{budget},\"records\":{},\"unique\":{},\"requests\":{},\"points\":{},\"throttled\":{},\"wall_s\":{:.3},\"physical_limit_s\":{:.3},\"vs_limit\":{:.2}}}",
+                r.name,
+                r.records,
+                r.unique,
+                r.requests,
+                r.points,
+                r.throttled,
+                r.wall,
+                limit,
+                r.wall / limit.max(1e-9)
+            );
+            rows.push(vec![
+                n.to_string(),
+                r.name.to_string(),
+                r.records.to_string(),
+                r.requests.to_string(),
+                r.points.to_string(),
+                r.throttled.to_string(),
+                f2(r.wall),
+                f2(limit),
+                format!("{:.1}x", r.wall / limit.max(1e-9)),
+            ]);
+        }
+        println!(
+            "{{\"bench\":\"sync\",\"people\":{n},\"strategy\":\"(d) sltui engine\",\"status\":\"not implemented\"}}"
+        );
+        rows.push(vec![
+            n.to_string(),
+            "(d) sltui engine".to_string(),
+            "not implemented".to_string(),
+            "-".into(),
+            "-".into(),
+            "-".into(),
+            "-".into(),
+            "-".into(),
+            "-".into(),
+        ]);
+    }
+    println!();
+    println!(
+        "sync strategies on the simulator: latency {latency_ms} ms, budget {budget} points per {minute_secs} s window (the real API: 60 s), {CONNECTIONS} connections for the limit"
+    );
+    table_left(
+        &[
+            "people",
+            "strategy",
+            "records",
+            "requests",
+            "points",
+            "429s",
+            "wall s",
+            "limit s",
+            "wall/limit",
+        ],
+        &rows,
+        2,
+    );
+    Ok(())
+}
