@@ -362,4 +362,9 @@ fn main() {
         })
         .collect();
     table(&["keys", "n", "p50 ms", "p99 ms", "max ms"], &table_rows);
+    if let Some(mb) = peak_rss_mb() {
+        println!();
+        println!("{{\"bench\":\"render\",\"peak_rss_mb\":{mb:.1}}}");
+        println!("peak RSS: {mb:.1} MB");
+    }
 }

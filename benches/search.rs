@@ -46,6 +46,8 @@ fn build(n: usize) -> PeopleIndex {
             title: rng.pick(TITLE).to_string(),
         });
     }
+    // What the app does once the index is complete (`PeopleIndexed`).
+    ix.prepare();
     ix
 }
 
@@ -59,7 +61,8 @@ fn main() {
     let mut typing = Vec::new(); // keystrokes that add a character
     let mut erasing = Vec::new(); // backspaces
     let mut by_len: Vec<Vec<f64>> = Vec::new();
-    for _ in 0..rounds {
+    let mut slowest: Vec<(f64, String, usize)> = Vec::new(); // (ms, query, round)
+    for round in 0..rounds {
         for q in QUERIES {
             let chars: Vec<char> = q.chars().collect();
             for len in 1..=chars.len() {
@@ -69,6 +72,7 @@ fn main() {
                 let d = ms(t.elapsed());
                 std::hint::black_box(&hits);
                 typing.push(d);
+                slowest.push((d, typed.clone(), round));
                 if by_len.len() < len {
                     by_len.resize(len, Vec::new());
                 }
@@ -78,8 +82,10 @@ fn main() {
                 let typed: String = chars[..len].iter().collect();
                 let t = Instant::now();
                 let hits = ix.search(&typed, SEARCH_LIMIT);
-                erasing.push(ms(t.elapsed()));
+                let d = ms(t.elapsed());
+                erasing.push(d);
                 std::hint::black_box(&hits);
+                slowest.push((d, typed.clone(), round));
             }
         }
     }
@@ -93,6 +99,34 @@ fn main() {
                 (q.to_string(), hits.total, ms(t.elapsed()))
             })
             .collect();
+
+    // People arriving while a query is shown (the index is still loading): one page of
+    // 100 new people, then the same query again (rebuilds the name-ordered layout and
+    // checks only the new people against the remembered matches).
+    ix.search("maria", SEARCH_LIMIT);
+    let mut rng = Rng::new(0xADD);
+    let mut arrivals = Vec::new();
+    for page in 0..5u64 {
+        for k in 0..100u64 {
+            let id = people as u64 + 1 + page * 100 + k;
+            ix.upsert(PersonEntry {
+                id,
+                name: format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
+                email: format!("new{id}@example.com"),
+                company: rng.pick(COMPANY).to_string(),
+                title: rng.pick(TITLE).to_string(),
+            });
+        }
+        let t = Instant::now();
+        let hits = ix.search("maria", SEARCH_LIMIT);
+        arrivals.push(ms(t.elapsed()));
+        std::hint::black_box(&hits);
+    }
+    let arrivals = summarize(&arrivals);
+    println!(
+        "{{\"bench\":\"search\",\"people\":{people},\"keys\":\"same query after a page of 100 new people\",\"n\":{},\"p50_ms\":{:.4},\"max_ms\":{:.4}}}",
+        arrivals.n, arrivals.p50, arrivals.max
+    );
 
     let all: Vec<f64> = typing.iter().chain(&erasing).copied().collect();
     let groups = [
@@ -146,9 +180,29 @@ fn main() {
         .collect();
     table(&["query length", "n", "p50 ms", "p99 ms"], &rows);
     println!();
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let rows: Vec<Vec<String>> = slowest
+        .iter()
+        .take(10)
+        .map(|(d, q, round)| vec![format!("{q:?}"), (round + 1).to_string(), f3(*d)])
+        .collect();
+    table(&["slowest keystrokes", "round", "ms"], &rows);
+    println!();
     let rows: Vec<Vec<String>> = example
         .iter()
         .map(|(q, total, d)| vec![format!("{q:?}"), total.to_string(), f3(*d)])
         .collect();
     table(&["typed", "matches", "ms"], &rows);
+    println!();
+    println!(
+        "same query after a page of 100 new people: p50 {} ms, max {} ms ({} pages)",
+        f3(arrivals.p50),
+        f3(arrivals.max),
+        arrivals.n
+    );
+    if let Some(mb) = peak_rss_mb() {
+        println!();
+        println!("{{\"bench\":\"search\",\"peak_rss_mb\":{mb:.1}}}");
+        println!("peak RSS: {mb:.1} MB");
+    }
 }

@@ -5,7 +5,8 @@
 //! (a) page walk by page numbers over `/v2/people` (`ApiClient::page_walk`, per_page 100);
 //! (b) page walks inside 30-day `updated_at[gte]/[lt]` windows (sorted by updated_at);
 //! (c) one sequential keyset cursor walk (`ApiClient::cursor`);
-//! (d) sltui's parallel engine: not implemented yet (issue 5), printed as such.
+//! (d) sltui's engine (`sltui::sync::Engine`, people only, into an in-memory store):
+//!     parallel windows of <= 100 pages, 8 connections, within the budget governor.
 //!
 //! Points, requests and 429s come from `GET /_sim/stats` (reset before each
 //! strategy, which also starts at a fresh budget window). The physical limit is
@@ -13,7 +14,8 @@
 //!
 //! `cargo bench --bench sync`; env: SLTUI_BENCH_PEOPLE (comma list, default
 //! 10000; e.g. 10000,50000,100000), SLTUI_BENCH_MINUTE_SECS (default 6),
-//! SLTUI_BENCH_LATENCY_MS (default 25), SLTUI_BENCH_BUDGET (default 600).
+//! SLTUI_BENCH_LATENCY_MS (default 25), SLTUI_BENCH_BUDGET (default 600),
+//! SLTUI_BENCH_STRATEGIES (default abcd: which strategies to run).
 
 mod common;
 
@@ -26,6 +28,8 @@ use sltui::api::models::Person;
 use sltui::api::query::format_timestamp;
 use sltui::api::{ApiClient, ApiConfig, ApiError, CursorPosition, Query};
 use sltui::sim::{self, SimConfig};
+use sltui::store::Store;
+use sltui::sync::{Engine, Resource, SyncOptions};
 
 const CONNECTIONS: f64 = 8.0;
 const WINDOW_DAYS: i64 = 30;
@@ -107,6 +111,28 @@ async fn strategy_b(
     Ok(())
 }
 
+/// Returns the engine's own seconds (loading the store back for the tally is not
+/// part of the sync).
+async fn strategy_d(client: &ApiClient, tally: &mut Tally) -> anyhow::Result<f64> {
+    let store = std::sync::Arc::new(std::sync::Mutex::new(Store::open_in_memory()?));
+    let opts = SyncOptions {
+        resources: vec![Resource::People],
+        full: true,
+        concurrency: CONNECTIONS as usize,
+        ..SyncOptions::default()
+    };
+    let t = Instant::now();
+    let report = Engine::new(client.clone(), store.clone(), opts).run().await;
+    let wall = t.elapsed().as_secs_f64();
+    if let Some(err) = report.resources.iter().find_map(|r| r.error.clone()) {
+        anyhow::bail!("the engine failed: {err}");
+    }
+    let people = store.lock().unwrap().people()?;
+    tally.records += report.records;
+    tally.ids.extend(people.iter().map(|p| p.id));
+    Ok(wall)
+}
+
 async fn strategy_c(client: &ApiClient, tally: &mut Tally) -> anyhow::Result<()> {
     let mut cursor = client.cursor::<Person>(
         "people",
@@ -119,6 +145,14 @@ async fn strategy_c(client: &ApiClient, tally: &mut Tally) -> anyhow::Result<()>
             None => return Ok(()),
         }
     }
+}
+
+/// A client with a budget of its own, as a fresh `sltui sync` process has.
+fn fresh_client(sim: &sim::SimHandle, key: &str) -> anyhow::Result<ApiClient> {
+    Ok(ApiClient::new(ApiConfig::new(
+        &sim.base_url(),
+        Some(key.to_string()),
+    ))?)
 }
 
 /// The oldest and newest `updated_at` among people (two requests, made before
@@ -191,11 +225,15 @@ async fn bench_n(
     let origin = Instant::now();
     let root = format!("http://{}", sim.addr());
     let http = reqwest::Client::new();
-    let client = ApiClient::new(ApiConfig::new(&sim.base_url(), Some(api_key)))?;
+    let client = ApiClient::new(ApiConfig::new(&sim.base_url(), Some(api_key.clone())))?;
     let range = updated_range(&client).await?;
 
     let mut runs = Vec::new();
-    for name in ["a", "b", "c"] {
+    let chosen = std::env::var("SLTUI_BENCH_STRATEGIES").unwrap_or_else(|_| "abcd".into());
+    for name in ["a", "b", "c", "d"] {
+        if !chosen.contains(name) {
+            continue;
+        }
         fresh_window(origin, minute_secs).await;
         http.post(format!("{root}/_sim/stats/reset"))
             .send()
@@ -203,18 +241,20 @@ async fn bench_n(
             .error_for_status()?;
         let mut tally = Tally::default();
         let t = Instant::now();
-        match name {
-            "a" => strategy_a(&client, &mut tally).await?,
-            "b" => strategy_b(&client, range, &mut tally).await?,
-            _ => strategy_c(&client, &mut tally).await?,
-        }
-        let wall = t.elapsed().as_secs_f64();
+        let own = match name {
+            "a" => strategy_a(&client, &mut tally).await.map(|_| None)?,
+            "b" => strategy_b(&client, range, &mut tally).await.map(|_| None)?,
+            "c" => strategy_c(&client, &mut tally).await.map(|_| None)?,
+            _ => Some(strategy_d(&fresh_client(&sim, &api_key)?, &mut tally).await?),
+        };
+        let wall = own.unwrap_or_else(|| t.elapsed().as_secs_f64());
         let st = stats(&http, &root).await?;
         runs.push(Run {
             name: match name {
                 "a" => "(a) page walk, page numbers",
                 "b" => "(b) page walk in 30-day windows",
-                _ => "(c) sequential cursor walk",
+                "c" => "(c) sequential cursor walk",
+                _ => "(d) sltui engine",
             },
             records: tally.records,
             unique: tally.ids.len() as u64,
@@ -244,6 +284,7 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let mut rows = Vec::new();
+    let mut targets = Vec::new();
     for &n in &ns {
         let runs = rt.block_on(bench_n(n, minute_secs, latency_ms, budget))?;
         for r in &runs {
@@ -272,20 +313,29 @@ fn main() -> anyhow::Result<()> {
                 format!("{:.1}x", r.wall / limit.max(1e-9)),
             ]);
         }
-        println!(
-            "{{\"bench\":\"sync\",\"people\":{n},\"strategy\":\"(d) sltui engine\",\"status\":\"not implemented\"}}"
-        );
-        rows.push(vec![
-            n.to_string(),
-            "(d) sltui engine".to_string(),
-            "not implemented".to_string(),
-            "-".into(),
-            "-".into(),
-            "-".into(),
-            "-".into(),
-            "-".into(),
-            "-".into(),
-        ]);
+        let by = |prefix: &str| runs.iter().find(|r| r.name.starts_with(prefix));
+        if let (Some(a), Some(c), Some(d)) = (by("(a)"), by("(c)"), by("(d)")) {
+            let floor = (n as u64).div_ceil(100);
+            let limit = physical_limit(d, latency_ms, budget, minute_secs);
+            let fewer = a.points as f64 / d.points.max(1) as f64;
+            let faster = c.wall / d.wall.max(1e-9);
+            let vs_limit = d.wall / limit.max(1e-9);
+            println!(
+                "{{\"bench\":\"sync_targets\",\"people\":{n},\"engine_points\":{},\"floor_plus_5\":{},\"points_ok\":{},\"fewer_points_than_page_walk\":{fewer:.2},\"faster_than_sequential_cursor\":{faster:.2},\"wall_vs_limit\":{vs_limit:.2},\"complete\":{}}}",
+                d.points,
+                floor + 5,
+                d.points <= floor + 5,
+                d.unique == n as u64,
+            );
+            targets.push(vec![
+                n.to_string(),
+                format!("{} (<= {})", d.points, floor + 5),
+                format!("{fewer:.1}x"),
+                format!("{faster:.1}x"),
+                format!("{vs_limit:.2}x"),
+                format!("{}/{n}", d.unique),
+            ]);
+        }
     }
     println!();
     println!(
@@ -305,6 +355,22 @@ fn main() -> anyhow::Result<()> {
         ],
         &rows,
         2,
+    );
+    println!();
+    println!(
+        "engine targets: points <= ceil(N/100)+5; >= 7x fewer points than (a) at 50k (15x at 100k); wall <= 1.5x the limit; >= 4x faster than (c) at 50k"
+    );
+    table_left(
+        &[
+            "people",
+            "engine points",
+            "fewer than (a)",
+            "faster than (c)",
+            "wall/limit",
+            "people stored",
+        ],
+        &targets,
+        1,
     );
     Ok(())
 }

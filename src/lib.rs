@@ -9,5 +9,8 @@ pub mod config;
 pub mod cost;
 pub mod metrics;
 pub mod sim;
+pub mod store;
+pub mod sync;
 pub mod tui;
+pub mod webhooks;
 pub mod worker;

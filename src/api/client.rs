@@ -10,6 +10,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValu
 use serde::de::DeserializeOwned;
 
 use super::ApiResult;
+use super::auth::{OAuthSettings, TokenProvider};
 use super::budget::{self, Budget};
 use super::decode::decode;
 use super::error::{ApiError, error_chain, network_error};
@@ -28,6 +29,8 @@ pub struct ApiConfig {
     pub max_retries: u32,
     pub budget_limit: u32,
     pub user_agent: String,
+    /// OAuth instead of an API key: access tokens from the token endpoint.
+    pub oauth: Option<OAuthSettings>,
 }
 
 impl ApiConfig {
@@ -40,6 +43,7 @@ impl ApiConfig {
             max_retries: 3,
             budget_limit: 600,
             user_agent: concat!("sltui/", env!("CARGO_PKG_VERSION")).to_string(),
+            oauth: None,
         }
     }
 
@@ -89,6 +93,7 @@ impl fmt::Debug for ApiConfig {
             .field("max_retries", &self.max_retries)
             .field("budget_limit", &self.budget_limit)
             .field("user_agent", &self.user_agent)
+            .field("oauth", &self.oauth)
             .finish()
     }
 }
@@ -111,6 +116,9 @@ struct Inner {
     budget: Budget,
     health: Health,
     max_retries: u32,
+    oauth: Option<Arc<TokenProvider>>,
+    /// The API key, only to scrub it from error texts (see `scrub`).
+    secret: Option<String>,
 }
 
 /// The SalesLoft client; clones share the connection pool and the budget.
@@ -157,6 +165,20 @@ impl ApiClient {
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
+        if cfg.api_key.is_some() && cfg.oauth.is_some() {
+            return Err(ApiError::Config {
+                message: "both an API key and OAuth are configured; use one of them".into(),
+            });
+        }
+        let oauth = match cfg.oauth.clone() {
+            Some(settings) => Some(Arc::new(TokenProvider::new(
+                settings,
+                cfg.timeout,
+                cfg.connect_timeout,
+                &cfg.user_agent,
+            )?)),
+            None => None,
+        };
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .timeout(cfg.timeout)
@@ -173,8 +195,24 @@ impl ApiClient {
                 budget: Budget::new(cfg.budget_limit),
                 health: Health::default(),
                 max_retries: cfg.max_retries,
+                oauth,
+                secret: cfg.api_key.as_deref().map(|k| k.trim().to_string()),
             }),
         })
+    }
+
+    /// The OAuth token provider, when the client uses OAuth.
+    pub fn token_provider(&self) -> Option<&TokenProvider> {
+        self.inner.oauth.as_deref()
+    }
+
+    /// The bearer token for the next request (OAuth only; the API key is a
+    /// default header).
+    async fn bearer(&self) -> ApiResult<Option<String>> {
+        match &self.inner.oauth {
+            Some(p) => p.bearer().await.map(Some),
+            None => Ok(None),
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -193,7 +231,7 @@ impl ApiClient {
     /// GET `path` and decode the whole body as `T`, retrying per policy.
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str, query: &Query) -> ApiResult<T> {
         let raw = self.execute(Method::GET, path, query, None).await?;
-        decode(&raw.body, "GET", path, query)
+        decode(&raw.body, "GET", path, query).map_err(|e| self.scrub(e))
     }
 
     /// GET a list endpoint (one page).
@@ -219,7 +257,7 @@ impl ApiClient {
         let raw = self
             .execute(method, path, &Query::new(), Some(bytes))
             .await?;
-        decode(&raw.body, &verb, path, &Query::new())
+        decode(&raw.body, &verb, path, &Query::new()).map_err(|e| self.scrub(e))
     }
 
     /// DELETE `path`; any 2xx (normally 204) is success.
@@ -242,7 +280,7 @@ impl ApiClient {
             body: None,
         };
         let outcome = match self.url_for(path, &Query::new()) {
-            Ok((rel, url)) => match self.send_raw(&Method::GET, &url, None).await {
+            Ok((rel, url)) => match self.probe_send(&url).await {
                 Ok(raw) => {
                     result.status = Some(raw.status);
                     result.cost = budget::parse_cost(&raw.headers);
@@ -259,7 +297,15 @@ impl ApiClient {
         result
     }
 
-    /// Sends with retries per `retry::decide`.
+    async fn probe_send(&self, url: &str) -> ApiResult<Raw> {
+        let token = self.bearer().await?;
+        self.send_raw(&Method::GET, url, None, token.as_deref())
+            .await
+    }
+
+    /// Sends with retries per `retry::decide`. With OAuth, a 401 gets a new
+    /// access token and the request is replayed once (safe for every method:
+    /// the server refused it without acting on it).
     pub(crate) async fn execute(
         &self,
         method: Method,
@@ -270,15 +316,46 @@ impl ApiClient {
         let (rel, url) = self.url_for(path, query)?;
         let is_read = method == Method::GET || method == Method::HEAD;
         let mut attempts = Attempts::default();
+        let mut replayed_401 = false;
+        let mut token = None;
         loop {
-            let outcome = match self.send_raw(&method, &url, body.as_deref()).await {
-                Ok(raw) => self.check(raw, &rel),
+            let outcome = match &token {
+                Some(_) => Ok(()),
+                None => self.bearer().await.map(|t| token = t),
+            };
+            let outcome = match outcome {
+                Ok(()) => match self
+                    .send_raw(&method, &url, body.as_deref(), token.as_deref())
+                    .await
+                {
+                    // The access token, like the key, never reaches an error text.
+                    Ok(raw) => self.check(raw, &rel).map_err(|e| match &token {
+                        Some(t) => e.without_secret(t),
+                        None => e,
+                    }),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             };
-            let err = match outcome {
+            let mut err = match outcome {
                 Ok(raw) => return Ok(raw),
                 Err(err) => err,
             };
+            if let (ApiError::Unauthorized { .. }, Some(p), Some(used), false) =
+                (&err, &self.inner.oauth, &token, replayed_401)
+            {
+                replayed_401 = true;
+                tracing::info!(%method, path = %rel, "access token refused (401): refreshing and replaying");
+                match p.rejected(used).await {
+                    Ok(fresh) => {
+                        token = Some(fresh);
+                        continue;
+                    }
+                    Err(e) => err = e,
+                }
+            }
+            // The next attempt asks the provider again (the token may be due).
+            token = None;
             let max = self.inner.max_retries;
             match retry::decide(&err, is_read, max, attempts, &self.inner.budget) {
                 Decision::GiveUp => return Err(err),
@@ -299,8 +376,25 @@ impl ApiClient {
     }
 
     /// One HTTP exchange; every response feeds the budget.
-    async fn send_raw(&self, method: &Method, url: &str, body: Option<&[u8]>) -> ApiResult<Raw> {
+    async fn send_raw(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Option<&[u8]>,
+        bearer: Option<&str>,
+    ) -> ApiResult<Raw> {
         let mut req = self.inner.http.request(method.clone(), url);
+        if let Some(token) = bearer {
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(|_| {
+                    ApiError::Decode {
+                        what: "the OAuth access token".into(),
+                        message: "it contains characters a header cannot carry".into(),
+                    }
+                })?;
+            value.set_sensitive(true);
+            req = req.header(AUTHORIZATION, value);
+        }
         if let Some(b) = body {
             req = req
                 .header(CONTENT_TYPE, "application/json")
@@ -345,12 +439,21 @@ impl ApiClient {
         if raw.status == 429 {
             self.inner.budget.record_throttle(retry_after);
         }
-        Err(ApiError::from_response(
+        Err(self.scrub(ApiError::from_response(
             raw.status,
             rel,
             &raw.body,
             retry_after,
-        ))
+        )))
+    }
+
+    /// Removes the API key from an error built from a response body, in case the
+    /// server echoed it.
+    fn scrub(&self, err: ApiError) -> ApiError {
+        match &self.inner.secret {
+            Some(key) => err.without_secret(key),
+            None => err,
+        }
     }
 
     /// `(relative path, full URL)`. Absolute URLs are accepted only under

@@ -22,15 +22,70 @@ pub(crate) fn decode<T: DeserializeOwned>(
             format!("{verb} {path}?{}", query.to_query_string())
         };
         let near = near_position(body, e.line(), e.column());
+        let reason = bounded_reason(&e);
         ApiError::Decode {
             what: format!("{} from {request}", short_type_name::<T>()),
             message: if near.is_empty() {
-                e.to_string()
+                reason
             } else {
-                format!("{e}, near `{near}`")
+                format!("{reason}, near `{near}`")
             },
         }
     })
+}
+
+/// Longest serde reason kept, in characters, before the position.
+const MAX_REASON: usize = 240;
+
+/// serde's message with its position kept but its reason cut short: serde
+/// quotes the offending value whole ("invalid type: string \"...\""), which
+/// may be a megabyte of the body.
+fn bounded_reason(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    let reason = match full.strip_suffix(&position) {
+        Some(reason) if e.line() > 0 => reason,
+        _ => return snippet(&full, MAX_REASON),
+    };
+    format!(
+        "{}{position}",
+        snippet(&shorten_quoted(reason, MAX_QUOTED), MAX_REASON)
+    )
+}
+
+/// Longest quoted value kept whole inside a reason, in characters.
+const MAX_QUOTED: usize = 40;
+
+/// Cuts each `"..."` (Debug-quoted, so inner quotes are escaped) longer than
+/// `max` characters to its first `max` and `…`, so the reason shows what kind
+/// of value was there and what was expected, not the value.
+fn shorten_quoted(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(1024));
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '"' {
+            continue;
+        }
+        let mut kept = 0;
+        let mut escaped = false;
+        for c in chars.by_ref() {
+            let end = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            if end {
+                if kept > max {
+                    out.push('…');
+                }
+                out.push('"');
+                break;
+            }
+            kept += 1;
+            if kept <= max {
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// About 60 characters of the body around line/column (1-based).
@@ -86,6 +141,38 @@ mod tests {
         assert!(matches!(err, Err(ApiError::Decode { .. })));
         let err = decode::<ListEnvelope<Person>>(b"", "GET", "people", &Query::new());
         assert!(err.unwrap_err().to_string().contains("people"));
+    }
+
+    #[test]
+    fn decode_errors_never_echo_a_huge_value() {
+        let huge = "z".repeat(1 << 20);
+        let body = format!("{{\"data\": {{\"id\": \"{huge}\"}}}}");
+        let err = decode::<crate::api::models::Single<Person>>(
+            body.as_bytes(),
+            "GET",
+            "people/1",
+            &Query::new(),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.len() < 600, "{} bytes: {}", text.len(), &text[..600]);
+        assert!(text.contains("invalid type: string"), "{text}");
+        assert!(text.contains("at line 1 column"), "{text}");
+        assert!(text.contains("GET people/1"), "{text}");
+    }
+
+    #[test]
+    fn long_quoted_values_are_cut_short() {
+        let long = format!("invalid type: string \"{}\", expected u64", "ab".repeat(50));
+        let short = shorten_quoted(&long, 5);
+        assert_eq!(short, "invalid type: string \"ababa…\", expected u64");
+        let escaped = r#"unknown variant "a\"bcdefgh", expected "x""#;
+        assert_eq!(
+            shorten_quoted(escaped, 4),
+            r#"unknown variant "a\"b…", expected "x""#
+        );
+        assert_eq!(shorten_quoted("no quotes", 3), "no quotes");
+        assert_eq!(shorten_quoted("open \"abcdef", 3), "open \"abc");
     }
 
     #[test]

@@ -79,6 +79,10 @@ pub enum ApiError {
 
     #[error("configuration error: {message}")]
     Config { message: String },
+
+    /// The OAuth token endpoint refused to issue an access token.
+    #[error("OAuth: {message}.")]
+    OAuth { message: String },
 }
 
 impl ApiError {
@@ -114,6 +118,73 @@ impl ApiError {
             // A 2xx whose body we could not read was applied.
             ApiError::Decode { .. } => true,
             _ => false,
+        }
+    }
+
+    /// The error with every copy of `secret` (the API key or token) in its texts
+    /// replaced by `[redacted]`: a server or proxy may echo the bearer token back
+    /// in an error body or a broken answer, and error texts reach the screen, the
+    /// log file and diagnostic bundles. Secrets shorter than 6 characters are left
+    /// alone (replacing them would mangle ordinary words).
+    pub(crate) fn without_secret(self, secret: &str) -> ApiError {
+        let secret = secret.trim();
+        if secret.len() < 6 {
+            return self;
+        }
+        let clean = |s: String| -> String {
+            if s.contains(secret) {
+                s.replace(secret, "[redacted]")
+            } else {
+                s
+            }
+        };
+        match self {
+            ApiError::Unauthorized { message } => ApiError::Unauthorized {
+                message: clean(message),
+            },
+            ApiError::Forbidden { message, scope } => ApiError::Forbidden {
+                message: clean(message),
+                scope: scope.map(clean),
+            },
+            ApiError::NotFound { path, message } => ApiError::NotFound {
+                path: clean(path),
+                message: clean(message),
+            },
+            ApiError::Validation { fields, message } => ApiError::Validation {
+                fields: fields
+                    .into_iter()
+                    .map(|(k, v)| (clean(k), v.into_iter().map(clean).collect()))
+                    .collect(),
+                message: message.map(clean),
+            },
+            ApiError::Server { status, message } => ApiError::Server {
+                status,
+                message: clean(message),
+            },
+            ApiError::Http { status, message } => ApiError::Http {
+                status,
+                message: clean(message),
+            },
+            ApiError::Network {
+                kind,
+                message,
+                maybe_sent,
+            } => ApiError::Network {
+                kind,
+                message: clean(message),
+                maybe_sent,
+            },
+            ApiError::Decode { what, message } => ApiError::Decode {
+                what: clean(what),
+                message: clean(message),
+            },
+            ApiError::Config { message } => ApiError::Config {
+                message: clean(message),
+            },
+            ApiError::OAuth { message } => ApiError::OAuth {
+                message: clean(message),
+            },
+            e @ ApiError::RateLimited { .. } => e,
         }
     }
 
@@ -307,6 +378,35 @@ mod tests {
         let err = ApiError::from_response(404, "people/9", b"", None);
         assert!(matches!(&err, ApiError::NotFound { message, .. } if message == "Not Found"));
         assert!(err.to_string().contains("people/9"));
+    }
+
+    #[test]
+    fn secrets_are_removed_from_every_text() {
+        let key = "k3y-Abcdef123";
+        let body = format!(r#"{{"errors": {{"{key}": ["token {key} refused"]}}, "error": "x"}}"#);
+        let err = ApiError::from_response(422, "people", body.as_bytes(), None).without_secret(key);
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(key), "{shown}");
+        assert!(
+            shown.contains("[redacted]: token [redacted] refused"),
+            "{shown}"
+        );
+        let err = ApiError::from_response(401, "me", format!("Bearer {key}").as_bytes(), None);
+        assert_eq!(
+            err.without_secret(key),
+            ApiError::Unauthorized {
+                message: "Bearer [redacted]".into()
+            }
+        );
+        let short = ApiError::Http {
+            status: 400,
+            message: "a bad request".into(),
+        };
+        assert_eq!(
+            short.clone().without_secret("a"),
+            short,
+            "too short to redact"
+        );
     }
 
     #[test]

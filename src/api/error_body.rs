@@ -47,7 +47,46 @@ pub(crate) fn parse_error_body(body: &[u8]) -> ErrorBody {
             _ => err,
         });
     }
-    out
+    bounded(out)
+}
+
+/// Most fields, messages per field, and characters per text kept from an
+/// error body: its text ends up in one line of the UI or the terminal.
+const MAX_FIELDS: usize = 20;
+const MAX_FIELD_MESSAGES: usize = 5;
+const MAX_TEXT: usize = 200;
+
+/// Cuts every text of `body` short, so a hostile or broken server cannot
+/// push megabytes into an error message.
+fn bounded(body: ErrorBody) -> ErrorBody {
+    let total = body.fields.len();
+    let mut fields: BTreeMap<String, Vec<String>> = body
+        .fields
+        .into_iter()
+        .take(MAX_FIELDS)
+        .map(|(field, msgs)| {
+            let more = msgs.len().saturating_sub(MAX_FIELD_MESSAGES);
+            let mut kept: Vec<String> = msgs
+                .iter()
+                .take(MAX_FIELD_MESSAGES)
+                .map(|m| snippet(m, MAX_TEXT))
+                .collect();
+            if more > 0 {
+                kept.push(format!("and {more} more"));
+            }
+            (snippet(&field, 60), kept)
+        })
+        .collect();
+    if total > MAX_FIELDS {
+        fields.insert(
+            "…".into(),
+            vec![format!("and {} more fields", total - MAX_FIELDS)],
+        );
+    }
+    ErrorBody {
+        message: body.message.map(|m| snippet(&m, MAX_TEXT)),
+        fields,
+    }
 }
 
 fn messages_of(v: &serde_json::Value) -> Vec<String> {
@@ -171,6 +210,20 @@ mod tests {
             201
         );
         assert_eq!(parse_error_body(b"  \n ").message, None);
+        let huge = "y".repeat(1 << 20);
+        let body = format!(r#"{{"error": "{huge}"}}"#);
+        let parsed = parse_error_body(body.as_bytes());
+        assert_eq!(parsed.message.unwrap().chars().count(), 201);
+        let many: Vec<String> = (0..50)
+            .map(|i| format!(r#""f{i:02}": ["{huge}", "b", "c", "d", "e", "f", "g"]"#))
+            .collect();
+        let body = format!(r#"{{"errors": {{{}}}}}"#, many.join(","));
+        let fields = parse_error_body(body.as_bytes()).fields;
+        assert_eq!(fields.len(), 21, "{:?}", fields.keys());
+        assert_eq!(fields["f00"].len(), 6);
+        assert_eq!(fields["f00"][0].chars().count(), 201);
+        assert_eq!(fields["f00"][5], "and 2 more");
+        assert_eq!(fields["…"], vec!["and 30 more fields"]);
         assert_eq!(snippet("a\n\tb   c", 10), "a b c");
     }
 }

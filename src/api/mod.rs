@@ -5,6 +5,7 @@
 //! errors whose text tells the user what to do. This layer never imports the
 //! TUI, the simulator or the config module.
 
+pub mod auth;
 pub mod budget;
 pub mod client;
 mod decode;
@@ -17,6 +18,7 @@ pub mod query;
 mod resources;
 mod retry;
 
+pub use auth::{Grant, OAuthSettings, TokenProvider};
 pub use budget::{Budget, BudgetSnapshot, SpendSample};
 pub use client::{ApiClient, ApiConfig, ProbeResult};
 pub use error::{ApiError, NetworkKind};

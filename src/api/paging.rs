@@ -124,6 +124,19 @@ impl CursorPosition {
     }
 }
 
+/// A hash of the ids of a page, never 0 for a non-empty page.
+fn page_fingerprint<T: Timestamped>(page: &[T]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    if page.is_empty() {
+        return 0;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for r in page {
+        r.record_id().hash(&mut h);
+    }
+    h.finish().max(1)
+}
+
 /// Paging through the records that share one timestamp.
 #[derive(Clone, Copy, Debug)]
 struct Clump {
@@ -131,6 +144,8 @@ struct Clump {
     page: u32,
     first_count: Option<u64>,
     passes: u32,
+    /// The ids of the previous page of this pass, hashed (0: none yet).
+    last_page: u64,
 }
 
 /// Keyset walk in `updated_at` order; see the module docs.
@@ -200,6 +215,7 @@ impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
                     page: 1,
                     first_count: None,
                     passes: 0,
+                    last_page: 0,
                 });
                 continue;
             }
@@ -230,6 +246,17 @@ impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
             c.first_count = count;
         }
         let raw_len = raw.len();
+        // A server that ignores `page` (or the filters) answers every page alike:
+        // the same full page twice in a row, or full pages past the count at T.
+        // Real pages at T never repeat (records only ever leave T).
+        let ids = page_fingerprint(&raw);
+        let past_count = count
+            .or(c.first_count)
+            .is_some_and(|n| u64::from(c.page - 1) * page_size as u64 >= n);
+        if raw_len >= page_size && (ids == c.last_page || past_count) {
+            return Err(self.stalled("the same full page for every page number"));
+        }
+        c.last_page = ids;
         let at_t: Vec<T> = raw.into_iter().filter(|r| r.updated_at() == c.at).collect();
         if raw_len > 0 && at_t.is_empty() {
             return Err(self.stalled("records outside the requested updated_at range"));
@@ -248,6 +275,7 @@ impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
                     page: 1,
                     first_count: None,
                     passes: c.passes + 1,
+                    last_page: 0,
                     ..c
                 });
             } else {

@@ -5,13 +5,13 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 
-use super::{GlobalOpts, logging, target};
+use super::{GlobalOpts, logging, target, webhooks_cmd};
 use crate::api::{ApiClient, ApiConfig};
 use crate::config::{Theme, no_color_requested};
 use crate::metrics::TimeRange;
 use crate::sim::{SimConfig, SimHandle};
 use crate::tui::{self, DashboardContext};
-use crate::worker::{self, WorkerOptions};
+use crate::worker::WorkerOptions;
 
 pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     let target = target::resolve(global, true)?;
@@ -25,6 +25,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     let theme = Theme::resolve(target.profile.theme, no_color_requested());
     let profile = &target.profile;
 
+    let mut hooks = webhooks_cmd::dashboard_hooks(&target).await?;
     let (sim, base_url, api_key) = if target.demo {
         let key = demo_key();
         let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
@@ -32,6 +33,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
             addr,
             live: true,
             api_key: key.clone(),
+            webhook: hooks.as_ref().and_then(|h| h.sim_target.clone()),
             ..SimConfig::default()
         })
         .await
@@ -39,9 +41,9 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         let url = sim.base_url();
         (Some(sim), url, Some(key))
     } else {
-        if target.api_key.is_none() {
+        if !target.has_credentials() {
             anyhow::bail!(
-                "no API key for {}: set SALESLOFT_API_KEY, pass --api-key, or set api_key_env / api_key_cmd in profile {:?} of {} (or run `sltui --demo`)",
+                "no API key for {}: set SALESLOFT_API_KEY, pass --api-key, or set api_key_env / api_key_cmd (or an [profiles.NAME.oauth] table) in profile {:?} of {} (or run `sltui --demo`)",
                 target.base_url,
                 profile.name,
                 target.paths.config_file.display()
@@ -50,8 +52,13 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         (None, target.base_url.clone(), target.api_key.clone())
     };
 
-    let client = ApiClient::new(ApiConfig::new(&base_url, api_key))?;
-    let worker = worker::spawn(
+    let mut api = ApiConfig::new(&base_url, api_key);
+    if !target.demo {
+        api.oauth = target.oauth.clone();
+    }
+    let client = ApiClient::new(api)?;
+    let worker = webhooks_cmd::spawn_worker(
+        hooks.as_mut().and_then(|h| h.events.take()),
         client.clone(),
         WorkerOptions {
             poll_secs: if target.demo {
@@ -92,6 +99,9 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     };
     let result = tui::run(ctx).await;
     stop(sim).await;
+    if let Some(h) = hooks {
+        h.receiver.shutdown().await;
+    }
     if let Err(e) = result {
         if let Some(log) = log_file {
             return Err(e.context(format!("see the log at {}", log.display())));
@@ -114,7 +124,7 @@ fn server_label(base_url: &str) -> String {
 }
 
 /// A per-run key for the embedded simulator, so nothing else on the machine can use it.
-fn demo_key() -> String {
+pub(super) fn demo_key() -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(

@@ -58,7 +58,10 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
     let base = target.base_url.clone();
     let key = target.api_key.clone();
     let (checks, base_url) = match ApiConfig::normalize_base_url(&base) {
-        Ok(url) => (run_checks(&url, key.clone()).await, url),
+        Ok(url) => (
+            run_checks(&url, key.clone(), target.oauth.clone()).await,
+            url,
+        ),
         Err(e) => (
             vec![Check {
                 name: "configuration",
@@ -82,10 +85,15 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
     Ok(if checks.iter().all(|c| c.ok) { 0 } else { 1 })
 }
 
-async fn run_checks(base_url: &str, key: Option<String>) -> Vec<Check> {
+async fn run_checks(
+    base_url: &str,
+    key: Option<String>,
+    oauth: Option<crate::api::OAuthSettings>,
+) -> Vec<Check> {
     let mut checks = Vec::new();
-    let has_key = key.is_some();
+    let has_key = key.is_some() || oauth.is_some();
     let mut cfg = ApiConfig::new(base_url, key);
+    cfg.oauth = oauth;
     cfg.max_retries = 0;
     cfg.timeout = Duration::from_secs(10);
     let client = match ApiClient::new(cfg) {
@@ -102,6 +110,30 @@ async fn run_checks(base_url: &str, key: Option<String>) -> Vec<Check> {
         }
     };
 
+    if let Some(p) = client.token_provider() {
+        let started = std::time::Instant::now();
+        let got = p.bearer().await;
+        let s = p.settings();
+        let left = p.status().await.ok().and_then(|st| st.expires_in);
+        checks.push(Check {
+            name: "oauth token",
+            ok: got.is_ok(),
+            status: None,
+            latency: Some(started.elapsed()),
+            detail: match got {
+                Ok(_) => format!(
+                    "access token from {} (grant {}), valid for {} s more",
+                    s.token_url,
+                    s.grant.as_str(),
+                    left.unwrap_or(0)
+                ),
+                Err(e) => e.to_string(),
+            },
+        });
+        if checks.last().is_some_and(|c| !c.ok) {
+            return checks;
+        }
+    }
     let me = client.probe("me.json").await;
     let reachable = me.status.is_some();
     checks.push(Check {

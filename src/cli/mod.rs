@@ -1,5 +1,6 @@
 //! Command-line interface: global options, subcommands and dispatch.
 
+mod auth_cmd;
 mod cost_cmd;
 mod dashboard;
 mod doctor;
@@ -8,7 +9,9 @@ mod logging;
 mod report;
 mod script;
 mod sim_cmd;
+mod sync_cmd;
 mod target;
+mod webhooks_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -60,6 +63,8 @@ pub struct GlobalOpts {
     pub read_only: bool,
 }
 
+// Parsed once per run: the size of the simulator's many flags does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the SalesLoft simulator on loopback until stopped.
@@ -72,6 +77,12 @@ pub enum Command {
     Report(ReportArgs),
     /// Enroll people into a cadence, exactly once each; one line per person.
     Enroll(EnrollArgs),
+    /// The OAuth tokens of a profile: status, import a refresh token, logout.
+    Auth(auth_cmd::AuthArgs),
+    /// Receive SalesLoft's signed webhooks; one line per accepted event.
+    Webhooks(WebhooksArgs),
+    /// Read the team's records into the local store (cost-optimal, resumable).
+    Sync(sync_cmd::SyncArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -127,6 +138,24 @@ pub struct SimArgs {
     /// Fraction (0 to 1) of each budget window spent by other integrations of the team.
     #[arg(long, default_value_t = 0.0, value_name = "F", value_parser = sim_cmd::fraction)]
     pub other_load: f64,
+    /// POST signed webhooks (email_updated, cadence_membership_*, person_*) for every change to URL.
+    #[arg(long, value_name = "URL", requires = "webhook_token")]
+    pub webhook_url: Option<String>,
+    /// The callback token the webhooks are signed with (HMAC-SHA1).
+    #[arg(long, value_name = "T", requires = "webhook_url")]
+    pub webhook_token: Option<String>,
+    /// Seconds between the retries of a failed delivery (three retries, like SalesLoft).
+    #[arg(long, default_value_t = 15.0, value_name = "S", value_parser = sim_cmd::secs)]
+    pub webhook_retry_secs: f64,
+    /// Lifetime of the OAuth access tokens `POST /oauth/token` issues, in seconds.
+    #[arg(long, default_value_t = 7200, value_name = "S", value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_expiry_secs: u64,
+    /// The client_id of the simulated OAuth app.
+    #[arg(long, default_value = "demo-client-id", value_name = "ID")]
+    pub oauth_client_id: String,
+    /// The client_secret of the simulated OAuth app.
+    #[arg(long, default_value = "demo-client-secret", value_name = "SECRET")]
+    pub oauth_client_secret: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -193,6 +222,25 @@ pub struct EnrollArgs {
     pub dry_run: bool,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct WebhooksArgs {
+    /// Address to listen on, like 127.0.0.1:9000 (default: `listen` under [webhooks]).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Environment variable holding the subscription's callback_token.
+    #[arg(long, value_name = "NAME", conflicts_with = "token_cmd")]
+    pub token_env: Option<String>,
+    /// Command (run with `sh -c`) that prints the callback_token.
+    #[arg(long, value_name = "CMD")]
+    pub token_cmd: Option<String>,
+    /// One JSON object per line, and a final {"summary": ...} line.
+    #[arg(long)]
+    pub json: bool,
+    /// Stop after N accepted events.
+    #[arg(long, value_name = "N")]
+    pub max_events: Option<u64>,
+}
+
 /// Runs the parsed command line; the returned code becomes the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
@@ -201,6 +249,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Cost(args)) => Ok(cost_cmd::run(&args)),
         Some(Command::Report(args)) => report::run(&cli.global, args).await,
         Some(Command::Enroll(args)) => enroll::run(&cli.global, args).await,
+        Some(Command::Auth(args)) => auth_cmd::run(&cli.global, args).await,
+        Some(Command::Webhooks(args)) => webhooks_cmd::run(&cli.global, args).await,
+        Some(Command::Sync(args)) => sync_cmd::run(&cli.global, args).await,
         None => dashboard::run(&cli.global).await,
     }
 }

@@ -7,8 +7,8 @@ use std::io::IsTerminal;
 use anyhow::{Context, bail};
 
 use super::{GlobalOpts, logging, target};
+use crate::api::ApiClient;
 use crate::api::models::Cadence;
-use crate::api::{ApiClient, ApiConfig};
 use crate::worker::{self, Envelope, Priority, Request, RequestId, WorkerEvent, WorkerOptions};
 
 /// Exit code for a usage problem the parser could not see (e.g. an unknown cadence).
@@ -30,18 +30,18 @@ impl Session {
         for w in &target.warnings {
             eprintln!("sltui: warning: {w}");
         }
-        let Some(key) = target.api_key.clone() else {
+        if !target.has_credentials() {
             bail!(
                 "no API key for {}: set SALESLOFT_API_KEY, pass --api-key, or set api_key_env / \
-                 api_key_cmd in profile {:?} of {}",
+                 api_key_cmd (or an [profiles.NAME.oauth] table) in profile {:?} of {}",
                 target.base_url,
                 target.profile.name,
                 target.paths.config_file.display()
             );
-        };
+        }
         // Mutations are recorded in the log file (the audit trail), as in the dashboard.
         let _ = logging::init_file_logging(&target.paths.log_dir);
-        let client = ApiClient::new(ApiConfig::new(&target.base_url, Some(key)))
+        let client = ApiClient::new(target.api_config(&target.base_url))
             .with_context(|| format!("cannot use {}", target.base_url))?;
         let worker = worker::spawn(
             client,

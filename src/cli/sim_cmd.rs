@@ -1,6 +1,6 @@
 //! `sltui sim`: serve the simulator standalone until Ctrl-C.
 
-use super::SimArgs;
+use super::{SimArgs, webhooks_cmd};
 use crate::sim::faults::{self, FaultKind};
 use crate::sim::{SimConfig, start};
 
@@ -69,6 +69,17 @@ pub(super) fn config(args: SimArgs) -> anyhow::Result<SimConfig> {
         outage_after_secs: args.outage_after,
         outage_secs: args.outage_secs.unwrap_or(0.0),
         other_load: args.other_load,
+        oauth: crate::sim::oauth::OAuthConfig {
+            client_id: args.oauth_client_id,
+            client_secret: args.oauth_client_secret,
+            token_expiry_secs: args.token_expiry_secs,
+            ..Default::default()
+        },
+        webhook: webhooks_cmd::webhook_target(
+            &args.webhook_url,
+            &args.webhook_token,
+            args.webhook_retry_secs,
+        )?,
         ..SimConfig::default()
     };
     cfg.fault_config()?;
@@ -133,7 +144,19 @@ pub async fn run(args: SimArgs) -> anyhow::Result<i32> {
     if let Some(line) = fault_summary(&cfg) {
         println!("{line}");
     }
+    let root = format!("http://{}", handle.addr());
+    println!(
+        "OAuth: POST {root}/oauth/token (client id {}, access tokens live {} s); \
+         get a refresh token with: curl -X POST {root}/_sim/oauth/authorize",
+        cfg.oauth.client_id, cfg.oauth.token_expiry_secs
+    );
+    if let Some(line) = webhooks_cmd::sim_summary(&cfg) {
+        println!("{line}");
+    }
     tokio::signal::ctrl_c().await?;
+    if let Some(stats) = handle.webhook_stats() {
+        println!("{}", webhooks_cmd::sim_stats_line(&stats));
+    }
     handle.shutdown().await;
     Ok(0)
 }
@@ -153,6 +176,27 @@ mod tests {
             Some(Command::Sim(a)) => config(a).map_err(|e| e.to_string()),
             _ => Err("not sim".into()),
         }
+    }
+
+    #[test]
+    fn oauth_flags_configure_the_token_endpoint() {
+        let cfg = parse(&[
+            "--token-expiry-secs",
+            "30",
+            "--oauth-client-id",
+            "app",
+            "--oauth-client-secret",
+            "s",
+        ])
+        .unwrap();
+        assert_eq!(cfg.oauth.token_expiry_secs, 30);
+        assert_eq!(cfg.oauth.client_id, "app");
+        assert_eq!(cfg.oauth.client_secret, "s");
+        let plain = parse(&[]).unwrap();
+        assert_eq!(plain.oauth.token_expiry_secs, 7200);
+        assert_eq!(plain.oauth.client_id, "demo-client-id");
+        let err = parse(&["--token-expiry-secs", "0"]).unwrap_err();
+        assert!(err.contains("token-expiry-secs"), "{err}");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use anyhow::{Context, bail};
 
 use super::{DEFAULT_BASE_URL, GlobalOpts};
-use crate::config::{self, Config, Paths, ResolvedProfile};
+use crate::api::{Grant, OAuthSettings};
+use crate::config::{self, Config, OAuthGrant, Paths, ResolvedProfile};
 
 /// The resolved settings for one run.
 pub struct Target {
@@ -17,6 +18,9 @@ pub struct Target {
     pub base_url: String,
     /// The key, never printed.
     pub api_key: Option<String>,
+    /// OAuth credentials from the profile, when it uses OAuth and no key was
+    /// given by flag or environment. The client secret is never printed.
+    pub oauth: Option<OAuthSettings>,
     pub read_only: bool,
     /// A warning to show before the TUI starts (e.g. a world-readable config file).
     pub warnings: Vec<String>,
@@ -27,7 +31,11 @@ pub struct Target {
 pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> {
     let paths = Paths::discover_with(global.config.as_deref())?;
     if let Some(explicit) = &global.config {
-        if !explicit.is_file() {
+        // Only a missing file is refused here; anything else that is there (a
+        // directory, an unreadable file) gets its own reason from `config::load`.
+        let missing =
+            std::fs::metadata(explicit).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+        if missing {
             bail!(
                 "config file {} does not exist; create it, or drop --config to use the default location",
                 explicit.display()
@@ -55,6 +63,7 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
             demo,
             base_url: String::new(),
             api_key: None,
+            oauth: None,
             read_only,
             warnings,
         });
@@ -64,8 +73,19 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
         .clone()
         .or_else(|| profile.base_url.clone())
         .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
-    let api_key = match global.api_key.clone().filter(|k| !k.trim().is_empty()) {
+    let flag_key = global.api_key.clone().filter(|k| !k.trim().is_empty());
+    let oauth = match (&flag_key, &profile.oauth) {
+        (None, Some(_)) => Some(oauth_settings(&paths, &profile)?),
+        _ => None,
+    };
+    if let Some(o) = &oauth
+        && let Some(w) = config::warn_if_world_readable_as(&o.token_file, "OAuth token file")
+    {
+        warnings.push(w);
+    }
+    let api_key = match flag_key {
         Some(k) => Some(k),
+        None if oauth.is_some() => None,
         None => profile
             .api_key()
             .with_context(|| format!("profile {:?}: could not read the API key", profile.name))?,
@@ -77,7 +97,47 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
         demo,
         base_url,
         api_key,
+        oauth,
         read_only,
         warnings,
+    })
+}
+
+impl Target {
+    /// Whether there is a credential (an API key or OAuth) for a real server.
+    pub fn has_credentials(&self) -> bool {
+        self.api_key.is_some() || self.oauth.is_some()
+    }
+
+    /// The client settings for `base_url` with this target's credentials.
+    pub fn api_config(&self, base_url: &str) -> crate::api::ApiConfig {
+        let mut cfg = crate::api::ApiConfig::new(base_url, self.api_key.clone());
+        cfg.oauth = self.oauth.clone();
+        cfg
+    }
+}
+
+/// The profile's OAuth settings with the client secret looked up (this may run
+/// `client_secret_cmd`, so call it before the TUI takes the terminal).
+pub fn oauth_settings(paths: &Paths, profile: &ResolvedProfile) -> anyhow::Result<OAuthSettings> {
+    let Some(o) = &profile.oauth else {
+        bail!(
+            "profile {:?} has no [profiles.{}.oauth] table",
+            profile.name,
+            profile.name
+        );
+    };
+    let client_secret = o.client_secret(&profile.name)?;
+    Ok(OAuthSettings {
+        profile: profile.name.clone(),
+        token_url: o.token_url().to_string(),
+        client_id: o.client_id.trim().to_string(),
+        client_secret,
+        grant: match o.grant {
+            OAuthGrant::RefreshToken => Grant::RefreshToken,
+            OAuthGrant::ClientCredentials => Grant::ClientCredentials,
+        },
+        scope: o.scope.clone(),
+        token_file: paths.token_file(&profile.name),
     })
 }

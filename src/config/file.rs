@@ -46,13 +46,19 @@ pub fn write_default_if_missing(path: &Path) -> anyhow::Result<bool> {
 /// A warning when other users can read the config file (it may name commands that print
 /// secrets); `None` when it is private, missing, or not on unix.
 pub fn warn_if_world_readable(path: &Path) -> Option<String> {
+    warn_if_world_readable_as(path, "config file")
+}
+
+/// Like [`warn_if_world_readable`] for another private file, named `what` in the
+/// warning (e.g. "OAuth token file").
+pub fn warn_if_world_readable_as(path: &Path, what: &str) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
         if mode & 0o004 != 0 {
             return Some(format!(
-                "the config file {} is readable by every user (mode {mode:03o}); \
+                "the {what} {} is readable by every user (mode {mode:03o}); \
                  run `chmod 600 {}`",
                 path.display(),
                 path.display()
@@ -60,7 +66,7 @@ pub fn warn_if_world_readable(path: &Path) -> Option<String> {
         }
     }
     #[cfg(not(unix))]
-    let _ = path;
+    let _ = (path, what);
     None
 }
 

@@ -101,6 +101,14 @@ impl Keymap {
             let action = Action::from_name(name)
                 .ok_or_else(|| ConfigError::UnknownAction { name: name.clone() })?;
             let keys = parse_keys(action, &spec.keys())?;
+            if keys.is_empty() && action == Action::Quit {
+                return Err(ConfigError::BadKey {
+                    action: action.name().to_string(),
+                    key: "[]".to_string(),
+                    reason: "quit needs at least one key, or only a signal could end the dashboard"
+                        .to_string(),
+                });
+            }
             replaced.insert(action, keys);
         }
         let mut by_key: HashMap<Key, Action> = HashMap::new();
@@ -343,5 +351,20 @@ mod tests {
             err.to_string(),
             "key `x` is bound to both `quit` and `help` in [keys]"
         );
+    }
+
+    #[test]
+    fn quit_cannot_be_left_without_a_key() {
+        let err =
+            Keymap::from_config(&overrides(&[("quit", KeySpec::Many(Vec::new()))])).unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::BadKey { action, .. } if action == "quit"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("at least one key"), "{err}");
+        // Other actions may be unbound on purpose.
+        let km = Keymap::from_config(&overrides(&[("freeze", KeySpec::Many(Vec::new()))]))
+            .expect("unbinding freeze is allowed");
+        assert!(km.keys_for(Action::Freeze).is_empty());
     }
 }

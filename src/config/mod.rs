@@ -17,9 +17,11 @@ mod error;
 mod file;
 pub mod keymap;
 mod keys;
+pub mod oauth;
 mod paths;
 mod profile;
 pub mod theme;
+mod webhooks;
 
 #[cfg(test)]
 mod tests;
@@ -31,11 +33,15 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
 pub use error::ConfigError;
-pub use file::{DEFAULT_CONFIG, warn_if_world_readable, write_default_if_missing};
+pub use file::{
+    DEFAULT_CONFIG, warn_if_world_readable, warn_if_world_readable_as, write_default_if_missing,
+};
 pub use keymap::{Action, Key, KeySpec, Keymap};
+pub use oauth::{OAuthGrant, OAuthProfile};
 pub use paths::Paths;
 pub use profile::ResolvedProfile;
 pub use theme::{Theme, ThemeName, no_color_requested};
+pub use webhooks::WebhooksConfig;
 
 /// The built-in profile: the embedded simulator, no key, no real data.
 pub const DEMO_PROFILE: &str = "demo";
@@ -54,6 +60,8 @@ pub struct Config {
     #[serde(deserialize_with = "keymap::deserialize_keys")]
     pub keys: HashMap<String, KeySpec>,
     pub profiles: BTreeMap<String, ProfileConfig>,
+    /// `[webhooks]`: the signed-webhook receiver inside the dashboard.
+    pub webhooks: WebhooksConfig,
     #[serde(rename = "api_key")]
     no_plain_api_key: NoPlainApiKey,
 }
@@ -65,6 +73,7 @@ impl Default for Config {
             ui: UiConfig::default(),
             keys: HashMap::new(),
             profiles: BTreeMap::new(),
+            webhooks: WebhooksConfig::default(),
             no_plain_api_key: NoPlainApiKey,
         }
     }
@@ -116,6 +125,9 @@ pub struct ProfileConfig {
     pub read_only: bool,
     #[serde(default)]
     pub theme: Option<ThemeName>,
+    /// `[profiles.NAME.oauth]`: OAuth instead of an API key.
+    #[serde(default)]
+    pub oauth: Option<OAuthProfile>,
     #[serde(default, rename = "api_key")]
     no_plain_api_key: NoPlainApiKey,
 }
@@ -131,20 +143,58 @@ impl Default for ProfileConfig {
             budget_reserve: DEFAULT_BUDGET_RESERVE,
             read_only: false,
             theme: None,
+            oauth: None,
             no_plain_api_key: NoPlainApiKey,
         }
     }
 }
 
-/// Reads the config file; a missing file gives the defaults.
+/// Largest config file read: sltui's is a few KB, so a bigger one is the wrong file.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Reads the config file; a missing file gives the defaults. A file that is too big
+/// or is not UTF-8 text is an error naming where it went wrong.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(path, &text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-        Err(source) => Err(ConfigError::Read {
+    use std::io::Read;
+    let read_error = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    #[cfg(unix)]
+    {
+        // Opening a named pipe or socket for reading would wait for a writer forever.
+        use std::os::unix::fs::FileTypeExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && (meta.file_type().is_fifo() || meta.file_type().is_socket())
+        {
+            return Err(read_error(std::io::Error::other(
+                "it is a named pipe or socket, not a file",
+            )));
+        }
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(e) => return Err(read_error(e)),
+    };
+    let mut bytes = Vec::new();
+    // `take`: never read a device or a runaway file whole.
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::Invalid {
             path: path.to_path_buf(),
-            source,
-        }),
+            message: format!(
+                "the file is larger than {} KiB; a sltui config is a few KB: is this the \
+                 right file?",
+                MAX_CONFIG_BYTES / 1024
+            ),
+        });
+    }
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => parse(path, text),
+        Err(e) => Err(error::not_text(path, &bytes, &e)),
     }
 }
 
@@ -183,6 +233,12 @@ impl Config {
                 .is_some_and(|c| c.trim().is_empty())
             {
                 Some("api_key_cmd is empty".into())
+            } else if p.oauth.is_some() && (p.api_key_env.is_some() || p.api_key_cmd.is_some()) {
+                Some("a profile uses either an API key (api_key_env / api_key_cmd) or oauth, not both".into())
+            } else if p.oauth.is_some() && p.simulator {
+                Some("oauth needs a server (base_url), not `simulator = true`".into())
+            } else if let Some(problem) = p.oauth.as_ref().and_then(OAuthProfile::problem) {
+                Some(problem)
             } else if let Some(url) = p.base_url.as_deref()
                 && !(url.starts_with("https://") || url.starts_with("http://"))
             {
@@ -195,6 +251,9 @@ impl Config {
             if let Some(problem) = problem {
                 return Err(invalid(format!("[profiles.{name}]: {problem}")));
             }
+        }
+        if let Some(problem) = self.webhooks.problem() {
+            return Err(invalid(problem));
         }
         self.keymap().map(|_| ()).map_err(|e| e.in_file(path))
     }
@@ -242,6 +301,7 @@ impl Config {
             }),
             api_key_env: p.api_key_env.clone(),
             api_key_cmd: p.api_key_cmd.clone(),
+            oauth: p.oauth.clone(),
             refresh_secs: p.refresh_secs.unwrap_or(self.ui.refresh_secs),
             budget_reserve: p.budget_reserve,
             read_only: p.read_only,

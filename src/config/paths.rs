@@ -51,9 +51,34 @@ impl Paths {
         self.data_dir.join("store.sqlite")
     }
 
+    /// The profile's local store (the sync engine's database), e.g.
+    /// `~/.local/share/sltui/stores/work.sqlite`; one per profile, so teams never mix.
+    pub fn profile_store_file(&self, profile: &str) -> PathBuf {
+        let mut name: String = profile
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if name.is_empty() {
+            name = "default".into();
+        }
+        self.data_dir.join("stores").join(format!("{name}.sqlite"))
+    }
+
     /// The append-only log of mutations (enrollments) sltui made.
     pub fn audit_log(&self) -> PathBuf {
         self.data_dir.join("audit.log")
+    }
+
+    /// The profile's OAuth token file (refresh token and current access token),
+    /// e.g. `~/.local/share/sltui/oauth/work.json`; written with mode 0600.
+    pub fn token_file(&self, profile: &str) -> PathBuf {
+        crate::api::auth::token_file(&self.data_dir, profile)
     }
 
     /// The tracing log; never the terminal the TUI draws on.
@@ -76,6 +101,9 @@ mod tests {
         assert!(paths.data_dir.to_string_lossy().contains("sltui"));
         assert!(paths.log_dir.to_string_lossy().contains("sltui"));
         assert!(paths.store_file().starts_with(&paths.data_dir));
+        let store = paths.profile_store_file("../work team");
+        assert!(store.starts_with(paths.data_dir.join("stores")));
+        assert!(store.ends_with("___work_team.sqlite"), "{store:?}");
         let custom = Paths::discover_with(Some(Path::new("/tmp/x.toml"))).unwrap();
         assert_eq!(custom.config_file, PathBuf::from("/tmp/x.toml"));
         assert_eq!(custom.data_dir, paths.data_dir);

@@ -15,6 +15,8 @@ pub struct ResolvedProfile {
     pub base_url: Option<String>,
     pub api_key_env: Option<String>,
     pub api_key_cmd: Option<String>,
+    /// OAuth instead of an API key (the secret is looked up on demand).
+    pub oauth: Option<super::OAuthProfile>,
     pub refresh_secs: u64,
     /// Fraction of the per-minute API budget kept for the user's own actions.
     pub budget_reserve: f64,
@@ -63,32 +65,37 @@ impl ResolvedProfile {
     }
 
     fn run_key_command(&self, cmd: &str) -> Result<String, ConfigError> {
-        let fail = |failure: String| ConfigError::ApiKeyCmd {
+        run_secret_command(cmd).map_err(|failure| ConfigError::ApiKeyCmd {
             profile: self.name.clone(),
             command: cmd.to_string(),
             failure,
-        };
-        let output = Command::new("sh")
-            .arg("-c")
-            .arg(cmd)
-            .stdin(Stdio::inherit())
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| fail(format!("could not be started ({e})")))?;
-        if !output.status.success() {
-            return Err(fail(match output.status.code() {
-                Some(code) => format!("failed with exit status {code}"),
-                None => "was killed by a signal".to_string(),
-            }));
-        }
-        let text = String::from_utf8(output.stdout)
-            .map_err(|_| fail("printed something that is not UTF-8 text".to_string()))?;
-        let key = text.trim();
-        if key.is_empty() {
-            return Err(fail("printed nothing".to_string()));
-        }
-        Ok(key.to_string())
+        })
     }
+}
+
+/// Runs `cmd` with `sh -c` and returns its trimmed standard output, or what went
+/// wrong in words (never the output: it may hold the secret).
+pub(super) fn run_secret_command(cmd: &str) -> Result<String, String> {
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not be started ({e})"))?;
+    if !output.status.success() {
+        return Err(match output.status.code() {
+            Some(code) => format!("failed with exit status {code}"),
+            None => "was killed by a signal".to_string(),
+        });
+    }
+    let text = String::from_utf8(output.stdout)
+        .map_err(|_| "printed something that is not UTF-8 text".to_string())?;
+    let secret = text.trim();
+    if secret.is_empty() {
+        return Err("printed nothing".to_string());
+    }
+    Ok(secret.to_string())
 }
 
 #[cfg(test)]
@@ -101,6 +108,7 @@ mod tests {
             base_url: Some("https://api.salesloft.com".into()),
             api_key_env: env.map(String::from),
             api_key_cmd: cmd.map(String::from),
+            oauth: None,
             refresh_secs: 5,
             budget_reserve: 0.2,
             read_only: false,

@@ -63,7 +63,17 @@ fn shipped_examples_are_valid_and_match_the_defaults() {
         Keymap::default(),
         "the listed keys are the defaults"
     );
-    assert_eq!(config.profile_names(), vec!["agency", "demo", "work"]);
+    assert_eq!(
+        config.profile_names(),
+        vec!["agency", "demo", "oauth", "work"]
+    );
+    let oauth = config.profile(Some("oauth")).unwrap().oauth.unwrap();
+    assert_eq!(
+        oauth.client_secret_env.as_deref(),
+        Some("SALESLOFT_CLIENT_SECRET")
+    );
+    assert_eq!(oauth.grant, OAuthGrant::RefreshToken);
+    assert_eq!(oauth.token_url(), oauth::SALESLOFT_TOKEN_URL);
     let work = config.profile(Some("work")).unwrap();
     assert_eq!(work.base_url.as_deref(), Some(SALESLOFT_BASE_URL));
     assert_eq!(work.api_key_env.as_deref(), Some("SALESLOFT_API_KEY"));

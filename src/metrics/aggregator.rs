@@ -1,6 +1,6 @@
 //! Incremental, idempotent engagement aggregation keyed by email id.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -30,6 +30,20 @@ impl Stored {
         self.flags & flag != 0
     }
 
+    /// The time the range filters on: `sent_at`, or `updated_at` when it is unknown.
+    fn at(&self) -> u32 {
+        if self.sent_at != 0 {
+            self.sent_at
+        } else {
+            self.updated_at
+        }
+    }
+
+    /// Whether the fact counts anywhere (only sent emails do).
+    fn counts(&self) -> bool {
+        self.has(SENT)
+    }
+
     /// The contribution ignoring the time range.
     fn engagement(&self) -> Engagement {
         Engagement::of_email(
@@ -47,6 +61,59 @@ fn secs(t: DateTime<Utc>) -> u32 {
 }
 
 type Group = (Option<u64>, Option<u64>);
+
+const DAY_SECS: u32 = 86_400;
+
+/// Compact counts of one (group, day) bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counts([u32; 6]);
+
+impl Counts {
+    fn bump(&mut self, e: Engagement, add: bool) {
+        let fields = [
+            e.sent,
+            e.delivered,
+            e.opened,
+            e.clicked,
+            e.replied,
+            e.bounced,
+        ];
+        for (c, f) in self.0.iter_mut().zip(fields) {
+            let f = f as u32;
+            *c = if add {
+                c.saturating_add(f)
+            } else {
+                debug_assert!(*c >= f, "removing counts that were never added");
+                c.saturating_sub(f)
+            };
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0 == [0; 6]
+    }
+
+    fn engagement(&self) -> Engagement {
+        let [sent, delivered, opened, clicked, replied, bounced] = self.0.map(u64::from);
+        Engagement {
+            sent,
+            delivered,
+            opened,
+            clicked,
+            replied,
+            bounced,
+        }
+    }
+}
+
+/// The counted (sent) emails whose range time falls on one UTC day.
+#[derive(Debug, Clone, Default)]
+struct Day {
+    /// Counts per group (index into `Aggregator::groups`).
+    groups: HashMap<u32, Counts>,
+    /// The emails themselves, to recount exactly when the range starts inside this day.
+    ids: Vec<u64>,
+}
 
 /// Counts for one cadence or step, plus how many stored facts (in range or not) it has.
 #[derive(Debug, Clone, Copy, Default)]
@@ -88,8 +155,11 @@ impl Transitions {
 /// - Out-of-order safe: a fact older (by `updated_at`, to the second) than the stored one
 ///   for the same email is ignored, so a late page cannot undo a newer poll.
 /// - Facts outside the range (by `sent_at`, or `updated_at` when a sent email has no
-///   `sent_at`) are stored but not counted; [`Aggregator::set_range`] recounts. Call it
-///   again now and then so a `Days` window slides with the clock.
+///   `sent_at`) are stored but not counted. Call [`Aggregator::set_range`] again now and
+///   then so a `Days` window slides with the clock.
+/// - Range changes are cheap: counted emails are also kept in per-day buckets per
+///   (cadence, step), so a new range is a sum over its whole days plus an exact recount
+///   of the emails of the one day the range starts in (to the second).
 #[derive(Debug, Clone)]
 pub struct Aggregator {
     facts: HashMap<u64, Stored>,
@@ -102,6 +172,10 @@ pub struct Aggregator {
     /// `range.since(now)` in seconds; `None` counts everything.
     since: Option<u32>,
     latest_updated_at: Option<DateTime<Utc>>,
+    /// Counted emails by the UTC day of their range time (seconds / 86400).
+    days: BTreeMap<u32, Day>,
+    /// All-time engagement per group.
+    group_all: Vec<Engagement>,
 }
 
 impl Default for Aggregator {
@@ -117,6 +191,8 @@ impl Default for Aggregator {
             range: TimeRange::All,
             since: None,
             latest_updated_at: None,
+            days: BTreeMap::new(),
+            group_all: Vec::new(),
         }
     }
 }
@@ -174,6 +250,7 @@ impl Aggregator {
             self.latest_updated_at = Some(fact.updated_at);
         }
         self.facts.insert(fact.email_id, new);
+        self.rebucket(fact.email_id, old, new);
 
         // Add before removing, so a fact staying in its cadence never empties the tally.
         let mut changed = self.tally(new, true);
@@ -205,13 +282,57 @@ impl Aggregator {
         }
     }
 
-    /// Changes the range and recounts every stored fact.
+    /// Changes the range (or slides it to `now`) and recounts: a sum over the day
+    /// buckets inside the range, plus the emails of the day the range starts in.
     pub fn set_range(&mut self, range: TimeRange, now: DateTime<Utc>) {
         self.range = range;
         self.since = range
             .since(now)
             .map(|t| t.timestamp().clamp(0, i64::from(u32::MAX)) as u32);
-        self.recount();
+        let mut per_group = match self.since {
+            None => self.group_all.clone(),
+            Some(since) => {
+                let mut per_group = vec![Engagement::default(); self.groups.len()];
+                let first = since / DAY_SECS;
+                for day in self.days.range(first.saturating_add(1)..).map(|(_, d)| d) {
+                    for (&g, c) in &day.groups {
+                        per_group[g as usize] += c.engagement();
+                    }
+                }
+                if let Some(day) = self.days.get(&first) {
+                    for id in &day.ids {
+                        let s = self.facts[id];
+                        if s.at() >= since {
+                            per_group[s.group as usize] += s.engagement();
+                        }
+                    }
+                }
+                per_group
+            }
+        };
+        self.totals = Engagement::default();
+        for t in self.by_cadence.values_mut() {
+            t.engagement = Engagement::default();
+        }
+        for t in self.by_step.values_mut() {
+            t.engagement = Engagement::default();
+        }
+        for (g, e) in per_group.drain(..).enumerate() {
+            if e.is_empty() {
+                continue;
+            }
+            self.totals += e;
+            let (cadence, step) = self.groups[g];
+            for (map, key) in [(&mut self.by_cadence, cadence), (&mut self.by_step, step)] {
+                if let Some(key) = key {
+                    let t = map.get_mut(&key);
+                    debug_assert!(t.is_some(), "a group with counts has stored facts");
+                    if let Some(t) = t {
+                        t.engagement += e;
+                    }
+                }
+            }
+        }
     }
 
     pub fn range(&self) -> TimeRange {
@@ -287,12 +408,7 @@ impl Aggregator {
     }
 
     fn in_range(&self, s: Stored) -> bool {
-        let at = if s.sent_at != 0 {
-            s.sent_at
-        } else {
-            s.updated_at
-        };
-        self.since.is_none_or(|since| at >= since)
+        self.since.is_none_or(|since| s.at() >= since)
     }
 
     /// The contribution to the counts under the current range.
@@ -319,15 +435,44 @@ impl Aggregator {
         cadence.is_some_and(|c| bump(&mut self.by_cadence, c, eng, add))
     }
 
-    fn recount(&mut self) {
-        self.totals = Engagement::default();
-        self.by_cadence.clear();
-        self.by_step.clear();
-        let facts = std::mem::take(&mut self.facts);
-        for s in facts.values() {
-            self.tally(*s, true);
+    /// Moves a fact's contribution in the day buckets and the all-time group totals.
+    fn rebucket(&mut self, email_id: u64, old: Option<Stored>, new: Stored) {
+        let old = old.filter(Stored::counts);
+        let new = Some(new).filter(Stored::counts);
+        let same_day =
+            matches!((old, new), (Some(o), Some(n)) if o.at() / DAY_SECS == n.at() / DAY_SECS);
+        if let Some(o) = old {
+            let e = o.engagement();
+            self.group_all[o.group as usize] -= e;
+            let day = o.at() / DAY_SECS;
+            if let Some(d) = self.days.get_mut(&day) {
+                if let Some(c) = d.groups.get_mut(&o.group) {
+                    c.bump(e, false);
+                    if c.is_empty() {
+                        d.groups.remove(&o.group);
+                    }
+                }
+                if !same_day && let Some(i) = d.ids.iter().position(|&id| id == email_id) {
+                    d.ids.swap_remove(i);
+                }
+                if d.ids.is_empty() && d.groups.is_empty() {
+                    self.days.remove(&day);
+                }
+            }
         }
-        self.facts = facts;
+        if let Some(n) = new {
+            let e = n.engagement();
+            let g = n.group as usize;
+            if self.group_all.len() <= g {
+                self.group_all.resize(g + 1, Engagement::default());
+            }
+            self.group_all[g] += e;
+            let d = self.days.entry(n.at() / DAY_SECS).or_default();
+            d.groups.entry(n.group).or_default().bump(e, true);
+            if !same_day {
+                d.ids.push(email_id);
+            }
+        }
     }
 }
 

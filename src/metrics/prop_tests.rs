@@ -147,3 +147,98 @@ fn random_upserts_match_a_recount_of_the_final_facts() {
         }
     }
 }
+
+/// A fact sent anywhere in the last ~200 days at a random second (a few land exactly on
+/// a UTC midnight or exactly on a range start), so day buckets and the boundary day are
+/// both exercised.
+fn wide_fact(rng: &mut Rng, now: DateTime<Utc>) -> EmailFact {
+    let cadence = rng.below(5);
+    let sent_at = match rng.below(10) {
+        0 => None,
+        1 => {
+            // Exactly `days` before now: on the boundary of a `Days(days)` range.
+            Some(now - TimeDelta::days(rng.below(120) as i64))
+        }
+        2 => {
+            let midnight = now.timestamp() - now.timestamp().rem_euclid(86_400);
+            DateTime::from_timestamp(midnight - 86_400 * rng.below(150) as i64, 0)
+        }
+        _ => Some(now - TimeDelta::seconds(rng.below(200 * 86_400) as i64)),
+    };
+    EmailFact {
+        email_id: rng.below(120),
+        cadence_id: (cadence > 0).then_some(cadence),
+        step_id: (cadence > 0).then(|| cadence * 100 + rng.below(3)),
+        sent: !rng.chance(5),
+        bounced: rng.chance(6),
+        viewed: rng.chance(2),
+        clicked: rng.chance(3),
+        replied: rng.chance(4),
+        sent_at,
+        updated_at: now - TimeDelta::seconds(rng.below(300 * 86_400) as i64),
+    }
+}
+
+#[test]
+fn bucketed_range_totals_match_a_brute_force_recount() {
+    for seed in 1..=80u64 {
+        let mut rng = Rng(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
+        // A "now" anywhere in the day, so range starts fall at any second.
+        let mut now =
+            DateTime::from_timestamp(1_700_000_000 + rng.below(400 * 86_400) as i64, 0).unwrap();
+        let random_range = |rng: &mut Rng| match rng.below(6) {
+            0 => TimeRange::All,
+            _ => TimeRange::Days(1 + rng.below(150) as u32),
+        };
+        let mut range = random_range(&mut rng);
+        let mut a = Aggregator::new(range, now);
+        let mut model: HashMap<u64, EmailFact> = HashMap::new();
+        for step in 0..400 {
+            let mut f = wide_fact(&mut rng, now);
+            if let Some(old) = model.get(&f.email_id)
+                && rng.chance(2)
+            {
+                // An update of a stored email: same id, maybe moved in time or cadence.
+                f = EmailFact {
+                    sent_at: if rng.chance(3) {
+                        f.sent_at
+                    } else {
+                        old.sent_at
+                    },
+                    cadence_id: if rng.chance(4) {
+                        f.cadence_id
+                    } else {
+                        old.cadence_id
+                    },
+                    step_id: if rng.chance(4) {
+                        f.step_id
+                    } else {
+                        old.step_id
+                    },
+                    updated_at: old.updated_at + TimeDelta::seconds(rng.below(3) as i64),
+                    ..f
+                };
+            }
+            if model
+                .get(&f.email_id)
+                .is_none_or(|old| f.updated_at >= old.updated_at)
+            {
+                model.insert(f.email_id, f.clone());
+            }
+            a.upsert(f);
+            if rng.chance(8) {
+                range = random_range(&mut rng);
+                if rng.chance(2) {
+                    // The clock moves on (the window slides).
+                    now += TimeDelta::seconds(rng.below(3 * 86_400) as i64);
+                }
+                a.set_range(range, now);
+            }
+            assert_eq!(
+                snapshot(&a),
+                recount(&model, range, now),
+                "seed {seed} step {step} range {range:?} now {now}"
+            );
+        }
+    }
+}

@@ -28,6 +28,14 @@
 //! counters only (requests, faults), not the budget.
 //!
 //! Fault injection ([`faults`]) is off by default and reproducible from the seed.
+//!
+//! OAuth ([`oauth`]): `POST /oauth/token` (refresh_token and client_credentials
+//! grants, rotating refresh tokens) issues access tokens that every `/v2`
+//! endpoint accepts besides the API key; `/_sim/oauth*` issue and revoke tokens.
+//!
+//! Webhooks ([`webhooks`]): with `webhook` set, every change to an email, a
+//! membership or a person is POSTed to the callback, signed like SalesLoft's, and
+//! retried three times on failure.
 
 pub mod body;
 pub mod dataset;
@@ -40,6 +48,7 @@ pub mod list;
 pub mod lists;
 pub mod live;
 pub mod model;
+pub mod oauth;
 pub mod ops;
 pub mod query;
 pub mod rng;
@@ -47,6 +56,7 @@ pub mod routes;
 pub mod server;
 pub mod team;
 pub mod truth;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -93,6 +103,10 @@ pub struct SimConfig {
     pub outage_secs: f64,
     /// Fraction in `0..=1` of each budget window spent by other integrations.
     pub other_load: f64,
+    /// Deliver signed webhooks for every change to this callback (off: `None`).
+    pub webhook: Option<webhooks::WebhookTarget>,
+    /// The OAuth app behind `POST /oauth/token` (see [`oauth`]).
+    pub oauth: oauth::OAuthConfig,
 }
 
 impl SimConfig {
@@ -140,6 +154,8 @@ impl Default for SimConfig {
             outage_after_secs: None,
             outage_secs: 0.0,
             other_load: 0.0,
+            webhook: None,
+            oauth: oauth::OAuthConfig::default(),
         }
     }
 }
@@ -151,6 +167,7 @@ pub struct SimHandle {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     ticker: Option<JoinHandle<()>>,
+    webhooks: Option<(JoinHandle<()>, Arc<webhooks::WebhookStats>)>,
 }
 
 impl SimHandle {
@@ -163,10 +180,18 @@ impl SimHandle {
         format!("http://{}/v2", self.addr)
     }
 
+    /// What the webhook deliveries did so far (`None` without `webhook`).
+    pub fn webhook_stats(&self) -> Option<webhooks::WebhookStatsSnapshot> {
+        self.webhooks.as_ref().map(|(_, stats)| stats.snapshot())
+    }
+
     /// Stops the live ticker and the server, waiting (briefly) for open
     /// connections to finish.
     pub async fn shutdown(mut self) {
         if let Some(t) = self.ticker.take() {
+            t.abort();
+        }
+        if let Some((t, _)) = self.webhooks.take() {
             t.abort();
         }
         if let Some(tx) = self.shutdown.take() {
@@ -187,6 +212,9 @@ impl SimHandle {
 impl Drop for SimHandle {
     fn drop(&mut self) {
         if let Some(t) = self.ticker.take() {
+            t.abort();
+        }
+        if let Some((t, _)) = self.webhooks.take() {
             t.abort();
         }
         if let Some(tx) = self.shutdown.take() {
@@ -215,14 +243,16 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
     let started = Instant::now();
     let mut limiter = Limiter::new(cfg.budget, cfg.minute_secs, started);
     limiter.set_other_load(fault_cfg.other_load);
-    let shared = Arc::new(Shared::new(
+    let mut shared = Shared::new(
         ds,
         limiter,
         cfg.api_key.clone(),
         Duration::from_millis(cfg.latency_ms),
         format!("http://{addr}/v2"),
         Faults::new(cfg.seed, fault_cfg, started),
-    ));
+    );
+    shared.oauth = oauth::OAuth::new(cfg.oauth.clone());
+    let shared = Arc::new(shared);
     let app = server::router(shared.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -235,6 +265,13 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
             tracing::error!("simulator server stopped: {e}");
         }
     });
+    let webhooks = cfg.webhook.clone().map(|target| {
+        let stats = Arc::new(webhooks::WebhookStats::default());
+        (
+            webhooks::spawn(shared.clone(), target, stats.clone()),
+            stats,
+        )
+    });
     let ticker = cfg
         .live
         .then(|| tokio::spawn(live_ticker(shared, cfg.seed, cfg.live_tick_ms)));
@@ -244,6 +281,7 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         shutdown: Some(tx),
         server: Some(server),
         ticker,
+        webhooks,
     })
 }
 

@@ -55,6 +55,8 @@ pub struct Shared {
     pub latency: Duration,
     /// API root for `_href`s, e.g. `http://127.0.0.1:7878/v2`.
     pub base: String,
+    /// The OAuth token service; its access tokens work like the API key.
+    pub oauth: super::oauth::OAuth,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -78,6 +80,7 @@ impl Shared {
             api_key,
             latency,
             base,
+            oauth: super::oauth::OAuth::default(),
         }
     }
 
@@ -100,6 +103,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/_sim/faults",
             get(fault_http::get_faults).post(fault_http::set_faults),
         )
+        .merge(super::oauth::routes())
         .fallback(v2)
         .with_state(shared)
 }
@@ -177,7 +181,8 @@ async fn v2(
     }
     let now = Instant::now();
     let token = bearer(&headers);
-    let (mut res, remaining) = if token != Some(s.api_key.as_str()) {
+    let authorized = token.is_some_and(|t| t == s.api_key || s.oauth.accepts(t, now));
+    let (mut res, remaining) = if !authorized {
         let msg = if token.is_none() {
             MISSING_TOKEN
         } else {

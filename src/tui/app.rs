@@ -15,7 +15,7 @@ use super::DashboardContext;
 use super::msg::{Effect, Msg};
 use super::state::{AppState, Clock, Level, Session};
 use super::style::Styles;
-use super::terminal::{Signals, Tui};
+use super::terminal::Tui;
 use super::update::{init, update};
 use super::views;
 
@@ -86,9 +86,9 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut signals = Signals::new()?;
     let mut last_budget = None;
     tui.terminal.draw(|f| views::draw(f, &state))?;
+    super::terminal::panic_for_tests();
 
     while !state.quit {
         let msg = tokio::select! {
@@ -112,7 +112,7 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                 }
             },
             _ = tick.tick() => Msg::Tick,
-            name = signals.recv() => Msg::Signal(name),
+            name = tui.signals.recv() => Msg::Signal(name),
         };
         state.clock = Clock::system();
         let is_tick = matches!(msg, Msg::Tick);

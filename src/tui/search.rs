@@ -3,14 +3,41 @@
 //! The SalesLoft API has no free-text people search, so the worker walks every person
 //! in the background (`Request::IndexPeople`) and the UI keeps them here. Matching is
 //! fuzzy (nucleo) over one haystack per person made of name, email, company and title,
-//! so "ada acme" finds Ada Lovelace at Acme. Typing stays instant: the haystacks are
-//! converted once (`Utf32String`), one `Matcher` is reused, and a query that extends the
-//! previous one only re-scores the previous matches.
+//! so "ada acme" finds Ada Lovelace at Acme. Hits are ranked by nucleo's score, then by
+//! name (then by position, so the order is total).
+//!
+//! Typing stays within a few milliseconds over 100k people without changing what is
+//! found or its order:
+//! - Which people match is decided without the scorer: a fuzzy atom matches exactly when
+//!   its characters appear in order in the (case-folded, normalized) haystack, checked
+//!   on bytes, and a query that extends the previous one only checks the previous
+//!   matches, resuming from where the previous needle ended.
+//! - Scores are only computed for the people who can still reach the top `limit`. Each
+//!   match keeps an upper bound of its score: exact once scored, else the bound of the
+//!   shorter query plus the most a longer needle can add (a character adds at most
+//!   `SCORE_MATCH` + the largest bonus; a new word at most the first-character bonus
+//!   on top), and also at most what the person's character masks allow. Matches are
+//!   scored in (bound, name) order, so scoring stops at the first one whose bound
+//!   cannot beat the current `limit`-th hit.
+//! - A query's best possible score is recognised without the scorer (every word occurs
+//!   unbroken right after whitespace), so common prefixes with thousands of perfect
+//!   hits cost a scan.
+//! - One-character queries are scored from per-person bitmasks of which characters
+//!   occur after which kind of boundary (the only thing nucleo's score depends on).
+//! - The haystacks are laid out in name order in one block of bytes, so the scans
+//!   read memory sequentially; [`PeopleIndex::prepare`] builds that layout.
+//! - Recent queries are kept, so backspace answers from memory.
+//!
+//! The tests compare every answer with a full nucleo rescore of everyone.
 
-use std::collections::HashMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap};
 
+use memchr::{memchr, memchr2};
+
+use nucleo_matcher::chars::{normalize, to_lower_case};
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32String};
+use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
 /// What the search shows and matches about one person.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -23,12 +50,12 @@ pub struct PersonEntry {
 }
 
 impl PersonEntry {
-    fn haystack(&self) -> Utf32String {
+    fn haystack(&self) -> String {
         // Two spaces keep words of different fields apart for the scorer's bonuses.
-        Utf32String::from(format!(
+        format!(
             "{}  {}  {}  {}",
             self.name, self.email, self.company, self.title
-        ))
+        )
     }
 }
 
@@ -41,31 +68,480 @@ pub struct SearchHits {
     pub total: usize,
 }
 
-/// Everything the previous search matched, to narrow the next one.
+// nucleo's scoring constants (nucleo-matcher 0.3, `Config::DEFAULT`): a matched character
+// scores 16 plus a bonus of at most 10 (after whitespace); the first character of a
+// needle counts its bonus twice.
+const SCORE_MATCH: u32 = 16;
+const MAX_BONUS: u32 = 10;
+const FIRST_CHAR_MULTIPLIER: u32 = 2;
+/// The most one more needle character can add to an atom's score.
+const MAX_CHAR_GAIN: u32 = SCORE_MATCH + MAX_BONUS;
+/// The most a new one-character atom can score.
+const MAX_FIRST_CHAR: u32 = SCORE_MATCH + MAX_BONUS * FIRST_CHAR_MULTIPLIER;
+/// Haystacks longer than this may make nucleo fall back to its greedy (not optimal)
+/// matcher, for which the bounds above do not hold: such people are always scored.
+const MAX_BOUNDED_HAYSTACK: usize = 400;
+/// An atom this long may also hit nucleo's matrix limit (100 * 1024 cells).
+const MAX_BOUNDED_NEEDLE: usize = 200;
+/// How many recent queries are remembered, and how many matches they may hold in all.
+const STATES_KEPT: usize = 24;
+const STATE_CANDIDATES_KEPT: usize = 1_500_000;
+/// A query with more matches than this and no remembered prefix runs its prefixes first.
+const CHAIN_OVER: usize = 2_000;
+
+/// Character classes and boundary bonuses as nucleo computes them for ASCII text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Class {
+    Whitespace,
+    NonWord,
+    Delimiter,
+    Lower,
+    Upper,
+    Number,
+}
+
+fn class(b: u8) -> Class {
+    match b {
+        b'a'..=b'z' => Class::Lower,
+        b'A'..=b'Z' => Class::Upper,
+        b'0'..=b'9' => Class::Number,
+        _ if b.is_ascii_whitespace() => Class::Whitespace,
+        b'/' | b',' | b':' | b';' | b'|' => Class::Delimiter,
+        _ => Class::NonWord,
+    }
+}
+
+fn bonus(prev: Class, class: Class) -> u32 {
+    if class > Class::Delimiter {
+        match prev {
+            Class::Whitespace => return MAX_BONUS,
+            Class::Delimiter => return 9,
+            Class::NonWord => return 8,
+            _ => (),
+        }
+    }
+    if (prev == Class::Lower && class == Class::Upper)
+        || (prev != Class::Number && class == Class::Number)
+    {
+        5
+    } else if class == Class::Whitespace {
+        MAX_BONUS
+    } else if class == Class::NonWord {
+        8
+    } else {
+        0
+    }
+}
+
+/// The bit of a (lowercase) byte in the character masks, if it has one.
+fn bit(b: u8) -> Option<u64> {
+    const PUNCT: &[u8; 28] = b"@.-_'&+,/:;()#!?*\"$%=<>[]{}~";
+    let i = match b {
+        b'a'..=b'z' => b - b'a',
+        b'0'..=b'9' => 26 + b - b'0',
+        _ => 36 + PUNCT.iter().position(|&p| p == b)? as u8,
+    };
+    Some(1 << i)
+}
+
+/// Which characters (case-folded) occur in a haystack, and after which boundary.
+#[derive(Debug, Clone, Copy, Default)]
+struct Masks {
+    any: u64,
+    /// Occurrences with a bonus of 10, 9, 8 and 5 (ASCII haystacks only).
+    tiers: [u64; 4],
+}
+
+impl Masks {
+    fn ascii(text: &[u8]) -> Masks {
+        let mut m = Masks::default();
+        let mut prev = Class::Whitespace;
+        for &b in text {
+            let c = class(b);
+            if let Some(bit) = bit(b.to_ascii_lowercase()) {
+                m.any |= bit;
+                match bonus(prev, c) {
+                    10 => m.tiers[0] |= bit,
+                    9 => m.tiers[1] |= bit,
+                    8 => m.tiers[2] |= bit,
+                    5 => m.tiers[3] |= bit,
+                    _ => (),
+                }
+            }
+            prev = c;
+        }
+        m
+    }
+
+    fn folded(text: &[u8]) -> Masks {
+        let any = text.iter().filter_map(|&b| bit(b)).fold(0, |a, b| a | b);
+        Masks { any, tiers: [0; 4] }
+    }
+
+    /// The best bonus the character with this bit (0: no bit) gets anywhere in the
+    /// haystack (ASCII only).
+    fn best_bonus(&self, bit: u64) -> u32 {
+        if bit == 0 {
+            MAX_BONUS
+        } else if self.tiers[0] & bit != 0 {
+            10
+        } else if self.tiers[1] & bit != 0 {
+            9
+        } else if self.tiers[2] & bit != 0 {
+            8
+        } else if self.tiers[3] & bit != 0 {
+            5
+        } else {
+            0
+        }
+    }
+
+    /// An upper bound of nucleo's score for `needle` (ASCII haystacks): the first
+    /// character scores at most 16 plus twice its best bonus here; each next one at most
+    /// 16 plus the larger of the consecutive bonus (4) and the best bonus of it or any
+    /// character before it (a consecutive run carries its first bonus along).
+    fn bound(&self, needle: &Needle) -> u32 {
+        let mut best = 0;
+        let mut bound = 0;
+        for (i, &b) in needle.bits.iter().enumerate() {
+            let bonus = self.best_bonus(b);
+            best = best.max(bonus);
+            bound += if i == 0 {
+                SCORE_MATCH + FIRST_CHAR_MULTIPLIER * bonus
+            } else {
+                SCORE_MATCH + best.max(4)
+            };
+        }
+        bound
+    }
+
+    /// nucleo's score for a one-character needle with this bit (ASCII haystacks, case
+    /// ignored): the best bonus over its occurrences, counted twice.
+    fn single_score(&self, bit: u64) -> Option<u32> {
+        if self.any & bit == 0 {
+            return None;
+        }
+        let bonus = [10, 9, 8, 5]
+            .into_iter()
+            .zip(self.tiers)
+            .find(|(_, t)| t & bit != 0)
+            .map_or(0, |(b, _)| b);
+        Some(SCORE_MATCH + bonus * FIRST_CHAR_MULTIPLIER)
+    }
+}
+
+/// A non-ASCII haystack: nucleo's chars, and the normalized (not case-folded) bytes.
+type Unicode = (Box<[char]>, Box<[u8]>);
+
+/// One person's haystack, in the forms the matcher and the byte checks need.
 #[derive(Debug, Clone)]
-struct LastSearch {
-    query: String,
-    /// Index length when the search ran: entries after it were not scored.
+struct Record {
+    /// ASCII haystacks: the text itself (nucleo scores it, the byte checks fold case on
+    /// the fly). Others: the case-folded, normalized bytes (non-ASCII results as 0x80).
+    folded: Box<[u8]>,
+    unicode: Option<Unicode>,
+    masks: Masks,
+    /// Short enough for the score bounds to hold.
+    bounded: bool,
+}
+
+impl Record {
+    fn new(entry: &PersonEntry) -> Record {
+        let text = entry.haystack();
+        match Utf32String::from(text) {
+            Utf32String::Ascii(s) => {
+                let folded: Box<[u8]> = s.into_boxed_bytes();
+                Record {
+                    masks: Masks::ascii(&folded),
+                    bounded: folded.len() <= MAX_BOUNDED_HAYSTACK,
+                    folded,
+                    unicode: None,
+                }
+            }
+            Utf32String::Unicode(chars) => {
+                let byte = |c: char| if c.is_ascii() { c as u8 } else { 0x80 };
+                let folded: Box<[u8]> = chars
+                    .iter()
+                    .map(|&c| {
+                        byte(if c.is_ascii() {
+                            c.to_ascii_lowercase()
+                        } else {
+                            to_lower_case(normalize(c))
+                        })
+                    })
+                    .collect();
+                let exact: Box<[u8]> = chars
+                    .iter()
+                    .map(|&c| byte(if c.is_ascii() { c } else { normalize(c) }))
+                    .collect();
+                Record {
+                    masks: Masks::folded(&folded),
+                    bounded: chars.len() <= MAX_BOUNDED_HAYSTACK,
+                    folded,
+                    unicode: Some((chars, exact)),
+                }
+            }
+        }
+    }
+
+    fn text(&self) -> Utf32Str<'_> {
+        match &self.unicode {
+            None => Utf32Str::Ascii(&self.folded),
+            Some((chars, _)) => Utf32Str::Unicode(chars),
+        }
+    }
+
+    /// The bytes to find an atom in, and whether ASCII letters still need case folding.
+    fn bytes(&self, ignore_case: bool) -> (&[u8], bool) {
+        match &self.unicode {
+            None => (&self.folded, ignore_case),
+            Some((_, exact)) if !ignore_case => (exact, false),
+            Some(_) => (&self.folded, false),
+        }
+    }
+
+    /// Where the greedy (leftmost) match of `needle` from `from` ends, if it matches.
+    fn find(&self, needle: &Needle, from: usize, suffix_from: usize) -> Option<usize> {
+        let (hay, fold) = self.bytes(needle.ignore_case);
+        find_in(hay, fold, needle, from, suffix_from)
+    }
+}
+
+/// Where the greedy (leftmost) match of `needle[suffix_from..]` from `from` ends in
+/// `hay`, if it matches; `fold`: ASCII letters of `hay` may be uppercase.
+fn find_in(
+    hay: &[u8],
+    fold: bool,
+    needle: &Needle,
+    from: usize,
+    suffix_from: usize,
+) -> Option<usize> {
+    let mut pos = from;
+    for &b in &needle.bytes[suffix_from..] {
+        let rest = hay.get(pos..)?;
+        let i = if fold && b.is_ascii_lowercase() {
+            memchr2(b, b - 32, rest)
+        } else {
+            memchr(b, rest)
+        }?;
+        pos += i + 1;
+    }
+    Some(pos)
+}
+
+/// Whether nucleo scores `needle` at its maximum on the ASCII haystack `hay`: the
+/// needle occurs unbroken, starting right after whitespace (or at the start).
+fn at_max(hay: &[u8], needle: &Needle) -> bool {
+    let (first, rest) = match needle.bytes.split_first() {
+        Some(split) => split,
+        None => return true,
+    };
+    let fold = needle.ignore_case && first.is_ascii_lowercase();
+    let same =
+        |a: u8, b: u8| a == b || (needle.ignore_case && b.is_ascii_lowercase() && a == b - 32);
+    let mut from = 0;
+    while let Some(i) = if fold {
+        memchr2(*first, first - 32, &hay[from..])
+    } else {
+        memchr(*first, &hay[from..])
+    } {
+        let p = from + i;
+        let prev = if p == 0 {
+            Class::Whitespace
+        } else {
+            class(hay[p - 1])
+        };
+        if bonus(prev, class(hay[p])) == MAX_BONUS
+            && hay.len() >= p + 1 + rest.len()
+            && hay[p + 1..p + 1 + rest.len()]
+                .iter()
+                .zip(rest)
+                .all(|(&a, &b)| same(a, b))
+        {
+            return true;
+        }
+        from = p + 1;
+    }
+    false
+}
+
+/// One word of the query, as nucleo matches it (ASCII needles only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Needle {
+    bytes: Vec<u8>,
+    /// The mask bit of each (case-folded) byte, 0 for none.
+    bits: Vec<u64>,
+    /// Smart case: ignored unless the needle has an uppercase letter.
+    ignore_case: bool,
+}
+
+impl Needle {
+    /// The most this needle can score.
+    fn max_score(&self) -> u32 {
+        MAX_FIRST_CHAR + MAX_CHAR_GAIN * (self.bytes.len() as u32).saturating_sub(1)
+    }
+
+    fn mask(&self) -> u64 {
+        self.bits.iter().fold(0, |a, b| a | b)
+    }
+}
+
+/// The needles of a pattern, or `None` when one is not ASCII (then every person is
+/// scored by nucleo).
+fn needles(pattern: &Pattern) -> Option<Vec<Needle>> {
+    pattern
+        .atoms
+        .iter()
+        .map(|a| match a.needle_text() {
+            Utf32Str::Ascii(bytes) => Some(Needle {
+                bytes: bytes.to_vec(),
+                bits: bytes
+                    .iter()
+                    .map(|b| bit(b.to_ascii_lowercase()).unwrap_or(0))
+                    .collect(),
+                ignore_case: !bytes.iter().any(u8::is_ascii_uppercase),
+            }),
+            Utf32Str::Unicode(_) => None,
+        })
+        .collect()
+}
+
+/// A match of a remembered query.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// The person's slot (place in name order).
+    slot: u32,
+    /// The exact score once computed, else an upper bound of it.
+    bound: u32,
+    /// Where the greedy match of the last needle ends.
+    end: u32,
+}
+
+/// A remembered query: every match, in name (slot) order, and the answer.
+#[derive(Debug, Clone)]
+struct State {
+    needles: Vec<Needle>,
+    /// Index length when the search ran: entries after it were not checked.
     scanned: usize,
-    matches: Vec<usize>,
+    candidates: Vec<Candidate>,
+    limit: usize,
+    hits: SearchHits,
+    generation: u64,
+}
+
+impl State {
+    /// How `needles` extend this state's needles: the number of characters added to its
+    /// last needle and whether that needle's case mode is unchanged, or `None` when
+    /// `needles` does not extend it (so it matches no subset of this state's matches).
+    fn extension(&self, needles: &[Needle]) -> Option<(usize, bool)> {
+        let (last, rest) = self.needles.split_last()?;
+        if needles.len() < self.needles.len() || needles[..rest.len()] != *rest {
+            return None;
+        }
+        let next = &needles[rest.len()];
+        next.bytes.starts_with(&last.bytes).then(|| {
+            (
+                next.bytes.len() - last.bytes.len(),
+                next.ignore_case == last.ignore_case,
+            )
+        })
+    }
+}
+
+/// One person's place in the name-ordered layout the searches scan.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// Position in the index.
+    pos: u32,
+    /// The haystack bytes (`Record::folded`) in `Layout::arena`.
+    off: u32,
+    len: u32,
+    masks: Masks,
+    unicode: bool,
+    bounded: bool,
+}
+
+/// The haystacks in name order, bytes in one block: matches of a query are visited in
+/// name order, so this keeps the scans sequential in memory.
+#[derive(Debug, Default)]
+struct Layout {
+    slots: Vec<Slot>,
+    arena: Vec<u8>,
+    /// Position -> slot.
+    rank: Vec<u32>,
+    /// `PeopleIndex::generation` the layout was built for.
+    generation: u64,
+    /// People added since the bytes were last laid out in name order (theirs are at the
+    /// end of the arena).
+    scattered: usize,
+}
+
+impl Layout {
+    fn bytes(&self, s: &Slot) -> &[u8] {
+        &self.arena[s.off as usize..(s.off + s.len) as usize]
+    }
+
+    fn text<'a>(&'a self, records: &'a [Record], slot: u32) -> Utf32Str<'a> {
+        let s = &self.slots[slot as usize];
+        if s.unicode {
+            records[s.pos as usize].text()
+        } else {
+            Utf32Str::Ascii(self.bytes(s))
+        }
+    }
+
+    fn find(
+        &self,
+        records: &[Record],
+        slot: u32,
+        needle: &Needle,
+        from: usize,
+        suffix_from: usize,
+    ) -> Option<usize> {
+        let s = &self.slots[slot as usize];
+        if s.unicode {
+            records[s.pos as usize].find(needle, from, suffix_from)
+        } else {
+            find_in(self.bytes(s), needle.ignore_case, needle, from, suffix_from)
+        }
+    }
+
+    /// Whether every needle matches; where the last one's greedy match ends.
+    fn find_all(&self, records: &[Record], slot: u32, needles: &[Needle]) -> Option<usize> {
+        let mut end = 0;
+        for d in needles {
+            end = self.find(records, slot, d, 0, 0)?;
+        }
+        Some(end)
+    }
 }
 
 pub struct PeopleIndex {
     entries: Vec<PersonEntry>,
-    haystacks: Vec<Utf32String>,
+    /// Per position.
+    records: Vec<Record>,
     by_id: HashMap<u64, usize>,
     matcher: Matcher,
-    last: Option<LastSearch>,
+    layout: Layout,
+    /// A person changed: the layout must be rebuilt, not just extended.
+    rebuild: bool,
+    /// Bumped by every change of the entries.
+    generation: u64,
+    /// Recent queries, the most recent last.
+    states: Vec<State>,
 }
 
 impl Default for PeopleIndex {
     fn default() -> Self {
         PeopleIndex {
             entries: Vec::new(),
-            haystacks: Vec::new(),
+            records: Vec::new(),
             by_id: HashMap::new(),
             matcher: Matcher::new(Config::DEFAULT),
-            last: None,
+            layout: Layout::default(),
+            rebuild: false,
+            generation: 0,
+            states: Vec::new(),
         }
     }
 }
@@ -76,6 +552,18 @@ impl std::fmt::Debug for PeopleIndex {
             .field("len", &self.entries.len())
             .finish()
     }
+}
+
+/// The worst of the current top hits sorts greatest (lower score, then later name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Ranked {
+    score: Reverse<u32>,
+    slot: u32,
+}
+
+/// Candidates in processing order: bound descending, then name.
+fn key(c: &Candidate) -> (Reverse<u32>, u32) {
+    (Reverse(c.bound), c.slot)
 }
 
 impl PeopleIndex {
@@ -106,17 +594,22 @@ impl PeopleIndex {
         match self.by_id.get(&entry.id) {
             Some(&i) => {
                 if self.entries[i] != entry {
-                    self.haystacks[i] = entry.haystack();
+                    self.records[i] = Record::new(&entry);
+                    self.rebuild = true;
                     self.entries[i] = entry;
+                    self.generation += 1;
                     // A changed person may now match or stop matching.
-                    self.last = None;
+                    self.states.clear();
                 }
                 false
             }
             None => {
-                self.by_id.insert(entry.id, self.entries.len());
-                self.haystacks.push(entry.haystack());
+                let pos = self.entries.len();
+                assert!(pos < u32::MAX as usize, "fewer than 4 billion people");
+                self.by_id.insert(entry.id, pos);
+                self.records.push(Record::new(&entry));
                 self.entries.push(entry);
+                self.generation += 1;
                 true
             }
         }
@@ -125,9 +618,111 @@ impl PeopleIndex {
     /// Drops everything (the `R` key rebuilds the index).
     pub fn clear(&mut self) {
         self.entries.clear();
-        self.haystacks.clear();
+        self.records.clear();
         self.by_id.clear();
-        self.last = None;
+        self.layout = Layout::default();
+        self.rebuild = false;
+        self.generation += 1;
+        self.states.clear();
+    }
+
+    /// Brings the search layout up to date with the entries (done by the next search
+    /// anyway; call it after loading people so the first keystroke does not pay it).
+    pub fn prepare(&mut self) {
+        if self.layout.generation == self.generation {
+            return;
+        }
+        let n = self.entries.len();
+        let entries = &self.entries;
+        let by_name = |a: &u32, b: &u32| {
+            entries[*a as usize]
+                .name
+                .cmp(&entries[*b as usize].name)
+                .then(a.cmp(b))
+        };
+        let old_len = self.layout.slots.len();
+        let slot_of = |r: &Record, pos: u32, off: usize| Slot {
+            pos,
+            off: off as u32,
+            len: r.folded.len() as u32,
+            masks: r.masks,
+            unicode: r.unicode.is_some(),
+            bounded: r.bounded,
+        };
+        if !self.rebuild && old_len <= n && self.layout.scattered + (n - old_len) <= n / 8 {
+            // People were only added: insert them into the name order (their bytes go at
+            // the end of the arena); remembered matches keep their relative order.
+            let mut added: Vec<u32> = (old_len as u32..n as u32).collect();
+            added.sort_unstable_by(by_name);
+            let layout = &mut self.layout;
+            let old = std::mem::take(&mut layout.slots);
+            let mut slots = Vec::with_capacity(n);
+            let mut from = 0;
+            for pos in added {
+                let at =
+                    from + old[from..].partition_point(|s| by_name(&s.pos, &pos) == Ordering::Less);
+                slots.extend_from_slice(&old[from..at]);
+                from = at;
+                let r = &self.records[pos as usize];
+                slots.push(slot_of(r, pos, layout.arena.len()));
+                layout.arena.extend_from_slice(&r.folded);
+            }
+            slots.extend_from_slice(&old[from..]);
+            layout.rank.resize(n, 0);
+            for (slot, s) in slots.iter().enumerate() {
+                layout.rank[s.pos as usize] = slot as u32;
+            }
+            for state in &mut self.states {
+                for c in &mut state.candidates {
+                    c.slot = layout.rank[old[c.slot as usize].pos as usize];
+                }
+            }
+            layout.scattered += n - old_len;
+            layout.slots = slots;
+            layout.generation = self.generation;
+            return;
+        }
+        let mut order: Vec<u32> = if !self.rebuild && old_len <= n {
+            // Only added, but enough to lay the bytes out again.
+            let old: Vec<u32> = self.layout.slots.iter().map(|s| s.pos).collect();
+            let mut added: Vec<u32> = (old_len as u32..n as u32).collect();
+            added.sort_unstable_by(by_name);
+            merge_by(old, added, |a, b| by_name(a, b) == Ordering::Less)
+        } else {
+            self.states.clear();
+            (0..n as u32).collect()
+        };
+        if self.rebuild || old_len > n {
+            order.sort_unstable_by(by_name);
+        }
+        let mut rank = vec![0u32; n];
+        for (slot, &pos) in order.iter().enumerate() {
+            rank[pos as usize] = slot as u32;
+        }
+        for state in &mut self.states {
+            for c in &mut state.candidates {
+                c.slot = rank[self.layout.slots[c.slot as usize].pos as usize];
+            }
+        }
+        let bytes: usize = self.records.iter().map(|r| r.folded.len()).sum();
+        let mut arena = Vec::with_capacity(bytes);
+        let slots = order
+            .iter()
+            .map(|&pos| {
+                let r = &self.records[pos as usize];
+                let slot = slot_of(r, pos, arena.len());
+                arena.extend_from_slice(&r.folded);
+                slot
+            })
+            .collect();
+        self.layout = Layout {
+            slots,
+            arena,
+            rank,
+            generation: self.generation,
+            scattered: 0,
+        };
+        self.rebuild = false;
     }
 
     /// Fuzzy search; an empty query lists people in the order they arrived.
@@ -139,58 +734,469 @@ impl PeopleIndex {
                 total: self.entries.len(),
             };
         }
+        self.prepare();
         let pattern = Pattern::new(
             query,
             CaseMatching::Smart,
             Normalization::Smart,
             AtomKind::Fuzzy,
         );
-        // Candidates: the previous matches when this query only adds to the previous
-        // one (every fuzzy atom then matches a subset), plus people indexed since.
-        let narrowed = self.last.as_ref().filter(|l| {
-            query.starts_with(l.query.as_str())
-                && !query.contains('\\')
-                && l.scanned <= self.entries.len()
-        });
-        let candidates: Vec<usize> = match narrowed {
-            Some(l) => l
-                .matches
-                .iter()
-                .copied()
-                .chain(l.scanned..self.entries.len())
-                .collect(),
-            None => (0..self.entries.len()).collect(),
-        };
-        let mut scored: Vec<(u32, usize)> = candidates
-            .into_iter()
-            .filter_map(|i| {
-                pattern
-                    .score(self.haystacks[i].slice(..), &mut self.matcher)
-                    .map(|s| (s, i))
-            })
-            .collect();
-        self.last = Some(LastSearch {
-            query: query.to_string(),
-            scanned: self.entries.len(),
-            matches: scored.iter().map(|&(_, i)| i).collect(),
-        });
-        let total = scored.len();
-        let entries = &self.entries;
-        let order = |a: &(u32, usize), b: &(u32, usize)| {
-            b.0.cmp(&a.0)
-                .then_with(|| entries[a.1].name.cmp(&entries[b.1].name))
-        };
-        if scored.len() > limit && limit > 0 {
-            scored.select_nth_unstable_by(limit - 1, order);
-            scored.truncate(limit);
+        if pattern.atoms.is_empty() {
+            return self.search("", limit);
         }
-        scored.sort_by(order);
-        scored.truncate(limit);
+        let Some(needles) = needles(&pattern) else {
+            return self.score_all(&pattern, limit);
+        };
+        if let Some(i) = self.states.iter().position(|s| {
+            s.needles == needles && s.limit == limit && s.generation == self.generation
+        }) {
+            let state = self.states.remove(i);
+            let hits = state.hits.clone();
+            self.states.push(state);
+            return hits;
+        }
+        let state = self.run(&pattern, needles, limit);
+        let hits = state.hits.clone();
+        self.remember(state);
+        hits
+    }
+
+    fn remember(&mut self, state: State) {
+        self.states.push(state);
+        let mut kept = 0;
+        let mut keep_from = self.states.len();
+        for (i, s) in self.states.iter().enumerate().rev() {
+            kept += s.candidates.len();
+            if i + STATES_KEPT < self.states.len()
+                || (kept > STATE_CANDIDATES_KEPT && i + 1 < self.states.len())
+            {
+                break;
+            }
+            keep_from = i;
+        }
+        self.states.drain(..keep_from);
+    }
+
+    /// Runs a query, from the cheapest remembered query it extends when there is one.
+    fn run(&mut self, pattern: &Pattern, needles: Vec<Needle>, limit: usize) -> State {
+        let n = self.entries.len();
+        let bounded_needles = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
+        let max_score: u32 = needles.iter().map(Needle::max_score).sum();
+        let bound_of = |s: &Slot, bound: u32| {
+            if !(s.bounded && bounded_needles) {
+                u32::MAX
+            } else if s.unicode {
+                bound
+            } else {
+                bound.min(needles.iter().map(|d| s.masks.bound(d)).sum())
+            }
+        };
+        let layout = &self.layout;
+        let records = &self.records[..];
+        let base = self
+            .states
+            .iter()
+            .filter_map(|s| Some((s, s.extension(&needles)?)))
+            .min_by_key(|(s, _)| s.candidates.len() + (n - s.scanned));
+        let mut candidates: Vec<Candidate>;
+        if let Some((base, (added, same_case))) = base {
+            let ext = base.needles.len() - 1;
+            let kept_len = base.needles[ext].bytes.len();
+            let gain: u32 = MAX_CHAR_GAIN * added as u32
+                + needles[ext + 1..]
+                    .iter()
+                    .map(Needle::max_score)
+                    .sum::<u32>();
+            let mask = needles[ext].bits[kept_len..].iter().fold(0, |a, b| a | b)
+                | mask_of(&needles[ext + 1..]);
+            // People indexed since: checked in full and bound by the maximum.
+            let fresh: Vec<u32> = (base.scanned..n).map(|p| layout.rank[p]).collect();
+            candidates = Vec::with_capacity(base.candidates.len() + fresh.len());
+            let all_mask = mask_of(&needles);
+            for slot in fresh {
+                let s = &layout.slots[slot as usize];
+                if s.masks.any & all_mask == all_mask
+                    && let Some(end) = layout.find_all(records, slot, &needles)
+                {
+                    candidates.push(Candidate {
+                        slot,
+                        bound: bound_of(s, max_score),
+                        end: end as u32,
+                    });
+                }
+            }
+            'next: for c in &base.candidates {
+                let s = &layout.slots[c.slot as usize];
+                if s.masks.any & mask != mask {
+                    continue;
+                }
+                let mut end = c.end as usize;
+                if added > 0 {
+                    let found = if same_case {
+                        layout.find(records, c.slot, &needles[ext], end, kept_len)
+                    } else {
+                        layout.find(records, c.slot, &needles[ext], 0, 0)
+                    };
+                    match found {
+                        Some(e) => end = e,
+                        None => continue,
+                    }
+                }
+                for d in &needles[ext + 1..] {
+                    match layout.find(records, c.slot, d, 0, 0) {
+                        Some(e) => end = e,
+                        None => continue 'next,
+                    }
+                }
+                candidates.push(Candidate {
+                    slot: c.slot,
+                    bound: bound_of(s, c.bound.saturating_add(gain)),
+                    end: end as u32,
+                });
+            }
+            if n > base.scanned {
+                candidates.sort_unstable_by_key(|c| c.slot);
+            }
+        } else if let [d] = needles.as_slice()
+            && d.bytes.len() == 1
+            && d.ignore_case
+            && let Some(b) = bit(d.bytes[0])
+        {
+            candidates = self.single_char(pattern, d, b);
+        } else {
+            let mask = mask_of(&needles);
+            candidates = layout
+                .slots
+                .iter()
+                .enumerate()
+                .filter_map(|(slot, s)| {
+                    if s.masks.any & mask != mask {
+                        return None;
+                    }
+                    let end = layout.find_all(records, slot as u32, &needles)?;
+                    Some(Candidate {
+                        slot: slot as u32,
+                        bound: bound_of(s, max_score),
+                        end: end as u32,
+                    })
+                })
+                .collect();
+            // Many matches and no bounds: run the query's prefixes first (each one
+            // extends the previous), so scores are bounded and few are computed.
+            if candidates.len() > CHAIN_OVER
+                && let Some(prefix) = shorter(&needles)
+            {
+                self.search(&prefix, limit);
+                if self
+                    .states
+                    .last()
+                    .is_some_and(|s| s.extension(&needles).is_some())
+                {
+                    return self.run(pattern, needles, limit);
+                }
+            }
+        }
+        let hits = self.top(pattern, &needles, &mut candidates, limit);
+        if hits.total < candidates.len() {
+            // Only after a mismatch between the byte checks and nucleo (see `top`).
+            candidates.retain(|c| c.bound > 0);
+        }
+        State {
+            needles,
+            scanned: n,
+            candidates,
+            limit,
+            hits,
+            generation: self.generation,
+        }
+    }
+
+    /// Every match of a one-character query, exactly scored and ordered.
+    fn single_char(&mut self, pattern: &Pattern, needle: &Needle, bit: u64) -> Vec<Candidate> {
+        let layout = &self.layout;
+        let mut candidates = Vec::new();
+        for (slot, s) in layout.slots.iter().enumerate() {
+            if s.masks.any & bit == 0 {
+                continue;
+            }
+            let slot = slot as u32;
+            let bound = if s.unicode {
+                // See `top`: only the maximum bounds a non-ASCII haystack's extensions.
+                pattern
+                    .score(layout.text(&self.records, slot), &mut self.matcher)
+                    .map(|_| MAX_FIRST_CHAR)
+            } else {
+                s.masks.single_score(bit)
+            };
+            let end = layout.find(&self.records, slot, needle, 0, 0);
+            if let Some((bound, end)) = bound.zip(end) {
+                candidates.push(Candidate {
+                    slot,
+                    bound,
+                    end: end as u32,
+                });
+            }
+        }
+        candidates
+    }
+
+    /// Scores candidates (ordered by bound, then name) until none left can enter the
+    /// top `limit`; returns the hits and leaves the candidates ordered by their new
+    /// bounds.
+    ///
+    /// Candidates bound by the query's maximum are first checked without the scorer:
+    /// the maximum is reached exactly when every needle occurs unbroken right after
+    /// whitespace; the others drop just below it. So a query with many perfect hits
+    /// costs a scan, not a score per person before the first perfect hit by name.
+    ///
+    /// A computed score becomes the candidate's bound, except when the last needle is
+    /// one character and the haystack is not ASCII: nucleo then takes a shortcut that
+    /// may score below what the same character scores as the start of a longer needle,
+    /// so the score would not bound the next keystroke's.
+    fn top(
+        &mut self,
+        pattern: &Pattern,
+        needles: &[Needle],
+        candidates: &mut [Candidate],
+        limit: usize,
+    ) -> SearchHits {
+        let layout = &self.layout;
+        let max_score: u32 = needles.iter().map(Needle::max_score).sum();
+        let last_single = needles.last().is_some_and(|d| d.bytes.len() == 1);
+        let checkable = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
+        let mut order = by_bound(candidates, max_score);
+        // Candidates order[..front] are all scored (no early stop among them); those in
+        // order[known] score exactly `max_score`.
+        let mut front = 0;
+        let mut known = 0..0;
+        if limit > 0 && checkable {
+            let start = order
+                .iter()
+                .take_while(|&&i| candidates[i as usize].bound > max_score)
+                .count();
+            let level = order[start..]
+                .iter()
+                .take_while(|&&i| candidates[i as usize].bound == max_score)
+                .count();
+            let (mut passes, mut unknown, mut fails) = (Vec::new(), Vec::new(), Vec::new());
+            let mut end = start;
+            while end < start + level && passes.len() < limit {
+                let i = order[end];
+                let s = &layout.slots[candidates[i as usize].slot as usize];
+                if s.unicode || !s.bounded {
+                    unknown.push(i);
+                } else if needles.iter().all(|d| at_max(layout.bytes(s), d)) {
+                    passes.push(i);
+                } else {
+                    fails.push(i);
+                }
+                end += 1;
+            }
+            known = start..start + passes.len();
+            front = known.end + unknown.len();
+            if !fails.is_empty() || !unknown.is_empty() {
+                for &i in &fails {
+                    candidates[i as usize].bound = max_score - 1;
+                }
+                let by_key = |i: &u32| key(&candidates[*i as usize]);
+                let rest = order.split_off(end);
+                order.truncate(start);
+                order.extend(passes);
+                order.extend(unknown);
+                order.extend(merge_by(fails, rest, |a, b| by_key(a) < by_key(b)));
+            }
+        }
+        let mut heap: BinaryHeap<Ranked> = BinaryHeap::with_capacity(limit + 1);
+        let mut lost = 0;
+        for (at, &i) in order.iter().enumerate() {
+            if limit == 0 {
+                break;
+            }
+            let c = &mut candidates[i as usize];
+            if at >= front
+                && heap.len() == limit
+                && let Some(w) = heap.peek()
+                && (c.bound < w.score.0 || (c.bound == w.score.0 && c.slot > w.slot))
+            {
+                break;
+            }
+            let score = if known.contains(&at) {
+                max_score
+            } else {
+                let Some(score) = score(
+                    layout,
+                    &self.records,
+                    c.slot,
+                    pattern,
+                    needles,
+                    &mut self.matcher,
+                ) else {
+                    // Cannot happen: the byte checks match exactly what nucleo matches.
+                    debug_assert!(false, "checked match not matched by nucleo");
+                    c.bound = 0;
+                    lost += 1;
+                    continue;
+                };
+                debug_assert!(
+                    score <= c.bound,
+                    "score {score} above its bound {}",
+                    c.bound
+                );
+                score
+            };
+            if !(last_single && layout.slots[c.slot as usize].unicode) {
+                c.bound = score;
+            }
+            let item = Ranked {
+                score: Reverse(score),
+                slot: c.slot,
+            };
+            if heap.len() < limit {
+                heap.push(item);
+            } else if heap.peek().is_some_and(|w| item < *w) {
+                heap.pop();
+                heap.push(item);
+            }
+        }
+        let mut hits = heap.into_vec();
+        hits.sort_unstable();
         SearchHits {
-            hits: scored.into_iter().map(|(_, i)| i).collect(),
+            hits: hits
+                .into_iter()
+                .map(|r| layout.slots[r.slot as usize].pos as usize)
+                .collect(),
+            total: candidates.len() - lost,
+        }
+    }
+
+    /// The slow path for needles with non-ASCII characters: nucleo scores everyone.
+    fn score_all(&mut self, pattern: &Pattern, limit: usize) -> SearchHits {
+        let layout = &self.layout;
+        let mut scored: Vec<Ranked> = Vec::new();
+        for slot in 0..layout.slots.len() as u32 {
+            if let Some(score) = pattern.score(layout.text(&self.records, slot), &mut self.matcher)
+            {
+                scored.push(Ranked {
+                    score: Reverse(score),
+                    slot,
+                });
+            }
+        }
+        let total = scored.len();
+        if limit > 0 && scored.len() > limit {
+            scored.select_nth_unstable(limit - 1);
+        }
+        scored.truncate(limit);
+        scored.sort_unstable();
+        SearchHits {
+            hits: scored
+                .into_iter()
+                .map(|r| layout.slots[r.slot as usize].pos as usize)
+                .collect(),
             total,
         }
     }
+}
+
+/// nucleo's score of a pattern (the sum of its words' scores) on a slot's haystack;
+/// a word found unbroken right after whitespace scores its maximum without the scorer.
+fn score(
+    layout: &Layout,
+    records: &[Record],
+    slot: u32,
+    pattern: &Pattern,
+    needles: &[Needle],
+    matcher: &mut Matcher,
+) -> Option<u32> {
+    let s = &layout.slots[slot as usize];
+    let text = layout.text(records, slot);
+    if s.unicode || !s.bounded || needles.iter().any(|d| d.bytes.len() > MAX_BOUNDED_NEEDLE) {
+        return pattern.score(text, matcher);
+    }
+    let bytes = layout.bytes(s);
+    let mut total = 0;
+    for (atom, needle) in pattern.atoms.iter().zip(needles) {
+        total += if at_max(bytes, needle) {
+            needle.max_score()
+        } else {
+            u32::from(atom.score(text, matcher)?)
+        };
+    }
+    Some(total)
+}
+
+/// Indices of `candidates` (in slot order) ordered by bound descending, then slot: a
+/// stable counting sort (bounds are small; unbounded ones go first).
+fn by_bound(candidates: &[Candidate], max_score: u32) -> Vec<u32> {
+    let top = max_score as usize + 1;
+    let bucket = |c: &Candidate| top - (c.bound as usize).min(top);
+    let mut starts = vec![0u32; top + 2];
+    for c in candidates {
+        starts[bucket(c) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut order = vec![0u32; candidates.len()];
+    for (i, c) in candidates.iter().enumerate() {
+        let at = &mut starts[bucket(c)];
+        order[*at as usize] = i as u32;
+        *at += 1;
+    }
+    order
+}
+
+/// The characters (with a mask bit) of some needles.
+fn mask_of(needles: &[Needle]) -> u64 {
+    needles.iter().map(Needle::mask).fold(0, |a, b| a | b)
+}
+
+/// The query one character shorter than `needles`, when it can be written as a query
+/// (needles without spaces or backslashes), else `None`.
+fn shorter(needles: &[Needle]) -> Option<String> {
+    let mut words: Vec<&[u8]> = needles.iter().map(|d| d.bytes.as_slice()).collect();
+    if words
+        .iter()
+        .any(|w| w.contains(&b' ') || w.contains(&b'\\'))
+    {
+        return None;
+    }
+    let last = words.pop()?;
+    if last.len() > 1 {
+        words.push(&last[..last.len() - 1]);
+    }
+    if words.is_empty() {
+        return None;
+    }
+    let words: Vec<&str> = words
+        .into_iter()
+        .map(|w| std::str::from_utf8(w).ok())
+        .collect::<Option<_>>()?;
+    Some(words.join(" "))
+}
+
+/// Merges two sorted runs (`less(a, b)`: a sorts before b); stable, `a` first on ties.
+fn merge_by<T: Copy>(a: Vec<T>, b: Vec<T>, less: impl Fn(&T, &T) -> bool) -> Vec<T> {
+    if b.is_empty() {
+        return a;
+    }
+    if a.is_empty() {
+        return b;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if less(&b[j], &a[i]) {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// True when the input looks like one complete email address (worth an exact lookup).
@@ -325,6 +1331,196 @@ mod tests {
         assert!(h.total >= 3);
         assert_eq!(ix.search("", 3).hits.len(), 3);
         assert_eq!(ix.search("", 3).total, 4);
+    }
+
+    /// What a search must answer: nucleo's score on every haystack, best first, then
+    /// by name, then by position.
+    fn reference(ix: &PeopleIndex, query: &str, limit: usize) -> SearchHits {
+        let query = query.trim();
+        if query.is_empty() {
+            return SearchHits {
+                hits: (0..ix.len().min(limit)).collect(),
+                total: ix.len(),
+            };
+        }
+        let pattern = Pattern::new(
+            query,
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut scored: Vec<(Reverse<u32>, &str, usize)> = ix
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let hay = Utf32String::from(e.haystack());
+                let score = pattern.score(hay.slice(..), &mut matcher)?;
+                Some((Reverse(score), e.name.as_str(), i))
+            })
+            .collect();
+        let total = scored.len();
+        scored.sort();
+        scored.truncate(limit);
+        SearchHits {
+            hits: scored.into_iter().map(|(_, _, i)| i).collect(),
+            total,
+        }
+    }
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[self.below(items.len())]
+        }
+    }
+
+    const FIRST: &[&str] = &[
+        "Maria", "Mario", "Mark", "Ada", "Grace", "José", "Zoë", "Łukasz", "DeShawn", "Ann",
+        "anna", "MARIA", "Ma", "Jo", "Øyvind", "Ærø", "",
+    ];
+    const LAST: &[&str] = &[
+        "Garcia",
+        "McDonald",
+        "O'Brien",
+        "Müller",
+        "Straße",
+        "Smith-Jones",
+        "van der Berg",
+        "Lovelace",
+        "Hopper",
+        "Nakamura",
+        "Ma",
+        "Li",
+        "garcia",
+        "",
+    ];
+    const COMPANY: &[&str] = &[
+        "Acme",
+        "Hooli",
+        "Pied Piper",
+        "ACME Corp",
+        "a/b|c;d",
+        "Café Noir",
+        "X",
+        "",
+        "Dunder-Mifflin",
+        "3M",
+        "Área 51",
+    ];
+    const TITLE: &[&str] = &[
+        "CEO",
+        "VP Sales",
+        "vp_sales",
+        "Head of R&D",
+        "Engineer II",
+        "SDR (EMEA)",
+        "",
+        "Señor Developer",
+        "CTO/Founder",
+    ];
+
+    fn random_person(rng: &mut Rng, id: u64) -> PersonEntry {
+        let first = rng.pick(FIRST);
+        let last = rng.pick(LAST);
+        let company = rng.pick(COMPANY);
+        let mut title = rng.pick(TITLE).to_string();
+        if rng.below(40) == 0 {
+            // Long enough that nucleo may fall back to its greedy matcher.
+            title = "Regional Manager of Sales Operations ".repeat(15);
+        }
+        PersonEntry {
+            id,
+            name: format!("{first} {last}").trim().to_string(),
+            email: format!(
+                "{}.{}{}@{}.com",
+                first.to_lowercase(),
+                last.to_lowercase().replace(' ', ""),
+                id % 7,
+                company.to_lowercase().replace(' ', "")
+            ),
+            company: company.to_string(),
+            title,
+        }
+    }
+
+    /// A query typed and edited: pieces of names, emails and titles, random letters,
+    /// capitals, spaces, non-ASCII letters and backslashes.
+    fn random_edit(rng: &mut Rng, query: &mut String) {
+        const PIECES: &[&str] = &[
+            "mar", "gar", "ada", "mc", "obr", "@", ".com", "vp", "sales", "ceo", "acme", "jos",
+            "josé", "mü", "strasse", "straße", "zoe", "e", "a", "m", "3", "/", "_", "\\ ", "Ma",
+            "MA", "G", " ", "  ", "x", "q", "ii", "r&d", "(", "é", "ø",
+        ];
+        match rng.below(10) {
+            0..=2 if !query.is_empty() => {
+                query.pop();
+            }
+            3 if rng.below(4) == 0 => query.clear(),
+            4 => query.push_str(rng.pick(PIECES)),
+            _ => {
+                let piece = rng.pick(PIECES);
+                if let Some(c) = piece.chars().next() {
+                    query.push(c);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn incremental_search_matches_a_full_rescore() {
+        for seed in 1..=6u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let mut ix = PeopleIndex::default();
+            let people = 150 + rng.below(500);
+            for id in 0..people as u64 {
+                ix.upsert(random_person(&mut rng, id));
+            }
+            let mut query = String::new();
+            for step in 0..400 {
+                random_edit(&mut rng, &mut query);
+                if rng.below(25) == 0 {
+                    // People arrive or change while typing.
+                    let id = rng.below(people + 50) as u64;
+                    ix.upsert(random_person(&mut rng, id));
+                }
+                let limit = [200, 20, 5, 1, 0][rng.below(5)];
+                let got = ix.search(&query, limit);
+                let want = reference(&ix, &query, limit);
+                assert_eq!(
+                    got, want,
+                    "seed {seed} step {step} query {query:?} limit {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn long_queries_with_many_matches_run_their_prefixes_first() {
+        let mut rng = Rng(77);
+        let mut ix = PeopleIndex::default();
+        for id in 0..3_000 {
+            ix.upsert(random_person(&mut rng, id));
+        }
+        // Pasted (no remembered prefix), then again after a change drops what was kept.
+        for query in ["ma ga", "mar", "a e", "garcia acme", "Ma gar", "m a"] {
+            let want = reference(&ix, query, 20);
+            assert_eq!(ix.search(query, 20), want, "{query:?}");
+            ix.upsert(random_person(&mut rng, 5));
+            let want = reference(&ix, query, 20);
+            assert_eq!(ix.search(query, 20), want, "{query:?} after a change");
+        }
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! before the terminal is touched) and SIGINT/SIGTERM/SIGHUP (see [`Signals`]).
 
 use std::io::{self, Stdout, Write};
-use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once};
+use std::thread::{self, ThreadId};
 
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
@@ -15,6 +16,8 @@ use ratatui::backend::CrosstermBackend;
 /// Whether our setup is in effect, so a restore runs once and only when needed.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
+/// The thread that set the terminal up and runs the event loop.
+static OWNER: Mutex<Option<ThreadId>> = Mutex::new(None);
 
 /// Puts the terminal back: leaves the alternate screen, shows the cursor, ends raw
 /// mode. Safe to call from anywhere, any number of times.
@@ -35,14 +38,44 @@ pub fn restore() {
 
 /// Installs (once) a panic hook that restores the terminal before the default hook
 /// prints the panic, so the message lands on a usable screen.
+///
+/// Only a panic on the thread that owns the terminal ends the dashboard. A panic
+/// in a background task is caught by tokio (the worker reports the failed job) and
+/// the dashboard keeps running: restoring the terminal then would leave it drawing
+/// in cooked mode on the normal screen, and printing the message would scribble
+/// over it, so such a panic goes to the log file only.
 pub fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            let owner = *OWNER.lock().unwrap_or_else(|e| e.into_inner());
+            let elsewhere = owner.is_some_and(|id| id != thread::current().id());
+            if elsewhere && ACTIVE.load(Ordering::SeqCst) {
+                tracing::error!(panic = %info, "a background task panicked");
+                return;
+            }
             restore();
             previous(info);
         }));
     });
+}
+
+/// For tests only, and only when `SLTUI_TEST_PANIC` is set: `ui` panics on the
+/// event loop's thread, `task` in a background task, right after the first frame.
+/// `tests/e2e_restore.rs` uses it to check that the terminal is restored after a
+/// panic that ends the dashboard, and left alone after one that does not.
+pub fn panic_for_tests() {
+    let Some(what) = std::env::var_os("SLTUI_TEST_PANIC") else {
+        return;
+    };
+    if what == "ui" {
+        panic!("SLTUI_TEST_PANIC=ui: a deliberate panic on the UI thread");
+    }
+    if what == "task" {
+        tokio::spawn(async {
+            panic!("SLTUI_TEST_PANIC=task: a deliberate panic in a background task");
+        });
+    }
 }
 
 pub type Backend = CrosstermBackend<Stdout>;
@@ -50,12 +83,17 @@ pub type Backend = CrosstermBackend<Stdout>;
 /// The terminal while the dashboard owns it; dropping it restores the terminal.
 pub struct Tui {
     pub terminal: Terminal<Backend>,
+    /// Listening since before raw mode began, so no signal can end the process
+    /// with the terminal left raw.
+    pub signals: Signals,
 }
 
 impl Tui {
     /// Enters raw mode and the alternate screen. Call [`install_panic_hook`] first.
     pub fn enter() -> anyhow::Result<Tui> {
+        let signals = Signals::new()?;
         terminal::enable_raw_mode()?;
+        *OWNER.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread::current().id());
         ACTIVE.store(true, Ordering::SeqCst);
         let mut out = io::stdout();
         if let Err(e) = execute!(
@@ -67,11 +105,12 @@ impl Tui {
             restore();
             return Err(e.into());
         }
-        match Terminal::new(CrosstermBackend::new(out)) {
-            Ok(mut terminal) => {
-                terminal.clear()?;
-                Ok(Tui { terminal })
-            }
+        let terminal = Terminal::new(CrosstermBackend::new(out)).and_then(|mut t| {
+            t.clear()?;
+            Ok(t)
+        });
+        match terminal {
+            Ok(terminal) => Ok(Tui { terminal, signals }),
             Err(e) => {
                 restore();
                 Err(e.into())

@@ -203,6 +203,11 @@ impl Ctx {
         self.live.store(enabled, Ordering::Relaxed);
     }
 
+    /// Whether live updates are wanted (not frozen, a view that shows engagement).
+    pub fn live_wanted(&self) -> bool {
+        self.live.load(Ordering::Relaxed)
+    }
+
     /// Announces a change of the background pause with a `LiveState` event.
     fn check_pause(&self, watch: &mut Watch, view: &BudgetView) {
         if let Some(paused_reason) = watch.governor.update_pause(view) {

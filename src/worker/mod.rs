@@ -19,6 +19,7 @@ mod governor;
 mod jobs;
 mod people;
 pub mod protocol;
+mod pushed;
 mod queue;
 mod reads;
 mod scheduler;
@@ -84,6 +85,24 @@ pub struct WorkerHandle {
 /// Starts the worker on the current tokio runtime. It runs until `requests` (and
 /// every clone of it) is dropped.
 pub fn spawn(client: ApiClient, opts: WorkerOptions) -> WorkerHandle {
+    start(client, opts, None)
+}
+
+/// Like [`spawn`], and folds the webhook events from `webhooks` (see
+/// `crate::webhooks::start`) into the same events as polled data.
+pub fn spawn_with_webhooks(
+    client: ApiClient,
+    opts: WorkerOptions,
+    webhooks: mpsc::Receiver<crate::webhooks::WebhookEvent>,
+) -> WorkerHandle {
+    start(client, opts, Some(webhooks))
+}
+
+fn start(
+    client: ApiClient,
+    opts: WorkerOptions,
+    webhooks: Option<mpsc::Receiver<crate::webhooks::WebhookEvent>>,
+) -> WorkerHandle {
     let (req_tx, req_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     let ctx = ctx::Ctx::new(
@@ -94,7 +113,11 @@ pub fn spawn(client: ApiClient, opts: WorkerOptions) -> WorkerHandle {
         opts.cache_capacity,
         audit::AuditLog::new(opts.audit_log, opts.profile),
     );
-    let scheduler = scheduler::Scheduler::new(Arc::new(ctx), opts.poll_secs);
+    let ctx = Arc::new(ctx);
+    if let Some(events) = webhooks {
+        tokio::spawn(pushed::run(ctx.clone(), events));
+    }
+    let scheduler = scheduler::Scheduler::new(ctx, opts.poll_secs);
     tokio::spawn(scheduler.run(req_rx));
     WorkerHandle {
         requests: req_tx,

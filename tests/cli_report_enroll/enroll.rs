@@ -219,3 +219,67 @@ async fn bad_usage_and_missing_key_fail_clearly() {
     assert!(run.stderr.contains("no API key"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
 }
+
+/// Two `sltui enroll` processes race to add the same people to one cadence:
+/// each person ends with exactly one membership, and for each person exactly one
+/// process reports "enrolled" while the other reports "already on cadence".
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_enrolling_the_same_people_create_one_membership_each() {
+    let sim = start().await;
+    let cadence = sim.active_cadence().await;
+    let people = sim.fresh_people(cadence, 8).await;
+    let c = cadence.to_string();
+    let ids: Vec<String> = people.iter().map(|(id, _)| id.to_string()).collect();
+    let mut args = vec!["enroll", "--cadence", c.as_str()];
+    for id in &ids {
+        args.extend(["--person", id.as_str()]);
+    }
+    // The second process lists the same people in reverse, so the two meet in the middle.
+    let mut reversed = vec!["enroll", "--cadence", c.as_str()];
+    for id in ids.iter().rev() {
+        reversed.extend(["--person", id.as_str()]);
+    }
+
+    let (a, b) = tokio::join!(sim.sltui(&args), sim.sltui(&reversed));
+    for run in [&a, &b] {
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_eq!(run.stdout.lines().count(), people.len(), "{}", run.stdout);
+    }
+
+    for (person, _) in &people {
+        let ms = sim.memberships(*person, cadence).await;
+        assert_eq!(
+            ms.len(),
+            1,
+            "person {person}: exactly one membership: {ms:?}"
+        );
+        let said = |run: &super::Run| {
+            run.stdout
+                .lines()
+                .find(|l| l.contains(&format!("person {person} ")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (la, lb) = (said(&a), said(&b));
+        let enrolled = [&la, &lb]
+            .iter()
+            .filter(|l| l.starts_with("enrolled "))
+            .count();
+        let already = [&la, &lb]
+            .iter()
+            .filter(|l| l.starts_with("already on cadence "))
+            .count();
+        assert_eq!(
+            (enrolled, already),
+            (1, 1),
+            "person {person}: one enrolled, one already on cadence:\n{la}\n{lb}"
+        );
+        let id = ms[0]["id"].as_u64().unwrap();
+        let winner = if la.starts_with("enrolled ") {
+            &la
+        } else {
+            &lb
+        };
+        assert!(winner.contains(&format!("(membership {id})")), "{winner}");
+    }
+}

@@ -396,6 +396,17 @@ pub struct Tmux {
 
 impl Tmux {
     pub fn start(home: &TempHome, args: &[&str], width: u16, height: u16) -> Tmux {
+        Tmux::start_with_env(home, &[], args, width, height)
+    }
+
+    /// Like [`Tmux::start`], with extra environment variables for sltui.
+    pub fn start_with_env(
+        home: &TempHome,
+        env: &[(&str, &str)],
+        args: &[&str],
+        width: u16,
+        height: u16,
+    ) -> Tmux {
         require_tmux();
         let script = home.path().join("run.sh");
         let mut text = String::from("#!/bin/sh\n");
@@ -404,6 +415,9 @@ impl Tmux {
                 "export {k}={}\n",
                 sh_quote(&v.display().to_string())
             ));
+        }
+        for (k, v) in env {
+            text.push_str(&format!("export {k}={}\n", sh_quote(v)));
         }
         text.push_str("unset SALESLOFT_API_KEY SALESLOFT_BASE_URL TMUX TMUX_PANE\n");
         let mut line = sh_quote(bin());

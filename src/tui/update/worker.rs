@@ -87,6 +87,8 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             state.people.status = IndexStatus::Done {
                 total: total.max(state.people.index.len()),
             };
+            // Build the search layout now, not on the first keystroke.
+            state.people.index.prepare();
         }
         WorkerEvent::PersonFound { id, person } => {
             let Some((waiting, email)) = state.people.lookup.waiting.clone() else {

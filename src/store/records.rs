@@ -1,0 +1,523 @@
+//! Writing and loading records: idempotent upserts by id, batch loads for the
+//! dashboard's first frame.
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{Transaction, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{Store, StoreResult};
+use crate::api::models::{Cadence, Email, Membership, Person, Step, User};
+use crate::metrics::EmailFact;
+use crate::worker::email_fact;
+
+const SENT: i64 = 1;
+const BOUNCED: i64 = 2;
+const VIEWED: i64 = 4;
+const CLICKED: i64 = 8;
+const REPLIED: i64 = 16;
+
+/// A record the store keeps. Rows are [`prepare`](StoreRecord::prepare)d (encoded)
+/// outside any lock, then written in one transaction.
+pub trait StoreRecord: Sized {
+    /// The table, also the resource's name in the sync checkpoints.
+    const TABLE: &'static str;
+    fn prepare(rows: &[Self]) -> Prepared;
+}
+
+/// Rows encoded for their table, ready to write.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Json {
+        table: &'static str,
+        extra: &'static [&'static str],
+        rows: Vec<JsonRow>,
+    },
+    Facts(Vec<EmailFact>),
+}
+
+#[derive(Debug, Clone)]
+struct JsonRow {
+    id: i64,
+    updated_us: i64,
+    data: String,
+    extra: [Option<i64>; 2],
+}
+
+impl Prepared {
+    pub fn len(&self) -> usize {
+        match &self.kind {
+            Kind::Json { rows, .. } => rows.len(),
+            Kind::Facts(f) => f.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Upserts the rows inside `tx`, never replacing a row by an older version.
+    pub(crate) fn write(&self, tx: &Transaction<'_>, generation: i64) -> rusqlite::Result<()> {
+        match &self.kind {
+            Kind::Facts(facts) => write_facts(tx, facts, generation),
+            Kind::Json { table, extra, rows } => {
+                let mut st = tx.prepare_cached(&upsert_sql(table, extra))?;
+                for r in rows {
+                    match extra.len() {
+                        0 => st.execute(params![r.id, r.updated_us, generation, r.data])?,
+                        1 => {
+                            st.execute(params![r.id, r.updated_us, generation, r.data, r.extra[0]])?
+                        }
+                        _ => st.execute(params![
+                            r.id,
+                            r.updated_us,
+                            generation,
+                            r.data,
+                            r.extra[0],
+                            r.extra[1]
+                        ])?,
+                    };
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn json_rows<T: Serialize>(
+    table: &'static str,
+    extra: &'static [&'static str],
+    rows: &[T],
+    key: impl Fn(&T) -> (u64, i64, [Option<i64>; 2]),
+) -> Prepared {
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let (id, updated_us, extra) = key(r);
+            JsonRow {
+                id: id64(id),
+                updated_us,
+                data: compact(r),
+                extra,
+            }
+        })
+        .collect();
+    Prepared {
+        kind: Kind::Json { table, extra, rows },
+    }
+}
+
+/// The record as JSON without its `null` object fields (the models read a missing
+/// field as null), so a stored person takes a few hundred bytes.
+fn compact<T: Serialize>(row: &T) -> String {
+    match serde_json::to_string(row) {
+        Ok(text) => strip_null_fields(&text),
+        Err(_) => "null".to_string(),
+    }
+}
+
+/// Removes `"key":null` members from compact JSON (as `serde_json::to_string`
+/// writes it: no whitespace), without building a value tree. Strings are copied
+/// untouched; `null`s in arrays stay.
+pub(super) fn strip_null_fields(json: &str) -> String {
+    let b = json.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    // For each open container: is it an object, and has a member been written.
+    let mut stack: Vec<(bool, bool)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'{' | b'[' => {
+                // An array element needs its comma; an object member's value
+                // got it with its key.
+                if let Some(top) = stack.last_mut().filter(|t| !t.0) {
+                    if top.1 {
+                        out.push(b',');
+                    }
+                    top.1 = true;
+                }
+                stack.push((b[i] == b'{', false));
+                out.push(b[i]);
+                i += 1;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                out.push(b[i]);
+                i += 1;
+            }
+            b',' => {
+                // Written before the next member, once it is known to stay.
+                i += 1;
+            }
+            _ => {
+                let in_object = stack.last().is_some_and(|s| s.0);
+                let start = i;
+                let mut keep = true;
+                if in_object && b[i] == b'"' {
+                    let key_end = skip_string(b, i);
+                    // `"key":null` followed by `,` or `}`: drop the member.
+                    let v = key_end + 1;
+                    if b.get(key_end) == Some(&b':')
+                        && b[v..].starts_with(b"null")
+                        && matches!(b.get(v + 4), Some(b',' | b'}'))
+                    {
+                        keep = false;
+                        i = v + 4;
+                    } else {
+                        i = v;
+                    }
+                }
+                if keep {
+                    if let Some(top) = stack.last_mut() {
+                        if top.1 {
+                            out.push(b',');
+                        }
+                        top.1 = true;
+                    }
+                    // Copy up to the value (a key and colon) and the scalar or
+                    // string value itself; containers are handled by the loop.
+                    out.extend_from_slice(&b[start..i]);
+                    let j = scalar_end(b, i);
+                    out.extend_from_slice(&b[i..j]);
+                    i = j;
+                }
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| json.to_string())
+}
+
+/// The index just past the string starting at `b[i] == '"'`.
+fn skip_string(b: &[u8], mut i: usize) -> usize {
+    i += 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// The end of a scalar or string at `i` (nothing for a container).
+fn scalar_end(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(b'"') => skip_string(b, i),
+        Some(b'{' | b'[') | None => i,
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']') {
+                j += 1;
+            }
+            j
+        }
+    }
+}
+
+/// The upsert of the JSON-backed tables; `extra` names the indexed columns.
+fn upsert_sql(table: &str, extra: &[&str]) -> String {
+    let mut cols = vec!["id", "updated_us", "seen", "data"];
+    cols.extend_from_slice(extra);
+    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let mut set = vec![
+        "seen = excluded.seen".to_string(),
+        format!(
+            "data = CASE WHEN excluded.updated_us >= {table}.updated_us THEN excluded.data ELSE {table}.data END"
+        ),
+    ];
+    for c in extra {
+        set.push(format!(
+            "{c} = CASE WHEN excluded.updated_us >= {table}.updated_us THEN excluded.{c} ELSE {table}.{c} END"
+        ));
+    }
+    set.push(format!(
+        "updated_us = max({table}.updated_us, excluded.updated_us)"
+    ));
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
+        cols.join(", "),
+        marks.join(", "),
+        set.join(", ")
+    )
+}
+
+fn ref_id(r: &Option<crate::api::models::Ref>) -> Option<i64> {
+    r.as_ref()
+        .and_then(|r| r.id_u64())
+        .and_then(|v| i64::try_from(v).ok())
+}
+
+fn id64(id: u64) -> i64 {
+    i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+impl StoreRecord for Person {
+    const TABLE: &'static str = "people";
+    fn prepare(rows: &[Self]) -> Prepared {
+        json_rows(Self::TABLE, &[], rows, |r| {
+            (r.id, r.updated_at.timestamp_micros(), [None, None])
+        })
+    }
+}
+
+impl StoreRecord for Cadence {
+    const TABLE: &'static str = "cadences";
+    fn prepare(rows: &[Self]) -> Prepared {
+        json_rows(Self::TABLE, &[], rows, |r| {
+            (r.id, r.updated_at.timestamp_micros(), [None, None])
+        })
+    }
+}
+
+impl StoreRecord for Step {
+    const TABLE: &'static str = "steps";
+    fn prepare(rows: &[Self]) -> Prepared {
+        json_rows(Self::TABLE, &["cadence_id"], rows, |r| {
+            (
+                r.id,
+                r.updated_at.timestamp_micros(),
+                [ref_id(&r.cadence), None],
+            )
+        })
+    }
+}
+
+impl StoreRecord for Membership {
+    const TABLE: &'static str = "memberships";
+    fn prepare(rows: &[Self]) -> Prepared {
+        json_rows(Self::TABLE, &["person_id", "cadence_id"], rows, |r| {
+            (
+                r.id,
+                r.updated_at.timestamp_micros(),
+                [ref_id(&r.person), ref_id(&r.cadence)],
+            )
+        })
+    }
+}
+
+impl StoreRecord for User {
+    const TABLE: &'static str = "users";
+    fn prepare(rows: &[Self]) -> Prepared {
+        json_rows(Self::TABLE, &[], rows, |r| {
+            (
+                r.id,
+                r.updated_at.map_or(0, |t| t.timestamp_micros()),
+                [None, None],
+            )
+        })
+    }
+}
+
+impl StoreRecord for Email {
+    const TABLE: &'static str = "email_facts";
+    fn prepare(rows: &[Self]) -> Prepared {
+        Prepared {
+            kind: Kind::Facts(rows.iter().map(email_fact).collect()),
+        }
+    }
+}
+
+fn write_facts(tx: &Transaction<'_>, facts: &[EmailFact], generation: i64) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO email_facts (id, updated_us, seen, cadence_id, step_id, flags, sent_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(id) DO UPDATE SET
+           seen = excluded.seen,
+           cadence_id = CASE WHEN excluded.updated_us >= email_facts.updated_us
+                        THEN excluded.cadence_id ELSE email_facts.cadence_id END,
+           step_id = CASE WHEN excluded.updated_us >= email_facts.updated_us
+                     THEN excluded.step_id ELSE email_facts.step_id END,
+           flags = CASE WHEN excluded.updated_us >= email_facts.updated_us
+                   THEN excluded.flags ELSE email_facts.flags END,
+           sent_at = CASE WHEN excluded.updated_us >= email_facts.updated_us
+                     THEN excluded.sent_at ELSE email_facts.sent_at END,
+           updated_us = max(email_facts.updated_us, excluded.updated_us)",
+    )?;
+    for f in facts {
+        let flags = (f.sent as i64 * SENT)
+            | (f.bounced as i64 * BOUNCED)
+            | (f.viewed as i64 * VIEWED)
+            | (f.clicked as i64 * CLICKED)
+            | (f.replied as i64 * REPLIED);
+        st.execute(params![
+            id64(f.email_id),
+            f.updated_at.timestamp_micros(),
+            generation,
+            f.cadence_id.map(id64),
+            f.step_id.map(id64),
+            flags,
+            f.sent_at.map(|t| t.timestamp_micros()),
+        ])?;
+    }
+    Ok(())
+}
+
+fn utc_micros(us: i64) -> DateTime<Utc> {
+    Utc.timestamp_micros(us).single().unwrap_or_default()
+}
+
+/// Everything the dashboard shows before its first network call.
+#[derive(Debug, Clone, Default)]
+pub struct DashboardData {
+    pub people: Vec<Person>,
+    pub cadences: Vec<Cadence>,
+    pub steps: Vec<Step>,
+    pub users: Vec<User>,
+    pub email_facts: Vec<EmailFact>,
+    /// When the last sync of any resource finished: "offline, data as of ...".
+    pub synced_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Upserts a batch in one transaction (see [`StoreRecord`]).
+    pub fn upsert<T: StoreRecord>(&mut self, rows: &[T], generation: i64) -> StoreResult<()> {
+        self.upsert_prepared(&T::prepare(rows), generation)
+    }
+
+    /// Writes rows encoded beforehand (so a shared store is locked only to write).
+    pub fn upsert_prepared(&mut self, rows: &Prepared, generation: i64) -> StoreResult<()> {
+        self.in_tx(|tx| rows.write(tx, generation))
+    }
+
+    /// Upserts email facts directly (e.g. from the worker's engagement loads).
+    pub fn upsert_email_facts(&mut self, facts: &[EmailFact], generation: i64) -> StoreResult<()> {
+        self.in_tx(|tx| write_facts(tx, facts, generation))
+    }
+
+    fn load_json<T: DeserializeOwned>(&self, sql: &str) -> StoreResult<Vec<T>> {
+        let mut st = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let text = row.map_err(|e| self.sql(e))?;
+            // A row that no longer parses (a model changed) is skipped, not fatal:
+            // the next sync writes it again.
+            if let Ok(v) = serde_json::from_str(&text) {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn people(&self) -> StoreResult<Vec<Person>> {
+        self.load_json("SELECT data FROM people ORDER BY id")
+    }
+
+    pub fn cadences(&self) -> StoreResult<Vec<Cadence>> {
+        self.load_json("SELECT data FROM cadences ORDER BY id")
+    }
+
+    pub fn steps(&self) -> StoreResult<Vec<Step>> {
+        self.load_json("SELECT data FROM steps ORDER BY cadence_id, id")
+    }
+
+    pub fn users(&self) -> StoreResult<Vec<User>> {
+        self.load_json("SELECT data FROM users ORDER BY id")
+    }
+
+    pub fn memberships(&self) -> StoreResult<Vec<Membership>> {
+        self.load_json("SELECT data FROM memberships ORDER BY id")
+    }
+
+    /// One cadence's memberships.
+    pub fn cadence_memberships(&self, cadence_id: u64) -> StoreResult<Vec<Membership>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT data FROM memberships WHERE cadence_id = ?1 ORDER BY id")
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([id64(cadence_id)], |r| r.get::<_, String>(0))
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Ok(m) = serde_json::from_str(&row.map_err(|e| self.sql(e))?) {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn email_facts(&self) -> StoreResult<Vec<EmailFact>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, cadence_id, step_id, flags, sent_at, updated_us FROM email_facts")
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([], |r| {
+                let flags: i64 = r.get(3)?;
+                let id: i64 = r.get(0)?;
+                Ok(EmailFact {
+                    email_id: id as u64,
+                    cadence_id: r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
+                    step_id: r.get::<_, Option<i64>>(2)?.map(|v| v as u64),
+                    sent: flags & SENT != 0,
+                    bounced: flags & BOUNCED != 0,
+                    viewed: flags & VIEWED != 0,
+                    clicked: flags & CLICKED != 0,
+                    replied: flags & REPLIED != 0,
+                    sent_at: r.get::<_, Option<i64>>(4)?.map(utc_micros),
+                    updated_at: utc_micros(r.get(5)?),
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Rows in `table` (one of the record tables).
+    pub fn count(&self, table: &str) -> StoreResult<u64> {
+        if !TABLES.contains(&table) {
+            return Ok(0);
+        }
+        self.conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Everything the dashboard needs at start, in one go.
+    pub fn dashboard_data(&self) -> StoreResult<DashboardData> {
+        Ok(DashboardData {
+            people: self.people()?,
+            cadences: self.cadences()?,
+            steps: self.steps()?,
+            users: self.users()?,
+            email_facts: self.email_facts()?,
+            synced_at: self.last_synced_at()?,
+        })
+    }
+
+    /// Removes rows of `table` a finished full sync of generation `generation`
+    /// did not see (they were deleted upstream). Returns how many.
+    pub(crate) fn sweep(&mut self, table: &str, generation: i64) -> StoreResult<u64> {
+        if !TABLES.contains(&table) {
+            return Ok(0);
+        }
+        self.conn
+            .execute(
+                &format!("DELETE FROM {table} WHERE seen < ?1"),
+                [generation],
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.sql(e))
+    }
+}
+
+/// The record tables, by resource.
+pub const TABLES: &[&str] = &[
+    "people",
+    "cadences",
+    "steps",
+    "memberships",
+    "users",
+    "email_facts",
+];

@@ -1,0 +1,160 @@
+//! The schema and its migrations. `PRAGMA user_version` holds the number of
+//! migrations applied; each runs in its own transaction, so a crash mid-way
+//! leaves the file at the previous version.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::{StoreError, StoreResult};
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: records, email facts, sync checkpoints.
+    "
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    -- Records keep the API's JSON (nulls and empty values dropped) plus the
+    -- columns queries need. `seen` is the full-sync generation that last saw
+    -- the row: a finished full sync removes rows it did not see (deleted upstream).
+    CREATE TABLE people (
+        id         INTEGER PRIMARY KEY,
+        updated_us INTEGER NOT NULL,
+        seen       INTEGER NOT NULL,
+        data       TEXT NOT NULL
+    );
+    CREATE TABLE cadences (
+        id         INTEGER PRIMARY KEY,
+        updated_us INTEGER NOT NULL,
+        seen       INTEGER NOT NULL,
+        data       TEXT NOT NULL
+    );
+    CREATE TABLE steps (
+        id         INTEGER PRIMARY KEY,
+        updated_us INTEGER NOT NULL,
+        seen       INTEGER NOT NULL,
+        cadence_id INTEGER,
+        data       TEXT NOT NULL
+    );
+    CREATE INDEX steps_cadence ON steps(cadence_id);
+    CREATE TABLE memberships (
+        id         INTEGER PRIMARY KEY,
+        updated_us INTEGER NOT NULL,
+        seen       INTEGER NOT NULL,
+        person_id  INTEGER,
+        cadence_id INTEGER,
+        data       TEXT NOT NULL
+    );
+    CREATE INDEX memberships_cadence ON memberships(cadence_id);
+    CREATE INDEX memberships_person ON memberships(person_id);
+    CREATE TABLE users (
+        id         INTEGER PRIMARY KEY,
+        updated_us INTEGER NOT NULL,
+        seen       INTEGER NOT NULL,
+        data       TEXT NOT NULL
+    );
+    -- One row per email: what the engagement aggregates need (see metrics::EmailFact).
+    -- flags: 1 sent, 2 bounced, 4 viewed, 8 clicked, 16 replied.
+    CREATE TABLE email_facts (
+        id         INTEGER PRIMARY KEY,
+        updated_us INTEGER NOT NULL,
+        seen       INTEGER NOT NULL,
+        cadence_id INTEGER,
+        step_id    INTEGER,
+        flags      INTEGER NOT NULL,
+        sent_at    INTEGER
+    );
+    CREATE INDEX email_facts_cadence ON email_facts(cadence_id);
+
+    -- Where the sync of each resource stands.
+    CREATE TABLE sync_state (
+        resource    TEXT PRIMARY KEY,
+        -- Current full-sync generation (see `seen`).
+        generation  INTEGER NOT NULL DEFAULT 0,
+        -- A full sync in progress: everything updated at or before this instant
+        -- is read by windows; NULL when none is running.
+        high_water  TEXT,
+        -- Records expected by the running full sync (for progress).
+        expected    INTEGER,
+        -- The incremental cursor (CursorPosition as JSON) once a full sync finished.
+        cursor      TEXT,
+        full_done_at TEXT,
+        synced_at   TEXT
+    ) WITHOUT ROWID;
+    -- The windows of a running full sync: window `idx` starts at `start`
+    -- (CursorPosition as JSON) and holds up to 100 pages of 100 records.
+    CREATE TABLE sync_windows (
+        resource TEXT NOT NULL,
+        idx      INTEGER NOT NULL,
+        start    TEXT NOT NULL,
+        done     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (resource, idx)
+    ) WITHOUT ROWID;
+    -- Pages read so far: their total_count at read time and their first and last
+    -- records, to find records skipped when the window shrank between two reads.
+    CREATE TABLE sync_pages (
+        resource TEXT NOT NULL,
+        idx      INTEGER NOT NULL,
+        page     INTEGER NOT NULL,
+        count    INTEGER NOT NULL,
+        len      INTEGER NOT NULL,
+        first_at TEXT,
+        last_at  TEXT,
+        last_ids TEXT,
+        PRIMARY KEY (resource, idx, page)
+    ) WITHOUT ROWID;
+    ",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
+    let sql = |e: rusqlite::Error| StoreError::Sql {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    };
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql)?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known: SCHEMA_VERSION,
+        });
+    }
+    if version < 0 {
+        return Err(StoreError::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("schema version {version}"),
+        });
+    }
+    if version == 0 {
+        // A fresh file must be empty; anything else is someone else's database.
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        if tables > 0 {
+            return Err(StoreError::Corrupt {
+                path: path.to_path_buf(),
+                detail: format!("it holds {tables} tables but no sltui schema version"),
+            });
+        }
+    }
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction().map_err(sql)?;
+        tx.execute_batch(step).map_err(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,282 @@
+use chrono::DateTime;
+
+use super::*;
+use crate::api::CursorPosition;
+use crate::api::models::{Cadence, Email, Membership, Person, Step};
+
+fn person(id: u64, updated: &str, first: &str) -> Person {
+    serde_json::from_value(serde_json::json!({
+        "id": id,
+        "created_at": "2024-01-01T09:00:00.000000-04:00",
+        "updated_at": updated,
+        "first_name": first,
+        "last_name": "Lovelace",
+        "email_address": format!("p{id}@example.com"),
+        "title": null,
+        "tags": ["vip"],
+        "custom_fields": {"tier": "gold"},
+        "counts": {"emails_sent": 3, "emails_viewed": 1},
+        "owner": {"_href": "https://api.salesloft.com/v2/users/7", "id": 7},
+        "cadences": [{"id": 5}]
+    }))
+    .expect("person json")
+}
+
+#[test]
+fn a_fresh_file_is_migrated_and_reopens() {
+    let dir = tempdir();
+    let path = dir.join("nested").join("p.sqlite");
+    let store = Store::open(&path).expect("opens a new file");
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    drop(store);
+    let store = Store::open(&path).expect("reopens");
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.count("people").unwrap(), 0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the store is private: {mode:o}");
+    }
+}
+
+#[test]
+fn records_round_trip_and_older_versions_never_win() {
+    let mut store = Store::open_in_memory().unwrap();
+    let p = person(1, "2024-03-01T10:00:00.123456-04:00", "Ada");
+    store.upsert(std::slice::from_ref(&p), 1).unwrap();
+    assert_eq!(store.people().unwrap(), vec![p.clone()]);
+
+    // The same id again, older: ignored; newer: replaces; repeated: idempotent.
+    let older = person(1, "2024-02-01T10:00:00.000000-04:00", "Old");
+    store.upsert(&[older], 1).unwrap();
+    assert_eq!(
+        store.people().unwrap()[0].first_name.as_deref(),
+        Some("Ada")
+    );
+    let newer = person(1, "2024-04-01T10:00:00.000001+02:00", "Grace");
+    store.upsert(&[newer.clone(), newer.clone()], 1).unwrap();
+    assert_eq!(store.people().unwrap(), vec![newer]);
+    assert_eq!(store.count("people").unwrap(), 1);
+}
+
+#[test]
+fn every_resource_round_trips() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cadence: Cadence = serde_json::from_value(serde_json::json!({
+        "id": 5, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z",
+        "name": "Q1 outbound", "current_state": "active", "archived": false,
+        "counts": {"cadence_people": null, "meetings_booked": 2}
+    }))
+    .unwrap();
+    let step: Step = serde_json::from_value(serde_json::json!({
+        "id": 50, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z",
+        "type": "email", "name": "Intro", "day": 1, "step_number": 1,
+        "cadence": {"_href": "https://api.salesloft.com/v2/cadences/5", "id": 5}
+    }))
+    .unwrap();
+    let membership: Membership = serde_json::from_value(serde_json::json!({
+        "id": 500, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z",
+        "current_state": "active", "currently_on_cadence": true,
+        "cadence": {"id": 5}, "person": {"id": 1}, "counts": {"views": 2}
+    }))
+    .unwrap();
+    let email: Email = serde_json::from_value(serde_json::json!({
+        "id": 9000, "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-03T00:00:00.654321Z", "status": "sent", "bounced": true,
+        "sent_at": "2024-01-02T10:00:00.000001Z", "counts": {"views": 1, "replies": 2},
+        "cadence": {"id": 5}, "step": {"id": 50}
+    }))
+    .unwrap();
+    store.upsert(std::slice::from_ref(&cadence), 1).unwrap();
+    store.upsert(std::slice::from_ref(&step), 1).unwrap();
+    store.upsert(std::slice::from_ref(&membership), 1).unwrap();
+    store.upsert(std::slice::from_ref(&email), 1).unwrap();
+    assert_eq!(store.cadences().unwrap(), vec![cadence]);
+    assert_eq!(store.steps().unwrap(), vec![step]);
+    assert_eq!(store.memberships().unwrap(), vec![membership.clone()]);
+    assert_eq!(store.cadence_memberships(5).unwrap(), vec![membership]);
+    assert!(store.cadence_memberships(6).unwrap().is_empty());
+    let facts = store.email_facts().unwrap();
+    assert_eq!(facts, vec![crate::worker::email_fact(&email)]);
+    let data = store.dashboard_data().unwrap();
+    assert_eq!((data.cadences.len(), data.email_facts.len()), (1, 1));
+}
+
+#[test]
+fn checkpoints_survive_reopening_and_finishing_sweeps_unseen_rows() {
+    let dir = tempdir();
+    let path = dir.join("c.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    store
+        .upsert(&[person(1, "2024-01-01T00:00:00Z", "Gone")], 0)
+        .unwrap();
+    let high = DateTime::parse_from_rfc3339("2024-05-01T10:00:00.000007-04:00").unwrap();
+    let st = store.begin_full("people", Some(high), Some(2)).unwrap();
+    assert_eq!(st.generation, 1);
+    let mark = PageMark {
+        idx: 0,
+        page: 1,
+        count: 2,
+        len: 2,
+        first_at: Some(high),
+        last_at: Some(high),
+        last_ids: vec![2, 3],
+    };
+    let rows = [
+        person(2, "2024-05-01T10:00:00.000007-04:00", "A"),
+        person(3, "2024-05-01T10:00:00.000007-04:00", "B"),
+    ];
+    store
+        .save_page("people", &mark, &rows, st.generation)
+        .unwrap();
+    let next = CursorPosition {
+        after: Some(high),
+        seen_at_boundary: vec![2, 3],
+    };
+    store.add_window("people", 1, &next).unwrap();
+    drop(store);
+
+    let mut store = Store::open(&path).unwrap();
+    let st = store.resource_state("people").unwrap();
+    assert!(st.full_running());
+    assert_eq!((st.high_water, st.expected), (Some(high), Some(2)));
+    assert_eq!(store.pages("people").unwrap(), vec![mark]);
+    let wins = store.windows("people").unwrap();
+    assert_eq!(wins.len(), 2);
+    assert_eq!(wins[1].start, next);
+    let removed = store
+        .finish_full("people", "people", &CursorPosition::since(high))
+        .unwrap();
+    assert_eq!(removed, 1, "person 1 was not seen by the full sync");
+    assert_eq!(store.count("people").unwrap(), 2);
+    let st = store.resource_state("people").unwrap();
+    assert!(!st.full_running());
+    assert_eq!(st.cursor, Some(CursorPosition::since(high)));
+    assert!(store.windows("people").unwrap().is_empty());
+    assert!(store.last_synced_at().unwrap().is_some());
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
+    let dir = tempdir();
+    let path = dir.join("bad.sqlite");
+    let junk = b"this is not sqlite at all, just some text that a user saved here\n".repeat(100);
+    std::fs::write(&path, &junk).unwrap();
+    let err = Store::open(&path).expect_err("junk is refused");
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("bad.sqlite"), "{text}");
+    assert!(text.contains("move it aside"), "{text}");
+    assert_eq!(std::fs::read(&path).unwrap(), junk, "the file is untouched");
+}
+
+#[test]
+fn a_damaged_database_is_reported() {
+    let dir = tempdir();
+    let path = dir.join("torn.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        let rows: Vec<Person> = (1..=2000)
+            .map(|i| person(i, "2024-01-01T00:00:00Z", "X"))
+            .collect();
+        store.upsert(&rows, 1).unwrap();
+        store
+            .conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+    }
+    // Overwrite the middle of the file (table pages) with garbage.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    for b in &mut bytes[mid..mid + 8192] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let _ = std::fs::remove_file(dir.join("torn.sqlite-wal"));
+    let err = match Store::open(&path) {
+        Err(e) => e,
+        Ok(store) => store.people().expect_err("reading a torn table fails"),
+    };
+    assert!(
+        matches!(err, StoreError::Corrupt { .. } | StoreError::Sql { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("torn.sqlite"), "{err}");
+}
+
+#[test]
+fn a_newer_schema_or_a_foreign_database_is_refused() {
+    let dir = tempdir();
+    let newer = dir.join("newer.sqlite");
+    {
+        let c = rusqlite::Connection::open(&newer).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 5)
+            .unwrap();
+    }
+    let err = Store::open(&newer).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
+    assert!(err.to_string().contains("newer sltui"), "{err}");
+
+    let foreign = dir.join("foreign.sqlite");
+    {
+        let c = rusqlite::Connection::open(&foreign).unwrap();
+        c.execute_batch("CREATE TABLE notes (x TEXT);").unwrap();
+    }
+    let err = Store::open(&foreign).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+}
+
+#[test]
+fn a_hundred_thousand_rows_go_in_one_batch() {
+    let mut store = Store::open_in_memory().unwrap();
+    let base = person(1, "2024-01-01T00:00:00Z", "Bulk");
+    let rows: Vec<Person> = (1..=100_000u64)
+        .map(|id| Person { id, ..base.clone() })
+        .collect();
+    store.upsert(&rows, 1).unwrap();
+    assert_eq!(store.count("people").unwrap(), 100_000);
+    store.upsert(&rows[..10], 2).unwrap();
+    assert_eq!(store.sweep("people", 2).unwrap(), 99_990);
+}
+
+/// A fresh directory under the system temp dir, unique per test.
+fn tempdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "sltui-store-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn null_members_are_dropped_and_nothing_else_changes() {
+    let cases = [
+        (
+            r#"{"a":1,"b":null,"c":{"d":null,"e":[1,null,{"f":null,"g":"x"}]}}"#,
+            r#"{"a":1,"c":{"e":[1,null,{"g":"x"}]}}"#,
+        ),
+        (
+            r#"{"k":"va\"l,\"x\":null","n":null}"#,
+            r#"{"k":"va\"l,\"x\":null"}"#,
+        ),
+        (r#"[{"a":null},[null],{}]"#, r#"[{},[null],{}]"#),
+        (r#"{"only":null}"#, r#"{}"#),
+        (
+            r#"{"a":true,"b":false,"c":-1.5e3,"d":null}"#,
+            r#"{"a":true,"b":false,"c":-1.5e3}"#,
+        ),
+    ];
+    for (input, want) in cases {
+        let got = super::records::strip_null_fields(input);
+        assert_eq!(got, want, "{input}");
+        let a: serde_json::Value = serde_json::from_str(&got).unwrap();
+        let b: serde_json::Value = serde_json::from_str(want).unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,475 @@
+//! The sync engine: reads a team's records into the local [`Store`] at the floor
+//! cost of one point per 100 records, as fast as latency and the budget allow,
+//! and resumes where it stopped.
+//!
+//! # Full sync of one resource
+//!
+//! 1. One probe, `sort_by=updated_at DESC&per_page=1&include_paging_counts=true`,
+//!    gives the newest `updated_at` H (the high water mark) and the record count.
+//!    Everything updated at or before H is read by windows; anything updated later
+//!    (during the sync, too) by the incremental cursor afterwards.
+//! 2. Windows of up to 10,000 records, `updated_at[lt]=H+1µs`, sorted by
+//!    `updated_at` ascending: window 0 starts at the beginning, window j+1 right
+//!    after the last record of window j's page 100. Inside a window every page
+//!    number is at most 100 (each costs one point, never the deep-page surcharge),
+//!    so all its pages are read in parallel once page 1 or page 100 has told the
+//!    window's `total_count`; the next window's start is known as soon as page 100
+//!    is in, so windows chain without waiting for each other. A window holding
+//!    exactly a multiple of 100 records costs no extra "is there more?" request:
+//!    the count says where it ends.
+//! 3. A closed window can only shrink while it is read (a record updated meanwhile
+//!    leaves it for the incremental part; a deleted one leaves it too), and a
+//!    shrink shifts later pages by the records gone, which could skip a record at
+//!    a page boundary. Every page carries the window's count at the time it was
+//!    read; where a page saw a lower count than the page before it, the boundary
+//!    between them is re-read with a keyset cursor (usually one request, and none
+//!    at all when nothing changed).
+//! 4. Ties: a window starts with `updated_at[gte]` at the previous window's last
+//!    timestamp and skips the ids already read there. 10,000 records sharing one
+//!    timestamp fall back to [`CursorStream`](crate::api::CursorStream), which pages
+//!    through the tie.
+//! 5. Every page is written with its checkpoint in one transaction; a rerun after a
+//!    crash or Ctrl-C reads only the pages not yet in the store.
+//! 6. Finally the incremental cursor (`updated_at[gt]=H`, keyset) catches up, and
+//!    rows the full sync did not see (deleted upstream) are removed.
+//!
+//! Reading N records thus costs ceil(N/100) + 2 points (probe and final cursor
+//! check), plus one per 10,000 records only when a window boundary falls inside a
+//! run of equal timestamps, plus one per boundary actually disturbed by a change.
+//!
+//! # Incremental refresh
+//!
+//! After a full sync, one keyset cursor per resource continues from the last
+//! `updated_at` seen: ceil(changed/100) points, one when nothing changed.
+//!
+//! Requests run `concurrency` at a time (8 by default), each admitted by the
+//! budget governor (see [`pace`]).
+
+mod full;
+pub mod pace;
+mod walk;
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use crate::api::models::{Cadence, Email, Membership, Person, Step};
+use crate::api::{ApiClient, ApiError, ApiResult};
+use crate::store::{Store, StoreError};
+use crate::worker::Priority;
+
+pub use pace::{CancelToken, Pacer, SpendMeter};
+
+/// Records per page: the maximum, so each point buys 100 records.
+pub const PER_PAGE: u32 = 100;
+/// Pages per window: the last page number that costs one point.
+pub const PAGES_PER_WINDOW: u32 = 100;
+
+/// What the engine reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    Users,
+    Cadences,
+    Steps,
+    People,
+    Memberships,
+    Emails,
+}
+
+impl Resource {
+    /// Every resource, small ones first.
+    pub const ALL: [Resource; 6] = [
+        Resource::Users,
+        Resource::Cadences,
+        Resource::Steps,
+        Resource::People,
+        Resource::Memberships,
+        Resource::Emails,
+    ];
+
+    /// The name in reports and checkpoints.
+    pub fn name(self) -> &'static str {
+        match self {
+            Resource::Users => "users",
+            Resource::Cadences => "cadences",
+            Resource::Steps => "steps",
+            Resource::People => "people",
+            Resource::Memberships => "cadence_memberships",
+            Resource::Emails => "emails",
+        }
+    }
+
+    /// The list endpoint under `/v2`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Resource::Users => "users",
+            Resource::Cadences => "cadences",
+            Resource::Steps => "steps",
+            Resource::People => "people",
+            Resource::Memberships => "cadence_memberships",
+            Resource::Emails => "activities/emails",
+        }
+    }
+
+    /// The store table.
+    pub fn table(self) -> &'static str {
+        match self {
+            Resource::Users => "users",
+            Resource::Cadences => "cadences",
+            Resource::Steps => "steps",
+            Resource::People => "people",
+            Resource::Memberships => "memberships",
+            Resource::Emails => "email_facts",
+        }
+    }
+
+    /// Parses a name as written by [`Resource::name`] (plus `memberships`).
+    pub fn parse(s: &str) -> Option<Resource> {
+        let s = s.trim().to_ascii_lowercase();
+        Resource::ALL
+            .into_iter()
+            .find(|r| r.name() == s || r.table() == s)
+    }
+}
+
+impl fmt::Display for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to sync.
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    pub resources: Vec<Resource>,
+    /// Start a new full sync even where an incremental cursor exists.
+    pub full: bool,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// The governor's priority of the engine's reads: `Visible` for a sync the user
+    /// waits for, `Background` for the dashboard's.
+    pub priority: Priority,
+    /// Fraction of the budget kept for the user's own actions.
+    pub reserve: f64,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            resources: Resource::ALL.to_vec(),
+            full: false,
+            concurrency: 8,
+            priority: Priority::Visible,
+            reserve: 0.2,
+        }
+    }
+}
+
+/// What happened to one resource.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ResourceReport {
+    pub resource: String,
+    /// `full`, `resumed` (a full sync continued), `incremental`.
+    pub mode: String,
+    /// Records received (and written).
+    pub records: u64,
+    pub requests: u64,
+    /// Points charged for this resource's requests, from the response headers as
+    /// they arrive (with several resources in flight, a point may be counted to a
+    /// neighbour; [`SyncReport::points`] is exact).
+    pub points: u64,
+    pub seconds: f64,
+    /// Rows removed because the server no longer has them.
+    pub removed: u64,
+    /// Boundaries re-read because the data changed while it was read.
+    pub gaps: u64,
+    /// Finished (not interrupted, no error).
+    pub complete: bool,
+    pub error: Option<String>,
+}
+
+/// What a sync did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SyncReport {
+    pub resources: Vec<ResourceReport>,
+    pub records: u64,
+    pub requests: u64,
+    /// Points charged, from the responses' `x-ratelimit-endpoint-cost`.
+    pub points: u64,
+    /// 429 answers (they charge nothing; the client waited and retried).
+    pub throttled: u64,
+    pub seconds: f64,
+    /// Stopped by Ctrl-C; checkpoints were saved.
+    pub interrupted: bool,
+}
+
+impl SyncReport {
+    pub fn ok(&self) -> bool {
+        !self.interrupted && self.resources.iter().all(|r| r.error.is_none())
+    }
+}
+
+/// Progress of one resource, after each request.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    pub resource: Resource,
+    pub records: u64,
+    /// Records the full sync expects, when known.
+    pub expected: Option<u64>,
+    pub requests: u64,
+    /// Points charged by the whole sync so far.
+    pub points: u64,
+    /// Why the engine waits for budget, if it does.
+    pub waiting: Option<String>,
+}
+
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Why a resource's sync stopped.
+#[derive(Debug)]
+pub enum SyncError {
+    Api(ApiError),
+    Store(StoreError),
+    /// The server answered something the engine cannot use.
+    Server(String),
+    Cancelled,
+}
+
+impl fmt::Display for SyncError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SyncError::Api(e) => write!(f, "{e}"),
+            SyncError::Store(e) => write!(f, "{e}"),
+            SyncError::Server(m) => f.write_str(m),
+            SyncError::Cancelled => f.write_str("interrupted; the next run continues from here"),
+        }
+    }
+}
+
+impl From<ApiError> for SyncError {
+    fn from(e: ApiError) -> Self {
+        SyncError::Api(e)
+    }
+}
+
+impl From<StoreError> for SyncError {
+    fn from(e: StoreError) -> Self {
+        SyncError::Store(e)
+    }
+}
+
+/// Counters of one resource.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Tally {
+    pub records: u64,
+    pub requests: u64,
+    pub points: u64,
+    pub gaps: u64,
+    pub removed: u64,
+    pub expected: Option<u64>,
+}
+
+/// What every part of a sync shares.
+pub(crate) struct Ctx {
+    pub client: ApiClient,
+    store: Arc<Mutex<Store>>,
+    pacer: Pacer,
+    meter: Arc<SpendMeter>,
+    slots: Semaphore,
+    pub cancel: CancelToken,
+    pub concurrency: usize,
+    progress: Option<ProgressFn>,
+}
+
+impl Ctx {
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs one request when a connection slot and the budget allow; `None` when
+    /// cancelled first. Its cost goes to `tally`.
+    pub async fn gated<R, Fut>(
+        &self,
+        tally: &Mutex<Tally>,
+        f: impl FnOnce() -> Fut,
+    ) -> Option<ApiResult<R>>
+    where
+        Fut: std::future::Future<Output = ApiResult<R>>,
+    {
+        let _slot = tokio::select! {
+            s = self.slots.acquire() => s.ok()?,
+            _ = self.cancel.cancelled() => return None,
+        };
+        let permit = self.pacer.admit(&self.cancel).await?;
+        let out = f().await;
+        drop(permit);
+        let pts = self.meter.take();
+        let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+        t.requests += 1;
+        t.points += pts;
+        Some(out)
+    }
+
+    pub fn report(&self, resource: Resource, tally: &Mutex<Tally>) {
+        if let Some(p) = &self.progress {
+            let t = tally.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            p(&Progress {
+                resource,
+                records: t.records,
+                expected: t.expected,
+                requests: t.requests,
+                points: self.meter.total(),
+                waiting: self.pacer.waiting_reason(),
+            });
+        }
+    }
+}
+
+/// The engine: a client, a store and options.
+pub struct Engine {
+    client: ApiClient,
+    store: Arc<Mutex<Store>>,
+    opts: SyncOptions,
+    cancel: CancelToken,
+    progress: Option<ProgressFn>,
+}
+
+impl Engine {
+    pub fn new(client: ApiClient, store: Arc<Mutex<Store>>, opts: SyncOptions) -> Engine {
+        Engine {
+            client,
+            store,
+            opts,
+            cancel: CancelToken::new(),
+            progress: None,
+        }
+    }
+
+    /// Stops the sync when cancelled (checkpoints are kept).
+    pub fn with_cancel(mut self, cancel: CancelToken) -> Engine {
+        self.cancel = cancel;
+        self
+    }
+
+    pub fn on_progress(mut self, f: ProgressFn) -> Engine {
+        self.progress = Some(f);
+        self
+    }
+
+    /// Syncs every chosen resource, at once, sharing the connections and budget.
+    pub async fn run(self) -> SyncReport {
+        let started = Instant::now();
+        let budget = self.client.budget().clone();
+        let meter = SpendMeter::new(budget.clone());
+        let ctx = Arc::new(Ctx {
+            client: self.client.clone(),
+            store: self.store.clone(),
+            pacer: Pacer::new(budget, self.opts.priority, self.opts.reserve),
+            meter: meter.clone(),
+            slots: Semaphore::new(self.opts.concurrency.max(1)),
+            cancel: self.cancel.clone(),
+            concurrency: self.opts.concurrency.max(1),
+            progress: self.progress.clone(),
+        });
+        let mut resources: Vec<Resource> = Vec::new();
+        for r in &self.opts.resources {
+            if !resources.contains(r) {
+                resources.push(*r);
+            }
+        }
+        let jobs = resources
+            .iter()
+            .map(|&r| sync_resource(&ctx, r, self.opts.full));
+        let reports = futures::future::join_all(jobs).await;
+        let mut out = SyncReport {
+            records: reports.iter().map(|r| r.records).sum(),
+            requests: reports.iter().map(|r| r.requests).sum(),
+            points: meter.total(),
+            throttled: meter.throttled(),
+            seconds: started.elapsed().as_secs_f64(),
+            interrupted: self.cancel.is_cancelled(),
+            resources: reports,
+        };
+        if out.interrupted {
+            for r in &mut out.resources {
+                if !r.complete && r.error.is_none() {
+                    r.error = Some(SyncError::Cancelled.to_string());
+                }
+            }
+        }
+        out
+    }
+}
+
+async fn sync_resource(ctx: &Arc<Ctx>, res: Resource, full: bool) -> ResourceReport {
+    let started = Instant::now();
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let outcome = match res {
+        Resource::Users => walk::users(ctx, &tally)
+            .await
+            .map(|_| "full")
+            .map_err(|e| ("full", e)),
+        Resource::Cadences => run_one::<Cadence>(ctx, res, full, &tally).await,
+        Resource::Steps => run_one::<Step>(ctx, res, full, &tally).await,
+        Resource::People => run_one::<Person>(ctx, res, full, &tally).await,
+        Resource::Memberships => run_one::<Membership>(ctx, res, full, &tally).await,
+        Resource::Emails => run_one::<Email>(ctx, res, full, &tally).await,
+    };
+    ctx.report(res, &tally);
+    let t = tally.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let (mode, error) = match outcome {
+        Ok(mode) => (mode, None),
+        Err((mode, e)) => (mode, Some(e)),
+    };
+    if let Some(e) = &error {
+        tracing::warn!(resource = res.name(), error = %e, "sync stopped");
+    }
+    ResourceReport {
+        resource: res.name().to_string(),
+        mode: mode.to_string(),
+        records: t.records,
+        requests: t.requests,
+        points: t.points,
+        seconds: started.elapsed().as_secs_f64(),
+        removed: t.removed,
+        gaps: t.gaps,
+        complete: error.is_none(),
+        error: error.map(|e| e.to_string()),
+    }
+}
+
+/// A full sync (new or resumed) then the incremental cursor, or only the cursor.
+async fn run_one<T>(
+    ctx: &Arc<Ctx>,
+    res: Resource,
+    full: bool,
+    tally: &Arc<Mutex<Tally>>,
+) -> Result<&'static str, (&'static str, SyncError)>
+where
+    T: full::Syncable,
+{
+    let state = ctx
+        .store()
+        .resource_state(res.name())
+        .map_err(|e| ("full", e.into()))?;
+    let mode = if full || (state.cursor.is_none() && !state.full_running()) {
+        "full"
+    } else if state.full_running() {
+        "resumed"
+    } else {
+        "incremental"
+    };
+    if mode != "incremental" {
+        full::full::<T>(ctx, res, mode == "full", tally)
+            .await
+            .map_err(|e| (mode, e))?;
+    }
+    walk::incremental::<T>(ctx, res, tally)
+        .await
+        .map_err(|e| (mode, e))?;
+    Ok(mode)
+}
