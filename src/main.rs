@@ -19,5 +19,8 @@ fn main() {
             1
         }
     };
+    // Ended by SIGTERM/SIGINT/SIGHUP (the terminal is restored by now): report
+    // it the way a shell expects, 128 + the signal's number.
+    let code = sltui::tui::terminal::signal_exit_status().unwrap_or(code);
     std::process::exit(code);
 }

@@ -309,7 +309,7 @@ async fn probe_reports_status_budget_and_body_without_retrying() {
         (Some(401), Some(1), Some(42))
     );
     assert!(
-        matches!(&p.error, Some(ApiError::Unauthorized { message }) if message == "Not authorized")
+        matches!(&p.error, Some(ApiError::Unauthorized { message, oauth: None }) if message == "Not authorized")
     );
     assert_eq!(p.body.unwrap()["error"], "Not authorized");
     assert_eq!(s.seen.lock().unwrap().len(), 1);

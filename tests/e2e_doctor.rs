@@ -179,6 +179,8 @@ fn doctor_bundle_never_contains_the_key() {
         let report = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
         let report: Value = serde_json::from_str(&report).expect("report.json is JSON");
         assert_eq!(report["base_url"], Value::String(sim.base_url.clone()));
+        assert_eq!(report["auth"]["kind"], "api_key", "{report}");
+        assert_eq!(report["api_key"], "set (redacted)", "{report}");
         assert!(
             report["checks"].as_array().is_some_and(|c| !c.is_empty()),
             "{report}"

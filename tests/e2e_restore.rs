@@ -109,10 +109,11 @@ fn ended_by(signal_name: &str, number: i32) {
     assert_eq!(tmux.format("#{alternate_on}"), "1", "the dashboard is up");
     signal(sltui_pid(&tmux), signal_name);
     let (status, screen) = assert_restored(&tmux, signal_name);
-    let expected = [0.to_string(), (128 + number).to_string()];
-    assert!(
-        expected.contains(&status),
-        "{signal_name}: exit status {status}; the screen:\n{screen}"
+    assert_eq!(
+        status,
+        (128 + number).to_string(),
+        "{signal_name}: the exit status is 128 + the signal's number, after the \
+         restore; the screen:\n{screen}"
     );
 }
 
@@ -183,8 +184,23 @@ fn sigterm_during_startup_restores_the_terminal() {
     let (_home, tmux) = dashboard("term-early", &[]);
     signal(sltui_pid(&tmux), "TERM");
     let (status, screen) = assert_restored(&tmux, "early TERM");
-    assert!(
-        ["0", "143"].contains(&status.as_str()),
-        "exit status {status}; the screen:\n{screen}"
-    );
+    assert_eq!(status, "143", "the screen:\n{screen}");
+}
+
+#[test]
+fn the_webhook_receiver_shows_in_the_status_bar_and_term_still_exits_143() {
+    let home = TempHome::new("hooks");
+    let config = home.path().join("config/sltui/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        "[webhooks]\nlisten = \"127.0.0.1:0\"\ntoken_env = \"SLTUI_TEST_HOOK_TOKEN\"\n",
+    )
+    .unwrap();
+    let tmux = Tmux::start_with_env(&home, &[("NO_COLOR", "1")], &["--demo"], 80, 24);
+    let screen = tmux.wait_text(&["DEMO", "1 Cadences", "● LIVE +hooks"]);
+    assert!(screen.contains("budget"), "{screen}");
+    signal(sltui_pid(&tmux), "TERM");
+    let (status, screen) = assert_restored(&tmux, "TERM with webhooks");
+    assert_eq!(status, "143", "the screen:\n{screen}");
 }

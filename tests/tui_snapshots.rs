@@ -345,3 +345,61 @@ fn find_text(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
     }
     None
 }
+
+#[test]
+fn webhook_receiver_shows_next_to_live_without_pushing_out_the_budget() {
+    let mut s = loaded();
+    // The status line: the one with the budget gauge.
+    let first = |s: &AppState| {
+        let text = screen(s, 80, 24);
+        let line = text.lines().find(|l| l.contains("budget "));
+        line.unwrap_or_else(|| panic!("no budget gauge in\n{text}"))
+            .to_string()
+    };
+    assert!(!first(&s).contains("hooks"), "no receiver, no mark");
+
+    s.live.webhooks = true;
+    // NO_COLOR (the mono theme): plain text right after LIVE.
+    let line = first(&s);
+    for needle in [
+        "DEMO",
+        "budget",
+        "598/600",
+        "● LIVE +hooks",
+        "updated 0s ago",
+    ] {
+        assert!(line.contains(needle), "missing {needle:?} in {line:?}");
+    }
+
+    s.styles = Styles::colored();
+    let buf = render(&s, 80, 24);
+    let (x, y) = find_text(&buf, "hooks").expect("hooks on the status line");
+    assert_eq!(buf[(x - 3, y)].symbol(), "⚡", "the mark before it");
+    assert_eq!(Some(buf[(x, y)].fg), Styles::colored().good.fg);
+    let line = lines(&buf)[usize::from(y)].clone();
+    assert!(
+        line.contains("598/600") && line.contains("updated 0s ago"),
+        "{line:?}"
+    );
+    assert!(
+        line.find("LIVE").unwrap() < line.find("hooks").unwrap(),
+        "{line:?}"
+    );
+
+    // A full line (SalesLoft unreachable) drops the mark first.
+    s.styles = Styles::plain();
+    s.connection = Some(sltui::tui::state::Unreachable {
+        reason: "timed out".into(),
+        retry_at: s.clock.now + std::time::Duration::from_secs(4),
+    });
+    let line = first(&s);
+    assert!(!line.contains("hooks"), "{line:?}");
+    for needle in [
+        "DEMO",
+        "598/600",
+        "unreachable, retrying in 4 s",
+        "stale 0s",
+    ] {
+        assert!(line.contains(needle), "missing {needle:?} in {line:?}");
+    }
+}

@@ -13,7 +13,7 @@ use super::ApiResult;
 use super::auth::{OAuthSettings, TokenProvider};
 use super::budget::{self, Budget};
 use super::decode::decode;
-use super::error::{ApiError, error_chain, network_error};
+use super::error::{ApiError, OAuthRefusal, error_chain, network_error};
 use super::health::Health;
 use super::models::ListEnvelope;
 use super::query::Query;
@@ -281,12 +281,19 @@ impl ApiClient {
         };
         let outcome = match self.url_for(path, &Query::new()) {
             Ok((rel, url)) => match self.probe_send(&url).await {
-                Ok(raw) => {
+                Ok((raw, token)) => {
                     result.status = Some(raw.status);
                     result.cost = budget::parse_cost(&raw.headers);
                     result.remaining = budget::parse_remaining(&raw.headers);
                     result.body = serde_json::from_slice(&raw.body).ok();
-                    self.check(raw, &rel).map(|_| ())
+                    self.check(raw, &rel).map(|_| ()).map_err(|e| {
+                        // The access token, like the key, never reaches an error text.
+                        let e = match &token {
+                            Some(t) => e.without_secret(t),
+                            None => e,
+                        };
+                        self.with_oauth_context(e)
+                    })
                 }
                 Err(e) => Err(e),
             },
@@ -297,10 +304,36 @@ impl ApiClient {
         result
     }
 
-    async fn probe_send(&self, url: &str) -> ApiResult<Raw> {
+    /// With OAuth, a refused (401) access token is replaced and the GET sent
+    /// once more, as [`Self::execute`] does. Returns the access token used last.
+    async fn probe_send(&self, url: &str) -> ApiResult<(Raw, Option<String>)> {
         let token = self.bearer().await?;
-        self.send_raw(&Method::GET, url, None, token.as_deref())
-            .await
+        let raw = self
+            .send_raw(&Method::GET, url, None, token.as_deref())
+            .await?;
+        match (&self.inner.oauth, token) {
+            (Some(p), Some(used)) if raw.status == 401 => {
+                let fresh = p.rejected(&used).await?;
+                let raw = self.send_raw(&Method::GET, url, None, Some(&fresh)).await?;
+                Ok((raw, Some(fresh)))
+            }
+            (_, token) => Ok((raw, token)),
+        }
+    }
+
+    /// A 401 despite OAuth came after a fresh access token: says so, so the
+    /// message points at the authorization rather than at an API key.
+    fn with_oauth_context(&self, err: ApiError) -> ApiError {
+        match (err, &self.inner.oauth) {
+            (ApiError::Unauthorized { message, .. }, Some(p)) => ApiError::Unauthorized {
+                message,
+                oauth: Some(OAuthRefusal {
+                    profile: p.settings().profile.clone(),
+                    grant: p.settings().grant.as_str(),
+                }),
+            },
+            (err, _) => err,
+        }
     }
 
     /// Sends with retries per `retry::decide`. With OAuth, a 401 gets a new
@@ -358,7 +391,7 @@ impl ApiClient {
             token = None;
             let max = self.inner.max_retries;
             match retry::decide(&err, is_read, max, attempts, &self.inner.budget) {
-                Decision::GiveUp => return Err(err),
+                Decision::GiveUp => return Err(self.with_oauth_context(err)),
                 Decision::Retry(wait) => {
                     if matches!(err, ApiError::RateLimited { .. }) {
                         attempts.throttles += 1;

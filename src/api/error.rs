@@ -32,8 +32,13 @@ impl fmt::Display for NetworkKind {
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum ApiError {
-    #[error("401 Unauthorized: {message}. Check SALESLOFT_API_KEY or refresh the token.")]
-    Unauthorized { message: String },
+    #[error("401 Unauthorized: {message}. {}", unauthorized_hint(oauth))]
+    Unauthorized {
+        message: String,
+        /// Set when the client uses OAuth: the refused token was one the token
+        /// endpoint had just issued, so the fix is the authorization, not a key.
+        oauth: Option<OAuthRefusal>,
+    },
 
     #[error("403 Forbidden: {message}.{}", forbidden_hint(scope))]
     Forbidden {
@@ -83,6 +88,31 @@ pub enum ApiError {
     /// The OAuth token endpoint refused to issue an access token.
     #[error("OAuth: {message}.")]
     OAuth { message: String },
+}
+
+/// Which OAuth profile's freshly issued access token SalesLoft refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthRefusal {
+    pub profile: String,
+    /// The grant the profile uses (`refresh_token` or `client_credentials`).
+    pub grant: &'static str,
+}
+
+fn unauthorized_hint(oauth: &Option<OAuthRefusal>) -> String {
+    match oauth {
+        None => "Check SALESLOFT_API_KEY or refresh the token.".into(),
+        Some(OAuthRefusal { profile, grant }) if *grant == "client_credentials" => format!(
+            "SalesLoft refused a freshly issued OAuth access token for profile `{profile}` \
+             (grant client_credentials): check the profile's OAuth client (client_id, client \
+             secret, token_url) is an app of this SalesLoft team with API access."
+        ),
+        Some(OAuthRefusal { profile, .. }) => format!(
+            "SalesLoft refused a freshly issued OAuth access token for profile `{profile}`: \
+             re-authorize sltui (authorize the OAuth app again, then run `sltui auth import \
+             --profile {profile}`), and check the profile's OAuth client (client_id, token_url) \
+             belongs to this SalesLoft team."
+        ),
+    }
 }
 
 impl ApiError {
@@ -139,8 +169,9 @@ impl ApiError {
             }
         };
         match self {
-            ApiError::Unauthorized { message } => ApiError::Unauthorized {
+            ApiError::Unauthorized { message, oauth } => ApiError::Unauthorized {
                 message: clean(message),
+                oauth,
             },
             ApiError::Forbidden { message, scope } => ApiError::Forbidden {
                 message: clean(message),
@@ -203,7 +234,10 @@ impl ApiError {
             .filter(|m| !m.is_empty())
             .unwrap_or_else(|| default_reason(status).to_string());
         match status {
-            401 => ApiError::Unauthorized { message },
+            401 => ApiError::Unauthorized {
+                message,
+                oauth: None,
+            },
             403 => ApiError::Forbidden {
                 scope: scope_from_message(&message),
                 message,
@@ -350,6 +384,25 @@ mod tests {
         assert!(text.contains("No Bearer Token"));
         assert!(text.contains("Check SALESLOFT_API_KEY") && text.contains("refresh the token"));
         assert_eq!(err.status(), Some(401));
+        let ApiError::Unauthorized { message, .. } = err else {
+            unreachable!()
+        };
+        for (grant, wanted) in [
+            ("refresh_token", "sltui auth import --profile work"),
+            ("client_credentials", "client_id, client secret, token_url"),
+        ] {
+            let oauth = ApiError::Unauthorized {
+                message: message.clone(),
+                oauth: Some(OAuthRefusal {
+                    profile: "work".into(),
+                    grant,
+                }),
+            };
+            let text = oauth.to_string();
+            assert!(text.contains(wanted), "{text}");
+            assert!(!text.contains("SALESLOFT_API_KEY"), "{text}");
+            assert_eq!(oauth.status(), Some(401));
+        }
     }
 
     #[test]
@@ -395,7 +448,8 @@ mod tests {
         assert_eq!(
             err.without_secret(key),
             ApiError::Unauthorized {
-                message: "Bearer [redacted]".into()
+                message: "Bearer [redacted]".into(),
+                oauth: None,
             }
         );
         let short = ApiError::Http {

@@ -21,7 +21,7 @@ mod retry;
 pub use auth::{Grant, OAuthSettings, TokenProvider};
 pub use budget::{Budget, BudgetSnapshot, SpendSample};
 pub use client::{ApiClient, ApiConfig, ProbeResult};
-pub use error::{ApiError, NetworkKind};
+pub use error::{ApiError, NetworkKind, OAuthRefusal};
 pub use health::{Health, HealthSnapshot};
 pub use paging::{CursorPosition, CursorStream, PageWalk};
 pub use query::Query;

@@ -10,6 +10,7 @@ use crate::api::{ApiClient, ApiConfig};
 use crate::config::{Theme, no_color_requested};
 use crate::metrics::TimeRange;
 use crate::sim::{SimConfig, SimHandle};
+use crate::tui::stored::{self, BackgroundSync, StoreLoad};
 use crate::tui::{self, DashboardContext};
 use crate::worker::WorkerOptions;
 
@@ -57,6 +58,30 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         api.oauth = target.oauth.clone();
     }
     let client = ApiClient::new(api)?;
+    // The local store: its data draws the first frame; a background sync keeps it
+    // fresh. Not in the demo (its simulator is a new team every run).
+    let (stored, background) = if target.demo {
+        (StoreLoad::Absent, None)
+    } else {
+        let path = target.paths.profile_store_file(&profile.name);
+        let server = client.base_url().to_string();
+        let stored = {
+            let (path, server) = (path.clone(), server.clone());
+            tokio::task::spawn_blocking(move || stored::load(&path, &server))
+                .await
+                .unwrap_or_else(|e| {
+                    StoreLoad::Failed(format!("reading the local store failed: {e}"))
+                })
+        };
+        // A store that cannot be used is left alone, never written.
+        let background = (!matches!(stored, StoreLoad::Failed(_)))
+            .then(|| BackgroundSync::start(client.clone(), path, server, profile.budget_reserve));
+        (stored, background)
+    };
+    let (background, store_events) = match background {
+        Some((b, rx)) => (Some(b), Some(rx)),
+        None => (None, None),
+    };
     let worker = webhooks_cmd::spawn_worker(
         hooks.as_mut().and_then(|h| h.events.take()),
         client.clone(),
@@ -96,8 +121,14 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         },
         refresh_secs: profile.refresh_secs,
         reserve: profile.budget_reserve,
+        webhooks: hooks.is_some(),
+        stored,
+        store_events,
     };
     let result = tui::run(ctx).await;
+    if let Some(b) = background {
+        b.stop(std::time::Duration::from_secs(3)).await;
+    }
     stop(sim).await;
     if let Some(h) = hooks {
         h.receiver.shutdown().await;

@@ -76,7 +76,15 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
     let text = render(&base_url, &checks);
     print!("{}", redact(&text, key.as_deref()));
     if let Some(dir) = &args.bundle {
-        write_bundle(dir, &base_url, &checks, key.as_deref())?;
+        let auth = auth_summary(key.as_deref(), target.oauth.as_ref());
+        let mut secrets: Vec<String> = key.iter().cloned().collect();
+        if let Some(o) = &target.oauth {
+            secrets.push(o.client_secret.clone());
+            if let Ok(Some(t)) = crate::api::auth::read_tokens(&o.token_file) {
+                secrets.extend(t.refresh_token.into_iter().chain(t.access_token));
+            }
+        }
+        write_bundle(dir, &base_url, &checks, auth, &secrets)?;
         println!(
             "Diagnostic bundle written to {} (secrets redacted).",
             dir.display()
@@ -256,11 +264,74 @@ pub(crate) fn redact(text: &str, secret: Option<&str>) -> String {
     }
 }
 
+/// How the run authenticates, for the bundle: the kind of credential and, for
+/// OAuth, the grant, the token file (path, mode) and the access token's expiry.
+/// Never a key, secret or token.
+fn auth_summary(key: Option<&str>, oauth: Option<&crate::api::OAuthSettings>) -> Value {
+    let Some(o) = oauth else {
+        return match key {
+            Some(_) => json!({"kind": "api_key", "api_key": "set (redacted)"}),
+            None => json!({"kind": "none", "api_key": "not set"}),
+        };
+    };
+    let path = &o.token_file;
+    let mut file = json!({"path": path.display().to_string()});
+    match std::fs::metadata(path) {
+        Ok(meta) => {
+            file["exists"] = json!(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = meta.permissions().mode() & 0o777;
+                file["mode"] = json!(format!("{mode:04o}"));
+                file["private"] = json!(mode & 0o077 == 0);
+            }
+            #[cfg(not(unix))]
+            let _ = meta;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => file["exists"] = json!(false),
+        Err(e) => file["error"] = json!(format!("cannot inspect it: {e}")),
+    }
+    let mut out = json!({
+        "kind": "oauth",
+        "profile": o.profile,
+        "grant": o.grant.as_str(),
+        "client_id": o.client_id,
+        "client_secret": "set (redacted)",
+        "token_url": o.token_url,
+        "scope": o.scope,
+        "token_file": file,
+    });
+    match crate::api::auth::read_tokens(path) {
+        Ok(Some(t)) => {
+            let stored = |v: &Option<String>| if v.is_some() { "stored" } else { "none" };
+            out["refresh_token"] = json!(stored(&t.refresh_token));
+            out["access_token"] = json!(stored(&t.access_token));
+            if let Some(at) = t.expires_at {
+                let left = at - chrono::Utc::now().timestamp();
+                out["access_token_expires_at"] = json!(
+                    chrono::DateTime::from_timestamp(at, 0)
+                        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                );
+                out["access_token_expires_in_s"] = json!(left.max(0));
+                out["access_token_expired"] = json!(left <= 0);
+            }
+        }
+        Ok(None) => {
+            out["refresh_token"] = json!("none");
+            out["access_token"] = json!("none");
+        }
+        Err(e) => out["token_file"]["error"] = json!(e),
+    }
+    out
+}
+
 fn write_bundle(
     dir: &Path,
     base_url: &str,
     checks: &[Check],
-    key: Option<&str>,
+    auth: Value,
+    secrets: &[String],
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create bundle folder {}: {e}", dir.display()))?;
@@ -285,7 +356,8 @@ fn write_bundle(
         "os": std::env::consts::OS,
         "arch": std::env::consts::ARCH,
         "base_url": base_url,
-        "api_key": if key.is_some() { "set (redacted)" } else { "not set" },
+        "api_key": auth["api_key"].as_str().unwrap_or("not used (OAuth)"),
+        "auth": auth,
         "environment": env,
         "checks": checks.iter().map(Check::json).collect::<Vec<_>>(),
     });
@@ -295,7 +367,10 @@ fn write_bundle(
     ];
     for (name, content) in files {
         let path = dir.join(name);
-        write_private(&path, &redact(&content, key))
+        let content = secrets
+            .iter()
+            .fold(content, |text, secret| redact(&text, Some(secret)));
+        write_private(&path, &content)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())

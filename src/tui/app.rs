@@ -30,13 +30,15 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
         refresh_secs: ctx.refresh_secs,
         reserve: ctx.reserve,
     };
-    AppState::new(
+    let mut state = AppState::new(
         session,
         ctx.keymap.clone(),
         Styles::from_theme(&ctx.theme),
         ctx.time_range,
         Clock::system(),
-    )
+    );
+    state.live.webhooks = ctx.webhooks;
+    state
 }
 
 fn budget_key(b: &BudgetSnapshot) -> (u64, Option<u32>, u64, u32) {
@@ -45,7 +47,16 @@ fn budget_key(b: &BudgetSnapshot) -> (u64, Option<u32>, u64, u32) {
 
 pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
     let mut state = new_state(&ctx);
-    let DashboardContext { worker, budget, .. } = ctx;
+    let DashboardContext {
+        worker,
+        budget,
+        stored,
+        store_events,
+        ..
+    } = ctx;
+    // The store's data goes in before the first frame and before any request.
+    super::stored::apply_load(&mut state, stored);
+    let mut store_events = store_events;
     let WorkerHandle {
         requests,
         mut events,
@@ -111,6 +122,22 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                     Msg::Tick
                 }
             },
+            ev = recv_store(&mut store_events) => {
+                // Progress is drawn by the ticks (4 Hz while the sync runs); the end
+                // of the sync at once.
+                state.clock = Clock::system();
+                match ev {
+                    Some(ev) => {
+                        let finished = matches!(ev, super::stored::StoreEvent::Finished { .. });
+                        super::stored::on_event(&mut state, ev);
+                        if finished {
+                            tui.terminal.draw(|f| views::draw(f, &state))?;
+                        }
+                    }
+                    None => store_events = None,
+                }
+                continue;
+            }
             _ = tick.tick() => Msg::Tick,
             name = tui.signals.recv() => Msg::Signal(name),
         };
@@ -143,6 +170,16 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The next report of the store's background sync; pending forever without one.
+async fn recv_store(
+    rx: &mut Option<tokio::sync::mpsc::UnboundedReceiver<super::stored::StoreEvent>>,
+) -> Option<super::stored::StoreEvent> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 fn log_event(ev: &WorkerEvent) {

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod popups;
 pub mod search;
 pub mod state;
+pub mod stored;
 pub mod style;
 pub mod task;
 pub mod terminal;
@@ -40,6 +41,12 @@ pub struct DashboardContext {
     pub refresh_secs: u64,
     /// Fraction of the budget kept for the user's own actions (0.2 = 20 %).
     pub reserve: f64,
+    /// The webhook receiver runs alongside the dashboard (`[webhooks] listen`).
+    pub webhooks: bool,
+    /// What the local store held at start (drawn before any network answer).
+    pub stored: stored::StoreLoad,
+    /// Progress of the background sync that refreshes the local store.
+    pub store_events: Option<tokio::sync::mpsc::UnboundedReceiver<stored::StoreEvent>>,
 }
 
 /// Runs the dashboard until the user quits. The terminal is always restored: on

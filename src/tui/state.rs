@@ -108,6 +108,9 @@ pub struct Live {
     pub paused_reason: Option<String>,
     /// The last `SetLive` sent, to avoid repeating it.
     pub requested: Option<bool>,
+    /// The dashboard's webhook receiver is running: SalesLoft pushes changes
+    /// besides the polls (shown as "⚡ hooks" next to LIVE).
+    pub webhooks: bool,
 }
 
 /// SalesLoft does not answer (the worker's circuit breaker is open).
@@ -178,6 +181,9 @@ pub struct AppState {
     pub heartbeat: Option<Instant>,
     /// Set while SalesLoft is unreachable: the data on screen is the last received.
     pub connection: Option<Unreachable>,
+    /// The local store: stored data on screen (stale until live answers), and the
+    /// background sync that refreshes it.
+    pub store: super::stored::StoreStatus,
     pub spinner: usize,
     pub ticks: u64,
     pub next_id: RequestId,
@@ -234,6 +240,7 @@ impl AppState {
             messages: Vec::new(),
             heartbeat: None,
             connection: None,
+            store: super::stored::StoreStatus::default(),
             spinner: 0,
             ticks: 0,
             next_id: 1,
@@ -369,8 +376,10 @@ impl AppState {
     }
 
     /// Whether engagement for this cadence is still being read.
+    /// Stored numbers stay shown while the live read refreshes them.
     pub fn engagement_pending(&self, cadence_id: u64) -> bool {
         !self.metrics.loaded.contains(&cadence_id)
+            && (!self.store.seeded || self.metrics.agg.by_cadence(cadence_id).is_empty())
             && self.metrics.fetch.is_loading()
             && self.metrics.asked.contains(&cadence_id)
     }

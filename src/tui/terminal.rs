@@ -3,7 +3,7 @@
 //! before the terminal is touched) and SIGINT/SIGTERM/SIGHUP (see [`Signals`]).
 
 use std::io::{self, Stdout, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Mutex, Once};
 use std::thread::{self, ThreadId};
 
@@ -18,6 +18,18 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
 /// The thread that set the terminal up and runs the event loop.
 static OWNER: Mutex<Option<ThreadId>> = Mutex::new(None);
+/// The number of the termination signal that ended the dashboard (0: none).
+static ENDED_BY: AtomicI32 = AtomicI32::new(0);
+
+/// The exit status a process ended by a signal reports, `128 + signal` (143
+/// for SIGTERM, 130 for SIGINT, 129 for SIGHUP), when a signal ended the
+/// dashboard. `main` exits with it once the terminal is restored.
+pub fn signal_exit_status() -> Option<i32> {
+    match ENDED_BY.load(Ordering::SeqCst) {
+        0 => None,
+        n => Some(128 + n),
+    }
+}
 
 /// Puts the terminal back: leaves the alternate screen, shows the cursor, ends raw
 /// mode. Safe to call from anywhere, any number of times.
@@ -152,21 +164,24 @@ impl Signals {
         }
     }
 
-    /// Resolves with the signal's name when one arrives.
+    /// Resolves with the signal's name when one arrives, and records it for
+    /// [`signal_exit_status`].
     pub async fn recv(&mut self) -> &'static str {
         #[cfg(unix)]
-        {
+        let (name, number) = {
             let [int, term, hup] = &mut self.inner;
             tokio::select! {
-                _ = int.recv() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-                _ = hup.recv() => "SIGHUP",
+                _ = int.recv() => ("SIGINT", 2),
+                _ = term.recv() => ("SIGTERM", 15),
+                _ = hup.recv() => ("SIGHUP", 1),
             }
-        }
+        };
         #[cfg(not(unix))]
-        {
+        let (name, number) = {
             let _ = tokio::signal::ctrl_c().await;
-            "ctrl-c"
-        }
+            ("ctrl-c", 2)
+        };
+        ENDED_BY.store(number, Ordering::SeqCst);
+        name
     }
 }

@@ -35,7 +35,7 @@ async fn wrong_key_is_unauthorized_and_names_the_variable() {
     let c = s.client_with("not-the-key", 600);
     bounded(30, async {
         let err = c.me().await.expect_err("wrong key");
-        let ApiError::Unauthorized { message } = &err else {
+        let ApiError::Unauthorized { message, .. } = &err else {
             panic!("expected Unauthorized, got {err:?}");
         };
         assert!(message.contains("invalid"), "{message}");

@@ -95,6 +95,36 @@ fn cli_imports_a_refresh_token_and_uses_the_oauth_profile() {
     assert!(out.ok(), "doctor passes with OAuth\n{}", out.describe());
     assert!(out.stdout.contains("oauth token"), "{}", out.stdout);
 
+    // The bundle describes the OAuth setup (never a token or the secret; the
+    // scan of every file below covers it).
+    let bundle = home.path().join("bundle");
+    let out = run(sltui().arg("doctor").arg("--bundle").arg(&bundle));
+    assert!(out.ok(), "{}", out.describe());
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("report.json")).unwrap()).unwrap();
+    let auth = &report["auth"];
+    assert_eq!(auth["kind"], "oauth", "{report:#}");
+    assert_eq!(auth["grant"], "refresh_token", "{auth:#}");
+    assert_eq!(auth["profile"], "team", "{auth:#}");
+    assert_ne!(report["api_key"], "not set", "{report:#}");
+    assert_eq!(
+        auth["token_file"]["path"].as_str(),
+        Some(token_file.to_str().unwrap()),
+        "{auth:#}"
+    );
+    assert_eq!(auth["token_file"]["exists"], true, "{auth:#}");
+    #[cfg(unix)]
+    assert_eq!(auth["token_file"]["mode"], "0600", "{auth:#}");
+    assert_eq!(auth["refresh_token"], "stored", "{auth:#}");
+    let left = auth["access_token_expires_in_s"].as_i64().expect("expiry");
+    assert!(left > 7000 && left <= 7200, "{auth:#}");
+    assert!(
+        auth["access_token_expires_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "{auth:#}"
+    );
+
     let out = run(sltui().args(["auth", "status"]));
     assert!(out.ok(), "{}", out.describe());
     assert!(

@@ -131,3 +131,60 @@ async fn an_early_refresh_that_cannot_connect_keeps_the_current_token() {
     .await;
     s.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_fresh_token_refused_again_says_to_reauthorize_not_to_check_the_key() {
+    // The token endpoint is another SalesLoft's (sim `a`): every access token it
+    // issues is refused by the API (sim `b`), even the fresh one of the replay.
+    let a = start(7200).await;
+    let b = start(7200).await;
+    let client_for = |grant| {
+        let mut cfg = ApiConfig::new(&b.handle.base_url(), None);
+        cfg.oauth = Some(a.settings(grant));
+        cfg.max_retries = 0;
+        ApiClient::new(cfg).expect("client")
+    };
+    bounded(20, async {
+        let c = client_for(Grant::ClientCredentials);
+        let err = c.me().await.expect_err("the API refuses the token");
+        let text = err.to_string();
+        assert_eq!(err.status(), Some(401), "{err:?}");
+        assert!(!text.contains("SALESLOFT_API_KEY"), "{text}");
+        assert!(
+            text.contains("profile `team`") && text.contains("client_id, client secret, token_url"),
+            "{text}"
+        );
+        assert_eq!(
+            b.unauthorized().await,
+            2,
+            "refused, refreshed, replayed once"
+        );
+        assert_eq!(a.issued("client_credentials").await, 2);
+
+        let rt = a.authorize().await;
+        store_refresh_token(&a.token_file(), &rt);
+        let c = client_for(Grant::RefreshToken);
+        let err = c
+            .people(&Query::new().set("per_page", 1))
+            .await
+            .expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains("sltui auth import --profile team")
+                && !text.contains("SALESLOFT_API_KEY"),
+            "{text}"
+        );
+        assert_eq!(b.unauthorized().await, 4);
+        // The doctor's probe replays too, and says the same.
+        let probe = c.probe("me.json").await;
+        let shown = probe.error.expect("refused").to_string();
+        assert!(shown.contains("sltui auth import"), "{shown}");
+        assert_eq!(b.unauthorized().await, 6);
+        for secret in [SECRET, rt.as_str()] {
+            assert!(!text.contains(secret) && !shown.contains(secret));
+        }
+    })
+    .await;
+    a.handle.shutdown().await;
+    b.handle.shutdown().await;
+}

@@ -22,6 +22,11 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
         state.say(Level::Warn, READ_ONLY);
         return;
     }
+    if super::super::stored::offline(state) {
+        let text = super::super::stored::offline_refusal(state);
+        state.say(Level::Warn, text);
+        return;
+    }
     let _ = fx;
     match state.view {
         View::People | View::Person => {
@@ -211,6 +216,11 @@ fn step(state: &mut AppState, nav: Nav, fx: &mut Vec<Effect>) {
             };
             if state.session.read_only {
                 state.say(Level::Warn, READ_ONLY);
+                return;
+            }
+            if super::super::stored::offline(state) {
+                let text = super::super::stored::offline_refusal(state);
+                state.say(Level::Warn, text);
                 return;
             }
             let (id, effect) = state.request(

@@ -19,6 +19,7 @@ use super::state::{AppState, Popup, View};
 use super::text_input::Edit;
 
 pub use actions::open_view;
+pub(crate) use worker::user_name;
 
 /// The requests the dashboard starts with.
 pub fn init(state: &mut AppState) -> Vec<Effect> {
@@ -176,7 +177,10 @@ pub const TASK_LINGER: Duration = Duration::from_secs(30);
 fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     let now = state.clock.now;
     let mut redraw = false;
-    if !state.running.is_empty() || state.tasks.last().is_some_and(|t| t.finished.is_none()) {
+    if !state.running.is_empty()
+        || state.tasks.last().is_some_and(|t| t.finished.is_none())
+        || matches!(state.store.sync, super::stored::SyncLine::Running(_))
+    {
         state.spinner = state.spinner.wrapping_add(1);
         redraw = true;
     }

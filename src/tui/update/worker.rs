@@ -21,6 +21,8 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             }
             state.cadences.cadences = cadences;
             state.cadences.fetch.arrived(now);
+            // Live data replaces what the local store showed.
+            state.store.stale = false;
             actions::rebuild_cadences(state);
             actions::request_engagement(state, fx);
         }
@@ -146,14 +148,21 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 .filter_map(|u| user_name(&u).map(|n| (u.id, n)))
                 .collect();
         }
-        WorkerEvent::Connection { state: connection } => on_connection(state, connection),
+        WorkerEvent::Connection { state: connection } => {
+            on_connection(state, connection);
+            // Back from offline on stored data: read the live data now.
+            if state.connection.is_none() && state.store.stale && !state.cadences.fetch.is_loading()
+            {
+                actions::load_cadences(state, fx);
+            }
+        }
         WorkerEvent::Heartbeat { at } => state.heartbeat = Some(at),
         WorkerEvent::Error { message } => state.say(Level::Error, message),
     }
 }
 
 /// What to call a user: the name, else first and last name, else the email.
-fn user_name(u: &crate::api::models::User) -> Option<String> {
+pub(crate) fn user_name(u: &crate::api::models::User) -> Option<String> {
     fn clean(s: &Option<String>) -> Option<&str> {
         s.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }

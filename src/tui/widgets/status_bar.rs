@@ -1,7 +1,8 @@
 //! The two status lines on every screen.
 //!
 //! Line 1: profile or DEMO badge, READ-ONLY, the budget gauge, live state
-//! (UNREACHABLE, retrying in N s / LIVE / FROZEN / PAUSED: reason / IDLE),
+//! (UNREACHABLE, retrying in N s / LIVE / FROZEN / PAUSED: reason / IDLE) with
+//! "⚡ hooks" while the webhook receiver runs (when it fits),
 //! "updated N s ago" (marked stale while unreachable).
 //! Line 2: the running task with a spinner and the newest message, then key hints
 //! for this view taken from the live keymap.
@@ -94,9 +95,31 @@ pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
     }
     spans.push(sep(state));
     spans.push(live_span(state, width));
+    let hooks = hooks_span(state);
     spans.push(sep(state));
     spans.push(updated_span(state, width));
+    // The webhook mark is the first thing to go when the line is full: it
+    // never pushes out the budget, the live state or the data's age.
+    if let Some(hooks) = hooks {
+        let used: usize = spans.iter().map(Span::width).sum();
+        if used + hooks.width() <= usize::from(width) {
+            let at = spans.len() - 2;
+            spans.insert(at, hooks);
+        }
+    }
     Line::from(spans)
+}
+
+/// "⚡ hooks" (plain "+hooks" without colour) while the webhook receiver runs.
+fn hooks_span(state: &AppState) -> Option<Span<'static>> {
+    let s = &state.styles;
+    state.live.webhooks.then(|| {
+        if s.color {
+            Span::styled(" ⚡ hooks", s.good)
+        } else {
+            Span::styled(" +hooks", s.base)
+        }
+    })
 }
 
 /// Whole seconds until the worker's next try, while SalesLoft is unreachable.
@@ -116,6 +139,17 @@ pub fn unreachable_text(state: &AppState) -> Option<String> {
 
 fn live_span(state: &AppState, width: u16) -> Span<'static> {
     let s = &state.styles;
+    if super::super::stored::offline(state)
+        && let Some(secs) = retry_secs(state)
+    {
+        // "offline, data as of …" follows and says the rest.
+        let text = match (secs, width >= 100) {
+            (0, _) => "retrying now".to_string(),
+            (n, true) => format!("retrying in {n} s"),
+            (n, false) => format!("retry {n}s"),
+        };
+        return Span::styled(format!("⚠ {text}"), s.bad);
+    }
     if let Some(text) = unreachable_text(state) {
         // Narrow: the message line names SalesLoft already; keep room for "stale".
         let text = if width >= 100 {
@@ -137,6 +171,15 @@ fn live_span(state: &AppState, width: u16) -> Span<'static> {
 
 fn updated_span(state: &AppState, width: u16) -> Span<'static> {
     let s = &state.styles;
+    // Stored data on screen: its age, until live answers replace it.
+    if let Some(text) = super::super::stored::stale_text(state) {
+        let text = if width >= 100 {
+            text
+        } else {
+            text.replacen("stored data from", "stored", 1)
+        };
+        return Span::styled(text, s.warn);
+    }
     match state.heartbeat {
         None => Span::styled("connecting…", s.dim),
         Some(at) => {
@@ -178,6 +221,9 @@ pub fn activity_text(state: &AppState) -> Option<String> {
             m.asked.len(),
             m.range.label()
         ));
+    }
+    if let Some(text) = super::super::stored::sync_text(state) {
+        return Some(text);
     }
     state.running_label().map(str::to_string)
 }

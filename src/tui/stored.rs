@@ -1,0 +1,421 @@
+//! The dashboard and the local store ([`crate::store`]).
+//!
+//! * Start-up: [`load`] reads the profile's store (off the UI thread) and [`seed`]
+//!   puts it into the state before the first frame: cadences, steps, users, the
+//!   people index and every email fact, so the cadences table shows numbers at once.
+//!   The data is marked stale ("stored data from 10:42, refreshing…") until the first
+//!   live cadence list replaces it; while SalesLoft is unreachable it reads
+//!   "offline, data as of …" and enrolling is refused.
+//! * Write-through: a background sync ([`crate::sync::Engine`], background priority,
+//!   within the budget reserve) refreshes the store while the dashboard runs, so the
+//!   next start is fresh; its progress ([`StoreEvent`]) shows as a bar in the status
+//!   line.
+//!
+//! A missing or empty store changes nothing; a damaged one, one written by a newer
+//! sltui, or one holding another server's data is reported once and left alone.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, Local, Utc};
+
+use crate::store::{DashboardData, Store};
+use crate::sync::{Progress, Resource, SyncReport};
+
+use super::search::PersonEntry;
+use super::state::{AppState, IndexStatus, Level};
+
+/// What the start-up read of the store found.
+#[derive(Debug)]
+pub enum StoreLoad {
+    /// No store file, or one without data: start as without a store.
+    Absent,
+    /// Data to draw the first frame from.
+    Loaded(Box<DashboardData>),
+    /// The store cannot be used; the message says why and what to do.
+    Failed(String),
+}
+
+/// The meta key naming the server a store's data came from (as `sltui sync` writes it).
+pub const SERVER_KEY: &str = "server";
+
+/// Reads the store at `path` for the dashboard. Never creates the file. `server`
+/// is the server the dashboard talks to: a store holding another server's data is
+/// not shown.
+pub fn load(path: &Path, server: &str) -> StoreLoad {
+    if !path.exists() {
+        return StoreLoad::Absent;
+    }
+    let store = match Store::open(path) {
+        Ok(s) => s,
+        Err(e) => return StoreLoad::Failed(e.to_string()),
+    };
+    match store.meta(SERVER_KEY) {
+        Ok(Some(other)) if other != server => {
+            return StoreLoad::Failed(format!(
+                "the local store {} holds data from {other}, not {server}; it is not shown \
+                 (run `sltui sync --full` to replace it)",
+                path.display()
+            ));
+        }
+        Ok(_) => {}
+        Err(e) => return StoreLoad::Failed(e.to_string()),
+    }
+    match store.dashboard_data() {
+        Ok(d) if d.cadences.is_empty() && d.people.is_empty() => StoreLoad::Absent,
+        Ok(d) => StoreLoad::Loaded(Box::new(d)),
+        Err(e) => StoreLoad::Failed(e.to_string()),
+    }
+}
+
+/// The background sync of the store, as the status line shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum SyncLine {
+    #[default]
+    Idle,
+    /// Records read so far and expected (when known), per resource.
+    Running(Vec<(Resource, u64, Option<u64>)>),
+    /// The last run ended (ok or not); said once as a message.
+    Done,
+}
+
+/// Where the local store stands for the dashboard.
+#[derive(Debug, Clone, Default)]
+pub struct StoreStatus {
+    /// The data on screen came from the store and no live answer replaced it yet.
+    pub stale: bool,
+    /// The state was seeded from the store (its engagement numbers stay shown while
+    /// the live read refreshes them).
+    pub seeded: bool,
+    /// When the store's data was last synced.
+    pub synced_at: Option<DateTime<Utc>>,
+    pub sync: SyncLine,
+}
+
+impl StoreStatus {
+    /// "10:42" today, else "2026-11-26 10:42" (local time); "an unknown time" without
+    /// a sync time.
+    pub fn as_of(&self, now: DateTime<Utc>) -> String {
+        let Some(t) = self.synced_at else {
+            return "an unknown time".to_string();
+        };
+        let (t, now) = (t.with_timezone(&Local), now.with_timezone(&Local));
+        if t.date_naive() == now.date_naive() {
+            t.format("%H:%M").to_string()
+        } else {
+            t.format("%Y-%m-%d %H:%M").to_string()
+        }
+    }
+
+    /// Overall progress of the background sync, 0..=1, when any resource knows its size.
+    pub fn sync_fraction(&self) -> Option<f64> {
+        let SyncLine::Running(per) = &self.sync else {
+            return None;
+        };
+        let (mut done, mut of) = (0u64, 0u64);
+        for (_, n, expected) in per {
+            if let Some(e) = expected {
+                done += (*n).min(*e);
+                of += e;
+            }
+        }
+        (of > 0).then(|| done as f64 / of as f64)
+    }
+}
+
+/// A report from the dashboard's background sync.
+#[derive(Debug, Clone)]
+pub enum StoreEvent {
+    Progress(Progress),
+    Finished {
+        ok: bool,
+        records: u64,
+        /// The first error, in words.
+        error: Option<String>,
+        synced_at: Option<DateTime<Utc>>,
+    },
+}
+
+impl StoreEvent {
+    /// The end of a sync, from its report and the store's new sync time.
+    pub fn finished(report: &SyncReport, synced_at: Option<DateTime<Utc>>) -> StoreEvent {
+        StoreEvent::Finished {
+            ok: report.ok(),
+            records: report.records,
+            error: report
+                .resources
+                .iter()
+                .find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.resource))),
+            synced_at,
+        }
+    }
+}
+
+/// The state shows SalesLoft as unreachable while the data is the store's.
+pub fn offline(state: &AppState) -> bool {
+    let fetch = &state.cadences.fetch;
+    state.store.stale
+        && (state.connection.is_some() || (fetch.error.is_some() && !fetch.is_loading()))
+}
+
+/// What enrolling says while offline on stored data.
+pub fn offline_refusal(state: &AppState) -> String {
+    format!(
+        "offline (data as of {}): enrolling works again once SalesLoft answers",
+        state.store.as_of(state.clock.wall)
+    )
+}
+
+/// The status text of stored data not yet replaced by live answers.
+pub fn stale_text(state: &AppState) -> Option<String> {
+    if !state.store.stale {
+        return None;
+    }
+    let when = state.store.as_of(state.clock.wall);
+    Some(if offline(state) {
+        format!("offline, data as of {when}")
+    } else {
+        format!("stored data from {when}, refreshing…")
+    })
+}
+
+/// "store ▕███░░░░░▏ 42% people" (or records read when sizes are unknown).
+pub fn sync_text(state: &AppState) -> Option<String> {
+    let SyncLine::Running(per) = &state.store.sync else {
+        return None;
+    };
+    let busiest = per
+        .iter()
+        .filter(|(_, n, e)| e.is_none_or(|e| *n < e))
+        .map(|(r, _, _)| r.name())
+        .next_back()
+        .unwrap_or("");
+    Some(match state.store.sync_fraction() {
+        Some(f) => {
+            const W: usize = 10;
+            let full = ((f * W as f64).round() as usize).min(W);
+            format!(
+                "syncing store ▕{}{}▏ {:>3.0}% {busiest}",
+                "█".repeat(full),
+                "░".repeat(W - full),
+                f * 100.0
+            )
+        }
+        None => {
+            let n: u64 = per.iter().map(|(_, n, _)| n).sum();
+            format!("syncing store: {n} records {busiest}")
+        }
+    })
+}
+
+/// Puts the store's data into a fresh state, before the first frame.
+pub fn seed(state: &mut AppState, data: DashboardData) {
+    let now = state.clock.now;
+    let DashboardData {
+        people,
+        cadences,
+        steps,
+        users,
+        email_facts,
+        synced_at,
+    } = data;
+    state.cadences.cadences = cadences;
+    state.cadences.fetch.arrived(now);
+    let mut by_cadence: HashMap<u64, Vec<_>> = HashMap::new();
+    for s in steps {
+        if let Some(c) = s.cadence.as_ref().and_then(|c| c.id_u64()) {
+            by_cadence.entry(c).or_default().push(s);
+        }
+    }
+    state.steps.extend(by_cadence);
+    state.users = users
+        .iter()
+        .filter_map(|u| super::update::user_name(u).map(|n| (u.id, n)))
+        .collect();
+    for p in &people {
+        state.people.index.upsert(person_entry(p));
+    }
+    state.people.index.prepare();
+    state.people.status = IndexStatus::Done {
+        total: state.people.index.len(),
+    };
+    let m = &mut state.metrics;
+    for fact in email_facts {
+        m.agg.upsert(fact);
+    }
+    state
+        .cadences
+        .rebuild(&state.metrics.agg, &state.metrics.loaded);
+    state.store.stale = true;
+    state.store.seeded = true;
+    state.store.synced_at = synced_at;
+}
+
+fn person_entry(p: &crate::api::models::Person) -> PersonEntry {
+    PersonEntry {
+        id: p.id,
+        name: p.label(),
+        email: p.email_address.clone().unwrap_or_default(),
+        company: p.person_company_name.clone().unwrap_or_default(),
+        title: p.title.clone().unwrap_or_default(),
+    }
+}
+
+/// Applies what the start-up read found: seeds the state, or says why the store is
+/// not used.
+pub fn apply_load(state: &mut AppState, load: StoreLoad) {
+    match load {
+        StoreLoad::Absent => {}
+        StoreLoad::Loaded(data) => seed(state, *data),
+        StoreLoad::Failed(message) => state.say(Level::Warn, message),
+    }
+}
+
+/// A report from the background sync.
+pub fn on_event(state: &mut AppState, event: StoreEvent) {
+    match event {
+        StoreEvent::Progress(p) => {
+            let mut per = match std::mem::take(&mut state.store.sync) {
+                SyncLine::Running(per) => per,
+                _ => Vec::new(),
+            };
+            match per.iter_mut().find(|(r, _, _)| *r == p.resource) {
+                Some(e) => *e = (p.resource, p.records, p.expected),
+                None => per.push((p.resource, p.records, p.expected)),
+            }
+            state.store.sync = SyncLine::Running(per);
+        }
+        StoreEvent::Finished {
+            ok,
+            records,
+            error,
+            synced_at,
+        } => {
+            state.store.sync = SyncLine::Done;
+            if synced_at.is_some() {
+                state.store.synced_at = synced_at;
+            }
+            match error {
+                None if ok => state.say(
+                    Level::Info,
+                    format!("local store up to date ({records} records read)"),
+                ),
+                Some(e) => state.say(
+                    Level::Warn,
+                    format!(
+                        "the local store was not fully refreshed ({e}); the next start continues"
+                    ),
+                ),
+                None => state.say(
+                    Level::Warn,
+                    "the local store refresh stopped; the next start continues",
+                ),
+            }
+        }
+    }
+}
+
+/// The dashboard's background sync of the store: started after the first frame,
+/// stopped (checkpoints kept) when the dashboard quits.
+pub struct BackgroundSync {
+    cancel: crate::sync::CancelToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Share of the budget the background sync leaves, above the profile's reserve,
+/// for the dashboard's own reads and live polls: with the default 20 % reserve the
+/// sync spends only the top half of each window (and its refill probes, which go to
+/// half its floor, never reach the user's reserve).
+pub const SYNC_HEADROOM: f64 = 0.3;
+
+/// Connections the background sync uses: few, so the dashboard's own reads
+/// never wait for a slot behind it.
+pub const SYNC_CONNECTIONS: usize = 2;
+
+impl BackgroundSync {
+    /// Starts an incremental refresh of the store at `path` (a full sync when it
+    /// is empty), at background priority, keeping `reserve` (the profile's) plus
+    /// [`SYNC_HEADROOM`] of the budget for everything else. Reports go to the
+    /// returned receiver.
+    pub fn start(
+        client: crate::api::ApiClient,
+        path: std::path::PathBuf,
+        server: String,
+        reserve: f64,
+    ) -> (
+        BackgroundSync,
+        tokio::sync::mpsc::UnboundedReceiver<StoreEvent>,
+    ) {
+        use std::sync::{Arc, Mutex};
+
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let cancel = crate::sync::CancelToken::new();
+        let stop = cancel.clone();
+        let task = tokio::spawn(async move {
+            let opened = tokio::task::spawn_blocking(move || {
+                let store = Store::open(&path)?;
+                if store.meta(SERVER_KEY)?.is_none() {
+                    store.set_meta(SERVER_KEY, &server)?;
+                }
+                Ok::<_, crate::store::StoreError>(store)
+            })
+            .await;
+            let store = match opened {
+                Ok(Ok(s)) => Arc::new(Mutex::new(s)),
+                Ok(Err(e)) => {
+                    let _ = tx.send(StoreEvent::Finished {
+                        ok: false,
+                        records: 0,
+                        error: Some(e.to_string()),
+                        synced_at: None,
+                    });
+                    return;
+                }
+                Err(_) => return,
+            };
+            let progress = {
+                let tx = tx.clone();
+                Arc::new(move |p: &Progress| {
+                    let _ = tx.send(StoreEvent::Progress(p.clone()));
+                })
+            };
+            let opts = crate::sync::SyncOptions {
+                resources: Resource::ALL.to_vec(),
+                full: false,
+                concurrency: SYNC_CONNECTIONS,
+                priority: crate::worker::Priority::Background,
+                reserve: (reserve + SYNC_HEADROOM).min(0.9),
+            };
+            let report = crate::sync::Engine::new(client, store.clone(), opts)
+                .with_cancel(stop)
+                .on_progress(progress)
+                .run()
+                .await;
+            tracing::info!(
+                records = report.records,
+                requests = report.requests,
+                points = report.points,
+                ok = report.ok(),
+                "background store sync ended"
+            );
+            let synced_at = store
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .last_synced_at()
+                .ok()
+                .flatten();
+            let _ = tx.send(StoreEvent::finished(&report, synced_at));
+        });
+        (BackgroundSync { cancel, task }, rx)
+    }
+
+    /// Stops the sync; requests in flight are saved with their checkpoints
+    /// (waits at most `grace`).
+    pub async fn stop(self, grace: std::time::Duration) {
+        self.cancel.cancel();
+        let mut task = self.task;
+        if tokio::time::timeout(grace, &mut task).await.is_err() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,442 @@
+//! The dashboard and the local store: the first frame comes from the store before
+//! any network answer, the data is marked stale until live answers replace it, an
+//! unreachable API leaves it readable ("offline, data as of …") with enrolling
+//! refused, a damaged store is reported and ignored, and the background sync
+//! writes through to the store. Stores are built by syncing from the in-process
+//! simulator over real loopback HTTP; the worker is the real one.
+
+mod tui_support;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sltui::api::{ApiClient, ApiConfig};
+use sltui::config::keymap::Action;
+use sltui::sim::{self, SimConfig, SimHandle};
+use sltui::store::Store;
+use sltui::sync::{Engine, SyncOptions};
+use sltui::tui::msg::Effect;
+use sltui::tui::state::AppState;
+use sltui::tui::stored::{self, BackgroundSync, StoreEvent, StoreLoad};
+use sltui::tui::update::{init, update};
+use sltui::tui::views;
+use sltui::worker::{Envelope, WorkerHandle, WorkerOptions};
+use tui_support::*;
+
+const KEY: &str = "dashboard-store-key";
+/// Stops a hung test; never a performance threshold.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
+fn screen(state: &AppState, width: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, 30)).expect("terminal");
+    terminal.draw(|f| views::draw(f, state)).expect("draw");
+    let buf = terminal.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn start_sim() -> SimHandle {
+    sim::start(SimConfig {
+        addr: ([127, 0, 0, 1], 0).into(),
+        api_key: KEY.into(),
+        people: 300,
+        cadences: 8,
+        budget: 1_000_000,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts")
+}
+
+fn client(base_url: &str) -> ApiClient {
+    let mut cfg = ApiConfig::new(base_url, Some(KEY.into()));
+    cfg.budget_limit = 1_000_000;
+    ApiClient::new(cfg).expect("client")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sltui-dash-store-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A store at `path` filled by a full sync from `sim`; returns the server name kept in it.
+async fn sync_store(sim: &SimHandle, path: &Path) -> String {
+    let client = client(&sim.base_url());
+    let server = client.base_url().to_string();
+    let store = Store::open(path).expect("store");
+    store.set_meta(stored::SERVER_KEY, &server).expect("meta");
+    let store = Arc::new(Mutex::new(store));
+    let report = tokio::time::timeout(
+        HANG_GUARD,
+        Engine::new(client, store, SyncOptions::default()).run(),
+    )
+    .await
+    .expect("sync ends");
+    assert!(report.ok(), "{report:?}");
+    server
+}
+
+/// Sends the effects to the worker.
+fn send(worker: &WorkerHandle, fx: Vec<Effect>) {
+    for e in fx {
+        if let Effect::Send {
+            id,
+            priority,
+            request,
+        } = e
+        {
+            let _ = worker.requests.send(Envelope {
+                id,
+                priority,
+                request,
+            });
+        }
+    }
+}
+
+/// Feeds worker events to `update` until `done` holds.
+async fn pump(state: &mut AppState, worker: &mut WorkerHandle, done: impl Fn(&AppState) -> bool) {
+    let deadline = tokio::time::Instant::now() + HANG_GUARD;
+    while !done(state) {
+        let ev = tokio::time::timeout_at(deadline, worker.events.recv())
+            .await
+            .expect("the awaited state arrives")
+            .expect("worker alive");
+        let fx = update(state, sltui::tui::msg::Msg::Worker(ev));
+        send(worker, fx);
+    }
+}
+
+fn live_state() -> AppState {
+    let mut s = state();
+    s.session.demo = false;
+    s.session.profile_label = "work".into();
+    // The wall clock matters for "data as of" (today or another day).
+    s.clock.wall = chrono::Utc::now();
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_start_shows_stored_data_and_refuses_enrolling() {
+    let dir = temp_dir("offline");
+    let path = dir.join("work.sqlite");
+    let sim = start_sim().await;
+    let server = sync_store(&sim, &path).await;
+    let names: Vec<String> = {
+        let store = Store::open(&path).expect("reopen");
+        store
+            .cadences()
+            .expect("cadences")
+            .into_iter()
+            .map(|c| c.name)
+            .collect()
+    };
+    sim.shutdown().await;
+
+    // The dashboard starts against a server that refuses connections.
+    let load = stored::load(&path, &server);
+    assert!(matches!(load, StoreLoad::Loaded(_)), "{load:?}");
+    let mut s = live_state();
+    stored::apply_load(&mut s, load);
+    // First frame: before any request went out.
+    let first = screen(&s, 120);
+    let shown = names.iter().filter(|n| first.contains(n.as_str())).count();
+    assert!(shown >= 3, "stored cadences on the first frame:\n{first}");
+    assert!(first.contains("stored data from"), "{first}");
+    assert!(!first.contains("connecting…"), "{first}");
+    assert!(s.people.index.len() >= 300, "people index seeded");
+    assert!(
+        s.cadences
+            .cadences
+            .iter()
+            .any(|c| !s.metrics.agg.by_cadence(c.id).is_empty()),
+        "email facts seeded into the aggregator"
+    );
+
+    let mut worker = sltui::worker::spawn(client("http://127.0.0.1:1"), WorkerOptions::default());
+    let fx = init(&mut s);
+    send(&worker, fx);
+    pump(&mut s, &mut worker, |s| s.connection.is_some()).await;
+
+    let text = screen(&s, 120);
+    assert!(text.contains("offline, data as of"), "{text}");
+    let shown = names.iter().filter(|n| text.contains(n.as_str())).count();
+    assert!(shown >= 3, "stored data still shown offline:\n{text}");
+    // Narrow terminals keep the offline mark.
+    let narrow = screen(&s, 80);
+    assert!(narrow.contains("offline, data as of"), "{narrow}");
+
+    // Enrolling from the cadence list is refused, in words, with no request.
+    let fx = act(&mut s, Action::Enroll);
+    assert!(
+        fx.iter()
+            .all(|e| !matches!(e.request(), Some(sltui::worker::Request::Enroll { .. }))),
+        "{fx:?}"
+    );
+    assert!(s.popup.is_none(), "no enrollment popup offline");
+    let said = s.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(said.contains("offline"), "{said}");
+
+    // The background sync cannot reach the server either: it says so and ends.
+    let (bg, mut rx) = BackgroundSync::start(
+        client("http://127.0.0.1:1"),
+        path.clone(),
+        server.clone(),
+        0.2,
+    );
+    let end = tokio::time::timeout(HANG_GUARD, async {
+        loop {
+            match rx.recv().await {
+                Some(StoreEvent::Finished { ok, .. }) => break ok,
+                Some(_) => {}
+                None => panic!("sync ended without a report"),
+            }
+        }
+    })
+    .await
+    .expect("background sync ends");
+    assert!(!end, "an unreachable server is not a successful sync");
+    bg.stop(Duration::from_secs(1)).await;
+    // The store is intact for the next start.
+    assert!(matches!(stored::load(&path, &server), StoreLoad::Loaded(_)));
+    drop(worker);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through() {
+    let dir = temp_dir("refresh");
+    let path = dir.join("work.sqlite");
+    let sim = start_sim().await;
+    let server = sync_store(&sim, &path).await;
+    let before = Store::open(&path)
+        .expect("open")
+        .last_synced_at()
+        .expect("synced at")
+        .expect("a sync time");
+
+    let mut s = live_state();
+    stored::apply_load(&mut s, stored::load(&path, &server));
+    assert!(s.store.stale);
+    assert!(screen(&s, 120).contains("stored data from"));
+
+    let mut worker = sltui::worker::spawn(client(&sim.base_url()), WorkerOptions::default());
+    let fx = init(&mut s);
+    send(&worker, fx);
+    pump(&mut s, &mut worker, |s| !s.store.stale).await;
+    let text = screen(&s, 120);
+    assert!(!text.contains("stored data from"), "{text}");
+    assert!(!text.contains("offline"), "{text}");
+    // Enrolling is no longer refused as offline.
+    act(&mut s, Action::Enroll);
+    let said = s.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(!said.contains("offline"), "{said}");
+    s.popup = None;
+
+    // The background sync refreshes the store incrementally, reporting progress.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let (bg, mut rx) =
+        BackgroundSync::start(client(&sim.base_url()), path.clone(), server.clone(), 0.2);
+    let (ok, synced_at, progressed) = tokio::time::timeout(HANG_GUARD, async {
+        let mut progressed = false;
+        loop {
+            match rx.recv().await {
+                Some(StoreEvent::Progress(_)) => progressed = true,
+                Some(StoreEvent::Finished { ok, synced_at, .. }) => {
+                    break (ok, synced_at, progressed);
+                }
+                None => panic!("sync ended without a report"),
+            }
+        }
+    })
+    .await
+    .expect("background sync ends");
+    assert!(ok, "incremental refresh succeeds");
+    assert!(progressed, "progress is reported");
+    assert!(
+        synced_at.expect("sync time") >= before,
+        "the store is fresher"
+    );
+    bg.stop(Duration::from_secs(1)).await;
+    drop(worker);
+    sim.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_damaged_store_is_reported_and_ignored() {
+    let dir = temp_dir("corrupt");
+    let path = dir.join("work.sqlite");
+    std::fs::write(
+        &path,
+        b"this is not a database, just some bytes".repeat(200),
+    )
+    .expect("write");
+    let load = stored::load(&path, "http://x/v2");
+    let StoreLoad::Failed(message) = &load else {
+        panic!("a damaged store is refused: {load:?}");
+    };
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(message.contains("sltui sync"), "says what to do: {message}");
+
+    let mut s = live_state();
+    stored::apply_load(&mut s, load);
+    assert!(!s.store.stale);
+    assert!(s.cadences.cadences.is_empty());
+    let text = screen(&s, 160);
+    assert!(text.contains("not a valid sltui database"), "{text}");
+    // The dashboard goes on as without a store.
+    let fx = init(&mut s);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e.request(), Some(sltui::worker::Request::Cadences)))
+    );
+    // The file is left untouched.
+    assert_eq!(
+        std::fs::read(&path).expect("read").len(),
+        b"this is not a database, just some bytes".len() * 200
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_missing_or_foreign_store_changes_nothing_or_is_named() {
+    let dir = temp_dir("missing");
+    let path = dir.join("none.sqlite");
+    assert!(matches!(stored::load(&path, "s"), StoreLoad::Absent));
+    assert!(!path.exists(), "loading never creates the file");
+
+    // An empty store (created, never synced) is as good as none.
+    drop(Store::open(&path).expect("create"));
+    assert!(matches!(stored::load(&path, "s"), StoreLoad::Absent));
+
+    // Another server's data is not shown.
+    let store = Store::open(&path).expect("open");
+    store
+        .set_meta(stored::SERVER_KEY, "http://other/v2")
+        .expect("meta");
+    drop(store);
+    match stored::load(&path, "http://mine/v2") {
+        StoreLoad::Failed(m) => assert!(m.contains("http://other/v2"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn newer_schema_store_is_reported() {
+    let dir = temp_dir("newer");
+    let path = dir.join("work.sqlite");
+    drop(Store::open(&path).expect("create"));
+    {
+        let conn = rusqlite::Connection::open(&path).expect("sqlite");
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {}",
+            sltui::store::SCHEMA_VERSION + 5
+        ))
+        .expect("bump");
+    }
+    match stored::load(&path, "s") {
+        StoreLoad::Failed(m) => assert!(m.contains("newer sltui"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn progress_shows_as_a_bar_in_the_status_line() {
+    use sltui::sync::{Progress, Resource};
+    let mut s = live_state();
+    stored::on_event(
+        &mut s,
+        StoreEvent::Progress(Progress {
+            resource: Resource::People,
+            records: 500,
+            expected: Some(1000),
+            requests: 5,
+            points: 5,
+            waiting: None,
+        }),
+    );
+    let text = screen(&s, 120);
+    assert!(text.contains("syncing store"), "{text}");
+    assert!(text.contains("50%"), "{text}");
+    assert!(text.contains("people"), "{text}");
+    stored::on_event(
+        &mut s,
+        StoreEvent::Finished {
+            ok: true,
+            records: 1000,
+            error: None,
+            synced_at: Some(chrono::Utc::now()),
+        },
+    );
+    let text = screen(&s, 120);
+    assert!(!text.contains("syncing store"), "{text}");
+    assert!(text.contains("local store up to date"), "{text}");
+}
+
+#[test]
+fn back_online_on_stored_data_reads_the_cadences_again() {
+    use sltui::worker::{ConnectionState, Request, WorkerEvent};
+    let mut s = live_state();
+    stored::seed(
+        &mut s,
+        sltui::store::DashboardData {
+            people: vec![person(1, "Ada", "Lovelace", "ada@x.io", "X", "CTO")],
+            cadences: vec![cadence(10, "Stored Outreach", "active", true, 3)],
+            steps: Vec::new(),
+            users: Vec::new(),
+            email_facts: vec![fact(100, 10, None, [true, true, false, false, false])],
+            synced_at: Some(chrono::Utc::now()),
+        },
+    );
+    let fx = init(&mut s);
+    let (cadences_id, _) =
+        find(&fx, |r| matches!(r, Request::Cadences)).expect("cadences asked at start");
+    ev(
+        &mut s,
+        WorkerEvent::Finished {
+            id: cadences_id,
+            error: Some("network error: connection refused".into()),
+        },
+    );
+    ev(
+        &mut s,
+        WorkerEvent::Connection {
+            state: ConnectionState::Down {
+                retry_in_secs: 2,
+                reason: "connection refused".into(),
+            },
+        },
+    );
+    assert!(stored::offline(&s));
+    let text = screen(&s, 120);
+    assert!(text.contains("Stored Outreach"), "{text}");
+    assert!(text.contains("offline, data as of"), "{text}");
+
+    let fx = ev(
+        &mut s,
+        WorkerEvent::Connection {
+            state: ConnectionState::Up,
+        },
+    );
+    assert!(
+        find(&fx, |r| matches!(r, Request::Cadences)).is_some(),
+        "the live cadences are read again: {fx:?}"
+    );
+    assert!(!stored::offline(&s), "no longer offline while it loads");
+    let text = screen(&s, 120);
+    assert!(text.contains("stored data from"), "{text}");
+}

@@ -1,0 +1,41 @@
+//! End-to-end: the real binary in a tmux pane draws its first frame from the local
+//! store and stays readable with the API unreachable. A store is filled by
+//! `sltui sync` from a `sltui sim` child; the simulator is stopped; the dashboard
+//! is started against the same (now closed) address.
+
+mod e2e_support;
+
+use e2e_support::{SimChild, TempHome, Tmux, require_tmux, run};
+
+const KEY: &str = "offline-key";
+
+#[test]
+fn an_unreachable_api_shows_the_stored_data_offline() {
+    require_tmux();
+    let home = TempHome::new("offline");
+    let sim = SimChild::start(&home, KEY);
+    let base_url = sim.base_url.clone();
+    let out = run(home
+        .sltui()
+        .args(["sync", "--base-url", &base_url, "--api-key", KEY]));
+    assert!(out.ok(), "sync fills the store\n{}", out.describe());
+    drop(sim);
+
+    let tmux = Tmux::start(&home, &["--base-url", &base_url, "--api-key", KEY], 120, 30);
+    // Stored data at once (no "connecting…" wait for a network answer)...
+    let screen = tmux.wait_text(&["Cadences"]);
+    assert!(
+        screen.contains("stored") || screen.contains("offline"),
+        "the stored data is marked as such:\n{screen}"
+    );
+    // ...then, with nobody answering, "offline" with the data kept.
+    let screen = tmux.wait_text(&["offline, data as of"]);
+    let rows = screen.lines().filter(|l| l.contains("active")).count();
+    assert!(rows >= 3, "stored cadences stay on screen:\n{screen}");
+    // Enrolling is refused in words.
+    tmux.keys(&["e"]);
+    tmux.wait_text(&["offline (data as of"]);
+    tmux.keys(&["q"]);
+    let (status, _, screen) = tmux.wait_for_exit();
+    assert_eq!(status, "0", "{screen}");
+}
