@@ -4,8 +4,10 @@
 //! The parent fills a store by a full sync from the in-process simulator (people,
 //! cadences, steps, users, memberships, email facts), then runs itself again as a
 //! fresh child process per sample, so the figures hold only what the dashboard
-//! does: open the store, read `dashboard_data()`, seed the state (cadences, people
-//! index with `prepare()`, email facts into the aggregator), draw. The child times
+//! does: `stored::load` (open the store, read the people index's columns, the
+//! cadences, steps, users, and stream the email facts into an aggregator), seed
+//! the state (people index with `prepare()`, the aggregator narrowed to the
+//! state's range), draw. The child times
 //! from its `main` (process start) and reads its `VmHWM`.
 //!
 //! `cargo bench --bench startup`; env: SLTUI_BENCH_PEOPLE (default 100000),
@@ -154,13 +156,13 @@ fn parent() {
             format!("<= {FIRST_FRAME_TARGET_MS} ms"),
         ],
         vec![
-            "  open + dashboard_data()".into(),
+            "  load: open + read + aggregate facts".into(),
             f2(p50(&col(1))),
             f2(max(&col(1))),
             String::new(),
         ],
         vec![
-            "  seed state (index + prepare, facts)".into(),
+            "  seed state (index + prepare, range)".into(),
             f2(p50(&col(2))),
             f2(max(&col(2))),
             String::new(),

@@ -362,6 +362,40 @@ fn utc_micros(us: i64) -> DateTime<Utc> {
     Utc.timestamp_micros(us).single().unwrap_or_default()
 }
 
+/// A person as the dashboard's people index lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    pub id: u64,
+    /// As [`Person::label`]: display name, else first + last name, else email.
+    pub name: String,
+    pub email: String,
+    pub company: String,
+    pub title: String,
+}
+
+/// [`Person::label`] from the stored columns.
+fn person_label(
+    id: u64,
+    display: Option<String>,
+    first: Option<String>,
+    last: Option<String>,
+    email: Option<&str>,
+) -> String {
+    if let Some(d) = display.filter(|s| !s.is_empty()) {
+        return d;
+    }
+    let full = [first, last]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !full.is_empty() {
+        return full;
+    }
+    email.map_or_else(|| format!("person {id}"), str::to_string)
+}
+
 /// Everything the dashboard shows before its first network call.
 #[derive(Debug, Clone, Default)]
 pub struct DashboardData {
@@ -446,12 +480,22 @@ impl Store {
     }
 
     pub fn email_facts(&self) -> StoreResult<Vec<EmailFact>> {
+        let mut out = Vec::with_capacity(self.count("email_facts")? as usize);
+        self.for_each_email_fact(|f| out.push(f))?;
+        Ok(out)
+    }
+
+    /// Hands every stored email fact to `f`, one row at a time (no list of a
+    /// million facts in memory). Returns how many.
+    pub fn for_each_email_fact(&self, mut f: impl FnMut(EmailFact)) -> StoreResult<usize> {
         let mut st = self
             .conn
             .prepare("SELECT id, cadence_id, step_id, flags, sent_at, updated_us FROM email_facts")
             .map_err(|e| self.sql(e))?;
-        let rows = st
-            .query_map([], |r| {
+        let mut rows = st.query([]).map_err(|e| self.sql(e))?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
+            let fact = (|| {
                 let flags: i64 = r.get(3)?;
                 let id: i64 = r.get(0)?;
                 Ok(EmailFact {
@@ -466,9 +510,12 @@ impl Store {
                     sent_at: r.get::<_, Option<i64>>(4)?.map(utc_micros),
                     updated_at: utc_micros(r.get(5)?),
                 })
-            })
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+            })()
+            .map_err(|e: rusqlite::Error| self.sql(e))?;
+            f(fact);
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Rows in `table` (one of the record tables).
@@ -482,6 +529,61 @@ impl Store {
             })
             .map(|n| n as u64)
             .map_err(|e| self.sql(e))
+    }
+
+    /// What the dashboard lists of each person: the few fields of its people index,
+    /// read by SQLite from the stored JSON (no JSON parsing here), in id order.
+    pub fn person_rows(&self) -> StoreResult<Vec<PersonRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, json_extract(data, '$.display_name'), json_extract(data, '$.first_name'),
+                        json_extract(data, '$.last_name'), json_extract(data, '$.email_address'),
+                        json_extract(data, '$.person_company_name'), json_extract(data, '$.title')
+                 FROM people ORDER BY id",
+            )
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::with_capacity(self.count("people")? as usize);
+        let mut rows = st.query([]).map_err(|e| self.sql(e))?;
+        // A field of another type (a model changed) reads as missing, as serde would skip the row.
+        let text = |r: &rusqlite::Row<'_>, i: usize| -> Option<String> {
+            r.get::<_, Option<String>>(i).ok().flatten()
+        };
+        while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
+            let id: i64 = r.get(0).map_err(|e| self.sql(e))?;
+            let id = id as u64;
+            let email = text(r, 4);
+            let name = person_label(id, text(r, 1), text(r, 2), text(r, 3), email.as_deref());
+            out.push(PersonRow {
+                id,
+                name,
+                email: email.unwrap_or_default(),
+                company: text(r, 5).unwrap_or_default(),
+                title: text(r, 6).unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// What the dashboard reads at start: [`DashboardData`] without `people` and
+    /// `email_facts` (left empty), the people as [`PersonRow`]s, and the email facts
+    /// handed to `fact` one by one, so a start never parses or holds the full
+    /// records nor a list of every fact.
+    pub fn dashboard_start(
+        &self,
+        fact: impl FnMut(EmailFact),
+    ) -> StoreResult<(DashboardData, Vec<PersonRow>)> {
+        let people = self.person_rows()?;
+        let data = DashboardData {
+            people: Vec::new(),
+            cadences: self.cadences()?,
+            steps: self.steps()?,
+            users: self.users()?,
+            email_facts: Vec::new(),
+            synced_at: self.last_synced_at()?,
+        };
+        self.for_each_email_fact(fact)?;
+        Ok((data, people))
     }
 
     /// Everything the dashboard needs at start, in one go.

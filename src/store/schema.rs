@@ -149,6 +149,18 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
             });
         }
     }
+    if version > 0 && version < SCHEMA_VERSION {
+        // Never migrate (write to) a damaged file: check it whole, once, first.
+        let check: String = conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(|e| super::sql_at(path, e))?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt {
+                path: path.to_path_buf(),
+                detail: format!("integrity check: {check}"),
+            });
+        }
+    }
     for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction().map_err(sql)?;
         tx.execute_batch(step).map_err(sql)?;

@@ -280,3 +280,45 @@ fn null_members_are_dropped_and_nothing_else_changes() {
         assert_eq!(a, b);
     }
 }
+
+#[test]
+fn the_start_read_lists_people_as_their_label_and_streams_every_fact() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut rows: Vec<Person> = (1..=3)
+        .map(|i| person(i, "2024-01-01T00:00:00Z", "Ada"))
+        .collect();
+    rows[1].display_name = Some("The Countess".into());
+    rows[1].person_company_name = Some("Analytical Engines".into());
+    rows[1].title = Some("CTO".into());
+    rows[2].first_name = None;
+    rows[2].last_name = Some(String::new());
+    store.upsert(&rows, 1).unwrap();
+    let email: Email = serde_json::from_value(serde_json::json!({
+        "id": 77, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z",
+        "status": "sent", "counts": {"views": 1}, "cadence": {"id": 5}, "step": {"id": 50}
+    }))
+    .unwrap();
+    store.upsert(std::slice::from_ref(&email), 1).unwrap();
+
+    let mut facts = Vec::new();
+    let (data, people) = store.dashboard_start(|f| facts.push(f)).unwrap();
+    assert!(data.people.is_empty() && data.email_facts.is_empty());
+    assert_eq!(facts, store.email_facts().unwrap());
+    assert_eq!(facts.len(), 1);
+    let full = store.people().unwrap();
+    assert_eq!(people.len(), full.len());
+    for (row, p) in people.iter().zip(&full) {
+        assert_eq!(row.id, p.id);
+        assert_eq!(row.name, p.label());
+        assert_eq!(row.email, p.email_address.clone().unwrap_or_default());
+        assert_eq!(
+            row.company,
+            p.person_company_name.clone().unwrap_or_default()
+        );
+        assert_eq!(row.title, p.title.clone().unwrap_or_default());
+    }
+    assert_eq!(people[0].name, "Ada Lovelace");
+    assert_eq!(people[1].name, "The Countess");
+    assert_eq!(people[1].company, "Analytical Engines");
+    assert_eq!(people[2].name, "p3@example.com");
+}

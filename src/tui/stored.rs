@@ -19,7 +19,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Local, Utc};
 
-use crate::store::{DashboardData, Store};
+use crate::metrics::{Aggregator, TimeRange};
+use crate::store::{DashboardData, PersonRow, Store};
 use crate::sync::{Progress, Resource, SyncReport};
 
 use super::search::PersonEntry;
@@ -31,9 +32,21 @@ pub enum StoreLoad {
     /// No store file, or one without data: start as without a store.
     Absent,
     /// Data to draw the first frame from.
-    Loaded(Box<DashboardData>),
+    Loaded(Box<Stored>),
     /// The store cannot be used; the message says why and what to do.
     Failed(String),
+}
+
+/// What a start reads from the store: the dashboard's data, with the people as
+/// the few fields the people index needs (`data.people` is empty) and the email
+/// facts already in an aggregator (`data.email_facts` is empty).
+#[derive(Debug)]
+pub struct Stored {
+    pub data: DashboardData,
+    pub people: Vec<PersonRow>,
+    /// Every stored fact, over [`TimeRange::All`]; [`apply_load`] narrows it to
+    /// the state's range.
+    pub agg: Aggregator,
 }
 
 /// The meta key naming the server a store's data came from (as `sltui sync` writes it).
@@ -61,9 +74,15 @@ pub fn load(path: &Path, server: &str) -> StoreLoad {
         Ok(_) => {}
         Err(e) => return StoreLoad::Failed(e.to_string()),
     }
-    match store.dashboard_data() {
-        Ok(d) if d.cadences.is_empty() && d.people.is_empty() => StoreLoad::Absent,
-        Ok(d) => StoreLoad::Loaded(Box::new(d)),
+    let mut agg = Aggregator::new(TimeRange::All, Utc::now());
+    if let Ok(n) = store.count("email_facts") {
+        agg.reserve(n as usize);
+    }
+    match store.dashboard_start(|f| {
+        agg.upsert(f);
+    }) {
+        Ok((d, people)) if d.cadences.is_empty() && people.is_empty() => StoreLoad::Absent,
+        Ok((data, people)) => StoreLoad::Loaded(Box::new(Stored { data, people, agg })),
         Err(e) => StoreLoad::Failed(e.to_string()),
     }
 }
@@ -151,11 +170,13 @@ impl StoreEvent {
     }
 }
 
-/// The state shows SalesLoft as unreachable while the data is the store's.
+/// The state shows SalesLoft as unreachable while the data is the store's. A
+/// retry in flight after a failure does not count as back online: only a live
+/// answer (which clears `stale`) or a cleared error does, so the mark and the
+/// enroll refusal do not flicker while the worker probes.
 pub fn offline(state: &AppState) -> bool {
     let fetch = &state.cadences.fetch;
-    state.store.stale
-        && (state.connection.is_some() || (fetch.error.is_some() && !fetch.is_loading()))
+    state.store.stale && (state.connection.is_some() || fetch.error.is_some())
 }
 
 /// What enrolling says while offline on stored data.
@@ -210,6 +231,17 @@ pub fn sync_text(state: &AppState) -> Option<String> {
 
 /// Puts the store's data into a fresh state, before the first frame.
 pub fn seed(state: &mut AppState, data: DashboardData) {
+    seed_rows(state, data, Vec::new(), None);
+}
+
+/// [`seed`] with the people also given as rows and the facts already aggregated
+/// (what [`load`] reads).
+fn seed_rows(
+    state: &mut AppState,
+    data: DashboardData,
+    rows: Vec<PersonRow>,
+    agg: Option<Aggregator>,
+) {
     let now = state.clock.now;
     let DashboardData {
         people,
@@ -235,11 +267,26 @@ pub fn seed(state: &mut AppState, data: DashboardData) {
     for p in &people {
         state.people.index.upsert(person_entry(p));
     }
+    drop(people);
+    for r in rows {
+        state.people.index.upsert(PersonEntry {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            company: r.company,
+            title: r.title,
+        });
+    }
     state.people.index.prepare();
     state.people.status = IndexStatus::Done {
         total: state.people.index.len(),
     };
     let m = &mut state.metrics;
+    if let Some(mut agg) = agg {
+        agg.set_range(m.agg.range(), state.clock.wall);
+        m.agg = agg;
+    }
+    m.agg.reserve(email_facts.len());
     for fact in email_facts {
         m.agg.upsert(fact);
     }
@@ -266,7 +313,10 @@ fn person_entry(p: &crate::api::models::Person) -> PersonEntry {
 pub fn apply_load(state: &mut AppState, load: StoreLoad) {
     match load {
         StoreLoad::Absent => {}
-        StoreLoad::Loaded(data) => seed(state, *data),
+        StoreLoad::Loaded(stored) => {
+            let Stored { data, people, agg } = *stored;
+            seed_rows(state, data, people, Some(agg));
+        }
         StoreLoad::Failed(message) => state.say(Level::Warn, message),
     }
 }

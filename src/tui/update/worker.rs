@@ -150,10 +150,13 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         }
         WorkerEvent::Connection { state: connection } => {
             on_connection(state, connection);
-            // Back from offline on stored data: read the live data now.
-            if state.connection.is_none() && state.store.stale && !state.cadences.fetch.is_loading()
-            {
-                actions::load_cadences(state, fx);
+            // Back from offline on stored data: the old failure no longer means
+            // offline (the reload decides), and the live data is read now.
+            if state.connection.is_none() && state.store.stale {
+                state.cadences.fetch.error = None;
+                if !state.cadences.fetch.is_loading() {
+                    actions::load_cadences(state, fx);
+                }
             }
         }
         WorkerEvent::Heartbeat { at } => state.heartbeat = Some(at),
