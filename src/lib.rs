@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod cost;
 pub mod metrics;
+pub mod serve;
 pub mod sim;
 pub mod store;
 pub mod sync;

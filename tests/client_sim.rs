@@ -3,13 +3,15 @@
 //! its request loop, retry policy, budget and decoding. Raw `reqwest` is used
 //! only to read ground truth (raw JSON, `/_sim/*`) to compare against.
 
+mod worker_support;
+
 use std::collections::{BTreeMap, HashSet};
-use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sltui::api::{ApiClient, ApiConfig};
-use sltui::sim::{self, SimConfig, SimHandle};
+use sltui::sim::SimConfig;
+use worker_support::{RawSim as Sim, bounded};
 
 #[path = "client_sim/budget.rs"]
 mod budget;
@@ -22,27 +24,9 @@ mod walks;
 
 const KEY: &str = "client-sim-key";
 
-/// A running simulator plus a raw HTTP client for ground truth.
-struct Sim {
-    handle: SimHandle,
-    raw: reqwest::Client,
-    root: String,
-}
-
+/// A simulator taking [`KEY`], plus a raw HTTP client for ground truth.
 async fn start(cfg: SimConfig) -> Sim {
-    let handle = sim::start(SimConfig {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        api_key: KEY.into(),
-        ..cfg
-    })
-    .await
-    .expect("simulator starts");
-    let root = format!("http://{}", handle.addr());
-    Sim {
-        handle,
-        raw: reqwest::Client::new(),
-        root,
-    }
+    Sim::start(KEY, cfg).await
 }
 
 /// A small team: quick to generate, enough for mutations and error paths.
@@ -103,19 +87,8 @@ impl Sim {
         all
     }
 
-    async fn sim_get(&self, path: &str) -> Value {
-        let res = self
-            .raw
-            .get(format!("{}{path}", self.root))
-            .send()
-            .await
-            .expect("sim request");
-        assert_eq!(res.status(), StatusCode::OK, "{path}");
-        res.json().await.expect("sim json")
-    }
-
     async fn stats(&self) -> Stats {
-        let v = self.sim_get("/_sim/stats").await;
+        let v = self.get("/_sim/stats").await;
         let n = |k: &str| v[k].as_u64().unwrap_or_else(|| panic!("stats.{k}: {v}"));
         Stats {
             requests: n("requests"),
@@ -125,7 +98,7 @@ impl Sim {
     }
 
     async fn assert_consistent(&self) {
-        let v = self.sim_get("/_sim/truth/consistency").await;
+        let v = self.get("/_sim/truth/consistency").await;
         assert_eq!(v["problems"], json!([]), "dataset inconsistent: {v}");
     }
 }
@@ -165,11 +138,4 @@ fn biggest_clump(records: &[Value]) -> (String, Vec<u64>) {
         .into_iter()
         .max_by_key(|(_, ids)| ids.len())
         .expect("records")
-}
-
-/// Bounds a test so a bug shows up as a failure, not a hang.
-async fn bounded<F: std::future::Future>(secs: u64, f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(secs), f)
-        .await
-        .expect("test timed out")
 }

@@ -11,8 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use sltui::api::{ApiClient, ApiConfig};
 use sltui::config::keymap::Action;
 use sltui::sim::{self, SimConfig, SimHandle};
@@ -22,7 +20,6 @@ use sltui::tui::msg::Effect;
 use sltui::tui::state::AppState;
 use sltui::tui::stored::{self, BackgroundSync, StoreEvent, StoreLoad};
 use sltui::tui::update::{init, update};
-use sltui::tui::views;
 use sltui::worker::{Envelope, WorkerHandle, WorkerOptions};
 use tui_support::*;
 
@@ -31,17 +28,7 @@ const KEY: &str = "dashboard-store-key";
 const HANG_GUARD: Duration = Duration::from_secs(60);
 
 fn screen(state: &AppState, width: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, 30)).expect("terminal");
-    terminal.draw(|f| views::draw(f, state)).expect("draw");
-    let buf = terminal.backend().buffer().clone();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    screen_text(state, width, 30)
 }
 
 async fn start_sim() -> SimHandle {
@@ -85,6 +72,11 @@ async fn sync_store(sim: &SimHandle, path: &Path) -> String {
     .expect("sync ends");
     assert!(report.ok(), "{report:?}");
     server
+}
+
+/// The first-frame read of the store, for the state's range.
+fn load_first(path: &Path, server: &str) -> StoreLoad {
+    stored::load(path, server, state().metrics.range, chrono::Utc::now())
 }
 
 /// Sends the effects to the worker.
@@ -145,7 +137,7 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
     sim.shutdown().await;
 
     // The dashboard starts against a server that refuses connections.
-    let load = stored::load(&path, &server);
+    let load = load_first(&path, &server);
     assert!(matches!(load, StoreLoad::Loaded(_)), "{load:?}");
     let mut s = live_state();
     stored::apply_load(&mut s, load);
@@ -155,14 +147,33 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
     assert!(shown >= 3, "stored cadences on the first frame:\n{first}");
     assert!(first.contains("stored data from"), "{first}");
     assert!(!first.contains("connecting…"), "{first}");
-    assert!(s.people.index.len() >= 300, "people index seeded");
+    // Its numbers come from the store's per-day sums; the facts and people follow.
+    assert!(s.metrics.agg.is_preset());
+    let ids: Vec<u64> = s.cadences.cadences.iter().map(|c| c.id).collect();
+    let summed: Vec<_> = ids.iter().map(|&c| s.metrics.agg.by_cadence(c)).collect();
     assert!(
-        s.cadences
-            .cadences
-            .iter()
-            .any(|c| !s.metrics.agg.by_cadence(c.id).is_empty()),
-        "email facts seeded into the aggregator"
+        summed.iter().any(|e| !e.is_empty()),
+        "engagement on the first frame"
     );
+    let step_ids: Vec<u64> = s.steps.values().flatten().map(|st| st.id).collect();
+    let steps_summed: Vec<_> = step_ids
+        .iter()
+        .map(|&st| s.metrics.agg.by_step(st))
+        .collect();
+    let total_summed = s.metrics.agg.totals();
+    let rest = stored::load_rest(&path).expect("people and facts");
+    stored::on_event(&mut s, StoreEvent::Loaded(Ok(Box::new(rest))));
+    assert!(!s.metrics.agg.is_preset());
+    assert!(s.people.index.len() >= 300, "people index filled");
+    // The sums equal the count over every stored fact, per cadence, step and in total.
+    let counted: Vec<_> = ids.iter().map(|&c| s.metrics.agg.by_cadence(c)).collect();
+    assert_eq!(summed, counted);
+    let steps_counted: Vec<_> = step_ids
+        .iter()
+        .map(|&st| s.metrics.agg.by_step(st))
+        .collect();
+    assert_eq!(steps_summed, steps_counted);
+    assert_eq!(total_summed, s.metrics.agg.totals());
 
     let mut worker = sltui::worker::spawn(client("http://127.0.0.1:1"), WorkerOptions::default());
     let fx = init(&mut s);
@@ -209,7 +220,7 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
     assert!(!end, "an unreachable server is not a successful sync");
     bg.stop(Duration::from_secs(1)).await;
     // The store is intact for the next start.
-    assert!(matches!(stored::load(&path, &server), StoreLoad::Loaded(_)));
+    assert!(matches!(load_first(&path, &server), StoreLoad::Loaded(_)));
     drop(worker);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -227,7 +238,7 @@ async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through()
         .expect("a sync time");
 
     let mut s = live_state();
-    stored::apply_load(&mut s, stored::load(&path, &server));
+    stored::apply_load(&mut s, load_first(&path, &server));
     assert!(s.store.stale);
     assert!(screen(&s, 120).contains("stored data from"));
 
@@ -253,6 +264,7 @@ async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through()
         loop {
             match rx.recv().await {
                 Some(StoreEvent::Progress(_)) => progressed = true,
+                Some(StoreEvent::Loaded(_)) => panic!("nothing to load: the start read it all"),
                 Some(StoreEvent::Finished { ok, synced_at, .. }) => {
                     break (ok, synced_at, progressed);
                 }
@@ -283,7 +295,7 @@ fn a_damaged_store_is_reported_and_ignored() {
         b"this is not a database, just some bytes".repeat(200),
     )
     .expect("write");
-    let load = stored::load(&path, "http://x/v2");
+    let load = load_first(&path, "http://x/v2");
     let StoreLoad::Failed(message) = &load else {
         panic!("a damaged store is refused: {load:?}");
     };
@@ -314,12 +326,12 @@ fn a_damaged_store_is_reported_and_ignored() {
 fn a_missing_or_foreign_store_changes_nothing_or_is_named() {
     let dir = temp_dir("missing");
     let path = dir.join("none.sqlite");
-    assert!(matches!(stored::load(&path, "s"), StoreLoad::Absent));
+    assert!(matches!(load_first(&path, "s"), StoreLoad::Absent));
     assert!(!path.exists(), "loading never creates the file");
 
     // An empty store (created, never synced) is as good as none.
     drop(Store::open(&path).expect("create"));
-    assert!(matches!(stored::load(&path, "s"), StoreLoad::Absent));
+    assert!(matches!(load_first(&path, "s"), StoreLoad::Absent));
 
     // Another server's data is not shown.
     let store = Store::open(&path).expect("open");
@@ -327,7 +339,7 @@ fn a_missing_or_foreign_store_changes_nothing_or_is_named() {
         .set_meta(stored::SERVER_KEY, "http://other/v2")
         .expect("meta");
     drop(store);
-    match stored::load(&path, "http://mine/v2") {
+    match load_first(&path, "http://mine/v2") {
         StoreLoad::Failed(m) => assert!(m.contains("http://other/v2"), "{m}"),
         other => panic!("{other:?}"),
     }
@@ -347,7 +359,7 @@ fn newer_schema_store_is_reported() {
         ))
         .expect("bump");
     }
-    match stored::load(&path, "s") {
+    match load_first(&path, "s") {
         StoreLoad::Failed(m) => assert!(m.contains("newer sltui"), "{m}"),
         other => panic!("{other:?}"),
     }

@@ -82,6 +82,66 @@ fn wrong_types_are_named_at_their_line() {
 }
 
 #[test]
+fn sections_that_are_not_tables_are_refused_naming_the_section() {
+    // serde would read an array positionally: `ui = []` as the defaults, `ui = [7]`
+    // as `refresh_secs = 7`.
+    for (text, line, needles) in [
+        (
+            "ui = []\n",
+            1,
+            &["ui: invalid type: array", "the [ui] table"][..],
+        ),
+        (
+            "ui = [7]\n",
+            1,
+            &["ui: invalid type: array", "the [ui] table"],
+        ),
+        ("ui = [7, 0, \"mono\"]\n", 1, &["the [ui] table"]),
+        (
+            "[[ui]]\nrefresh_secs = 7\n",
+            1,
+            &["array", "the [ui] table"],
+        ),
+        ("webhooks = []\n", 1, &["webhooks:", "the [webhooks] table"]),
+        (
+            "webhooks = [\"127.0.0.1:9000\", \"TOKEN\"]\n",
+            1,
+            &["the [webhooks] table"],
+        ),
+        (
+            "[profiles]\nwork = []\n",
+            2,
+            &["work:", "the [profiles.NAME] table"],
+        ),
+        (
+            "[[profiles.work]]\napi_key_env = \"WORK_KEY\"\n",
+            1,
+            &["the [profiles.NAME] table"],
+        ),
+        (
+            "[profiles.w]\noauth = []\n",
+            2,
+            &["oauth:", "the [profiles.NAME.oauth] table"],
+        ),
+        (
+            "[profiles.w]\noauth = \"x\"\n",
+            2,
+            &["oauth:", "the [profiles.NAME.oauth] table"],
+        ),
+        (
+            "keys = []\n",
+            1,
+            &["keys: invalid type: array, expected a table"],
+        ),
+    ] {
+        assert_rejected_at(text, line, needles);
+    }
+    // An empty table is meaningful: the section's defaults.
+    let empty = parse("ui = {}\nwebhooks = {}\n").expect("empty tables are the defaults");
+    assert_eq!(empty, config::Config::default());
+}
+
+#[test]
 fn unknown_keys_are_named_at_their_line() {
     for (text, line, name) in [
         ("colour = \"red\"\n", 1, "colour"),

@@ -14,18 +14,16 @@ mod worker_support;
 use std::time::{Duration, Instant};
 
 use sltui::metrics::TimeRange;
-use sltui::sim::{self, SimConfig};
-use sltui::worker::{Priority, Request, WorkerEvent, WorkerOptions};
-use worker_support::{KEY, Ui, client, sim_get};
+use sltui::sim::SimConfig;
+use sltui::worker::{Priority, Request, WorkerEvent};
+use worker_support::{KEY, Ui, sim_get, start_sim_with};
 
 const WINDOW_SECS: f64 = 4.0;
 const WINDOWS: u32 = 10;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_session_with_half_the_budget_used_elsewhere_gets_no_429() {
-    let sim = sim::start(SimConfig {
-        addr: ([127, 0, 0, 1], 0).into(),
-        api_key: KEY.into(),
+    let sim = start_sim_with(SimConfig {
         seed: 11,
         people: 4000,
         cadences: 16,
@@ -35,13 +33,8 @@ async fn a_live_session_with_half_the_budget_used_elsewhere_gets_no_429() {
         live: true,
         ..SimConfig::default()
     })
-    .await
-    .expect("simulator starts");
-    let opts = WorkerOptions {
-        poll_secs: 1,
-        ..WorkerOptions::default()
-    };
-    let mut ui = Ui::new(client(&sim, 600), opts);
+    .await;
+    let mut ui = Ui::polling_every_second(&sim);
 
     // What the dashboard asks for at start.
     let (events, error) = ui.run(Priority::Visible, Request::Cadences).await;

@@ -12,9 +12,11 @@ use sltui::api::auth::{StoredTokens, read_tokens, write_tokens};
 use sltui::api::models::NewPerson;
 use sltui::api::{ApiClient, ApiConfig, Grant, OAuthSettings, Query};
 use sltui::sim::oauth::OAuthConfig;
-use sltui::sim::{self, SimConfig, SimHandle};
+use sltui::sim::{SimConfig, SimHandle};
+use worker_support::{RawSim, bounded, get_ok, post_ok};
 
 mod e2e_support;
+mod worker_support;
 
 #[path = "oauth/cli.rs"]
 mod cli;
@@ -62,9 +64,7 @@ impl Drop for TempDir {
 }
 
 async fn start(expiry_secs: u64) -> Sim {
-    let handle = sim::start(SimConfig {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        api_key: KEY.into(),
+    let cfg = SimConfig {
         people: 200,
         cadences: 6,
         users: 4,
@@ -75,13 +75,11 @@ async fn start(expiry_secs: u64) -> Sim {
             ..OAuthConfig::default()
         },
         ..SimConfig::default()
-    })
-    .await
-    .expect("simulator starts");
-    let root = format!("http://{}", handle.addr());
+    };
+    let RawSim { handle, raw, root } = RawSim::start(KEY, cfg).await;
     Sim {
         handle,
-        raw: reqwest::Client::new(),
+        raw,
         root,
         dir: TempDir::new(),
     }
@@ -128,25 +126,11 @@ impl Sim {
     }
 
     async fn post(&self, path: &str) -> Value {
-        let res = self
-            .raw
-            .post(format!("{}{path}", self.root))
-            .send()
-            .await
-            .expect("sim request");
-        assert_eq!(res.status(), StatusCode::OK, "{path}");
-        res.json().await.expect("json")
+        post_ok(&self.raw, &self.root, path).await
     }
 
     async fn get(&self, path: &str) -> Value {
-        let res = self
-            .raw
-            .get(format!("{}{path}", self.root))
-            .send()
-            .await
-            .expect("sim request");
-        assert_eq!(res.status(), StatusCode::OK, "{path}");
-        res.json().await.expect("json")
+        get_ok(&self.raw, &self.root, path).await
     }
 
     /// Access tokens issued by the grant so far.
@@ -212,12 +196,6 @@ fn mode(path: &Path) -> u32 {
         .permissions()
         .mode()
         & 0o777
-}
-
-async fn bounded<F: std::future::Future>(secs: u64, f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(secs), f)
-        .await
-        .expect("test timed out")
 }
 
 #[tokio::test]

@@ -6,10 +6,7 @@ mod tui_support;
 
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use sltui::tui::state::AppState;
-use sltui::tui::views;
 use sltui::tui::widgets::status_bar;
 use sltui::worker::{ConnectionState, WorkerEvent};
 use tui_support::*;
@@ -19,17 +16,7 @@ fn screen(state: &AppState) -> String {
 }
 
 fn screen_at(state: &AppState, width: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, 30)).expect("terminal");
-    terminal.draw(|f| views::draw(f, state)).expect("draw");
-    let buf = terminal.backend().buffer().clone();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    screen_text(state, width, 30)
 }
 
 fn down(secs: u64) -> WorkerEvent {

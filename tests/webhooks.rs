@@ -99,6 +99,60 @@ async fn post(url: &str, event: &str, body: &[u8], signature: Option<&str>) -> S
     StatusCode::from_u16(status.as_u16()).unwrap()
 }
 
+/// Posts `body` as `event`, signed with [`TOKEN`] the way SalesLoft signs.
+async fn post_signed(url: &str, event: &str, body: &[u8]) -> StatusCode {
+    post(url, event, body, Some(&sign(TOKEN, body))).await
+}
+
+/// Creates person `n` on the simulator, which delivers it as `person_created`.
+async fn create_person(sim: &SimHandle, n: u32) -> Value {
+    api(
+        sim,
+        reqwest::Method::POST,
+        "people.json",
+        Some(new_person(n)),
+    )
+    .await
+}
+
+/// The id of an active team cadence (anyone may enroll on it).
+async fn active_team_cadence(sim: &SimHandle) -> u64 {
+    get(sim, "cadences.json?per_page=100").await["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["current_state"] == "active" && c["team_cadence"] == true)
+        .map(|c| c["id"].as_u64().unwrap())
+        .expect("an active team cadence")
+}
+
+/// Puts the person on the cadence; the new membership's id.
+async fn add_membership(sim: &SimHandle, person_id: u64, cadence_id: u64) -> u64 {
+    let body = json!({"person_id": person_id, "cadence_id": cadence_id});
+    let created = api(
+        sim,
+        reqwest::Method::POST,
+        "cadence_memberships.json",
+        Some(body),
+    )
+    .await;
+    created["data"]["id"].as_u64().unwrap()
+}
+
+/// The worker on our client to `sim`, also folding the events the receiver passes on.
+fn webhook_worker(sim: &SimHandle, events: mpsc::Receiver<WebhookEvent>) -> worker::WorkerHandle {
+    let client = ApiClient::new(ApiConfig::new(&sim.base_url(), Some(KEY.into()))).unwrap();
+    worker::spawn_with_webhooks(client, WorkerOptions::default(), events)
+}
+
+/// The worker's next event.
+async fn next_event(handle: &mut worker::WorkerHandle) -> WorkerEvent {
+    tokio::time::timeout(GUARD, handle.events.recv())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 /// Waits (polling) until `check` holds; panics after the guard.
 async fn until(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + GUARD;
@@ -144,7 +198,7 @@ async fn a_valid_signature_is_accepted_and_parsed() {
     let (rx, mut events) = receiver().await;
     let email = unopened_email(&sim).await;
     let body = serde_json::to_vec(&email).unwrap();
-    let status = post(&rx.url(), "email_updated", &body, Some(&sign(TOKEN, &body))).await;
+    let status = post_signed(&rx.url(), "email_updated", &body).await;
     assert_eq!(status, StatusCode::OK);
     let ev = events.recv().await.expect("one event");
     assert_eq!(ev.kind, EventKind::EmailUpdated);
@@ -199,7 +253,7 @@ async fn missing_and_wrong_signatures_are_401() {
     // A signed body that is not the object the event names is a 400, not a crash.
     let junk = b"{\"id\": \"nope\"}";
     assert_eq!(
-        post(&url, "person_updated", junk, Some(&sign(TOKEN, junk))).await,
+        post_signed(&url, "person_updated", junk).await,
         StatusCode::BAD_REQUEST
     );
     let s = rx.stats();
@@ -221,13 +275,13 @@ async fn bodies_over_one_mebibyte_are_413() {
     );
     assert_eq!(body.len(), webhooks::MAX_BODY);
     assert_eq!(
-        post(&url, "person_updated", &body, Some(&sign(TOKEN, &body))).await,
+        post_signed(&url, "person_updated", &body).await,
         StatusCode::OK
     );
     // ...one byte more is not, correctly signed or not.
     body.insert(1, b' ');
     assert_eq!(
-        post(&url, "person_updated", &body, Some(&sign(TOKEN, &body))).await,
+        post_signed(&url, "person_updated", &body).await,
         StatusCode::PAYLOAD_TOO_LARGE
     );
     // Without a Content-Length (chunked), the limit holds while reading.
@@ -310,13 +364,7 @@ async fn a_redelivery_is_deduplicated() {
     }))
     .await;
     let sim = start_sim(Some(target(&proxy, 100)), false, 200).await;
-    let created = api(
-        &sim,
-        reqwest::Method::POST,
-        "people.json",
-        Some(new_person(1)),
-    )
-    .await;
+    let created = create_person(&sim, 1).await;
     let person_id = created["data"]["id"].as_u64().unwrap();
     until("the retry is delivered", || {
         sim.webhook_stats().is_some_and(|s| s.delivered == 1)
@@ -345,22 +393,23 @@ async fn counting(State(hits): State<Arc<AtomicU64>>) -> StatusCode {
     StatusCode::SERVICE_UNAVAILABLE
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failing_delivery_is_retried_three_times_then_given_up() {
-    let hits = Arc::new(AtomicU64::new(0));
-    let url = serve(Router::new().fallback(counting).with_state(hits.clone())).await;
-    let sim = start_sim(Some(target(&url, 50)), false, 200).await;
-    api(
-        &sim,
-        reqwest::Method::POST,
-        "people.json",
-        Some(new_person(2)),
-    )
-    .await;
+/// A simulator delivering to `url` (retries 50 ms apart) that created person `n` and
+/// has given up delivering it.
+async fn undeliverable_person(url: &str, n: u32) -> SimHandle {
+    let sim = start_sim(Some(target(url, 50)), false, 200).await;
+    create_person(&sim, n).await;
     until("the delivery is given up", || {
         sim.webhook_stats().is_some_and(|s| s.failed == 1)
     })
     .await;
+    sim
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_delivery_is_retried_three_times_then_given_up() {
+    let hits = Arc::new(AtomicU64::new(0));
+    let url = serve(Router::new().fallback(counting).with_state(hits.clone())).await;
+    let sim = undeliverable_person(&url, 2).await;
     let s = sim.webhook_stats().unwrap();
     assert_eq!((s.attempts, s.retried, s.delivered), (4, 3, 0), "{s:?}");
     assert_eq!(hits.load(Ordering::SeqCst), 4, "one try and three retries");
@@ -370,18 +419,7 @@ async fn a_failing_delivery_is_retried_three_times_then_given_up() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}/", l.local_addr().unwrap())
     };
-    let sim = start_sim(Some(target(&closed, 50)), false, 200).await;
-    api(
-        &sim,
-        reqwest::Method::POST,
-        "people.json",
-        Some(new_person(3)),
-    )
-    .await;
-    until("the delivery is given up", || {
-        sim.webhook_stats().is_some_and(|s| s.failed == 1)
-    })
-    .await;
+    let sim = undeliverable_person(&closed, 3).await;
     assert_eq!(sim.webhook_stats().unwrap().attempts, 4);
 }
 
@@ -389,8 +427,7 @@ async fn a_failing_delivery_is_retried_three_times_then_given_up() {
 async fn an_email_update_changes_the_aggregate_exactly_once() {
     let sim = start_sim(None, false, 300).await;
     let (rx, events) = receiver().await;
-    let client = ApiClient::new(ApiConfig::new(&sim.base_url(), Some(KEY.into()))).unwrap();
-    let mut handle = worker::spawn_with_webhooks(client, WorkerOptions::default(), events);
+    let mut handle = webhook_worker(&sim, events);
     let email = unopened_email(&sim).await;
     let cadence = email["cadence"]["id"].as_u64().unwrap();
 
@@ -408,11 +445,7 @@ async fn an_email_update_changes_the_aggregate_exactly_once() {
         })
         .unwrap();
     loop {
-        match tokio::time::timeout(GUARD, handle.events.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
+        match next_event(&mut handle).await {
             WorkerEvent::EmailFacts { facts, .. } => facts.into_iter().for_each(|f| {
                 agg.upsert(f);
             }),
@@ -436,21 +469,16 @@ async fn an_email_update_changes_the_aggregate_exactly_once() {
             request: Request::SetLive { enabled: true },
         })
         .unwrap();
-    loop {
-        let ev = tokio::time::timeout(GUARD, handle.events.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        if let WorkerEvent::LiveState { enabled: true, .. } = ev {
-            break;
-        }
-    }
+    while !matches!(
+        next_event(&mut handle).await,
+        WorkerEvent::LiveState { enabled: true, .. }
+    ) {}
     // The open arrives by webhook, twice (a redelivery), then the stale state again.
     let newer = serde_json::to_vec(&opened(&email)).unwrap();
     let older = serde_json::to_vec(&email).unwrap();
     for body in [&newer, &newer, &older] {
         assert_eq!(
-            post(&rx.url(), "email_updated", body, Some(&sign(TOKEN, body))).await,
+            post_signed(&rx.url(), "email_updated", body).await,
             StatusCode::OK
         );
     }
@@ -520,32 +548,12 @@ async fn expect(
 async fn the_simulator_delivers_signed_changes_to_the_receiver() {
     let (rx, mut events) = receiver().await;
     let sim = start_sim(Some(target(&rx.url(), 100)), false, 200).await;
-    let person = api(
-        &sim,
-        reqwest::Method::POST,
-        "people.json",
-        Some(new_person(4)),
-    )
-    .await;
+    let person = create_person(&sim, 4).await;
     let person_id = person["data"]["id"].as_u64().unwrap();
     expect(&mut events, EventKind::PersonCreated, person_id).await;
 
-    let cadence_id = get(&sim, "cadences.json?per_page=100").await["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["current_state"] == "active" && c["team_cadence"] == true)
-        .map(|c| c["id"].as_u64().unwrap())
-        .expect("an active team cadence");
-    let body = json!({"person_id": person_id, "cadence_id": cadence_id});
-    let membership = api(
-        &sim,
-        reqwest::Method::POST,
-        "cadence_memberships.json",
-        Some(body),
-    )
-    .await;
-    let membership_id = membership["data"]["id"].as_u64().unwrap();
+    let cadence_id = active_team_cadence(&sim).await;
+    let membership_id = add_membership(&sim, person_id, cadence_id).await;
     let ev = expect(&mut events, EventKind::MembershipCreated, membership_id).await;
     let Payload::Membership(m) = ev.payload else {
         panic!("not a membership");
@@ -663,7 +671,7 @@ async fn the_headless_command_prints_each_event_once_and_never_the_token() {
     let older = serde_json::to_vec(&email).unwrap();
     // A redelivery in between is answered but not printed.
     for body in [&older, &older, &newer] {
-        let status = post(&url, "email_updated", body, Some(&sign(TOKEN, body))).await;
+        let status = post_signed(&url, "email_updated", body).await;
         assert_eq!(status, StatusCode::OK);
     }
     let out = tokio::time::timeout(GUARD, child.wait_with_output())
@@ -701,11 +709,7 @@ async fn cadence_members(handle: &mut worker::WorkerHandle, id: u64, cadence_id:
     handle.requests.send(envelope).unwrap();
     let mut members = Vec::new();
     loop {
-        match tokio::time::timeout(GUARD, handle.events.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
+        match next_event(handle).await {
             WorkerEvent::CadenceMembers {
                 id: got,
                 members: m,
@@ -726,33 +730,13 @@ async fn cadence_members(handle: &mut worker::WorkerHandle, id: u64, cadence_id:
 async fn a_membership_webhook_refreshes_the_cached_cadence_detail() {
     let (rx, events) = receiver().await;
     let sim = start_sim(Some(target(&rx.url(), 100)), false, 200).await;
-    let client = ApiClient::new(ApiConfig::new(&sim.base_url(), Some(KEY.into()))).unwrap();
-    let mut handle = worker::spawn_with_webhooks(client, WorkerOptions::default(), events);
-    let cadence_id = get(&sim, "cadences.json?per_page=100").await["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["current_state"] == "active" && c["team_cadence"] == true)
-        .map(|c| c["id"].as_u64().unwrap())
-        .expect("an active team cadence");
+    let mut handle = webhook_worker(&sim, events);
+    let cadence_id = active_team_cadence(&sim).await;
     let before = cadence_members(&mut handle, 1, cadence_id).await;
     // Someone else enrolls a person (another integration, or the SalesLoft web app).
-    let person = api(
-        &sim,
-        reqwest::Method::POST,
-        "people.json",
-        Some(new_person(5)),
-    )
-    .await;
-    let body = json!({"person_id": person["data"]["id"], "cadence_id": cadence_id});
-    let created = api(
-        &sim,
-        reqwest::Method::POST,
-        "cadence_memberships.json",
-        Some(body),
-    )
-    .await;
-    let membership_id = created["data"]["id"].as_u64().unwrap();
+    let person = create_person(&sim, 5).await;
+    let person_id = person["data"]["id"].as_u64().unwrap();
+    let membership_id = add_membership(&sim, person_id, cadence_id).await;
     assert!(!before.contains(&membership_id));
     // The detail is cached for 30 s; the webhook makes the next look read it again.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

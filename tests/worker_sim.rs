@@ -6,9 +6,11 @@ mod worker_support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use sltui::metrics::{Aggregator, TimeRange};
-use sltui::sim::{self, SimConfig};
+use sltui::sim::SimConfig;
 use sltui::worker::{Priority, Request, RequestId, WorkerEvent, WorkerOptions};
-use worker_support::{HANG_GUARD, KEY, Ui, client, endpoint_count, start_sim, stat, truth};
+use worker_support::{
+    HANG_GUARD, Ui, client, endpoint_count, start_sim, start_sim_with, stat, truth,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cadences_and_engagement_match_the_simulator() {
@@ -192,21 +194,14 @@ async fn a_tiny_budget_pauses_background_work_instead_of_hitting_429() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_polling_brings_changed_emails() {
-    let sim = sim::start(SimConfig {
-        addr: ([127, 0, 0, 1], 0).into(),
-        api_key: KEY.into(),
+    let sim = start_sim_with(SimConfig {
         people: 300,
         cadences: 12,
         live: true,
         ..SimConfig::default()
     })
-    .await
-    .expect("simulator starts");
-    let opts = WorkerOptions {
-        poll_secs: 1,
-        ..WorkerOptions::default()
-    };
-    let mut ui = Ui::new(client(&sim, 600), opts);
+    .await;
+    let mut ui = Ui::polling_every_second(&sim);
     ui.send(Priority::User, Request::SetLive { enabled: true });
     let watch = async {
         let (mut heartbeat, mut live_facts) = (false, 0usize);

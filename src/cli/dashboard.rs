@@ -60,6 +60,10 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     let client = ApiClient::new(api)?;
     // The local store: its data draws the first frame; a background sync keeps it
     // fresh. Not in the demo (its simulator is a new team every run).
+    let time_range = match profile.time_range_days {
+        0 => TimeRange::All,
+        n => TimeRange::Days(n),
+    };
     let (stored, background) = if target.demo {
         (StoreLoad::Absent, None)
     } else {
@@ -67,15 +71,29 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         let server = client.base_url().to_string();
         let stored = {
             let (path, server) = (path.clone(), server.clone());
-            tokio::task::spawn_blocking(move || stored::load(&path, &server))
-                .await
-                .unwrap_or_else(|e| {
-                    StoreLoad::Failed(format!("reading the local store failed: {e}"))
-                })
+            tokio::task::spawn_blocking(move || {
+                stored::load(&path, &server, time_range, chrono::Utc::now())
+            })
+            .await
+            .unwrap_or_else(|e| StoreLoad::Failed(format!("reading the local store failed: {e}")))
         };
-        // A store that cannot be used is left alone, never written.
-        let background = (!matches!(stored, StoreLoad::Failed(_)))
-            .then(|| BackgroundSync::start(client.clone(), path, server, profile.budget_reserve));
+        // A store that cannot be used is left alone, never written. The people
+        // and email facts of a loaded one are read after the first frame.
+        let background = match stored {
+            StoreLoad::Failed(_) => None,
+            StoreLoad::Loaded(_) => Some(BackgroundSync::start_after_rest(
+                client.clone(),
+                path,
+                server,
+                profile.budget_reserve,
+            )),
+            StoreLoad::Absent => Some(BackgroundSync::start(
+                client.clone(),
+                path,
+                server,
+                profile.budget_reserve,
+            )),
+        };
         (stored, background)
     };
     let (background, store_events) = match background {
@@ -115,10 +133,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         read_only: target.read_only,
         keymap,
         theme,
-        time_range: match profile.time_range_days {
-            0 => TimeRange::All,
-            n => TimeRange::Days(n),
-        },
+        time_range,
         refresh_secs: profile.refresh_secs,
         reserve: profile.budget_reserve,
         webhooks: hooks.is_some(),

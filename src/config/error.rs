@@ -131,6 +131,10 @@ fn plain_words(message: &str) -> String {
         ("expected u32", "expected a whole number"),
         ("expected f64", "expected a number"),
         ("expected a boolean", "expected true or false"),
+        // TOML's words for serde's.
+        ("invalid type: sequence", "invalid type: array"),
+        ("invalid type: map", "invalid type: table"),
+        ("expected a map", "expected a table"),
     ] {
         m = m.replace(from, to);
     }

@@ -20,6 +20,7 @@ mod keys;
 pub mod oauth;
 mod paths;
 mod profile;
+mod table;
 pub mod theme;
 mod webhooks;
 
@@ -55,12 +56,15 @@ pub const DEFAULT_BUDGET_RESERVE: f64 = 0.2;
 pub struct Config {
     /// The profile used without `--profile`.
     pub default_profile: String,
+    #[serde(deserialize_with = "table::section")]
     pub ui: UiConfig,
     /// Action name → key(s); each entry replaces that action's default keys.
     #[serde(deserialize_with = "keymap::deserialize_keys")]
     pub keys: HashMap<String, KeySpec>,
+    #[serde(deserialize_with = "table::sections")]
     pub profiles: BTreeMap<String, ProfileConfig>,
     /// `[webhooks]`: the signed-webhook receiver inside the dashboard.
+    #[serde(deserialize_with = "table::section")]
     pub webhooks: WebhooksConfig,
     #[serde(rename = "api_key")]
     no_plain_api_key: NoPlainApiKey,
@@ -126,7 +130,7 @@ pub struct ProfileConfig {
     #[serde(default)]
     pub theme: Option<ThemeName>,
     /// `[profiles.NAME.oauth]`: OAuth instead of an API key.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table::optional_section")]
     pub oauth: Option<OAuthProfile>,
     #[serde(default, rename = "api_key")]
     no_plain_api_key: NoPlainApiKey,

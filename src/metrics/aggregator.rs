@@ -199,6 +199,22 @@ impl Transitions {
     }
 }
 
+/// Engagement per (cadence, step) over one range, as the local store sums it
+/// ([`Aggregator::from_totals`]), in ascending group order.
+pub type GroupTotals = Vec<((Option<u64>, Option<u64>), Engagement)>;
+
+/// An aggregator started from stored totals, waiting for its facts.
+#[derive(Debug, Clone)]
+struct Preset {
+    /// The range the totals are for.
+    range: TimeRange,
+    /// The totals still describe the current range (another range needs the facts).
+    valid: bool,
+    /// Facts applied meanwhile (with the time a live one was observed), replayed
+    /// once the facts arrive.
+    pending: Vec<(EmailFact, Option<DateTime<Utc>>)>,
+}
+
 /// Engagement per cadence, per step and in total over the current [`TimeRange`].
 ///
 /// - Idempotent: applying the same fact again changes nothing.
@@ -227,6 +243,8 @@ pub struct Aggregator {
     days: BTreeMap<u32, Day>,
     /// All-time engagement per group.
     group_all: Vec<Engagement>,
+    /// Started from stored totals; the facts are still to come ([`Aggregator::absorb`]).
+    preset: Option<Box<Preset>>,
 }
 
 impl Default for Aggregator {
@@ -244,6 +262,7 @@ impl Default for Aggregator {
             latest_updated_at: None,
             days: BTreeMap::new(),
             group_all: Vec::new(),
+            preset: None,
         }
     }
 }
@@ -253,6 +272,64 @@ impl Aggregator {
         let mut a = Aggregator::default();
         a.set_range(range, now);
         a
+    }
+
+    /// An aggregator that shows `totals` (what the local store sums for `range` at
+    /// `now`) before it holds a single fact, so a start can draw its numbers before
+    /// reading a million emails. Facts applied meanwhile wait; [`Aggregator::absorb`]
+    /// then takes the facts read from the store and replays them. Until then another
+    /// range has no numbers (every count reads as empty).
+    pub fn from_totals(range: TimeRange, now: DateTime<Utc>, totals: GroupTotals) -> Self {
+        let mut a = Aggregator::new(range, now);
+        for (group, e) in totals {
+            a.intern(group);
+            a.totals += e;
+            let (cadence, step) = group;
+            for (map, key) in [(&mut a.by_cadence, cadence), (&mut a.by_step, step)] {
+                if let Some(key) = key {
+                    let t = map.entry(key).or_default();
+                    t.facts += 1;
+                    t.engagement += e;
+                }
+            }
+        }
+        a.preset = Some(Box::new(Preset {
+            range,
+            valid: true,
+            pending: Vec::new(),
+        }));
+        a
+    }
+
+    /// Still showing stored totals: the facts have not arrived yet.
+    pub fn is_preset(&self) -> bool {
+        self.preset.is_some()
+    }
+
+    /// Takes the facts `full` holds (read from the store) in place of the stored
+    /// totals this aggregator started with ([`Aggregator::from_totals`]), narrowed
+    /// to the current range, then replays the facts applied meanwhile (recording
+    /// the live ones' engagement in `series` at the time they were observed).
+    /// Returns false, changing nothing, when this aggregator already had its facts.
+    pub fn absorb(
+        &mut self,
+        mut full: Aggregator,
+        now: DateTime<Utc>,
+        series: &mut ActivitySeries,
+    ) -> bool {
+        let Some(preset) = self.preset.take() else {
+            return false;
+        };
+        full.preset = None;
+        full.set_range(self.range, now);
+        *self = full;
+        for (fact, observed) in preset.pending {
+            let upserted = self.apply(fact);
+            if let Some(at) = observed {
+                series.record(&upserted.transitions, at);
+            }
+        }
+        true
     }
 
     /// Makes room for `additional` more emails (useful before an initial load).
@@ -274,13 +351,22 @@ impl Aggregator {
         observed_at: DateTime<Utc>,
         series: &mut ActivitySeries,
     ) -> bool {
+        if let Some(p) = &mut self.preset {
+            p.pending.push((fact, Some(observed_at)));
+            return false;
+        }
         let upserted = self.apply(fact);
         series.record(&upserted.transitions, observed_at);
         upserted.changed
     }
 
     /// Applies a fact and says what changed and which engagement appeared.
+    /// (While [`Aggregator::is_preset`], the fact waits and nothing changes yet.)
     pub fn apply(&mut self, fact: EmailFact) -> Upserted {
+        if let Some(p) = &mut self.preset {
+            p.pending.push((fact, None));
+            return Upserted::default();
+        }
         let new = Stored {
             group: self.intern((fact.cadence_id, fact.step_id)),
             sent_at: fact.sent_at.map_or(0, secs),
@@ -340,6 +426,23 @@ impl Aggregator {
         self.since = range
             .since(now)
             .map(|t| t.timestamp().clamp(0, i64::from(u32::MAX)) as u32);
+        if let Some(p) = &mut self.preset {
+            // Stored totals are for one range; the same range keeps them (a `Days`
+            // window sliding by the seconds the facts take to load), another
+            // has no numbers until the facts arrive.
+            if range != p.range && p.valid {
+                p.valid = false;
+                self.totals = Engagement::default();
+                for t in self
+                    .by_cadence
+                    .values_mut()
+                    .chain(self.by_step.values_mut())
+                {
+                    t.engagement = Engagement::default();
+                }
+            }
+            return;
+        }
         let mut per_group = match self.since {
             None => self.group_all.clone(),
             Some(since) => {

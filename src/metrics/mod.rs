@@ -15,7 +15,7 @@ mod prop_tests;
 #[cfg(test)]
 mod tests;
 
-pub use aggregator::{Aggregator, Transitions, Upserted};
+pub use aggregator::{Aggregator, GroupTotals, Transitions, Upserted};
 pub use engagement::{Engagement, EngagementRates, format_rate};
 pub use range::TimeRange;
 pub use series::{ActivityKind, ActivitySeries};

@@ -293,3 +293,73 @@ fn stored_facts_are_compact() {
     // 16 bytes of value + 8 of key: 1M emails fit in ~50 MB of table.
     assert_eq!(stored_size(), 16);
 }
+
+#[test]
+fn stored_totals_show_until_the_facts_arrive_then_pending_facts_replay() {
+    let range = TimeRange::Days(30);
+    let totals = vec![
+        ((Some(1), Some(10)), eng(4, 3, 2, 1, 1, 1)),
+        ((Some(2), None), eng(1, 1, 0, 0, 0, 0)),
+    ];
+    let mut a = Aggregator::from_totals(range, now(), totals);
+    assert!(a.is_preset());
+    assert_eq!(a.by_cadence(1), eng(4, 3, 2, 1, 1, 1));
+    assert_eq!(a.by_step(10), eng(4, 3, 2, 1, 1, 1));
+    assert_eq!(a.by_cadence(2), eng(1, 1, 0, 0, 0, 0));
+    assert_eq!(a.totals(), eng(5, 4, 2, 1, 1, 1));
+
+    // A live fact while the facts load: it waits, the totals stay as stored.
+    let mut series = ActivitySeries::new(std::time::Duration::from_secs(60), 10);
+    let mut live = fact(99);
+    live.viewed = true;
+    live.updated_at = now();
+    assert!(!a.upsert_observed(live.clone(), now(), &mut series));
+    assert_eq!(a.totals(), eng(5, 4, 2, 1, 1, 1));
+    // The same range again (the window sliding) keeps the totals.
+    a.set_range(range, now() + TimeDelta::seconds(1));
+    assert_eq!(a.by_cadence(1), eng(4, 3, 2, 1, 1, 1));
+
+    // The stored facts arrive: they replace the totals, and the waiting fact is
+    // applied on top, its engagement recorded as live activity.
+    let mut full = Aggregator::new(TimeRange::All, now());
+    full.upsert(fact(1));
+    full.upsert(EmailFact {
+        sent_at: Some(now() - TimeDelta::days(60)),
+        ..fact(2)
+    });
+    assert!(a.absorb(full, now(), &mut series));
+    assert!(!a.is_preset());
+    assert_eq!(a.range(), range, "narrowed to the state's range");
+    assert_eq!(a.by_cadence(1), eng(2, 2, 1, 0, 0, 0));
+    assert_eq!(a.by_cadence(2), Engagement::default());
+    assert_eq!(
+        series
+            .total_series(ActivityKind::Open, now())
+            .iter()
+            .sum::<u64>(),
+        1,
+        "the waiting live open is recorded"
+    );
+    // Only once.
+    assert!(!a.absorb(Aggregator::default(), now(), &mut series));
+    assert_eq!(a.by_cadence(1), eng(2, 2, 1, 0, 0, 0));
+}
+
+#[test]
+fn another_range_before_the_facts_arrive_shows_no_stored_numbers() {
+    let mut a = Aggregator::from_totals(
+        TimeRange::Days(30),
+        now(),
+        vec![((Some(1), Some(10)), eng(4, 3, 2, 1, 1, 1))],
+    );
+    a.set_range(TimeRange::Days(7), now());
+    assert_eq!(a.by_cadence(1), Engagement::default());
+    assert_eq!(a.totals(), Engagement::default());
+    // Back to the stored range: still unknown (the totals were for a moment ago).
+    a.set_range(TimeRange::Days(30), now());
+    assert_eq!(a.by_cadence(1), Engagement::default());
+    let mut full = Aggregator::new(TimeRange::All, now());
+    full.upsert(fact(1));
+    a.absorb(full, now(), &mut ActivitySeries::default());
+    assert_eq!(a.by_cadence(1), eng(1, 1, 0, 0, 0, 0));
+}

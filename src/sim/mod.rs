@@ -194,18 +194,7 @@ impl SimHandle {
         if let Some((t, _)) = self.webhooks.take() {
             t.abort();
         }
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(server) = self.server.take() {
-            let abort = server.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), server)
-                .await
-                .is_err()
-            {
-                abort.abort();
-            }
-        }
+        crate::serve::stop(self.shutdown.take(), self.server.take()).await;
     }
 }
 

@@ -250,4 +250,6 @@ fn restrict_permissions(path: &Path) {
 }
 
 #[cfg(test)]
+mod summary_tests;
+#[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use super::{StoreError, StoreResult};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: records, email facts, sync checkpoints.
     "
     CREATE TABLE meta (
@@ -106,6 +106,114 @@ const MIGRATIONS: &[&str] = &[
         last_ids TEXT,
         PRIMARY KEY (resource, idx, page)
     ) WITHOUT ROWID;
+    ",
+    // 2: per-(cadence, step, UTC day) sums of the counted (sent) email facts, kept
+    // by triggers, so a start reads a few thousand rows instead of every email;
+    // plus an index on each fact's range time, for the exact recount of the day
+    // a range starts in. See `records::FACT_AT` (the same expression, kept equal
+    // by a test) and metrics::Aggregator (the same counting rules).
+    "
+    CREATE TABLE fact_days (
+        cadence_id INTEGER NOT NULL,  -- 0 when the email has no cadence
+        step_id    INTEGER NOT NULL,  -- 0 when it has no step
+        day        INTEGER NOT NULL,  -- range time / 86400
+        sent       INTEGER NOT NULL,
+        delivered  INTEGER NOT NULL,
+        opened     INTEGER NOT NULL,
+        clicked    INTEGER NOT NULL,
+        replied    INTEGER NOT NULL,
+        bounced    INTEGER NOT NULL,
+        PRIMARY KEY (cadence_id, step_id, day)
+    ) WITHOUT ROWID;
+
+    CREATE INDEX email_facts_at ON email_facts(
+        max(1, min(4294967295, coalesce(sent_at, updated_us) / 1000000)));
+
+    INSERT INTO fact_days
+    SELECT coalesce(cadence_id, 0), coalesce(step_id, 0),
+           max(1, min(4294967295, coalesce(sent_at, updated_us) / 1000000)) / 86400,
+           count(*),
+           sum(1 - (flags >> 1 & 1)),
+           sum((1 - (flags >> 1 & 1)) * (flags >> 2 & 1)),
+           sum((1 - (flags >> 1 & 1)) * (flags >> 3 & 1)),
+           sum((1 - (flags >> 1 & 1)) * (flags >> 4 & 1)),
+           sum(flags >> 1 & 1)
+    FROM email_facts WHERE flags & 1
+    GROUP BY 1, 2, 3;
+
+    CREATE TRIGGER fact_days_add AFTER INSERT ON email_facts WHEN new.flags & 1
+    BEGIN
+        INSERT INTO fact_days VALUES (
+            coalesce(new.cadence_id, 0), coalesce(new.step_id, 0),
+            max(1, min(4294967295, coalesce(new.sent_at, new.updated_us) / 1000000)) / 86400,
+            1,
+            1 - (new.flags >> 1 & 1),
+            (1 - (new.flags >> 1 & 1)) * (new.flags >> 2 & 1),
+            (1 - (new.flags >> 1 & 1)) * (new.flags >> 3 & 1),
+            (1 - (new.flags >> 1 & 1)) * (new.flags >> 4 & 1),
+            new.flags >> 1 & 1)
+        ON CONFLICT (cadence_id, step_id, day) DO UPDATE SET
+            sent = sent + excluded.sent, delivered = delivered + excluded.delivered,
+            opened = opened + excluded.opened, clicked = clicked + excluded.clicked,
+            replied = replied + excluded.replied, bounced = bounced + excluded.bounced;
+    END;
+
+    CREATE TRIGGER fact_days_remove AFTER DELETE ON email_facts WHEN old.flags & 1
+    BEGIN
+        UPDATE fact_days SET
+            sent = sent - 1,
+            delivered = delivered - (1 - (old.flags >> 1 & 1)),
+            opened = opened - (1 - (old.flags >> 1 & 1)) * (old.flags >> 2 & 1),
+            clicked = clicked - (1 - (old.flags >> 1 & 1)) * (old.flags >> 3 & 1),
+            replied = replied - (1 - (old.flags >> 1 & 1)) * (old.flags >> 4 & 1),
+            bounced = bounced - (old.flags >> 1 & 1)
+        WHERE cadence_id = coalesce(old.cadence_id, 0) AND step_id = coalesce(old.step_id, 0)
+          AND day = max(1, min(4294967295, coalesce(old.sent_at, old.updated_us) / 1000000)) / 86400;
+        DELETE FROM fact_days
+        WHERE cadence_id = coalesce(old.cadence_id, 0) AND step_id = coalesce(old.step_id, 0)
+          AND day = max(1, min(4294967295, coalesce(old.sent_at, old.updated_us) / 1000000)) / 86400
+          AND sent <= 0;
+    END;
+
+    -- A changed fact: remove the old contribution, add the new one. Only when
+    -- something counted changed (a re-read of the same email changes nothing).
+    CREATE TRIGGER fact_days_change AFTER UPDATE ON email_facts
+    WHEN (old.flags & 1 OR new.flags & 1)
+     AND (old.flags IS NOT new.flags OR old.cadence_id IS NOT new.cadence_id
+          OR old.step_id IS NOT new.step_id
+          OR max(1, min(4294967295, coalesce(old.sent_at, old.updated_us) / 1000000)) / 86400
+             IS NOT max(1, min(4294967295, coalesce(new.sent_at, new.updated_us) / 1000000)) / 86400)
+    BEGIN
+        UPDATE fact_days SET
+            sent = sent - 1,
+            delivered = delivered - (1 - (old.flags >> 1 & 1)),
+            opened = opened - (1 - (old.flags >> 1 & 1)) * (old.flags >> 2 & 1),
+            clicked = clicked - (1 - (old.flags >> 1 & 1)) * (old.flags >> 3 & 1),
+            replied = replied - (1 - (old.flags >> 1 & 1)) * (old.flags >> 4 & 1),
+            bounced = bounced - (old.flags >> 1 & 1)
+        WHERE old.flags & 1
+          AND cadence_id = coalesce(old.cadence_id, 0) AND step_id = coalesce(old.step_id, 0)
+          AND day = max(1, min(4294967295, coalesce(old.sent_at, old.updated_us) / 1000000)) / 86400;
+        DELETE FROM fact_days
+        WHERE old.flags & 1
+          AND cadence_id = coalesce(old.cadence_id, 0) AND step_id = coalesce(old.step_id, 0)
+          AND day = max(1, min(4294967295, coalesce(old.sent_at, old.updated_us) / 1000000)) / 86400
+          AND sent <= 0;
+        INSERT INTO fact_days
+        SELECT coalesce(new.cadence_id, 0), coalesce(new.step_id, 0),
+               max(1, min(4294967295, coalesce(new.sent_at, new.updated_us) / 1000000)) / 86400,
+               1,
+               1 - (new.flags >> 1 & 1),
+               (1 - (new.flags >> 1 & 1)) * (new.flags >> 2 & 1),
+               (1 - (new.flags >> 1 & 1)) * (new.flags >> 3 & 1),
+               (1 - (new.flags >> 1 & 1)) * (new.flags >> 4 & 1),
+               new.flags >> 1 & 1
+        WHERE new.flags & 1
+        ON CONFLICT (cadence_id, step_id, day) DO UPDATE SET
+            sent = sent + excluded.sent, delivered = delivered + excluded.delivered,
+            opened = opened + excluded.opened, clicked = clicked + excluded.clicked,
+            replied = replied + excluded.replied, bounced = bounced + excluded.bounced;
+    END;
     ",
 ];
 

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Local, Utc};
 
-use crate::metrics::{Aggregator, TimeRange};
+use crate::metrics::{Aggregator, GroupTotals, TimeRange};
 use crate::store::{DashboardData, PersonRow, Store};
 use crate::sync::{Progress, Resource, SyncReport};
 
@@ -37,25 +37,35 @@ pub enum StoreLoad {
     Failed(String),
 }
 
-/// What a start reads from the store: the dashboard's data, with the people as
-/// the few fields the people index needs (`data.people` is empty) and the email
-/// facts already in an aggregator (`data.email_facts` is empty).
+/// What a start reads from the store for its first frame: the dashboard's data
+/// without people and email facts (`data.people` and `data.email_facts` are
+/// empty), and the engagement of the state's range from the store's per-day sums.
+/// The people and the facts follow in a [`Rest`] ([`load_rest`]).
 #[derive(Debug)]
 pub struct Stored {
     pub data: DashboardData,
+    /// The range `totals` are for.
+    pub range: TimeRange,
+    pub totals: GroupTotals,
+}
+
+/// What a start reads after its first frame: the people (the few fields the
+/// people index needs) and every email fact, in an aggregator over
+/// [`TimeRange::All`] ([`on_event`] narrows it to the state's range).
+#[derive(Debug, Clone)]
+pub struct Rest {
     pub people: Vec<PersonRow>,
-    /// Every stored fact, over [`TimeRange::All`]; [`apply_load`] narrows it to
-    /// the state's range.
     pub agg: Aggregator,
 }
 
 /// The meta key naming the server a store's data came from (as `sltui sync` writes it).
 pub const SERVER_KEY: &str = "server";
 
-/// Reads the store at `path` for the dashboard. Never creates the file. `server`
-/// is the server the dashboard talks to: a store holding another server's data is
-/// not shown.
-pub fn load(path: &Path, server: &str) -> StoreLoad {
+/// Reads the store at `path` for the dashboard's first frame, engagement over
+/// `range` at `now`: a few thousand rows whatever the size of the team. Never
+/// creates the file. `server` is the server the dashboard talks to: a store
+/// holding another server's data is not shown.
+pub fn load(path: &Path, server: &str, range: TimeRange, now: DateTime<Utc>) -> StoreLoad {
     if !path.exists() {
         return StoreLoad::Absent;
     }
@@ -74,17 +84,39 @@ pub fn load(path: &Path, server: &str) -> StoreLoad {
         Ok(_) => {}
         Err(e) => return StoreLoad::Failed(e.to_string()),
     }
+    let since = range
+        .since(now)
+        .map(|t| t.timestamp().clamp(0, i64::from(u32::MAX)) as u32);
+    let people = match store.count("people") {
+        Ok(n) => n,
+        Err(e) => return StoreLoad::Failed(e.to_string()),
+    };
+    match store.dashboard_summary(since) {
+        Ok((d, _)) if d.cadences.is_empty() && people == 0 => StoreLoad::Absent,
+        Ok((data, totals)) => StoreLoad::Loaded(Box::new(Stored {
+            data,
+            range,
+            totals,
+        })),
+        Err(e) => StoreLoad::Failed(e.to_string()),
+    }
+}
+
+/// Reads the people and the email facts of the store at `path` (what [`load`]
+/// leaves for after the first frame). The error says what went wrong, in words.
+pub fn load_rest(path: &Path) -> Result<Rest, String> {
+    let store = Store::open(path).map_err(|e| e.to_string())?;
+    let people = store.person_rows().map_err(|e| e.to_string())?;
     let mut agg = Aggregator::new(TimeRange::All, Utc::now());
     if let Ok(n) = store.count("email_facts") {
         agg.reserve(n as usize);
     }
-    match store.dashboard_start(|f| {
-        agg.upsert(f);
-    }) {
-        Ok((d, people)) if d.cadences.is_empty() && people.is_empty() => StoreLoad::Absent,
-        Ok((data, people)) => StoreLoad::Loaded(Box::new(Stored { data, people, agg })),
-        Err(e) => StoreLoad::Failed(e.to_string()),
-    }
+    store
+        .for_each_email_fact(|f| {
+            agg.upsert(f);
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(Rest { people, agg })
 }
 
 /// The background sync of the store, as the status line shows it.
@@ -145,6 +177,8 @@ impl StoreStatus {
 /// A report from the dashboard's background sync.
 #[derive(Debug, Clone)]
 pub enum StoreEvent {
+    /// The people and facts read after the first frame ([`load_rest`]), or why not.
+    Loaded(Result<Box<Rest>, String>),
     Progress(Progress),
     Finished {
         ok: bool,
@@ -229,27 +263,33 @@ pub fn sync_text(state: &AppState) -> Option<String> {
     })
 }
 
-/// Puts the store's data into a fresh state, before the first frame.
-pub fn seed(state: &mut AppState, data: DashboardData) {
-    seed_rows(state, data, Vec::new(), None);
+/// Puts the store's data into a fresh state, before the first frame, with the
+/// people and email facts given in full (as small stores and tests have them).
+pub fn seed(state: &mut AppState, mut data: DashboardData) {
+    let facts = std::mem::take(&mut data.email_facts);
+    let people = std::mem::take(&mut data.people);
+    seed_data(state, data);
+    let wall = state.clock.wall;
+    state.metrics.agg = Aggregator::from_totals(state.metrics.range, wall, Vec::new());
+    let mut agg = Aggregator::new(TimeRange::All, wall);
+    agg.reserve(facts.len());
+    for f in facts {
+        agg.upsert(f);
+    }
+    let people = people.iter().map(person_row).collect();
+    take_rest(state, Rest { people, agg });
 }
 
-/// [`seed`] with the people also given as rows and the facts already aggregated
-/// (what [`load`] reads).
-fn seed_rows(
-    state: &mut AppState,
-    data: DashboardData,
-    rows: Vec<PersonRow>,
-    agg: Option<Aggregator>,
-) {
+/// The first frame's part of the store: cadences, steps and users (the
+/// engagement numbers are set by the caller).
+fn seed_data(state: &mut AppState, data: DashboardData) {
     let now = state.clock.now;
     let DashboardData {
-        people,
         cadences,
         steps,
         users,
-        email_facts,
         synced_at,
+        ..
     } = data;
     state.cadences.cadences = cadences;
     state.cadences.fetch.arrived(now);
@@ -264,38 +304,57 @@ fn seed_rows(
         .iter()
         .filter_map(|u| super::update::user_name(u).map(|n| (u.id, n)))
         .collect();
-    for p in &people {
-        state.people.index.upsert(person_entry(p));
-    }
-    drop(people);
-    for r in rows {
-        state.people.index.upsert(PersonEntry {
-            id: r.id,
-            name: r.name,
-            email: r.email,
-            company: r.company,
-            title: r.title,
-        });
-    }
-    state.people.index.prepare();
-    state.people.status = IndexStatus::Done {
-        total: state.people.index.len(),
-    };
+    state.store.stale = true;
+    state.store.seeded = true;
+    state.store.synced_at = synced_at;
+}
+
+/// The people and email facts read after the first frame: the stored people join
+/// the index (people the worker listed meanwhile keep their newer entry and their
+/// place, so search results, marks and an open enrollment stay valid), and the
+/// facts replace the stored totals, with the facts that arrived meanwhile
+/// replayed on top.
+fn take_rest(state: &mut AppState, rest: Rest) {
+    let Rest { people, agg } = rest;
+    let wall = state.clock.wall;
     let m = &mut state.metrics;
-    if let Some(mut agg) = agg {
-        agg.set_range(m.agg.range(), state.clock.wall);
-        m.agg = agg;
+    m.agg.absorb(agg, wall, &mut m.series);
+    let index = &mut state.people.index;
+    let had = index.len();
+    for r in people {
+        if index.by_id(r.id).is_none() {
+            index.upsert(PersonEntry {
+                id: r.id,
+                name: r.name,
+                email: r.email,
+                company: r.company,
+                title: r.title,
+            });
+        }
     }
-    m.agg.reserve(email_facts.len());
-    for fact in email_facts {
-        m.agg.upsert(fact);
+    index.prepare();
+    if !matches!(state.people.status, IndexStatus::Failed(_)) {
+        state.people.status = IndexStatus::Done {
+            total: state.people.index.len(),
+        };
+    }
+    if state.people.index.len() != had {
+        super::update::people_changed(state);
     }
     state
         .cadences
         .rebuild(&state.metrics.agg, &state.metrics.loaded);
-    state.store.stale = true;
-    state.store.seeded = true;
-    state.store.synced_at = synced_at;
+}
+
+fn person_row(p: &crate::api::models::Person) -> PersonRow {
+    let e = person_entry(p);
+    PersonRow {
+        id: e.id,
+        name: e.name,
+        email: e.email,
+        company: e.company,
+        title: e.title,
+    }
 }
 
 fn person_entry(p: &crate::api::models::Person) -> PersonEntry {
@@ -314,8 +373,20 @@ pub fn apply_load(state: &mut AppState, load: StoreLoad) {
     match load {
         StoreLoad::Absent => {}
         StoreLoad::Loaded(stored) => {
-            let Stored { data, people, agg } = *stored;
-            seed_rows(state, data, people, Some(agg));
+            let Stored {
+                data,
+                range,
+                totals,
+            } = *stored;
+            seed_data(state, data);
+            let wall = state.clock.wall;
+            let mut agg = Aggregator::from_totals(range, wall, totals);
+            // A state on another range than the load's shows no stored numbers.
+            agg.set_range(state.metrics.range, wall);
+            state.metrics.agg = agg;
+            state
+                .cadences
+                .rebuild(&state.metrics.agg, &state.metrics.loaded);
         }
         StoreLoad::Failed(message) => state.say(Level::Warn, message),
     }
@@ -324,6 +395,24 @@ pub fn apply_load(state: &mut AppState, load: StoreLoad) {
 /// A report from the background sync.
 pub fn on_event(state: &mut AppState, event: StoreEvent) {
     match event {
+        StoreEvent::Loaded(Ok(rest)) => take_rest(state, *rest),
+        StoreEvent::Loaded(Err(e)) => {
+            // Counting goes on from the live reads alone.
+            let wall = state.clock.wall;
+            let m = &mut state.metrics;
+            m.agg
+                .absorb(Aggregator::new(TimeRange::All, wall), wall, &mut m.series);
+            state
+                .cadences
+                .rebuild(&state.metrics.agg, &state.metrics.loaded);
+            state.say(
+                Level::Warn,
+                format!(
+                    "reading the local store's people and emails failed ({e}); \
+                     they load from SalesLoft instead"
+                ),
+            );
+        }
         StoreEvent::Progress(p) => {
             let mut per = match std::mem::take(&mut state.store.sync) {
                 SyncLine::Running(per) => per,
@@ -396,12 +485,46 @@ impl BackgroundSync {
         BackgroundSync,
         tokio::sync::mpsc::UnboundedReceiver<StoreEvent>,
     ) {
+        Self::spawn(client, path, server, reserve, false)
+    }
+
+    /// [`BackgroundSync::start`], after reading what the first frame left out
+    /// ([`load_rest`], reported as [`StoreEvent::Loaded`]) from the same store.
+    pub fn start_after_rest(
+        client: crate::api::ApiClient,
+        path: std::path::PathBuf,
+        server: String,
+        reserve: f64,
+    ) -> (
+        BackgroundSync,
+        tokio::sync::mpsc::UnboundedReceiver<StoreEvent>,
+    ) {
+        Self::spawn(client, path, server, reserve, true)
+    }
+
+    fn spawn(
+        client: crate::api::ApiClient,
+        path: std::path::PathBuf,
+        server: String,
+        reserve: f64,
+        rest: bool,
+    ) -> (
+        BackgroundSync,
+        tokio::sync::mpsc::UnboundedReceiver<StoreEvent>,
+    ) {
         use std::sync::{Arc, Mutex};
 
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let cancel = crate::sync::CancelToken::new();
         let stop = cancel.clone();
         let task = tokio::spawn(async move {
+            if rest {
+                let p = path.clone();
+                let loaded = tokio::task::spawn_blocking(move || load_rest(&p))
+                    .await
+                    .unwrap_or_else(|e| Err(format!("the read stopped: {e}")));
+                let _ = tx.send(StoreEvent::Loaded(loaded.map(Box::new)));
+            }
             let opened = tokio::task::spawn_blocking(move || {
                 let store = Store::open(&path)?;
                 if store.meta(SERVER_KEY)?.is_none() {

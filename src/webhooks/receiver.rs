@@ -29,6 +29,7 @@ use tokio::task::JoinHandle;
 use super::dedup::{self, DEFAULT_CAPACITY, Seen};
 use super::event::{Parsed, WebhookEvent, parse};
 use super::signature;
+use crate::serve;
 
 /// The largest body accepted: 1 MiB (a SalesLoft object is a few KiB).
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -279,18 +280,7 @@ impl Receiver {
 
     /// Stops accepting, waiting briefly for deliveries in progress.
     pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(server) = self.server.take() {
-            let abort = server.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), server)
-                .await
-                .is_err()
-            {
-                abort.abort();
-            }
-        }
+        serve::stop(self.shutdown.take(), self.server.take()).await;
     }
 }
 
@@ -315,17 +305,7 @@ pub async fn start(
     let (tx, rx) = mpsc::channel(QUEUE);
     let stats = Arc::new(Stats::default());
     let app = router(token, tx, stats.clone());
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!("webhook receiver stopped: {e}");
-        }
-    });
+    let (stop_tx, server) = serve::spawn(listener, app, "webhook receiver");
     tracing::info!("webhook receiver listening on http://{addr}/");
     Ok((
         Receiver {

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use serde_json::json;
 
 use sltui::api::models::{Cadence, Membership, Person, Step};
@@ -16,6 +18,7 @@ use sltui::tui::msg::{Effect, Msg};
 use sltui::tui::state::{AppState, Clock, Session};
 use sltui::tui::style::Styles;
 use sltui::tui::update::{init, update};
+use sltui::tui::views;
 use sltui::worker::{Priority, Request, RequestId, WorkerEvent};
 
 pub const T: &str = "2024-05-01T10:00:00.000000-04:00";
@@ -300,4 +303,20 @@ pub fn row_names(s: &AppState) -> Vec<String> {
         .iter()
         .map(|&i| s.cadences.cadences[i].name.clone())
         .collect()
+}
+
+/// What the dashboard draws for `state` on a `width` x `height` test terminal, a
+/// line a row.
+pub fn screen_text(state: &AppState, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| views::draw(f, state)).expect("draw");
+    let buf = terminal.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -1,5 +1,7 @@
-//! Shared by the worker's integration tests: a simulator, a client, and a UI stand-in
-//! that sends requests and reads events. Time limits only stop a hung test.
+//! Shared by the integration tests that run the simulator in process: a simulator on
+//! a free loopback port (bare, or with a raw HTTP client for ground truth), our
+//! client, and a UI stand-in that sends the worker requests and reads its events.
+//! Time limits only stop a hung test.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -18,10 +20,24 @@ pub const HANG_GUARD: Duration = Duration::from_secs(180);
 
 pub const KEY: &str = "worker-test-key";
 
-pub async fn start_sim(budget: u32, people: usize) -> SimHandle {
+/// A simulator on a free loopback port taking `api_key`; the rest of `cfg` as given.
+pub async fn start_sim_keyed(api_key: &str, cfg: SimConfig) -> SimHandle {
     sim::start(SimConfig {
         addr: ([127, 0, 0, 1], 0).into(),
-        api_key: KEY.into(),
+        api_key: api_key.into(),
+        ..cfg
+    })
+    .await
+    .expect("simulator starts")
+}
+
+/// A simulator on a free loopback port taking [`KEY`]; the rest of `cfg` as given.
+pub async fn start_sim_with(cfg: SimConfig) -> SimHandle {
+    start_sim_keyed(KEY, cfg).await
+}
+
+pub async fn start_sim(budget: u32, people: usize) -> SimHandle {
+    start_sim_with(SimConfig {
         budget,
         people,
         cadences: 12,
@@ -29,7 +45,6 @@ pub async fn start_sim(budget: u32, people: usize) -> SimHandle {
         ..SimConfig::default()
     })
     .await
-    .expect("simulator starts")
 }
 
 pub fn client(sim: &SimHandle, limit: u32) -> ApiClient {
@@ -60,6 +75,60 @@ pub async fn endpoint_count(sim: &SimHandle, name: &str) -> u64 {
     sim_get(sim, "/_sim/stats").await["by_endpoint"][name]
         .as_u64()
         .unwrap_or(0)
+}
+
+/// A running simulator, a raw HTTP client to read ground truth with (never our
+/// client), and the simulator's root URL (`http://127.0.0.1:PORT`, no `/v2`).
+pub struct RawSim {
+    pub handle: SimHandle,
+    pub raw: reqwest::Client,
+    pub root: String,
+}
+
+impl RawSim {
+    /// A simulator on a free loopback port taking `api_key`; the rest of `cfg` as given.
+    pub async fn start(api_key: &str, cfg: SimConfig) -> RawSim {
+        let handle = start_sim_keyed(api_key, cfg).await;
+        let root = format!("http://{}", handle.addr());
+        RawSim {
+            handle,
+            raw: reqwest::Client::new(),
+            root,
+        }
+    }
+
+    /// `GET` of a path under the root without a key (`/_sim/...`), answered 200.
+    pub async fn get(&self, path: &str) -> Value {
+        get_ok(&self.raw, &self.root, path).await
+    }
+
+    /// `POST` (no body) of a path under the root without a key, answered 200.
+    pub async fn post(&self, path: &str) -> Value {
+        post_ok(&self.raw, &self.root, path).await
+    }
+}
+
+/// `GET root+path` without a key; asserts a 200 and returns the JSON.
+pub async fn get_ok(raw: &reqwest::Client, root: &str, path: &str) -> Value {
+    ok_json(raw.get(format!("{root}{path}")), path).await
+}
+
+/// `POST root+path` (no body) without a key; asserts a 200 and returns the JSON.
+pub async fn post_ok(raw: &reqwest::Client, root: &str, path: &str) -> Value {
+    ok_json(raw.post(format!("{root}{path}")), path).await
+}
+
+async fn ok_json(req: reqwest::RequestBuilder, path: &str) -> Value {
+    let res = req.send().await.expect("sim request");
+    assert_eq!(res.status(), reqwest::StatusCode::OK, "{path}");
+    res.json().await.expect("sim json")
+}
+
+/// Bounds a test so a bug shows up as a failure, not a hang.
+pub async fn bounded<F: std::future::Future>(secs: u64, f: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(secs), f)
+        .await
+        .expect("test timed out")
 }
 
 /// What a UI does with the worker: sends requests, reads events.
@@ -96,6 +165,15 @@ impl Ui {
             worker: worker::spawn(client, opts),
             next: 0,
         }
+    }
+
+    /// A worker polling live data every second, its client allowed 600 points.
+    pub fn polling_every_second(sim: &SimHandle) -> Self {
+        let opts = WorkerOptions {
+            poll_secs: 1,
+            ..WorkerOptions::default()
+        };
+        Self::new(client(sim, 600), opts)
     }
 
     pub fn send(&mut self, priority: Priority, request: Request) -> RequestId {

@@ -19,6 +19,7 @@ use super::state::{AppState, Popup, View};
 use super::text_input::Edit;
 
 pub use actions::open_view;
+pub(crate) use people::research as people_changed;
 pub(crate) use worker::user_name;
 
 /// The requests the dashboard starts with.
