@@ -301,6 +301,12 @@ impl Aggregator {
         a
     }
 
+    /// The counts describe the current range: false only while stored totals
+    /// wait for their facts after the range changed ([`Aggregator::from_totals`]).
+    pub fn counts_known(&self) -> bool {
+        self.preset.as_ref().is_none_or(|p| p.valid)
+    }
+
     /// Still showing stored totals: the facts have not arrived yet.
     pub fn is_preset(&self) -> bool {
         self.preset.is_some()

@@ -352,7 +352,9 @@ fn another_range_before_the_facts_arrive_shows_no_stored_numbers() {
         now(),
         vec![((Some(1), Some(10)), eng(4, 3, 2, 1, 1, 1))],
     );
+    assert!(a.counts_known());
     a.set_range(TimeRange::Days(7), now());
+    assert!(!a.counts_known());
     assert_eq!(a.by_cadence(1), Engagement::default());
     assert_eq!(a.totals(), Engagement::default());
     // Back to the stored range: still unknown (the totals were for a moment ago).

@@ -495,12 +495,24 @@ impl Store {
 
     /// Hands every stored email fact to `f`, one row at a time (no list of a
     /// million facts in memory). Returns how many.
-    pub fn for_each_email_fact(&self, mut f: impl FnMut(EmailFact)) -> StoreResult<usize> {
+    pub fn for_each_email_fact(&self, f: impl FnMut(EmailFact)) -> StoreResult<usize> {
+        self.for_each_email_fact_after(i64::MIN, f)
+    }
+
+    /// [`Store::for_each_email_fact`] of the facts updated after `updated_us`.
+    pub fn for_each_email_fact_after(
+        &self,
+        updated_us: i64,
+        mut f: impl FnMut(EmailFact),
+    ) -> StoreResult<usize> {
         let mut st = self
             .conn
-            .prepare("SELECT id, cadence_id, step_id, flags, sent_at, updated_us FROM email_facts")
+            .prepare(
+                "SELECT id, cadence_id, step_id, flags, sent_at, updated_us FROM email_facts
+                 WHERE updated_us > ?1",
+            )
             .map_err(|e| self.sql(e))?;
-        let mut rows = st.query([]).map_err(|e| self.sql(e))?;
+        let mut rows = st.query([updated_us]).map_err(|e| self.sql(e))?;
         let mut n = 0;
         while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
             let fact = (|| {
@@ -542,17 +554,27 @@ impl Store {
     /// What the dashboard lists of each person: the few fields of its people index,
     /// read by SQLite from the stored JSON (no JSON parsing here), in id order.
     pub fn person_rows(&self) -> StoreResult<Vec<PersonRow>> {
+        self.person_rows_after(i64::MIN)
+    }
+
+    /// [`Store::person_rows`] of the people updated after `updated_us`.
+    pub fn person_rows_after(&self, updated_us: i64) -> StoreResult<Vec<PersonRow>> {
         let mut st = self
             .conn
             .prepare(
                 "SELECT id, json_extract(data, '$.display_name'), json_extract(data, '$.first_name'),
                         json_extract(data, '$.last_name'), json_extract(data, '$.email_address'),
                         json_extract(data, '$.person_company_name'), json_extract(data, '$.title')
-                 FROM people ORDER BY id",
+                 FROM people WHERE updated_us > ?1 ORDER BY id",
             )
             .map_err(|e| self.sql(e))?;
-        let mut out = Vec::with_capacity(self.count("people")? as usize);
-        let mut rows = st.query([]).map_err(|e| self.sql(e))?;
+        let capacity = if updated_us == i64::MIN {
+            self.count("people")? as usize
+        } else {
+            0
+        };
+        let mut out = Vec::with_capacity(capacity);
+        let mut rows = st.query([updated_us]).map_err(|e| self.sql(e))?;
         // A field of another type (a model changed) reads as missing, as serde would skip the row.
         let text = |r: &rusqlite::Row<'_>, i: usize| -> Option<String> {
             r.get::<_, Option<String>>(i).ok().flatten()
@@ -571,6 +593,20 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// The newest `updated_at` (microseconds) in a record table; 0 when empty.
+    pub fn max_updated_us(&self, table: &str) -> StoreResult<i64> {
+        if !TABLES.contains(&table) {
+            return Ok(0);
+        }
+        self.conn
+            .query_row(
+                &format!("SELECT coalesce(max(updated_us), 0) FROM {table}"),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sql(e))
     }
 
     /// What the dashboard reads at start: [`DashboardData`] without `people` and

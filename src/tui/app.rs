@@ -129,7 +129,8 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                 match ev {
                     Some(ev) => {
                         let finished = matches!(ev, super::stored::StoreEvent::Finished { .. });
-                        super::stored::on_event(&mut state, ev);
+                        let effects = super::stored::on_event(&mut state, ev);
+                        send(effects, &mut state, &mut worker_alive);
                         if finished {
                             tui.terminal.draw(|f| views::draw(f, &state))?;
                         }

@@ -96,6 +96,10 @@ pub struct Metrics {
     pub deferred: Option<String>,
     /// When live facts last arrived.
     pub live_at: Option<Instant>,
+    /// Every email is held here (a fully synced local store, kept current by the
+    /// live poll from where the store stands): any range is counted locally and
+    /// nothing is read again from SalesLoft.
+    pub local: bool,
 }
 
 /// Live polling as the user and the worker see it.
@@ -229,6 +233,7 @@ impl AppState {
                 asked: Vec::new(),
                 deferred: None,
                 live_at: None,
+                local: false,
             },
             budget: None,
             live: Live::default(),
@@ -377,7 +382,12 @@ impl AppState {
 
     /// Whether engagement for this cadence is still being read.
     /// Stored numbers stay shown while the live read refreshes them.
+    /// So is a range the stored totals were not read for, until the stored facts
+    /// arrive (a second or so after a big start).
     pub fn engagement_pending(&self, cadence_id: u64) -> bool {
+        if !self.metrics.agg.counts_known() {
+            return true;
+        }
         !self.metrics.loaded.contains(&cadence_id)
             && (!self.store.seeded || self.metrics.agg.by_cadence(cadence_id).is_empty())
             && self.metrics.fetch.is_loading()

@@ -23,6 +23,7 @@ use crate::metrics::{Aggregator, GroupTotals, TimeRange};
 use crate::store::{DashboardData, PersonRow, Store};
 use crate::sync::{Progress, Resource, SyncReport};
 
+use super::msg::Effect;
 use super::search::PersonEntry;
 use super::state::{AppState, IndexStatus, Level};
 
@@ -47,6 +48,34 @@ pub struct Stored {
     /// The range `totals` are for.
     pub range: TimeRange,
     pub totals: GroupTotals,
+    pub coverage: Coverage,
+}
+
+/// How much of the team a store holds, from its sync checkpoints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// A full sync of the people finished: the store lists everyone (as of its
+    /// sync), so the dashboard need not walk them again.
+    pub people: bool,
+    /// A full sync of the emails finished, and the store holds every email
+    /// updated up to this instant: counts for any range come from it, and
+    /// the live poll catches up from there.
+    pub emails_through: Option<DateTime<Utc>>,
+}
+
+impl Coverage {
+    fn read(store: &Store) -> Result<Coverage, crate::store::StoreError> {
+        let people = store.resource_state(Resource::People.name())?;
+        let emails = store.resource_state(Resource::Emails.name())?;
+        Ok(Coverage {
+            people: people.full_done_at.is_some(),
+            emails_through: emails
+                .full_done_at
+                .and(emails.cursor)
+                .and_then(|c| c.after)
+                .map(|t| t.with_timezone(&Utc)),
+        })
+    }
 }
 
 /// What a start reads after its first frame: the people (the few fields the
@@ -91,15 +120,48 @@ pub fn load(path: &Path, server: &str, range: TimeRange, now: DateTime<Utc>) -> 
         Ok(n) => n,
         Err(e) => return StoreLoad::Failed(e.to_string()),
     };
+    let coverage = match Coverage::read(&store) {
+        Ok(c) => c,
+        Err(e) => return StoreLoad::Failed(e.to_string()),
+    };
     match store.dashboard_summary(since) {
         Ok((d, _)) if d.cadences.is_empty() && people == 0 => StoreLoad::Absent,
         Ok((data, totals)) => StoreLoad::Loaded(Box::new(Stored {
             data,
             range,
             totals,
+            coverage,
         })),
         Err(e) => StoreLoad::Failed(e.to_string()),
     }
+}
+
+/// What a background sync changed in the store ([`StoreEvent::Changed`]).
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    pub people: Vec<PersonRow>,
+    pub facts: Vec<crate::metrics::EmailFact>,
+}
+
+/// The newest `updated_at` (microseconds) of the people and of the email facts
+/// in the store: what a later [`load_changes`] reads after.
+pub fn watermarks(store: &Store) -> (i64, i64) {
+    (
+        store.max_updated_us("people").unwrap_or(0),
+        store.max_updated_us("email_facts").unwrap_or(0),
+    )
+}
+
+/// The people and facts updated after `marks` ([`watermarks`] before a sync).
+pub fn load_changes(store: &Store, marks: (i64, i64)) -> Result<Changes, String> {
+    let people = store
+        .person_rows_after(marks.0)
+        .map_err(|e| e.to_string())?;
+    let mut facts = Vec::new();
+    store
+        .for_each_email_fact_after(marks.1, |f| facts.push(f))
+        .map_err(|e| e.to_string())?;
+    Ok(Changes { people, facts })
 }
 
 /// Reads the people and the email facts of the store at `path` (what [`load`]
@@ -141,6 +203,13 @@ pub struct StoreStatus {
     /// When the store's data was last synced.
     pub synced_at: Option<DateTime<Utc>>,
     pub sync: SyncLine,
+    /// What the store held at start ([`Coverage`]).
+    pub coverage: Coverage,
+    /// The people and facts read after the first frame arrived (or failed).
+    pub rest_loaded: bool,
+    /// Background syncs finished this session, and whether the last one was ok.
+    pub runs: u32,
+    pub last_ok: Option<bool>,
 }
 
 impl StoreStatus {
@@ -179,6 +248,9 @@ impl StoreStatus {
 pub enum StoreEvent {
     /// The people and facts read after the first frame ([`load_rest`]), or why not.
     Loaded(Result<Box<Rest>, String>),
+    /// People and email facts a background sync wrote (updated after the
+    /// previous run's newest), to show them now rather than at the next start.
+    Changed(Box<Changes>),
     Progress(Progress),
     Finished {
         ok: bool,
@@ -315,6 +387,7 @@ fn seed_data(state: &mut AppState, data: DashboardData) {
 /// facts replace the stored totals, with the facts that arrived meanwhile
 /// replayed on top.
 fn take_rest(state: &mut AppState, rest: Rest) {
+    state.store.rest_loaded = true;
     let Rest { people, agg } = rest;
     let wall = state.clock.wall;
     let m = &mut state.metrics;
@@ -323,13 +396,7 @@ fn take_rest(state: &mut AppState, rest: Rest) {
     let had = index.len();
     for r in people {
         if index.by_id(r.id).is_none() {
-            index.upsert(PersonEntry {
-                id: r.id,
-                name: r.name,
-                email: r.email,
-                company: r.company,
-                title: r.title,
-            });
+            index.upsert(row_entry(r));
         }
     }
     index.prepare();
@@ -377,8 +444,13 @@ pub fn apply_load(state: &mut AppState, load: StoreLoad) {
                 data,
                 range,
                 totals,
+                coverage,
             } = *stored;
             seed_data(state, data);
+            state.store.coverage = coverage;
+            if coverage.people {
+                state.people.status = IndexStatus::Running;
+            }
             let wall = state.clock.wall;
             let mut agg = Aggregator::from_totals(range, wall, totals);
             // A state on another range than the load's shows no stored numbers.
@@ -393,18 +465,17 @@ pub fn apply_load(state: &mut AppState, load: StoreLoad) {
 }
 
 /// A report from the background sync.
-pub fn on_event(state: &mut AppState, event: StoreEvent) {
+/// Returns the requests it leads to.
+pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
     match event {
         StoreEvent::Loaded(Ok(rest)) => take_rest(state, *rest),
         StoreEvent::Loaded(Err(e)) => {
             // Counting goes on from the live reads alone.
+            state.store.rest_loaded = true;
             let wall = state.clock.wall;
             let m = &mut state.metrics;
             m.agg
                 .absorb(Aggregator::new(TimeRange::All, wall), wall, &mut m.series);
-            state
-                .cadences
-                .rebuild(&state.metrics.agg, &state.metrics.loaded);
             state.say(
                 Level::Warn,
                 format!(
@@ -412,6 +483,31 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) {
                      they load from SalesLoft instead"
                 ),
             );
+            let fx = super::update::store_fallback(state);
+            state
+                .cadences
+                .rebuild(&state.metrics.agg, &state.metrics.loaded);
+            return fx;
+        }
+        StoreEvent::Changed(changes) => {
+            let Changes { people, facts } = *changes;
+            let mut indexed = false;
+            for r in people {
+                indexed |= state.people.index.upsert(row_entry(r));
+            }
+            if indexed {
+                state.people.index.prepare();
+                super::update::people_changed(state);
+            }
+            let mut changed = false;
+            for f in facts {
+                changed |= state.metrics.agg.upsert(f);
+            }
+            if changed {
+                state
+                    .cadences
+                    .rebuild(&state.metrics.agg, &state.metrics.loaded);
+            }
         }
         StoreEvent::Progress(p) => {
             let mut per = match std::mem::take(&mut state.store.sync) {
@@ -434,28 +530,73 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) {
             if synced_at.is_some() {
                 state.store.synced_at = synced_at;
             }
-            match error {
-                None if ok => state.say(
+            // Said for the first run and when the outcome changes; the periodic
+            // refreshes and repeated retries stay quiet.
+            let first = state.store.runs == 0;
+            let was = state.store.last_ok.replace(ok);
+            state.store.runs += 1;
+            if ok && (first || was == Some(false)) {
+                state.say(
                     Level::Info,
                     format!("local store up to date ({records} records read)"),
-                ),
-                Some(e) => state.say(
+                );
+            } else if !ok && was != Some(false) {
+                let what = error.unwrap_or_else(|| "it stopped".to_string());
+                state.say(
                     Level::Warn,
                     format!(
-                        "the local store was not fully refreshed ({e}); the next start continues"
+                        "the local store was not fully refreshed ({what}); \
+                         retrying in the background"
                     ),
-                ),
-                None => state.say(
-                    Level::Warn,
-                    "the local store refresh stopped; the next start continues",
-                ),
+                );
             }
         }
     }
+    Vec::new()
+}
+
+fn row_entry(r: PersonRow) -> PersonEntry {
+    PersonEntry {
+        id: r.id,
+        name: r.name,
+        email: r.email,
+        company: r.company,
+        title: r.title,
+    }
+}
+
+/// When the next background sync runs after `failures` failed runs in a row:
+/// [`REFRESH_EVERY`] after a good one; 30 s, 1, 2, 4... minutes (at most
+/// [`REFRESH_EVERY`]) after failures.
+pub fn next_sync_in(failures: u32) -> std::time::Duration {
+    if failures == 0 {
+        return REFRESH_EVERY;
+    }
+    let backoff = std::time::Duration::from_secs(30).saturating_mul(1 << (failures - 1).min(10));
+    backoff.min(REFRESH_EVERY)
+}
+
+/// How often the background sync refreshes the store while the dashboard runs
+/// (an incremental run costs a point per resource when nothing changed).
+pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Waits `d`; false as soon as `stop` is cancelled.
+async fn pause(d: std::time::Duration, stop: &crate::sync::CancelToken) -> bool {
+    let end = tokio::time::Instant::now() + d;
+    while tokio::time::Instant::now() < end {
+        if stop.is_cancelled() {
+            return false;
+        }
+        let step = std::time::Duration::from_millis(250);
+        tokio::time::sleep(step.min(end - tokio::time::Instant::now())).await;
+    }
+    !stop.is_cancelled()
 }
 
 /// The dashboard's background sync of the store: started after the first frame,
-/// stopped (checkpoints kept) when the dashboard quits.
+/// then again every [`REFRESH_EVERY`] (sooner, with backoff, after a failure),
+/// stopped (checkpoints kept) when the dashboard quits. What each run changes is
+/// shown at once ([`StoreEvent::Changed`]).
 pub struct BackgroundSync {
     cancel: crate::sync::CancelToken,
     task: tokio::task::JoinHandle<()>,
@@ -559,25 +700,54 @@ impl BackgroundSync {
                 priority: crate::worker::Priority::Background,
                 reserve: (reserve + SYNC_HEADROOM).min(0.9),
             };
-            let report = crate::sync::Engine::new(client, store.clone(), opts)
-                .with_cancel(stop)
-                .on_progress(progress)
-                .run()
-                .await;
-            tracing::info!(
-                records = report.records,
-                requests = report.requests,
-                points = report.points,
-                ok = report.ok(),
-                "background store sync ended"
-            );
-            let synced_at = store
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .last_synced_at()
-                .ok()
-                .flatten();
-            let _ = tx.send(StoreEvent::finished(&report, synced_at));
+            let mut failures = 0u32;
+            for run in 0u32.. {
+                let locked = || store.lock().unwrap_or_else(|e| e.into_inner());
+                let marks = watermarks(&locked());
+                let report = crate::sync::Engine::new(client.clone(), store.clone(), opts.clone())
+                    .with_cancel(stop.clone())
+                    .on_progress(progress.clone())
+                    .run()
+                    .await;
+                tracing::info!(
+                    run,
+                    records = report.records,
+                    requests = report.requests,
+                    points = report.points,
+                    ok = report.ok(),
+                    "background store sync ended"
+                );
+                if stop.is_cancelled() {
+                    break;
+                }
+                // What this run wrote, shown now. Not after a first full sync
+                // into an empty store: the dashboard read all of it live.
+                if report.records > 0 && (rest || run > 0) {
+                    let changes = {
+                        let store = store.clone();
+                        tokio::task::spawn_blocking(move || {
+                            load_changes(&store.lock().unwrap_or_else(|e| e.into_inner()), marks)
+                        })
+                        .await
+                    };
+                    match changes {
+                        Ok(Ok(c)) if !(c.people.is_empty() && c.facts.is_empty()) => {
+                            let _ = tx.send(StoreEvent::Changed(Box::new(c)));
+                        }
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => {
+                            tracing::warn!(error = %e, "reading the sync's changes failed")
+                        }
+                        Err(e) => tracing::warn!(error = %e, "reading the sync's changes stopped"),
+                    }
+                }
+                let synced_at = locked().last_synced_at().ok().flatten();
+                let _ = tx.send(StoreEvent::finished(&report, synced_at));
+                failures = if report.ok() { 0 } else { failures + 1 };
+                if !pause(next_sync_in(failures), &stop).await {
+                    break;
+                }
+            }
         });
         (BackgroundSync { cancel, task }, rx)
     }

@@ -36,6 +36,9 @@ pub struct EngagementState {
     /// Where the live poll over all emails continues from; taken when the first
     /// engagement load (or live polling) began, so nothing is missed in between.
     pub live_from: Option<CursorPosition>,
+    /// Emails updated before this instant are history, not live activity (the
+    /// catch-up after [`crate::worker::Request::LiveFrom`]).
+    pub live_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The people index walk.

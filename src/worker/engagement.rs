@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::ctx::{Admission, Ctx, lock};
 use super::facts::{EMAILS_PATH, PER_PAGE, email_fact, engagement_query, range_covers};
@@ -34,6 +34,25 @@ pub fn ensure_live_watermark(ctx: &Ctx) {
     let mut state = lock(&ctx.engagement);
     if state.live_from.is_none() {
         let from = Utc::now() - TimeDelta::seconds(SKEW_SECS);
+        state.live_from = Some(CursorPosition::since(from.fixed_offset()));
+        state.live_since.get_or_insert(from);
+    }
+}
+
+/// Moves the live poll's start back to `through` (minus the clock skew margin)
+/// when it would start later: the emails in between are caught up as history.
+pub fn live_from(ctx: &Ctx, through: DateTime<Utc>) {
+    let mut state = lock(&ctx.engagement);
+    let now = Utc::now();
+    state
+        .live_since
+        .get_or_insert(now - TimeDelta::seconds(SKEW_SECS));
+    let from = through - TimeDelta::seconds(SKEW_SECS);
+    let later = state
+        .live_from
+        .as_ref()
+        .is_none_or(|p| p.after.is_some_and(|a| a > from));
+    if later {
         state.live_from = Some(CursorPosition::since(from.fixed_offset()));
     }
 }
@@ -136,12 +155,17 @@ pub async fn poll(ctx: &Ctx, id: RequestId) -> JobEnd {
         match next {
             Ok(Some(emails)) => {
                 contact = true;
-                let facts = emails.iter().map(email_fact).collect();
-                ctx.emit(WorkerEvent::EmailFacts {
-                    id,
-                    facts,
-                    live: true,
-                });
+                // A catch-up (LiveFrom) reads history first: not live activity.
+                let since = lock(&ctx.engagement).live_since;
+                let (live, history): (Vec<_>, Vec<_>) = emails
+                    .iter()
+                    .map(email_fact)
+                    .partition(|f| since.is_none_or(|s| f.updated_at >= s));
+                for (facts, live) in [(history, false), (live, true)] {
+                    if !facts.is_empty() {
+                        ctx.emit(WorkerEvent::EmailFacts { id, facts, live });
+                    }
+                }
                 lock(&ctx.engagement).live_from = Some(stream.position().clone());
             }
             Ok(None) => {

@@ -61,6 +61,12 @@ pub fn label(request: &Request) -> String {
         Request::SetLive { enabled: true } => "Live updates on".into(),
         Request::SetLive { enabled: false } => "Live updates paused".into(),
         Request::SetPollInterval { secs } => format!("Polling every {secs} s"),
+        Request::LiveFrom { through } => {
+            format!(
+                "Catching up on emails changed since {}",
+                through.format("%Y-%m-%d %H:%M UTC")
+            )
+        }
         Request::ClearCache => "Clearing cached data".into(),
         Request::Me => "Loading your user".into(),
         Request::Users => "Loading the team's users".into(),
@@ -146,7 +152,10 @@ pub async fn run(
         }) => enroll::run(&ctx, id, &person_ids, cadence_id, step_id).await,
         // Handled by the loop itself; nothing to do here.
         Job::Request(
-            Request::SetLive { .. } | Request::SetPollInterval { .. } | Request::ClearCache,
+            Request::SetLive { .. }
+            | Request::SetPollInterval { .. }
+            | Request::LiveFrom { .. }
+            | Request::ClearCache,
         ) => JobEnd::Done(Ok(())),
     };
     if !own_heartbeat && matches!(end, JobEnd::Done(Ok(()))) {
@@ -176,6 +185,10 @@ pub fn answer_from_cache(ctx: &Ctx, id: RequestId, request: &Request) -> bool {
 /// Sets where the live poll starts, if not set yet.
 pub fn ensure_live_watermark(ctx: &Ctx) {
     engagement::ensure_live_watermark(ctx);
+}
+
+pub fn live_from(ctx: &Ctx, through: chrono::DateTime<chrono::Utc>) {
+    engagement::live_from(ctx, through);
 }
 
 #[cfg(test)]

@@ -52,6 +52,13 @@ pub enum Request {
     SetLive { enabled: bool },
     /// Poll interval for changed emails.
     SetPollInterval { secs: u64 },
+    /// The dashboard holds every email updated up to `through` (a local store
+    /// synced that far): the live poll starts there (unless it already started
+    /// earlier), so changes since the store's sync arrive without re-reading any
+    /// range. Emails changed before the poll began arrive as not live.
+    LiveFrom {
+        through: chrono::DateTime<chrono::Utc>,
+    },
     /// Forget cached answers (the `R` key), then re-run the visible reads.
     ClearCache,
     /// The user the key belongs to (`/v2/me.json`): whose personal cadences are theirs.

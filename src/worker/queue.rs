@@ -49,6 +49,7 @@ pub fn key_of(request: &Request) -> Option<JobKey> {
         Request::Enroll { .. }
         | Request::SetLive { .. }
         | Request::SetPollInterval { .. }
+        | Request::LiveFrom { .. }
         | Request::ClearCache => return None,
     })
 }

@@ -151,6 +151,11 @@ impl Scheduler {
                     paused_reason,
                 });
             }
+            Request::LiveFrom { through } => {
+                jobs::live_from(&self.ctx, through);
+                self.next_tick = Instant::now();
+                self.finish(id, || label(&request), None);
+            }
             Request::SetPollInterval { secs } => {
                 self.poll_every = poll_interval(secs);
                 self.next_tick = self.next_tick.min(Instant::now() + self.poll_every);

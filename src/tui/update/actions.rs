@@ -96,7 +96,9 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             let range = state.metrics.range.next();
             state.metrics.range = range;
             state.metrics.agg.set_range(range, state.clock.wall);
-            state.metrics.loaded.clear();
+            if !state.metrics.local {
+                state.metrics.loaded.clear();
+            }
             rebuild_cadences(state);
             state.say(Level::Info, format!("engagement over {range}"));
             request_engagement(state, fx);

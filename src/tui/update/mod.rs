@@ -35,9 +35,42 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
     // (cadence owners by name); both cached by the worker.
     fx.push(state.request(Priority::Visible, Request::Me).1);
     fx.push(state.request(Priority::Visible, Request::Users).1);
+    // A fully synced local store: its emails count every range here and the live
+    // poll catches up from where it stands; its people fill the index. Neither is
+    // read again.
+    let coverage = state.store.coverage;
+    if state.store.seeded
+        && let Some(through) = coverage.emails_through
+    {
+        fx.push(
+            state
+                .request(Priority::Background, Request::LiveFrom { through })
+                .1,
+        );
+        state.metrics.local = true;
+        let ids: Vec<u64> = state.cadences.cadences.iter().map(|c| c.id).collect();
+        state.metrics.loaded.extend(ids);
+    }
     actions::load_cadences(state, &mut fx);
-    people::start_index(state, &mut fx);
+    if !(state.store.seeded && coverage.people) {
+        people::start_index(state, &mut fx);
+    }
     sync_live(state, &mut fx);
+    fx
+}
+
+/// The local store's people and emails could not be read after the first frame:
+/// read them from SalesLoft as without a store.
+pub(crate) fn store_fallback(state: &mut AppState) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    if state.metrics.local {
+        state.metrics.local = false;
+        state.metrics.loaded.clear();
+        actions::request_engagement(state, &mut fx);
+    }
+    if state.store.coverage.people && state.people.index_request.is_none() {
+        people::start_index(state, &mut fx);
+    }
     fx
 }
 
