@@ -8,24 +8,57 @@
 //!
 //! `base` is the simulator's own API root, e.g. `http://127.0.0.1:7878/v2`.
 
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Offset, Timelike, Utc};
 use serde_json::{Map, Value, json};
 
 use super::model::{Cadence, Call, Dataset, Email, Membership, Micros, Step, StepType, User};
 use super::truth::cadence_people;
 
 mod person;
-pub use person::person;
+pub use person::{person, person_text};
 
 /// `2021-09-16T10:02:20.479210-04:00`: six fractional digits, the team's offset.
 pub fn ts(ds: &Dataset, t: Micros) -> String {
     let offset =
         FixedOffset::east_opt(ds.utc_offset_minutes.saturating_mul(60)).unwrap_or(Utc.fix());
-    DateTime::from_timestamp_micros(t)
+    let local = DateTime::from_timestamp_micros(t)
         .unwrap_or_default()
-        .with_timezone(&offset)
-        .format("%Y-%m-%dT%H:%M:%S%.6f%:z")
-        .to_string()
+        .with_timezone(&offset);
+    let Ok(year) = u32::try_from(local.year()) else {
+        return local.format("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string();
+    };
+    if year > 9999 {
+        return local.format("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string();
+    }
+    // Written digit by digit: every row has several timestamps, and chrono's
+    // `format` parses its pattern on every call.
+    let mut out = String::with_capacity(32);
+    push_digits(&mut out, year, 4);
+    for (sep, n, width) in [
+        ('-', local.month(), 2),
+        ('-', local.day(), 2),
+        ('T', local.hour(), 2),
+        (':', local.minute(), 2),
+        (':', local.second(), 2),
+        ('.', local.timestamp_subsec_micros().min(999_999), 6),
+    ] {
+        out.push(sep);
+        push_digits(&mut out, n, width);
+    }
+    let off = offset.local_minus_utc();
+    out.push(if off < 0 { '-' } else { '+' });
+    let minutes = off.unsigned_abs() / 60;
+    push_digits(&mut out, minutes / 60, 2);
+    out.push(':');
+    push_digits(&mut out, minutes % 60, 2);
+    out
+}
+
+/// `n` in decimal, zero-padded to `width` digits (higher digits are dropped).
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for i in (0..width).rev() {
+        out.push(char::from(b'0' + (n / 10u32.pow(i) % 10) as u8));
+    }
 }
 
 fn opt_ts(ds: &Dataset, t: Option<Micros>) -> Value {
@@ -54,6 +87,38 @@ impl Obj {
     }
     fn done(&mut self) -> Value {
         Value::Object(std::mem::take(&mut self.0))
+    }
+}
+
+/// A JSON object written straight into a byte buffer, member by member; keys
+/// are plain identifiers (never escaped).
+pub(crate) struct TextObj<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> TextObj<'a> {
+    pub(crate) fn open(out: &'a mut Vec<u8>) -> Self {
+        out.push(b'{');
+        TextObj { out, first: true }
+    }
+
+    pub(crate) fn set(&mut self, key: &str, value: impl serde::Serialize) -> &mut Self {
+        debug_assert!(!key.contains(['"', '\\']), "{key}");
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        // Writing plain data into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *self.out, &value);
+        self
+    }
+
+    pub(crate) fn close(self) {
+        self.out.push(b'}');
     }
 }
 
@@ -226,23 +291,24 @@ pub fn membership(ds: &Dataset, m: &Membership, base: &str) -> Value {
 }
 
 pub fn email(ds: &Dataset, e: &Email, base: &str) -> Value {
+    let mut out = Vec::with_capacity(1024);
+    email_text(ds, e, base, &mut out);
+    serde_json::from_slice(&out).unwrap_or(Value::Null)
+}
+
+/// Writes the email as compact JSON, keys sorted as `serde_json` writes a
+/// `Value` (see [`person_text`]).
+pub fn email_text(ds: &Dataset, e: &Email, base: &str, out: &mut Vec<u8>) {
     let recipient = ds
         .people
         .get(e.person_id)
-        .and_then(|p| p.email_address.clone());
-    Obj::new()
-        .set("id", e.id)
-        .set("created_at", ts(ds, e.created_at))
-        .set("updated_at", ts(ds, e.updated_at))
-        .set("recipient_email_address", recipient)
-        .set("status", e.status.as_str())
+        .and_then(|p| p.email_address.as_deref());
+    let null = Value::Null;
+    let mut o = TextObj::open(out);
+    o.set("action", opt_href(base, "actions", e.action_id))
         .set("bounced", e.bounced)
-        .set("send_after", opt_ts(ds, e.send_after))
-        .set("sent_at", opt_ts(ds, e.sent_at))
-        .set("view_tracking", e.view_tracking)
+        .set("cadence", opt_href(base, "cadences", e.cadence_id))
         .set("click_tracking", e.click_tracking)
-        .set("headers", json!({}))
-        .set("personalization", format!("{:.1}", e.personalization))
         .set(
             "counts",
             json!({
@@ -254,16 +320,24 @@ pub fn email(ds: &Dataset, e: &Email, base: &str) -> Value {
                 "attachments": 0,
             }),
         )
-        .set("user", href(base, "users", e.user_id))
-        .set("recipient", href(base, "people", e.person_id))
+        .set("created_at", ts(ds, e.created_at))
+        .set("crm_activity", &null)
+        .set("email_template", &null)
+        .set("headers", json!({}))
+        .set("id", e.id)
         .set("mailing", json!({"id": e.mailing_id}))
-        .set("action", opt_href(base, "actions", e.action_id))
-        .set("task", Value::Null)
-        .set("crm_activity", Value::Null)
-        .set("cadence", opt_href(base, "cadences", e.cadence_id))
+        .set("personalization", format!("{:.1}", e.personalization))
+        .set("recipient", href(base, "people", e.person_id))
+        .set("recipient_email_address", recipient)
+        .set("send_after", opt_ts(ds, e.send_after))
+        .set("sent_at", opt_ts(ds, e.sent_at))
+        .set("status", e.status.as_str())
         .set("step", opt_href(base, "steps", e.step_id))
-        .set("email_template", Value::Null)
-        .done()
+        .set("task", &null)
+        .set("updated_at", ts(ds, e.updated_at))
+        .set("user", href(base, "users", e.user_id))
+        .set("view_tracking", e.view_tracking);
+    o.close();
 }
 
 pub fn call(ds: &Dataset, c: &Call, base: &str) -> Value {

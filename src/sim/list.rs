@@ -54,25 +54,48 @@ pub struct Select<'k, T> {
     pub paging: Paging,
 }
 
-/// Picks one page of `table`'s rows that pass `keep`.
+/// A row filter; `None` keeps every row.
+pub type Keep<'k, T> = Option<&'k dyn Fn(&T) -> bool>;
+
+/// Picks one page of `table`'s rows that pass `keep` (every row when `None`).
 pub fn select<'a, T: Record>(
     table: &'a Table<T>,
     sel: &Select<'_, T>,
-    keep: impl Fn(&T) -> bool,
+    keep: Keep<'_, T>,
 ) -> Page<'a, T> {
     let updated = sel.updated;
-    let pass = |r: &T| updated.contains(r.updated_at()) && keep(r);
-    match (&sel.ids, &sel.order) {
-        (None, Order::Updated) => {
+    let pass = |r: &T| updated.contains(r.updated_at()) && keep.is_none_or(|k| k(r));
+    match (&sel.ids, &sel.order, keep) {
+        (None, Order::Updated, None) => {
+            // Only the index: rows are read for the page alone, never to count.
             let (lo, hi) = updated.bounds();
-            let walk = table.range_updated(lo, hi).filter(|r| keep(r));
-            if sel.desc {
+            let walk = table.range_ids(lo, hi);
+            let (ids, has_next, total) = if sel.desc {
                 paginate(walk.rev(), &sel.paging)
             } else {
                 paginate(walk, &sel.paging)
+            };
+            Page {
+                rows: ids.into_iter().filter_map(|id| table.get(id)).collect(),
+                has_next,
+                total,
             }
         }
-        (ids, order) => {
+        (None, Order::Updated, Some(keep)) => {
+            let (lo, hi) = updated.bounds();
+            let walk = table.range_updated(lo, hi).filter(|r| keep(r));
+            let (rows, has_next, total) = if sel.desc {
+                paginate(walk.rev(), &sel.paging)
+            } else {
+                paginate(walk, &sel.paging)
+            };
+            Page {
+                rows,
+                has_next,
+                total,
+            }
+        }
+        (ids, order, _) => {
             let rows: Vec<&T> = match ids {
                 Some(ids) => {
                     let mut ids: Vec<u64> = ids.iter().copied().collect();
@@ -130,29 +153,43 @@ fn sorted_page<'a, T>(
     }
 }
 
-fn paginate<'a, T: 'a>(rows: impl Iterator<Item = &'a T>, paging: &Paging) -> Page<'a, T> {
+/// The page's items, whether more follow, and the count of all (when asked).
+fn paginate<X>(
+    mut rows: impl Iterator<Item = X>,
+    paging: &Paging,
+) -> (Vec<X>, bool, Option<usize>) {
     let offset = paging.offset();
     let limit = paging.limit();
-    let end = offset.saturating_add(limit);
-    let mut out = Vec::new();
-    let mut seen = 0usize;
-    let mut has_next = false;
-    for row in rows {
-        if seen >= end {
-            has_next = true;
-            if !paging.counts {
-                break;
-            }
-        } else if seen >= offset {
-            out.push(row);
+    let skipped = rows.by_ref().take(offset).count();
+    let out: Vec<X> = rows.by_ref().take(limit).collect();
+    let mut seen = skipped + out.len();
+    let has_next = if paging.counts {
+        let rest = rows.count();
+        seen += rest;
+        rest > 0
+    } else {
+        rows.next().is_some()
+    };
+    (out, has_next, paging.counts.then_some(seen))
+}
+
+/// The response body of a list: `meta` is [`envelope`] built with no data, and
+/// `render` writes each row. The result equals `envelope` with the rendered rows
+/// as `data`, serialized (keys sorted, `data` first), without the value tree.
+pub fn envelope_text<T>(meta: &Value, rows: &[&T], render: impl Fn(&T, &mut Vec<u8>)) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(256 + rows.len() * 2048);
+    out.extend_from_slice(b"{\"data\":[");
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-        seen += 1;
+        render(row, &mut out);
     }
-    Page {
-        rows: out,
-        has_next,
-        total: paging.counts.then_some(seen),
-    }
+    out.extend_from_slice(b"],\"metadata\":");
+    // Writing a value into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut out, &meta["metadata"]);
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Builds the list envelope. `paging` is `None` for the un-paginated users list.
@@ -260,7 +297,7 @@ mod tests {
                 desc,
                 paging: paging(page, 4),
             };
-            let p = select(t, &sel, |r| r.id != 101);
+            let p = select(t, &sel, Some(&|r: &Row| r.id != 101));
             out.extend(p.rows.iter().map(|r| r.id));
             assert_eq!(p.has_next, out.len() < p.total.unwrap_or(0), "page {page}");
         }
@@ -303,6 +340,47 @@ mod tests {
     }
 
     #[test]
+    fn unfiltered_pages_come_from_the_index_alone_and_match_a_filtered_walk() {
+        let t = table();
+        let lo = 1 as Micros;
+        for desc in [false, true] {
+            for counts in [false, true] {
+                for per_page in [1, 4, 7, 100] {
+                    for page in 1..=60 {
+                        let paging = Paging {
+                            counts,
+                            ..paging(page, per_page)
+                        };
+                        let sel = Select {
+                            ids: None,
+                            updated: TimeRange {
+                                gte: Some(lo),
+                                ..TimeRange::default()
+                            },
+                            order: Order::Updated,
+                            desc,
+                            paging,
+                        };
+                        let fast = select(&t, &sel, None);
+                        let slow = select(&t, &sel, Some(&|_: &Row| true));
+                        let ids =
+                            |p: &Page<'_, Row>| p.rows.iter().map(|r| r.id).collect::<Vec<_>>();
+                        assert_eq!(ids(&fast), ids(&slow), "{desc} {counts} {per_page} {page}");
+                        assert_eq!(fast.has_next, slow.has_next);
+                        assert_eq!(fast.total, slow.total);
+                        let in_range = t.iter().filter(|r| r.at >= lo).count();
+                        if counts {
+                            assert_eq!(fast.total, Some(in_range));
+                        }
+                        let before = ((page - 1) * per_page) as usize;
+                        assert_eq!(fast.has_next, before + fast.rows.len() < in_range);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn envelope_paging_keys() {
         let t = table();
         let sel = Select {
@@ -315,7 +393,7 @@ mod tests {
                 ..paging(2, 10)
             },
         };
-        let p = select(&t, &sel, |_| true);
+        let p = select(&t, &sel, None);
         let sorting = Sorting {
             by: "updated_at".into(),
             desc: true,
@@ -325,6 +403,18 @@ mod tests {
             v["metadata"]["paging"],
             json!({"per_page": 10, "current_page": 2, "next_page": 3, "prev_page": 1})
         );
+        // The text body equals the envelope with the rows as `data`, serialized.
+        let render = |r: &Row, out: &mut Vec<u8>| {
+            serde_json::to_writer(out, &json!({"id": r.id, "at": r.at, "s": r.score})).unwrap()
+        };
+        let rows: Vec<Value> = p
+            .rows
+            .iter()
+            .map(|r| json!({"id": r.id, "at": r.at, "s": r.score}))
+            .collect();
+        let whole = envelope(Map::new(), &sel.paging, &sorting, &p, rows);
+        let meta = envelope(Map::new(), &sel.paging, &sorting, &p, Vec::new());
+        assert_eq!(envelope_text(&meta, &p.rows, render), whole.to_string());
         let unpaged = Paging {
             paginate: false,
             ..sel.paging

@@ -6,14 +6,24 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::json;
-use super::list::{Order, Select, SortVal, envelope, select};
+use super::list::{Order, Select, SortVal, envelope, envelope_text, select};
 use super::model::{Cadence, Call, Dataset, Email, Membership, Person, Record, Step, Table, User};
 use super::query::{ApiError, Query};
 
 type Key<T> = fn(&T) -> SortVal;
 
+/// A resource's row filter from its query; `None` when no filter was given, so
+/// the list can page and count on the `updated_at` index alone.
+pub(super) type Filter<T> = Option<Box<dyn Fn(&T) -> bool>>;
+
+/// The filter `f`, unless `given` says no filter parameter was set.
+fn filter<T>(given: bool, f: impl Fn(&T) -> bool + 'static) -> Filter<T> {
+    given.then(|| Box::new(f) as Box<dyn Fn(&T) -> bool>)
+}
+
 /// Reads paging and sorting, then the resource's filters via `filters`, and
-/// renders the page. `key` maps a sort name to a key (`None` = updated_at index).
+/// renders the page as the response body. `key` maps a sort name to a key
+/// (`None` = updated_at index); `render` writes one row as JSON (see [`value`]).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn run<T: Record>(
     table: &Table<T>,
@@ -22,9 +32,9 @@ pub(super) fn run<T: Record>(
     sorts: &[&str],
     default_sort: &str,
     key: fn(&str) -> Option<Key<T>>,
-    filters: impl FnOnce(&mut Query) -> Box<dyn Fn(&T) -> bool>,
-    render: impl Fn(&T) -> Value,
-) -> Result<Value, ApiError> {
+    filters: impl FnOnce(&mut Query) -> Filter<T>,
+    render: impl Fn(&T, &mut Vec<u8>),
+) -> Result<String, ApiError> {
     let paging = q.paging(always_page);
     let sorting = q.sorting(sorts, default_sort);
     let ids = q.ids("ids");
@@ -43,9 +53,17 @@ pub(super) fn run<T: Record>(
         desc: sorting.desc,
         paging,
     };
-    let page = select(table, &sel, |r| keep(r));
-    let data = page.rows.iter().map(|r| render(r)).collect();
-    Ok(envelope(filtering, &paging, &sorting, &page, data))
+    let page = select(table, &sel, keep.as_deref());
+    let meta = envelope(filtering, &paging, &sorting, &page, Vec::new());
+    Ok(envelope_text(&meta, &page.rows, render))
+}
+
+/// A row renderer from one that builds a `Value`.
+pub(super) fn value<T>(f: impl Fn(&T) -> Value) -> impl Fn(&T, &mut Vec<u8>) {
+    move |row, out| {
+        // Writing a value into a Vec cannot fail.
+        let _ = serde_json::to_writer(out, &f(row));
+    }
 }
 
 fn any_in<T: Eq + std::hash::Hash>(set: &Option<HashSet<T>>, v: &T) -> bool {
@@ -90,7 +108,7 @@ pub fn user_name(u: &User) -> String {
     format!("{} {}", u.first_name, u.last_name)
 }
 
-pub fn users(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+pub fn users(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
     let key = |by: &str| -> Option<Key<User>> {
         let f: Key<User> = match by {
             "email" => |u| SortVal::text(Some(&u.email)),
@@ -101,7 +119,7 @@ pub fn users(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         };
         Some(f)
     };
-    let filters = |q: &mut Query| -> Box<dyn Fn(&User) -> bool> {
+    let filters = |q: &mut Query| -> Filter<User> {
         let guids: Option<HashSet<String>> = q.strings("guid").map(|v| v.into_iter().collect());
         let roles = q.lower_set("role_id");
         let active = q.flag("active");
@@ -110,7 +128,7 @@ pub fn users(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
             q.echo("search", Value::String(s));
         }
         let search = search.map(|s| s.to_lowercase());
-        Box::new(move |u: &User| {
+        filter(true, move |u: &User| {
             let role = if u.team_admin { "admin" } else { "user" };
             guids.as_ref().is_none_or(|g| g.contains(&u.guid))
                 && roles.as_ref().is_none_or(|r| r.contains(role))
@@ -121,9 +139,8 @@ pub fn users(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         })
     };
     let sorts = ["id", "email", "name", "group", "role"];
-    run(&ds.users, q, false, &sorts, "id", key, filters, |u| {
-        json::user(ds, u, base)
-    })
+    let render = value(|u: &User| json::user(ds, u, base));
+    run(&ds.users, q, false, &sorts, "id", key, filters, render)
 }
 
 fn person_name(p: &Person) -> SortVal {
@@ -135,7 +152,7 @@ fn person_name(p: &Person) -> SortVal {
     SortVal::Text(name.to_lowercase())
 }
 
-pub fn people(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+pub fn people(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
     let key = |by: &str| -> Option<Key<Person>> {
         let f: Key<Person> = match by {
             "created_at" => |p| SortVal::Int(p.created_at),
@@ -153,7 +170,7 @@ pub fn people(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         };
         Some(f)
     };
-    let filters = |q: &mut Query| -> Box<dyn Fn(&Person) -> bool> {
+    let filters = |q: &mut Query| -> Filter<Person> {
         let created = q.range("created_at");
         let emails = q.lower_set("email_addresses");
         let on_cadence: Option<HashSet<u64>> = q.ids("cadence_id").map(|cads| {
@@ -173,7 +190,20 @@ pub fn people(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         let countries = q.lower_set("country");
         let states = q.lower_set("state");
         let cities = q.lower_set("city");
-        Box::new(move |p: &Person| {
+        let given = !created.is_empty()
+            || emails.is_some()
+            || on_cadence.is_some()
+            || by_guid.is_some()
+            || owner_ids.is_some()
+            || bounced.is_some()
+            || replied.is_some()
+            || dnc.is_some()
+            || titles.is_some()
+            || seniority.is_some()
+            || countries.is_some()
+            || states.is_some()
+            || cities.is_some();
+        filter(given, move |p: &Person| {
             created.contains(p.created_at)
                 && text_in(&emails, p.email_address.as_deref())
                 && any_in(&on_cadence, &p.id)
@@ -212,11 +242,11 @@ pub fn people(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         "updated_at",
         key,
         filters,
-        |p| json::person(ds, p, base),
+        |p, out| json::person_text(ds, p, base, out),
     )
 }
 
-pub fn cadences(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+pub fn cadences(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
     let key = |by: &str| -> Option<Key<Cadence>> {
         let f: Key<Cadence> = match by {
             "created_at" => |c| SortVal::Int(c.created_at),
@@ -225,14 +255,14 @@ pub fn cadences(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         };
         Some(f)
     };
-    let filters = |q: &mut Query| -> Box<dyn Fn(&Cadence) -> bool> {
+    let filters = |q: &mut Query| -> Filter<Cadence> {
         let team = q.flag("team_cadence");
         let shared = q.flag("shared");
         let archived = q.flag("archived");
         let addable = q.flag("people_addable");
         let names = q.lower_set("name");
         let owners = users_by_guid(ds, q.strings("owned_by_guid"));
-        Box::new(move |c: &Cadence| {
+        filter(true, move |c: &Cadence| {
             flag_is(team, c.team_cadence)
                 && flag_is(shared, c.shared)
                 && flag_is(archived, c.archived_at.is_some())
@@ -250,11 +280,11 @@ pub fn cadences(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         "updated_at",
         key,
         filters,
-        |c| json::cadence(ds, c, base),
+        value(|c| json::cadence(ds, c, base)),
     )
 }
 
-pub fn memberships(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+pub fn memberships(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
     let key = |by: &str| -> Option<Key<Membership>> {
         let f: Key<Membership> = match by {
             "added_at" => |m| SortVal::Int(m.added_at),
@@ -262,11 +292,12 @@ pub fn memberships(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError
         };
         Some(f)
     };
-    let filters = |q: &mut Query| -> Box<dyn Fn(&Membership) -> bool> {
+    let filters = |q: &mut Query| -> Filter<Membership> {
         let people = q.ids("person_id");
         let cads = q.ids("cadence_id");
         let current = q.flag("currently_on_cadence");
-        Box::new(move |m: &Membership| {
+        let given = people.is_some() || cads.is_some() || current.is_some();
+        filter(given, move |m: &Membership| {
             any_in(&people, &m.person_id)
                 && any_in(&cads, &m.cadence_id)
                 && flag_is(current, m.state.on_cadence())
@@ -281,11 +312,11 @@ pub fn memberships(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError
         "updated_at",
         key,
         filters,
-        |m| json::membership(ds, m, base),
+        value(|m| json::membership(ds, m, base)),
     )
 }
 
-pub fn steps(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+pub fn steps(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
     let key = |by: &str| -> Option<Key<Step>> {
         let f: Key<Step> = match by {
             "created_at" => |s| SortVal::Int(s.created_at),
@@ -293,10 +324,10 @@ pub fn steps(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         };
         Some(f)
     };
-    let filters = |q: &mut Query| -> Box<dyn Fn(&Step) -> bool> {
+    let filters = |q: &mut Query| -> Filter<Step> {
         let cads = q.ids("cadence_id");
         let kinds = q.lower_set("type");
-        Box::new(move |s: &Step| {
+        filter(true, move |s: &Step| {
             any_in(&cads, &s.cadence_id) && text_in(&kinds, Some(s.kind.as_str()))
         })
     };
@@ -309,11 +340,11 @@ pub fn steps(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         "updated_at",
         key,
         filters,
-        |s| json::step(ds, s, base),
+        value(|s| json::step(ds, s, base)),
     )
 }
 
-pub fn emails(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+pub fn emails(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
     let key = |by: &str| -> Option<Key<Email>> {
         let f: Key<Email> = match by {
             "send_time" => |e| SortVal::opt_int(e.sent_at),
@@ -321,7 +352,7 @@ pub fn emails(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         };
         Some(f)
     };
-    let filters = |q: &mut Query| -> Box<dyn Fn(&Email) -> bool> {
+    let filters = |q: &mut Query| -> Filter<Email> {
         let bounced = q.flag("bounced");
         let one_off = q.flag("one_off");
         let users = q.ids("user_id");
@@ -336,7 +367,17 @@ pub fn emails(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
                 .collect()
         });
         let sent = q.range("sent_at");
-        Box::new(move |e: &Email| {
+        let given = bounced.is_some()
+            || one_off.is_some()
+            || users.is_some()
+            || statuses.is_some()
+            || cads.is_some()
+            || steps.is_some()
+            || actions.is_some()
+            || people.is_some()
+            || recipients.is_some()
+            || !sent.is_empty();
+        filter(given, move |e: &Email| {
             flag_is(bounced, e.bounced)
                 && flag_is(one_off, e.cadence_id.is_none())
                 && any_in(&users, &e.user_id)
@@ -358,11 +399,11 @@ pub fn emails(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         "updated_at",
         key,
         filters,
-        |e| json::email(ds, e, base),
+        |e, out| json::email_text(ds, e, base, out),
     )
 }
 
-pub fn calls(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
+pub fn calls(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
     let key = |by: &str| -> Option<Key<Call>> {
         let f: Key<Call> = match by {
             "created_at" => |c| SortVal::Int(c.created_at),
@@ -370,7 +411,7 @@ pub fn calls(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         };
         Some(f)
     };
-    let filters = |q: &mut Query| -> Box<dyn Fn(&Call) -> bool> {
+    let filters = |q: &mut Query| -> Filter<Call> {
         let created = q.range("created_at");
         let users = users_by_guid(ds, q.strings("user_guid"));
         let people = q.ids("person_id");
@@ -378,7 +419,7 @@ pub fn calls(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
             q.strings("sentiment").map(|v| v.into_iter().collect());
         let dispositions: Option<HashSet<String>> =
             q.strings("disposition").map(|v| v.into_iter().collect());
-        Box::new(move |c: &Call| {
+        filter(true, move |c: &Call| {
             created.contains(c.created_at)
                 && any_in(&users, &c.user_id)
                 && any_in(&people, &c.person_id)
@@ -395,6 +436,6 @@ pub fn calls(ds: &Dataset, q: Query, base: &str) -> Result<Value, ApiError> {
         "updated_at",
         key,
         filters,
-        |c| json::call(ds, c, base),
+        value(|c| json::call(ds, c, base)),
     )
 }

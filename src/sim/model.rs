@@ -142,26 +142,44 @@ impl<T: Record> Table<T> {
         self.rows.iter()
     }
 
+    /// Ids of the rows whose `updated_at` lies in the range, ascending by
+    /// `(updated_at, id)`, read from the index only (no row is touched).
+    pub fn range_ids(
+        &self,
+        lo: Bound<Micros>,
+        hi: Bound<Micros>,
+    ) -> impl DoubleEndedIterator<Item = u64> {
+        self.by_updated
+            .range(index_bounds(lo, hi))
+            .map(|(_, id)| *id)
+    }
+
     /// Rows whose `updated_at` lies in the range, ascending by `(updated_at, id)`.
     pub fn range_updated(
         &self,
         lo: Bound<Micros>,
         hi: Bound<Micros>,
     ) -> impl DoubleEndedIterator<Item = &T> {
-        let lo = match lo {
-            Bound::Included(t) => Bound::Included((t, 0)),
-            Bound::Excluded(t) => Bound::Excluded((t, u64::MAX)),
-            Bound::Unbounded => Bound::Unbounded,
-        };
-        let hi = match hi {
-            Bound::Included(t) => Bound::Included((t, u64::MAX)),
-            Bound::Excluded(t) => Bound::Excluded((t, 0)),
-            Bound::Unbounded => Bound::Unbounded,
-        };
-        self.by_updated
-            .range((lo, hi))
-            .filter_map(move |(_, id)| self.get(*id))
+        self.range_ids(lo, hi).filter_map(move |id| self.get(id))
     }
+}
+
+/// A bound on the `(updated_at, id)` index.
+type IndexBound = Bound<(Micros, u64)>;
+
+/// Bounds on `updated_at` as bounds on the `(updated_at, id)` index.
+fn index_bounds(lo: Bound<Micros>, hi: Bound<Micros>) -> (IndexBound, IndexBound) {
+    let lo = match lo {
+        Bound::Included(t) => Bound::Included((t, 0)),
+        Bound::Excluded(t) => Bound::Excluded((t, u64::MAX)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    let hi = match hi {
+        Bound::Included(t) => Bound::Included((t, u64::MAX)),
+        Bound::Excluded(t) => Bound::Excluded((t, 0)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    (lo, hi)
 }
 
 #[derive(Debug, Clone)]

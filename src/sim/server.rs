@@ -109,9 +109,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
 }
 
 fn json_response(status: StatusCode, body: Option<&Value>) -> Response {
+    text_response(status, body.map(Value::to_string))
+}
+
+/// Like [`json_response`], with the body already serialized.
+fn text_response(status: StatusCode, body: Option<String>) -> Response {
     let mut res = match body {
-        Some(v) => {
-            let mut r = Response::new(Body::from(v.to_string()));
+        Some(text) => {
+            let mut r = Response::new(Body::from(text));
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json; charset=utf-8"),
@@ -226,7 +231,7 @@ async fn v2(
                 })
                 .await;
                 let res = match answered {
-                    Ok(Ok((code, body))) => json_response(code, body.as_ref()),
+                    Ok(Ok((code, body))) => text_response(code, body),
                     Ok(Err(e)) => error_response(&e),
                     Err(_) => json_response(
                         StatusCode::INTERNAL_SERVER_ERROR,
@@ -256,12 +261,16 @@ fn counted(s: &Shared, res: Response) -> Response {
     res
 }
 
-fn data(v: Value) -> Result<(StatusCode, Option<Value>), ApiError> {
-    Ok((StatusCode::OK, Some(json!({ "data": v }))))
+/// A status and the JSON body, already written (bodies are serialized on the
+/// blocking thread that built them, not on the async workers).
+type Answer = Result<(StatusCode, Option<String>), ApiError>;
+
+fn data(v: Value) -> Answer {
+    Ok((StatusCode::OK, Some(json!({ "data": v }).to_string())))
 }
 
-fn list(v: Result<Value, ApiError>) -> Result<(StatusCode, Option<Value>), ApiError> {
-    Ok((StatusCode::OK, Some(v?)))
+fn list(body: Result<String, ApiError>) -> Answer {
+    Ok((StatusCode::OK, Some(body?)))
 }
 
 /// Runs one authorised, charged request.
@@ -271,7 +280,7 @@ fn answer(
     query: Option<&str>,
     content_type: Option<&str>,
     body: &[u8],
-) -> Result<(StatusCode, Option<Value>), ApiError> {
+) -> Answer {
     let base = s.base.as_str();
     if route.is_mutation() {
         let fields = Fields::parse(query, content_type, body)?;

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::json;
 use super::list::SortVal;
-use super::lists::run;
+use super::lists::{Filter, run, value};
 use super::model::{Dataset, Micros, Record, Table};
 use super::query::{ApiError, Query};
 
@@ -68,7 +68,7 @@ fn named_list(
     first_id: u64,
     q: Query,
     filter_name: bool,
-) -> Result<Value, ApiError> {
+) -> Result<String, ApiError> {
     let at = team_created(ds);
     let rows = names
         .iter()
@@ -86,9 +86,11 @@ fn named_list(
             _ => None,
         }
     };
-    let filters = move |q: &mut Query| -> Box<dyn Fn(&Named) -> bool> {
+    let filters = move |q: &mut Query| -> Filter<Named> {
         let names = if filter_name { q.strings("name") } else { None };
-        Box::new(move |n: &Named| names.as_ref().is_none_or(|s| s.contains(&n.name)))
+        Some(Box::new(move |n: &Named| {
+            names.as_ref().is_none_or(|s| s.contains(&n.name))
+        }))
     };
     run(
         &table,
@@ -98,23 +100,23 @@ fn named_list(
         "name",
         key,
         filters,
-        |n| {
+        value(|n: &Named| {
             json!({
                 "id": n.id,
                 "created_at": json::ts(ds, n.at),
                 "updated_at": json::ts(ds, n.at),
                 "name": n.name,
             })
-        },
+        }),
     )
 }
 
 /// `GET /v2/call_dispositions`
-pub fn dispositions(ds: &Dataset, q: Query) -> Result<Value, ApiError> {
+pub fn dispositions(ds: &Dataset, q: Query) -> Result<String, ApiError> {
     named_list(ds, &ds.call_dispositions, 41_001, q, false)
 }
 
 /// `GET /v2/call_sentiments`
-pub fn sentiments(ds: &Dataset, q: Query) -> Result<Value, ApiError> {
+pub fn sentiments(ds: &Dataset, q: Query) -> Result<String, ApiError> {
     named_list(ds, &ds.call_sentiments, 17_001, q, true)
 }

@@ -250,13 +250,24 @@ impl Store {
         rows: &Prepared,
         generation: i64,
     ) -> StoreResult<()> {
+        self.save_pages_prepared(&[(resource, mark, rows, generation)])
+    }
+
+    /// Several pages (resource, mark, rows, generation), each with its
+    /// checkpoint, in one transaction: all are saved or none.
+    pub fn save_pages_prepared(
+        &mut self,
+        pages: &[(&str, &PageMark, &Prepared, i64)],
+    ) -> StoreResult<()> {
         self.in_tx(|tx| {
-            rows.write(tx, generation)?;
-            tx.execute(
+            let mut mark_st = tx.prepare_cached(
                 "INSERT OR REPLACE INTO sync_pages
                    (resource, idx, page, count, len, first_at, last_at, last_ids)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
+            )?;
+            for (resource, mark, rows, generation) in pages {
+                rows.write(tx, *generation)?;
+                mark_st.execute(params![
                     resource,
                     mark.idx,
                     mark.page,
@@ -265,8 +276,8 @@ impl Store {
                     fmt_time(&mark.first_at),
                     fmt_time(&mark.last_at),
                     serde_json::to_string(&mark.last_ids).unwrap_or_else(|_| "[]".into()),
-                ],
-            )?;
+                ])?;
+            }
             Ok(())
         })
     }

@@ -595,6 +595,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether a record table holds any row (without counting them all).
+    pub fn has_rows(&self, table: &str) -> StoreResult<bool> {
+        if !TABLES.contains(&table) {
+            return Ok(false);
+        }
+        self.conn
+            .query_row(
+                &format!("SELECT EXISTS (SELECT 1 FROM {table})"),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sql(e))
+    }
+
     /// The newest `updated_at` (microseconds) in a record table; 0 when empty.
     pub fn max_updated_us(&self, table: &str) -> StoreResult<i64> {
         if !TABLES.contains(&table) {

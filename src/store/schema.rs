@@ -123,7 +123,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         clicked    INTEGER NOT NULL,
         replied    INTEGER NOT NULL,
         bounced    INTEGER NOT NULL,
-        PRIMARY KEY (cadence_id, step_id, day)
+        -- Day first: a range reads only its days.
+        PRIMARY KEY (day, cadence_id, step_id)
     ) WITHOUT ROWID;
 
     CREATE INDEX email_facts_at ON email_facts(
@@ -152,7 +153,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
             (1 - (new.flags >> 1 & 1)) * (new.flags >> 3 & 1),
             (1 - (new.flags >> 1 & 1)) * (new.flags >> 4 & 1),
             new.flags >> 1 & 1)
-        ON CONFLICT (cadence_id, step_id, day) DO UPDATE SET
+        ON CONFLICT (day, cadence_id, step_id) DO UPDATE SET
             sent = sent + excluded.sent, delivered = delivered + excluded.delivered,
             opened = opened + excluded.opened, clicked = clicked + excluded.clicked,
             replied = replied + excluded.replied, bounced = bounced + excluded.bounced;
@@ -209,7 +210,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
                (1 - (new.flags >> 1 & 1)) * (new.flags >> 4 & 1),
                new.flags >> 1 & 1
         WHERE new.flags & 1
-        ON CONFLICT (cadence_id, step_id, day) DO UPDATE SET
+        ON CONFLICT (day, cadence_id, step_id) DO UPDATE SET
             sent = sent + excluded.sent, delivered = delivered + excluded.delivered,
             opened = opened + excluded.opened, clicked = clicked + excluded.clicked,
             replied = replied + excluded.replied, bounced = bounced + excluded.bounced;

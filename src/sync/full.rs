@@ -9,6 +9,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use serde::de::DeserializeOwned;
 
+use super::writer::WriteError;
 use super::{Ctx, PAGES_PER_WINDOW, PER_PAGE, Resource, SyncError, Tally};
 use crate::api::models::Timestamped;
 use crate::api::query::format_timestamp;
@@ -517,8 +518,27 @@ async fn fetch_page<T: Syncable>(
     };
     let fresh: Vec<T> = raw.into_iter().filter(|r| !is_dup(r)).collect();
     let prepared = T::prepare(&fresh);
-    ctx.store()
-        .save_page_prepared(res.name(), &mark, &prepared, generation)?;
+    // Written by the engine's writer thread, with its checkpoint, before the
+    // window planner hears of the page.
+    match ctx
+        .writer
+        .save(res.name(), mark.clone(), prepared, generation)
+        .await
+    {
+        Ok(()) => {}
+        Err(WriteError::Stopped(mark, prepared)) => {
+            ctx.store()
+                .save_page_prepared(res.name(), &mark, &prepared, generation)?;
+        }
+        Err(WriteError::Store(msg)) => return Err(SyncError::Server(msg)),
+        Err(WriteError::Lost) => {
+            return Err(SyncError::Server(format!(
+                "the store writer stopped while saving a page of {}; run `sltui sync` again \
+                 to continue from the last saved page",
+                res.name()
+            )));
+        }
+    }
     tally.lock().unwrap_or_else(|e| e.into_inner()).records += fresh.len() as u64;
     Ok(Some(Read {
         mark,

@@ -28,8 +28,9 @@
 //!    timestamp and skips the ids already read there. 10,000 records sharing one
 //!    timestamp fall back to [`CursorStream`](crate::api::CursorStream), which pages
 //!    through the tie.
-//! 5. Every page is written with its checkpoint in one transaction; a rerun after a
-//!    crash or Ctrl-C reads only the pages not yet in the store.
+//! 5. Every page is written with its checkpoint in one transaction (pages that
+//!    arrive together share one, written by the engine's writer thread); a rerun
+//!    after a crash or Ctrl-C reads only the pages not yet in the store.
 //! 6. Finally the incremental cursor (`updated_at[gt]=H`, keyset) catches up, and
 //!    rows the full sync did not see (deleted upstream) are removed.
 //!
@@ -48,6 +49,7 @@
 mod full;
 pub mod pace;
 mod walk;
+mod writer;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -280,6 +282,8 @@ pub(crate) struct Ctx {
     pacer: Pacer,
     meter: Arc<SpendMeter>,
     slots: Semaphore,
+    /// Writes full-sync pages off the async workers, several per transaction.
+    writer: writer::PageWriter,
     pub cancel: CancelToken,
     pub concurrency: usize,
     progress: Option<ProgressFn>,
@@ -371,6 +375,7 @@ impl Engine {
             pacer: Pacer::new(budget, self.opts.priority, self.opts.reserve),
             meter: meter.clone(),
             slots: Semaphore::new(self.opts.concurrency.max(1)),
+            writer: writer::PageWriter::start(self.store.clone()),
             cancel: self.cancel.clone(),
             concurrency: self.opts.concurrency.max(1),
             progress: self.progress.clone(),
@@ -385,6 +390,8 @@ impl Engine {
             .iter()
             .map(|&r| sync_resource(&ctx, r, self.opts.full));
         let reports = futures::future::join_all(jobs).await;
+        // Every page was answered: the writer thread is idle and ends now.
+        ctx.writer.finish();
         let mut out = SyncReport {
             records: reports.iter().map(|r| r.records).sum(),
             requests: reports.iter().map(|r| r.requests).sum(),

@@ -116,7 +116,7 @@ pub fn load(path: &Path, server: &str, range: TimeRange, now: DateTime<Utc>) -> 
     let since = range
         .since(now)
         .map(|t| t.timestamp().clamp(0, i64::from(u32::MAX)) as u32);
-    let people = match store.count("people") {
+    let people = match store.has_rows("people") {
         Ok(n) => n,
         Err(e) => return StoreLoad::Failed(e.to_string()),
     };
@@ -125,7 +125,7 @@ pub fn load(path: &Path, server: &str, range: TimeRange, now: DateTime<Utc>) -> 
         Err(e) => return StoreLoad::Failed(e.to_string()),
     };
     match store.dashboard_summary(since) {
-        Ok((d, _)) if d.cadences.is_empty() && people == 0 => StoreLoad::Absent,
+        Ok((d, _)) if d.cadences.is_empty() && !people => StoreLoad::Absent,
         Ok((data, totals)) => StoreLoad::Loaded(Box::new(Stored {
             data,
             range,

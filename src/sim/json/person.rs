@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Obj, href, opt_href, opt_ts, quoted_address, ts};
+use super::{TextObj, href, opt_href, opt_ts, quoted_address, ts};
 use crate::sim::model::{Dataset, Micros, Person};
 
 /// IANA-ish zone and UTC offset (minutes) for a generated place.
@@ -45,6 +45,16 @@ fn person_cadences(ds: &Dataset, person_id: u64, base: &str) -> (Vec<Value>, Val
 }
 
 pub fn person(ds: &Dataset, p: &Person, base: &str) -> Value {
+    let mut out = Vec::with_capacity(2048);
+    person_text(ds, p, base, &mut out);
+    serde_json::from_slice(&out).unwrap_or(Value::Null)
+}
+
+/// Writes the person as compact JSON, keys in the order `serde_json` writes a
+/// `Value` (sorted), so a list page is written straight from the rows, with no
+/// value tree built and dropped per row, and equals the rendered `Value` byte for
+/// byte.
+pub fn person_text(ds: &Dataset, p: &Person, base: &str, out: &mut Vec<u8>) {
     let name = [p.first_name.as_deref(), p.last_name.as_deref()]
         .into_iter()
         .flatten()
@@ -66,54 +76,15 @@ pub fn person(ds: &Dataset, p: &Person, base: &str) -> Value {
     let eu = matches!(p.country.as_deref(), Some("IE" | "DE" | "FR" | "NL" | "SE"));
     let (cadences, most_recent) = person_cadences(ds, p.id, base);
     let c = &p.counts;
-    Obj::new()
-        .set("id", p.id)
-        .set("created_at", ts(ds, p.created_at))
-        .set("updated_at", ts(ds, p.updated_at))
-        .set("last_contacted_at", opt_ts(ds, p.last_contacted_at))
-        .set("last_replied_at", opt_ts(ds, p.last_replied_at))
-        .set("first_name", p.first_name.clone())
-        .set("last_name", p.last_name.clone())
-        .set("display_name", display)
-        .set("email_address", p.email_address.clone())
-        .set("full_email_address", full_email)
-        .set("secondary_email_address", Value::Null)
-        .set("personal_email_address", Value::Null)
-        .set("phone", p.phone.clone())
-        .set("phone_extension", Value::Null)
-        .set("home_phone", Value::Null)
-        .set("mobile_phone", p.mobile_phone.clone())
-        .set("linkedin_url", p.linkedin_url.clone())
-        .set("title", p.title.clone())
-        .set("city", p.city.clone())
-        .set("state", p.state.clone())
-        .set("country", p.country.clone())
-        .set("work_city", Value::Null)
-        .set("work_state", Value::Null)
-        .set("work_country", Value::Null)
-        .set("crm_url", Value::Null)
-        .set("crm_id", Value::Null)
-        .set("crm_object_type", Value::Null)
-        .set("owner_crm_id", Value::Null)
-        .set("account_crm_id", Value::Null)
-        .set("person_company_name", p.company_name.clone())
-        .set("person_company_website", p.company_website.clone())
-        .set("person_company_industry", p.company_industry.clone())
-        .set("do_not_contact", p.do_not_contact)
+    let null = Value::Null;
+    let mut o = TextObj::open(out);
+    o.set("account", &null)
+        .set("account_crm_id", &null)
         .set("bouncing", p.bouncing)
-        .set("locale", place.map(|l| l.0))
-        .set("locale_utc_offset", place.map(|l| l.1))
-        .set("eu_resident", eu)
-        .set("personal_website", Value::Null)
-        .set("twitter_handle", Value::Null)
-        .set("last_contacted_type", p.last_contacted_type.clone())
-        .set("job_seniority", p.job_seniority.clone())
-        .set("custom_fields", json!({}))
-        .set("tags", p.tags.clone())
-        .set("contact_restrictions", Vec::<Value>::new())
-        .set("success_count", 0)
-        .set("starred", false)
-        .set("untouched", p.last_contacted_at.is_none())
+        .set("cadences", &cadences)
+        .set("city", &p.city)
+        .set("contact_restrictions", [(); 0])
+        .set("country", &p.country)
         .set(
             "counts",
             json!({
@@ -125,17 +96,57 @@ pub fn person(ds: &Dataset, p: &Person, base: &str) -> Value {
                 "calls": c.calls,
             }),
         )
-        .set("account", Value::Null)
-        .set("owner", opt_href(base, "users", p.owner_id))
+        .set("created_at", ts(ds, p.created_at))
+        .set("crm_id", &null)
+        .set("crm_object_type", &null)
+        .set("crm_url", &null)
+        .set("custom_fields", json!({}))
+        .set("display_name", display)
+        .set("do_not_contact", p.do_not_contact)
+        .set("email_address", &p.email_address)
+        .set("eu_resident", eu)
+        .set("first_name", &p.first_name)
+        .set("full_email_address", full_email)
+        .set("home_phone", &null)
+        .set("id", p.id)
+        .set("import", &null)
+        .set("job_seniority", &p.job_seniority)
+        .set("last_completed_step", &null)
+        .set("last_completed_step_cadence", &null)
+        .set("last_contacted_at", opt_ts(ds, p.last_contacted_at))
         .set(
             "last_contacted_by",
             opt_href(base, "users", p.last_contacted_by),
         )
-        .set("import", Value::Null)
-        .set("person_stage", Value::Null)
+        .set("last_contacted_type", &p.last_contacted_type)
+        .set("last_name", &p.last_name)
+        .set("last_replied_at", opt_ts(ds, p.last_replied_at))
+        .set("linkedin_url", &p.linkedin_url)
+        .set("locale", place.map(|l| l.0))
+        .set("locale_utc_offset", place.map(|l| l.1))
+        .set("mobile_phone", &p.mobile_phone)
         .set("most_recent_cadence", most_recent)
-        .set("last_completed_step_cadence", Value::Null)
-        .set("last_completed_step", Value::Null)
-        .set("cadences", cadences)
-        .done()
+        .set("owner", opt_href(base, "users", p.owner_id))
+        .set("owner_crm_id", &null)
+        .set("person_company_industry", &p.company_industry)
+        .set("person_company_name", &p.company_name)
+        .set("person_company_website", &p.company_website)
+        .set("person_stage", &null)
+        .set("personal_email_address", &null)
+        .set("personal_website", &null)
+        .set("phone", &p.phone)
+        .set("phone_extension", &null)
+        .set("secondary_email_address", &null)
+        .set("starred", false)
+        .set("state", &p.state)
+        .set("success_count", 0)
+        .set("tags", &p.tags)
+        .set("title", &p.title)
+        .set("twitter_handle", &null)
+        .set("untouched", p.last_contacted_at.is_none())
+        .set("updated_at", ts(ds, p.updated_at))
+        .set("work_city", &null)
+        .set("work_country", &null)
+        .set("work_state", &null);
+    o.close();
 }

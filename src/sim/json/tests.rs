@@ -63,6 +63,58 @@ fn timestamps_match_the_real_format() {
 }
 
 #[test]
+fn timestamps_written_by_hand_equal_chronos_format() {
+    let mut ds = small();
+    let mut t: i64 = -62_000_000_000_000_000;
+    for offset in [-720, -570, -240, 0, 45, 330, 600, 840] {
+        ds.utc_offset_minutes = offset;
+        let zone = FixedOffset::east_opt(offset * 60).unwrap();
+        for _ in 0..2_000 {
+            t = t
+                .wrapping_mul(6_364_136_223_846_793)
+                .wrapping_add(1_442_695_040_888_963)
+                % 300_000_000_000_000_000;
+            for v in [t, t / 1_000, 0, -1, 1_631_800_940_479_210] {
+                let want = DateTime::from_timestamp_micros(v)
+                    .unwrap_or_default()
+                    .with_timezone(&zone)
+                    .format("%Y-%m-%dT%H:%M:%S%.6f%:z")
+                    .to_string();
+                assert_eq!(ts(&ds, v), want, "{v} at {offset}");
+            }
+        }
+    }
+}
+
+#[test]
+fn people_written_as_text_equal_their_values_byte_for_byte() {
+    let ds = small();
+    assert!(ds.people.len() > 50);
+    for p in ds.people.iter() {
+        let mut out = Vec::new();
+        person_text(&ds, p, BASE, &mut out);
+        let text = String::from_utf8(out).unwrap();
+        let value = person(&ds, p, BASE);
+        assert!(value.is_object());
+        assert_eq!(text, value.to_string(), "person {}", p.id);
+    }
+}
+
+#[test]
+fn emails_written_as_text_equal_their_values_byte_for_byte() {
+    let ds = small();
+    assert!(ds.emails.len() > 50);
+    for e in ds.emails.iter() {
+        let mut out = Vec::new();
+        email_text(&ds, e, BASE, &mut out);
+        let text = String::from_utf8(out).unwrap();
+        let value = email(&ds, e, BASE);
+        assert!(value.is_object());
+        assert_eq!(text, value.to_string(), "email {}", e.id);
+    }
+}
+
+#[test]
 fn every_row_renders_with_the_real_field_set() {
     let ds = small();
     let user_keys = set(

@@ -1,0 +1,213 @@
+//! The engine's page writer: one thread that owns the store's writes of full-sync
+//! pages, so the async workers keep fetching and decoding while SQLite works.
+//!
+//! Pages that arrive while a transaction runs are written together in the next
+//! one (group commit): every page still goes in with its checkpoint, and a page's
+//! sender hears back only once its transaction committed, so the engine plans
+//! from durable pages exactly as before, with one commit per batch instead of one
+//! per page.
+
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+
+use crate::store::{PageMark, Prepared, Store, StoreError};
+
+/// Pages written in one transaction at most.
+const MAX_BATCH: usize = 64;
+
+struct Job {
+    resource: &'static str,
+    mark: PageMark,
+    rows: Prepared,
+    generation: i64,
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+/// A handle to the writer thread; the thread ends at [`PageWriter::finish`] or
+/// when the handle is dropped.
+pub(crate) struct PageWriter {
+    tx: Mutex<Option<Sender<Job>>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl PageWriter {
+    /// Starts the writer on `store`. Falls back to writing on the caller's
+    /// thread if no thread can be started.
+    pub(crate) fn start(store: Arc<Mutex<Store>>) -> PageWriter {
+        let (tx, rx) = channel::<Job>();
+        let spawned = std::thread::Builder::new()
+            .name("sltui-sync-writer".into())
+            .spawn({
+                let store = store.clone();
+                move || run(&store, rx)
+            });
+        let thread = match spawned {
+            Ok(t) => Some(t),
+            Err(e) => {
+                tracing::warn!(error = %e, "no writer thread; pages are written inline");
+                None
+            }
+        };
+        PageWriter {
+            tx: Mutex::new(Some(tx)),
+            thread: Mutex::new(thread),
+        }
+    }
+
+    /// Stops the thread once it has answered every page sent; later pages are
+    /// refused with [`WriteError::Stopped`].
+    pub(crate) fn finish(&self) {
+        self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+
+    /// Writes one page with its checkpoint; resolves once it is committed.
+    pub(crate) async fn save(
+        &self,
+        resource: &'static str,
+        mark: PageMark,
+        rows: Prepared,
+        generation: i64,
+    ) -> Result<(), WriteError> {
+        let (done, answer) = oneshot::channel();
+        let job = Job {
+            resource,
+            mark,
+            rows,
+            generation,
+            done,
+        };
+        let sent = match self.tx.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            Some(tx) => tx.send(job).map_err(|back| back.0),
+            None => Err(job),
+        };
+        if let Err(job) = sent {
+            return Err(WriteError::Stopped(job.mark, job.rows));
+        }
+        match answer.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(msg)) => Err(WriteError::Store(msg)),
+            Err(_) => Err(WriteError::Lost),
+        }
+    }
+}
+
+/// Why a page was not written.
+#[derive(Debug)]
+pub(crate) enum WriteError {
+    /// The writer thread is gone (it never started): the caller writes the
+    /// page itself.
+    Stopped(PageMark, Prepared),
+    /// The transaction failed; the store's message.
+    Store(String),
+    /// The writer stopped before answering (it panicked).
+    Lost,
+}
+
+fn run(store: &Mutex<Store>, rx: Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        let outcome = {
+            let pages: Vec<(&str, &PageMark, &Prepared, i64)> = batch
+                .iter()
+                .map(|j| (j.resource, &j.mark, &j.rows, j.generation))
+                .collect();
+            let mut s = store.lock().unwrap_or_else(|e| e.into_inner());
+            s.save_pages_prepared(&pages)
+        };
+        let outcome = outcome.map_err(|e: StoreError| e.to_string());
+        for job in batch {
+            // A sender that gave up (its task was dropped) needs no answer.
+            let _ = job.done.send(outcome.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::models::Person;
+    use crate::store::StoreRecord;
+
+    fn person(id: u64) -> Person {
+        serde_json::from_value(serde_json::json!({
+            "id": id,
+            "created_at": "2024-05-01T09:00:00.000000-04:00",
+            "updated_at": format!("2024-05-01T09:00:{:02}.000000-04:00", id % 60),
+            "first_name": "Ada",
+            "last_name": format!("L{id}"),
+            "email_address": format!("ada{id}@example.com"),
+        }))
+        .expect("a person")
+    }
+
+    fn mark(page: u32, len: u32) -> PageMark {
+        PageMark {
+            idx: 0,
+            page,
+            count: 1_000,
+            len,
+            first_at: None,
+            last_at: None,
+            last_ids: vec![u64::from(page)],
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_pages_are_all_written_with_their_checkpoints() {
+        let store = Arc::new(Mutex::new(Store::open_in_memory().unwrap()));
+        let state = store
+            .lock()
+            .unwrap()
+            .begin_full("people", None, Some(400))
+            .unwrap();
+        let writer = Arc::new(PageWriter::start(store.clone()));
+        let mut tasks = Vec::new();
+        for page in 1..=40u32 {
+            let writer = writer.clone();
+            let generation = state.generation;
+            tasks.push(tokio::spawn(async move {
+                let rows: Vec<Person> =
+                    (0..10).map(|i| person(u64::from(page) * 100 + i)).collect();
+                let prepared = Person::prepare(&rows);
+                writer
+                    .save("people", mark(page, 10), prepared, generation)
+                    .await
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        writer.finish();
+        // After the thread ended, a page is handed back to be written inline.
+        let late = writer
+            .save(
+                "people",
+                mark(41, 0),
+                Person::prepare(&[]),
+                state.generation,
+            )
+            .await;
+        assert!(matches!(late, Err(WriteError::Stopped(m, _)) if m.page == 41));
+        let s = store.lock().unwrap();
+        assert_eq!(s.count("people").unwrap(), 400);
+        let pages = s.pages("people").unwrap();
+        assert_eq!(pages.len(), 40);
+        assert!(
+            pages
+                .iter()
+                .all(|p| p.len == 10 && p.last_ids == vec![u64::from(p.page)])
+        );
+    }
+}
