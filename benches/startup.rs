@@ -275,9 +275,7 @@ async fn fill(path: &Path, people: usize, cadences: usize) -> String {
             .collect(),
         ..SyncOptions::default()
     };
-    let report = Engine::new(client, store.clone(), opts)
-        .run()
-        .await;
+    let report = Engine::new(client, store.clone(), opts).run().await;
     assert!(report.ok(), "sync failed: {report:?}");
     sim.shutdown().await;
     let s = store.lock().unwrap_or_else(|e| e.into_inner());

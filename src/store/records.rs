@@ -601,11 +601,9 @@ impl Store {
             return Ok(false);
         }
         self.conn
-            .query_row(
-                &format!("SELECT EXISTS (SELECT 1 FROM {table})"),
-                [],
-                |r| r.get(0),
-            )
+            .query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), [], |r| {
+                r.get(0)
+            })
             .map_err(|e| self.sql(e))
     }
 
