@@ -281,3 +281,42 @@ fn failures_are_shown_in_words() {
 fn act_key(s: &mut AppState, c: KeyCode) -> Vec<Effect> {
     update(s, code(c))
 }
+
+#[test]
+fn a_deleted_person_leaves_the_index_marks_and_results() {
+    let mut s = marked_two();
+    let names = |s: &sltui::tui::state::AppState| -> Vec<String> {
+        s.people
+            .hits
+            .hits
+            .iter()
+            .map(|&i| {
+                s.people
+                    .index
+                    .get(i)
+                    .expect("a hit is a person")
+                    .name
+                    .clone()
+            })
+            .collect()
+    };
+    assert_eq!(names(&s).len(), 3);
+    assert!(s.people.marked.contains(&501));
+    // Ada (the first entry) is deleted in SalesLoft: every later position moves.
+    ev(&mut s, WorkerEvent::PeopleDeleted { ids: vec![501] });
+    assert_eq!(s.people.index.len(), 2);
+    assert!(s.people.index.by_id(501).is_none());
+    assert!(!s.people.marked.contains(&501), "her mark is gone");
+    assert!(s.people.marked.contains(&503), "Alan stays marked");
+    let shown = names(&s);
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(shown.iter().all(|n| n != "Ada Lovelace"), "{shown:?}");
+    // Marking acts on the person shown, not on a stale position.
+    let selected = s.people.hits.hits[s.people.cursor.selected];
+    let id = s.people.index.get(selected).expect("selected").id;
+    act(&mut s, Action::Mark);
+    assert_eq!(s.people.marked.contains(&id), id != 503);
+    // An unknown id changes nothing.
+    ev(&mut s, WorkerEvent::PeopleDeleted { ids: vec![9_999] });
+    assert_eq!(s.people.index.len(), 2);
+}

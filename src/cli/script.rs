@@ -96,7 +96,7 @@ impl Session {
                 WorkerEvent::Deferred { id: late, reason } if late == id => {
                     eprintln!("sltui: waiting for budget: {reason}");
                 }
-                e if event_id(&e) == Some(id) => on(e),
+                e if e.request_id() == Some(id) => on(e),
                 _ => {}
             }
         }
@@ -116,28 +116,5 @@ impl Session {
             bail!("could not read the cadences: {reason}");
         }
         out.context("the worker finished reading cadences without an answer")
-    }
-}
-
-/// The request an event answers, if it answers one.
-fn event_id(e: &WorkerEvent) -> Option<RequestId> {
-    use WorkerEvent::*;
-    match e {
-        Started { id, .. }
-        | Finished { id, .. }
-        | Cadences { id, .. }
-        | CadenceSteps { id, .. }
-        | CadenceMembers { id, .. }
-        | EmailFacts { id, .. }
-        | EngagementLoaded { id, .. }
-        | Deferred { id, .. }
-        | PeopleBatch { id, .. }
-        | PeopleIndexed { id, .. }
-        | PersonFound { id, .. }
-        | PersonDetail { id, .. }
-        | EnrollProgress { id, .. }
-        | Me { id, .. }
-        | Users { id, .. } => Some(*id),
-        LiveState { .. } | Connection { .. } | Heartbeat { .. } | Error { .. } => None,
     }
 }

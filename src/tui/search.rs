@@ -3,8 +3,10 @@
 //! The SalesLoft API has no free-text people search, so the worker walks every person
 //! in the background (`Request::IndexPeople`) and the UI keeps them here. Matching is
 //! fuzzy (nucleo) over one haystack per person made of name, email, company and title,
-//! so "ada acme" finds Ada Lovelace at Acme. Hits are ranked by nucleo's score, then by
-//! name (then by position, so the order is total).
+//! so "ada acme" finds Ada Lovelace at Acme. Each word of the query scores the larger of
+//! nucleo's score on the whole haystack and its score on the name alone plus
+//! `NAME_BONUS`, so "mar" ranks Aisha Martin before a Marketing Manager. Hits are ranked
+//! by the sum over the words, then by name (then by position, so the order is total).
 //!
 //! Typing stays within a few milliseconds over 100k people without changing what is
 //! found or its order:
@@ -16,19 +18,24 @@
 //!   match keeps an upper bound of its score: exact once scored, else the bound of the
 //!   shorter query plus the most a longer needle can add (a character adds at most
 //!   `SCORE_MATCH` + the largest bonus; a new word at most the first-character bonus
-//!   on top), and also at most what the person's character masks allow. Matches are
-//!   scored in (bound, name) order, so scoring stops at the first one whose bound
-//!   cannot beat the current `limit`-th hit.
+//!   on top), and also at most what the person's character masks (of the haystack and
+//!   of the name) allow; that last bound is only computed for the matches a search
+//!   reaches. Matches are scored in (bound, name) order, so scoring stops at the first
+//!   one whose bound cannot beat the current `limit`-th hit.
 //! - A query's best possible score is recognised without the scorer (every word occurs
-//!   unbroken right after whitespace), so common prefixes with thousands of perfect
-//!   hits cost a scan.
+//!   unbroken right after whitespace in the name), so common prefixes with thousands of
+//!   perfect hits cost a scan.
+//! - Short ASCII haystacks are scored by [`fuzzy_ascii`], nucleo's algorithm evaluated
+//!   only at the columns holding a needle character, which gives the haystack's and the
+//!   name's score in one pass; other haystacks go to nucleo.
 //! - One-character queries are scored from per-person bitmasks of which characters
 //!   occur after which kind of boundary (the only thing nucleo's score depends on).
 //! - The haystacks are laid out in name order in one block of bytes, so the scans
 //!   read memory sequentially; [`PeopleIndex::prepare`] builds that layout.
 //! - Recent queries are kept, so backspace answers from memory.
 //!
-//! The tests compare every answer with a full nucleo rescore of everyone.
+//! The tests compare every answer with a full nucleo rescore of everyone, and
+//! [`fuzzy_ascii`] with nucleo itself.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
@@ -74,6 +81,16 @@ pub struct SearchHits {
 const SCORE_MATCH: u32 = 16;
 const MAX_BONUS: u32 = 10;
 const FIRST_CHAR_MULTIPLIER: u32 = 2;
+const PENALTY_GAP_START: u32 = 3;
+const PENALTY_GAP_EXTENSION: u32 = 1;
+/// The smallest bonus a consecutive character gets.
+const BONUS_CONSECUTIVE: u32 = PENALTY_GAP_START + PENALTY_GAP_EXTENSION;
+/// What a word scores on top when it matches inside the name: a word scores the larger
+/// of nucleo's score on the whole haystack and its score on the name alone plus this,
+/// so a name match beats an equally good match in the title, company or email.
+const NAME_BONUS: u32 = SCORE_MATCH;
+// Reaching a word's maximum needs it at its best in the name (see `PeopleIndex::top`).
+const _: () = assert!(NAME_BONUS > 0);
 /// The most one more needle character can add to an atom's score.
 const MAX_CHAR_GAIN: u32 = SCORE_MATCH + MAX_BONUS;
 /// The most a new one-character atom can score.
@@ -230,8 +247,9 @@ impl Masks {
     }
 }
 
-/// A non-ASCII haystack: nucleo's chars, and the normalized (not case-folded) bytes.
-type Unicode = (Box<[char]>, Box<[u8]>);
+/// A non-ASCII haystack: nucleo's chars, the normalized (not case-folded) bytes, and the
+/// name as nucleo sees it on its own.
+type Unicode = (Box<[char]>, Box<[u8]>, Utf32String);
 
 /// One person's haystack, in the forms the matcher and the byte checks need.
 #[derive(Debug, Clone)]
@@ -241,6 +259,8 @@ struct Record {
     folded: Box<[u8]>,
     unicode: Option<Unicode>,
     masks: Masks,
+    /// ASCII haystacks: the name is `folded[..name_len]`.
+    name_len: usize,
     /// Short enough for the score bounds to hold.
     bounded: bool,
 }
@@ -251,8 +271,10 @@ impl Record {
         match Utf32String::from(text) {
             Utf32String::Ascii(s) => {
                 let folded: Box<[u8]> = s.into_boxed_bytes();
+                let name_len = entry.name.len();
                 Record {
                     masks: Masks::ascii(&folded),
+                    name_len,
                     bounded: folded.len() <= MAX_BOUNDED_HAYSTACK,
                     folded,
                     unicode: None,
@@ -276,9 +298,11 @@ impl Record {
                     .collect();
                 Record {
                     masks: Masks::folded(&folded),
+                    // Not used: non-ASCII haystacks are scored by nucleo.
+                    name_len: 0,
                     bounded: chars.len() <= MAX_BOUNDED_HAYSTACK,
                     folded,
-                    unicode: Some((chars, exact)),
+                    unicode: Some((chars, exact, Utf32String::from(entry.name.as_str()))),
                 }
             }
         }
@@ -287,7 +311,15 @@ impl Record {
     fn text(&self) -> Utf32Str<'_> {
         match &self.unicode {
             None => Utf32Str::Ascii(&self.folded),
-            Some((chars, _)) => Utf32Str::Unicode(chars),
+            Some((chars, _, _)) => Utf32Str::Unicode(chars),
+        }
+    }
+
+    /// The name, as nucleo sees it on its own.
+    fn name_text(&self) -> Utf32Str<'_> {
+        match &self.unicode {
+            None => Utf32Str::Ascii(&self.folded[..self.name_len]),
+            Some((_, _, name)) => name.slice(..),
         }
     }
 
@@ -295,7 +327,7 @@ impl Record {
     fn bytes(&self, ignore_case: bool) -> (&[u8], bool) {
         match &self.unicode {
             None => (&self.folded, ignore_case),
-            Some((_, exact)) if !ignore_case => (exact, false),
+            Some((_, exact, _)) if !ignore_case => (exact, false),
             Some(_) => (&self.folded, false),
         }
     }
@@ -319,12 +351,7 @@ fn find_in(
     let mut pos = from;
     for &b in &needle.bytes[suffix_from..] {
         let rest = hay.get(pos..)?;
-        let i = if fold && b.is_ascii_lowercase() {
-            memchr2(b, b - 32, rest)
-        } else {
-            memchr(b, rest)
-        }?;
-        pos += i + 1;
+        pos += find_byte(rest, b, fold)? + 1;
     }
     Some(pos)
 }
@@ -373,16 +400,19 @@ struct Needle {
     bits: Vec<u64>,
     /// Smart case: ignored unless the needle has an uppercase letter.
     ignore_case: bool,
+    /// The bits of all its bytes.
+    mask: u64,
 }
 
 impl Needle {
-    /// The most this needle can score.
-    fn max_score(&self) -> u32 {
+    /// The most nucleo can score for this needle.
+    fn nucleo_max(&self) -> u32 {
         MAX_FIRST_CHAR + MAX_CHAR_GAIN * (self.bytes.len() as u32).saturating_sub(1)
     }
 
-    fn mask(&self) -> u64 {
-        self.bits.iter().fold(0, |a, b| a | b)
+    /// The most this needle can score as a word of the query (name bonus included).
+    fn max_score(&self) -> u32 {
+        self.nucleo_max() + NAME_BONUS
     }
 }
 
@@ -393,14 +423,18 @@ fn needles(pattern: &Pattern) -> Option<Vec<Needle>> {
         .atoms
         .iter()
         .map(|a| match a.needle_text() {
-            Utf32Str::Ascii(bytes) => Some(Needle {
-                bytes: bytes.to_vec(),
-                bits: bytes
+            Utf32Str::Ascii(bytes) => {
+                let bits: Vec<u64> = bytes
                     .iter()
                     .map(|b| bit(b.to_ascii_lowercase()).unwrap_or(0))
-                    .collect(),
-                ignore_case: !bytes.iter().any(u8::is_ascii_uppercase),
-            }),
+                    .collect();
+                Some(Needle {
+                    bytes: bytes.to_vec(),
+                    mask: bits.iter().fold(0, |a, b| a | b),
+                    bits,
+                    ignore_case: !bytes.iter().any(u8::is_ascii_uppercase),
+                })
+            }
             Utf32Str::Unicode(_) => None,
         })
         .collect()
@@ -413,8 +447,36 @@ struct Candidate {
     slot: u32,
     /// The exact score once computed, else an upper bound of it.
     bound: u32,
-    /// Where the greedy match of the last needle ends.
+    /// Where the greedy match of the last needle ends, and in the top bit `LOOSE`.
     end: u32,
+}
+
+/// In `Candidate::end`: the bound may still be tightened by the person's character
+/// masks (done only for the candidates a search reaches; see `PeopleIndex::top`).
+const LOOSE: u32 = 1 << 31;
+
+impl Candidate {
+    fn new(slot: u32, bound: u32, end: usize, loose: bool) -> Candidate {
+        // Haystacks are far shorter than 2^31 bytes.
+        let end = end as u32 & !LOOSE;
+        Candidate {
+            slot,
+            bound,
+            end: if loose { end | LOOSE } else { end },
+        }
+    }
+
+    fn end(&self) -> usize {
+        (self.end & !LOOSE) as usize
+    }
+
+    fn loose(&self) -> bool {
+        self.end & LOOSE != 0
+    }
+
+    fn tighten(&mut self) {
+        self.end &= !LOOSE;
+    }
 }
 
 /// A remembered query: every match, in name (slot) order, and the answer.
@@ -457,6 +519,9 @@ struct Slot {
     off: u32,
     len: u32,
     masks: Masks,
+    /// ASCII haystacks: the name is the first `name_len` bytes, with these masks.
+    name_len: u32,
+    name_masks: Masks,
     unicode: bool,
     bounded: bool,
 }
@@ -479,6 +544,38 @@ struct Layout {
 impl Layout {
     fn bytes(&self, s: &Slot) -> &[u8] {
         &self.arena[s.off as usize..(s.off + s.len) as usize]
+    }
+
+    /// Whether `needle` matches inside the name of an ASCII slot.
+    fn in_name(&self, s: &Slot, needle: &Needle) -> bool {
+        s.name_masks.any & needle.mask == needle.mask
+            && find_in(
+                &self.bytes(s)[..s.name_len as usize],
+                needle.ignore_case,
+                needle,
+                0,
+                0,
+            )
+            .is_some()
+    }
+
+    /// An upper bound of a word's score (name bonus included) on an ASCII slot.
+    fn word_bound(&self, s: &Slot, needle: &Needle) -> u32 {
+        let full = s.masks.bound(needle);
+        if self.in_name(s, needle) {
+            full.max(s.name_masks.bound(needle) + NAME_BONUS)
+        } else {
+            full
+        }
+    }
+
+    fn name_text<'a>(&'a self, records: &'a [Record], slot: u32) -> Utf32Str<'a> {
+        let s = &self.slots[slot as usize];
+        if s.unicode {
+            records[s.pos as usize].name_text()
+        } else {
+            Utf32Str::Ascii(&self.bytes(s)[..s.name_len as usize])
+        }
     }
 
     fn text<'a>(&'a self, records: &'a [Record], slot: u32) -> Utf32Str<'a> {
@@ -561,8 +658,11 @@ struct Ranked {
     slot: u32,
 }
 
+/// A candidate's place in processing order: bound descending, then name.
+type Key = (Reverse<u32>, u32);
+
 /// Candidates in processing order: bound descending, then name.
-fn key(c: &Candidate) -> (Reverse<u32>, u32) {
+fn key(c: &Candidate) -> Key {
     (Reverse(c.bound), c.slot)
 }
 
@@ -615,6 +715,26 @@ impl PeopleIndex {
         }
     }
 
+    /// Removes a person (deleted in SalesLoft). Returns whether they were indexed.
+    /// People after them move one position up, so positions from earlier
+    /// [`SearchHits`] are stale: search again.
+    pub fn remove(&mut self, id: u64) -> bool {
+        let Some(pos) = self.by_id.remove(&id) else {
+            return false;
+        };
+        self.entries.remove(pos);
+        self.records.remove(pos);
+        for p in self.by_id.values_mut() {
+            if *p > pos {
+                *p -= 1;
+            }
+        }
+        self.rebuild = true;
+        self.generation += 1;
+        self.states.clear();
+        true
+    }
+
     /// Drops everything (the `R` key rebuilds the index).
     pub fn clear(&mut self) {
         self.entries.clear();
@@ -646,6 +766,13 @@ impl PeopleIndex {
             off: off as u32,
             len: r.folded.len() as u32,
             masks: r.masks,
+            name_len: r.name_len as u32,
+            // Names are short: computed here rather than kept per record.
+            name_masks: if r.unicode.is_none() {
+                Masks::ascii(&r.folded[..r.name_len])
+            } else {
+                Masks::default()
+            },
             unicode: r.unicode.is_some(),
             bounded: r.bounded,
         };
@@ -782,16 +909,15 @@ impl PeopleIndex {
         let n = self.entries.len();
         let bounded_needles = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
         let max_score: u32 = needles.iter().map(Needle::max_score).sum();
+        let layout = &self.layout;
+        // (bound, loose): ASCII haystacks are tightened by their masks when reached.
         let bound_of = |s: &Slot, bound: u32| {
             if !(s.bounded && bounded_needles) {
-                u32::MAX
-            } else if s.unicode {
-                bound
+                (u32::MAX, false)
             } else {
-                bound.min(needles.iter().map(|d| s.masks.bound(d)).sum())
+                (bound, !s.unicode)
             }
         };
-        let layout = &self.layout;
         let records = &self.records[..];
         let base = self
             .states
@@ -818,11 +944,8 @@ impl PeopleIndex {
                 if s.masks.any & all_mask == all_mask
                     && let Some(end) = layout.find_all(records, slot, &needles)
                 {
-                    candidates.push(Candidate {
-                        slot,
-                        bound: bound_of(s, max_score),
-                        end: end as u32,
-                    });
+                    let (bound, loose) = bound_of(s, max_score);
+                    candidates.push(Candidate::new(slot, bound, end, loose));
                 }
             }
             'next: for c in &base.candidates {
@@ -830,7 +953,7 @@ impl PeopleIndex {
                 if s.masks.any & mask != mask {
                     continue;
                 }
-                let mut end = c.end as usize;
+                let mut end = c.end();
                 if added > 0 {
                     let found = if same_case {
                         layout.find(records, c.slot, &needles[ext], end, kept_len)
@@ -848,11 +971,8 @@ impl PeopleIndex {
                         None => continue 'next,
                     }
                 }
-                candidates.push(Candidate {
-                    slot: c.slot,
-                    bound: bound_of(s, c.bound.saturating_add(gain)),
-                    end: end as u32,
-                });
+                let (bound, loose) = bound_of(s, c.bound.saturating_add(gain));
+                candidates.push(Candidate::new(c.slot, bound, end, loose));
             }
             if n > base.scanned {
                 candidates.sort_unstable_by_key(|c| c.slot);
@@ -874,11 +994,8 @@ impl PeopleIndex {
                         return None;
                     }
                     let end = layout.find_all(records, slot as u32, &needles)?;
-                    Some(Candidate {
-                        slot: slot as u32,
-                        bound: bound_of(s, max_score),
-                        end: end as u32,
-                    })
+                    let (bound, loose) = bound_of(s, max_score);
+                    Some(Candidate::new(slot as u32, bound, end, loose))
                 })
                 .collect();
             // Many matches and no bounds: run the query's prefixes first (each one
@@ -924,30 +1041,32 @@ impl PeopleIndex {
                 // See `top`: only the maximum bounds a non-ASCII haystack's extensions.
                 pattern
                     .score(layout.text(&self.records, slot), &mut self.matcher)
-                    .map(|_| MAX_FIRST_CHAR)
+                    .map(|_| needle.max_score())
             } else {
-                s.masks.single_score(bit)
+                // Exact: the name's own score (plus its bonus) may beat the haystack's.
+                s.masks
+                    .single_score(bit)
+                    .map(|full| word_score(full, s.name_masks.single_score(bit)))
             };
             let end = layout.find(&self.records, slot, needle, 0, 0);
             if let Some((bound, end)) = bound.zip(end) {
-                candidates.push(Candidate {
-                    slot,
-                    bound,
-                    end: end as u32,
-                });
+                candidates.push(Candidate::new(slot, bound, end, false));
             }
         }
         candidates
     }
 
     /// Scores candidates (ordered by bound, then name) until none left can enter the
-    /// top `limit`; returns the hits and leaves the candidates ordered by their new
-    /// bounds.
+    /// top `limit`; returns the hits and leaves the candidates with their new bounds.
     ///
     /// Candidates bound by the query's maximum are first checked without the scorer:
     /// the maximum is reached exactly when every needle occurs unbroken right after
-    /// whitespace; the others drop just below it. So a query with many perfect hits
-    /// costs a scan, not a score per person before the first perfect hit by name.
+    /// whitespace in the name; the others drop just below it (or to their mask bound).
+    /// So a query with many perfect hits costs a scan, not a score per person before
+    /// the first perfect hit by name.
+    ///
+    /// A loose candidate reached is first tightened by its masks; if that lowers its
+    /// bound it waits in a heap merged with the rest of the order.
     ///
     /// A computed score becomes the candidate's bound, except when the last needle is
     /// one character and the haystack is not ASCII: nucleo then takes a shortcut that
@@ -985,9 +1104,21 @@ impl PeopleIndex {
                 let s = &layout.slots[candidates[i as usize].slot as usize];
                 if s.unicode || !s.bounded {
                     unknown.push(i);
-                } else if needles.iter().all(|d| at_max(layout.bytes(s), d)) {
+                } else if needles
+                    .iter()
+                    .all(|d| at_max(&layout.bytes(s)[..s.name_len as usize], d))
+                {
                     passes.push(i);
                 } else {
+                    // Just below the maximum, or lower by the masks.
+                    let c = &mut candidates[i as usize];
+                    c.bound = max_score - 1;
+                    if c.loose() {
+                        c.tighten();
+                        c.bound = c
+                            .bound
+                            .min(needles.iter().map(|d| layout.word_bound(s, d)).sum());
+                    }
                     fails.push(i);
                 }
                 end += 1;
@@ -995,10 +1126,8 @@ impl PeopleIndex {
             known = start..start + passes.len();
             front = known.end + unknown.len();
             if !fails.is_empty() || !unknown.is_empty() {
-                for &i in &fails {
-                    candidates[i as usize].bound = max_score - 1;
-                }
                 let by_key = |i: &u32| key(&candidates[*i as usize]);
+                fails.sort_unstable_by_key(by_key);
                 let rest = order.split_off(end);
                 order.truncate(start);
                 order.extend(passes);
@@ -1008,19 +1137,48 @@ impl PeopleIndex {
         }
         let mut heap: BinaryHeap<Ranked> = BinaryHeap::with_capacity(limit + 1);
         let mut lost = 0;
-        for (at, &i) in order.iter().enumerate() {
+        // Loose candidates whose bound dropped when tightened, to be merged back into
+        // the order (smallest key first).
+        let mut deferred: BinaryHeap<Reverse<(Key, u32)>> = BinaryHeap::new();
+        let mut at = 0;
+        loop {
             if limit == 0 {
                 break;
             }
+            // The next candidate by (bound descending, name): from the order or deferred.
+            let next_in_order = order.get(at).map(|&i| (key(&candidates[i as usize]), i));
+            let (i, from_order) = match (next_in_order, deferred.peek()) {
+                (Some(o), Some(Reverse(d))) if *d < o => (d.1, false),
+                (Some((_, i)), _) => (i, true),
+                (None, Some(Reverse(d))) => (d.1, false),
+                (None, None) => break,
+            };
+            let pos = at;
+            if from_order {
+                at += 1;
+            } else {
+                deferred.pop();
+            }
             let c = &mut candidates[i as usize];
-            if at >= front
+            let first = from_order && pos < front;
+            if !first
                 && heap.len() == limit
                 && let Some(w) = heap.peek()
                 && (c.bound < w.score.0 || (c.bound == w.score.0 && c.slot > w.slot))
             {
                 break;
             }
-            let score = if known.contains(&at) {
+            if c.loose() && !first {
+                c.tighten();
+                let s = &layout.slots[c.slot as usize];
+                let tight = needles.iter().map(|d| layout.word_bound(s, d)).sum();
+                if tight < c.bound {
+                    c.bound = tight;
+                    deferred.push(Reverse((key(c), i)));
+                    continue;
+                }
+            }
+            let score = if from_order && known.contains(&pos) {
                 max_score
             } else {
                 let Some(score) = score(
@@ -1046,6 +1204,7 @@ impl PeopleIndex {
             };
             if !(last_single && layout.slots[c.slot as usize].unicode) {
                 c.bound = score;
+                c.tighten();
             }
             let item = Ranked {
                 score: Reverse(score),
@@ -1074,8 +1233,12 @@ impl PeopleIndex {
         let layout = &self.layout;
         let mut scored: Vec<Ranked> = Vec::new();
         for slot in 0..layout.slots.len() as u32 {
-            if let Some(score) = pattern.score(layout.text(&self.records, slot), &mut self.matcher)
-            {
+            if let Some(score) = pattern_score(
+                pattern,
+                layout.text(&self.records, slot),
+                layout.name_text(&self.records, slot),
+                &mut self.matcher,
+            ) {
                 scored.push(Ranked {
                     score: Reverse(score),
                     slot,
@@ -1098,8 +1261,30 @@ impl PeopleIndex {
     }
 }
 
-/// nucleo's score of a pattern (the sum of its words' scores) on a slot's haystack;
-/// a word found unbroken right after whitespace scores its maximum without the scorer.
+/// A word's score from nucleo's score on the whole haystack and on the name alone.
+fn word_score(full: u32, name: Option<u32>) -> u32 {
+    name.map_or(full, |name| full.max(name + NAME_BONUS))
+}
+
+/// A pattern's score by nucleo: the sum of its words' scores ([`word_score`]).
+fn pattern_score(
+    pattern: &Pattern,
+    text: Utf32Str<'_>,
+    name: Utf32Str<'_>,
+    matcher: &mut Matcher,
+) -> Option<u32> {
+    let mut total = 0;
+    for atom in &pattern.atoms {
+        let full = u32::from(atom.score(text, matcher)?);
+        total += word_score(full, atom.score(name, matcher).map(u32::from));
+    }
+    Some(total)
+}
+
+/// A pattern's score (the sum of its words' scores) on a slot's haystack. Short ASCII
+/// haystacks are scored by [`fuzzy_ascii`] (nucleo's algorithm, both fields in one
+/// pass), and a word found unbroken right after whitespace in the name scores its
+/// maximum without that; the others go to nucleo.
 fn score(
     layout: &Layout,
     records: &[Record],
@@ -1109,20 +1294,159 @@ fn score(
     matcher: &mut Matcher,
 ) -> Option<u32> {
     let s = &layout.slots[slot as usize];
-    let text = layout.text(records, slot);
     if s.unicode || !s.bounded || needles.iter().any(|d| d.bytes.len() > MAX_BOUNDED_NEEDLE) {
-        return pattern.score(text, matcher);
+        return pattern_score(
+            pattern,
+            layout.text(records, slot),
+            layout.name_text(records, slot),
+            matcher,
+        );
     }
     let bytes = layout.bytes(s);
+    let name_len = s.name_len as usize;
     let mut total = 0;
-    for (atom, needle) in pattern.atoms.iter().zip(needles) {
-        total += if at_max(bytes, needle) {
+    for needle in needles {
+        total += if at_max(&bytes[..name_len], needle) {
             needle.max_score()
+        } else if !layout.in_name(s, needle) {
+            // Only the whole haystack counts.
+            if at_max(bytes, needle) {
+                needle.nucleo_max()
+            } else {
+                fuzzy_ascii(bytes, 0, needle)?.0
+            }
         } else {
-            u32::from(atom.score(text, matcher)?)
+            let (full, name) = fuzzy_ascii(bytes, name_len, needle)?;
+            word_score(full, name)
         };
     }
     Some(total)
+}
+
+/// The first position of `c` in `hay` (`fold`: ASCII letters of `hay` may be uppercase).
+fn find_byte(hay: &[u8], c: u8, fold: bool) -> Option<usize> {
+    // Haystacks are short: a plain loop beats setting up a vector search.
+    const SHORT: usize = 48;
+    match (fold && c.is_ascii_lowercase(), hay.len() < SHORT) {
+        // `| 0x20` turns exactly `c` and its uppercase into `c`.
+        (true, true) => hay.iter().position(|&h| h | 0x20 == c),
+        (true, false) => memchr2(c, c - 32, hay),
+        (false, true) => hay.iter().position(|&h| h == c),
+        (false, false) => memchr(c, hay),
+    }
+}
+
+/// nucleo's optimal fuzzy score of `needle` on the ASCII haystack `hay` (at most
+/// `MAX_BOUNDED_HAYSTACK` long, needle at most `MAX_BOUNDED_NEEDLE`), and what nucleo
+/// scores on `hay[..name_len]` alone, if the needle matches there.
+///
+/// This is nucleo-matcher 0.3's algorithm (`fuzzy_match_optimal`: one row per needle
+/// character, a cell for ending a match at a column and a score for being in a gap
+/// after it), computed only at the columns holding a needle character: a row's gap
+/// score at column `j` is `max(0, cell(i) + i - j - 2)` over its earlier matches `i`
+/// (3 for opening a gap, 1 per further column, never below 0), so it needs no update
+/// per column. A cell's value depends only on the columns up to it, and the rows start
+/// at the same greedy positions, so the best last-row cell before `name_len` is the
+/// score nucleo gives the name alone. nucleo's shortcuts (a one-character needle, a
+/// needle with a single possible placement) give what the full computation gives.
+fn fuzzy_ascii(hay: &[u8], name_len: usize, needle: &Needle) -> Option<(u32, Option<u32>)> {
+    const NONE: usize = usize::MAX;
+    let chars = &needle.bytes;
+    let m = chars.len();
+    if m == 0 {
+        return Some((0, Some(0)));
+    }
+    if m > hay.len() || m > MAX_BOUNDED_NEEDLE {
+        return None;
+    }
+    let fold = needle.ignore_case;
+    // Where each row starts: the greedy (leftmost) match.
+    let mut row_off = [0usize; MAX_BOUNDED_NEEDLE];
+    let mut pos = 0;
+    for (r, &c) in chars.iter().enumerate() {
+        let i = pos + find_byte(&hay[pos..], c, fold)?;
+        row_off[r] = i;
+        pos = i + 1;
+    }
+    let start = row_off[0];
+    let last = m - 1;
+    let end = if fold && chars[last].is_ascii_lowercase() {
+        memchr::memrchr2(chars[last], chars[last] - 32, &hay[pos..])
+    } else {
+        memchr::memrchr(chars[last], &hay[pos..])
+    }
+    .map_or(pos, |i| pos + i + 1);
+    // The haystack bytes that can match a needle character.
+    let mut wanted = 0u128;
+    for &c in chars {
+        wanted |= 1 << (c & 0x7f);
+        if fold && c.is_ascii_lowercase() {
+            wanted |= 1 << (c - 32);
+        }
+    }
+    // Per row: its latest match (column, cell score, consecutive bonus), and the best
+    // `cell + column` of the matches before it.
+    let mut at = [NONE; MAX_BOUNDED_NEEDLE];
+    let mut cell = [0u16; MAX_BOUNDED_NEEDLE];
+    let mut consecutive = [0u16; MAX_BOUNDED_NEEDLE];
+    let mut reach = [isize::MIN; MAX_BOUNDED_NEEDLE];
+    let mut best = 0u16;
+    let mut best_name = 0u16;
+    for (k, &h) in hay.iter().enumerate().take(end).skip(start) {
+        if h >= 128 || (wanted >> h) & 1 == 0 {
+            continue;
+        }
+        let prev_class = k
+            .checked_sub(1)
+            .map_or(Class::Whitespace, |i| class(hay[i]));
+        let b = bonus(prev_class, class(h)) as u16;
+        let h = if fold { h.to_ascii_lowercase() } else { h };
+        for r in (0..m).rev() {
+            if chars[r] != h || k < row_off[r] {
+                continue;
+            }
+            let (score, cons) = if r == 0 {
+                (SCORE_MATCH as u16 + b * FIRST_CHAR_MULTIPLIER as u16, b)
+            } else {
+                let p = r - 1;
+                // Row `p`'s gap score at column k - 1 (its matches up to k - 2).
+                let mut reach_p = reach[p];
+                if at[p] != NONE && at[p] + 2 <= k {
+                    reach_p = reach_p.max(cell[p] as isize + at[p] as isize);
+                }
+                let gap = (reach_p.saturating_sub(k as isize + 1)).max(0) as u16;
+                if at[p] != k - 1 {
+                    (gap + b + SCORE_MATCH as u16, b)
+                } else {
+                    let mut cons = consecutive[p].max(BONUS_CONSECUTIVE as u16);
+                    if b >= 8 && b > cons {
+                        cons = b;
+                    }
+                    let matched = cell[p] + cons.max(b);
+                    let skipped = gap + b;
+                    if matched > skipped {
+                        (matched + SCORE_MATCH as u16, cons)
+                    } else {
+                        (skipped + SCORE_MATCH as u16, b)
+                    }
+                }
+            };
+            if at[r] != NONE {
+                reach[r] = reach[r].max(cell[r] as isize + at[r] as isize);
+            }
+            at[r] = k;
+            cell[r] = score;
+            consecutive[r] = cons;
+            if r == last {
+                best = best.max(score);
+                if k < name_len {
+                    best_name = best_name.max(score);
+                }
+            }
+        }
+    }
+    let name = (row_off[last] < name_len).then_some(u32::from(best_name));
+    Some((u32::from(best), name))
 }
 
 /// Indices of `candidates` (in slot order) ordered by bound descending, then slot: a
@@ -1148,7 +1472,7 @@ fn by_bound(candidates: &[Candidate], max_score: u32) -> Vec<u32> {
 
 /// The characters (with a mask bit) of some needles.
 fn mask_of(needles: &[Needle]) -> u64 {
-    needles.iter().map(Needle::mask).fold(0, |a, b| a | b)
+    needles.iter().fold(0, |a, d| a | d.mask)
 }
 
 /// The query one character shorter than `needles`, when it can be written as a query
@@ -1333,8 +1657,10 @@ mod tests {
         assert_eq!(ix.search("", 3).total, 4);
     }
 
-    /// What a search must answer: nucleo's score on every haystack, best first, then
-    /// by name, then by position.
+    /// What a search must answer: every person whose haystack nucleo matches, ranked by
+    /// the sum over the query's words of the larger of nucleo's score on the haystack and
+    /// its score on the name alone plus `NAME_BONUS`; best first, then by name, then by
+    /// position.
     fn reference(ix: &PeopleIndex, query: &str, limit: usize) -> SearchHits {
         let query = query.trim();
         if query.is_empty() {
@@ -1356,7 +1682,16 @@ mod tests {
             .enumerate()
             .filter_map(|(i, e)| {
                 let hay = Utf32String::from(e.haystack());
-                let score = pattern.score(hay.slice(..), &mut matcher)?;
+                let name = Utf32String::from(e.name.as_str());
+                let mut score = 0;
+                for atom in &pattern.atoms {
+                    let full = u32::from(atom.score(hay.slice(..), &mut matcher)?);
+                    let in_name = atom.score(name.slice(..), &mut matcher);
+                    score += match in_name {
+                        Some(n) => full.max(u32::from(n) + NAME_BONUS),
+                        None => full,
+                    };
+                }
                 Some((Reverse(score), e.name.as_str(), i))
             })
             .collect();
@@ -1495,6 +1830,12 @@ mod tests {
                     let id = rng.below(people + 50) as u64;
                     ix.upsert(random_person(&mut rng, id));
                 }
+                if rng.below(40) == 0 {
+                    // Or are deleted.
+                    let id = rng.below(people + 50) as u64;
+                    let indexed = ix.by_id(id).is_some();
+                    assert_eq!(ix.remove(id), indexed);
+                }
                 let limit = [200, 20, 5, 1, 0][rng.below(5)];
                 let got = ix.search(&query, limit);
                 let want = reference(&ix, &query, limit);
@@ -1521,6 +1862,142 @@ mod tests {
             let want = reference(&ix, query, 20);
             assert_eq!(ix.search(query, 20), want, "{query:?} after a change");
         }
+    }
+
+    /// Typing word by word over enough people that the top `limit` is contested: the
+    /// bounds, the at-maximum check, the mask tightening and the own scorer all decide
+    /// who is scored.
+    #[test]
+    fn typing_over_many_people_matches_a_full_rescore() {
+        let mut rng = Rng(0x7E57);
+        let mut ix = PeopleIndex::default();
+        for id in 0..2_500 {
+            ix.upsert(random_person(&mut rng, id));
+        }
+        for (query, limit) in [
+            ("ma ga", 20),
+            ("mar acme", 200),
+            ("ada lo", 20),
+            ("jo sm c", 5),
+            ("garcia ceo", 200),
+            ("vp sa", 20),
+        ] {
+            let chars: Vec<char> = query.chars().collect();
+            for len in 1..=chars.len() {
+                let typed: String = chars[..len].iter().collect();
+                let want = reference(&ix, &typed, limit);
+                assert_eq!(ix.search(&typed, limit), want, "{typed:?} limit {limit}");
+            }
+        }
+    }
+
+    #[test]
+    fn name_matches_rank_before_matches_in_other_fields() {
+        let mut ix = PeopleIndex::default();
+        ix.upsert(person(
+            1,
+            "Adam Okafor",
+            "adam@okafor.io",
+            "Globex",
+            "Marketing Manager",
+        ));
+        ix.upsert(person(
+            2,
+            "Aisha Martin",
+            "aisha@initech.com",
+            "Initech",
+            "Engineer",
+        ));
+        ix.upsert(person(3, "Bo Chen", "bo@marvel.com", "Marvel", "CEO"));
+        // All three match "mar" unbroken at a word start; only Aisha in her name.
+        let h = ix.search("mar", 10);
+        assert_eq!(ids(&ix, &h)[0], 2, "{:?}", ids(&ix, &h));
+        let h = ix.search("mar", 1);
+        assert_eq!(ids(&ix, &h), vec![2]);
+        // Per word: "adam" is in Adam's name, "mar" in Aisha's.
+        let h = ix.search("a mart", 10);
+        assert_eq!(ids(&ix, &h)[0], 2);
+        assert_eq!(ix.search("okafor", 10).total, 1);
+        assert_eq!(ix.search("mar", 10), reference(&ix, "mar", 10));
+    }
+
+    #[test]
+    fn removed_people_are_no_longer_found() {
+        fn find(ix: &mut PeopleIndex, query: &str) -> Vec<u64> {
+            let hits = ix.search(query, 10);
+            ids(ix, &hits)
+        }
+        let mut ix = index();
+        assert_eq!(find(&mut ix, "lovelace"), vec![1]);
+        assert_eq!(find(&mut ix, "ada"), vec![1, 4, 2]);
+        assert!(ix.remove(1));
+        assert!(!ix.remove(1), "already removed");
+        assert!(!ix.remove(42), "never indexed");
+        assert_eq!(ix.len(), 3);
+        assert!(ix.by_id(1).is_none());
+        // The remembered answers are not reused, and positions moved up.
+        assert_eq!(find(&mut ix, "ada"), vec![4, 2]);
+        assert_eq!(find(&mut ix, "lovelace"), Vec::<u64>::new());
+        for id in [2, 3, 4] {
+            let pos = ix.position(id).unwrap();
+            assert_eq!(ix.get(pos).unwrap().id, id);
+        }
+        assert_eq!(find(&mut ix, ""), vec![2, 3, 4]);
+        // Added again, they are found again.
+        ix.upsert(person(1, "Ada Lovelace", "ada@analytical.io", "", ""));
+        assert_eq!(find(&mut ix, "lovelace"), vec![1]);
+        assert_eq!(ix.search("a", 10), reference(&ix, "a", 10));
+    }
+
+    /// `fuzzy_ascii` against nucleo itself, on the haystack and on the name alone.
+    #[test]
+    fn ascii_scorer_matches_nucleo() {
+        const CHARS: &[u8] = b"aaabbcdeeoolmrsAABDLMO0129  --__..@/,:;|'&()";
+        let mut rng = Rng(0xA5C1);
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let len = 1 + rng.below(90);
+            let hay: Vec<u8> = (0..len).map(|_| CHARS[rng.below(CHARS.len())]).collect();
+            let name_len = rng.below(len + 1);
+            let needle_len = 1 + rng.below(7);
+            let word: String = if rng.below(2) == 0 {
+                // A subsequence of the haystack, so most of them match.
+                let mut w: Vec<u8> = hay.iter().copied().filter(|_| rng.below(3) == 0).collect();
+                w.truncate(needle_len);
+                String::from_utf8(w).unwrap()
+            } else {
+                (0..needle_len)
+                    .map(|_| CHARS[rng.below(CHARS.len())] as char)
+                    .collect()
+            };
+            let word = word.replace([' ', '\\'], "");
+            if word.is_empty() {
+                continue;
+            }
+            let pattern = Pattern::new(
+                &word,
+                CaseMatching::Smart,
+                Normalization::Smart,
+                AtomKind::Fuzzy,
+            );
+            let [atom] = pattern.atoms.as_slice() else {
+                continue;
+            };
+            let needle = needles(&pattern).unwrap().pop().unwrap();
+            let full = atom.score(Utf32Str::Ascii(&hay), &mut matcher);
+            let name = atom.score(Utf32Str::Ascii(&hay[..name_len]), &mut matcher);
+            let want = full.map(|f| (u32::from(f), name.map(u32::from)));
+            let got = fuzzy_ascii(&hay, name_len, &needle);
+            assert_eq!(
+                got,
+                want,
+                "haystack {:?} name_len {name_len} needle {word:?}",
+                String::from_utf8_lossy(&hay)
+            );
+            checked += usize::from(want.is_some());
+        }
+        assert!(checked > 5_000, "only {checked} matches checked");
     }
 
     #[test]

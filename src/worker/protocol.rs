@@ -131,6 +131,10 @@ pub enum WorkerEvent {
         id: RequestId,
         people: Vec<Person>,
     },
+    /// People deleted in SalesLoft (a `person_deleted` webhook): out of the index.
+    PeopleDeleted {
+        ids: Vec<u64>,
+    },
     PeopleIndexed {
         id: RequestId,
         total: usize,
@@ -181,4 +185,33 @@ pub enum WorkerEvent {
 /// Turns an API error into the words a user sees.
 pub fn describe(err: &ApiError) -> String {
     err.to_string()
+}
+
+impl WorkerEvent {
+    /// The request this event answers, if it answers one.
+    pub fn request_id(&self) -> Option<RequestId> {
+        use WorkerEvent::*;
+        match self {
+            Started { id, .. }
+            | Finished { id, .. }
+            | Cadences { id, .. }
+            | CadenceSteps { id, .. }
+            | CadenceMembers { id, .. }
+            | EmailFacts { id, .. }
+            | EngagementLoaded { id, .. }
+            | Deferred { id, .. }
+            | PeopleBatch { id, .. }
+            | PeopleIndexed { id, .. }
+            | PersonFound { id, .. }
+            | PersonDetail { id, .. }
+            | EnrollProgress { id, .. }
+            | Me { id, .. }
+            | Users { id, .. } => Some(*id),
+            LiveState { .. }
+            | Connection { .. }
+            | Heartbeat { .. }
+            | Error { .. }
+            | PeopleDeleted { .. } => None,
+        }
+    }
 }

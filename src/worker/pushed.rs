@@ -49,6 +49,7 @@ pub async fn run(ctx: Arc<Ctx>, mut events: mpsc::Receiver<WebhookEvent>) {
 struct Batch {
     facts: Vec<EmailFact>,
     people: Vec<Person>,
+    deleted: Vec<u64>,
     len: usize,
 }
 
@@ -75,13 +76,17 @@ impl Batch {
                     ctx.cache_remove(&CacheKey::PersonByEmail(address.trim().to_lowercase()));
                 }
                 if event.kind == EventKind::PersonDeleted {
+                    lock(&ctx.people).seen.remove(&person.id);
+                    self.deleted.push(person.id);
                     return;
                 }
+                // Into the search index, whether it was filled by the people walk
+                // or from the local store.
                 let mut state = lock(&ctx.people);
                 if state.position.is_some() {
                     state.seen.insert(person.id);
-                    self.people.push(*person);
                 }
+                self.people.push(*person);
             }
         }
     }
@@ -99,6 +104,9 @@ impl Batch {
                 id: PUSHED,
                 people: self.people,
             });
+        }
+        if !self.deleted.is_empty() {
+            ctx.emit(WorkerEvent::PeopleDeleted { ids: self.deleted });
         }
     }
 }
@@ -162,27 +170,37 @@ mod tests {
     }
 
     #[test]
-    fn people_join_the_index_once_it_has_started() {
+    fn people_join_the_index_and_deleted_people_leave_it() {
         let (ctx, mut rx) = ctx();
         let person = r#"{"id": 5, "created_at": "2024-01-01T00:00:00Z",
             "updated_at": "2024-01-02T00:00:00Z", "email_address": "A@x.io"}"#;
+        // Before the people walk (an index filled from the local store): joins.
         let mut before = Batch::default();
         before.add(&ctx, event("person_updated", person));
         before.emit(&ctx);
-        assert!(
-            rx.try_recv().is_err(),
-            "no index yet: the walk reads everyone"
-        );
+        match rx.try_recv().unwrap() {
+            WorkerEvent::PeopleBatch { people, .. } => assert_eq!(people[0].id, 5),
+            other => panic!("{other:?}"),
+        }
+        assert!(!lock(&ctx.people).seen.contains(&5), "no walk to count for");
 
         lock(&ctx.people).position = Some(crate::api::CursorPosition::start());
         let mut after = Batch::default();
         after.add(&ctx, event("person_created", person));
-        after.add(&ctx, event("person_deleted", person));
         after.emit(&ctx);
         match rx.try_recv().unwrap() {
             WorkerEvent::PeopleBatch { people, .. } => assert_eq!(people.len(), 1),
             other => panic!("{other:?}"),
         }
         assert!(lock(&ctx.people).seen.contains(&5));
+
+        let mut gone = Batch::default();
+        gone.add(&ctx, event("person_deleted", person));
+        gone.emit(&ctx);
+        match rx.try_recv().unwrap() {
+            WorkerEvent::PeopleDeleted { ids } => assert_eq!(ids, vec![5]),
+            other => panic!("{other:?}"),
+        }
+        assert!(!lock(&ctx.people).seen.contains(&5));
     }
 }

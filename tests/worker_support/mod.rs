@@ -138,25 +138,7 @@ pub struct Ui {
 }
 
 pub fn id_of(e: &WorkerEvent) -> Option<RequestId> {
-    use WorkerEvent::*;
-    match e {
-        Started { id, .. }
-        | Finished { id, .. }
-        | Cadences { id, .. }
-        | CadenceSteps { id, .. }
-        | CadenceMembers { id, .. }
-        | EmailFacts { id, .. }
-        | EngagementLoaded { id, .. }
-        | Deferred { id, .. }
-        | PeopleBatch { id, .. }
-        | PeopleIndexed { id, .. }
-        | PersonFound { id, .. }
-        | PersonDetail { id, .. }
-        | EnrollProgress { id, .. }
-        | Me { id, .. }
-        | Users { id, .. } => Some(*id),
-        LiveState { .. } | Connection { .. } | Heartbeat { .. } | Error { .. } => None,
-    }
+    e.request_id()
 }
 
 impl Ui {

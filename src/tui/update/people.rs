@@ -8,7 +8,7 @@ use crate::worker::protocol::{Priority, Request};
 
 use super::super::msg::Effect;
 use super::super::search::{PersonEntry, looks_like_email};
-use super::super::state::{AppState, IndexStatus, Level, SEARCH_LIMIT, View};
+use super::super::state::{AppState, IndexStatus, Level, Popup, SEARCH_LIMIT, View};
 
 /// Typing pause before an email address is looked up.
 pub const LOOKUP_DELAY: Duration = Duration::from_millis(400);
@@ -124,6 +124,27 @@ pub(crate) fn on_batch(state: &mut AppState, people: Vec<Person>) {
     }
     if added || !people.is_empty() {
         research(state);
+    }
+}
+
+/// People deleted in SalesLoft leave the index, the marks and the searches (the
+/// positions of every other person after them move, so both searches run again).
+pub(crate) fn on_deleted(state: &mut AppState, ids: &[u64]) {
+    let mut removed = false;
+    for id in ids {
+        removed |= state.people.index.remove(*id);
+        state.people.marked.remove(id);
+    }
+    if !removed {
+        return;
+    }
+    state.people.index.prepare();
+    if let IndexStatus::Done { total } = &mut state.people.status {
+        *total = state.people.index.len();
+    }
+    research(state);
+    if let Some(Popup::Enroll(flow)) = &mut state.popup {
+        flow.refilter(&mut state.people.index);
     }
 }
 

@@ -85,6 +85,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             state.say(Level::Warn, text);
         }
         WorkerEvent::PeopleBatch { people, .. } => people::on_batch(state, people),
+        WorkerEvent::PeopleDeleted { ids } => people::on_deleted(state, &ids),
         WorkerEvent::PeopleIndexed { total, .. } => {
             state.people.status = IndexStatus::Done {
                 total: total.max(state.people.index.len()),
