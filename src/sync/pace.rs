@@ -5,7 +5,7 @@
 //! points of requests still in flight, so parallel walks never spend the same
 //! remainder twice. When the governor says wait, the refill of the budget window
 //! is noticed by a rare probe (one useful request, allowed only while at least
-//! half the reserve is left, at 0.25, 0.5, 1, 2, 2... s): the API has no header
+//! half the reserve is left, at 0.25 s, then every 0.5 s): the API has no header
 //! saying when the window resets, and the real window is a minute while a
 //! simulator's may be seconds.
 //!
@@ -63,7 +63,7 @@ impl CancelToken {
 }
 
 const PROBE_FIRST: Duration = Duration::from_millis(250);
-const PROBE_MAX: Duration = Duration::from_secs(2);
+const PROBE_MAX: Duration = Duration::from_millis(500);
 /// Probes never take the budget under this (an enrollment costs up to 3 points).
 const MIN_PROBE_FLOOR: u32 = 3;
 
