@@ -194,13 +194,13 @@ fn parent() {
             format!("<= {FIRST_FRAME_TARGET_MS} ms"),
         ],
         vec![
-            "  load: open + read + aggregate facts".into(),
+            "  load: open; cadences, steps, users; sums".into(),
             f2(p50(&col(1))),
             f2(max(&col(1))),
             String::new(),
         ],
         vec![
-            "  seed state (index + prepare, range)".into(),
+            "  seed the state".into(),
             f2(p50(&col(2))),
             f2(max(&col(2))),
             String::new(),
