@@ -243,17 +243,7 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
     shared.oauth = oauth::OAuth::new(cfg.oauth.clone());
     let shared = Arc::new(shared);
     let app = server::router(shared.clone());
-    let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!("simulator server stopped: {e}");
-        }
-    });
+    let (tx, server) = crate::serve::spawn(listener, app, "simulator server");
     let webhooks = cfg.webhook.clone().map(|target| {
         let stats = Arc::new(webhooks::WebhookStats::default());
         (
