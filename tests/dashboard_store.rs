@@ -205,6 +205,7 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
         path.clone(),
         server.clone(),
         0.2,
+        false,
     );
     let end = tokio::time::timeout(HANG_GUARD, async {
         loop {
@@ -257,8 +258,13 @@ async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through()
 
     // The background sync refreshes the store incrementally, reporting progress.
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let (bg, mut rx) =
-        BackgroundSync::start(client(&sim.base_url()), path.clone(), server.clone(), 0.2);
+    let (bg, mut rx) = BackgroundSync::start(
+        client(&sim.base_url()),
+        path.clone(),
+        server.clone(),
+        0.2,
+        false,
+    );
     let (ok, synced_at, progressed) = tokio::time::timeout(HANG_GUARD, async {
         let mut progressed = false;
         loop {

@@ -79,21 +79,10 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         };
         // A store that cannot be used is left alone, never written. The people
         // and email facts of a loaded one are read after the first frame.
-        let background = match stored {
-            StoreLoad::Failed(_) => None,
-            StoreLoad::Loaded(_) => Some(BackgroundSync::start_after_rest(
-                client.clone(),
-                path,
-                server,
-                profile.budget_reserve,
-            )),
-            StoreLoad::Absent => Some(BackgroundSync::start(
-                client.clone(),
-                path,
-                server,
-                profile.budget_reserve,
-            )),
-        };
+        let background = (!matches!(stored, StoreLoad::Failed(_))).then(|| {
+            let rest = matches!(stored, StoreLoad::Loaded(_));
+            BackgroundSync::start(client.clone(), path, server, profile.budget_reserve, rest)
+        });
         (stored, background)
     };
     let (background, store_events) = match background {

@@ -13,8 +13,7 @@ use crate::worker::email_fact;
 
 /// An email fact's range time in unix seconds, as SQL over `email_facts`: its
 /// `sent_at`, else its `updated_at`, clamped to 1..=u32::MAX as the aggregator
-/// does. Schema migration 2 indexes and sums this very expression (a test keeps
-/// them equal).
+/// does. Schema migration 2 indexes and sums by this very expression.
 pub(crate) const FACT_AT: &str = "max(1, min(4294967295, coalesce(sent_at, updated_us) / 1000000))";
 
 const DAY_SECS: u32 = 86_400;
@@ -619,27 +618,6 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(|e| self.sql(e))
-    }
-
-    /// What the dashboard reads at start: [`DashboardData`] without `people` and
-    /// `email_facts` (left empty), the people as [`PersonRow`]s, and the email facts
-    /// handed to `fact` one by one, so a start never parses or holds the full
-    /// records nor a list of every fact.
-    pub fn dashboard_start(
-        &self,
-        fact: impl FnMut(EmailFact),
-    ) -> StoreResult<(DashboardData, Vec<PersonRow>)> {
-        let people = self.person_rows()?;
-        let data = DashboardData {
-            people: Vec::new(),
-            cadences: self.cadences()?,
-            steps: self.steps()?,
-            users: self.users()?,
-            email_facts: Vec::new(),
-            synced_at: self.last_synced_at()?,
-        };
-        self.for_each_email_fact(fact)?;
-        Ok((data, people))
     }
 
     /// What the first frame of the dashboard reads: [`DashboardData`] without

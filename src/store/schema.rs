@@ -6,12 +6,14 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+use super::records::FACT_AT;
 use super::{StoreError, StoreResult};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[
-    // 1: records, email facts, sync checkpoints.
-    "
+pub(super) const MIGRATIONS: &[fn() -> String] = &[|| RECORDS.to_string(), fact_days];
+
+/// Migration 1: records, email facts, sync checkpoints.
+const RECORDS: &str = "
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -106,117 +108,118 @@ pub(super) const MIGRATIONS: &[&str] = &[
         last_ids TEXT,
         PRIMARY KEY (resource, idx, page)
     ) WITHOUT ROWID;
-    ",
-    // 2: per-(cadence, step, UTC day) sums of the counted (sent) email facts, kept
-    // by triggers, so a start reads a few thousand rows instead of every email;
-    // plus an index on each fact's range time, for the exact recount of the day
-    // a range starts in. See `records::FACT_AT` (the same expression, kept equal
-    // by a test) and metrics::Aggregator (the same counting rules).
-    "
-    CREATE TABLE fact_days (
-        cadence_id INTEGER NOT NULL,  -- 0 when the email has no cadence
-        step_id    INTEGER NOT NULL,  -- 0 when it has no step
-        day        INTEGER NOT NULL,  -- range time / 86400
-        sent       INTEGER NOT NULL,
-        delivered  INTEGER NOT NULL,
-        opened     INTEGER NOT NULL,
-        clicked    INTEGER NOT NULL,
-        replied    INTEGER NOT NULL,
-        bounced    INTEGER NOT NULL,
-        -- Day first: a range reads only its days.
-        PRIMARY KEY (day, cadence_id, step_id)
-    ) WITHOUT ROWID;
+    ";
 
-    CREATE INDEX email_facts_at ON email_facts(
-        max(1, min(4294967295, coalesce(sent_at, updated_us) / 1000000)));
-
-    INSERT INTO fact_days
-    SELECT coalesce(cadence_id, 0), coalesce(step_id, 0),
-           max(1, min(4294967295, coalesce(sent_at, updated_us) / 1000000)) / 86400,
-           count(*),
-           sum(1 - (flags >> 1 & 1)),
-           sum((1 - (flags >> 1 & 1)) * (flags >> 2 & 1)),
-           sum((1 - (flags >> 1 & 1)) * (flags >> 3 & 1)),
-           sum((1 - (flags >> 1 & 1)) * (flags >> 4 & 1)),
-           sum(flags >> 1 & 1)
-    FROM email_facts WHERE flags & 1
-    GROUP BY 1, 2, 3;
-
-    CREATE TRIGGER fact_days_add AFTER INSERT ON email_facts WHEN new.flags & 1
-    BEGIN
-        INSERT INTO fact_days VALUES (
-            coalesce(new.cadence_id, 0), coalesce(new.step_id, 0),
-            max(1, min(4294967295, coalesce(new.sent_at, new.updated_us) / 1000000)) / 86400,
-            1,
-            1 - (new.flags >> 1 & 1),
-            (1 - (new.flags >> 1 & 1)) * (new.flags >> 2 & 1),
-            (1 - (new.flags >> 1 & 1)) * (new.flags >> 3 & 1),
-            (1 - (new.flags >> 1 & 1)) * (new.flags >> 4 & 1),
-            new.flags >> 1 & 1)
-        ON CONFLICT (day, cadence_id, step_id) DO UPDATE SET
-            sent = sent + excluded.sent, delivered = delivered + excluded.delivered,
-            opened = opened + excluded.opened, clicked = clicked + excluded.clicked,
-            replied = replied + excluded.replied, bounced = bounced + excluded.bounced;
-    END;
-
-    CREATE TRIGGER fact_days_remove AFTER DELETE ON email_facts WHEN old.flags & 1
-    BEGIN
-        UPDATE fact_days SET
-            sent = sent - 1,
-            delivered = delivered - (1 - (old.flags >> 1 & 1)),
-            opened = opened - (1 - (old.flags >> 1 & 1)) * (old.flags >> 2 & 1),
-            clicked = clicked - (1 - (old.flags >> 1 & 1)) * (old.flags >> 3 & 1),
-            replied = replied - (1 - (old.flags >> 1 & 1)) * (old.flags >> 4 & 1),
-            bounced = bounced - (old.flags >> 1 & 1)
-        WHERE cadence_id = coalesce(old.cadence_id, 0) AND step_id = coalesce(old.step_id, 0)
-          AND day = max(1, min(4294967295, coalesce(old.sent_at, old.updated_us) / 1000000)) / 86400;
-        DELETE FROM fact_days
-        WHERE cadence_id = coalesce(old.cadence_id, 0) AND step_id = coalesce(old.step_id, 0)
-          AND day = max(1, min(4294967295, coalesce(old.sent_at, old.updated_us) / 1000000)) / 86400
-          AND sent <= 0;
-    END;
-
-    -- A changed fact: remove the old contribution, add the new one. Only when
-    -- something counted changed (a re-read of the same email changes nothing).
-    CREATE TRIGGER fact_days_change AFTER UPDATE ON email_facts
-    WHEN (old.flags & 1 OR new.flags & 1)
-     AND (old.flags IS NOT new.flags OR old.cadence_id IS NOT new.cadence_id
-          OR old.step_id IS NOT new.step_id
-          OR max(1, min(4294967295, coalesce(old.sent_at, old.updated_us) / 1000000)) / 86400
-             IS NOT max(1, min(4294967295, coalesce(new.sent_at, new.updated_us) / 1000000)) / 86400)
-    BEGIN
-        UPDATE fact_days SET
-            sent = sent - 1,
-            delivered = delivered - (1 - (old.flags >> 1 & 1)),
-            opened = opened - (1 - (old.flags >> 1 & 1)) * (old.flags >> 2 & 1),
-            clicked = clicked - (1 - (old.flags >> 1 & 1)) * (old.flags >> 3 & 1),
-            replied = replied - (1 - (old.flags >> 1 & 1)) * (old.flags >> 4 & 1),
-            bounced = bounced - (old.flags >> 1 & 1)
-        WHERE old.flags & 1
-          AND cadence_id = coalesce(old.cadence_id, 0) AND step_id = coalesce(old.step_id, 0)
-          AND day = max(1, min(4294967295, coalesce(old.sent_at, old.updated_us) / 1000000)) / 86400;
-        DELETE FROM fact_days
-        WHERE old.flags & 1
-          AND cadence_id = coalesce(old.cadence_id, 0) AND step_id = coalesce(old.step_id, 0)
-          AND day = max(1, min(4294967295, coalesce(old.sent_at, old.updated_us) / 1000000)) / 86400
-          AND sent <= 0;
-        INSERT INTO fact_days
-        SELECT coalesce(new.cadence_id, 0), coalesce(new.step_id, 0),
-               max(1, min(4294967295, coalesce(new.sent_at, new.updated_us) / 1000000)) / 86400,
-               1,
-               1 - (new.flags >> 1 & 1),
-               (1 - (new.flags >> 1 & 1)) * (new.flags >> 2 & 1),
-               (1 - (new.flags >> 1 & 1)) * (new.flags >> 3 & 1),
-               (1 - (new.flags >> 1 & 1)) * (new.flags >> 4 & 1),
-               new.flags >> 1 & 1
-        WHERE new.flags & 1
-        ON CONFLICT (day, cadence_id, step_id) DO UPDATE SET
-            sent = sent + excluded.sent, delivered = delivered + excluded.delivered,
-            opened = opened + excluded.opened, clicked = clicked + excluded.clicked,
-            replied = replied + excluded.replied, bounced = bounced + excluded.bounced;
-    END;
-    ",
+/// The counts of a `fact_days` row, and each one's contribution from one sent
+/// email fact (`{r}` is the row: `new.`, `old.` or nothing), as
+/// `metrics::Engagement::of_email` counts it: delivered unless bounced; opened,
+/// clicked and replied only when delivered.
+const COUNTS: [(&str, &str); 6] = [
+    ("sent", "1"),
+    ("delivered", "(1 - ({r}flags >> 1 & 1))"),
+    ("opened", "(1 - ({r}flags >> 1 & 1)) * ({r}flags >> 2 & 1)"),
+    ("clicked", "(1 - ({r}flags >> 1 & 1)) * ({r}flags >> 3 & 1)"),
+    ("replied", "(1 - ({r}flags >> 1 & 1)) * ({r}flags >> 4 & 1)"),
+    ("bounced", "({r}flags >> 1 & 1)"),
 ];
+
+/// Migration 2: per-(UTC day, cadence, step) sums of the counted (sent) email
+/// facts, kept by triggers, so a start reads a few thousand rows instead of
+/// every email; plus an index on each fact's range time ([`FACT_AT`]), for the
+/// exact recount of the day a range starts in. Filled from the facts already
+/// stored.
+fn fact_days() -> String {
+    let names = COUNTS.map(|(n, _)| n).join(", ");
+    let count = |r: &str, i: usize| COUNTS[i].1.replace("{r}", r);
+    let day = |r: &str| {
+        let at = FACT_AT
+            .replace("sent_at", &format!("{r}sent_at"))
+            .replace("updated_us", &format!("{r}updated_us"));
+        format!("{at} / 86400")
+    };
+    let key = |r: &str| {
+        format!(
+            "{}, coalesce({r}cadence_id, 0), coalesce({r}step_id, 0)",
+            day(r)
+        )
+    };
+    let is_key = |r: &str| {
+        format!(
+            "day = {} AND cadence_id = coalesce({r}cadence_id, 0) AND step_id = coalesce({r}step_id, 0)",
+            day(r)
+        )
+    };
+    // Adds the sent email `r` to its row (creating it).
+    let add = |r: &str| {
+        let counts: Vec<String> = (0..6).map(|i| count(r, i)).collect();
+        let sums = COUNTS
+            .map(|(n, _)| format!("{n} = {n} + excluded.{n}"))
+            .join(", ");
+        format!(
+            "INSERT INTO fact_days (day, cadence_id, step_id, {names})
+             SELECT {}, {} WHERE {r}flags & 1
+             ON CONFLICT (day, cadence_id, step_id) DO UPDATE SET {sums};",
+            key(r),
+            counts.join(", ")
+        )
+    };
+    // Takes the sent email `r` out of its row (removing the row once empty).
+    let remove = |r: &str| {
+        let less: Vec<String> = (0..6)
+            .map(|i| format!("{n} = {n} - {c}", n = COUNTS[i].0, c = count(r, i)))
+            .collect();
+        format!(
+            "UPDATE fact_days SET {} WHERE {r}flags & 1 AND {};
+             DELETE FROM fact_days WHERE {r}flags & 1 AND {} AND sent <= 0;",
+            less.join(", "),
+            is_key(r),
+            is_key(r)
+        )
+    };
+    let backfill: Vec<String> = (0..6).map(|i| format!("sum({})", count("", i))).collect();
+    format!(
+        "CREATE TABLE fact_days (
+            day        INTEGER NOT NULL,  -- range time / 86400
+            cadence_id INTEGER NOT NULL,  -- 0 when the email has no cadence
+            step_id    INTEGER NOT NULL,  -- 0 when it has no step
+            sent       INTEGER NOT NULL,
+            delivered  INTEGER NOT NULL,
+            opened     INTEGER NOT NULL,
+            clicked    INTEGER NOT NULL,
+            replied    INTEGER NOT NULL,
+            bounced    INTEGER NOT NULL,
+            -- Day first: a range reads only its days.
+            PRIMARY KEY (day, cadence_id, step_id)
+        ) WITHOUT ROWID;
+
+        CREATE INDEX email_facts_at ON email_facts({FACT_AT});
+
+        INSERT INTO fact_days (day, cadence_id, step_id, {names})
+        SELECT {}, {} FROM email_facts WHERE flags & 1 GROUP BY 1, 2, 3;
+
+        CREATE TRIGGER fact_days_add AFTER INSERT ON email_facts WHEN new.flags & 1
+        BEGIN {} END;
+
+        CREATE TRIGGER fact_days_remove AFTER DELETE ON email_facts WHEN old.flags & 1
+        BEGIN {} END;
+
+        -- A changed fact: out of its old row, into its new one; only when something
+        -- counted changed (a re-read of the same email changes nothing).
+        CREATE TRIGGER fact_days_change AFTER UPDATE ON email_facts
+        WHEN (old.flags & 1 OR new.flags & 1)
+         AND (old.flags IS NOT new.flags OR old.cadence_id IS NOT new.cadence_id
+              OR old.step_id IS NOT new.step_id OR {} IS NOT {})
+        BEGIN {} {} END;",
+        key(""),
+        backfill.join(", "),
+        add("new."),
+        remove("old."),
+        day("old."),
+        day("new."),
+        remove("old."),
+        add("new."),
+    )
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -271,8 +274,9 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
         }
     }
     for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let step = step();
         let tx = conn.transaction().map_err(sql)?;
-        tx.execute_batch(step).map_err(sql)?;
+        tx.execute_batch(&step).map_err(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)
             .map_err(sql)?;
         tx.commit().map_err(sql)?;

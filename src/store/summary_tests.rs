@@ -175,7 +175,7 @@ fn a_version_one_store_gets_its_sums_when_migrated() {
         // A store as the previous sltui wrote it: schema 1, facts, no sums.
         let mut conn = rusqlite::Connection::open(&path).unwrap();
         let tx = conn.transaction().unwrap();
-        tx.execute_batch(MIGRATIONS[0]).unwrap();
+        tx.execute_batch(&MIGRATIONS[0]()).unwrap();
         tx.pragma_update(None, "user_version", 1).unwrap();
         tx.commit().unwrap();
         let mut st = conn
@@ -213,7 +213,7 @@ fn a_version_one_store_gets_its_sums_when_migrated() {
 fn the_range_time_is_one_expression_and_its_recount_uses_the_index() {
     // The migration sums and indexes the same expression the reads use.
     let normalize = |s: &str| s.split_whitespace().collect::<String>();
-    let sums = normalize(MIGRATIONS[1]);
+    let sums = normalize(&MIGRATIONS[1]());
     assert!(sums.contains(&normalize(&format!("ON email_facts({FACT_AT})"))));
     for side in ["new", "old"] {
         let expr = FACT_AT

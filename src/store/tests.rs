@@ -301,7 +301,9 @@ fn the_start_read_lists_people_as_their_label_and_streams_every_fact() {
     store.upsert(std::slice::from_ref(&email), 1).unwrap();
 
     let mut facts = Vec::new();
-    let (data, people) = store.dashboard_start(|f| facts.push(f)).unwrap();
+    let (data, _) = store.dashboard_summary(None).unwrap();
+    let people = store.person_rows().unwrap();
+    store.for_each_email_fact(|f| facts.push(f)).unwrap();
     assert!(data.people.is_empty() && data.email_facts.is_empty());
     assert_eq!(facts, store.email_facts().unwrap());
     assert_eq!(facts.len(), 1);

@@ -205,10 +205,8 @@ pub struct StoreStatus {
     pub sync: SyncLine,
     /// What the store held at start ([`Coverage`]).
     pub coverage: Coverage,
-    /// The people and facts read after the first frame arrived (or failed).
-    pub rest_loaded: bool,
-    /// Background syncs finished this session, and whether the last one was ok.
-    pub runs: u32,
+    /// Whether the last background sync of this session was ok (`None` before
+    /// the first one ended).
     pub last_ok: Option<bool>,
 }
 
@@ -387,7 +385,6 @@ fn seed_data(state: &mut AppState, data: DashboardData) {
 /// facts replace the stored totals, with the facts that arrived meanwhile
 /// replayed on top.
 fn take_rest(state: &mut AppState, rest: Rest) {
-    state.store.rest_loaded = true;
     let Rest { people, agg } = rest;
     let wall = state.clock.wall;
     let m = &mut state.metrics;
@@ -471,7 +468,6 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
         StoreEvent::Loaded(Ok(rest)) => take_rest(state, *rest),
         StoreEvent::Loaded(Err(e)) => {
             // Counting goes on from the live reads alone.
-            state.store.rest_loaded = true;
             let wall = state.clock.wall;
             let m = &mut state.metrics;
             m.agg
@@ -532,10 +528,8 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
             }
             // Said for the first run and when the outcome changes; the periodic
             // refreshes and repeated retries stay quiet.
-            let first = state.store.runs == 0;
             let was = state.store.last_ok.replace(ok);
-            state.store.runs += 1;
-            if ok && (first || was == Some(false)) {
+            if ok && was != Some(true) {
                 state.say(
                     Level::Info,
                     format!("local store up to date ({records} records read)"),
@@ -615,35 +609,10 @@ pub const SYNC_CONNECTIONS: usize = 2;
 impl BackgroundSync {
     /// Starts an incremental refresh of the store at `path` (a full sync when it
     /// is empty), at background priority, keeping `reserve` (the profile's) plus
-    /// [`SYNC_HEADROOM`] of the budget for everything else. Reports go to the
-    /// returned receiver.
+    /// [`SYNC_HEADROOM`] of the budget for everything else. With `rest`, it first
+    /// reads what the dashboard's first frame left out ([`load_rest`], reported as
+    /// [`StoreEvent::Loaded`]). Reports go to the returned receiver.
     pub fn start(
-        client: crate::api::ApiClient,
-        path: std::path::PathBuf,
-        server: String,
-        reserve: f64,
-    ) -> (
-        BackgroundSync,
-        tokio::sync::mpsc::UnboundedReceiver<StoreEvent>,
-    ) {
-        Self::spawn(client, path, server, reserve, false)
-    }
-
-    /// [`BackgroundSync::start`], after reading what the first frame left out
-    /// ([`load_rest`], reported as [`StoreEvent::Loaded`]) from the same store.
-    pub fn start_after_rest(
-        client: crate::api::ApiClient,
-        path: std::path::PathBuf,
-        server: String,
-        reserve: f64,
-    ) -> (
-        BackgroundSync,
-        tokio::sync::mpsc::UnboundedReceiver<StoreEvent>,
-    ) {
-        Self::spawn(client, path, server, reserve, true)
-    }
-
-    fn spawn(
         client: crate::api::ApiClient,
         path: std::path::PathBuf,
         server: String,
