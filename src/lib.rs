@@ -4,9 +4,9 @@
 //! the TUI or the simulator; `sim` is the simulator and never imports `api::models`.
 
 pub mod api;
+pub mod budget;
 pub mod cli;
 pub mod config;
-pub mod cost;
 pub mod metrics;
 pub mod serve;
 pub mod sim;

@@ -1,7 +1,7 @@
 //! `sltui cost`: what reading N records costs by page walk versus cursor walk.
 
 use super::CostArgs;
-use crate::cost::{cursor_walk, page_walk};
+use crate::budget::{cursor_walk, page_walk};
 
 pub fn run(args: &CostArgs) -> i32 {
     print!("{}", render(args));

@@ -22,6 +22,8 @@ pub use series::{ActivityKind, ActivitySeries};
 
 use chrono::{DateTime, Utc};
 
+use crate::api::models::Email;
+
 /// What the metrics need to know about one SalesLoft email (`/v2/activities/emails`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailFact {
@@ -40,6 +42,22 @@ pub struct EmailFact {
     pub replied: bool,
     pub sent_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// What the metrics need to know about one SalesLoft email. Pure; never fails.
+pub fn email_fact(email: &Email) -> EmailFact {
+    EmailFact {
+        email_id: email.id,
+        cadence_id: email.cadence_id(),
+        step_id: email.step_id(),
+        sent: email.is_sent(),
+        bounced: email.bounced,
+        viewed: email.counts.views > 0,
+        clicked: email.counts.clicks > 0,
+        replied: email.counts.replies > 0,
+        sent_at: email.sent_at.map(|t| t.with_timezone(&Utc)),
+        updated_at: email.updated_at.with_timezone(&Utc),
+    }
 }
 
 /// Whether an email `status` means the email went out.

@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 
 use super::{Store, StoreResult};
 use crate::api::models::{Cadence, Email, Membership, Person, Step, User};
+use crate::metrics::email_fact;
 use crate::metrics::{EmailFact, Engagement, GroupTotals};
-use crate::worker::email_fact;
 
 /// An email fact's range time in unix seconds, as SQL over `email_facts`: its
 /// `sent_at`, else its `updated_at`, clamped to 1..=u32::MAX as the aggregator

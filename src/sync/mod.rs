@@ -60,8 +60,8 @@ use tokio::sync::Semaphore;
 
 use crate::api::models::{Cadence, Email, Membership, Person, Step};
 use crate::api::{ApiClient, ApiError, ApiResult};
+use crate::budget::Priority;
 use crate::store::{Store, StoreError};
-use crate::worker::Priority;
 
 pub use pace::{CancelToken, Pacer, SpendMeter};
 

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 use crate::api::Budget;
-use crate::worker::{BudgetView, Decision, Governor, Priority};
+use crate::budget::{BudgetView, Decision, Governor, Priority};
 
 /// Stops a sync cleanly (Ctrl-C): no new request starts, the ones in flight are
 /// saved. Clones share the flag.

@@ -11,9 +11,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::audit::AuditLog;
 use super::breaker::{Breaker, FAILURES_TO_OPEN};
 use super::cache::{CacheKey, Cached, TtlCache};
-use super::governor::{BudgetView, Decision, Governor};
 use super::protocol::{Priority, RequestId, WorkerEvent};
 use crate::api::{ApiClient, ApiError, CursorPosition};
+use crate::budget::{BudgetView, Decision, Governor};
 use crate::metrics::TimeRange;
 
 /// Locks a std mutex even if a holder panicked (the data stays usable).

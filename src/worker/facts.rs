@@ -3,31 +3,15 @@
 use chrono::{DateTime, Utc};
 
 use crate::api::Query;
-use crate::api::models::Email;
 use crate::api::query::format_timestamp;
-use crate::metrics::{EmailFact, TimeRange};
+use crate::metrics::TimeRange;
+pub use crate::metrics::email_fact;
 
 /// Emails per page: the maximum, so a read costs one point per 100 emails.
 pub const PER_PAGE: u32 = 100;
 
 /// The path of the emails list.
 pub const EMAILS_PATH: &str = "activities/emails";
-
-/// What the metrics need to know about one email. Pure; never fails.
-pub fn email_fact(email: &Email) -> EmailFact {
-    EmailFact {
-        email_id: email.id,
-        cadence_id: email.cadence_id(),
-        step_id: email.step_id(),
-        sent: email.is_sent(),
-        bounced: email.bounced,
-        viewed: email.counts.views > 0,
-        clicked: email.counts.clicks > 0,
-        replied: email.counts.replies > 0,
-        sent_at: email.sent_at.map(|t| t.with_timezone(&Utc)),
-        updated_at: email.updated_at.with_timezone(&Utc),
-    }
-}
 
 /// The filter value for "sent since": microseconds and an explicit offset.
 pub fn since_param(since: DateTime<Utc>) -> String {
@@ -58,6 +42,7 @@ pub fn range_covers(loaded: TimeRange, wanted: TimeRange) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::models::Email;
 
     fn email(json: &str) -> Email {
         serde_json::from_str(json).expect("valid email json")

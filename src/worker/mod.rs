@@ -15,7 +15,7 @@ mod ctx;
 mod engagement;
 mod enroll;
 mod facts;
-mod governor;
+
 mod jobs;
 mod people;
 pub mod protocol;
@@ -29,10 +29,10 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
+pub use crate::budget::{BudgetView, Decision, Governor};
 pub use audit::{MutationRecord, line as audit_line};
 pub use breaker::FAILURES_TO_OPEN;
 pub use facts::email_fact;
-pub use governor::{BudgetView, Decision, Governor};
 pub use protocol::*;
 
 use crate::api::ApiClient;

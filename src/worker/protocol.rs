@@ -10,16 +10,7 @@ use crate::metrics::{EmailFact, TimeRange};
 /// Monotonic id the UI gives every request.
 pub type RequestId = u64;
 
-/// Who waits for a request decides its priority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Priority {
-    /// Background polling and index building: paused under the budget reserve.
-    Background = 0,
-    /// Reads for the view on screen.
-    Visible = 1,
-    /// The user's own mutations (enrollment): always first.
-    User = 2,
-}
+pub use crate::budget::Priority;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {

@@ -7,11 +7,11 @@ use serde::de::DeserializeOwned;
 
 use super::cache::{CacheKey, Cached};
 use super::ctx::{Admission, Ctx, Permit};
-use super::governor::page_cost;
 use super::jobs::{Job, JobEnd, Stop};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
 use crate::api::models::{Membership, Person};
 use crate::api::{ApiError, Query};
+use crate::budget::page_cost;
 
 /// Asks the governor; a refusal is announced with a `Deferred` event.
 pub fn admit<'a>(
@@ -78,7 +78,13 @@ where
     let mut page = 1u64;
     let mut tries = 0;
     loop {
-        let permit = admit(ctx, id, priority, page_cost(page), what)?;
+        let permit = admit(
+            ctx,
+            id,
+            priority,
+            u32::try_from(page_cost(page)).unwrap_or(u32::MAX),
+            what,
+        )?;
         let next = walk.next_page().await;
         drop(permit);
         match next {

@@ -7,7 +7,16 @@
 
 use std::time::Duration;
 
-use super::protocol::Priority;
+/// Who waits for a read decides its priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    /// Background polling, sync and index building: paused under the budget reserve.
+    Background = 0,
+    /// Reads for the view on screen.
+    Visible = 1,
+    /// The user's own mutations (enrollment): always first.
+    User = 2,
+}
 
 /// What is known about the budget right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,17 +45,6 @@ pub enum Decision {
         reason: String,
         retry_in: Duration,
     },
-}
-
-/// What reading page `page` of a list costs (SalesLoft's deep-paging surcharge).
-pub fn page_cost(page: u64) -> u32 {
-    match page {
-        0..=100 => 1,
-        101..=150 => 3,
-        151..=250 => 8,
-        251..=500 => 10,
-        _ => 30,
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -278,7 +276,12 @@ mod tests {
             "3 pages of emails needs 3 points; 100/600 left this minute, 120 kept for your own actions; retrying in 23 s"
         );
         assert_eq!(
-            (page_cost(1), page_cost(100), page_cost(101), page_cost(501)),
+            (
+                super::super::cost::page_cost(1),
+                super::super::cost::page_cost(100),
+                super::super::cost::page_cost(101),
+                super::super::cost::page_cost(501)
+            ),
             (1, 1, 3, 30)
         );
     }
