@@ -205,6 +205,7 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
         path.clone(),
         server.clone(),
         0.2,
+        0.2,
         false,
     );
     let end = tokio::time::timeout(HANG_GUARD, async {
@@ -262,6 +263,7 @@ async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through()
         client(&sim.base_url()),
         path.clone(),
         server.clone(),
+        0.2,
         0.2,
         false,
     );

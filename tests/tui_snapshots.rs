@@ -9,6 +9,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use sltui::config::keymap::Action;
+use sltui::tui::msg::Msg;
 use sltui::tui::state::AppState;
 use sltui::tui::style::Styles;
 use sltui::tui::update::update;
@@ -332,7 +333,15 @@ fn frozen_and_paused_states_are_visible() {
             paused_reason: Some("budget low".into()),
         },
     );
+    s.budget = None;
     assert!(screen(&s, 80, 24).contains("PAUSED: budget low"));
+    // With a budget on screen, the pause names the gauge's own figure.
+    update(&mut s, Msg::Budget(budget(85)));
+    let text = screen(&s, 120, 40);
+    assert!(
+        text.contains("85/600!") && text.contains("PAUSED: 85/600 under the 20% reserve"),
+        "{text}"
+    );
 }
 
 fn find_text(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {

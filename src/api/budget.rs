@@ -17,6 +17,10 @@ pub const REMAINING_HEADER: &str = "x-ratelimit-remaining-minute";
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HISTORY: usize = 120;
+/// The sparkline's interval: our spend is summed per 5 s.
+pub const SPEND_INTERVAL: Duration = Duration::from_secs(5);
+/// Intervals in [`BudgetSnapshot::per_interval`]: the last minute.
+pub const SPEND_INTERVALS: usize = 12;
 const ROLLOVERS: usize = 8;
 
 /// One response as recorded by the budget.
@@ -34,14 +38,23 @@ pub struct SpendSample {
 pub struct BudgetSnapshot {
     pub limit: u32,
     pub remaining: Option<u32>,
+    /// `remaining` as the governor counts it: the limit again once a minute has
+    /// passed since it was read ([`Budget::estimated_remaining`]).
+    pub estimated: u32,
     pub last_cost: Option<u32>,
     pub observed_at: Option<Instant>,
     /// Sum of our own costs in the last 60 s.
     pub spent_last_minute: u32,
     /// The last ~120 responses, oldest first.
     pub history: Vec<SpendSample>,
+    /// Our spend per [`SPEND_INTERVAL`] over the last minute, oldest first
+    /// ([`SPEND_INTERVALS`] values; the last is the interval now running).
+    pub per_interval: Vec<u32>,
     pub throttled: u64,
+    /// Responses recorded (any status).
     pub requests: u64,
+    /// Points charged to our requests since the budget was made.
+    pub spent: u64,
 }
 
 #[derive(Debug)]
@@ -55,6 +68,10 @@ struct Inner {
     recent: VecDeque<(Instant, u32)>,
     throttled: u64,
     requests: u64,
+    spent: u64,
+    /// Points admitted for bulk background work (sync, indexing) and when, for
+    /// its share of the window ([`Budget::bulk_spent`]).
+    bulk: VecDeque<(Instant, u32)>,
     /// When the last 429 was seen, and the server's `Retry-After` if any.
     throttled_at: Option<Instant>,
     retry_until: Option<Instant>,
@@ -81,6 +98,8 @@ impl Budget {
                 recent: VecDeque::new(),
                 throttled: 0,
                 requests: 0,
+                spent: 0,
+                bulk: VecDeque::new(),
                 throttled_at: None,
                 retry_until: None,
                 rollovers: VecDeque::new(),
@@ -149,6 +168,7 @@ impl Budget {
             s.observed_at = Some(now);
         }
         let cost = charged.unwrap_or(0);
+        s.spent += u64::from(cost);
         s.recent.push_back((now, cost));
         while s
             .recent
@@ -188,6 +208,7 @@ impl Budget {
         BudgetSnapshot {
             limit: s.limit,
             remaining: s.remaining,
+            estimated: estimated(&s, now),
             last_cost: s.last_cost,
             observed_at: s.observed_at,
             spent_last_minute: s
@@ -197,9 +218,54 @@ impl Budget {
                 .map(|(_, c)| *c)
                 .fold(0u32, u32::saturating_add),
             history: s.history.iter().cloned().collect(),
+            per_interval: per_interval(&s.recent, now),
             throttled: s.throttled,
             requests: s.requests,
+            spent: s.spent,
         }
+    }
+
+    /// The budget window: the period learned from the refills seen, else a minute.
+    pub fn window(&self) -> Duration {
+        learned_period(&self.lock().rollovers).unwrap_or(MINUTE)
+    }
+
+    /// Notes `points` admitted for bulk background work (a sync, the people
+    /// index), counted against its share until a [`Budget::window`] has passed.
+    pub fn note_bulk(&self, points: u32) {
+        self.note_bulk_at(points, Instant::now());
+    }
+
+    pub(crate) fn note_bulk_at(&self, points: u32, now: Instant) {
+        self.lock().bulk.push_back((now, points));
+    }
+
+    /// Points of bulk work admitted in the last window, and how long until the
+    /// oldest of them leaves it (`None` when there are none).
+    pub fn bulk_spent(&self) -> (u32, Option<Duration>) {
+        self.bulk_spent_at(Instant::now())
+    }
+
+    pub(crate) fn bulk_spent_at(&self, now: Instant) -> (u32, Option<Duration>) {
+        let window = self.window();
+        let mut s = self.lock();
+        while s
+            .bulk
+            .front()
+            .is_some_and(|(at, _)| now.saturating_duration_since(*at) >= window)
+        {
+            s.bulk.pop_front();
+        }
+        let sum = s
+            .bulk
+            .iter()
+            .map(|(_, p)| *p)
+            .fold(0u32, u32::saturating_add);
+        let frees = s
+            .bulk
+            .front()
+            .map(|(at, _)| (*at + window).saturating_duration_since(now));
+        (sum, frees)
     }
 
     /// The last remaining value, or the limit once a full minute has passed
@@ -209,11 +275,7 @@ impl Budget {
     }
 
     pub(crate) fn estimated_remaining_at(&self, now: Instant) -> u32 {
-        let s = self.lock();
-        match (s.remaining, s.observed_at) {
-            (Some(r), Some(at)) if now.saturating_duration_since(at) < MINUTE => r,
-            _ => s.limit,
-        }
+        estimated(&self.lock(), now)
     }
 
     /// After a 429: how long until the window is believed to roll over.
@@ -259,6 +321,29 @@ impl Budget {
             true,
         ))
     }
+}
+
+/// The remaining budget as the governor counts it (see [`Budget::estimated_remaining`]).
+fn estimated(s: &Inner, now: Instant) -> u32 {
+    match (s.remaining, s.observed_at) {
+        (Some(r), Some(at)) if now.saturating_duration_since(at) < MINUTE => r,
+        _ => s.limit,
+    }
+}
+
+/// Our spend per [`SPEND_INTERVAL`] over the last [`SPEND_INTERVALS`] of them,
+/// oldest first, the interval now running last.
+fn per_interval(recent: &VecDeque<(Instant, u32)>, now: Instant) -> Vec<u32> {
+    let mut out = vec![0u32; SPEND_INTERVALS];
+    let step = SPEND_INTERVAL.as_nanos();
+    for (at, cost) in recent {
+        let ago = (now.saturating_duration_since(*at).as_nanos() / step) as usize;
+        if ago < SPEND_INTERVALS {
+            let slot = &mut out[SPEND_INTERVALS - 1 - ago];
+            *slot = slot.saturating_add(*cost);
+        }
+    }
+    out
 }
 
 /// The window length: the shortest gap between consecutive refills whose
@@ -333,6 +418,44 @@ mod tests {
             (1, None, None)
         );
         assert_eq!(b.estimated_remaining(), 600);
+    }
+
+    #[test]
+    fn spend_is_summed_per_interval_and_in_total() {
+        let b = Budget::new(600);
+        let t0 = Instant::now();
+        b.record_at(Some(1), Some(599), t0);
+        b.record_at(Some(30), Some(569), t0 + Duration::from_secs(1));
+        b.record_at(Some(3), Some(566), t0 + Duration::from_secs(12));
+        b.record_charged_at(Some(8), None, Some(566), t0 + Duration::from_secs(13));
+        let snap = b.snapshot_at(t0 + Duration::from_secs(14));
+        assert_eq!(snap.per_interval.len(), SPEND_INTERVALS);
+        // 14 s ago..: [0-5) s holds 31, [10-15) s holds 3 (now's interval).
+        assert_eq!(&snap.per_interval[SPEND_INTERVALS - 3..], &[31, 0, 3]);
+        assert_eq!(snap.per_interval.iter().sum::<u32>(), 34);
+        assert_eq!(
+            (snap.spent, snap.requests),
+            (34, 4),
+            "a refused request is not spend"
+        );
+        // A minute later the intervals are empty; the total stays.
+        let later = b.snapshot_at(t0 + Duration::from_secs(80));
+        assert!(later.per_interval.iter().all(|&p| p == 0));
+        assert_eq!(later.spent, 34);
+    }
+
+    #[test]
+    fn bulk_spend_leaves_after_a_window() {
+        let b = Budget::new(600);
+        let t0 = Instant::now();
+        b.note_bulk_at(40, t0);
+        b.note_bulk_at(20, t0 + Duration::from_secs(30));
+        let (sum, frees) = b.bulk_spent_at(t0 + Duration::from_secs(31));
+        assert_eq!(sum, 60);
+        assert_eq!(frees, Some(Duration::from_secs(29)));
+        let (sum, frees) = b.bulk_spent_at(t0 + Duration::from_secs(61));
+        assert_eq!((sum, frees), (20, Some(Duration::from_secs(29))));
+        assert_eq!(b.bulk_spent_at(t0 + Duration::from_secs(95)), (0, None));
     }
 
     #[test]

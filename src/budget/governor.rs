@@ -10,13 +10,27 @@ use std::time::Duration;
 /// Who waits for a read decides its priority.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Priority {
-    /// Background polling, sync and index building: paused under the budget reserve.
-    Background = 0,
+    /// Bulk background work (the store's background sync, the people index walk):
+    /// paused under the reserve like [`Priority::Background`], and held to the
+    /// bulk share of every budget window ([`Governor::with_bulk_share`]).
+    Bulk = 0,
+    /// Background polling: paused under the budget reserve.
+    Background = 1,
     /// Reads for the view on screen.
-    Visible = 1,
+    Visible = 2,
     /// The user's own mutations (enrollment): always first.
-    User = 2,
+    User = 3,
 }
+
+impl Priority {
+    /// Bulk or background: paused while the budget is under the reserve.
+    pub fn is_background(self) -> bool {
+        self <= Priority::Background
+    }
+}
+
+/// Default share of every budget window that bulk background work may take.
+pub const DEFAULT_BULK_SHARE: f64 = 0.2;
 
 /// What is known about the budget right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +41,10 @@ pub struct BudgetView {
     pub limit: u32,
     /// Time until the budget window refills, when known.
     pub reset_in: Option<Duration>,
+    /// Points admitted for bulk work in the last window (`Budget::bulk_spent`),
+    /// and when the oldest of them leaves it.
+    pub bulk_spent: u32,
+    pub bulk_frees_in: Option<Duration>,
 }
 
 impl BudgetView {
@@ -50,6 +68,7 @@ pub enum Decision {
 #[derive(Debug, Clone)]
 pub struct Governor {
     reserve_fraction: f64,
+    bulk_share: f64,
     paused: bool,
     /// Highest remaining seen this window, and our cumulative spend then.
     top: Option<(u32, u64)>,
@@ -78,11 +97,54 @@ impl Governor {
         };
         Self {
             reserve_fraction,
+            bulk_share: DEFAULT_BULK_SHARE,
             paused: false,
             top: None,
             own: 0,
             foreign: 0,
         }
+    }
+
+    /// Bulk work may take at most `share` of each window (clamped to 0.01..=1).
+    pub fn with_bulk_share(mut self, share: f64) -> Self {
+        self.bulk_share = if share.is_finite() {
+            share.clamp(0.01, 1.0)
+        } else {
+            DEFAULT_BULK_SHARE
+        };
+        self
+    }
+
+    /// Points of each window bulk work may take.
+    pub fn bulk_points(&self, limit: u32) -> u32 {
+        ((f64::from(limit) * self.bulk_share).floor() as u32).max(1)
+    }
+
+    /// The bulk share's answer for a bulk read of `cost`: `None` when the share
+    /// allows it (or the read is not bulk), else when and why to come back.
+    pub fn over_share(&self, priority: Priority, cost: u32, view: &BudgetView) -> Option<Decision> {
+        if priority != Priority::Bulk {
+            return None;
+        }
+        let share = self.bulk_points(view.limit);
+        // A read bigger than the whole share may go once the share is unused.
+        if view.bulk_spent == 0 || view.bulk_spent.saturating_add(cost) <= share {
+            return None;
+        }
+        let retry_in = view
+            .bulk_frees_in
+            .unwrap_or(DEFAULT_RETRY)
+            .max(Duration::from_millis(100));
+        Some(Decision::Defer {
+            reason: format!(
+                "background sync took its {}% share of the team's budget ({}/{share} points \
+                 this minute); next request in {} s",
+                (self.bulk_share * 100.0).round() as u32,
+                view.bulk_spent,
+                retry_in.as_secs_f64().ceil() as u64,
+            ),
+            retry_in,
+        })
     }
 
     pub fn reserve_points(&self, limit: u32) -> u32 {
@@ -96,7 +158,7 @@ impl Governor {
     pub fn floor(&self, priority: Priority, limit: u32) -> u32 {
         let reserve = self.reserve_points(limit);
         match priority {
-            Priority::Background => reserve,
+            Priority::Bulk | Priority::Background => reserve,
             Priority::Visible => (reserve / 4).max(MIN_VISIBLE_FLOOR).min(reserve),
             Priority::User => 0,
         }
@@ -104,6 +166,9 @@ impl Governor {
 
     /// May a read of `cost` points (`what`, e.g. "1 page of 100 emails") start now?
     pub fn decide(&self, priority: Priority, cost: u32, view: &BudgetView, what: &str) -> Decision {
+        if let Some(wait) = self.over_share(priority, cost, view) {
+            return wait;
+        }
         let left = view.left();
         let floor = self.floor(priority, view.limit);
         if left >= cost.saturating_add(floor) {
@@ -226,6 +291,8 @@ mod tests {
             remaining: Some(remaining),
             limit: 600,
             reset_in: Some(Duration::from_secs(23)),
+            bulk_spent: 0,
+            bulk_frees_in: None,
         }
     }
 
@@ -255,11 +322,43 @@ mod tests {
             remaining: None,
             limit: 600,
             reset_in: None,
+            bulk_spent: 0,
+            bulk_frees_in: None,
         };
         assert_eq!(
             g.decide(Priority::Background, 5, &unknown, "x"),
             Decision::Go
         );
+    }
+
+    #[test]
+    fn bulk_work_keeps_to_its_share_and_the_reserve() {
+        let g = Governor::new(0.2);
+        assert_eq!(g.bulk_points(600), 120, "20% by default");
+        let mut v = view(500);
+        v.bulk_spent = 119;
+        v.bulk_frees_in = Some(Duration::from_millis(7_400));
+        assert_eq!(g.decide(Priority::Bulk, 1, &v, "sync"), Decision::Go);
+        v.bulk_spent = 120;
+        let Decision::Defer { reason, retry_in } = g.decide(Priority::Bulk, 1, &v, "sync") else {
+            panic!("over the share must wait")
+        };
+        assert_eq!(retry_in, Duration::from_millis(7_400));
+        assert_eq!(
+            reason,
+            "background sync took its 20% share of the team's budget (120/120 points this minute); next request in 8 s"
+        );
+        // The share binds bulk work only; live polls keep to the reserve alone.
+        assert_eq!(g.decide(Priority::Background, 1, &v, "poll"), Decision::Go);
+        // Under the reserve, bulk work waits even with its share unused.
+        let low = view(100);
+        assert!(matches!(
+            g.decide(Priority::Bulk, 1, &low, "sync"),
+            Decision::Defer { .. }
+        ));
+        let g = Governor::new(0.2).with_bulk_share(0.05);
+        assert_eq!(g.bulk_points(600), 30);
+        assert!(Priority::Bulk.is_background() && !Priority::Visible.is_background());
     }
 
     #[test]

@@ -81,7 +81,14 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         // and email facts of a loaded one are read after the first frame.
         let background = (!matches!(stored, StoreLoad::Failed(_))).then(|| {
             let rest = matches!(stored, StoreLoad::Loaded(_));
-            BackgroundSync::start(client.clone(), path, server, profile.budget_reserve, rest)
+            BackgroundSync::start(
+                client.clone(),
+                path,
+                server,
+                profile.budget_reserve,
+                profile.background_share,
+                rest,
+            )
         });
         (stored, background)
     };
@@ -99,6 +106,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
                 profile.refresh_secs
             },
             reserve: profile.budget_reserve,
+            bulk_share: profile.background_share,
             read_only: target.read_only,
             // The demo's simulator is not a real team: nothing to audit.
             audit_log: (!target.demo).then(|| target.paths.audit_log()),

@@ -57,9 +57,10 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
     let target = super::target::resolve(global, false)?;
     let base = target.base_url.clone();
     let key = target.api_key.clone();
+    let mut spent = None;
     let (checks, base_url) = match ApiConfig::normalize_base_url(&base) {
         Ok(url) => (
-            run_checks(&url, key.clone(), target.oauth.clone()).await,
+            run_checks(&url, key.clone(), target.oauth.clone(), &mut spent).await,
             url,
         ),
         Err(e) => (
@@ -75,6 +76,9 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
     };
     let text = render(&base_url, &checks);
     print!("{}", redact(&text, key.as_deref()));
+    if let Some(budget) = &spent {
+        super::spent::say(budget);
+    }
     if let Some(dir) = &args.bundle {
         let auth = auth_summary(key.as_deref(), target.oauth.as_ref());
         let mut secrets: Vec<String> = key.iter().cloned().collect();
@@ -97,6 +101,7 @@ async fn run_checks(
     base_url: &str,
     key: Option<String>,
     oauth: Option<crate::api::OAuthSettings>,
+    spent: &mut Option<crate::api::Budget>,
 ) -> Vec<Check> {
     let mut checks = Vec::new();
     let has_key = key.is_some() || oauth.is_some();
@@ -117,6 +122,7 @@ async fn run_checks(
             return checks;
         }
     };
+    *spent = Some(client.budget().clone());
 
     if let Some(p) = client.token_provider() {
         let started = std::time::Instant::now();

@@ -9,6 +9,7 @@ mod logging;
 mod report;
 mod script;
 mod sim_cmd;
+mod spent;
 mod sync_cmd;
 mod target;
 mod webhooks_cmd;

@@ -17,10 +17,13 @@ pub const USAGE: i32 = 2;
 /// A connection to the team through the worker.
 pub struct Session {
     worker: worker::WorkerHandle,
+    /// Says what the session spent when it ends (declared after the worker,
+    /// so it is dropped after it).
     next: RequestId,
     pub read_only: bool,
     /// stderr is a terminal: progress may be drawn there.
     pub interactive: bool,
+    _spent: super::spent::SayOnDrop,
 }
 
 impl Session {
@@ -43,6 +46,7 @@ impl Session {
         let _ = logging::init_file_logging(&target.paths.log_dir);
         let client = ApiClient::new(target.api_config(&target.base_url))
             .with_context(|| format!("cannot use {}", target.base_url))?;
+        let spent = super::spent::SayOnDrop(client.budget().clone());
         let worker = worker::spawn(
             client,
             WorkerOptions {
@@ -59,6 +63,7 @@ impl Session {
             next: 0,
             read_only: target.read_only,
             interactive: std::io::stderr().is_terminal(),
+            _spent: spent,
         })
     }
 

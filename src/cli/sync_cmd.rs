@@ -147,6 +147,7 @@ async fn sync_into(
         concurrency: usize::from(args.connections),
         priority: Priority::Visible,
         reserve,
+        ..SyncOptions::default()
     };
     let cancel = CancelToken::new();
     let watcher = {
@@ -161,6 +162,7 @@ async fn sync_into(
             }
         })
     };
+    let budget = client.budget().clone();
     let mut engine = Engine::new(client, store.clone(), opts).with_cancel(cancel);
     let interactive = std::io::stderr().is_terminal() && !args.json;
     if interactive {
@@ -179,6 +181,7 @@ async fn sync_into(
         let mut v = serde_json::to_value(&report)?;
         v["store"] = serde_json::json!(path.display().to_string());
         v["data_as_of"] = serde_json::json!(as_of.map(|t| t.to_rfc3339()));
+        v["spent"] = serde_json::to_value(super::spent::Spent::of(&budget))?;
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print!("{}", table(&report));
@@ -196,6 +199,7 @@ async fn sync_into(
             eprintln!("sltui: {}: {e}", r.resource);
         }
     }
+    super::spent::say(&budget);
     Ok(if report.interrupted {
         INTERRUPTED
     } else if report.ok() {

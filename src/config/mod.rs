@@ -49,6 +49,10 @@ pub const DEMO_PROFILE: &str = "demo";
 /// The real SalesLoft API root (resources are under `/v2`).
 pub const SALESLOFT_BASE_URL: &str = "https://api.salesloft.com";
 pub const DEFAULT_BUDGET_RESERVE: f64 = 0.2;
+/// Default share of every budget window the background sync may take.
+pub const DEFAULT_BACKGROUND_SHARE: f64 = crate::budget::governor::DEFAULT_BULK_SHARE;
+/// Default threshold above which a load asks first: 10% of SalesLoft's 600 points.
+pub const DEFAULT_CONFIRM_ABOVE_POINTS: u32 = 60;
 
 /// The whole config file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -125,6 +129,13 @@ pub struct ProfileConfig {
     pub refresh_secs: Option<u64>,
     #[serde(default = "default_budget_reserve", deserialize_with = "fraction")]
     pub budget_reserve: f64,
+    /// The share of every budget window the background sync (and the people
+    /// index walk) may take.
+    #[serde(default = "default_background_share", deserialize_with = "share")]
+    pub background_share: f64,
+    /// Loads estimated above this many points ask first; default 10% of the budget.
+    #[serde(default)]
+    pub confirm_above_points: Option<u32>,
     #[serde(default)]
     pub read_only: bool,
     #[serde(default)]
@@ -145,6 +156,8 @@ impl Default for ProfileConfig {
             api_key_cmd: None,
             refresh_secs: None,
             budget_reserve: DEFAULT_BUDGET_RESERVE,
+            background_share: DEFAULT_BACKGROUND_SHARE,
+            confirm_above_points: None,
             read_only: false,
             theme: None,
             oauth: None,
@@ -308,6 +321,10 @@ impl Config {
             oauth: p.oauth.clone(),
             refresh_secs: p.refresh_secs.unwrap_or(self.ui.refresh_secs),
             budget_reserve: p.budget_reserve,
+            background_share: p.background_share,
+            confirm_above_points: p
+                .confirm_above_points
+                .unwrap_or(DEFAULT_CONFIRM_ABOVE_POINTS),
             read_only: p.read_only,
             theme: p.theme.unwrap_or(self.ui.theme),
             time_range_days: self.ui.time_range_days,
@@ -334,6 +351,22 @@ fn fraction<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     } else {
         Err(de::Error::custom(format!(
             "budget_reserve is a fraction of the API budget between 0 and 1 (like 0.2), not {v}"
+        )))
+    }
+}
+
+fn default_background_share() -> f64 {
+    DEFAULT_BACKGROUND_SHARE
+}
+
+fn share<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v > 0.0 && v <= 1.0 {
+        Ok(v)
+    } else {
+        Err(de::Error::custom(format!(
+            "background_share is the fraction of each minute's API budget the background sync \
+             may take, above 0 and at most 1 (like 0.2), not {v}"
         )))
     }
 }

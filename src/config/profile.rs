@@ -20,6 +20,10 @@ pub struct ResolvedProfile {
     pub refresh_secs: u64,
     /// Fraction of the per-minute API budget kept for the user's own actions.
     pub budget_reserve: f64,
+    /// Fraction of each budget window the background sync may take.
+    pub background_share: f64,
+    /// The dashboard asks before a load estimated above this many points.
+    pub confirm_above_points: u32,
     pub read_only: bool,
     pub theme: ThemeName,
     /// `0` means all time.
@@ -111,6 +115,8 @@ mod tests {
             oauth: None,
             refresh_secs: 5,
             budget_reserve: 0.2,
+            background_share: 0.2,
+            confirm_above_points: 60,
             read_only: false,
             theme: ThemeName::Default,
             time_range_days: 30,

@@ -126,6 +126,26 @@ fn typos_and_bad_values_are_reported_at_their_line() {
     assert!(text.contains("mono"), "{text}");
     let (e, _) = err("[ui]\nrefresh_secs = 0\n");
     assert!(matches!(e, ConfigError::Syntax { line: 2, .. }), "{e:?}");
+    let (e, text) = err("[profiles.w]\napi_key_env = \"K\"\nbackground_share = 0\n");
+    assert!(matches!(e, ConfigError::Syntax { line: 3, .. }), "{e:?}");
+    assert!(text.contains("background_share"), "{text}");
+    let (e, _) = err("[profiles.w]\napi_key_env = \"K\"\nconfirm_above_points = -5\n");
+    assert!(matches!(e, ConfigError::Syntax { line: 3, .. }), "{e:?}");
+}
+
+#[test]
+fn budget_safety_keys_have_defaults_and_can_be_set() {
+    let path = std::path::Path::new("config.toml");
+    let c = parse(path, "[profiles.w]\napi_key_env = \"K\"\n").unwrap();
+    let p = c.profile(Some("w")).unwrap();
+    assert_eq!((p.background_share, p.confirm_above_points), (0.2, 60));
+    let c = parse(
+        path,
+        "[profiles.w]\napi_key_env = \"K\"\nbackground_share = 0.05\nconfirm_above_points = 300\n",
+    )
+    .unwrap();
+    let p = c.profile(Some("w")).unwrap();
+    assert_eq!((p.background_share, p.confirm_above_points), (0.05, 300));
 }
 
 #[test]

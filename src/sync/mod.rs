@@ -157,6 +157,8 @@ pub struct SyncOptions {
     pub priority: Priority,
     /// Fraction of the budget kept for the user's own actions.
     pub reserve: f64,
+    /// With [`Priority::Bulk`]: the share of each budget window the sync may take.
+    pub bulk_share: f64,
 }
 
 impl Default for SyncOptions {
@@ -167,6 +169,7 @@ impl Default for SyncOptions {
             concurrency: 8,
             priority: Priority::Visible,
             reserve: 0.2,
+            bulk_share: crate::budget::governor::DEFAULT_BULK_SHARE,
         }
     }
 }
@@ -372,7 +375,12 @@ impl Engine {
         let ctx = Arc::new(Ctx {
             client: self.client.clone(),
             store: self.store.clone(),
-            pacer: Pacer::new(budget, self.opts.priority, self.opts.reserve),
+            pacer: Pacer::new(
+                budget,
+                self.opts.priority,
+                self.opts.reserve,
+                self.opts.bulk_share,
+            ),
             meter: meter.clone(),
             slots: Semaphore::new(self.opts.concurrency.max(1)),
             writer: writer::PageWriter::start(self.store.clone()),

@@ -97,10 +97,12 @@ impl Drop for PacePermit<'_> {
 }
 
 impl Pacer {
-    pub fn new(budget: Budget, priority: Priority, reserve: f64) -> Self {
+    /// `bulk_share` binds only [`Priority::Bulk`]: the share of each budget window
+    /// the sync may take.
+    pub fn new(budget: Budget, priority: Priority, reserve: f64, bulk_share: f64) -> Self {
         Pacer {
             budget,
-            governor: Governor::new(reserve),
+            governor: Governor::new(reserve).with_bulk_share(bulk_share),
             priority,
             pending: AtomicU32::new(0),
             waiting: Mutex::new(Waiting {
@@ -114,10 +116,13 @@ impl Pacer {
     fn view(&self) -> BudgetView {
         let pending = self.pending.load(Ordering::SeqCst);
         let snap = self.budget.snapshot();
+        let (bulk_spent, bulk_frees_in) = self.budget.bulk_spent();
         BudgetView {
             remaining: Some(self.budget.estimated_remaining().saturating_sub(pending)),
             limit: snap.limit,
             reset_in: self.budget.wait_hint(),
+            bulk_spent,
+            bulk_frees_in,
         }
     }
 
@@ -130,6 +135,15 @@ impl Pacer {
             .clone()
     }
 
+    /// One request admitted: set aside its point, and count it to the bulk share.
+    fn permit(&self) -> PacePermit<'_> {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        if self.priority == Priority::Bulk {
+            self.budget.note_bulk(1);
+        }
+        PacePermit { pacer: self }
+    }
+
     /// Waits until a 1-point read may start; `None` when cancelled meanwhile.
     pub async fn admit(&self, cancel: &CancelToken) -> Option<PacePermit<'_>> {
         loop {
@@ -139,13 +153,20 @@ impl Pacer {
             let wait = {
                 let mut w = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
                 let view = self.view();
+                // Over its share, bulk work waits for its own points to age out
+                // of the window: no probe, the server's window is not the reason.
                 match self.governor.decide(self.priority, 1, &view, "sync") {
+                    Decision::Defer { reason, retry_in }
+                        if self.governor.over_share(self.priority, 1, &view).is_some() =>
+                    {
+                        w.reason = Some(reason);
+                        retry_in
+                    }
                     Decision::Go => {
                         w.next_probe = None;
                         w.step = PROBE_FIRST;
                         w.reason = None;
-                        self.pending.fetch_add(1, Ordering::SeqCst);
-                        return Some(PacePermit { pacer: self });
+                        return Some(self.permit());
                     }
                     Decision::Defer { reason, retry_in } => {
                         w.reason = Some(reason);
@@ -165,8 +186,7 @@ impl Pacer {
                             // Probe: one request shows whether the window refilled.
                             w.step = (w.step * 2).min(PROBE_MAX);
                             w.next_probe = Some(now + w.step);
-                            self.pending.fetch_add(1, Ordering::SeqCst);
-                            return Some(PacePermit { pacer: self });
+                            return Some(self.permit());
                         } else if view.left() > probe_floor {
                             due.saturating_duration_since(now)
                                 .max(Duration::from_millis(20))
@@ -244,7 +264,7 @@ mod tests {
         let cancel = CancelToken::new();
         // Nothing known yet: go.
         let budget = Budget::new(600);
-        let pacer = Pacer::new(budget.clone(), Priority::Visible, 0.2);
+        let pacer = Pacer::new(budget.clone(), Priority::Visible, 0.2, 0.2);
         assert!(pacer.admit(&cancel).await.is_some());
 
         // 25 left: under the floor (30) but above half of it, so after a short
@@ -265,6 +285,33 @@ mod tests {
             stop.cancel();
         });
         assert!(pacer.admit(&cancel).await.is_none());
+    }
+
+    #[tokio::test]
+    async fn bulk_work_waits_for_its_share_to_free_up() {
+        let cancel = CancelToken::new();
+        let budget = Budget::new(600);
+        budget.record_at(Some(1), Some(599), Instant::now());
+        // 5% of 600: 30 points a window.
+        let pacer = Pacer::new(budget.clone(), Priority::Bulk, 0.2, 0.05);
+        for _ in 0..30 {
+            drop(pacer.admit(&cancel).await.expect("within the share"));
+        }
+        assert_eq!(budget.bulk_spent().0, 30);
+        let stop = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            stop.cancel();
+        });
+        assert!(
+            pacer.admit(&cancel).await.is_none(),
+            "the 31st point waits for the window"
+        );
+        let why = pacer.waiting_reason().expect("says why it waits");
+        assert!(why.contains("5% share"), "{why}");
+        // A sync the user waits for is not held to the share.
+        let visible = Pacer::new(budget.clone(), Priority::Visible, 0.2, 0.05);
+        assert!(visible.admit(&CancelToken::new()).await.is_some());
     }
 
     #[test]

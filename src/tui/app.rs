@@ -41,8 +41,9 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
     state
 }
 
-fn budget_key(b: &BudgetSnapshot) -> (u64, Option<u32>, u64, u32) {
-    (b.requests, b.remaining, b.throttled, b.spent_last_minute)
+/// What the status bar shows of the budget: a redraw when it changes.
+fn budget_key(b: &BudgetSnapshot) -> (u64, u32, u64, Vec<u32>) {
+    (b.requests, b.estimated, b.throttled, b.per_interval.clone())
 }
 
 pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
@@ -160,7 +161,7 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
         if is_tick || worker_msg {
             let snapshot = budget.snapshot();
             let key = budget_key(&snapshot);
-            if last_budget != Some(key) {
+            if last_budget.as_ref() != Some(&key) {
                 last_budget = Some(key);
                 update(&mut state, Msg::Budget(snapshot));
                 changed = true;

@@ -596,20 +596,15 @@ pub struct BackgroundSync {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// Share of the budget the background sync leaves, above the profile's reserve,
-/// for the dashboard's own reads and live polls: with the default 20 % reserve the
-/// sync spends only the top half of each window (and its refill probes, which go to
-/// half its floor, never reach the user's reserve).
-pub const SYNC_HEADROOM: f64 = 0.3;
-
 /// Connections the background sync uses: few, so the dashboard's own reads
 /// never wait for a slot behind it.
 pub const SYNC_CONNECTIONS: usize = 2;
 
 impl BackgroundSync {
     /// Starts an incremental refresh of the store at `path` (a full sync when it
-    /// is empty), at background priority, keeping `reserve` (the profile's) plus
-    /// [`SYNC_HEADROOM`] of the budget for everything else. With `rest`, it first
+    /// is empty), as bulk background work: at most `share` of each budget window
+    /// (the profile's `background_share`), and nothing while the budget is under
+    /// `reserve` (the profile's). With `rest`, it first
     /// reads what the dashboard's first frame left out ([`load_rest`], reported as
     /// [`StoreEvent::Loaded`]). Reports go to the returned receiver.
     pub fn start(
@@ -617,6 +612,7 @@ impl BackgroundSync {
         path: std::path::PathBuf,
         server: String,
         reserve: f64,
+        share: f64,
         rest: bool,
     ) -> (
         BackgroundSync,
@@ -666,8 +662,9 @@ impl BackgroundSync {
                 resources: Resource::ALL.to_vec(),
                 full: false,
                 concurrency: SYNC_CONNECTIONS,
-                priority: crate::worker::Priority::Background,
-                reserve: (reserve + SYNC_HEADROOM).min(0.9),
+                priority: crate::budget::Priority::Bulk,
+                reserve,
+                bulk_share: share,
             };
             let mut failures = 0u32;
             for run in 0u32.. {

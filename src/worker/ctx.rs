@@ -101,6 +101,7 @@ impl Ctx {
         events: UnboundedSender<WorkerEvent>,
         read_only: bool,
         reserve: f64,
+        bulk_share: f64,
         cache_capacity: usize,
         audit: AuditLog,
     ) -> Self {
@@ -112,7 +113,7 @@ impl Ctx {
             read_only,
             cache: Mutex::new(TtlCache::new(cache_capacity)),
             watch: Mutex::new(Watch {
-                governor: Governor::new(reserve),
+                governor: Governor::new(reserve).with_bulk_share(bulk_share),
                 last_sample: None,
             }),
             engagement: Mutex::new(EngagementState::default()),
@@ -152,10 +153,13 @@ impl Ctx {
             watch.last_sample = Some(last.at);
         }
         let pending = self.pending.load(Ordering::SeqCst);
+        let (bulk_spent, bulk_frees_in) = budget.bulk_spent();
         let view = BudgetView {
             remaining: Some(budget.estimated_remaining().saturating_sub(pending)),
             limit: snap.limit,
             reset_in: budget.wait_hint(),
+            bulk_spent,
+            bulk_frees_in,
         };
         (watch, view)
     }
@@ -166,7 +170,7 @@ impl Ctx {
     pub fn admit(&self, priority: Priority, cost: u32, what: &str) -> Admission<'_> {
         let (mut watch, view) = self.refresh();
         self.check_pause(&mut watch, &view);
-        let decision = if priority == Priority::Background && watch.governor.is_paused() {
+        let decision = if priority.is_background() && watch.governor.is_paused() {
             let retry_in = view.reset_in.unwrap_or(Duration::from_secs(5));
             Decision::Defer {
                 reason: watch.governor.paused_read_reason(&view, what, retry_in),
@@ -179,6 +183,9 @@ impl Ctx {
             Decision::Go => {
                 // Still under the watch lock: admissions are serialized.
                 self.pending.fetch_add(cost, Ordering::SeqCst);
+                if priority == Priority::Bulk {
+                    self.client.budget().note_bulk(cost);
+                }
                 drop(watch);
                 Admission::Go(Permit {
                     pending: &self.pending,

@@ -44,6 +44,9 @@ pub struct WorkerOptions {
     pub poll_secs: u64,
     /// Fraction of the budget limit kept for the user's own actions.
     pub reserve: f64,
+    /// Fraction of each budget window bulk background work (the people index)
+    /// may take.
+    pub bulk_share: f64,
     /// Refuse every mutation.
     pub read_only: bool,
     /// Answers kept in the LRU cache.
@@ -59,6 +62,7 @@ impl Default for WorkerOptions {
         Self {
             poll_secs: 5,
             reserve: 0.2,
+            bulk_share: crate::budget::governor::DEFAULT_BULK_SHARE,
             read_only: false,
             cache_capacity: 256,
             audit_log: None,
@@ -110,6 +114,7 @@ fn start(
         ev_tx,
         opts.read_only,
         opts.reserve,
+        opts.bulk_share,
         opts.cache_capacity,
         audit::AuditLog::new(opts.audit_log, opts.profile),
     );

@@ -19,12 +19,12 @@ pub async fn walk(ctx: &Ctx, id: RequestId, announce: bool) -> JobEnd {
     loop {
         let what = "people index (1 point per 100 people)";
         let permit = if announce {
-            match admit(ctx, id, Priority::Background, 1, what) {
+            match admit(ctx, id, Priority::Bulk, 1, what) {
                 Ok(permit) => permit,
                 Err(stop) => return stop.end(Job::Request(Request::IndexPeople)),
             }
         } else {
-            match ctx.admit(Priority::Background, 1, what) {
+            match ctx.admit(Priority::Bulk, 1, what) {
                 Admission::Go(permit) => permit,
                 Admission::Defer { .. } => return JobEnd::Done(Ok(())),
             }

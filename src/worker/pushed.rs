@@ -124,7 +124,7 @@ mod tests {
         let client = ApiClient::new(ApiConfig::new("http://127.0.0.1:9/v2", None)).unwrap();
         let (tx, rx) = unbounded_channel();
         let audit = super::super::audit::AuditLog::new(None, "test");
-        (Ctx::new(client, tx, false, 0.2, 16, audit), rx)
+        (Ctx::new(client, tx, false, 0.2, 0.2, 16, audit), rx)
     }
 
     fn event(kind: &str, body: &str) -> WebhookEvent {

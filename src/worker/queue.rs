@@ -64,11 +64,11 @@ pub fn slot_of(request: &Request) -> Option<Slot> {
 }
 
 /// The priority a request runs at: enrollment is always the user's own action and
-/// the people index is always background work, whatever the envelope says.
+/// the people index is always bulk background work, whatever the envelope says.
 pub fn effective_priority(request: &Request, asked: Priority) -> Priority {
     match request {
         Request::Enroll { .. } => Priority::User,
-        Request::IndexPeople => Priority::Background,
+        Request::IndexPeople => Priority::Bulk,
         _ => asked,
     }
 }
@@ -266,7 +266,7 @@ mod tests {
         );
         assert_eq!(
             effective_priority(&Request::IndexPeople, Priority::User),
-            Priority::Background
+            Priority::Bulk
         );
         assert_eq!(
             effective_priority(&Request::Cadences, Priority::Visible),

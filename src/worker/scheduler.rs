@@ -200,12 +200,14 @@ impl Scheduler {
         let background = self
             .running
             .values()
-            .filter(|m| m.priority == Priority::Background)
+            .filter(|m| m.priority.is_background())
             .count();
         match q.priority {
             Priority::User => total < MAX_RUNNING + USER_EXTRA,
             Priority::Visible => total < MAX_RUNNING,
-            Priority::Background => total < MAX_RUNNING && background < MAX_BACKGROUND,
+            Priority::Bulk | Priority::Background => {
+                total < MAX_RUNNING && background < MAX_BACKGROUND
+            }
         }
     }
 
@@ -363,7 +365,7 @@ impl Scheduler {
         let background = self
             .running
             .values()
-            .filter(|m| m.priority == Priority::Background)
+            .filter(|m| m.priority.is_background())
             .count();
         if self.key_running(&key)
             || background >= MAX_BACKGROUND

@@ -121,6 +121,7 @@ pub fn budget(remaining: u32) -> BudgetSnapshot {
     BudgetSnapshot {
         limit: 600,
         remaining: Some(remaining),
+        estimated: remaining,
         last_cost: Some(1),
         observed_at: Some(now),
         spent_last_minute: 2,
@@ -136,8 +137,10 @@ pub fn budget(remaining: u32) -> BudgetSnapshot {
                 remaining: Some(remaining),
             },
         ],
+        per_interval: vec![0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
         throttled: 0,
         requests: 2,
+        spent: 2,
     }
 }
 

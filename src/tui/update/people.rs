@@ -24,7 +24,7 @@ pub(crate) fn entry(p: &Person) -> PersonEntry {
 }
 
 pub(crate) fn start_index(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let (id, effect) = state.request(Priority::Background, Request::IndexPeople);
+    let (id, effect) = state.request(Priority::Bulk, Request::IndexPeople);
     state.people.index_request = Some(id);
     if !matches!(state.people.status, IndexStatus::Done { .. }) || state.people.index.is_empty() {
         state.people.status = IndexStatus::Running;

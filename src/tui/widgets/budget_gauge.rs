@@ -2,8 +2,8 @@
 //!
 //! The bar and the numbers are coloured by threshold (plenty / getting low / under
 //! the reserve); without colour the level is still readable from the numbers and a
-//! `!` after them when under the reserve. The sparkline shows the cost of our recent
-//! requests, newest on the right.
+//! `!` after them when under the reserve. The sparkline shows our spend per 5 s
+//! over the last minute, newest on the right.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -47,8 +47,8 @@ impl BudgetLevel {
 
 const SPARK: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/// Sparkline characters for a series of costs, scaled to the largest one (at least
-/// 5, so a run of ordinary cost-1 requests stays low and a deep page stands out).
+/// Sparkline characters for a series of spends, scaled to the largest one (at least
+/// 5, so an interval of one or two cheap requests stays low and a burst stands out).
 pub fn spark_chars(values: &[u32]) -> String {
     let max = values.iter().copied().max().unwrap_or(0).max(5);
     values
@@ -97,7 +97,7 @@ impl<'a> BudgetGauge<'a> {
     pub fn label(&self) -> String {
         match self.snapshot {
             Some(s) => match s.remaining {
-                Some(r) => format!("{r}/{}", s.limit),
+                Some(_) => format!("{}/{}", s.estimated, s.limit),
                 None => format!("?/{}", s.limit),
             },
             None => "?".to_string(),
@@ -106,7 +106,7 @@ impl<'a> BudgetGauge<'a> {
 
     pub fn level(&self) -> BudgetLevel {
         match self.snapshot {
-            Some(s) => BudgetLevel::of(s.remaining, s.limit, self.reserve),
+            Some(s) => BudgetLevel::of(s.remaining.map(|_| s.estimated), s.limit, self.reserve),
             None => BudgetLevel::Unknown,
         }
     }
@@ -126,7 +126,7 @@ impl<'a> BudgetGauge<'a> {
         let mut spans = vec![Span::styled("budget ", self.styles.dim)];
         if self.bar_width > 0 {
             let (remaining, limit) = match self.snapshot {
-                Some(s) => (s.remaining.unwrap_or(s.limit), s.limit.max(1)),
+                Some(s) => (s.estimated, s.limit.max(1)),
                 None => (0, 1),
             };
             let w = u32::from(self.bar_width);
@@ -150,9 +150,9 @@ impl<'a> BudgetGauge<'a> {
         if self.spark_width > 0
             && let Some(s) = self.snapshot
         {
-            let costs: Vec<u32> = s.history.iter().map(|h| h.cost).collect();
-            let start = costs.len().saturating_sub(usize::from(self.spark_width));
-            let spark = spark_chars(&costs[start..]);
+            let spend = &s.per_interval;
+            let start = spend.len().saturating_sub(usize::from(self.spark_width));
+            let spark = spark_chars(&spend[start..]);
             if !spark.trim().is_empty() {
                 spans.push(Span::raw(" "));
                 spans.push(Span::styled(spark, self.styles.accent));
@@ -179,6 +179,7 @@ mod tests {
         BudgetSnapshot {
             limit: 600,
             remaining,
+            estimated: remaining.unwrap_or(600),
             last_cost: costs.last().copied(),
             observed_at: Some(now),
             spent_last_minute: costs.iter().sum(),
@@ -190,8 +191,10 @@ mod tests {
                     remaining,
                 })
                 .collect(),
+            per_interval: costs.to_vec(),
             throttled: 0,
             requests: costs.len() as u64,
+            spent: costs.iter().map(|&c| u64::from(c)).sum(),
         }
     }
 

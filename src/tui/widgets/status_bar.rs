@@ -81,7 +81,9 @@ pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
     } else if width >= 90 {
         (8, 8)
     } else {
-        (6, 6)
+        // 80 columns: the last 20 s of spend, so the live state and the data's
+        // age keep their room.
+        (6, 4)
     };
     let gauge = BudgetGauge::new(state.budget.as_ref(), state.session.reserve, s)
         .bar_width(bar)
@@ -161,11 +163,25 @@ fn live_span(state: &AppState, width: u16) -> Span<'static> {
     } else if state.live.frozen {
         Span::styled("❄ FROZEN", s.warn)
     } else if let Some(why) = &state.live.paused_reason {
-        Span::styled(format!("⏸ PAUSED: {why}"), s.warn)
+        Span::styled(format!("⏸ PAUSED: {}", paused_text(state, why)), s.warn)
     } else if state.live.enabled || state.live.requested == Some(true) {
         Span::styled("● LIVE", s.good)
     } else {
         Span::styled("○ IDLE", s.dim)
+    }
+}
+
+/// Why live updates are paused, with the budget figure the gauge shows (the
+/// worker's reason was written when the pause began; the gauge moves on).
+fn paused_text(state: &AppState, why: &str) -> String {
+    match &state.budget {
+        Some(b) if b.remaining.is_some() => format!(
+            "{}/{} under the {}% reserve",
+            b.estimated,
+            b.limit,
+            (state.session.reserve * 100.0).round() as u32
+        ),
+        _ => why.to_string(),
     }
 }
 
