@@ -176,3 +176,53 @@ async fn report_csv_and_table_have_a_row_per_cadence() {
         }
     }
 }
+
+/// `spent N points in M requests` from a command's stderr.
+fn spent(stderr: &str) -> (u64, u64) {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("spent "))
+        .unwrap_or_else(|| panic!("no spend line in: {stderr}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "spent").expect("spent");
+    let points = words[at + 1].parse().expect("points");
+    let requests = words[at + 4].parse().expect("requests");
+    assert!(line.contains(" in "), "{line}");
+    (points, requests)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_says_what_it_spent_and_it_is_what_the_server_charged() {
+    let sim = start().await;
+    let reset = format!("http://{}/_sim/stats/reset", sim.handle.addr());
+    let cadence = sim.active_cadence().await.to_string();
+    let person = sim.fresh_people(cadence.parse().unwrap(), 1).await[0]
+        .0
+        .to_string();
+    let runs: [&[&str]; 4] = [
+        &["report", "--format", "json"],
+        &["enroll", "--cadence", &cadence, "--person", &person],
+        &["doctor"],
+        &["sync", "--json", "--only", "people"],
+    ];
+    for args in runs {
+        sim.http.post(&reset).send().await.expect("reset stats");
+        let run = sim.sltui(args).await;
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        let stats = sim.sim("stats").await;
+        let charged = stats["cost_charged"].as_u64().unwrap();
+        let requests = stats["requests"].as_u64().unwrap();
+        assert!(charged > 0, "{args:?} talked to SalesLoft");
+        assert_eq!(
+            spent(&run.stderr),
+            (charged, requests),
+            "{args:?} says what the server charged: {}",
+            run.stderr
+        );
+        if args[0] == "sync" {
+            let out: Value = serde_json::from_str(&run.stdout).expect("sync --json");
+            assert_eq!(out["spent"]["points"], charged, "{out}");
+            assert_eq!(out["spent"]["requests"], requests, "{out}");
+        }
+    }
+}
