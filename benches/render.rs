@@ -44,6 +44,8 @@ fn state() -> AppState {
         read_only: false,
         refresh_secs: 5,
         reserve: 0.2,
+        confirm_above: None,
+        has_store: false,
     };
     let clock = Clock {
         now: Instant::now(),

@@ -70,6 +70,8 @@ fn child(path: &Path, started: Instant) {
             read_only: false,
             refresh_secs: 10,
             reserve: 0.2,
+            confirm_above: None,
+            has_store: false,
         },
         Keymap::default(),
         Styles::plain(),

@@ -387,6 +387,22 @@ fn demo_mode_without_credentials_shows_the_badge_and_the_help() {
         "the default config goes to XDG_CONFIG_HOME"
     );
 
+    // The demo team's first engagement load is big: it asks first, Cancel
+    // focused, and says what it costs of the team's minute.
+    let asked = tui.wait_text(&["This load is big", "points in", "600-point"]);
+    let buttons = asked
+        .lines()
+        .find(|l| l.contains("[ Load ]"))
+        .unwrap_or_default();
+    assert!(
+        buttons.contains("▶ [ Cancel ]"),
+        "Cancel is focused:\n{asked}"
+    );
+    tui.keys(&["Right", "Enter"]);
+    tui.wait_for("the loaded rates", |s| {
+        !s.contains("This load is big") && s.contains('%')
+    });
+
     // Help: every binding of the default keymap, with its description, seen while
     // scrolling from the top to the bottom.
     tui.keys(&["?"]);

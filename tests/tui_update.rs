@@ -26,7 +26,7 @@ fn start_asks_for_cadences_people_and_live_polling() {
     assert!(reqs.contains(&&Request::SetPollInterval { secs: 5 }));
     assert_eq!(
         find(&fx, |r| matches!(r, Request::IndexPeople)).unwrap().1,
-        Priority::Background
+        Priority::Bulk
     );
     // Fresh ids, all different.
     let mut ids: Vec<u64> = fx

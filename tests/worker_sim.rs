@@ -225,3 +225,85 @@ async fn live_polling_brings_changed_emails() {
         .expect("live facts arrive while the simulator is live");
     sim.shutdown().await;
 }
+
+/// The cost question's estimate: one counting request, then a load that spends
+/// no more than estimated (and not much less); cadences read already cost nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_estimate_bounds_what_the_load_spends() {
+    let sim = start_sim(600, 2_000).await;
+    let api = client(&sim, 600);
+    let budget = api.budget().clone();
+    let mut ui = Ui::new(api, WorkerOptions::default());
+    let (events, _) = ui.run(Priority::Visible, Request::Cadences).await;
+    let ids: Vec<u64> = events
+        .iter()
+        .find_map(|e| match e {
+            WorkerEvent::Cadences { cadences, .. } => Some(cadences.iter().map(|c| c.id).collect()),
+            _ => None,
+        })
+        .expect("cadences");
+    let estimate = |events: &[WorkerEvent]| {
+        events
+            .iter()
+            .find_map(|e| match e {
+                WorkerEvent::EngagementEstimate {
+                    cadence_ids,
+                    emails,
+                    cost,
+                    ..
+                } => Some((cadence_ids.clone(), *emails, *cost)),
+                _ => None,
+            })
+            .expect("an estimate")
+    };
+    let truth = truth(&sim).await;
+    let sent_in_truth: u64 = truth.values().map(|t| t["sent"].as_u64().unwrap()).sum();
+
+    let spent_before = budget.snapshot().spent;
+    let ask = Request::EstimateEngagement {
+        cadence_ids: ids.clone(),
+        range: TimeRange::All,
+    };
+    let (events, error) = ui.run(Priority::Visible, ask.clone()).await;
+    assert_eq!(error, None);
+    let (uncovered, emails, cost) = estimate(&events);
+    assert_eq!(uncovered, ids, "nothing was read yet");
+    let emails = emails.expect("the simulator counts");
+    assert!(
+        emails >= sent_in_truth,
+        "{emails} emails, {sent_in_truth} sent"
+    );
+    let cost = cost.expect("a cost");
+    assert_eq!(
+        budget.snapshot().spent - spent_before,
+        1,
+        "one point counts them"
+    );
+
+    let before = budget.snapshot().spent;
+    let load = Request::Engagement {
+        cadence_ids: ids.clone(),
+        range: TimeRange::All,
+    };
+    assert_eq!(ui.run(Priority::Visible, load).await.1, None);
+    let spent = budget.snapshot().spent - before;
+    assert!(
+        spent <= cost.points,
+        "the load spent {spent}, more than the {} estimated",
+        cost.points
+    );
+    assert!(
+        spent + ids.len() as u64 >= cost.points,
+        "the estimate ({}) is at most a page per cadence above what was spent ({spent})",
+        cost.points
+    );
+
+    // Read already: the estimate is free and says so.
+    let before = budget.snapshot().spent;
+    let (events, _) = ui.run(Priority::Visible, ask).await;
+    let (uncovered, _, cost) = estimate(&events);
+    assert!(uncovered.is_empty());
+    assert_eq!(cost.map(|c| c.points), Some(0));
+    assert_eq!(budget.snapshot().spent, before, "no request");
+    sim.shutdown().await;
+}

@@ -77,6 +77,25 @@ pub fn cursor_walk(records: u64) -> ReadCost {
     }
 }
 
+/// Reading `records` spread over `walks` separate cursor walks (one per cadence,
+/// say), when only the total is known: each walk ends on a page that is not full,
+/// so it takes `floor(n / 100) + 1` first pages of one point for its `n` records,
+/// and the walks together at most `walks + floor(records / 100)`. The estimate a
+/// load is confirmed by.
+pub fn cursor_walks(walks: u64, records: u64) -> ReadCost {
+    if walks == 0 {
+        return ReadCost {
+            requests: 0,
+            points: 0,
+        };
+    }
+    let n = walks + records / MAX_PER_PAGE;
+    ReadCost {
+        requests: n,
+        points: n,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +142,25 @@ mod tests {
             assert_eq!(page_walk(n * 100, 100).points, by_page, "n = {n}");
         }
         assert_eq!(page_walk(100_000, 100).points, 18_550);
+    }
+
+    #[test]
+    fn separate_walks_cost_a_page_each_plus_the_full_pages() {
+        assert_eq!(cursor_walks(0, 0).points, 0);
+        assert_eq!(
+            cursor_walks(40, 0).points,
+            40,
+            "an empty walk is one request"
+        );
+        assert_eq!(cursor_walks(40, 8_050).points, 120);
+        // The bound holds however the records split over the walks.
+        for split in [[0u64, 0, 300], [100, 100, 100], [99, 101, 100], [1, 1, 298]] {
+            let exact: u64 = split.iter().map(|n| n / MAX_PER_PAGE + 1).sum();
+            assert!(
+                exact <= cursor_walks(3, split.iter().sum()).points,
+                "{split:?}"
+            );
+        }
     }
 
     #[test]

@@ -6,5 +6,5 @@
 pub mod cost;
 pub mod governor;
 
-pub use cost::{ReadCost, cursor_walk, page_cost, page_walk};
+pub use cost::{ReadCost, cursor_walk, cursor_walks, page_cost, page_walk};
 pub use governor::{BudgetView, Decision, Governor, Priority};

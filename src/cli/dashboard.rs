@@ -92,6 +92,9 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         });
         (stored, background)
     };
+    // "Use stored data" reads a store that loaded (a failed one is left alone).
+    let has_store = matches!(stored, StoreLoad::Loaded(_));
+    let store_path = has_store.then(|| target.paths.profile_store_file(&profile.name));
     let (background, store_events) = match background {
         Some((b, rx)) => (Some(b), Some(rx)),
         None => (None, None),
@@ -111,6 +114,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
             // The demo's simulator is not a real team: nothing to audit.
             audit_log: (!target.demo).then(|| target.paths.audit_log()),
             profile: profile.name.clone(),
+            store_path,
             ..WorkerOptions::default()
         },
     );
@@ -133,6 +137,8 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         time_range,
         refresh_secs: profile.refresh_secs,
         reserve: profile.budget_reserve,
+        confirm_above: Some(profile.confirm_above_points),
+        has_store,
         webhooks: hooks.is_some(),
         stored,
         store_events,

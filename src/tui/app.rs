@@ -29,6 +29,8 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
         read_only: ctx.read_only,
         refresh_secs: ctx.refresh_secs,
         reserve: ctx.reserve,
+        confirm_above: ctx.confirm_above,
+        has_store: ctx.has_store,
     };
     let mut state = AppState::new(
         session,

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cadence_list;
 pub mod choices;
+pub mod cost;
 pub mod enroll;
 pub mod fetch;
 pub mod msg;
@@ -41,6 +42,10 @@ pub struct DashboardContext {
     pub refresh_secs: u64,
     /// Fraction of the budget kept for the user's own actions (0.2 = 20 %).
     pub reserve: f64,
+    /// Loads estimated above this many points ask first (`None`: never).
+    pub confirm_above: Option<u32>,
+    /// A local store exists for "Use stored data".
+    pub has_store: bool,
     /// The webhook receiver runs alongside the dashboard (`[webhooks] listen`).
     pub webhooks: bool,
     /// What the local store held at start (drawn before any network answer).

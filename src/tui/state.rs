@@ -78,6 +78,11 @@ pub struct Session {
     pub refresh_secs: u64,
     /// Fraction of the budget kept for the user's own actions.
     pub reserve: f64,
+    /// An engagement load estimated above this many points asks first (Load /
+    /// Use stored data / Cancel); `None` never asks (scripts, tests, benches).
+    pub confirm_above: Option<u32>,
+    /// The profile has a local store ("Use stored data" is offered).
+    pub has_store: bool,
 }
 
 /// Engagement aggregates for every cadence and the live activity series.
@@ -100,6 +105,22 @@ pub struct Metrics {
     /// live poll from where the store stands): any range is counted locally and
     /// nothing is read again from SalesLoft.
     pub local: bool,
+    /// The cost estimate in flight ([`Request::EstimateEngagement`]).
+    pub estimating: Option<RequestId>,
+    /// The user's answer to the cost question for a range (kept while it stays).
+    pub choice: Option<super::cost::RangeChoice>,
+    /// The stored-engagement read in flight ("Use stored data").
+    pub stored_wait: Option<RequestId>,
+    /// Numbers on screen are the local store's for this range, synced then.
+    pub stored_at: Option<(TimeRange, Option<DateTime<Utc>>)>,
+    /// The aggregator with the facts read so far, put aside while the store's
+    /// totals are shown ("Use stored data"); live facts still reach it.
+    pub parked: Option<Aggregator>,
+    /// The range shown before the last range change, and what was read of it
+    /// (where the cost question's Cancel goes back to).
+    pub previous: Option<(TimeRange, HashSet<u64>)>,
+    /// A cost question waiting for another dialog to close.
+    pub question: Option<Box<super::cost::CostQuestion>>,
 }
 
 /// Live polling as the user and the worker see it.
@@ -142,8 +163,12 @@ pub struct Message {
 
 #[derive(Debug)]
 pub enum Popup {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Enroll(Box<EnrollFlow>),
+    /// A load estimated over the threshold asks first.
+    Cost(Box<super::cost::CostQuestion>),
 }
 
 pub struct AppState {
@@ -234,6 +259,13 @@ impl AppState {
                 deferred: None,
                 live_at: None,
                 local: false,
+                estimating: None,
+                choice: None,
+                stored_wait: None,
+                stored_at: None,
+                parked: None,
+                previous: None,
+                question: None,
             },
             budget: None,
             live: Live::default(),
@@ -304,7 +336,7 @@ impl AppState {
     pub fn typing(&self) -> bool {
         match &self.popup {
             Some(Popup::Enroll(flow)) => flow.typing(),
-            Some(Popup::Help { .. }) => false,
+            Some(Popup::Help { .. } | Popup::Cost(_)) => false,
             None => match self.view {
                 View::Cadences => self.cadences.filter_focused,
                 View::People => self.people.focused,

@@ -90,6 +90,8 @@ pub struct Ctx {
     pub breaker: Mutex<Breaker>,
     /// Where mutations are recorded.
     pub audit: AuditLog,
+    /// The profile's local store (read for `StoredEngagement`).
+    pub store_path: Option<std::path::PathBuf>,
 }
 
 /// One lock per (person, cadence) pair being enrolled.
@@ -122,7 +124,13 @@ impl Ctx {
             deferred: Mutex::new(HashSet::new()),
             breaker: Mutex::new(Breaker::new(FAILURES_TO_OPEN)),
             audit,
+            store_path: None,
         }
+    }
+
+    pub fn with_store(mut self, path: Option<std::path::PathBuf>) -> Self {
+        self.store_path = path;
+        self
     }
 
     /// Why the user's actions fail at once, while SalesLoft is unreachable.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::cache::CacheKey;
 use super::ctx::Ctx;
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
-use super::{breaker, engagement, enroll, people, reads};
+use super::{breaker, engagement, enroll, estimate, people, reads};
 
 /// One unit of work: a UI request, or one of the worker's own periodic walks.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +41,14 @@ pub fn label(request: &Request) -> String {
             let n = cadence_ids.len();
             let s = if n == 1 { "" } else { "s" };
             format!("Loading engagement of {n} cadence{s} ({range})")
+        }
+        Request::EstimateEngagement { cadence_ids, range } => {
+            let n = cadence_ids.len();
+            let s = if n == 1 { "" } else { "s" };
+            format!("Counting the emails of {n} cadence{s} ({range})")
+        }
+        Request::StoredEngagement { range } => {
+            format!("Reading the stored engagement ({range})")
         }
         Request::IndexPeople => "Indexing people for search".into(),
         Request::PersonByEmail { email } => format!("Looking up {email}"),
@@ -138,6 +146,12 @@ pub async fn run(
         }
         Job::Request(Request::Engagement { cadence_ids, range }) => {
             engagement::load(&ctx, id, priority, cadence_ids, range, &cancel).await
+        }
+        Job::Request(Request::EstimateEngagement { cadence_ids, range }) => {
+            estimate::engagement(&ctx, id, priority, cadence_ids, range).await
+        }
+        Job::Request(Request::StoredEngagement { range }) => {
+            estimate::stored(&ctx, id, range).await
         }
         Job::Request(Request::Me) => reads::me(&ctx, id, priority).await,
         Job::Request(Request::Users) => reads::users(&ctx, id, priority).await,

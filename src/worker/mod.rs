@@ -14,6 +14,7 @@ mod cache;
 mod ctx;
 mod engagement;
 mod enroll;
+mod estimate;
 mod facts;
 
 mod jobs;
@@ -55,6 +56,8 @@ pub struct WorkerOptions {
     pub audit_log: Option<PathBuf>,
     /// The profile's name, for the audit log.
     pub profile: String,
+    /// The profile's local store, for `StoredEngagement` (read only).
+    pub store_path: Option<PathBuf>,
 }
 
 impl Default for WorkerOptions {
@@ -67,6 +70,7 @@ impl Default for WorkerOptions {
             cache_capacity: 256,
             audit_log: None,
             profile: "default".to_string(),
+            store_path: None,
         }
     }
 }
@@ -118,7 +122,7 @@ fn start(
         opts.cache_capacity,
         audit::AuditLog::new(opts.audit_log, opts.profile),
     );
-    let ctx = Arc::new(ctx);
+    let ctx = Arc::new(ctx.with_store(opts.store_path));
     if let Some(events) = webhooks {
         tokio::spawn(pushed::run(ctx.clone(), events));
     }

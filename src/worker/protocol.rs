@@ -5,6 +5,7 @@
 
 use crate::api::ApiError;
 use crate::api::models::{Cadence, Membership, Person, Step, User};
+use crate::budget::ReadCost;
 use crate::metrics::{EmailFact, TimeRange};
 
 /// Monotonic id the UI gives every request.
@@ -24,6 +25,17 @@ pub enum Request {
         cadence_ids: Vec<u64>,
         range: TimeRange,
     },
+    /// What an `Engagement` read of these cadences over `range` would cost: one
+    /// point counts the emails to read (`include_paging_counts`), and the answer
+    /// is an `EngagementEstimate` (cadences already read for the range cost
+    /// nothing and are left out).
+    EstimateEngagement {
+        cadence_ids: Vec<u64>,
+        range: TimeRange,
+    },
+    /// The engagement over `range` from the local store (no request to
+    /// SalesLoft): answered with `StoredEngagement`.
+    StoredEngagement { range: TimeRange },
     /// Start (or resume) the background cursor walk over all people for the
     /// local search index. Answered with `PeopleBatch`es, then `PeopleIndexed`.
     IndexPeople,
@@ -113,6 +125,24 @@ pub enum WorkerEvent {
         id: RequestId,
         cadence_id: u64,
     },
+    /// What reading the engagement of `cadence_ids` over `range` would cost:
+    /// `emails` to read (`None` when the server did not count them) and the
+    /// requests and points (`None` likewise).
+    EngagementEstimate {
+        id: RequestId,
+        range: TimeRange,
+        cadence_ids: Vec<u64>,
+        emails: Option<u64>,
+        cost: Option<ReadCost>,
+    },
+    /// The engagement over `range` as the local store holds it, per cadence and
+    /// step, and when the store was last synced.
+    StoredEngagement {
+        id: RequestId,
+        range: TimeRange,
+        totals: crate::metrics::GroupTotals,
+        synced_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// A read was not started because the budget could not afford it; says what it needs.
     Deferred {
         id: RequestId,
@@ -190,6 +220,8 @@ impl WorkerEvent {
             | CadenceMembers { id, .. }
             | EmailFacts { id, .. }
             | EngagementLoaded { id, .. }
+            | EngagementEstimate { id, .. }
+            | StoredEngagement { id, .. }
             | Deferred { id, .. }
             | PeopleBatch { id, .. }
             | PeopleIndexed { id, .. }

@@ -40,13 +40,14 @@ pub fn key_of(request: &Request) -> Option<JobKey> {
     Some(match request {
         Request::Cadences => JobKey::Cadences,
         Request::CadenceDetail { cadence_id } => JobKey::CadenceDetail(*cadence_id),
-        Request::Engagement { .. } => JobKey::Engagement,
+        Request::Engagement { .. } | Request::EstimateEngagement { .. } => JobKey::Engagement,
         Request::IndexPeople => JobKey::IndexPeople,
         Request::PersonByEmail { email } => JobKey::PersonByEmail(email.trim().to_lowercase()),
         Request::PersonDetail { person_id } => JobKey::PersonDetail(*person_id),
         Request::Me => JobKey::Me,
         Request::Users => JobKey::Users,
         Request::Enroll { .. }
+        | Request::StoredEngagement { .. }
         | Request::SetLive { .. }
         | Request::SetPollInterval { .. }
         | Request::LiveFrom { .. }
@@ -58,7 +59,7 @@ pub fn key_of(request: &Request) -> Option<JobKey> {
 pub fn slot_of(request: &Request) -> Option<Slot> {
     match request {
         Request::PersonByEmail { .. } => Some(Slot::PersonSearch),
-        Request::Engagement { .. } => Some(Slot::Engagement),
+        Request::Engagement { .. } | Request::EstimateEngagement { .. } => Some(Slot::Engagement),
         _ => None,
     }
 }

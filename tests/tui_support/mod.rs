@@ -34,6 +34,8 @@ pub fn session(read_only: bool) -> Session {
         read_only,
         refresh_secs: 5,
         reserve: 0.2,
+        confirm_above: None,
+        has_store: false,
     }
 }
 

@@ -2,6 +2,7 @@
 //! dialog.
 
 pub mod confirm;
+pub mod cost;
 pub mod enroll;
 pub mod help;
 

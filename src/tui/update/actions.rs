@@ -94,10 +94,15 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         }
         Action::CycleRange => {
             let range = state.metrics.range.next();
+            let before = state.metrics.range;
+            super::cost::unpark(state);
             state.metrics.range = range;
+            state.metrics.choice = None;
+            state.metrics.question = None;
             state.metrics.agg.set_range(range, state.clock.wall);
             if !state.metrics.local {
-                state.metrics.loaded.clear();
+                let loaded = std::mem::take(&mut state.metrics.loaded);
+                state.metrics.previous = Some((before, loaded));
             }
             rebuild_cadences(state);
             state.say(Level::Info, format!("engagement over {range}"));
@@ -305,6 +310,18 @@ fn back(state: &mut AppState, fx: &mut Vec<Effect>) {
 }
 
 fn refresh(state: &mut AppState, clear: bool, fx: &mut Vec<Effect>) {
+    // A refresh asks the cost question again unless the user chose to load.
+    if clear || super::cost::choice(state) != Some(super::super::cost::CostChoice::Load) {
+        if state
+            .metrics
+            .choice
+            .is_some_and(|c| c.choice == super::super::cost::CostChoice::Stored)
+        {
+            super::cost::unpark(state);
+            state.metrics.loaded.clear();
+        }
+        state.metrics.choice = None;
+    }
     if clear {
         fx.push(state.request(Priority::User, Request::ClearCache).1);
         state.say(Level::Info, "cache cleared, reloading");
@@ -349,18 +366,14 @@ pub(crate) fn request_engagement(state: &mut AppState, fx: &mut Vec<Effect>) {
     if ids.is_empty() {
         return;
     }
-    let range = state.metrics.range;
-    let (id, effect) = state.request(
-        Priority::Visible,
-        Request::Engagement {
-            cadence_ids: ids.clone(),
-            range,
-        },
-    );
-    state.metrics.fetch.start(id);
-    state.metrics.asked = ids;
-    state.metrics.deferred = None;
-    fx.push(effect);
+    use super::super::cost::CostChoice;
+    match super::cost::choice(state) {
+        Some(CostChoice::Load) => super::cost::load(state, ids, fx),
+        // The user chose not to read this range from SalesLoft.
+        Some(CostChoice::Stored | CostChoice::Cancel) => {}
+        None if state.session.confirm_above.is_none() => super::cost::load(state, ids, fx),
+        None => super::cost::estimate(state, ids, fx),
+    }
 }
 
 pub(crate) fn rebuild_cadences(state: &mut AppState) {

@@ -3,6 +3,7 @@
 //! state and the effects, no terminal needed.
 
 mod actions;
+mod cost;
 mod enroll;
 mod people;
 mod worker;
@@ -19,6 +20,7 @@ use super::state::{AppState, Popup, View};
 use super::text_input::Edit;
 
 pub use actions::open_view;
+pub use cost::choice as cost_choice;
 pub(crate) use people::research as people_changed;
 pub(crate) use worker::user_name;
 
@@ -81,6 +83,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Action(action) => {
             if matches!(state.popup, Some(Popup::Enroll(_))) {
                 enroll::on_action(state, action, &mut fx);
+            } else if matches!(state.popup, Some(Popup::Cost(_))) {
+                cost::on_action(state, action, &mut fx);
             } else {
                 actions::on_action(state, action, &mut fx);
             }
@@ -124,6 +128,10 @@ fn on_key(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
     if matches!(state.popup, Some(Popup::Enroll(_))) {
         enroll::on_key(state, &key, fx);
+        return;
+    }
+    if matches!(state.popup, Some(Popup::Cost(_))) {
+        cost::on_key(state, &key, fx);
         return;
     }
     if state.typing() {
@@ -225,5 +233,8 @@ fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     state.ticks = state.ticks.wrapping_add(1);
     redraw |= state.ticks % 4 == 0;
     people::lookup_if_due(state, fx);
+    let had = state.popup.is_some();
+    cost::show_waiting(state);
+    redraw |= state.popup.is_some() != had;
     state.redraw = redraw || !fx.is_empty();
 }

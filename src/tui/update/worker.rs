@@ -56,6 +56,12 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             let wall = state.clock.wall;
             let m = &mut state.metrics;
             let mut changed = false;
+            // While the store's totals are shown, the facts read so far keep up.
+            if let Some(parked) = &mut m.parked {
+                for fact in &facts {
+                    parked.upsert(fact.clone());
+                }
+            }
             for fact in facts {
                 changed |= if live {
                     m.agg.upsert_observed(fact, wall, &mut m.series)
@@ -77,6 +83,19 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 actions::rebuild_cadences(state);
             }
         }
+        WorkerEvent::EngagementEstimate {
+            id,
+            range,
+            cadence_ids,
+            emails,
+            cost,
+        } => super::cost::on_estimate(state, id, range, cadence_ids, emails, cost, fx),
+        WorkerEvent::StoredEngagement {
+            id,
+            range,
+            totals,
+            synced_at,
+        } => super::cost::on_stored(state, id, range, totals, synced_at),
         WorkerEvent::Deferred { id, reason } => {
             let text = format!("waiting for budget: {reason}");
             if state.metrics.fetch.wants(id) {
@@ -214,7 +233,10 @@ fn on_connection(state: &mut AppState, connection: ConnectionState) {
 fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &mut Vec<Effect>) {
     let now = state.clock.now;
     state.running.retain(|(r, _)| *r != id);
-    let mut claimed = false;
+    let mut claimed = super::cost::on_finished(state, id, &error);
+    if claimed {
+        return;
+    }
     claimed |= state.cadences.fetch.finish(id, error.clone(), now);
     if let Some(d) = &mut state.detail {
         claimed |= d.fetch.finish(id, error.clone(), now);

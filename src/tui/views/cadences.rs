@@ -69,7 +69,26 @@ fn title(state: &AppState) -> Line<'static> {
             if warn { s.warn } else { s.dim },
         ));
     }
+    if let Some(text) = engagement_note(state) {
+        spans.push(Span::styled(format!("· {text} "), s.warn));
+    }
     Line::from(spans)
+}
+
+/// Where the numbers come from when not from SalesLoft: the store's totals
+/// ("Use stored data"), or nothing at all (the cost question was cancelled).
+fn engagement_note(state: &AppState) -> Option<String> {
+    let m = &state.metrics;
+    if let Some((range, at)) = m.stored_at
+        && range == m.range
+    {
+        return Some(match at {
+            Some(t) => format!("stored {}", crate::tui::cost::when(t, state.clock.wall)),
+            None => "stored".to_string(),
+        });
+    }
+    (crate::tui::update::cost_choice(state) == Some(crate::tui::cost::CostChoice::Cancel))
+        .then(|| "not loaded: r asks again".to_string())
 }
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
@@ -200,11 +219,15 @@ fn cell(state: &AppState, c: &Cadence, col: usize, width: usize) -> Cell<'static
     let column = &COLUMNS[col];
     let e = state.metrics.agg.by_cadence(c.id);
     let pending = state.engagement_pending(c.id);
-    let known = state.metrics.loaded.contains(&c.id);
+    // Numbers read for the range, the store's totals, or every email held here;
+    // never the few live changes of a cadence whose range was not read.
+    let known = state.metrics.loaded.contains(&c.id)
+        || state.metrics.agg.is_preset()
+        || state.metrics.local;
     let metric = |text: String| -> String {
         if pending {
             "…".to_string()
-        } else if !known && e.is_empty() {
+        } else if !known {
             "?".to_string()
         } else {
             text

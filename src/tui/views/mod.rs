@@ -52,6 +52,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     match &state.popup {
         Some(Popup::Help { scroll }) => popups::help::render(state, *scroll, area, buf),
         Some(Popup::Enroll(flow)) => popups::enroll::render(state, flow, area, buf),
+        Some(Popup::Cost(q)) => popups::cost::render(state, q, area, buf),
         None => {}
     }
 }
