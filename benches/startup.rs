@@ -32,9 +32,10 @@ use sltui::config::keymap::Keymap;
 use sltui::metrics::TimeRange;
 use sltui::sim::{self, SimConfig};
 use sltui::store::Store;
+use sltui::store::start::{self as start, StoreLoad};
 use sltui::sync::{Engine, Resource, SyncOptions};
 use sltui::tui::state::{AppState, Clock, Session};
-use sltui::tui::stored::{self, StoreEvent, StoreLoad};
+use sltui::tui::stored::{self, StoreEvent};
 use sltui::tui::style::Styles;
 use sltui::tui::views;
 
@@ -57,7 +58,7 @@ fn main() {
 fn child(path: &Path, started: Instant) {
     let t = Instant::now();
     let range = TimeRange::Days(30);
-    let load = stored::load(path, SERVER, range, chrono::Utc::now());
+    let load = start::load(path, SERVER, range, chrono::Utc::now());
     let load_ms = ms(t.elapsed());
     let StoreLoad::Loaded(data) = load else {
         panic!("the bench store did not load: {load:?}");
@@ -107,7 +108,7 @@ fn child(path: &Path, started: Instant) {
 
     // The rest, as the dashboard reads it after its first frame: every person
     // for the index and every email fact for the aggregator.
-    let rest = stored::load_rest(path).expect("people and facts");
+    let rest = start::load_rest(path).expect("people and facts");
     stored::on_event(&mut state, StoreEvent::Loaded(Ok(Box::new(rest))));
     terminal.draw(|f| views::draw(f, &state)).expect("frame");
     let full_ms = ms(started.elapsed());
@@ -267,7 +268,7 @@ async fn fill(path: &Path, people: usize, cadences: usize) -> String {
     cfg.budget_limit = 10_000_000;
     let client = ApiClient::new(cfg).expect("client");
     let store = Store::open(path).expect("store");
-    store.set_meta(stored::SERVER_KEY, SERVER).expect("meta");
+    store.set_meta(start::SERVER_KEY, SERVER).expect("meta");
     let store = Arc::new(Mutex::new(store));
     // Everything a start reads; memberships (a third of the requests) are not.
     let opts = SyncOptions {

@@ -15,11 +15,13 @@ use sltui::api::{ApiClient, ApiConfig};
 use sltui::config::keymap::Action;
 use sltui::sim::{self, SimConfig, SimHandle};
 use sltui::store::Store;
+use sltui::store::start::{self as start, StoreLoad};
 use sltui::sync::{Engine, SyncOptions};
 use sltui::tui::msg::Effect;
 use sltui::tui::state::AppState;
-use sltui::tui::stored::{self, BackgroundSync, StoreEvent, StoreLoad};
+use sltui::tui::stored;
 use sltui::tui::update::{init, update};
+use sltui::worker::store_sync::{BackgroundSync, StoreEvent, StoreSync};
 use sltui::worker::{Envelope, WorkerHandle, WorkerOptions};
 use tui_support::*;
 
@@ -62,7 +64,7 @@ async fn sync_store(sim: &SimHandle, path: &Path) -> String {
     let client = client(&sim.base_url());
     let server = client.base_url().to_string();
     let store = Store::open(path).expect("store");
-    store.set_meta(stored::SERVER_KEY, &server).expect("meta");
+    store.set_meta(start::SERVER_KEY, &server).expect("meta");
     let store = Arc::new(Mutex::new(store));
     let report = tokio::time::timeout(
         HANG_GUARD,
@@ -76,7 +78,7 @@ async fn sync_store(sim: &SimHandle, path: &Path) -> String {
 
 /// The first-frame read of the store, for the state's range.
 fn load_first(path: &Path, server: &str) -> StoreLoad {
-    stored::load(path, server, state().metrics.range, chrono::Utc::now())
+    start::load(path, server, state().metrics.range, chrono::Utc::now())
 }
 
 /// Sends the effects to the worker.
@@ -161,7 +163,7 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
         .map(|&st| s.metrics.agg.by_step(st))
         .collect();
     let total_summed = s.metrics.agg.totals();
-    let rest = stored::load_rest(&path).expect("people and facts");
+    let rest = start::load_rest(&path).expect("people and facts");
     stored::on_event(&mut s, StoreEvent::Loaded(Ok(Box::new(rest))));
     assert!(!s.metrics.agg.is_preset());
     assert!(s.people.index.len() >= 300, "people index filled");
@@ -202,11 +204,13 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
     // The background sync cannot reach the server either: it says so and ends.
     let (bg, mut rx) = BackgroundSync::start(
         client("http://127.0.0.1:1"),
-        path.clone(),
-        server.clone(),
+        StoreSync {
+            path: path.clone(),
+            server: server.clone(),
+            share: 0.2,
+            rest: false,
+        },
         0.2,
-        0.2,
-        false,
     );
     let end = tokio::time::timeout(HANG_GUARD, async {
         loop {
@@ -261,11 +265,13 @@ async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through()
     tokio::time::sleep(Duration::from_millis(20)).await;
     let (bg, mut rx) = BackgroundSync::start(
         client(&sim.base_url()),
-        path.clone(),
-        server.clone(),
+        StoreSync {
+            path: path.clone(),
+            server: server.clone(),
+            share: 0.2,
+            rest: false,
+        },
         0.2,
-        0.2,
-        false,
     );
     let (ok, synced_at, progressed) = tokio::time::timeout(HANG_GUARD, async {
         let mut progressed = false;
@@ -345,7 +351,7 @@ fn a_missing_or_foreign_store_changes_nothing_or_is_named() {
     // Another server's data is not shown.
     let store = Store::open(&path).expect("open");
     store
-        .set_meta(stored::SERVER_KEY, "http://other/v2")
+        .set_meta(start::SERVER_KEY, "http://other/v2")
         .expect("meta");
     drop(store);
     match load_first(&path, "http://mine/v2") {
@@ -573,7 +579,7 @@ async fn a_synced_store_is_not_read_again_and_the_live_poll_catches_up_from_it()
     s.metrics.agg = Aggregator::new(TimeRange::All, wall);
     stored::apply_load(
         &mut s,
-        stored::load(&path, &server, TimeRange::All, chrono::Utc::now()),
+        start::load(&path, &server, TimeRange::All, chrono::Utc::now()),
     );
     assert!(s.store.coverage.people, "the people were fully synced");
     assert_eq!(
@@ -598,7 +604,7 @@ async fn a_synced_store_is_not_read_again_and_the_live_poll_catches_up_from_it()
         asks(&fx, |r| matches!(r, Request::LiveFrom { .. })),
         "{fx:?}"
     );
-    let rest = stored::load_rest(&path).expect("rest");
+    let rest = start::load_rest(&path).expect("rest");
     let fx2 = stored::on_event(&mut s, StoreEvent::Loaded(Ok(Box::new(rest))));
     assert!(fx2.is_empty(), "{fx2:?}");
     assert!(s.people.index.len() >= 300);

@@ -10,9 +10,10 @@ use crate::api::{ApiClient, ApiConfig};
 use crate::config::{Theme, no_color_requested};
 use crate::metrics::TimeRange;
 use crate::sim::{SimConfig, SimHandle};
-use crate::tui::stored::{self, BackgroundSync, StoreLoad};
+use crate::store::start::{self as stored, StoreLoad};
 use crate::tui::{self, DashboardContext};
 use crate::worker::WorkerOptions;
+use crate::worker::store_sync::StoreSync;
 
 pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     let target = target::resolve(global, true)?;
@@ -64,7 +65,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         0 => TimeRange::All,
         n => TimeRange::Days(n),
     };
-    let (stored, background) = if target.demo {
+    let (stored, store_sync) = if target.demo {
         (StoreLoad::Absent, None)
     } else {
         let path = target.paths.profile_store_file(&profile.name);
@@ -79,26 +80,17 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         };
         // A store that cannot be used is left alone, never written. The people
         // and email facts of a loaded one are read after the first frame.
-        let background = (!matches!(stored, StoreLoad::Failed(_))).then(|| {
-            let rest = matches!(stored, StoreLoad::Loaded(_));
-            BackgroundSync::start(
-                client.clone(),
-                path,
-                server,
-                profile.budget_reserve,
-                profile.background_share,
-                rest,
-            )
+        let store_sync = (!matches!(stored, StoreLoad::Failed(_))).then_some(StoreSync {
+            path,
+            server,
+            share: profile.background_share,
+            rest: matches!(stored, StoreLoad::Loaded(_)),
         });
-        (stored, background)
+        (stored, store_sync)
     };
     // "Use stored data" reads a store that loaded (a failed one is left alone).
     let has_store = matches!(stored, StoreLoad::Loaded(_));
     let store_path = has_store.then(|| target.paths.profile_store_file(&profile.name));
-    let (background, store_events) = match background {
-        Some((b, rx)) => (Some(b), Some(rx)),
-        None => (None, None),
-    };
     let worker = webhooks_cmd::spawn_worker(
         hooks.as_mut().and_then(|h| h.events.take()),
         client.clone(),
@@ -115,9 +107,13 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
             audit_log: (!target.demo).then(|| target.paths.audit_log()),
             profile: profile.name.clone(),
             store_path,
+            store_sync,
             ..WorkerOptions::default()
         },
     );
+    let mut worker = worker;
+    // The worker's background sync of the store, stopped (checkpoints saved) on quit.
+    let background = worker.store_sync.take();
     let ctx = DashboardContext {
         worker,
         budget: client.budget().clone(),
@@ -141,7 +137,6 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         has_store,
         webhooks: hooks.is_some(),
         stored,
-        store_events,
     };
     let result = tui::run(ctx).await;
     if let Some(b) = background {

@@ -17,6 +17,7 @@
 mod checkpoint;
 mod records;
 mod schema;
+pub mod start;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

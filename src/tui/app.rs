@@ -54,15 +54,14 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
         worker,
         budget,
         stored,
-        store_events,
         ..
     } = ctx;
     // The store's data goes in before the first frame and before any request.
-    super::stored::apply_load(&mut state, stored);
-    let mut store_events = store_events;
+    update(&mut state, Msg::Stored(Box::new(stored)));
     let WorkerHandle {
         requests,
         mut events,
+        ..
     } = worker;
     let size = tui.terminal.size()?;
     state.size = (size.width, size.height);
@@ -125,23 +124,6 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                     Msg::Tick
                 }
             },
-            ev = recv_store(&mut store_events) => {
-                // Progress is drawn by the ticks (4 Hz while the sync runs); the end
-                // of the sync at once.
-                state.clock = Clock::system();
-                match ev {
-                    Some(ev) => {
-                        let finished = matches!(ev, super::stored::StoreEvent::Finished { .. });
-                        let effects = super::stored::on_event(&mut state, ev);
-                        send(effects, &mut state, &mut worker_alive);
-                        if finished {
-                            tui.terminal.draw(|f| views::draw(f, &state))?;
-                        }
-                    }
-                    None => store_events = None,
-                }
-                continue;
-            }
             _ = tick.tick() => Msg::Tick,
             name = tui.signals.recv() => Msg::Signal(name),
         };
@@ -174,16 +156,6 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The next report of the store's background sync; pending forever without one.
-async fn recv_store(
-    rx: &mut Option<tokio::sync::mpsc::UnboundedReceiver<super::stored::StoreEvent>>,
-) -> Option<super::stored::StoreEvent> {
-    match rx {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
 }
 
 fn log_event(ev: &WorkerEvent) {

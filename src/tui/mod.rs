@@ -49,9 +49,7 @@ pub struct DashboardContext {
     /// The webhook receiver runs alongside the dashboard (`[webhooks] listen`).
     pub webhooks: bool,
     /// What the local store held at start (drawn before any network answer).
-    pub stored: stored::StoreLoad,
-    /// Progress of the background sync that refreshes the local store.
-    pub store_events: Option<tokio::sync::mpsc::UnboundedReceiver<stored::StoreEvent>>,
+    pub stored: crate::store::start::StoreLoad,
 }
 
 /// Runs the dashboard until the user quits. The terminal is always restored: on

@@ -23,6 +23,9 @@ pub enum Msg {
     Tick,
     Worker(WorkerEvent),
     Budget(BudgetSnapshot),
+    /// What the local store held at start, before the first frame and before
+    /// any request.
+    Stored(Box<crate::store::start::StoreLoad>),
     /// A termination signal arrived.
     Signal(&'static str),
 }

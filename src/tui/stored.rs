@@ -1,185 +1,30 @@
-//! The dashboard and the local store ([`crate::store`]).
+//! The dashboard's view of the local store ([`crate::store`]).
 //!
-//! * Start-up: [`load`] reads the profile's store (off the UI thread) and [`seed`]
-//!   puts it into the state before the first frame: cadences, steps, users, the
-//!   people index and every email fact, so the cadences table shows numbers at once.
-//!   The data is marked stale ("stored data from 10:42, refreshing…") until the first
-//!   live cadence list replaces it; while SalesLoft is unreachable it reads
-//!   "offline, data as of …" and enrolling is refused.
-//! * Write-through: a background sync ([`crate::sync::Engine`], background priority,
-//!   within the budget reserve) refreshes the store while the dashboard runs, so the
-//!   next start is fresh; its progress ([`StoreEvent`]) shows as a bar in the status
-//!   line.
-//!
-//! A missing or empty store changes nothing; a damaged one, one written by a newer
-//! sltui, or one holding another server's data is reported once and left alone.
+//! * Start-up: the store's first-frame read ([`crate::store::start::load`], done
+//!   before the terminal is taken) goes into the state through `update`
+//!   ([`apply_load`]): cadences, steps, users and the range's per-day sums, so the
+//!   cadences table shows numbers at once. The data is marked stale ("stored data
+//!   from 10:42, refreshing…") until the first live cadence list replaces it; while
+//!   SalesLoft is unreachable it reads "offline, data as of …" and enrolling is
+//!   refused.
+//! * The worker owns the background sync ([`crate::worker::store_sync`]); its
+//!   reports arrive as `WorkerEvent::Store` and are folded here ([`on_event`]):
+//!   the people and facts read after the first frame, what a sync changed, and the
+//!   sync's progress for the status line.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use chrono::{DateTime, Local, Utc};
 
-use crate::metrics::{Aggregator, GroupTotals, TimeRange};
-use crate::store::{DashboardData, PersonRow, Store};
-use crate::sync::{Progress, Resource, SyncReport};
+use crate::metrics::{Aggregator, TimeRange};
+use crate::store::start::{Changes, Coverage, Rest, StoreLoad, Stored};
+use crate::store::{DashboardData, PersonRow};
+use crate::sync::Resource;
+pub use crate::worker::store_sync::StoreEvent;
 
 use super::msg::Effect;
 use super::search::PersonEntry;
 use super::state::{AppState, IndexStatus, Level};
-
-/// What the start-up read of the store found.
-#[derive(Debug)]
-pub enum StoreLoad {
-    /// No store file, or one without data: start as without a store.
-    Absent,
-    /// Data to draw the first frame from.
-    Loaded(Box<Stored>),
-    /// The store cannot be used; the message says why and what to do.
-    Failed(String),
-}
-
-/// What a start reads from the store for its first frame: the dashboard's data
-/// without people and email facts (`data.people` and `data.email_facts` are
-/// empty), and the engagement of the state's range from the store's per-day sums.
-/// The people and the facts follow in a [`Rest`] ([`load_rest`]).
-#[derive(Debug)]
-pub struct Stored {
-    pub data: DashboardData,
-    /// The range `totals` are for.
-    pub range: TimeRange,
-    pub totals: GroupTotals,
-    pub coverage: Coverage,
-}
-
-/// How much of the team a store holds, from its sync checkpoints.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Coverage {
-    /// A full sync of the people finished: the store lists everyone (as of its
-    /// sync), so the dashboard need not walk them again.
-    pub people: bool,
-    /// A full sync of the emails finished, and the store holds every email
-    /// updated up to this instant: counts for any range come from it, and
-    /// the live poll catches up from there.
-    pub emails_through: Option<DateTime<Utc>>,
-}
-
-impl Coverage {
-    fn read(store: &Store) -> Result<Coverage, crate::store::StoreError> {
-        let people = store.resource_state(Resource::People.name())?;
-        let emails = store.resource_state(Resource::Emails.name())?;
-        Ok(Coverage {
-            people: people.full_done_at.is_some(),
-            emails_through: emails
-                .full_done_at
-                .and(emails.cursor)
-                .and_then(|c| c.after)
-                .map(|t| t.with_timezone(&Utc)),
-        })
-    }
-}
-
-/// What a start reads after its first frame: the people (the few fields the
-/// people index needs) and every email fact, in an aggregator over
-/// [`TimeRange::All`] ([`on_event`] narrows it to the state's range).
-#[derive(Debug, Clone)]
-pub struct Rest {
-    pub people: Vec<PersonRow>,
-    pub agg: Aggregator,
-}
-
-/// The meta key naming the server a store's data came from (as `sltui sync` writes it).
-pub const SERVER_KEY: &str = "server";
-
-/// Reads the store at `path` for the dashboard's first frame, engagement over
-/// `range` at `now`: a few thousand rows whatever the size of the team. Never
-/// creates the file. `server` is the server the dashboard talks to: a store
-/// holding another server's data is not shown.
-pub fn load(path: &Path, server: &str, range: TimeRange, now: DateTime<Utc>) -> StoreLoad {
-    if !path.exists() {
-        return StoreLoad::Absent;
-    }
-    let store = match Store::open(path) {
-        Ok(s) => s,
-        Err(e) => return StoreLoad::Failed(e.to_string()),
-    };
-    match store.meta(SERVER_KEY) {
-        Ok(Some(other)) if other != server => {
-            return StoreLoad::Failed(format!(
-                "the local store {} holds data from {other}, not {server}; it is not shown \
-                 (run `sltui sync --full` to replace it)",
-                path.display()
-            ));
-        }
-        Ok(_) => {}
-        Err(e) => return StoreLoad::Failed(e.to_string()),
-    }
-    let since = range
-        .since(now)
-        .map(|t| t.timestamp().clamp(0, i64::from(u32::MAX)) as u32);
-    let people = match store.has_rows("people") {
-        Ok(n) => n,
-        Err(e) => return StoreLoad::Failed(e.to_string()),
-    };
-    let coverage = match Coverage::read(&store) {
-        Ok(c) => c,
-        Err(e) => return StoreLoad::Failed(e.to_string()),
-    };
-    match store.dashboard_summary(since) {
-        Ok((d, _)) if d.cadences.is_empty() && !people => StoreLoad::Absent,
-        Ok((data, totals)) => StoreLoad::Loaded(Box::new(Stored {
-            data,
-            range,
-            totals,
-            coverage,
-        })),
-        Err(e) => StoreLoad::Failed(e.to_string()),
-    }
-}
-
-/// What a background sync changed in the store ([`StoreEvent::Changed`]).
-#[derive(Debug, Clone, Default)]
-pub struct Changes {
-    pub people: Vec<PersonRow>,
-    pub facts: Vec<crate::metrics::EmailFact>,
-}
-
-/// The newest `updated_at` (microseconds) of the people and of the email facts
-/// in the store: what a later [`load_changes`] reads after.
-pub fn watermarks(store: &Store) -> (i64, i64) {
-    (
-        store.max_updated_us("people").unwrap_or(0),
-        store.max_updated_us("email_facts").unwrap_or(0),
-    )
-}
-
-/// The people and facts updated after `marks` ([`watermarks`] before a sync).
-pub fn load_changes(store: &Store, marks: (i64, i64)) -> Result<Changes, String> {
-    let people = store
-        .person_rows_after(marks.0)
-        .map_err(|e| e.to_string())?;
-    let mut facts = Vec::new();
-    store
-        .for_each_email_fact_after(marks.1, |f| facts.push(f))
-        .map_err(|e| e.to_string())?;
-    Ok(Changes { people, facts })
-}
-
-/// Reads the people and the email facts of the store at `path` (what [`load`]
-/// leaves for after the first frame). The error says what went wrong, in words.
-pub fn load_rest(path: &Path) -> Result<Rest, String> {
-    let store = Store::open(path).map_err(|e| e.to_string())?;
-    let people = store.person_rows().map_err(|e| e.to_string())?;
-    let mut agg = Aggregator::new(TimeRange::All, Utc::now());
-    if let Ok(n) = store.count("email_facts") {
-        agg.reserve(n as usize);
-    }
-    store
-        .for_each_email_fact(|f| {
-            agg.upsert(f);
-        })
-        .map_err(|e| e.to_string())?;
-    Ok(Rest { people, agg })
-}
 
 /// The background sync of the store, as the status line shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -238,39 +83,6 @@ impl StoreStatus {
             }
         }
         (of > 0).then(|| done as f64 / of as f64)
-    }
-}
-
-/// A report from the dashboard's background sync.
-#[derive(Debug, Clone)]
-pub enum StoreEvent {
-    /// The people and facts read after the first frame ([`load_rest`]), or why not.
-    Loaded(Result<Box<Rest>, String>),
-    /// People and email facts a background sync wrote (updated after the
-    /// previous run's newest), to show them now rather than at the next start.
-    Changed(Box<Changes>),
-    Progress(Progress),
-    Finished {
-        ok: bool,
-        records: u64,
-        /// The first error, in words.
-        error: Option<String>,
-        synced_at: Option<DateTime<Utc>>,
-    },
-}
-
-impl StoreEvent {
-    /// The end of a sync, from its report and the store's new sync time.
-    pub fn finished(report: &SyncReport, synced_at: Option<DateTime<Utc>>) -> StoreEvent {
-        StoreEvent::Finished {
-            ok: report.ok(),
-            records: report.records,
-            error: report
-                .resources
-                .iter()
-                .find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.resource))),
-            synced_at,
-        }
     }
 }
 
@@ -556,175 +368,5 @@ fn row_entry(r: PersonRow) -> PersonEntry {
         email: r.email,
         company: r.company,
         title: r.title,
-    }
-}
-
-/// When the next background sync runs after `failures` failed runs in a row:
-/// [`REFRESH_EVERY`] after a good one; 30 s, 1, 2, 4... minutes (at most
-/// [`REFRESH_EVERY`]) after failures.
-pub fn next_sync_in(failures: u32) -> std::time::Duration {
-    if failures == 0 {
-        return REFRESH_EVERY;
-    }
-    let backoff = std::time::Duration::from_secs(30).saturating_mul(1 << (failures - 1).min(10));
-    backoff.min(REFRESH_EVERY)
-}
-
-/// How often the background sync refreshes the store while the dashboard runs
-/// (an incremental run costs a point per resource when nothing changed).
-pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
-
-/// Waits `d`; false as soon as `stop` is cancelled.
-async fn pause(d: std::time::Duration, stop: &crate::sync::CancelToken) -> bool {
-    let end = tokio::time::Instant::now() + d;
-    while tokio::time::Instant::now() < end {
-        if stop.is_cancelled() {
-            return false;
-        }
-        let step = std::time::Duration::from_millis(250);
-        tokio::time::sleep(step.min(end - tokio::time::Instant::now())).await;
-    }
-    !stop.is_cancelled()
-}
-
-/// The dashboard's background sync of the store: started after the first frame,
-/// then again every [`REFRESH_EVERY`] (sooner, with backoff, after a failure),
-/// stopped (checkpoints kept) when the dashboard quits. What each run changes is
-/// shown at once ([`StoreEvent::Changed`]).
-pub struct BackgroundSync {
-    cancel: crate::sync::CancelToken,
-    task: tokio::task::JoinHandle<()>,
-}
-
-/// Connections the background sync uses: few, so the dashboard's own reads
-/// never wait for a slot behind it.
-pub const SYNC_CONNECTIONS: usize = 2;
-
-impl BackgroundSync {
-    /// Starts an incremental refresh of the store at `path` (a full sync when it
-    /// is empty), as bulk background work: at most `share` of each budget window
-    /// (the profile's `background_share`), and nothing while the budget is under
-    /// `reserve` (the profile's). With `rest`, it first
-    /// reads what the dashboard's first frame left out ([`load_rest`], reported as
-    /// [`StoreEvent::Loaded`]). Reports go to the returned receiver.
-    pub fn start(
-        client: crate::api::ApiClient,
-        path: std::path::PathBuf,
-        server: String,
-        reserve: f64,
-        share: f64,
-        rest: bool,
-    ) -> (
-        BackgroundSync,
-        tokio::sync::mpsc::UnboundedReceiver<StoreEvent>,
-    ) {
-        use std::sync::{Arc, Mutex};
-
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let cancel = crate::sync::CancelToken::new();
-        let stop = cancel.clone();
-        let task = tokio::spawn(async move {
-            if rest {
-                let p = path.clone();
-                let loaded = tokio::task::spawn_blocking(move || load_rest(&p))
-                    .await
-                    .unwrap_or_else(|e| Err(format!("the read stopped: {e}")));
-                let _ = tx.send(StoreEvent::Loaded(loaded.map(Box::new)));
-            }
-            let opened = tokio::task::spawn_blocking(move || {
-                let store = Store::open(&path)?;
-                if store.meta(SERVER_KEY)?.is_none() {
-                    store.set_meta(SERVER_KEY, &server)?;
-                }
-                Ok::<_, crate::store::StoreError>(store)
-            })
-            .await;
-            let store = match opened {
-                Ok(Ok(s)) => Arc::new(Mutex::new(s)),
-                Ok(Err(e)) => {
-                    let _ = tx.send(StoreEvent::Finished {
-                        ok: false,
-                        records: 0,
-                        error: Some(e.to_string()),
-                        synced_at: None,
-                    });
-                    return;
-                }
-                Err(_) => return,
-            };
-            let progress = {
-                let tx = tx.clone();
-                Arc::new(move |p: &Progress| {
-                    let _ = tx.send(StoreEvent::Progress(p.clone()));
-                })
-            };
-            let opts = crate::sync::SyncOptions {
-                resources: Resource::ALL.to_vec(),
-                full: false,
-                concurrency: SYNC_CONNECTIONS,
-                priority: crate::budget::Priority::Bulk,
-                reserve,
-                bulk_share: share,
-            };
-            let mut failures = 0u32;
-            for run in 0u32.. {
-                let locked = || store.lock().unwrap_or_else(|e| e.into_inner());
-                let marks = watermarks(&locked());
-                let report = crate::sync::Engine::new(client.clone(), store.clone(), opts.clone())
-                    .with_cancel(stop.clone())
-                    .on_progress(progress.clone())
-                    .run()
-                    .await;
-                tracing::info!(
-                    run,
-                    records = report.records,
-                    requests = report.requests,
-                    points = report.points,
-                    ok = report.ok(),
-                    "background store sync ended"
-                );
-                if stop.is_cancelled() {
-                    break;
-                }
-                // What this run wrote, shown now. Not after a first full sync
-                // into an empty store: the dashboard read all of it live.
-                if report.records > 0 && (rest || run > 0) {
-                    let changes = {
-                        let store = store.clone();
-                        tokio::task::spawn_blocking(move || {
-                            load_changes(&store.lock().unwrap_or_else(|e| e.into_inner()), marks)
-                        })
-                        .await
-                    };
-                    match changes {
-                        Ok(Ok(c)) if !(c.people.is_empty() && c.facts.is_empty()) => {
-                            let _ = tx.send(StoreEvent::Changed(Box::new(c)));
-                        }
-                        Ok(Ok(_)) => {}
-                        Ok(Err(e)) => {
-                            tracing::warn!(error = %e, "reading the sync's changes failed")
-                        }
-                        Err(e) => tracing::warn!(error = %e, "reading the sync's changes stopped"),
-                    }
-                }
-                let synced_at = locked().last_synced_at().ok().flatten();
-                let _ = tx.send(StoreEvent::finished(&report, synced_at));
-                failures = if report.ok() { 0 } else { failures + 1 };
-                if !pause(next_sync_in(failures), &stop).await {
-                    break;
-                }
-            }
-        });
-        (BackgroundSync { cancel, task }, rx)
-    }
-
-    /// Stops the sync; requests in flight are saved with their checkpoints
-    /// (waits at most `grace`).
-    pub async fn stop(self, grace: std::time::Duration) {
-        self.cancel.cancel();
-        let mut task = self.task;
-        if tokio::time::timeout(grace, &mut task).await.is_err() {
-            task.abort();
-        }
     }
 }

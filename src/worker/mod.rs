@@ -24,6 +24,7 @@ mod pushed;
 mod queue;
 mod reads;
 mod scheduler;
+pub mod store_sync;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,6 +59,9 @@ pub struct WorkerOptions {
     pub profile: String,
     /// The profile's local store, for `StoredEngagement` (read only).
     pub store_path: Option<PathBuf>,
+    /// Keep the profile's local store fresh in the background while the worker
+    /// runs (the dashboard's store sync); its reports are `WorkerEvent::Store`.
+    pub store_sync: Option<store_sync::StoreSync>,
 }
 
 impl Default for WorkerOptions {
@@ -71,6 +75,7 @@ impl Default for WorkerOptions {
             audit_log: None,
             profile: "default".to_string(),
             store_path: None,
+            store_sync: None,
         }
     }
 }
@@ -84,10 +89,20 @@ pub struct Envelope {
 }
 
 /// The UI's end of the worker.
-#[derive(Debug)]
 pub struct WorkerHandle {
     pub requests: mpsc::UnboundedSender<Envelope>,
     pub events: mpsc::UnboundedReceiver<WorkerEvent>,
+    /// The background sync of the local store, when asked for
+    /// ([`WorkerOptions::store_sync`]): stop it on quit to save its checkpoints.
+    pub store_sync: Option<store_sync::BackgroundSync>,
+}
+
+impl std::fmt::Debug for WorkerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerHandle")
+            .field("store_sync", &self.store_sync.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Starts the worker on the current tokio runtime. It runs until `requests` (and
@@ -113,6 +128,19 @@ fn start(
 ) -> WorkerHandle {
     let (req_tx, req_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+    let store_sync = opts.store_sync.map(|s| {
+        let (sync, mut reports) =
+            store_sync::BackgroundSync::start(client.clone(), s, opts.reserve);
+        let tx = ev_tx.clone();
+        tokio::spawn(async move {
+            while let Some(report) = reports.recv().await {
+                if tx.send(WorkerEvent::Store(report)).is_err() {
+                    break;
+                }
+            }
+        });
+        sync
+    });
     let ctx = ctx::Ctx::new(
         client,
         ev_tx,
@@ -131,5 +159,6 @@ fn start(
     WorkerHandle {
         requests: req_tx,
         events: ev_rx,
+        store_sync,
     }
 }

@@ -201,6 +201,8 @@ pub enum WorkerEvent {
     Error {
         message: String,
     },
+    /// A report of the local store's background sync.
+    Store(super::store_sync::StoreEvent),
 }
 
 /// Turns an API error into the words a user sees.
@@ -234,6 +236,7 @@ impl WorkerEvent {
             | Connection { .. }
             | Heartbeat { .. }
             | Error { .. }
+            | Store(_)
             | PeopleDeleted { .. } => None,
         }
     }

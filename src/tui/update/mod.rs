@@ -94,6 +94,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Tick => on_tick(state, &mut fx),
         Msg::Worker(event) => worker::on_event(state, event, &mut fx),
         Msg::Budget(snapshot) => state.budget = Some(snapshot),
+        Msg::Stored(load) => super::stored::apply_load(state, *load),
         Msg::Signal(name) => {
             tracing::info!(signal = name, "quitting on signal");
             state.quit = true;

@@ -96,6 +96,9 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             totals,
             synced_at,
         } => super::cost::on_stored(state, id, range, totals, synced_at),
+        WorkerEvent::Store(report) => {
+            fx.extend(super::super::stored::on_event(state, report));
+        }
         WorkerEvent::Deferred { id, reason } => {
             let text = format!("waiting for budget: {reason}");
             if state.metrics.fetch.wants(id) {
