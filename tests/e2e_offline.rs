@@ -25,11 +25,12 @@ fn an_unreachable_api_shows_the_stored_data_offline() {
 
     let tmux = Tmux::start(&home, &["--base-url", &base_url, "--api-key", KEY], 120, 30);
     // Stored data at once (no "connecting…" wait for a network answer)...
-    let screen = tmux.wait_text(&["Cadences"]);
-    assert!(
-        screen.contains("stored") || screen.contains("offline"),
-        "the stored data is marked as such:\n{screen}"
-    );
+    // (Waited for, not read off the first capture: tmux may show a frame still
+    // being written.)
+    let screen = tmux.wait_for("the stored data, marked as such", |s| {
+        s.contains("Cadences") && (s.contains("stored") || s.contains("offline"))
+    });
+    assert!(screen.contains("Cadences (10)"), "{screen}");
     // ...then, with nobody answering, "offline" with the data kept.
     let screen = tmux.wait_text(&["offline, data as of"]);
     let rows = screen.lines().filter(|l| l.contains("active")).count();
