@@ -14,7 +14,10 @@
 //! * A file that is not a database (or is damaged) is reported with its path and
 //!   what to do; it is never deleted or overwritten.
 
+pub mod backend;
+mod backend_sqlite;
 mod checkpoint;
+pub mod pg;
 mod records;
 mod schema;
 pub mod start;
@@ -25,7 +28,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use backend::RecordStore;
 pub use checkpoint::{PageMark, ResourceState, WindowMark};
+pub use pg::{PgError, PgStore};
 pub use records::{DashboardData, PersonRow, Prepared, StoreRecord, TABLES};
 pub use schema::SCHEMA_VERSION;
 
@@ -44,6 +49,8 @@ pub enum StoreError {
     Io { path: PathBuf, detail: String },
     /// Any other SQLite failure while reading or writing.
     Sql { path: PathBuf, detail: String },
+    /// The team's PostgreSQL database ([`PgStore`]) failed; it says what to do.
+    Postgres(PgError),
 }
 
 impl fmt::Display for StoreError {
@@ -73,6 +80,7 @@ impl fmt::Display for StoreError {
                  run `sltui sync` to rebuild it",
                 path.display()
             ),
+            StoreError::Postgres(e) => write!(f, "{e}"),
         }
     }
 }

@@ -16,13 +16,13 @@ use crate::metrics::{EmailFact, Engagement, GroupTotals};
 /// does. Schema migration 2 indexes and sums by this very expression.
 pub(crate) const FACT_AT: &str = "max(1, min(4294967295, coalesce(sent_at, updated_us) / 1000000))";
 
-const DAY_SECS: u32 = 86_400;
+pub(crate) const DAY_SECS: u32 = 86_400;
 
-const SENT: i64 = 1;
-const BOUNCED: i64 = 2;
-const VIEWED: i64 = 4;
-const CLICKED: i64 = 8;
-const REPLIED: i64 = 16;
+pub(crate) const SENT: i64 = 1;
+pub(crate) const BOUNCED: i64 = 2;
+pub(crate) const VIEWED: i64 = 4;
+pub(crate) const CLICKED: i64 = 8;
+pub(crate) const REPLIED: i64 = 16;
 
 /// A record the store keeps. Rows are [`prepare`](StoreRecord::prepare)d (encoded)
 /// outside any lock, then written in one transaction.
@@ -35,11 +35,11 @@ pub trait StoreRecord: Sized {
 /// Rows encoded for their table, ready to write.
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    kind: Kind,
+    pub(crate) kind: Kind,
 }
 
 #[derive(Debug, Clone)]
-enum Kind {
+pub(crate) enum Kind {
     Json {
         table: &'static str,
         extra: &'static [&'static str],
@@ -49,11 +49,11 @@ enum Kind {
 }
 
 #[derive(Debug, Clone)]
-struct JsonRow {
-    id: i64,
-    updated_us: i64,
-    data: String,
-    extra: [Option<i64>; 2],
+pub(crate) struct JsonRow {
+    pub(crate) id: i64,
+    pub(crate) updated_us: i64,
+    pub(crate) data: String,
+    pub(crate) extra: [Option<i64>; 2],
 }
 
 impl Prepared {
@@ -260,7 +260,7 @@ fn ref_id(r: &Option<crate::api::models::Ref>) -> Option<i64> {
         .and_then(|v| i64::try_from(v).ok())
 }
 
-fn id64(id: u64) -> i64 {
+pub(crate) fn id64(id: u64) -> i64 {
     i64::try_from(id).unwrap_or(i64::MAX)
 }
 
@@ -365,7 +365,7 @@ fn write_facts(tx: &Transaction<'_>, facts: &[EmailFact], generation: i64) -> ru
     Ok(())
 }
 
-fn utc_micros(us: i64) -> DateTime<Utc> {
+pub(crate) fn utc_micros(us: i64) -> DateTime<Utc> {
     Utc.timestamp_micros(us).single().unwrap_or_default()
 }
 
@@ -381,7 +381,7 @@ pub struct PersonRow {
 }
 
 /// [`Person::label`] from the stored columns.
-fn person_label(
+pub(crate) fn person_label(
     id: u64,
     display: Option<String>,
     first: Option<String>,
