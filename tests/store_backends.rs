@@ -449,6 +449,52 @@ fn per_day_sums_equal_a_recount_after_every_change() {
     }
 }
 
+/// As the sync engine holds its store: `Arc<Mutex<dyn RecordStore>>`, written
+/// from several threads with the typed helpers, whichever the implementation.
+#[test]
+fn either_store_is_shared_as_the_sync_engine_shares_one() {
+    let db = test_db();
+    let sqlite: Arc<Mutex<Store>> = Arc::new(Mutex::new(Store::open_in_memory().unwrap()));
+    let pg: Arc<Mutex<PgStore>> = Arc::new(Mutex::new(PgStore::connect(&db.url).unwrap()));
+    // The engine's `Arc<Mutex<Store>>` becomes an `Arc<Mutex<dyn RecordStore>>` as it is.
+    let stores: [(&str, Arc<Mutex<dyn RecordStore>>); 2] = [("sqlite", sqlite), ("postgres", pg)];
+    for (n, shared) in stores {
+        let writers: Vec<_> = (0..2u64)
+            .map(|w| {
+                let shared = shared.clone();
+                std::thread::spawn(move || {
+                    for batch in 0..5u64 {
+                        let facts: Vec<_> = (0..20)
+                            .map(|i| fact(w * 1000 + batch * 100 + i + 1, Some(w + 1), None, 1, 0))
+                            .collect();
+                        let emails: Vec<_> = facts.iter().map(email_of).collect();
+                        let mut s = shared.lock().unwrap();
+                        s.save_records(&emails, 1).expect("written");
+                        let mark = PageMark {
+                            idx: w as u32,
+                            page: batch as u32 + 1,
+                            count: 100,
+                            len: 20,
+                            first_at: None,
+                            last_at: None,
+                            last_ids: vec![],
+                        };
+                        s.save_page("emails", &mark, &emails, 1).expect("page");
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().expect("no panic");
+        }
+        let s = shared.lock().unwrap();
+        assert_eq!(s.count("email_facts").unwrap(), 200, "{n}");
+        assert_eq!(s.pages("emails").unwrap().len(), 10, "{n}");
+        assert_eq!(s.range_totals(None).unwrap().len(), 2, "{n}");
+        assert!(!s.location().is_empty());
+    }
+}
+
 /// Small helper the tests above use: facts as prepared rows.
 trait PrepareFacts {
     fn prepare_facts(facts: &[EmailFact]) -> sltui::store::Prepared;

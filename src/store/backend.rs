@@ -10,7 +10,10 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::{DashboardData, PageMark, PersonRow, Prepared, ResourceState, StoreResult, WindowMark};
+use super::{
+    DashboardData, PageMark, PersonRow, Prepared, ResourceState, StoreRecord, StoreResult,
+    WindowMark,
+};
 use crate::api::CursorPosition;
 use crate::api::models::{Cadence, Membership, Person, Step, User};
 use crate::metrics::{EmailFact, GroupTotals};
@@ -155,5 +158,41 @@ pub trait RecordStore: Send {
             email_facts: self.email_facts()?,
             synced_at: self.last_synced_at()?,
         })
+    }
+}
+
+/// The typed conveniences of the SQLite store, on any store behind the
+/// interface (generic methods cannot be in an object-safe trait): each encodes
+/// the rows ([`StoreRecord::prepare`]) and calls the trait.
+impl<'a> dyn RecordStore + 'a {
+    /// Upserts a batch in one transaction.
+    pub fn upsert<T: StoreRecord>(&mut self, rows: &[T], generation: i64) -> StoreResult<()> {
+        self.upsert_prepared(&T::prepare(rows), generation)
+    }
+
+    /// Records written outside pages (gap fills), no checkpoint change.
+    pub fn save_records<T: StoreRecord>(&mut self, rows: &[T], generation: i64) -> StoreResult<()> {
+        self.upsert(rows, generation)
+    }
+
+    /// One page's records and its checkpoint, atomically.
+    pub fn save_page<T: StoreRecord>(
+        &mut self,
+        resource: &str,
+        mark: &PageMark,
+        rows: &[T],
+        generation: i64,
+    ) -> StoreResult<()> {
+        self.save_page_prepared(resource, mark, &T::prepare(rows), generation)
+    }
+
+    /// Records read by the incremental cursor, with the cursor's new position.
+    pub fn save_cursor<T: StoreRecord>(
+        &mut self,
+        resource: &str,
+        rows: &[T],
+        cursor: &CursorPosition,
+    ) -> StoreResult<()> {
+        self.save_cursor_prepared(resource, &T::prepare(rows), cursor)
     }
 }

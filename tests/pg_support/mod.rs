@@ -359,7 +359,7 @@ fn reap_stale(bin: &Path, as_postgres: bool) {
         let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
-        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+        if pid == std::process::id() || is_running(pid) {
             continue;
         }
         let data = entry.path().join("data");
@@ -375,6 +375,16 @@ fn reap_stale(bin: &Path, as_postgres: bool) {
                 .status();
         }
         let _ = std::fs::remove_dir_all(entry.path());
+    }
+}
+
+/// Whether process `pid` runs (a zombie, killed and not yet reaped, does not).
+fn is_running(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_none_or(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
     }
 }
 
