@@ -150,9 +150,9 @@ impl PgStore {
         let slot = &mut *guard;
         off_runtime(move || -> Result<R, PgError> {
             let first = f(Self::live(slot, target)?.client());
-            let lost = |e: &postgres::Error| e.is_closed() || e.as_db_error().is_none();
+            // The session died under the read (closed, or ended by the server).
             let out = match first {
-                Err(e) if lost(&e) && slot.as_ref().is_none_or(Session::is_closed) => {
+                Err(_) if slot.as_ref().is_none_or(Session::is_closed) => {
                     f(Self::live(slot, target)?.client())
                 }
                 other => other,
