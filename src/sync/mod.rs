@@ -61,7 +61,7 @@ use tokio::sync::Semaphore;
 use crate::api::models::{Cadence, Email, Membership, Person, Step};
 use crate::api::{ApiClient, ApiError, ApiResult};
 use crate::budget::Priority;
-use crate::store::{Store, StoreError};
+use crate::store::{RecordStore, StoreError};
 
 pub use pace::{CancelToken, Pacer, SpendMeter};
 
@@ -281,7 +281,7 @@ pub(crate) struct Tally {
 /// What every part of a sync shares.
 pub(crate) struct Ctx {
     pub client: ApiClient,
-    store: Arc<Mutex<Store>>,
+    store: Arc<Mutex<dyn RecordStore>>,
     pacer: Pacer,
     meter: Arc<SpendMeter>,
     slots: Semaphore,
@@ -293,7 +293,7 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    pub fn store(&self) -> MutexGuard<'_, Store> {
+    pub fn store(&self) -> MutexGuard<'_, dyn RecordStore + 'static> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -339,14 +339,14 @@ impl Ctx {
 /// The engine: a client, a store and options.
 pub struct Engine {
     client: ApiClient,
-    store: Arc<Mutex<Store>>,
+    store: Arc<Mutex<dyn RecordStore>>,
     opts: SyncOptions,
     cancel: CancelToken,
     progress: Option<ProgressFn>,
 }
 
 impl Engine {
-    pub fn new(client: ApiClient, store: Arc<Mutex<Store>>, opts: SyncOptions) -> Engine {
+    pub fn new(client: ApiClient, store: Arc<Mutex<dyn RecordStore>>, opts: SyncOptions) -> Engine {
         Engine {
             client,
             store,

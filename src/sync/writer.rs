@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
-use crate::store::{PageMark, Prepared, Store, StoreError};
+use crate::store::{PageMark, Prepared, RecordStore, StoreError};
 
 /// Pages written in one transaction at most.
 const MAX_BATCH: usize = 64;
@@ -35,7 +35,7 @@ pub(crate) struct PageWriter {
 impl PageWriter {
     /// Starts the writer on `store`. Falls back to writing on the caller's
     /// thread if no thread can be started.
-    pub(crate) fn start(store: Arc<Mutex<Store>>) -> PageWriter {
+    pub(crate) fn start(store: Arc<Mutex<dyn RecordStore>>) -> PageWriter {
         let (tx, rx) = channel::<Job>();
         let spawned = std::thread::Builder::new()
             .name("sltui-sync-writer".into())
@@ -109,7 +109,7 @@ pub(crate) enum WriteError {
     Lost,
 }
 
-fn run(store: &Mutex<Store>, rx: Receiver<Job>) {
+fn run(store: &Mutex<dyn RecordStore>, rx: Receiver<Job>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -166,7 +166,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_pages_are_all_written_with_their_checkpoints() {
-        let store = Arc::new(Mutex::new(Store::open_in_memory().unwrap()));
+        let store = Arc::new(Mutex::new(crate::store::Store::open_in_memory().unwrap()));
         let state = store
             .lock()
             .unwrap()
