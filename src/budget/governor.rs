@@ -122,7 +122,13 @@ impl Governor {
 
     /// The bulk share's answer for a bulk read of `cost`: `None` when the share
     /// allows it (or the read is not bulk), else when and why to come back.
-    pub fn over_share(&self, priority: Priority, cost: u32, view: &BudgetView) -> Option<Decision> {
+    pub fn over_share(
+        &self,
+        priority: Priority,
+        cost: u32,
+        view: &BudgetView,
+        what: &str,
+    ) -> Option<Decision> {
         if priority != Priority::Bulk {
             return None;
         }
@@ -137,8 +143,8 @@ impl Governor {
             .max(Duration::from_millis(100));
         Some(Decision::Defer {
             reason: format!(
-                "background sync took its {}% share of the team's budget ({}/{share} points \
-                 this minute); next request in {} s",
+                "{what}: background work took its {}% share of the team's budget ({}/{share} \
+                 points this minute); retrying in {} s",
                 (self.bulk_share * 100.0).round() as u32,
                 view.bulk_spent,
                 retry_in.as_secs_f64().ceil() as u64,
@@ -166,7 +172,7 @@ impl Governor {
 
     /// May a read of `cost` points (`what`, e.g. "1 page of 100 emails") start now?
     pub fn decide(&self, priority: Priority, cost: u32, view: &BudgetView, what: &str) -> Decision {
-        if let Some(wait) = self.over_share(priority, cost, view) {
+        if let Some(wait) = self.over_share(priority, cost, view, what) {
             return wait;
         }
         let left = view.left();
@@ -346,7 +352,7 @@ mod tests {
         assert_eq!(retry_in, Duration::from_millis(7_400));
         assert_eq!(
             reason,
-            "background sync took its 20% share of the team's budget (120/120 points this minute); next request in 8 s"
+            "sync: background work took its 20% share of the team's budget (120/120 points this minute); retrying in 8 s"
         );
         // The share binds bulk work only; live polls keep to the reserve alone.
         assert_eq!(g.decide(Priority::Background, 1, &v, "poll"), Decision::Go);

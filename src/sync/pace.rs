@@ -157,7 +157,10 @@ impl Pacer {
                 // of the window: no probe, the server's window is not the reason.
                 match self.governor.decide(self.priority, 1, &view, "sync") {
                     Decision::Defer { reason, retry_in }
-                        if self.governor.over_share(self.priority, 1, &view).is_some() =>
+                        if self
+                            .governor
+                            .over_share(self.priority, 1, &view, "sync")
+                            .is_some() =>
                     {
                         w.reason = Some(reason);
                         retry_in
