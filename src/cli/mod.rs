@@ -157,6 +157,8 @@ pub struct SimArgs {
     /// The client_secret of the simulated OAuth app.
     #[arg(long, default_value = "demo-client-secret", value_name = "SECRET")]
     pub oauth_client_secret: String,
+    #[command(flatten)]
+    pub pessimism: sim_cmd::PessimismArgs,
 }
 
 #[derive(Debug, Clone, Args)]

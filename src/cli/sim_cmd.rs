@@ -1,8 +1,55 @@
 //! `sltui sim`: serve the simulator standalone until Ctrl-C.
 
+use clap::Args;
+
 use super::{SimArgs, webhooks_cmd};
 use crate::sim::faults::{self, FaultKind};
+use crate::sim::pessimism::Pessimism;
 use crate::sim::{SimConfig, start};
+
+/// The real API's rough edges (see `sim::pessimism`), each off by default.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Pessimistic simulator (the real API's rough edges)")]
+pub struct PessimismArgs {
+    /// All of the flags below at once.
+    #[arg(long)]
+    pub pessimistic: bool,
+    /// A 429 carries no Retry-After header (none is documented).
+    #[arg(long)]
+    pub no_retry_after: bool,
+    /// A sliding one-minute budget window instead of fixed windows.
+    #[arg(long)]
+    pub sliding_window: bool,
+    /// /v2/steps ignores updated_at[...] filters (the OpenAPI file documents none there).
+    #[arg(long)]
+    pub steps_ignore_updated_at: bool,
+    /// Numbers (step_number, day, counts, nested ids) sometimes sent as strings, and unknown
+    /// enum values (email status, step type, membership state); deterministic from --seed.
+    #[arg(long)]
+    pub loose_json: bool,
+    /// Unknown paths, 502s and 503s answer an HTML page (text/html), not JSON.
+    #[arg(long)]
+    pub html_errors: bool,
+    /// Deep list pages answer slower (0.5 ms per page number).
+    #[arg(long)]
+    pub slow_deep_pages: bool,
+}
+
+impl PessimismArgs {
+    pub fn pessimism(&self) -> Pessimism {
+        if self.pessimistic {
+            return Pessimism::all();
+        }
+        Pessimism {
+            no_retry_after: self.no_retry_after,
+            sliding_window: self.sliding_window,
+            steps_ignore_updated_at: self.steps_ignore_updated_at,
+            loose_json: self.loose_json,
+            html_errors: self.html_errors,
+            slow_deep_pages: self.slow_deep_pages,
+        }
+    }
+}
 
 /// `--fault-rate` and `--other-load`: a number from 0 to 1.
 pub(super) fn fraction(s: &str) -> Result<f64, String> {
@@ -52,6 +99,7 @@ pub(super) fn config(args: SimArgs) -> anyhow::Result<SimConfig> {
         }
     }
     let cfg = SimConfig {
+        pessimism: args.pessimism.pessimism(),
         addr: args.addr,
         seed: args.seed,
         people: args.people,
@@ -144,6 +192,10 @@ pub async fn run(args: SimArgs) -> anyhow::Result<i32> {
     if let Some(line) = fault_summary(&cfg) {
         println!("{line}");
     }
+    let rough = cfg.pessimism.names();
+    if !rough.is_empty() {
+        println!("Pessimistic: {}.", rough.join(", "));
+    }
     let root = format!("http://{}", handle.addr());
     println!(
         "OAuth: POST {root}/oauth/token (client id {}, access tokens live {} s); \
@@ -197,6 +249,19 @@ mod tests {
         assert_eq!(plain.oauth.client_id, "demo-client-id");
         let err = parse(&["--token-expiry-secs", "0"]).unwrap_err();
         assert!(err.contains("token-expiry-secs"), "{err}");
+    }
+
+    #[test]
+    fn pessimistic_switches_everything_and_each_flag_alone() {
+        assert_eq!(
+            parse(&["--pessimistic"]).unwrap().pessimism,
+            Pessimism::all()
+        );
+        let one = parse(&["--html-errors", "--sliding-window"])
+            .unwrap()
+            .pessimism;
+        assert!(one.html_errors && one.sliding_window && !one.loose_json);
+        assert_eq!(parse(&[]).unwrap().pessimism, Pessimism::default());
     }
 
     #[test]

@@ -5,7 +5,14 @@
 //! Other integrations of the team may spend a fraction of every window
 //! (`other_load`): they spend it evenly over the window, so the remaining budget
 //! drops by more than this client spends.
+//!
+//! With [`Limiter::set_sliding`] the window slides instead: a charge counts
+//! against the budget for exactly one window after it was made, so points come
+//! back one by one as old charges age out, never all at once (other
+//! integrations then spend their share steadily, ramping up over the first
+//! window).
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 /// What a request costs: 1, or the deep-paging surcharge for list pages past 100
@@ -42,6 +49,8 @@ pub struct Limiter {
     used: u32,
     /// Fraction of each window spent by other integrations, evenly over it.
     other_load: f64,
+    /// `Some`: a sliding window, with our charges of the last window.
+    sliding: Option<VecDeque<(Instant, u32)>>,
 }
 
 impl Limiter {
@@ -59,7 +68,13 @@ impl Limiter {
             current: 0,
             used: 0,
             other_load: 0.0,
+            sliding: None,
         }
+    }
+
+    /// Switches to a sliding window (see the module docs).
+    pub fn set_sliding(&mut self, on: bool) {
+        self.sliding = on.then(VecDeque::new);
     }
 
     /// Other integrations spend this fraction (clamped to 0..=1) of every window.
@@ -78,7 +93,11 @@ impl Limiter {
         }
         let len = self.window.as_nanos().max(1);
         let elapsed = now.saturating_duration_since(self.origin).as_nanos();
-        let into = (elapsed % len) as f64 / len as f64;
+        let into = if self.sliding.is_some() {
+            (elapsed.min(len)) as f64 / len as f64
+        } else {
+            (elapsed % len) as f64 / len as f64
+        };
         (f64::from(self.budget) * self.other_load * into).floor() as u32
     }
 
@@ -93,6 +112,17 @@ impl Limiter {
     }
 
     fn roll(&mut self, now: Instant) {
+        if let Some(charges) = &mut self.sliding {
+            let window = self.window;
+            while charges
+                .front()
+                .is_some_and(|(at, _)| now.saturating_duration_since(*at) >= window)
+            {
+                charges.pop_front();
+            }
+            self.used = charges.iter().map(|(_, c)| *c).sum();
+            return;
+        }
         let idx = self.window_index(now);
         if idx != self.current {
             self.current = idx;
@@ -106,6 +136,30 @@ impl Limiter {
         self.budget
             .saturating_sub(self.used)
             .saturating_sub(self.other_spend(now))
+    }
+
+    /// Whole seconds (rounded up, at least 1) until `cost` points are back: the
+    /// end of the fixed window, or when enough charges of the sliding one age out.
+    pub fn secs_until(&mut self, cost: u32, now: Instant) -> u64 {
+        let remaining = self.remaining(now);
+        let Some(charges) = &self.sliding else {
+            return self.secs_to_reset(now);
+        };
+        let mut back = remaining;
+        let mut at = None;
+        for (t, c) in charges {
+            back = back.saturating_add(*c);
+            if back >= cost {
+                at = Some(*t + self.window);
+                break;
+            }
+        }
+        // Not even a whole window frees enough (other load): one window.
+        let until = at.unwrap_or(now + self.window);
+        let nanos = until.saturating_duration_since(now).as_nanos();
+        u64::try_from(nanos.div_ceil(1_000_000_000))
+            .unwrap_or(u64::MAX)
+            .max(1)
     }
 
     /// Whole seconds (rounded up, at least 1) until the window containing `now` ends.
@@ -125,10 +179,13 @@ impl Limiter {
         if remaining < cost {
             return Verdict::Throttled {
                 remaining,
-                retry_after_secs: self.secs_to_reset(now),
+                retry_after_secs: self.secs_until(cost, now),
             };
         }
         self.used = self.used.saturating_add(cost);
+        if let Some(charges) = &mut self.sliding {
+            charges.push_back((now, cost));
+        }
         Verdict::Charged {
             remaining: remaining - cost,
         }
@@ -169,6 +226,32 @@ mod tests {
         let t2 = t0 + Duration::from_secs(10);
         assert_eq!(l.take(5, t2), Verdict::Charged { remaining: 0 });
         assert_eq!(l.secs_to_reset(t2), 10);
+    }
+
+    #[test]
+    fn a_sliding_window_gives_points_back_as_charges_age() {
+        let t0 = Instant::now();
+        let mut l = Limiter::new(10, 10.0, t0);
+        l.set_sliding(true);
+        assert_eq!(l.take(6, t0), Verdict::Charged { remaining: 4 });
+        let t1 = t0 + Duration::from_secs(4);
+        assert_eq!(l.take(4, t1), Verdict::Charged { remaining: 0 });
+        // At 9 s nothing has aged out; the 6 points come back at 10 s.
+        let t2 = t0 + Duration::from_secs(9);
+        assert_eq!(
+            l.take(3, t2),
+            Verdict::Throttled {
+                remaining: 0,
+                retry_after_secs: 1
+            }
+        );
+        // A fixed window would refill everything at 10 s; this one gives back
+        // only the first charge then, the second at 14 s.
+        let t3 = t0 + Duration::from_secs(10);
+        assert_eq!(l.remaining(t3), 6);
+        assert_eq!(l.take(6, t3), Verdict::Charged { remaining: 0 });
+        assert_eq!(l.secs_until(4, t3), 4);
+        assert_eq!(l.remaining(t0 + Duration::from_secs(14)), 4);
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //!   the rate-limit headers like every `/v2` answer;
 //! * `x-ratelimit-endpoint-cost` states the endpoint's price even on 401 and 429
 //!   answers, which charge nothing; 404 and 422 answers are charged;
-//! * a 429 carries `Retry-After` (whole seconds until the budget window rolls over);
+//! * a 429 carries `Retry-After` (whole seconds until the budget window rolls over),
+//!   unless [`pessimism`] says otherwise;
 //! * an unknown `person_id`/`cadence_id` when adding a membership or logging a
 //!   call is a 404 `{"error":"Not Found"}`;
 //! * deleting an already removed membership answers 204 again (idempotent);
@@ -22,6 +23,7 @@
 //!
 //! Test-only endpoints (no auth, no charge): `GET /_sim/stats`,
 //! `POST /_sim/stats/reset`, `GET /_sim/truth/engagement[?since=<iso>]`,
+//! `GET /_sim/truth/counts` (records per resource, as a full sync should store them),
 //! `GET /_sim/truth/consistency` (`{"problems": [...]}`, empty when every count
 //! agrees), `GET /_sim/faults` and `POST /_sim/faults` (change the injected
 //! faults while running, see [`faults::http::set_faults`]). The stats reset clears
@@ -50,6 +52,7 @@ pub mod live;
 pub mod model;
 pub mod oauth;
 pub mod ops;
+pub mod pessimism;
 pub mod query;
 pub mod rng;
 pub mod routes;
@@ -107,6 +110,8 @@ pub struct SimConfig {
     pub webhook: Option<webhooks::WebhookTarget>,
     /// The OAuth app behind `POST /oauth/token` (see [`oauth`]).
     pub oauth: oauth::OAuthConfig,
+    /// The real API's rough edges, each switched on by itself (see [`pessimism`]).
+    pub pessimism: pessimism::Pessimism,
 }
 
 impl SimConfig {
@@ -156,6 +161,7 @@ impl Default for SimConfig {
             other_load: 0.0,
             webhook: None,
             oauth: oauth::OAuthConfig::default(),
+            pessimism: pessimism::Pessimism::default(),
         }
     }
 }
@@ -232,6 +238,7 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
     let started = Instant::now();
     let mut limiter = Limiter::new(cfg.budget, cfg.minute_secs, started);
     limiter.set_other_load(fault_cfg.other_load);
+    limiter.set_sliding(cfg.pessimism.sliding_window);
     let mut shared = Shared::new(
         ds,
         limiter,
@@ -241,6 +248,8 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         Faults::new(cfg.seed, fault_cfg, started),
     );
     shared.oauth = oauth::OAuth::new(cfg.oauth.clone());
+    shared.pessimism = cfg.pessimism;
+    shared.seed = cfg.seed;
     let shared = Arc::new(shared);
     let app = server::router(shared.clone());
     let (tx, server) = crate::serve::spawn(listener, app, "simulator server");

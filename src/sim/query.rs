@@ -107,6 +107,11 @@ impl Query {
         })
     }
 
+    /// Drops every form of the parameter, as a server that does not know it would.
+    pub fn ignore(&mut self, name: &str) {
+        self.pairs.retain(|(n, _, _)| n != name);
+    }
+
     /// Whether the parameter was given at all (any form).
     pub fn has(&self, name: &str) -> bool {
         self.pairs.iter().any(|(n, _, _)| n == name)

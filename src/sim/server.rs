@@ -29,6 +29,7 @@ use super::faults::http as fault_http;
 use super::limiter::{Limiter, Verdict, cost_for_page};
 use super::model::Dataset;
 use super::ops::{self, World};
+use super::pessimism::{self, Pessimism};
 use super::query::{ApiError, Query, page_param, parse_ts};
 use super::routes::Route;
 use super::{json, lists, team, truth};
@@ -57,6 +58,10 @@ pub struct Shared {
     pub base: String,
     /// The OAuth token service; its access tokens work like the API key.
     pub oauth: super::oauth::OAuth,
+    /// The rough edges switched on (see [`super::pessimism`]).
+    pub pessimism: Pessimism,
+    /// The seed, for the pessimistic answers that depend on it.
+    pub seed: u64,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -81,6 +86,8 @@ impl Shared {
             latency,
             base,
             oauth: super::oauth::OAuth::default(),
+            pessimism: Pessimism::default(),
+            seed: 0,
         }
     }
 
@@ -99,6 +106,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/stats/reset", post(stats_reset))
         .route("/_sim/truth/engagement", get(truth_engagement))
         .route("/_sim/truth/consistency", get(truth_consistency))
+        .route("/_sim/truth/counts", get(truth_counts))
         .route(
             "/_sim/faults",
             get(fault_http::get_faults).post(fault_http::set_faults),
@@ -158,10 +166,18 @@ async fn v2(
     body: Bytes,
 ) -> Response {
     let path = uri.path();
+    let route = Route::parse(&method, path);
+    if route == Route::NotFound && s.pessimism.html_errors {
+        // The web server in front answers paths the API does not know.
+        let mut st = lock(&s.stats);
+        st.requests += 1;
+        *st.by_endpoint.entry(route.name()).or_default() += 1;
+        drop(st);
+        return counted(&s, pessimism::html_page(StatusCode::NOT_FOUND));
+    }
     if path != "/v2" && !path.starts_with("/v2/") {
         return error_response(&ApiError::NotFound);
     }
-    let route = Route::parse(&method, path);
     let query = uri.query();
     let cost = if route.is_list() {
         cost_for_page(page_param(query))
@@ -177,7 +193,10 @@ async fn v2(
         let mut f = lock(&s.faults);
         (f.next(Instant::now()), f.config().timeout)
     };
-    let delay = s.latency + plan.extra_delay;
+    let mut delay = s.latency + plan.extra_delay;
+    if s.pessimism.slow_deep_pages && route.is_list() {
+        delay += pessimism::deep_page_delay(page_param(query));
+    }
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
@@ -208,12 +227,18 @@ async fn v2(
                 retry_after_secs,
             } => {
                 lock(&s.stats).throttled += 1;
-                let body = json!({
-                    "error": format!("Rate limit exceeded. Try again in {retry_after_secs} seconds")
-                });
-                let mut r = json_response(StatusCode::TOO_MANY_REQUESTS, Some(&body));
-                r.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                let r = if s.pessimism.no_retry_after {
+                    let body = json!({ "error": "Rate limit exceeded" });
+                    json_response(StatusCode::TOO_MANY_REQUESTS, Some(&body))
+                } else {
+                    let body = json!({
+                        "error": format!("Rate limit exceeded. Try again in {retry_after_secs} seconds")
+                    });
+                    let mut r = json_response(StatusCode::TOO_MANY_REQUESTS, Some(&body));
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                    r
+                };
                 (r, remaining)
             }
             Verdict::Charged { remaining } => {
@@ -227,7 +252,8 @@ async fn v2(
                 // Off the async workers: a big list can take a while, and a
                 // panic while rendering becomes a 500 instead of a dropped socket.
                 let answered = tokio::task::spawn_blocking(move || {
-                    answer(&shared, route, query.as_deref(), ct.as_deref(), &body)
+                    let out = answer(&shared, route, query.as_deref(), ct.as_deref(), &body);
+                    loosened(&shared, route, out)
                 })
                 .await;
                 let res = match answered {
@@ -264,6 +290,25 @@ fn counted(s: &Shared, res: Response) -> Response {
 /// A status and the JSON body, already written (bodies are serialized on the
 /// blocking thread that built them, not on the async workers).
 type Answer = Result<(StatusCode, Option<String>), ApiError>;
+
+/// A 2xx body with the pessimistic `loose_json` applied, when it is on.
+fn loosened(s: &Shared, route: Route, out: Answer) -> Answer {
+    if !s.pessimism.loose_json {
+        return out;
+    }
+    let kind = match route {
+        Route::Emails | Route::Email(_) => pessimism::Kind::Email,
+        Route::Steps | Route::Step(_) => pessimism::Kind::Step,
+        Route::Memberships | Route::Membership(_) | Route::CreateMembership => {
+            pessimism::Kind::Membership
+        }
+        _ => pessimism::Kind::Other,
+    };
+    out.map(|(code, body)| match body {
+        Some(text) if code.is_success() => (code, Some(pessimism::loosen(text, kind, s.seed))),
+        other => (code, other),
+    })
+}
 
 fn data(v: Value) -> Answer {
     Ok((StatusCode::OK, Some(json!({ "data": v }).to_string())))
@@ -333,7 +378,13 @@ fn answer(
                 .get(id)
                 .map(|r| json::membership(ds, r, base)),
         ),
-        Route::Steps => list(lists::steps(ds, q()?, base)),
+        Route::Steps => {
+            let mut q = q()?;
+            if s.pessimism.steps_ignore_updated_at {
+                q.ignore("updated_at");
+            }
+            list(lists::steps(ds, q, base))
+        }
         Route::Step(id) => found(ds.steps.get(id).map(|r| json::step(ds, r, base))),
         Route::Emails => list(lists::emails(ds, q()?, base)),
         Route::Email(id) => found(ds.emails.get(id).map(|r| json::email(ds, r, base))),
@@ -399,4 +450,22 @@ async fn truth_engagement(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery)
 async fn truth_consistency(State(s): State<Arc<Shared>>) -> Response {
     let problems = truth::check_consistency(&s.read().ds);
     json_response(StatusCode::OK, Some(&json!({ "problems": problems })))
+}
+
+/// `GET /_sim/truth/counts`: the records of each resource a full sync stores
+/// (`emails`: every email, one fact each).
+async fn truth_counts(State(s): State<Arc<Shared>>) -> Response {
+    let w = s.read();
+    let ds = &w.ds;
+    let body = json!({
+        "users": ds.users.len(),
+        "cadences": ds.cadences.len(),
+        "steps": ds.steps.len(),
+        "people": ds.people.len(),
+        "cadence_memberships": ds.memberships.len(),
+        "emails": ds.emails.len(),
+        "calls": ds.calls.len(),
+    });
+    drop(w);
+    json_response(StatusCode::OK, Some(&body))
 }

@@ -32,15 +32,18 @@ pub fn outage() -> Response {
     json_error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
 }
 
-/// A 500, 502 or 503 from the gateway, as JSON or as an HTML page.
-fn server_error(variant: u64) -> Response {
+/// A 500, 502 or 503 from the gateway, as JSON or as an HTML page (always HTML
+/// for a 502 or 503 when `html` is set: the pessimistic `html_errors`).
+fn server_error(variant: u64, html: bool) -> Response {
     let status = [
         StatusCode::INTERNAL_SERVER_ERROR,
         StatusCode::BAD_GATEWAY,
         StatusCode::SERVICE_UNAVAILABLE,
     ][(variant % 3) as usize];
     let reason = status.canonical_reason().unwrap_or("Server Error");
-    if (variant >> 8) & 1 == 0 {
+    if html && status != StatusCode::INTERNAL_SERVER_ERROR {
+        crate::sim::pessimism::html_page(status)
+    } else if (variant >> 8) & 1 == 0 {
         json_error(status, reason)
     } else {
         let page = format!(
@@ -114,15 +117,16 @@ pub fn due(plan: &Plan, phase: Phase) -> Option<FaultKind> {
 }
 
 /// The answer a fault gives instead of `res`, the endpoint's answer (after) or
-/// `None` (before the endpoint ran).
+/// `None` (before the endpoint ran); `html`: 502s and 503s are HTML pages.
 pub async fn answer(
     kind: FaultKind,
     variant: u64,
     res: Option<Response>,
     timeout: Duration,
+    html: bool,
 ) -> Response {
     match kind {
-        FaultKind::ServerError => server_error(variant),
+        FaultKind::ServerError => server_error(variant, html),
         FaultKind::Timeout => {
             tokio::time::sleep(timeout).await;
             json_error(StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout")
@@ -143,13 +147,18 @@ pub async fn before_endpoint(s: &Shared, plan: &Plan, timeout: Duration) -> Opti
     if plan.drawn == Some(FaultKind::Slow) {
         lock(&s.faults).count(FaultKind::Slow.name());
     }
+    let html = s.pessimism.html_errors;
     if plan.outage {
         lock(&s.faults).count("outage");
-        return Some(outage());
+        return Some(if html {
+            crate::sim::pessimism::html_page(StatusCode::SERVICE_UNAVAILABLE)
+        } else {
+            outage()
+        });
     }
     let kind = due(plan, Phase::Before)?;
     lock(&s.faults).count(kind.name());
-    Some(answer(kind, plan.variant, None, timeout).await)
+    Some(answer(kind, plan.variant, None, timeout, html).await)
 }
 
 /// The endpoint ran (a mutation was applied): a fault planned for now loses or
@@ -159,7 +168,8 @@ pub async fn after_endpoint(s: &Shared, plan: &Plan, res: Response, timeout: Dur
     match due(plan, Phase::After).filter(damaged) {
         Some(kind) => {
             lock(&s.faults).count(kind.name());
-            answer(kind, plan.variant, Some(res), timeout).await
+            let html = s.pessimism.html_errors;
+            answer(kind, plan.variant, Some(res), timeout, html).await
         }
         None => res,
     }
