@@ -108,6 +108,8 @@ pub struct ProbeResult {
     pub remaining: Option<u32>,
     pub error: Option<ApiError>,
     pub body: Option<serde_json::Value>,
+    /// The answer was an HTML page (of any status), not JSON.
+    pub html: bool,
 }
 
 struct Inner {
@@ -278,6 +280,7 @@ impl ApiClient {
             remaining: None,
             error: None,
             body: None,
+            html: false,
         };
         let outcome = match self.url_for(path, &Query::new()) {
             Ok((rel, url)) => match self.probe_send(&url).await {
@@ -286,7 +289,9 @@ impl ApiClient {
                     result.cost = budget::parse_cost(&raw.headers);
                     result.remaining = budget::parse_remaining(&raw.headers);
                     result.body = serde_json::from_slice(&raw.body).ok();
-                    self.check(raw, &rel).map(|_| ()).map_err(|e| {
+                    let content_type = raw.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+                    result.html = super::error_body::html_page(content_type, &raw.body).is_some();
+                    self.check(raw, "GET", &rel).map(|_| ()).map_err(|e| {
                         // The access token, like the key, never reaches an error text.
                         let e = match &token {
                             Some(t) => e.without_secret(t),
@@ -362,10 +367,12 @@ impl ApiClient {
                     .await
                 {
                     // The access token, like the key, never reaches an error text.
-                    Ok(raw) => self.check(raw, &rel).map_err(|e| match &token {
-                        Some(t) => e.without_secret(t),
-                        None => e,
-                    }),
+                    Ok(raw) => self
+                        .check(raw, method.as_str(), &rel)
+                        .map_err(|e| match &token {
+                            Some(t) => e.without_secret(t),
+                            None => e,
+                        }),
                     Err(e) => Err(e),
                 },
                 Err(e) => Err(e),
@@ -459,8 +466,20 @@ impl ApiClient {
         })
     }
 
-    /// Turns a non-2xx response into its typed error.
-    fn check(&self, raw: Raw, rel: &str) -> ApiResult<Raw> {
+    /// Turns a non-2xx response into its typed error, and an HTML page where
+    /// JSON belongs into [`ApiError::NotSalesLoft`] (a 5xx page stays a server
+    /// error: gateways answer those for SalesLoft too, and they pass).
+    fn check(&self, raw: Raw, verb: &str, rel: &str) -> ApiResult<Raw> {
+        if raw.status < 500 && raw.status != 429 && raw.status != 204 {
+            let content_type = raw.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+            if let Some(title) = super::error_body::html_page(content_type, &raw.body) {
+                return Err(self.scrub(ApiError::NotSalesLoft {
+                    status: raw.status,
+                    path: format!("{verb} {rel}"),
+                    title,
+                }));
+            }
+        }
         if (200..300).contains(&raw.status) {
             return Ok(raw);
         }

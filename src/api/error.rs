@@ -85,6 +85,28 @@ pub enum ApiError {
     #[error("configuration error: {message}")]
     Config { message: String },
 
+    /// The server answered an HTML page where SalesLoft answers JSON: a proxy, a
+    /// login page, a typo in the URL. Never a "record deleted" or a success.
+    #[error(
+        "{path}: this is not the SalesLoft API (it answered an HTML page): check --base-url \
+         (HTTP {status}{})",
+        title_text(title)
+    )]
+    NotSalesLoft {
+        status: u16,
+        /// The request, e.g. `GET people/7`.
+        path: String,
+        /// The page's `<title>`, cut short.
+        title: Option<String>,
+    },
+
+    /// The server ignored the `updated_at` filter of a list (it sent records
+    /// outside it, or did not echo it in `metadata.filtering`).
+    #[error(
+        "{path}: the server ignores the updated_at filter here ({evidence}); read it in full instead"
+    )]
+    FilterIgnored { path: String, evidence: String },
+
     /// The OAuth token endpoint refused to issue an access token.
     #[error("OAuth: {message}.")]
     OAuth { message: String },
@@ -96,6 +118,13 @@ pub struct OAuthRefusal {
     pub profile: String,
     /// The grant the profile uses (`refresh_token` or `client_credentials`).
     pub grant: &'static str,
+}
+
+fn title_text(title: &Option<String>) -> String {
+    match title {
+        Some(t) if !t.is_empty() => format!(", page title \"{t}\""),
+        _ => String::new(),
+    }
 }
 
 fn unauthorized_hint(oauth: &Option<OAuthRefusal>) -> String {
@@ -124,7 +153,9 @@ impl ApiError {
             ApiError::NotFound { .. } => Some(404),
             ApiError::Validation { .. } => Some(422),
             ApiError::RateLimited { .. } => Some(429),
-            ApiError::Server { status, .. } | ApiError::Http { status, .. } => Some(*status),
+            ApiError::Server { status, .. }
+            | ApiError::Http { status, .. }
+            | ApiError::NotSalesLoft { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -147,6 +178,8 @@ impl ApiError {
             ApiError::Server { .. } => true,
             // A 2xx whose body we could not read was applied.
             ApiError::Decode { .. } => true,
+            // A 2xx page may come from something that forwarded the request.
+            ApiError::NotSalesLoft { status, .. } => (200..300).contains(status),
             _ => false,
         }
     }
@@ -214,6 +247,19 @@ impl ApiError {
             },
             ApiError::OAuth { message } => ApiError::OAuth {
                 message: clean(message),
+            },
+            ApiError::NotSalesLoft {
+                status,
+                path,
+                title,
+            } => ApiError::NotSalesLoft {
+                status,
+                path: clean(path),
+                title: title.map(clean),
+            },
+            ApiError::FilterIgnored { path, evidence } => ApiError::FilterIgnored {
+                path: clean(path),
+                evidence: clean(evidence),
             },
             e @ ApiError::RateLimited { .. } => e,
         }

@@ -102,6 +102,26 @@ fn messages_of(v: &serde_json::Value) -> Vec<String> {
     }
 }
 
+/// Whether an answer is an HTML page (by its content type, or a body that starts
+/// like one), and the page's `<title>` (cut to 80 characters) when it has one.
+pub(crate) fn html_page(content_type: Option<&str>, body: &[u8]) -> Option<Option<String>> {
+    let by_type = content_type.is_some_and(|t| t.to_ascii_lowercase().contains("html"));
+    let head = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_ascii_lowercase();
+    let start = head.trim_start();
+    let by_body = start.starts_with("<!doctype html") || start.starts_with("<html");
+    if !by_type && !by_body {
+        return None;
+    }
+    let title = head.find("<title").and_then(|at| {
+        let open = at + head[at..].find('>')? + 1;
+        let close = open + head[open..].find("</title")?;
+        // The same range of the original text (lower-casing ASCII keeps offsets).
+        let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+        Some(snippet(text.get(open..close)?, 80))
+    });
+    Some(title.filter(|t| !t.is_empty()))
+}
+
 /// At most `max` characters of `text`, tags of an HTML page stripped and
 /// whitespace collapsed.
 pub(crate) fn snippet(text: &str, max: usize) -> String {
@@ -179,6 +199,20 @@ pub(crate) fn default_reason(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_pages_are_recognised_with_their_title() {
+        let login =
+            b"<!DOCTYPE html>\n<html><head><TITLE> Sign in </TITLE></head><body>x</body></html>";
+        assert_eq!(
+            html_page(Some("text/html; charset=utf-8"), login),
+            Some(Some("Sign in".into()))
+        );
+        assert_eq!(html_page(None, login), Some(Some("Sign in".into())));
+        assert_eq!(html_page(Some("text/html"), b"oops"), Some(None));
+        assert_eq!(html_page(Some("application/json"), b"{\"data\": 1}"), None);
+        assert_eq!(html_page(None, b"  <b>not a page</b>"), None);
+    }
 
     #[test]
     fn odd_shapes_are_kept_not_lost() {

@@ -150,24 +150,32 @@ async fn run_checks(
     }
     let me = client.probe("me.json").await;
     let reachable = me.status.is_some();
+    let not_salesloft = not_salesloft(&me);
     checks.push(Check {
         name: "reachable",
-        ok: reachable,
+        ok: reachable && not_salesloft.is_none(),
         status: me.status,
         latency: Some(me.latency),
-        detail: if reachable {
-            "the server answered".to_string()
-        } else {
-            me.error
+        detail: match (&not_salesloft, reachable) {
+            (Some(why), _) => why.clone(),
+            (None, true) => "the server answered".to_string(),
+            (None, false) => me
+                .error
                 .as_ref()
                 .map(|e| e.to_string())
-                .unwrap_or_else(|| "no answer".into())
+                .unwrap_or_else(|| "no answer".into()),
         },
     });
-    if !reachable {
+    if !reachable || not_salesloft.is_some() {
         return checks;
     }
     let mut auth = Check::from_probe("authentication", &me, |p| who_am_i(p.body.as_ref()));
+    if auth.ok && me.body.as_ref().and_then(|b| b.get("data")).is_none() {
+        auth.ok = false;
+        auth.detail = "the answer to /me has no `data` object: this is not the SalesLoft API, \
+                       check --base-url"
+            .to_string();
+    }
     if !has_key && !auth.ok {
         auth.detail = format!(
             "{} (no API key given: set SALESLOFT_API_KEY or pass --api-key)",
@@ -211,6 +219,21 @@ async fn run_checks(
         }));
     }
     checks
+}
+
+/// Why the answer to the first probe shows the server is not the SalesLoft API
+/// (an HTML page: a proxy, a login page, a typo in the URL), if it does.
+fn not_salesloft(p: &ProbeResult) -> Option<String> {
+    if let Some(e @ crate::api::ApiError::NotSalesLoft { .. }) = &p.error {
+        return Some(e.to_string());
+    }
+    p.html.then(|| {
+        format!(
+            "this is not the SalesLoft API (it answered an HTML page): check --base-url \
+             (HTTP {}; a gateway error page, or the URL points at another server)",
+            p.status.unwrap_or_default()
+        )
+    })
 }
 
 fn who_am_i(body: Option<&Value>) -> String {

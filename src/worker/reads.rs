@@ -54,7 +54,15 @@ pub const DECODE_RETRIES: u32 = 2;
 
 /// True (and counted in `tries`) when a failed read should simply be read again.
 pub fn reread(err: &ApiError, tries: &mut u32) -> bool {
-    let again = matches!(err, ApiError::Decode { .. }) && *tries < DECODE_RETRIES;
+    let damaged = matches!(err, ApiError::Decode { .. })
+        || matches!(
+            err,
+            ApiError::NotSalesLoft {
+                status: 200..=299,
+                ..
+            }
+        );
+    let again = damaged && *tries < DECODE_RETRIES;
     if again {
         *tries += 1;
     }

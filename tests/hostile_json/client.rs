@@ -188,7 +188,7 @@ fn huge_and_garbage_bodies_give_short_typed_errors() {
             200,
             "text/html",
             format!("<html><body>{}</body></html>", mb('a')).into_bytes(),
-            |e| matches!(e, ApiError::Decode { .. }),
+            |e| matches!(e, ApiError::NotSalesLoft { status: 200, .. }),
         ),
         ("an empty 200", 200, json, Vec::new(), |e| {
             matches!(e, ApiError::Decode { .. })
@@ -287,13 +287,20 @@ fn simulator_malformed_answers_are_decode_errors_naming_the_request() {
                 (Kind::Me, client.me().await.map(drop)),
             ] {
                 let err = result.expect_err("every answer is damaged");
-                let ApiError::Decode { what, .. } = &err else {
-                    panic!("{kind:?}: expected a decode error, got {err:?}");
-                };
-                assert!(what.contains(&format!("GET {}", kind.resource())), "{what}");
                 let text = err.to_string();
                 assert!(text.len() < MAX_MESSAGE, "{text}");
-                assert!(text.contains("did not have the expected shape"), "{text}");
+                match &err {
+                    ApiError::Decode { what, .. } => {
+                        assert!(what.contains(&format!("GET {}", kind.resource())), "{what}");
+                        assert!(text.contains("did not have the expected shape"), "{text}");
+                    }
+                    // The damaged answer that is an HTML page ("please wait").
+                    ApiError::NotSalesLoft { path, .. } => {
+                        assert!(path.contains(&format!("GET {}", kind.resource())), "{path}");
+                        assert!(text.contains("not the SalesLoft API"), "{text}");
+                    }
+                    _ => panic!("{kind:?}: expected a decode error, got {err:?}"),
+                }
             }
         }
         sim.shutdown().await;

@@ -23,12 +23,42 @@ pub use people::{Person, PersonCounts, User};
 pub use requests::{NewCall, NewMembership, NewPerson, PersonUpdate};
 
 /// An id inside an embedded reference: usually an integer, sometimes a
-/// string such as `"Admin"` (roles) or a GUID (users, team templates).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// string such as `"Admin"` (roles) or a GUID (users, team templates). An
+/// integer sent as a string (`"25591"`) reads as the integer, so the same
+/// reference compares equal however the server spelled it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum RefId {
     Int(u64),
     Str(String),
+}
+
+impl<'de> Deserialize<'de> for RefId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Int(u64),
+            Str(String),
+        }
+        Ok(match Wire::deserialize(d)? {
+            Wire::Int(n) => RefId::Int(n),
+            Wire::Str(s) => match canonical_u64(&s) {
+                Some(n) => RefId::Int(n),
+                None => RefId::Str(s),
+            },
+        })
+    }
+}
+
+/// `s` as an integer when it is exactly how that integer is written (no sign,
+/// spaces or leading zeros), so a GUID or `"007"` stays a string.
+fn canonical_u64(s: &str) -> Option<u64> {
+    let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (s.len() > 1 && s.starts_with('0')) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 impl RefId {

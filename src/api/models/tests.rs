@@ -259,3 +259,40 @@ fn request_bodies_omit_unset_fields() {
         "{}"
     );
 }
+
+/// What `sltui sim --loose-json` (and the real API, now and then) sends: numbers
+/// as strings, ids inside references as strings, enum values no client knows.
+#[test]
+fn loose_numbers_and_unknown_enums_read_as_the_definitions_say() {
+    let step = r#"{"id": 9, "created_at": "2021-09-16T10:02:20.479210Z",
+      "updated_at": "2021-09-16T10:02:20.479210Z", "type": "linkedin_message",
+      "day": "3", "step_number": "2", "cadence": {"_href": "x", "id": "25591"}}"#;
+    let s: Step = serde_json::from_str(step).unwrap();
+    assert_eq!((s.day, s.step_number), (Some(3), Some(2)));
+    assert_eq!(s.cadence.as_ref().unwrap().id, RefId::Int(25591));
+    assert_eq!(s.step_type, "linkedin_message", "an unknown type is kept");
+    // A GUID and a zero-padded code stay strings.
+    let r: Ref = serde_json::from_str(r#"{"id": "007"}"#).unwrap();
+    assert_eq!(r.id, RefId::Str("007".into()));
+    let email = r#"{"id": 1, "created_at": "2021-09-16T10:02:20.479210Z",
+      "updated_at": "2021-09-16T10:02:20.479210Z", "status": "queued_for_review",
+      "bounced": false, "counts": {"views": "2", "clicks": "0", "replies": 1},
+      "cadence": {"id": "4"}, "step": {"id": "9"}}"#;
+    let e: Email = serde_json::from_str(email).unwrap();
+    assert_eq!(
+        (e.cadence_id(), e.step_id(), e.counts.views),
+        (Some(4), Some(9), 2)
+    );
+    // README: `sent` is exactly sent, sent_from_gmail, sent_from_external.
+    assert!(!e.is_sent(), "an unknown status is not sent");
+    let m: Membership = serde_json::from_str(
+        r#"{"id": 3, "created_at": "2021-09-16T10:02:20.479210Z",
+            "updated_at": "2021-09-16T10:02:20.479210Z", "current_state": "paused",
+            "currently_on_cadence": true, "person": {"id": "12"}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (m.current_state.as_str(), m.person_id()),
+        ("paused", Some(12))
+    );
+}
