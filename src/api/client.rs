@@ -443,11 +443,24 @@ impl ApiClient {
         let health = &self.inner.health;
         let resp = match req.send().await {
             Ok(resp) => resp,
-            Err(e) => return Err(failed(health, network_error(&e, false))),
+            Err(e) => {
+                let err = network_error(&e, false);
+                if matches!(
+                    err,
+                    ApiError::Network {
+                        maybe_sent: true,
+                        ..
+                    }
+                ) {
+                    super::spend::unanswered();
+                }
+                return Err(failed(health, err));
+            }
         };
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         self.inner.budget.record_response(status, &headers);
+        super::spend::answered(status, budget::parse_cost(&headers));
         let body = match resp.bytes().await {
             Ok(b) => b.to_vec(),
             // The status is what matters for an error; a 2xx must be whole.

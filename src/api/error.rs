@@ -356,11 +356,24 @@ pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// The innermost source's text, when there is a non-empty one.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    let text = cur.to_string();
+    (!text.trim().is_empty() && !std::ptr::addr_eq(cur, e)).then_some(text)
+}
+
 /// Classifies a transport failure. `after_headers`: the server already
 /// answered, so the request certainly reached it.
 pub(crate) fn network_error(e: &reqwest::Error, after_headers: bool) -> ApiError {
-    let message = error_chain(e);
-    let lower = message.to_ascii_lowercase();
+    let chain = error_chain(e);
+    let lower = chain.to_ascii_lowercase();
+    // The cause in one line: the innermost error ("Connection refused (os error
+    // 111)"), not every wrapper around it with the URL repeated.
+    let message = root_cause(e).unwrap_or(chain);
     let (kind, maybe_sent) = if e.is_connect() && !after_headers {
         let kind = if e.is_timeout() {
             NetworkKind::Timeout

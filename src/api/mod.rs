@@ -17,6 +17,7 @@ pub mod paging;
 pub mod query;
 mod resources;
 mod retry;
+pub mod spend;
 
 pub use auth::{Grant, OAuthSettings, TokenProvider};
 pub use budget::{Budget, BudgetSnapshot, SpendSample};
@@ -25,5 +26,6 @@ pub use error::{ApiError, NetworkKind, OAuthRefusal};
 pub use health::{Health, HealthSnapshot};
 pub use paging::{CursorPosition, CursorStream, PageWalk};
 pub use query::Query;
+pub use spend::Account;
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -207,6 +207,25 @@ impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
                 q = q.set(key, format_timestamp(t));
             }
             let (raw, page_size) = self.fetch(&q).await?;
+            // A server that honours `[gt]`/`[gte]` never sends an older record.
+            // This is enough to notice an ignored filter whenever it matters:
+            // if nothing older comes back, every record returned is newer and
+            // the walk is right; with more than a page of records, the second
+            // request gets the oldest ones again. (A missing echo in
+            // `metadata.filtering` alone proves nothing harmful.)
+            if let Some(after) = self.pos.after {
+                if let Some(old) = raw.iter().find(|r| r.updated_at() < after) {
+                    return Err(ApiError::FilterIgnored {
+                        path: self.path.clone(),
+                        evidence: format!(
+                            "record {} updated {} came back for updated_at after {}",
+                            old.record_id(),
+                            format_timestamp(&old.updated_at()),
+                            format_timestamp(&after)
+                        ),
+                    });
+                }
+            }
             let full = raw.len() >= page_size;
             if full && raw.iter().all(|r| r.updated_at() == raw[0].updated_at()) {
                 // A whole page at one timestamp: walk that timestamp alone.

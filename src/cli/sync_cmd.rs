@@ -194,10 +194,8 @@ async fn sync_into(
             ))
         );
     }
-    for r in &report.resources {
-        if let Some(e) = &r.error {
-            eprintln!("sltui: {}: {e}", r.resource);
-        }
+    for line in notes_and_errors(&report) {
+        eprintln!("{line}");
     }
     super::spent::say(&budget);
     Ok(if report.interrupted {
@@ -207,6 +205,39 @@ async fn sync_into(
     } else {
         1
     })
+}
+
+/// What stderr says after the table: each note once, and each distinct error
+/// once, naming every resource it stopped (a wrong key stops them all alike).
+pub fn notes_and_errors(report: &SyncReport) -> Vec<String> {
+    let mut out: Vec<String> = report
+        .resources
+        .iter()
+        .filter_map(|r| {
+            r.note
+                .as_ref()
+                .map(|n| format!("sltui: {}: {n}", r.resource))
+        })
+        .collect();
+    let mut errors: Vec<(&str, Vec<&str>)> = Vec::new();
+    for r in &report.resources {
+        let Some(e) = r.error.as_deref() else {
+            continue;
+        };
+        match errors.iter_mut().find(|(text, _)| *text == e) {
+            Some((_, names)) => names.push(&r.resource),
+            None => errors.push((e, vec![&r.resource])),
+        }
+    }
+    for (e, names) in errors {
+        let which = if names.len() == report.resources.len() && names.len() > 1 {
+            "every resource".to_string()
+        } else {
+            names.join(", ")
+        };
+        out.push(format!("sltui: sync of {which}: {e}"));
+    }
+    out
 }
 
 /// One line on stderr, redrawn at most ten times a second.
@@ -298,4 +329,45 @@ pub fn table(r: &SyncReport) -> String {
         }
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::ResourceReport;
+
+    fn failed(name: &str, error: &str) -> ResourceReport {
+        ResourceReport {
+            resource: name.into(),
+            error: Some(error.into()),
+            ..ResourceReport::default()
+        }
+    }
+
+    #[test]
+    fn one_error_is_said_once_and_notes_once_each() {
+        let refused = "network error (could not connect): Connection refused";
+        let mut report = SyncReport {
+            resources: vec![failed("users", refused), failed("people", refused)],
+            ..SyncReport::default()
+        };
+        assert_eq!(
+            notes_and_errors(&report),
+            vec![format!("sltui: sync of every resource: {refused}")]
+        );
+        report.resources.push(ResourceReport {
+            resource: "steps".into(),
+            note: Some("read in full".into()),
+            ..ResourceReport::default()
+        });
+        report.resources.push(failed("emails", "401 Unauthorized"));
+        assert_eq!(
+            notes_and_errors(&report),
+            vec![
+                "sltui: steps: read in full".to_string(),
+                format!("sltui: sync of users, people: {refused}"),
+                "sltui: sync of emails: 401 Unauthorized".to_string(),
+            ]
+        );
+    }
 }

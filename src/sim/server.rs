@@ -42,6 +42,8 @@ pub struct Stats {
     pub throttled: u64,
     pub unauthorized: u64,
     pub by_endpoint: BTreeMap<&'static str, u64>,
+    /// Points charged per endpoint.
+    pub charged_by_endpoint: BTreeMap<&'static str, u64>,
     pub by_status: BTreeMap<u16, u64>,
 }
 
@@ -242,7 +244,11 @@ async fn v2(
                 (r, remaining)
             }
             Verdict::Charged { remaining } => {
-                lock(&s.stats).cost_charged += u64::from(cost);
+                {
+                    let mut st = lock(&s.stats);
+                    st.cost_charged += u64::from(cost);
+                    *st.charged_by_endpoint.entry(route.name()).or_default() += u64::from(cost);
+                }
                 let ct = headers
                     .get(header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
@@ -412,6 +418,7 @@ async fn stats(State(s): State<Arc<Shared>>) -> Response {
         "throttled": st.throttled,
         "unauthorized": st.unauthorized,
         "by_endpoint": st.by_endpoint,
+        "charged_by_endpoint": st.charged_by_endpoint,
         "by_status": by_status,
         "budget": budget,
         "remaining": remaining,

@@ -484,11 +484,20 @@ async fn fetch_page<T: Syncable>(
     for r in &raw {
         let u = r.updated_at();
         let below = start.after.is_some_and(|a| u < a);
-        if u > *high || below || prev.is_some_and(|p| u < p) {
+        if u > *high || below {
+            return Err(SyncError::Api(crate::api::ApiError::FilterIgnored {
+                path: res.path().to_string(),
+                evidence: format!(
+                    "record {} updated {} is outside the window asked for",
+                    r.record_id(),
+                    format_timestamp(&u)
+                ),
+            }));
+        }
+        if prev.is_some_and(|p| u < p) {
             return Err(SyncError::Server(format!(
-                "the server does not honour updated_at filters and sorting on {} \
-                 (record {} updated {} is outside the window asked for); this resource \
-                 cannot be synced with this server",
+                "the server does not sort {} by updated_at (record {} updated {} came after a \
+                 newer one); this resource cannot be synced with this server",
                 res.path(),
                 r.record_id(),
                 format_timestamp(&u)

@@ -59,7 +59,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use crate::api::models::{Cadence, Email, Membership, Person, Step};
-use crate::api::{ApiClient, ApiError, ApiResult};
+use crate::api::{Account, ApiClient, ApiError, ApiResult};
 use crate::budget::Priority;
 use crate::store::{RecordStore, StoreError};
 
@@ -183,10 +183,12 @@ pub struct ResourceReport {
     /// Records received (and written).
     pub records: u64,
     pub requests: u64,
-    /// Points charged for this resource's requests, from the response headers as
-    /// they arrive (with several resources in flight, a point may be counted to a
-    /// neighbour; [`SyncReport::points`] is exact).
+    /// HTTP requests sent for this resource (retries and 429s included).
+    /// Points charged for them, from their own responses' headers: the
+    /// resources' requests and points add up to what the server charged.
     pub points: u64,
+    /// 429 answers among the requests (they charge nothing).
+    pub throttled: u64,
     pub seconds: f64,
     /// Rows removed because the server no longer has them.
     pub removed: u64,
@@ -195,6 +197,9 @@ pub struct ResourceReport {
     /// Finished (not interrupted, no error).
     pub complete: bool,
     pub error: Option<String>,
+    /// Something the user should know once, e.g. that the server ignores the
+    /// `updated_at` filter here and the resource was read in full instead.
+    pub note: Option<String>,
 }
 
 /// What a sync did.
@@ -203,7 +208,8 @@ pub struct SyncReport {
     pub resources: Vec<ResourceReport>,
     pub records: u64,
     pub requests: u64,
-    /// Points charged, from the responses' `x-ratelimit-endpoint-cost`.
+    /// Points charged, from the responses' `x-ratelimit-endpoint-cost` (the sum
+    /// over the resources).
     pub points: u64,
     /// 429 answers (they charge nothing; the client waited and retried).
     pub throttled: u64,
@@ -273,6 +279,7 @@ pub(crate) struct Tally {
     pub records: u64,
     pub requests: u64,
     pub points: u64,
+    pub throttled: u64,
     pub gaps: u64,
     pub removed: u64,
     pub expected: Option<u64>,
@@ -312,12 +319,16 @@ impl Ctx {
             _ = self.cancel.cancelled() => return None,
         };
         let permit = self.pacer.admit(&self.cancel).await?;
-        let out = f().await;
+        // Counted from this call's own responses: with several resources in
+        // flight, "what the budget saw since the last look" mixes them up.
+        let account = Account::new();
+        let out = account.scope(f()).await;
         drop(permit);
-        let pts = self.meter.take();
+        self.meter.take();
         let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
-        t.requests += 1;
-        t.points += pts;
+        t.requests += account.requests();
+        t.points += account.points();
+        t.throttled += account.throttled();
         Some(out)
     }
 
@@ -403,8 +414,8 @@ impl Engine {
         let mut out = SyncReport {
             records: reports.iter().map(|r| r.records).sum(),
             requests: reports.iter().map(|r| r.requests).sum(),
-            points: meter.total(),
-            throttled: meter.throttled(),
+            points: reports.iter().map(|r| r.points).sum(),
+            throttled: reports.iter().map(|r| r.throttled).sum(),
             seconds: started.elapsed().as_secs_f64(),
             interrupted: self.cancel.is_cancelled(),
             resources: reports,
@@ -423,16 +434,17 @@ impl Engine {
 async fn sync_resource(ctx: &Arc<Ctx>, res: Resource, full: bool) -> ResourceReport {
     let started = Instant::now();
     let tally = Arc::new(Mutex::new(Tally::default()));
+    let mut note = None;
     let outcome = match res {
         Resource::Users => walk::users(ctx, &tally)
             .await
             .map(|_| "full")
             .map_err(|e| ("full", e)),
-        Resource::Cadences => run_one::<Cadence>(ctx, res, full, &tally).await,
-        Resource::Steps => run_one::<Step>(ctx, res, full, &tally).await,
-        Resource::People => run_one::<Person>(ctx, res, full, &tally).await,
-        Resource::Memberships => run_one::<Membership>(ctx, res, full, &tally).await,
-        Resource::Emails => run_one::<Email>(ctx, res, full, &tally).await,
+        Resource::Cadences => run_one::<Cadence>(ctx, res, full, &tally, &mut note).await,
+        Resource::Steps => run_one::<Step>(ctx, res, full, &tally, &mut note).await,
+        Resource::People => run_one::<Person>(ctx, res, full, &tally, &mut note).await,
+        Resource::Memberships => run_one::<Membership>(ctx, res, full, &tally, &mut note).await,
+        Resource::Emails => run_one::<Email>(ctx, res, full, &tally, &mut note).await,
     };
     ctx.report(res, &tally);
     let t = tally.lock().unwrap_or_else(|e| e.into_inner()).clone();
@@ -449,16 +461,87 @@ async fn sync_resource(ctx: &Arc<Ctx>, res: Resource, full: bool) -> ResourceRep
         records: t.records,
         requests: t.requests,
         points: t.points,
+        throttled: t.throttled,
         seconds: started.elapsed().as_secs_f64(),
         removed: t.removed,
         gaps: t.gaps,
         complete: error.is_none(),
         error: error.map(|e| e.to_string()),
+        note,
     }
 }
 
+/// The store's note that the server ignores `updated_at` filters on a resource.
+fn unfiltered_key(res: Resource) -> String {
+    format!("sync.unfiltered.{}", res.name())
+}
+
+/// Whether `e` says the server ignored the `updated_at` filter.
+fn filter_ignored(e: &SyncError) -> bool {
+    matches!(e, SyncError::Api(ApiError::FilterIgnored { .. }))
+}
+
 /// A full sync (new or resumed) then the incremental cursor, or only the cursor.
+/// Where the server ignores the `updated_at` filter (found out now, or noted in
+/// the store by an earlier run; `full` looks again), the resource is read in
+/// full by page instead, and `note` says so.
 async fn run_one<T>(
+    ctx: &Arc<Ctx>,
+    res: Resource,
+    full: bool,
+    tally: &Arc<Mutex<Tally>>,
+    note: &mut Option<String>,
+) -> Result<&'static str, (&'static str, SyncError)>
+where
+    T: full::Syncable,
+{
+    const READ_ALL: &str = "full read";
+    let key = unfiltered_key(res);
+    let known = ctx.store().meta(&key).map_err(|e| (READ_ALL, e.into()))?;
+    if full && known.is_some() {
+        ctx.store()
+            .set_meta(&key, "")
+            .map_err(|e| (READ_ALL, e.into()))?;
+    }
+    let outcome = match known.filter(|k| !full && !k.is_empty()) {
+        Some(_) => Err((
+            "incremental",
+            SyncError::Api(ApiError::FilterIgnored {
+                path: res.path().to_string(),
+                evidence: "noted by an earlier sync".into(),
+            }),
+        )),
+        None => cursor_sync::<T>(ctx, res, full, tally).await,
+    };
+    match outcome {
+        Err((_, e)) if filter_ignored(&e) => {
+            let evidence = match &e {
+                SyncError::Api(ApiError::FilterIgnored { evidence, .. }) => evidence.clone(),
+                _ => String::new(),
+            };
+            tracing::info!(resource = res.name(), %evidence, "updated_at filter ignored: reading in full");
+            let before = tally.lock().unwrap_or_else(|e| e.into_inner()).requests;
+            let n = walk::read_all::<T>(ctx, res, tally)
+                .await
+                .map_err(|e| (READ_ALL, e))?;
+            ctx.store()
+                .set_meta(&key, &evidence)
+                .map_err(|e| (READ_ALL, e.into()))?;
+            let requests = tally.lock().unwrap_or_else(|e| e.into_inner()).requests - before;
+            *note = Some(format!(
+                "the server ignores the updated_at filter on {} ({evidence}): read all {n} \
+                 records instead ({requests} requests)",
+                res.path()
+            ));
+            Ok(READ_ALL)
+        }
+        other => other,
+    }
+}
+
+/// The windowed full sync (new or resumed) then the incremental cursor, or only
+/// the cursor.
+async fn cursor_sync<T>(
     ctx: &Arc<Ctx>,
     res: Resource,
     full: bool,

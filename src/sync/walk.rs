@@ -3,8 +3,10 @@
 
 use std::sync::Mutex;
 
+use std::collections::HashMap;
+
 use super::full::Syncable;
-use super::{Ctx, PER_PAGE, Resource, SyncError, Tally};
+use super::{Ctx, PAGES_PER_WINDOW, PER_PAGE, Resource, SyncError, Tally};
 use crate::api::models::User;
 use crate::api::{CursorPosition, Query};
 
@@ -77,4 +79,78 @@ pub(super) async fn users(ctx: &Ctx, tally: &Mutex<Tally>) -> Result<(), SyncErr
     t.records += users.len() as u64;
     t.removed += removed;
     Ok(())
+}
+
+/// Reads every record of `res` by page number (for a server that ignores the
+/// `updated_at` filter there), stores them as a new full sync, removes the rows
+/// not seen, and sets the cursor after the newest. Refused above 10,000 records:
+/// deeper pages cost 3 to 30 points each, on every run. Returns the records read.
+pub(super) async fn read_all<T: Syncable>(
+    ctx: &Ctx,
+    res: Resource,
+    tally: &Mutex<Tally>,
+) -> Result<u64, SyncError> {
+    let most = u64::from(PER_PAGE * PAGES_PER_WINDOW);
+    let q = Query::new()
+        .set("per_page", PER_PAGE)
+        .set("sort_by", "updated_at")
+        .set("sort_direction", "ASC");
+    let first = q
+        .clone()
+        .set("include_paging_counts", "true")
+        .set("page", 1);
+    let env = ctx
+        .gated(tally, || ctx.client.list::<T>(res.path(), &first))
+        .await
+        .ok_or(SyncError::Cancelled)??;
+    let total = env.metadata.paging.as_ref().and_then(|p| p.total_count);
+    if let Some(n) = total.filter(|n| *n > most) {
+        return Err(SyncError::Server(format!(
+            "the server ignores the updated_at filter on {} and it holds {n} records: reading \
+             them all on every sync would page past page 100 (3 to 30 points a page); sync it \
+             with `sltui sync --full --only {}` when needed",
+            res.path(),
+            res.name()
+        )));
+    }
+    let more = env
+        .metadata
+        .paging
+        .as_ref()
+        .and_then(|p| p.next_page)
+        .is_some()
+        && !env.data.is_empty();
+    // Keyed by id: a record that moved between pages while they were read is kept once.
+    let mut all: HashMap<u64, T> = env.data.into_iter().map(|r| (r.record_id(), r)).collect();
+    if more {
+        let mut walk = ctx.client.page_walk::<T>(res.path(), q.set("page", 2));
+        loop {
+            let page = ctx
+                .gated(tally, || walk.next_page())
+                .await
+                .ok_or(SyncError::Cancelled)??;
+            let Some(rows) = page else { break };
+            all.extend(rows.into_iter().map(|r| (r.record_id(), r)));
+            if all.len() as u64 > most {
+                return Err(SyncError::Server(format!(
+                    "{} kept answering pages past {most} records while read in full; \
+                     stopped",
+                    res.path()
+                )));
+            }
+            ctx.report(res, tally);
+        }
+    }
+    let rows: Vec<T> = all.into_values().collect();
+    let newest = rows.iter().map(|r| r.updated_at()).max();
+    let mut store = ctx.store();
+    let state = store.begin_full(res.name(), None, Some(rows.len() as u64))?;
+    store.save_records(&rows, state.generation)?;
+    let cursor = newest.map_or_else(CursorPosition::start, CursorPosition::since);
+    let removed = store.finish_full(res.name(), res.table(), &cursor)?;
+    drop(store);
+    let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+    t.records += rows.len() as u64;
+    t.removed += removed;
+    Ok(rows.len() as u64)
 }
