@@ -16,8 +16,21 @@ use crate::config::{self, Paths, ResolvedProfile};
 
 #[derive(Debug, Clone, Args)]
 pub struct AuthArgs {
+    #[command(flatten)]
+    pub file: AuthFile,
     #[command(subcommand)]
     pub action: AuthAction,
+}
+
+/// `--config` and `--profile`, before or after the action (`auth status --profile team`).
+#[derive(Debug, Clone, Args)]
+pub struct AuthFile {
+    /// Configuration file (default: config.toml in the user's config directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<std::path::PathBuf>,
+    /// Profile from the configuration file (the one whose OAuth tokens to use).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Subcommand)]

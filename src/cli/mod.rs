@@ -6,6 +6,8 @@ mod dashboard;
 mod doctor;
 mod enroll;
 mod logging;
+#[cfg(test)]
+mod parse_tests;
 mod report;
 mod script;
 mod sim_cmd;
@@ -36,32 +38,84 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Args)]
+/// The dashboard's options, given before any subcommand (`sltui --profile team
+/// report` keeps working). Each subcommand takes again only the ones that mean
+/// something to it ([`TargetOpts`], [`ConfigOpts`], `--read-only` for enroll),
+/// so `sltui sim --help` lists only the simulator's own.
+#[derive(Debug, Clone, Default, Args)]
 pub struct GlobalOpts {
     /// SalesLoft API base URL ("/v2" is added when missing).
-    #[arg(long, global = true, env = "SALESLOFT_BASE_URL", value_name = "URL")]
+    #[arg(long, env = "SALESLOFT_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
     /// API key or OAuth access token, sent as `Authorization: Bearer`.
     #[arg(
         long,
-        global = true,
         env = "SALESLOFT_API_KEY",
         hide_env_values = true,
         value_name = "KEY"
     )]
     pub api_key: Option<String>,
     /// Configuration file (default: config.toml in the user's config directory).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Profile from the configuration file.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Run against the embedded simulator even when credentials are configured.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub demo: bool,
     /// Disable every mutation (enrollment, person edits).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub read_only: bool,
+}
+
+impl GlobalOpts {
+    /// These options with a subcommand's own on top (a flag after the
+    /// subcommand wins over one before it; the environment fills in below both).
+    pub fn with(&self, t: &TargetOpts) -> GlobalOpts {
+        GlobalOpts {
+            base_url: t.base_url.clone().or_else(|| self.base_url.clone()),
+            api_key: t.api_key.clone().or_else(|| self.api_key.clone()),
+            demo: self.demo || t.demo,
+            ..self.with_config(&t.file)
+        }
+    }
+
+    /// These options with a subcommand's `--config`/`--profile` on top.
+    pub fn with_config(&self, c: &ConfigOpts) -> GlobalOpts {
+        GlobalOpts {
+            config: c.config.clone().or_else(|| self.config.clone()),
+            profile: c.profile.clone().or_else(|| self.profile.clone()),
+            ..self.clone()
+        }
+    }
+}
+
+/// `--config` and `--profile` after a subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigOpts {
+    /// Configuration file (default: config.toml in the user's config directory).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Profile from the configuration file.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+/// Which SalesLoft a scripting command talks to, after the subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TargetOpts {
+    /// SalesLoft API base URL ("/v2" is added when missing; env SALESLOFT_BASE_URL).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// API key or OAuth access token, sent as `Authorization: Bearer` (env SALESLOFT_API_KEY).
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+    #[command(flatten)]
+    pub file: ConfigOpts,
+    /// Run against the embedded simulator even when credentials are configured.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 // Parsed once per run: the size of the simulator's many flags does not matter.
@@ -163,6 +217,8 @@ pub struct SimArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DoctorArgs {
+    #[command(flatten)]
+    pub target: TargetOpts,
     /// Write a diagnostic folder (every secret redacted) to DIR.
     #[arg(long, value_name = "DIR")]
     pub bundle: Option<PathBuf>,
@@ -194,6 +250,8 @@ pub enum ReportFormat {
 
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
+    #[command(flatten)]
+    pub target: TargetOpts,
     /// Only this cadence (repeat for several; default: every cadence).
     #[arg(long = "cadence", value_name = "ID")]
     pub cadences: Vec<u64>,
@@ -208,6 +266,11 @@ pub struct ReportArgs {
 #[derive(Debug, Clone, Args)]
 #[command(group(ArgGroup::new("who").required(true).multiple(true).args(["people", "emails"])))]
 pub struct EnrollArgs {
+    #[command(flatten)]
+    pub target: TargetOpts,
+    /// Refuse every enrollment (say what was refused).
+    #[arg(long)]
+    pub read_only: bool,
     /// The cadence to enroll into.
     #[arg(long, value_name = "ID")]
     pub cadence: u64,
@@ -227,6 +290,9 @@ pub struct EnrollArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct WebhooksArgs {
+    /// Configuration file (default: config.toml in the user's config directory).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// Address to listen on, like 127.0.0.1:9000 (default: `listen` under [webhooks]).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
@@ -248,13 +314,29 @@ pub struct WebhooksArgs {
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Sim(args)) => sim_cmd::run(args).await,
-        Some(Command::Doctor(args)) => doctor::run(&cli.global, args).await,
+        Some(Command::Doctor(args)) => doctor::run(&cli.global.with(&args.target), args).await,
         Some(Command::Cost(args)) => Ok(cost_cmd::run(&args)),
-        Some(Command::Report(args)) => report::run(&cli.global, args).await,
-        Some(Command::Enroll(args)) => enroll::run(&cli.global, args).await,
-        Some(Command::Auth(args)) => auth_cmd::run(&cli.global, args).await,
-        Some(Command::Webhooks(args)) => webhooks_cmd::run(&cli.global, args).await,
-        Some(Command::Sync(args)) => sync_cmd::run(&cli.global, args).await,
+        Some(Command::Report(args)) => report::run(&cli.global.with(&args.target), args).await,
+        Some(Command::Enroll(args)) => {
+            let mut global = cli.global.with(&args.target);
+            global.read_only |= args.read_only;
+            enroll::run(&global, args).await
+        }
+        Some(Command::Auth(args)) => {
+            let file = ConfigOpts {
+                config: args.file.config.clone(),
+                profile: args.file.profile.clone(),
+            };
+            auth_cmd::run(&cli.global.with_config(&file), args).await
+        }
+        Some(Command::Webhooks(args)) => {
+            let file = ConfigOpts {
+                config: args.config.clone(),
+                profile: None,
+            };
+            webhooks_cmd::run(&cli.global.with_config(&file), args).await
+        }
+        Some(Command::Sync(args)) => sync_cmd::run(&cli.global.with(&args.target), args).await,
         None => dashboard::run(&cli.global).await,
     }
 }

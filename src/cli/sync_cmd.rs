@@ -26,6 +26,8 @@ const INTERRUPTED: i32 = 130;
 
 #[derive(Debug, Clone, Args)]
 pub struct SyncArgs {
+    #[command(flatten)]
+    pub target: super::TargetOpts,
     /// Read everything again (a new full sync) instead of only what changed.
     #[arg(long)]
     pub full: bool,
