@@ -214,3 +214,86 @@ async fn full_and_incremental_syncs_match_the_truth_and_the_charges() {
     );
     sim.shutdown().await;
 }
+
+/// `sltui sync --json --store PATH` against `sim`, with a private home.
+async fn sync_command(sim: &SimHandle, home: &std::path::Path) -> (Value, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sltui"));
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args([
+            "sync",
+            "--json",
+            "--base-url",
+            &sim.base_url(),
+            "--api-key",
+            KEY,
+        ])
+        .arg("--store")
+        .arg(home.join("store.sqlite"));
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("sltui runs"))
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    (
+        serde_json::from_slice(&out.stdout).expect("a JSON report"),
+        stderr,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_json_splits_what_the_server_charged_and_says_the_fallback_once() {
+    let sim = start().await;
+    let home = std::env::temp_dir().join(format!("sltui-sync-pess-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    for run in ["full", "incremental"] {
+        reset_stats(&sim).await;
+        let (report, stderr) = sync_command(&sim, &home).await;
+        let stats = sim_json(&sim, "/_sim/stats").await;
+        let resources = report["resources"].as_array().unwrap();
+        let sum = |k: &str| {
+            resources
+                .iter()
+                .map(|r| r[k].as_u64().unwrap())
+                .sum::<u64>()
+        };
+        assert_eq!(
+            sum("points"),
+            stats["cost_charged"].as_u64().unwrap(),
+            "{run}"
+        );
+        assert_eq!(
+            sum("requests"),
+            stats["requests"].as_u64().unwrap(),
+            "{run}"
+        );
+        assert_eq!(report["points"], stats["cost_charged"], "{run}");
+        for r in resources {
+            let res = Resource::parse(r["resource"].as_str().unwrap()).unwrap();
+            let endpoint = format!("GET {}", res.path());
+            assert_eq!(
+                r["points"], stats["charged_by_endpoint"][&endpoint],
+                "{run} {endpoint}"
+            );
+        }
+        let said = stderr
+            .matches("ignores the updated_at filter on steps")
+            .count();
+        assert_eq!(said, 1, "{run}: said once\n{stderr}");
+    }
+    let truth = sim_json(&sim, "/_sim/truth/counts").await;
+    let store = Store::open(&home.join("store.sqlite")).unwrap();
+    for res in Resource::ALL {
+        assert_eq!(
+            Some(store.count(res.table()).unwrap()),
+            truth[res.name()].as_u64()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&home);
+    sim.shutdown().await;
+}
