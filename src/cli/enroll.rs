@@ -1,13 +1,17 @@
 //! `sltui enroll`: adds people to a cadence through the dashboard's worker, which
 //! enrolls each person exactly once (it checks the memberships first and re-reads
 //! after an ambiguous failure). One line per person; exit 0 only when nothing failed.
-//! `--dry-run` says what would happen from reads only.
+//! `--dry-run` says what would happen from reads only, checking what the real call
+//! would: the cadence's state, whether it is a teammate's personal cadence (not
+//! people_addable for this key's user), the starting step, and whether the person
+//! is already on it (an outcome, not a failure). `--cadence` takes an id or an
+//! exact name, `--person` an id or an email address.
 
 use std::collections::{HashMap, VecDeque};
 
 use super::script::{Session, USAGE};
 use super::{EnrollArgs, GlobalOpts};
-use crate::api::models::{Cadence, CadenceState};
+use crate::api::models::{Cadence, CadenceState, User};
 use crate::worker::{EnrollOutcome, Priority, Request, WorkerEvent};
 
 /// The worker's words for a refused mutation, reused by the dry run.
@@ -55,9 +59,12 @@ impl Line {
 pub async fn run(global: &GlobalOpts, args: EnrollArgs) -> anyhow::Result<i32> {
     let mut session = Session::connect(global)?;
     let cadences = session.cadences().await?;
-    let Some(cadence) = cadences.into_iter().find(|c| c.id == args.cadence) else {
-        eprintln!("sltui: no cadence with id {} on this team", args.cadence);
-        return Ok(USAGE);
+    let cadence = match pick_cadence(cadences, &args.cadence) {
+        Ok(c) => c,
+        Err(why) => {
+            eprintln!("sltui: {why}");
+            return Ok(USAGE);
+        }
     };
     let people = resolve(&mut session, &args).await?;
     let lines = if args.dry_run {
@@ -73,18 +80,78 @@ pub async fn run(global: &GlobalOpts, args: EnrollArgs) -> anyhow::Result<i32> {
     Ok(if failures == 0 { 0 } else { 1 })
 }
 
-/// People by id as given, then people by email, each email looked up exactly
-/// (one at a time: lookups share the worker's latest-wins search slot).
+/// The cadence `arg` names: the one with that id, else the one with exactly that
+/// name (else, ignoring case). No match, or several, is a usage error that says
+/// which cadences there are to choose from.
+fn pick_cadence(cadences: Vec<Cadence>, arg: &str) -> Result<Cadence, String> {
+    let arg = arg.trim();
+    if let Ok(id) = arg.parse::<u64>() {
+        if let Some(i) = cadences.iter().position(|c| c.id == id) {
+            return Ok(cadences.into_iter().nth(i).expect("found above"));
+        }
+    }
+    let mut named: Vec<Cadence> = cadences.iter().filter(|c| c.name == arg).cloned().collect();
+    if named.is_empty() {
+        named = cadences
+            .into_iter()
+            .filter(|c| c.name.to_lowercase() == arg.to_lowercase())
+            .collect();
+    }
+    match named.len() {
+        1 => Ok(named.remove(0)),
+        0 if arg.parse::<u64>().is_ok() => Err(format!(
+            "no cadence with id {arg} on this team (nor one named so; `sltui report` lists them)"
+        )),
+        0 => Err(format!(
+            "no cadence with id or name {arg:?} on this team (names are matched exactly; \
+             `sltui report` lists them)"
+        )),
+        n => {
+            named.sort_by_key(|c| c.id);
+            let list: Vec<String> = named
+                .iter()
+                .map(|c| format!("id {} ({})", c.id, c.state().as_str()))
+                .collect();
+            Err(format!(
+                "{n} cadences are named {arg:?}: {}; pass one of the ids with --cadence",
+                list.join(", ")
+            ))
+        }
+    }
+}
+
+/// Everyone asked for, in order: `--person` values (an id, or an email address
+/// looked up exactly), then `--email` values. Lookups go one at a time: they share
+/// the worker's latest-wins search slot.
 async fn resolve(session: &mut Session, args: &EnrollArgs) -> anyhow::Result<Vec<Who>> {
-    let mut out: Vec<Who> = args
-        .people
-        .iter()
-        .map(|&id| Who {
-            label: format!("person {id}"),
-            person: Ok(id),
-        })
-        .collect();
-    for email in &args.emails {
+    let mut out: Vec<Who> = Vec::new();
+    let mut emails: Vec<&str> = Vec::new();
+    for given in &args.people {
+        let given = given.trim();
+        if let Ok(id) = given.parse::<u64>() {
+            out.push(Who {
+                label: format!("person {id}"),
+                person: Ok(id),
+            });
+        } else if given.contains('@') {
+            out.push(lookup(session, given).await?);
+        } else {
+            out.push(Who {
+                label: given.to_string(),
+                person: Err("not a person id or an email address".into()),
+            });
+        }
+    }
+    emails.extend(args.emails.iter().map(String::as_str));
+    for email in emails {
+        out.push(lookup(session, email).await?);
+    }
+    Ok(out)
+}
+
+/// The person with exactly this email address.
+async fn lookup(session: &mut Session, email: &str) -> anyhow::Result<Who> {
+    {
         let address = email.trim().to_string();
         let mut found = None;
         let request = Request::PersonByEmail {
@@ -97,7 +164,7 @@ async fn resolve(session: &mut Session, args: &EnrollArgs) -> anyhow::Result<Vec
                 }
             })
             .await?;
-        out.push(match (done, found) {
+        Ok(match (done, found) {
             (Err(reason), _) => Who {
                 label: address,
                 person: Err(format!("could not look the address up: {reason}")),
@@ -110,9 +177,8 @@ async fn resolve(session: &mut Session, args: &EnrollArgs) -> anyhow::Result<Vec
                 label: address,
                 person: Err("no person with this email address".into()),
             },
-        });
+        })
     }
-    Ok(out)
 }
 
 /// Enrolls every resolved person with one request to the worker.
@@ -179,6 +245,42 @@ async fn enroll(
         .collect())
 }
 
+/// Why SalesLoft would refuse to add anyone to `cadence` for `me`, if it would:
+/// an archived, draft (or expired, deleted) cadence, or a teammate's personal
+/// cadence (only its owner, or an admin acting for them, may add people: it is
+/// not `people_addable` for this key's user).
+fn cadence_refusal(cadence: &Cadence, me: Option<&User>) -> Option<String> {
+    match cadence.state() {
+        CadenceState::Active | CadenceState::Other(_) => {}
+        CadenceState::Archived => return Some("cadence is archived".to_string()),
+        CadenceState::Draft => return Some("cadence is a draft".to_string()),
+        other => return Some(format!("cadence is {}", other.as_str())),
+    }
+    let owner = cadence.owner.as_ref().and_then(|o| o.id_u64());
+    match (cadence.team_cadence, owner, me) {
+        (false, Some(owner), Some(me)) if owner != me.id => Some(format!(
+            "cadence is a personal cadence of another user (user {owner}), not people_addable \
+             for you (user {}): only its owner can add people to it",
+            me.id
+        )),
+        _ => None,
+    }
+}
+
+/// The user the key belongs to, if the worker can say.
+async fn me(session: &mut Session) -> anyhow::Result<Option<User>> {
+    let mut me = None;
+    session
+        .run(Priority::Visible, Request::Me, |e| {
+            if let WorkerEvent::Me { user, .. } = e {
+                me = Some(user);
+            }
+        })
+        .await?
+        .map_err(|reason| anyhow::anyhow!("could not read who the key belongs to: {reason}"))?;
+    Ok(me)
+}
+
 /// What enrolling would do, from reads only, in the order the worker decides:
 /// read-only mode, then the person's memberships, then the cadence and step.
 async fn dry_run(
@@ -187,12 +289,12 @@ async fn dry_run(
     cadence: &Cadence,
     step_id: Option<u64>,
 ) -> anyhow::Result<Vec<Line>> {
-    let refusal = match cadence.state() {
-        CadenceState::Active | CadenceState::Other(_) => None,
-        CadenceState::Archived => Some("cadence is archived".to_string()),
-        CadenceState::Draft => Some("cadence is a draft".to_string()),
-        other => Some(format!("cadence is {}", other.as_str())),
+    let me = if cadence.team_cadence {
+        None
+    } else {
+        me(session).await?
     };
+    let refusal = cadence_refusal(cadence, me.as_ref());
     let step_problem = match step_id {
         Some(step) if refusal.is_none() => step_check(session, cadence.id, step).await?,
         _ => None,
@@ -275,6 +377,66 @@ async fn step_check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cadence(id: u64, name: &str, team: bool, owner: u64, state: &str) -> Cadence {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": name, "team_cadence": team, "current_state": state,
+            "owner": {"id": owner},
+            "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
+        }))
+        .unwrap()
+    }
+
+    fn user(id: u64) -> User {
+        serde_json::from_value(serde_json::json!({"id": id})).unwrap()
+    }
+
+    #[test]
+    fn cadences_by_id_or_exact_name_and_ambiguity_lists_the_matches() {
+        let all = || {
+            vec![
+                cadence(3, "Q1 Outbound", true, 1, "active"),
+                cadence(9, "Q1 Outbound", false, 2, "archived"),
+                cadence(12, "Webinar", true, 1, "active"),
+                cadence(44, "12", true, 1, "active"),
+            ]
+        };
+        assert_eq!(pick_cadence(all(), "12").unwrap().id, 12, "an id first");
+        assert_eq!(pick_cadence(all(), " Webinar ").unwrap().id, 12);
+        assert_eq!(pick_cadence(all(), "webinar").unwrap().id, 12);
+        let err = pick_cadence(all(), "Q1 Outbound").unwrap_err();
+        assert_eq!(
+            err,
+            "2 cadences are named \"Q1 Outbound\": id 3 (active), id 9 (archived); pass one \
+             of the ids with --cadence"
+        );
+        let err = pick_cadence(all(), "Nope").unwrap_err();
+        assert!(
+            err.starts_with("no cadence with id or name \"Nope\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_teammates_personal_cadence_is_refused_like_the_real_call() {
+        let mine = cadence(1, "Mine", false, 7, "active");
+        let theirs = cadence(2, "Theirs", false, 8, "active");
+        let team = cadence(3, "Team", true, 8, "active");
+        let me = user(7);
+        assert_eq!(cadence_refusal(&mine, Some(&me)), None);
+        assert_eq!(cadence_refusal(&team, Some(&me)), None);
+        let why = cadence_refusal(&theirs, Some(&me)).unwrap();
+        assert!(
+            why.contains("personal cadence of another user (user 8)"),
+            "{why}"
+        );
+        assert!(why.contains("people_addable"), "{why}");
+        let draft = cadence(4, "Draft", true, 7, "draft");
+        assert_eq!(
+            cadence_refusal(&draft, Some(&me)).as_deref(),
+            Some("cadence is a draft")
+        );
+    }
 
     #[test]
     fn lines_read_as_documented() {

@@ -271,12 +271,12 @@ pub struct EnrollArgs {
     /// Refuse every enrollment (say what was refused).
     #[arg(long)]
     pub read_only: bool,
-    /// The cadence to enroll into.
-    #[arg(long, value_name = "ID")]
-    pub cadence: u64,
-    /// A person by id (repeatable).
-    #[arg(long = "person", value_name = "ID")]
-    pub people: Vec<u64>,
+    /// The cadence to enroll into: its id, or its exact name.
+    #[arg(long, value_name = "ID|NAME")]
+    pub cadence: String,
+    /// A person by id or by exact email address (repeatable).
+    #[arg(long = "person", value_name = "ID|EMAIL")]
+    pub people: Vec<String>,
     /// A person by exact email address (repeatable).
     #[arg(long = "email", value_name = "ADDR")]
     pub emails: Vec<String>,

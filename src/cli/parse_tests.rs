@@ -77,7 +77,7 @@ fn existing_invocations_still_parse_to_the_same_settings() {
         panic!("enroll")
     };
     let global = cli.global.with(&args.target);
-    assert!(cli.global.read_only && args.cadence == 3);
+    assert!(cli.global.read_only && args.cadence == "3" && args.people == ["4"]);
     assert_eq!(global.base_url, cli.global.base_url);
 
     let cli = parse(&["--config", "/c.toml", "--profile", "team", "report"]);

@@ -283,3 +283,96 @@ async fn two_processes_enrolling_the_same_people_create_one_membership_each() {
         assert!(winner.contains(&format!("(membership {id})")), "{winner}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_refuses_what_the_real_call_refuses_and_takes_names_and_emails() {
+    let sim = start().await;
+    let me = sim.api("me.json").await["data"]["id"].as_u64().unwrap();
+    let cadences = sim.cadences().await;
+    let theirs = cadences
+        .iter()
+        .find(|c| {
+            c["team_cadence"] == false
+                && c["owner"]["id"].as_u64() != Some(me)
+                && c["archived_at"].is_null()
+                && c["draft"] == false
+        })
+        .expect("a teammate's personal cadence")["id"]
+        .as_u64()
+        .unwrap();
+    let (person, _) = sim.fresh_people(theirs, 1).await[0].clone();
+    let (c, p) = (theirs.to_string(), person.to_string());
+    let dry = sim
+        .sltui(&["enroll", "--cadence", &c, "--person", &p, "--dry-run"])
+        .await;
+    assert_eq!(dry.code, 1, "{}{}", dry.stdout, dry.stderr);
+    assert!(
+        dry.stdout.starts_with(&format!(
+            "would fail person {person}: cadence is a personal cadence of another user"
+        )),
+        "{}",
+        dry.stdout
+    );
+    // The real call is refused alike, and changes nothing.
+    let real = sim
+        .sltui(&["enroll", "--cadence", &c, "--person", &p])
+        .await;
+    assert_eq!(real.code, 1, "{}{}", real.stdout, real.stderr);
+    assert!(
+        real.stdout
+            .starts_with(&format!("failed person {person}: ")),
+        "{}",
+        real.stdout
+    );
+    assert!(sim.memberships(person, theirs).await.is_empty());
+
+    // A team cadence by its exact name, a person by email through --person.
+    let active = sim.active_cadence().await;
+    let name = cadences
+        .iter()
+        .find(|c| c["id"].as_u64() == Some(active))
+        .unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let unique = cadences
+        .iter()
+        .filter(|c| c["name"] == name.as_str())
+        .count()
+        == 1;
+    let (person, email) = sim.fresh_people(active, 1).await[0].clone();
+    let cadence_arg = if unique {
+        name.clone()
+    } else {
+        active.to_string()
+    };
+    let args = ["enroll", "--cadence", &cadence_arg, "--person", &email];
+    let dry = sim.sltui(&[&args[..], &["--dry-run"]].concat()).await;
+    assert_eq!(dry.code, 0, "{}{}", dry.stdout, dry.stderr);
+    assert_eq!(
+        dry.stdout.trim(),
+        format!("would enroll person {person} <{email}>")
+    );
+    let real = sim.sltui(&args).await;
+    assert_eq!(real.code, 0, "{}{}", real.stdout, real.stderr);
+    // Already on it: an outcome, exit 0, in the dry run too.
+    let again = sim.sltui(&[&args[..], &["--dry-run"]].concat()).await;
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert!(
+        again.stdout.starts_with("already on cadence "),
+        "{}",
+        again.stdout
+    );
+
+    // Neither an id nor a name: a usage error naming what was given.
+    let run = sim
+        .sltui(&["enroll", "--cadence", "No Such Cadence", "--person", &email])
+        .await;
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("no cadence with id or name \"No Such Cadence\""),
+        "{}",
+        run.stderr
+    );
+}
