@@ -107,7 +107,11 @@ fn bad_flags_exit_2_with_the_problem_first() {
         (&["report", "--format", "xml"][..], "xml"),
         (&["report", "--days", "0"][..], "0"),
         (&["enroll", "--person", "1"][..], "--cadence"),
-        (&["enroll", "--cadence", "x", "--person", "1"][..], "x"),
+        // (`--cadence x` is a cadence name now: the step id must still be a number.)
+        (
+            &["enroll", "--cadence", "1", "--person", "1", "--step", "x"][..],
+            "x",
+        ),
         (&["frobnicate"][..], "frobnicate"),
     ] {
         let out = run(home.sltui().args(args));
