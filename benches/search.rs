@@ -10,7 +10,7 @@ mod common;
 use std::time::Instant;
 
 use common::*;
-use sltui::tui::search::{PeopleIndex, PersonEntry};
+use sltui::search::{PeopleIndex, PersonEntry};
 use sltui::tui::state::SEARCH_LIMIT;
 
 /// What a user types, then erases (backspace) back to empty.

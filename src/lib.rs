@@ -8,6 +8,7 @@ pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod metrics;
+pub mod search;
 pub mod serve;
 pub mod sim;
 pub mod store;

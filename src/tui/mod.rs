@@ -11,7 +11,6 @@ pub mod fetch;
 pub mod msg;
 pub mod pages;
 pub mod popups;
-pub mod search;
 pub mod state;
 pub mod stored;
 pub mod style;

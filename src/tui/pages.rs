@@ -8,10 +8,10 @@ use crate::api::models::{Membership, Person};
 use crate::worker::protocol::RequestId;
 
 use super::fetch::Fetch;
-use super::search::{PeopleIndex, SearchHits};
 use super::state::View;
 use super::text_input::TextInput;
 use super::widgets::table::Cursor;
+use crate::search::{PeopleIndex, SearchHits};
 
 #[derive(Debug)]
 pub struct CadenceDetail {

@@ -23,8 +23,8 @@ use crate::sync::Resource;
 pub use crate::worker::store_sync::StoreEvent;
 
 use super::msg::Effect;
-use super::search::PersonEntry;
 use super::state::{AppState, IndexStatus, Level};
+use crate::search::PersonEntry;
 
 /// The background sync of the store, as the status line shows it.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -7,8 +7,8 @@ use crate::api::models::Person;
 use crate::worker::protocol::{Priority, Request};
 
 use super::super::msg::Effect;
-use super::super::search::{PersonEntry, looks_like_email};
 use super::super::state::{AppState, IndexStatus, Level, Popup, SEARCH_LIMIT, View};
+use crate::search::{PersonEntry, looks_like_email};
 
 /// Typing pause before an email address is looked up.
 pub const LOOKUP_DELAY: Duration = Duration::from_millis(400);

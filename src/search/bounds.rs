@@ -1,0 +1,173 @@
+//! Upper bounds of a person's score that need no scoring: per-person character masks
+//! (which characters occur, and after which kind of boundary) and the matches of a
+//! remembered query with their bounds, ordered for scoring.
+
+use super::scorer::{Class, FIRST_CHAR_MULTIPLIER, MAX_BONUS, Needle, SCORE_MATCH, bonus, class};
+
+/// The bit of a (lowercase) byte in the character masks, if it has one.
+#[inline]
+pub(super) fn bit(b: u8) -> Option<u64> {
+    const PUNCT: &[u8; 28] = b"@.-_'&+,/:;()#!?*\"$%=<>[]{}~";
+    let i = match b {
+        b'a'..=b'z' => b - b'a',
+        b'0'..=b'9' => 26 + b - b'0',
+        _ => 36 + PUNCT.iter().position(|&p| p == b)? as u8,
+    };
+    Some(1 << i)
+}
+
+/// Which characters (case-folded) occur in a haystack, and after which boundary.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Masks {
+    pub(super) any: u64,
+    /// Occurrences with a bonus of 10, 9, 8 and 5 (ASCII haystacks only).
+    pub(super) tiers: [u64; 4],
+}
+
+impl Masks {
+    pub(super) fn ascii(text: &[u8]) -> Masks {
+        let mut m = Masks::default();
+        let mut prev = Class::Whitespace;
+        for &b in text {
+            let c = class(b);
+            if let Some(bit) = bit(b.to_ascii_lowercase()) {
+                m.any |= bit;
+                match bonus(prev, c) {
+                    10 => m.tiers[0] |= bit,
+                    9 => m.tiers[1] |= bit,
+                    8 => m.tiers[2] |= bit,
+                    5 => m.tiers[3] |= bit,
+                    _ => (),
+                }
+            }
+            prev = c;
+        }
+        m
+    }
+
+    pub(super) fn folded(text: &[u8]) -> Masks {
+        let any = text.iter().filter_map(|&b| bit(b)).fold(0, |a, b| a | b);
+        Masks { any, tiers: [0; 4] }
+    }
+
+    /// The best bonus the character with this bit (0: no bit) gets anywhere in the
+    /// haystack (ASCII only).
+    #[inline]
+    pub(super) fn best_bonus(&self, bit: u64) -> u32 {
+        if bit == 0 {
+            MAX_BONUS
+        } else if self.tiers[0] & bit != 0 {
+            10
+        } else if self.tiers[1] & bit != 0 {
+            9
+        } else if self.tiers[2] & bit != 0 {
+            8
+        } else if self.tiers[3] & bit != 0 {
+            5
+        } else {
+            0
+        }
+    }
+
+    /// An upper bound of nucleo's score for `needle` (ASCII haystacks): the first
+    /// character scores at most 16 plus twice its best bonus here; each next one at most
+    /// 16 plus the larger of the consecutive bonus (4) and the best bonus of it or any
+    /// character before it (a consecutive run carries its first bonus along).
+    pub(super) fn bound(&self, needle: &Needle) -> u32 {
+        let mut best = 0;
+        let mut bound = 0;
+        for (i, &b) in needle.bits.iter().enumerate() {
+            let bonus = self.best_bonus(b);
+            best = best.max(bonus);
+            bound += if i == 0 {
+                SCORE_MATCH + FIRST_CHAR_MULTIPLIER * bonus
+            } else {
+                SCORE_MATCH + best.max(4)
+            };
+        }
+        bound
+    }
+
+    /// nucleo's score for a one-character needle with this bit (ASCII haystacks, case
+    /// ignored): the best bonus over its occurrences, counted twice.
+    pub(super) fn single_score(&self, bit: u64) -> Option<u32> {
+        if self.any & bit == 0 {
+            return None;
+        }
+        let bonus = [10, 9, 8, 5]
+            .into_iter()
+            .zip(self.tiers)
+            .find(|(_, t)| t & bit != 0)
+            .map_or(0, |(b, _)| b);
+        Some(SCORE_MATCH + bonus * FIRST_CHAR_MULTIPLIER)
+    }
+}
+
+/// A match of a remembered query.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Candidate {
+    /// The person's slot (place in name order).
+    pub(super) slot: u32,
+    /// The exact score once computed, else an upper bound of it.
+    pub(super) bound: u32,
+    /// Where the greedy match of the last needle ends, and in the top bit `LOOSE`.
+    pub(super) end: u32,
+}
+
+/// In `Candidate::end`: the bound may still be tightened by the person's character
+/// masks (done only for the candidates a search reaches; see `PeopleIndex::top`).
+pub(super) const LOOSE: u32 = 1 << 31;
+
+impl Candidate {
+    #[inline]
+    pub(super) fn new(slot: u32, bound: u32, end: usize, loose: bool) -> Candidate {
+        // Haystacks are far shorter than 2^31 bytes.
+        let end = end as u32 & !LOOSE;
+        Candidate {
+            slot,
+            bound,
+            end: if loose { end | LOOSE } else { end },
+        }
+    }
+
+    #[inline]
+    pub(super) fn end(&self) -> usize {
+        (self.end & !LOOSE) as usize
+    }
+
+    #[inline]
+    pub(super) fn loose(&self) -> bool {
+        self.end & LOOSE != 0
+    }
+
+    #[inline]
+    pub(super) fn tighten(&mut self) {
+        self.end &= !LOOSE;
+    }
+}
+
+/// Indices of `candidates` (in slot order) ordered by bound descending, then slot: a
+/// stable counting sort (bounds are small; unbounded ones go first).
+pub(super) fn by_bound(candidates: &[Candidate], max_score: u32) -> Vec<u32> {
+    let top = max_score as usize + 1;
+    let bucket = |c: &Candidate| top - (c.bound as usize).min(top);
+    let mut starts = vec![0u32; top + 2];
+    for c in candidates {
+        starts[bucket(c) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut order = vec![0u32; candidates.len()];
+    for (i, c) in candidates.iter().enumerate() {
+        let at = &mut starts[bucket(c)];
+        order[*at as usize] = i as u32;
+        *at += 1;
+    }
+    order
+}
+
+/// The characters (with a mask bit) of some needles.
+pub(super) fn mask_of(needles: &[Needle]) -> u64 {
+    needles.iter().fold(0, |a, d| a | d.mask)
+}

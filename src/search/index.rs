@@ -1,0 +1,161 @@
+//! The people index: who is in it, by position and by id, and the search entry point.
+
+use std::collections::HashMap;
+
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher};
+
+use super::cache::State;
+use super::layout::{Layout, Record};
+use super::scorer::needles;
+use super::{PersonEntry, SearchHits};
+
+pub struct PeopleIndex {
+    pub(super) entries: Vec<PersonEntry>,
+    /// Per position.
+    pub(super) records: Vec<Record>,
+    pub(super) by_id: HashMap<u64, usize>,
+    pub(super) matcher: Matcher,
+    pub(super) layout: Layout,
+    /// A person changed: the layout must be rebuilt, not just extended.
+    pub(super) rebuild: bool,
+    /// Bumped by every change of the entries.
+    pub(super) generation: u64,
+    /// Recent queries, the most recent last.
+    pub(super) states: Vec<State>,
+}
+
+impl Default for PeopleIndex {
+    fn default() -> Self {
+        PeopleIndex {
+            entries: Vec::new(),
+            records: Vec::new(),
+            by_id: HashMap::new(),
+            matcher: Matcher::new(Config::DEFAULT),
+            layout: Layout::default(),
+            rebuild: false,
+            generation: 0,
+            states: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for PeopleIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeopleIndex")
+            .field("len", &self.entries.len())
+            .finish()
+    }
+}
+
+impl PeopleIndex {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, pos: usize) -> Option<&PersonEntry> {
+        self.entries.get(pos)
+    }
+
+    /// Where a person sits in the index (what [`SearchHits`] hold).
+    pub fn position(&self, id: u64) -> Option<usize> {
+        self.by_id.get(&id).copied()
+    }
+
+    pub fn by_id(&self, id: u64) -> Option<&PersonEntry> {
+        self.by_id.get(&id).map(|&i| &self.entries[i])
+    }
+
+    /// Adds a person, or replaces the one with the same id. Returns true when the
+    /// person is new.
+    pub fn upsert(&mut self, entry: PersonEntry) -> bool {
+        match self.by_id.get(&entry.id) {
+            Some(&i) => {
+                if self.entries[i] != entry {
+                    self.records[i] = Record::new(&entry);
+                    self.rebuild = true;
+                    self.entries[i] = entry;
+                    self.generation += 1;
+                    // A changed person may now match or stop matching.
+                    self.states.clear();
+                }
+                false
+            }
+            None => {
+                let pos = self.entries.len();
+                assert!(pos < u32::MAX as usize, "fewer than 4 billion people");
+                self.by_id.insert(entry.id, pos);
+                self.records.push(Record::new(&entry));
+                self.entries.push(entry);
+                self.generation += 1;
+                true
+            }
+        }
+    }
+
+    /// Removes a person (deleted in SalesLoft). Returns whether they were indexed.
+    /// People after them move one position up, so positions from earlier
+    /// [`SearchHits`] are stale: search again.
+    pub fn remove(&mut self, id: u64) -> bool {
+        let Some(pos) = self.by_id.remove(&id) else {
+            return false;
+        };
+        self.entries.remove(pos);
+        self.records.remove(pos);
+        for p in self.by_id.values_mut() {
+            if *p > pos {
+                *p -= 1;
+            }
+        }
+        self.rebuild = true;
+        self.generation += 1;
+        self.states.clear();
+        true
+    }
+
+    /// Drops everything (the `R` key rebuilds the index).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.records.clear();
+        self.by_id.clear();
+        self.layout = Layout::default();
+        self.rebuild = false;
+        self.generation += 1;
+        self.states.clear();
+    }
+
+    /// Fuzzy search; an empty query lists people in the order they arrived.
+    pub fn search(&mut self, query: &str, limit: usize) -> SearchHits {
+        let query = query.trim();
+        if query.is_empty() {
+            return SearchHits {
+                hits: (0..self.entries.len().min(limit)).collect(),
+                total: self.entries.len(),
+            };
+        }
+        self.prepare();
+        let pattern = Pattern::new(
+            query,
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        if pattern.atoms.is_empty() {
+            return self.search("", limit);
+        }
+        let Some(needles) = needles(&pattern) else {
+            return self.score_all(&pattern, limit);
+        };
+        if let Some(hits) = self.recall(&needles, limit) {
+            return hits;
+        }
+        let state = self.run(&pattern, needles, limit);
+        let hits = state.hits.clone();
+        self.remember(state);
+        hits
+    }
+}

@@ -1,0 +1,191 @@
+//! Running a query: which people match (byte checks over the matches of the
+//! remembered query it extends, or over everyone), then the ranking in `rank`.
+
+use nucleo_matcher::pattern::Pattern;
+
+use super::PeopleIndex;
+use super::bounds::{Candidate, bit, mask_of};
+use super::cache::State;
+use super::layout::Slot;
+use super::scorer::{MAX_BOUNDED_NEEDLE, MAX_CHAR_GAIN, Needle, word_score};
+
+/// A query with more matches than this and no remembered prefix runs its prefixes first.
+pub(super) const CHAIN_OVER: usize = 2_000;
+
+impl PeopleIndex {
+    /// Runs a query, from the cheapest remembered query it extends when there is one.
+    pub(super) fn run(&mut self, pattern: &Pattern, needles: Vec<Needle>, limit: usize) -> State {
+        let n = self.entries.len();
+        let bounded_needles = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
+        let max_score: u32 = needles.iter().map(Needle::max_score).sum();
+        let layout = &self.layout;
+        // (bound, loose): ASCII haystacks are tightened by their masks when reached.
+        let bound_of = |s: &Slot, bound: u32| {
+            if !(s.bounded && bounded_needles) {
+                (u32::MAX, false)
+            } else {
+                (bound, !s.unicode)
+            }
+        };
+        let records = &self.records[..];
+        let base = self
+            .states
+            .iter()
+            .filter_map(|s| Some((s, s.extension(&needles)?)))
+            .min_by_key(|(s, _)| s.candidates.len() + (n - s.scanned));
+        let mut candidates: Vec<Candidate>;
+        if let Some((base, (added, same_case))) = base {
+            let ext = base.needles.len() - 1;
+            let kept_len = base.needles[ext].bytes.len();
+            let gain: u32 = MAX_CHAR_GAIN * added as u32
+                + needles[ext + 1..]
+                    .iter()
+                    .map(Needle::max_score)
+                    .sum::<u32>();
+            let mask = needles[ext].bits[kept_len..].iter().fold(0, |a, b| a | b)
+                | mask_of(&needles[ext + 1..]);
+            // People indexed since: checked in full and bound by the maximum.
+            let fresh: Vec<u32> = (base.scanned..n).map(|p| layout.rank[p]).collect();
+            candidates = Vec::with_capacity(base.candidates.len() + fresh.len());
+            let all_mask = mask_of(&needles);
+            for slot in fresh {
+                let s = &layout.slots[slot as usize];
+                if s.masks.any & all_mask == all_mask
+                    && let Some(end) = layout.find_all(records, slot, &needles)
+                {
+                    let (bound, loose) = bound_of(s, max_score);
+                    candidates.push(Candidate::new(slot, bound, end, loose));
+                }
+            }
+            'next: for c in &base.candidates {
+                let s = &layout.slots[c.slot as usize];
+                if s.masks.any & mask != mask {
+                    continue;
+                }
+                let mut end = c.end();
+                if added > 0 {
+                    let found = if same_case {
+                        layout.find(records, c.slot, &needles[ext], end, kept_len)
+                    } else {
+                        layout.find(records, c.slot, &needles[ext], 0, 0)
+                    };
+                    match found {
+                        Some(e) => end = e,
+                        None => continue,
+                    }
+                }
+                for d in &needles[ext + 1..] {
+                    match layout.find(records, c.slot, d, 0, 0) {
+                        Some(e) => end = e,
+                        None => continue 'next,
+                    }
+                }
+                let (bound, loose) = bound_of(s, c.bound.saturating_add(gain));
+                candidates.push(Candidate::new(c.slot, bound, end, loose));
+            }
+            if n > base.scanned {
+                candidates.sort_unstable_by_key(|c| c.slot);
+            }
+        } else if let [d] = needles.as_slice()
+            && d.bytes.len() == 1
+            && d.ignore_case
+            && let Some(b) = bit(d.bytes[0])
+        {
+            candidates = self.single_char(pattern, d, b);
+        } else {
+            let mask = mask_of(&needles);
+            candidates = layout
+                .slots
+                .iter()
+                .enumerate()
+                .filter_map(|(slot, s)| {
+                    if s.masks.any & mask != mask {
+                        return None;
+                    }
+                    let end = layout.find_all(records, slot as u32, &needles)?;
+                    let (bound, loose) = bound_of(s, max_score);
+                    Some(Candidate::new(slot as u32, bound, end, loose))
+                })
+                .collect();
+            // Many matches and no bounds: run the query's prefixes first (each one
+            // extends the previous), so scores are bounded and few are computed.
+            if candidates.len() > CHAIN_OVER
+                && let Some(prefix) = shorter(&needles)
+            {
+                self.search(&prefix, limit);
+                if self
+                    .states
+                    .last()
+                    .is_some_and(|s| s.extension(&needles).is_some())
+                {
+                    return self.run(pattern, needles, limit);
+                }
+            }
+        }
+        let hits = self.top(pattern, &needles, &mut candidates, limit);
+        if hits.total < candidates.len() {
+            // Only after a mismatch between the byte checks and nucleo (see `top`).
+            candidates.retain(|c| c.bound > 0);
+        }
+        State {
+            needles,
+            scanned: n,
+            candidates,
+            limit,
+            hits,
+            generation: self.generation,
+        }
+    }
+
+    /// Every match of a one-character query, exactly scored and ordered.
+    fn single_char(&mut self, pattern: &Pattern, needle: &Needle, bit: u64) -> Vec<Candidate> {
+        let layout = &self.layout;
+        let mut candidates = Vec::new();
+        for (slot, s) in layout.slots.iter().enumerate() {
+            if s.masks.any & bit == 0 {
+                continue;
+            }
+            let slot = slot as u32;
+            let bound = if s.unicode {
+                // See `top`: only the maximum bounds a non-ASCII haystack's extensions.
+                pattern
+                    .score(layout.text(&self.records, slot), &mut self.matcher)
+                    .map(|_| needle.max_score())
+            } else {
+                // Exact: the name's own score (plus its bonus) may beat the haystack's.
+                s.masks
+                    .single_score(bit)
+                    .map(|full| word_score(full, s.name_masks.single_score(bit)))
+            };
+            let end = layout.find(&self.records, slot, needle, 0, 0);
+            if let Some((bound, end)) = bound.zip(end) {
+                candidates.push(Candidate::new(slot, bound, end, false));
+            }
+        }
+        candidates
+    }
+}
+
+/// The query one character shorter than `needles`, when it can be written as a query
+/// (needles without spaces or backslashes), else `None`.
+pub(super) fn shorter(needles: &[Needle]) -> Option<String> {
+    let mut words: Vec<&[u8]> = needles.iter().map(|d| d.bytes.as_slice()).collect();
+    if words
+        .iter()
+        .any(|w| w.contains(&b' ') || w.contains(&b'\\'))
+    {
+        return None;
+    }
+    let last = words.pop()?;
+    if last.len() > 1 {
+        words.push(&last[..last.len() - 1]);
+    }
+    if words.is_empty() {
+        return None;
+    }
+    let words: Vec<&str> = words
+        .into_iter()
+        .map(|w| std::str::from_utf8(w).ok())
+        .collect::<Option<_>>()?;
+    Some(words.join(" "))
+}

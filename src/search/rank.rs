@@ -1,0 +1,233 @@
+//! Ranking the matches: score in (bound, name) order until no match left can enter
+//! the top `limit`; and the slow path where nucleo scores everyone.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use nucleo_matcher::pattern::Pattern;
+
+use super::bounds::{Candidate, by_bound};
+use super::layout::{merge_by, score};
+use super::scorer::{MAX_BOUNDED_NEEDLE, Needle, at_max, pattern_score};
+use super::{PeopleIndex, SearchHits};
+
+/// The worst of the current top hits sorts greatest (lower score, then later name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Ranked {
+    pub(super) score: Reverse<u32>,
+    pub(super) slot: u32,
+}
+
+/// A candidate's place in processing order: bound descending, then name.
+pub(super) type Key = (Reverse<u32>, u32);
+
+/// Candidates in processing order: bound descending, then name.
+pub(super) fn key(c: &Candidate) -> Key {
+    (Reverse(c.bound), c.slot)
+}
+
+impl PeopleIndex {
+    /// Scores candidates (ordered by bound, then name) until none left can enter the
+    /// top `limit`; returns the hits and leaves the candidates with their new bounds.
+    ///
+    /// Candidates bound by the query's maximum are first checked without the scorer:
+    /// the maximum is reached exactly when every needle occurs unbroken right after
+    /// whitespace in the name; the others drop just below it (or to their mask bound).
+    /// So a query with many perfect hits costs a scan, not a score per person before
+    /// the first perfect hit by name.
+    ///
+    /// A loose candidate reached is first tightened by its masks; if that lowers its
+    /// bound it waits in a heap merged with the rest of the order.
+    ///
+    /// A computed score becomes the candidate's bound, except when the last needle is
+    /// one character and the haystack is not ASCII: nucleo then takes a shortcut that
+    /// may score below what the same character scores as the start of a longer needle,
+    /// so the score would not bound the next keystroke's.
+    pub(super) fn top(
+        &mut self,
+        pattern: &Pattern,
+        needles: &[Needle],
+        candidates: &mut [Candidate],
+        limit: usize,
+    ) -> SearchHits {
+        let layout = &self.layout;
+        let max_score: u32 = needles.iter().map(Needle::max_score).sum();
+        let last_single = needles.last().is_some_and(|d| d.bytes.len() == 1);
+        let checkable = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
+        let mut order = by_bound(candidates, max_score);
+        // Candidates order[..front] are all scored (no early stop among them); those in
+        // order[known] score exactly `max_score`.
+        let mut front = 0;
+        let mut known = 0..0;
+        if limit > 0 && checkable {
+            let start = order
+                .iter()
+                .take_while(|&&i| candidates[i as usize].bound > max_score)
+                .count();
+            let level = order[start..]
+                .iter()
+                .take_while(|&&i| candidates[i as usize].bound == max_score)
+                .count();
+            let (mut passes, mut unknown, mut fails) = (Vec::new(), Vec::new(), Vec::new());
+            let mut end = start;
+            while end < start + level && passes.len() < limit {
+                let i = order[end];
+                let s = &layout.slots[candidates[i as usize].slot as usize];
+                if s.unicode || !s.bounded {
+                    unknown.push(i);
+                } else if needles
+                    .iter()
+                    .all(|d| at_max(&layout.bytes(s)[..s.name_len as usize], d))
+                {
+                    passes.push(i);
+                } else {
+                    // Just below the maximum, or lower by the masks.
+                    let c = &mut candidates[i as usize];
+                    c.bound = max_score - 1;
+                    if c.loose() {
+                        c.tighten();
+                        c.bound = c
+                            .bound
+                            .min(needles.iter().map(|d| layout.word_bound(s, d)).sum());
+                    }
+                    fails.push(i);
+                }
+                end += 1;
+            }
+            known = start..start + passes.len();
+            front = known.end + unknown.len();
+            if !fails.is_empty() || !unknown.is_empty() {
+                let by_key = |i: &u32| key(&candidates[*i as usize]);
+                fails.sort_unstable_by_key(by_key);
+                let rest = order.split_off(end);
+                order.truncate(start);
+                order.extend(passes);
+                order.extend(unknown);
+                order.extend(merge_by(fails, rest, |a, b| by_key(a) < by_key(b)));
+            }
+        }
+        let mut heap: BinaryHeap<Ranked> = BinaryHeap::with_capacity(limit + 1);
+        let mut lost = 0;
+        // Loose candidates whose bound dropped when tightened, to be merged back into
+        // the order (smallest key first).
+        let mut deferred: BinaryHeap<Reverse<(Key, u32)>> = BinaryHeap::new();
+        let mut at = 0;
+        loop {
+            if limit == 0 {
+                break;
+            }
+            // The next candidate by (bound descending, name): from the order or deferred.
+            let next_in_order = order.get(at).map(|&i| (key(&candidates[i as usize]), i));
+            let (i, from_order) = match (next_in_order, deferred.peek()) {
+                (Some(o), Some(Reverse(d))) if *d < o => (d.1, false),
+                (Some((_, i)), _) => (i, true),
+                (None, Some(Reverse(d))) => (d.1, false),
+                (None, None) => break,
+            };
+            let pos = at;
+            if from_order {
+                at += 1;
+            } else {
+                deferred.pop();
+            }
+            let c = &mut candidates[i as usize];
+            let first = from_order && pos < front;
+            if !first
+                && heap.len() == limit
+                && let Some(w) = heap.peek()
+                && (c.bound < w.score.0 || (c.bound == w.score.0 && c.slot > w.slot))
+            {
+                break;
+            }
+            if c.loose() && !first {
+                c.tighten();
+                let s = &layout.slots[c.slot as usize];
+                let tight = needles.iter().map(|d| layout.word_bound(s, d)).sum();
+                if tight < c.bound {
+                    c.bound = tight;
+                    deferred.push(Reverse((key(c), i)));
+                    continue;
+                }
+            }
+            let score = if from_order && known.contains(&pos) {
+                max_score
+            } else {
+                let Some(score) = score(
+                    layout,
+                    &self.records,
+                    c.slot,
+                    pattern,
+                    needles,
+                    &mut self.matcher,
+                ) else {
+                    // Cannot happen: the byte checks match exactly what nucleo matches.
+                    debug_assert!(false, "checked match not matched by nucleo");
+                    c.bound = 0;
+                    lost += 1;
+                    continue;
+                };
+                debug_assert!(
+                    score <= c.bound,
+                    "score {score} above its bound {}",
+                    c.bound
+                );
+                score
+            };
+            if !(last_single && layout.slots[c.slot as usize].unicode) {
+                c.bound = score;
+                c.tighten();
+            }
+            let item = Ranked {
+                score: Reverse(score),
+                slot: c.slot,
+            };
+            if heap.len() < limit {
+                heap.push(item);
+            } else if heap.peek().is_some_and(|w| item < *w) {
+                heap.pop();
+                heap.push(item);
+            }
+        }
+        let mut hits = heap.into_vec();
+        hits.sort_unstable();
+        SearchHits {
+            hits: hits
+                .into_iter()
+                .map(|r| layout.slots[r.slot as usize].pos as usize)
+                .collect(),
+            total: candidates.len() - lost,
+        }
+    }
+
+    /// The slow path for needles with non-ASCII characters: nucleo scores everyone.
+    pub(super) fn score_all(&mut self, pattern: &Pattern, limit: usize) -> SearchHits {
+        let layout = &self.layout;
+        let mut scored: Vec<Ranked> = Vec::new();
+        for slot in 0..layout.slots.len() as u32 {
+            if let Some(score) = pattern_score(
+                pattern,
+                layout.text(&self.records, slot),
+                layout.name_text(&self.records, slot),
+                &mut self.matcher,
+            ) {
+                scored.push(Ranked {
+                    score: Reverse(score),
+                    slot,
+                });
+            }
+        }
+        let total = scored.len();
+        if limit > 0 && scored.len() > limit {
+            scored.select_nth_unstable(limit - 1);
+        }
+        scored.truncate(limit);
+        scored.sort_unstable();
+        SearchHits {
+            hits: scored
+                .into_iter()
+                .map(|r| layout.slots[r.slot as usize].pos as usize)
+                .collect(),
+            total,
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! nucleo's fuzzy scoring, reproduced for short ASCII haystacks: the character
+//! classes and bonuses, the query's words as byte needles, the greedy byte checks that
+//! decide whether a word matches, and [`fuzzy_ascii`], nucleo's optimal score computed
+//! only at the columns that hold a needle character.
+
+use memchr::{memchr, memchr2};
+use nucleo_matcher::pattern::Pattern;
+use nucleo_matcher::{Matcher, Utf32Str};
+
+use super::bounds::bit;
+
+// nucleo's scoring constants (nucleo-matcher 0.3.1, `src/score.rs`, `Config::DEFAULT`;
+// Cargo.toml pins that exact version): a matched character scores 16 plus a bonus of at
+// most 10 (after whitespace); the first character of a needle counts its bonus twice.
+// The tests (`ascii_scorer_matches_nucleo`, the full rescores) fail if they drift.
+pub(super) const SCORE_MATCH: u32 = 16;
+pub(super) const MAX_BONUS: u32 = 10;
+pub(super) const FIRST_CHAR_MULTIPLIER: u32 = 2;
+pub(super) const PENALTY_GAP_START: u32 = 3;
+pub(super) const PENALTY_GAP_EXTENSION: u32 = 1;
+/// The smallest bonus a consecutive character gets.
+pub(super) const BONUS_CONSECUTIVE: u32 = PENALTY_GAP_START + PENALTY_GAP_EXTENSION;
+/// What a word scores on top when it matches inside the name: a word scores the larger
+/// of nucleo's score on the whole haystack and its score on the name alone plus this,
+/// so a name match beats an equally good match in the title, company or email.
+pub(super) const NAME_BONUS: u32 = SCORE_MATCH;
+// Reaching a word's maximum needs it at its best in the name (see `PeopleIndex::top`).
+const _: () = assert!(NAME_BONUS > 0);
+/// The most one more needle character can add to an atom's score.
+pub(super) const MAX_CHAR_GAIN: u32 = SCORE_MATCH + MAX_BONUS;
+/// The most a new one-character atom can score.
+pub(super) const MAX_FIRST_CHAR: u32 = SCORE_MATCH + MAX_BONUS * FIRST_CHAR_MULTIPLIER;
+/// Haystacks longer than this may make nucleo fall back to its greedy (not optimal)
+/// matcher, for which the bounds above do not hold: such people are always scored.
+pub(super) const MAX_BOUNDED_HAYSTACK: usize = 400;
+/// An atom this long may also hit nucleo's matrix limit (100 * 1024 cells).
+pub(super) const MAX_BOUNDED_NEEDLE: usize = 200;
+
+/// Character classes and boundary bonuses as nucleo computes them for ASCII text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Class {
+    Whitespace,
+    NonWord,
+    Delimiter,
+    Lower,
+    Upper,
+    Number,
+}
+
+#[inline]
+pub(super) fn class(b: u8) -> Class {
+    match b {
+        b'a'..=b'z' => Class::Lower,
+        b'A'..=b'Z' => Class::Upper,
+        b'0'..=b'9' => Class::Number,
+        _ if b.is_ascii_whitespace() => Class::Whitespace,
+        b'/' | b',' | b':' | b';' | b'|' => Class::Delimiter,
+        _ => Class::NonWord,
+    }
+}
+
+#[inline]
+pub(super) fn bonus(prev: Class, class: Class) -> u32 {
+    if class > Class::Delimiter {
+        match prev {
+            Class::Whitespace => return MAX_BONUS,
+            Class::Delimiter => return 9,
+            Class::NonWord => return 8,
+            _ => (),
+        }
+    }
+    if (prev == Class::Lower && class == Class::Upper)
+        || (prev != Class::Number && class == Class::Number)
+    {
+        5
+    } else if class == Class::Whitespace {
+        MAX_BONUS
+    } else if class == Class::NonWord {
+        8
+    } else {
+        0
+    }
+}
+
+/// One word of the query, as nucleo matches it (ASCII needles only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Needle {
+    pub(super) bytes: Vec<u8>,
+    /// The mask bit of each (case-folded) byte, 0 for none.
+    pub(super) bits: Vec<u64>,
+    /// Smart case: ignored unless the needle has an uppercase letter.
+    pub(super) ignore_case: bool,
+    /// The bits of all its bytes.
+    pub(super) mask: u64,
+}
+
+impl Needle {
+    /// The most nucleo can score for this needle.
+    pub(super) fn nucleo_max(&self) -> u32 {
+        MAX_FIRST_CHAR + MAX_CHAR_GAIN * (self.bytes.len() as u32).saturating_sub(1)
+    }
+
+    /// The most this needle can score as a word of the query (name bonus included).
+    pub(super) fn max_score(&self) -> u32 {
+        self.nucleo_max() + NAME_BONUS
+    }
+}
+
+/// The needles of a pattern, or `None` when one is not ASCII (then every person is
+/// scored by nucleo).
+pub(super) fn needles(pattern: &Pattern) -> Option<Vec<Needle>> {
+    pattern
+        .atoms
+        .iter()
+        .map(|a| match a.needle_text() {
+            Utf32Str::Ascii(bytes) => {
+                let bits: Vec<u64> = bytes
+                    .iter()
+                    .map(|b| bit(b.to_ascii_lowercase()).unwrap_or(0))
+                    .collect();
+                Some(Needle {
+                    bytes: bytes.to_vec(),
+                    mask: bits.iter().fold(0, |a, b| a | b),
+                    bits,
+                    ignore_case: !bytes.iter().any(u8::is_ascii_uppercase),
+                })
+            }
+            Utf32Str::Unicode(_) => None,
+        })
+        .collect()
+}
+
+/// The first position of `c` in `hay` (`fold`: ASCII letters of `hay` may be uppercase).
+#[inline]
+pub(super) fn find_byte(hay: &[u8], c: u8, fold: bool) -> Option<usize> {
+    // Haystacks are short: a plain loop beats setting up a vector search.
+    const SHORT: usize = 48;
+    match (fold && c.is_ascii_lowercase(), hay.len() < SHORT) {
+        // `| 0x20` turns exactly `c` and its uppercase into `c`.
+        (true, true) => hay.iter().position(|&h| h | 0x20 == c),
+        (true, false) => memchr2(c, c - 32, hay),
+        (false, true) => hay.iter().position(|&h| h == c),
+        (false, false) => memchr(c, hay),
+    }
+}
+
+/// Where the greedy (leftmost) match of `needle[suffix_from..]` from `from` ends in
+/// `hay`, if it matches; `fold`: ASCII letters of `hay` may be uppercase.
+#[inline]
+pub(super) fn find_in(
+    hay: &[u8],
+    fold: bool,
+    needle: &Needle,
+    from: usize,
+    suffix_from: usize,
+) -> Option<usize> {
+    let mut pos = from;
+    for &b in &needle.bytes[suffix_from..] {
+        let rest = hay.get(pos..)?;
+        pos += find_byte(rest, b, fold)? + 1;
+    }
+    Some(pos)
+}
+
+/// Whether nucleo scores `needle` at its maximum on the ASCII haystack `hay`: the
+/// needle occurs unbroken, starting right after whitespace (or at the start).
+pub(super) fn at_max(hay: &[u8], needle: &Needle) -> bool {
+    let (first, rest) = match needle.bytes.split_first() {
+        Some(split) => split,
+        None => return true,
+    };
+    let fold = needle.ignore_case && first.is_ascii_lowercase();
+    let same =
+        |a: u8, b: u8| a == b || (needle.ignore_case && b.is_ascii_lowercase() && a == b - 32);
+    let mut from = 0;
+    while let Some(i) = if fold {
+        memchr2(*first, first - 32, &hay[from..])
+    } else {
+        memchr(*first, &hay[from..])
+    } {
+        let p = from + i;
+        let prev = if p == 0 {
+            Class::Whitespace
+        } else {
+            class(hay[p - 1])
+        };
+        if bonus(prev, class(hay[p])) == MAX_BONUS
+            && hay.len() >= p + 1 + rest.len()
+            && hay[p + 1..p + 1 + rest.len()]
+                .iter()
+                .zip(rest)
+                .all(|(&a, &b)| same(a, b))
+        {
+            return true;
+        }
+        from = p + 1;
+    }
+    false
+}
+
+/// nucleo's optimal fuzzy score of `needle` on the ASCII haystack `hay` (at most
+/// `MAX_BOUNDED_HAYSTACK` long, needle at most `MAX_BOUNDED_NEEDLE`), and what nucleo
+/// scores on `hay[..name_len]` alone, if the needle matches there.
+///
+/// This is nucleo-matcher 0.3's algorithm (`fuzzy_match_optimal`: one row per needle
+/// character, a cell for ending a match at a column and a score for being in a gap
+/// after it), computed only at the columns holding a needle character: a row's gap
+/// score at column `j` is `max(0, cell(i) + i - j - 2)` over its earlier matches `i`
+/// (3 for opening a gap, 1 per further column, never below 0), so it needs no update
+/// per column. A cell's value depends only on the columns up to it, and the rows start
+/// at the same greedy positions, so the best last-row cell before `name_len` is the
+/// score nucleo gives the name alone. nucleo's shortcuts (a one-character needle, a
+/// needle with a single possible placement) give what the full computation gives.
+pub(super) fn fuzzy_ascii(
+    hay: &[u8],
+    name_len: usize,
+    needle: &Needle,
+) -> Option<(u32, Option<u32>)> {
+    const NONE: usize = usize::MAX;
+    let chars = &needle.bytes;
+    let m = chars.len();
+    if m == 0 {
+        return Some((0, Some(0)));
+    }
+    if m > hay.len() || m > MAX_BOUNDED_NEEDLE {
+        return None;
+    }
+    let fold = needle.ignore_case;
+    // Where each row starts: the greedy (leftmost) match.
+    let mut row_off = [0usize; MAX_BOUNDED_NEEDLE];
+    let mut pos = 0;
+    for (r, &c) in chars.iter().enumerate() {
+        let i = pos + find_byte(&hay[pos..], c, fold)?;
+        row_off[r] = i;
+        pos = i + 1;
+    }
+    let start = row_off[0];
+    let last = m - 1;
+    let end = if fold && chars[last].is_ascii_lowercase() {
+        memchr::memrchr2(chars[last], chars[last] - 32, &hay[pos..])
+    } else {
+        memchr::memrchr(chars[last], &hay[pos..])
+    }
+    .map_or(pos, |i| pos + i + 1);
+    // The haystack bytes that can match a needle character.
+    let mut wanted = 0u128;
+    for &c in chars {
+        wanted |= 1 << (c & 0x7f);
+        if fold && c.is_ascii_lowercase() {
+            wanted |= 1 << (c - 32);
+        }
+    }
+    // Per row: its latest match (column, cell score, consecutive bonus), and the best
+    // `cell + column` of the matches before it.
+    let mut at = [NONE; MAX_BOUNDED_NEEDLE];
+    let mut cell = [0u16; MAX_BOUNDED_NEEDLE];
+    let mut consecutive = [0u16; MAX_BOUNDED_NEEDLE];
+    let mut reach = [isize::MIN; MAX_BOUNDED_NEEDLE];
+    let mut best = 0u16;
+    let mut best_name = 0u16;
+    for (k, &h) in hay.iter().enumerate().take(end).skip(start) {
+        if h >= 128 || (wanted >> h) & 1 == 0 {
+            continue;
+        }
+        let prev_class = k
+            .checked_sub(1)
+            .map_or(Class::Whitespace, |i| class(hay[i]));
+        let b = bonus(prev_class, class(h)) as u16;
+        let h = if fold { h.to_ascii_lowercase() } else { h };
+        for r in (0..m).rev() {
+            if chars[r] != h || k < row_off[r] {
+                continue;
+            }
+            let (score, cons) = if r == 0 {
+                (SCORE_MATCH as u16 + b * FIRST_CHAR_MULTIPLIER as u16, b)
+            } else {
+                let p = r - 1;
+                // Row `p`'s gap score at column k - 1 (its matches up to k - 2).
+                let mut reach_p = reach[p];
+                if at[p] != NONE && at[p] + 2 <= k {
+                    reach_p = reach_p.max(cell[p] as isize + at[p] as isize);
+                }
+                let gap = (reach_p.saturating_sub(k as isize + 1)).max(0) as u16;
+                if at[p] != k - 1 {
+                    (gap + b + SCORE_MATCH as u16, b)
+                } else {
+                    let mut cons = consecutive[p].max(BONUS_CONSECUTIVE as u16);
+                    if b >= 8 && b > cons {
+                        cons = b;
+                    }
+                    let matched = cell[p] + cons.max(b);
+                    let skipped = gap + b;
+                    if matched > skipped {
+                        (matched + SCORE_MATCH as u16, cons)
+                    } else {
+                        (skipped + SCORE_MATCH as u16, b)
+                    }
+                }
+            };
+            if at[r] != NONE {
+                reach[r] = reach[r].max(cell[r] as isize + at[r] as isize);
+            }
+            at[r] = k;
+            cell[r] = score;
+            consecutive[r] = cons;
+            if r == last {
+                best = best.max(score);
+                if k < name_len {
+                    best_name = best_name.max(score);
+                }
+            }
+        }
+    }
+    let name = (row_off[last] < name_len).then_some(u32::from(best_name));
+    Some((u32::from(best), name))
+}
+
+/// A word's score from nucleo's score on the whole haystack and on the name alone.
+pub(super) fn word_score(full: u32, name: Option<u32>) -> u32 {
+    name.map_or(full, |name| full.max(name + NAME_BONUS))
+}
+
+/// A pattern's score by nucleo: the sum of its words' scores ([`word_score`]).
+pub(super) fn pattern_score(
+    pattern: &Pattern,
+    text: Utf32Str<'_>,
+    name: Utf32Str<'_>,
+    matcher: &mut Matcher,
+) -> Option<u32> {
+    let mut total = 0;
+    for atom in &pattern.atoms {
+        let full = u32::from(atom.score(text, matcher)?);
+        total += word_score(full, atom.score(name, matcher).map(u32::from));
+    }
+    Some(total)
+}

@@ -1,0 +1,244 @@
+//! The index's answers: examples, and a full nucleo rescore of everyone
+//! ([`reference`]) that the randomized tests in `random` compare every answer with.
+
+use std::cmp::Reverse;
+
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32String};
+
+use super::scorer::NAME_BONUS;
+use super::*;
+
+mod random;
+
+fn person(id: u64, name: &str, email: &str, company: &str, title: &str) -> PersonEntry {
+    PersonEntry {
+        id,
+        name: name.into(),
+        email: email.into(),
+        company: company.into(),
+        title: title.into(),
+    }
+}
+
+fn index() -> PeopleIndex {
+    let mut ix = PeopleIndex::default();
+    ix.upsert(person(
+        1,
+        "Ada Lovelace",
+        "ada@analytical.io",
+        "Analytical Engines",
+        "CTO",
+    ));
+    ix.upsert(person(
+        2,
+        "Grace Hopper",
+        "grace@navy.mil",
+        "US Navy",
+        "Rear Admiral",
+    ));
+    ix.upsert(person(
+        3,
+        "Alan Turing",
+        "alan@bletchley.uk",
+        "Bletchley Park",
+        "Cryptanalyst",
+    ));
+    ix.upsert(person(
+        4,
+        "Adam Smith",
+        "adam@wealth.co",
+        "Acme Corp",
+        "Economist",
+    ));
+    ix
+}
+
+fn ids(ix: &PeopleIndex, hits: &SearchHits) -> Vec<u64> {
+    hits.hits.iter().map(|&i| ix.get(i).unwrap().id).collect()
+}
+
+#[test]
+fn finds_by_partial_name_company_email_and_title() {
+    let mut ix = index();
+    let h = ix.search("lovel", 10);
+    assert_eq!(ids(&ix, &h), vec![1]);
+    let h = ix.search("bletch", 10);
+    assert_eq!(ids(&ix, &h), vec![3]);
+    let h = ix.search("navy.mil", 10);
+    assert_eq!(ids(&ix, &h), vec![2]);
+    let h = ix.search("economist", 10);
+    assert_eq!(ids(&ix, &h), vec![4]);
+    // Words may come from different fields.
+    let h = ix.search("adam acme", 10);
+    assert_eq!(ids(&ix, &h), vec![4]);
+}
+
+#[test]
+fn fuzzy_subsequence_matches_and_case_is_smart() {
+    let mut ix = index();
+    let h = ix.search("grhop", 10);
+    assert_eq!(ids(&ix, &h), vec![2]);
+    assert!(
+        ix.search("GRACE", 10).hits.is_empty(),
+        "uppercase makes the match case-sensitive"
+    );
+    assert_eq!(ix.search("zzzz", 10).total, 0);
+}
+
+#[test]
+fn narrowing_gives_the_same_answer_as_a_fresh_search() {
+    let mut ix = index();
+    for q in ["a", "ad", "ada", "ada ", "ada l"] {
+        let narrowed = ix.search(q, 10);
+        let mut fresh = index();
+        assert_eq!(narrowed, fresh.search(q, 10), "query {q:?}");
+    }
+    // Backspace (a shorter query) must widen again.
+    assert_eq!(ix.search("ad", 10).total, index().search("ad", 10).total);
+}
+
+#[test]
+fn people_added_after_a_search_are_found_by_the_next_keystroke() {
+    let mut ix = index();
+    assert_eq!(ix.search("johns", 10).total, 0);
+    ix.upsert(person(
+        9,
+        "Katherine Johnson",
+        "kj@nasa.gov",
+        "NASA",
+        "Mathematician",
+    ));
+    let h = ix.search("johnson", 10);
+    assert_eq!(ids(&ix, &h), vec![9]);
+}
+
+#[test]
+fn updating_a_person_replaces_them_and_limit_caps_hits() {
+    let mut ix = index();
+    assert!(!ix.upsert(person(2, "Grace Brewster", "grace@navy.mil", "US Navy", "")));
+    assert_eq!(ix.len(), 4);
+    let h = ix.search("brewster", 10);
+    assert_eq!(ids(&ix, &h), vec![2]);
+    let h = ix.search("a", 2);
+    assert_eq!(h.hits.len(), 2);
+    assert!(h.total >= 3);
+    assert_eq!(ix.search("", 3).hits.len(), 3);
+    assert_eq!(ix.search("", 3).total, 4);
+}
+
+/// What a search must answer: every person whose haystack nucleo matches, ranked by
+/// the sum over the query's words of the larger of nucleo's score on the haystack and
+/// its score on the name alone plus `NAME_BONUS`; best first, then by name, then by
+/// position.
+fn reference(ix: &PeopleIndex, query: &str, limit: usize) -> SearchHits {
+    let query = query.trim();
+    if query.is_empty() {
+        return SearchHits {
+            hits: (0..ix.len().min(limit)).collect(),
+            total: ix.len(),
+        };
+    }
+    let pattern = Pattern::new(
+        query,
+        CaseMatching::Smart,
+        Normalization::Smart,
+        AtomKind::Fuzzy,
+    );
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut scored: Vec<(Reverse<u32>, &str, usize)> = ix
+        .entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let hay = Utf32String::from(e.haystack());
+            let name = Utf32String::from(e.name.as_str());
+            let mut score = 0;
+            for atom in &pattern.atoms {
+                let full = u32::from(atom.score(hay.slice(..), &mut matcher)?);
+                let in_name = atom.score(name.slice(..), &mut matcher);
+                score += match in_name {
+                    Some(n) => full.max(u32::from(n) + NAME_BONUS),
+                    None => full,
+                };
+            }
+            Some((Reverse(score), e.name.as_str(), i))
+        })
+        .collect();
+    let total = scored.len();
+    scored.sort();
+    scored.truncate(limit);
+    SearchHits {
+        hits: scored.into_iter().map(|(_, _, i)| i).collect(),
+        total,
+    }
+}
+
+#[test]
+fn name_matches_rank_before_matches_in_other_fields() {
+    let mut ix = PeopleIndex::default();
+    ix.upsert(person(
+        1,
+        "Adam Okafor",
+        "adam@okafor.io",
+        "Globex",
+        "Marketing Manager",
+    ));
+    ix.upsert(person(
+        2,
+        "Aisha Martin",
+        "aisha@initech.com",
+        "Initech",
+        "Engineer",
+    ));
+    ix.upsert(person(3, "Bo Chen", "bo@marvel.com", "Marvel", "CEO"));
+    // All three match "mar" unbroken at a word start; only Aisha in her name.
+    let h = ix.search("mar", 10);
+    assert_eq!(ids(&ix, &h)[0], 2, "{:?}", ids(&ix, &h));
+    let h = ix.search("mar", 1);
+    assert_eq!(ids(&ix, &h), vec![2]);
+    // Per word: "adam" is in Adam's name, "mar" in Aisha's.
+    let h = ix.search("a mart", 10);
+    assert_eq!(ids(&ix, &h)[0], 2);
+    assert_eq!(ix.search("okafor", 10).total, 1);
+    assert_eq!(ix.search("mar", 10), reference(&ix, "mar", 10));
+}
+
+#[test]
+fn removed_people_are_no_longer_found() {
+    fn find(ix: &mut PeopleIndex, query: &str) -> Vec<u64> {
+        let hits = ix.search(query, 10);
+        ids(ix, &hits)
+    }
+    let mut ix = index();
+    assert_eq!(find(&mut ix, "lovelace"), vec![1]);
+    assert_eq!(find(&mut ix, "ada"), vec![1, 4, 2]);
+    assert!(ix.remove(1));
+    assert!(!ix.remove(1), "already removed");
+    assert!(!ix.remove(42), "never indexed");
+    assert_eq!(ix.len(), 3);
+    assert!(ix.by_id(1).is_none());
+    // The remembered answers are not reused, and positions moved up.
+    assert_eq!(find(&mut ix, "ada"), vec![4, 2]);
+    assert_eq!(find(&mut ix, "lovelace"), Vec::<u64>::new());
+    for id in [2, 3, 4] {
+        let pos = ix.position(id).unwrap();
+        assert_eq!(ix.get(pos).unwrap().id, id);
+    }
+    assert_eq!(find(&mut ix, ""), vec![2, 3, 4]);
+    // Added again, they are found again.
+    ix.upsert(person(1, "Ada Lovelace", "ada@analytical.io", "", ""));
+    assert_eq!(find(&mut ix, "lovelace"), vec![1]);
+    assert_eq!(ix.search("a", 10), reference(&ix, "a", 10));
+}
+
+#[test]
+fn email_detection() {
+    assert!(looks_like_email("ada@analytical.io"));
+    assert!(looks_like_email(" ada@x.co "));
+    assert!(!looks_like_email("ada@"));
+    assert!(!looks_like_email("ada@io"));
+    assert!(!looks_like_email("@x.com"));
+    assert!(!looks_like_email("ada lovelace@x.com"));
+    assert!(!looks_like_email("ada"));
+}

@@ -1,0 +1,248 @@
+//! Random people and random typing (accents, capitals, long titles, edits and
+//! deletions while typing) checked against a full nucleo rescore; and the ASCII scorer
+//! against nucleo itself.
+
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use super::reference;
+use crate::search::scorer::{fuzzy_ascii, needles};
+use crate::search::{PeopleIndex, PersonEntry};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Maria", "Mario", "Mark", "Ada", "Grace", "José", "Zoë", "Łukasz", "DeShawn", "Ann", "anna",
+    "MARIA", "Ma", "Jo", "Øyvind", "Ærø", "",
+];
+const LAST: &[&str] = &[
+    "Garcia",
+    "McDonald",
+    "O'Brien",
+    "Müller",
+    "Straße",
+    "Smith-Jones",
+    "van der Berg",
+    "Lovelace",
+    "Hopper",
+    "Nakamura",
+    "Ma",
+    "Li",
+    "garcia",
+    "",
+];
+const COMPANY: &[&str] = &[
+    "Acme",
+    "Hooli",
+    "Pied Piper",
+    "ACME Corp",
+    "a/b|c;d",
+    "Café Noir",
+    "X",
+    "",
+    "Dunder-Mifflin",
+    "3M",
+    "Área 51",
+];
+const TITLE: &[&str] = &[
+    "CEO",
+    "VP Sales",
+    "vp_sales",
+    "Head of R&D",
+    "Engineer II",
+    "SDR (EMEA)",
+    "",
+    "Señor Developer",
+    "CTO/Founder",
+];
+
+fn random_person(rng: &mut Rng, id: u64) -> PersonEntry {
+    let first = rng.pick(FIRST);
+    let last = rng.pick(LAST);
+    let company = rng.pick(COMPANY);
+    let mut title = rng.pick(TITLE).to_string();
+    if rng.below(40) == 0 {
+        // Long enough that nucleo may fall back to its greedy matcher.
+        title = "Regional Manager of Sales Operations ".repeat(15);
+    }
+    PersonEntry {
+        id,
+        name: format!("{first} {last}").trim().to_string(),
+        email: format!(
+            "{}.{}{}@{}.com",
+            first.to_lowercase(),
+            last.to_lowercase().replace(' ', ""),
+            id % 7,
+            company.to_lowercase().replace(' ', "")
+        ),
+        company: company.to_string(),
+        title,
+    }
+}
+
+/// A query typed and edited: pieces of names, emails and titles, random letters,
+/// capitals, spaces, non-ASCII letters and backslashes.
+fn random_edit(rng: &mut Rng, query: &mut String) {
+    const PIECES: &[&str] = &[
+        "mar", "gar", "ada", "mc", "obr", "@", ".com", "vp", "sales", "ceo", "acme", "jos", "josé",
+        "mü", "strasse", "straße", "zoe", "e", "a", "m", "3", "/", "_", "\\ ", "Ma", "MA", "G",
+        " ", "  ", "x", "q", "ii", "r&d", "(", "é", "ø",
+    ];
+    match rng.below(10) {
+        0..=2 if !query.is_empty() => {
+            query.pop();
+        }
+        3 if rng.below(4) == 0 => query.clear(),
+        4 => query.push_str(rng.pick(PIECES)),
+        _ => {
+            let piece = rng.pick(PIECES);
+            if let Some(c) = piece.chars().next() {
+                query.push(c);
+            }
+        }
+    }
+}
+
+#[test]
+fn incremental_search_matches_a_full_rescore() {
+    for seed in 1..=6u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut ix = PeopleIndex::default();
+        let people = 150 + rng.below(500);
+        for id in 0..people as u64 {
+            ix.upsert(random_person(&mut rng, id));
+        }
+        let mut query = String::new();
+        for step in 0..400 {
+            random_edit(&mut rng, &mut query);
+            if rng.below(25) == 0 {
+                // People arrive or change while typing.
+                let id = rng.below(people + 50) as u64;
+                ix.upsert(random_person(&mut rng, id));
+            }
+            if rng.below(40) == 0 {
+                // Or are deleted.
+                let id = rng.below(people + 50) as u64;
+                let indexed = ix.by_id(id).is_some();
+                assert_eq!(ix.remove(id), indexed);
+            }
+            let limit = [200, 20, 5, 1, 0][rng.below(5)];
+            let got = ix.search(&query, limit);
+            let want = reference(&ix, &query, limit);
+            assert_eq!(
+                got, want,
+                "seed {seed} step {step} query {query:?} limit {limit}"
+            );
+        }
+    }
+}
+
+#[test]
+fn long_queries_with_many_matches_run_their_prefixes_first() {
+    let mut rng = Rng(77);
+    let mut ix = PeopleIndex::default();
+    for id in 0..3_000 {
+        ix.upsert(random_person(&mut rng, id));
+    }
+    // Pasted (no remembered prefix), then again after a change drops what was kept.
+    for query in ["ma ga", "mar", "a e", "garcia acme", "Ma gar", "m a"] {
+        let want = reference(&ix, query, 20);
+        assert_eq!(ix.search(query, 20), want, "{query:?}");
+        ix.upsert(random_person(&mut rng, 5));
+        let want = reference(&ix, query, 20);
+        assert_eq!(ix.search(query, 20), want, "{query:?} after a change");
+    }
+}
+
+/// Typing word by word over enough people that the top `limit` is contested: the
+/// bounds, the at-maximum check, the mask tightening and the own scorer all decide
+/// who is scored.
+#[test]
+fn typing_over_many_people_matches_a_full_rescore() {
+    let mut rng = Rng(0x7E57);
+    let mut ix = PeopleIndex::default();
+    for id in 0..2_500 {
+        ix.upsert(random_person(&mut rng, id));
+    }
+    for (query, limit) in [
+        ("ma ga", 20),
+        ("mar acme", 200),
+        ("ada lo", 20),
+        ("jo sm c", 5),
+        ("garcia ceo", 200),
+        ("vp sa", 20),
+    ] {
+        let chars: Vec<char> = query.chars().collect();
+        for len in 1..=chars.len() {
+            let typed: String = chars[..len].iter().collect();
+            let want = reference(&ix, &typed, limit);
+            assert_eq!(ix.search(&typed, limit), want, "{typed:?} limit {limit}");
+        }
+    }
+}
+
+/// `fuzzy_ascii` against nucleo itself, on the haystack and on the name alone.
+#[test]
+fn ascii_scorer_matches_nucleo() {
+    const CHARS: &[u8] = b"aaabbcdeeoolmrsAABDLMO0129  --__..@/,:;|'&()";
+    let mut rng = Rng(0xA5C1);
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut checked = 0;
+    for _ in 0..20_000 {
+        let len = 1 + rng.below(90);
+        let hay: Vec<u8> = (0..len).map(|_| CHARS[rng.below(CHARS.len())]).collect();
+        let name_len = rng.below(len + 1);
+        let needle_len = 1 + rng.below(7);
+        let word: String = if rng.below(2) == 0 {
+            // A subsequence of the haystack, so most of them match.
+            let mut w: Vec<u8> = hay.iter().copied().filter(|_| rng.below(3) == 0).collect();
+            w.truncate(needle_len);
+            String::from_utf8(w).unwrap()
+        } else {
+            (0..needle_len)
+                .map(|_| CHARS[rng.below(CHARS.len())] as char)
+                .collect()
+        };
+        let word = word.replace([' ', '\\'], "");
+        if word.is_empty() {
+            continue;
+        }
+        let pattern = Pattern::new(
+            &word,
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        let [atom] = pattern.atoms.as_slice() else {
+            continue;
+        };
+        let needle = needles(&pattern).unwrap().pop().unwrap();
+        let full = atom.score(Utf32Str::Ascii(&hay), &mut matcher);
+        let name = atom.score(Utf32Str::Ascii(&hay[..name_len]), &mut matcher);
+        let want = full.map(|f| (u32::from(f), name.map(u32::from)));
+        let got = fuzzy_ascii(&hay, name_len, &needle);
+        assert_eq!(
+            got,
+            want,
+            "haystack {:?} name_len {name_len} needle {word:?}",
+            String::from_utf8_lossy(&hay)
+        );
+        checked += usize::from(want.is_some());
+    }
+    assert!(checked > 5_000, "only {checked} matches checked");
+}
