@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 
-use super::{GlobalOpts, logging, target, webhooks_cmd};
+use super::dashboard_hooks::{self, demo_key};
+use super::{GlobalOpts, logging, target};
 use crate::api::{ApiClient, ApiConfig};
 use crate::config::{Theme, no_color_requested};
 use crate::metrics::TimeRange;
@@ -27,7 +28,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     let theme = Theme::resolve(target.profile.theme, no_color_requested());
     let profile = &target.profile;
 
-    let mut hooks = webhooks_cmd::dashboard_hooks(&target).await?;
+    let mut hooks = dashboard_hooks::dashboard_hooks(&target).await?;
     let (sim, base_url, api_key) = if target.demo {
         let key = demo_key();
         let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
@@ -91,7 +92,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     // "Use stored data" reads a store that loaded (a failed one is left alone).
     let has_store = matches!(stored, StoreLoad::Loaded(_));
     let store_path = has_store.then(|| target.paths.profile_store_file(&profile.name));
-    let worker = webhooks_cmd::spawn_worker(
+    let worker = dashboard_hooks::spawn_worker(
         hooks.as_mut().and_then(|h| h.events.take()),
         client.clone(),
         WorkerOptions {
@@ -165,19 +166,6 @@ async fn stop(sim: Option<SimHandle>) {
 fn server_label(base_url: &str) -> String {
     let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
     rest.split('/').next().unwrap_or(rest).to_string()
-}
-
-/// A per-run key for the embedded simulator, so nothing else on the machine can use it.
-pub(super) fn demo_key() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    format!("demo-{:016x}", h.finish())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 mod auth_cmd;
 mod cost_cmd;
 mod dashboard;
+mod dashboard_hooks;
 mod doctor;
 mod enroll;
 mod logging;
@@ -11,10 +12,12 @@ mod parse_tests;
 mod report;
 mod script;
 mod sim_cmd;
+mod sim_webhooks;
 mod spent;
 mod sync_cmd;
 mod target;
 mod webhooks_cmd;
+mod webhooks_output;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -2,7 +2,8 @@
 
 use clap::Args;
 
-use super::{SimArgs, webhooks_cmd};
+use super::SimArgs;
+use super::sim_webhooks;
 use crate::sim::faults::{self, FaultKind};
 use crate::sim::pessimism::Pessimism;
 use crate::sim::{SimConfig, start};
@@ -123,7 +124,7 @@ pub(super) fn config(args: SimArgs) -> anyhow::Result<SimConfig> {
             token_expiry_secs: args.token_expiry_secs,
             ..Default::default()
         },
-        webhook: webhooks_cmd::webhook_target(
+        webhook: sim_webhooks::webhook_target(
             &args.webhook_url,
             &args.webhook_token,
             args.webhook_retry_secs,
@@ -202,12 +203,12 @@ pub async fn run(args: SimArgs) -> anyhow::Result<i32> {
          get a refresh token with: curl -X POST {root}/_sim/oauth/authorize",
         cfg.oauth.client_id, cfg.oauth.token_expiry_secs
     );
-    if let Some(line) = webhooks_cmd::sim_summary(&cfg) {
+    if let Some(line) = sim_webhooks::sim_summary(&cfg) {
         println!("{line}");
     }
     tokio::signal::ctrl_c().await?;
     if let Some(stats) = handle.webhook_stats() {
-        println!("{}", webhooks_cmd::sim_stats_line(&stats));
+        println!("{}", sim_webhooks::sim_stats_line(&stats));
     }
     handle.shutdown().await;
     Ok(0)

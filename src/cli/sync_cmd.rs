@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 
-use super::{GlobalOpts, dashboard, logging, target};
+use super::dashboard_hooks::demo_key;
+use super::{GlobalOpts, logging, target};
 use crate::api::ApiClient;
 use crate::sim::SimConfig;
 use crate::store::Store;
@@ -61,7 +62,7 @@ pub async fn run(global: &GlobalOpts, args: SyncArgs) -> anyhow::Result<i32> {
     let _ = logging::init_file_logging(&target.paths.log_dir);
 
     let (sim, base_url, server, client, profile) = if target.demo {
-        let key = dashboard::demo_key();
+        let key = demo_key();
         let sim = crate::sim::start(SimConfig {
             addr: ([127, 0, 0, 1], 0).into(),
             api_key: key.clone(),

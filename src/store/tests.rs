@@ -98,7 +98,7 @@ fn every_resource_round_trips() {
     assert_eq!(store.cadence_memberships(5).unwrap(), vec![membership]);
     assert!(store.cadence_memberships(6).unwrap().is_empty());
     let facts = store.email_facts().unwrap();
-    assert_eq!(facts, vec![crate::worker::email_fact(&email)]);
+    assert_eq!(facts, vec![crate::metrics::email_fact(&email)]);
     let data = store.dashboard_data().unwrap();
     assert_eq!((data.cadences.len(), data.email_facts.len()), (1, 1));
 }

@@ -1,0 +1,502 @@
+//! The layers of ARCHITECTURE.md, checked on the source: the lower layers (`api`,
+//! `store`, `sync`, `metrics`, `budget`, `search`, `sim`) import nothing from `worker`,
+//! `tui`, `cli` or `hub`, and `sim` does not import `api::models` (a struct shared with
+//! the client would let a wrong field name pass every test).
+//!
+//! Every path in the code is checked, not only `use` lines: `use` trees with groups
+//! (`use crate::{api, worker::X}`), inline paths (`crate::worker::f()`), and `super`
+//! chains resolved against the module they are written in (inline `mod` blocks
+//! included), so `super::super::tui` cannot slip past. Comments and string literals
+//! are skipped.
+
+use std::path::{Path, PathBuf};
+
+/// The layers below the UI.
+const LOWER: &[&str] = &["api", "store", "sync", "metrics", "budget", "search", "sim"];
+/// What no lower layer may reach.
+const UPPER: &[&str] = &["worker", "tui", "cli", "hub"];
+
+/// The code without comments, string literals and char literals (each string becomes
+/// `""`, each char `' '`); newlines are kept so line numbers still hold.
+fn code_only(src: &str) -> String {
+    let c: Vec<char> = src.chars().collect();
+    let ident = |ch: char| ch.is_alphanumeric() || ch == '_';
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    // Skips `c[from..to]`, keeping its newlines.
+    let skip = |out: &mut String, from: usize, to: usize| {
+        out.extend(c[from..to.min(c.len())].iter().filter(|&&ch| ch == '\n'));
+    };
+    while i < c.len() {
+        let ch = c[i];
+        let next = c.get(i + 1).copied();
+        if ch == '/' && next == Some('/') {
+            while i < c.len() && c[i] != '\n' {
+                i += 1;
+            }
+        } else if ch == '/' && next == Some('*') {
+            let (start, mut depth) = (i, 0);
+            while i < c.len() {
+                if c[i] == '/' && c.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    i += 2;
+                } else if c[i] == '*' && c.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            skip(&mut out, start, i);
+        } else if ch == '"' || (ch == 'r' && raw_string_at(&c, i)) {
+            // "...", r"...", r#"..."# (a `b` prefix stays behind as a harmless word).
+            let start = i;
+            if ch == 'r' {
+                let hashes = c[i + 1..].iter().take_while(|&&h| h == '#').count();
+                i += hashes + 2;
+                while i < c.len() {
+                    if c[i] == '"' && c[i + 1..].iter().take(hashes).all(|&h| h == '#') {
+                        i += 1 + hashes;
+                        break;
+                    }
+                    i += 1;
+                }
+            } else {
+                i += 1;
+                while i < c.len() && c[i] != '"' {
+                    i += if c[i] == '\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            skip(&mut out, start, i);
+            out.push_str("\"\"");
+        } else if ch == '\'' && next == Some('\\') {
+            // '\n', '\'', '\u{1F600}'
+            i += 3;
+            while i < c.len() && c[i] != '\'' {
+                i += 1;
+            }
+            i += 1;
+            out.push_str("' '");
+        } else if ch == '\'' && c.get(i + 2) == Some(&'\'') {
+            // 'a', '"'; a lifetime or label ('a) falls through as code.
+            i += 3;
+            out.push_str("' '");
+        } else if ch == 'b' && raw_string_at(&c, i + 1) {
+            // br"...": the `r` starts the raw string next round.
+            out.push(ch);
+            i += 1;
+        } else if ident(ch) {
+            while i < c.len() && ident(c[i]) {
+                out.push(c[i]);
+                i += 1;
+            }
+        } else {
+            out.push(ch);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether a raw string (`r"`, `r#"`, `br"`) starts at the `r` at `i`.
+fn raw_string_at(c: &[char], i: usize) -> bool {
+    let ident = |ch: char| ch.is_alphanumeric() || ch == '_';
+    let word_start =
+        i == 0 || !ident(c[i - 1]) || (c[i - 1] == 'b' && (i == 1 || !ident(c[i - 2])));
+    let hashes = c[i + 1..].iter().take_while(|&&h| h == '#').count();
+    word_start && c.get(i + 1 + hashes) == Some(&'"')
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Word(String),
+    /// `::`
+    Sep,
+    Open,
+    Close,
+    Comma,
+    Semi,
+    Other,
+}
+
+/// The tokens of comment- and string-free code, each with its line.
+fn tokens(code: &str) -> Vec<(Tok, usize)> {
+    let c: Vec<char> = code.chars().collect();
+    let ident = |ch: char| ch.is_alphanumeric() || ch == '_';
+    let (mut out, mut i, mut line) = (Vec::new(), 0, 1);
+    while i < c.len() {
+        let ch = c[i];
+        if ch == '\n' {
+            line += 1;
+            i += 1;
+            continue;
+        }
+        if ch.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let tok = if ident(ch) {
+            let start = i;
+            while i < c.len() && ident(c[i]) {
+                i += 1;
+            }
+            out.push((Tok::Word(c[start..i].iter().collect()), line));
+            continue;
+        } else if ch == ':' && c.get(i + 1) == Some(&':') {
+            i += 1;
+            Tok::Sep
+        } else {
+            match ch {
+                '{' => Tok::Open,
+                '}' => Tok::Close,
+                ',' => Tok::Comma,
+                ';' => Tok::Semi,
+                _ => Tok::Other,
+            }
+        };
+        out.push((tok, line));
+        i += 1;
+    }
+    out
+}
+
+/// One path written in the code, as written, with its line.
+#[derive(Debug, Clone, PartialEq)]
+struct Written {
+    path: Vec<String>,
+    line: usize,
+    /// The module it is written in (`["store", "records", "tests"]`).
+    module: Vec<String>,
+}
+
+/// Expands a `use` tree starting at `toks[*i]` into its paths (after `prefix`);
+/// stops after the tree (at `,`, `}` or `;`).
+fn use_tree(toks: &[(Tok, usize)], i: &mut usize, prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
+    let mut path = prefix;
+    loop {
+        match toks.get(*i).map(|t| &t.0) {
+            Some(Tok::Word(w)) if w == "as" => {
+                *i += 2; // `as name`
+                out.push(path);
+                return;
+            }
+            Some(Tok::Word(w)) => {
+                // `self` inside a group names the group's prefix itself.
+                if w != "self" || path.is_empty() {
+                    path.push(w.clone());
+                }
+                *i += 1;
+            }
+            Some(Tok::Sep) => *i += 1,
+            Some(Tok::Open) => {
+                *i += 1;
+                loop {
+                    match toks.get(*i).map(|t| &t.0) {
+                        Some(Tok::Close) => {
+                            *i += 1;
+                            return;
+                        }
+                        Some(Tok::Comma) => *i += 1,
+                        None => return,
+                        _ => use_tree(toks, i, path.clone(), out),
+                    }
+                }
+            }
+            _ => {
+                // `*`, `,`, `}`, `;` or the end.
+                if !path.is_empty() {
+                    out.push(path);
+                }
+                if matches!(toks.get(*i).map(|t| &t.0), Some(Tok::Other)) {
+                    *i += 1; // the `*` of a glob
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// Every path in a file that starts with `crate`, `super` or `self`, with the module
+/// it is written in (`module` is the file's own module).
+fn written_paths(src: &str, module: &[String]) -> Vec<Written> {
+    let toks = tokens(&code_only(src));
+    let word = |i: usize| match toks.get(i) {
+        Some((Tok::Word(w), _)) => Some(w.as_str()),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    // Inline `mod name { .. }` blocks: (name, brace depth inside it).
+    let mut mods: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0;
+    let mut i = 0;
+    while i < toks.len() {
+        let here = || {
+            let mut m = module.to_vec();
+            m.extend(mods.iter().map(|(n, _)| n.clone()));
+            m
+        };
+        match &toks[i].0 {
+            Tok::Open => depth += 1,
+            Tok::Close => {
+                if mods.last().is_some_and(|(_, d)| *d == depth) {
+                    mods.pop();
+                }
+                depth -= 1;
+            }
+            Tok::Word(w) if w == "mod" => {
+                if let (Some(name), Some((Tok::Open, _))) = (word(i + 1), toks.get(i + 2)) {
+                    mods.push((name.to_string(), depth + 1));
+                    depth += 1;
+                    i += 3;
+                    continue;
+                }
+            }
+            Tok::Word(w) if w == "use" => {
+                let line = toks[i].1;
+                i += 1;
+                let mut paths = Vec::new();
+                use_tree(&toks, &mut i, Vec::new(), &mut paths);
+                let module = here();
+                out.extend(paths.into_iter().map(|path| Written {
+                    path,
+                    line,
+                    module: module.clone(),
+                }));
+                continue;
+            }
+            Tok::Word(w)
+                if matches!(w.as_str(), "crate" | "super" | "self")
+                    && toks.get(i + 1).map(|t| &t.0) == Some(&Tok::Sep)
+                    // `a::self::b` is not a start; `$crate` is.
+                    && (i == 0 || toks[i - 1].0 != Tok::Sep) =>
+            {
+                let line = toks[i].1;
+                let mut path = vec![w.clone()];
+                i += 1;
+                while toks.get(i).map(|t| &t.0) == Some(&Tok::Sep) {
+                    match word(i + 1) {
+                        Some(next) => path.push(next.to_string()),
+                        None => break, // `::<T>` or `::{`
+                    }
+                    i += 2;
+                }
+                out.push(Written {
+                    path,
+                    line,
+                    module: here(),
+                });
+                continue;
+            }
+            _ => (),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A written path from the crate root, or `None` when it is not a path into this
+/// crate (an external crate, `std`, a local name); `Err` when `super` climbs past the
+/// root.
+fn resolve(w: &Written) -> Option<Result<Vec<String>, String>> {
+    let mut segs = w.path.iter().peekable();
+    let mut at: Vec<String> = match segs.peek()?.as_str() {
+        "crate" => {
+            segs.next();
+            Vec::new()
+        }
+        "self" => {
+            segs.next();
+            w.module.clone()
+        }
+        "super" => w.module.clone(),
+        _ => return None,
+    };
+    while segs.peek().is_some_and(|s| *s == "super") {
+        segs.next();
+        if at.pop().is_none() {
+            return Some(Err(format!(
+                "{} climbs past the crate root",
+                w.path.join("::")
+            )));
+        }
+    }
+    at.extend(segs.cloned());
+    Some(Ok(at))
+}
+
+/// The module of a source file: `src/store/mod.rs` is `store`, `src/store/tests.rs`
+/// is `store::tests`.
+fn module_of(src_dir: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src_dir).expect("under src");
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod" || p == "lib") {
+        parts.pop();
+    }
+    parts
+}
+
+/// What is wrong with one file's paths, one line per problem: `file:line: ...`.
+fn violations(label: &str, src: &str, module: &[String]) -> Vec<String> {
+    let layer = module.first().map(String::as_str).unwrap_or("");
+    let mut out = Vec::new();
+    for w in written_paths(src, module) {
+        let target = match resolve(&w) {
+            None => continue,
+            Some(Err(e)) => {
+                out.push(format!("{label}:{}: {e}", w.line));
+                continue;
+            }
+            Some(Ok(t)) => t,
+        };
+        let top = target.first().map(String::as_str).unwrap_or("");
+        let written = w.path.join("::");
+        if UPPER.contains(&top) {
+            out.push(format!(
+                "{label}:{}: `{written}` reaches crate::{top}; {layer} sits below worker, tui, cli and hub (move what both need below both)",
+                w.line
+            ));
+        }
+        if layer == "sim" && target.starts_with(&["api".to_string(), "models".to_string()]) {
+            out.push(format!(
+                "{label}:{}: `{written}` reaches crate::api::models; the simulator keeps its own data model",
+                w.line
+            ));
+        }
+    }
+    out
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn lower_layers_import_nothing_from_above() {
+    let src_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for layer in LOWER {
+        let dir = src_dir.join(layer);
+        if dir.is_dir() {
+            rust_files(&dir, &mut files);
+        }
+        let file = src_dir.join(format!("{layer}.rs"));
+        if file.is_file() {
+            files.push(file);
+        }
+    }
+    assert!(
+        files.len() > 50,
+        "only {} files found under src",
+        files.len()
+    );
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        let src = std::fs::read_to_string(file).unwrap();
+        let module = module_of(&src_dir, file);
+        let label = file
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .display()
+            .to_string();
+        checked += written_paths(&src, &module).len();
+        problems.extend(violations(&label, &src, &module));
+    }
+    assert!(
+        checked > 500,
+        "only {checked} paths seen: is the parser broken?"
+    );
+    assert!(
+        problems.is_empty(),
+        "arrows against the layers:\n{}",
+        problems.join("\n")
+    );
+}
+
+fn m(path: &str) -> Vec<String> {
+    path.split("::").map(str::to_string).collect()
+}
+
+#[test]
+fn groups_inline_paths_and_super_chains_are_caught() {
+    let src = r#"
+use crate::{api, worker::Priority};
+use crate::api::{self, models::{Cadence as C, Person}};
+use super::super::tui::state;
+pub(crate) use self::inner::*;
+fn f() { let _ = crate::cli::run(); let s = "crate::hub::x"; }
+// use crate::tui::gone;
+/* use crate::hub::gone; /* nested */ crate::tui */
+mod tests {
+    use super::super::Store;
+    use super::super::super::worker::X;
+}
+"#;
+    let got = violations("src/store/records.rs", src, &m("store::records"));
+    assert_eq!(got.len(), 4, "{got:#?}");
+    assert!(
+        got[0].starts_with("src/store/records.rs:2: `crate::worker::Priority`"),
+        "{}",
+        got[0]
+    );
+    assert!(
+        got[1].starts_with("src/store/records.rs:4: `super::super::tui::state`"),
+        "{}",
+        got[1]
+    );
+    assert!(
+        got[2].starts_with("src/store/records.rs:6: `crate::cli::run`"),
+        "{}",
+        got[2]
+    );
+    assert!(
+        got[3].starts_with("src/store/records.rs:11: `super::super::super::worker::X`"),
+        "{}",
+        got[3]
+    );
+    // The same from the simulator also flags the models.
+    let sim = violations("src/sim/model.rs", src, &m("sim::model"));
+    assert!(
+        sim.iter()
+            .any(|v| v.contains(":3: `crate::api::models::Cadence`")),
+        "{sim:#?}"
+    );
+    assert!(
+        sim.iter()
+            .any(|v| v.contains(":3: `crate::api::models::Person`")),
+        "{sim:#?}"
+    );
+}
+
+#[test]
+fn strings_chars_and_lifetimes_do_not_confuse_the_scan() {
+    let src = "fn f<'a>(x: &'a str) -> char {\n    let _ = r#\"use crate::tui::x; \"\"#;\n    let _ = '\"';\n    let _ = b\"crate::cli\";\n    crate::worker::go();\n    '{'\n}\n";
+    let got = violations("src/api/x.rs", src, &m("api::x"));
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].starts_with("src/api/x.rs:5: `crate::worker::go`"),
+        "{}",
+        got[0]
+    );
+}
+
+#[test]
+fn super_past_the_root_is_reported() {
+    let got = violations("src/api/mod.rs", "use super::super::x;", &m("api"));
+    assert_eq!(got.len(), 1);
+    assert!(got[0].contains("climbs past the crate root"));
+}
