@@ -119,112 +119,11 @@ fn json_rows<T: Serialize>(
     }
 }
 
-/// The record as JSON without its `null` object fields (the models read a missing
-/// field as null), so a stored person takes a few hundred bytes.
-fn compact<T: Serialize>(row: &T) -> String {
-    match serde_json::to_string(row) {
-        Ok(text) => strip_null_fields(&text),
-        Err(_) => "null".to_string(),
-    }
-}
-
-/// Removes `"key":null` members from compact JSON (as `serde_json::to_string`
-/// writes it: no whitespace), without building a value tree. Strings are copied
-/// untouched; `null`s in arrays stay.
-pub(super) fn strip_null_fields(json: &str) -> String {
-    let b = json.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(b.len());
-    // For each open container: is it an object, and has a member been written.
-    let mut stack: Vec<(bool, bool)> = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'{' | b'[' => {
-                // An array element needs its comma; an object member's value
-                // got it with its key.
-                if let Some(top) = stack.last_mut().filter(|t| !t.0) {
-                    if top.1 {
-                        out.push(b',');
-                    }
-                    top.1 = true;
-                }
-                stack.push((b[i] == b'{', false));
-                out.push(b[i]);
-                i += 1;
-            }
-            b'}' | b']' => {
-                stack.pop();
-                out.push(b[i]);
-                i += 1;
-            }
-            b',' => {
-                // Written before the next member, once it is known to stay.
-                i += 1;
-            }
-            _ => {
-                let in_object = stack.last().is_some_and(|s| s.0);
-                let start = i;
-                let mut keep = true;
-                if in_object && b[i] == b'"' {
-                    let key_end = skip_string(b, i);
-                    // `"key":null` followed by `,` or `}`: drop the member.
-                    let v = key_end + 1;
-                    if b.get(key_end) == Some(&b':')
-                        && b[v..].starts_with(b"null")
-                        && matches!(b.get(v + 4), Some(b',' | b'}'))
-                    {
-                        keep = false;
-                        i = v + 4;
-                    } else {
-                        i = v;
-                    }
-                }
-                if keep {
-                    if let Some(top) = stack.last_mut() {
-                        if top.1 {
-                            out.push(b',');
-                        }
-                        top.1 = true;
-                    }
-                    // Copy up to the value (a key and colon) and the scalar or
-                    // string value itself; containers are handled by the loop.
-                    out.extend_from_slice(&b[start..i]);
-                    let j = scalar_end(b, i);
-                    out.extend_from_slice(&b[i..j]);
-                    i = j;
-                }
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| json.to_string())
-}
-
-/// The index just past the string starting at `b[i] == '"'`.
-fn skip_string(b: &[u8], mut i: usize) -> usize {
-    i += 1;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    b.len()
-}
-
-/// The end of a scalar or string at `i` (nothing for a container).
-fn scalar_end(b: &[u8], i: usize) -> usize {
-    match b.get(i) {
-        Some(b'"') => skip_string(b, i),
-        Some(b'{' | b'[') | None => i,
-        _ => {
-            let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b'}' | b']') {
-                j += 1;
-            }
-            j
-        }
-    }
+/// The record as compact JSON. The models skip their unset (`None`) fields when
+/// serialized (`skip_serializing_if`) and read a missing field as `None`, so a stored
+/// person takes a few hundred bytes.
+pub(super) fn compact<T: Serialize>(row: &T) -> String {
+    serde_json::to_string(row).unwrap_or_else(|_| "null".to_string())
 }
 
 /// The upsert of the JSON-backed tables; `extra` names the indexed columns.

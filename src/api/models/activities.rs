@@ -30,41 +30,45 @@ pub struct Email {
     pub id: u64,
     pub created_at: Time,
     pub updated_at: Time,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_email_address: Option<String>,
     #[serde(default, deserialize_with = "null_default")]
     pub status: String,
     /// A separate flag: a bounced email keeps `status: "sent"`.
     #[serde(default, deserialize_with = "null_default")]
     pub bounced: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_after: Option<Time>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_at: Option<Time>,
     #[serde(default, deserialize_with = "null_default")]
     pub view_tracking: bool,
     #[serde(default, deserialize_with = "null_default")]
     pub click_tracking: bool,
-    #[serde(default, deserialize_with = "lenient_opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub personalization: Option<String>,
     /// Only with `scoped_fields[]=subject` and the `email_contents:read` scope.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     #[serde(default, deserialize_with = "null_default")]
     pub counts: EmailCounts,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mailing: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cadence: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_template: Option<Ref>,
 }
 
@@ -90,27 +94,31 @@ pub struct Call {
     pub id: u64,
     pub created_at: Time,
     pub updated_at: Time,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// Seconds; often null.
-    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub duration: Option<u64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disposition: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentiment: Option<String>,
     #[serde(default, deserialize_with = "null_default")]
     pub recordings: Vec<serde_json::Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub called_person: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cadence: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Ref>,
 }

@@ -10,7 +10,11 @@ type Time = DateTime<FixedOffset>;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CadenceCounts {
     /// Real data has `null` here.
-    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cadence_people: Option<u64>,
     #[serde(default, deserialize_with = "lenient_u64")]
     pub people_acted_on_count: u64,
@@ -62,7 +66,7 @@ pub struct Cadence {
     pub id: u64,
     pub created_at: Time,
     pub updated_at: Time,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<Time>,
     #[serde(default, deserialize_with = "null_default")]
     pub name: String,
@@ -78,23 +82,23 @@ pub struct Cadence {
     pub remove_replies_enabled: bool,
     #[serde(default, deserialize_with = "null_default")]
     pub opt_out_link_included: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cadence_function: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_identifier: Option<String>,
     /// Newer field (`draft/active/archived/expired/deleted`); absent in
     /// older data, see [`Cadence::state`].
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_state: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
     #[serde(default, deserialize_with = "null_default")]
     pub tags: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cadence_priority: Option<Ref>,
     #[serde(default, deserialize_with = "null_default")]
     pub groups: Vec<Ref>,
@@ -127,19 +131,27 @@ pub struct Step {
     /// `email`, `phone`, `integration`, `other` (new types may appear).
     #[serde(rename = "type", default, deserialize_with = "null_default")]
     pub step_type: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub day: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub step_number: Option<u64>,
     #[serde(default, deserialize_with = "null_default")]
     pub multitouch_enabled: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cadence: Option<Ref>,
 }
 
@@ -166,7 +178,7 @@ pub struct Membership {
     pub created_at: Time,
     pub updated_at: Time,
     /// The last time the person was added.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added_at: Option<Time>,
     #[serde(default, deserialize_with = "null_default")]
     pub person_deleted: bool,
@@ -176,15 +188,15 @@ pub struct Membership {
     /// removed_no_action, reassigned`.
     #[serde(default, deserialize_with = "null_default")]
     pub current_state: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cadence: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<Ref>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_action: Option<Ref>,
     #[serde(default, deserialize_with = "null_default")]
     pub counts: MembershipCounts,

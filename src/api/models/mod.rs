@@ -112,11 +112,11 @@ pub struct Single<T> {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metadata {
     /// Absent on un-paginated responses (`/v2/users` without `page`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paging: Option<Paging>,
     #[serde(default)]
     pub filtering: serde_json::Value,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sorting: Option<Sorting>,
 }
 
@@ -126,23 +126,39 @@ pub struct Paging {
     pub per_page: u32,
     #[serde(default, deserialize_with = "lenient_u32")]
     pub current_page: u32,
-    #[serde(default, deserialize_with = "lenient_opt_u32")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_page: Option<u32>,
-    #[serde(default, deserialize_with = "lenient_opt_u32")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub prev_page: Option<u32>,
     /// Only with `include_paging_counts=true`.
-    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_pages: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sorting {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<String>,
     /// e.g. `"DESC NULLS LAST"`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_direction: Option<String>,
 }
 
