@@ -1,61 +1,15 @@
 //! Incremental, idempotent engagement aggregation keyed by email id.
 
 use std::collections::BTreeMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, Utc};
 
 use super::{ActivitySeries, EmailFact, Engagement, TimeRange};
 
 /// The maps here are keyed by ids and small tuples of ids, hashed a million times
-/// at start: a multiply-rotate hash (as rustc's FxHash) instead of SipHash. The
-/// keys come from our own SalesLoft account, not from an adversary.
-#[derive(Debug, Clone, Copy, Default)]
-struct IdHasher(u64);
-
-impl IdHasher {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-
-    fn add(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(Self::K);
-    }
-}
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn write_isize(&mut self, i: isize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<IdHasher>>;
+/// at start: rustc's FxHash (`rustc-hash`) instead of SipHash. The keys come from our
+/// own SalesLoft account, not from an adversary.
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 const SENT: u8 = 1;
 const BOUNCED: u8 = 2;
