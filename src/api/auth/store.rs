@@ -1,4 +1,4 @@
-//! The token file (JSON, mode 0600, replaced atomically) and the lock file that
+//! The token file (JSON, mode 0600, replaced atomically) and the OS file lock that
 //! keeps two sltui processes from refreshing one profile at once.
 
 use std::fmt;
@@ -151,15 +151,16 @@ pub fn token_file(data_dir: &Path, profile: &str) -> PathBuf {
     data_dir.join("oauth").join(format!("{name}.json"))
 }
 
-/// How long a refresh may hold the lock before others take it as abandoned
-/// (a crashed sltui), and how long to wait for it at most.
-const LOCK_STALE: Duration = Duration::from_secs(30);
+/// How long to wait at most for another process's refresh.
 const LOCK_WAIT: Duration = Duration::from_secs(45);
 
-/// `TOKEN_FILE.lock`, created exclusively while one sltui process refreshes a
-/// profile's tokens; removed on drop.
+/// An exclusive OS lock (`File::try_lock`: `flock` on Unix, `LockFileEx` on Windows)
+/// on `TOKEN_FILE.lock`, held while one sltui process refreshes a profile's tokens.
+/// Dropping it releases the lock, and so does the OS when a process dies, so a
+/// crashed sltui never leaves a lock behind. The file itself stays (deleting a
+/// lock file that another process has open and waits on would let two hold it).
 pub(super) struct RefreshLock {
-    path: PathBuf,
+    _file: std::fs::File,
 }
 
 impl RefreshLock {
@@ -169,7 +170,7 @@ impl RefreshLock {
         let path = PathBuf::from(name);
         let failed = |e: std::io::Error| ApiError::Config {
             message: format!(
-                "cannot create the lock file {} ({e}); make the data directory writable",
+                "cannot create or lock the lock file {} ({e}); make the data directory writable",
                 path.display()
             ),
         };
@@ -180,32 +181,21 @@ impl RefreshLock {
             std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
             builder.create(dir).map_err(failed)?;
         }
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let file = opts.open(&path).map_err(failed)?;
         let deadline = Instant::now() + LOCK_WAIT;
         loop {
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-            match opts.open(&path) {
-                Ok(mut f) => {
-                    let _ = writeln!(f, "{}", std::process::id());
-                    return Ok(RefreshLock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let abandoned = std::fs::metadata(&path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age > LOCK_STALE);
-                    if abandoned {
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
+            match file.try_lock() {
+                Ok(()) => return Ok(RefreshLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
                     if Instant::now() > deadline {
                         return Err(ApiError::Config {
                             message: format!(
                                 "another sltui has been refreshing the OAuth tokens for over {} s \
-                                 ({} exists); if no other sltui is running, delete that file",
+                                 (it holds the lock on {}); stop that sltui or try again",
                                 LOCK_WAIT.as_secs(),
                                 path.display()
                             ),
@@ -213,15 +203,9 @@ impl RefreshLock {
                     }
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
-                Err(e) => return Err(failed(e)),
+                Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),
             }
         }
-    }
-}
-
-impl Drop for RefreshLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -234,6 +218,46 @@ mod tests {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         std::env::temp_dir().join(format!("sltui-auth-{tag}-{}-{nanos}", std::process::id()))
+    }
+
+    #[tokio::test]
+    async fn the_refresh_lock_excludes_a_second_holder_until_dropped() {
+        let dir = temp_dir("lock");
+        let token = dir.join("oauth/p.json");
+        let first = RefreshLock::acquire(&token).await.unwrap();
+        let second = tokio::spawn({
+            let token = token.clone();
+            async move { RefreshLock::acquire(&token).await.map(|_| ()) }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            !second.is_finished(),
+            "the second waits while the first holds it"
+        );
+        drop(first);
+        tokio::time::timeout(Duration::from_secs(5), second)
+            .await
+            .expect("the second gets the lock once the first lets go")
+            .unwrap()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_lock_file_left_by_a_dead_process_is_free() {
+        let dir = temp_dir("dead");
+        let token = dir.join("oauth/p.json");
+        std::fs::create_dir_all(token.parent().unwrap()).unwrap();
+        // What a crashed sltui leaves: the file, with no process holding its lock.
+        std::fs::write(dir.join("oauth/p.json.lock"), "4242\n").unwrap();
+        let started = Instant::now();
+        let lock = tokio::time::timeout(Duration::from_secs(5), RefreshLock::acquire(&token))
+            .await
+            .expect("not waited on")
+            .unwrap();
+        assert!(started.elapsed() < Duration::from_secs(2));
+        drop(lock);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
