@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::Value;
 use sltui::sim::{self, SimConfig, SimHandle};
@@ -26,19 +25,15 @@ const COUNTS: [&str; 6] = [
 ];
 
 /// A private home for one child process; removed when dropped.
-struct Home(PathBuf);
+struct Home(tempfile::TempDir);
 
 impl Home {
     fn new() -> Home {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sltui-cli-test-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp home");
-        let config = dir.join("config.toml");
+        let dir = tempfile::Builder::new()
+            .prefix("sltui-cli-test-")
+            .tempdir()
+            .expect("temp home");
+        let config = dir.path().join("config.toml");
         std::fs::write(&config, "").expect("empty config");
         #[cfg(unix)]
         {
@@ -50,13 +45,7 @@ impl Home {
     }
 
     fn config(&self) -> PathBuf {
-        self.0.join("config.toml")
-    }
-}
-
-impl Drop for Home {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path().join("config.toml")
     }
 }
 
@@ -104,7 +93,7 @@ impl Sim {
     /// Runs `sltui <args> --config <empty file>` with a private HOME and nothing
     /// from the caller's SalesLoft environment.
     async fn sltui_raw(&self, args: &[&str]) -> Run {
-        let home = &self.home.0;
+        let home = self.home.0.path();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_sltui"));
         cmd.args(args)
             .arg("--config")

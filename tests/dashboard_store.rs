@@ -7,7 +7,7 @@
 
 mod tui_support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -50,13 +50,6 @@ fn client(base_url: &str) -> ApiClient {
     let mut cfg = ApiConfig::new(base_url, Some(KEY.into()));
     cfg.budget_limit = 1_000_000;
     ApiClient::new(cfg).expect("client")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sltui-dash-store-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
 
 /// A store at `path` filled by a full sync from `sim`; returns the server name kept in it.
@@ -123,7 +116,8 @@ fn live_state() -> AppState {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_start_shows_stored_data_and_refuses_enrolling() {
-    let dir = temp_dir("offline");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let path = dir.join("work.sqlite");
     let sim = start_sim().await;
     let server = sync_store(&sim, &path).await;
@@ -228,12 +222,12 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
     // The store is intact for the next start.
     assert!(matches!(load_first(&path, &server), StoreLoad::Loaded(_)));
     drop(worker);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through() {
-    let dir = temp_dir("refresh");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let path = dir.join("work.sqlite");
     let sim = start_sim().await;
     let server = sync_store(&sim, &path).await;
@@ -298,12 +292,12 @@ async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through()
     bg.stop(Duration::from_secs(1)).await;
     drop(worker);
     sim.shutdown().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_damaged_store_is_reported_and_ignored() {
-    let dir = temp_dir("corrupt");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let path = dir.join("work.sqlite");
     std::fs::write(
         &path,
@@ -334,12 +328,12 @@ fn a_damaged_store_is_reported_and_ignored() {
         std::fs::read(&path).expect("read").len(),
         b"this is not a database, just some bytes".len() * 200
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_missing_or_foreign_store_changes_nothing_or_is_named() {
-    let dir = temp_dir("missing");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let path = dir.join("none.sqlite");
     assert!(matches!(load_first(&path, "s"), StoreLoad::Absent));
     assert!(!path.exists(), "loading never creates the file");
@@ -358,12 +352,12 @@ fn a_missing_or_foreign_store_changes_nothing_or_is_named() {
         StoreLoad::Failed(m) => assert!(m.contains("http://other/v2"), "{m}"),
         other => panic!("{other:?}"),
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn newer_schema_store_is_reported() {
-    let dir = temp_dir("newer");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let path = dir.join("work.sqlite");
     drop(Store::open(&path).expect("create"));
     {
@@ -378,7 +372,6 @@ fn newer_schema_store_is_reported() {
         StoreLoad::Failed(m) => assert!(m.contains("newer sltui"), "{m}"),
         other => panic!("{other:?}"),
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -537,7 +530,8 @@ fn asks(fx: &[Effect], pred: impl Fn(&sltui::worker::Request) -> bool) -> bool {
 async fn a_synced_store_is_not_read_again_and_the_live_poll_catches_up_from_it() {
     use sltui::metrics::{Aggregator, TimeRange};
     use sltui::worker::{Request, WorkerEvent};
-    let dir = temp_dir("catch-up");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let path = dir.join("work.sqlite");
     let sim = start_sim().await;
     let server = sync_store(&sim, &path).await;
@@ -652,5 +646,4 @@ async fn a_synced_store_is_not_read_again_and_the_live_poll_catches_up_from_it()
     assert_eq!(shown(&s), truth(&sim, Some(&since)).await);
     drop(worker);
     sim.shutdown().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }

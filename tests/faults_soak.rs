@@ -120,8 +120,8 @@ async fn two_hundred_enrollments_under_faults() {
         .await
         .expect("sim reachable");
 
-    let audit = std::env::temp_dir().join(format!("sltui-soak-{}.log", std::process::id()));
-    let _ = std::fs::remove_file(&audit);
+    let tmp = tempfile::tempdir().unwrap();
+    let audit = tmp.path().join("soak.log");
     let opts = WorkerOptions {
         poll_secs: 1,
         audit_log: Some(audit.clone()),
@@ -246,7 +246,6 @@ async fn two_hundred_enrollments_under_faults() {
     let text = std::fs::read_to_string(&audit).expect("the audit log");
     assert_eq!(text.lines().count(), ENROLLMENTS);
     assert!(!text.contains(KEY));
-    let _ = std::fs::remove_file(&audit);
 
     // The same worker, faults stopped: the aggregates equal the truth.
     let (events, error) = ui.run(Priority::Visible, engagement).await;

@@ -3,7 +3,6 @@
 //! from raw requests and the simulator's `/_sim/oauth` and `/_sim/stats` counters.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -36,31 +35,7 @@ struct Sim {
     handle: SimHandle,
     raw: reqwest::Client,
     root: String,
-    dir: TempDir,
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "sltui-oauth-{}-{nanos}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    dir: tempfile::TempDir,
 }
 
 async fn start(expiry_secs: u64) -> Sim {
@@ -81,7 +56,7 @@ async fn start(expiry_secs: u64) -> Sim {
         handle,
         raw,
         root,
-        dir: TempDir::new(),
+        dir: tempfile::tempdir().expect("temp dir"),
     }
 }
 
@@ -99,7 +74,7 @@ impl Sim {
     }
 
     fn token_file(&self) -> PathBuf {
-        self.dir.0.join("data/oauth/team.json")
+        self.dir.path().join("data/oauth/team.json")
     }
 
     fn client_with(&self, settings: OAuthSettings) -> ApiClient {
@@ -356,7 +331,7 @@ async fn client_credentials_grant_needs_no_refresh_token() {
         assert_eq!(s.issued("client_credentials").await, 2);
         // A scope the app was not granted is refused with a clear message.
         settings.scope = Some("admin:everything".into());
-        settings.token_file = s.dir.0.join("other.json");
+        settings.token_file = s.dir.path().join("other.json");
         let err = s.client_with(settings).me().await.expect_err("bad scope");
         assert!(err.to_string().contains("invalid_scope"), "{err}");
     })

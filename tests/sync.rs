@@ -151,7 +151,8 @@ async fn an_interrupted_sync_resumes_without_rereading() {
     let n = 6_000usize;
     let sim = start_sim(n, 4).await;
     let client = client(&sim);
-    let dir = tempdir();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let path = dir.join("resume.sqlite");
     let store = Arc::new(Mutex::new(Store::open(&path).unwrap()));
     reset_stats(&sim).await;
@@ -324,7 +325,8 @@ async fn changes_while_a_window_is_read_lose_nothing() {
 async fn a_whole_team_round_trips_through_the_store() {
     let sim = start_sim(600, 6).await;
     let client = client(&sim);
-    let dir = tempdir();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let path = dir.join("team.sqlite");
     let store = Arc::new(Mutex::new(Store::open(&path).unwrap()));
     let report = sync(&client, &store, SyncOptions::default()).await;
@@ -379,20 +381,6 @@ async fn a_whole_team_round_trips_through_the_store() {
     sim.shutdown().await;
 }
 
-/// A fresh directory under the system temp dir, unique per test.
-fn tempdir() -> std::path::PathBuf {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sltui-sync-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// `sltui` with a private home, against `sim`.
 fn sltui(home: &std::path::Path, sim: &SimHandle) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sltui"));
@@ -409,10 +397,11 @@ fn sltui(home: &std::path::Path, sim: &SimHandle) -> std::process::Command {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sync_command_reports_points_from_the_headers_and_refuses_a_bad_store() {
     let sim = start_sim(700, 4).await;
-    let home = tempdir();
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
     reset_stats(&sim).await;
     let out = {
-        let mut cmd = sltui(&home, &sim);
+        let mut cmd = sltui(home, &sim);
         cmd.args(["sync", "--json"]);
         tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
             .await
@@ -440,7 +429,7 @@ async fn the_sync_command_reports_points_from_the_headers_and_refuses_a_bad_stor
 
     // Run again: incremental, one point per resource with a cursor (+ users).
     reset_stats(&sim).await;
-    let mut cmd = sltui(&home, &sim);
+    let mut cmd = sltui(home, &sim);
     cmd.args(["sync", "--json"]);
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
@@ -456,7 +445,7 @@ async fn the_sync_command_reports_points_from_the_headers_and_refuses_a_bad_stor
     // A file that is not a database: a clear error, exit 1, the file untouched.
     let junk = home.join("junk.sqlite");
     std::fs::write(&junk, b"not a database\n".repeat(300)).unwrap();
-    let mut cmd = sltui(&home, &sim);
+    let mut cmd = sltui(home, &sim);
     cmd.args(["sync", "--store"]).arg(&junk);
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
@@ -486,8 +475,9 @@ async fn ctrl_c_stops_the_sync_command_and_the_next_run_continues() {
     })
     .await
     .expect("simulator starts");
-    let home = tempdir();
-    let mut cmd = sltui(&home, &sim);
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let mut cmd = sltui(home, &sim);
     cmd.args(["sync", "--json", "--only", "people", "--connections", "1"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -531,7 +521,7 @@ async fn ctrl_c_stops_the_sync_command_and_the_next_run_continues() {
     let got = first["records"].as_u64().unwrap();
     assert!(got > 0 && got < 5_000, "read {got} before Ctrl-C");
 
-    let mut cmd = sltui(&home, &sim);
+    let mut cmd = sltui(home, &sim);
     cmd.args(["sync", "--json", "--only", "people"]);
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await

@@ -635,8 +635,8 @@ async fn the_headless_command_prints_each_event_once_and_never_the_token() {
     use tokio::io::{AsyncBufReadExt, BufReader};
     let sim = start_sim(None, false, 200).await;
     let email = unopened_email(&sim).await;
-    let dir = std::env::temp_dir().join(format!("sltui-webhooks-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     // The token source comes from the config file's [webhooks] section.
     let config = dir.join("config.toml");
     std::fs::write(
@@ -649,8 +649,8 @@ async fn the_headless_command_prints_each_event_once_and_never_the_token() {
         .args(["--json", "--max-events", "2", "--config"])
         .arg(&config)
         .env("SLTUI_TEST_HOOK_TOKEN", TOKEN)
-        .env("XDG_CONFIG_HOME", &dir)
-        .env("XDG_STATE_HOME", &dir)
+        .env("XDG_CONFIG_HOME", dir)
+        .env("XDG_STATE_HOME", dir)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -695,7 +695,6 @@ async fn the_headless_command_prints_each_event_once_and_never_the_token() {
     assert_eq!(summary["totals"]["sent"], 1, "one email, counted once");
     let all = format!("{first}\n{stdout}");
     assert!(!all.contains(TOKEN), "the token is never printed");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Runs one request through the worker; the members of the cadence detail it got.

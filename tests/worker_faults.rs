@@ -220,9 +220,9 @@ async fn an_outage_opens_the_circuit_and_one_probe_closes_it() {
 async fn every_enrollment_is_one_audit_line_without_the_key() {
     let sim = start().await;
     let (active, archived, people) = pick(&api(&sim)).await;
-    let dir = std::env::temp_dir().join(format!("sltui-audit-test-{}", std::process::id()));
-    let path = dir.join("audit.log");
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::tempdir().unwrap();
+    // In a directory that does not exist yet: the worker creates it.
+    let path = tmp.path().join("logs").join("audit.log");
     let opts = WorkerOptions {
         audit_log: Some(path.clone()),
         profile: "acme".into(),
@@ -294,6 +294,5 @@ async fn every_enrollment_is_one_audit_line_without_the_key() {
         let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
-    let _ = std::fs::remove_dir_all(&dir);
     sim.shutdown().await;
 }

@@ -71,38 +71,13 @@ pub fn warn_if_world_readable_as(path: &Path, what: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use std::path::PathBuf;
-    use std::sync::atomic::{AtomicU32, Ordering};
-
-    /// A fresh directory under the system temp dir, removed on drop.
-    pub(crate) struct TempDir(pub PathBuf);
-
-    impl TempDir {
-        pub(crate) fn new() -> TempDir {
-            static N: AtomicU32 = AtomicU32::new(0);
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos());
-            let n = N.fetch_add(1, Ordering::Relaxed);
-            let dir =
-                std::env::temp_dir().join(format!("sltui-test-{}-{nanos}-{n}", std::process::id()));
-            fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
 
     #[test]
     fn writes_once_creating_directories() {
-        let tmp = TempDir::new();
-        let path = tmp.0.join("a/b/config.toml");
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("a/b/config.toml");
         assert!(write_default_if_missing(&path).unwrap());
         assert_eq!(fs::read_to_string(&path).unwrap(), DEFAULT_CONFIG);
         fs::write(&path, "default_profile = \"mine\"\n").unwrap();
@@ -117,8 +92,8 @@ pub(crate) mod tests {
     #[test]
     fn written_file_is_private_and_readable_files_are_reported() {
         use std::os::unix::fs::PermissionsExt;
-        let tmp = TempDir::new();
-        let path = tmp.0.join("config.toml");
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("config.toml");
         write_default_if_missing(&path).unwrap();
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
@@ -131,6 +106,9 @@ pub(crate) mod tests {
             warning.contains("644") && warning.contains("chmod 600"),
             "{warning}"
         );
-        assert_eq!(warn_if_world_readable(&tmp.0.join("missing.toml")), None);
+        assert_eq!(
+            warn_if_world_readable(&tmp.path().join("missing.toml")),
+            None
+        );
     }
 }

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use super::file::tests::TempDir;
 use super::*;
 
 fn parse_str(text: &str) -> Result<Config, ConfigError> {
@@ -29,8 +28,8 @@ fn asset_uncommented() -> String {
 
 #[test]
 fn missing_file_gives_defaults_and_the_demo_profile() {
-    let tmp = TempDir::new();
-    let config = load(&tmp.0.join("nope.toml")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = load(&tmp.path().join("nope.toml")).unwrap();
     assert_eq!(config, Config::default());
     let p = config.profile(None).unwrap();
     assert_eq!(p.name, "demo");
@@ -246,8 +245,8 @@ fn keys_in_the_file_override_and_bad_ones_name_their_line() {
 
 #[test]
 fn load_reads_a_real_file_and_names_it_in_errors() {
-    let tmp = TempDir::new();
-    let path = tmp.0.join("config.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("config.toml");
     std::fs::write(&path, "[ui]\ntime_range_days = 7\n").unwrap();
     assert_eq!(load(&path).unwrap().ui.time_range_days, 7);
     std::fs::write(&path, "[ui\n").unwrap();

@@ -160,10 +160,8 @@ fn per_day_sums_equal_the_aggregator_through_random_changes_and_sweeps() {
 
 #[test]
 fn a_version_one_store_gets_its_sums_when_migrated() {
-    let dir = std::env::temp_dir().join(format!("sltui-store-v1-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("v1.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite");
     let mut rng = Lcg(11);
     let facts: Vec<EmailFact> = (0..2_000)
         .map(|id| {
@@ -206,7 +204,6 @@ fn a_version_one_store_gets_its_sums_when_migrated() {
     check(&store, &mut rng, 0);
     assert!(!store.range_totals(None).unwrap().is_empty());
     drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

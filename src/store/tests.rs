@@ -24,8 +24,8 @@ fn person(id: u64, updated: &str, first: &str) -> Person {
 
 #[test]
 fn a_fresh_file_is_migrated_and_reopens() {
-    let dir = tempdir();
-    let path = dir.join("nested").join("p.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested").join("p.sqlite");
     let store = Store::open(&path).expect("opens a new file");
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     drop(store);
@@ -105,8 +105,8 @@ fn every_resource_round_trips() {
 
 #[test]
 fn checkpoints_survive_reopening_and_finishing_sweeps_unseen_rows() {
-    let dir = tempdir();
-    let path = dir.join("c.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
     let mut store = Store::open(&path).unwrap();
     store
         .upsert(&[person(1, "2024-01-01T00:00:00Z", "Gone")], 0)
@@ -159,8 +159,8 @@ fn checkpoints_survive_reopening_and_finishing_sweeps_unseen_rows() {
 
 #[test]
 fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
-    let dir = tempdir();
-    let path = dir.join("bad.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.sqlite");
     let junk = b"this is not sqlite at all, just some text that a user saved here\n".repeat(100);
     std::fs::write(&path, &junk).unwrap();
     let err = Store::open(&path).expect_err("junk is refused");
@@ -173,8 +173,8 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
 
 #[test]
 fn a_damaged_database_is_reported() {
-    let dir = tempdir();
-    let path = dir.join("torn.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("torn.sqlite");
     {
         let mut store = Store::open(&path).unwrap();
         let rows: Vec<Person> = (1..=2000)
@@ -193,7 +193,7 @@ fn a_damaged_database_is_reported() {
         *b = 0xA5;
     }
     std::fs::write(&path, &bytes).unwrap();
-    let _ = std::fs::remove_file(dir.join("torn.sqlite-wal"));
+    let _ = std::fs::remove_file(dir.path().join("torn.sqlite-wal"));
     let err = match Store::open(&path) {
         Err(e) => e,
         Ok(store) => store.people().expect_err("reading a torn table fails"),
@@ -207,8 +207,8 @@ fn a_damaged_database_is_reported() {
 
 #[test]
 fn a_newer_schema_or_a_foreign_database_is_refused() {
-    let dir = tempdir();
-    let newer = dir.join("newer.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let newer = dir.path().join("newer.sqlite");
     {
         let c = rusqlite::Connection::open(&newer).unwrap();
         c.pragma_update(None, "user_version", SCHEMA_VERSION + 5)
@@ -218,7 +218,7 @@ fn a_newer_schema_or_a_foreign_database_is_refused() {
     assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
     assert!(err.to_string().contains("newer sltui"), "{err}");
 
-    let foreign = dir.join("foreign.sqlite");
+    let foreign = dir.path().join("foreign.sqlite");
     {
         let c = rusqlite::Connection::open(&foreign).unwrap();
         c.execute_batch("CREATE TABLE notes (x TEXT);").unwrap();
@@ -238,20 +238,6 @@ fn a_hundred_thousand_rows_go_in_one_batch() {
     assert_eq!(store.count("people").unwrap(), 100_000);
     store.upsert(&rows[..10], 2).unwrap();
     assert_eq!(store.sweep("people", 2).unwrap(), 99_990);
-}
-
-/// A fresh directory under the system temp dir, unique per test.
-fn tempdir() -> std::path::PathBuf {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sltui-store-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]

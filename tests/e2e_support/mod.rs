@@ -7,7 +7,6 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -22,30 +21,23 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_sltui")
 }
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
 /// A fresh directory used as HOME and as every XDG base directory of a child, so a
 /// test never reads or writes the user's real config, data, state or cache.
 /// Removed on drop.
 pub struct TempHome {
-    root: PathBuf,
+    /// Removed (recursively) when dropped.
+    root: tempfile::TempDir,
 }
 
 impl TempHome {
     pub fn new(tag: &str) -> TempHome {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         // Short: a tmux socket lives inside and socket paths are limited (~100 bytes).
-        let root = std::env::temp_dir().join(format!(
-            "sltui-e2e-{tag}-{}-{n}-{nanos:x}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&root).expect("create the temporary home");
+        let root = tempfile::Builder::new()
+            .prefix(&format!("sltui-e2e-{tag}-"))
+            .tempdir()
+            .expect("create the temporary home");
         for sub in Self::SUBDIRS {
-            std::fs::create_dir_all(root.join(sub)).expect("create an XDG directory");
+            std::fs::create_dir_all(root.path().join(sub)).expect("create an XDG directory");
         }
         TempHome { root }
     }
@@ -53,17 +45,17 @@ impl TempHome {
     const SUBDIRS: [&'static str; 4] = ["config", "data", "state", "cache"];
 
     pub fn path(&self) -> &Path {
-        &self.root
+        self.root.path()
     }
 
     /// The variables every child gets: HOME and the XDG base directories.
     pub fn vars(&self) -> Vec<(&'static str, PathBuf)> {
         vec![
-            ("HOME", self.root.clone()),
-            ("XDG_CONFIG_HOME", self.root.join("config")),
-            ("XDG_DATA_HOME", self.root.join("data")),
-            ("XDG_STATE_HOME", self.root.join("state")),
-            ("XDG_CACHE_HOME", self.root.join("cache")),
+            ("HOME", self.path().to_path_buf()),
+            ("XDG_CONFIG_HOME", self.path().join("config")),
+            ("XDG_DATA_HOME", self.path().join("data")),
+            ("XDG_STATE_HOME", self.path().join("state")),
+            ("XDG_CACHE_HOME", self.path().join("cache")),
         ]
     }
 
@@ -93,13 +85,7 @@ impl TempHome {
 
     /// Every regular file under the home, recursively.
     pub fn files(&self) -> Vec<PathBuf> {
-        files_under(&self.root)
-    }
-}
-
-impl Drop for TempHome {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
+        files_under(self.path())
     }
 }
 

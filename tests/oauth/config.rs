@@ -118,8 +118,8 @@ fn missing_or_failing_secret_sources_say_what_to_do() {
 #[test]
 fn world_readable_token_files_get_a_warning() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = TempDir::new();
-    let file = dir.0.join("t.json");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.json");
     store_refresh_token(&file, "rt");
     assert_eq!(
         cfg::warn_if_world_readable_as(&file, "OAuth token file"),

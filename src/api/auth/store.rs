@@ -213,16 +213,10 @@ impl RefreshLock {
 mod tests {
     use super::*;
 
-    fn temp_dir(tag: &str) -> PathBuf {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        std::env::temp_dir().join(format!("sltui-auth-{tag}-{}-{nanos}", std::process::id()))
-    }
-
     #[tokio::test]
     async fn the_refresh_lock_excludes_a_second_holder_until_dropped() {
-        let dir = temp_dir("lock");
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let token = dir.join("oauth/p.json");
         let first = RefreshLock::acquire(&token).await.unwrap();
         let second = tokio::spawn({
@@ -240,12 +234,12 @@ mod tests {
             .expect("the second gets the lock once the first lets go")
             .unwrap()
             .unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]
     async fn a_lock_file_left_by_a_dead_process_is_free() {
-        let dir = temp_dir("dead");
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let token = dir.join("oauth/p.json");
         std::fs::create_dir_all(token.parent().unwrap()).unwrap();
         // What a crashed sltui leaves: the file, with no process holding its lock.
@@ -257,7 +251,6 @@ mod tests {
             .unwrap();
         assert!(started.elapsed() < Duration::from_secs(2));
         drop(lock);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -274,7 +267,8 @@ mod tests {
 
     #[test]
     fn write_is_atomic_private_and_round_trips() {
-        let dir = temp_dir("write");
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let path = dir.join("oauth/p.json");
         let tokens = StoredTokens {
             refresh_token: Some("r1".into()),
@@ -306,6 +300,5 @@ mod tests {
             "{err}"
         );
         assert_eq!(read_tokens(&dir.join("none.json")).unwrap(), None);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
