@@ -281,13 +281,8 @@ async fn records_leaving_a_clump_mid_walk_do_not_hide_others() {
 
 #[tokio::test]
 async fn random_clumps_and_page_sizes() {
-    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut rng = fastrand::Rng::with_seed(0x2545_F491_4F6C_DD1D);
+    let mut next = move |n: u64| rng.u64(..n);
     for round in 0..6 {
         let mut rows = Vec::new();
         let mut micros = 0i64;

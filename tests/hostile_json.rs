@@ -254,7 +254,7 @@ fn mutated_json_never_panics_in_any_deserializer_inner() {
     let (mut ok, mut err) = (0, 0);
     for (n, f) in fixtures().iter().enumerate() {
         let seed = DIRECT_SEED + n as u64;
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         for _ in 0..DIRECT_PER_FIXTURE {
             let (body, log) = mutant(f, &mut rng);
             match decode_guarded(f.kind, &body) {

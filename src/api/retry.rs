@@ -10,8 +10,7 @@
 //! * Mutations only when the request provably never reached the server (a
 //!   connect failure); anything else is returned so the caller can re-read.
 
-use std::cell::Cell;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use super::budget::Budget;
 use super::error::ApiError;
@@ -96,29 +95,10 @@ fn spread(max: Duration) -> Duration {
     max.mul_f64(unit_random())
 }
 
-thread_local! {
-    static RNG: Cell<u64> = const { Cell::new(0) };
-}
-
-/// A number in `[0, 1)` from a thread-local xorshift generator seeded from
-/// the clock and the thread, good enough to de-synchronise retries.
+/// A number in `[0, 1)` from `fastrand`'s thread-local generator (randomly seeded
+/// per thread), good enough to de-synchronise retries.
 fn unit_random() -> f64 {
-    RNG.with(|cell| {
-        let mut x = cell.get();
-        if x == 0 {
-            let nanos = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0x9E37_79B9_7F4A_7C15);
-            let here = &x as *const u64 as u64;
-            x = (nanos ^ here.rotate_left(32)) | 1;
-        }
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        cell.set(x);
-        (x >> 11) as f64 / (1u64 << 53) as f64
-    })
+    fastrand::f64()
 }
 
 /// `Retry-After` as seconds or as an HTTP date.

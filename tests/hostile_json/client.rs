@@ -102,7 +102,7 @@ fn the_client_turns_every_mutant_into_data_or_a_short_decode_error() {
     let (mut ok, mut err) = (0, 0);
     for (n, f) in fixtures().iter().enumerate() {
         let seed = CLIENT_SEED + n as u64;
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         server.set(200, "application/json", f.body.clone());
         if let Err(e) = rt.block_on(decode_client(f.kind, &client)) {
             panic!("{:?}: the unmutated fixture fails: {e}", f.kind);

@@ -11,28 +11,25 @@ use serde_json::{Value, json};
 
 use super::{Fixture, Kind};
 
-/// splitmix64: small, deterministic, good enough to pick mutations.
-pub struct Rng(pub u64);
+/// The mutations' choices: `fastrand` from a fixed seed, so a failing seed replays.
+pub struct Rng(fastrand::Rng);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    pub fn new(seed: u64) -> Rng {
+        Rng(fastrand::Rng::with_seed(seed))
     }
 
+    pub fn next(&mut self) -> u64 {
+        self.0.u64(..)
+    }
+
+    /// In `0..n`; 0 when `n` is 0 (callers index possibly empty lists with `get`).
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
+        if n == 0 { 0 } else { self.0.usize(..n) }
     }
 
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.0.u64(..100) < percent
     }
 }
 
