@@ -192,7 +192,11 @@ pub fn advance(state: &mut AppState, by: Duration) {
 /// Cadence 3 "Old Drip" (archived): nothing sent.
 /// Cadence 4 "New Idea" (draft): nothing sent.
 pub fn loaded() -> AppState {
-    let mut s = state();
+    loaded_from(state())
+}
+
+/// [`loaded`], starting from a given fresh state (read-only, another theme).
+pub fn loaded_from(mut s: AppState) -> AppState {
     let fx = init(&mut s);
     let (cad_id, _) = find(&fx, |r| matches!(r, Request::Cadences)).expect("cadences requested");
     let (idx_id, _) = find(&fx, |r| matches!(r, Request::IndexPeople)).expect("index requested");
