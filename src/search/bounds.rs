@@ -53,7 +53,7 @@ impl Masks {
     /// The best bonus the character with this bit (0: no bit) gets anywhere in the
     /// haystack (ASCII only).
     #[inline]
-    pub(super) fn best_bonus(&self, bit: u64) -> u32 {
+    fn best_bonus(&self, bit: u64) -> u32 {
         if bit == 0 {
             MAX_BONUS
         } else if self.tiers[0] & bit != 0 {
@@ -116,7 +116,7 @@ pub(super) struct Candidate {
 
 /// In `Candidate::end`: the bound may still be tightened by the person's character
 /// masks (done only for the candidates a search reaches; see `PeopleIndex::top`).
-pub(super) const LOOSE: u32 = 1 << 31;
+const LOOSE: u32 = 1 << 31;
 
 impl Candidate {
     #[inline]

@@ -6,8 +6,8 @@ use super::scorer::Needle;
 use super::{PeopleIndex, SearchHits};
 
 /// How many recent queries are remembered, and how many matches they may hold in all.
-pub(super) const STATES_KEPT: usize = 24;
-pub(super) const STATE_CANDIDATES_KEPT: usize = 1_500_000;
+const STATES_KEPT: usize = 24;
+const STATE_CANDIDATES_KEPT: usize = 1_500_000;
 
 /// A remembered query: every match, in name (slot) order, and the answer.
 #[derive(Debug, Clone)]

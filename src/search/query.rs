@@ -10,7 +10,7 @@ use super::layout::Slot;
 use super::scorer::{MAX_BOUNDED_NEEDLE, MAX_CHAR_GAIN, Needle, word_score};
 
 /// A query with more matches than this and no remembered prefix runs its prefixes first.
-pub(super) const CHAIN_OVER: usize = 2_000;
+const CHAIN_OVER: usize = 2_000;
 
 impl PeopleIndex {
     /// Runs a query, from the cheapest remembered query it extends when there is one.

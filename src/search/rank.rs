@@ -13,13 +13,13 @@ use super::{PeopleIndex, SearchHits};
 
 /// The worst of the current top hits sorts greatest (lower score, then later name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct Ranked {
-    pub(super) score: Reverse<u32>,
-    pub(super) slot: u32,
+struct Ranked {
+    score: Reverse<u32>,
+    slot: u32,
 }
 
 /// A candidate's place in processing order: bound descending, then name.
-pub(super) type Key = (Reverse<u32>, u32);
+type Key = (Reverse<u32>, u32);
 
 /// Candidates in processing order: bound descending, then name.
 pub(super) fn key(c: &Candidate) -> Key {

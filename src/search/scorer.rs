@@ -16,10 +16,10 @@ use super::bounds::bit;
 pub(super) const SCORE_MATCH: u32 = 16;
 pub(super) const MAX_BONUS: u32 = 10;
 pub(super) const FIRST_CHAR_MULTIPLIER: u32 = 2;
-pub(super) const PENALTY_GAP_START: u32 = 3;
-pub(super) const PENALTY_GAP_EXTENSION: u32 = 1;
+const PENALTY_GAP_START: u32 = 3;
+const PENALTY_GAP_EXTENSION: u32 = 1;
 /// The smallest bonus a consecutive character gets.
-pub(super) const BONUS_CONSECUTIVE: u32 = PENALTY_GAP_START + PENALTY_GAP_EXTENSION;
+const BONUS_CONSECUTIVE: u32 = PENALTY_GAP_START + PENALTY_GAP_EXTENSION;
 /// What a word scores on top when it matches inside the name: a word scores the larger
 /// of nucleo's score on the whole haystack and its score on the name alone plus this,
 /// so a name match beats an equally good match in the title, company or email.
@@ -29,7 +29,7 @@ const _: () = assert!(NAME_BONUS > 0);
 /// The most one more needle character can add to an atom's score.
 pub(super) const MAX_CHAR_GAIN: u32 = SCORE_MATCH + MAX_BONUS;
 /// The most a new one-character atom can score.
-pub(super) const MAX_FIRST_CHAR: u32 = SCORE_MATCH + MAX_BONUS * FIRST_CHAR_MULTIPLIER;
+const MAX_FIRST_CHAR: u32 = SCORE_MATCH + MAX_BONUS * FIRST_CHAR_MULTIPLIER;
 /// Haystacks longer than this may make nucleo fall back to its greedy (not optimal)
 /// matcher, for which the bounds above do not hold: such people are always scored.
 pub(super) const MAX_BOUNDED_HAYSTACK: usize = 400;
@@ -132,7 +132,7 @@ pub(super) fn needles(pattern: &Pattern) -> Option<Vec<Needle>> {
 
 /// The first position of `c` in `hay` (`fold`: ASCII letters of `hay` may be uppercase).
 #[inline]
-pub(super) fn find_byte(hay: &[u8], c: u8, fold: bool) -> Option<usize> {
+fn find_byte(hay: &[u8], c: u8, fold: bool) -> Option<usize> {
     // Haystacks are short: a plain loop beats setting up a vector search.
     const SHORT: usize = 48;
     match (fold && c.is_ascii_lowercase(), hay.len() < SHORT) {
