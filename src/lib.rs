@@ -7,6 +7,7 @@ pub mod api;
 pub mod budget;
 pub mod cli;
 pub mod config;
+pub mod hub;
 pub mod metrics;
 pub mod search;
 pub mod serve;

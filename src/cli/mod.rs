@@ -6,6 +6,7 @@ mod dashboard;
 mod dashboard_hooks;
 mod doctor;
 mod enroll;
+mod hub_cmd;
 mod logging;
 #[cfg(test)]
 mod parse_tests;
@@ -141,6 +142,9 @@ pub enum Command {
     Webhooks(WebhooksArgs),
     /// Read the team's records into the local store (cost-optimal, resumable).
     Sync(sync_cmd::SyncArgs),
+    /// The team's one connection to SalesLoft: sync, live poll and enrollment jobs
+    /// into PostgreSQL (leader election: run several, one works).
+    Hub(hub_cmd::HubArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -340,6 +344,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             webhooks_cmd::run(&cli.global.with_config(&file), args).await
         }
         Some(Command::Sync(args)) => sync_cmd::run(&cli.global.with(&args.target), args).await,
+        Some(Command::Hub(args)) => hub_cmd::run(&cli.global.with(&args.target), args).await,
         None => dashboard::run(&cli.global).await,
     }
 }

@@ -1,0 +1,280 @@
+//! `sltui hub`: the team's one connection to SalesLoft. Any number of hubs may run
+//! on one PostgreSQL database; one holds the leader's advisory lock and works, the
+//! others wait as hot standbys and take over within a few seconds of its death.
+//!
+//! The leader keeps the database in step with SalesLoft (the incremental sync of
+//! every resource every few minutes, and of the fast-moving ones — emails, cadence
+//! memberships, people — every poll), runs the enrollment jobs dashboards file
+//! (exactly once: [`jobs`]), and writes its status and the team budget it reads
+//! from the response headers for the dashboards' status bars. Everything it spends
+//! is bulk background work: at most the profile's `background_share` of each
+//! budget window, nothing under the reserve.
+
+mod jobs;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use crate::api::ApiClient;
+use crate::budget::Priority;
+use crate::store::{PgStore, RecordStore, StoreError};
+use crate::sync::{CancelToken, Engine, Resource, SyncOptions};
+
+/// How a hub runs.
+#[derive(Debug, Clone)]
+pub struct HubOptions {
+    /// `postgres://…`; never printed as is (see [`crate::store::pg::redact`]).
+    pub db_url: String,
+    /// This hub's name in the status and the job log (host and pid by default).
+    pub name: String,
+    /// Seconds between polls of the fast-moving resources.
+    pub poll_secs: u64,
+    /// Seconds between syncs of every resource.
+    pub full_every_secs: u64,
+    /// Fraction of the budget kept for the users' own actions.
+    pub reserve: f64,
+    /// Fraction of each budget window the hub may take.
+    pub share: f64,
+    /// Seconds between leadership attempts while standing by.
+    pub standby_secs: u64,
+}
+
+impl HubOptions {
+    pub fn new(db_url: impl Into<String>, name: impl Into<String>) -> HubOptions {
+        HubOptions {
+            db_url: db_url.into(),
+            name: name.into(),
+            poll_secs: 10,
+            full_every_secs: 600,
+            reserve: crate::config::DEFAULT_BUDGET_RESERVE,
+            share: crate::config::DEFAULT_BACKGROUND_SHARE,
+            standby_secs: 1,
+        }
+    }
+}
+
+/// The resources read at every poll: what dashboards watch live.
+pub const FAST: [Resource; 3] = [Resource::Emails, Resource::Memberships, Resource::People];
+
+/// A default hub name: `host-pid`.
+pub fn default_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "hub".to_string());
+    format!("{host}-{}", std::process::id())
+}
+
+/// What happened, for the log and the terminal.
+fn say(name: &str, text: impl AsRef<str>) {
+    let text = text.as_ref();
+    tracing::info!(hub = name, "{text}");
+    eprintln!("hub {name}: {text}");
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, String> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("a database call stopped: {e}")),
+    }
+}
+
+/// Runs the hub until `stop` is cancelled: stands by, leads when it can, and goes
+/// back to standing by when it loses the lock. Fails only when the database
+/// cannot be opened at start.
+pub async fn run(client: ApiClient, opts: HubOptions, stop: CancelToken) -> Result<(), String> {
+    let url = opts.db_url.clone();
+    let store = Arc::new(blocking(move || PgStore::connect(&url)).await?);
+    say(
+        &opts.name,
+        format!("connected to {} (schema ready)", store.target()),
+    );
+    let mut standing_by = false;
+    while !stop.is_cancelled() {
+        let (s, name) = (store.clone(), opts.name.clone());
+        match blocking(move || s.try_lead(&name)).await {
+            Ok(Some(lead)) => {
+                standing_by = false;
+                say(&opts.name, "leading: syncing and running enrollment jobs");
+                let why = lead_until_lost(&client, &opts, &store, lead, &stop).await;
+                say(&opts.name, why);
+            }
+            Ok(None) => {
+                if !standing_by {
+                    say(&opts.name, "standing by: another hub leads");
+                    standing_by = true;
+                }
+            }
+            Err(e) => say(
+                &opts.name,
+                format!("could not ask for the lead ({e}); retrying"),
+            ),
+        }
+        if stop
+            .sleep(Duration::from_secs(opts.standby_secs.max(1)))
+            .await
+        {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The leader's work until the lock is lost or the hub stops; says why it ended.
+async fn lead_until_lost(
+    client: &ApiClient,
+    opts: &HubOptions,
+    store: &Arc<PgStore>,
+    mut lead: crate::store::pg::Leadership,
+    stop: &CancelToken,
+) -> String {
+    let (s, name) = (store.clone(), opts.name.clone());
+    match blocking(move || s.requeue_orphaned_jobs(&name)).await {
+        Ok(0) => {}
+        Ok(n) => say(
+            &opts.name,
+            format!("{n} job(s) left running by a previous leader go again"),
+        ),
+        Err(e) => return format!("could not take over the jobs ({e}); standing by"),
+    }
+    let duties = CancelToken::new();
+    let sync = tokio::spawn(sync_loop(
+        client.clone(),
+        opts.clone(),
+        store.clone(),
+        duties.clone(),
+    ));
+    let jobs = tokio::spawn(jobs::run(
+        client.clone(),
+        opts.clone(),
+        store.clone(),
+        duties.clone(),
+    ));
+    let mut last_status = Instant::now() - Duration::from_secs(60);
+    let why = loop {
+        if stop.sleep(Duration::from_millis(500)).await {
+            break "stopped: leadership released".to_string();
+        }
+        let (alive, back) = tokio::task::spawn_blocking(move || {
+            let alive = lead.is_alive();
+            (alive, lead)
+        })
+        .await
+        .unwrap_or_else(|e| panic!("the leadership check stopped: {e}"));
+        lead = back;
+        if !alive {
+            break "lost the lead (its database connection ended); standing by".to_string();
+        }
+        if last_status.elapsed() >= Duration::from_secs(5) {
+            last_status = Instant::now();
+            let snap = client.budget().snapshot();
+            if snap.remaining.is_some() {
+                let (s, name) = (store.clone(), opts.name.clone());
+                let (left, limit) = (snap.estimated, snap.limit);
+                if let Err(e) = blocking(move || s.note_budget(&name, left, limit)).await {
+                    tracing::warn!(error = %e, "could not write the hub's budget");
+                }
+            }
+        }
+    };
+    // Nothing more is written once the lead is gone: the duties stop first.
+    duties.cancel();
+    for task in [sync, jobs] {
+        if tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("a hub duty did not stop within 10 s");
+        }
+    }
+    drop(lead);
+    why
+}
+
+/// The sync: every resource every `full_every_secs`, the fast ones every poll.
+async fn sync_loop(client: ApiClient, opts: HubOptions, status: Arc<PgStore>, duties: CancelToken) {
+    let url = opts.db_url.clone();
+    let store: Arc<Mutex<dyn RecordStore>> = match blocking(move || PgStore::connect(&url)).await {
+        Ok(s) => Arc::new(Mutex::new(s)),
+        Err(e) => {
+            say(
+                &opts.name,
+                format!("the sync cannot open the database: {e}"),
+            );
+            return;
+        }
+    };
+    let mut last_all: Option<Instant> = None;
+    let mut failures = 0u32;
+    while !duties.is_cancelled() {
+        let all = last_all.is_none_or(|t| t.elapsed() >= Duration::from_secs(opts.full_every_secs));
+        let resources = if all {
+            Resource::ALL.to_vec()
+        } else {
+            FAST.to_vec()
+        };
+        let report = Engine::new(
+            client.clone(),
+            store.clone(),
+            SyncOptions {
+                resources,
+                full: false,
+                concurrency: 4,
+                priority: Priority::Bulk,
+                reserve: opts.reserve,
+                bulk_share: opts.share,
+            },
+        )
+        .with_cancel(duties.clone())
+        .run()
+        .await;
+        if duties.is_cancelled() {
+            break;
+        }
+        if report.ok() {
+            if all {
+                last_all = Some(Instant::now());
+            }
+            failures = 0;
+            let (s, name) = (status.clone(), opts.name.clone());
+            if let Err(e) = blocking(move || s.note_sync(&name, Utc::now())).await {
+                tracing::warn!(error = %e, "could not write the sync time");
+            }
+            if report.records > 0 || all {
+                say(
+                    &opts.name,
+                    format!(
+                        "synced {} {} records in {} requests ({} points)",
+                        report.records,
+                        if all { "(every resource)" } else { "changed" },
+                        report.requests,
+                        report.points
+                    ),
+                );
+            }
+        } else {
+            failures += 1;
+            let error = report
+                .resources
+                .iter()
+                .find_map(|r| r.error.clone())
+                .unwrap_or_else(|| "interrupted".into());
+            say(&opts.name, format!("sync failed ({error}); retrying"));
+        }
+        let wait = if failures == 0 {
+            Duration::from_secs(opts.poll_secs.max(1))
+        } else {
+            Duration::from_secs(5)
+                .saturating_mul(1 << failures.min(6))
+                .min(Duration::from_secs(300))
+        };
+        if duties.sleep(wait).await {
+            break;
+        }
+    }
+}

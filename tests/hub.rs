@@ -1,0 +1,343 @@
+//! `sltui hub` against a real throwaway PostgreSQL (tests/pg_support) and the
+//! simulator over loopback: the real binary, several of them, one leading.
+//! Time limits here only stop a hung test; takeover times are printed, not asserted.
+
+#[path = "pg_support/mod.rs"]
+mod pg_support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sltui::sim::{self, SimConfig, SimHandle};
+use sltui::store::PgStore;
+use sltui::store::pg::{JobRequest, JobState};
+
+const KEY: &str = "hub-test-key";
+const HANG_GUARD: Duration = Duration::from_secs(180);
+
+/// A hub process and what it said on stderr.
+struct Hub {
+    child: Child,
+    said: Arc<Mutex<Vec<String>>>,
+    _home: tempfile::TempDir,
+}
+
+impl Hub {
+    fn start(sim: &SimHandle, db: &str, name: &str) -> Hub {
+        let home = tempfile::tempdir().expect("home");
+        let h = home.path();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sltui"))
+            .args(["hub", "--base-url", &sim.base_url(), "--api-key", KEY])
+            .args(["--db", db, "--name", name, "--poll-secs", "1"])
+            .env("HOME", h)
+            .env("XDG_CONFIG_HOME", h.join("config"))
+            .env("XDG_DATA_HOME", h.join("data"))
+            .env("XDG_STATE_HOME", h.join("state"))
+            .env_remove("SALESLOFT_API_KEY")
+            .env_remove("SLTUI_DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the hub starts");
+        let said = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let lines = said.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+        Hub {
+            child,
+            said,
+            _home: home,
+        }
+    }
+
+    fn said(&self) -> String {
+        self.said.lock().unwrap().join("\n")
+    }
+
+    /// Waits until the hub said `what`; returns how long it took.
+    fn wait_for(&self, what: &str) -> Duration {
+        let start = Instant::now();
+        loop {
+            if self.said().contains(what) {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < HANG_GUARD,
+                "no {what:?} from the hub; it said:\n{}",
+                self.said()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn start_sim(rt: &tokio::runtime::Runtime, people: usize, latency_ms: u64) -> SimHandle {
+    rt.block_on(sim::start(SimConfig {
+        addr: ([127, 0, 0, 1], 0).into(),
+        api_key: KEY.into(),
+        people,
+        cadences: 8,
+        users: 4,
+        budget: 1_000_000,
+        latency_ms,
+        live: false,
+        ..SimConfig::default()
+    }))
+    .expect("simulator starts")
+}
+
+fn sim_get(rt: &tokio::runtime::Runtime, sim: &SimHandle, path: &str) -> Value {
+    let url = if path.starts_with("_sim") {
+        format!("http://{}/{path}", sim.addr())
+    } else {
+        format!("{}/{path}", sim.base_url())
+    };
+    rt.block_on(async {
+        reqwest::Client::new()
+            .get(url)
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .expect("GET")
+            .json::<Value>()
+            .await
+            .expect("json")
+    })
+}
+
+/// Records per resource in the hub's database, named as the sim's truth names them.
+fn stored_counts(store: &PgStore) -> Vec<(String, u64)> {
+    let tables = [
+        ("users", "users"),
+        ("cadences", "cadences"),
+        ("steps", "steps"),
+        ("people", "people"),
+        ("cadence_memberships", "memberships"),
+        ("emails", "email_facts"),
+    ];
+    tables
+        .iter()
+        .map(|(name, table)| (name.to_string(), store.count(table).expect("count")))
+        .collect()
+}
+
+fn truth_counts(rt: &tokio::runtime::Runtime, sim: &SimHandle) -> Vec<(String, u64)> {
+    let t = sim_get(rt, sim, "_sim/truth/counts");
+    [
+        "users",
+        "cadences",
+        "steps",
+        "people",
+        "cadence_memberships",
+        "emails",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), t[n].as_u64().expect("a count")))
+    .collect()
+}
+
+#[test]
+fn a_standby_takes_over_from_a_killed_leader_and_the_database_equals_the_truth() {
+    let rt = runtime();
+    // Latency, so the first sync is still running when the leader dies.
+    let sim = start_sim(&rt, 1_500, 15);
+    let db = pg_support::test_db();
+    let a = Hub::start(&sim, &db.url, "hub-a");
+    a.wait_for("leading");
+    let b = Hub::start(&sim, &db.url, "hub-b");
+    b.wait_for("standing by");
+    assert!(!b.said().contains("leading"), "two leaders:\n{}", b.said());
+
+    // Kill the leader (SIGKILL) once some records are in, mid-sync.
+    let store = PgStore::connect(&db.url).expect("the database");
+    let start = Instant::now();
+    while store.count("email_facts").expect("count") == 0 {
+        assert!(start.elapsed() < HANG_GUARD, "the leader stored nothing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut a = a;
+    a.child.kill().expect("SIGKILL");
+    let _ = a.child.wait();
+    let killed = Instant::now();
+    b.wait_for("leading");
+    eprintln!("standby took over {:?} after the SIGKILL", killed.elapsed());
+
+    // The new leader finishes the sync: every resource equals the truth, no
+    // record lost or doubled.
+    let truth = truth_counts(&rt, &sim);
+    let start = Instant::now();
+    loop {
+        let stored = stored_counts(&store);
+        if stored == truth {
+            break;
+        }
+        assert!(
+            start.elapsed() < HANG_GUARD,
+            "stored {stored:?}, truth {truth:?}; hub-b said:\n{}",
+            b.said()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let status = store.hub_status().expect("status").expect("a hub status");
+    assert_eq!(status.hub_name, "hub-b", "{status:?}");
+    drop(b);
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn six_requests_from_three_clients_make_one_membership_even_filed_before_any_leader() {
+    let rt = runtime();
+    let sim = start_sim(&rt, 300, 0);
+    let db = pg_support::test_db();
+    // A person and an active team cadence they are not on.
+    let cadences = sim_get(&rt, &sim, "cadences?per_page=100");
+    let cadence = cadences["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["archived_at"].is_null() && c["draft"] == false && c["team_cadence"] == true)
+        .expect("an active team cadence")["id"]
+        .as_u64()
+        .unwrap();
+    let people = sim_get(&rt, &sim, "people?per_page=100");
+    let person = people["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_u64().unwrap())
+        .find(|p| {
+            let q = format!("cadence_memberships?person_id={p}&cadence_id={cadence}");
+            sim_get(&rt, &sim, &q)["data"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        })
+        .expect("a person not on the cadence");
+
+    // No hub runs yet: 3 clients file 6 requests at once (each its own key; one
+    // client files its first request twice, which is one job).
+    let url = db.url.clone();
+    PgStore::connect(&url).expect("migrate");
+    let threads: Vec<_> = (0..3)
+        .map(|client| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let store = PgStore::connect(&url).expect("connect");
+                let mut filed = Vec::new();
+                for n in 0..2 {
+                    let req = JobRequest {
+                        key: format!("client-{client}-request-{n}"),
+                        requested_by: format!("client-{client}"),
+                        cadence_id: cadence,
+                        person_id: person,
+                        step_id: None,
+                        on_behalf_of: None,
+                    };
+                    filed.push(store.file_job(&req).expect("filed").0.key);
+                    if n == 0 {
+                        let (again, new) = store.file_job(&req).expect("filed again");
+                        assert!(!new, "the same key is the same job");
+                        assert_eq!(again.key, req.key);
+                    }
+                }
+                filed
+            })
+        })
+        .collect();
+    let keys: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("client"))
+        .collect();
+    assert_eq!(keys.len(), 6);
+    let store = PgStore::connect(&url).expect("connect");
+    std::thread::sleep(Duration::from_millis(500));
+    for k in &keys {
+        assert_eq!(
+            store.job(k).unwrap().unwrap().state,
+            JobState::Queued,
+            "nobody runs jobs before a hub leads"
+        );
+    }
+
+    let hub = Hub::start(&sim, &db.url, "hub-jobs");
+    hub.wait_for("leading");
+    let start = Instant::now();
+    let jobs = loop {
+        let jobs: Vec<_> = keys
+            .iter()
+            .map(|k| store.job(k).unwrap().expect("the job"))
+            .collect();
+        if jobs.iter().all(|j| j.state.is_final()) {
+            break jobs;
+        }
+        assert!(
+            start.elapsed() < HANG_GUARD,
+            "jobs not finished: {jobs:?}\n{}",
+            hub.said()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let outcomes: Vec<String> = jobs
+        .iter()
+        .map(|j| j.outcome.clone().unwrap_or_default())
+        .collect();
+    assert!(
+        jobs.iter().all(|j| j.state == JobState::Done),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| o.starts_with("enrolled"))
+            .count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| o.starts_with("already on cadence"))
+            .count(),
+        5,
+        "{outcomes:?}"
+    );
+    let q = format!("cadence_memberships?person_id={person}&cadence_id={cadence}");
+    let memberships = sim_get(&rt, &sim, &q);
+    assert_eq!(
+        memberships["data"].as_array().unwrap().len(),
+        1,
+        "exactly one membership in SalesLoft"
+    );
+    let posts = sim_get(&rt, &sim, "_sim/stats")["by_endpoint"]["POST cadence_memberships"]
+        .as_u64()
+        .unwrap_or(0);
+    assert_eq!(posts, 1, "one create call");
+    assert!(
+        store.audit_log(100).expect("audit").len() >= 6,
+        "the audit log is in PostgreSQL"
+    );
+    drop(hub);
+    rt.block_on(sim.shutdown());
+}
