@@ -157,10 +157,23 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
         .map(|&st| s.metrics.agg.by_step(st))
         .collect();
     let total_summed = s.metrics.agg.totals();
+    // As the worker hands it over: the people already laid out as a search index
+    // (built off the UI task), which the state takes whole.
     let rest = start::load_rest(&path).expect("people and facts");
+    let someone = rest.people[rest.people.len() / 2].clone();
+    let rest = sltui::worker::store_sync::index_people(rest);
+    assert!(rest.people.is_empty() && rest.index.is_some());
     stored::on_event(&mut s, StoreEvent::Loaded(Ok(Box::new(rest))));
     assert!(!s.metrics.agg.is_preset());
     assert!(s.people.index.len() >= 300, "people index filled");
+    let hits = s.people.index.search(&someone.name, 50);
+    assert!(
+        hits.hits
+            .iter()
+            .any(|&pos| s.people.index.get(pos).is_some_and(|e| e.id == someone.id)),
+        "{} is found by name",
+        someone.name
+    );
     // The sums equal the count over every stored fact, per cadence, step and in total.
     let counted: Vec<_> = ids.iter().map(|&c| s.metrics.agg.by_cadence(c)).collect();
     assert_eq!(summed, counted);

@@ -71,10 +71,13 @@ impl Coverage {
 /// What a start reads after its first frame: the people (the few fields the
 /// people index needs) and every email fact, in an aggregator over
 /// [`TimeRange::All`] ([`on_event`] narrows it to the state's range).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Rest {
     pub people: Vec<PersonRow>,
     pub agg: Aggregator,
+    /// The people as a search index, built and laid out off the UI task (then
+    /// `people` is empty): a dashboard with an empty index takes it whole.
+    pub index: Option<crate::search::PeopleIndex>,
 }
 
 /// The meta key naming the server a store's data came from (as `sltui sync` writes it).
@@ -168,5 +171,9 @@ pub fn load_rest(path: &Path) -> Result<Rest, String> {
             agg.upsert(f);
         })
         .map_err(|e| e.to_string())?;
-    Ok(Rest { people, agg })
+    Ok(Rest {
+        people,
+        agg,
+        index: None,
+    })
 }

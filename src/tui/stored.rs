@@ -159,7 +159,14 @@ pub fn seed(state: &mut AppState, mut data: DashboardData) {
         agg.upsert(f);
     }
     let people = people.iter().map(person_row).collect();
-    take_rest(state, Rest { people, agg });
+    take_rest(
+        state,
+        Rest {
+            people,
+            agg,
+            index: None,
+        },
+    );
 }
 
 /// The first frame's part of the store: cadences, steps and users (the
@@ -197,18 +204,35 @@ fn seed_data(state: &mut AppState, data: DashboardData) {
 /// facts replace the stored totals, with the facts that arrived meanwhile
 /// replayed on top.
 fn take_rest(state: &mut AppState, rest: Rest) {
-    let Rest { people, agg } = rest;
+    let Rest { people, agg, index } = rest;
     let wall = state.clock.wall;
     let m = &mut state.metrics;
     m.agg.absorb(agg, wall, &mut m.series);
-    let index = &mut state.people.index;
-    let had = index.len();
-    for r in people {
-        if index.by_id(r.id).is_none() {
-            index.upsert(row_entry(r));
+    let had = state.people.index.len();
+    match index {
+        // Nobody listed yet (the usual start): the index built off this task.
+        Some(built) if had == 0 => state.people.index = built,
+        Some(built) => {
+            let index = &mut state.people.index;
+            for pos in 0..built.len() {
+                if let Some(e) = built.get(pos)
+                    && index.by_id(e.id).is_none()
+                {
+                    index.upsert(e.clone());
+                }
+            }
+            index.prepare();
+        }
+        None => {
+            let index = &mut state.people.index;
+            for r in people {
+                if index.by_id(r.id).is_none() {
+                    index.upsert(row_entry(r));
+                }
+            }
+            index.prepare();
         }
     }
-    index.prepare();
     if !matches!(state.people.status, IndexStatus::Failed(_)) {
         state.people.status = IndexStatus::Done {
             total: state.people.index.len(),

@@ -27,7 +27,7 @@ pub struct StoreSync {
 }
 
 /// A report from the dashboard's background sync.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum StoreEvent {
     /// The people and facts read after the first frame ([`load_rest`]), or why not.
     Loaded(Result<Box<Rest>, String>),
@@ -57,6 +57,24 @@ impl StoreEvent {
             synced_at,
         }
     }
+}
+
+/// The stored people as a prepared search index (the expensive part of taking
+/// them: a second or so at 100k people), so the UI task only swaps it in.
+pub fn index_people(mut rest: Rest) -> Rest {
+    let mut index = crate::search::PeopleIndex::default();
+    for r in std::mem::take(&mut rest.people) {
+        index.upsert(crate::search::PersonEntry {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            company: r.company,
+            title: r.title,
+        });
+    }
+    index.prepare();
+    rest.index = Some(index);
+    rest
 }
 
 /// When the next background sync runs after `failures` failed runs in a row:
@@ -129,7 +147,7 @@ impl BackgroundSync {
         let task = tokio::spawn(async move {
             if rest {
                 let p = path.clone();
-                let loaded = tokio::task::spawn_blocking(move || load_rest(&p))
+                let loaded = tokio::task::spawn_blocking(move || load_rest(&p).map(index_people))
                     .await
                     .unwrap_or_else(|e| Err(format!("the read stopped: {e}")));
                 let _ = tx.send(StoreEvent::Loaded(loaded.map(Box::new)));
