@@ -49,10 +49,16 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         task_panel(state, tasks, buf);
     }
     status_bar::render(state, status, buf);
+    // Dialogs never cover the status lines: the budget, the live state and the
+    // messages stay readable under them.
+    let over = Rect {
+        height: area.height.saturating_sub(status.height),
+        ..area
+    };
     match &state.popup {
-        Some(Popup::Help { scroll }) => popups::help::render(state, *scroll, area, buf),
-        Some(Popup::Enroll(flow)) => popups::enroll::render(state, flow, area, buf),
-        Some(Popup::Cost(q)) => popups::cost::render(state, q, area, buf),
+        Some(Popup::Help { scroll }) => popups::help::render(state, *scroll, over, buf),
+        Some(Popup::Enroll(flow)) => popups::enroll::render(state, flow, over, buf),
+        Some(Popup::Cost(q)) => popups::cost::render(state, q, over, buf),
         None => {}
     }
 }
