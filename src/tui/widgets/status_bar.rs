@@ -290,6 +290,8 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
     };
     let mut v: Vec<(String, &'static str)> = actions
         .iter()
+        // Read-only: enrolling is off, so it is not offered.
+        .filter(|(a, _)| !(state.session.read_only && *a == Action::Enroll))
         .filter_map(|(a, what)| state.keymap.hint(*a).map(|k| (k, *what)))
         .collect();
     if let Some(k) = state.keymap.hint(Action::Help) {
