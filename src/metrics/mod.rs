@@ -9,6 +9,7 @@ mod aggregator;
 mod engagement;
 mod range;
 mod series;
+pub mod stats;
 
 #[cfg(test)]
 mod prop_tests;
