@@ -8,6 +8,8 @@ use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use sltui::sim::{self, SimConfig, SimHandle};
 
+#[path = "sim_http/analytics.rs"]
+mod analytics;
 #[path = "sim_http/limits.rs"]
 mod limits;
 #[path = "sim_http/reads.rs"]

@@ -93,6 +93,11 @@ impl Fields {
         self.map.contains_key(name)
     }
 
+    /// A field as given (objects and arrays included).
+    pub fn raw(&self, name: &str) -> Option<&Value> {
+        self.map.get(name)
+    }
+
     /// A string field; numbers and booleans are read as their text.
     pub fn text(&self, name: &str) -> Got<String> {
         match self.map.get(name) {

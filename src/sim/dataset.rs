@@ -13,6 +13,8 @@
 //!   one-off emails (no cadence) included.
 
 mod activity;
+#[cfg(test)]
+mod analytics_tests;
 mod clumps;
 mod engage;
 mod names;
@@ -44,6 +46,7 @@ pub(crate) const EMAIL_BASE: u64 = 8_190_809;
 pub(crate) const CALL_BASE: u64 = 2_113_993;
 pub(crate) const MAILING_BASE: u64 = 3_121_331;
 pub(crate) const ACTION_BASE: u64 = 343_305_158;
+pub(crate) const TEMPLATE_BASE: u64 = 1_462_077;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,9 +79,10 @@ pub fn wall_clock_micros() -> Micros {
 /// Builds a whole team. Same options, same dataset, byte for byte.
 pub fn generate(opts: &GenOptions) -> Dataset {
     let mut rng = Rng::new(opts.seed);
-    let team = team::build(&mut rng.fork(1), opts);
+    let mut team = team::build(&mut rng.fork(1), opts);
     let mut people = people::build(&mut rng.fork(2), opts, &team.users);
     let act = activity::build(&mut rng.fork(3), opts.now, &team, &mut people.people);
+    let team_templates = std::mem::take(&mut team.templates);
 
     let mut cadences = team.cadences;
     for c in &mut cadences {
@@ -96,6 +100,7 @@ pub fn generate(opts: &GenOptions) -> Dataset {
         people: Table::from_rows(PERSON_BASE, people.people),
         cadences: Table::from_rows(CADENCE_BASE, cadences),
         steps: Table::from_rows(STEP_BASE, team.steps),
+        email_templates: Table::from_rows(TEMPLATE_BASE, team_templates),
         memberships: Table::from_rows(MEMBERSHIP_BASE, act.memberships),
         emails: Table::from_rows(EMAIL_BASE, act.emails),
         calls: Table::from_rows(CALL_BASE, act.calls),
@@ -151,6 +156,22 @@ pub fn engagement_odds(quality: f64) -> (f64, f64, f64) {
     let reply = (0.10 * quality).clamp(0.01, 0.4);
     (open, click, reply)
 }
+
+/// A template's reply multiplier (0.55..1.55), fixed per team and template: the
+/// variants of one step really differ, which the A/B report should find.
+pub fn template_reply_factor(team_id: u64, template_id: u64) -> f64 {
+    0.55 + hash_unit(team_id ^ 0x7E3F_1A7E, template_id)
+}
+
+/// The template variant an email of `step` gets, chosen by `key` (the generator
+/// draws it; the live simulation uses the email id).
+pub fn template_for(step: &Step, key: u64) -> Option<u64> {
+    let n = step.template_ids.len() as u64;
+    (n > 0).then(|| step.template_ids[(key % n) as usize])
+}
+
+/// Chance that a reply turns into a booked meeting (counted on the cadence).
+pub const MEETING_PER_REPLY: f64 = 0.25;
 
 /// Base probability that a sent email bounces.
 pub const BOUNCE_RATE: f64 = 0.02;

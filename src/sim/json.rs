@@ -15,7 +15,9 @@ use super::model::{Cadence, Call, Dataset, Email, Membership, Micros, Step, Step
 use super::truth::cadence_people;
 
 mod person;
+mod templates;
 pub use person::{person, person_text};
+pub use templates::{cadence_export, cadence_import, email_template, template_counts};
 
 /// `2021-09-16T10:02:20.479210-04:00`: six fractional digits, the team's offset.
 pub fn ts(ds: &Dataset, t: Micros) -> String {
@@ -322,7 +324,10 @@ pub fn email_text(ds: &Dataset, e: &Email, base: &str, out: &mut Vec<u8>) {
         )
         .set("created_at", ts(ds, e.created_at))
         .set("crm_activity", &null)
-        .set("email_template", &null)
+        .set(
+            "email_template",
+            opt_href(base, "email_templates", e.template_id),
+        )
         .set("headers", json!({}))
         .set("id", e.id)
         .set("mailing", json!({"id": e.mailing_id}))

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use super::json;
 use super::list::{Order, Select, SortVal, envelope, envelope_text, select};
-use super::model::{Cadence, Call, Dataset, Email, Membership, Person, Record, Step, Table, User};
+use super::model::{
+    Cadence, Call, Dataset, Email, EmailTemplate, Membership, Person, Record, Step, Table, User,
+};
 use super::query::{ApiError, Query};
 
 type Key<T> = fn(&T) -> SortVal;
@@ -437,5 +439,42 @@ pub fn calls(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
         key,
         filters,
         value(|c| json::call(ds, c, base)),
+    )
+}
+
+pub fn email_templates(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
+    let key = |by: &str| -> Option<Key<EmailTemplate>> {
+        let f: Key<EmailTemplate> = match by {
+            "created_at" => |t| SortVal::Int(t.created_at),
+            _ => return None,
+        };
+        Some(f)
+    };
+    let filters = |q: &mut Query| -> Filter<EmailTemplate> {
+        let include_cadence = q.flag("include_cadence_templates").unwrap_or(false);
+        let cads = q.ids("cadence_id");
+        // Templates used on the given cadences' steps.
+        let on_cadences: Option<HashSet<u64>> = cads.map(|cads| {
+            ds.steps
+                .iter()
+                .filter(|s| cads.contains(&s.cadence_id))
+                .flat_map(|s| s.template_ids.iter().copied())
+                .collect()
+        });
+        filter(true, move |t: &EmailTemplate| {
+            (include_cadence || !t.cadence_template) && any_in(&on_cadences, &t.id)
+        })
+    };
+    let counts = json::template_counts(ds);
+    let sorts = ["created_at", "updated_at"];
+    run(
+        &ds.email_templates,
+        q,
+        true,
+        &sorts,
+        "updated_at",
+        key,
+        filters,
+        value(|t| json::email_template(ds, t, counts.get(&t.id), base)),
     )
 }

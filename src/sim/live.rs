@@ -214,6 +214,7 @@ impl Live {
             }
         }
         let (p_open, p_click, p_reply) = engagement_odds(quality);
+        let p_reply = (p_reply * events::reply_factor(ds, e)).min(0.6);
         if !self.rng.chance(p_open) {
             return;
         }

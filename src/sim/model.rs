@@ -307,6 +307,25 @@ pub struct Step {
     pub name: String,
     pub disabled: bool,
     pub multitouch_enabled: bool,
+    /// Email steps: the templates the step rotates through (an A/B test when
+    /// more than one); empty for other steps.
+    pub template_ids: Vec<u64>,
+    pub created_at: Micros,
+    pub updated_at: Micros,
+}
+
+/// An email template (`/v2/email_templates`).
+#[derive(Debug, Clone)]
+pub struct EmailTemplate {
+    pub id: u64,
+    pub title: String,
+    pub subject: String,
+    pub body: String,
+    /// Only used on a cadence step (hidden from the web app's template list).
+    pub cadence_template: bool,
+    pub open_tracking_enabled: bool,
+    pub click_tracking_enabled: bool,
+    pub shared: bool,
     pub created_at: Micros,
     pub updated_at: Micros,
 }
@@ -453,6 +472,8 @@ pub struct Email {
     pub step_id: Option<u64>,
     pub mailing_id: u64,
     pub action_id: Option<u64>,
+    /// The email template the email was written from (None for one-offs).
+    pub template_id: Option<u64>,
     pub status: EmailStatus,
     pub bounced: bool,
     pub view_tracking: bool,
@@ -494,7 +515,16 @@ macro_rules! record {
         }
     )*};
 }
-record!(User, Person, Cadence, Step, Membership, Email, Call);
+record!(
+    User,
+    Person,
+    Cadence,
+    Step,
+    EmailTemplate,
+    Membership,
+    Email,
+    Call
+);
 
 /// Everything the simulator knows about one team.
 #[derive(Debug, Clone)]
@@ -509,6 +539,7 @@ pub struct Dataset {
     pub people: Table<Person>,
     pub cadences: Table<Cadence>,
     pub steps: Table<Step>,
+    pub email_templates: Table<EmailTemplate>,
     pub memberships: Table<Membership>,
     pub emails: Table<Email>,
     pub calls: Table<Call>,

@@ -11,6 +11,7 @@
 //!   person deletion is documented to be);
 //! * re-adding a person reuses the one membership record for that pair (§3.4).
 
+mod cadences;
 mod calls;
 mod enroll;
 mod people;
@@ -23,6 +24,7 @@ use super::body::{Fields, Got};
 use super::model::{Dataset, Micros};
 use super::query::ApiError;
 
+pub use cadences::import_cadence;
 pub use calls::create_call;
 pub use enroll::{create_membership, delete_membership};
 pub use people::{create_person, update_person};

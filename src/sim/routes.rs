@@ -29,6 +29,10 @@ pub enum Route {
     CreateCall,
     Dispositions,
     Sentiments,
+    EmailTemplates,
+    EmailTemplate(u64),
+    CadenceExport(u64),
+    CadenceImport,
     NotFound,
 }
 
@@ -70,6 +74,10 @@ impl Route {
             ["activities", "calls", i] if get => id(i).map(Route::Call),
             ["call_dispositions"] if get => Some(Route::Dispositions),
             ["call_sentiments"] if get => Some(Route::Sentiments),
+            ["email_templates"] if get => Some(Route::EmailTemplates),
+            ["email_templates", i] if get => id(i).map(Route::EmailTemplate),
+            ["cadence_exports", i] if get => id(i).map(Route::CadenceExport),
+            ["cadence_imports"] if post => Some(Route::CadenceImport),
             _ => None,
         };
         r.unwrap_or(Route::NotFound)
@@ -88,6 +96,7 @@ impl Route {
                 | Route::Calls
                 | Route::Dispositions
                 | Route::Sentiments
+                | Route::EmailTemplates
         )
     }
 
@@ -100,6 +109,7 @@ impl Route {
                 | Route::CreateMembership
                 | Route::DeleteMembership(_)
                 | Route::CreateCall
+                | Route::CadenceImport
         )
     }
 
@@ -129,6 +139,10 @@ impl Route {
             Route::CreateCall => "POST activities/calls",
             Route::Dispositions => "GET call_dispositions",
             Route::Sentiments => "GET call_sentiments",
+            Route::EmailTemplates => "GET email_templates",
+            Route::EmailTemplate(_) => "GET email_templates/{id}",
+            Route::CadenceExport(_) => "GET cadence_exports/{id}",
+            Route::CadenceImport => "POST cadence_imports",
             Route::NotFound => "not found",
         }
     }

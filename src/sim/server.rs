@@ -348,6 +348,10 @@ fn answer(
                 return Ok((StatusCode::NO_CONTENT, None));
             }
             Route::CreateCall => (ops::create_call(&mut w, &fields)?, "call"),
+            Route::CadenceImport => {
+                let id = ops::import_cadence(&mut w, &fields)?;
+                return data(json::cadence_import(base, id));
+            }
             _ => return Err(ApiError::NotFound),
         };
         let ds = &w.ds;
@@ -398,6 +402,12 @@ fn answer(
         Route::Call(id) => found(ds.calls.get(id).map(|r| json::call(ds, r, base))),
         Route::Dispositions => list(team::dispositions(ds, q()?)),
         Route::Sentiments => list(team::sentiments(ds, q()?)),
+        Route::EmailTemplates => list(lists::email_templates(ds, q()?, base)),
+        Route::EmailTemplate(id) => found(ds.email_templates.get(id).map(|t| {
+            let counts = json::template_counts(ds);
+            json::email_template(ds, t, counts.get(&id), base)
+        })),
+        Route::CadenceExport(id) => found(ds.cadences.get(id).map(|c| json::cadence_export(ds, c))),
         _ => Err(ApiError::NotFound),
     }
 }

@@ -8,10 +8,10 @@ use super::plan::{Class, Plan, Track, plans, tracks};
 use super::team::Team;
 use super::{
     CALL_BASE, DAY, EMAIL_BASE, HISTORY, HOUR, MAILING_BASE, MEMBERSHIP_BASE, MINUTE, PairIndex,
-    SECOND, USER_BASE,
+    SECOND, USER_BASE, template_for, template_reply_factor,
 };
 use crate::sim::model::{
-    Call, Email, Membership, MembershipCounts, MembershipState, Micros, Person, StepType,
+    Call, Email, Membership, MembershipCounts, MembershipState, Micros, Person, Step, StepType,
 };
 use crate::sim::rng::Rng;
 
@@ -32,6 +32,7 @@ pub(super) struct Builder<'a> {
     pub emails: Vec<Email>,
     pub calls: Vec<Call>,
     pub meetings: HashMap<u64, u32>,
+    pub team_id: u64,
     next_action: u64,
 }
 
@@ -39,6 +40,21 @@ impl Builder<'_> {
     fn action(&mut self) -> u64 {
         self.next_action += 1;
         self.next_action
+    }
+
+    /// Where an email or call of `step` belongs, with the template variant drawn.
+    fn origin(&mut self, track: &Track, step: &Step, quality: f64, click: bool) -> Origin {
+        let template_id = template_for(step, self.rng.next_u64());
+        Origin {
+            cadence_id: track.cadence.id,
+            step_id: step.id,
+            action_id: 0,
+            template_id,
+            reply_factor: template_id.map_or(1.0, |t| template_reply_factor(self.team_id, t)),
+            quality: track.quality * quality,
+            bounce_factor: track.bounce,
+            click_tracking: click,
+        }
     }
 }
 
@@ -54,6 +70,7 @@ pub(super) fn build(rng: &mut Rng, now: Micros, team: &Team, people: &mut [Perso
         emails: Vec::new(),
         calls: Vec::new(),
         meetings: HashMap::new(),
+        team_id: team.team_id,
         next_action: super::ACTION_BASE,
     };
     let mut memberships = Vec::with_capacity(plans.len());
@@ -162,12 +179,8 @@ impl Builder<'_> {
             let action_id = self.action();
             last_action = Some(action_id);
             let origin = Origin {
-                cadence_id: c.id,
-                step_id: step.id,
                 action_id,
-                quality: track.quality * sq,
-                bounce_factor: track.bounce,
-                click_tracking: click,
+                ..self.origin(track, step, sq, click)
             };
             exec += 1;
             last = last.max(t);
@@ -296,12 +309,8 @@ impl Builder<'_> {
         let floor = (*last).max(self.now - 20 * HOUR);
         let created = self.rng.range_i64(floor, self.now - SECOND).max(floor);
         let origin = Origin {
-            cadence_id: track.cadence.id,
-            step_id: step.id,
             action_id: self.next_action,
-            quality: track.quality * sq,
-            bounce_factor: track.bounce,
-            click_tracking: click,
+            ..self.origin(track, step, sq, click)
         };
         let pending = due <= self.now + HOUR;
         let touch = self.email(

@@ -3,7 +3,8 @@
 
 use super::activity::Builder;
 use super::{
-    BOUNCE_RATE, DAY, HOUR, MINUTE, SECOND, call_outcome, engagement_odds, usual_sent_status,
+    BOUNCE_RATE, DAY, HOUR, MEETING_PER_REPLY, MINUTE, SECOND, call_outcome, engagement_odds,
+    usual_sent_status,
 };
 use crate::sim::model::{Call, Email, EmailStatus, Micros};
 use crate::sim::rng::Rng;
@@ -14,6 +15,10 @@ pub(super) struct Origin {
     pub cadence_id: u64,
     pub step_id: u64,
     pub action_id: u64,
+    /// The template variant of an email step.
+    pub template_id: Option<u64>,
+    /// The template's reply multiplier (1 without a template).
+    pub reply_factor: f64,
     /// Engagement multiplier (cadence quality times step quality).
     pub quality: f64,
     pub bounce_factor: f64,
@@ -91,6 +96,7 @@ impl Builder<'_> {
             step_id: origin.map(|o| o.step_id),
             mailing_id: 0,
             action_id: origin.map(|o| o.action_id),
+            template_id: origin.and_then(|o| o.template_id),
             status: EmailStatus::Scheduled,
             bounced: false,
             view_tracking: self.rng.chance(0.95),
@@ -177,6 +183,7 @@ impl Builder<'_> {
             return touch;
         }
         let (p_open, p_click, p_reply) = engagement_odds(origin.map_or(1.0, |o| o.quality));
+        let p_reply = (p_reply * origin.map_or(1.0, |o| o.reply_factor)).min(0.6);
         if rng.chance(p_open) {
             let open_at = later(rng, sent_at, 6 * HOUR);
             if open_at <= now {
@@ -208,6 +215,11 @@ impl Builder<'_> {
                         touch.replied = true;
                         touch.replied_at = Some(reply_at);
                         last = last.max(reply_at);
+                        if let Some(o) = origin
+                            && rng.chance(MEETING_PER_REPLY)
+                        {
+                            *self.meetings.entry(o.cadence_id).or_insert(0) += 1;
+                        }
                     }
                 }
             }

@@ -4,8 +4,10 @@ use super::names::{
     CADENCE_TAGS, CADENCES, EMAIL_STEP_NAMES, FIRST_NAMES, LAST_NAMES, OTHER_STEP_NAMES,
     PHONE_STEP_NAMES, USER_ROLES,
 };
-use super::{CADENCE_BASE, DAY, GenOptions, HOUR, MINUTE, SECOND, STEP_BASE, USER_BASE};
-use crate::sim::model::{Cadence, Micros, Step, StepType, User};
+use super::{
+    CADENCE_BASE, DAY, GenOptions, HOUR, MINUTE, SECOND, STEP_BASE, TEMPLATE_BASE, USER_BASE,
+};
+use crate::sim::model::{Cadence, EmailTemplate, Micros, Step, StepType, User};
 use crate::sim::rng::Rng;
 
 const TEAMS: &[(&str, &str)] = &[
@@ -21,6 +23,7 @@ pub(super) struct Team {
     pub users: Vec<User>,
     pub cadences: Vec<Cadence>,
     pub steps: Vec<Step>,
+    pub templates: Vec<EmailTemplate>,
 }
 
 /// A UUID-v4-shaped string.
@@ -43,7 +46,7 @@ pub(super) fn build(rng: &mut Rng, opts: &GenOptions) -> Team {
     let (team_name, domain) = *rng.pick(TEAMS);
     let team_id = 104_000 + rng.range(0, 900);
     let users = build_users(rng, opts, domain);
-    let (cadences, steps) = build_cadences(rng, opts, &users);
+    let (cadences, steps, templates) = build_cadences(rng, opts, &users);
     debug_assert!(users.iter().all(|u| u.updated_at <= now));
     Team {
         team_id,
@@ -51,6 +54,7 @@ pub(super) fn build(rng: &mut Rng, opts: &GenOptions) -> Team {
         users,
         cadences,
         steps,
+        templates,
     }
 }
 
@@ -111,13 +115,18 @@ fn cadence_name(i: usize) -> (String, &'static str) {
     (format!("{name}{variant}"), function)
 }
 
-fn build_cadences(rng: &mut Rng, opts: &GenOptions, users: &[User]) -> (Vec<Cadence>, Vec<Step>) {
+fn build_cadences(
+    rng: &mut Rng,
+    opts: &GenOptions,
+    users: &[User],
+) -> (Vec<Cadence>, Vec<Step>, Vec<EmailTemplate>) {
     let now = opts.now;
     let n = opts.cadences;
     let active_users: Vec<&User> = users.iter().filter(|u| u.active).collect();
     let admin_id = users.first().map_or(USER_BASE, |u| u.id);
     let mut cadences = Vec::with_capacity(n);
     let mut steps: Vec<Step> = Vec::new();
+    let mut templates: Vec<EmailTemplate> = Vec::new();
     for i in 0..n {
         let (name, function) = cadence_name(i);
         // Keep every state present on teams with a handful of cadences.
@@ -142,7 +151,7 @@ fn build_cadences(rng: &mut Rng, opts: &GenOptions, users: &[User]) -> (Vec<Cade
             updated_at = updated_at.max(a + rng.range_i64(SECOND, MINUTE));
         }
         let id = CADENCE_BASE + i as u64;
-        let step_ids = build_steps(rng, id, created_at, now, &mut steps);
+        let step_ids = build_steps(rng, id, created_at, now, &mut steps, &mut templates);
         let tag_count = rng.range(0, 3) as usize;
         let mut tags: Vec<String> = Vec::new();
         for _ in 0..tag_count {
@@ -173,7 +182,7 @@ fn build_cadences(rng: &mut Rng, opts: &GenOptions, users: &[User]) -> (Vec<Cade
             updated_at: updated_at.max(created_at),
         });
     }
-    (cadences, steps)
+    (cadences, steps, templates)
 }
 
 fn build_steps(
@@ -182,6 +191,7 @@ fn build_steps(
     cadence_created: Micros,
     now: Micros,
     steps: &mut Vec<Step>,
+    templates: &mut Vec<EmailTemplate>,
 ) -> Vec<u64> {
     let count = rng.range(3, 13) as usize;
     let mut ids = Vec::with_capacity(count);
@@ -213,6 +223,14 @@ fn build_steps(
         } else {
             created
         };
+        let template_ids = if kind == StepType::Email {
+            let variants = 1 + rng.weighted(&[35.0, 45.0, 20.0]);
+            (0..variants)
+                .map(|v| add_template(rng, templates, name, v, created))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let id = STEP_BASE + steps.len() as u64;
         steps.push(Step {
             id,
@@ -223,10 +241,46 @@ fn build_steps(
             name: name.to_string(),
             disabled: pos > 0 && rng.chance(0.03),
             multitouch_enabled: false,
+            template_ids,
             created_at: created,
             updated_at: updated.max(created),
         });
         ids.push(id);
     }
     ids
+}
+
+/// Subject lines the generated templates use, one per A/B variant.
+const SUBJECTS: &[&str] = &[
+    "Quick question, {{first_name}}",
+    "{{company}} and pipeline visibility",
+    "Worth a 15 minute chat?",
+    "Idea for {{company}}",
+    "Following up",
+    "Did this land?",
+];
+
+/// Adds variant `v` of the template for an email step named `step_name`; returns its id.
+fn add_template(
+    rng: &mut Rng,
+    templates: &mut Vec<EmailTemplate>,
+    step_name: &str,
+    v: usize,
+    created: Micros,
+) -> u64 {
+    let id = TEMPLATE_BASE + templates.len() as u64;
+    let letter = char::from(b'A' + (v % 26) as u8);
+    templates.push(EmailTemplate {
+        id,
+        title: format!("{step_name} ({letter})"),
+        subject: rng.pick(SUBJECTS).to_string(),
+        body: format!("<div>Hi {{{{first_name}}}},</div><div>{step_name}, version {letter}.</div>"),
+        cadence_template: true,
+        open_tracking_enabled: true,
+        click_tracking_enabled: true,
+        shared: false,
+        created_at: created,
+        updated_at: created,
+    });
+    id
 }

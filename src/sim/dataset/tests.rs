@@ -19,11 +19,12 @@ pub(crate) fn opts(seed: u64, people: usize) -> GenOptions {
 
 fn fingerprint(ds: &Dataset) -> String {
     format!(
-        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
         ds.users.iter().collect::<Vec<_>>(),
         ds.people.iter().collect::<Vec<_>>(),
         ds.cadences.iter().collect::<Vec<_>>(),
         ds.steps.iter().collect::<Vec<_>>(),
+        ds.email_templates.iter().collect::<Vec<_>>(),
         ds.memberships.iter().collect::<Vec<_>>(),
         ds.emails.iter().collect::<Vec<_>>(),
         ds.calls.iter().collect::<Vec<_>>(),

@@ -2,7 +2,9 @@
 //! membership and its person together so the counts stay equal.
 
 use super::{EventKind, LiveReport};
-use crate::sim::dataset::{cadence_bounce_factor, cadence_quality, email_position, step_quality};
+use crate::sim::dataset::{
+    cadence_bounce_factor, cadence_quality, email_position, step_quality, template_reply_factor,
+};
 use crate::sim::model::{Dataset, Email, MembershipState, Micros};
 
 /// (engagement multiplier, bounce multiplier) of an email, as the generator uses them.
@@ -18,6 +20,12 @@ pub(super) fn email_quality(ds: &Dataset, e: &Email) -> (f64, f64) {
         cadence_quality(ds.team_id, cid) * step_quality(ds.team_id, sid, pos),
         cadence_bounce_factor(ds.team_id, cid),
     )
+}
+
+/// The reply multiplier of an email's template, as the generator uses it.
+pub(super) fn reply_factor(ds: &Dataset, e: &Email) -> f64 {
+    e.template_id
+        .map_or(1.0, |t| template_reply_factor(ds.team_id, t))
 }
 
 /// Applies one event at time `t`. Events that no longer make sense (email gone,

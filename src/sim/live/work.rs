@@ -3,7 +3,9 @@
 //! and the odd manual removal.
 
 use super::{Live, LiveReport};
-use crate::sim::dataset::{SECOND, call_outcome, step_click_tracking, usual_sent_status};
+use crate::sim::dataset::{
+    SECOND, call_outcome, step_click_tracking, template_for, usual_sent_status,
+};
 use crate::sim::model::{
     Call, Dataset, Email, Membership, MembershipCounts, MembershipState, Micros, StepType,
 };
@@ -152,6 +154,7 @@ impl Live {
                 step_id: Some(step_id),
                 mailing_id,
                 action_id: Some(action_id),
+                template_id: ds.steps.get(step_id).and_then(|s| template_for(s, id)),
                 status,
                 bounced: false,
                 view_tracking: self.rng.chance(0.95),
