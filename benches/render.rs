@@ -163,6 +163,9 @@ fn load(s: &mut AppState, cadences: usize, emails: usize, people: usize) {
             viewed,
             clicked: viewed && rng.chance(0.2),
             replied: sent && rng.chance(0.05),
+            view_tracked: true,
+            click_tracked: true,
+            template_id: None,
             sent_at: sent.then_some(at),
             updated_at: at,
         });

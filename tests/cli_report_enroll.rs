@@ -15,13 +15,15 @@ mod enroll;
 mod report;
 
 const KEY: &str = "cli-test-key";
-const COUNTS: [&str; 6] = [
+const COUNTS: [&str; 8] = [
     "sent",
     "delivered",
     "opened",
     "clicked",
     "replied",
     "bounced",
+    "view_tracked",
+    "click_tracked",
 ];
 
 /// A private home for one child process; removed when dropped.

@@ -152,6 +152,8 @@ pub fn json(rows: &[Row]) -> Value {
                     "clicked": e.clicked,
                     "replied": e.replied,
                     "bounced": e.bounced,
+                    "view_tracked": e.view_tracked,
+                    "click_tracked": e.click_tracked,
                     "open_rate": rates.open,
                     "click_rate": rates.click,
                     "reply_rate": rates.reply,
@@ -297,6 +299,8 @@ mod tests {
             clicked: 2,
             replied: 1,
             bounced: 2,
+            view_tracked: 8,
+            click_tracked: 8,
         }
     }
 

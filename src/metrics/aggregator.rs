@@ -11,11 +11,7 @@ use super::{ActivitySeries, EmailFact, Engagement, TimeRange};
 /// own SalesLoft account, not from an adversary.
 type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-const SENT: u8 = 1;
-const BOUNCED: u8 = 2;
-const VIEWED: u8 = 4;
-const CLICKED: u8 = 8;
-const REPLIED: u8 = 16;
+use super::flags::SENT;
 
 /// One stored email, 16 bytes: a million emails take about 50 MB of hash table.
 ///
@@ -51,13 +47,7 @@ impl Stored {
 
     /// The contribution ignoring the time range.
     fn engagement(&self) -> Engagement {
-        Engagement::of_email(
-            self.has(SENT),
-            self.has(BOUNCED),
-            self.has(VIEWED),
-            self.has(CLICKED),
-            self.has(REPLIED),
-        )
+        Engagement::of_flags(self.flags)
     }
 }
 
@@ -71,7 +61,7 @@ const DAY_SECS: u32 = 86_400;
 
 /// Compact counts of one (group, day) bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Counts([u32; 6]);
+struct Counts([u32; 8]);
 
 impl Counts {
     fn bump(&mut self, e: Engagement, add: bool) {
@@ -82,6 +72,8 @@ impl Counts {
             e.clicked,
             e.replied,
             e.bounced,
+            e.view_tracked,
+            e.click_tracked,
         ];
         for (c, f) in self.0.iter_mut().zip(fields) {
             let f = f as u32;
@@ -95,11 +87,20 @@ impl Counts {
     }
 
     fn is_empty(&self) -> bool {
-        self.0 == [0; 6]
+        self.0 == [0; 8]
     }
 
     fn engagement(&self) -> Engagement {
-        let [sent, delivered, opened, clicked, replied, bounced] = self.0.map(u64::from);
+        let [
+            sent,
+            delivered,
+            opened,
+            clicked,
+            replied,
+            bounced,
+            view_tracked,
+            click_tracked,
+        ] = self.0.map(u64::from);
         Engagement {
             sent,
             delivered,
@@ -107,6 +108,8 @@ impl Counts {
             clicked,
             replied,
             bounced,
+            view_tracked,
+            click_tracked,
         }
     }
 }
@@ -331,11 +334,7 @@ impl Aggregator {
             group: self.intern((fact.cadence_id, fact.step_id)),
             sent_at: fact.sent_at.map_or(0, secs),
             updated_at: secs(fact.updated_at),
-            flags: (fact.sent as u8 * SENT)
-                | (fact.bounced as u8 * BOUNCED)
-                | (fact.viewed as u8 * VIEWED)
-                | (fact.clicked as u8 * CLICKED)
-                | (fact.replied as u8 * REPLIED),
+            flags: fact.flags(),
         };
         let old = self.facts.get(&fact.email_id).copied();
         if let Some(old) = old

@@ -8,7 +8,12 @@ use std::ops::{AddAssign, SubAssign};
 /// - `sent`: emails with a sent status;
 /// - `bounced`: sent emails flagged `bounced`;
 /// - `delivered`: `sent - bounced`;
-/// - `opened` / `clicked` / `replied`: delivered emails with views / clicks / replies > 0.
+/// - `view_tracked` / `click_tracked`: delivered emails sent with `view_tracking` /
+///   `click_tracking` on: the open and click rates' denominators, since an
+///   untracked email can never show an open or a click;
+/// - `opened`: view-tracked delivered emails with views > 0;
+/// - `clicked`: click-tracked delivered emails with clicks > 0;
+/// - `replied`: delivered emails with replies > 0 (replies are seen without tracking).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Engagement {
     pub sent: u64,
@@ -17,14 +22,16 @@ pub struct Engagement {
     pub clicked: u64,
     pub replied: u64,
     pub bounced: u64,
+    pub view_tracked: u64,
+    pub click_tracked: u64,
 }
 
 /// Rates as fractions in `0.0..=1.0`; `None` when the denominator is zero (never NaN).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct EngagementRates {
-    /// `opened / delivered`.
+    /// `opened / view_tracked`.
     pub open: Option<f64>,
-    /// `clicked / delivered`.
+    /// `clicked / click_tracked`.
     pub click: Option<f64>,
     /// `replied / delivered`.
     pub reply: Option<f64>,
@@ -33,18 +40,35 @@ pub struct EngagementRates {
 }
 
 impl Engagement {
-    /// The contribution of one email, from its flags.
+    /// The contribution of one tracked email, from its flags.
     pub fn of_email(sent: bool, bounced: bool, viewed: bool, clicked: bool, replied: bool) -> Self {
-        let sent = sent as u64;
-        let bounced = sent & bounced as u64;
+        use super::flags as f;
+        let byte = (sent as u8 * f::SENT)
+            | (bounced as u8 * f::BOUNCED)
+            | (viewed as u8 * f::VIEWED)
+            | (clicked as u8 * f::CLICKED)
+            | (replied as u8 * f::REPLIED);
+        Engagement::of_flags(byte)
+    }
+
+    /// The contribution of one email, from its flags byte (see [`super::flags`]).
+    pub fn of_flags(byte: u8) -> Self {
+        use super::flags as f;
+        let has = |flag: u8| u64::from(byte & flag != 0);
+        let sent = has(f::SENT);
+        let bounced = sent & has(f::BOUNCED);
         let delivered = sent - bounced;
+        let view_tracked = delivered & (1 - has(f::VIEW_UNTRACKED));
+        let click_tracked = delivered & (1 - has(f::CLICK_UNTRACKED));
         Engagement {
             sent,
             delivered,
-            opened: delivered & viewed as u64,
-            clicked: delivered & clicked as u64,
-            replied: delivered & replied as u64,
+            opened: view_tracked & has(f::VIEWED),
+            clicked: click_tracked & has(f::CLICKED),
+            replied: delivered & has(f::REPLIED),
             bounced,
+            view_tracked,
+            click_tracked,
         }
     }
 
@@ -55,8 +79,8 @@ impl Engagement {
 
     pub fn rates(&self) -> EngagementRates {
         EngagementRates {
-            open: ratio(self.opened, self.delivered),
-            click: ratio(self.clicked, self.delivered),
+            open: ratio(self.opened, self.view_tracked),
+            click: ratio(self.clicked, self.click_tracked),
             reply: ratio(self.replied, self.delivered),
             bounce: ratio(self.bounced, self.sent),
         }
@@ -75,6 +99,8 @@ impl AddAssign for Engagement {
         self.clicked += o.clicked;
         self.replied += o.replied;
         self.bounced += o.bounced;
+        self.view_tracked += o.view_tracked;
+        self.click_tracked += o.click_tracked;
     }
 }
 
@@ -88,7 +114,9 @@ impl SubAssign for Engagement {
                 && self.opened >= o.opened
                 && self.clicked >= o.clicked
                 && self.replied >= o.replied
-                && self.bounced >= o.bounced,
+                && self.bounced >= o.bounced
+                && self.view_tracked >= o.view_tracked
+                && self.click_tracked >= o.click_tracked,
             "subtracting {o:?} from {self:?}"
         );
         self.sent = self.sent.saturating_sub(o.sent);
@@ -97,6 +125,8 @@ impl SubAssign for Engagement {
         self.clicked = self.clicked.saturating_sub(o.clicked);
         self.replied = self.replied.saturating_sub(o.replied);
         self.bounced = self.bounced.saturating_sub(o.bounced);
+        self.view_tracked = self.view_tracked.saturating_sub(o.view_tracked);
+        self.click_tracked = self.click_tracked.saturating_sub(o.click_tracked);
     }
 }
 
@@ -127,6 +157,26 @@ mod tests {
     }
 
     #[test]
+    fn untracked_emails_never_count_against_open_or_click_rates() {
+        use crate::metrics::flags::{CLICK_UNTRACKED, SENT, VIEW_UNTRACKED, VIEWED};
+        let mut e = Engagement::of_flags(SENT | VIEWED);
+        e += Engagement::of_flags(SENT | VIEW_UNTRACKED);
+        e += Engagement::of_flags(SENT | CLICK_UNTRACKED);
+        // A view on an untracked email (should not happen) is not counted either.
+        e += Engagement::of_flags(SENT | VIEW_UNTRACKED | VIEWED);
+        assert_eq!((e.delivered, e.view_tracked, e.click_tracked), (4, 2, 3));
+        assert_eq!(e.opened, 1);
+        let r = e.rates();
+        assert_eq!(r.open, Some(0.5));
+        assert_eq!(r.click, Some(0.0));
+        assert_eq!(
+            r.reply,
+            Some(0.0),
+            "replies still count over every delivered email"
+        );
+    }
+
+    #[test]
     fn unsent_email_counts_nowhere() {
         assert!(Engagement::of_email(false, true, true, true, true).is_empty());
     }
@@ -141,6 +191,8 @@ mod tests {
                 delivered: 1,
                 opened: 1,
                 replied: 1,
+                view_tracked: 1,
+                click_tracked: 1,
                 ..Default::default()
             }
         );
@@ -180,6 +232,8 @@ mod tests {
             opened: 4,
             clicked: 2,
             replied: 1,
+            view_tracked: 8,
+            click_tracked: 8,
         };
         let r = e.rates();
         assert_eq!(r.open, Some(0.5));

@@ -41,8 +41,57 @@ pub struct EmailFact {
     pub clicked: bool,
     /// `counts.replies > 0`.
     pub replied: bool,
+    /// The email was sent with `view_tracking` on: only such emails count in the
+    /// open rate's denominator.
+    pub view_tracked: bool,
+    /// The email was sent with `click_tracking` on (the click rate's denominator).
+    pub click_tracked: bool,
+    /// The `email_template` the email was written from, if any.
+    pub template_id: Option<u64>,
     pub sent_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The one-byte encoding of an [`EmailFact`]'s flags, shared by the aggregator and
+/// the store. Tracking is stored negated (`*_UNTRACKED`), so a byte written before
+/// tracking was recorded reads as tracked, as every email was counted then.
+pub mod flags {
+    pub const SENT: u8 = 1;
+    pub const BOUNCED: u8 = 2;
+    pub const VIEWED: u8 = 4;
+    pub const CLICKED: u8 = 8;
+    pub const REPLIED: u8 = 16;
+    pub const VIEW_UNTRACKED: u8 = 32;
+    pub const CLICK_UNTRACKED: u8 = 64;
+}
+
+impl EmailFact {
+    /// The flags byte (see [`flags`]).
+    pub fn flags(&self) -> u8 {
+        (self.sent as u8 * flags::SENT)
+            | (self.bounced as u8 * flags::BOUNCED)
+            | (self.viewed as u8 * flags::VIEWED)
+            | (self.clicked as u8 * flags::CLICKED)
+            | (self.replied as u8 * flags::REPLIED)
+            | (!self.view_tracked as u8 * flags::VIEW_UNTRACKED)
+            | (!self.click_tracked as u8 * flags::CLICK_UNTRACKED)
+    }
+
+    /// Sets the flag fields from a flags byte (see [`flags`]).
+    pub fn set_flags(&mut self, byte: u8) {
+        self.sent = byte & flags::SENT != 0;
+        self.bounced = byte & flags::BOUNCED != 0;
+        self.viewed = byte & flags::VIEWED != 0;
+        self.clicked = byte & flags::CLICKED != 0;
+        self.replied = byte & flags::REPLIED != 0;
+        self.view_tracked = byte & flags::VIEW_UNTRACKED == 0;
+        self.click_tracked = byte & flags::CLICK_UNTRACKED == 0;
+    }
+
+    /// This email's contribution to the engagement counts.
+    pub fn engagement(&self) -> Engagement {
+        Engagement::of_flags(self.flags())
+    }
 }
 
 /// What the metrics need to know about one SalesLoft email. Pure; never fails.
@@ -56,6 +105,9 @@ pub fn email_fact(email: &Email) -> EmailFact {
         viewed: email.counts.views > 0,
         clicked: email.counts.clicks > 0,
         replied: email.counts.replies > 0,
+        view_tracked: email.view_tracking,
+        click_tracked: email.click_tracking,
+        template_id: email.template_id(),
         sent_at: email.sent_at.map(|t| t.with_timezone(&Utc)),
         updated_at: email.updated_at.with_timezone(&Utc),
     }

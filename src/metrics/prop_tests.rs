@@ -37,6 +37,9 @@ fn random_fact(rng: &mut Rng) -> EmailFact {
         viewed: rng.chance(2),
         clicked: rng.chance(3),
         replied: rng.chance(4),
+        view_tracked: !rng.chance(7),
+        click_tracked: !rng.chance(4),
+        template_id: (cadence > 0).then(|| rng.below(2)),
         sent_at: (!rng.chance(8))
             .then(|| now() - TimeDelta::seconds(rng.below(60 * 86_400) as i64)),
         updated_at: now() - TimeDelta::seconds(rng.below(2_000) as i64),
@@ -75,7 +78,19 @@ fn recount(facts: &HashMap<u64, EmailFact>, range: TimeRange, now: DateTime<Utc>
         if since.is_some_and(|s| at < s) {
             continue;
         }
-        let e = Engagement::of_email(f.sent, f.bounced, f.viewed, f.clicked, f.replied);
+        // The definitions, written out again (not through `Engagement::of_flags`).
+        let delivered = f.sent && !f.bounced;
+        let n = |b: bool| u64::from(b);
+        let e = Engagement {
+            sent: n(f.sent),
+            delivered: n(delivered),
+            opened: n(delivered && f.view_tracked && f.viewed),
+            clicked: n(delivered && f.click_tracked && f.clicked),
+            replied: n(delivered && f.replied),
+            bounced: n(f.sent && f.bounced),
+            view_tracked: n(delivered && f.view_tracked),
+            click_tracked: n(delivered && f.click_tracked),
+        };
         totals += e;
         if let Some(c) = f.cadence_id {
             *cadences.entry(c).or_default() += e;
@@ -171,6 +186,9 @@ fn wide_fact(rng: &mut Rng, now: DateTime<Utc>) -> EmailFact {
         viewed: rng.chance(2),
         clicked: rng.chance(3),
         replied: rng.chance(4),
+        view_tracked: !rng.chance(7),
+        click_tracked: !rng.chance(4),
+        template_id: None,
         sent_at,
         updated_at: now - TimeDelta::seconds(rng.below(300 * 86_400) as i64),
     }

@@ -20,6 +20,9 @@ fn fact(id: u64) -> EmailFact {
         viewed: false,
         clicked: false,
         replied: false,
+        view_tracked: true,
+        click_tracked: true,
+        template_id: None,
         sent_at: Some(now() - TimeDelta::days(1)),
         updated_at: now() - TimeDelta::days(1),
     }
@@ -40,6 +43,9 @@ fn eng(
         clicked,
         replied,
         bounced,
+        // Every email of these tests is tracked.
+        view_tracked: delivered,
+        click_tracked: delivered,
     }
 }
 

@@ -6,7 +6,9 @@
 //! * `bounced` — sent and `bounced == true`;
 //! * `delivered` — `sent - bounced`;
 //! * `opened` / `clicked` / `replied` — delivered emails with `views` / `clicks` /
-//!   `replies` > 0.
+//!   `replies` > 0;
+//! * `view_tracked` / `click_tracked` — delivered emails sent with `view_tracking` /
+//!   `click_tracking` on (the open and click rates' denominators).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,8 @@ pub struct Engagement {
     pub clicked: u64,
     pub replied: u64,
     pub bounced: u64,
+    pub view_tracked: u64,
+    pub click_tracked: u64,
 }
 
 /// Typed engagement per cadence id (every cadence present), emails with
@@ -54,6 +58,8 @@ pub fn engagement_counts(ds: &Dataset, since: Option<Micros>) -> BTreeMap<u64, E
         g.opened += u64::from(e.views > 0);
         g.clicked += u64::from(e.clicks > 0);
         g.replied += u64::from(e.replies > 0);
+        g.view_tracked += u64::from(e.view_tracking);
+        g.click_tracked += u64::from(e.click_tracking);
     }
     out
 }
@@ -71,6 +77,8 @@ fn to_json(counts: BTreeMap<u64, Engagement>) -> Value {
                     "clicked": g.clicked,
                     "replied": g.replied,
                     "bounced": g.bounced,
+                    "view_tracked": g.view_tracked,
+                    "click_tracked": g.click_tracked,
                 }),
             )
         })

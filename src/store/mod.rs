@@ -262,3 +262,5 @@ fn restrict_permissions(path: &Path) {
 mod summary_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tracking_tests;

@@ -18,12 +18,6 @@ pub(crate) const FACT_AT: &str = "max(1, min(4294967295, coalesce(sent_at, updat
 
 pub(crate) const DAY_SECS: u32 = 86_400;
 
-pub(crate) const SENT: i64 = 1;
-pub(crate) const BOUNCED: i64 = 2;
-pub(crate) const VIEWED: i64 = 4;
-pub(crate) const CLICKED: i64 = 8;
-pub(crate) const REPLIED: i64 = 16;
-
 /// A record the store keeps. Rows are [`prepare`](StoreRecord::prepare)d (encoded)
 /// outside any lock, then written in one transaction.
 pub trait StoreRecord: Sized {
@@ -231,8 +225,9 @@ impl StoreRecord for Email {
 
 fn write_facts(tx: &Transaction<'_>, facts: &[EmailFact], generation: i64) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached(
-        "INSERT INTO email_facts (id, updated_us, seen, cadence_id, step_id, flags, sent_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO email_facts (id, updated_us, seen, cadence_id, step_id, flags, sent_at,
+                                  template_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(id) DO UPDATE SET
            seen = excluded.seen,
            cadence_id = CASE WHEN excluded.updated_us >= email_facts.updated_us
@@ -243,14 +238,12 @@ fn write_facts(tx: &Transaction<'_>, facts: &[EmailFact], generation: i64) -> ru
                    THEN excluded.flags ELSE email_facts.flags END,
            sent_at = CASE WHEN excluded.updated_us >= email_facts.updated_us
                      THEN excluded.sent_at ELSE email_facts.sent_at END,
+           template_id = CASE WHEN excluded.updated_us >= email_facts.updated_us
+                         THEN excluded.template_id ELSE email_facts.template_id END,
            updated_us = max(email_facts.updated_us, excluded.updated_us)",
     )?;
     for f in facts {
-        let flags = (f.sent as i64 * SENT)
-            | (f.bounced as i64 * BOUNCED)
-            | (f.viewed as i64 * VIEWED)
-            | (f.clicked as i64 * CLICKED)
-            | (f.replied as i64 * REPLIED);
+        let flags = i64::from(f.flags());
         st.execute(params![
             id64(f.email_id),
             f.updated_at.timestamp_micros(),
@@ -259,6 +252,7 @@ fn write_facts(tx: &Transaction<'_>, facts: &[EmailFact], generation: i64) -> ru
             f.step_id.map(id64),
             flags,
             f.sent_at.map(|t| t.timestamp_micros()),
+            f.template_id.map(id64),
         ])?;
     }
     Ok(())
@@ -406,8 +400,8 @@ impl Store {
         let mut st = self
             .conn
             .prepare(
-                "SELECT id, cadence_id, step_id, flags, sent_at, updated_us FROM email_facts
-                 WHERE updated_us > ?1",
+                "SELECT id, cadence_id, step_id, flags, sent_at, updated_us, template_id
+                 FROM email_facts WHERE updated_us > ?1",
             )
             .map_err(|e| self.sql(e))?;
         let mut rows = st.query([updated_us]).map_err(|e| self.sql(e))?;
@@ -416,18 +410,23 @@ impl Store {
             let fact = (|| {
                 let flags: i64 = r.get(3)?;
                 let id: i64 = r.get(0)?;
-                Ok(EmailFact {
+                let mut fact = EmailFact {
                     email_id: id as u64,
                     cadence_id: r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
                     step_id: r.get::<_, Option<i64>>(2)?.map(|v| v as u64),
-                    sent: flags & SENT != 0,
-                    bounced: flags & BOUNCED != 0,
-                    viewed: flags & VIEWED != 0,
-                    clicked: flags & CLICKED != 0,
-                    replied: flags & REPLIED != 0,
+                    sent: false,
+                    bounced: false,
+                    viewed: false,
+                    clicked: false,
+                    replied: false,
+                    view_tracked: true,
+                    click_tracked: true,
+                    template_id: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
                     sent_at: r.get::<_, Option<i64>>(4)?.map(utc_micros),
                     updated_at: utc_micros(r.get(5)?),
-                })
+                };
+                fact.set_flags(flags as u8);
+                Ok(fact)
             })()
             .map_err(|e: rusqlite::Error| self.sql(e))?;
             f(fact);
@@ -552,7 +551,8 @@ impl Store {
                 .conn
                 .prepare_cached(
                     "SELECT cadence_id, step_id, sum(sent), sum(delivered), sum(opened),
-                            sum(clicked), sum(replied), sum(bounced)
+                            sum(clicked), sum(replied), sum(bounced), sum(view_tracked),
+                            sum(click_tracked)
                      FROM fact_days WHERE day > ?1 GROUP BY cadence_id, step_id",
                 )
                 .map_err(|e| self.sql(e))?;
@@ -567,6 +567,8 @@ impl Store {
                         clicked: n(5)?,
                         replied: n(6)?,
                         bounced: n(7)?,
+                        view_tracked: n(8)?,
+                        click_tracked: n(9)?,
                     })
                 })()
                 .map_err(|e: rusqlite::Error| self.sql(e))?;
@@ -591,13 +593,7 @@ impl Store {
             while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
                 let (c, s, flags): (i64, i64, i64) = (|| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))()
                     .map_err(|e: rusqlite::Error| self.sql(e))?;
-                *per.entry((c, s)).or_default() += Engagement::of_email(
-                    flags & SENT != 0,
-                    flags & BOUNCED != 0,
-                    flags & VIEWED != 0,
-                    flags & CLICKED != 0,
-                    flags & REPLIED != 0,
-                );
+                *per.entry((c, s)).or_default() += Engagement::of_flags(flags as u8);
             }
         }
         let id = |v: i64| (v != 0).then_some(v as u64);

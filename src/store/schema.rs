@@ -10,7 +10,7 @@ use super::records::FACT_AT;
 use super::{StoreError, StoreResult};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[fn() -> String] = &[|| RECORDS.to_string(), fact_days];
+pub(super) const MIGRATIONS: &[fn() -> String] = &[|| RECORDS.to_string(), fact_days, tracking];
 
 /// Migration 1: records, email facts, sync checkpoints.
 const RECORDS: &str = "
@@ -59,7 +59,8 @@ const RECORDS: &str = "
         data       TEXT NOT NULL
     );
     -- One row per email: what the engagement aggregates need (see metrics::EmailFact).
-    -- flags: 1 sent, 2 bounced, 4 viewed, 8 clicked, 16 replied.
+    -- flags: 1 sent, 2 bounced, 4 viewed, 8 clicked, 16 replied (migration 3 adds
+    -- 32 sent without view tracking, 64 without click tracking).
     CREATE TABLE email_facts (
         id         INTEGER PRIMARY KEY,
         updated_us INTEGER NOT NULL,
@@ -123,14 +124,42 @@ const COUNTS: [(&str, &str); 6] = [
     ("bounced", "({r}flags >> 1 & 1)"),
 ];
 
-/// Migration 2: per-(UTC day, cadence, step) sums of the counted (sent) email
-/// facts, kept by triggers, so a start reads a few thousand rows instead of
-/// every email; plus an index on each fact's range time ([`FACT_AT`]), for the
-/// exact recount of the day a range starts in. Filled from the facts already
-/// stored.
-fn fact_days() -> String {
-    let names = COUNTS.map(|(n, _)| n).join(", ");
-    let count = |r: &str, i: usize| COUNTS[i].1.replace("{r}", r);
+/// The counts of migration 3 on: [`COUNTS`] plus the tracked delivered emails,
+/// the open and click rates' denominators (flag 32 = sent without view
+/// tracking, 64 = without click tracking; see `metrics::flags`). Opened and
+/// clicked count only tracked emails.
+const TRACKED_COUNTS: [(&str, &str); 8] = [
+    ("sent", "1"),
+    ("delivered", "(1 - ({r}flags >> 1 & 1))"),
+    (
+        "opened",
+        "(1 - ({r}flags >> 1 & 1)) * (1 - ({r}flags >> 5 & 1)) * ({r}flags >> 2 & 1)",
+    ),
+    (
+        "clicked",
+        "(1 - ({r}flags >> 1 & 1)) * (1 - ({r}flags >> 6 & 1)) * ({r}flags >> 3 & 1)",
+    ),
+    ("replied", "(1 - ({r}flags >> 1 & 1)) * ({r}flags >> 4 & 1)"),
+    ("bounced", "({r}flags >> 1 & 1)"),
+    (
+        "view_tracked",
+        "(1 - ({r}flags >> 1 & 1)) * (1 - ({r}flags >> 5 & 1))",
+    ),
+    (
+        "click_tracked",
+        "(1 - ({r}flags >> 1 & 1)) * (1 - ({r}flags >> 6 & 1))",
+    ),
+];
+
+/// The SQL that fills `fact_days` from the stored facts, and the triggers that keep
+/// it, for the given counts.
+fn fact_day_sums(counts: &[(&str, &str)]) -> (String, String) {
+    let names = counts
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let count = |r: &str, i: usize| counts[i].1.replace("{r}", r);
     let day = |r: &str| {
         let at = FACT_AT
             .replace("sent_at", &format!("{r}sent_at"))
@@ -151,22 +180,24 @@ fn fact_days() -> String {
     };
     // Adds the sent email `r` to its row (creating it).
     let add = |r: &str| {
-        let counts: Vec<String> = (0..6).map(|i| count(r, i)).collect();
-        let sums = COUNTS
+        let values: Vec<String> = (0..counts.len()).map(|i| count(r, i)).collect();
+        let sums = counts
+            .iter()
             .map(|(n, _)| format!("{n} = {n} + excluded.{n}"))
+            .collect::<Vec<_>>()
             .join(", ");
         format!(
             "INSERT INTO fact_days (day, cadence_id, step_id, {names})
              SELECT {}, {} WHERE {r}flags & 1
              ON CONFLICT (day, cadence_id, step_id) DO UPDATE SET {sums};",
             key(r),
-            counts.join(", ")
+            values.join(", ")
         )
     };
     // Takes the sent email `r` out of its row (removing the row once empty).
     let remove = |r: &str| {
-        let less: Vec<String> = (0..6)
-            .map(|i| format!("{n} = {n} - {c}", n = COUNTS[i].0, c = count(r, i)))
+        let less: Vec<String> = (0..counts.len())
+            .map(|i| format!("{n} = {n} - {c}", n = counts[i].0, c = count(r, i)))
             .collect();
         format!(
             "UPDATE fact_days SET {} WHERE {r}flags & 1 AND {};
@@ -176,7 +207,46 @@ fn fact_days() -> String {
             is_key(r)
         )
     };
-    let backfill: Vec<String> = (0..6).map(|i| format!("sum({})", count("", i))).collect();
+    let backfill: Vec<String> = (0..counts.len())
+        .map(|i| format!("sum({})", count("", i)))
+        .collect();
+    let fill = format!(
+        "INSERT INTO fact_days (day, cadence_id, step_id, {names})
+        SELECT {}, {} FROM email_facts WHERE flags & 1 GROUP BY 1, 2, 3;",
+        key(""),
+        backfill.join(", ")
+    );
+    let triggers = format!(
+        "CREATE TRIGGER fact_days_add AFTER INSERT ON email_facts WHEN new.flags & 1
+        BEGIN {} END;
+
+        CREATE TRIGGER fact_days_remove AFTER DELETE ON email_facts WHEN old.flags & 1
+        BEGIN {} END;
+
+        -- A changed fact: out of its old row, into its new one; only when something
+        -- counted changed (a re-read of the same email changes nothing).
+        CREATE TRIGGER fact_days_change AFTER UPDATE ON email_facts
+        WHEN (old.flags & 1 OR new.flags & 1)
+         AND (old.flags IS NOT new.flags OR old.cadence_id IS NOT new.cadence_id
+              OR old.step_id IS NOT new.step_id OR {} IS NOT {})
+        BEGIN {} {} END;",
+        add("new."),
+        remove("old."),
+        day("old."),
+        day("new."),
+        remove("old."),
+        add("new."),
+    );
+    (fill, triggers)
+}
+
+/// Migration 2: per-(UTC day, cadence, step) sums of the counted (sent) email
+/// facts, kept by triggers, so a start reads a few thousand rows instead of
+/// every email; plus an index on each fact's range time ([`FACT_AT`]), for the
+/// exact recount of the day a range starts in. Filled from the facts already
+/// stored. (Its text is fixed: migration 3 changes the sums.)
+fn fact_days() -> String {
+    let (fill, triggers) = fact_day_sums(&COUNTS);
     format!(
         "CREATE TABLE fact_days (
             day        INTEGER NOT NULL,  -- range time / 86400
@@ -194,30 +264,32 @@ fn fact_days() -> String {
 
         CREATE INDEX email_facts_at ON email_facts({FACT_AT});
 
-        INSERT INTO fact_days (day, cadence_id, step_id, {names})
-        SELECT {}, {} FROM email_facts WHERE flags & 1 GROUP BY 1, 2, 3;
+        {fill}
 
-        CREATE TRIGGER fact_days_add AFTER INSERT ON email_facts WHEN new.flags & 1
-        BEGIN {} END;
+        {triggers}"
+    )
+}
 
-        CREATE TRIGGER fact_days_remove AFTER DELETE ON email_facts WHEN old.flags & 1
-        BEGIN {} END;
+/// Migration 3 (additive): the email template of each fact, and tracking-aware
+/// sums: `fact_days` gains `view_tracked` and `click_tracked` (delivered emails
+/// sent with view / click tracking on), its triggers count them and count opens
+/// and clicks of tracked emails only, and its rows are summed again from the
+/// facts (facts stored before this version carry no tracking flag and read as
+/// tracked, as they were counted until now).
+fn tracking() -> String {
+    let (fill, triggers) = fact_day_sums(&TRACKED_COUNTS);
+    format!(
+        "ALTER TABLE email_facts ADD COLUMN template_id INTEGER;
+        ALTER TABLE fact_days ADD COLUMN view_tracked INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE fact_days ADD COLUMN click_tracked INTEGER NOT NULL DEFAULT 0;
+        DROP TRIGGER fact_days_add;
+        DROP TRIGGER fact_days_remove;
+        DROP TRIGGER fact_days_change;
+        DELETE FROM fact_days;
 
-        -- A changed fact: out of its old row, into its new one; only when something
-        -- counted changed (a re-read of the same email changes nothing).
-        CREATE TRIGGER fact_days_change AFTER UPDATE ON email_facts
-        WHEN (old.flags & 1 OR new.flags & 1)
-         AND (old.flags IS NOT new.flags OR old.cadence_id IS NOT new.cadence_id
-              OR old.step_id IS NOT new.step_id OR {} IS NOT {})
-        BEGIN {} {} END;",
-        key(""),
-        backfill.join(", "),
-        add("new."),
-        remove("old."),
-        day("old."),
-        day("new."),
-        remove("old."),
-        add("new."),
+        {fill}
+
+        {triggers}"
     )
 }
 

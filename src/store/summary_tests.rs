@@ -32,7 +32,7 @@ fn at(secs: i64) -> DateTime<Utc> {
 }
 
 fn random_fact(rng: &mut Rng, id: u64, updated: i64) -> EmailFact {
-    let flags = rng.below(32);
+    let flags = rng.below(128);
     EmailFact {
         email_id: id,
         cadence_id: (rng.below(6) != 0).then(|| rng.below(4) + 1),
@@ -42,6 +42,9 @@ fn random_fact(rng: &mut Rng, id: u64, updated: i64) -> EmailFact {
         viewed: flags & 4 != 0,
         clicked: flags & 8 != 0,
         replied: flags & 16 != 0,
+        view_tracked: flags & 32 == 0,
+        click_tracked: flags & 64 == 0,
+        template_id: (flags & 3 == 0).then(|| rng.below(3) + 500),
         // Sent times over 40 days, at any second; some unknown (the range then
         // goes by updated_at).
         sent_at: (rng.below(8) != 0).then(|| at(BASE - rng.below(40 * 86_400) as i64)),

@@ -23,8 +23,8 @@ fn count(v: &Value, field: &str) -> u64 {
 /// Every rate is count/denominator, or null when the denominator is zero.
 fn assert_rates(row: &Value) {
     for (rate, num, den) in [
-        ("open_rate", "opened", "delivered"),
-        ("click_rate", "clicked", "delivered"),
+        ("open_rate", "opened", "view_tracked"),
+        ("click_rate", "clicked", "click_tracked"),
         ("reply_rate", "replied", "delivered"),
         ("bounce_rate", "bounced", "sent"),
     ] {

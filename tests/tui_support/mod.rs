@@ -113,6 +113,9 @@ pub fn fact(email_id: u64, cadence: u64, step: Option<u64>, flags: [bool; 5]) ->
         viewed: flags[2],
         clicked: flags[3],
         replied: flags[4],
+        view_tracked: true,
+        click_tracked: true,
+        template_id: None,
         sent_at: Some(at),
         updated_at: at,
     }

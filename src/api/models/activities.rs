@@ -86,6 +86,9 @@ impl Email {
     pub fn step_id(&self) -> Option<u64> {
         self.step.as_ref().and_then(Ref::id_u64)
     }
+    pub fn template_id(&self) -> Option<u64> {
+        self.email_template.as_ref().and_then(Ref::id_u64)
+    }
 }
 
 /// A call activity (`/v2/activities/calls`).
