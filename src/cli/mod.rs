@@ -132,7 +132,7 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Compare what reading N records costs by page walk and by cursor walk.
     Cost(CostArgs),
-    /// Print per-cadence engagement (sent, delivered, opened, clicked, replied, bounced, rates).
+    /// Print engagement and outcomes per cadence, or per step, template, day or week.
     Report(ReportArgs),
     /// Enroll people into a cadence, exactly once each; one line per person.
     Enroll(EnrollArgs),
@@ -268,6 +268,28 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+    /// Rows per cadence (default), per step of one --cadence, per template of one
+    /// --step, or per day or week and cadence.
+    #[arg(long, value_enum, default_value_t = ReportBy::Cadence)]
+    pub by: ReportBy,
+    /// The step whose templates `--by template` compares.
+    #[arg(long, value_name = "ID")]
+    pub step: Option<u64>,
+}
+
+/// What one row of `report` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportBy {
+    /// One row per cadence: engagement, outcomes, calls.
+    Cadence,
+    /// One row per step of the cadence, in order (needs one --cadence).
+    Step,
+    /// One row per email template of a step, against the step's leader (needs --cadence and --step).
+    Template,
+    /// One row per UTC day and cadence.
+    Day,
+    /// One row per ISO week (Monday first, UTC) and cadence.
+    Week,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -17,12 +17,15 @@ pub const USAGE: i32 = 2;
 /// A connection to the team through the worker.
 pub struct Session {
     worker: worker::WorkerHandle,
-    /// Says what the session spent when it ends (declared after the worker,
-    /// so it is dropped after it).
+    /// The worker's client (clones share its budget): for reads the worker has no
+    /// request for.
+    pub client: ApiClient,
     next: RequestId,
     pub read_only: bool,
     /// stderr is a terminal: progress may be drawn there.
     pub interactive: bool,
+    /// Says what the session spent when it ends (declared after the worker,
+    /// so it is dropped after it).
     _spent: super::spent::SayOnDrop,
 }
 
@@ -48,7 +51,7 @@ impl Session {
             .with_context(|| format!("cannot use {}", target.base_url))?;
         let spent = super::spent::SayOnDrop(client.budget().clone());
         let worker = worker::spawn(
-            client,
+            client.clone(),
             WorkerOptions {
                 poll_secs: target.profile.refresh_secs,
                 reserve: target.profile.budget_reserve,
@@ -60,6 +63,7 @@ impl Session {
         );
         Ok(Session {
             worker,
+            client,
             next: 0,
             read_only: target.read_only,
             interactive: std::io::stderr().is_terminal(),

@@ -6,6 +6,7 @@
 //! and an [`ActivitySeries`] of live opens, clicks and replies for a sparkline.
 
 mod aggregator;
+pub mod breakdown;
 mod engagement;
 mod range;
 mod series;

@@ -9,6 +9,7 @@ mod activities;
 mod cadences;
 mod people;
 mod requests;
+mod templates;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,7 @@ pub use activities::{Call, Email, EmailCounts};
 pub use cadences::{Cadence, CadenceCounts, CadenceState, Membership, MembershipCounts, Step};
 pub use people::{Person, PersonCounts, User};
 pub use requests::{NewCall, NewMembership, NewPerson, PersonUpdate};
+pub use templates::{CadenceImport, EmailTemplate, EmailTemplateCounts};
 
 /// An id inside an embedded reference: usually an integer, sometimes a
 /// string such as `"Admin"` (roles) or a GUID (users, team templates). An

@@ -1,0 +1,242 @@
+//! `report --by step`, `--by template` and `--by day|week`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use super::reads;
+use super::render::{ENGAGEMENT, Kind, Sheet, col, put_engagement};
+use crate::api::models::{Cadence, Email, Step};
+use crate::api::{ApiClient, ApiResult};
+use crate::metrics::breakdown::{Period, by_period, compare_templates};
+use crate::metrics::{Aggregator, EmailFact, Engagement, TimeRange, email_fact};
+
+/// One row per step of the cadence in order (disabled ones marked), with the
+/// email counts and rates of its emails in range and the people it reached
+/// (recipients of its sent emails, people its calls reached); a last
+/// `(no step)` row holds the cadence's emails without a step, so the rows add
+/// up to the cadence's row.
+pub async fn steps(
+    client: &ApiClient,
+    cadence: &Cadence,
+    range: TimeRange,
+    now: DateTime<Utc>,
+) -> ApiResult<Sheet> {
+    let steps = reads::steps(client, cadence.id).await?;
+    let emails = reads::cadence_emails(client, cadence.id, range, now).await?;
+    let calls = reads::calls(client, range, now).await?;
+    let mut agg = Aggregator::new(range, now);
+    let mut reached: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+    for e in &emails {
+        let fact = email_fact(e);
+        if fact.sent && fact.in_range(range, now) {
+            if let (Some(step), Some(person)) = (fact.step_id, recipient(e)) {
+                reached.entry(step).or_default().insert(person);
+            }
+        }
+        agg.upsert(fact);
+    }
+    for c in &calls {
+        let on_cadence = c.cadence.as_ref().and_then(|r| r.id_u64()) == Some(cadence.id);
+        let step = c.step.as_ref().and_then(|r| r.id_u64());
+        let person = c.called_person.as_ref().and_then(|r| r.id_u64());
+        if let (true, Some(step), Some(person)) = (on_cadence, step, person) {
+            reached.entry(step).or_default().insert(person);
+        }
+    }
+    let mut rest = agg.by_cadence(cadence.id);
+    let mut rows = Vec::with_capacity(steps.len() + 1);
+    for s in &steps {
+        let e = agg.by_step(s.id);
+        rest -= e;
+        rows.push(step_row(
+            Some(s),
+            &e,
+            reached.get(&s.id).map_or(0, BTreeSet::len),
+        ));
+    }
+    if !rest.is_empty() {
+        rows.push(step_row(None, &rest, 0));
+    }
+    let mut columns = vec![
+        col("step_id", "STEP", Kind::Count),
+        col("day", "DAY", Kind::Count),
+        col("step_number", "NO", Kind::Count),
+        col("type", "TYPE", Kind::Text),
+        col("name", "NAME", Kind::Text),
+        col("disabled", "OFF", Kind::Flag("disabled")),
+    ];
+    columns.extend(ENGAGEMENT.iter().take(8).copied());
+    columns.push(col("people_reached", "PEOPLE", Kind::Count));
+    columns.extend(ENGAGEMENT.iter().skip(8).copied());
+    Ok(Sheet {
+        title: format!(
+            "Steps of cadence {} ({}), {range}",
+            cadence.id, cadence.name
+        ),
+        columns,
+        rows,
+        total: None,
+        empty: "no steps",
+    })
+}
+
+fn recipient(e: &Email) -> Option<u64> {
+    e.recipient.as_ref().and_then(|r| r.id_u64())
+}
+
+fn step_row(s: Option<&Step>, e: &Engagement, people: usize) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("step_id".into(), json!(s.map(|s| s.id)));
+    m.insert("step_number".into(), json!(s.and_then(|s| s.step_number)));
+    m.insert("day".into(), json!(s.and_then(|s| s.day)));
+    m.insert("type".into(), json!(s.map(|s| s.step_type.as_str())));
+    let name = s.map_or("(no step)".to_string(), |s| {
+        s.name
+            .clone()
+            .or_else(|| s.display_name.clone())
+            .unwrap_or_default()
+    });
+    m.insert("name".into(), json!(name));
+    m.insert("disabled".into(), json!(s.is_some_and(|s| s.disabled)));
+    put_engagement(&mut m, e);
+    m.insert("people_reached".into(), json!(people));
+    m
+}
+
+/// Why `--by template` cannot run: the step is not the cadence's.
+pub struct NotOnCadence(pub String);
+
+/// One row per email template the step's emails in range were written from,
+/// compared with the step's leader (see `metrics::breakdown::compare_templates`).
+pub async fn templates(
+    client: &ApiClient,
+    cadence: &Cadence,
+    step_id: u64,
+    range: TimeRange,
+    now: DateTime<Utc>,
+) -> ApiResult<Result<Sheet, NotOnCadence>> {
+    let steps = reads::steps(client, cadence.id).await?;
+    let Some(step) = steps.iter().find(|s| s.id == step_id) else {
+        return Ok(Err(NotOnCadence(format!(
+            "step {step_id} is not a step of cadence {}; list them with `sltui report --by step --cadence {}`",
+            cadence.id, cadence.id
+        ))));
+    };
+    let emails = reads::cadence_emails(client, cadence.id, range, now).await?;
+    let facts: Vec<EmailFact> = emails
+        .iter()
+        .map(email_fact)
+        .filter(|f| f.step_id == Some(step_id) && f.sent && f.in_range(range, now))
+        .collect();
+    let rows = template_rows(&facts);
+    let ids: Vec<u64> = rows.iter().filter_map(|(id, _)| *id).collect();
+    let titles = reads::template_titles(client, &ids).await?;
+    let stats = compare_templates(&rows);
+    let out = stats
+        .iter()
+        .map(|t| {
+            let mut m = Map::new();
+            m.insert("template_id".into(), json!(t.template_id));
+            let name = t.template_id.and_then(|id| titles.get(&id).cloned());
+            m.insert("template_name".into(), json!(name));
+            m.insert("sent".into(), json!(t.engagement.sent));
+            m.insert("delivered".into(), json!(t.engagement.delivered));
+            m.insert("replied".into(), json!(t.engagement.replied));
+            m.insert("reply_rate".into(), json!(t.reply_rate));
+            m.insert(
+                "reply_rate_ci".into(),
+                json!(t.reply_rate_ci.map(|(lo, hi)| [lo, hi])),
+            );
+            m.insert("leader".into(), json!(t.leader));
+            m.insert("p_value".into(), json!(t.p_value));
+            m.insert("p_better".into(), json!(t.p_better));
+            m.insert("always_valid_p".into(), json!(t.always_valid_p));
+            m.insert("verdict".into(), json!(t.verdict.as_str()));
+            m
+        })
+        .collect();
+    let step_name = step.name.clone().unwrap_or_default();
+    Ok(Ok(Sheet {
+        title: format!(
+            "Templates of step {step_id} ({step_name}) of cadence {}, {range}; p against the leader (*)",
+            cadence.id
+        ),
+        columns: vec![
+            col("template_id", "TEMPLATE", Kind::Count),
+            col("template_name", "NAME", Kind::Text),
+            col("leader", "", Kind::Flag("*")),
+            col("sent", "SENT", Kind::Count),
+            col("delivered", "DELIV", Kind::Count),
+            col("replied", "REPLIED", Kind::Count),
+            col("reply_rate", "REPLY", Kind::Rate),
+            col("reply_rate_ci", "95% CI", Kind::Interval),
+            col("p_value", "FISHER P", Kind::Prob),
+            col("p_better", "P(BETTER)", Kind::Prob),
+            col("always_valid_p", "SEQ P", Kind::Prob),
+            col("verdict", "VERDICT", Kind::Text),
+        ],
+        rows: out,
+        total: None,
+        empty: "no emails sent from this step in range",
+    }))
+}
+
+/// Engagement per template of the facts, template ids ascending, emails
+/// without a template last.
+pub fn template_rows(facts: &[EmailFact]) -> Vec<(Option<u64>, Engagement)> {
+    let mut by: BTreeMap<(bool, Option<u64>), Engagement> = BTreeMap::new();
+    for f in facts {
+        *by.entry((f.template_id.is_none(), f.template_id))
+            .or_default() += f.engagement();
+    }
+    by.into_iter().map(|((_, id), e)| (id, e)).collect()
+}
+
+/// Rows per (day or week, cadence) of the facts, dates ascending.
+pub fn trends(
+    facts: &[EmailFact],
+    names: &BTreeMap<u64, String>,
+    period: Period,
+    range: TimeRange,
+    now: DateTime<Utc>,
+) -> Sheet {
+    let rows = by_period(facts, period, range, now)
+        .into_iter()
+        .map(|((date, cadence), e)| {
+            let mut m = Map::new();
+            m.insert("date".into(), json!(date.format("%Y-%m-%d").to_string()));
+            m.insert("cadence_id".into(), json!(cadence));
+            m.insert("name".into(), json!(names.get(&cadence)));
+            put_engagement(&mut m, &e);
+            m
+        })
+        .collect();
+    let mut columns = vec![
+        col(
+            "date",
+            match period {
+                Period::Day => "DAY",
+                Period::Week => "WEEK OF",
+            },
+            Kind::Text,
+        ),
+        col("cadence_id", "ID", Kind::Count),
+        col("name", "CADENCE", Kind::Text),
+    ];
+    columns.extend(ENGAGEMENT);
+    Sheet {
+        title: format!(
+            "Engagement per {} (UTC), {range}",
+            match period {
+                Period::Day => "day",
+                Period::Week => "week (Monday to Sunday)",
+            }
+        ),
+        columns,
+        rows,
+        total: None,
+        empty: "no emails sent in range",
+    }
+}
