@@ -9,6 +9,8 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use sltui::sim::{self, SimConfig, SimHandle};
 
+#[path = "cli_report_enroll/alerts.rs"]
+mod alerts;
 #[path = "cli_report_enroll/breakdowns.rs"]
 mod breakdowns;
 #[path = "cli_report_enroll/enroll.rs"]

@@ -1,5 +1,6 @@
 //! Command-line interface: global options, subcommands and dispatch.
 
+mod alerts;
 mod auth_cmd;
 mod cost_cmd;
 mod dashboard;
@@ -145,6 +146,8 @@ pub enum Command {
     /// The team's one connection to SalesLoft: sync, live poll and enrollment jobs
     /// into PostgreSQL (leader election: run several, one works).
     Hub(hub_cmd::HubArgs),
+    /// Evaluate the [[alerts]] rules once: print the firing ones; exit 1 if any fires.
+    Alerts(alerts::AlertsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -367,6 +370,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Sync(args)) => sync_cmd::run(&cli.global.with(&args.target), args).await,
         Some(Command::Hub(args)) => hub_cmd::run(&cli.global.with(&args.target), args).await,
+        Some(Command::Alerts(args)) => alerts::run(&cli.global.with(&args.target), args).await,
         None => dashboard::run(&cli.global).await,
     }
 }

@@ -13,6 +13,7 @@
 //! API keys never live in the file: a profile names an environment variable
 //! (`api_key_env`) or a command that prints the key (`api_key_cmd`).
 
+mod alerts;
 mod error;
 mod file;
 pub mod keymap;
@@ -33,6 +34,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
+pub use alerts::{AlertMetric, AlertRule, Threshold};
 pub use error::ConfigError;
 pub use file::{
     DEFAULT_CONFIG, warn_if_world_readable, warn_if_world_readable_as, write_default_if_missing,
@@ -70,6 +72,8 @@ pub struct Config {
     /// `[webhooks]`: the signed-webhook receiver inside the dashboard.
     #[serde(deserialize_with = "table::section")]
     pub webhooks: WebhooksConfig,
+    /// `[[alerts]]`: rules for `sltui alerts`.
+    pub alerts: Vec<AlertRule>,
     #[serde(rename = "api_key")]
     no_plain_api_key: NoPlainApiKey,
 }
@@ -82,6 +86,7 @@ impl Default for Config {
             keys: HashMap::new(),
             profiles: BTreeMap::new(),
             webhooks: WebhooksConfig::default(),
+            alerts: Vec::new(),
             no_plain_api_key: NoPlainApiKey,
         }
     }
