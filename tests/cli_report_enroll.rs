@@ -13,6 +13,8 @@ use sltui::sim::{self, SimConfig, SimHandle};
 mod alerts;
 #[path = "cli_report_enroll/breakdowns.rs"]
 mod breakdowns;
+#[path = "cli_report_enroll/cadence.rs"]
+mod cadence;
 #[path = "cli_report_enroll/enroll.rs"]
 mod enroll;
 #[path = "cli_report_enroll/report.rs"]

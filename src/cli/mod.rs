@@ -2,6 +2,7 @@
 
 mod alerts;
 mod auth_cmd;
+mod cadence_cmd;
 mod cost_cmd;
 mod dashboard;
 mod dashboard_hooks;
@@ -148,6 +149,8 @@ pub enum Command {
     Hub(hub_cmd::HubArgs),
     /// Evaluate the [[alerts]] rules once: print the firing ones; exit 1 if any fires.
     Alerts(alerts::AlertsArgs),
+    /// Export a cadence's definition as JSON, or import one as a new cadence.
+    Cadence(cadence_cmd::CadenceArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -371,6 +374,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Sync(args)) => sync_cmd::run(&cli.global.with(&args.target), args).await,
         Some(Command::Hub(args)) => hub_cmd::run(&cli.global.with(&args.target), args).await,
         Some(Command::Alerts(args)) => alerts::run(&cli.global.with(&args.target), args).await,
+        Some(Command::Cadence(args)) => {
+            let mut global = cli.global.with(args.target());
+            global.read_only |= args.read_only();
+            cadence_cmd::run(&global, args).await
+        }
         None => dashboard::run(&cli.global).await,
     }
 }
