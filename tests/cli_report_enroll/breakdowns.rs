@@ -14,7 +14,7 @@ fn rows(run: &Run) -> Vec<Value> {
         run.stderr
             .lines()
             .last()
-            .is_some_and(|l| l.starts_with("spent ") && l.ends_with(" requests")),
+            .is_some_and(|l| l.starts_with("sltui: spent ") && l.contains(" request")),
         "the spend line ends stderr: {}",
         run.stderr
     );

@@ -13,7 +13,11 @@ async fn export_to_a_file_then_import_makes_the_same_steps() {
     let out = sim.sltui(&["cadence", "export", &id.to_string()]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stderr.lines().last().unwrap().starts_with("spent "),
+        out.stderr
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("sltui: spent "),
         "{}",
         out.stderr
     );
