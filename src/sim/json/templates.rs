@@ -6,23 +6,32 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::{href, ts};
-use crate::sim::model::{Cadence, Dataset, EmailTemplate, StepType};
+use crate::sim::model::{Cadence, Dataset, EmailTemplate, Micros, StepType};
 
-/// `counts` of every template that has sent emails: sent, views, clicks,
-/// replies and bounces counted as emails (not events), one pass over the emails.
-pub fn template_counts(ds: &Dataset) -> HashMap<u64, [u64; 5]> {
-    let mut out: HashMap<u64, [u64; 5]> = HashMap::new();
+/// What a template's emails add up to: `counts` (sent, views, clicks, replies,
+/// bounces, counted as emails, not events) and when it was last used.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TemplateUse {
+    pub counts: [u64; 5],
+    pub last_used: Option<Micros>,
+}
+
+/// [`TemplateUse`] of every template that has sent emails, in one pass over the emails.
+pub fn template_counts(ds: &Dataset) -> HashMap<u64, TemplateUse> {
+    let mut out: HashMap<u64, TemplateUse> = HashMap::new();
     for e in ds.emails.iter() {
         let Some(t) = e.template_id else { continue };
         if !e.status.is_sent() {
             continue;
         }
-        let c = out.entry(t).or_default();
+        let u = out.entry(t).or_default();
+        let c = &mut u.counts;
         c[0] += 1;
         c[1] += u64::from(e.views > 0);
         c[2] += u64::from(e.clicks > 0);
         c[3] += u64::from(e.replies > 0);
         c[4] += u64::from(e.bounced);
+        u.last_used = u.last_used.max(e.sent_at);
     }
     out
 }
@@ -45,16 +54,12 @@ fn preview(body: &str) -> String {
 pub fn email_template(
     ds: &Dataset,
     t: &EmailTemplate,
-    counts: Option<&[u64; 5]>,
+    used: Option<&TemplateUse>,
     base: &str,
 ) -> Value {
-    let [sent, views, clicks, replies, bounces] = counts.copied().unwrap_or_default();
-    let last_used = ds
-        .emails
-        .iter()
-        .rev()
-        .find(|e| e.template_id == Some(t.id) && e.sent_at.is_some())
-        .and_then(|e| e.sent_at);
+    let used = used.copied().unwrap_or_default();
+    let [sent, views, clicks, replies, bounces] = used.counts;
+    let last_used = used.last_used;
     json!({
         "id": t.id,
         "created_at": ts(ds, t.created_at),
