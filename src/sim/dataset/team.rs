@@ -224,7 +224,8 @@ fn build_steps(
             created
         };
         let template_ids = if kind == StepType::Email {
-            let variants = 1 + rng.weighted(&[35.0, 45.0, 20.0]);
+            // Every email step runs an A/B (or A/B/C) test of its templates.
+            let variants = 2 + rng.weighted(&[65.0, 35.0]);
             (0..variants)
                 .map(|v| add_template(rng, templates, name, v, created))
                 .collect()
