@@ -205,6 +205,8 @@ fn use_stored_data_reads_the_store_and_spends_nothing() {
         clicked: 2,
         replied: 3,
         bounced: 2,
+        view_tracked: 38,
+        click_tracked: 38,
     };
     ev(
         &mut s,

@@ -61,7 +61,13 @@ impl CadenceArgs {
 
     /// `cadence import --read-only`.
     pub fn read_only(&self) -> bool {
-        matches!(self.command, CadenceCommand::Import { read_only: true, .. })
+        matches!(
+            self.command,
+            CadenceCommand::Import {
+                read_only: true,
+                ..
+            }
+        )
     }
 }
 
@@ -84,7 +90,9 @@ pub async fn run(global: &GlobalOpts, args: CadenceArgs) -> anyhow::Result<i32> 
     let session = Session::connect(global)?;
     let client = session.client.clone();
     match (args.command, body) {
-        (CadenceCommand::Export { id, output, .. }, _) => export(&client, id, output.as_deref()).await,
+        (CadenceCommand::Export { id, output, .. }, _) => {
+            export(&client, id, output.as_deref()).await
+        }
         (CadenceCommand::Import { name, .. }, Some(body)) => {
             if session.read_only {
                 eprintln!(

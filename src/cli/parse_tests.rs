@@ -176,9 +176,58 @@ fn existing_invocations_still_parse_to_the_same_settings() {
         ],
         &["sync", "--base-url", "http://x", "--api-key", "k", "--json"],
         &["auth", "logout"],
+        &[
+            "report",
+            "--by",
+            "template",
+            "--cadence",
+            "1",
+            "--step",
+            "2",
+        ],
+        &["alerts", "--profile", "team", "--format", "json"],
+        &["cadence", "export", "5", "--output", "/tmp/c.json"],
     ] {
         parse(args);
     }
+
+    // The analytics commands take the target options after them too.
+    let cli = parse(&["alerts", "--base-url", "http://b", "--config", "/a.toml"]);
+    let Some(Command::Alerts(args)) = &cli.command else {
+        panic!("alerts")
+    };
+    let global = cli.global.with(&args.target);
+    assert_eq!(global.base_url.as_deref(), Some("http://b"));
+    assert_eq!(
+        global.config.as_deref(),
+        Some(std::path::Path::new("/a.toml"))
+    );
+    let cli = parse(&[
+        "cadence",
+        "import",
+        "f.json",
+        "--name",
+        "X",
+        "--read-only",
+        "--demo",
+    ]);
+    let Some(Command::Cadence(args)) = &cli.command else {
+        panic!("cadence")
+    };
+    assert!(args.read_only() && cli.global.with(args.target()).demo);
+    let cli = parse(&["--read-only", "cadence", "export", "5", "--profile", "team"]);
+    let Some(Command::Cadence(args)) = &cli.command else {
+        panic!("cadence")
+    };
+    assert!(cli.global.read_only && !args.read_only());
+    assert_eq!(
+        cli.global.with(args.target()).profile.as_deref(),
+        Some("team")
+    );
+    assert!(
+        Cli::try_parse_from(["sltui", "cadence", "export", "5", "--read-only"]).is_err(),
+        "an export changes nothing: no --read-only of its own"
+    );
 }
 
 #[test]

@@ -30,7 +30,7 @@ async fn export_to_a_file_then_import_makes_the_same_steps() {
     let raw = sim.api(&format!("cadence_exports/{id}")).await;
     assert_eq!(file["cadence_content"], raw["data"]["cadence_content"]);
 
-    let path = sim.home.0.join("cadence.json");
+    let path = sim.home.0.path().join("cadence.json");
     let out = sim
         .sltui(&[
             "cadence",
@@ -107,14 +107,14 @@ async fn bad_exports_and_imports_say_why() {
         "{}",
         out.stderr
     );
-    let junk = sim.home.0.join("junk.json");
+    let junk = sim.home.0.path().join("junk.json");
     std::fs::write(&junk, "{\"settings\": {}}").unwrap();
     let out = sim
         .sltui(&["cadence", "import", junk.to_str().unwrap(), "--name", "X"])
         .await;
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("step_groups"), "{}", out.stderr);
-    let ok = sim.home.0.join("ok.json");
+    let ok = sim.home.0.path().join("ok.json");
     std::fs::write(&ok, "{\"cadence_content\": {\"step_groups\": []}}").unwrap();
     let before = sim.cadences().await.len();
     let out = sim

@@ -119,6 +119,7 @@ mod tests {
 
     fn args(by: ReportBy, cadences: &[u64], step: Option<u64>) -> ReportArgs {
         ReportArgs {
+            target: crate::cli::TargetOpts::default(),
             cadences: cadences.to_vec(),
             days: None,
             format: ReportFormat::Json,
