@@ -9,6 +9,8 @@
 mod pg_only;
 #[path = "pg_support/mod.rs"]
 mod pg_support;
+#[path = "store_backends/tracking.rs"]
+mod tracking;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -100,8 +102,7 @@ fn recount(facts: &[EmailFact], since: Option<u32>) -> GroupTotals {
         if since.is_some_and(|s| at < i64::from(s)) {
             continue;
         }
-        *per.entry((f.cadence_id, f.step_id)).or_default() +=
-            Engagement::of_email(f.sent, f.bounced, f.viewed, f.clicked, f.replied);
+        *per.entry((f.cadence_id, f.step_id)).or_default() += f.engagement();
     }
     let mut out: GroupTotals = per.into_iter().filter(|(_, e)| !e.is_empty()).collect();
     out.sort_unstable_by_key(|(g, _)| *g);
@@ -114,6 +115,8 @@ fn at(day: i64, secs: i64) -> DateTime<Utc> {
         .expect("valid time")
 }
 
+/// A fact with the flags byte `flags` (`metrics::flags`: 32 and 64 are view and
+/// click tracking off); every third has no template.
 fn fact(id: u64, cadence: Option<u64>, step: Option<u64>, flags: u8, day: i64) -> EmailFact {
     EmailFact {
         email_id: id,
@@ -124,6 +127,9 @@ fn fact(id: u64, cadence: Option<u64>, step: Option<u64>, flags: u8, day: i64) -
         viewed: flags & 4 != 0,
         clicked: flags & 8 != 0,
         replied: flags & 16 != 0,
+        view_tracked: flags & 32 == 0,
+        click_tracked: flags & 64 == 0,
+        template_id: (id % 3 != 0).then_some(500 + id % 2),
         sent_at: (flags & 1 != 0).then(|| at(day, (id as i64 * 977) % 86_400)),
         updated_at: at(day, 3_600 + id as i64 % 1000),
     }
@@ -394,7 +400,8 @@ fn per_day_sums_equal_a_recount_after_every_change() {
     for mut b in both() {
         let n = b.name;
         let s = b.store.as_mut();
-        let flags = [1u8, 3, 5, 9, 17, 29, 0, 31, 1, 7];
+        // Tracking off too (32: views, 64: clicks), on opened and clicked emails.
+        let flags = [1u8, 3, 5, 9, 17, 29, 0, 31, 1, 7, 37, 73, 109, 127, 45, 97];
         let mut facts: Vec<EmailFact> = (1..=400u64)
             .map(|i| {
                 let c = (i % 4 != 0).then_some(i % 5 + 1);
@@ -426,7 +433,7 @@ fn per_day_sums_equal_a_recount_after_every_change() {
                 f.email_id,
                 f.cadence_id,
                 f.step_id,
-                flags[(k + 3) % 10],
+                flags[(k + 3) % flags.len()],
                 (k % 5) as i64,
             );
             if k % 14 == 0 {
@@ -522,8 +529,11 @@ fn email_of(f: &EmailFact) -> sltui::api::models::Email {
         "counts": {
             "views": f.viewed as u32, "clicks": f.clicked as u32, "replies": f.replied as u32
         },
+        "view_tracking": f.view_tracked,
+        "click_tracking": f.click_tracked,
         "cadence": f.cadence_id.map(|id| serde_json::json!({"id": id})),
         "step": f.step_id.map(|id| serde_json::json!({"id": id})),
+        "email_template": f.template_id.map(|id| serde_json::json!({"id": id})),
     });
     serde_json::from_value(v).expect("an email")
 }

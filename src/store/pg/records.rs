@@ -11,40 +11,35 @@ use serde::de::DeserializeOwned;
 use super::{PgStore, write_tx};
 use crate::api::models::{Cadence, Membership, Person, Step, User};
 use crate::metrics::{EmailFact, Engagement, GroupTotals};
-use crate::store::records::{
-    BOUNCED, CLICKED, DAY_SECS, JsonRow, Kind, REPLIED, SENT, VIEWED, id64, person_label,
-    utc_micros,
-};
+use crate::store::records::{DAY_SECS, JsonRow, Kind, id64, person_label, utc_micros};
 use crate::store::{PersonRow, Prepared, StoreResult, TABLES};
 
-/// An email fact's flags column (see migration 1).
-pub(crate) fn flags(f: &EmailFact) -> i32 {
-    ((f.sent as i64 * SENT)
-        | (f.bounced as i64 * BOUNCED)
-        | (f.viewed as i64 * VIEWED)
-        | (f.clicked as i64 * CLICKED)
-        | (f.replied as i64 * REPLIED)) as i32
-}
-
-/// An email fact from its columns (id, cadence_id, step_id, flags, sent_at, updated_us).
+/// An email fact from its columns ([`FACT_COLUMNS`]); the flags column is
+/// `metrics::flags` (migration 4 added the tracking bits, stored negated, so a
+/// row written before reads as tracked).
 pub(crate) fn fact_from(row: &postgres::Row) -> Result<EmailFact, postgres::Error> {
-    let flags = i64::from(row.try_get::<_, i32>(3)?);
-    Ok(EmailFact {
+    let mut fact = EmailFact {
         email_id: row.try_get::<_, i64>(0)? as u64,
         cadence_id: row.try_get::<_, Option<i64>>(1)?.map(|v| v as u64),
         step_id: row.try_get::<_, Option<i64>>(2)?.map(|v| v as u64),
-        sent: flags & SENT != 0,
-        bounced: flags & BOUNCED != 0,
-        viewed: flags & VIEWED != 0,
-        clicked: flags & CLICKED != 0,
-        replied: flags & REPLIED != 0,
+        sent: false,
+        bounced: false,
+        viewed: false,
+        clicked: false,
+        replied: false,
+        view_tracked: true,
+        click_tracked: true,
+        template_id: row.try_get::<_, Option<i64>>(6)?.map(|v| v as u64),
         sent_at: row.try_get::<_, Option<i64>>(4)?.map(utc_micros),
         updated_at: utc_micros(row.try_get(5)?),
-    })
+    };
+    fact.set_flags(row.try_get::<_, i32>(3)? as u8);
+    Ok(fact)
 }
 
 /// The columns [`fact_from`] reads.
-pub(crate) const FACT_COLUMNS: &str = "id, cadence_id, step_id, flags, sent_at, updated_us";
+pub(crate) const FACT_COLUMNS: &str =
+    "id, cadence_id, step_id, flags, sent_at, updated_us, template_id";
 
 /// The columns [`person_row_from`] reads: a field of another type (a model
 /// changed) reads as missing, as in the SQLite store.
@@ -174,7 +169,8 @@ pub(crate) fn write_facts(
         .collect();
     let cadences: Vec<Option<i64>> = facts.iter().map(|f| f.cadence_id.map(id64)).collect();
     let steps: Vec<Option<i64>> = facts.iter().map(|f| f.step_id.map(id64)).collect();
-    let flags: Vec<i32> = facts.iter().map(|f| flags(f)).collect();
+    let flags: Vec<i32> = facts.iter().map(|f| i32::from(f.flags())).collect();
+    let templates: Vec<Option<i64>> = facts.iter().map(|f| f.template_id.map(id64)).collect();
     let sent: Vec<Option<i64>> = facts
         .iter()
         .map(|f| f.sent_at.map(|t| t.timestamp_micros()))
@@ -182,16 +178,20 @@ pub(crate) fn write_facts(
     let newer = "excluded.updated_us >= t.updated_us";
     c.execute(
         &format!(
-            "INSERT INTO email_facts AS t (id, updated_us, seen, cadence_id, step_id, flags, sent_at)
-             SELECT u.id, u.up, $3, u.c, u.s, u.f, u.at
-             FROM unnest($1::int8[], $2::int8[], $4::int8[], $5::int8[], $6::int4[], $7::int8[])
-               AS u(id, up, c, s, f, at)
+            "INSERT INTO email_facts AS t
+               (id, updated_us, seen, cadence_id, step_id, flags, sent_at, template_id)
+             SELECT u.id, u.up, $3, u.c, u.s, u.f, u.at, u.tpl
+             FROM unnest($1::int8[], $2::int8[], $4::int8[], $5::int8[], $6::int4[], $7::int8[],
+                         $8::int8[])
+               AS u(id, up, c, s, f, at, tpl)
              ON CONFLICT (id) DO UPDATE SET
                seen = excluded.seen,
                cadence_id = CASE WHEN {newer} THEN excluded.cadence_id ELSE t.cadence_id END,
                step_id = CASE WHEN {newer} THEN excluded.step_id ELSE t.step_id END,
                flags = CASE WHEN {newer} THEN excluded.flags ELSE t.flags END,
                sent_at = CASE WHEN {newer} THEN excluded.sent_at ELSE t.sent_at END,
+               template_id = CASE WHEN {newer} THEN excluded.template_id
+                                  ELSE t.template_id END,
                updated_us = greatest(t.updated_us, excluded.updated_us)"
         ),
         &[
@@ -202,6 +202,7 @@ pub(crate) fn write_facts(
             &steps,
             &flags,
             &sent,
+            &templates,
         ],
     )?;
     Ok(())
@@ -354,7 +355,7 @@ impl PgStore {
             let rows = tx.query(
                 "SELECT cadence_id, step_id, sum(sent)::int8, sum(delivered)::int8,
                         sum(opened)::int8, sum(clicked)::int8, sum(replied)::int8,
-                        sum(bounced)::int8
+                        sum(bounced)::int8, sum(view_tracked)::int8, sum(click_tracked)::int8
                  FROM fact_days WHERE day > $1 GROUP BY cadence_id, step_id",
                 &[&first_day],
             )?;
@@ -367,6 +368,8 @@ impl PgStore {
                     clicked: n(5),
                     replied: n(6),
                     bounced: n(7),
+                    view_tracked: n(8),
+                    click_tracked: n(9),
                 };
             }
             if let Some(since) = since {
@@ -378,14 +381,8 @@ impl PgStore {
                     &[&i64::from(since), &end],
                 )?;
                 for r in rows {
-                    let flags = i64::from(r.get::<_, i32>(2));
-                    *per.entry((r.get(0), r.get(1))).or_default() += Engagement::of_email(
-                        flags & SENT != 0,
-                        flags & BOUNCED != 0,
-                        flags & VIEWED != 0,
-                        flags & CLICKED != 0,
-                        flags & REPLIED != 0,
-                    );
+                    let flags = r.get::<_, i32>(2) as u8;
+                    *per.entry((r.get(0), r.get(1))).or_default() += Engagement::of_flags(flags);
                 }
             }
             tx.commit()?;
