@@ -151,10 +151,16 @@ async fn a_fault_may_strike_after_the_membership_was_created() {
         .await
         .expect("cadences")
         .data;
+    // One we may add people to: a team cadence, or our own (which one the
+    // generated team has depends on the whole dataset).
+    let me = api.me().await.expect("me").id;
     let cadence = cadences
         .iter()
-        .find(|c| c.team_cadence && !c.draft && c.archived_at.is_none())
-        .expect("an active team cadence")
+        .find(|c| {
+            let mine = c.owner.as_ref().and_then(|o| o.id_u64()) == Some(me);
+            (c.team_cadence || mine) && !c.draft && c.archived_at.is_none()
+        })
+        .expect("an active cadence we may add people to")
         .id;
     let people = api
         .people(&Query::new().push("per_page", 100))
