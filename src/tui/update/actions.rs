@@ -6,13 +6,16 @@ use crate::worker::protocol::{Priority, Request};
 use super::super::msg::Effect;
 use super::super::popups::help;
 use super::super::state::{AppState, CadenceDetail, Level, PersonPage, Popup, View};
+use super::super::views;
 use super::super::widgets::table::Cursor;
 use super::{enroll, people, sync_live};
 
 pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
     if matches!(state.popup, Some(Popup::Help { .. })) {
         // Clamped here, not only when drawn: after G (or many j), k must move at once.
-        let max = help::max_scroll(state, state.size.0, state.size.1);
+        // The help is drawn above the status lines, so it has their height less.
+        let height = state.size.1.saturating_sub(views::STATUS_LINES);
+        let max = help::max_scroll(state, state.size.0, height);
         let Some(Popup::Help { scroll }) = &mut state.popup else {
             return;
         };

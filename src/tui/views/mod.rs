@@ -27,6 +27,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     render(state, area, buf);
 }
 
+/// The status lines at the bottom of every screen (budget and live state, hints
+/// and messages); dialogs are drawn above them.
+pub const STATUS_LINES: u16 = 2;
+
 /// Renders the whole screen into a buffer (what `draw` and the snapshot tests use).
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let task_lines = task_panel_height(state, area.height);
@@ -34,7 +38,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(task_lines),
-        Constraint::Length(2),
+        Constraint::Length(STATUS_LINES),
     ])
     .areas(area);
     tab_bar(state, tabs, buf);
