@@ -67,7 +67,8 @@ pub fn lines(state: &AppState, width: u16) -> Vec<Line<'static>> {
         "  a person; space marks people for enrollment",
         "3 Activity: live opens, clicks, replies of all cadences; enrollments",
         "Enrolling asks to confirm with Cancel focused: ←/→ or tab, then enter.",
-        "Rates: open, click, reply = count / delivered; bounce = bounced / sent;",
+        "Rates: reply = replied / delivered; bounce = bounced / sent;",
+        "  open (click) = opened (clicked) / delivered with view (click) tracking;",
         "  \"—\" means there is nothing to divide by yet.",
     ] {
         out.push(Line::from(format!("  {text}")));
