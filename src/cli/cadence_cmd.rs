@@ -239,20 +239,18 @@ async fn import(client: &ApiClient, body: &Value, name: &str) -> anyhow::Result<
 mod tests {
     use super::*;
 
-    fn file(text: &str) -> PathBuf {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let p = std::env::temp_dir().join(format!(
-            "sltui-cadence-{}-{}.json",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
+    /// Writes `text` to a new file in `dir`.
+    fn file(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+        let n = std::fs::read_dir(dir.path()).unwrap().count();
+        let p = dir.path().join(format!("cadence-{n}.json"));
         std::fs::write(&p, text).unwrap();
         p
     }
 
     #[test]
     fn the_body_takes_the_new_name_and_bad_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |text: &str| file(&dir, text);
         let good = file(r#"{"settings": {"name": "Old"}, "cadence_content": {"step_groups": []}}"#);
         let body = import_body(&good, " New ").unwrap();
         assert_eq!(body["settings"]["name"], json!("New"));
@@ -268,8 +266,5 @@ mod tests {
         assert!(e.contains("step_groups"), "{e}");
         let e = import_body(Path::new("/nonexistent/x.json"), "N").unwrap_err();
         assert!(e.contains("cannot read"), "{e}");
-        for p in [good, bare] {
-            let _ = std::fs::remove_file(p);
-        }
     }
 }
