@@ -51,7 +51,7 @@ pub async fn run(global: &GlobalOpts, args: AlertsArgs) -> anyhow::Result<i32> {
         }
         return Ok(0);
     }
-    let mut session = match Session::connect(global) {
+    let mut session = match Session::connect(global).await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("sltui: {e:#}");

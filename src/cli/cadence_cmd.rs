@@ -87,8 +87,14 @@ pub async fn run(global: &GlobalOpts, args: CadenceArgs) -> anyhow::Result<i32> 
         CadenceCommand::Export { .. } => None,
     };
     // The session says what it spent when it is dropped, on every way out.
-    let session = Session::connect(global)?;
-    let client = session.client.clone();
+    let session = Session::connect(global).await?;
+    let client = match session.api("cadence export and import") {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sltui: {e}");
+            return Ok(2);
+        }
+    };
     match (args.command, body) {
         (CadenceCommand::Export { id, output, .. }, _) => {
             export(&client, id, output.as_deref()).await

@@ -17,6 +17,10 @@ use crate::worker::WorkerOptions;
 use crate::worker::store_sync::StoreSync;
 
 pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
+    // On the team database (`--db` or the profile's db_url): no SalesLoft at all.
+    if let Some(db) = super::hub_db::resolve(global)? {
+        return super::dashboard_hub::run(db).await;
+    }
     let target = target::resolve(global, true)?;
     for w in &target.warnings {
         eprintln!("sltui: warning: {w}");
@@ -138,6 +142,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         has_store,
         webhooks: hooks.is_some(),
         stored,
+        hub: false,
     };
     let result = tui::run(ctx).await;
     if let Some(b) = background {

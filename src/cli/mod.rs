@@ -6,9 +6,11 @@ mod cadence_cmd;
 mod cost_cmd;
 mod dashboard;
 mod dashboard_hooks;
+mod dashboard_hub;
 mod doctor;
 mod enroll;
 mod hub_cmd;
+mod hub_db;
 mod logging;
 #[cfg(test)]
 mod parse_tests;
@@ -73,6 +75,10 @@ pub struct GlobalOpts {
     /// Disable every mutation (enrollment, person edits).
     #[arg(long)]
     pub read_only: bool,
+    /// The team hub's PostgreSQL (postgres://…): the dashboard, report and enroll read
+    /// from it and send SalesLoft nothing (or db_url / db_url_env in the profile).
+    #[arg(long, global = true, value_name = "URL")]
+    pub db: Option<String>,
 }
 
 impl GlobalOpts {
@@ -347,6 +353,15 @@ pub struct WebhooksArgs {
 
 /// Runs the parsed command line; the returned code becomes the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+    let on_db = matches!(
+        cli.command,
+        None | Some(Command::Report(_) | Command::Enroll(_))
+    );
+    if cli.global.db.is_some() && !on_db {
+        anyhow::bail!(
+            "--db works with the dashboard (no command), report and enroll; drop it here"
+        );
+    }
     match cli.command {
         Some(Command::Sim(args)) => sim_cmd::run(args).await,
         Some(Command::Doctor(args)) => doctor::run(&cli.global.with(&args.target), args).await,

@@ -1,6 +1,8 @@
 //! What the scripting commands (`report`, `enroll`) share: connecting to the
 //! configured team (never the demo) and talking to the same background worker the
-//! dashboard uses, one request at a time, with budget waits said on stderr.
+//! dashboard uses, one request at a time, with budget waits said on stderr. With
+//! a team database (`--db`, or the profile's db_url) the worker is the hub
+//! reader: reads come from PostgreSQL and enrollments are jobs the hub runs.
 
 use std::io::IsTerminal;
 
@@ -9,6 +11,7 @@ use anyhow::{Context, bail};
 use super::{GlobalOpts, logging, target};
 use crate::api::ApiClient;
 use crate::api::models::Cadence;
+use crate::worker::hub_reader::{HubReaderOptions, requester, spawn_hub_reader};
 use crate::worker::{self, Envelope, Priority, Request, RequestId, WorkerEvent, WorkerOptions};
 
 /// Exit code for a usage problem the parser could not see (e.g. an unknown cadence).
@@ -18,8 +21,8 @@ pub const USAGE: i32 = 2;
 pub struct Session {
     worker: worker::WorkerHandle,
     /// The worker's client (clones share its budget): for reads the worker has no
-    /// request for.
-    pub client: ApiClient,
+    /// request for. `None` on the team database (`--db`): nothing goes to SalesLoft.
+    pub client: Option<ApiClient>,
     next: RequestId,
     pub read_only: bool,
     /// stderr is a terminal: progress may be drawn there.
@@ -31,7 +34,10 @@ pub struct Session {
 
 impl Session {
     /// Resolves flags, environment and profile (no demo mode) and starts the worker.
-    pub fn connect(global: &GlobalOpts) -> anyhow::Result<Session> {
+    pub async fn connect(global: &GlobalOpts) -> anyhow::Result<Session> {
+        if let Some(db) = super::hub_db::resolve(global)? {
+            return Self::on_hub(db).await;
+        }
         let target = target::resolve(global, false)?;
         for w in &target.warnings {
             eprintln!("sltui: warning: {w}");
@@ -63,11 +69,47 @@ impl Session {
         );
         Ok(Session {
             worker,
-            client,
+            client: Some(client),
             next: 0,
             read_only: target.read_only,
             interactive: std::io::stderr().is_terminal(),
             _spent: spent,
+        })
+    }
+
+    /// The hub reader on the team database: nothing is sent to SalesLoft (the
+    /// spend line says 0), no key is looked up.
+    async fn on_hub(db: super::hub_db::DbTarget) -> anyhow::Result<Session> {
+        for w in &db.warnings {
+            eprintln!("sltui: warning: {w}");
+        }
+        let _ = logging::init_file_logging(&db.paths.log_dir);
+        let opts = HubReaderOptions {
+            read_only: db.read_only,
+            requested_by: requester(&db.profile.name),
+            ..HubReaderOptions::default()
+        };
+        let worker = spawn_hub_reader(&db.url, opts)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        Ok(Session {
+            worker,
+            client: None,
+            next: 0,
+            read_only: db.read_only,
+            interactive: std::io::stderr().is_terminal(),
+            _spent: super::spent::SayOnDrop(crate::api::Budget::new(600)),
+        })
+    }
+
+    /// The SalesLoft client for a read the team database cannot answer, or why
+    /// there is none.
+    pub fn api(&self, what: &str) -> Result<ApiClient, String> {
+        self.client.clone().ok_or_else(|| {
+            format!(
+                "{what} needs SalesLoft, and this run reads the team database (--db): run it \
+                 without --db, with an API key"
+            )
         })
     }
 
@@ -105,6 +147,10 @@ impl Session {
                 WorkerEvent::Deferred { id: late, reason } if late == id => {
                     eprintln!("sltui: waiting for budget: {reason}");
                 }
+                WorkerEvent::TaskNote {
+                    id: late,
+                    note: Some(note),
+                } if late == id => eprintln!("sltui: {note}"),
                 e if e.request_id() == Some(id) => on(e),
                 _ => {}
             }

@@ -26,9 +26,16 @@ pub struct Target {
     pub warnings: Vec<String>,
 }
 
-/// Reads the config (writing the commented default on first run), picks the
-/// profile and decides demo versus real.
-pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> {
+/// The configuration and the profile a run uses, before any credential is looked up.
+pub struct Chosen {
+    pub paths: Paths,
+    pub config: Config,
+    pub profile: ResolvedProfile,
+    pub warnings: Vec<String>,
+}
+
+/// Reads the config (writing the commented default on first run) and picks the profile.
+pub fn choose(global: &GlobalOpts) -> anyhow::Result<Chosen> {
     let paths = Paths::discover_with(global.config.as_deref())?;
     if let Some(explicit) = &global.config {
         // Only a missing file is refused here; anything else that is there (a
@@ -51,6 +58,23 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
     }
     let config = config::load(&paths.config_file)?;
     let profile = config.profile(global.profile.as_deref())?;
+    Ok(Chosen {
+        paths,
+        config,
+        profile,
+        warnings,
+    })
+}
+
+/// Reads the config (writing the commented default on first run), picks the
+/// profile and decides demo versus real.
+pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> {
+    let Chosen {
+        paths,
+        config,
+        profile,
+        mut warnings,
+    } = choose(global)?;
     let read_only = global.read_only || profile.read_only;
 
     let credentials_given = global.api_key.is_some() || global.base_url.is_some();

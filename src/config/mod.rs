@@ -148,6 +148,12 @@ pub struct ProfileConfig {
     /// `[profiles.NAME.oauth]`: OAuth instead of an API key.
     #[serde(default, deserialize_with = "table::optional_section")]
     pub oauth: Option<OAuthProfile>,
+    /// The team database (`postgres://…`) a dashboard reads instead of SalesLoft.
+    #[serde(default)]
+    pub db_url: Option<String>,
+    /// Name of the environment variable holding the team database's URL.
+    #[serde(default)]
+    pub db_url_env: Option<String>,
     #[serde(default, rename = "api_key")]
     no_plain_api_key: NoPlainApiKey,
 }
@@ -166,6 +172,8 @@ impl Default for ProfileConfig {
             read_only: false,
             theme: None,
             oauth: None,
+            db_url: None,
+            db_url_env: None,
             no_plain_api_key: NoPlainApiKey,
         }
     }
@@ -261,6 +269,8 @@ impl Config {
                 Some("oauth needs a server (base_url), not `simulator = true`".into())
             } else if let Some(problem) = p.oauth.as_ref().and_then(OAuthProfile::problem) {
                 Some(problem)
+            } else if let Some(problem) = db_problem(p) {
+                Some(problem)
             } else if let Some(url) = p.base_url.as_deref()
                 && !(url.starts_with("https://") || url.starts_with("http://"))
             {
@@ -333,8 +343,34 @@ impl Config {
             read_only: p.read_only,
             theme: p.theme.unwrap_or(self.ui.theme),
             time_range_days: self.ui.time_range_days,
+            db_url: p.db_url.clone(),
+            db_url_env: p.db_url_env.clone(),
         })
     }
+}
+
+/// What is wrong with a profile's team database settings.
+fn db_problem(p: &ProfileConfig) -> Option<String> {
+    if p.db_url.is_some() && p.db_url_env.is_some() {
+        return Some("set either db_url or db_url_env, not both".into());
+    }
+    if let Some(var) = p.db_url_env.as_deref()
+        && !is_env_var_name(var)
+    {
+        return Some(
+            "db_url_env must be the NAME of an environment variable (like SLTUI_DB_URL), \
+             not the URL itself"
+                .into(),
+        );
+    }
+    let url = p.db_url.as_deref()?.trim();
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Some(format!(
+            "db_url `{}` must be a postgres:// URL",
+            crate::store::pg::redact(url)
+        ));
+    }
+    None
 }
 
 fn is_env_var_name(s: &str) -> bool {

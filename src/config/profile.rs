@@ -28,6 +28,9 @@ pub struct ResolvedProfile {
     pub theme: ThemeName,
     /// `0` means all time.
     pub time_range_days: u32,
+    /// The team database's URL (`db_url`), or where to find it (`db_url_env`).
+    pub db_url: Option<String>,
+    pub db_url_env: Option<String>,
 }
 
 impl ResolvedProfile {
@@ -42,6 +45,24 @@ impl ResolvedProfile {
             (None, Some(cmd)) => Some(format!("command \"{cmd}\"")),
             (None, None) => None,
         }
+    }
+
+    /// The team database's URL: `db_url`, or the value of the variable named by
+    /// `db_url_env`; `Ok(None)` when the profile names neither. The error never
+    /// shows the URL (it may hold a password).
+    pub fn team_db_url(&self) -> Result<Option<String>, String> {
+        if let Some(var) = &self.db_url_env {
+            let value = std::env::var(var).unwrap_or_default();
+            if value.trim().is_empty() {
+                return Err(format!(
+                    "profile `{}`: db_url_env names {var}, which is empty or not set; set it \
+                     to the team database's postgres:// URL",
+                    self.name
+                ));
+            }
+            return Ok(Some(value.trim().to_string()));
+        }
+        Ok(self.db_url.clone())
     }
 
     /// Looks the API key up: from the environment variable named by `api_key_env`, or from
@@ -120,6 +141,8 @@ mod tests {
             read_only: false,
             theme: ThemeName::Default,
             time_range_days: 30,
+            db_url: None,
+            db_url_env: None,
         }
     }
 
@@ -160,6 +183,28 @@ mod tests {
         assert!(!text.contains("hunter2-secret"), "{text}");
         let err = profile(None, Some("true")).api_key().unwrap_err();
         assert!(err.to_string().contains("printed nothing"), "{err}");
+    }
+
+    #[test]
+    fn team_db_url_from_the_profile_or_its_variable() {
+        assert_eq!(profile(None, None).team_db_url(), Ok(None));
+        let p = ResolvedProfile {
+            db_url: Some("postgres://h/db".into()),
+            ..profile(None, None)
+        };
+        assert_eq!(p.team_db_url(), Ok(Some("postgres://h/db".into())));
+        let path = std::env::var("PATH").unwrap();
+        let p = ResolvedProfile {
+            db_url_env: Some("PATH".into()),
+            ..profile(None, None)
+        };
+        assert_eq!(p.team_db_url(), Ok(Some(path.trim().to_string())));
+        let p = ResolvedProfile {
+            db_url_env: Some("SLTUI_TEST_SURELY_UNSET_9c2e".into()),
+            ..profile(None, None)
+        };
+        let err = p.team_db_url().unwrap_err();
+        assert!(err.contains("SLTUI_TEST_SURELY_UNSET_9c2e"), "{err}");
     }
 
     #[test]

@@ -64,8 +64,10 @@ fn shipped_examples_are_valid_and_match_the_defaults() {
     );
     assert_eq!(
         config.profile_names(),
-        vec!["agency", "demo", "oauth", "work"]
+        vec!["agency", "demo", "oauth", "team", "work"]
     );
+    let team = config.profile(Some("team")).unwrap();
+    assert_eq!(team.db_url_env.as_deref(), Some("SLTUI_DB_URL"));
     let oauth = config.profile(Some("oauth")).unwrap().oauth.unwrap();
     assert_eq!(
         oauth.client_secret_env.as_deref(),
@@ -183,6 +185,25 @@ fn inconsistent_profiles_are_rejected() {
     assert!(msg.contains("https://"), "{msg}");
     let (_, msg) = err("[profiles.t]\nsimulator = true\nbase_url = \"http://x\"\n");
     assert!(msg.contains("not both"), "{msg}");
+}
+
+#[test]
+fn team_database_settings_are_checked() {
+    let (_, msg) = err("[profiles.t]\ndb_url = \"postgres://h/db\"\ndb_url_env = \"X\"\n");
+    assert!(msg.contains("not both"), "{msg}");
+    let (_, msg) = err("[profiles.t]\ndb_url_env = \"postgres://u:s3cret@h/db\"\n");
+    assert!(
+        msg.contains("NAME of an environment variable") && !msg.contains("s3cret"),
+        "{msg}"
+    );
+    let (_, msg) = err("[profiles.t]\ndb_url = \"mysql://u:s3cret@h/db\"\n");
+    assert!(
+        msg.contains("postgres://") && !msg.contains("s3cret"),
+        "{msg}"
+    );
+    let c = parse_str("[profiles.t]\ndb_url_env = \"SLTUI_DB_URL\"\n").unwrap();
+    let p = c.profile(Some("t")).unwrap();
+    assert_eq!(p.db_url_env.as_deref(), Some("SLTUI_DB_URL"));
 }
 
 #[test]

@@ -40,6 +40,9 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
         Clock::system(),
     );
     state.live.webhooks = ctx.webhooks;
+    if ctx.hub {
+        state.hub = Some(super::hub::HubView::default());
+    }
     state
 }
 

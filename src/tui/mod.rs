@@ -8,6 +8,7 @@ pub mod choices;
 pub mod cost;
 pub mod enroll;
 pub mod fetch;
+pub mod hub;
 pub mod msg;
 pub mod pages;
 pub mod popups;
@@ -49,6 +50,9 @@ pub struct DashboardContext {
     pub webhooks: bool,
     /// What the local store held at start (drawn before any network answer).
     pub stored: crate::store::start::StoreLoad,
+    /// The worker is the hub reader (`--db`): the status bar shows the team hub
+    /// in place of the budget gauge.
+    pub hub: bool,
 }
 
 /// Runs the dashboard until the user quits. The terminal is always restored: on

@@ -213,6 +213,9 @@ pub struct AppState {
     /// The local store: stored data on screen (stale until live answers), and the
     /// background sync that refreshes it.
     pub store: super::stored::StoreStatus,
+    /// On the team database (`--db`): the team hub, shown in place of the
+    /// budget gauge. `None` for a dashboard on SalesLoft.
+    pub hub: Option<super::hub::HubView>,
     pub spinner: usize,
     pub ticks: u64,
     pub next_id: RequestId,
@@ -278,6 +281,7 @@ impl AppState {
             heartbeat: None,
             connection: None,
             store: super::stored::StoreStatus::default(),
+            hub: None,
             spinner: 0,
             ticks: 0,
             next_id: 1,

@@ -16,6 +16,8 @@ pub struct EnrollTask {
     /// Set when the worker finished the request; the error says why it stopped.
     pub finished: Option<Instant>,
     pub error: Option<String>,
+    /// What it waits on, while it waits ("waiting for the hub: …").
+    pub note: Option<String>,
 }
 
 impl EnrollTask {
@@ -56,8 +58,12 @@ impl EnrollTask {
             format!("{n} people")
         };
         if self.finished.is_none() {
+            let note = self
+                .note
+                .as_ref()
+                .map_or_else(String::new, |n| format!(" ({n})"));
             return format!(
-                "enrolling {who} into \"{}\"… {}/{n}",
+                "enrolling {who} into \"{}\"… {}/{n}{note}",
                 self.cadence_name,
                 self.outcomes.len()
             );

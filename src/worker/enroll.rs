@@ -102,7 +102,7 @@ pub async fn run(
 
 /// The request's error: the reason when every enrollment failed the same way,
 /// else how many failed.
-fn summary(failures: &[String], total: usize) -> Result<(), String> {
+pub(crate) fn summary(failures: &[String], total: usize) -> Result<(), String> {
     match failures {
         [] => Ok(()),
         [first, rest @ ..] if failures.len() == total && rest.iter().all(|r| r == first) => {

@@ -16,6 +16,7 @@ mod engagement;
 mod enroll;
 mod estimate;
 mod facts;
+pub mod hub_reader;
 
 mod jobs;
 mod people;
@@ -36,6 +37,7 @@ pub use audit::{MutationRecord, line as audit_line};
 pub use breaker::FAILURES_TO_OPEN;
 pub use facts::email_fact;
 pub use protocol::*;
+pub use pushed::PUSHED;
 
 use crate::api::ApiClient;
 

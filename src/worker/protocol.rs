@@ -203,6 +203,38 @@ pub enum WorkerEvent {
     },
     /// A report of the local store's background sync.
     Store(super::store_sync::StoreEvent),
+    /// A request waits on something outside the dashboard, said in the task line
+    /// ("waiting for the hub: no leader has picked it up for 30 s"); `None`
+    /// when it no longer waits.
+    TaskNote {
+        id: RequestId,
+        note: Option<String>,
+    },
+    /// The team hub as the dashboard's team database last showed it (a
+    /// dashboard on `--db`); `None`: no hub has run on this database.
+    HubStatus {
+        hub: Option<HubSeen>,
+    },
+    /// The team database stopped answering (`Some`: why, in words; the reader
+    /// retries and catches up) or answers again (`None`).
+    HubDatabase {
+        problem: Option<String>,
+    },
+}
+
+/// The team hub's status row as a dashboard read it. Ages are measured on the
+/// database's clock when read, and grow from `read_at` on this machine's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HubSeen {
+    pub name: String,
+    /// Age of the hub's last finished sync (`None`: none yet).
+    pub synced_ago: Option<std::time::Duration>,
+    /// Age of the hub's last write of its status row.
+    pub updated_ago: Option<std::time::Duration>,
+    /// The team's budget as the hub last read it from SalesLoft's headers.
+    pub budget_remaining: Option<u32>,
+    pub budget_limit: Option<u32>,
+    pub read_at: std::time::Instant,
 }
 
 /// Turns an API error into the words a user sees.
@@ -231,12 +263,15 @@ impl WorkerEvent {
             | PersonDetail { id, .. }
             | EnrollProgress { id, .. }
             | Me { id, .. }
-            | Users { id, .. } => Some(*id),
+            | Users { id, .. }
+            | TaskNote { id, .. } => Some(*id),
             LiveState { .. }
             | Connection { .. }
             | Heartbeat { .. }
             | Error { .. }
             | Store(_)
+            | HubStatus { .. }
+            | HubDatabase { .. }
             | PeopleDeleted { .. } => None,
         }
     }

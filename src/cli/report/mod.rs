@@ -39,7 +39,7 @@ pub async fn run(global: &GlobalOpts, args: ReportArgs) -> anyhow::Result<i32> {
         return Ok(USAGE);
     }
     // The session says what it spent when it is dropped, on every way out.
-    let mut session = Session::connect(global)?;
+    let mut session = Session::connect(global).await?;
     report(&mut session, args).await
 }
 
@@ -56,6 +56,7 @@ async fn report(session: &mut Session, args: ReportArgs) -> anyhow::Result<i32> 
     // Taken before any read, so the window is never narrower than the reads.
     let now = Utc::now();
     let client = session.client.clone();
+    let api = |what: &str| session.api(what);
     let failed = |what: &str, e: &dyn std::fmt::Display| {
         eprintln!("sltui: could not read the {what}: {e}");
         Ok(1)
@@ -77,9 +78,19 @@ async fn report(session: &mut Session, args: ReportArgs) -> anyhow::Result<i32> 
                 breakdowns::trends(&facts, &names, period, range, now)
             } else {
                 let agg = engagement_by_cadence(facts, range, now);
-                let calls = match reads::calls(&client, range, now).await {
-                    Ok(calls) => tally_calls(&calls),
-                    Err(e) => return failed("calls", &e),
+                // The team database holds no calls yet: the columns stay empty.
+                let calls = match &client {
+                    Some(client) => match reads::calls(client, range, now).await {
+                        Ok(calls) => tally_calls(&calls),
+                        Err(e) => return failed("calls", &e),
+                    },
+                    None => {
+                        eprintln!(
+                            "sltui: calls are not in the team database yet: the call columns \
+                             are empty with --db"
+                        );
+                        Default::default()
+                    }
                 };
                 let rows: Vec<cadences::Row<'_>> = chosen
                     .iter()
@@ -92,12 +103,26 @@ async fn report(session: &mut Session, args: ReportArgs) -> anyhow::Result<i32> 
                 cadences::sheet(&rows, range)
             }
         }
-        ReportBy::Step => match breakdowns::steps(&client, chosen[0], range, now).await {
+        ReportBy::Step => match breakdowns::steps(
+            &match api("--by step") {
+                Ok(c) => c,
+                Err(e) => return failed("steps", &e),
+            },
+            chosen[0],
+            range,
+            now,
+        )
+        .await
+        {
             Ok(sheet) => sheet,
             Err(e) => return failed("steps and emails", &e),
         },
         ReportBy::Template => {
             let step = args.step.unwrap_or_default();
+            let client = match api("--by template") {
+                Ok(c) => c,
+                Err(e) => return failed("templates", &e),
+            };
             match breakdowns::templates(&client, chosen[0], step, range, now).await {
                 Ok(Ok(sheet)) => sheet,
                 Ok(Err(breakdowns::NotOnCadence(message))) => {

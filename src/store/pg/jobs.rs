@@ -131,7 +131,7 @@ pub(crate) fn job_from(r: &postgres::Row) -> Result<Job, postgres::Error> {
     })
 }
 
-fn audit(
+pub(crate) fn audit(
     c: &mut impl GenericClient,
     actor: &str,
     action: &str,

@@ -26,6 +26,7 @@ mod checkpoint;
 mod conn;
 mod jobs;
 mod lead;
+mod lookups;
 mod records;
 mod schema;
 
@@ -38,6 +39,7 @@ pub use changes::{CHANNEL, ChangeListener, ChangeSet};
 pub use conn::{PgError, PgErrorKind, redact};
 pub use jobs::{AuditEntry, Job, JobOutcome, JobRequest, JobState};
 pub use lead::{HubStatus, Leadership};
+pub use lookups::HUB_ME_KEY;
 pub use schema::PG_SCHEMA_VERSION;
 
 use self::conn::{Session, Target, describe, off_runtime};

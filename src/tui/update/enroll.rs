@@ -240,6 +240,7 @@ fn step(state: &mut AppState, nav: Nav, fx: &mut Vec<Effect>) {
                 outcomes: Vec::new(),
                 finished: None,
                 error: None,
+                note: None,
             });
             if state.tasks.len() > 20 {
                 state.tasks.remove(0);

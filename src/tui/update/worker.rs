@@ -1,6 +1,7 @@
 //! Worker events: data in, with the stale-answer guard (a view takes an answer only
 //! for the request id it waits for), progress and errors in words.
 
+use crate::worker::PUSHED;
 use crate::worker::protocol::{ConnectionState, RequestId, WorkerEvent};
 
 use super::super::msg::Effect;
@@ -16,7 +17,8 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         }
         WorkerEvent::Finished { id, error } => on_finished(state, id, error, fx),
         WorkerEvent::Cadences { id, cadences } => {
-            if !state.cadences.fetch.wants(id) {
+            // Pushed: the team database changed (a dashboard on `--db`).
+            if !state.cadences.fetch.wants(id) && id != PUSHED {
                 return;
             }
             state.cadences.cadences = cadences;
@@ -41,7 +43,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             let steps = state.detail_step_count();
             if let Some(d) = &mut state.detail
                 && d.cadence_id == cadence_id
-                && d.fetch.wants(id)
+                && (d.fetch.wants(id) || id == PUSHED)
             {
                 d.members = members;
                 // People on the cadence first, in the worker's order otherwise.
@@ -132,7 +134,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         } => {
             state.people.index.upsert(people::entry(&person));
             if let Some(p) = &mut state.person
-                && p.fetch.wants(id)
+                && (p.fetch.wants(id) || id == PUSHED)
                 && p.person_id == person.id
             {
                 p.person = Some(person);
@@ -183,6 +185,13 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             }
         }
         WorkerEvent::Heartbeat { at } => state.heartbeat = Some(at),
+        WorkerEvent::TaskNote { id, note } => {
+            if let Some(task) = state.tasks.iter_mut().find(|t| t.id == id) {
+                task.note = note;
+            }
+        }
+        WorkerEvent::HubStatus { hub } => super::super::hub::on_status(state, hub),
+        WorkerEvent::HubDatabase { problem } => super::super::hub::on_database(state, problem),
         WorkerEvent::Error { message } => state.say(Level::Error, message),
     }
 }

@@ -16,6 +16,7 @@ use ratatui::widgets::Widget;
 
 use crate::config::keymap::Action;
 
+use super::super::hub::{HubView, Tone};
 use super::super::state::{AppState, Level, View};
 use super::budget_gauge::BudgetGauge;
 
@@ -76,6 +77,32 @@ pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
         spans.push(Span::styled(" READ-ONLY ", s.badge));
     }
     spans.push(sep(state));
+    if let Some(hub) = &state.hub {
+        // On the team database: the hub's figures, never this dashboard's own.
+        spans.extend(hub_spans(state, hub, width));
+    } else {
+        budget_spans(state, width, &mut spans);
+    }
+    spans.push(sep(state));
+    spans.push(live_span(state, width));
+    let hooks = hooks_span(state);
+    spans.push(sep(state));
+    spans.push(updated_span(state, width));
+    // The webhook mark is the first thing to go when the line is full: it
+    // never pushes out the budget, the live state or the data's age.
+    if let Some(hooks) = hooks {
+        let used: usize = spans.iter().map(Span::width).sum();
+        if used + hooks.width() <= usize::from(width) {
+            let at = spans.len() - 2;
+            spans.insert(at, hooks);
+        }
+    }
+    Line::from(spans)
+}
+
+/// The budget gauge (and 429s seen) of a dashboard that talks to SalesLoft.
+fn budget_spans(state: &AppState, width: u16, spans: &mut Vec<Span<'static>>) {
+    let s = &state.styles;
     let (bar, spark) = if width >= 110 {
         (12, 16)
     } else if width >= 90 {
@@ -95,21 +122,24 @@ pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
     {
         spans.push(Span::styled(format!(" 429×{}", b.throttled), s.warn));
     }
-    spans.push(sep(state));
-    spans.push(live_span(state, width));
-    let hooks = hooks_span(state);
-    spans.push(sep(state));
-    spans.push(updated_span(state, width));
-    // The webhook mark is the first thing to go when the line is full: it
-    // never pushes out the budget, the live state or the data's age.
-    if let Some(hooks) = hooks {
-        let used: usize = spans.iter().map(Span::width).sum();
-        if used + hooks.width() <= usize::from(width) {
-            let at = spans.len() - 2;
-            spans.insert(at, hooks);
-        }
-    }
-    Line::from(spans)
+}
+
+/// The team hub in place of the gauge (a dashboard on `--db`): its name, the
+/// age of its last sync and the team's budget as it last read it; stale marked.
+fn hub_spans(state: &AppState, hub: &HubView, width: u16) -> Vec<Span<'static>> {
+    let s = &state.styles;
+    hub.parts(state.clock.now, width)
+        .into_iter()
+        .map(|(text, tone)| {
+            let style = match tone {
+                Tone::Plain => s.title,
+                Tone::Dim => s.dim,
+                Tone::Warn => s.warn,
+                Tone::Bad => s.bad,
+            };
+            Span::styled(text, style)
+        })
+        .collect()
 }
 
 /// "⚡ hooks" (plain "+hooks" without colour) while the webhook receiver runs.

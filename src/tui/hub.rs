@@ -1,0 +1,128 @@
+//! A dashboard on the team database (`sltui --db`): the team hub as the status
+//! bar shows it in place of the budget gauge (the dashboard spends nothing; the
+//! hub's figure is the team's), folded from the hub reader's events.
+
+use std::time::{Duration, Instant};
+
+use crate::worker::protocol::HubSeen;
+
+use super::state::{AppState, Level};
+use super::widgets::status_bar::ago;
+
+/// A hub whose status row is older than this is marked stale (it writes the
+/// row at every sync and budget reading, several times a minute).
+pub const STALE_AFTER: Duration = Duration::from_secs(60);
+
+/// The hub as this dashboard last saw it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HubView {
+    /// `None` until the first read; `Some(None)`: no hub has run on this database.
+    pub seen: Option<Option<HubSeen>>,
+    /// The team database does not answer (why, in words).
+    pub problem: Option<String>,
+}
+
+/// How a piece of the hub's text looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Dim,
+    Warn,
+    Bad,
+}
+
+impl HubView {
+    /// How long ago the hub last wrote its status, when that is over [`STALE_AFTER`].
+    pub fn stale_for(&self, now: Instant) -> Option<Duration> {
+        let h = self.seen.as_ref()?.as_ref()?;
+        let age = h.updated_ago? + now.saturating_duration_since(h.read_at);
+        (age > STALE_AFTER).then_some(age)
+    }
+
+    /// The status bar's pieces, for a line `width` columns wide: e.g.
+    /// `hub sltui-hub-1 · synced 12s ago · team 420/600`.
+    pub fn parts(&self, now: Instant, width: u16) -> Vec<(String, Tone)> {
+        let wide = width >= 110;
+        if self.problem.is_some() {
+            let text = if wide {
+                "⚠ team database unreachable, retrying"
+            } else {
+                "⚠ database unreachable"
+            };
+            return vec![(text.into(), Tone::Bad)];
+        }
+        let hub = match &self.seen {
+            None => return vec![("hub: reading…".into(), Tone::Dim)],
+            Some(None) => {
+                let text = if wide {
+                    "no hub has run on this database"
+                } else {
+                    "no hub on this database"
+                };
+                return vec![(text.into(), Tone::Warn)];
+            }
+            Some(Some(h)) => h,
+        };
+        let since = now.saturating_duration_since(hub.read_at);
+        let name: String = if wide {
+            hub.name.clone()
+        } else {
+            shorten(&hub.name, 14)
+        };
+        let mut parts = vec![(if wide { format!("hub {name}") } else { name }, Tone::Plain)];
+        let synced = match hub.synced_ago {
+            Some(a) if wide => format!(" · synced {} ago", ago(a + since)),
+            Some(a) => format!(" · synced {}", ago(a + since)),
+            None => " · not synced yet".to_string(),
+        };
+        parts.push((synced, Tone::Dim));
+        match (hub.budget_remaining, hub.budget_limit) {
+            (Some(r), Some(l)) if wide => parts.push((format!(" · team {r}/{l}"), Tone::Plain)),
+            (Some(r), Some(l)) => parts.push((format!(" · {r}/{l}"), Tone::Plain)),
+            _ if wide => parts.push((" · team budget not read yet".into(), Tone::Dim)),
+            _ => {}
+        }
+        if let Some(age) = self.stale_for(now) {
+            let text = if wide {
+                format!(" · STALE: no word from the hub for {}", ago(age))
+            } else {
+                format!(" STALE {}", ago(age))
+            };
+            parts.push((text, Tone::Warn));
+        }
+        parts
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+/// The reader read the hub's status row.
+pub fn on_status(state: &mut AppState, hub: Option<HubSeen>) {
+    if let Some(view) = &mut state.hub {
+        view.seen = Some(hub);
+    }
+}
+
+/// The team database stopped answering, or answers again.
+pub fn on_database(state: &mut AppState, problem: Option<String>) {
+    let Some(view) = &mut state.hub else {
+        return;
+    };
+    let was = view.problem.is_some();
+    view.problem = problem.clone();
+    match (was, problem) {
+        (false, Some(why)) => state.say(
+            Level::Error,
+            format!("{why}; showing the last data read, reconnecting"),
+        ),
+        (true, None) => state.say(Level::Info, "the team database answers again"),
+        _ => {}
+    }
+}

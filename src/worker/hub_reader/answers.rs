@@ -1,0 +1,287 @@
+//! The reads of the dashboard's protocol, answered from the team database.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use super::{Shared, blocking, lock};
+use crate::api::models::{Membership, Person};
+use crate::budget::ReadCost;
+use crate::metrics::{Aggregator, EmailFact, TimeRange};
+use crate::store::RecordStore;
+use crate::store::start::Rest;
+use crate::worker::protocol::{Request, RequestId, WorkerEvent};
+use crate::worker::store_sync::StoreEvent;
+
+/// Facts and people per event.
+const BATCH: usize = 2_000;
+
+/// Answers one request (its data events); the error in words.
+pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Result<(), String> {
+    let store = shared.store.clone();
+    match request {
+        Request::Cadences => {
+            let cadences = blocking(move || store.cadences()).await?;
+            shared.emit(WorkerEvent::Cadences { id, cadences });
+        }
+        Request::CadenceDetail { cadence_id } => {
+            *lock(&shared.detail) = Some(cadence_id);
+            detail(shared, id, cadence_id).await?;
+        }
+        Request::Engagement { cadence_ids, range } => {
+            engagement(shared, id, cadence_ids, range).await?;
+        }
+        Request::EstimateEngagement { cadence_ids, range } => {
+            // The facts are in the database: reading them costs no points.
+            shared.emit(WorkerEvent::EngagementEstimate {
+                id,
+                range,
+                cadence_ids,
+                emails: None,
+                cost: Some(ReadCost {
+                    requests: 0,
+                    points: 0,
+                }),
+            });
+        }
+        Request::StoredEngagement { range } => {
+            let since = since(range);
+            let (totals, synced_at) = blocking(move || {
+                Ok((
+                    store.range_totals(since.map(|s| s as u32))?,
+                    store.last_synced_at()?,
+                ))
+            })
+            .await?;
+            shared.emit(WorkerEvent::StoredEngagement {
+                id,
+                range,
+                totals,
+                synced_at,
+            });
+        }
+        Request::IndexPeople => {
+            let people = blocking(move || store.people()).await?;
+            let total = people.len();
+            for chunk in people.chunks(BATCH) {
+                shared.emit(WorkerEvent::PeopleBatch {
+                    id,
+                    people: chunk.to_vec(),
+                });
+            }
+            shared.emit(WorkerEvent::PeopleIndexed { id, total });
+        }
+        Request::PersonByEmail { email } => {
+            let person = blocking(move || store.person_by_email(&email)).await?;
+            shared.emit(WorkerEvent::PersonFound { id, person });
+        }
+        Request::PersonDetail { person_id } => {
+            *lock(&shared.person) = Some(person_id);
+            person(shared, id, person_id).await?;
+        }
+        Request::Me => match blocking(move || store.hub_me()).await? {
+            Some(user) => {
+                shared.emit(WorkerEvent::Me { id, user });
+            }
+            None => {
+                return Err(
+                    "the hub has not recorded whose SalesLoft key it uses yet, so \
+                            personal cadences are not told apart; it does once `sltui hub` \
+                            has run"
+                        .into(),
+                );
+            }
+        },
+        Request::Users => {
+            let users = blocking(move || store.users()).await?;
+            shared.emit(WorkerEvent::Users { id, users });
+        }
+        Request::SetLive { enabled } => {
+            shared.live.store(enabled, Ordering::Relaxed);
+            if enabled {
+                release_held(shared);
+            }
+            shared.emit(WorkerEvent::LiveState {
+                enabled,
+                paused_reason: None,
+            });
+        }
+        Request::SetPollInterval { secs } => {
+            // Announcements bring changes at once; this is the safety net.
+            let secs = secs
+                .clamp(1, 30)
+                .min(shared.opts.safety_net.as_secs().max(1));
+            shared.safety_secs.store(secs, Ordering::Relaxed);
+        }
+        // The reader follows the database's change numbers from its start: it
+        // holds every email the database holds, nothing to catch up or forget.
+        Request::LiveFrom { .. } | Request::ClearCache => {}
+        Request::Enroll { .. } => unreachable!("enrollments are filed by enroll::run"),
+    }
+    Ok(())
+}
+
+/// Sends the facts held while live updates were off.
+pub fn release_held(shared: &Shared) {
+    let facts: Vec<EmailFact> = lock(&shared.held).drain().map(|(_, f)| f).collect();
+    for chunk in facts.chunks(BATCH) {
+        shared.emit(WorkerEvent::EmailFacts {
+            id: crate::worker::PUSHED,
+            facts: chunk.to_vec(),
+            live: true,
+        });
+    }
+}
+
+/// `range` from now, in unix seconds.
+fn since(range: TimeRange) -> Option<i64> {
+    range
+        .since(Utc::now())
+        .map(|t| t.timestamp().clamp(0, i64::from(u32::MAX)))
+}
+
+/// A cadence's steps and its memberships with their people.
+pub async fn detail(shared: &Shared, id: RequestId, cadence_id: u64) -> Result<(), String> {
+    let store = shared.store.clone();
+    let (steps, members) = blocking(move || {
+        let steps = store.cadence_steps(cadence_id)?;
+        let memberships = store.cadence_memberships(cadence_id)?;
+        let members = with_people(&store, memberships)?;
+        Ok((steps, members))
+    })
+    .await?;
+    shared.emit(WorkerEvent::CadenceSteps {
+        id,
+        cadence_id,
+        steps,
+    });
+    shared.emit(WorkerEvent::CadenceMembers {
+        id,
+        cadence_id,
+        members,
+    });
+    Ok(())
+}
+
+fn with_people(
+    store: &crate::store::PgStore,
+    memberships: Vec<Membership>,
+) -> crate::store::StoreResult<Vec<(Membership, Option<Person>)>> {
+    let mut ids: Vec<u64> = memberships
+        .iter()
+        .filter_map(Membership::person_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut people: HashMap<u64, Person> = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        people.extend(store.people_by_ids(chunk)?.into_iter().map(|p| (p.id, p)));
+    }
+    Ok(memberships
+        .into_iter()
+        .map(|m| {
+            let p = m.person_id().and_then(|p| people.get(&p).cloned());
+            (m, p)
+        })
+        .collect())
+}
+
+/// A person and their memberships; an error when the database lacks them.
+pub async fn person(shared: &Shared, id: RequestId, person_id: u64) -> Result<(), String> {
+    let store = shared.store.clone();
+    let (person, memberships) = blocking(move || {
+        Ok((
+            store.person(person_id)?,
+            store.person_memberships(person_id)?,
+        ))
+    })
+    .await?;
+    let Some(person) = person else {
+        return Err(format!(
+            "person {person_id} is not in the team database (404: deleted, or not synced yet)"
+        ));
+    };
+    shared.emit(WorkerEvent::PersonDetail {
+        id,
+        person,
+        memberships,
+    });
+    Ok(())
+}
+
+/// The stored facts of `cadence_ids` in `range`, in batches, then each cadence
+/// as loaded.
+async fn engagement(
+    shared: &Arc<Shared>,
+    id: RequestId,
+    cadence_ids: Vec<u64>,
+    range: TimeRange,
+) -> Result<(), String> {
+    let store = shared.store.clone();
+    let sender = shared.clone();
+    let ids = cadence_ids.clone();
+    blocking(move || {
+        let mut batch: Vec<EmailFact> = Vec::with_capacity(BATCH);
+        store.for_each_fact_of(&ids, since(range), &mut |f| {
+            batch.push(f);
+            if batch.len() >= BATCH {
+                sender.emit(WorkerEvent::EmailFacts {
+                    id,
+                    facts: std::mem::take(&mut batch),
+                    live: false,
+                });
+            }
+        })?;
+        if !batch.is_empty() {
+            sender.emit(WorkerEvent::EmailFacts {
+                id,
+                facts: batch,
+                live: false,
+            });
+        }
+        Ok(())
+    })
+    .await?;
+    for cadence_id in cadence_ids {
+        shared.emit(WorkerEvent::EngagementLoaded { id, cadence_id });
+    }
+    Ok(())
+}
+
+/// The people and every email fact, after the first frame (the dashboard's
+/// "rest" of the store): tried a few times, then reported as not read.
+pub async fn send_rest(shared: &Shared) {
+    let mut last = String::new();
+    for attempt in 0..3u32 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(500 << attempt)).await;
+        }
+        let store = shared.store.clone();
+        let read = blocking(move || {
+            let people = store.person_rows()?;
+            let mut agg = Aggregator::new(TimeRange::All, Utc::now());
+            agg.reserve(store.count("email_facts")? as usize);
+            store.for_each_email_fact(&mut |f| {
+                agg.upsert(f);
+            })?;
+            // The people laid out as a search index here, off the UI task.
+            Ok(crate::worker::store_sync::index_people(Rest {
+                people,
+                agg,
+                index: None,
+            }))
+        })
+        .await;
+        match read {
+            Ok(rest) => {
+                shared.emit(WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest)))));
+                return;
+            }
+            Err(e) => last = e,
+        }
+    }
+    shared.emit(WorkerEvent::Store(StoreEvent::Loaded(Err(last))));
+}

@@ -1,0 +1,344 @@
+//! The worker of a dashboard on the team database (`sltui --db postgres://…`):
+//! it speaks the dashboard's protocol ([`Request`] in, [`WorkerEvent`] out) and
+//! answers everything from PostgreSQL, where the team's hub keeps SalesLoft's
+//! records. It never sends SalesLoft a request.
+//!
+//! * Reads ([`answers`]): cadences, a cadence's steps and people, engagement
+//!   (from the stored email facts: free, estimated at 0 points), people, the
+//!   hub's user and the team's users.
+//! * Live changes ([`follow`]): the change number is taken before the first
+//!   read ([`HubReader::open`]); a thread listens on `sltui_changes` and, on each
+//!   announcement (and every few seconds regardless), reads the rows changed
+//!   past the last number it applied and sends them as events. A dropped
+//!   connection or a lost announcement loses nothing: it reconnects and catches
+//!   up from that number.
+//! * Enrollment ([`enroll`]): one job per person in the database, run once by
+//!   the leading hub; the outcome arrives with the job's change.
+
+mod answers;
+mod enroll;
+mod follow;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, watch};
+
+use super::protocol::{Request, WorkerEvent};
+use super::{Envelope, WorkerHandle};
+use crate::metrics::{EmailFact, TimeRange};
+use crate::store::pg::{Job, PgStore};
+use crate::store::start::{Coverage, StoreLoad, Stored};
+use crate::store::{RecordStore, StoreError};
+
+pub use enroll::{OUTCOME_ALREADY, OUTCOME_ENROLLED, enroll_outcome, job_key, job_outcome};
+
+/// The `application_name` a dashboard's sessions carry unless the URL sets one
+/// (how an administrator finds them in `pg_stat_activity`).
+pub const APPLICATION_NAME: &str = "sltui-dashboard";
+
+/// How the hub reader behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HubReaderOptions {
+    /// Refuse every enrollment (`--read-only`).
+    pub read_only: bool,
+    /// Who files the enrollment jobs: `$USER@host`, else the profile's name
+    /// ([`requester`]). Never a secret.
+    pub requested_by: String,
+    /// After the first frame ([`HubReader::first_frame`]), send the people and
+    /// every email fact as the store's rest (`WorkerEvent::Store(Loaded)`).
+    pub rest: bool,
+    /// Catch up at least this often, announcement or not.
+    pub safety_net: Duration,
+    /// A job still waiting for a hub after this long says so in the task line.
+    pub unclaimed_note_after: Duration,
+}
+
+impl Default for HubReaderOptions {
+    fn default() -> Self {
+        Self {
+            read_only: false,
+            requested_by: requester("default"),
+            rest: false,
+            safety_net: Duration::from_secs(5),
+            unclaimed_note_after: Duration::from_secs(30),
+        }
+    }
+}
+
+/// `$USER@host` (who asked for an enrollment), else the profile's name.
+pub fn requester(profile: &str) -> String {
+    let user = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()));
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty());
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_control())
+            .take(60)
+            .collect::<String>()
+    };
+    match (user, host) {
+        (Some(u), Some(h)) => clean(&format!("{}@{}", u.trim(), h)),
+        (Some(u), None) => clean(u.trim()),
+        _ => clean(&format!("profile {profile}")),
+    }
+}
+
+/// `url` with `application_name` set to `name` unless it sets one already.
+pub fn with_application_name(url: &str, name: &str) -> String {
+    let url = url.trim();
+    if url.contains("application_name=") {
+        return url.to_string();
+    }
+    if url.contains("://") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}application_name={name}")
+    } else {
+        format!("{url} application_name={name}")
+    }
+}
+
+/// A connection to the team database for a dashboard, with the change number
+/// taken before anything was read from it.
+#[derive(Debug)]
+pub struct HubReader {
+    store: Arc<PgStore>,
+    from: i64,
+}
+
+impl HubReader {
+    /// Connects to the team database at `db_url` (blocking: call it before the
+    /// terminal is taken, or from a blocking task). The error is one line that
+    /// says what to do; it never shows the password.
+    pub fn open(db_url: &str) -> Result<HubReader, String> {
+        let url = with_application_name(db_url, APPLICATION_NAME);
+        let store = PgStore::connect_existing(&url).map_err(|e| e.to_string())?;
+        let from = store.change_seq().map_err(|e| e.to_string())?;
+        Ok(HubReader {
+            store: Arc::new(store),
+            from,
+        })
+    }
+
+    /// The database, as messages name it (without its password).
+    pub fn target(&self) -> &str {
+        self.store.target()
+    }
+
+    /// The store (for the first frame and for tests).
+    pub fn store(&self) -> &PgStore {
+        &self.store
+    }
+
+    /// What the dashboard's first frame shows: cadences, steps, users and the
+    /// engagement of `range` from the per-day sums (a few thousand rows whatever
+    /// the team's size). The people and facts follow with [`HubReaderOptions::rest`].
+    pub fn first_frame(&self, range: TimeRange, now: DateTime<Utc>) -> StoreLoad {
+        let since = range
+            .since(now)
+            .map(|t| t.timestamp().clamp(0, i64::from(u32::MAX)) as u32);
+        match self.store.dashboard_summary(since) {
+            Ok((data, totals)) => StoreLoad::Loaded(Box::new(Stored {
+                data,
+                range,
+                totals,
+                // The database is what the dashboard shows: every person and
+                // every email it holds arrive from it, nothing from SalesLoft.
+                coverage: Coverage {
+                    people: true,
+                    emails_through: Some(now),
+                },
+            })),
+            Err(e) => StoreLoad::Failed(e.to_string()),
+        }
+    }
+
+    /// Starts the worker on the current tokio runtime; it runs until `requests`
+    /// (and every clone of it) is dropped.
+    pub fn spawn(self, opts: HubReaderOptions) -> WorkerHandle {
+        let (req_tx, req_rx) = mpsc::unbounded_channel();
+        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared::new(self.store, ev_tx, opts));
+        let follower = shared.clone();
+        let from = self.from;
+        std::thread::Builder::new()
+            .name("sltui-hub-follow".into())
+            .spawn(move || follow::run(&follower, from))
+            .expect("a thread can be started");
+        tokio::spawn(serve(shared, req_rx));
+        WorkerHandle {
+            requests: req_tx,
+            events: ev_rx,
+            store_sync: None,
+        }
+    }
+}
+
+/// Connects to the team database at `db_url` and starts the hub reader on it.
+pub async fn spawn_hub_reader(
+    db_url: &str,
+    opts: HubReaderOptions,
+) -> Result<WorkerHandle, String> {
+    let url = db_url.to_string();
+    let reader = tokio::task::spawn_blocking(move || HubReader::open(&url))
+        .await
+        .map_err(|e| format!("connecting to the team database stopped: {e}"))??;
+    Ok(reader.spawn(opts))
+}
+
+/// What the request tasks and the follower share.
+pub(super) struct Shared {
+    pub store: Arc<PgStore>,
+    events: mpsc::UnboundedSender<WorkerEvent>,
+    pub opts: HubReaderOptions,
+    /// Live changes wanted (`SetLive`); while off, changed facts wait in `held`.
+    pub live: AtomicBool,
+    pub held: Mutex<HashMap<u64, EmailFact>>,
+    /// Seconds between catch-ups without an announcement.
+    pub safety_secs: AtomicU64,
+    /// The worker's requests ended: the follower stops.
+    pub stop: AtomicBool,
+    /// The newest state of the jobs this reader waits for, by key.
+    pub jobs: Mutex<HashMap<String, Job>>,
+    /// Bumped whenever `jobs` changed.
+    pub jobs_changed: watch::Sender<u64>,
+    /// The cadence whose detail and the person whose page were asked for last
+    /// (their changed memberships are sent as they change).
+    pub detail: Mutex<Option<u64>>,
+    pub person: Mutex<Option<u64>>,
+    /// Makes this process's job keys its own.
+    pub nonce: String,
+}
+
+impl Shared {
+    fn new(
+        store: Arc<PgStore>,
+        events: mpsc::UnboundedSender<WorkerEvent>,
+        opts: HubReaderOptions,
+    ) -> Shared {
+        let safety = opts.safety_net.as_secs().max(1);
+        Shared {
+            store,
+            events,
+            opts,
+            live: AtomicBool::new(false),
+            held: Mutex::new(HashMap::new()),
+            safety_secs: AtomicU64::new(safety),
+            stop: AtomicBool::new(false),
+            jobs: Mutex::new(HashMap::new()),
+            jobs_changed: watch::channel(0).0,
+            detail: Mutex::new(None),
+            person: Mutex::new(None),
+            nonce: nonce(),
+        }
+    }
+
+    /// Sends an event; false when the dashboard is gone.
+    pub fn emit(&self, event: WorkerEvent) -> bool {
+        self.events.send(event).is_ok()
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || self.events.is_closed()
+    }
+}
+
+/// Locks a std mutex even if a holder panicked.
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A per-process random tag (time, process id and the std hasher's random keys).
+fn nonce() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    format!("{:016x}", h.finish())
+}
+
+/// Runs a blocking store call off the async workers; a stopped call is an error.
+pub(super) async fn blocking<R: Send + 'static>(
+    f: impl FnOnce() -> Result<R, StoreError> + Send + 'static,
+) -> Result<R, String> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("the team database read stopped: {e}")),
+    }
+}
+
+/// Takes requests until the dashboard drops its sender, each answered in a task
+/// of its own.
+async fn serve(shared: Arc<Shared>, mut requests: mpsc::UnboundedReceiver<Envelope>) {
+    while let Some(Envelope { id, request, .. }) = requests.recv().await {
+        shared.emit(WorkerEvent::Started {
+            id,
+            label: super::jobs::label(&request),
+        });
+        match request {
+            Request::Enroll {
+                person_ids,
+                cadence_id,
+                step_id,
+            } => {
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let error = enroll::run(&shared, id, &person_ids, cadence_id, step_id).await;
+                    shared.emit(WorkerEvent::Finished { id, error });
+                });
+            }
+            request => {
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let error = answers::answer(&shared, id, request).await.err();
+                    shared.emit(WorkerEvent::Finished { id, error });
+                });
+            }
+        }
+    }
+    shared.stop.store(true, Ordering::Relaxed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn application_name_is_added_once() {
+        assert_eq!(
+            with_application_name("postgres://u:p@h/db", "x"),
+            "postgres://u:p@h/db?application_name=x"
+        );
+        assert_eq!(
+            with_application_name("postgres://u@h/db?sslmode=require", "x"),
+            "postgres://u@h/db?sslmode=require&application_name=x"
+        );
+        assert_eq!(
+            with_application_name("postgres://h/db?application_name=mine", "x"),
+            "postgres://h/db?application_name=mine"
+        );
+        assert_eq!(
+            with_application_name("host=h dbname=db", "x"),
+            "host=h dbname=db application_name=x"
+        );
+    }
+
+    #[test]
+    fn the_requester_is_never_empty() {
+        let r = requester("work");
+        assert!(!r.trim().is_empty());
+        assert!(r.chars().all(|c| !c.is_control()));
+    }
+}
