@@ -291,9 +291,14 @@ impl Cluster {
         let url = self.url("postgres");
         loop {
             let u = url.clone();
-            let ok = std::thread::spawn(move || postgres::Client::connect(&u, postgres::NoTls))
-                .join()
-                .map(|r| r.map(|_| ()).map_err(|e| e.to_string()));
+            // The client is dropped on its thread: dropping it on an async
+            // runtime's thread (a test that starts the cluster) would panic.
+            let ok = std::thread::spawn(move || {
+                postgres::Client::connect(&u, postgres::NoTls)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+            .join();
             match ok {
                 Ok(Ok(())) => return Ok(()),
                 Ok(Err(e)) if Instant::now() >= deadline => {

@@ -1,0 +1,162 @@
+//! `sltui enroll --db`, `sltui report --db` and `sltui --db` run as the real
+//! binary against the team database, with a private HOME and no SalesLoft key.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use sltui::metrics::{Aggregator, TimeRange};
+use sltui::store::RecordStore;
+
+use super::jobs::{CADENCE, PERSON, small_team};
+use super::pg_support::test_db;
+use super::support::{TestHubDriver, driver_membership, team_db};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `sltui <args>` with an empty config in a private home.
+async fn sltui(args: &[&str]) -> Run {
+    let home: PathBuf = std::env::temp_dir().join(format!(
+        "sltui-hub-cli-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    std::fs::create_dir_all(&home).expect("home");
+    let config = home.join("config.toml");
+    std::fs::write(&config, "").expect("config");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sltui"));
+    cmd.args(args)
+        .arg("--config")
+        .arg(&config)
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env_remove("SALESLOFT_API_KEY")
+        .env_remove("SALESLOFT_BASE_URL")
+        .env_remove("SLTUI_LOG");
+    let out: Output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("the binary runs");
+    let _ = std::fs::remove_dir_all(&home);
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_db_waits_for_the_hub_and_exits_as_enroll_does() {
+    let (db, _store) = small_team().await;
+    let _driver = TestHubDriver::start(&db.url);
+    let (cadence, person) = (CADENCE.to_string(), PERSON.to_string());
+    let run = sltui(&[
+        "enroll",
+        "--db",
+        &db.url,
+        "--cadence",
+        &cadence,
+        "--person",
+        &person,
+    ])
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let job_id = 1;
+    assert_eq!(
+        run.stdout.trim(),
+        format!(
+            "enrolled person {PERSON} (membership {})",
+            driver_membership(job_id)
+        )
+    );
+    assert!(
+        run.stderr.contains("spent 0 points in 0 requests"),
+        "{}",
+        run.stderr
+    );
+    let ro = sltui(&[
+        "enroll",
+        "--db",
+        &db.url,
+        "--read-only",
+        "--cadence",
+        &cadence,
+        "--person",
+        &person,
+    ])
+    .await;
+    assert_eq!(ro.code, 1, "a refused enrollment fails: {}", ro.stdout);
+    assert!(ro.stdout.contains("read-only mode"), "{}", ro.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_db_reads_the_database() {
+    let (db, pg) = team_db(200).await;
+    let run = sltui(&["report", "--db", &db.url, "--format", "json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Value = serde_json::from_str(&run.stdout).expect("json");
+    let mut agg = Aggregator::new(TimeRange::All, chrono::Utc::now());
+    for f in pg.email_facts().unwrap() {
+        agg.upsert(f);
+    }
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), pg.cadences().unwrap().len());
+    for r in rows {
+        let id = r["cadence_id"].as_u64().expect("id");
+        let e = agg.by_cadence(id);
+        assert_eq!(r["sent"].as_u64(), Some(e.sent), "cadence {id}");
+        assert_eq!(r["replied"].as_u64(), Some(e.replied), "cadence {id}");
+    }
+    assert!(
+        run.stderr.contains("spent 0 points in 0 requests"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_without_a_hub_is_one_clear_line_and_stays_untouched() {
+    let db = test_db();
+    // Trust authentication takes any password: it must never be shown.
+    let url = db.url.replacen("postgres@", "postgres:s3cret-pw@", 1);
+    for args in [
+        vec!["--db", url.as_str()],
+        vec!["report", "--db", url.as_str()],
+    ] {
+        let run = sltui(&args).await;
+        assert_eq!(run.code, 1, "{args:?}");
+        let line = run.stderr.trim();
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert!(
+            line.contains("run `sltui hub --db …` on it first"),
+            "{line}"
+        );
+        assert!(!line.contains("s3cret-pw"), "{line}");
+    }
+    let bad = sltui(&["report", "--db", "postgres://u:s3cret-pw@127.0.0.1:1/x"]).await;
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("cannot connect"), "{}", bad.stderr);
+    assert!(!bad.stderr.contains("s3cret-pw"), "{}", bad.stderr);
+    let url = db.url.clone();
+    let untouched = std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.query_one("SELECT to_regnamespace('sltui') IS NULL", &[])
+            .unwrap()
+            .get::<_, bool>(0)
+    })
+    .join()
+    .unwrap();
+    assert!(untouched, "the dashboard created no schema");
+}
