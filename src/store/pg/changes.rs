@@ -218,6 +218,12 @@ impl ChangeListener {
         .map_err(|e| StoreError::Postgres(target.error(PgErrorKind::Connect(describe(&e)))))
     }
 
+    /// Whether the connection is gone (ended by the server, or cut): a closed
+    /// listener's [`ChangeListener::wait`] may just time out, so ask this too.
+    pub fn is_closed(&self) -> bool {
+        self.session.is_closed()
+    }
+
     /// The server process of this connection (to find it in `pg_stat_activity`).
     pub fn backend_pid(&mut self) -> StoreResult<i32> {
         let target = &self.target;

@@ -86,7 +86,13 @@ impl Follower<'_> {
         let mut last = Instant::now();
         while !self.shared.stopped() {
             let every = Duration::from_secs(self.shared.safety_secs.load(Ordering::Relaxed));
-            match listener.wait(WAIT) {
+            let waited = listener.wait(WAIT);
+            if listener.is_closed() {
+                // Ended by the server: a closed listener may only time out.
+                self.failed("the team database ended the listening connection".into());
+                return false;
+            }
+            match waited {
                 Ok(Some(n)) if n > self.through => {}
                 Ok(_) if last.elapsed() >= every => {}
                 Ok(_) => continue,
