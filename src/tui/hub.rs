@@ -126,3 +126,95 @@ pub fn on_database(state: &mut AppState, problem: Option<String>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hub(updated_ago: u64, synced_ago: Option<u64>, budget: Option<(u32, u32)>) -> HubView {
+        HubView {
+            seen: Some(Some(HubSeen {
+                name: "sltui-hub-1".into(),
+                synced_ago: synced_ago.map(Duration::from_secs),
+                updated_ago: Some(Duration::from_secs(updated_ago)),
+                budget_remaining: budget.map(|b| b.0),
+                budget_limit: budget.map(|b| b.1),
+                read_at: Instant::now(),
+            })),
+            problem: None,
+        }
+    }
+
+    fn text(v: &HubView, width: u16) -> String {
+        v.parts(Instant::now(), width)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
+    }
+
+    #[test]
+    fn the_hub_reads_as_name_sync_age_and_team_budget() {
+        let v = hub(3, Some(12), Some((420, 600)));
+        assert_eq!(
+            text(&v, 120),
+            "hub sltui-hub-1 · synced 12s ago · team 420/600"
+        );
+        assert_eq!(text(&v, 80), "sltui-hub-1 · synced 12s · 420/600");
+        let fresh = hub(3, None, None);
+        assert_eq!(
+            text(&fresh, 120),
+            "hub sltui-hub-1 · not synced yet · team budget not read yet"
+        );
+        assert_eq!(text(&fresh, 80), "sltui-hub-1 · not synced yet");
+    }
+
+    #[test]
+    fn a_silent_hub_is_marked_stale_and_ages_on_this_clock() {
+        let v = hub(30, Some(30), Some((1, 600)));
+        assert_eq!(v.stale_for(Instant::now()), None);
+        let later = Instant::now() + Duration::from_secs(45);
+        assert_eq!(
+            v.stale_for(later).map(|d| d.as_secs()),
+            Some(75),
+            "30 s old when read, 45 s since"
+        );
+        let wide: String = v.parts(later, 120).into_iter().map(|(t, _)| t).collect();
+        assert!(
+            wide.ends_with(" · STALE: no word from the hub for 1m"),
+            "{wide}"
+        );
+        let (last, tone) = v.parts(later, 80).pop().unwrap();
+        assert_eq!((last.as_str(), tone), (" STALE 1m", Tone::Warn));
+    }
+
+    #[test]
+    fn no_hub_no_database_and_not_yet_read_say_so() {
+        let none = HubView {
+            seen: Some(None),
+            problem: None,
+        };
+        assert_eq!(text(&none, 120), "no hub has run on this database");
+        assert_eq!(text(&none, 80), "no hub on this database");
+        let down = HubView {
+            problem: Some("cannot connect".into()),
+            ..hub(1, Some(1), None)
+        };
+        assert_eq!(text(&down, 120), "⚠ team database unreachable, retrying");
+        assert_eq!(text(&HubView::default(), 80), "hub: reading…");
+        let long = HubView {
+            seen: Some(Some(HubSeen {
+                name: "a-very-long-hub-name-on-host-x".into(),
+                ..match hub(1, Some(1), Some((5, 600))).seen {
+                    Some(Some(h)) => h,
+                    _ => unreachable!(),
+                }
+            })),
+            problem: None,
+        };
+        assert!(
+            text(&long, 80).starts_with("a-very-long-h… ·"),
+            "{}",
+            text(&long, 80)
+        );
+    }
+}

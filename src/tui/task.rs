@@ -99,3 +99,31 @@ impl EnrollTask {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_waiting_note_shows_until_the_task_ends() {
+        let mut t = EnrollTask {
+            id: 1,
+            cadence_id: 2,
+            cadence_name: "Q3".into(),
+            people: vec![(7, "Ada".into())],
+            outcomes: Vec::new(),
+            finished: None,
+            error: None,
+            note: Some("waiting for the hub: no leader has picked it up for 30 s".into()),
+        };
+        assert_eq!(
+            t.summary(),
+            "enrolling Ada into \"Q3\"… 0/1 (waiting for the hub: no leader has picked it up \
+             for 30 s)"
+        );
+        t.outcomes
+            .push((7, EnrollOutcome::Enrolled { membership_id: 3 }));
+        t.finished = Some(Instant::now());
+        assert_eq!(t.summary(), "\"Q3\": 1 enrolled");
+    }
+}
