@@ -214,3 +214,106 @@ async fn a_job_filed_without_a_hub_waits_and_completes_when_one_runs() {
     );
     assert!(cleared, "the note goes once a hub took the job");
 }
+
+fn ask(worker: &WorkerHandle, id: u64, request: Request) {
+    worker
+        .requests
+        .send(Envelope {
+            id,
+            priority: Priority::Visible,
+            request,
+        })
+        .expect("the worker runs");
+}
+
+/// The hub's own user answers `Me` once the hub stored it (and it says so
+/// before); a membership written for the cadence and the person on screen
+/// reaches them as pushed answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn me_and_pushed_memberships() {
+    let (db, store) = small_team().await;
+    let mut worker = spawn_hub_reader(&db.url, HubReaderOptions::default())
+        .await
+        .expect("connects");
+    ask(&worker, 1, Request::Me);
+    let ev = next_event(&mut worker, "Me's end", |e| {
+        matches!(e, WorkerEvent::Finished { id: 1, .. })
+    })
+    .await;
+    let WorkerEvent::Finished {
+        error: Some(why), ..
+    } = ev
+    else {
+        panic!("no hub user stored: {ev:?}");
+    };
+    assert!(
+        why.contains("has not recorded whose SalesLoft key"),
+        "{why}"
+    );
+    let me: sltui::api::models::User =
+        serde_json::from_value(json!({"id": 77, "name": "Hub Owner"})).unwrap();
+    let store = std::sync::Arc::new(store);
+    let s = store.clone();
+    tokio::task::spawn_blocking(move || s.set_hub_me(&me).unwrap())
+        .await
+        .unwrap();
+    ask(&worker, 2, Request::Me);
+    let ev = next_event(&mut worker, "Me", |e| {
+        matches!(e, WorkerEvent::Me { id: 2, .. })
+    })
+    .await;
+    let WorkerEvent::Me { user, .. } = ev else {
+        unreachable!()
+    };
+    assert_eq!(user.id, 77);
+
+    ask(
+        &worker,
+        3,
+        Request::CadenceDetail {
+            cadence_id: CADENCE,
+        },
+    );
+    ask(&worker, 4, Request::PersonDetail { person_id: PERSON });
+    next_event(&mut worker, "the details", |e| {
+        matches!(e, WorkerEvent::Finished { id: 4, .. })
+    })
+    .await;
+    let m: sltui::api::models::Membership = serde_json::from_value(json!({
+        "id": 555, "created_at": T, "updated_at": T, "added_at": T,
+        "person_deleted": false, "currently_on_cadence": true, "current_state": "staged",
+        "cadence": {"_href": "https://api.salesloft.com/v2/cadences/41", "id": CADENCE},
+        "person": {"_href": "https://api.salesloft.com/v2/people/7001", "id": PERSON},
+        "counts": {"views": 0, "clicks": 0, "replies": 0, "calls": 0, "sent_emails": 0,
+                   "bounces": 0}
+    }))
+    .unwrap();
+    let s = store.clone();
+    tokio::task::spawn_blocking(move || {
+        s.upsert_prepared(&sltui::api::models::Membership::prepare(&[m]), 1)
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let mut detail = false;
+    let mut person = false;
+    while !(detail && person) {
+        match next_event(&mut worker, "the pushed memberships", |e| {
+            e.request_id() == Some(sltui::worker::PUSHED)
+        })
+        .await
+        {
+            WorkerEvent::CadenceMembers { members, .. } => {
+                assert_eq!(members.len(), 1);
+                assert_eq!(members[0].0.id, 555);
+                assert_eq!(members[0].1.as_ref().map(|p| p.id), Some(PERSON));
+                detail = true;
+            }
+            WorkerEvent::PersonDetail { memberships, .. } => {
+                assert_eq!(memberships.iter().map(|m| m.id).collect::<Vec<_>>(), [555]);
+                person = true;
+            }
+            _ => {}
+        }
+    }
+}

@@ -158,6 +158,9 @@ impl Follower<'_> {
             Ok((status, now)) => {
                 let hub = status.map(|s| seen(&s, now));
                 self.shared.emit(WorkerEvent::HubStatus { hub });
+                // The database answered ("updated 0s ago" from the start).
+                self.shared
+                    .emit(WorkerEvent::Heartbeat { at: Instant::now() });
             }
             Err(e) => self.failed(e.to_string()),
         }
