@@ -11,8 +11,8 @@ use super::{Shared, blocking, lock};
 use crate::api::models::{Membership, Person};
 use crate::budget::ReadCost;
 use crate::metrics::{Aggregator, EmailFact, TimeRange};
-use crate::store::RecordStore;
 use crate::store::start::Rest;
+use crate::store::{PgStore, RecordStore};
 use crate::worker::protocol::{Request, RequestId, WorkerEvent};
 use crate::worker::store_sync::StoreEvent;
 
@@ -119,7 +119,9 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         // The reader follows the database's change numbers from its start: it
         // holds every email the database holds, nothing to catch up or forget.
         Request::LiveFrom { .. } | Request::ClearCache => {}
-        Request::Enroll { .. } => unreachable!("enrollments are filed by enroll::run"),
+        Request::Enroll { .. } => {
+            return Err("internal error: an enrollment reached the read path".into());
+        }
     }
     Ok(())
 }
@@ -259,8 +261,12 @@ pub async fn send_rest(shared: &Shared) {
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(500 << attempt)).await;
         }
-        let store = shared.store.clone();
+        // A session of its own, so the dashboard's first requests need not
+        // wait behind this long read (the shared one if it cannot connect).
+        let url = shared.url.clone();
+        let fallback = shared.store.clone();
         let read = blocking(move || {
+            let store = PgStore::connect_existing(&url).map_or(fallback, Arc::new);
             let people = store.person_rows()?;
             let mut agg = Aggregator::new(TimeRange::All, Utc::now());
             agg.reserve(store.count("email_facts")? as usize);

@@ -108,10 +108,21 @@ pub fn with_application_name(url: &str, name: &str) -> String {
 
 /// A connection to the team database for a dashboard, with the change number
 /// taken before anything was read from it.
-#[derive(Debug)]
 pub struct HubReader {
     store: Arc<PgStore>,
     from: i64,
+    /// For a second session (never shown: it may hold a password).
+    url: String,
+}
+
+impl std::fmt::Debug for HubReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the URL: it may hold a password.
+        f.debug_struct("HubReader")
+            .field("db", &self.store.target())
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 impl HubReader {
@@ -125,6 +136,7 @@ impl HubReader {
         Ok(HubReader {
             store: Arc::new(store),
             from,
+            url,
         })
     }
 
@@ -166,7 +178,7 @@ impl HubReader {
     pub fn spawn(self, opts: HubReaderOptions) -> WorkerHandle {
         let (req_tx, req_rx) = mpsc::unbounded_channel();
         let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared::new(self.store, ev_tx, opts));
+        let shared = Arc::new(Shared::new(self.store, self.url, ev_tx, opts));
         let follower = shared.clone();
         let from = self.from;
         std::thread::Builder::new()
@@ -197,6 +209,8 @@ pub async fn spawn_hub_reader(
 /// What the request tasks and the follower share.
 pub(super) struct Shared {
     pub store: Arc<PgStore>,
+    /// The database's URL, for a second session (never shown).
+    pub url: String,
     events: mpsc::UnboundedSender<WorkerEvent>,
     pub opts: HubReaderOptions,
     /// Live changes wanted (`SetLive`); while off, changed facts wait in `held`.
@@ -221,12 +235,14 @@ pub(super) struct Shared {
 impl Shared {
     fn new(
         store: Arc<PgStore>,
+        url: String,
         events: mpsc::UnboundedSender<WorkerEvent>,
         opts: HubReaderOptions,
     ) -> Shared {
         let safety = opts.safety_net.as_secs().max(1);
         Shared {
             store,
+            url,
             events,
             opts,
             live: AtomicBool::new(false),
@@ -333,6 +349,13 @@ mod tests {
             with_application_name("host=h dbname=db", "x"),
             "host=h dbname=db application_name=x"
         );
+    }
+
+    #[test]
+    fn a_failed_open_never_shows_the_password() {
+        let url = "postgres://u:s3cret@127.0.0.1:1/db";
+        let e = HubReader::open(url).unwrap_err();
+        assert!(!e.contains("s3cret") && e.contains("u:***@"), "{e}");
     }
 
     #[test]
