@@ -18,7 +18,7 @@ use crate::worker::store_sync::StoreSync;
 
 pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     // On the team database (`--db` or the profile's db_url): no SalesLoft at all.
-    if let Some(db) = super::hub_db::resolve(global)? {
+    if let Some(db) = super::hub_db::resolve(global, global.db.as_deref())? {
         return super::dashboard_hub::run(db).await;
     }
     let target = target::resolve(global, true)?;

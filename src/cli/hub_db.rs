@@ -26,9 +26,10 @@ impl DbTarget {
     }
 }
 
-/// The team database this run reads, or `None` for a run on SalesLoft.
-pub fn resolve(global: &GlobalOpts) -> anyhow::Result<Option<DbTarget>> {
-    let flag = global.db.as_deref().map(str::trim);
+/// The team database this run reads (`flag`: the command's `--db`, else the
+/// profile's), or `None` for a run on SalesLoft.
+pub fn resolve(global: &GlobalOpts, flag: Option<&str>) -> anyhow::Result<Option<DbTarget>> {
+    let flag = flag.map(str::trim);
     if flag.is_some_and(str::is_empty) {
         bail!("--db needs the team database's URL, like postgres://user@host:5432/sltui");
     }

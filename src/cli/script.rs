@@ -35,7 +35,7 @@ pub struct Session {
 impl Session {
     /// Resolves flags, environment and profile (no demo mode) and starts the worker.
     pub async fn connect(global: &GlobalOpts) -> anyhow::Result<Session> {
-        if let Some(db) = super::hub_db::resolve(global)? {
+        if let Some(db) = super::hub_db::resolve(global, global.db.as_deref())? {
             return Self::on_hub(db).await;
         }
         let target = target::resolve(global, false)?;

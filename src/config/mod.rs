@@ -358,7 +358,7 @@ fn db_problem(p: &ProfileConfig) -> Option<String> {
         && !is_env_var_name(var)
     {
         return Some(
-            "db_url_env must be the NAME of an environment variable (like SLTUI_DB_URL), \
+            "db_url_env must be the NAME of an environment variable (like SLTUI_DATABASE_URL), \
              not the URL itself"
                 .into(),
         );

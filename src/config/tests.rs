@@ -67,7 +67,7 @@ fn shipped_examples_are_valid_and_match_the_defaults() {
         vec!["agency", "demo", "oauth", "team", "work"]
     );
     let team = config.profile(Some("team")).unwrap();
-    assert_eq!(team.db_url_env.as_deref(), Some("SLTUI_DB_URL"));
+    assert_eq!(team.db_url_env.as_deref(), Some("SLTUI_DATABASE_URL"));
     let oauth = config.profile(Some("oauth")).unwrap().oauth.unwrap();
     assert_eq!(
         oauth.client_secret_env.as_deref(),
@@ -201,9 +201,9 @@ fn team_database_settings_are_checked() {
         msg.contains("postgres://") && !msg.contains("s3cret"),
         "{msg}"
     );
-    let c = parse_str("[profiles.t]\ndb_url_env = \"SLTUI_DB_URL\"\n").unwrap();
+    let c = parse_str("[profiles.t]\ndb_url_env = \"SLTUI_DATABASE_URL\"\n").unwrap();
     let p = c.profile(Some("t")).unwrap();
-    assert_eq!(p.db_url_env.as_deref(), Some("SLTUI_DB_URL"));
+    assert_eq!(p.db_url_env.as_deref(), Some("SLTUI_DATABASE_URL"));
 }
 
 #[test]

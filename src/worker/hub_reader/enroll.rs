@@ -22,9 +22,10 @@ use crate::store::pg::{Job, JobOutcome, JobRequest, JobState};
 use crate::worker::enroll::{READ_ONLY, summary};
 use crate::worker::protocol::{EnrollOutcome, RequestId, WorkerEvent};
 
-/// The outcome text of a job that created the membership.
+/// How the outcome text of a job that created the membership starts.
 pub const OUTCOME_ENROLLED: &str = "enrolled";
-/// The outcome text of a job whose person was on the cadence already.
+/// How the outcome text of a job whose person was on the cadence already starts
+/// (the hub writes `already on cadence (membership N)`).
 pub const OUTCOME_ALREADY: &str = "already on cadence";
 
 /// Tries to file one job before the enrollment is reported as not done.
@@ -38,17 +39,17 @@ pub fn job_key(nonce: &str, request: RequestId, person_id: u64) -> String {
 }
 
 /// What the hub records for a run of the worker's enrollment: `Done` with the
-/// membership and [`OUTCOME_ENROLLED`] or [`OUTCOME_ALREADY`], or `Failed` with
-/// the reason in words.
+/// membership and `enrolled (membership N)` or `already on cadence (membership
+/// N)`, or `Failed` with the reason in words.
 pub fn job_outcome(outcome: &EnrollOutcome) -> JobOutcome {
     match outcome {
         EnrollOutcome::Enrolled { membership_id } => JobOutcome::Done {
             membership_id: Some(*membership_id),
-            outcome: OUTCOME_ENROLLED.into(),
+            outcome: format!("{OUTCOME_ENROLLED} (membership {membership_id})"),
         },
         EnrollOutcome::AlreadyOnCadence { membership_id } => JobOutcome::Done {
             membership_id: Some(*membership_id),
-            outcome: OUTCOME_ALREADY.into(),
+            outcome: format!("{OUTCOME_ALREADY} (membership {membership_id})"),
         },
         EnrollOutcome::Failed { reason } => JobOutcome::Failed {
             outcome: reason.clone(),
@@ -69,7 +70,8 @@ pub fn enroll_outcome(job: &Job) -> Option<EnrollOutcome> {
             },
         }),
         JobState::Done => Some(match job.membership_id {
-            Some(membership_id) if text == OUTCOME_ALREADY => {
+            // The hub writes "already on cadence (membership N)".
+            Some(membership_id) if text.starts_with(OUTCOME_ALREADY) => {
                 EnrollOutcome::AlreadyOnCadence { membership_id }
             }
             Some(membership_id) => EnrollOutcome::Enrolled { membership_id },
@@ -277,6 +279,26 @@ mod tests {
             };
             assert_eq!(enroll_outcome(&job(state, Some(&text), m)), Some(outcome));
         }
+    }
+
+    #[test]
+    fn the_hubs_outcome_words_read_back() {
+        assert_eq!(
+            enroll_outcome(&job(
+                JobState::Done,
+                Some("enrolled (membership 9)"),
+                Some(9)
+            )),
+            Some(EnrollOutcome::Enrolled { membership_id: 9 })
+        );
+        assert_eq!(
+            enroll_outcome(&job(
+                JobState::Done,
+                Some("already on cadence (membership 9)"),
+                Some(9)
+            )),
+            Some(EnrollOutcome::AlreadyOnCadence { membership_id: 9 })
+        );
     }
 
     #[test]
