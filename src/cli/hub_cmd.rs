@@ -19,15 +19,6 @@ const INTERRUPTED: i32 = 130;
 pub struct HubArgs {
     #[command(flatten)]
     pub target: super::TargetOpts,
-    /// The team's PostgreSQL database (env SLTUI_DATABASE_URL), e.g.
-    /// postgres://sltui@db.internal/sltui; add ?sslmode=require for TLS.
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "SLTUI_DATABASE_URL",
-        hide_env_values = true
-    )]
-    pub db: Option<String>,
     /// This hub's name in the status line and the job log (default: host-pid).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
@@ -44,7 +35,16 @@ pub async fn run(global: &GlobalOpts, args: HubArgs) -> anyhow::Result<i32> {
     for w in &target.warnings {
         eprintln!("sltui: warning: {w}");
     }
-    let Some(db) = args.db.clone().filter(|d| !d.trim().is_empty()) else {
+    // --db (after or before `hub`), else SLTUI_DATABASE_URL, else the profile's
+    // db_url / db_url_env.
+    let db = match global.db.clone() {
+        Some(db) => Some(db),
+        None => match std::env::var("SLTUI_DATABASE_URL") {
+            Ok(db) => Some(db),
+            Err(_) => target.profile.team_db_url().map_err(anyhow::Error::msg)?,
+        },
+    };
+    let Some(db) = db.filter(|d| !d.trim().is_empty()) else {
         anyhow::bail!(
             "no database: pass --db postgres://USER@HOST/DB (or set SLTUI_DATABASE_URL); \
              the hub keeps the team's data in PostgreSQL"

@@ -77,7 +77,7 @@ pub struct GlobalOpts {
     pub read_only: bool,
     /// The team hub's PostgreSQL (postgres://…): the dashboard, report and enroll read
     /// from it and send SalesLoft nothing (or db_url / db_url_env in the profile).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub db: Option<String>,
 }
 
@@ -89,6 +89,7 @@ impl GlobalOpts {
             base_url: t.base_url.clone().or_else(|| self.base_url.clone()),
             api_key: t.api_key.clone().or_else(|| self.api_key.clone()),
             demo: self.demo || t.demo,
+            db: t.db.clone().or_else(|| self.db.clone()),
             ..self.with_config(&t.file)
         }
     }
@@ -128,6 +129,10 @@ pub struct TargetOpts {
     /// Run against the embedded simulator even when credentials are configured.
     #[arg(long)]
     pub demo: bool,
+    /// The team hub's PostgreSQL (postgres://…): `report` and `enroll` read from it
+    /// and send SalesLoft nothing; `hub` keeps it (env SLTUI_DATABASE_URL for the hub).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
 }
 
 // Parsed once per run: the size of the simulator's many flags does not matter.
@@ -355,11 +360,17 @@ pub struct WebhooksArgs {
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     let on_db = matches!(
         cli.command,
-        None | Some(Command::Report(_) | Command::Enroll(_))
+        None | Some(Command::Report(_) | Command::Enroll(_) | Command::Hub(_))
     );
-    if cli.global.db.is_some() && !on_db {
+    let db_given = cli.global.db.is_some()
+        || match &cli.command {
+            Some(Command::Doctor(a)) => a.target.db.is_some(),
+            Some(Command::Sync(a)) => a.target.db.is_some(),
+            _ => false,
+        };
+    if db_given && !on_db {
         anyhow::bail!(
-            "--db works with the dashboard (no command), report and enroll; drop it here"
+            "--db works with the dashboard (no command), report, enroll and hub; drop it here"
         );
     }
     match cli.command {

@@ -142,6 +142,20 @@ async fn lead_until_lost(
         ),
         Err(e) => return format!("could not take over the jobs ({e}); standing by"),
     }
+    // Whose key the hub uses: dashboards show their user from it (personal
+    // cadences of others told apart) without asking SalesLoft themselves.
+    match client.me().await {
+        Ok(user) => {
+            let s = store.clone();
+            if let Err(e) = blocking(move || s.set_hub_me(&user)).await {
+                tracing::warn!(error = %e, "could not record the hub's user");
+            }
+        }
+        Err(e) => say(
+            &opts.name,
+            format!("could not read whose key this is ({e})"),
+        ),
+    }
     let duties = CancelToken::new();
     let sync = tokio::spawn(sync_loop(
         client.clone(),
