@@ -174,6 +174,9 @@ async fn the_dashboard_on_the_hub_equals_the_database() {
         clicked: false,
         replied: false,
         sent_at: Some(Utc::now()),
+        view_tracked: true,
+        click_tracked: true,
+        template_id: None,
         updated_at: Utc::now(),
     };
     let before = state.metrics.agg.by_cadence(cadence.id);

@@ -36,6 +36,9 @@ fn version(id: u64, v: u64) -> EmailFact {
         clicked: v % 3 == 1,
         replied: v % 5 == 4,
         sent_at: Some(base()),
+        view_tracked: true,
+        click_tracked: true,
+        template_id: None,
         updated_at: base() + chrono::Duration::seconds(v as i64),
     }
 }
