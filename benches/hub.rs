@@ -12,7 +12,6 @@
 
 mod common;
 #[path = "../tests/pg_support/mod.rs"]
-#[allow(dead_code)]
 mod pg_support;
 
 use std::time::{Duration, Instant};
