@@ -210,6 +210,68 @@ fn main() {
         let secs = t0.elapsed().as_secs_f64();
         let tx_per_s = (commits(&db.url) - tx0) as f64 / secs;
         let pg_cpu = postgres_cpu_secs() - cpu0;
+
+        // Change → dashboard: a fact committed to the database until one more
+        // dashboard's worker hands it to its UI (LISTEN/NOTIFY, then the catch-up
+        // read), with the 50 others and the hub running. SalesLoft → database is
+        // the hub's poll on top (≤ --poll-secs) until webhooks reach the hub.
+        let mut watcher = spawn_hub_reader(&db.url, HubReaderOptions::default())
+            .await
+            .expect("a hub reader");
+        start_dashboard(&watcher, &cadence_ids);
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        while watcher.events.try_recv().is_ok() {}
+        let writer = {
+            let url = db.url.clone();
+            tokio::task::spawn_blocking(move || sltui::store::PgStore::connect(&url))
+                .await
+                .expect("join")
+                .expect("writer")
+        };
+        let writer = std::sync::Arc::new(writer);
+        let mut latencies = Vec::new();
+        for n in 0..common::env_usize("SLTUI_BENCH_CHANGES", 40) as u64 {
+            let email_id = 9_000_000_000 + n;
+            let now = chrono::Utc::now();
+            let fact = sltui::metrics::EmailFact {
+                email_id,
+                cadence_id: cadence_ids.first().copied(),
+                step_id: None,
+                sent: true,
+                bounced: false,
+                viewed: n % 2 == 0,
+                clicked: false,
+                replied: false,
+                view_tracked: true,
+                click_tracked: true,
+                template_id: None,
+                sent_at: Some(now),
+                updated_at: now,
+            };
+            let w = writer.clone();
+            let start = Instant::now();
+            tokio::task::spawn_blocking(move || w.upsert_email_facts(&[fact], 1))
+                .await
+                .expect("join")
+                .expect("upsert");
+            let seen = tokio::time::timeout(Duration::from_secs(30), async {
+                while let Some(ev) = watcher.events.recv().await {
+                    if let sltui::worker::WorkerEvent::EmailFacts { facts, .. } = ev
+                        && facts.iter().any(|f| f.email_id == email_id)
+                    {
+                        return true;
+                    }
+                }
+                false
+            })
+            .await;
+            if matches!(seen, Ok(true)) {
+                latencies.push(common::ms(start.elapsed()));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let change = common::summarize(&latencies);
+        drop(watcher);
         drop(readers);
         let _ = hub_proc.kill();
         let _ = hub_proc.wait();
@@ -240,6 +302,11 @@ fn main() {
                 "hub_plus_dashboards_over_hub_alone": ratio,
                 "db_transactions_per_s": tx_per_s,
                 "postgres_cpu_s": pg_cpu,
+                "change_to_dashboard_ms": {"n": change.n, "p50": change.p50, "p95": common::percentile(&{
+                    let mut s = latencies.clone();
+                    s.sort_by(|a, b| a.total_cmp(b));
+                    s
+                }, 0.95), "max": change.max},
                 "measured_s": secs,
             })
         );
@@ -253,6 +320,15 @@ fn main() {
         println!("  {dashboards} standalone dashboards         {without_hub:>8.1}");
         println!(
             "  database for {dashboards} dashboards: {tx_per_s:.0} transactions/s, PostgreSQL CPU {pg_cpu:.1} s in {secs:.0} s"
+        );
+        let mut sorted = latencies.clone();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "  a database change reaches a dashboard's worker: p50 {:.1} ms, p95 {:.1} ms ({} of {} changes)",
+            change.p50,
+            common::percentile(&sorted, 0.95),
+            change.n,
+            common::env_usize("SLTUI_BENCH_CHANGES", 40)
         );
         sim.shutdown().await;
     });
