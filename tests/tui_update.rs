@@ -415,3 +415,33 @@ fn help_scroll_stops_at_the_end_so_up_moves_at_once() {
     act(&mut s, Action::PageDown);
     assert_eq!(scroll(&s), end);
 }
+
+/// #14: when a new cadence list replaces the one on screen (the live list after
+/// the stored one, a refresh), the cursor stays on the same cadence wherever it
+/// now sorts, and a shorter list is no problem.
+#[test]
+fn a_new_cadence_list_keeps_the_cursor_on_the_same_cadence() {
+    let mut s = loaded();
+    act(&mut s, Action::Bottom);
+    let chosen = s.cadences.selected().map(|c| c.id).expect("a selection");
+    let before = row_names(&s);
+    let fx = act(&mut s, Action::Refresh);
+    let (cad, _) = find(&fx, |r| matches!(r, Request::Cadences)).expect("reload");
+    // The chosen cadence first in the answer, two others gone, one new that sorts first.
+    let kept = s.cadences.by_id(chosen).cloned().expect("chosen");
+    let list = vec![kept, cadence(9, "AAA New", "active", true, 1)];
+    ev(
+        &mut s,
+        WorkerEvent::Cadences {
+            id: cad,
+            cadences: list,
+        },
+    );
+    assert_eq!(
+        s.cadences.selected().map(|c| c.id),
+        Some(chosen),
+        "was {before:?}, now {:?}",
+        row_names(&s)
+    );
+    assert_eq!(s.cadences.rows.len(), 2);
+}

@@ -130,6 +130,8 @@ pub struct CadenceList {
     pub state_filter: StateFilter,
     pub sort: Sort,
     pub fetch: Fetch,
+    /// The cadence selected before [`CadenceList::replace`], kept by the next rebuild.
+    keep: Option<u64>,
 }
 
 /// "team" or "personal".
@@ -150,6 +152,18 @@ impl CadenceList {
         self.rows
             .get(self.cursor.selected)
             .map(|&i| &self.cadences[i])
+    }
+
+    /// Takes a new list (the live one in place of the stored one, a refresh) in
+    /// place of the old: the next [`CadenceList::rebuild`] keeps the cursor on the
+    /// cadence that was selected, wherever it now sorts. (The rows pointed into the
+    /// old list: read through them now, a shorter list would be indexed past its end.)
+    pub fn replace(&mut self, cadences: Vec<Cadence>) {
+        if let Some(id) = self.selected().map(|c| c.id) {
+            self.keep = Some(id);
+        }
+        self.rows.clear();
+        self.cadences = cadences;
     }
 
     pub fn by_id(&self, id: u64) -> Option<&Cadence> {
@@ -183,7 +197,7 @@ impl CadenceList {
 
     /// Re-applies the filters and the sort, keeping the selection on the same cadence.
     pub fn rebuild(&mut self, agg: &Aggregator, loaded: &HashSet<u64>) {
-        let keep = self.selected().map(|c| c.id);
+        let keep = self.keep.take().or_else(|| self.selected().map(|c| c.id));
         let filter = self.filter.value().trim().to_string();
         let mut rows: Vec<usize> = (0..self.cadences.len())
             .filter(|&i| {

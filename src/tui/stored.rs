@@ -180,7 +180,7 @@ fn seed_data(state: &mut AppState, data: DashboardData) {
         synced_at,
         ..
     } = data;
-    state.cadences.cadences = cadences;
+    state.cadences.replace(cadences);
     state.cadences.fetch.arrived(now);
     let mut by_cadence: HashMap<u64, Vec<_>> = HashMap::new();
     for s in steps {

@@ -21,7 +21,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             if !state.cadences.fetch.wants(id) && id != PUSHED {
                 return;
             }
-            state.cadences.cadences = cadences;
+            state.cadences.replace(cadences);
             state.cadences.fetch.arrived(now);
             // Live data replaces what the local store showed.
             state.store.stale = false;
