@@ -66,7 +66,7 @@ actions! {
     RefreshAll => "refresh_all", ["R"], "refresh everything";
     Freeze => "freeze", ["f"], "freeze or resume live data";
     Enroll => "enroll", ["e"], "enroll the marked people in a cadence";
-    Mark => "mark", ["space"], "mark or unmark the selected row";
+    Mark => "mark", ["space"], "mark or unmark the selected person, then move down";
     SortNext => "sort_next", ["s"], "sort by the next column";
     SortReverse => "sort_reverse", ["S"], "reverse the sort order";
     CycleState => "cycle_state", ["c"], "cycle the state filter (all, active, draft, archived)";
