@@ -19,7 +19,6 @@ use chrono::{DateTime, Local, Utc};
 use crate::metrics::{Aggregator, TimeRange};
 use crate::store::start::{Changes, Coverage, Rest, StoreLoad, Stored};
 use crate::store::{DashboardData, PersonRow};
-use crate::sync::Resource;
 pub use crate::worker::store_sync::StoreEvent;
 
 use super::msg::Effect;
@@ -31,8 +30,8 @@ use crate::search::PersonEntry;
 pub enum SyncLine {
     #[default]
     Idle,
-    /// Records read so far and expected (when known), per resource.
-    Running(Vec<(Resource, u64, Option<u64>)>),
+    /// Records read so far and expected (when known), per resource (by its name).
+    Running(Vec<(&'static str, u64, Option<u64>)>),
     /// The last run ended (ok or not); said once as a message.
     Done,
 }
@@ -124,7 +123,7 @@ pub fn sync_text(state: &AppState) -> Option<String> {
     let busiest = per
         .iter()
         .filter(|(_, n, e)| e.is_none_or(|e| *n < e))
-        .map(|(r, _, _)| r.name())
+        .map(|(r, _, _)| *r)
         .next_back()
         .unwrap_or("");
     Some(match state.store.sync_fraction() {
@@ -346,9 +345,10 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
                 SyncLine::Running(per) => per,
                 _ => Vec::new(),
             };
-            match per.iter_mut().find(|(r, _, _)| *r == p.resource) {
-                Some(e) => *e = (p.resource, p.records, p.expected),
-                None => per.push((p.resource, p.records, p.expected)),
+            let name = p.resource.name();
+            match per.iter_mut().find(|(r, _, _)| *r == name) {
+                Some(e) => *e = (name, p.records, p.expected),
+                None => per.push((name, p.records, p.expected)),
             }
             state.store.sync = SyncLine::Running(per);
         }
