@@ -142,6 +142,7 @@ async fn two_hundred_enrollments_under_faults() {
             person_ids: vec![person],
             cadence_id: cadence,
             step_id: None,
+            user_id: None,
         };
         asked.insert(ui.send(Priority::User, request), (person, cadence));
     }

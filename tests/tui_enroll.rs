@@ -129,7 +129,8 @@ fn confirming_sends_one_user_priority_enroll_and_tracks_outcomes() {
         vec![&Request::Enroll {
             person_ids: vec![501, 503],
             cadence_id: 1,
-            step_id: Some(12)
+            step_id: Some(12),
+            user_id: None
         }]
     );
     assert!(s.popup.is_none() && s.people.marked.is_empty());
@@ -197,7 +198,8 @@ fn enrollment_refreshes_the_open_cadence_and_person() {
         vec![&Request::Enroll {
             person_ids: vec![502],
             cadence_id: 1,
-            step_id: None
+            step_id: None,
+            user_id: None
         }]
     );
     ev(

@@ -1,5 +1,5 @@
-//! Findings from trying the dashboard by hand: other reps' personal cadences in the
-//! enroll picker, owner names in the detail, people column widths, the quiet chart.
+//! Findings from trying the dashboard by hand: other reps' personal cadences and
+//! on whose behalf in the enroll flow, owner names in the detail, people column widths, the quiet chart.
 
 mod tui_support;
 
@@ -56,51 +56,135 @@ fn startup_asks_who_we_are_and_for_the_users() {
     assert!(reqs.contains(&&Request::Users), "{reqs:?}");
 }
 
-#[test]
-fn another_reps_personal_cadence_is_disabled_once_me_is_known() {
-    // Before Me arrives: tolerant, the personal cadence stays addable.
-    let mut s = loaded();
-    open_picker(&mut s);
-    assert_eq!(choice(&s, "Webinar Follow-up"), None);
-    update(&mut s, code(crossterm::event::KeyCode::Esc));
+/// The flow's popup, for reading its state.
+fn flow(s: &AppState) -> &sltui::tui::enroll::EnrollFlow {
+    match &s.popup {
+        Some(Popup::Enroll(flow)) => flow,
+        _ => panic!("no enroll popup"),
+    }
+}
 
-    // We are user 8: user 7's personal cadence is not ours.
+/// We are user 8; user 7 owns the personal "Webinar Follow-up"; 9 is a teammate.
+fn team_known(s: &mut AppState) {
     ev(
-        &mut s,
+        s,
         WorkerEvent::Me {
             id: 900,
             user: user(8, "Sam Rep"),
         },
     );
-    open_picker(&mut s);
-    assert_eq!(
-        choice(&s, "Webinar Follow-up").as_deref(),
-        Some("another rep's personal cadence")
+    ev(
+        s,
+        WorkerEvent::Users {
+            id: 901,
+            users: vec![
+                user(7, "Pat Owner"),
+                user(8, "Sam Rep"),
+                user(9, "Lee Third"),
+            ],
+        },
     );
-    assert_eq!(
-        choice(&s, "Q3 Outbound"),
-        None,
-        "team cadences stay addable"
-    );
-    let text = screen(&s, 120, 40);
-    assert!(
-        text.contains("Webinar Follow-up  (cannot add: another rep's personal cadence)"),
-        "{text}"
-    );
-    // Choosing it (disabled ones sort last) is refused in words, nothing is sent.
-    act(&mut s, Action::Bottom);
-    let fx = act(&mut s, Action::Enter);
-    assert!(
-        requests(&fx)
-            .iter()
-            .all(|r| !matches!(r, Request::Enroll { .. }))
-    );
-    let said = s.message().map(|m| m.text.clone()).unwrap_or_default();
-    assert!(said.contains("another rep's personal cadence"), "{said}");
+}
+
+/// From the cadence picker, through the step picker, to the confirm dialog.
+fn to_confirm(s: &mut AppState, filter: &str) {
+    typ(s, filter);
+    act(s, Action::Enter);
+    act(s, Action::Enter);
+    assert!(flow(s).confirm_focus().is_some(), "at the confirm dialog");
+}
+
+fn submitted(fx: &[sltui::tui::msg::Effect]) -> Option<Option<u64>> {
+    requests(fx).into_iter().find_map(|r| match r {
+        Request::Enroll { user_id, .. } => Some(*user_id),
+        _ => None,
+    })
 }
 
 #[test]
-fn own_personal_cadence_stays_addable_and_the_cadence_key_refuses_others() {
+fn another_reps_personal_cadence_goes_on_its_owners_behalf() {
+    // Before Me arrives: nobody's personal cadence is held against anyone.
+    let mut s = loaded();
+    open_picker(&mut s);
+    assert_eq!(choice(&s, "Webinar Follow-up"), None);
+    update(&mut s, code(crossterm::event::KeyCode::Esc));
+
+    team_known(&mut s);
+    open_picker(&mut s);
+    assert_eq!(
+        choice(&s, "Webinar Follow-up"),
+        None,
+        "addable, as its owner"
+    );
+    let text = screen(&s, 120, 40);
+    assert!(
+        text.contains("Webinar Follow-up  (personal · added as its owner Pat Owner)"),
+        "{text}"
+    );
+    to_confirm(&mut s, "webinar");
+    assert_eq!(flow(&s).as_user, Some(7), "the owner is suggested");
+    let text = screen(&s, 80, 24);
+    assert!(
+        text.contains("As: Pat Owner (this personal cadence's owner)"),
+        "{text}"
+    );
+    // Nobody else can be chosen for a personal cadence: said, nothing changes.
+    update(&mut s, key('u'));
+    assert!(flow(&s).confirm_focus().is_some());
+    let said = s.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(
+        said.contains("only on its owner's behalf (user 7)"),
+        "{said}"
+    );
+    // Confirm: the create carries the owner's id.
+    act(&mut s, Action::NextView);
+    let fx = act(&mut s, Action::Enter);
+    assert_eq!(submitted(&fx), Some(Some(7)));
+}
+
+#[test]
+fn a_team_cadence_goes_for_the_key_user_unless_a_teammate_is_picked() {
+    let mut s = loaded();
+    team_known(&mut s);
+    open_picker(&mut s);
+    to_confirm(&mut s, "q3");
+    assert_eq!(flow(&s).as_user, None);
+    assert!(screen(&s, 120, 40).contains("As: you · u add on a teammate's behalf"));
+    update(&mut s, key('u'));
+    let users: Vec<String> = flow(&s).users.iter().map(|(_, n)| n.clone()).collect();
+    assert_eq!(
+        users,
+        ["Sam Rep (you)", "Lee Third", "Pat Owner"],
+        "you first, then by name"
+    );
+    let text = screen(&s, 80, 24);
+    assert!(
+        text.contains("on whose behalf?") && text.contains("Lee Third  user 9"),
+        "{text}"
+    );
+    typ(&mut s, "lee");
+    act(&mut s, Action::Enter);
+    assert_eq!(flow(&s).as_user, Some(9));
+    assert!(screen(&s, 120, 40).contains("As: Lee Third · u change"));
+    // Back to the key's own user: the first row.
+    update(&mut s, key('u'));
+    act(&mut s, Action::Top);
+    act(&mut s, Action::Enter);
+    assert_eq!(flow(&s).as_user, None);
+    update(&mut s, key('u'));
+    typ(&mut s, "pat");
+    act(&mut s, Action::Enter);
+    act(&mut s, Action::NextView);
+    let fx = act(&mut s, Action::Enter);
+    assert_eq!(
+        submitted(&fx),
+        Some(Some(7)),
+        "a team cadence takes any teammate"
+    );
+}
+
+#[test]
+fn own_personal_cadence_is_ours_and_the_cadence_key_adds_to_others_as_their_owner() {
     let mut s = loaded();
     ev(
         &mut s,
@@ -116,7 +200,14 @@ fn own_personal_cadence_stays_addable_and_the_cadence_key_refuses_others() {
         "our own personal cadence"
     );
 
-    // From the cadence list, `e` on someone else's personal cadence says why.
+    assert_eq!(
+        flow(&s).as_user,
+        None,
+        "nobody else's behalf for our own cadence"
+    );
+
+    // From the cadence list, `e` on someone else's personal cadence picks people
+    // to add on its owner's behalf.
     let mut s = loaded();
     ev(
         &mut s,
@@ -136,12 +227,13 @@ fn own_personal_cadence_stays_addable_and_the_cadence_key_refuses_others() {
     }
     assert_eq!(s.cadences.selected().map(|c| c.id), Some(2));
     act(&mut s, Action::Enroll);
-    assert!(
-        !before && s.popup.is_none(),
-        "no picker for another rep's cadence"
+    assert!(!before, "no popup before the key");
+    let flow = flow(&s);
+    assert_eq!(
+        (flow.as_user, flow.owner),
+        (Some(7), Some(7)),
+        "as its owner"
     );
-    let said = s.message().map(|m| m.text.clone()).unwrap_or_default();
-    assert!(said.contains("another rep's personal cadence"), "{said}");
 }
 
 #[test]

@@ -88,6 +88,7 @@ async fn enrollment_happens_exactly_once() {
         person_ids: vec![other],
         cadence_id: active,
         step_id: None,
+        user_id: None,
     };
     let ids = [
         ui.send(Priority::User, enroll.clone()),
@@ -125,6 +126,83 @@ async fn enrollment_happens_exactly_once() {
             .iter()
             .all(|m| !m.currently_on_cadence)
     );
+    sim.shutdown().await;
+}
+
+/// SalesLoft takes people into a teammate's personal cadence only on its owner's
+/// behalf (`user_id`), and into a team cadence on any teammate's: the worker sends
+/// the user it is given, and the membership is the owner's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrollment_on_a_teammates_behalf() {
+    let sim = start_sim(600, 200).await;
+    let api = client(&sim, 600);
+    let (active, _, [person, other]) = pick(&api).await;
+    let me = api.me().await.expect("me").id;
+    let cadences = api.page_walk::<sltui::api::models::Cadence>("cadences", Query::new());
+    let cadences = cadences.collect_all().await.expect("cadences");
+    let (theirs, owner) = cadences
+        .iter()
+        .filter(|c| !c.team_cadence && !c.draft && c.archived_at.is_none())
+        .find_map(|c| {
+            let owner = c.owner.as_ref().and_then(|o| o.id_u64())?;
+            (owner != me).then_some((c.id, owner))
+        })
+        .expect("an active personal cadence of a teammate");
+    let on_theirs: BTreeSet<u64> = members(&api, None, Some(theirs))
+        .await
+        .iter()
+        .filter_map(Membership::person_id)
+        .collect();
+    let everyone: Vec<u64> = api
+        .people(&Query::new().push("per_page", 100))
+        .await
+        .expect("people")
+        .data
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    let person = [person, other]
+        .into_iter()
+        .chain(everyone.iter().copied())
+        .find(|p| !on_theirs.contains(p))
+        .expect("someone not on the personal cadence");
+    let mut ui = Ui::new(api.clone(), WorkerOptions::default());
+
+    // As the key's user: refused in words, nothing created.
+    let (outcome, _) = ui.enroll(person, theirs).await;
+    assert_eq!(
+        outcome,
+        EnrollOutcome::Failed {
+            reason: "cadence is another user's personal cadence".into()
+        }
+    );
+    assert!(members(&api, Some(person), Some(theirs)).await.is_empty());
+
+    // On its owner's behalf: enrolled, and the membership is the owner's.
+    let (outcome, error) = ui.enroll_as(person, theirs, Some(owner)).await;
+    assert_eq!(error, None, "{outcome:?}");
+    assert!(
+        matches!(outcome, EnrollOutcome::Enrolled { .. }),
+        "{outcome:?}"
+    );
+    let on = members(&api, Some(person), Some(theirs)).await;
+    assert_eq!(on.len(), 1, "{on:?}");
+    assert_eq!(on[0].user.as_ref().and_then(|u| u.id_u64()), Some(owner));
+
+    // A team cadence on a teammate's behalf: the membership is the teammate's.
+    let free = members(&api, None, Some(active)).await;
+    let taken: BTreeSet<u64> = free.iter().filter_map(Membership::person_id).collect();
+    let someone = everyone
+        .into_iter()
+        .find(|p| !taken.contains(p) && *p != person)
+        .expect("a free person");
+    let (outcome, _) = ui.enroll_as(someone, active, Some(owner)).await;
+    assert!(
+        matches!(outcome, EnrollOutcome::Enrolled { .. }),
+        "{outcome:?}"
+    );
+    let on = members(&api, Some(someone), Some(active)).await;
+    assert_eq!(on[0].user.as_ref().and_then(|u| u.id_u64()), Some(owner));
     sim.shutdown().await;
 }
 
@@ -266,6 +344,7 @@ async fn enroll_once(client: ApiClient) -> EnrollOutcome {
         person_ids: vec![7],
         cadence_id: 3,
         step_id: None,
+        user_id: None,
     };
     w.requests
         .send(Envelope {

@@ -247,6 +247,7 @@ async fn every_enrollment_is_one_audit_line_without_the_key() {
                 person_ids: vec![people[3], people[1]],
                 cadence_id: active,
                 step_id: None,
+                user_id: None,
             },
         )
         .await;

@@ -5,14 +5,15 @@
 //! would: the cadence's state, whether it is a teammate's personal cadence (not
 //! people_addable for this key's user), the starting step, and whether the person
 //! is already on it (an outcome, not a failure). `--cadence` takes an id or an
-//! exact name, `--person` an id or an email address.
+//! exact name, `--person` an id or an email address, `--user` (on whose behalf)
+//! an id, an email address or an exact name.
 
 use std::collections::{HashMap, VecDeque};
 
 use super::script::{Session, USAGE};
 use super::{EnrollArgs, GlobalOpts};
 use crate::api::models::{Cadence, CadenceState, User};
-use crate::worker::{EnrollOutcome, Priority, Request, WorkerEvent};
+use crate::worker::{EnrollOutcome, Enrollment, Priority, Request, WorkerEvent};
 
 /// The worker's words for a refused mutation, reused by the dry run.
 const READ_ONLY: &str = "read-only mode: enrollment disabled";
@@ -66,11 +67,30 @@ pub async fn run(global: &GlobalOpts, args: EnrollArgs) -> anyhow::Result<i32> {
             return Ok(USAGE);
         }
     };
+    let user = match &args.user {
+        None => None,
+        Some(arg) => match pick_user(users(&mut session).await?, arg) {
+            Ok(u) => {
+                let name = u.label().unwrap_or_else(|| format!("user {}", u.id));
+                eprintln!("sltui: on behalf of {name} (user {})", u.id);
+                Some(u.id)
+            }
+            Err(why) => {
+                eprintln!("sltui: {why}");
+                return Ok(USAGE);
+            }
+        },
+    };
     let people = resolve(&mut session, &args).await?;
+    let what = Enrollment {
+        cadence_id: cadence.id,
+        step_id: args.step,
+        user_id: user,
+    };
     let lines = if args.dry_run {
-        dry_run(&mut session, &people, &cadence, args.step).await?
+        dry_run(&mut session, &people, &cadence, what).await?
     } else {
-        enroll(&mut session, &people, cadence.id, args.step).await?
+        enroll(&mut session, &people, what).await?
     };
     let mut failures = 0;
     for (who, line) in people.iter().zip(&lines) {
@@ -118,6 +138,72 @@ fn pick_cadence(cadences: Vec<Cadence>, arg: &str) -> Result<Cadence, String> {
             ))
         }
     }
+}
+
+/// The teammate `arg` names: the user with that id, else with that email address
+/// (ignoring case), else with exactly that name (else ignoring case). No match or
+/// several is a usage error that says what there is to choose from.
+fn pick_user(users: Vec<User>, arg: &str) -> Result<User, String> {
+    let arg = arg.trim();
+    if let Ok(id) = arg.parse::<u64>() {
+        return users.into_iter().find(|u| u.id == id).ok_or_else(|| {
+            format!("no user with id {id} on this team (`sltui doctor` names the key's user)")
+        });
+    }
+    let lower = arg.to_lowercase();
+    let by_email = |u: &User| {
+        [&u.email, &u.sending_email_address]
+            .into_iter()
+            .flatten()
+            .any(|e| e.to_lowercase() == lower)
+    };
+    let mut named: Vec<User> = if arg.contains('@') {
+        users.iter().filter(|u| by_email(u)).cloned().collect()
+    } else {
+        let exact: Vec<User> = users
+            .iter()
+            .filter(|u| u.label().as_deref() == Some(arg))
+            .cloned()
+            .collect();
+        if exact.is_empty() {
+            users
+                .iter()
+                .filter(|u| u.label().is_some_and(|n| n.to_lowercase() == lower))
+                .cloned()
+                .collect()
+        } else {
+            exact
+        }
+    };
+    match named.len() {
+        1 => Ok(named.remove(0)),
+        0 => Err(format!(
+            "no user with id, email address or name {arg:?} on this team (names are matched \
+             exactly)"
+        )),
+        n => {
+            named.sort_by_key(|u| u.id);
+            let ids: Vec<String> = named.iter().map(|u| u.id.to_string()).collect();
+            Err(format!(
+                "{n} users are named {arg:?} (ids {}); pass one of the ids with --user",
+                ids.join(", ")
+            ))
+        }
+    }
+}
+
+/// The team's users, as the worker reads them.
+async fn users(session: &mut Session) -> anyhow::Result<Vec<User>> {
+    let mut users = Vec::new();
+    session
+        .run(Priority::Visible, Request::Users, |e| {
+            if let WorkerEvent::Users { users: u, .. } = e {
+                users = u;
+            }
+        })
+        .await?
+        .map_err(|reason| anyhow::anyhow!("could not read the team's users: {reason}"))?;
+    Ok(users)
 }
 
 /// Everyone asked for, in order: `--person` values (an id, or an email address
@@ -185,8 +271,7 @@ async fn lookup(session: &mut Session, email: &str) -> anyhow::Result<Who> {
 async fn enroll(
     session: &mut Session,
     people: &[Who],
-    cadence_id: u64,
-    step_id: Option<u64>,
+    what: Enrollment,
 ) -> anyhow::Result<Vec<Line>> {
     let mut lines: Vec<Option<Line>> = people
         .iter()
@@ -212,8 +297,9 @@ async fn enroll(
     if !person_ids.is_empty() {
         let request = Request::Enroll {
             person_ids,
-            cadence_id,
-            step_id,
+            cadence_id: what.cadence_id,
+            step_id: what.step_id,
+            user_id: what.user_id,
         };
         finished = session
             .run(Priority::User, request, |e| {
@@ -245,11 +331,12 @@ async fn enroll(
         .collect())
 }
 
-/// Why SalesLoft would refuse to add anyone to `cadence` for `me`, if it would:
-/// an archived, draft (or expired, deleted) cadence, or a teammate's personal
-/// cadence (only its owner, or an admin acting for them, may add people: it is
-/// not `people_addable` for this key's user).
-fn cadence_refusal(cadence: &Cadence, me: Option<&User>) -> Option<String> {
+/// Why SalesLoft would refuse to add anyone to `cadence`, if it would: an
+/// archived, draft (or expired, deleted) cadence, or someone else's personal
+/// cadence (it takes people only on its owner's behalf: not `people_addable` for
+/// anyone else). `acting` is the user the people would be added for: the `--user`
+/// given (`chosen`), else the key's user (`me`), when known.
+fn cadence_refusal(cadence: &Cadence, acting: Option<u64>, chosen: bool) -> Option<String> {
     match cadence.state() {
         CadenceState::Active | CadenceState::Other(_) => {}
         CadenceState::Archived => return Some("cadence is archived".to_string()),
@@ -257,11 +344,15 @@ fn cadence_refusal(cadence: &Cadence, me: Option<&User>) -> Option<String> {
         other => return Some(format!("cadence is {}", other.as_str())),
     }
     let owner = cadence.owner.as_ref().and_then(|o| o.id_u64());
-    match (cadence.team_cadence, owner, me) {
-        (false, Some(owner), Some(me)) if owner != me.id => Some(format!(
+    match (cadence.team_cadence, owner, acting) {
+        (false, Some(owner), Some(acting)) if owner != acting && chosen => Some(format!(
+            "cadence is a personal cadence of user {owner}, not people_addable for user \
+             {acting}: a personal cadence takes people only on its owner's behalf \
+             (--user {owner})"
+        )),
+        (false, Some(owner), Some(acting)) if owner != acting => Some(format!(
             "cadence is a personal cadence of another user (user {owner}), not people_addable \
-             for you (user {}): only its owner can add people to it",
-            me.id
+             for you (user {acting}): add them on its owner's behalf with --user {owner}"
         )),
         _ => None,
     }
@@ -287,15 +378,15 @@ async fn dry_run(
     session: &mut Session,
     people: &[Who],
     cadence: &Cadence,
-    step_id: Option<u64>,
+    what: Enrollment,
 ) -> anyhow::Result<Vec<Line>> {
-    let me = if cadence.team_cadence {
-        None
-    } else {
-        me(session).await?
+    let acting = match what.user_id {
+        Some(user) => Some(user),
+        None if cadence.team_cadence => None,
+        None => me(session).await?.map(|u| u.id),
     };
-    let refusal = cadence_refusal(cadence, me.as_ref());
-    let step_problem = match step_id {
+    let refusal = cadence_refusal(cadence, acting, what.user_id.is_some());
+    let step_problem = match what.step_id {
         Some(step) if refusal.is_none() => step_check(session, cadence.id, step).await?,
         _ => None,
     };
@@ -387,8 +478,32 @@ mod tests {
         .unwrap()
     }
 
-    fn user(id: u64) -> User {
-        serde_json::from_value(serde_json::json!({"id": id})).unwrap()
+    fn user(id: u64, name: &str, email: &str) -> User {
+        serde_json::from_value(serde_json::json!({"id": id, "name": name, "email": email})).unwrap()
+    }
+
+    #[test]
+    fn users_by_id_email_or_exact_name_and_ambiguity_lists_the_ids() {
+        let all = || {
+            vec![
+                user(7, "Sam Rep", "sam@team.example"),
+                user(8, "Pat Owner", "pat@team.example"),
+                user(9, "Pat Owner", "pat2@team.example"),
+            ]
+        };
+        assert_eq!(pick_user(all(), "7").unwrap().id, 7);
+        assert_eq!(pick_user(all(), " SAM@team.example ").unwrap().id, 7);
+        assert_eq!(pick_user(all(), "sam rep").unwrap().id, 7);
+        assert_eq!(
+            pick_user(all(), "Pat Owner").unwrap_err(),
+            "2 users are named \"Pat Owner\" (ids 8, 9); pass one of the ids with --user"
+        );
+        assert!(
+            pick_user(all(), "12")
+                .unwrap_err()
+                .starts_with("no user with id 12")
+        );
+        assert!(pick_user(all(), "nobody@x.y").is_err());
     }
 
     #[test]
@@ -422,18 +537,27 @@ mod tests {
         let mine = cadence(1, "Mine", false, 7, "active");
         let theirs = cadence(2, "Theirs", false, 8, "active");
         let team = cadence(3, "Team", true, 8, "active");
-        let me = user(7);
-        assert_eq!(cadence_refusal(&mine, Some(&me)), None);
-        assert_eq!(cadence_refusal(&team, Some(&me)), None);
-        let why = cadence_refusal(&theirs, Some(&me)).unwrap();
+        assert_eq!(cadence_refusal(&mine, Some(7), false), None);
+        assert_eq!(cadence_refusal(&team, Some(7), false), None);
+        let why = cadence_refusal(&theirs, Some(7), false).unwrap();
         assert!(
             why.contains("personal cadence of another user (user 8)"),
             "{why}"
         );
         assert!(why.contains("people_addable"), "{why}");
+        assert!(why.ends_with("--user 8"), "the owner is suggested: {why}");
+        // On the owner's behalf it goes; on a third user's it does not.
+        assert_eq!(cadence_refusal(&theirs, Some(8), true), None);
+        let why = cadence_refusal(&theirs, Some(9), true).unwrap();
+        assert!(
+            why.contains("only on its owner's behalf (--user 8)"),
+            "{why}"
+        );
+        // A team cadence takes any teammate.
+        assert_eq!(cadence_refusal(&team, Some(9), true), None);
         let draft = cadence(4, "Draft", true, 7, "draft");
         assert_eq!(
-            cadence_refusal(&draft, Some(&me)).as_deref(),
+            cadence_refusal(&draft, Some(7), false).as_deref(),
             Some("cadence is a draft")
         );
     }

@@ -329,6 +329,11 @@ pub struct EnrollArgs {
     /// Start at this step of the cadence (default: its first step).
     #[arg(long, value_name = "ID")]
     pub step: Option<u64>,
+    /// Add them on behalf of this teammate (an id, an email address or an exact
+    /// name): a team cadence takes any teammate, a personal cadence only its
+    /// owner. Default: the key's own user.
+    #[arg(long, value_name = "ID|EMAIL|NAME")]
+    pub user: Option<String>,
     /// Change nothing: say what would happen, from reads only.
     #[arg(long)]
     pub dry_run: bool,

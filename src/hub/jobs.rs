@@ -92,6 +92,7 @@ async fn perform(worker: &mut WorkerHandle, id: RequestId, job: &Job) -> JobOutc
         person_ids: vec![job.person_id],
         cadence_id: job.cadence_id,
         step_id: job.step_id,
+        user_id: job.on_behalf_of,
     };
     let sent = worker.requests.send(Envelope {
         id,

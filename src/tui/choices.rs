@@ -8,6 +8,9 @@ pub struct CadenceChoice {
     pub id: u64,
     pub name: String,
     pub disabled: Option<String>,
+    /// Someone else's personal cadence: its owner, the only user it takes people
+    /// for (the enrollment goes on the owner's behalf).
+    pub owner: Option<u64>,
 }
 
 /// Why people cannot be added to a cadence in this state, in plain words.
@@ -22,19 +25,11 @@ pub fn not_addable(state: &CadenceState) -> Option<String> {
     }
 }
 
-/// Why this user (`me`, when known) cannot add people to this cadence: its state,
-/// or it is another rep's personal cadence (SalesLoft refuses that even to admins).
-/// Until `me` is known, personal cadences are not held against anyone.
-pub fn not_addable_for(c: &Cadence, me: Option<u64>) -> Option<String> {
-    not_addable(&c.state()).or_else(|| {
-        let owner = c.owner.as_ref().and_then(|o| o.id_u64());
-        match (me, owner) {
-            (Some(me), Some(owner)) if !c.team_cadence && owner != me => {
-                Some("another rep's personal cadence".into())
-            }
-            _ => None,
-        }
-    })
+/// The owner of a personal cadence that is not `me`'s (when `me` is known):
+/// SalesLoft adds people to it only on its owner's behalf (`user_id`).
+pub fn someone_elses(c: &Cadence, me: Option<u64>) -> Option<u64> {
+    let owner = c.owner.as_ref().and_then(|o| o.id_u64())?;
+    (!c.team_cadence && me.is_some_and(|me| me != owner)).then_some(owner)
 }
 
 /// Addable cadences first (by name), then the others, disabled with the reason.
@@ -44,7 +39,8 @@ pub fn cadence_choices(cadences: &[Cadence], me: Option<u64>) -> Vec<CadenceChoi
         .map(|c| CadenceChoice {
             id: c.id,
             name: c.name.clone(),
-            disabled: not_addable_for(c, me),
+            disabled: not_addable(&c.state()),
+            owner: someone_elses(c, me),
         })
         .collect();
     v.sort_by(|a, b| {

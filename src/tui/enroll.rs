@@ -1,13 +1,15 @@
 //! The enrollment flow as data: pick people (when starting from a cadence) or a
 //! cadence (when starting from people), optionally a starting step, then confirm
-//! with Cancel focused. Pure transitions; `update` sends the request and the popup
+//! with Cancel focused; from the confirm dialog `u` picks on whose behalf (a
+//! teammate for a team cadence; a personal cadence takes people only for its
+//! owner, who is then chosen for the user). Pure transitions; `update` sends the request and the popup
 //! draws the stages. Also the task that follows a confirmed enrollment.
 
 use std::collections::BTreeSet;
 
 use crate::api::models::{Cadence, Step};
 
-pub use super::choices::{CadenceChoice, cadence_choices, not_addable, not_addable_for};
+pub use super::choices::{CadenceChoice, cadence_choices, not_addable, someone_elses};
 use super::state::SEARCH_LIMIT;
 use super::text_input::{Edit, TextInput};
 use super::widgets::table::Cursor;
@@ -33,6 +35,12 @@ pub enum Stage {
         cursor: Cursor,
     },
     PickStep {
+        cursor: Cursor,
+    },
+    /// On whose behalf: `rows` index `EnrollFlow::users`.
+    PickUser {
+        filter: TextInput,
+        rows: Vec<usize>,
         cursor: Cursor,
     },
     Confirm {
@@ -65,6 +73,7 @@ pub enum FlowStep {
         person_ids: Vec<u64>,
         cadence_id: u64,
         step_id: Option<u64>,
+        user_id: Option<u64>,
     },
 }
 
@@ -79,6 +88,22 @@ pub struct EnrollFlow {
     pub stage: Stage,
     /// Started from a cadence: people are picked, not the cadence.
     pub from_cadence: bool,
+    /// On whose behalf (`None`: the key's user).
+    pub as_user: Option<u64>,
+    /// The cadence is someone else's personal cadence: its owner, the only user
+    /// it takes people for.
+    pub owner: Option<u64>,
+    /// The teammates the user picker lists (id, name), the key's user first.
+    pub users: Vec<(u64, String)>,
+}
+
+/// A filter's words, lower-cased: a row matches when its name holds them all.
+fn words_of(filter: &str) -> Vec<String> {
+    filter
+        .to_lowercase()
+        .split_whitespace()
+        .map(String::from)
+        .collect()
 }
 
 fn label(s: &Step) -> String {
@@ -128,13 +153,17 @@ impl EnrollFlow {
                 cursor: Cursor::default(),
             },
             from_cadence: false,
+            as_user: None,
+            owner: None,
+            users: Vec::new(),
         }
     }
 
     /// From a cadence: pick people from the index (pre-marked: `marked`).
+    /// `owner`: the cadence is someone else's personal cadence, owned by them.
     pub fn for_cadence(
-        id: u64,
-        name: String,
+        (id, name): (u64, String),
+        owner: Option<u64>,
         marked: BTreeSet<u64>,
         index: &mut PeopleIndex,
     ) -> EnrollFlow {
@@ -151,6 +180,9 @@ impl EnrollFlow {
                 marked,
             },
             from_cadence: true,
+            as_user: owner,
+            owner,
+            users: Vec::new(),
         }
     }
 
@@ -158,7 +190,7 @@ impl EnrollFlow {
     pub fn typing(&self) -> bool {
         matches!(
             self.stage,
-            Stage::PickPeople { .. } | Stage::PickCadence { .. }
+            Stage::PickPeople { .. } | Stage::PickCadence { .. } | Stage::PickUser { .. }
         )
     }
 
@@ -174,7 +206,9 @@ impl EnrollFlow {
     pub fn edit(&mut self, key: &crossterm::event::KeyEvent, index: &mut PeopleIndex) -> Edit {
         let edit = match &mut self.stage {
             Stage::PickPeople { query, .. } => query.handle_key(key),
-            Stage::PickCadence { filter, .. } => filter.handle_key(key),
+            Stage::PickCadence { filter, .. } | Stage::PickUser { filter, .. } => {
+                filter.handle_key(key)
+            }
             _ => Edit::Ignored,
         };
         if edit == Edit::Changed {
@@ -186,7 +220,9 @@ impl EnrollFlow {
     pub fn paste(&mut self, text: &str, index: &mut PeopleIndex) {
         match &mut self.stage {
             Stage::PickPeople { query, .. } => query.insert_str(text),
-            Stage::PickCadence { filter, .. } => filter.insert_str(text),
+            Stage::PickCadence { filter, .. } | Stage::PickUser { filter, .. } => {
+                filter.insert_str(text)
+            }
             _ => return,
         }
         self.refilter(index);
@@ -209,15 +245,24 @@ impl EnrollFlow {
                 rows,
                 cursor,
             } => {
-                let words: Vec<String> = filter
-                    .value()
-                    .to_lowercase()
-                    .split_whitespace()
-                    .map(String::from)
-                    .collect();
+                let words = words_of(filter.value());
                 *rows = (0..self.choices.len())
                     .filter(|&i| {
                         let name = self.choices[i].name.to_lowercase();
+                        words.iter().all(|w| name.contains(w.as_str()))
+                    })
+                    .collect();
+                cursor.reset();
+            }
+            Stage::PickUser {
+                filter,
+                rows,
+                cursor,
+            } => {
+                let words = words_of(filter.value());
+                *rows = (0..self.users.len())
+                    .filter(|&i| {
+                        let name = self.users[i].1.to_lowercase();
                         words.iter().all(|w| name.contains(w.as_str()))
                     })
                     .collect();
@@ -301,6 +346,8 @@ impl EnrollFlow {
                             ));
                         }
                         self.cadence = Some((choice.id, choice.name));
+                        self.owner = choice.owner;
+                        self.as_user = choice.owner;
                         return self.step_picker(None);
                     }
                 }
@@ -328,6 +375,27 @@ impl EnrollFlow {
                 }
                 FlowStep::Stay
             }
+            Stage::PickUser { rows, cursor, .. } => {
+                let len = rows.len();
+                match nav {
+                    Nav::Up => cursor.up(1),
+                    Nav::Down => cursor.down(1, len),
+                    Nav::Top => cursor.top(),
+                    Nav::Bottom => cursor.bottom(len),
+                    Nav::Toggle => {}
+                    Nav::Back => self.back_to_confirm(),
+                    Nav::Accept => {
+                        let Some(&(id, _)) = rows.get(cursor.selected).map(|&i| &self.users[i])
+                        else {
+                            return FlowStep::Refuse("no teammate matches the filter".into());
+                        };
+                        // The first row is the key's own user: the default.
+                        self.as_user = (rows.get(cursor.selected) != Some(&0)).then_some(id);
+                        self.back_to_confirm();
+                    }
+                }
+                FlowStep::Stay
+            }
             Stage::Confirm { focus } => match nav {
                 Nav::Toggle | Nav::Up | Nav::Down | Nav::Top | Nav::Bottom => {
                     *focus = match focus {
@@ -342,11 +410,57 @@ impl EnrollFlow {
                         person_ids: self.people.iter().map(|(id, _)| *id).collect(),
                         cadence_id: *cadence_id,
                         step_id: self.step.as_ref().map(|(id, _)| *id),
+                        user_id: self.as_user,
                     },
                     _ => FlowStep::Close,
                 },
             },
         }
+    }
+
+    fn back_to_confirm(&mut self) {
+        self.stage = Stage::Confirm {
+            focus: ConfirmFocus::Cancel,
+        };
+    }
+
+    /// From the confirm dialog: pick on whose behalf. `users` are the team's
+    /// (id, name), `me` the key's user (listed first, as the default). A personal
+    /// cadence takes people only for its owner: refused in words.
+    pub fn pick_user(&mut self, users: &[(u64, String)], me: Option<u64>) -> Result<(), String> {
+        if !matches!(self.stage, Stage::Confirm { .. }) {
+            return Ok(());
+        }
+        if let Some(owner) = self.owner {
+            return Err(format!(
+                "a personal cadence takes people only on its owner's behalf (user {owner})"
+            ));
+        }
+        let Some(me) = me else {
+            return Err("who the key belongs to is still loading; try again in a moment".into());
+        };
+        let mine = users
+            .iter()
+            .find(|(id, _)| *id == me)
+            .map_or_else(|| format!("user {me}"), |(_, n)| n.clone());
+        let mut others: Vec<(u64, String)> =
+            users.iter().filter(|(id, _)| *id != me).cloned().collect();
+        others.sort_by_key(|(id, n)| (n.to_lowercase(), *id));
+        self.users = std::iter::once((me, format!("{mine} (you)")))
+            .chain(others)
+            .collect();
+        let selected = self
+            .as_user
+            .and_then(|u| self.users.iter().position(|(id, _)| *id == u))
+            .unwrap_or(0);
+        let mut cursor = Cursor::default();
+        cursor.down(selected, self.users.len());
+        self.stage = Stage::PickUser {
+            filter: TextInput::default(),
+            rows: (0..self.users.len()).collect(),
+            cursor,
+        };
+        Ok(())
     }
 
     fn step_picker(&mut self, steps: Option<&[Step]>) -> FlowStep {
@@ -375,6 +489,8 @@ impl EnrollFlow {
             };
         } else {
             self.cadence = None;
+            self.owner = None;
+            self.as_user = None;
             let rows = (0..self.choices.len()).collect();
             self.stage = Stage::PickCadence {
                 filter: TextInput::default(),

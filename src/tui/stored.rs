@@ -190,7 +190,7 @@ fn seed_data(state: &mut AppState, data: DashboardData) {
     state.steps.extend(by_cadence);
     state.users = users
         .iter()
-        .filter_map(|u| super::update::user_name(u).map(|n| (u.id, n)))
+        .filter_map(|u| u.label().map(|n| (u.id, n)))
         .collect();
     state.store.stale = true;
     state.store.seeded = true;

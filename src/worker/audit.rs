@@ -25,6 +25,8 @@ pub struct MutationRecord {
     pub person_id: u64,
     pub cadence_id: u64,
     pub step_id: Option<u64>,
+    /// On whose behalf (`None`: the key's user).
+    pub user_id: Option<u64>,
     pub outcome: EnrollOutcome,
     /// Requests made to SalesLoft for it (each costs one point; the client's own
     /// retries of a failed read are not counted).
@@ -47,6 +49,7 @@ pub fn line(profile: &str, m: &MutationRecord) -> String {
         "person_id": m.person_id,
         "cadence_id": m.cadence_id,
         "step_id": m.step_id,
+        "on_behalf_of": m.user_id,
         "outcome": outcome,
         "membership_id": membership_id,
         "reason": reason,
@@ -143,6 +146,7 @@ mod tests {
             person_id: 7,
             cadence_id: 9,
             step_id: None,
+            user_id: Some(5),
             outcome,
             cost: 2,
         }
@@ -163,6 +167,7 @@ mod tests {
             (json!(7), json!(9))
         );
         assert_eq!(v["step_id"], Value::Null);
+        assert_eq!(v["on_behalf_of"], 5);
         assert_eq!(v["outcome"], "enrolled");
         assert_eq!(v["membership_id"], 44);
         assert_eq!(v["cost"], 2);

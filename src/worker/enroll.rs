@@ -26,20 +26,28 @@ const ENROLL_COST: u32 = 3;
 /// The one place every mutation passes through: the log file and the audit log.
 fn record(ctx: &Ctx, m: &MutationRecord) {
     tracing::info!(target: "sltui::audit", action = m.action, person_id = m.person_id,
-        cadence_id = m.cadence_id, step_id = ?m.step_id, outcome = ?m.outcome, cost = m.cost,
+        cadence_id = m.cadence_id, step_id = ?m.step_id, on_behalf_of = ?m.user_id, outcome = ?m.outcome, cost = m.cost,
         "mutation");
     if let Err(Some(message)) = ctx.audit.append(m) {
         ctx.emit(WorkerEvent::Error { message });
     }
 }
 
-pub async fn run(
-    ctx: &Ctx,
-    id: RequestId,
-    person_ids: &[u64],
-    cadence_id: u64,
-    step_id: Option<u64>,
-) -> JobEnd {
+/// Where people go: the cadence, the step to start at, on whose behalf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Enrollment {
+    pub cadence_id: u64,
+    pub step_id: Option<u64>,
+    /// The create call's `user_id`; `None`: the key's user.
+    pub user_id: Option<u64>,
+}
+
+pub async fn run(ctx: &Ctx, id: RequestId, person_ids: &[u64], what: Enrollment) -> JobEnd {
+    let Enrollment {
+        cadence_id,
+        step_id,
+        user_id,
+    } = what;
     let mut failures: Vec<String> = Vec::new();
     for (i, &person_id) in person_ids.iter().enumerate() {
         let mut cost = 0u32;
@@ -63,11 +71,12 @@ pub async fn run(
                                 person_ids: rest,
                                 cadence_id,
                                 step_id,
+                                user_id,
                             }));
                         }
                     };
                 let _pair = ctx.lock_pair(person_id, cadence_id).await;
-                enroll_one(ctx, person_id, cadence_id, step_id, &mut cost).await
+                enroll_one(ctx, person_id, what, &mut cost).await
             };
             record(
                 ctx,
@@ -77,6 +86,7 @@ pub async fn run(
                     person_id,
                     cadence_id,
                     step_id,
+                    user_id,
                     outcome: outcome.clone(),
                     cost,
                 },
@@ -141,13 +151,12 @@ async fn on_cadence(
         .map(|m| m.id))
 }
 
-async fn enroll_one(
-    ctx: &Ctx,
-    person_id: u64,
-    cadence_id: u64,
-    step_id: Option<u64>,
-    cost: &mut u32,
-) -> EnrollOutcome {
+async fn enroll_one(ctx: &Ctx, person_id: u64, what: Enrollment, cost: &mut u32) -> EnrollOutcome {
+    let Enrollment {
+        cadence_id,
+        step_id,
+        user_id,
+    } = what;
     let failed = |reason: String| EnrollOutcome::Failed { reason };
     match on_cadence(ctx, person_id, cadence_id, cost).await {
         Ok(Some(membership_id)) => return EnrollOutcome::AlreadyOnCadence { membership_id },
@@ -161,7 +170,7 @@ async fn enroll_one(
     let new = NewMembership {
         person_id,
         cadence_id,
-        user_id: None,
+        user_id,
         step_id,
     };
     for attempt in 0..2 {

@@ -163,7 +163,15 @@ pub async fn run(
             person_ids,
             cadence_id,
             step_id,
-        }) => enroll::run(&ctx, id, &person_ids, cadence_id, step_id).await,
+            user_id,
+        }) => {
+            let what = enroll::Enrollment {
+                cadence_id,
+                step_id,
+                user_id,
+            };
+            enroll::run(&ctx, id, &person_ids, what).await
+        }
         // Handled by the loop itself; nothing to do here.
         Job::Request(
             Request::SetLive { .. }
@@ -221,6 +229,7 @@ mod tests {
             person_ids: vec![5],
             cadence_id: 9,
             step_id: None,
+            user_id: None,
         };
         assert_eq!(label(&e), "Enrolling 1 person into cadence 9");
         assert_eq!(Job::Poll.label(), "Checking for new email activity");

@@ -35,6 +35,7 @@ use tokio::sync::mpsc;
 pub use crate::budget::{BudgetView, Decision, Governor};
 pub use audit::{MutationRecord, line as audit_line};
 pub use breaker::FAILURES_TO_OPEN;
+pub use enroll::Enrollment;
 pub use facts::email_fact;
 pub use protocol::*;
 pub use pushed::PUSHED;

@@ -50,6 +50,10 @@ pub enum Request {
         person_ids: Vec<u64>,
         cadence_id: u64,
         step_id: Option<u64>,
+        /// On whose behalf (the create call's `user_id`): a teammate's id, or
+        /// `None` for the key's own user. SalesLoft allows it for a team cadence
+        /// and for a personal cadence's owner.
+        user_id: Option<u64>,
     },
     /// Live polling on/off (the `f` key and the budget reserve both use this).
     SetLive { enabled: bool },

@@ -259,6 +259,7 @@ mod tests {
             person_ids: vec![1],
             cadence_id: 2,
             step_id: None,
+            user_id: None,
         };
         assert_eq!(key_of(&enroll), None);
         assert_eq!(

@@ -376,3 +376,143 @@ async fn dry_run_refuses_what_the_real_call_refuses_and_takes_names_and_emails()
         run.stderr
     );
 }
+
+/// `--user` adds people on a teammate's behalf: the dry run and the real call agree,
+/// the membership is the owner's, the audit line says on whose behalf, and a user
+/// that is not on the team is a usage error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enroll_on_a_teammates_behalf_with_user() {
+    let sim = start().await;
+    let me = sim.api("me.json").await["data"]["id"].as_u64().unwrap();
+    let cadences = sim.cadences().await;
+    let theirs = cadences
+        .iter()
+        .find(|c| {
+            c["team_cadence"] == false
+                && c["owner"]["id"].as_u64() != Some(me)
+                && c["archived_at"].is_null()
+                && c["draft"] == false
+        })
+        .expect("a teammate's personal cadence");
+    let (cadence, owner) = (
+        theirs["id"].as_u64().unwrap(),
+        theirs["owner"]["id"].as_u64().unwrap(),
+    );
+    let users = sim.api("users?per_page=100").await;
+    let owner_email = users["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"].as_u64() == Some(owner))
+        .and_then(|u| u["email"].as_str())
+        .expect("the owner's email")
+        .to_string();
+    let (person, _) = sim.fresh_people(cadence, 1).await[0].clone();
+    let (c, p) = (cadence.to_string(), person.to_string());
+
+    // Without --user the refusal suggests the owner.
+    let dry = sim
+        .sltui(&["enroll", "--cadence", &c, "--person", &p, "--dry-run"])
+        .await;
+    assert_eq!(dry.code, 1, "{}{}", dry.stdout, dry.stderr);
+    assert!(
+        dry.stdout.trim_end().ends_with(&format!("--user {owner}")),
+        "{}",
+        dry.stdout
+    );
+    // On the owner's behalf, by email: would enroll, then does.
+    let args = [
+        "enroll",
+        "--cadence",
+        &c,
+        "--person",
+        &p,
+        "--user",
+        &owner_email,
+    ];
+    let dry = sim.sltui(&[&args[..], &["--dry-run"]].concat()).await;
+    assert_eq!(dry.code, 0, "{}{}", dry.stdout, dry.stderr);
+    assert_eq!(dry.stdout.trim(), format!("would enroll person {person}"));
+    assert!(
+        dry.stderr.contains("on behalf of ") && dry.stderr.contains(&format!("(user {owner})")),
+        "{}",
+        dry.stderr
+    );
+    let real = sim.sltui(&args).await;
+    assert_eq!(real.code, 0, "{}{}", real.stdout, real.stderr);
+    assert!(real.stdout.starts_with("enrolled "), "{}", real.stdout);
+    let on = sim.memberships(person, cadence).await;
+    assert_eq!(on.len(), 1, "{on:?}");
+    assert_eq!(on[0]["user"]["id"].as_u64(), Some(owner));
+    // The data directory's layout is the platform's: find the file.
+    let found = walk(sim.home.0.path(), "audit.log").expect("an audit log");
+    let audit = std::fs::read_to_string(found).expect("the audit log");
+    let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!(last["on_behalf_of"].as_u64(), Some(owner), "{last}");
+    assert_eq!(last["outcome"], "enrolled");
+
+    // A third user is refused for a personal cadence before anything is sent.
+    let third = users["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["id"].as_u64())
+        .find(|u| *u != owner)
+        .unwrap()
+        .to_string();
+    let (other, _) = sim.fresh_people(cadence, 1).await[0].clone();
+    let o = other.to_string();
+    let dry = sim
+        .sltui(&[
+            "enroll",
+            "--cadence",
+            &c,
+            "--person",
+            &o,
+            "--user",
+            &third,
+            "--dry-run",
+        ])
+        .await;
+    assert_eq!(dry.code, 1, "{}{}", dry.stdout, dry.stderr);
+    assert!(
+        dry.stdout.contains("only on its owner's behalf"),
+        "{}",
+        dry.stdout
+    );
+    // Nobody by that name: a usage error.
+    let run = sim
+        .sltui(&[
+            "enroll",
+            "--cadence",
+            &c,
+            "--person",
+            &o,
+            "--user",
+            "Nobody Here",
+        ])
+        .await;
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("no user with id, email address or name"),
+        "{}",
+        run.stderr
+    );
+    assert!(sim.memberships(other, cadence).await.is_empty());
+}
+
+/// The first file named `name` under `dir`.
+fn walk(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(found) = walk(&path, name) {
+                return Some(found);
+            }
+        } else if path.file_name().is_some_and(|n| n == name) {
+            return Some(path);
+        }
+    }
+    None
+}

@@ -55,6 +55,7 @@ fn enroll(worker: &WorkerHandle, id: u64) {
                 person_ids: vec![PERSON],
                 cadence_id: CADENCE,
                 step_id: None,
+                user_id: None,
             },
         })
         .expect("the worker runs");
@@ -316,4 +317,33 @@ async fn me_and_pushed_memberships() {
             _ => {}
         }
     }
+}
+
+/// An enrollment on a teammate's behalf files its job with `on_behalf_of`, which
+/// the leading hub passes to SalesLoft as the create's `user_id`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_says_on_whose_behalf() {
+    let (db, _store) = small_team().await;
+    let worker = spawn_hub_reader(&db.url, HubReaderOptions::default())
+        .await
+        .expect("connects");
+    ask(
+        &worker,
+        3,
+        Request::Enroll {
+            person_ids: vec![PERSON],
+            cadence_id: CADENCE,
+            step_id: None,
+            user_id: Some(9),
+        },
+    );
+    let end = tokio::time::Instant::now() + HANG_GUARD;
+    while count(&db.url, "SELECT count(*) FROM sltui.jobs").await < 1 {
+        assert!(tokio::time::Instant::now() < end, "the job is filed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        count(&db.url, "SELECT on_behalf_of FROM sltui.jobs").await,
+        9
+    );
 }

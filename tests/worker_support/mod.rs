@@ -202,10 +202,21 @@ impl Ui {
         person_id: u64,
         cadence_id: u64,
     ) -> (EnrollOutcome, Option<String>) {
+        self.enroll_as(person_id, cadence_id, None).await
+    }
+
+    /// Enrolls on `user_id`'s behalf (`None`: the key's user).
+    pub async fn enroll_as(
+        &mut self,
+        person_id: u64,
+        cadence_id: u64,
+        user_id: Option<u64>,
+    ) -> (EnrollOutcome, Option<String>) {
         let request = Request::Enroll {
             person_ids: vec![person_id],
             cadence_id,
             step_id: None,
+            user_id,
         };
         let (events, error) = self.run(Priority::User, request).await;
         let outcome = events.into_iter().find_map(|e| match e {

@@ -154,6 +154,27 @@ pub struct Person {
     pub cadences: Vec<Ref>,
 }
 
+impl User {
+    /// The user's name, else first + last name, else the email address (blank
+    /// values skipped); `None` when the record has none of them.
+    pub fn label(&self) -> Option<String> {
+        fn clean(s: &Option<String>) -> Option<&str> {
+            s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        }
+        if let Some(n) = clean(&self.name) {
+            return Some(n.to_string());
+        }
+        let parts: Vec<&str> = [clean(&self.first_name), clean(&self.last_name)]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !parts.is_empty() {
+            return Some(parts.join(" "));
+        }
+        clean(&self.email).map(str::to_string)
+    }
+}
+
 impl Person {
     /// `display_name`, else first + last name, else the email address.
     pub fn label(&self) -> String {

@@ -23,6 +23,23 @@ fn who(flow: &EnrollFlow) -> String {
     }
 }
 
+/// On whose behalf the people are added, and how to change it.
+fn behalf_line(state: &AppState, flow: &EnrollFlow) -> Line<'static> {
+    let s = &state.styles;
+    let (who, how) = match (flow.as_user, flow.owner) {
+        (Some(u), Some(owner)) if u == owner => {
+            (state.user_name(u), " (this personal cadence's owner)")
+        }
+        (Some(u), _) => (state.user_name(u), " · u change"),
+        (None, _) => ("you".to_string(), " · u add on a teammate's behalf"),
+    };
+    Line::from(vec![
+        Span::raw("As: "),
+        Span::styled(who, s.bold),
+        Span::styled(how, s.dim),
+    ])
+}
+
 pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
     if let Stage::Confirm { focus } = flow.stage {
@@ -52,6 +69,7 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
                 s.dim,
             ));
         }
+        body.push(behalf_line(state, flow));
         body.push(Line::styled(
             "People already on the cadence are reported, not added twice.",
             s.dim,
@@ -77,6 +95,7 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
             flow.cadence.as_ref().map_or("?", |(_, n)| n.as_str())
         ),
         Stage::PickCadence { .. } => format!("Enroll {}: pick a cadence", who(flow)),
+        Stage::PickUser { .. } => format!("Enroll {}: on whose behalf?", who(flow)),
         _ => format!(
             "Enroll {} into \"{}\": starting step",
             who(flow),
@@ -147,7 +166,19 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
                 .map(|&i| {
                     let c = &flow.choices[i];
                     match &c.disabled {
-                        None => Line::raw(c.name.clone()),
+                        None => match c.owner {
+                            None => Line::raw(c.name.clone()),
+                            Some(owner) => Line::from(vec![
+                                Span::raw(c.name.clone()),
+                                Span::styled(
+                                    format!(
+                                        "  (personal · added as its owner {})",
+                                        state.user_name(owner)
+                                    ),
+                                    s.dim,
+                                ),
+                            ]),
+                        },
                         Some(why) => Line::from(vec![
                             Span::styled(c.name.clone(), s.disabled),
                             Span::styled(format!("  (cannot add: {why})"), s.dim),
@@ -184,6 +215,28 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
                 lines,
                 cursor,
                 "enter choose · esc back · j/k move".to_string(),
+            )
+        }
+        Stage::PickUser {
+            filter,
+            rows,
+            cursor,
+        } => {
+            input_line(state, "filter teammates", filter, true, input, buf);
+            let lines = rows
+                .iter()
+                .map(|&i| {
+                    let (id, name) = &flow.users[i];
+                    Line::from(vec![
+                        Span::raw(name.clone()),
+                        Span::styled(format!("  user {id}"), s.dim),
+                    ])
+                })
+                .collect();
+            (
+                lines,
+                cursor,
+                "enter choose · esc back · ↑/↓ move".to_string(),
             )
         }
         Stage::Confirm { .. } => unreachable!("drawn above"),

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::config::keymap::Action;
 use crate::worker::protocol::{Priority, Request, RequestId};
 
-use super::super::enroll::{EnrollFlow, FlowStep, Nav, not_addable_for};
+use super::super::enroll::{EnrollFlow, FlowStep, Nav, not_addable, someone_elses};
 use super::super::msg::Effect;
 use super::super::state::{AppState, Level, Popup, View};
 use super::super::task::EnrollTask;
@@ -100,7 +100,7 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
                 state.say(Level::Info, "select a cadence first");
                 return;
             };
-            if let Some(why) = not_addable_for(c, state.me) {
+            if let Some(why) = not_addable(&c.state()) {
                 state.say(
                     Level::Warn,
                     format!("people cannot be added to \"{}\": {why}", c.name),
@@ -114,9 +114,10 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
                 );
                 return;
             }
-            let (id, name) = (c.id, c.name.clone());
+            let cadence = (c.id, c.name.clone());
+            let owner = someone_elses(c, state.me);
             let marked = state.people.marked.clone();
-            let flow = EnrollFlow::for_cadence(id, name, marked, &mut state.people.index);
+            let flow = EnrollFlow::for_cadence(cadence, owner, marked, &mut state.people.index);
             state.popup = Some(Popup::Enroll(Box::new(flow)));
         }
         View::Activity => state.say(Level::Info, "enroll from People (2) or from a cadence (1)"),
@@ -134,8 +135,18 @@ pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>)
             Edit::Ignored => raw_nav(key),
         }
     } else {
-        // Buttons and the step list: the keymap, plus arrows/h/l for the buttons.
+        // Buttons and the step list: the keymap, plus arrows/h/l for the buttons
+        // and `u` for on whose behalf.
         match key.code {
+            KeyCode::Char('u') if flow.confirm_focus().is_some() => {
+                let mut users: Vec<(u64, String)> =
+                    state.users.iter().map(|(id, n)| (*id, n.clone())).collect();
+                users.sort_unstable();
+                if let Err(why) = flow.pick_user(&users, state.me) {
+                    state.say(Level::Warn, why);
+                }
+                return;
+            }
             KeyCode::Left | KeyCode::Right | KeyCode::Char('h') | KeyCode::Char('l')
                 if flow.confirm_focus().is_some() =>
             {
@@ -210,6 +221,7 @@ fn step(state: &mut AppState, nav: Nav, fx: &mut Vec<Effect>) {
             person_ids,
             cadence_id,
             step_id,
+            user_id,
         } => {
             let Some(Popup::Enroll(flow)) = state.popup.take() else {
                 return;
@@ -229,6 +241,7 @@ fn step(state: &mut AppState, nav: Nav, fx: &mut Vec<Effect>) {
                     person_ids,
                     cadence_id,
                     step_id,
+                    user_id,
                 },
             );
             let cadence_name = flow.cadence.map(|(_, n)| n).unwrap_or_default();

@@ -22,7 +22,6 @@ use super::text_input::Edit;
 pub use actions::open_view;
 pub use cost::choice as cost_choice;
 pub(crate) use people::research as people_changed;
-pub(crate) use worker::user_name;
 
 /// The requests the dashboard starts with.
 pub fn init(state: &mut AppState) -> Vec<Effect> {

@@ -170,7 +170,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         WorkerEvent::Users { users, .. } => {
             state.users = users
                 .into_iter()
-                .filter_map(|u| user_name(&u).map(|n| (u.id, n)))
+                .filter_map(|u| u.label().map(|n| (u.id, n)))
                 .collect();
         }
         WorkerEvent::Connection { state: connection } => {
@@ -194,24 +194,6 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         WorkerEvent::HubDatabase { problem } => super::super::hub::on_database(state, problem),
         WorkerEvent::Error { message } => state.say(Level::Error, message),
     }
-}
-
-/// What to call a user: the name, else first and last name, else the email.
-pub(crate) fn user_name(u: &crate::api::models::User) -> Option<String> {
-    fn clean(s: &Option<String>) -> Option<&str> {
-        s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-    }
-    if let Some(n) = clean(&u.name) {
-        return Some(n.to_string());
-    }
-    let parts: Vec<&str> = [clean(&u.first_name), clean(&u.last_name)]
-        .into_iter()
-        .flatten()
-        .collect();
-    if !parts.is_empty() {
-        return Some(parts.join(" "));
-    }
-    clean(&u.email).map(str::to_string)
 }
 
 /// The status bar says "SalesLoft unreachable, retrying in N s" while down; the

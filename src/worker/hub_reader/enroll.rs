@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use super::{Shared, blocking, lock};
 use crate::store::pg::{Job, JobOutcome, JobRequest, JobState};
+use crate::worker::Enrollment;
 use crate::worker::enroll::{READ_ONLY, summary};
 use crate::worker::protocol::{EnrollOutcome, RequestId, WorkerEvent};
 
@@ -91,9 +92,13 @@ pub async fn run(
     shared: &Shared,
     id: RequestId,
     person_ids: &[u64],
-    cadence_id: u64,
-    step_id: Option<u64>,
+    what: Enrollment,
 ) -> Option<String> {
+    let Enrollment {
+        cadence_id,
+        step_id,
+        user_id,
+    } = what;
     let mut failures: Vec<String> = Vec::new();
     let report = |person_id: u64, outcome: EnrollOutcome, failures: &mut Vec<String>| {
         if let EnrollOutcome::Failed { reason } = &outcome {
@@ -127,7 +132,7 @@ pub async fn run(
             cadence_id,
             person_id,
             step_id,
-            on_behalf_of: None,
+            on_behalf_of: user_id,
         };
         match file(shared, req).await {
             Ok(job) => {

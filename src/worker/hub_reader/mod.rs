@@ -308,10 +308,16 @@ async fn serve(shared: Arc<Shared>, mut requests: mpsc::UnboundedReceiver<Envelo
                 person_ids,
                 cadence_id,
                 step_id,
+                user_id,
             } => {
                 let shared = shared.clone();
                 tokio::spawn(async move {
-                    let error = enroll::run(&shared, id, &person_ids, cadence_id, step_id).await;
+                    let what = crate::worker::Enrollment {
+                        cadence_id,
+                        step_id,
+                        user_id,
+                    };
+                    let error = enroll::run(&shared, id, &person_ids, what).await;
                     shared.emit(WorkerEvent::Finished { id, error });
                 });
             }
