@@ -341,3 +341,73 @@ fn six_requests_from_three_clients_make_one_membership_even_filed_before_any_lea
     drop(hub);
     rt.block_on(sim.shutdown());
 }
+
+/// Fencing: a hub's store fenced to its lead session writes while the lead holds;
+/// once that session is gone (the leader cut off) and another hub leads, every
+/// write of the old one fails with `FENCED` and changes nothing — also after its
+/// store reconnects — while the new leader's writes go through.
+#[test]
+fn a_hub_that_lost_the_lead_writes_nothing() {
+    use sltui::store::pg::FENCED;
+    let db = pg_support::test_db();
+    let old = PgStore::connect(&db.url).expect("connects");
+    let mut lead = old.try_lead("old").expect("asks").expect("leads");
+    let pid = lead.backend_pid().expect("pid");
+    old.fence(Some(pid)).expect("fenced");
+    old.note_sync("old", chrono::Utc::now())
+        .expect("a fenced write while leading goes through");
+
+    // The lead session is cut off; a standby takes over.
+    assert!(terminate(&db.url, pid), "the lead session was ended");
+    let new = PgStore::connect(&db.url).expect("connects");
+    let end = Instant::now() + HANG_GUARD;
+    let mut next = loop {
+        if let Some(l) = new.try_lead("new").expect("asks") {
+            break l;
+        }
+        assert!(Instant::now() < end, "the standby takes over");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    new.fence(Some(next.backend_pid().expect("pid")))
+        .expect("fenced");
+    new.note_sync("new", chrono::Utc::now())
+        .expect("the new leader writes");
+    let before = new.hub_status().expect("status").expect("a row");
+
+    // The old hub does not know yet: its write fails, and nothing changed.
+    let err = old
+        .note_sync("old", chrono::Utc::now())
+        .expect_err("fenced out");
+    assert!(err.to_string().contains(FENCED), "{err}");
+    let err = old
+        .add_window("emails", 7, &sltui::api::CursorPosition::start())
+        .expect_err("fenced out");
+    assert!(err.to_string().contains(FENCED), "{err}");
+    // Its own session dropped and opened again: still fenced.
+    let own = old.session_pid().expect("the store's own session");
+    assert!(terminate(&db.url, own));
+    assert!(old.note_sync("old", chrono::Utc::now()).is_err());
+    let after = new.hub_status().expect("status").expect("a row");
+    assert_eq!(after.hub_name, "new");
+    assert_eq!(after.last_sync_at, before.last_sync_at);
+    // Unfenced (a hub standing by), it may write what a standby writes.
+    old.fence(None).expect("unfenced");
+    assert!(
+        old.try_lead("old").expect("asks").is_none(),
+        "the lead is taken"
+    );
+    assert!(next.is_alive());
+}
+
+/// Ends the server process `pid` (as `pg_terminate_backend` does for an admin).
+fn terminate(url: &str, pid: i32) -> bool {
+    let url = url.to_string();
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+        c.query_one("SELECT pg_terminate_backend($1)", &[&pid])
+            .expect("terminates")
+            .get(0)
+    })
+    .join()
+    .expect("join")
+}

@@ -133,6 +133,37 @@ async fn lead_until_lost(
     mut lead: crate::store::pg::Leadership,
     stop: &CancelToken,
 ) -> String {
+    // Fencing: from here every write checks that this lead still holds, so a
+    // hub cut off from its lock cannot commit after the next leader does.
+    let (pid, back) = tokio::task::spawn_blocking(move || (lead.backend_pid(), lead))
+        .await
+        .unwrap_or_else(|e| panic!("the leadership check stopped: {e}"));
+    lead = back;
+    let pid = match pid {
+        Ok(pid) => pid,
+        Err(e) => return format!("could not read the lead's session ({e}); standing by"),
+    };
+    let s = store.clone();
+    if let Err(e) = blocking(move || s.fence(Some(pid))).await {
+        return format!("could not fence this hub's writes ({e}); standing by");
+    }
+    let why = lead_fenced(client, opts, store, lead, pid, stop).await;
+    let s = store.clone();
+    if let Err(e) = blocking(move || s.fence(None)).await {
+        tracing::warn!(error = %e, "could not lift the fence");
+    }
+    why
+}
+
+/// [`lead_until_lost`] once the store is fenced to the lead session `pid`.
+async fn lead_fenced(
+    client: &ApiClient,
+    opts: &HubOptions,
+    store: &Arc<PgStore>,
+    mut lead: crate::store::pg::Leadership,
+    pid: i32,
+    stop: &CancelToken,
+) -> String {
     let (s, name) = (store.clone(), opts.name.clone());
     match blocking(move || s.requeue_orphaned_jobs(&name)).await {
         Ok(0) => {}
@@ -160,7 +191,7 @@ async fn lead_until_lost(
     let sync = tokio::spawn(sync_loop(
         client.clone(),
         opts.clone(),
-        store.clone(),
+        (store.clone(), pid),
         duties.clone(),
     ));
     let jobs = tokio::spawn(jobs::run(
@@ -211,9 +242,20 @@ async fn lead_until_lost(
 }
 
 /// The sync: every resource every `full_every_secs`, the fast ones every poll.
-async fn sync_loop(client: ApiClient, opts: HubOptions, status: Arc<PgStore>, duties: CancelToken) {
+/// `status` is the hub's store, `fence` the lead session its own store is fenced to.
+async fn sync_loop(
+    client: ApiClient,
+    opts: HubOptions,
+    (status, fence): (Arc<PgStore>, i32),
+    duties: CancelToken,
+) {
     let url = opts.db_url.clone();
-    let store: Arc<Mutex<dyn RecordStore>> = match blocking(move || PgStore::connect(&url)).await {
+    let open = move || {
+        let s = PgStore::connect(&url)?;
+        s.fence(Some(fence))?;
+        Ok(s)
+    };
+    let store: Arc<Mutex<dyn RecordStore>> = match blocking(open).await {
         Ok(s) => Arc::new(Mutex::new(s)),
         Err(e) => {
             say(

@@ -90,7 +90,7 @@ impl PgStore {
         expected: Option<u64>,
     ) -> StoreResult<ResourceState> {
         self.run(|c| {
-            let mut tx = c.transaction()?;
+            let mut tx = write_tx(c)?;
             let mut state = state_of(&mut tx, resource)?;
             state.generation += 1;
             state.high_water = high_water;
@@ -196,22 +196,24 @@ impl PgStore {
     /// Adds window `idx` starting at `start` (no-op when it exists).
     pub fn add_window(&self, resource: &str, idx: u32, start: &CursorPosition) -> StoreResult<()> {
         self.run(|c| {
-            c.execute(
+            let mut tx = write_tx(c)?;
+            tx.execute(
                 "INSERT INTO sync_windows (resource, idx, start) VALUES ($1, $2, $3)
                  ON CONFLICT DO NOTHING",
                 &[&resource, &(idx as i32), &cursor_json(start)],
-            )
-            .map(|_| ())
+            )?;
+            tx.commit()
         })
     }
 
     pub fn finish_window(&self, resource: &str, idx: u32) -> StoreResult<()> {
         self.run(|c| {
-            c.execute(
+            let mut tx = write_tx(c)?;
+            tx.execute(
                 "UPDATE sync_windows SET done = true WHERE resource = $1 AND idx = $2",
                 &[&resource, &(idx as i32)],
-            )
-            .map(|_| ())
+            )?;
+            tx.commit()
         })
     }
 
@@ -268,12 +270,13 @@ impl PgStore {
     /// Notes that `resource` is up to date as of now.
     pub fn mark_synced(&self, resource: &str) -> StoreResult<()> {
         self.run(|c| {
-            c.execute(
+            let mut tx = write_tx(c)?;
+            tx.execute(
                 "INSERT INTO sync_state (resource, synced_at) VALUES ($1, now())
                  ON CONFLICT (resource) DO UPDATE SET synced_at = excluded.synced_at",
                 &[&resource],
-            )
-            .map(|_| ())
+            )?;
+            tx.commit()
         })
     }
 

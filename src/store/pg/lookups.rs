@@ -55,6 +55,7 @@ impl PgStore {
         Ok(PgStore {
             target,
             session: std::sync::Mutex::new(Some(session)),
+            fence: std::sync::atomic::AtomicI32::new(0),
         })
     }
 

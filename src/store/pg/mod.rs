@@ -16,6 +16,12 @@
 //!   row per mutation, the hub's status row, and leader election on a session
 //!   advisory lock ([`PgStore::try_lead`]).
 //!
+//! * Fencing: a leading hub fences its store ([`PgStore::fence`]): every write
+//!   transaction then checks, under the write lock, that the leader's lock is
+//!   still held by that hub's lock session, and fails (writing nothing) when it
+//!   is not. Writes are serialized by the write lock, so no write of a hub that
+//!   lost the lead can commit after a write of the hub that took it over.
+//!
 //! The connection is one session behind a mutex, opened again on the next call
 //! after it was lost. Calls block; from async code they run on a helper thread
 //! (see [`conn`]).
@@ -32,6 +38,7 @@ mod schema;
 
 use std::fmt;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use postgres::Client;
 
@@ -40,6 +47,7 @@ pub use conn::{PgError, PgErrorKind, redact};
 pub use jobs::{AuditEntry, Job, JobOutcome, JobRequest, JobState};
 pub use lead::{HubStatus, Leadership};
 pub use lookups::HUB_ME_KEY;
+
 pub use schema::PG_SCHEMA_VERSION;
 
 use self::conn::{Session, Target, describe, off_runtime};
@@ -50,6 +58,9 @@ use super::{StoreError, StoreResult};
 pub struct PgStore {
     target: Target,
     session: Mutex<Option<Session>>,
+    /// The server process of the leader's lock session when fenced, else 0:
+    /// set on every session this store opens (`sltui.fence_pid`).
+    fence: AtomicI32,
 }
 
 impl fmt::Debug for PgStore {
@@ -75,7 +86,26 @@ impl PgStore {
         Ok(PgStore {
             target,
             session: Mutex::new(Some(session)),
+            fence: AtomicI32::new(0),
         })
+    }
+
+    /// The server process of this store's session (to find it in
+    /// `pg_stat_activity`).
+    pub fn session_pid(&self) -> StoreResult<i32> {
+        self.run(|c| {
+            c.query_one("SELECT pg_backend_pid()", &[])
+                .map(|r| r.get(0))
+        })
+    }
+
+    /// Fences this store's writes to the lead held by the session with server
+    /// process `lead_pid` (see the module's doc); `None` lifts the fence. A
+    /// fenced write after the lead was lost fails with [`FENCED`] in its message.
+    pub fn fence(&self, lead_pid: Option<i32>) -> StoreResult<()> {
+        let pid = lead_pid.unwrap_or(0);
+        self.fence.store(pid, Ordering::SeqCst);
+        self.run(|c| set_fence(c, pid))
     }
 
     /// The database, as messages name it (the URL without its password).
@@ -91,24 +121,31 @@ impl PgStore {
     /// Applies the migrations this build knows and the database lacks; how many
     /// it applied (0 when up to date). [`PgStore::connect`] does this already.
     pub fn migrate(&self) -> StoreResult<usize> {
-        let target = &self.target;
+        let (target, fence) = (&self.target, self.fence.load(Ordering::SeqCst));
         let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
         let slot = &mut *guard;
         off_runtime(move || -> Result<usize, PgError> {
-            let s = Self::live(slot, target)?;
+            let s = Self::live(slot, target, fence)?;
             schema::migrate(s.client(), target)
         })
         .map_err(StoreError::Postgres)
     }
 
-    /// The open session, connecting again when there is none or it was lost.
+    /// The open session, connecting again when there is none or it was lost
+    /// (a new session gets the store's fence first).
     fn live<'a>(
         slot: &'a mut Option<Session>,
         target: &Target,
+        fence: i32,
     ) -> Result<&'a mut Session, PgError> {
         if slot.as_ref().is_none_or(Session::is_closed) {
             *slot = None;
-            *slot = Some(Session::new(target.connect()?));
+            let mut client = target.connect()?;
+            if fence != 0 {
+                set_fence(&mut client, fence)
+                    .map_err(|e| target.error(PgErrorKind::Connect(describe(&e))))?;
+            }
+            *slot = Some(Session::new(client));
         }
         Ok(slot.as_mut().expect("just connected"))
     }
@@ -127,11 +164,11 @@ impl PgStore {
         &self,
         f: impl FnOnce(&mut Client) -> Result<R, Fail> + Send,
     ) -> StoreResult<R> {
-        let target = &self.target;
+        let (target, fence) = (&self.target, self.fence.load(Ordering::SeqCst));
         let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
         let slot = &mut *guard;
         off_runtime(move || -> Result<R, PgError> {
-            let s = Self::live(slot, target)?;
+            let s = Self::live(slot, target, fence)?;
             f(s.client()).map_err(|e| match e {
                 Fail::Db(e) => target.error(PgErrorKind::Query(describe(&e))),
                 Fail::Refused(why) => target.error(PgErrorKind::Refused(why)),
@@ -147,15 +184,15 @@ impl PgStore {
         &self,
         mut f: impl FnMut(&mut Client) -> Result<R, postgres::Error> + Send,
     ) -> StoreResult<R> {
-        let target = &self.target;
+        let (target, fence) = (&self.target, self.fence.load(Ordering::SeqCst));
         let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
         let slot = &mut *guard;
         off_runtime(move || -> Result<R, PgError> {
-            let first = f(Self::live(slot, target)?.client());
+            let first = f(Self::live(slot, target, fence)?.client());
             // The session died under the read (closed, or ended by the server).
             let out = match first {
                 Err(_) if slot.as_ref().is_none_or(Session::is_closed) => {
-                    f(Self::live(slot, target)?.client())
+                    f(Self::live(slot, target, fence)?.client())
                 }
                 other => other,
             };
@@ -203,11 +240,38 @@ impl From<postgres::Error> for Fail {
     }
 }
 
+/// The words a fenced write fails with once its hub lost the lead.
+pub const FENCED: &str = "this hub no longer leads (another hub took over); nothing was written";
+
+/// Sets the session's fence (0: none).
+fn set_fence(c: &mut Client, pid: i32) -> Result<(), postgres::Error> {
+    let value = if pid == 0 {
+        String::new()
+    } else {
+        pid.to_string()
+    };
+    c.execute("SELECT set_config('sltui.fence_pid', $1, false)", &[&value])
+        .map(|_| ())
+}
+
 /// Starts a transaction that may draw change numbers: takes the write lock
-/// first, so change numbers commit in order (see migration 1).
+/// first, so change numbers commit in order (see migration 1), then, on a
+/// fenced session, checks that the lead is still held (one round trip for both).
 pub(crate) fn write_tx(c: &mut Client) -> Result<postgres::Transaction<'_>, postgres::Error> {
     let mut tx = c.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&schema::WRITE_LOCK])?;
+    tx.batch_execute(&format!(
+        "SELECT pg_advisory_xact_lock({write});
+         DO $fence$ BEGIN
+           IF coalesce(current_setting('sltui.fence_pid', true), '') <> ''
+              AND NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                   AND objsubid = 1 AND ((classid::int8 << 32) | objid::int8) = {lead}
+                   AND pid = nullif(current_setting('sltui.fence_pid', true), '')::int) THEN
+             RAISE EXCEPTION '{FENCED}' USING ERRCODE = 'SLT01';
+           END IF;
+         END $fence$;",
+        write = schema::WRITE_LOCK,
+        lead = schema::LEAD_LOCK,
+    ))?;
     Ok(tx)
 }
 
