@@ -14,11 +14,21 @@
 //! loaded", checked equal to the first frame's numbers. The child times from its
 //! `main` (process start) and reads its `VmHWM` at both points.
 //!
+//! Side by side in the same run, the team hub's dashboard (`sltui --db`): the
+//! same records copied into a throwaway PostgreSQL (tests/pg_support: `initdb`
+//! into a temp dir, `postgres` on a free loopback port), and a fresh child per
+//! sample timed from its `main` to the first frame: connect, `HubReader::first_frame`
+//! (cadences, steps, users and the range's per-day sums), seed, draw. Its first
+//! frame's engagement is checked equal to the SQLite child's.
+//!
 //! `cargo bench --bench startup`; env: SLTUI_BENCH_PEOPLE (default 100000),
-//! SLTUI_BENCH_CADENCES (default 300), SLTUI_BENCH_RUNS (children, default 5).
-//! Targets: first frame <= 150 ms, peak RSS (everything loaded) <= 150 MB.
+//! SLTUI_BENCH_CADENCES (default 300), SLTUI_BENCH_RUNS (children, default 5),
+//! SLTUI_BENCH_PG=0 skips PostgreSQL. Targets: first frame <= 150 ms (SQLite),
+//! <= 300 ms (PostgreSQL, issue 11), peak RSS (everything loaded) <= 150 MB.
 
 mod common;
+#[path = "../tests/pg_support/mod.rs"]
+mod pg_support;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -27,19 +37,24 @@ use std::time::Instant;
 use common::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sltui::api::models::{Cadence, Person, Step, User};
 use sltui::api::{ApiClient, ApiConfig};
 use sltui::config::keymap::Keymap;
 use sltui::metrics::TimeRange;
 use sltui::sim::{self, SimConfig};
-use sltui::store::Store;
+use sltui::store::pg::PgStore;
 use sltui::store::start::{self as start, StoreLoad};
+use sltui::store::{RecordStore, Store, StoreRecord};
 use sltui::sync::{Engine, Resource, SyncOptions};
 use sltui::tui::state::{AppState, Clock, Session};
 use sltui::tui::stored::{self, StoreEvent};
 use sltui::tui::style::Styles;
 use sltui::tui::views;
+use sltui::worker::hub_reader::HubReader;
 
 const CHILD: &str = "SLTUI_BENCH_STARTUP_STORE";
+const CHILD_PG: &str = "SLTUI_BENCH_STARTUP_PG";
+const PG_FIRST_FRAME_TARGET_MS: f64 = 300.0;
 const SERVER: &str = "bench";
 const FIRST_FRAME_TARGET_MS: f64 = 150.0;
 const RSS_TARGET_MB: f64 = 150.0;
@@ -48,6 +63,10 @@ fn main() {
     let started = Instant::now();
     if let Ok(path) = std::env::var(CHILD) {
         child(Path::new(&path), started);
+        return;
+    }
+    if let Ok(url) = std::env::var(CHILD_PG) {
+        child_pg(&url, started);
         return;
     }
     parent();
@@ -64,22 +83,7 @@ fn child(path: &Path, started: Instant) {
         panic!("the bench store did not load: {load:?}");
     };
     let t = Instant::now();
-    let mut state = AppState::new(
-        Session {
-            profile_label: "bench".into(),
-            demo: false,
-            read_only: false,
-            refresh_secs: 10,
-            reserve: 0.2,
-            confirm_above: None,
-            has_store: false,
-        },
-        Keymap::default(),
-        Styles::plain(),
-        range,
-        Clock::system(),
-    );
-    state.size = (120, 40);
+    let mut state = fresh_state(range);
     stored::apply_load(&mut state, StoreLoad::Loaded(data));
     let seed_ms = ms(t.elapsed());
     let t = Instant::now();
@@ -90,6 +94,7 @@ fn child(path: &Path, started: Instant) {
     let draw_ms = ms(t.elapsed());
     let first_frame_ms = ms(started.elapsed());
     let rss_first = peak_rss_mb().unwrap_or(f64::NAN);
+    let print = fingerprint(&state);
     let first = screen_text(&terminal);
     assert!(
         first.contains("stored data from"),
@@ -123,10 +128,85 @@ fn child(path: &Path, started: Instant) {
         "the first frame's sums equal the facts' counts"
     );
     println!(
-        "{first_frame_ms:.2} {load_ms:.2} {seed_ms:.2} {draw_ms:.2} {rss_first:.1} {} {} {full_ms:.2} {:.1}",
+        "{first_frame_ms:.2} {load_ms:.2} {seed_ms:.2} {draw_ms:.2} {rss_first:.1} {} {} {full_ms:.2} {:.1} {print}",
         state.people.index.len(),
         state.cadences.cadences.len(),
         peak_rss_mb().unwrap_or(f64::NAN),
+    );
+}
+
+/// A state as the dashboard makes it, before its first frame.
+fn fresh_state(range: TimeRange) -> AppState {
+    let mut state = AppState::new(
+        Session {
+            profile_label: "bench".into(),
+            demo: false,
+            read_only: false,
+            refresh_secs: 10,
+            reserve: 0.2,
+            confirm_above: None,
+            has_store: false,
+        },
+        Keymap::default(),
+        Styles::plain(),
+        range,
+        Clock::system(),
+    );
+    state.size = (120, 40);
+    state
+}
+
+/// The first frame's engagement summed over the cadences shown: one line to
+/// compare the two stores' first frames.
+fn fingerprint(state: &AppState) -> String {
+    let mut e = [0u64; 6];
+    for c in &state.cadences.cadences {
+        let x = state.metrics.agg.by_cadence(c.id);
+        for (slot, v) in e.iter_mut().zip([
+            x.sent,
+            x.delivered,
+            x.opened,
+            x.clicked,
+            x.replied,
+            x.bounced,
+        ]) {
+            *slot += v;
+        }
+    }
+    format!(
+        "{}:{}",
+        state.cadences.cadences.len(),
+        e.map(|v| v.to_string()).join(",")
+    )
+}
+
+/// One start-up of the hub dashboard on PostgreSQL: prints `first_frame_ms
+/// load_ms seed_ms draw_ms rss_first_mb fingerprint`.
+fn child_pg(url: &str, started: Instant) {
+    let t = Instant::now();
+    let range = TimeRange::Days(30);
+    let reader = HubReader::open(url).expect("the team database opens");
+    let load = reader.first_frame(range, chrono::Utc::now());
+    let load_ms = ms(t.elapsed());
+    let StoreLoad::Loaded(data) = load else {
+        panic!("the team database did not load: {load:?}");
+    };
+    let t = Instant::now();
+    let mut state = fresh_state(range);
+    state.hub = Some(sltui::tui::hub::HubView::default());
+    stored::apply_load(&mut state, StoreLoad::Loaded(data));
+    let seed_ms = ms(t.elapsed());
+    let t = Instant::now();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    terminal
+        .draw(|f| views::draw(f, &state))
+        .expect("first frame");
+    let draw_ms = ms(t.elapsed());
+    let first_frame_ms = ms(started.elapsed());
+    let rss_first = peak_rss_mb().unwrap_or(f64::NAN);
+    println!(
+        "{first_frame_ms:.2} {load_ms:.2} {seed_ms:.2} {draw_ms:.2} {rss_first:.1} {}",
+        fingerprint(&state)
     );
 }
 
@@ -156,28 +236,7 @@ fn parent() {
     );
     let size_mb = std::fs::metadata(&path).map_or(0.0, |m| m.len() as f64 / 1e6);
 
-    let exe = std::env::current_exe().expect("bench executable");
-    let mut samples: Vec<Vec<f64>> = Vec::new();
-    // One warm-up run (page cache), then the samples.
-    for i in 0..=runs {
-        let out = std::process::Command::new(&exe)
-            .env(CHILD, &path)
-            .output()
-            .expect("run the child");
-        assert!(
-            out.status.success(),
-            "child failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let line = String::from_utf8_lossy(&out.stdout);
-        let v: Vec<f64> = line
-            .split_whitespace()
-            .filter_map(|x| x.parse().ok())
-            .collect();
-        if i > 0 {
-            samples.push(v);
-        }
-    }
+    let (samples, prints) = run_children(CHILD, path.to_str().expect("utf-8 path"), runs);
     let col = |i: usize| {
         let mut v: Vec<f64> = samples.iter().map(|s| s[i]).collect();
         v.sort_by(|a, b| a.total_cmp(b));
@@ -248,7 +307,123 @@ fn parent() {
         max(&first) <= FIRST_FRAME_TARGET_MS,
         max(&rss) <= RSS_TARGET_MB
     );
+    if std::env::var("SLTUI_BENCH_PG").as_deref() == Ok("0") {
+        println!("PostgreSQL: skipped (SLTUI_BENCH_PG=0)");
+    } else {
+        match pg_support::cluster() {
+            Ok(_) => pg_side(&path, runs, &prints[0]),
+            Err(e) => println!("PostgreSQL: skipped ({e})"),
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs the bench as a child `runs` times after one warm-up (page cache) with
+/// `var=value`; each child's numbers, and its last word (the fingerprint).
+fn run_children(var: &str, value: &str, runs: usize) -> (Vec<Vec<f64>>, Vec<String>) {
+    let exe = std::env::current_exe().expect("bench executable");
+    let (mut samples, mut prints) = (Vec::new(), Vec::new());
+    for i in 0..=runs {
+        let out = std::process::Command::new(&exe)
+            .env(var, value)
+            .output()
+            .expect("run the child");
+        assert!(
+            out.status.success(),
+            "child failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line = String::from_utf8_lossy(&out.stdout);
+        let v: Vec<f64> = line
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if i > 0 {
+            samples.push(v);
+            prints.push(line.split_whitespace().last().unwrap_or("").to_string());
+        }
+    }
+    (samples, prints)
+}
+
+/// The hub dashboard's first frame on PostgreSQL, from the same records.
+fn pg_side(path: &Path, runs: usize, sqlite_print: &str) {
+    let db = pg_support::test_db();
+    let t = Instant::now();
+    let copied = copy_to_pg(path, &db.url);
+    eprintln!(
+        "team database filled in {:.1} s: {copied}",
+        t.elapsed().as_secs_f64()
+    );
+    let (samples, prints) = run_children(CHILD_PG, &db.url, runs);
+    let col = |i: usize| {
+        let mut v: Vec<f64> = samples.iter().map(|s| s[i]).collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        v
+    };
+    let first = col(0);
+    let p50 = |v: &[f64]| percentile(v, 0.5);
+    let max = |v: &[f64]| v.last().copied().unwrap_or(f64::NAN);
+    let row = |what: &str, v: &[f64], target: String| {
+        vec![what.to_string(), f2(p50(v)), f2(max(v)), target]
+    };
+    let rows = vec![
+        row(
+            "first frame (process start -> drawn)",
+            &first,
+            format!("<= {PG_FIRST_FRAME_TARGET_MS} ms"),
+        ),
+        row(
+            "  connect; first_frame (cadences, steps, users; sums)",
+            &col(1),
+            String::new(),
+        ),
+        row("  seed the state", &col(2), String::new()),
+        row("  first draw", &col(3), String::new()),
+        row("peak RSS at the first frame (MB)", &col(4), String::new()),
+    ];
+    let same = prints.iter().all(|p| p == sqlite_print);
+    println!(
+        "\nstartup of the hub dashboard (sltui --db) on PostgreSQL, same records ({copied}), {runs} runs; first frame equal to SQLite's: {}",
+        if same { "yes" } else { "NO" }
+    );
+    table_left(&["what", "p50 ms", "max ms", "target"], &rows, 1);
+    if !same {
+        println!("  SQLite {sqlite_print}; PostgreSQL {prints:?}");
+    }
+    println!(
+        "{{\"bench\":\"startup_pg\",\"first_frame_ms_p50\":{:.2},\"first_frame_ms_max\":{:.2},\"equal_to_sqlite\":{same},\"first_frame_ok\":{}}}",
+        p50(&first),
+        max(&first),
+        max(&first) <= PG_FIRST_FRAME_TARGET_MS
+    );
+}
+
+/// Copies the bench store's records into the team database through the store
+/// interface, as a hub's sync leaves them.
+fn copy_to_pg(path: &Path, url: &str) -> String {
+    let src = Store::open(path).expect("store");
+    let mut pg = PgStore::connect(url).expect("the team database connects");
+    let dst: &mut dyn RecordStore = &mut pg;
+    let people = src.people().expect("people");
+    for chunk in people.chunks(10_000) {
+        dst.upsert_prepared(&Person::prepare(chunk), 1)
+            .expect("people");
+    }
+    dst.upsert_prepared(&Cadence::prepare(&src.cadences().expect("cadences")), 1)
+        .expect("cadences");
+    dst.upsert_prepared(&Step::prepare(&src.steps().expect("steps")), 1)
+        .expect("steps");
+    dst.upsert_prepared(&User::prepare(&src.users().expect("users")), 1)
+        .expect("users");
+    let facts = src.email_facts().expect("facts");
+    for chunk in facts.chunks(50_000) {
+        dst.upsert_email_facts(chunk, 1).expect("facts");
+    }
+    for r in ["people", "cadences", "steps", "users", "emails"] {
+        dst.mark_synced(r).expect("synced");
+    }
+    format!("{} people, {} email facts", people.len(), facts.len())
 }
 
 /// A store filled by a full sync from the simulator; returns the row counts.
