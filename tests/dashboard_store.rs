@@ -285,7 +285,9 @@ async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through()
         loop {
             match rx.recv().await {
                 Some(StoreEvent::Progress(_)) => progressed = true,
-                Some(StoreEvent::Loaded(_)) => panic!("nothing to load: the start read it all"),
+                Some(StoreEvent::Loaded(_) | StoreEvent::Reloaded(_)) => {
+                    panic!("nothing to load: the start read it all")
+                }
                 Some(StoreEvent::Changed(_)) => {}
                 Some(StoreEvent::Finished { ok, synced_at, .. }) => {
                     break (ok, synced_at, progressed);

@@ -11,6 +11,8 @@ mod disconnects;
 mod jobs;
 #[path = "pg_support/mod.rs"]
 mod pg_support;
+#[path = "hub_reader/removals.rs"]
+mod removals;
 #[path = "hub_reader/support.rs"]
 mod support;
 

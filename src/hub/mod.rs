@@ -55,6 +55,12 @@ impl HubOptions {
     }
 }
 
+/// How long the database keeps the note of a removed row: a dashboard that was
+/// away longer reads everything again when it comes back.
+pub const REMOVALS_KEPT: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How often the leader prunes older removal notes.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// The resources read at every poll: what dashboards watch live.
 pub const FAST: [Resource; 3] = [Resource::Emails, Resource::Memberships, Resource::People];
 
@@ -201,6 +207,7 @@ async fn lead_fenced(
         duties.clone(),
     ));
     let mut last_status = Instant::now() - Duration::from_secs(60);
+    let mut last_prune: Option<Instant> = None;
     let why = loop {
         if stop.sleep(Duration::from_millis(500)).await {
             break "stopped: leadership released".to_string();
@@ -214,6 +221,15 @@ async fn lead_fenced(
         lead = back;
         if !alive {
             break "lost the lead (its database connection ended); standing by".to_string();
+        }
+        if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+            last_prune = Some(Instant::now());
+            let s = store.clone();
+            match blocking(move || s.prune_removals(REMOVALS_KEPT)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removals = n, "pruned removals older than a week"),
+                Err(e) => tracing::warn!(error = %e, "could not prune old removals"),
+            }
         }
         if last_status.elapsed() >= Duration::from_secs(5) {
             last_status = Instant::now();

@@ -245,6 +245,43 @@ fn take_rest(state: &mut AppState, rest: Rest) {
         .rebuild(&state.metrics.agg, &state.metrics.loaded);
 }
 
+/// Everything the store holds in place of what the dashboard has, so people and
+/// facts removed upstream go (the first hand-over when the facts have not come
+/// yet).
+fn replace_rest(state: &mut AppState, rest: Rest) {
+    if state.metrics.agg.is_preset() {
+        return take_rest(state, rest);
+    }
+    let Rest {
+        people,
+        mut agg,
+        index,
+    } = rest;
+    agg.set_range(state.metrics.agg.range(), state.clock.wall);
+    state.metrics.agg = agg;
+    state.people.index = index.unwrap_or_else(|| {
+        let mut index = crate::search::PeopleIndex::default();
+        for r in people {
+            index.upsert(row_entry(r));
+        }
+        index.prepare();
+        index
+    });
+    state
+        .people
+        .marked
+        .retain(|id| state.people.index.by_id(*id).is_some());
+    if !matches!(state.people.status, IndexStatus::Failed(_)) {
+        state.people.status = IndexStatus::Done {
+            total: state.people.index.len(),
+        };
+    }
+    super::update::people_changed(state);
+    state
+        .cadences
+        .rebuild(&state.metrics.agg, &state.metrics.loaded);
+}
+
 fn person_row(p: &crate::api::models::Person) -> PersonRow {
     let e = person_entry(p);
     PersonRow {
@@ -301,6 +338,7 @@ pub fn apply_load(state: &mut AppState, load: StoreLoad) {
 pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
     match event {
         StoreEvent::Loaded(Ok(rest)) => take_rest(state, *rest),
+        StoreEvent::Reloaded(rest) => replace_rest(state, *rest),
         StoreEvent::Loaded(Err(e)) => {
             // Counting goes on from the live reads alone.
             let wall = state.clock.wall;

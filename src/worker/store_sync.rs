@@ -31,6 +31,10 @@ pub struct StoreSync {
 pub enum StoreEvent {
     /// The people and facts read after the first frame ([`load_rest`]), or why not.
     Loaded(Result<Box<Rest>, String>),
+    /// Everything the store holds, read again to replace what the dashboard has:
+    /// people and facts removed upstream go (the team database's reader sends it
+    /// after a removed email fact, or when it fell behind pruned removals).
+    Reloaded(Box<Rest>),
     /// People and email facts a background sync wrote (updated after the
     /// previous run's newest), to show them now rather than at the next start.
     Changed(Box<Changes>),

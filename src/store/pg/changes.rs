@@ -12,6 +12,10 @@
 //! 2. `listener = store.listen()`; on each `listener.wait(..)` that returns a
 //!    number above `w` (or on a timeout, or after reconnecting):
 //!    `set = store.changes_after(w)`, apply it, `w = set.through`.
+//!
+//! Removals are kept a while ([`PgStore::prune_removals`]; the hub keeps a
+//! week): a reader that asks past a pruned number gets `stale` and re-reads
+//! everything instead of trusting the removals it can still see.
 
 use std::time::Duration;
 
@@ -25,6 +29,9 @@ use super::records::{FACT_COLUMNS, PERSON_COLUMNS, fact_from, person_row_from};
 use crate::api::models::{Cadence, Membership, Step, User};
 use crate::metrics::EmailFact;
 use crate::store::{PersonRow, StoreError, StoreResult};
+
+/// The meta key of the highest removal number pruned.
+const PRUNED_KEY: &str = "removals_pruned_through";
 
 /// The channel the change numbers are announced on.
 pub const CHANNEL: &str = "sltui_changes";
@@ -59,6 +66,9 @@ pub struct ChangeSet {
     pub jobs: Vec<Job>,
     /// The hub's status, when it changed.
     pub hub: Option<HubStatus>,
+    /// Removals past the number asked for were pruned: the reader may have
+    /// missed some, so it re-reads everything (the rows above still apply).
+    pub stale: bool,
 }
 
 impl ChangeSet {
@@ -72,6 +82,7 @@ impl ChangeSet {
             && self.removed.is_empty()
             && self.jobs.is_empty()
             && self.hub.is_none()
+            && !self.stale
     }
 }
 
@@ -99,10 +110,14 @@ impl PgStore {
     /// The highest change number committed so far (0 for a new database). Take
     /// it before loading data, then follow with [`PgStore::changes_after`].
     pub fn change_seq(&self) -> StoreResult<i64> {
-        let parts: Vec<String> = SEQ_TABLES
+        let mut parts: Vec<String> = SEQ_TABLES
             .iter()
             .map(|t| format!("(SELECT max(seq) FROM {t})"))
             .collect();
+        // Pruned removals were committed too: never below them.
+        parts.push(format!(
+            "(SELECT value::int8 FROM meta WHERE key = '{PRUNED_KEY}')"
+        ));
         let sql = format!("SELECT coalesce(greatest({}), 0)::int8", parts.join(", "));
         self.read(|c| c.query_one(&sql, &[]).map(|r| r.get(0)))
     }
@@ -151,6 +166,12 @@ impl PgStore {
                 through = through.max(r.try_get(r.len() - 1)?);
                 set.jobs.push(job_from(&r)?);
             }
+            let pruned: Option<String> = tx
+                .query_opt("SELECT value FROM meta WHERE key = $1", &[&PRUNED_KEY])?
+                .map(|r| r.get(0));
+            set.stale = pruned
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_some_and(|horizon| seq < horizon);
             let sql = format!("SELECT {HUB_COLUMNS}, seq FROM hub_status WHERE seq > $1");
             if let Some(r) = tx.query_opt(&sql, &[&seq])? {
                 through = through.max(r.try_get(r.len() - 1)?);
@@ -159,6 +180,32 @@ impl PgStore {
             tx.commit()?;
             set.through = through;
             Ok(set)
+        })
+    }
+
+    /// Deletes the removals noted more than `keep` ago and moves the pruned
+    /// horizon (meta `removals_pruned_through`) past them; how many went.
+    pub fn prune_removals(&self, keep: Duration) -> StoreResult<u64> {
+        let secs = keep.as_secs_f64();
+        self.run(|c| {
+            let mut tx = super::write_tx(c)?;
+            let r = tx.query_one(
+                "WITH gone AS (DELETE FROM removals WHERE at < now() - make_interval(secs => $1)
+                               RETURNING seq)
+                 SELECT count(*), max(seq) FROM gone",
+                &[&secs],
+            )?;
+            let (n, horizon): (i64, Option<i64>) = (r.get(0), r.get(1));
+            if let Some(h) = horizon {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ($1, $2)
+                     ON CONFLICT (key) DO UPDATE
+                       SET value = greatest(meta.value::int8, excluded.value::int8)::text",
+                    &[&PRUNED_KEY, &h.to_string()],
+                )?;
+            }
+            tx.commit()?;
+            Ok(n as u64)
         })
     }
 

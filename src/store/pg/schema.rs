@@ -111,6 +111,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("fact_days", FACT_DAYS),
     ("jobs", include_str!("migrations/3_jobs.sql")),
     ("tracking", include_str!("migrations/4_tracking.sql")),
+    ("removals_at", include_str!("migrations/5_removals_at.sql")),
 ];
 
 /// The schema version this build writes.

@@ -254,8 +254,10 @@ async fn engagement(
 }
 
 /// The people and every email fact, after the first frame (the dashboard's
-/// "rest" of the store): tried a few times, then reported as not read.
-pub async fn send_rest(shared: &Shared) {
+/// "rest" of the store): tried a few times, then reported as not read. With
+/// `replace`, sent to replace what the dashboard holds ([`StoreEvent::Reloaded`];
+/// a failure then leaves it as it was, said in the log).
+pub async fn send_rest(shared: &Shared, replace: bool) {
     let mut last = String::new();
     for attempt in 0..3u32 {
         if attempt > 0 {
@@ -282,6 +284,10 @@ pub async fn send_rest(shared: &Shared) {
         })
         .await;
         match read {
+            Ok(rest) if replace => {
+                shared.emit(WorkerEvent::Store(StoreEvent::Reloaded(Box::new(rest))));
+                return;
+            }
             Ok(rest) => {
                 shared.emit(WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest)))));
                 return;
@@ -289,5 +295,9 @@ pub async fn send_rest(shared: &Shared) {
             Err(e) => last = e,
         }
     }
-    shared.emit(WorkerEvent::Store(StoreEvent::Loaded(Err(last))));
+    if replace {
+        tracing::warn!(error = %last, "could not read the team database again; the dashboard keeps what it has");
+    } else {
+        shared.emit(WorkerEvent::Store(StoreEvent::Loaded(Err(last))));
+    }
 }

@@ -40,7 +40,9 @@ pub fn run(shared: &Shared, from: i64) {
     };
     follower.hub_status();
     if shared.opts.rest {
-        follower.rt.block_on(super::answers::send_rest(shared));
+        follower
+            .rt
+            .block_on(super::answers::send_rest(shared, false));
     }
     while !shared.stopped() {
         let Some(mut listener) = follower.connect() else {
@@ -179,6 +181,7 @@ impl Follower<'_> {
             facts,
             removed,
             jobs,
+            stale,
             ..
         } = set;
         if !facts.is_empty() {
@@ -210,6 +213,17 @@ impl Follower<'_> {
                 .map(|(_, id)| *id)
                 .collect()
         };
+        // The counts have no removal, and removals past a pruned number may be
+        // missing: the people and every fact are read again, whole. Rare: a
+        // full sync's sweep, or a dashboard a week behind.
+        if stale || !removed_in("email_facts").is_empty() {
+            if stale {
+                tracing::info!(
+                    "the team database pruned removals this dashboard had not seen; reading everything again"
+                );
+            }
+            self.rt.block_on(super::answers::send_rest(shared, true));
+        }
         if !people.is_empty() {
             shared.emit(WorkerEvent::Store(StoreEvent::Changed(Box::new(Changes {
                 people,
@@ -220,7 +234,7 @@ impl Follower<'_> {
         if !gone.is_empty() {
             shared.emit(WorkerEvent::PeopleDeleted { ids: gone });
         }
-        if !cadences.is_empty() || !removed_in("cadences").is_empty() {
+        if stale || !cadences.is_empty() || !removed_in("cadences").is_empty() {
             if let Ok(cadences) = shared.store.cadences() {
                 shared.emit(WorkerEvent::Cadences {
                     id: PUSHED,
@@ -228,16 +242,16 @@ impl Follower<'_> {
                 });
             }
         }
-        let steps_gone = !removed_in("steps").is_empty();
+        let steps_gone = stale || !removed_in("steps").is_empty();
         if !steps.is_empty() || steps_gone {
             self.send_steps(&steps, steps_gone);
         }
-        if !users.is_empty() {
+        if stale || !users.is_empty() {
             if let Ok(users) = shared.store.users() {
                 shared.emit(WorkerEvent::Users { id: PUSHED, users });
             }
         }
-        let members_gone = !removed_in("memberships").is_empty();
+        let members_gone = stale || !removed_in("memberships").is_empty();
         if !memberships.is_empty() || members_gone {
             let cadences: HashSet<u64> =
                 memberships.iter().filter_map(|m| m.cadence_id()).collect();
