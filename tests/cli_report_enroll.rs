@@ -175,6 +175,18 @@ impl Sim {
             .unwrap()
     }
 
+    /// An active personal cadence of a teammate (not the key's user's).
+    async fn teammates_personal_cadence(&self) -> Value {
+        let me = self.api("me.json").await["data"]["id"].as_u64();
+        let found = self.cadences().await.into_iter().find(|c| {
+            c["team_cadence"] == false
+                && c["owner"]["id"].as_u64() != me
+                && c["archived_at"].is_null()
+                && c["draft"] == false
+        });
+        found.expect("a teammate's personal cadence")
+    }
+
     async fn archived_cadence(&self) -> u64 {
         let found = self
             .cadences()

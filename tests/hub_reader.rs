@@ -29,8 +29,8 @@ use sltui::tui::msg::Msg;
 use sltui::tui::state::AppState;
 use sltui::tui::update::{init, update};
 use sltui::tui::widgets::status_bar::first_line;
-use sltui::worker::hub_reader::{HubReader, HubReaderOptions};
-use support::{hub_state, pump, send, team_db};
+use sltui::worker::hub_reader::HubReaderOptions;
+use support::{hub_state, open_reader, pump, send, team_db};
 
 fn line_text(state: &AppState, width: u16) -> String {
     first_line(state, width)
@@ -75,14 +75,7 @@ async fn the_dashboard_on_the_hub_equals_the_database() {
         updated_at: None,
     })
     .expect("hub status");
-    let url = db.url.clone();
-    let (reader, first) = tokio::task::spawn_blocking(move || {
-        let reader = HubReader::open(&url).expect("the reader connects");
-        let first = reader.first_frame(TimeRange::All, Utc::now());
-        (reader, first)
-    })
-    .await
-    .expect("join");
+    let (reader, first) = open_reader(&db.url).await;
     let mut state = hub_state();
     update(&mut state, Msg::Stored(Box::new(first)));
     assert!(

@@ -97,6 +97,17 @@ pub struct EnrollFlow {
     pub users: Vec<(u64, String)>,
 }
 
+/// A list picker's cursor moves (the other navigation does nothing here).
+fn move_cursor(cursor: &mut Cursor, nav: Nav, len: usize) {
+    match nav {
+        Nav::Up => cursor.up(1),
+        Nav::Down => cursor.down(1, len),
+        Nav::Top => cursor.top(),
+        Nav::Bottom => cursor.bottom(len),
+        Nav::Accept | Nav::Back | Nav::Toggle => {}
+    }
+}
+
 /// A filter's words, lower-cased: a row matches when its name holds them all.
 fn words_of(filter: &str) -> Vec<String> {
     filter
@@ -283,10 +294,7 @@ impl EnrollFlow {
             } => {
                 let len = hits.hits.len();
                 match nav {
-                    Nav::Up => cursor.up(1),
-                    Nav::Down => cursor.down(1, len),
-                    Nav::Top => cursor.top(),
-                    Nav::Bottom => cursor.bottom(len),
+                    Nav::Up | Nav::Down | Nav::Top | Nav::Bottom => move_cursor(cursor, nav, len),
                     Nav::Toggle => {
                         if let Some(p) = hits.hits.get(cursor.selected).and_then(|&i| index.get(i))
                         {
@@ -327,10 +335,7 @@ impl EnrollFlow {
             Stage::PickCadence { rows, cursor, .. } => {
                 let len = rows.len();
                 match nav {
-                    Nav::Up => cursor.up(1),
-                    Nav::Down => cursor.down(1, len),
-                    Nav::Top => cursor.top(),
-                    Nav::Bottom => cursor.bottom(len),
+                    Nav::Up | Nav::Down | Nav::Top | Nav::Bottom => move_cursor(cursor, nav, len),
                     Nav::Toggle => {}
                     Nav::Back => return FlowStep::Close,
                     Nav::Accept => {
@@ -357,10 +362,7 @@ impl EnrollFlow {
                 let ordered = steps.map(ordered_steps).unwrap_or_default();
                 let len = ordered.len() + 1;
                 match nav {
-                    Nav::Up => cursor.up(1),
-                    Nav::Down => cursor.down(1, len),
-                    Nav::Top => cursor.top(),
-                    Nav::Bottom => cursor.bottom(len),
+                    Nav::Up | Nav::Down | Nav::Top | Nav::Bottom => move_cursor(cursor, nav, len),
                     Nav::Toggle => {}
                     Nav::Back => return self.back(index),
                     Nav::Accept => {
@@ -378,10 +380,7 @@ impl EnrollFlow {
             Stage::PickUser { rows, cursor, .. } => {
                 let len = rows.len();
                 match nav {
-                    Nav::Up => cursor.up(1),
-                    Nav::Down => cursor.down(1, len),
-                    Nav::Top => cursor.top(),
-                    Nav::Bottom => cursor.bottom(len),
+                    Nav::Up | Nav::Down | Nav::Top | Nav::Bottom => move_cursor(cursor, nav, len),
                     Nav::Toggle => {}
                     Nav::Back => self.back_to_confirm(),
                     Nav::Accept => {

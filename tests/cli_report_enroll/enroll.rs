@@ -287,17 +287,8 @@ async fn two_processes_enrolling_the_same_people_create_one_membership_each() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_refuses_what_the_real_call_refuses_and_takes_names_and_emails() {
     let sim = start().await;
-    let me = sim.api("me.json").await["data"]["id"].as_u64().unwrap();
     let cadences = sim.cadences().await;
-    let theirs = cadences
-        .iter()
-        .find(|c| {
-            c["team_cadence"] == false
-                && c["owner"]["id"].as_u64() != Some(me)
-                && c["archived_at"].is_null()
-                && c["draft"] == false
-        })
-        .expect("a teammate's personal cadence")["id"]
+    let theirs = sim.teammates_personal_cadence().await["id"]
         .as_u64()
         .unwrap();
     let (person, _) = sim.fresh_people(theirs, 1).await[0].clone();
@@ -383,17 +374,7 @@ async fn dry_run_refuses_what_the_real_call_refuses_and_takes_names_and_emails()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_on_a_teammates_behalf_with_user() {
     let sim = start().await;
-    let me = sim.api("me.json").await["data"]["id"].as_u64().unwrap();
-    let cadences = sim.cadences().await;
-    let theirs = cadences
-        .iter()
-        .find(|c| {
-            c["team_cadence"] == false
-                && c["owner"]["id"].as_u64() != Some(me)
-                && c["archived_at"].is_null()
-                && c["draft"] == false
-        })
-        .expect("a teammate's personal cadence");
+    let theirs = sim.teammates_personal_cadence().await;
     let (cadence, owner) = (
         theirs["id"].as_u64().unwrap(),
         theirs["owner"]["id"].as_u64().unwrap(),

@@ -10,9 +10,9 @@ use sltui::store::RecordStore;
 use sltui::tui::msg::Msg;
 use sltui::tui::state::AppState;
 use sltui::tui::update::{init, update};
-use sltui::worker::hub_reader::{HubReader, HubReaderOptions};
+use sltui::worker::hub_reader::HubReaderOptions;
 
-use super::support::{hub_state, pump, send, team_db};
+use super::support::{hub_state, open_reader, pump, send, team_db};
 
 /// Runs `sql` on the database at `url` (off the runtime: the client blocks).
 async fn exec(url: &str, sql: &'static str) -> u64 {
@@ -32,14 +32,7 @@ fn facts_loaded(s: &AppState) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fact_removed_upstream_leaves_the_counts() {
     let (db, pg) = team_db(200).await;
-    let url = db.url.clone();
-    let (reader, first) = tokio::task::spawn_blocking(move || {
-        let reader = HubReader::open(&url).expect("connects");
-        let first = reader.first_frame(TimeRange::All, Utc::now());
-        (reader, first)
-    })
-    .await
-    .expect("join");
+    let (reader, first) = open_reader(&db.url).await;
     let mut state = hub_state();
     update(&mut state, Msg::Stored(Box::new(first)));
     let mut worker = reader.spawn(HubReaderOptions {
@@ -82,14 +75,7 @@ async fn a_dashboard_behind_pruned_removals_reads_everything_again() {
     // The reader opens at today's change number, then a person is removed and
     // the note of it pruned before the reader follows: it cannot see that
     // removal any more.
-    let url = db.url.clone();
-    let (reader, first) = tokio::task::spawn_blocking(move || {
-        let reader = HubReader::open(&url).expect("connects");
-        let first = reader.first_frame(TimeRange::All, Utc::now());
-        (reader, first)
-    })
-    .await
-    .expect("join");
+    let (reader, first) = open_reader(&db.url).await;
     let seq = pg.change_seq().expect("seq");
     let removed = exec(
         &db.url,

@@ -14,6 +14,7 @@ use sltui::config::keymap::Keymap;
 use sltui::metrics::TimeRange;
 use sltui::sim::{self, SimConfig};
 use sltui::store::pg::PgStore;
+use sltui::store::start::StoreLoad;
 use sltui::store::{RecordStore, Store, StoreRecord};
 use sltui::sync::{Engine, SyncOptions};
 use sltui::tui::hub::HubView;
@@ -84,6 +85,19 @@ pub async fn team_db(people: usize) -> (TestDb, PgStore) {
     })
     .await
     .expect("the copy runs")
+}
+
+/// A hub reader on the database at `url` and its first frame (all time), as
+/// `sltui --db` reads them before it takes the terminal.
+pub async fn open_reader(url: &str) -> (sltui::worker::hub_reader::HubReader, StoreLoad) {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || {
+        let reader = sltui::worker::hub_reader::HubReader::open(&url).expect("the reader connects");
+        let first = reader.first_frame(TimeRange::All, chrono::Utc::now());
+        (reader, first)
+    })
+    .await
+    .expect("join")
 }
 
 /// A dashboard state as `sltui --db` makes it (no terminal), counting all time.
