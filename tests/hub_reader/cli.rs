@@ -20,6 +20,11 @@ struct Run {
 
 /// Runs `sltui <args>` with an empty config in a private home.
 async fn sltui(args: &[&str]) -> Run {
+    sltui_with(args, "").await
+}
+
+/// Runs `sltui <args>` with `config` as its config file in a private home.
+async fn sltui_with(args: &[&str], config_text: &str) -> Run {
     let home: PathBuf = std::env::temp_dir().join(format!(
         "sltui-hub-cli-{}-{}",
         std::process::id(),
@@ -27,7 +32,7 @@ async fn sltui(args: &[&str]) -> Run {
     ));
     std::fs::create_dir_all(&home).expect("home");
     let config = home.join("config.toml");
-    std::fs::write(&config, "").expect("config");
+    std::fs::write(&config, config_text).expect("config");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -159,4 +164,51 @@ async fn a_database_without_a_hub_is_one_clear_line_and_stays_untouched() {
     .join()
     .unwrap();
     assert!(untouched, "the dashboard created no schema");
+}
+
+/// `sltui alerts --db` evaluates the rules from the team database: exit 1 with
+/// the firing rule and the rate the database's facts give, 0 and `[]` when none
+/// fires, and nothing spent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_from_the_team_database() {
+    let (db, pg) = team_db(300).await;
+    // What the rule counts: sent emails of any cadence in the last 30 days.
+    let since = chrono::Utc::now() - chrono::TimeDelta::days(30);
+    let mut e = sltui::metrics::Engagement::default();
+    for f in pg.email_facts().expect("facts") {
+        if f.cadence_id.is_some() && f.sent && f.range_time() >= since {
+            e += f.engagement();
+        }
+    }
+    assert!(e.sent > 0, "the team sent emails");
+    let rate = e.replied as f64 / e.delivered as f64;
+    let rules = |above: f64| {
+        format!(
+            "[[alerts]]\nname = \"replies\"\nmetric = \"reply_rate\"\nabove = {above}\n\
+             days = 30\nmin_sent = 1\n"
+        )
+    };
+    let run = sltui_with(
+        &["alerts", "--db", &db.url, "--format", "json"],
+        &rules(0.0),
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let firing: Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(firing[0]["name"], "replies");
+    assert_eq!(firing[0]["sent"].as_u64(), Some(e.sent));
+    let shown = firing[0]["rate"].as_f64().expect("rate");
+    assert!((shown - rate).abs() < 1e-9, "{shown} vs {rate}");
+    assert!(
+        run.stderr.contains("spent 0 points in 0 requests"),
+        "{}",
+        run.stderr
+    );
+    let quiet = sltui_with(
+        &["alerts", "--db", &db.url, "--format", "json"],
+        &rules(0.99),
+    )
+    .await;
+    assert_eq!(quiet.code, 0, "{}{}", quiet.stdout, quiet.stderr);
+    assert_eq!(quiet.stdout.trim(), "[]");
 }
