@@ -54,6 +54,19 @@ impl Check {
 }
 
 pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
+    // Only an explicit --db: a profile's db_url leaves doctor checking SalesLoft.
+    if let Some(db) = global
+        .db
+        .as_deref()
+        .map(|url| super::hub_db::resolve(global, Some(url)))
+        .transpose()?
+        .flatten()
+    {
+        if args.bundle.is_some() {
+            anyhow::bail!("--bundle checks SalesLoft; drop it with --db");
+        }
+        return super::doctor_db::run(db).await;
+    }
     let target = super::target::resolve(global, false)?;
     let base = target.base_url.clone();
     let key = target.api_key.clone();

@@ -8,6 +8,7 @@ mod dashboard;
 mod dashboard_hooks;
 mod dashboard_hub;
 mod doctor;
+mod doctor_db;
 mod enroll;
 mod hub_cmd;
 mod hub_db;
@@ -365,7 +366,13 @@ pub struct WebhooksArgs {
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     let on_db = matches!(
         cli.command,
-        None | Some(Command::Report(_) | Command::Enroll(_) | Command::Alerts(_) | Command::Hub(_))
+        None | Some(
+            Command::Report(_)
+                | Command::Enroll(_)
+                | Command::Alerts(_)
+                | Command::Doctor(_)
+                | Command::Hub(_)
+        )
     );
     let db_given = cli.global.db.is_some()
         || match &cli.command {
@@ -375,7 +382,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         };
     if db_given && !on_db {
         anyhow::bail!(
-            "--db works with the dashboard (no command), report, enroll, alerts and hub; drop it here"
+            "--db works with the dashboard (no command), report, enroll, alerts, doctor and hub; drop it here"
         );
     }
     match cli.command {

@@ -212,3 +212,67 @@ async fn alerts_from_the_team_database() {
     assert_eq!(quiet.code, 0, "{}{}", quiet.stdout, quiet.stderr);
     assert_eq!(quiet.stdout.trim(), "[]");
 }
+
+/// `sltui doctor --db` reads the team database's state: without a leading hub it
+/// fails naming the leader; with one (and its status) every check passes; the
+/// record counts are the database's; nothing is spent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_checks_the_team_database() {
+    let (db, pg) = team_db(100).await;
+    let run = sltui(&["doctor", "--db", &db.url]).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("[FAIL] leader      no hub leads now"),
+        "{}",
+        run.stdout
+    );
+    let people = pg.count("people").expect("count");
+    assert!(
+        run.stdout
+            .contains(&format!("[ok  ] records     {people} people, ")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("spent 0 points in 0 requests"),
+        "{}",
+        run.stderr
+    );
+
+    // A hub leads and has written its status and a sync.
+    let url = db.url.clone();
+    let lead = tokio::task::spawn_blocking(move || {
+        let s = sltui::store::PgStore::connect(&url).expect("connects");
+        let lead = s.try_lead("doctor-hub").expect("asks").expect("leads");
+        s.note_sync("doctor-hub", chrono::Utc::now())
+            .expect("sync noted");
+        s.note_budget("doctor-hub", 512, 600).expect("budget noted");
+        (s, lead)
+    })
+    .await
+    .expect("join");
+    let run = sltui(&["doctor", "--db", &db.url]).await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("hub doctor-hub leads"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("team budget 512/600"), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with("All checks passed.\n"),
+        "{}",
+        run.stdout
+    );
+    drop(lead);
+
+    // A database no hub set up: one line that says what to do.
+    let empty = test_db();
+    let run = sltui(&["doctor", "--db", &empty.url]).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("run `sltui hub --db …` on it first"),
+        "{}",
+        run.stdout
+    );
+}

@@ -30,6 +30,7 @@ mod backend;
 mod changes;
 mod checkpoint;
 mod conn;
+mod health;
 mod jobs;
 mod lead;
 mod lookups;
@@ -44,6 +45,7 @@ use postgres::Client;
 
 pub use changes::{CHANNEL, ChangeListener, ChangeSet};
 pub use conn::{PgError, PgErrorKind, redact};
+pub use health::{DbHealth, HEALTH_TABLES};
 pub use jobs::{AuditEntry, Job, JobOutcome, JobRequest, JobState};
 pub use lead::{HubStatus, Leadership};
 pub use lookups::HUB_ME_KEY;

@@ -118,7 +118,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The version the database is at (0: never migrated).
-pub(crate) fn version(client: &mut Client) -> Result<i64, postgres::Error> {
+pub(crate) fn version(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
     let exists: bool = client
         .query_one(
             "SELECT to_regclass('sltui.schema_migrations') IS NOT NULL",
