@@ -28,6 +28,49 @@ pub struct HubArgs {
     /// Seconds between syncs of every resource.
     #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(10..=86400))]
     pub full_every_secs: u64,
+    /// The address SalesLoft POSTs webhooks to (it must reach this hub's receiver,
+    /// directly or through a proxy); the leader keeps a subscription per event type
+    /// pointed at it.
+    #[arg(long, value_name = "URL")]
+    pub callback_url: Option<String>,
+    /// Where this hub's webhook receiver listens (default: the profile's
+    /// [webhooks] listen, else 0.0.0.0 on the callback URL's port, else 0.0.0.0:8787).
+    /// Without --callback-url the receiver runs and subscriptions are left alone.
+    #[arg(long, value_name = "ADDR")]
+    pub webhook_listen: Option<std::net::SocketAddr>,
+}
+
+/// The hub's webhook settings from the flags and the profile's `[webhooks]`.
+fn hub_webhooks(
+    args: &HubArgs,
+    cfg: &crate::config::WebhooksConfig,
+) -> anyhow::Result<Option<hub::HubWebhooks>> {
+    if args.callback_url.is_none() && args.webhook_listen.is_none() {
+        return Ok(None);
+    }
+    let callback_url = match args.callback_url.as_deref().map(str::trim) {
+        Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() < 10 => {
+            anyhow::bail!(
+                "--callback-url must be the http:// or https:// address SalesLoft can reach, \
+                 like https://hooks.example.com/sltui"
+            )
+        }
+        Some(u) => Some(u.to_string()),
+        None => None,
+    };
+    let listen = args
+        .webhook_listen
+        .or(cfg.listen)
+        .unwrap_or_else(|| hub::default_listen(callback_url.as_deref()));
+    let token =
+        crate::webhooks::TokenSource::pick(cfg.token_env.as_deref(), cfg.token_cmd.as_deref())?
+            .map(|source| source.resolve())
+            .transpose()?;
+    Ok(Some(hub::HubWebhooks {
+        listen,
+        callback_url,
+        token,
+    }))
 }
 
 pub async fn run(global: &GlobalOpts, args: HubArgs) -> anyhow::Result<i32> {
@@ -83,6 +126,7 @@ pub async fn run(global: &GlobalOpts, args: HubArgs) -> anyhow::Result<i32> {
     opts.full_every_secs = args.full_every_secs;
     opts.reserve = target.profile.budget_reserve;
     opts.share = target.profile.background_share;
+    opts.webhooks = hub_webhooks(&args, &target.config.webhooks)?;
     let stop = CancelToken::new();
     let interrupted = {
         let stop = stop.clone();
