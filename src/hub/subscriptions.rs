@@ -25,7 +25,7 @@ use super::{HubOptions, say};
 
 /// Between two checks while all is well.
 pub const EVERY: Duration = Duration::from_secs(300);
-/// After a failed check.
+/// After a failed check (doubling after each further failure, up to [`EVERY`]).
 const AGAIN_AFTER_FAILURE: Duration = Duration::from_secs(30);
 
 /// One change to make.
@@ -105,6 +105,7 @@ pub async fn keep(
         opts.share,
     );
     let mut reported = false;
+    let mut failures = 0u32;
     while !duties.is_cancelled() {
         let wait = match check(&client, &pacer, &duties, &callback_url, &token).await {
             Ok(Some(steps)) => {
@@ -112,15 +113,24 @@ pub async fn keep(
                     say(&opts.name, describe(&steps, &callback_url));
                     reported = true;
                 }
+                failures = 0;
                 EVERY
             }
             Ok(None) => break,
             Err(e) => {
+                let wait = AGAIN_AFTER_FAILURE
+                    .saturating_mul(1 << failures.min(4))
+                    .min(EVERY);
+                failures += 1;
                 say(
                     &opts.name,
-                    format!("could not check the webhook subscriptions ({e}); retrying"),
+                    format!(
+                        "could not check the webhook subscriptions ({e}); again in {} s \
+                         (the poll goes on meanwhile)",
+                        wait.as_secs()
+                    ),
                 );
-                AGAIN_AFTER_FAILURE
+                wait
             }
         };
         if duties.sleep(wait).await {
