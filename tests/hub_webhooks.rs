@@ -354,6 +354,28 @@ fn a_delivery_with_a_bad_signature_is_refused_and_writes_nothing() {
         Duration::from_secs(60),
         || person_named(&store, id).as_deref() == Some("Forged"),
     );
-    drop(hub);
+
+    // Ctrl-C stops the receiver with the hub (exit 130), and the port is free again.
+    let mut hub = hub;
+    let pid = hub.child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "SIGINT sent");
+    let start = Instant::now();
+    let code = loop {
+        if let Some(status) = hub.child.try_wait().expect("wait") {
+            break status.code();
+        }
+        assert!(
+            start.elapsed() < HANG_GUARD,
+            "the hub did not stop:\n{}",
+            hub.said()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(130), "{}", hub.said());
+    assert!(
+        std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(),
+        "the receiver is gone"
+    );
     rt.block_on(sim.shutdown());
 }

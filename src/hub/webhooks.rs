@@ -54,9 +54,17 @@ pub struct Running {
 }
 
 impl Running {
+    /// Stops accepting, then lets the writer finish what was accepted (the channel
+    /// closes with the server), for at most a few seconds.
     pub async fn stop(self) {
-        self.writer.abort();
         self.receiver.shutdown().await;
+        let mut writer = self.writer;
+        if tokio::time::timeout(Duration::from_secs(5), &mut writer)
+            .await
+            .is_err()
+        {
+            writer.abort();
+        }
     }
 }
 
