@@ -219,6 +219,14 @@ fn subscriptions_are_made_once_and_kept_across_a_restart_and_a_takeover() {
     let b = Hub::start(&sim, &db.url, "hub-b", port_b, 600);
     b.wait_for("standing by");
     assert_eq!(subscriptions(&rt, &sim), first);
+    // A standby's receiver writes too (a delivery that reaches it is not lost).
+    let store = PgStore::connect(&db.url).expect("the database");
+    let (id, body) = renamed_person(&rt, &sim, "ViaStandby");
+    let sig = sign(&hub_token(&store), &body);
+    assert_eq!(deliver(&rt, port_b, &body, &sig), StatusCode::OK);
+    until("the standby's write", HANG_GUARD, || {
+        person_named(&store, id).as_deref() == Some("ViaStandby")
+    });
     a.kill();
     b.wait_for("leading");
     b.wait_for("webhook subscriptions to");
@@ -299,6 +307,44 @@ fn sign(token: &str, body: &[u8]) -> String {
         .collect()
 }
 
+/// A stored person renamed `first_name`, as a delivery newer than anything stored:
+/// the id and the body.
+fn renamed_person(
+    rt: &tokio::runtime::Runtime,
+    sim: &SimHandle,
+    first_name: &str,
+) -> (u64, Vec<u8>) {
+    let (_, page) = sim_call(rt, sim, Method::GET, "people?per_page=1", None);
+    let mut person = page["data"][0].clone();
+    person["first_name"] = json!(first_name);
+    person["updated_at"] = json!("2099-01-01T00:00:00.000000Z");
+    let id = person["id"].as_u64().unwrap();
+    (id, serde_json::to_vec(&person).unwrap())
+}
+
+/// POSTs a `person_updated` delivery to the receiver on `port`.
+fn deliver(rt: &tokio::runtime::Runtime, port: u16, body: &[u8], sig: &str) -> StatusCode {
+    rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/"))
+            .header("content-type", "application/json")
+            .header("x-salesloft-event", "person_updated")
+            .header("x-salesloft-signature", sig)
+            .body(body.to_vec())
+            .send()
+            .await
+            .expect("the receiver answers")
+            .status()
+    })
+}
+
+fn hub_token(store: &PgStore) -> String {
+    store
+        .meta(WEBHOOK_SECRET_KEY)
+        .expect("meta")
+        .expect("the generated token")
+}
+
 #[test]
 fn a_delivery_with_a_bad_signature_is_refused_and_writes_nothing() {
     let rt = runtime();
@@ -312,43 +358,22 @@ fn a_delivery_with_a_bad_signature_is_refused_and_writes_nothing() {
     hub.wait_for("synced");
 
     // A stored person, renamed in a delivery newer than what is stored.
-    let (_, page) = sim_call(&rt, &sim, Method::GET, "people?per_page=1", None);
-    let mut person = page["data"][0].clone();
-    let id = person["id"].as_u64().unwrap();
-    person["first_name"] = json!("Forged");
-    person["updated_at"] = json!("2099-01-01T00:00:00.000000Z");
-    let body = serde_json::to_vec(&person).unwrap();
+    let (id, body) = renamed_person(&rt, &sim, "Forged");
     let seq = store.change_seq().expect("seq");
     let people_changed = || store.changes_after(seq).expect("changes").people.len();
-    let deliver = |sig: &str| {
-        rt.block_on(async {
-            reqwest::Client::new()
-                .post(format!("http://127.0.0.1:{port}/"))
-                .header("content-type", "application/json")
-                .header("x-salesloft-event", "person_updated")
-                .header("x-salesloft-signature", sig)
-                .body(body.clone())
-                .send()
-                .await
-                .expect("the receiver answers")
-                .status()
-        })
-    };
-    assert_eq!(
-        deliver(&sign("not-the-token", &body)),
-        StatusCode::UNAUTHORIZED
-    );
+    let wrong = sign("not-the-token", &body);
+    assert_eq!(deliver(&rt, port, &body, &wrong), StatusCode::UNAUTHORIZED);
     std::thread::sleep(Duration::from_millis(500));
     assert_ne!(person_named(&store, id).as_deref(), Some("Forged"));
     assert_eq!(people_changed(), 0, "nothing written");
 
     // The same delivery signed with the hub's token is written (the control).
-    let token = store
-        .meta(WEBHOOK_SECRET_KEY)
-        .expect("meta")
-        .expect("the generated token");
+    let token = hub_token(&store);
     assert!(!hub.said().contains(&token), "the token is never printed");
-    assert_eq!(deliver(&sign(&token, &body)), StatusCode::OK);
+    assert_eq!(
+        deliver(&rt, port, &body, &sign(&token, &body)),
+        StatusCode::OK
+    );
     until(
         "the signed delivery written",
         Duration::from_secs(60),
