@@ -324,11 +324,21 @@ fn renamed_person(
 
 /// POSTs a `person_updated` delivery to the receiver on `port`.
 fn deliver(rt: &tokio::runtime::Runtime, port: u16, body: &[u8], sig: &str) -> StatusCode {
+    deliver_event(rt, port, "person_updated", body, sig)
+}
+
+fn deliver_event(
+    rt: &tokio::runtime::Runtime,
+    port: u16,
+    event: &str,
+    body: &[u8],
+    sig: &str,
+) -> StatusCode {
     rt.block_on(async {
         reqwest::Client::new()
             .post(format!("http://127.0.0.1:{port}/"))
             .header("content-type", "application/json")
-            .header("x-salesloft-event", "person_updated")
+            .header("x-salesloft-event", event)
             .header("x-salesloft-signature", sig)
             .body(body.to_vec())
             .send()
@@ -378,6 +388,21 @@ fn a_delivery_with_a_bad_signature_is_refused_and_writes_nothing() {
         "the signed delivery written",
         Duration::from_secs(60),
         || person_named(&store, id).as_deref() == Some("Forged"),
+    );
+
+    // person_deleted removes the row (a delivery at least as new as the stored one).
+    let mut gone: Value = serde_json::from_slice(&body).unwrap();
+    gone["updated_at"] = json!("2099-01-01T00:00:01.000000Z");
+    let gone = serde_json::to_vec(&gone).unwrap();
+    let sig = sign(&token, &gone);
+    assert_eq!(
+        deliver_event(&rt, port, "person_deleted", &gone, &sig),
+        StatusCode::OK
+    );
+    until(
+        "the deleted person removed",
+        Duration::from_secs(60),
+        || person_named(&store, id).is_none(),
     );
 
     // Ctrl-C stops the receiver with the hub (exit 130), and the port is free again.
