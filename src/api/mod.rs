@@ -18,6 +18,7 @@ pub mod query;
 mod resources;
 mod retry;
 pub mod spend;
+pub mod subscriptions;
 
 pub use auth::{Grant, OAuthSettings, TokenProvider};
 pub use budget::{Budget, BudgetSnapshot, SpendSample};
@@ -27,5 +28,6 @@ pub use health::{Health, HealthSnapshot};
 pub use paging::{CursorPosition, CursorStream, PageWalk};
 pub use query::Query;
 pub use spend::Account;
+pub use subscriptions::{NewWebhookSubscription, WebhookSubscription};
 
 pub type ApiResult<T> = Result<T, ApiError>;

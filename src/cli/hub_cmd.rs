@@ -28,6 +28,49 @@ pub struct HubArgs {
     /// Seconds between syncs of every resource.
     #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(10..=86400))]
     pub full_every_secs: u64,
+    /// The address SalesLoft POSTs webhooks to (it must reach this hub's receiver,
+    /// directly or through a proxy); the leader keeps a subscription per event type
+    /// pointed at it.
+    #[arg(long, value_name = "URL")]
+    pub callback_url: Option<String>,
+    /// Where this hub's webhook receiver listens (default: the profile's
+    /// [webhooks] listen, else 0.0.0.0 on the callback URL's port, else 0.0.0.0:8787).
+    /// Without --callback-url the receiver runs and subscriptions are left alone.
+    #[arg(long, value_name = "ADDR")]
+    pub webhook_listen: Option<std::net::SocketAddr>,
+}
+
+/// The hub's webhook settings from the flags and the profile's `[webhooks]`.
+fn hub_webhooks(
+    args: &HubArgs,
+    cfg: &crate::config::WebhooksConfig,
+) -> anyhow::Result<Option<hub::HubWebhooks>> {
+    if args.callback_url.is_none() && args.webhook_listen.is_none() {
+        return Ok(None);
+    }
+    let callback_url = match args.callback_url.as_deref().map(str::trim) {
+        Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() < 10 => {
+            anyhow::bail!(
+                "--callback-url must be the http:// or https:// address SalesLoft can reach, \
+                 like https://hooks.example.com/sltui"
+            )
+        }
+        Some(u) => Some(u.to_string()),
+        None => None,
+    };
+    let listen = args
+        .webhook_listen
+        .or(cfg.listen)
+        .unwrap_or_else(|| hub::default_listen(callback_url.as_deref()));
+    let token =
+        crate::webhooks::TokenSource::pick(cfg.token_env.as_deref(), cfg.token_cmd.as_deref())?
+            .map(|source| source.resolve())
+            .transpose()?;
+    Ok(Some(hub::HubWebhooks {
+        listen,
+        callback_url,
+        token,
+    }))
 }
 
 pub async fn run(global: &GlobalOpts, args: HubArgs) -> anyhow::Result<i32> {
@@ -83,6 +126,7 @@ pub async fn run(global: &GlobalOpts, args: HubArgs) -> anyhow::Result<i32> {
     opts.full_every_secs = args.full_every_secs;
     opts.reserve = target.profile.budget_reserve;
     opts.share = target.profile.background_share;
+    opts.webhooks = hub_webhooks(&args, &target.config.webhooks)?;
     let stop = CancelToken::new();
     let interrupted = {
         let stop = stop.clone();
@@ -112,5 +156,63 @@ pub async fn run(global: &GlobalOpts, args: HubArgs) -> anyhow::Result<i32> {
         }
         Ok(()) if was_interrupted => Ok(INTERRUPTED),
         Ok(()) => Ok(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::config::WebhooksConfig;
+
+    fn hooks(args: &[&str], cfg: &WebhooksConfig) -> Result<Option<hub::HubWebhooks>, String> {
+        let mut argv = vec!["sltui", "hub"];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        match cli.command {
+            Some(Command::Hub(a)) => hub_webhooks(&a, cfg).map_err(|e| e.to_string()),
+            _ => Err("not hub".into()),
+        }
+    }
+
+    #[test]
+    fn webhook_flags_are_checked_and_the_listen_address_defaults_sensibly() {
+        let none = WebhooksConfig::default();
+        assert!(hooks(&[], &none).unwrap().is_none(), "off unless asked");
+        let h = hooks(&["--callback-url", "http://10.1.2.3:9100/hooks"], &none)
+            .unwrap()
+            .unwrap();
+        assert_eq!(h.listen.to_string(), "0.0.0.0:9100");
+        assert!(h.token.is_none(), "the database's token");
+        let err = hooks(&["--callback-url", "hooks.example.com"], &none).unwrap_err();
+        assert!(
+            err.contains("--callback-url must be the http:// or https://"),
+            "{err}"
+        );
+        let err = hooks(&["--webhook-listen", "somewhere"], &none).unwrap_err();
+        assert!(err.contains("--webhook-listen"), "{err}");
+        let cfg = WebhooksConfig {
+            listen: Some("127.0.0.1:9000".parse().unwrap()),
+            token_cmd: Some("printf profile-token".into()),
+            ..WebhooksConfig::default()
+        };
+        let h = hooks(&["--callback-url", "https://hooks.example.com/s"], &cfg)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            h.listen.to_string(),
+            "127.0.0.1:9000",
+            "the profile's listen"
+        );
+        assert_eq!(
+            h.token.map(|t| t.secret().to_string()).as_deref(),
+            Some("profile-token")
+        );
+        let h = hooks(&["--webhook-listen", "127.0.0.1:9001"], &cfg)
+            .unwrap()
+            .unwrap();
+        assert_eq!((h.listen.port(), h.callback_url), (9001, None));
     }
 }

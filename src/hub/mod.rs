@@ -9,8 +9,19 @@
 //! from the response headers for the dashboards' status bars. Everything it spends
 //! is bulk background work: at most the profile's `background_share` of each
 //! budget window, nothing under the reserve.
+//!
+//! With webhooks ([`HubWebhooks`]: `--webhook-listen`, `--callback-url`), every hub,
+//! leader or standby, runs a receiver that writes SalesLoft's signed deliveries into
+//! the database through the sync's own upserts ([`webhooks`]: idempotent, an older
+//! version never replaces a newer one, so any hub may write), and the leader keeps
+//! one subscription per event type pointed at its callback URL
+//! ([`subscriptions`]). The poll goes on as the safety net.
 
 mod jobs;
+pub mod subscriptions;
+pub mod webhooks;
+
+pub use webhooks::{DEFAULT_PORT as DEFAULT_WEBHOOK_PORT, HubWebhooks, default_listen};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -39,6 +50,8 @@ pub struct HubOptions {
     pub share: f64,
     /// Seconds between leadership attempts while standing by.
     pub standby_secs: u64,
+    /// The webhook receiver and subscriptions (off: `None`).
+    pub webhooks: Option<HubWebhooks>,
 }
 
 impl HubOptions {
@@ -51,6 +64,7 @@ impl HubOptions {
             reserve: crate::config::DEFAULT_BUDGET_RESERVE,
             share: crate::config::DEFAULT_BACKGROUND_SHARE,
             standby_secs: 1,
+            webhooks: None,
         }
     }
 }
@@ -92,7 +106,7 @@ async fn blocking<T: Send + 'static>(
 
 /// Runs the hub until `stop` is cancelled: stands by, leads when it can, and goes
 /// back to standing by when it loses the lock. Fails only when the database
-/// cannot be opened at start.
+/// cannot be opened or the webhook receiver cannot listen, at start.
 pub async fn run(client: ApiClient, opts: HubOptions, stop: CancelToken) -> Result<(), String> {
     let url = opts.db_url.clone();
     let store = Arc::new(blocking(move || PgStore::connect(&url)).await?);
@@ -100,6 +114,42 @@ pub async fn run(client: ApiClient, opts: HubOptions, stop: CancelToken) -> Resu
         &opts.name,
         format!("connected to {} (schema ready)", store.target()),
     );
+    let hooks = match &opts.webhooks {
+        Some(h) => {
+            let running = webhooks::start(&store, &opts.db_url, h, &opts.name).await?;
+            say(
+                &opts.name,
+                format!(
+                    "receiving webhooks on {} ({})",
+                    running.receiver.url(),
+                    match &h.callback_url {
+                        Some(u) => format!("the leader subscribes {u}"),
+                        None => "no --callback-url: subscriptions are left as they are".into(),
+                    }
+                ),
+            );
+            Some(running)
+        }
+        None => None,
+    };
+    let keeper = match (&opts.webhooks, &hooks) {
+        (Some(h), Some(r)) => h.callback_url.clone().map(|u| (u, r.token.clone())),
+        _ => None,
+    };
+    let result = stand_by_or_lead(&client, &opts, &store, keeper, &stop).await;
+    if let Some(r) = hooks {
+        r.stop().await;
+    }
+    result
+}
+
+async fn stand_by_or_lead(
+    client: &ApiClient,
+    opts: &HubOptions,
+    store: &Arc<PgStore>,
+    keeper: Option<(String, crate::webhooks::WebhookToken)>,
+    stop: &CancelToken,
+) -> Result<(), String> {
     let mut standing_by = false;
     while !stop.is_cancelled() {
         let (s, name) = (store.clone(), opts.name.clone());
@@ -107,7 +157,7 @@ pub async fn run(client: ApiClient, opts: HubOptions, stop: CancelToken) -> Resu
             Ok(Some(lead)) => {
                 standing_by = false;
                 say(&opts.name, "leading: syncing and running enrollment jobs");
-                let why = lead_until_lost(&client, &opts, &store, lead, &stop).await;
+                let why = lead_until_lost(client, opts, store, lead, keeper.clone(), stop).await;
                 say(&opts.name, why);
             }
             Ok(None) => {
@@ -137,6 +187,7 @@ async fn lead_until_lost(
     opts: &HubOptions,
     store: &Arc<PgStore>,
     mut lead: crate::store::pg::Leadership,
+    keeper: Option<(String, crate::webhooks::WebhookToken)>,
     stop: &CancelToken,
 ) -> String {
     // Fencing: from here every write checks that this lead still holds, so a
@@ -153,7 +204,7 @@ async fn lead_until_lost(
     if let Err(e) = blocking(move || s.fence(Some(pid))).await {
         return format!("could not fence this hub's writes ({e}); standing by");
     }
-    let why = lead_fenced(client, opts, store, lead, pid, stop).await;
+    let why = lead_fenced(client, opts, store, (lead, pid), keeper, stop).await;
     let s = store.clone();
     if let Err(e) = blocking(move || s.fence(None)).await {
         tracing::warn!(error = %e, "could not lift the fence");
@@ -166,8 +217,8 @@ async fn lead_fenced(
     client: &ApiClient,
     opts: &HubOptions,
     store: &Arc<PgStore>,
-    mut lead: crate::store::pg::Leadership,
-    pid: i32,
+    (mut lead, pid): (crate::store::pg::Leadership, i32),
+    keeper: Option<(String, crate::webhooks::WebhookToken)>,
     stop: &CancelToken,
 ) -> String {
     let (s, name) = (store.clone(), opts.name.clone());
@@ -206,6 +257,15 @@ async fn lead_fenced(
         store.clone(),
         duties.clone(),
     ));
+    let subscriptions = keeper.map(|(url, token)| {
+        tokio::spawn(subscriptions::keep(
+            client.clone(),
+            opts.clone(),
+            url,
+            token,
+            duties.clone(),
+        ))
+    });
     let mut last_status = Instant::now() - Duration::from_secs(60);
     let mut last_prune: Option<Instant> = None;
     let why = loop {
@@ -245,7 +305,7 @@ async fn lead_fenced(
     };
     // Nothing more is written once the lead is gone: the duties stop first.
     duties.cancel();
-    for task in [sync, jobs] {
+    for task in [sync, jobs].into_iter().chain(subscriptions) {
         if tokio::time::timeout(Duration::from_secs(10), task)
             .await
             .is_err()

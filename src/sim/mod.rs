@@ -35,9 +35,11 @@
 //! grants, rotating refresh tokens) issues access tokens that every `/v2`
 //! endpoint accepts besides the API key; `/_sim/oauth*` issue and revoke tokens.
 //!
-//! Webhooks ([`webhooks`]): with `webhook` set, every change to an email, a
-//! membership or a person is POSTed to the callback, signed like SalesLoft's, and
-//! retried three times on failure.
+//! Webhooks ([`webhooks`], [`subscriptions`]): `/v2/webhook_subscriptions` keeps
+//! the team's subscriptions (GET, POST, GET/PUT/DELETE by id); every change to an
+//! email, a membership or a person is POSTed to each enabled subscription of its
+//! event type, signed like SalesLoft's, and retried three times on failure. With
+//! `webhook` set, that callback is subscribed to every type at start.
 
 pub mod body;
 pub mod dataset;
@@ -57,6 +59,7 @@ pub mod query;
 pub mod rng;
 pub mod routes;
 pub mod server;
+pub mod subscriptions;
 pub mod team;
 pub mod truth;
 pub mod webhooks;
@@ -106,7 +109,9 @@ pub struct SimConfig {
     pub outage_secs: f64,
     /// Fraction in `0..=1` of each budget window spent by other integrations.
     pub other_load: f64,
-    /// Deliver signed webhooks for every change to this callback (off: `None`).
+    /// Subscribe this callback to every event type the simulator emits, at start
+    /// (its retry delay and timeout also apply to subscriptions made through the
+    /// API). Without it, only `/v2/webhook_subscriptions` subscribes.
     pub webhook: Option<webhooks::WebhookTarget>,
     /// The OAuth app behind `POST /oauth/token` (see [`oauth`]).
     pub oauth: oauth::OAuthConfig,
@@ -174,6 +179,8 @@ pub struct SimHandle {
     server: Option<JoinHandle<()>>,
     ticker: Option<JoinHandle<()>>,
     webhooks: Option<(JoinHandle<()>, Arc<webhooks::WebhookStats>)>,
+    /// Whether `SimConfig::webhook` was set.
+    webhook_configured: bool,
 }
 
 impl SimHandle {
@@ -186,9 +193,13 @@ impl SimHandle {
         format!("http://{}/v2", self.addr)
     }
 
-    /// What the webhook deliveries did so far (`None` without `webhook`).
+    /// What the webhook deliveries did so far (`None` without `webhook` while no
+    /// delivery was made to a subscription either).
     pub fn webhook_stats(&self) -> Option<webhooks::WebhookStatsSnapshot> {
-        self.webhooks.as_ref().map(|(_, stats)| stats.snapshot())
+        self.webhooks
+            .as_ref()
+            .map(|(_, stats)| stats.snapshot())
+            .filter(|s| self.webhook_configured || s.events > 0)
     }
 
     /// Stops the live ticker and the server, waiting (briefly) for open
@@ -253,13 +264,22 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
     let shared = Arc::new(shared);
     let app = server::router(shared.clone());
     let (tx, server) = crate::serve::spawn(listener, app, "simulator server");
-    let webhooks = cfg.webhook.clone().map(|target| {
-        let stats = Arc::new(webhooks::WebhookStats::default());
-        (
-            webhooks::spawn(shared.clone(), target, stats.clone()),
-            stats,
-        )
-    });
+    if let Some(target) = &cfg.webhook {
+        let guid = {
+            let w = shared.read();
+            w.me()
+                .and_then(|id| w.ds.users.get(id))
+                .map(|u| u.guid.clone())
+                .unwrap_or_default()
+        };
+        let mut subs = server::lock(&shared.subscriptions);
+        subs.policy = target.policy();
+        for event in webhooks::EMITTED {
+            subs.add(&target.url, &target.token, event, &guid, target.policy());
+        }
+    }
+    let stats = Arc::new(webhooks::WebhookStats::default());
+    let webhooks = Some((webhooks::spawn(shared.clone(), stats.clone()), stats));
     let ticker = cfg
         .live
         .then(|| tokio::spawn(live_ticker(shared, cfg.seed, cfg.live_tick_ms)));
@@ -270,6 +290,7 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         server: Some(server),
         ticker,
         webhooks,
+        webhook_configured: cfg.webhook.is_some(),
     })
 }
 

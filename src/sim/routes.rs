@@ -33,6 +33,11 @@ pub enum Route {
     EmailTemplate(u64),
     CadenceExport(u64),
     CadenceImport,
+    WebhookSubscriptions,
+    WebhookSubscription(u64),
+    CreateWebhookSubscription,
+    UpdateWebhookSubscription(u64),
+    DeleteWebhookSubscription(u64),
     NotFound,
 }
 
@@ -78,6 +83,11 @@ impl Route {
             ["email_templates", i] if get => id(i).map(Route::EmailTemplate),
             ["cadence_exports", i] if get => id(i).map(Route::CadenceExport),
             ["cadence_imports"] if post => Some(Route::CadenceImport),
+            ["webhook_subscriptions"] if get => Some(Route::WebhookSubscriptions),
+            ["webhook_subscriptions"] if post => Some(Route::CreateWebhookSubscription),
+            ["webhook_subscriptions", i] if get => id(i).map(Route::WebhookSubscription),
+            ["webhook_subscriptions", i] if put => id(i).map(Route::UpdateWebhookSubscription),
+            ["webhook_subscriptions", i] if delete => id(i).map(Route::DeleteWebhookSubscription),
             _ => None,
         };
         r.unwrap_or(Route::NotFound)
@@ -110,6 +120,9 @@ impl Route {
                 | Route::DeleteMembership(_)
                 | Route::CreateCall
                 | Route::CadenceImport
+                | Route::CreateWebhookSubscription
+                | Route::UpdateWebhookSubscription(_)
+                | Route::DeleteWebhookSubscription(_)
         )
     }
 
@@ -143,6 +156,11 @@ impl Route {
             Route::EmailTemplate(_) => "GET email_templates/{id}",
             Route::CadenceExport(_) => "GET cadence_exports/{id}",
             Route::CadenceImport => "POST cadence_imports",
+            Route::WebhookSubscriptions => "GET webhook_subscriptions",
+            Route::WebhookSubscription(_) => "GET webhook_subscriptions/{id}",
+            Route::CreateWebhookSubscription => "POST webhook_subscriptions",
+            Route::UpdateWebhookSubscription(_) => "PUT webhook_subscriptions/{id}",
+            Route::DeleteWebhookSubscription(_) => "DELETE webhook_subscriptions/{id}",
             Route::NotFound => "not found",
         }
     }

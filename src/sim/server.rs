@@ -64,6 +64,8 @@ pub struct Shared {
     pub pessimism: Pessimism,
     /// The seed, for the pessimistic answers that depend on it.
     pub seed: u64,
+    /// `/v2/webhook_subscriptions`, and where [`super::webhooks`] delivers.
+    pub subscriptions: Mutex<super::subscriptions::Subscriptions>,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -90,6 +92,7 @@ impl Shared {
             oauth: super::oauth::OAuth::default(),
             pessimism: Pessimism::default(),
             seed: 0,
+            subscriptions: Mutex::default(),
         }
     }
 
@@ -295,7 +298,7 @@ fn counted(s: &Shared, res: Response) -> Response {
 
 /// A status and the JSON body, already written (bodies are serialized on the
 /// blocking thread that built them, not on the async workers).
-type Answer = Result<(StatusCode, Option<String>), ApiError>;
+pub(super) type Answer = Result<(StatusCode, Option<String>), ApiError>;
 
 /// A 2xx body with the pessimistic `loose_json` applied, when it is on.
 fn loosened(s: &Shared, route: Route, out: Answer) -> Answer {
@@ -333,6 +336,9 @@ fn answer(
     body: &[u8],
 ) -> Answer {
     let base = s.base.as_str();
+    if let Some(out) = super::subscriptions::answer(s, route, query, content_type, body) {
+        return out;
+    }
     if route.is_mutation() {
         let fields = Fields::parse(query, content_type, body)?;
         let mut w = s.write();

@@ -1,10 +1,13 @@
 //! Signed webhook deliveries from the simulator, like SalesLoft's (salesloft-api.md
-//! §7): every change to an email, a cadence membership or a person is POSTed to one
-//! callback URL as the bare object (the same JSON as the REST answer), with
-//! `x-salesloft-event` and `x-salesloft-signature` (hex HMAC-SHA1 of the body keyed
-//! by the callback token). A delivery not answered 2xx (or not answered at all) is
+//! §7): every change to an email, a cadence membership or a person is POSTed to
+//! the `callback_url` of every enabled subscription of its event type
+//! ([`super::subscriptions`], `/v2/webhook_subscriptions`) as the bare object (the
+//! same JSON as the REST answer), with `x-salesloft-event` and
+//! `x-salesloft-signature` (hex HMAC-SHA1 of the body keyed by that subscription's
+//! `callback_token`). A delivery not answered 2xx (or not answered at all) is
 //! retried three more times, `retry_delay` apart (15 s on the real service), then
-//! counted as failed.
+//! counted as failed. The fixed `SimConfig::webhook` target is a subscription
+//! registered at start for each event type the simulator emits.
 //!
 //! Changes are found without hooks in the mutation code: every mutation stamps
 //! `updated_at` with a time later than the dataset clock and moves the clock up to
@@ -13,7 +16,8 @@
 //! delivered once, in its latest state (SalesLoft sends the object as it is, too).
 //! Event types: `email_updated` (there is no `email_created`),
 //! `cadence_membership_created`/`_updated` and `person_created`/`_updated`, by
-//! whether `created_at` lies in the scanned window.
+//! whether `created_at` lies in the scanned window. A change made while no
+//! subscription of its type is enabled is not delivered later.
 //!
 //! Written on its own (not shared with `crate::webhooks`): a shared signing function
 //! would let a wrong algorithm pass every test.
@@ -32,7 +36,8 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::json;
 use super::model::{Dataset, Micros};
-use super::server::Shared;
+use super::server::{Shared, lock};
+use super::subscriptions::{DeliveryPolicy, Subscription};
 
 /// How often the tables are scanned for changes.
 const SCAN_EVERY: Duration = Duration::from_millis(100);
@@ -42,6 +47,14 @@ const IN_FLIGHT: usize = 32;
 pub const RETRIES: u32 = 3;
 /// SalesLoft's delay between attempts.
 pub const RETRY_DELAY: Duration = Duration::from_secs(15);
+/// The event types the simulator emits.
+pub const EMITTED: [&str; 5] = [
+    "email_updated",
+    "cadence_membership_created",
+    "cadence_membership_updated",
+    "person_created",
+    "person_updated",
+];
 
 /// Where and how the simulator delivers webhooks.
 #[derive(Clone)]
@@ -61,6 +74,14 @@ impl WebhookTarget {
             token: token.to_string(),
             retry_delay: RETRY_DELAY,
             timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// How deliveries to this target are tried.
+    pub fn policy(&self) -> DeliveryPolicy {
+        DeliveryPolicy {
+            retry_delay: self.retry_delay,
+            timeout: self.timeout,
         }
     }
 }
@@ -89,7 +110,7 @@ pub struct WebhookStats {
 /// A copy of [`WebhookStats`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct WebhookStatsSnapshot {
-    /// Changes found (one delivery each).
+    /// Deliveries started: one per change and subscription of its event type.
     pub events: u64,
     /// HTTP attempts made, first tries and retries.
     pub attempts: u64,
@@ -99,7 +120,7 @@ pub struct WebhookStatsSnapshot {
     pub retried: u64,
     /// Deliveries given up after the last retry.
     pub failed: u64,
-    /// Changes found per event type.
+    /// Deliveries started per event type.
     pub by_type: Vec<(&'static str, u64)>,
 }
 
@@ -203,28 +224,23 @@ fn changes(ds: &Dataset, from: Micros, to: Micros, base: &str) -> Vec<Outgoing> 
     out
 }
 
-/// Starts delivering every change from now on. Aborting the task stops the scans
-/// and every delivery in flight.
-pub fn spawn(
-    shared: Arc<Shared>,
-    target: WebhookTarget,
-    stats: Arc<WebhookStats>,
-) -> JoinHandle<()> {
+/// Starts delivering every change from now on to the enabled subscriptions.
+/// Aborting the task stops the scans and every delivery in flight.
+pub fn spawn(shared: Arc<Shared>, stats: Arc<WebhookStats>) -> JoinHandle<()> {
     // The clock is read now, not when the task first runs: a change made right after
     // `sim::start` returns is delivered too.
     let from = shared.read().ds.now;
-    tokio::spawn(run(shared, target, stats, from))
+    tokio::spawn(run(shared, stats, from))
 }
 
-async fn run(shared: Arc<Shared>, target: WebhookTarget, stats: Arc<WebhookStats>, from: Micros) {
-    let client = match reqwest::Client::builder().timeout(target.timeout).build() {
+async fn run(shared: Arc<Shared>, stats: Arc<WebhookStats>, from: Micros) {
+    let client = match reqwest::Client::builder().build() {
         Ok(c) => c,
         Err(e) => {
             tracing::error!("simulator webhooks off: no HTTP client ({e})");
             return;
         }
     };
-    let target = Arc::new(target);
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut deliveries = JoinSet::new();
     let mut last = from;
@@ -233,22 +249,31 @@ async fn run(shared: Arc<Shared>, target: WebhookTarget, stats: Arc<WebhookStats
     loop {
         every.tick().await;
         while deliveries.try_join_next().is_some() {}
+        let subs = lock(&shared.subscriptions).enabled();
         let (found, now) = {
             let w = shared.read();
             let now = w.ds.now;
-            (changes(&w.ds, last, now, &shared.base), now)
+            if subs.is_empty() {
+                (Vec::new(), now)
+            } else {
+                (changes(&w.ds, last, now, &shared.base), now)
+            }
         };
         last = now;
         for out in found {
-            stats.found(out.event);
-            let Ok(slot) = slots.clone().acquire_owned().await else {
-                return;
-            };
-            let (client, target, stats) = (client.clone(), target.clone(), stats.clone());
-            deliveries.spawn(async move {
-                deliver(&client, &target, &stats, &out).await;
-                drop(slot);
-            });
+            let out = Arc::new(out);
+            for sub in subs.iter().filter(|s| s.event_type == out.event) {
+                stats.found(out.event);
+                let Ok(slot) = slots.clone().acquire_owned().await else {
+                    return;
+                };
+                let (client, sub, stats, out) =
+                    (client.clone(), sub.clone(), stats.clone(), out.clone());
+                deliveries.spawn(async move {
+                    deliver(&client, &sub, &stats, &out).await;
+                    drop(slot);
+                });
+            }
         }
     }
 }
@@ -256,19 +281,20 @@ async fn run(shared: Arc<Shared>, target: WebhookTarget, stats: Arc<WebhookStats
 /// One delivery with its retries.
 async fn deliver(
     client: &reqwest::Client,
-    target: &WebhookTarget,
+    sub: &Subscription,
     stats: &WebhookStats,
     out: &Outgoing,
 ) {
-    let sig = signature(&target.token, &out.body);
+    let sig = signature(&sub.callback_token, &out.body);
     for attempt in 0..=RETRIES {
         if attempt > 0 {
-            tokio::time::sleep(target.retry_delay).await;
+            tokio::time::sleep(sub.policy.retry_delay).await;
             stats.retried.fetch_add(1, Ordering::Relaxed);
         }
         stats.attempts.fetch_add(1, Ordering::Relaxed);
         let sent = client
-            .post(&target.url)
+            .post(&sub.callback_url)
+            .timeout(sub.policy.timeout)
             .header("content-type", "application/json")
             .header("x-salesloft-event", out.event)
             .header("x-salesloft-signature", &sig)
@@ -289,8 +315,9 @@ async fn deliver(
     stats.failed.fetch_add(1, Ordering::Relaxed);
     tracing::warn!(
         event = out.event,
+        subscription = sub.id,
         "webhook delivery to {} failed after {} attempts",
-        target.url,
+        sub.callback_url,
         RETRIES + 1
     );
 }

@@ -58,6 +58,12 @@ impl WebhookToken {
     fn bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
+
+    /// The token itself, to register it as a subscription's `callback_token`.
+    /// Never print or log it.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
 }
 
 impl fmt::Debug for WebhookToken {

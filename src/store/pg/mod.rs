@@ -12,6 +12,7 @@
 //!   a reader asks for what changed after the last number it saw
 //!   ([`PgStore::changes_after`], [`ChangeListener`]); a missed notification
 //!   loses nothing.
+//! * Records pushed by webhooks go through the same upserts ([`pushed`]).
 //! * Enrollment jobs (filed idempotently, claimed with `SKIP LOCKED`), an audit
 //!   row per mutation, the hub's status row, and leader election on a session
 //!   advisory lock ([`PgStore::try_lead`]).
@@ -34,6 +35,7 @@ mod health;
 mod jobs;
 mod lead;
 mod lookups;
+mod pushed;
 mod records;
 mod schema;
 
@@ -49,7 +51,7 @@ pub use health::{DbHealth, HEALTH_TABLES};
 pub use jobs::{AuditEntry, Job, JobOutcome, JobRequest, JobState};
 pub use lead::{HubStatus, Leadership};
 pub use lookups::HUB_ME_KEY;
-
+pub use pushed::WEBHOOK_SECRET_KEY;
 pub use schema::PG_SCHEMA_VERSION;
 
 use self::conn::{Session, Target, describe, off_runtime};
