@@ -13,6 +13,8 @@ mod jobs;
 mod pg_support;
 #[path = "hub_reader/support.rs"]
 mod support;
+#[path = "synced_team/mod.rs"]
+mod synced_team;
 
 use std::collections::{BTreeMap, BTreeSet};
 
