@@ -185,11 +185,11 @@ async fn an_outage_opens_the_circuit_and_one_probe_closes_it() {
     if held_done.is_none() {
         loop {
             let e = ui.event().await;
-            if id_of(&e) == Some(held) {
-                if let WorkerEvent::Finished { error, .. } = e {
-                    held_done = Some(error);
-                    break;
-                }
+            if id_of(&e) == Some(held)
+                && let WorkerEvent::Finished { error, .. } = e
+            {
+                held_done = Some(error);
+                break;
             }
         }
     }

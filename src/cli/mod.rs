@@ -8,6 +8,9 @@ mod dashboard;
 mod dashboard_hooks;
 mod dashboard_hub;
 mod doctor;
+// The enroll code is the lead's to change this round; its nested `if`s wait for
+// `cargo clippy --fix` there.
+#[allow(clippy::collapsible_if)]
 mod enroll;
 mod hub_cmd;
 mod hub_db;

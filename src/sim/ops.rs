@@ -13,6 +13,9 @@
 
 mod cadences;
 mod calls;
+// The enroll code is the lead's to change this round; its nested `if`s wait for
+// `cargo clippy --fix` there.
+#[allow(clippy::collapsible_if)]
 mod enroll;
 mod people;
 

@@ -220,22 +220,22 @@ impl Follower<'_> {
         if !gone.is_empty() {
             shared.emit(WorkerEvent::PeopleDeleted { ids: gone });
         }
-        if !cadences.is_empty() || !removed_in("cadences").is_empty() {
-            if let Ok(cadences) = shared.store.cadences() {
-                shared.emit(WorkerEvent::Cadences {
-                    id: PUSHED,
-                    cadences,
-                });
-            }
+        if (!cadences.is_empty() || !removed_in("cadences").is_empty())
+            && let Ok(cadences) = shared.store.cadences()
+        {
+            shared.emit(WorkerEvent::Cadences {
+                id: PUSHED,
+                cadences,
+            });
         }
         let steps_gone = !removed_in("steps").is_empty();
         if !steps.is_empty() || steps_gone {
             self.send_steps(&steps, steps_gone);
         }
-        if !users.is_empty() {
-            if let Ok(users) = shared.store.users() {
-                shared.emit(WorkerEvent::Users { id: PUSHED, users });
-            }
+        if !users.is_empty()
+            && let Ok(users) = shared.store.users()
+        {
+            shared.emit(WorkerEvent::Users { id: PUSHED, users });
         }
         let members_gone = !removed_in("memberships").is_empty();
         if !memberships.is_empty() || members_gone {
