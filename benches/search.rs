@@ -2,11 +2,18 @@
 //! (each keystroke re-runs `PeopleIndex::search` with the whole query and the
 //! TUI's `SEARCH_LIMIT`, so an extended query narrows the previous matches).
 //!
-//! `cargo bench --bench search`; env: SLTUI_BENCH_PEOPLE (default 100000),
-//! SLTUI_BENCH_ROUNDS (how many times the query list is typed, default 5).
+//! The people have 100,000 distinct names (`distinct_names`): Latin names, a third
+//! or so with accents or letters outside ASCII, and about one in eight in Han
+//! characters or Hangul, so both the ASCII scorer and the Unicode path are timed.
+//! The bench checks that the names are distinct and says how many of each kind.
+//!
+//! `cargo bench --bench search`; env: SLTUI_BENCH_PEOPLE (default 100000, at
+//! most 117,634), SLTUI_BENCH_ROUNDS (how many times the query list is typed,
+//! default 5).
 
 mod common;
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use common::*;
@@ -23,25 +30,67 @@ const QUERIES: &[&str] = &[
     "zzqx",
     "ada lovelace",
     "nakamura cto",
+    "josé núñez",
+    "müller",
+    "søren",
+    "田中",
+    "김민",
 ];
 
-fn build(n: usize) -> PeopleIndex {
+/// How the names split: plain ASCII, Latin with accents or other letters, and
+/// Han or Hangul.
+struct NameMix {
+    distinct: usize,
+    ascii: usize,
+    accented: usize,
+    cjk: usize,
+}
+
+fn name_mix(names: &[String]) -> NameMix {
+    let cjk = |c: char| {
+        ('\u{1100}'..='\u{11FF}').contains(&c)
+            || ('\u{3040}'..='\u{30FF}').contains(&c)
+            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            || ('\u{AC00}'..='\u{D7AF}').contains(&c)
+    };
+    let ascii = names.iter().filter(|n| n.is_ascii()).count();
+    let han = names.iter().filter(|n| n.chars().any(cjk)).count();
+    NameMix {
+        distinct: names.iter().collect::<HashSet<_>>().len(),
+        ascii,
+        accented: names.len() - ascii - han,
+        cjk: han,
+    }
+}
+
+/// The index of `names`, person `i + 1` named `names[i]`.
+fn build(names: &[String]) -> PeopleIndex {
     let mut rng = Rng::new(0x5EED);
     let mut ix = PeopleIndex::default();
-    for id in 1..=n as u64 {
-        let first = rng.pick(FIRST);
-        let last = rng.pick(LAST);
+    for (id, name) in (1..).zip(names) {
         let company = rng.pick(COMPANY);
         let domain = company.to_lowercase().replace(' ', "");
+        // The address from the name's ASCII letters, else from the id.
+        let local: String = name
+            .to_lowercase()
+            .split_whitespace()
+            .map(|w| {
+                w.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+            })
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(".");
+        let local = if local.is_empty() {
+            format!("person{id}")
+        } else {
+            local
+        };
         ix.upsert(PersonEntry {
             id,
-            name: format!("{first} {last}"),
-            email: format!(
-                "{}.{}{}@{domain}.com",
-                first.to_lowercase(),
-                last.to_lowercase(),
-                id % 1000
-            ),
+            name: name.clone(),
+            email: format!("{local}{}@{domain}.com", id % 1000),
             company: company.to_string(),
             title: rng.pick(TITLE).to_string(),
         });
@@ -54,9 +103,16 @@ fn build(n: usize) -> PeopleIndex {
 fn main() {
     let people = env_usize("SLTUI_BENCH_PEOPLE", 100_000);
     let rounds = env_usize("SLTUI_BENCH_ROUNDS", 5).max(1);
+    let names = distinct_names(people, 0x5EED);
+    let mix = name_mix(&names);
+    assert_eq!(mix.distinct, people, "every name is different");
     let t = Instant::now();
-    let mut ix = build(people);
+    let mut ix = build(&names);
     let setup = t.elapsed();
+    println!(
+        "{{\"bench\":\"search\",\"people\":{people},\"distinct_names\":{},\"ascii\":{},\"accented\":{},\"cjk\":{}}}",
+        mix.distinct, mix.ascii, mix.accented, mix.cjk
+    );
 
     let mut typing = Vec::new(); // keystrokes that add a character
     let mut erasing = Vec::new(); // backspaces
@@ -153,7 +209,11 @@ fn main() {
     }
     println!();
     println!(
-        "people search over {people} people (limit {SEARCH_LIMIT}, {rounds} rounds, index built in {:.2} s)",
+        "people search over {people} people, {} distinct names ({} ASCII, {} accented, {} Han or Hangul; limit {SEARCH_LIMIT}, {rounds} rounds, index built in {:.2} s)",
+        mix.distinct,
+        mix.ascii,
+        mix.accented,
+        mix.cjk,
         setup.as_secs_f64()
     );
     let rows: Vec<Vec<String>> = groups

@@ -42,7 +42,7 @@ fn email(id: u64) -> Vec<u8> {
         "created_at": "2026-11-27T06:00:00.000000-04:00",
         "updated_at": format!("2026-11-27T06:{:02}:{:02}.{:06}-04:00", id / 60 % 60, id % 60, id % 1_000_000),
         "recipient_email_address": format!("person{id}@example.com"),
-        "status": "sent", "bounced": id % 50 == 0,
+        "status": "sent", "bounced": id.is_multiple_of(50),
         "send_after": "2026-11-27T06:00:00.000000-04:00",
         "sent_at": "2026-11-27T06:00:01.000000-04:00",
         "view_tracking": true, "click_tracking": true, "headers": {},

@@ -11,7 +11,7 @@ mod worker_support;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use sltui::api::models::{Cadence, Membership, Person};
 use sltui::api::{ApiClient, Query};
 use sltui::metrics::{Aggregator, TimeRange};
@@ -20,7 +20,9 @@ use sltui::sim::{self, SimConfig, SimHandle};
 use sltui::worker::{
     ConnectionState, EnrollOutcome, Priority, Request, RequestId, WorkerEvent, WorkerOptions,
 };
-use worker_support::{HANG_GUARD, KEY, Ui, client, sim_get, truth};
+use worker_support::{
+    HANG_GUARD, KEY, Ui, assert_counts_equal_truth, client, set_faults, sim_get, truth,
+};
 
 const ENROLLMENTS: usize = 200;
 
@@ -47,16 +49,6 @@ async fn start() -> SimHandle {
     })
     .await
     .expect("simulator starts")
-}
-
-async fn set_faults(sim: &SimHandle, body: Value) {
-    let res = reqwest::Client::new()
-        .post(format!("http://{}/_sim/faults", sim.addr()))
-        .json(&body)
-        .send()
-        .await
-        .expect("sim reachable");
-    assert!(res.status().is_success());
 }
 
 async fn all<T: serde::de::DeserializeOwned + Send + 'static>(
@@ -258,20 +250,7 @@ async fn two_hundred_enrollments_under_faults() {
             });
         }
     }
-    for (id, want) in &truth {
-        let got = agg.by_cadence(*id);
-        let pairs = [
-            ("sent", got.sent),
-            ("delivered", got.delivered),
-            ("opened", got.opened),
-            ("clicked", got.clicked),
-            ("replied", got.replied),
-            ("bounced", got.bounced),
-        ];
-        for (field, value) in pairs {
-            assert_eq!(Some(value), want[field].as_u64(), "cadence {id} {field}");
-        }
-    }
+    assert_counts_equal_truth(&agg, &truth);
     println!(
         "soak: {ENROLLMENTS} enrollments in {:.1} s; outcomes {by_outcome:?}; \
          failures {reasons:?}; engagement under faults: {}; circuit down {downs}x, up {ups}x; \

@@ -15,6 +15,8 @@ mod pg_support;
 mod removals;
 #[path = "hub_reader/support.rs"]
 mod support;
+#[path = "synced_team/mod.rs"]
+mod synced_team;
 
 use std::collections::{BTreeMap, BTreeSet};
 

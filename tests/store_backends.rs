@@ -9,6 +9,8 @@
 mod pg_only;
 #[path = "pg_support/mod.rs"]
 mod pg_support;
+#[path = "synced_team/mod.rs"]
+mod synced_team;
 #[path = "store_backends/tracking.rs"]
 mod tracking;
 
@@ -20,12 +22,11 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use pg_support::{TestDb, test_db};
 use serde::Serialize;
+use sltui::api::CursorPosition;
 use sltui::api::models::{Cadence, Membership, Person, Step, User};
-use sltui::api::{ApiClient, ApiConfig, CursorPosition};
 use sltui::metrics::{EmailFact, Engagement, GroupTotals};
-use sltui::sim::{self, SimConfig};
 use sltui::store::{PageMark, PgStore, RecordStore, Store, StoreRecord};
-use sltui::sync::{Engine, SyncOptions};
+use synced_team::synced_team;
 
 /// Stops a hung test; never a performance threshold.
 const HANG_GUARD: Duration = Duration::from_secs(240);
@@ -129,7 +130,7 @@ fn fact(id: u64, cadence: Option<u64>, step: Option<u64>, flags: u8, day: i64) -
         replied: flags & 16 != 0,
         view_tracked: flags & 32 == 0,
         click_tracked: flags & 64 == 0,
-        template_id: (id % 3 != 0).then_some(500 + id % 2),
+        template_id: (!id.is_multiple_of(3)).then_some(500 + id % 2),
         sent_at: (flags & 1 != 0).then(|| at(day, (id as i64 * 977) % 86_400)),
         updated_at: at(day, 3_600 + id as i64 % 1000),
     }
@@ -140,28 +141,7 @@ fn fact(id: u64, cadence: Option<u64>, step: Option<u64>, flags: u8, day: i64) -
 /// and read back: each backend returns what went in, and both return the same.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_record_kind_round_trips_through_both_backends() {
-    const KEY: &str = "backends-test-key";
-    let sim = sim::start(SimConfig {
-        addr: ([127, 0, 0, 1], 0).into(),
-        api_key: KEY.into(),
-        people: 300,
-        cadences: 6,
-        budget: 1_000_000,
-        ..SimConfig::default()
-    })
-    .await
-    .expect("simulator starts");
-    let mut cfg = ApiConfig::new(&sim.base_url(), Some(KEY.into()));
-    cfg.budget_limit = 1_000_000;
-    let client = ApiClient::new(cfg).expect("client");
-    let source = Arc::new(Mutex::new(Store::open_in_memory().expect("memory store")));
-    let report = tokio::time::timeout(
-        HANG_GUARD,
-        Engine::new(client, source.clone(), SyncOptions::default()).run(),
-    )
-    .await
-    .expect("sync finishes");
-    assert!(report.ok(), "the sync of the simulator works: {report:?}");
+    let source = synced_team("backends-test-key", 300, HANG_GUARD).await;
     let src = source.lock().unwrap();
     let (people, cadences, steps) = (
         src.people().unwrap(),

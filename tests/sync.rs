@@ -3,6 +3,8 @@
 //! after an interruption, incremental refresh, consistency while data changes, and
 //! the store round trip. Not timed: figures live in `benches/sync.rs`.
 
+mod worker_support;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,6 +16,7 @@ use sltui::metrics::{Aggregator, TimeRange};
 use sltui::sim::{self, SimConfig, SimHandle};
 use sltui::store::Store;
 use sltui::sync::{CancelToken, Engine, Progress, Resource, SyncOptions, SyncReport};
+use worker_support::{reset_stats, sim_get, stat};
 
 const KEY: &str = "sync-test-key";
 /// Stops a hung test; never a performance threshold.
@@ -39,30 +42,9 @@ fn client(sim: &SimHandle) -> ApiClient {
     ApiClient::new(cfg).expect("client")
 }
 
-fn root(sim: &SimHandle) -> String {
-    format!("http://{}", sim.addr())
-}
-
-async fn stats(sim: &SimHandle) -> Value {
-    reqwest::get(format!("{}/_sim/stats", root(sim)))
-        .await
-        .expect("sim reachable")
-        .json()
-        .await
-        .expect("stats json")
-}
-
-async fn reset_stats(sim: &SimHandle) {
-    reqwest::Client::new()
-        .post(format!("{}/_sim/stats/reset", root(sim)))
-        .send()
-        .await
-        .expect("sim reachable");
-}
-
 /// Points the simulator charged since the last reset.
 async fn charged(sim: &SimHandle) -> u64 {
-    stats(sim).await["cost_charged"].as_u64().unwrap_or(0)
+    stat(sim, "cost_charged").await
 }
 
 fn memory_store() -> Arc<Mutex<Store>> {
@@ -134,7 +116,7 @@ async fn a_full_sync_costs_one_point_per_hundred_records_plus_a_few() {
             "{n} people cost {points} points (floor {floor})"
         );
         // Every request cost one point: no page number past 100 was asked for.
-        let st = stats(&sim).await;
+        let st = sim_get(&sim, "/_sim/stats").await;
         assert_eq!(st["requests"].as_u64(), Some(points), "{st}");
         assert_eq!(report.points, points, "the report reads the cost headers");
         let stored = stored_people(&store);
@@ -348,12 +330,7 @@ async fn a_whole_team_round_trips_through_the_store() {
         agg.upsert(f);
     }
     let truth: HashMap<String, Value> =
-        reqwest::get(format!("{}/_sim/truth/engagement", root(&sim)))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        serde_json::from_value(sim_get(&sim, "/_sim/truth/engagement").await).unwrap();
     assert!(!truth.is_empty());
     for (cadence, t) in &truth {
         let got = agg.by_cadence(cadence.parse().unwrap());

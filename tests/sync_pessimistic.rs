@@ -4,6 +4,8 @@
 //! slides (a small one, 120 points a second); and the report's points and
 //! requests per resource are exactly what the simulator charged each endpoint.
 
+mod worker_support;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,6 +17,7 @@ use sltui::sim::pessimism::Pessimism;
 use sltui::sim::{self, SimConfig, SimHandle};
 use sltui::store::Store;
 use sltui::sync::{Engine, Resource, SyncOptions, SyncReport};
+use worker_support::{reset_stats, sim_get};
 
 const KEY: &str = "sync-pessimistic-key";
 /// Stops a hung test; never a performance threshold.
@@ -44,23 +47,6 @@ fn client(sim: &SimHandle) -> ApiClient {
     ApiClient::new(cfg).expect("client")
 }
 
-async fn sim_json(sim: &SimHandle, path: &str) -> Value {
-    reqwest::get(format!("http://{}{path}", sim.addr()))
-        .await
-        .expect("sim reachable")
-        .json()
-        .await
-        .expect("json")
-}
-
-async fn reset_stats(sim: &SimHandle) {
-    reqwest::Client::new()
-        .post(format!("http://{}/_sim/stats/reset", sim.addr()))
-        .send()
-        .await
-        .expect("sim reachable");
-}
-
 async fn sync(client: &ApiClient, store: &Arc<Mutex<Store>>) -> SyncReport {
     let run = Engine::new(client.clone(), store.clone(), SyncOptions::default()).run();
     tokio::time::timeout(HANG_GUARD, run)
@@ -70,7 +56,7 @@ async fn sync(client: &ApiClient, store: &Arc<Mutex<Store>>) -> SyncReport {
 
 /// Every resource holds as many rows as the simulator has records.
 async fn assert_counts_match_truth(sim: &SimHandle, store: &Arc<Mutex<Store>>) {
-    let truth = sim_json(sim, "/_sim/truth/counts").await;
+    let truth = sim_get(sim, "/_sim/truth/counts").await;
     let store = store.lock().unwrap();
     for res in Resource::ALL {
         let stored = store.count(res.table()).expect("count");
@@ -87,7 +73,7 @@ async fn assert_counts_match_truth(sim: &SimHandle, store: &Arc<Mutex<Store>>) {
 /// Requests and points per resource equal what the simulator counted and
 /// charged at that resource's endpoint, and the totals equal its totals.
 async fn assert_split_matches_charges(sim: &SimHandle, report: &SyncReport) {
-    let stats = sim_json(sim, "/_sim/stats").await;
+    let stats = sim_get(sim, "/_sim/stats").await;
     let mut requests = BTreeMap::new();
     let mut points = BTreeMap::new();
     for r in &report.resources {
@@ -254,7 +240,7 @@ async fn sync_json_splits_what_the_server_charged_and_says_the_fallback_once() {
     for run in ["full", "incremental"] {
         reset_stats(&sim).await;
         let (report, stderr) = sync_command(&sim, &home).await;
-        let stats = sim_json(&sim, "/_sim/stats").await;
+        let stats = sim_get(&sim, "/_sim/stats").await;
         let resources = report["resources"].as_array().unwrap();
         let sum = |k: &str| {
             resources
@@ -286,7 +272,7 @@ async fn sync_json_splits_what_the_server_charged_and_says_the_fallback_once() {
             .count();
         assert_eq!(said, 1, "{run}: said once\n{stderr}");
     }
-    let truth = sim_json(&sim, "/_sim/truth/counts").await;
+    let truth = sim_get(&sim, "/_sim/truth/counts").await;
     let store = Store::open(&home.join("store.sqlite")).unwrap();
     for res in Resource::ALL {
         assert_eq!(

@@ -46,50 +46,6 @@ fn screens(name: &str, build: impl Fn() -> AppState) {
     }
 }
 
-/// The cadence detail of "Q3 Outbound" with its steps and people loaded.
-fn detail() -> AppState {
-    let mut s = loaded();
-    act(&mut s, Action::Down);
-    act(&mut s, Action::Down); // Q3 Outbound
-    let fx = act(&mut s, Action::Enter);
-    let (id, _) = find(&fx, |r| matches!(r, Request::CadenceDetail { .. })).unwrap();
-    let steps = vec![
-        step(11, 1, 1, 1, "email", "Intro email"),
-        step(12, 1, 3, 2, "email", "Bump"),
-        step(13, 1, 5, 3, "phone", "Call"),
-    ];
-    ev(
-        &mut s,
-        WorkerEvent::CadenceSteps {
-            id,
-            cadence_id: 1,
-            steps,
-        },
-    );
-    let ada = person(
-        501,
-        "Ada",
-        "Lovelace",
-        "ada@analytical.io",
-        "Analytical Engines",
-        "CTO",
-    );
-    let members = vec![
-        (membership(1, 501, 1, "active", true), Some(ada)),
-        (membership(2, 502, 1, "removed_no_action", false), None),
-    ];
-    ev(
-        &mut s,
-        WorkerEvent::CadenceMembers {
-            id,
-            cadence_id: 1,
-            members,
-        },
-    );
-    ev(&mut s, WorkerEvent::Finished { id, error: None });
-    s
-}
-
 /// People: searched for "a", the first hit marked.
 fn people_search() -> AppState {
     let mut s = loaded();
@@ -266,7 +222,7 @@ fn frozen_and_paused() -> AppState {
 #[test]
 fn views() {
     screens("cadences", loaded);
-    screens("cadence_detail", detail);
+    screens("cadence_detail", q3_detail);
     screens("people_search", people_search);
     screens("person", person_page);
     screens("activity", || {

@@ -4,8 +4,6 @@
 mod tui_support;
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use sltui::config::keymap::Action;
@@ -13,78 +11,15 @@ use sltui::tui::msg::Msg;
 use sltui::tui::state::AppState;
 use sltui::tui::style::Styles;
 use sltui::tui::update::update;
-use sltui::tui::views;
 use sltui::worker::{Request, WorkerEvent};
 use tui_support::*;
 
-fn render(state: &AppState, w: u16, h: u16) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| views::draw(f, state)).unwrap();
-    terminal.backend().buffer().clone()
-}
-
-fn lines(buf: &Buffer) -> Vec<String> {
-    let area = buf.area;
-    (0..area.height)
-        .map(|y| {
-            (0..area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect()
-}
-
 fn screen(state: &AppState, w: u16, h: u16) -> String {
-    let text = lines(&render(state, w, h)).join("\n");
+    let text = buffer_lines(&render_buffer(state, w, h)).join("\n");
     if std::env::var_os("SLTUI_SHOW_SCREENS").is_some() {
         println!("{text}\n");
     }
     text
-}
-
-fn detail_state() -> AppState {
-    let mut s = loaded();
-    act(&mut s, Action::Down);
-    act(&mut s, Action::Down); // Q3 Outbound
-    let fx = act(&mut s, Action::Enter);
-    let (id, _) = find(&fx, |r| matches!(r, Request::CadenceDetail { .. })).unwrap();
-    let steps = vec![
-        step(11, 1, 1, 1, "email", "Intro email"),
-        step(12, 1, 3, 2, "email", "Bump"),
-        step(13, 1, 5, 3, "phone", "Call"),
-    ];
-    ev(
-        &mut s,
-        WorkerEvent::CadenceSteps {
-            id,
-            cadence_id: 1,
-            steps,
-        },
-    );
-    let members = vec![
-        (
-            membership(1, 501, 1, "active", true),
-            Some(person(
-                501,
-                "Ada",
-                "Lovelace",
-                "ada@analytical.io",
-                "Analytical Engines",
-                "CTO",
-            )),
-        ),
-        (membership(2, 502, 1, "removed_no_action", false), None),
-    ];
-    ev(
-        &mut s,
-        WorkerEvent::CadenceMembers {
-            id,
-            cadence_id: 1,
-            members,
-        },
-    );
-    ev(&mut s, WorkerEvent::Finished { id, error: None });
-    s
 }
 
 #[test]
@@ -152,7 +87,7 @@ fn narrow_terminal_drops_columns_but_keeps_name_and_open_rate() {
     );
     // Tiny terminals must not panic.
     for (w, h) in [(20, 5), (1, 1), (80, 3)] {
-        render(&s, w, h);
+        render_buffer(&s, w, h);
     }
 }
 
@@ -178,7 +113,7 @@ fn loading_rows_show_an_ellipsis_and_the_status_says_what_loads() {
 
 #[test]
 fn detail_shows_facts_rates_chart_steps_and_people() {
-    let s = detail_state();
+    let s = q3_detail();
     for (w, h) in [(80, 24), (120, 40)] {
         let text = screen(&s, w, h);
         for needle in [
@@ -265,8 +200,8 @@ fn confirm_dialog_focuses_cancel_visibly_without_colour() {
     typ(&mut s, "q3");
     update(&mut s, code(KeyCode::Enter));
     update(&mut s, code(KeyCode::Enter));
-    let buf = render(&s, 80, 24);
-    let text = lines(&buf).join("\n");
+    let buf = render_buffer(&s, 80, 24);
+    let text = buffer_lines(&buf).join("\n");
     assert!(text.contains("▶ [ Cancel ]"), "{text}");
     assert!(text.contains("  [ Enroll ]"), "{text}");
     assert!(
@@ -281,7 +216,7 @@ fn confirm_dialog_focuses_cancel_visibly_without_colour() {
 #[test]
 fn selection_is_reversed_and_marked_under_no_color() {
     let s = loaded();
-    let buf = render(&s, 80, 24);
+    let buf = render_buffer(&s, 80, 24);
     let (x, y) = find_text(&buf, "New Idea").unwrap();
     assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
     assert!(
@@ -296,7 +231,7 @@ fn selection_is_reversed_and_marked_under_no_color() {
 fn colour_theme_colours_the_budget_by_threshold() {
     let mut s = state_with(false, Styles::colored());
     update(&mut s, sltui::tui::msg::Msg::Budget(budget(60)));
-    let buf = render(&s, 80, 24);
+    let buf = render_buffer(&s, 80, 24);
     let (x, y) = find_text(&buf, "60/600").unwrap();
     assert_eq!(
         Some(buf[(x, y)].fg),
@@ -345,7 +280,7 @@ fn frozen_and_paused_states_are_visible() {
 }
 
 fn find_text(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
-    let rows = lines(buf);
+    let rows = buffer_lines(buf);
     for (y, row) in rows.iter().enumerate() {
         if let Some(byte) = row.find(needle) {
             let x = row[..byte].chars().count();
@@ -381,11 +316,11 @@ fn webhook_receiver_shows_next_to_live_without_pushing_out_the_budget() {
     }
 
     s.styles = Styles::colored();
-    let buf = render(&s, 80, 24);
+    let buf = render_buffer(&s, 80, 24);
     let (x, y) = find_text(&buf, "hooks").expect("hooks on the status line");
     assert_eq!(buf[(x - 3, y)].symbol(), "⚡", "the mark before it");
     assert_eq!(Some(buf[(x, y)].fg), Styles::colored().good.fg);
-    let line = lines(&buf)[usize::from(y)].clone();
+    let line = buffer_lines(&buf)[usize::from(y)].clone();
     assert!(
         line.contains("598/600") && line.contains("updated 0s ago"),
         "{line:?}"

@@ -13,7 +13,7 @@ use sltui::sim::{self, SimConfig, SimHandle};
 use sltui::worker::{
     ConnectionState, EnrollOutcome, Priority, Request, RequestId, WorkerEvent, WorkerOptions,
 };
-use worker_support::{HANG_GUARD, Ui, endpoint_count, id_of};
+use worker_support::{HANG_GUARD, Ui, endpoint_count, id_of, set_faults};
 
 /// A key nobody would write by accident, to look for in the audit log.
 const SECRET: &str = "sk-live-AUDIT-7f3a9c0d-DO-NOT-LOG";
@@ -32,16 +32,6 @@ async fn start() -> SimHandle {
 
 fn api(sim: &SimHandle) -> ApiClient {
     ApiClient::new(ApiConfig::new(&sim.base_url(), Some(SECRET.into()))).expect("client")
-}
-
-async fn set_faults(sim: &SimHandle, body: Value) {
-    let res = reqwest::Client::new()
-        .post(format!("http://{}/_sim/faults", sim.addr()))
-        .json(&body)
-        .send()
-        .await
-        .expect("sim reachable");
-    assert!(res.status().is_success());
 }
 
 /// An active team cadence, an archived one, and people on neither.
@@ -195,11 +185,11 @@ async fn an_outage_opens_the_circuit_and_one_probe_closes_it() {
     if held_done.is_none() {
         loop {
             let e = ui.event().await;
-            if id_of(&e) == Some(held) {
-                if let WorkerEvent::Finished { error, .. } = e {
-                    held_done = Some(error);
-                    break;
-                }
+            if id_of(&e) == Some(held)
+                && let WorkerEvent::Finished { error, .. } = e
+            {
+                held_done = Some(error);
+                break;
             }
         }
     }

@@ -315,3 +315,101 @@ pub fn process_cpu_secs() -> Option<f64> {
     let stime: f64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) / 100.0)
 }
+
+/// First names with accents or letters outside ASCII, beside [`FIRST`].
+pub const FIRST_ACCENTED: &[&str] = &[
+    "José",
+    "Zoë",
+    "Søren",
+    "Łukasz",
+    "Renée",
+    "Björn",
+    "Jürgen",
+    "Ángel",
+    "François",
+    "Íñigo",
+    "Małgorzata",
+    "Çağla",
+];
+
+/// Family names with accents or letters outside ASCII, beside [`LAST`].
+pub const LAST_ACCENTED: &[&str] = &[
+    "Müller",
+    "Núñez",
+    "Ødegaard",
+    "Dvořák",
+    "Łęcki",
+    "Şahin",
+    "Nguyễn",
+    "Trần",
+    "Gonçalves",
+    "Böhm",
+    "Åberg",
+    "Öztürk",
+];
+
+/// Han family names (Chinese and Japanese), written first, then a given name of
+/// two characters from [`HAN_GIVEN`].
+const HAN_FAMILY: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "佐藤", "鈴木", "高橋", "田中",
+    "伊藤", "渡辺", "山本", "中村", "小林", "加藤",
+];
+const HAN_GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超",
+    "秀", "霞", "平", "刚", "花", "子", "美", "翔",
+];
+/// Korean family names, then a given name of two syllables from [`HANGUL_GIVEN`].
+const HANGUL_FAMILY: &[&str] = &["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"];
+const HANGUL_GIVEN: &[&str] = &[
+    "민", "서", "지", "현", "준", "우", "영", "수", "하", "은", "도", "윤", "연", "진", "예", "성",
+    "재", "유", "아", "혜",
+];
+
+/// `n` people's names, every one different, in a shuffled order fixed by `seed`:
+/// Latin names ("First [M.] Last", a third or so with accents or letters outside
+/// ASCII) and about one in ten written in Han characters or Hangul. Panics when
+/// `n` is more than the names there are (117,634).
+pub fn distinct_names(n: usize, seed: u64) -> Vec<String> {
+    let first: Vec<&str> = FIRST.iter().chain(FIRST_ACCENTED).copied().collect();
+    let last: Vec<&str> = LAST.iter().chain(LAST_ACCENTED).copied().collect();
+    let latin = first.len() * last.len() * 27;
+    let han = HAN_FAMILY.len() * HAN_GIVEN.len() * HAN_GIVEN.len();
+    let hangul = HANGUL_FAMILY.len() * HANGUL_GIVEN.len() * HANGUL_GIVEN.len();
+    let space = latin + han + hangul;
+    assert!(
+        n <= space,
+        "only {space} distinct names can be made, {n} asked"
+    );
+    // A seeded Fisher-Yates shuffle of the whole name space, cut at n.
+    let mut order: Vec<u32> = (0..space as u32).collect();
+    let mut rng = Rng::new(seed);
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let two = |given: &[&str], k: usize| {
+        let g = given.len();
+        format!("{}{}", given[k / g], given[k % g])
+    };
+    order[..n]
+        .iter()
+        .map(|&k| {
+            let k = k as usize;
+            if k < latin {
+                let (f, rest) = (k % first.len(), k / first.len());
+                let (l, m) = (rest % last.len(), rest / last.len());
+                match m {
+                    0 => format!("{} {}", first[f], last[l]),
+                    _ => format!("{} {}. {}", first[f], (b'A' + m as u8 - 1) as char, last[l]),
+                }
+            } else if k < latin + han {
+                let k = k - latin;
+                let g = HAN_GIVEN.len() * HAN_GIVEN.len();
+                format!("{}{}", HAN_FAMILY[k / g], two(HAN_GIVEN, k % g))
+            } else {
+                let k = k - latin - han;
+                let g = HANGUL_GIVEN.len() * HANGUL_GIVEN.len();
+                format!("{}{}", HANGUL_FAMILY[k / g], two(HANGUL_GIVEN, k % g))
+            }
+        })
+        .collect()
+}

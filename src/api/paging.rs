@@ -213,18 +213,18 @@ impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
             // the walk is right; with more than a page of records, the second
             // request gets the oldest ones again. (A missing echo in
             // `metadata.filtering` alone proves nothing harmful.)
-            if let Some(after) = self.pos.after {
-                if let Some(old) = raw.iter().find(|r| r.updated_at() < after) {
-                    return Err(ApiError::FilterIgnored {
-                        path: self.path.clone(),
-                        evidence: format!(
-                            "record {} updated {} came back for updated_at after {}",
-                            old.record_id(),
-                            format_timestamp(&old.updated_at()),
-                            format_timestamp(&after)
-                        ),
-                    });
-                }
+            if let Some(after) = self.pos.after
+                && let Some(old) = raw.iter().find(|r| r.updated_at() < after)
+            {
+                return Err(ApiError::FilterIgnored {
+                    path: self.path.clone(),
+                    evidence: format!(
+                        "record {} updated {} came back for updated_at after {}",
+                        old.record_id(),
+                        format_timestamp(&old.updated_at()),
+                        format_timestamp(&after)
+                    ),
+                });
             }
             let full = raw.len() >= page_size;
             if full && raw.iter().all(|r| r.updated_at() == raw[0].updated_at()) {

@@ -105,10 +105,10 @@ pub async fn run(global: &GlobalOpts, args: EnrollArgs) -> anyhow::Result<i32> {
 /// which cadences there are to choose from.
 fn pick_cadence(cadences: Vec<Cadence>, arg: &str) -> Result<Cadence, String> {
     let arg = arg.trim();
-    if let Ok(id) = arg.parse::<u64>() {
-        if let Some(i) = cadences.iter().position(|c| c.id == id) {
-            return Ok(cadences.into_iter().nth(i).expect("found above"));
-        }
+    if let Ok(id) = arg.parse::<u64>()
+        && let Some(i) = cadences.iter().position(|c| c.id == id)
+    {
+        return Ok(cadences.into_iter().nth(i).expect("found above"));
     }
     let mut named: Vec<Cadence> = cadences.iter().filter(|c| c.name == arg).cloned().collect();
     if named.is_empty() {
@@ -306,10 +306,9 @@ async fn enroll(
                 if let WorkerEvent::EnrollProgress {
                     person_id, outcome, ..
                 } = e
+                    && let Some(i) = waiting.get_mut(&person_id).and_then(VecDeque::pop_front)
                 {
-                    if let Some(i) = waiting.get_mut(&person_id).and_then(VecDeque::pop_front) {
-                        lines[i] = Some(Line::Done(outcome));
-                    }
+                    lines[i] = Some(Line::Done(outcome));
                 }
             })
             .await?;

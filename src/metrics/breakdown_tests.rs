@@ -63,7 +63,7 @@ fn fact(id: u64, cadence: u64, at: DateTime<Utc>) -> EmailFact {
         step_id: None,
         sent: true,
         bounced: false,
-        viewed: id % 2 == 0,
+        viewed: id.is_multiple_of(2),
         clicked: false,
         replied: false,
         view_tracked: true,

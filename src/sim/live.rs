@@ -90,7 +90,7 @@ impl Live {
         if !self.started {
             self.start(ds);
         }
-        if ds.memberships.len() != self.seen_memberships || self.ticks % 120 == 0 {
+        if ds.memberships.len() != self.seen_memberships || self.ticks.is_multiple_of(120) {
             self.refresh_candidates(ds);
         }
         self.ticks += 1;
@@ -139,10 +139,10 @@ impl Live {
         for e in ds.emails.iter() {
             max_action = max_action.max(e.action_id.unwrap_or(0));
             max_mailing = max_mailing.max(e.mailing_id);
-            if matches!(e.status, EmailStatus::Scheduled | EmailStatus::Pending) {
-                if let (Some(step), None) = (e.step_id, e.sent_at) {
-                    self.pending.insert((e.person_id, step), e.id);
-                }
+            if matches!(e.status, EmailStatus::Scheduled | EmailStatus::Pending)
+                && let (Some(step), None) = (e.step_id, e.sent_at)
+            {
+                self.pending.insert((e.person_id, step), e.id);
             }
         }
         for m in ds.memberships.iter() {

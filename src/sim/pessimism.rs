@@ -180,10 +180,11 @@ fn loosen_record(rec: &mut Map<String, Value>, kind: Kind, seed: u64) {
         ),
         Kind::Other => return,
     };
-    if let Some(Value::String(s)) = rec.get_mut(field) {
-        if eligible.contains(&s.as_str()) && picked(seed, SALT_ENUM, id, field) {
-            *s = new.to_string();
-        }
+    if let Some(Value::String(s)) = rec.get_mut(field)
+        && eligible.contains(&s.as_str())
+        && picked(seed, SALT_ENUM, id, field)
+    {
+        *s = new.to_string();
     }
 }
 

@@ -196,17 +196,16 @@ impl Subscriptions {
         let url = text("callback_url");
         let token = text("callback_token");
         let event = text("event_type");
-        if let Some(u) = &url {
-            if !(u.starts_with("http://") || u.starts_with("https://"))
-                || u.contains(char::is_whitespace)
-            {
-                errs.add("callback_url", "is invalid");
-            }
+        if let Some(u) = &url
+            && (!(u.starts_with("http://") || u.starts_with("https://"))
+                || u.contains(char::is_whitespace))
+        {
+            errs.add("callback_url", "is invalid");
         }
-        if let Some(e) = &event {
-            if !EVENT_TYPES.contains(&e.as_str()) {
-                errs.add("event_type", "is not included in the list");
-            }
+        if let Some(e) = &event
+            && !EVENT_TYPES.contains(&e.as_str())
+        {
+            errs.add("event_type", "is not included in the list");
         }
         errs.check()?;
         let (Some(url), Some(token), Some(event)) = (url, token, event) else {

@@ -43,10 +43,10 @@ pub fn engagement_counts(ds: &Dataset, since: Option<Micros>) -> BTreeMap<u64, E
         if !e.status.is_sent() {
             continue;
         }
-        if let Some(since) = since {
-            if e.sent_at.is_none_or(|t| t < since) {
-                continue;
-            }
+        if let Some(since) = since
+            && e.sent_at.is_none_or(|t| t < since)
+        {
+            continue;
         }
         let g = out.entry(cid).or_default();
         g.sent += 1;
@@ -248,10 +248,10 @@ pub fn check_consistency(ds: &Dataset) -> Vec<String> {
         if !(p.created_at <= p.updated_at && p.updated_at <= ds.now) {
             note(format!("person {} timestamps out of order", p.id));
         }
-        if let Some(email) = &p.email_address {
-            if ds.person_by_email.get(&email.to_lowercase()) != Some(&p.id) {
-                note(format!("person {} missing from person_by_email", p.id));
-            }
+        if let Some(email) = &p.email_address
+            && ds.person_by_email.get(&email.to_lowercase()) != Some(&p.id)
+        {
+            note(format!("person {} missing from person_by_email", p.id));
         }
     }
     problems

@@ -18,9 +18,11 @@ pub mod backend;
 mod backend_sqlite;
 mod checkpoint;
 pub mod pg;
+mod reads;
 mod records;
 mod schema;
 pub mod start;
+mod summary;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -31,8 +33,10 @@ use rusqlite::{Connection, OpenFlags};
 pub use backend::RecordStore;
 pub use checkpoint::{PageMark, ResourceState, WindowMark};
 pub use pg::{PgError, PgStore};
-pub use records::{DashboardData, PersonRow, Prepared, StoreRecord, TABLES};
+pub use reads::PersonRow;
+pub use records::{Prepared, StoreRecord, TABLES};
 pub use schema::SCHEMA_VERSION;
+pub use summary::DashboardData;
 
 /// A problem with the local store, in words that say what to do.
 #[derive(Debug)]

@@ -1,22 +1,18 @@
-//! Writing and loading records: idempotent upserts by id, batch loads for the
-//! dashboard's first frame.
+//! Writing records: idempotent upserts by id (an older version never replaces a
+//! newer one), the rows' encoding, and the sweep of rows a full sync did not see.
+//! Reading them back is [`super::reads`]; the first frame's sums, [`super::summary`].
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Transaction, params};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use super::{Store, StoreResult};
 use crate::api::models::{Cadence, Email, Membership, Person, Step, User};
+use crate::metrics::EmailFact;
 use crate::metrics::email_fact;
-use crate::metrics::{EmailFact, Engagement, GroupTotals};
 
-/// An email fact's range time in unix seconds, as SQL over `email_facts`: its
-/// `sent_at`, else its `updated_at`, clamped to 1..=u32::MAX as the aggregator
-/// does. Schema migration 2 indexes and sums by this very expression.
-pub(crate) const FACT_AT: &str = "max(1, min(4294967295, coalesce(sent_at, updated_us) / 1000000))";
-
-pub(crate) const DAY_SECS: u32 = 86_400;
+// The PostgreSQL store takes this from here with the row encoding.
+pub(crate) use super::summary::DAY_SECS;
 
 /// A record the store keeps. Rows are [`prepare`](StoreRecord::prepare)d (encoded)
 /// outside any lock, then written in one transaction.
@@ -262,18 +258,7 @@ pub(crate) fn utc_micros(us: i64) -> DateTime<Utc> {
     Utc.timestamp_micros(us).single().unwrap_or_default()
 }
 
-/// A person as the dashboard's people index lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonRow {
-    pub id: u64,
-    /// As [`Person::label`]: display name, else first + last name, else email.
-    pub name: String,
-    pub email: String,
-    pub company: String,
-    pub title: String,
-}
-
-/// [`Person::label`] from the stored columns.
+/// [`Person::label`](crate::api::models::Person::label) from the stored columns.
 pub(crate) fn person_label(
     id: u64,
     display: Option<String>,
@@ -296,18 +281,6 @@ pub(crate) fn person_label(
     email.map_or_else(|| format!("person {id}"), str::to_string)
 }
 
-/// Everything the dashboard shows before its first network call.
-#[derive(Debug, Clone, Default)]
-pub struct DashboardData {
-    pub people: Vec<Person>,
-    pub cadences: Vec<Cadence>,
-    pub steps: Vec<Step>,
-    pub users: Vec<User>,
-    pub email_facts: Vec<EmailFact>,
-    /// When the last sync of any resource finished: "offline, data as of ...".
-    pub synced_at: Option<DateTime<Utc>>,
-}
-
 impl Store {
     /// Upserts a batch in one transaction (see [`StoreRecord`]).
     pub fn upsert<T: StoreRecord>(&mut self, rows: &[T], generation: i64) -> StoreResult<()> {
@@ -322,300 +295,6 @@ impl Store {
     /// Upserts email facts directly (e.g. from the worker's engagement loads).
     pub fn upsert_email_facts(&mut self, facts: &[EmailFact], generation: i64) -> StoreResult<()> {
         self.in_tx(|tx| write_facts(tx, facts, generation))
-    }
-
-    fn load_json<T: DeserializeOwned>(&self, sql: &str) -> StoreResult<Vec<T>> {
-        let mut st = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
-        let rows = st
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(|e| self.sql(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let text = row.map_err(|e| self.sql(e))?;
-            // A row that no longer parses (a model changed) is skipped, not fatal:
-            // the next sync writes it again.
-            if let Ok(v) = serde_json::from_str(&text) {
-                out.push(v);
-            }
-        }
-        Ok(out)
-    }
-
-    pub fn people(&self) -> StoreResult<Vec<Person>> {
-        self.load_json("SELECT data FROM people ORDER BY id")
-    }
-
-    pub fn cadences(&self) -> StoreResult<Vec<Cadence>> {
-        self.load_json("SELECT data FROM cadences ORDER BY id")
-    }
-
-    pub fn steps(&self) -> StoreResult<Vec<Step>> {
-        self.load_json("SELECT data FROM steps ORDER BY cadence_id, id")
-    }
-
-    pub fn users(&self) -> StoreResult<Vec<User>> {
-        self.load_json("SELECT data FROM users ORDER BY id")
-    }
-
-    pub fn memberships(&self) -> StoreResult<Vec<Membership>> {
-        self.load_json("SELECT data FROM memberships ORDER BY id")
-    }
-
-    /// One cadence's memberships.
-    pub fn cadence_memberships(&self, cadence_id: u64) -> StoreResult<Vec<Membership>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT data FROM memberships WHERE cadence_id = ?1 ORDER BY id")
-            .map_err(|e| self.sql(e))?;
-        let rows = st
-            .query_map([id64(cadence_id)], |r| r.get::<_, String>(0))
-            .map_err(|e| self.sql(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            if let Ok(m) = serde_json::from_str(&row.map_err(|e| self.sql(e))?) {
-                out.push(m);
-            }
-        }
-        Ok(out)
-    }
-
-    pub fn email_facts(&self) -> StoreResult<Vec<EmailFact>> {
-        let mut out = Vec::with_capacity(self.count("email_facts")? as usize);
-        self.for_each_email_fact(|f| out.push(f))?;
-        Ok(out)
-    }
-
-    /// Hands every stored email fact to `f`, one row at a time (no list of a
-    /// million facts in memory). Returns how many.
-    pub fn for_each_email_fact(&self, f: impl FnMut(EmailFact)) -> StoreResult<usize> {
-        self.for_each_email_fact_after(i64::MIN, f)
-    }
-
-    /// [`Store::for_each_email_fact`] of the facts updated after `updated_us`.
-    pub fn for_each_email_fact_after(
-        &self,
-        updated_us: i64,
-        mut f: impl FnMut(EmailFact),
-    ) -> StoreResult<usize> {
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT id, cadence_id, step_id, flags, sent_at, updated_us, template_id
-                 FROM email_facts WHERE updated_us > ?1",
-            )
-            .map_err(|e| self.sql(e))?;
-        let mut rows = st.query([updated_us]).map_err(|e| self.sql(e))?;
-        let mut n = 0;
-        while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
-            let fact = (|| {
-                let flags: i64 = r.get(3)?;
-                let id: i64 = r.get(0)?;
-                let mut fact = EmailFact {
-                    email_id: id as u64,
-                    cadence_id: r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
-                    step_id: r.get::<_, Option<i64>>(2)?.map(|v| v as u64),
-                    sent: false,
-                    bounced: false,
-                    viewed: false,
-                    clicked: false,
-                    replied: false,
-                    view_tracked: true,
-                    click_tracked: true,
-                    template_id: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
-                    sent_at: r.get::<_, Option<i64>>(4)?.map(utc_micros),
-                    updated_at: utc_micros(r.get(5)?),
-                };
-                fact.set_flags(flags as u8);
-                Ok(fact)
-            })()
-            .map_err(|e: rusqlite::Error| self.sql(e))?;
-            f(fact);
-            n += 1;
-        }
-        Ok(n)
-    }
-
-    /// Rows in `table` (one of the record tables).
-    pub fn count(&self, table: &str) -> StoreResult<u64> {
-        if !TABLES.contains(&table) {
-            return Ok(0);
-        }
-        self.conn
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map(|n| n as u64)
-            .map_err(|e| self.sql(e))
-    }
-
-    /// What the dashboard lists of each person: the few fields of its people index,
-    /// read by SQLite from the stored JSON (no JSON parsing here), in id order.
-    pub fn person_rows(&self) -> StoreResult<Vec<PersonRow>> {
-        self.person_rows_after(i64::MIN)
-    }
-
-    /// [`Store::person_rows`] of the people updated after `updated_us`.
-    pub fn person_rows_after(&self, updated_us: i64) -> StoreResult<Vec<PersonRow>> {
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT id, json_extract(data, '$.display_name'), json_extract(data, '$.first_name'),
-                        json_extract(data, '$.last_name'), json_extract(data, '$.email_address'),
-                        json_extract(data, '$.person_company_name'), json_extract(data, '$.title')
-                 FROM people WHERE updated_us > ?1 ORDER BY id",
-            )
-            .map_err(|e| self.sql(e))?;
-        let capacity = if updated_us == i64::MIN {
-            self.count("people")? as usize
-        } else {
-            0
-        };
-        let mut out = Vec::with_capacity(capacity);
-        let mut rows = st.query([updated_us]).map_err(|e| self.sql(e))?;
-        // A field of another type (a model changed) reads as missing, as serde would skip the row.
-        let text = |r: &rusqlite::Row<'_>, i: usize| -> Option<String> {
-            r.get::<_, Option<String>>(i).ok().flatten()
-        };
-        while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
-            let id: i64 = r.get(0).map_err(|e| self.sql(e))?;
-            let id = id as u64;
-            let email = text(r, 4);
-            let name = person_label(id, text(r, 1), text(r, 2), text(r, 3), email.as_deref());
-            out.push(PersonRow {
-                id,
-                name,
-                email: email.unwrap_or_default(),
-                company: text(r, 5).unwrap_or_default(),
-                title: text(r, 6).unwrap_or_default(),
-            });
-        }
-        Ok(out)
-    }
-
-    /// Whether a record table holds any row (without counting them all).
-    pub fn has_rows(&self, table: &str) -> StoreResult<bool> {
-        if !TABLES.contains(&table) {
-            return Ok(false);
-        }
-        self.conn
-            .query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), [], |r| {
-                r.get(0)
-            })
-            .map_err(|e| self.sql(e))
-    }
-
-    /// The newest `updated_at` (microseconds) in a record table; 0 when empty.
-    pub fn max_updated_us(&self, table: &str) -> StoreResult<i64> {
-        if !TABLES.contains(&table) {
-            return Ok(0);
-        }
-        self.conn
-            .query_row(
-                &format!("SELECT coalesce(max(updated_us), 0) FROM {table}"),
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.sql(e))
-    }
-
-    /// What the first frame of the dashboard reads: [`DashboardData`] without
-    /// `people` and `email_facts` (left empty), and the engagement per (cadence,
-    /// step) of the sent emails whose range time is at or after `since` (unix
-    /// seconds; `None` = all time), as [`crate::metrics::Aggregator`] counts it.
-    ///
-    /// Reads the per-day sums (`fact_days`) of the whole days in range and
-    /// recounts only the emails of the day `since` falls in, to the second, so it
-    /// costs a few thousand rows whatever the number of emails.
-    pub fn dashboard_summary(
-        &self,
-        since: Option<u32>,
-    ) -> StoreResult<(DashboardData, GroupTotals)> {
-        let data = DashboardData {
-            people: Vec::new(),
-            cadences: self.cadences()?,
-            steps: self.steps()?,
-            users: self.users()?,
-            email_facts: Vec::new(),
-            synced_at: self.last_synced_at()?,
-        };
-        Ok((data, self.range_totals(since)?))
-    }
-
-    /// Engagement per (cadence, step) of the sent emails in range; see
-    /// [`Store::dashboard_summary`].
-    pub fn range_totals(&self, since: Option<u32>) -> StoreResult<GroupTotals> {
-        let mut per: std::collections::HashMap<(i64, i64), Engagement> = Default::default();
-        let first_day = since.map_or(-1, |s| i64::from(s / DAY_SECS));
-        {
-            let mut st = self
-                .conn
-                .prepare_cached(
-                    "SELECT cadence_id, step_id, sum(sent), sum(delivered), sum(opened),
-                            sum(clicked), sum(replied), sum(bounced), sum(view_tracked),
-                            sum(click_tracked)
-                     FROM fact_days WHERE day > ?1 GROUP BY cadence_id, step_id",
-                )
-                .map_err(|e| self.sql(e))?;
-            let mut rows = st.query([first_day]).map_err(|e| self.sql(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
-                let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
-                let e = (|| {
-                    Ok(Engagement {
-                        sent: n(2)?,
-                        delivered: n(3)?,
-                        opened: n(4)?,
-                        clicked: n(5)?,
-                        replied: n(6)?,
-                        bounced: n(7)?,
-                        view_tracked: n(8)?,
-                        click_tracked: n(9)?,
-                    })
-                })()
-                .map_err(|e: rusqlite::Error| self.sql(e))?;
-                let key = (
-                    r.get(0).map_err(|e| self.sql(e))?,
-                    r.get(1).map_err(|e| self.sql(e))?,
-                );
-                *per.entry(key).or_default() += e;
-            }
-        }
-        if let Some(since) = since {
-            // The day the range starts in: its emails at or after `since`, one by one.
-            let sql = format!(
-                "SELECT coalesce(cadence_id, 0), coalesce(step_id, 0), flags FROM email_facts
-                 WHERE {FACT_AT} >= ?1 AND {FACT_AT} < ?2 AND flags & 1"
-            );
-            let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
-            let end = (first_day + 1) * i64::from(DAY_SECS);
-            let mut rows = st
-                .query(params![i64::from(since), end])
-                .map_err(|e| self.sql(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
-                let (c, s, flags): (i64, i64, i64) = (|| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))()
-                    .map_err(|e: rusqlite::Error| self.sql(e))?;
-                *per.entry((c, s)).or_default() += Engagement::of_flags(flags as u8);
-            }
-        }
-        let id = |v: i64| (v != 0).then_some(v as u64);
-        let mut out: GroupTotals = per
-            .into_iter()
-            .filter(|(_, e)| !e.is_empty())
-            .map(|((c, s), e)| ((id(c), id(s)), e))
-            .collect();
-        out.sort_unstable_by_key(|(g, _)| *g);
-        Ok(out)
-    }
-
-    /// Everything the dashboard needs at start, in one go.
-    pub fn dashboard_data(&self) -> StoreResult<DashboardData> {
-        Ok(DashboardData {
-            people: self.people()?,
-            cadences: self.cadences()?,
-            steps: self.steps()?,
-            users: self.users()?,
-            email_facts: self.email_facts()?,
-            synced_at: self.last_synced_at()?,
-        })
     }
 
     /// Removes rows of `table` a finished full sync of generation `generation`

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::records::FACT_AT;
+use super::summary::FACT_AT;
 use super::{StoreError, StoreResult};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
-use super::records::FACT_AT;
 use super::schema::MIGRATIONS;
+use super::summary::FACT_AT;
 use super::*;
 use crate::metrics::{Aggregator, EmailFact, Engagement, GroupTotals, TimeRange};
 

@@ -17,7 +17,7 @@ fn fact(id: u64, view_tracked: bool, click_tracked: bool, viewed: bool) -> Email
         bounced: false,
         viewed,
         clicked: false,
-        replied: id % 2 == 0,
+        replied: id.is_multiple_of(2),
         view_tracked,
         click_tracked,
         template_id: Some(900 + id % 2),

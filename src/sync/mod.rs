@@ -65,6 +65,16 @@ use crate::store::{RecordStore, StoreError};
 
 pub use pace::{CancelToken, Pacer, SpendMeter};
 
+use crate::api::models::Timestamped;
+use crate::store::StoreRecord;
+
+/// A record the engine can sync.
+pub(crate) trait Syncable:
+    serde::de::DeserializeOwned + Timestamped + StoreRecord + Send + 'static
+{
+}
+impl<T: serde::de::DeserializeOwned + Timestamped + StoreRecord + Send + 'static> Syncable for T {}
+
 /// Records per page: the maximum, so each point buys 100 records.
 pub const PER_PAGE: u32 = 100;
 /// Pages per window: the last page number that costs one point.

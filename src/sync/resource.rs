@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::{Ctx, Resource, ResourceReport, SyncError, Tally, full, walk};
+use super::{Ctx, Resource, ResourceReport, SyncError, Syncable, Tally, full, walk};
 use crate::api::ApiError;
 use crate::api::models::{Cadence, Email, Membership, Person, Step};
 
@@ -71,7 +71,7 @@ async fn run_one<T>(
     note: &mut Option<String>,
 ) -> Result<&'static str, (&'static str, SyncError)>
 where
-    T: full::Syncable,
+    T: Syncable,
 {
     const READ_ALL: &str = "full read";
     let key = unfiltered_key(res);
@@ -126,7 +126,7 @@ async fn cursor_sync<T>(
     tally: &Arc<Mutex<Tally>>,
 ) -> Result<&'static str, (&'static str, SyncError)>
 where
-    T: full::Syncable,
+    T: Syncable,
 {
     let state = ctx
         .store()

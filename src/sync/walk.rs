@@ -5,8 +5,7 @@ use std::sync::Mutex;
 
 use std::collections::HashMap;
 
-use super::full::Syncable;
-use super::{Ctx, PAGES_PER_WINDOW, PER_PAGE, Resource, SyncError, Tally};
+use super::{Ctx, PAGES_PER_WINDOW, PER_PAGE, Resource, SyncError, Syncable, Tally};
 use crate::api::models::User;
 use crate::api::{CursorPosition, Query};
 

@@ -126,10 +126,11 @@ pub async fn run(
 ) -> JobEnd {
     // While SalesLoft is unreachable the user's own requests fail at once (only
     // they start then); an enrollment says so per person, in its own words.
-    if priority == Priority::User && !matches!(job, Job::Request(Request::Enroll { .. })) {
-        if let Some(why) = ctx.unreachable() {
-            return JobEnd::Done(Err(why));
-        }
+    if priority == Priority::User
+        && !matches!(job, Job::Request(Request::Enroll { .. }))
+        && let Some(why) = ctx.unreachable()
+    {
+        return JobEnd::Done(Err(why));
     }
     // The periodic walks report contact themselves (they may stop before any request).
     let own_heartbeat = matches!(job, Job::Poll | Job::PeopleRefresh | Job::Probe);

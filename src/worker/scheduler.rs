@@ -232,11 +232,11 @@ impl Scheduler {
                 ..
             } = item;
             self.start_once(id, job.label());
-            if let Job::Request(request) = &job {
-                if jobs::answer_from_cache(&self.ctx, id, request) {
-                    self.finish(id, String::new, None);
-                    continue;
-                }
+            if let Job::Request(request) = &job
+                && jobs::answer_from_cache(&self.ctx, id, request)
+            {
+                self.finish(id, String::new, None);
+                continue;
             }
             self.spawn(
                 Meta {
@@ -354,10 +354,10 @@ impl Scheduler {
             self.spawn_internal(self.live_id, JobKey::LivePoll, Job::Poll);
         }
         let indexed = lock(&self.ctx.people).indexed;
-        if let Some(index_id) = self.index_id.filter(|_| indexed) {
-            if self.ticks % PEOPLE_REFRESH_TICKS == 0 {
-                self.spawn_internal(index_id, JobKey::IndexPeople, Job::PeopleRefresh);
-            }
+        if let Some(index_id) = self.index_id.filter(|_| indexed)
+            && self.ticks.is_multiple_of(PEOPLE_REFRESH_TICKS)
+        {
+            self.spawn_internal(index_id, JobKey::IndexPeople, Job::PeopleRefresh);
         }
     }
 

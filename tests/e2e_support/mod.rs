@@ -126,10 +126,10 @@ impl ChildGuard {
 
 impl Drop for ChildGuard {
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            if let Err(e) = self.child.kill() {
-                eprintln!("could not kill {}: {e}", self.what);
-            }
+        if let Ok(None) = self.child.try_wait()
+            && let Err(e) = self.child.kill()
+        {
+            eprintln!("could not kill {}: {e}", self.what);
         }
         let _ = self.child.wait();
     }

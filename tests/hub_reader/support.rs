@@ -4,19 +4,16 @@
 //! runner until `sltui hub` lands.
 #![allow(dead_code)]
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sltui::api::models::{Cadence, Membership, Person, Step, User};
-use sltui::api::{ApiClient, ApiConfig};
 use sltui::config::keymap::Keymap;
 use sltui::metrics::TimeRange;
-use sltui::sim::{self, SimConfig};
 use sltui::store::pg::PgStore;
 use sltui::store::start::StoreLoad;
-use sltui::store::{RecordStore, Store, StoreRecord};
-use sltui::sync::{Engine, SyncOptions};
+use sltui::store::{RecordStore, StoreRecord};
 use sltui::tui::hub::HubView;
 use sltui::tui::msg::{Effect, Msg};
 use sltui::tui::state::{AppState, Clock, Session};
@@ -26,6 +23,7 @@ use sltui::worker::hub_reader::job_outcome;
 use sltui::worker::{EnrollOutcome, Envelope, WorkerEvent, WorkerHandle};
 
 use super::pg_support::{TestDb, test_db};
+use super::synced_team::synced_team;
 
 /// Stops a hung test; never a performance threshold.
 pub const HANG_GUARD: Duration = Duration::from_secs(120);
@@ -33,29 +31,7 @@ pub const HANG_GUARD: Duration = Duration::from_secs(120);
 /// A team database holding a simulated team of `people`, as a hub's sync
 /// leaves it (records, facts, a finished sync).
 pub async fn team_db(people: usize) -> (TestDb, PgStore) {
-    const KEY: &str = "hub-reader-test-key";
-    let sim = sim::start(SimConfig {
-        addr: ([127, 0, 0, 1], 0).into(),
-        api_key: KEY.into(),
-        people,
-        cadences: 6,
-        budget: 1_000_000,
-        ..SimConfig::default()
-    })
-    .await
-    .expect("simulator starts");
-    let mut cfg = ApiConfig::new(&sim.base_url(), Some(KEY.into()));
-    cfg.budget_limit = 1_000_000;
-    let client = ApiClient::new(cfg).expect("client");
-    let source = Arc::new(Mutex::new(Store::open_in_memory().expect("memory store")));
-    let report = tokio::time::timeout(
-        HANG_GUARD,
-        Engine::new(client, source.clone(), SyncOptions::default()).run(),
-    )
-    .await
-    .expect("sync finishes");
-    assert!(report.ok(), "the sync of the simulator works: {report:?}");
-    sim.shutdown().await;
+    let source = synced_team("hub-reader-test-key", people, HANG_GUARD).await;
     let db = test_db();
     let url = db.url.clone();
     let (p, c, s, u, m, f) = {

@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use serde_json::json;
 
 use sltui::api::models::{Cadence, Membership, Person, Step};
@@ -317,18 +318,70 @@ pub fn row_names(s: &AppState) -> Vec<String> {
         .collect()
 }
 
-/// What the dashboard draws for `state` on a `width` x `height` test terminal, a
-/// line a row.
-pub fn screen_text(state: &AppState, width: u16, height: u16) -> String {
+/// The buffer the dashboard draws for `state` on a `width` x `height` test terminal.
+pub fn render_buffer(state: &AppState, width: u16, height: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal.draw(|f| views::draw(f, state)).expect("draw");
-    let buf = terminal.backend().buffer().clone();
+    terminal.backend().buffer().clone()
+}
+
+/// The rows of a drawn buffer as text, a line a row.
+pub fn buffer_lines(buf: &Buffer) -> Vec<String> {
     (0..buf.area.height)
         .map(|y| {
             (0..buf.area.width)
                 .map(|x| buf[(x, y)].symbol().to_string())
                 .collect::<String>()
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
+}
+
+/// What the dashboard draws for `state` on a `width` x `height` test terminal, a
+/// line a row.
+pub fn screen_text(state: &AppState, width: u16, height: u16) -> String {
+    buffer_lines(&render_buffer(state, width, height)).join("\n")
+}
+
+/// The cadence detail of "Q3 Outbound" with its steps and people loaded.
+pub fn q3_detail() -> AppState {
+    let mut s = loaded();
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Down); // Q3 Outbound
+    let fx = act(&mut s, Action::Enter);
+    let (id, _) = find(&fx, |r| matches!(r, Request::CadenceDetail { .. })).unwrap();
+    let steps = vec![
+        step(11, 1, 1, 1, "email", "Intro email"),
+        step(12, 1, 3, 2, "email", "Bump"),
+        step(13, 1, 5, 3, "phone", "Call"),
+    ];
+    ev(
+        &mut s,
+        WorkerEvent::CadenceSteps {
+            id,
+            cadence_id: 1,
+            steps,
+        },
+    );
+    let ada = person(
+        501,
+        "Ada",
+        "Lovelace",
+        "ada@analytical.io",
+        "Analytical Engines",
+        "CTO",
+    );
+    let members = vec![
+        (membership(1, 501, 1, "active", true), Some(ada)),
+        (membership(2, 502, 1, "removed_no_action", false), None),
+    ];
+    ev(
+        &mut s,
+        WorkerEvent::CadenceMembers {
+            id,
+            cadence_id: 1,
+            members,
+        },
+    );
+    ev(&mut s, WorkerEvent::Finished { id, error: None });
+    s
 }

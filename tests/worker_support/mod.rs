@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sltui::api::{ApiClient, ApiConfig};
+use sltui::metrics::Aggregator;
 use sltui::sim::{self, SimConfig, SimHandle};
 use sltui::worker::{
     self, EnrollOutcome, Envelope, Priority, Request, RequestId, WorkerEvent, WorkerHandle,
@@ -63,6 +64,19 @@ pub async fn sim_get(sim: &SimHandle, path: &str) -> Value {
         .json()
         .await
         .expect("sim json")
+}
+
+/// Zeroes the simulator's request and point counters (`POST /_sim/stats/reset`).
+pub async fn reset_stats(sim: &SimHandle) {
+    let base = sim.base_url();
+    let origin = base.trim_end_matches('/').trim_end_matches("/v2");
+    reqwest::Client::new()
+        .post(format!("{origin}/_sim/stats/reset"))
+        .send()
+        .await
+        .expect("sim reachable")
+        .error_for_status()
+        .expect("stats reset");
 }
 
 pub async fn stat(sim: &SimHandle, field: &str) -> u64 {
@@ -239,4 +253,34 @@ pub async fn truth(sim: &SimHandle) -> BTreeMap<u64, Value> {
         .iter()
         .map(|(k, v)| (k.parse().expect("cadence id"), v.clone()))
         .collect()
+}
+
+/// Asserts that `agg` counts every cadence of `truth` ([`truth`]) as the simulator
+/// does: sent, delivered, opened, clicked, replied and bounced.
+pub fn assert_counts_equal_truth(agg: &Aggregator, truth: &BTreeMap<u64, Value>) {
+    for (id, want) in truth {
+        let got = agg.by_cadence(*id);
+        let pairs = [
+            ("sent", got.sent),
+            ("delivered", got.delivered),
+            ("opened", got.opened),
+            ("clicked", got.clicked),
+            ("replied", got.replied),
+            ("bounced", got.bounced),
+        ];
+        for (field, value) in pairs {
+            assert_eq!(Some(value), want[field].as_u64(), "cadence {id} {field}");
+        }
+    }
+}
+
+/// Sets the simulator's faults (`POST /_sim/faults`), which must be accepted.
+pub async fn set_faults(sim: &SimHandle, body: Value) {
+    let res = reqwest::Client::new()
+        .post(format!("http://{}/_sim/faults", sim.addr()))
+        .json(&body)
+        .send()
+        .await
+        .expect("sim reachable");
+    assert!(res.status().is_success());
 }

@@ -30,10 +30,11 @@ pub async fn steps(
     let mut reached: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
     for e in &emails {
         let fact = email_fact(e);
-        if fact.sent && fact.in_range(range, now) {
-            if let (Some(step), Some(person)) = (fact.step_id, recipient(e)) {
-                reached.entry(step).or_default().insert(person);
-            }
+        if fact.sent
+            && fact.in_range(range, now)
+            && let (Some(step), Some(person)) = (fact.step_id, recipient(e))
+        {
+            reached.entry(step).or_default().insert(person);
         }
         agg.upsert(fact);
     }

@@ -238,10 +238,11 @@ impl Builder<'_> {
                 }
                 Class::Natural => {
                     last_action = Some(self.action());
-                    if let (Some(s), Some(due)) = (next, times.get(exec).copied()) {
-                        if s.kind == StepType::Email && due - now < DAY {
-                            self.pending_email(plan, user_id, track, exec, due, &mut last);
-                        }
+                    if let (Some(s), Some(due)) = (next, times.get(exec).copied())
+                        && s.kind == StepType::Email
+                        && due - now < DAY
+                    {
+                        self.pending_email(plan, user_id, track, exec, due, &mut last);
                     }
                     (MembershipState::Active, next.map(|s| s.id))
                 }

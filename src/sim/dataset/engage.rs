@@ -252,10 +252,10 @@ impl Builder<'_> {
         let person_id = p.id;
         let outcome = call_outcome(self.rng);
         let updated_at = (at + self.rng.range_i64(100_000, 3 * SECOND)).min(self.now);
-        if outcome.sentiment == Some("Demo Scheduled") {
-            if let Some(o) = origin {
-                *self.meetings.entry(o.cadence_id).or_insert(0) += 1;
-            }
+        if outcome.sentiment == Some("Demo Scheduled")
+            && let Some(o) = origin
+        {
+            *self.meetings.entry(o.cadence_id).or_insert(0) += 1;
         }
         self.calls.push(Call {
             id: 0,

@@ -57,24 +57,23 @@ pub fn create_membership(w: &mut World, f: &Fields) -> Result<u64, ApiError> {
             "is a personal cadence owned by another user",
         ));
     }
-    if let Some(step) = step_id {
-        if !cadence.step_ids.contains(&step) {
-            return Err(ApiError::field(
-                "step_id",
-                "does not belong to this cadence",
-            ));
-        }
+    if let Some(step) = step_id
+        && !cadence.step_ids.contains(&step)
+    {
+        return Err(ApiError::field(
+            "step_id",
+            "does not belong to this cadence",
+        ));
     }
     let start_step = step_id.or_else(|| cadence.step_ids.first().copied());
     let existing = ds.membership_by_pair.get(&(person_id, cadence_id)).copied();
-    if let Some(mid) = existing {
-        if ds
+    if let Some(mid) = existing
+        && ds
             .memberships
             .get(mid)
             .is_some_and(|m| m.state.on_cadence())
-        {
-            return Err(ApiError::field("person_id", "is already on this cadence"));
-        }
+    {
+        return Err(ApiError::field("person_id", "is already on this cadence"));
     }
     let now = w.stamp();
     let ds = &mut w.ds;

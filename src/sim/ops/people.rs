@@ -82,10 +82,10 @@ fn check_identity(ds: &Dataset, p: &Person, errs: &mut Errors) {
         Some(email) => {
             if !valid_email(email) {
                 errs.add("email_address", "is invalid");
-            } else if let Some(&other) = ds.person_by_email.get(&email.to_lowercase()) {
-                if other != p.id {
-                    errs.add("email_address", "has already been taken");
-                }
+            } else if let Some(&other) = ds.person_by_email.get(&email.to_lowercase())
+                && other != p.id
+            {
+                errs.add("email_address", "has already been taken");
             }
         }
         None if p.phone.is_some() && p.last_name.is_some() => {}
@@ -148,10 +148,10 @@ pub fn update_person(w: &mut World, id: u64, f: &Fields) -> Result<(), ApiError>
     errs.check()?;
     let new_email = p.email_address.as_ref().map(|e| e.to_lowercase());
     if old_email != new_email {
-        if let Some(old) = old_email {
-            if ds.person_by_email.get(&old) == Some(&id) {
-                ds.person_by_email.remove(&old);
-            }
+        if let Some(old) = old_email
+            && ds.person_by_email.get(&old) == Some(&id)
+        {
+            ds.person_by_email.remove(&old);
         }
         if let Some(new) = new_email {
             ds.person_by_email.insert(new, id);

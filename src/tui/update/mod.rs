@@ -231,7 +231,7 @@ fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     redraw |= state.messages.len() != before;
     // "updated N s ago" changes once a second: redraw every 4th tick.
     state.ticks = state.ticks.wrapping_add(1);
-    redraw |= state.ticks % 4 == 0;
+    redraw |= state.ticks.is_multiple_of(4);
     people::lookup_if_due(state, fx);
     let had = state.popup.is_some();
     cost::show_waiting(state);

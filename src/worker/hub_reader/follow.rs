@@ -234,22 +234,22 @@ impl Follower<'_> {
         if !gone.is_empty() {
             shared.emit(WorkerEvent::PeopleDeleted { ids: gone });
         }
-        if stale || !cadences.is_empty() || !removed_in("cadences").is_empty() {
-            if let Ok(cadences) = shared.store.cadences() {
-                shared.emit(WorkerEvent::Cadences {
-                    id: PUSHED,
-                    cadences,
-                });
-            }
+        if (stale || !cadences.is_empty() || !removed_in("cadences").is_empty())
+            && let Ok(cadences) = shared.store.cadences()
+        {
+            shared.emit(WorkerEvent::Cadences {
+                id: PUSHED,
+                cadences,
+            });
         }
         let steps_gone = stale || !removed_in("steps").is_empty();
         if !steps.is_empty() || steps_gone {
             self.send_steps(&steps, steps_gone);
         }
-        if stale || !users.is_empty() {
-            if let Ok(users) = shared.store.users() {
-                shared.emit(WorkerEvent::Users { id: PUSHED, users });
-            }
+        if (stale || !users.is_empty())
+            && let Ok(users) = shared.store.users()
+        {
+            shared.emit(WorkerEvent::Users { id: PUSHED, users });
         }
         let members_gone = stale || !removed_in("memberships").is_empty();
         if !memberships.is_empty() || members_gone {
