@@ -54,6 +54,7 @@ use sltui::worker::hub_reader::HubReader;
 
 const CHILD: &str = "SLTUI_BENCH_STARTUP_STORE";
 const CHILD_PG: &str = "SLTUI_BENCH_STARTUP_PG";
+const NOW: &str = "SLTUI_BENCH_STARTUP_NOW";
 const PG_FIRST_FRAME_TARGET_MS: f64 = 300.0;
 const SERVER: &str = "bench";
 const FIRST_FRAME_TARGET_MS: f64 = 150.0;
@@ -77,7 +78,7 @@ fn main() {
 fn child(path: &Path, started: Instant) {
     let t = Instant::now();
     let range = TimeRange::Days(30);
-    let load = start::load(path, SERVER, range, chrono::Utc::now());
+    let load = start::load(path, SERVER, range, bench_now());
     let load_ms = ms(t.elapsed());
     let StoreLoad::Loaded(data) = load else {
         panic!("the bench store did not load: {load:?}");
@@ -135,6 +136,17 @@ fn child(path: &Path, started: Instant) {
     );
 }
 
+/// The clock the children read their 30-day range from: the parent's, taken
+/// once, so the SQLite and PostgreSQL first frames count the same window (a
+/// range a minute later can lose an email at its edge).
+fn bench_now() -> chrono::DateTime<chrono::Utc> {
+    std::env::var(NOW)
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .unwrap_or_else(chrono::Utc::now)
+}
+
 /// A state as the dashboard makes it, before its first frame.
 fn fresh_state(range: TimeRange) -> AppState {
     let mut state = AppState::new(
@@ -186,7 +198,7 @@ fn child_pg(url: &str, started: Instant) {
     let t = Instant::now();
     let range = TimeRange::Days(30);
     let reader = HubReader::open(url).expect("the team database opens");
-    let load = reader.first_frame(range, chrono::Utc::now());
+    let load = reader.first_frame(range, bench_now());
     let load_ms = ms(t.elapsed());
     let StoreLoad::Loaded(data) = load else {
         panic!("the team database did not load: {load:?}");
@@ -321,11 +333,14 @@ fn parent() {
 /// Runs the bench as a child `runs` times after one warm-up (page cache) with
 /// `var=value`; each child's numbers, and its last word (the fingerprint).
 fn run_children(var: &str, value: &str, runs: usize) -> (Vec<Vec<f64>>, Vec<String>) {
+    static NOW_SECS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    let now = *NOW_SECS.get_or_init(|| chrono::Utc::now().timestamp());
     let exe = std::env::current_exe().expect("bench executable");
     let (mut samples, mut prints) = (Vec::new(), Vec::new());
     for i in 0..=runs {
         let out = std::process::Command::new(&exe)
             .env(var, value)
+            .env(NOW, now.to_string())
             .output()
             .expect("run the child");
         assert!(
