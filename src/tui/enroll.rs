@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::api::models::{Cadence, Step};
 
 pub use super::choices::{CadenceChoice, cadence_choices, not_addable, someone_elses};
-use super::state::SEARCH_LIMIT;
+use super::pages::SEARCH_LIMIT;
 use super::text_input::{Edit, TextInput};
 use super::widgets::table::Cursor;
 use crate::search::{PeopleIndex, SearchHits};

@@ -6,9 +6,6 @@ use std::time::{Duration, Instant};
 
 use crate::worker::protocol::HubSeen;
 
-use super::state::{AppState, Level};
-use super::widgets::status_bar::ago;
-
 /// A hub whose status row is older than this is marked stale (it writes the
 /// row at every sync and budget reading, several times a minute).
 pub const STALE_AFTER: Duration = Duration::from_secs(60);
@@ -94,6 +91,16 @@ impl HubView {
     }
 }
 
+/// "3s", "4m", "2h": how long ago, as the status bar and the hub line say it.
+pub fn ago(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        _ => format!("{}h", s / 3600),
+    }
+}
+
 fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
@@ -101,30 +108,6 @@ fn shorten(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max - 1).collect();
     out.push('…');
     out
-}
-
-/// The reader read the hub's status row.
-pub fn on_status(state: &mut AppState, hub: Option<HubSeen>) {
-    if let Some(view) = &mut state.hub {
-        view.seen = Some(hub);
-    }
-}
-
-/// The team database stopped answering, or answers again.
-pub fn on_database(state: &mut AppState, problem: Option<String>) {
-    let Some(view) = &mut state.hub else {
-        return;
-    };
-    let was = view.problem.is_some();
-    view.problem = problem.clone();
-    match (was, problem) {
-        (false, Some(why)) => state.say(
-            Level::Error,
-            format!("{why}; showing the last data read, reconnecting"),
-        ),
-        (true, None) => state.say(Level::Info, "the team database answers again"),
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod msg;
 pub mod pages;
 pub mod popups;
 pub mod state;
+pub mod store_status;
 pub mod stored;
 pub mod style;
 pub mod task;

@@ -1,5 +1,5 @@
-//! What each page keeps besides the shared state: the open cadence, the people
-//! search, the open person.
+//! The pages (views) and what each keeps besides the shared state: the open
+//! cadence, the people search, the open person.
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -8,10 +8,43 @@ use crate::api::models::{Membership, Person};
 use crate::worker::protocol::RequestId;
 
 use super::fetch::Fetch;
-use super::state::View;
 use super::text_input::TextInput;
 use super::widgets::table::Cursor;
 use crate::search::{PeopleIndex, SearchHits};
+
+/// The screens, in three tabs: 1 Cadences (and a cadence's detail), 2 People (and a
+/// person), 3 live Activity (all cadences, and the enrollment task log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Cadences,
+    CadenceDetail,
+    People,
+    Person,
+    Activity,
+}
+
+impl View {
+    /// The tab a view belongs to (1-based, as the number keys).
+    pub fn tab(self) -> usize {
+        match self {
+            View::Cadences | View::CadenceDetail => 1,
+            View::People | View::Person => 2,
+            View::Activity => 3,
+        }
+    }
+
+    /// The root view of a tab.
+    pub fn of_tab(tab: usize) -> View {
+        match tab {
+            2 => View::People,
+            3 => View::Activity,
+            _ => View::Cadences,
+        }
+    }
+}
+
+/// Most people a search shows.
+pub const SEARCH_LIMIT: usize = 200;
 
 #[derive(Debug)]
 pub struct CadenceDetail {

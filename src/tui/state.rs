@@ -16,41 +16,12 @@ use super::cadence_list::CadenceList;
 use super::enroll::EnrollFlow;
 use super::fetch::Fetch;
 use super::msg::Effect;
-pub use super::pages::{CadenceDetail, EmailLookup, IndexStatus, PeopleSearch, PersonPage};
+pub use super::pages::{
+    CadenceDetail, EmailLookup, IndexStatus, PeopleSearch, PersonPage, SEARCH_LIMIT, View,
+};
 use super::style::Styles;
 use super::task::EnrollTask;
 use super::widgets::table::Cursor;
-
-/// The screens, in three tabs: 1 Cadences (and a cadence's detail), 2 People (and a
-/// person), 3 live Activity (all cadences, and the enrollment task log).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Cadences,
-    CadenceDetail,
-    People,
-    Person,
-    Activity,
-}
-
-impl View {
-    /// The tab a view belongs to (1-based, as the number keys).
-    pub fn tab(self) -> usize {
-        match self {
-            View::Cadences | View::CadenceDetail => 1,
-            View::People | View::Person => 2,
-            View::Activity => 3,
-        }
-    }
-
-    /// The root view of a tab.
-    pub fn of_tab(tab: usize) -> View {
-        match tab {
-            2 => View::People,
-            3 => View::Activity,
-            _ => View::Cadences,
-        }
-    }
-}
 
 /// Wall clock and monotonic time, set by the loop before each message so `update`
 /// stays a plain function (tests set it by hand).
@@ -212,7 +183,7 @@ pub struct AppState {
     pub connection: Option<Unreachable>,
     /// The local store: stored data on screen (stale until live answers), and the
     /// background sync that refreshes it.
-    pub store: super::stored::StoreStatus,
+    pub store: super::store_status::StoreStatus,
     /// On the team database (`--db`): the team hub, shown in place of the
     /// budget gauge. `None` for a dashboard on SalesLoft.
     pub hub: Option<super::hub::HubView>,
@@ -226,8 +197,6 @@ pub struct AppState {
 /// How long transient messages stay.
 pub const MESSAGE_TTL: Duration = Duration::from_secs(6);
 pub const ERROR_TTL: Duration = Duration::from_secs(12);
-/// Most people a search shows.
-pub const SEARCH_LIMIT: usize = 200;
 
 impl AppState {
     pub fn new(
@@ -280,7 +249,7 @@ impl AppState {
             messages: Vec::new(),
             heartbeat: None,
             connection: None,
-            store: super::stored::StoreStatus::default(),
+            store: super::store_status::StoreStatus::default(),
             hub: None,
             spinner: 0,
             ticks: 0,

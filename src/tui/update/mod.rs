@@ -5,6 +5,7 @@
 mod actions;
 mod cost;
 mod enroll;
+mod hub;
 mod people;
 mod worker;
 
@@ -221,7 +222,7 @@ fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     let mut redraw = false;
     if !state.running.is_empty()
         || state.tasks.last().is_some_and(|t| t.finished.is_none())
-        || matches!(state.store.sync, super::stored::SyncLine::Running(_))
+        || matches!(state.store.sync, super::store_status::SyncLine::Running(_))
     {
         state.spinner = state.spinner.wrapping_add(1);
         redraw = true;

@@ -6,7 +6,7 @@ use crate::worker::protocol::{ConnectionState, RequestId, WorkerEvent};
 
 use super::super::msg::Effect;
 use super::super::state::{AppState, IndexStatus, Level, Unreachable};
-use super::{actions, enroll, people};
+use super::{actions, enroll, hub, people};
 
 pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Effect>) {
     let now = state.clock.now;
@@ -190,8 +190,8 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 task.note = note;
             }
         }
-        WorkerEvent::HubStatus { hub } => super::super::hub::on_status(state, hub),
-        WorkerEvent::HubDatabase { problem } => super::super::hub::on_database(state, problem),
+        WorkerEvent::HubStatus { hub } => hub::on_status(state, hub),
+        WorkerEvent::HubDatabase { problem } => hub::on_database(state, problem),
         WorkerEvent::Error { message } => state.say(Level::Error, message),
     }
 }

@@ -16,7 +16,7 @@ use ratatui::widgets::Widget;
 
 use crate::config::keymap::Action;
 
-use super::super::hub::{HubView, Tone};
+use super::super::hub::{HubView, Tone, ago};
 use super::super::state::{AppState, Level, View};
 use super::budget_gauge::BudgetGauge;
 
@@ -24,16 +24,6 @@ const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 pub fn spinner(frame: usize) -> &'static str {
     SPINNER[frame % SPINNER.len()]
-}
-
-/// "3s", "4m", "2h".
-pub fn ago(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m", s / 60),
-        _ => format!("{}h", s / 3600),
-    }
 }
 
 /// How long without contact before the data counts as stale while live.
