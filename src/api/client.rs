@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::ApiResult;
 use super::auth::{OAuthSettings, TokenProvider};
+use super::auth_gate::{AuthGate, Outcome, Refusal};
 use super::budget::{self, Budget};
 use super::decode::decode;
 use super::error::{ApiError, OAuthRefusal, error_chain, network_error};
@@ -121,6 +122,8 @@ struct Inner {
     oauth: Option<Arc<TokenProvider>>,
     /// The API key, only to scrub it from error texts (see `scrub`).
     secret: Option<String>,
+    /// Stops sending after SalesLoft refused the key (see `auth_gate`).
+    gate: AuthGate,
 }
 
 /// The SalesLoft client; clones share the connection pool and the budget.
@@ -199,6 +202,7 @@ impl ApiClient {
                 max_retries: cfg.max_retries,
                 oauth,
                 secret: cfg.api_key.as_deref().map(|k| k.trim().to_string()),
+                gate: AuthGate::default(),
             }),
         })
     }
@@ -228,6 +232,26 @@ impl ApiClient {
     /// Whether SalesLoft answers, from every exchange (for the circuit breaker).
     pub fn health(&self) -> &Health {
         &self.inner.health
+    }
+
+    /// Whether SalesLoft refused the key, and when it is tried again.
+    pub fn auth_refusal(&self) -> Option<Refusal> {
+        self.inner.gate.refusal()
+    }
+
+    /// The user asks to try a refused key again: the next request is the try,
+    /// unless the last try was under [`super::auth_gate::MIN_GAP`] ago (`Err`:
+    /// the wait left). Then [`Self::try_key`].
+    pub fn allow_auth_retry(&self) -> Result<(), Duration> {
+        self.inner.gate.allow_now()
+    }
+
+    /// One `GET /me`: whether the key works (through the gate, so a refused key
+    /// is only sent when a try is due).
+    pub async fn try_key(&self) -> ApiResult<()> {
+        self.get_json::<serde_json::Value>("me.json", &Query::new())
+            .await
+            .map(|_| ())
     }
 
     /// GET `path` and decode the whole body as `T`, retrying per policy.
@@ -352,6 +376,34 @@ impl ApiClient {
         body: Option<Vec<u8>>,
     ) -> ApiResult<Raw> {
         let (rel, url) = self.url_for(path, query)?;
+        let turn = match self.inner.gate.enter().await {
+            Ok(turn) => turn,
+            Err(refused) => return Err(self.with_oauth_context(not_sent(&refused))),
+        };
+        let result = self.execute_inner(method, &rel, &url, body).await;
+        let outcome = match &result {
+            Ok(_) => Outcome::Answered,
+            Err(ApiError::Unauthorized { .. }) => Outcome::Refused,
+            Err(e) if e.status().is_some() => Outcome::Answered,
+            Err(_) => Outcome::Unknown,
+        };
+        let message = match &result {
+            Err(ApiError::Unauthorized { message, .. }) => Some(message.as_str()),
+            _ => None,
+        };
+        self.inner.gate.record(outcome, message);
+        drop(turn);
+        result
+    }
+
+    async fn execute_inner(
+        &self,
+        method: Method,
+        rel: &str,
+        url: &str,
+        body: Option<Vec<u8>>,
+    ) -> ApiResult<Raw> {
+        let (rel, url) = (rel.to_string(), url.to_string());
         let is_read = method == Method::GET || method == Method::HEAD;
         let mut attempts = Attempts::default();
         let mut replayed_401 = false;
@@ -540,6 +592,24 @@ impl ApiClient {
             url.push_str(&query.to_query_string());
         }
         Ok((rel.to_string(), url))
+    }
+}
+
+/// A request the gate did not send: the key was refused.
+fn not_sent(r: &Refusal) -> ApiError {
+    let now = Instant::now();
+    let ago = now.saturating_duration_since(r.last_try).as_secs();
+    let next = r
+        .next_try
+        .saturating_duration_since(now)
+        .as_secs_f64()
+        .ceil() as u64;
+    ApiError::Unauthorized {
+        message: format!(
+            "{} (the key was refused {ago} s ago; not sent, next try in {next} s)",
+            r.message
+        ),
+        oauth: None,
     }
 }
 

@@ -143,6 +143,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         webhooks: hooks.is_some(),
         stored,
         hub: false,
+        key_source: target.key_source.clone(),
     };
     let result = tui::run(ctx).await;
     if let Some(b) = background {

@@ -210,6 +210,10 @@ pub struct AppState {
     pub heartbeat: Option<Instant>,
     /// Set while SalesLoft is unreachable: the data on screen is the last received.
     pub connection: Option<Unreachable>,
+    /// Set while SalesLoft refuses the key: nothing is sent, live updates stop.
+    pub auth: Option<super::auth::AuthFailed>,
+    /// Where the key came from, in words (never the key).
+    pub key_source: Option<String>,
     /// The local store: stored data on screen (stale until live answers), and the
     /// background sync that refreshes it.
     pub store: super::stored::StoreStatus,
@@ -280,6 +284,8 @@ impl AppState {
             messages: Vec::new(),
             heartbeat: None,
             connection: None,
+            auth: None,
+            key_source: None,
             store: super::stored::StoreStatus::default(),
             hub: None,
             spinner: 0,

@@ -173,6 +173,16 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 .filter_map(|u| user_name(&u).map(|n| (u.id, n)))
                 .collect();
         }
+        WorkerEvent::Connection {
+            state:
+                ConnectionState::AuthFailed {
+                    retry_in_secs,
+                    reason,
+                },
+        } => super::super::auth::on_failed(state, retry_in_secs, reason),
+        WorkerEvent::Connection {
+            state: ConnectionState::Up,
+        } if state.auth.is_some() => super::super::auth::on_up(state, fx),
         WorkerEvent::Connection { state: connection } => {
             on_connection(state, connection);
             // Back from offline on stored data: the old failure no longer means
@@ -239,6 +249,8 @@ fn on_connection(state: &mut AppState, connection: ConnectionState) {
                 state.say(Level::Info, "SalesLoft answers again");
             }
         }
+        // Handled before (super::super::auth).
+        ConnectionState::AuthFailed { .. } => {}
     }
 }
 
@@ -246,7 +258,7 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
     let now = state.clock.now;
     state.running.retain(|(r, _)| *r != id);
     let mut claimed = super::cost::on_finished(state, id, &error);
-    if claimed {
+    if claimed || super::super::auth::on_finished(state, id, &error) {
         return;
     }
     claimed |= state.cadences.fetch.finish(id, error.clone(), now);
@@ -293,7 +305,7 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
         enroll::on_task_finished(state, id, error.clone(), fx);
         return;
     }
-    if let Some(e) = error {
+    if let Some(e) = error.filter(|e| !super::super::auth::is_refusal(e)) {
         // Errors of views say so in their own place; say it here too, in words,
         // because a failed read is worth noticing even on another screen.
         let what = if claimed { "" } else { "background work: " };

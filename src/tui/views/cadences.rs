@@ -108,6 +108,10 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         v
     };
     if list.cadences.is_empty() {
+        if let Some(text) = super::super::auth::screen_text(state) {
+            placeholder(area, buf, block, vec![Line::from(text)], s.bad);
+            return;
+        }
         let lines = match list.fetch.state() {
             LoadState::Loading | LoadState::Idle => vec![Line::from("Loading cadences…")],
             LoadState::Failed(e) => empty_lines(
