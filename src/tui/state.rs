@@ -188,6 +188,10 @@ pub struct AppState {
     /// The user the key belongs to, once `/me` answered (until then personal
     /// cadences of others are not told apart).
     pub me: Option<u64>,
+    /// Whether the key's user is a team admin, once `/me` answered. A rep's key
+    /// may not see other groups' records (group privacy): totals are marked
+    /// partial ([`AppState::partial_note`]).
+    pub team_admin: Option<bool>,
     /// Names of the team's users by id (cadence owners), once loaded.
     pub users: HashMap<u64, String>,
     /// Selection in the Activity view's cadence ranking.
@@ -254,6 +258,7 @@ impl AppState {
             people: PeopleSearch::default(),
             person: None,
             me: None,
+            team_admin: None,
             users: HashMap::new(),
             activity_cursor: Cursor::default(),
             metrics: Metrics {
@@ -335,6 +340,12 @@ impl AppState {
             .iter()
             .rev()
             .find(|m| m.until > self.clock.now)
+    }
+
+    /// "partial? (not admin)" where totals are shown, when the key's user is not a
+    /// team admin (records of other groups may be hidden from it).
+    pub fn partial_note(&self) -> Option<&'static str> {
+        (self.team_admin == Some(false)).then_some("partial? (not admin)")
     }
 
     /// The label of the newest running task, for the spinner.

@@ -166,7 +166,10 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             state.live.enabled = enabled;
             state.live.paused_reason = paused_reason;
         }
-        WorkerEvent::Me { user, .. } => state.me = Some(user.id),
+        WorkerEvent::Me { user, .. } => {
+            state.me = Some(user.id);
+            state.team_admin = Some(user.team_admin);
+        }
         WorkerEvent::Users { users, .. } => {
             state.users = users
                 .into_iter()

@@ -59,7 +59,10 @@ fn totals_block(state: &AppState, area: Rect, buf: &mut Buffer) {
         .borders(Borders::ALL)
         .border_style(s.border)
         .title(Span::styled(
-            format!(" All cadences · {} ", state.metrics.range),
+            match state.partial_note() {
+                Some(note) => format!(" All cadences · {} · {note} ", state.metrics.range),
+                None => format!(" All cadences · {} ", state.metrics.range),
+            },
             s.title,
         ));
     let inner = block.inner(area);

@@ -72,6 +72,9 @@ fn title(state: &AppState) -> Line<'static> {
     if let Some(text) = engagement_note(state) {
         spans.push(Span::styled(format!("· {text} "), s.warn));
     }
+    if let Some(text) = state.partial_note() {
+        spans.push(Span::styled(format!("· {text} "), s.warn));
+    }
     Line::from(spans)
 }
 
