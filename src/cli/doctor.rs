@@ -58,9 +58,21 @@ impl Check {
 }
 
 pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
-    let target = super::target::resolve(global, false)?;
-    let base = target.base_url.clone();
-    let key = target.api_key.clone();
+    let target = super::target::resolve(global, true)?;
+    // Like the dashboard: without credentials on the demo profile (or with
+    // --demo), the embedded simulator, never the real API without a key.
+    let demo = if target.demo {
+        super::demo::say("doctor");
+        Some(super::demo::Demo::start(false).await?)
+    } else {
+        None
+    };
+    let base = demo
+        .as_ref()
+        .map_or_else(|| target.base_url.clone(), |d| d.base_url());
+    let key = demo
+        .as_ref()
+        .map_or_else(|| target.api_key.clone(), |d| Some(d.key.clone()));
     let mut spent = None;
     let (checks, base_url) = match ApiConfig::normalize_base_url(&base) {
         Ok(url) => (
@@ -98,6 +110,9 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
             "Diagnostic bundle written to {} (secrets redacted).",
             dir.display()
         );
+    }
+    if let Some(d) = demo {
+        d.stop().await;
     }
     Ok(if checks.iter().all(|c| c.ok) { 0 } else { 1 })
 }

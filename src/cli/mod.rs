@@ -7,6 +7,7 @@ mod cost_cmd;
 mod dashboard;
 mod dashboard_hooks;
 mod dashboard_hub;
+mod demo;
 mod doctor;
 mod enroll;
 mod hub_cmd;

@@ -133,6 +133,12 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
     })
 }
 
+/// `host[:port]` of a base URL.
+pub fn server_label(base_url: &str) -> String {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest).to_string()
+}
+
 /// Where the credential of a run comes from: the flag or the environment (clap
 /// reads both into `--api-key`; equal to the variable means the variable), the
 /// profile's OAuth, or the profile's `api_key_env` / `api_key_cmd`.
@@ -162,6 +168,21 @@ impl Target {
     /// Whether there is a credential (an API key or OAuth) for a real server.
     pub fn has_credentials(&self) -> bool {
         self.api_key.is_some() || self.oauth.is_some()
+    }
+
+    /// What this run's store, audit entries and status bar are named after:
+    /// `demo` for the embedded simulator, the profile's name, or, for the
+    /// built-in demo profile pointed at a server by `--base-url`/`--api-key`,
+    /// that server's `host[:port]` (never "demo": real data must not look like
+    /// the demo's, nor share its store).
+    pub fn label(&self) -> String {
+        if self.demo {
+            return crate::config::DEMO_PROFILE.to_string();
+        }
+        if self.profile.uses_simulator() {
+            return server_label(&self.base_url);
+        }
+        self.profile.name.clone()
     }
 
     /// The client settings for `base_url` with this target's credentials.
