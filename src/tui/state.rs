@@ -418,9 +418,13 @@ impl AppState {
                 )
             })
             .collect();
+        // By the columns shown, no hidden score: replies, then clicks, then
+        // opens (most first), then the name as every table orders names.
         v.sort_by(|a, b| {
-            let total = |x: &[u64; 3]| x[0] + x[1] * 3 + x[2] * 10;
-            total(&b.1).cmp(&total(&a.1)).then_with(|| a.2.cmp(b.2))
+            let key = |x: &[u64; 3]| (x[2], x[1], x[0]);
+            key(&b.1)
+                .cmp(&key(&a.1))
+                .then_with(|| super::cadence_list::name_order(a.2, b.2))
         });
         v.into_iter().map(|(id, counts, _)| (id, counts)).collect()
     }

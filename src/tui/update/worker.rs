@@ -51,6 +51,11 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 d.fetch.arrived(now);
                 let len = steps + d.members.len();
                 d.cursor.clamp(len);
+                let on = d.members.iter().filter(|(m, _)| m.currently_on_cadence);
+                let on = on.count() as u64;
+                // One count of the people on a cadence everywhere: its memberships'.
+                state.cadences.set_on_cadence(cadence_id, on);
+                actions::rebuild_cadences(state);
             }
         }
         WorkerEvent::EmailFacts { facts, live, .. } => {

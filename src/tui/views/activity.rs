@@ -93,7 +93,7 @@ fn ranking(state: &AppState, area: Rect, buf: &mut Buffer) {
         .borders(Borders::ALL)
         .border_style(s.border)
         .title(Span::styled(
-            " Most active cadences (live window) ",
+            " Most active cadences (live) · by replies, clicks, opens ",
             s.title,
         ));
     let ranked = state.ranked_cadences();
