@@ -1,4 +1,6 @@
-//! After SalesLoft refuses the key (a final 401, after any OAuth refresh), the
+//! After SalesLoft refuses the key (a final 401, after any OAuth refresh, or the
+//! OAuth token endpoint refusing to issue an access token: a revoked or expired
+//! refresh token, a wrong client), the
 //! client stops sending: every request fails at once with the refusal, without
 //! touching the network, until a trial request is allowed — after a long
 //! backoff ([`backoff`]: 60 s, 120 s, 300 s, then every 10 min) or when the user
@@ -37,6 +39,8 @@ pub struct Refusal {
     pub next_try: Instant,
     /// Tries refused since the first refusal (0 for the first).
     pub round: u32,
+    /// The OAuth token endpoint refused (not SalesLoft's API with a 401).
+    pub by_token_endpoint: bool,
 }
 
 #[derive(Debug, Default)]
@@ -65,8 +69,8 @@ pub enum Turn<'a> {
 pub enum Outcome {
     /// SalesLoft answered with anything but 401.
     Answered,
-    /// A final 401.
-    Refused,
+    /// A final 401 (`false`), or the OAuth token endpoint refused (`true`).
+    Refused { by_token_endpoint: bool },
     /// No answer (network): says nothing about the key.
     Unknown,
 }
@@ -112,7 +116,7 @@ impl AuthGate {
                 st.verified = true;
                 st.refused = None;
             }
-            Outcome::Refused => {
+            Outcome::Refused { by_token_endpoint } => {
                 st.verified = false;
                 let round = st.refused.as_ref().map_or(0, |r| r.round + 1);
                 let message = message
@@ -124,6 +128,7 @@ impl AuthGate {
                     last_try: now,
                     next_try: now + backoff(round),
                     round,
+                    by_token_endpoint,
                 });
             }
             Outcome::Unknown => {}
@@ -164,7 +169,12 @@ mod tests {
         let first = gate.enter().await.expect("first request goes");
         assert!(matches!(first, Turn::Serial(_)));
         assert!(gate.turn.try_lock().is_err(), "the others wait");
-        gate.record(Outcome::Refused, Some("Invalid token"));
+        gate.record(
+            Outcome::Refused {
+                by_token_endpoint: false,
+            },
+            Some("Invalid token"),
+        );
         drop(first);
         let refused = gate.enter().await.err().expect("not sent");
         assert_eq!(refused.message, "Invalid token");
@@ -180,7 +190,12 @@ mod tests {
     async fn a_trial_that_is_answered_opens_the_gate() {
         let gate = AuthGate::default();
         drop(gate.enter().await.expect("first"));
-        gate.record(Outcome::Refused, Some("Invalid token"));
+        gate.record(
+            Outcome::Refused {
+                by_token_endpoint: false,
+            },
+            Some("Invalid token"),
+        );
         {
             let mut st = gate.lock();
             let r = st.refused.as_mut().unwrap();
@@ -189,7 +204,12 @@ mod tests {
         gate.allow_now().expect("asked after the gap");
         let trial = gate.enter().await.expect("the trial goes");
         assert!(matches!(trial, Turn::Serial(_)));
-        gate.record(Outcome::Refused, None);
+        gate.record(
+            Outcome::Refused {
+                by_token_endpoint: false,
+            },
+            None,
+        );
         drop(trial);
         let again = gate.refusal().expect("still refused");
         assert_eq!((again.round, again.message.as_str()), (1, "Invalid token"));

@@ -315,12 +315,20 @@ impl ApiClient {
         let result = self.execute_inner(method, &rel, &url, body).await;
         let outcome = match &result {
             Ok(_) => Outcome::Answered,
-            Err(ApiError::Unauthorized { .. }) => Outcome::Refused,
+            Err(ApiError::Unauthorized { .. }) => Outcome::Refused {
+                by_token_endpoint: false,
+            },
+            // The token endpoint refused to issue an access token.
+            Err(ApiError::OAuth { .. }) => Outcome::Refused {
+                by_token_endpoint: true,
+            },
             Err(e) if e.status().is_some() => Outcome::Answered,
             Err(_) => Outcome::Unknown,
         };
         let message = match &result {
-            Err(ApiError::Unauthorized { message, .. }) => Some(message.as_str()),
+            Err(ApiError::Unauthorized { message, .. } | ApiError::OAuth { message }) => {
+                Some(message.as_str())
+            }
             _ => None,
         };
         self.inner.gate.record(outcome, message);
@@ -536,12 +544,17 @@ fn not_sent(r: &Refusal) -> ApiError {
         .saturating_duration_since(now)
         .as_secs_f64()
         .ceil() as u64;
-    ApiError::Unauthorized {
-        message: format!(
-            "{} (the key was refused {ago} s ago; not sent, next try in {next} s)",
-            r.message
-        ),
-        oauth: None,
+    let message = format!(
+        "{} (the key was refused {ago} s ago; not sent, next try in {next} s)",
+        r.message
+    );
+    if r.by_token_endpoint {
+        ApiError::OAuth { message }
+    } else {
+        ApiError::Unauthorized {
+            message,
+            oauth: None,
+        }
     }
 }
 

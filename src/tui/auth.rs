@@ -124,16 +124,17 @@ pub fn message_text(state: &AppState) -> Option<String> {
     ))
 }
 
-/// An error that only repeats the refusal the auth-failed state shows.
+/// An error that only repeats the refusal the auth-failed state shows (a 401,
+/// or the OAuth token endpoint refusing).
 pub fn is_refusal(error: &str) -> bool {
-    error.contains("401 Unauthorized")
+    error.contains("401 Unauthorized") || error.contains("OAuth: ")
 }
 
 /// The line shown in place of a view's data while refused.
 pub fn screen_text(state: &AppState) -> Option<String> {
     let a = state.auth.as_ref()?;
     Some(format!(
-        "SalesLoft refused {} (401: {}). Check it, then press {} to try again; sltui tries by itself in {} s.",
+        "SalesLoft refused {} ({}). Check it, then press {} to try again; sltui tries by itself in {} s.",
         source(state),
         a.reason,
         retry_key(state),
