@@ -145,6 +145,11 @@ fn the_dashboard_marks_totals_partial_for_a_rep_key() {
         activity.contains("All cadences · last 30 days · partial? (not admin)"),
         "{activity}"
     );
+    let narrow = screen_text(&s, 80, 24);
+    assert!(
+        narrow.contains("All cadences · partial? (not admin)"),
+        "{narrow}"
+    );
     let mut admin = loaded();
     let boss: User = serde_json::from_value(serde_json::json!({
         "id": 1, "name": "Admin", "team_admin": true

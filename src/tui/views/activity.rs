@@ -60,6 +60,8 @@ fn totals_block(state: &AppState, area: Rect, buf: &mut Buffer) {
         .border_style(s.border)
         .title(Span::styled(
             match state.partial_note() {
+                // Narrow: the note stays whole, the range goes (the tab bar says it).
+                Some(note) if area.width < 54 => format!(" All cadences · {note} "),
                 Some(note) => format!(" All cadences · {} · {note} ", state.metrics.range),
                 None => format!(" All cadences · {} ", state.metrics.range),
             },
