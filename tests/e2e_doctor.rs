@@ -44,6 +44,48 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 #[test]
+fn doctor_warns_that_a_non_admin_key_may_see_partial_totals() {
+    let home = TempHome::new("doc-nonadmin");
+    let sim = SimChild::start_with(&home, "demo-key", &["--non-admin"]);
+    let out = run(home.sltui().args([
+        "doctor",
+        "--base-url",
+        &sim.base_url,
+        "--api-key",
+        "demo-key",
+    ]));
+    let text = out.all();
+    assert!(out.ok(), "a warning is not a failure\n{}", out.describe());
+    let line = check_line(&out.stdout, "visibility").unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("[WARN]"), "{line}");
+    assert!(
+        line.contains("not a team admin") && line.contains("group_public"),
+        "{line}"
+    );
+    assert!(line.contains("may be partial"), "{line}");
+    assert!(
+        out.stdout.contains("read the warning: visibility"),
+        "{text}"
+    );
+    // An admin's key (the default simulator) gets no such line.
+    let admin_home = TempHome::new("doc-admin");
+    let admin = SimChild::start(&admin_home, "demo-key");
+    let out = run(admin_home.sltui().args([
+        "doctor",
+        "--base-url",
+        &admin.base_url,
+        "--api-key",
+        "demo-key",
+    ]));
+    assert!(
+        check_line(&out.stdout, "visibility").is_none(),
+        "{}",
+        out.all()
+    );
+    assert!(out.stdout.contains("All checks passed.\n"), "{}", out.all());
+}
+
+#[test]
 fn doctor_against_sltui_sim_passes_and_says_who_you_are() {
     let home = TempHome::new("doc-ok");
     let sim = SimChild::start(&home, "demo-key");

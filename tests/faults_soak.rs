@@ -164,6 +164,9 @@ async fn two_hundred_enrollments_under_faults() {
                 WorkerEvent::Connection { state } => match state {
                     ConnectionState::Down { .. } => downs += 1,
                     ConnectionState::Up => ups += 1,
+                    ConnectionState::AuthFailed { reason, .. } => {
+                        panic!("the key is right; refused: {reason}")
+                    }
                 },
                 _ => {}
             }

@@ -244,6 +244,14 @@ async fn a_refused_token_is_refreshed_once_and_the_post_replayed() {
         let text = err.to_string();
         assert!(text.contains("invalid_grant"), "{text}");
         assert_eq!(s.unauthorized().await, 2, "one more 401, no loop");
+        // Refused credentials are not sent again until a try is due (the
+        // client's auth gate): no 401, no token request.
+        let issued = s.get("/_sim/oauth").await;
+        let err = c.me().await.expect_err("still refused");
+        assert!(err.to_string().contains("not sent"), "{err}");
+        assert!(err.to_string().contains("invalid_grant"), "{err}");
+        assert_eq!(s.unauthorized().await, 2, "nothing sent");
+        assert_eq!(s.get("/_sim/oauth").await, issued, "no token request");
     })
     .await;
     s.handle.shutdown().await;

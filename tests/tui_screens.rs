@@ -190,6 +190,32 @@ fn error() -> AppState {
     s
 }
 
+/// A wrong key from the environment: SalesLoft refused it at the first request;
+/// nothing is sent until `r` or the backoff, and nothing says LIVE.
+fn auth_failed() -> AppState {
+    let mut s = state();
+    s.session.demo = false;
+    s.session.profile_label = "sales".into();
+    s.key_source = Some("env SALESLOFT_API_KEY".into());
+    let fx = init(&mut s);
+    let (id, _) = find(&fx, |r| matches!(r, Request::Cadences)).unwrap();
+    let reason = "Not authorized: the access token is invalid or expired";
+    let error = Some(format!(
+        "401 Unauthorized: {reason}. Check SALESLOFT_API_KEY or refresh the token."
+    ));
+    ev(&mut s, WorkerEvent::Finished { id, error });
+    ev(
+        &mut s,
+        WorkerEvent::Connection {
+            state: ConnectionState::AuthFailed {
+                retry_in_secs: 60,
+                reason: reason.into(),
+            },
+        },
+    );
+    s
+}
+
 /// SalesLoft unreachable after the data loaded: kept on screen, marked stale.
 fn offline() -> AppState {
     let mut s = loaded();
@@ -250,6 +276,7 @@ fn states() {
     screens("loading", loading);
     screens("empty", empty);
     screens("error", error);
+    screens("auth_failed", auth_failed);
     screens("offline", offline);
     screens("read_only", read_only);
     screens("frozen_and_paused", frozen_and_paused);

@@ -120,7 +120,7 @@ fn detail_shows_facts_rates_chart_steps_and_people() {
             "Q3 Outbound",
             "active",
             "3 steps",
-            "120 on cadence",
+            "1 on cadence",
             "open",
             "reply",
             "bounce",
@@ -130,7 +130,7 @@ fn detail_shows_facts_rates_chart_steps_and_people() {
             "owner 7",
             "Steps (3)",
             "Intro email",
-            "People (1 on cadence",
+            "People (1 on cadence of 2 ever added)",
             "Ada Lovelace",
             "○ removed no action",
         ] {

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::ApiResult;
 use super::auth::{OAuthSettings, TokenProvider};
+use super::auth_gate::{AuthGate, Outcome, Refusal};
 use super::budget::{self, Budget};
 use super::decode::decode;
 use super::error::{ApiError, OAuthRefusal, error_chain, network_error};
@@ -18,6 +19,9 @@ use super::health::Health;
 use super::models::ListEnvelope;
 use super::query::Query;
 use super::retry::{self, Attempts, Decision};
+
+mod probe;
+pub use probe::ProbeResult;
 
 /// Client settings. `Debug` never shows the key.
 #[derive(Clone)]
@@ -98,20 +102,6 @@ impl fmt::Debug for ApiConfig {
     }
 }
 
-/// The outcome of one un-retried GET, for `sltui doctor`.
-#[derive(Clone, Debug)]
-pub struct ProbeResult {
-    pub path: String,
-    pub status: Option<u16>,
-    pub latency: Duration,
-    pub cost: Option<u32>,
-    pub remaining: Option<u32>,
-    pub error: Option<ApiError>,
-    pub body: Option<serde_json::Value>,
-    /// The answer was an HTML page (of any status), not JSON.
-    pub html: bool,
-}
-
 struct Inner {
     http: reqwest::Client,
     base_url: String,
@@ -121,6 +111,8 @@ struct Inner {
     oauth: Option<Arc<TokenProvider>>,
     /// The API key, only to scrub it from error texts (see `scrub`).
     secret: Option<String>,
+    /// Stops sending after SalesLoft refused the key (see `auth_gate`).
+    gate: AuthGate,
 }
 
 /// The SalesLoft client; clones share the connection pool and the budget.
@@ -199,6 +191,7 @@ impl ApiClient {
                 max_retries: cfg.max_retries,
                 oauth,
                 secret: cfg.api_key.as_deref().map(|k| k.trim().to_string()),
+                gate: AuthGate::default(),
             }),
         })
     }
@@ -228,6 +221,26 @@ impl ApiClient {
     /// Whether SalesLoft answers, from every exchange (for the circuit breaker).
     pub fn health(&self) -> &Health {
         &self.inner.health
+    }
+
+    /// Whether SalesLoft refused the key, and when it is tried again.
+    pub fn auth_refusal(&self) -> Option<Refusal> {
+        self.inner.gate.refusal()
+    }
+
+    /// The user asks to try a refused key again: the next request is the try,
+    /// unless the last try was under [`super::auth_gate::MIN_GAP`] ago (`Err`:
+    /// the wait left). Then [`Self::try_key`].
+    pub fn allow_auth_retry(&self) -> Result<(), Duration> {
+        self.inner.gate.allow_now()
+    }
+
+    /// One `GET /me`: whether the key works (through the gate, so a refused key
+    /// is only sent when a try is due).
+    pub async fn try_key(&self) -> ApiResult<()> {
+        self.get_json::<serde_json::Value>("me.json", &Query::new())
+            .await
+            .map(|_| ())
     }
 
     /// GET `path` and decode the whole body as `T`, retrying per policy.
@@ -269,63 +282,6 @@ impl ApiClient {
             .map(|_| ())
     }
 
-    /// One GET, no retries; never fails, the outcome is in the result.
-    pub async fn probe(&self, path: &str) -> ProbeResult {
-        let started = Instant::now();
-        let mut result = ProbeResult {
-            path: path.to_string(),
-            status: None,
-            latency: Duration::ZERO,
-            cost: None,
-            remaining: None,
-            error: None,
-            body: None,
-            html: false,
-        };
-        let outcome = match self.url_for(path, &Query::new()) {
-            Ok((rel, url)) => match self.probe_send(&url).await {
-                Ok((raw, token)) => {
-                    result.status = Some(raw.status);
-                    result.cost = budget::parse_cost(&raw.headers);
-                    result.remaining = budget::parse_remaining(&raw.headers);
-                    result.body = serde_json::from_slice(&raw.body).ok();
-                    let content_type = raw.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-                    result.html = super::error_body::html_page(content_type, &raw.body).is_some();
-                    self.check(raw, "GET", &rel).map(|_| ()).map_err(|e| {
-                        // The access token, like the key, never reaches an error text.
-                        let e = match &token {
-                            Some(t) => e.without_secret(t),
-                            None => e,
-                        };
-                        self.with_oauth_context(e)
-                    })
-                }
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        result.latency = started.elapsed();
-        result.error = outcome.err();
-        result
-    }
-
-    /// With OAuth, a refused (401) access token is replaced and the GET sent
-    /// once more, as [`Self::execute`] does. Returns the access token used last.
-    async fn probe_send(&self, url: &str) -> ApiResult<(Raw, Option<String>)> {
-        let token = self.bearer().await?;
-        let raw = self
-            .send_raw(&Method::GET, url, None, token.as_deref())
-            .await?;
-        match (&self.inner.oauth, token) {
-            (Some(p), Some(used)) if raw.status == 401 => {
-                let fresh = p.rejected(&used).await?;
-                let raw = self.send_raw(&Method::GET, url, None, Some(&fresh)).await?;
-                Ok((raw, Some(fresh)))
-            }
-            (_, token) => Ok((raw, token)),
-        }
-    }
-
     /// A 401 despite OAuth came after a fresh access token: says so, so the
     /// message points at the authorization rather than at an API key.
     fn with_oauth_context(&self, err: ApiError) -> ApiError {
@@ -352,6 +308,42 @@ impl ApiClient {
         body: Option<Vec<u8>>,
     ) -> ApiResult<Raw> {
         let (rel, url) = self.url_for(path, query)?;
+        let turn = match self.inner.gate.enter().await {
+            Ok(turn) => turn,
+            Err(refused) => return Err(self.with_oauth_context(not_sent(&refused))),
+        };
+        let result = self.execute_inner(method, &rel, &url, body).await;
+        let outcome = match &result {
+            Ok(_) => Outcome::Answered,
+            Err(ApiError::Unauthorized { .. }) => Outcome::Refused {
+                by_token_endpoint: false,
+            },
+            // The token endpoint refused to issue an access token.
+            Err(ApiError::OAuth { .. }) => Outcome::Refused {
+                by_token_endpoint: true,
+            },
+            Err(e) if e.status().is_some() => Outcome::Answered,
+            Err(_) => Outcome::Unknown,
+        };
+        let message = match &result {
+            Err(ApiError::Unauthorized { message, .. } | ApiError::OAuth { message }) => {
+                Some(message.as_str())
+            }
+            _ => None,
+        };
+        self.inner.gate.record(outcome, message);
+        drop(turn);
+        result
+    }
+
+    async fn execute_inner(
+        &self,
+        method: Method,
+        rel: &str,
+        url: &str,
+        body: Option<Vec<u8>>,
+    ) -> ApiResult<Raw> {
+        let (rel, url) = (rel.to_string(), url.to_string());
         let is_read = method == Method::GET || method == Method::HEAD;
         let mut attempts = Attempts::default();
         let mut replayed_401 = false;
@@ -540,6 +532,29 @@ impl ApiClient {
             url.push_str(&query.to_query_string());
         }
         Ok((rel.to_string(), url))
+    }
+}
+
+/// A request the gate did not send: the key was refused.
+fn not_sent(r: &Refusal) -> ApiError {
+    let now = Instant::now();
+    let ago = now.saturating_duration_since(r.last_try).as_secs();
+    let next = r
+        .next_try
+        .saturating_duration_since(now)
+        .as_secs_f64()
+        .ceil() as u64;
+    let message = format!(
+        "{} (the key was refused {ago} s ago; not sent, next try in {next} s)",
+        r.message
+    );
+    if r.by_token_endpoint {
+        ApiError::OAuth { message }
+    } else {
+        ApiError::Unauthorized {
+            message,
+            oauth: None,
+        }
     }
 }
 

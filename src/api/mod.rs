@@ -6,6 +6,7 @@
 //! TUI, the simulator or the config module.
 
 pub mod auth;
+pub mod auth_gate;
 pub mod budget;
 pub mod client;
 mod decode;
@@ -21,6 +22,7 @@ pub mod spend;
 pub mod subscriptions;
 
 pub use auth::{Grant, OAuthSettings, TokenProvider};
+pub use auth_gate::Refusal as AuthRefusal;
 pub use budget::{Budget, BudgetSnapshot, SpendSample};
 pub use client::{ApiClient, ApiConfig, ProbeResult};
 pub use error::{ApiError, NetworkKind, OAuthRefusal};

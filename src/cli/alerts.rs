@@ -37,7 +37,7 @@ const FIRING: i32 = 1;
 const ERROR: i32 = 2;
 
 pub async fn run(global: &GlobalOpts, args: AlertsArgs) -> anyhow::Result<i32> {
-    let rules = match target::resolve(global, false) {
+    let rules = match target::resolve(global, true) {
         Ok(t) => t.config.alerts,
         Err(e) => {
             eprintln!("sltui: {e:#}");
@@ -51,7 +51,7 @@ pub async fn run(global: &GlobalOpts, args: AlertsArgs) -> anyhow::Result<i32> {
         }
         return Ok(0);
     }
-    let mut session = match Session::connect(global).await {
+    let mut session = match Session::connect(global, "alerts").await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("sltui: {e:#}");

@@ -87,7 +87,7 @@ pub async fn run(global: &GlobalOpts, args: CadenceArgs) -> anyhow::Result<i32> 
         CadenceCommand::Export { .. } => None,
     };
     // The session says what it spent when it is dropped, on every way out.
-    let session = Session::connect(global).await?;
+    let session = Session::connect(global, "cadence").await?;
     let client = match session.api("cadence export and import") {
         Ok(c) => c,
         Err(e) => {

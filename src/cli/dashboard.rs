@@ -73,7 +73,9 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     let (stored, store_sync) = if target.demo {
         (StoreLoad::Absent, None)
     } else {
-        let path = target.paths.profile_store_file(&profile.name);
+        // Named by the target: a server given by --base-url/--api-key to the
+        // built-in demo profile gets its own store, never demo.sqlite.
+        let path = target.paths.profile_store_file(&target.label());
         let server = client.base_url().to_string();
         let stored = {
             let (path, server) = (path.clone(), server.clone());
@@ -95,7 +97,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     };
     // "Use stored data" reads a store that loaded (a failed one is left alone).
     let has_store = matches!(stored, StoreLoad::Loaded(_));
-    let store_path = has_store.then(|| target.paths.profile_store_file(&profile.name));
+    let store_path = has_store.then(|| target.paths.profile_store_file(&target.label()));
     let worker = dashboard_hooks::spawn_worker(
         hooks.as_mut().and_then(|h| h.events.take()),
         client.clone(),
@@ -110,7 +112,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
             read_only: target.read_only,
             // The demo's simulator is not a real team: nothing to audit.
             audit_log: (!target.demo).then(|| target.paths.audit_log()),
-            profile: profile.name.clone(),
+            profile: target.label(),
             store_path,
             store_sync,
             ..WorkerOptions::default()
@@ -124,12 +126,10 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         budget: client.budget().clone(),
         profile_label: if target.demo {
             "DEMO".to_string()
-        } else if profile.uses_simulator() {
-            // The built-in "demo" profile pointed at a server by --base-url/--api-key:
-            // name the server, never "demo", so real data never looks like the demo.
-            server_label(&base_url)
         } else {
-            profile.name.clone()
+            // The built-in "demo" profile pointed at a server by --base-url/--api-key
+            // is named after the server, never "demo".
+            target.label()
         },
         demo: target.demo,
         read_only: target.read_only,
@@ -143,6 +143,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         webhooks: hooks.is_some(),
         stored,
         hub: false,
+        key_source: target.key_source.clone(),
     };
     let result = tui::run(ctx).await;
     if let Some(b) = background {
@@ -164,26 +165,5 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
 async fn stop(sim: Option<SimHandle>) {
     if let Some(sim) = sim {
         sim.shutdown().await;
-    }
-}
-
-/// `host[:port]` of a base URL, for the status bar.
-fn server_label(base_url: &str) -> String {
-    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
-    rest.split('/').next().unwrap_or(rest).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::server_label;
-
-    #[test]
-    fn server_label_is_host_and_port() {
-        assert_eq!(
-            server_label("https://api.salesloft.com/v2"),
-            "api.salesloft.com"
-        );
-        assert_eq!(server_label("http://127.0.0.1:7878/v2"), "127.0.0.1:7878");
-        assert_eq!(server_label("localhost:9"), "localhost:9");
     }
 }

@@ -16,6 +16,8 @@ use crate::api::{ApiClient, ApiConfig, ProbeResult};
 struct Check {
     name: &'static str,
     ok: bool,
+    /// Passed, with something the user should know (shown as WARN).
+    warn: bool,
     status: Option<u16>,
     latency: Option<Duration>,
     detail: String,
@@ -35,6 +37,7 @@ impl Check {
         };
         Check {
             name,
+            warn: false,
             ok,
             status: p.status,
             latency: Some(p.latency),
@@ -46,6 +49,7 @@ impl Check {
         json!({
             "check": self.name,
             "ok": self.ok,
+            "warn": self.warn,
             "status": self.status,
             "latency_ms": self.latency.map(|d| d.as_secs_f64() * 1000.0),
             "detail": self.detail,
@@ -67,9 +71,21 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
         }
         return super::doctor_db::run(db).await;
     }
-    let target = super::target::resolve(global, false)?;
-    let base = target.base_url.clone();
-    let key = target.api_key.clone();
+    let target = super::target::resolve(global, true)?;
+    // Like the dashboard: without credentials on the demo profile (or with
+    // --demo), the embedded simulator, never the real API without a key.
+    let demo = if target.demo {
+        super::demo::say("doctor");
+        Some(super::demo::Demo::start(false).await?)
+    } else {
+        None
+    };
+    let base = demo
+        .as_ref()
+        .map_or_else(|| target.base_url.clone(), |d| d.base_url());
+    let key = demo
+        .as_ref()
+        .map_or_else(|| target.api_key.clone(), |d| Some(d.key.clone()));
     let mut spent = None;
     let (checks, base_url) = match ApiConfig::normalize_base_url(&base) {
         Ok(url) => (
@@ -79,6 +95,7 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
         Err(e) => (
             vec![Check {
                 name: "configuration",
+                warn: false,
                 ok: false,
                 status: None,
                 latency: None,
@@ -107,6 +124,9 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
             dir.display()
         );
     }
+    if let Some(d) = demo {
+        d.stop().await;
+    }
     Ok(if checks.iter().all(|c| c.ok) { 0 } else { 1 })
 }
 
@@ -127,6 +147,7 @@ async fn run_checks(
         Err(e) => {
             checks.push(Check {
                 name: "configuration",
+                warn: false,
                 ok: false,
                 status: None,
                 latency: None,
@@ -144,6 +165,7 @@ async fn run_checks(
         let left = p.status().await.ok().and_then(|st| st.expires_in);
         checks.push(Check {
             name: "oauth token",
+            warn: false,
             ok: got.is_ok(),
             status: None,
             latency: Some(started.elapsed()),
@@ -166,6 +188,7 @@ async fn run_checks(
     let not_salesloft = not_salesloft(&me);
     checks.push(Check {
         name: "reachable",
+        warn: false,
         ok: reachable && not_salesloft.is_none(),
         status: me.status,
         latency: Some(me.latency),
@@ -196,11 +219,13 @@ async fn run_checks(
         );
     }
     let authed = auth.ok;
+    let admin = authed.then(|| team_admin(me.body.as_ref())).flatten();
     checks.push(auth);
 
     let headers_ok = me.remaining.is_some() && me.cost.is_some();
     checks.push(Check {
         name: "budget headers",
+        warn: false,
         ok: headers_ok,
         status: None,
         latency: None,
@@ -213,6 +238,9 @@ async fn run_checks(
     });
     if !authed {
         return checks;
+    }
+    if admin == Some(false) {
+        checks.push(partial_totals(&client).await);
     }
     for (name, path) in [
         ("people", "people?per_page=1"),
@@ -249,6 +277,47 @@ fn not_salesloft(p: &ProbeResult) -> Option<String> {
     })
 }
 
+/// `team_admin` of the answer to `/me`, when it says.
+fn team_admin(body: Option<&Value>) -> Option<bool> {
+    body?.get("data")?.get("team_admin")?.as_bool()
+}
+
+/// The key's user is not a team admin: what it reads may leave out other
+/// groups' records (group privacy), so totals may be partial. A warning, not a
+/// failure; the team's privacy setting says how likely.
+async fn partial_totals(client: &ApiClient) -> Check {
+    let team = client.probe("team.json").await;
+    let setting = team
+        .body
+        .as_ref()
+        .and_then(|b| b.get("data"))
+        .and_then(|d| d.get("group_privacy_setting"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let detail = match setting.as_deref() {
+        Some("all_public") => "the key's user is not a team admin; the team's group privacy is \
+             all_public, so every record should be visible (totals complete)"
+            .to_string(),
+        Some(s) => format!(
+            "the key's user is not a team admin and group privacy is {s}: records of other \
+             groups are hidden from it, so totals (people, emails, rates) may be partial; use \
+             an admin's key for the whole team"
+        ),
+        None => "the key's user is not a team admin: records it may not see are left out, so \
+             totals (people, emails, rates) may be partial; use an admin's key for the whole \
+             team"
+            .to_string(),
+    };
+    Check {
+        name: "visibility",
+        ok: true,
+        warn: setting.as_deref() != Some("all_public"),
+        status: team.status,
+        latency: Some(team.latency),
+        detail,
+    }
+}
+
 fn who_am_i(body: Option<&Value>) -> String {
     let Some(user) = body.and_then(|b| b.get("data")) else {
         return "authenticated".to_string();
@@ -274,7 +343,11 @@ fn who_am_i(body: Option<&Value>) -> String {
 fn render(base_url: &str, checks: &[Check]) -> String {
     let mut out = format!("sltui doctor: {base_url}\n");
     for c in checks {
-        let mark = if c.ok { "ok  " } else { "FAIL" };
+        let mark = match (c.ok, c.warn) {
+            (false, _) => "FAIL",
+            (true, true) => "WARN",
+            (true, false) => "ok  ",
+        };
         let status = c
             .status
             .map(|s| s.to_string())
@@ -290,7 +363,14 @@ fn render(base_url: &str, checks: &[Check]) -> String {
         );
     }
     let failed: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
-    if failed.is_empty() {
+    let warned: Vec<&str> = checks.iter().filter(|c| c.warn).map(|c| c.name).collect();
+    if failed.is_empty() && !warned.is_empty() {
+        let _ = writeln!(
+            out,
+            "All checks passed; read the warning: {}.",
+            warned.join(", ")
+        );
+    } else if failed.is_empty() {
         out.push_str("All checks passed.\n");
     } else {
         let _ = writeln!(out, "Failed: {}.", failed.join(", "));
@@ -449,6 +529,7 @@ mod tests {
     fn render_names_failures() {
         let checks = vec![Check {
             name: "authentication",
+            warn: false,
             ok: false,
             status: Some(401),
             latency: Some(Duration::from_millis(3)),

@@ -58,7 +58,7 @@ impl Line {
 }
 
 pub async fn run(global: &GlobalOpts, args: EnrollArgs) -> anyhow::Result<i32> {
-    let mut session = Session::connect(global).await?;
+    let mut session = Session::connect(global, "enroll").await?;
     let cadences = session.cadences().await?;
     let cadence = match pick_cadence(cadences, &args.cadence) {
         Ok(c) => c,

@@ -7,6 +7,7 @@ mod cost_cmd;
 mod dashboard;
 mod dashboard_hooks;
 mod dashboard_hub;
+mod demo;
 mod doctor;
 mod doctor_db;
 mod enroll;
@@ -32,6 +33,8 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 /// The real API's base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.salesloft.com/v2";
+/// The environment variable `--api-key` is read from.
+pub const API_KEY_ENV: &str = "SALESLOFT_API_KEY";
 
 #[derive(Debug, Parser)]
 #[command(

@@ -30,17 +30,24 @@ pub struct Session {
     /// Says what the session spent when it ends (declared after the worker,
     /// so it is dropped after it).
     _spent: super::spent::SayOnDrop,
+    /// The embedded simulator of a demo run (dropped last: it stops then).
+    _demo: Option<super::demo::Demo>,
 }
 
 impl Session {
-    /// Resolves flags, environment and profile (no demo mode) and starts the worker.
-    pub async fn connect(global: &GlobalOpts) -> anyhow::Result<Session> {
+    /// Resolves flags, environment and profile and starts the worker; like the
+    /// dashboard, `--demo` or no credentials on the built-in demo profile run
+    /// against the embedded simulator (`command` names the run on stderr).
+    pub async fn connect(global: &GlobalOpts, command: &str) -> anyhow::Result<Session> {
         if let Some(db) = super::hub_db::resolve(global, global.db.as_deref())? {
             return Self::on_hub(db).await;
         }
-        let target = target::resolve(global, false)?;
+        let target = target::resolve(global, true)?;
         for w in &target.warnings {
             eprintln!("sltui: warning: {w}");
+        }
+        if target.demo {
+            return Self::on_demo(&target, command).await;
         }
         if !target.has_credentials() {
             bail!(
@@ -63,7 +70,8 @@ impl Session {
                 reserve: target.profile.budget_reserve,
                 read_only: target.read_only,
                 audit_log: Some(target.paths.audit_log()),
-                profile: target.profile.name.clone(),
+                // Audit entries name the target, never "demo" for a real server.
+                profile: target.label(),
                 ..WorkerOptions::default()
             },
         );
@@ -74,6 +82,37 @@ impl Session {
             read_only: target.read_only,
             interactive: std::io::stderr().is_terminal(),
             _spent: spent,
+            _demo: None,
+        })
+    }
+
+    /// The embedded simulator, as the dashboard's demo: nothing is audited (it
+    /// is not a real team).
+    async fn on_demo(target: &target::Target, command: &str) -> anyhow::Result<Session> {
+        super::demo::say(command);
+        let _ = logging::init_file_logging(&target.paths.log_dir);
+        let demo = super::demo::Demo::start(false).await?;
+        let client = demo.client.clone();
+        let spent = super::spent::SayOnDrop(client.budget().clone());
+        let worker = worker::spawn(
+            client.clone(),
+            WorkerOptions {
+                poll_secs: target.profile.refresh_secs,
+                reserve: target.profile.budget_reserve,
+                read_only: target.read_only,
+                audit_log: None,
+                profile: target.label(),
+                ..WorkerOptions::default()
+            },
+        );
+        Ok(Session {
+            worker,
+            client: Some(client),
+            next: 0,
+            read_only: target.read_only,
+            interactive: std::io::stderr().is_terminal(),
+            _spent: spent,
+            _demo: Some(demo),
         })
     }
 
@@ -99,6 +138,7 @@ impl Session {
             read_only: db.read_only,
             interactive: std::io::stderr().is_terminal(),
             _spent: super::spent::SayOnDrop(crate::api::Budget::new(600)),
+            _demo: None,
         })
     }
 

@@ -34,6 +34,11 @@ pub struct PessimismArgs {
     /// Deep list pages answer slower (0.5 ms per page number).
     #[arg(long)]
     pub slow_deep_pages: bool,
+    /// The key's user is a rep, not a team admin (/v2/me team_admin: false), group privacy
+    /// is on, and people of other groups (with their memberships, emails, calls) are hidden.
+    /// Not part of --pessimistic.
+    #[arg(long)]
+    pub non_admin: bool,
 }
 
 impl PessimismArgs {
@@ -101,6 +106,7 @@ pub(super) fn config(args: SimArgs) -> anyhow::Result<SimConfig> {
     }
     let cfg = SimConfig {
         pessimism: args.pessimism.pessimism(),
+        non_admin: args.pessimism.non_admin,
         addr: args.addr,
         seed: args.seed,
         people: args.people,
@@ -196,6 +202,12 @@ pub async fn run(args: SimArgs) -> anyhow::Result<i32> {
     let rough = cfg.pessimism.names();
     if !rough.is_empty() {
         println!("Pessimistic: {}.", rough.join(", "));
+    }
+    if cfg.non_admin {
+        println!(
+            "Non-admin: the key's user is a rep of group 1 (team_admin false, group privacy \
+             on); people of other groups and their memberships, emails and calls are hidden."
+        );
     }
     let root = format!("http://{}", handle.addr());
     println!(

@@ -92,7 +92,8 @@ pub async fn run(global: &GlobalOpts, args: SyncArgs) -> anyhow::Result<i32> {
         let client = ApiClient::new(target.api_config(&target.base_url))
             .with_context(|| format!("cannot use {}", target.base_url))?;
         let url = client.base_url().to_string();
-        (None, url.clone(), url, client, target.profile.name.clone())
+        // Named by the target (a --base-url server on the demo profile is not "demo").
+        (None, url.clone(), url, client, target.label())
     };
     let path = args
         .store

@@ -21,6 +21,9 @@ pub struct Target {
     /// OAuth credentials from the profile, when it uses OAuth and no key was
     /// given by flag or environment. The client secret is never printed.
     pub oauth: Option<OAuthSettings>,
+    /// Where the credential came from, in words (never the key itself): for
+    /// the dashboard's auth-failed state.
+    pub key_source: Option<String>,
     pub read_only: bool,
     /// A warning to show before the TUI starts (e.g. a world-readable config file).
     pub warnings: Vec<String>,
@@ -88,6 +91,7 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
             base_url: String::new(),
             api_key: None,
             oauth: None,
+            key_source: None,
             read_only,
             warnings,
         });
@@ -107,6 +111,7 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
     {
         warnings.push(w);
     }
+    let key_source = key_source(flag_key.as_deref(), oauth.is_some(), &profile);
     let api_key = match flag_key {
         Some(k) => Some(k),
         None if oauth.is_some() => None,
@@ -122,15 +127,62 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
         base_url,
         api_key,
         oauth,
+        key_source,
         read_only,
         warnings,
     })
+}
+
+/// `host[:port]` of a base URL.
+pub fn server_label(base_url: &str) -> String {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest).to_string()
+}
+
+/// Where the credential of a run comes from: the flag or the environment (clap
+/// reads both into `--api-key`; equal to the variable means the variable), the
+/// profile's OAuth, or the profile's `api_key_env` / `api_key_cmd`.
+fn key_source(flag_key: Option<&str>, oauth: bool, profile: &ResolvedProfile) -> Option<String> {
+    let name = &profile.name;
+    if let Some(key) = flag_key {
+        let from_env = std::env::var(super::API_KEY_ENV).is_ok_and(|v| v == key);
+        return Some(if from_env {
+            format!("env {}", super::API_KEY_ENV)
+        } else {
+            "--api-key".to_string()
+        });
+    }
+    if oauth {
+        return Some(format!("OAuth of profile {name}"));
+    }
+    if let Some(var) = &profile.api_key_env {
+        return Some(format!("env {var}, profile {name}"));
+    }
+    profile
+        .api_key_cmd
+        .as_ref()
+        .map(|_| format!("api_key_cmd of profile {name}"))
 }
 
 impl Target {
     /// Whether there is a credential (an API key or OAuth) for a real server.
     pub fn has_credentials(&self) -> bool {
         self.api_key.is_some() || self.oauth.is_some()
+    }
+
+    /// What this run's store, audit entries and status bar are named after:
+    /// `demo` for the embedded simulator, the profile's name, or, for the
+    /// built-in demo profile pointed at a server by `--base-url`/`--api-key`,
+    /// that server's `host[:port]` (never "demo": real data must not look like
+    /// the demo's, nor share its store).
+    pub fn label(&self) -> String {
+        if self.demo {
+            return crate::config::DEMO_PROFILE.to_string();
+        }
+        if self.profile.uses_simulator() {
+            return server_label(&self.base_url);
+        }
+        self.profile.name.clone()
     }
 
     /// The client settings for `base_url` with this target's credentials.

@@ -62,7 +62,7 @@ actions! {
     Enter => "enter", ["enter"], "open the selected row";
     Back => "back", ["esc"], "go back, close a popup, clear the filter";
     Filter => "filter", ["/"], "filter or search";
-    Refresh => "refresh", ["r"], "refresh this view";
+    Refresh => "refresh", ["r"], "refresh this view (or try a refused key again)";
     RefreshAll => "refresh_all", ["R"], "refresh everything";
     Freeze => "freeze", ["f"], "freeze or resume live data";
     Enroll => "enroll", ["e"], "enroll the marked people in a cadence";

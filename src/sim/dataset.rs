@@ -114,6 +114,7 @@ pub fn generate(opts: &GenOptions) -> Dataset {
             .iter()
             .map(|s| s.to_string())
             .collect(),
+        privacy: None,
     };
     clumps::apply(&mut rng.fork(4), &mut ds);
     ds

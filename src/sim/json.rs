@@ -168,7 +168,13 @@ pub fn user(ds: &Dataset, u: &User, base: &str) -> Value {
         .set("_private_fields", json!({}))
         .set("phone_client", json!({"id": 53_000 + u.id % 1000}))
         .set("phone_number_assignment", Value::Null)
-        .set("group", Value::Null)
+        .set(
+            "group",
+            match ds.privacy.as_ref().and_then(|p| p.group_of(u.id)) {
+                Some(g) => json!({"_href": format!("{base}/groups/{g}"), "id": g}),
+                None => Value::Null,
+            },
+        )
         .set(
             "team",
             json!({"_href": format!("{base}/team"), "id": ds.team_id}),

@@ -2,6 +2,7 @@
 //! (salesloft-api.md Appendix A), how it may be sorted, and how its rows render.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -58,6 +59,21 @@ pub(super) fn run<T: Record>(
     let page = select(table, &sel, keep.as_deref());
     let meta = envelope(filtering, &paging, &sorting, &page, Vec::new());
     Ok(envelope_text(&meta, &page.rows, render))
+}
+
+/// `keep`, and not a row of a hidden person (`--non-admin`, see
+/// `sim::privacy`); `person` names the row's person.
+fn hiding<T: 'static>(
+    keep: Filter<T>,
+    hidden: Option<Arc<HashSet<u64>>>,
+    person: fn(&T) -> u64,
+) -> Filter<T> {
+    let Some(hidden) = hidden else {
+        return keep;
+    };
+    Some(Box::new(move |row: &T| {
+        !hidden.contains(&person(row)) && keep.as_ref().is_none_or(|k| k(row))
+    }))
 }
 
 /// A row renderer from one that builds a `Value`.
@@ -125,6 +141,10 @@ pub fn users(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
         let guids: Option<HashSet<String>> = q.strings("guid").map(|v| v.into_iter().collect());
         let roles = q.lower_set("role_id");
         let active = q.flag("active");
+        // Defaults to true: only users the key may act on (its group under
+        // group privacy, everyone otherwise).
+        let visible_only = q.flag("visible_only").unwrap_or(true);
+        let privacy = ds.privacy.clone().filter(|_| visible_only);
         let search = q.raw("search").map(str::to_string);
         if let Some(s) = search.clone() {
             q.echo("search", Value::String(s));
@@ -132,7 +152,8 @@ pub fn users(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
         let search = search.map(|s| s.to_lowercase());
         filter(true, move |u: &User| {
             let role = if u.team_admin { "admin" } else { "user" };
-            guids.as_ref().is_none_or(|g| g.contains(&u.guid))
+            privacy.as_ref().is_none_or(|p| p.user_visible(u.id))
+                && guids.as_ref().is_none_or(|g| g.contains(&u.guid))
                 && roles.as_ref().is_none_or(|r| r.contains(role))
                 && flag_is(active, u.active)
                 && search.as_ref().is_none_or(|s| {
@@ -243,7 +264,13 @@ pub fn people(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
         &sorts,
         "updated_at",
         key,
-        filters,
+        |q: &mut Query| {
+            hiding(
+                filters(q),
+                super::privacy::hidden_people(ds),
+                |p: &Person| p.id,
+            )
+        },
         |p, out| json::person_text(ds, p, base, out),
     )
 }
@@ -313,7 +340,13 @@ pub fn memberships(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiErro
         &sorts,
         "updated_at",
         key,
-        filters,
+        |q: &mut Query| {
+            hiding(
+                filters(q),
+                super::privacy::hidden_people(ds),
+                |m: &Membership| m.person_id,
+            )
+        },
         value(|m| json::membership(ds, m, base)),
     )
 }
@@ -400,7 +433,13 @@ pub fn emails(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
         &sorts,
         "updated_at",
         key,
-        filters,
+        |q: &mut Query| {
+            hiding(
+                filters(q),
+                super::privacy::hidden_people(ds),
+                |e: &Email| e.person_id,
+            )
+        },
         |e, out| json::email_text(ds, e, base, out),
     )
 }
@@ -437,7 +476,11 @@ pub fn calls(ds: &Dataset, q: Query, base: &str) -> Result<String, ApiError> {
         &sorts,
         "updated_at",
         key,
-        filters,
+        |q: &mut Query| {
+            hiding(filters(q), super::privacy::hidden_people(ds), |c: &Call| {
+                c.person_id
+            })
+        },
         value(|c| json::call(ds, c, base)),
     )
 }

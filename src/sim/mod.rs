@@ -55,6 +55,7 @@ pub mod model;
 pub mod oauth;
 pub mod ops;
 pub mod pessimism;
+pub mod privacy;
 pub mod query;
 pub mod rng;
 pub mod routes;
@@ -117,6 +118,9 @@ pub struct SimConfig {
     pub oauth: oauth::OAuthConfig,
     /// The real API's rough edges, each switched on by itself (see [`pessimism`]).
     pub pessimism: pessimism::Pessimism,
+    /// The key's user is a rep, not a team admin, and other groups' records
+    /// are hidden (see [`privacy`]).
+    pub non_admin: bool,
 }
 
 impl SimConfig {
@@ -167,6 +171,7 @@ impl Default for SimConfig {
             webhook: None,
             oauth: oauth::OAuthConfig::default(),
             pessimism: pessimism::Pessimism::default(),
+            non_admin: false,
         }
     }
 }
@@ -239,9 +244,19 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         users: cfg.users,
         now: dataset::wall_clock_micros(),
     };
-    let ds = tokio::task::spawn_blocking(move || dataset::generate(&opts))
-        .await
-        .context("generating the simulated dataset")?;
+    let non_admin = cfg.non_admin;
+    let ds = tokio::task::spawn_blocking(move || {
+        let mut ds = dataset::generate(&opts);
+        if non_admin {
+            ds.privacy = privacy::Privacy::new(&ds);
+        }
+        ds
+    })
+    .await
+    .context("generating the simulated dataset")?;
+    if non_admin && ds.privacy.is_none() {
+        anyhow::bail!("--non-admin needs an active rep on the team: raise --users");
+    }
     let listener = tokio::net::TcpListener::bind(cfg.addr)
         .await
         .with_context(|| format!("binding the simulator to {}", cfg.addr))?;

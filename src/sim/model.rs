@@ -549,4 +549,6 @@ pub struct Dataset {
     pub membership_by_pair: HashMap<(u64, u64), u64>,
     pub call_dispositions: Vec<String>,
     pub call_sentiments: Vec<String>,
+    /// `--non-admin`: the key's user and what it may see (see `sim::privacy`).
+    pub privacy: Option<super::privacy::Privacy>,
 }

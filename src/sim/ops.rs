@@ -53,8 +53,12 @@ impl World {
         now
     }
 
-    /// The authenticated user (the API key belongs to the team's first user).
+    /// The authenticated user (the API key belongs to the team's first user, an
+    /// admin; with `--non-admin`, to a rep).
     pub fn me(&self) -> Option<u64> {
+        if let Some(p) = &self.ds.privacy {
+            return Some(p.me);
+        }
         self.ds.users.iter().next().map(|u| u.id)
     }
 }

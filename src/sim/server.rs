@@ -30,6 +30,7 @@ use super::limiter::{Limiter, Verdict, cost_for_page};
 use super::model::Dataset;
 use super::ops::{self, World};
 use super::pessimism::{self, Pessimism};
+use super::privacy;
 use super::query::{ApiError, Query, page_param, parse_ts};
 use super::routes::Route;
 use super::{json, lists, team, truth};
@@ -385,13 +386,19 @@ fn answer(
         Route::Users => list(lists::users(ds, q()?, base)),
         Route::User(id) => found(ds.users.get(id).map(|r| json::user(ds, r, base))),
         Route::People => list(lists::people(ds, q()?, base)),
-        Route::Person(id) => found(ds.people.get(id).map(|r| json::person(ds, r, base))),
+        Route::Person(id) => found(
+            ds.people
+                .get(id)
+                .filter(|_| privacy::person_id_visible(ds, id))
+                .map(|r| json::person(ds, r, base)),
+        ),
         Route::Cadences => list(lists::cadences(ds, q()?, base)),
         Route::Cadence(id) => found(ds.cadences.get(id).map(|r| json::cadence(ds, r, base))),
         Route::Memberships => list(lists::memberships(ds, q()?, base)),
         Route::Membership(id) => found(
             ds.memberships
                 .get(id)
+                .filter(|m| privacy::person_id_visible(ds, m.person_id))
                 .map(|r| json::membership(ds, r, base)),
         ),
         Route::Steps => {
@@ -403,9 +410,19 @@ fn answer(
         }
         Route::Step(id) => found(ds.steps.get(id).map(|r| json::step(ds, r, base))),
         Route::Emails => list(lists::emails(ds, q()?, base)),
-        Route::Email(id) => found(ds.emails.get(id).map(|r| json::email(ds, r, base))),
+        Route::Email(id) => found(
+            ds.emails
+                .get(id)
+                .filter(|e| privacy::person_id_visible(ds, e.person_id))
+                .map(|r| json::email(ds, r, base)),
+        ),
         Route::Calls => list(lists::calls(ds, q()?, base)),
-        Route::Call(id) => found(ds.calls.get(id).map(|r| json::call(ds, r, base))),
+        Route::Call(id) => found(
+            ds.calls
+                .get(id)
+                .filter(|c| privacy::person_id_visible(ds, c.person_id))
+                .map(|r| json::call(ds, r, base)),
+        ),
         Route::Dispositions => list(team::dispositions(ds, q()?)),
         Route::Sentiments => list(team::sentiments(ds, q()?)),
         Route::EmailTemplates => list(lists::email_templates(ds, q()?, base)),
@@ -480,14 +497,20 @@ async fn truth_consistency(State(s): State<Arc<Shared>>) -> Response {
 async fn truth_counts(State(s): State<Arc<Shared>>) -> Response {
     let w = s.read();
     let ds = &w.ds;
+    // With `--non-admin`, what the key can read (see `privacy`).
+    let seen = |person: u64| privacy::person_id_visible(ds, person);
+    let users = match &ds.privacy {
+        Some(p) => ds.users.iter().filter(|u| p.user_visible(u.id)).count(),
+        None => ds.users.len(),
+    };
     let body = json!({
-        "users": ds.users.len(),
+        "users": users,
         "cadences": ds.cadences.len(),
         "steps": ds.steps.len(),
-        "people": ds.people.len(),
-        "cadence_memberships": ds.memberships.len(),
-        "emails": ds.emails.len(),
-        "calls": ds.calls.len(),
+        "people": ds.people.iter().filter(|p| seen(p.id)).count(),
+        "cadence_memberships": ds.memberships.iter().filter(|m| seen(m.person_id)).count(),
+        "emails": ds.emails.iter().filter(|e| seen(e.person_id)).count(),
+        "calls": ds.calls.iter().filter(|c| seen(c.person_id)).count(),
     });
     drop(w);
     json_response(StatusCode::OK, Some(&body))

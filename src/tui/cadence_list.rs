@@ -132,6 +132,10 @@ pub struct CadenceList {
     pub fetch: Fetch,
     /// The cadence selected before [`CadenceList::replace`], kept by the next rebuild.
     keep: Option<u64>,
+    /// People on a cadence counted from its memberships (currently on the
+    /// cadence), once they were read: the one count every view shows, over the
+    /// cadence record's `counts.cadence_people` (which may be older).
+    on_cadence: std::collections::HashMap<u64, u64>,
 }
 
 /// "team" or "personal".
@@ -164,6 +168,20 @@ impl CadenceList {
         }
         self.rows.clear();
         self.cadences = cadences;
+        for c in &mut self.cadences {
+            if let Some(&n) = self.on_cadence.get(&c.id) {
+                c.counts.cadence_people = Some(n);
+            }
+        }
+    }
+
+    /// The memberships of cadence `id` were read: `on` of them are currently on
+    /// it. The list, the detail and its people table show this number from now.
+    pub fn set_on_cadence(&mut self, id: u64, on: u64) {
+        self.on_cadence.insert(id, on);
+        if let Some(c) = self.cadences.iter_mut().find(|c| c.id == id) {
+            c.counts.cadence_people = Some(on);
+        }
     }
 
     pub fn by_id(&self, id: u64) -> Option<&Cadence> {
@@ -216,7 +234,7 @@ impl CadenceList {
             let (ca, cb) = (&self.cadences[a], &self.cadences[b]);
             let primary = keys[a].compare(&keys[b], sort.descending);
             primary
-                .then_with(|| ca.name.to_lowercase().cmp(&cb.name.to_lowercase()))
+                .then_with(|| name_order(&ca.name, &cb.name))
                 .then(ca.id.cmp(&cb.id))
         });
         self.rows = rows;
@@ -260,4 +278,12 @@ impl SortKey {
             _ => Ordering::Equal,
         }
     }
+}
+
+/// The one order of names in every table: case-insensitive ("acme" next to
+/// "Acme", before "Beta"), exact case only to break a tie.
+pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.to_lowercase()
+        .cmp(&b.to_lowercase())
+        .then_with(|| a.cmp(b))
 }

@@ -3,6 +3,7 @@
 //! worker does all network work, the screen redraws on change.
 
 pub mod app;
+pub mod auth;
 pub mod cadence_list;
 pub mod choices;
 pub mod cost;
@@ -54,6 +55,9 @@ pub struct DashboardContext {
     /// The worker is the hub reader (`--db`): the status bar shows the team hub
     /// in place of the budget gauge.
     pub hub: bool,
+    /// Where the key came from ("--api-key", "env SALESLOFT_API_KEY", "profile
+    /// sales (api_key_cmd)", "OAuth of profile sales"), named when it is refused.
+    pub key_source: Option<String>,
 }
 
 /// Runs the dashboard until the user quits. The terminal is always restored: on

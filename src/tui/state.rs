@@ -159,6 +159,10 @@ pub struct AppState {
     /// The user the key belongs to, once `/me` answered (until then personal
     /// cadences of others are not told apart).
     pub me: Option<u64>,
+    /// Whether the key's user is a team admin, once `/me` answered. A rep's key
+    /// may not see other groups' records (group privacy): totals are marked
+    /// partial ([`AppState::partial_note`]).
+    pub team_admin: Option<bool>,
     /// Names of the team's users by id (cadence owners), once loaded.
     pub users: HashMap<u64, String>,
     /// Selection in the Activity view's cadence ranking.
@@ -181,6 +185,10 @@ pub struct AppState {
     pub heartbeat: Option<Instant>,
     /// Set while SalesLoft is unreachable: the data on screen is the last received.
     pub connection: Option<Unreachable>,
+    /// Set while SalesLoft refuses the key: nothing is sent, live updates stop.
+    pub auth: Option<super::auth::AuthFailed>,
+    /// Where the key came from, in words (never the key).
+    pub key_source: Option<String>,
     /// The local store: stored data on screen (stale until live answers), and the
     /// background sync that refreshes it.
     pub store: super::store_status::StoreStatus,
@@ -219,6 +227,7 @@ impl AppState {
             people: PeopleSearch::default(),
             person: None,
             me: None,
+            team_admin: None,
             users: HashMap::new(),
             activity_cursor: Cursor::default(),
             metrics: Metrics {
@@ -249,6 +258,8 @@ impl AppState {
             messages: Vec::new(),
             heartbeat: None,
             connection: None,
+            auth: None,
+            key_source: None,
             store: super::store_status::StoreStatus::default(),
             hub: None,
             spinner: 0,
@@ -298,6 +309,12 @@ impl AppState {
             .iter()
             .rev()
             .find(|m| m.until > self.clock.now)
+    }
+
+    /// "partial? (not admin)" where totals are shown, when the key's user is not a
+    /// team admin (records of other groups may be hidden from it).
+    pub fn partial_note(&self) -> Option<&'static str> {
+        (self.team_admin == Some(false)).then_some("partial? (not admin)")
     }
 
     /// The label of the newest running task, for the spinner.
@@ -370,9 +387,13 @@ impl AppState {
                 )
             })
             .collect();
+        // By the columns shown, no hidden score: replies, then clicks, then
+        // opens (most first), then the name as every table orders names.
         v.sort_by(|a, b| {
-            let total = |x: &[u64; 3]| x[0] + x[1] * 3 + x[2] * 10;
-            total(&b.1).cmp(&total(&a.1)).then_with(|| a.2.cmp(b.2))
+            let key = |x: &[u64; 3]| (x[2], x[1], x[0]);
+            key(&b.1)
+                .cmp(&key(&a.1))
+                .then_with(|| super::cadence_list::name_order(a.2, b.2))
         });
         v.into_iter().map(|(id, counts, _)| (id, counts)).collect()
     }

@@ -347,7 +347,10 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
                     Level::Info,
                     format!("local store up to date ({records} records read)"),
                 );
-            } else if !ok && was != Some(false) {
+            } else if !ok
+                && was != Some(false)
+                && !error.as_deref().is_some_and(super::auth::is_refusal)
+            {
                 let what = error.unwrap_or_else(|| "it stopped".to_string());
                 state.say(
                     Level::Warn,

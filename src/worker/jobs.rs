@@ -19,6 +19,8 @@ pub enum Job {
     PeopleRefresh,
     /// Asks whether SalesLoft answers again (the circuit breaker's probe).
     Probe,
+    /// Tries a refused key once more after the backoff (`GET /me`).
+    AuthProbe,
 }
 
 impl Job {
@@ -28,6 +30,7 @@ impl Job {
             Job::Poll => "Checking for new email activity".into(),
             Job::PeopleRefresh => "Refreshing the people index".into(),
             Job::Probe => "Checking whether SalesLoft answers".into(),
+            Job::AuthProbe => "Trying the key again".into(),
         }
     }
 }
@@ -78,6 +81,7 @@ pub fn label(request: &Request) -> String {
         Request::ClearCache => "Clearing cached data".into(),
         Request::Me => "Loading your user".into(),
         Request::Users => "Loading the team's users".into(),
+        Request::RetryAuth => "Trying the key again".into(),
     }
 }
 
@@ -133,7 +137,10 @@ pub async fn run(
         return JobEnd::Done(Err(why));
     }
     // The periodic walks report contact themselves (they may stop before any request).
-    let own_heartbeat = matches!(job, Job::Poll | Job::PeopleRefresh | Job::Probe);
+    let own_heartbeat = matches!(
+        job,
+        Job::Poll | Job::PeopleRefresh | Job::Probe | Job::AuthProbe
+    );
     let end = match job {
         Job::Request(Request::Cadences) => reads::cadences(&ctx, id, priority).await,
         Job::Request(Request::CadenceDetail { cadence_id }) => {
@@ -160,6 +167,15 @@ pub async fn run(
         Job::PeopleRefresh => people::walk(&ctx, id, false).await,
         Job::Poll => engagement::poll(&ctx, id).await,
         Job::Probe => breaker::probe(&ctx).await,
+        Job::Request(Request::RetryAuth) => match ctx.client.allow_auth_retry() {
+            Ok(()) => JobEnd::Done(ctx.client.try_key().await.map_err(|e| e.to_string())),
+            Err(wait) => JobEnd::Done(Err(format!(
+                "the key was tried less than {} s ago: try again in {} s",
+                crate::api::auth_gate::MIN_GAP.as_secs(),
+                wait.as_secs_f64().ceil() as u64
+            ))),
+        },
+        Job::AuthProbe => JobEnd::Done(ctx.client.try_key().await.map_err(|e| e.to_string())),
         Job::Request(Request::Enroll {
             person_ids,
             cadence_id,

@@ -72,6 +72,9 @@ pub enum Request {
     Me,
     /// The team's users (`/v2/users`), to name cadence owners.
     Users,
+    /// Try a key SalesLoft refused once more, now (the user asked); refused when
+    /// the last try was under 10 s ago.
+    RetryAuth,
 }
 
 /// Whether SalesLoft answers, as the worker's circuit breaker sees it.
@@ -82,6 +85,10 @@ pub enum ConnectionState {
     /// Repeated network failures or 5xx answers: background work is stopped, the
     /// user's own actions fail at once, and one probe goes out in `retry_in_secs`.
     Down { retry_in_secs: u64, reason: String },
+    /// SalesLoft refused the key (401): nothing is sent and polling stops; the
+    /// key is tried once more in `retry_in_secs`, or at once when the user asks
+    /// ([`Request::RetryAuth`]). `Up` follows when it works again.
+    AuthFailed { retry_in_secs: u64, reason: String },
 }
 
 /// Why an enrollment of one person did or did not happen, in plain words.

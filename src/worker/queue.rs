@@ -23,6 +23,8 @@ pub enum JobKey {
     LivePoll,
     /// The circuit breaker's one probe while SalesLoft is unreachable.
     Probe,
+    /// The one try of a refused key (after the backoff, or asked for).
+    AuthProbe,
 }
 
 /// A latest-wins slot: only the newest queued request of a slot is kept.
@@ -46,6 +48,7 @@ pub fn key_of(request: &Request) -> Option<JobKey> {
         Request::PersonDetail { person_id } => JobKey::PersonDetail(*person_id),
         Request::Me => JobKey::Me,
         Request::Users => JobKey::Users,
+        Request::RetryAuth => JobKey::AuthProbe,
         Request::Enroll { .. }
         | Request::StoredEngagement { .. }
         | Request::SetLive { .. }
@@ -68,7 +71,7 @@ pub fn slot_of(request: &Request) -> Option<Slot> {
 /// the people index is always bulk background work, whatever the envelope says.
 pub fn effective_priority(request: &Request, asked: Priority) -> Priority {
     match request {
-        Request::Enroll { .. } => Priority::User,
+        Request::Enroll { .. } | Request::RetryAuth => Priority::User,
         Request::IndexPeople => Priority::Bulk,
         _ => asked,
     }

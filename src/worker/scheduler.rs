@@ -15,7 +15,7 @@ use super::Envelope;
 use super::breaker;
 use super::ctx::{Ctx, lock};
 use super::jobs::{self, Job, JobEnd, label};
-use super::protocol::{Priority, Request, RequestId, WorkerEvent};
+use super::protocol::{ConnectionState, Priority, Request, RequestId, WorkerEvent};
 use super::queue::{self, JobKey, JobQueue, Queued, Slot};
 
 /// Jobs running at once (reads for the screen and background work).
@@ -61,6 +61,8 @@ pub struct Scheduler {
     poll_every: Duration,
     next_tick: Instant,
     ticks: u64,
+    /// The key's refusal last announced (its round and last try), while refused.
+    auth_seen: Option<(u32, Instant)>,
 }
 
 impl Scheduler {
@@ -80,6 +82,7 @@ impl Scheduler {
             poll_every,
             next_tick: Instant::now() + poll_every,
             ticks: 0,
+            auth_seen: None,
         }
     }
 
@@ -89,7 +92,7 @@ impl Scheduler {
             self.dispatch();
             let now = Instant::now();
             let probe = lock(&self.ctx.breaker).next_probe();
-            let wake = [self.queue.next_wake(now), probe]
+            let wake = [self.queue.next_wake(now), probe, self.auth_trial_at()]
                 .into_iter()
                 .flatten()
                 .fold(self.next_tick, Instant::min);
@@ -278,6 +281,10 @@ impl Scheduler {
         let Some(meta) = self.running.remove(&task) else {
             return;
         };
+        if meta.internal && meta.key == Some(JobKey::AuthProbe) {
+            // `check_auth` announces what came of it.
+            return;
+        }
         if meta.key == Some(JobKey::Probe) {
             if breaker::probe_ended(&self.ctx) {
                 self.queue.wake_all();
@@ -332,8 +339,62 @@ impl Scheduler {
         lock(&self.ctx.breaker).is_open()
     }
 
+    /// When the refused key's next try is due (none while a try is out).
+    fn auth_trial_at(&self) -> Option<Instant> {
+        if self.key_running(&JobKey::AuthProbe) {
+            return None;
+        }
+        self.ctx.client.auth_refusal().map(|r| r.next_try)
+    }
+
+    /// The refused key: announces a refusal (and each refused try), sends the
+    /// one try when the backoff is over, and announces the key working again
+    /// (what waited may go). True while refused.
+    fn check_auth(&mut self) -> bool {
+        let refusal = self.ctx.client.auth_refusal();
+        match (&refusal, self.auth_seen) {
+            (None, None) => return false,
+            (None, Some(_)) => {
+                self.auth_seen = None;
+                self.queue.wake_all();
+                self.emit(WorkerEvent::Connection {
+                    state: ConnectionState::Up,
+                });
+                return false;
+            }
+            (Some(r), seen) if seen != Some((r.round, r.last_try)) => {
+                self.auth_seen = Some((r.round, r.last_try));
+                let left = r.next_try.saturating_duration_since(Instant::now());
+                self.emit(WorkerEvent::Connection {
+                    state: ConnectionState::AuthFailed {
+                        retry_in_secs: left.as_secs_f64().ceil() as u64,
+                        reason: r.message.clone(),
+                    },
+                });
+            }
+            _ => {}
+        }
+        if let Some(r) = refusal
+            && r.next_try <= Instant::now()
+            && !self.key_running(&JobKey::AuthProbe)
+        {
+            // Beyond the bounds, as the breaker's probe: nothing else is sent.
+            let meta = Meta {
+                id: 0,
+                priority: Priority::Background,
+                key: Some(JobKey::AuthProbe),
+                slot: None,
+                internal: true,
+                cancel: Arc::default(),
+            };
+            self.spawn(meta, Job::AuthProbe);
+        }
+        true
+    }
+
     /// Connection and budget pause changes, and the poll schedule.
     fn on_time(&mut self) {
+        let refused = self.check_auth();
         let unreachable = self.check_connection();
         let paused = self.ctx.check_budget();
         if self.paused && !paused {
@@ -347,7 +408,7 @@ impl Scheduler {
         }
         self.ticks += 1;
         self.next_tick = now + self.poll_every;
-        if paused || unreachable {
+        if paused || unreachable || refused {
             return;
         }
         if self.live_enabled {

@@ -43,11 +43,13 @@ async fn wrong_key_is_unauthorized_and_names_the_variable() {
         assert!(text.contains("SALESLOFT_API_KEY"), "{text}");
         assert!(!text.contains("not-the-key"), "the key leaked: {text}");
         assert_eq!(err.status(), Some(401));
-        // A list and a mutation fail the same way; nothing is retried.
+        // A list fails the same way, and the refused key is not even sent
+        // again (the client's auth gate, until a try is due); nothing is retried.
         let err = c.people(&Query::new()).await.expect_err("wrong key");
         assert!(matches!(err, ApiError::Unauthorized { .. }), "{err:?}");
+        assert!(err.to_string().contains("not sent"), "{err}");
         let stats = s.stats().await;
-        assert_eq!((stats.requests, stats.cost_charged), (2, 0));
+        assert_eq!((stats.requests, stats.cost_charged), (1, 0));
         // The right key works against the same server.
         assert!(s.client().me().await.is_ok());
     })

@@ -213,6 +213,11 @@ pub struct SimChild {
 
 impl SimChild {
     pub fn start(home: &TempHome, api_key: &str) -> SimChild {
+        Self::start_with(home, api_key, &[])
+    }
+
+    /// Like [`Self::start`], with more `sltui sim` flags (`--non-admin`).
+    pub fn start_with(home: &TempHome, api_key: &str, extra: &[&str]) -> SimChild {
         let mut cmd = home.sltui();
         cmd.args([
             "sim",
@@ -225,6 +230,7 @@ impl SimChild {
             "--api-key",
             api_key,
         ])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

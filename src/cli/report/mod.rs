@@ -39,7 +39,7 @@ pub async fn run(global: &GlobalOpts, args: ReportArgs) -> anyhow::Result<i32> {
         return Ok(USAGE);
     }
     // The session says what it spent when it is dropped, on every way out.
-    let mut session = Session::connect(global).await?;
+    let mut session = Session::connect(global, "report").await?;
     report(&mut session, args).await
 }
 

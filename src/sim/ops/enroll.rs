@@ -41,6 +41,10 @@ pub fn create_membership(w: &mut World, f: &Fields) -> Result<u64, ApiError> {
     };
     let ds = &w.ds;
     ds.people.get(person_id).ok_or(ApiError::NotFound)?;
+    // Another group's person (`--non-admin`): not visible, so not found.
+    if !super::super::privacy::person_id_visible(ds, person_id) {
+        return Err(ApiError::NotFound);
+    }
     let cadence = ds.cadences.get(cadence_id).ok_or(ApiError::NotFound)?;
     let Some(user_id) = user_id.filter(|u| ds.users.get(*u).is_some()) else {
         return Err(ApiError::field("user_id", "is invalid"));

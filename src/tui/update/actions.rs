@@ -62,6 +62,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
                 state.people.focused = true;
             }
         },
+        Action::Refresh if state.auth.is_some() => super::super::auth::retry(state, fx),
         Action::Refresh => refresh(state, false, fx),
         Action::RefreshAll => refresh(state, true, fx),
         Action::Freeze => {
@@ -309,6 +310,15 @@ fn back(state: &mut AppState, fx: &mut Vec<Effect>) {
         }
         // Esc on a top-level view does nothing (q quits).
         _ => {}
+    }
+}
+
+/// After the key was refused: the current view again, and the cadences (with
+/// their engagement) whatever the view.
+pub(crate) fn refresh_after_auth(state: &mut AppState, fx: &mut Vec<Effect>) {
+    refresh(state, false, fx);
+    if !matches!(state.view, View::Cadences | View::Activity) {
+        load_cadences(state, fx);
     }
 }
 

@@ -61,6 +61,21 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
     fx
 }
 
+/// The key works again after a refusal: who we are, the team's users, the
+/// cadences, the view on screen and the people index are read again.
+pub(crate) fn reload_after_auth(state: &mut AppState, fx: &mut Vec<Effect>) {
+    fx.push(state.request(Priority::Visible, Request::Me).1);
+    fx.push(state.request(Priority::Visible, Request::Users).1);
+    state.cadences.fetch.error = None;
+    actions::refresh_after_auth(state, fx);
+    if state.people.index_request.is_none()
+        && !matches!(state.people.status, super::state::IndexStatus::Done { .. })
+    {
+        people::start_index(state, fx);
+    }
+    sync_live(state, fx);
+}
+
 /// The local store's people and emails could not be read after the first frame:
 /// read them from SalesLoft as without a store.
 pub(crate) fn store_fallback(state: &mut AppState) -> Vec<Effect> {

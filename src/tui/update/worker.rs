@@ -51,6 +51,11 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 d.fetch.arrived(now);
                 let len = steps + d.members.len();
                 d.cursor.clamp(len);
+                let on = d.members.iter().filter(|(m, _)| m.currently_on_cadence);
+                let on = on.count() as u64;
+                // One count of the people on a cadence everywhere: its memberships'.
+                state.cadences.set_on_cadence(cadence_id, on);
+                actions::rebuild_cadences(state);
             }
         }
         WorkerEvent::EmailFacts { facts, live, .. } => {
@@ -166,13 +171,26 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             state.live.enabled = enabled;
             state.live.paused_reason = paused_reason;
         }
-        WorkerEvent::Me { user, .. } => state.me = Some(user.id),
+        WorkerEvent::Me { user, .. } => {
+            state.me = Some(user.id);
+            state.team_admin = Some(user.team_admin);
+        }
         WorkerEvent::Users { users, .. } => {
             state.users = users
                 .into_iter()
                 .filter_map(|u| u.label().map(|n| (u.id, n)))
                 .collect();
         }
+        WorkerEvent::Connection {
+            state:
+                ConnectionState::AuthFailed {
+                    retry_in_secs,
+                    reason,
+                },
+        } => super::super::auth::on_failed(state, retry_in_secs, reason),
+        WorkerEvent::Connection {
+            state: ConnectionState::Up,
+        } if state.auth.is_some() => super::super::auth::on_up(state, fx),
         WorkerEvent::Connection { state: connection } => {
             on_connection(state, connection);
             // Back from offline on stored data: the old failure no longer means
@@ -221,6 +239,8 @@ fn on_connection(state: &mut AppState, connection: ConnectionState) {
                 state.say(Level::Info, "SalesLoft answers again");
             }
         }
+        // Handled before (super::super::auth).
+        ConnectionState::AuthFailed { .. } => {}
     }
 }
 
@@ -228,7 +248,7 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
     let now = state.clock.now;
     state.running.retain(|(r, _)| *r != id);
     let mut claimed = super::cost::on_finished(state, id, &error);
-    if claimed {
+    if claimed || super::super::auth::on_finished(state, id, &error) {
         return;
     }
     claimed |= state.cadences.fetch.finish(id, error.clone(), now);
@@ -275,7 +295,7 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
         enroll::on_task_finished(state, id, error.clone(), fx);
         return;
     }
-    if let Some(e) = error {
+    if let Some(e) = error.filter(|e| !super::super::auth::is_refusal(e)) {
         // Errors of views say so in their own place; say it here too, in words,
         // because a failed read is worth noticing even on another screen.
         let what = if claimed { "" } else { "background work: " };

@@ -59,7 +59,12 @@ fn totals_block(state: &AppState, area: Rect, buf: &mut Buffer) {
         .borders(Borders::ALL)
         .border_style(s.border)
         .title(Span::styled(
-            format!(" All cadences · {} ", state.metrics.range),
+            match state.partial_note() {
+                // Narrow: the note stays whole, the range goes (the tab bar says it).
+                Some(note) if area.width < 54 => format!(" All cadences · {note} "),
+                Some(note) => format!(" All cadences · {} · {note} ", state.metrics.range),
+                None => format!(" All cadences · {} ", state.metrics.range),
+            },
             s.title,
         ));
     let inner = block.inner(area);
@@ -90,7 +95,7 @@ fn ranking(state: &AppState, area: Rect, buf: &mut Buffer) {
         .borders(Borders::ALL)
         .border_style(s.border)
         .title(Span::styled(
-            " Most active cadences (live window) ",
+            " Most active cadences (live) · by replies, clicks, opens ",
             s.title,
         ));
     let ranked = state.ranked_cadences();

@@ -108,7 +108,12 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
     }
     let inner = block.inner(area);
     block.render(area, buf);
-    let steps = state.steps.get(&c.id).map(|v| v.len());
+    // Enabled steps, as the steps table and the step picker list them; disabled
+    // ones are said apart.
+    let steps = state
+        .steps
+        .get(&c.id)
+        .map(|v| (crate::tui::enroll::ordered_steps(v).len(), v.len()));
     let state_ = c.state();
     let width = inner.width as usize;
     let mut facts = vec![
@@ -119,10 +124,11 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
     let make_tail = |on: &str| {
         [
             Span::styled(" · ", s.dim),
-            Span::raw(format!(
-                "{} steps",
-                steps.map_or("…".into(), |n| n.to_string())
-            )),
+            Span::raw(match steps {
+                None => "… steps".to_string(),
+                Some((n, all)) if all > n => format!("{n} steps (+{} disabled)", all - n),
+                Some((n, _)) => format!("{n} steps"),
+            }),
             Span::styled(" · ", s.dim),
             Span::raw(format!("{people} {on}")),
         ]
@@ -198,13 +204,23 @@ fn live_chart(state: &AppState, cadence_id: u64, area: Rect, buf: &mut Buffer) {
     super::super::widgets::live_chart::render(state, Some(cadence_id), area, buf);
 }
 
+/// "Steps (7)", or "Steps (7; 1 disabled, not shown)": disabled steps are
+/// counted apart, as in the cadence's facts.
+fn steps_title(state: &AppState, d: &CadenceDetail, shown: usize) -> String {
+    let all = state.steps.get(&d.cadence_id).map_or(shown, Vec::len);
+    match all.saturating_sub(shown) {
+        0 => format!(" Steps ({shown}) "),
+        n => format!(" Steps ({shown}; {n} disabled, not shown) "),
+    }
+}
+
 fn steps_table(state: &AppState, d: &CadenceDetail, steps: &[&Step], area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
     let focused = d.cursor.selected < steps.len();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused { s.border_focus } else { s.border })
-        .title(Span::styled(format!(" Steps ({}) ", steps.len()), s.title));
+        .title(Span::styled(steps_title(state, d, steps.len()), s.title));
     if steps.is_empty() {
         let text = match d.fetch.state() {
             LoadState::Loading | LoadState::Idle => "Loading steps…".to_string(),
@@ -288,7 +304,10 @@ fn people_table(state: &AppState, d: &CadenceDetail, steps: usize, area: Rect, b
         .borders(Borders::ALL)
         .border_style(if focused { s.border_focus } else { s.border })
         .title(Span::styled(
-            format!(" People ({on} on cadence, {} listed) ", d.members.len()),
+            format!(
+                " People ({on} on cadence of {} ever added) ",
+                d.members.len()
+            ),
             s.title,
         ));
     if d.members.is_empty() {

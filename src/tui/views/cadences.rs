@@ -72,6 +72,9 @@ fn title(state: &AppState) -> Line<'static> {
     if let Some(text) = engagement_note(state) {
         spans.push(Span::styled(format!("· {text} "), s.warn));
     }
+    if let Some(text) = state.partial_note() {
+        spans.push(Span::styled(format!("· {text} "), s.warn));
+    }
     Line::from(spans)
 }
 
@@ -108,6 +111,10 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         v
     };
     if list.cadences.is_empty() {
+        if let Some(text) = super::super::auth::screen_text(state) {
+            placeholder(area, buf, block, vec![Line::from(text)], s.bad);
+            return;
+        }
         let lines = match list.fetch.state() {
             LoadState::Loading | LoadState::Idle => vec![Line::from("Loading cadences…")],
             LoadState::Failed(e) => empty_lines(

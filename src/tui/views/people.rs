@@ -162,6 +162,16 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         ..inner
     };
     if p.hits.hits.is_empty() {
+        if let Some(text) = super::super::auth::screen_text(state) {
+            placeholder(
+                table_area,
+                buf,
+                Block::default(),
+                vec![Line::from(text)],
+                s.bad,
+            );
+            return;
+        }
         let lines = empty_lines(state);
         placeholder(table_area, buf, Block::default(), lines, s.base);
         return;

@@ -1,7 +1,8 @@
 //! The two status lines on every screen.
 //!
 //! Line 1: profile or DEMO badge, READ-ONLY, the budget gauge, live state
-//! (UNREACHABLE, retrying in N s / LIVE / FROZEN / PAUSED: reason / IDLE) with
+//! (AUTH FAILED / UNREACHABLE, retrying in N s / CONNECTING before any answer /
+//! LIVE / FROZEN / PAUSED: reason / IDLE) with
 //! "⚡ hooks" while the webhook receiver runs (when it fits),
 //! "updated N s ago" (marked stale while unreachable).
 //! Line 2: the running task with a spinner and the newest message, then key hints
@@ -161,6 +162,10 @@ pub fn unreachable_text(state: &AppState) -> Option<String> {
 
 fn live_span(state: &AppState, width: u16) -> Span<'static> {
     let s = &state.styles;
+    // The key is refused: nothing is live, whatever else holds.
+    if let Some(text) = super::super::auth::status_text(state, width) {
+        return Span::styled(text, s.bad);
+    }
     if super::super::stored::offline(state)
         && let Some(secs) = retry_secs(state)
     {
@@ -184,6 +189,11 @@ fn live_span(state: &AppState, width: u16) -> Span<'static> {
         Span::styled("❄ FROZEN", s.warn)
     } else if let Some(why) = &state.live.paused_reason {
         Span::styled(format!("⏸ PAUSED: {}", paused_text(state, why)), s.warn)
+    } else if (state.live.enabled || state.live.requested == Some(true))
+        && state.heartbeat.is_none()
+    {
+        // Nothing has answered yet: not live until something does.
+        Span::styled("○ CONNECTING", s.dim)
     } else if state.live.enabled || state.live.requested == Some(true) {
         Span::styled("● LIVE", s.good)
     } else {
@@ -217,10 +227,11 @@ fn updated_span(state: &AppState, width: u16) -> Span<'static> {
         return Span::styled(text, s.warn);
     }
     match state.heartbeat {
-        None => Span::styled("connecting…", s.dim),
+        None if state.auth.is_some() => Span::styled("no data", s.warn),
+        None => Span::styled("no data yet", s.dim),
         Some(at) => {
             let age = state.clock.now.saturating_duration_since(at);
-            let unreachable = state.connection.is_some();
+            let unreachable = state.connection.is_some() || state.auth.is_some();
             if unreachable && width < 100 {
                 return Span::styled(format!("stale {}", ago(age)), s.warn);
             }
@@ -308,11 +319,21 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
             (Action::CycleRange, "range"),
         ],
     };
-    let mut v: Vec<(String, &'static str)> = actions
-        .iter()
-        // Read-only: enrolling is off, so it is not offered.
-        .filter(|(a, _)| !(state.session.read_only && *a == Action::Enroll))
-        .filter_map(|(a, what)| state.keymap.hint(*a).map(|k| (k, *what)))
+    // The key is refused: trying it again comes first.
+    let retry = state
+        .auth
+        .as_ref()
+        .and_then(|_| state.keymap.hint(Action::Refresh))
+        .map(|k| (k, "retry key"));
+    let mut v: Vec<(String, &'static str)> = retry
+        .into_iter()
+        .chain(
+            actions
+                .iter()
+                // Read-only: enrolling is off, so it is not offered.
+                .filter(|(a, _)| !(state.session.read_only && *a == Action::Enroll))
+                .filter_map(|(a, what)| state.keymap.hint(*a).map(|k| (k, *what))),
+        )
         .collect();
     if let Some(k) = state.keymap.hint(Action::Help) {
         v.push((k, "help"));
@@ -339,6 +360,8 @@ fn second_line(state: &AppState, area: Rect, buf: &mut Buffer) {
         };
         let mark = if m.level == Level::Error { "✗ " } else { "" };
         spans.push(Span::styled(format!("{mark}{}", m.text), style));
+    } else if let Some(text) = super::super::auth::message_text(state) {
+        spans.push(Span::styled(format!("✗ {text}"), s.bad));
     }
     let used: usize = spans.iter().map(Span::width).sum();
     Line::from(spans).render(area, buf);

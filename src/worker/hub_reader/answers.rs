@@ -119,6 +119,8 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         // The reader follows the database's change numbers from its start: it
         // holds every email the database holds, nothing to catch up or forget.
         Request::LiveFrom { .. } | Request::ClearCache => {}
+        // The reader sends SalesLoft nothing: no key to try.
+        Request::RetryAuth => {}
         Request::Enroll { .. } => {
             return Err("internal error: an enrollment reached the read path".into());
         }

@@ -1,0 +1,190 @@
+//! A wrong or revoked key: the dashboard (its `update` and the real worker,
+//! against the simulator over loopback) shows the auth-failed state naming where
+//! the key came from, never the key, never `● LIVE`; it stops sending and tries
+//! the key again only when asked (`r`, at most once per 10 s) or after a long
+//! backoff. Requests are counted at the simulator.
+
+mod tui_support;
+
+use std::time::{Duration, Instant};
+
+use sltui::api::{ApiClient, ApiConfig};
+use sltui::config::keymap::Action;
+use sltui::sim::{self, SimConfig};
+use sltui::tui::msg::{Effect, Msg};
+use sltui::tui::state::AppState;
+use sltui::tui::update::{init, update};
+use sltui::worker::store_sync::StoreSync;
+use sltui::worker::{
+    self, ConnectionState, Envelope, Request, WorkerEvent, WorkerHandle, WorkerOptions,
+};
+use tui_support::*;
+
+const RIGHT: &str = "the-right-key";
+const WRONG: &str = "sk-live-WRONG-4f1e9b-NEVER-SHOWN";
+
+fn forward(worker: &WorkerHandle, fx: Vec<Effect>) {
+    for e in fx {
+        if let Effect::Send {
+            id,
+            priority,
+            request,
+        } = e
+        {
+            worker
+                .requests
+                .send(Envelope {
+                    id,
+                    priority,
+                    request,
+                })
+                .expect("worker runs");
+        }
+    }
+}
+
+async fn sim_stats(root: &str) -> serde_json::Value {
+    reqwest::get(format!("{root}/_sim/stats"))
+        .await
+        .expect("sim reachable")
+        .json()
+        .await
+        .expect("stats")
+}
+
+/// The first status line (live state) and the whole screen, checked on every
+/// change: never LIVE, never the key.
+fn check_screen(state: &AppState) -> String {
+    let text = screen_text(state, 120, 40);
+    let status = text.lines().nth(38).unwrap_or_default().to_string();
+    assert!(!status.contains("LIVE"), "LIVE while refused: {status}");
+    assert!(!text.contains(WRONG), "the key is on screen");
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_came_from() {
+    let sim = sim::start(SimConfig {
+        addr: ([127, 0, 0, 1], 0).into(),
+        api_key: RIGHT.into(),
+        people: 100,
+        cadences: 5,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts");
+    let root = format!("http://{}", sim.addr());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = ApiClient::new(ApiConfig::new(&sim.base_url(), Some(WRONG.into()))).unwrap();
+    // As the dashboard starts: live polling every second, the store's
+    // background sync beside the worker.
+    let mut handle = worker::spawn(
+        client.clone(),
+        WorkerOptions {
+            poll_secs: 1,
+            store_sync: Some(StoreSync {
+                path: dir.path().join("store.sqlite"),
+                server: client.base_url().to_string(),
+                share: 0.2,
+                rest: false,
+            }),
+            ..WorkerOptions::default()
+        },
+    );
+    let mut state = state();
+    state.session.demo = false;
+    state.key_source = Some("--api-key".into());
+    let fx = init(&mut state);
+    forward(&handle, fx);
+
+    let start = Instant::now();
+    let mut next_press = start;
+    let mut refusals = 0;
+    let mut text = String::new();
+    // The user presses r twice a second for 20 s.
+    while start.elapsed() < Duration::from_secs(20) {
+        if Instant::now() >= next_press {
+            let fx = act(&mut state, Action::Refresh);
+            forward(&handle, fx);
+            next_press += Duration::from_millis(500);
+        }
+        if let Ok(Some(event)) =
+            tokio::time::timeout(Duration::from_millis(100), handle.events.recv()).await
+        {
+            if let WorkerEvent::Connection {
+                state: ConnectionState::AuthFailed { .. },
+            } = &event
+            {
+                refusals += 1;
+            }
+            let fx = update(&mut state, Msg::Worker(event));
+            forward(&handle, fx);
+        }
+        state.clock.now = Instant::now();
+        text = check_screen(&state);
+    }
+    let stats = sim_stats(&root).await;
+    eprintln!("simulator after 20 s: {stats}");
+    let requests = stats["requests"].as_u64().unwrap();
+    assert!(
+        (2..=3).contains(&requests),
+        "one refused request, then r at most every 10 s: {stats}"
+    );
+    assert_eq!(
+        stats["unauthorized"].as_u64(),
+        Some(requests),
+        "nothing else was sent: {stats}"
+    );
+    assert!(
+        refusals >= 2,
+        "the first refusal and the refused retry were announced"
+    );
+    assert!(state.auth.is_some());
+    assert!(text.contains("AUTH FAILED"), "{text}");
+    assert!(
+        text.contains("SalesLoft refused the key from --api-key"),
+        "{text}"
+    );
+    assert!(
+        text.contains("press r to try again"),
+        "the key to retry: {text}"
+    );
+    drop(handle);
+    sim.shutdown().await;
+}
+
+#[test]
+fn the_key_working_again_clears_the_state_and_reads_everything_again() {
+    let mut s = loaded();
+    s.key_source = Some("env SALESLOFT_API_KEY".into());
+    ev(
+        &mut s,
+        WorkerEvent::Connection {
+            state: ConnectionState::AuthFailed {
+                retry_in_secs: 120,
+                reason: "Invalid token".into(),
+            },
+        },
+    );
+    let status = screen_text(&s, 120, 40);
+    assert!(
+        status.contains("AUTH FAILED · r retry · auto in 120 s"),
+        "{status}"
+    );
+    assert!(!status.contains("LIVE"), "{status}");
+    // r while refused tries the key, and nothing else.
+    let fx = act(&mut s, Action::Refresh);
+    assert_eq!(requests(&fx), vec![&Request::RetryAuth]);
+    let fx = ev(
+        &mut s,
+        WorkerEvent::Connection {
+            state: ConnectionState::Up,
+        },
+    );
+    assert!(s.auth.is_none());
+    let asked = requests(&fx);
+    for wanted in [Request::Me, Request::Users, Request::Cadences] {
+        assert!(asked.contains(&&wanted), "{wanted:?} in {asked:?}");
+    }
+    assert!(screen_text(&s, 120, 40).contains("LIVE"));
+}

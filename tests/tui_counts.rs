@@ -1,0 +1,126 @@
+//! One definition per count, shown where it is used (#14 newcomer item 4): the
+//! steps of a cadence (a disabled step is counted apart, not hidden in one place
+//! and counted in another), the people on it (its memberships, in the list, the
+//! detail's facts and the people table alike; "listed" said as "ever added"),
+//! "Most active" ordered by the columns it shows, and names ordered the same way
+//! (case-insensitive) in every table.
+
+mod tui_support;
+
+use sltui::config::keymap::Action;
+use sltui::tui::state::AppState;
+use sltui::tui::update::init;
+use sltui::worker::{Request, WorkerEvent};
+use tui_support::*;
+
+/// Opens "Q3 Outbound" (cadence 1, whose record says 120 people) and answers
+/// its steps (three, the third disabled) and its members (3 on it of 4).
+fn detail_with_a_disabled_step() -> AppState {
+    let mut s = loaded();
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Down);
+    let fx = act(&mut s, Action::Enter);
+    let (id, _) = find(&fx, |r| matches!(r, Request::CadenceDetail { .. })).unwrap();
+    let mut off = step(13, 1, 5, 3, "email", "Old bump");
+    off.disabled = true;
+    let steps = vec![
+        step(11, 1, 1, 1, "email", "Intro email"),
+        step(12, 1, 3, 2, "phone", "Call"),
+        off,
+    ];
+    ev(
+        &mut s,
+        WorkerEvent::CadenceSteps {
+            id,
+            cadence_id: 1,
+            steps,
+        },
+    );
+    let members = vec![
+        (membership(1, 501, 1, "active", true), None),
+        (membership(2, 502, 1, "active", true), None),
+        (membership(3, 503, 1, "staged", true), None),
+        (membership(4, 504, 1, "removed_no_action", false), None),
+    ];
+    ev(
+        &mut s,
+        WorkerEvent::CadenceMembers {
+            id,
+            cadence_id: 1,
+            members,
+        },
+    );
+    s
+}
+
+#[test]
+fn steps_count_the_enabled_ones_and_say_the_disabled_apart() {
+    let s = detail_with_a_disabled_step();
+    let text = screen_text(&s, 120, 40);
+    assert!(text.contains("2 steps (+1 disabled)"), "{text}");
+    assert!(text.contains("Steps (2; 1 disabled, not shown)"), "{text}");
+    assert!(!text.contains("3 steps"), "{text}");
+}
+
+#[test]
+fn people_on_a_cadence_are_one_count_everywhere() {
+    let mut s = detail_with_a_disabled_step();
+    let text = screen_text(&s, 120, 40);
+    assert!(text.contains("3 on cadence"), "{text}");
+    assert!(
+        text.contains("People (3 on cadence of 4 ever added)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("120"),
+        "the record's older count is gone: {text}"
+    );
+    // Back in the list: the same number in the People column, also after the
+    // list is read again with the record's count.
+    act(&mut s, Action::Back);
+    let row = |s: &AppState| {
+        screen_text(s, 120, 40)
+            .lines()
+            .find(|l| l.contains("Q3 Outbound"))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row(&s).contains(" 3 "), "{}", row(&s));
+    let fx = act(&mut s, Action::Refresh);
+    let (id, _) = find(&fx, |r| matches!(r, Request::Cadences)).unwrap();
+    ev(
+        &mut s,
+        WorkerEvent::Cadences {
+            id,
+            cadences: vec![cadence(1, "Q3 Outbound", "active", true, 120)],
+        },
+    );
+    assert!(!row(&s).contains("120"), "{}", row(&s));
+}
+
+#[test]
+fn most_active_is_ordered_by_its_columns_and_names_by_one_rule() {
+    let mut s = state();
+    let fx = init(&mut s);
+    let (id, _) = find(&fx, |r| matches!(r, Request::Cadences)).unwrap();
+    ev(
+        &mut s,
+        WorkerEvent::Cadences {
+            id,
+            cadences: vec![
+                cadence(1, "Beta", "active", true, 1),
+                cadence(2, "acme", "active", true, 1),
+                cadence(3, "Zulu", "active", true, 1),
+            ],
+        },
+    );
+    ev(&mut s, WorkerEvent::Finished { id, error: None });
+    act(&mut s, Action::View3);
+    let ranked: Vec<u64> = s.ranked_cadences().iter().map(|(id, _)| *id).collect();
+    // Nothing live: by name, case-insensitive, as the Cadences table sorts.
+    assert_eq!(ranked, vec![2, 1, 3], "acme, Beta, Zulu");
+    let text = screen_text(&s, 120, 40);
+    assert!(text.contains("by replies, clicks, opens"), "{text}");
+    let list: Vec<String> = row_names(&s);
+    assert_eq!(list, vec!["acme", "Beta", "Zulu"]);
+}
