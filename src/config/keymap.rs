@@ -60,6 +60,7 @@ actions! {
     View2 => "view_2", ["2"], "view 2: people";
     View3 => "view_3", ["3"], "view 3: live activity";
     Enter => "enter", ["enter"], "open the selected row";
+    SwitchPane => "switch_pane", ["w"], "cadence detail: jump between the steps and the people";
     Back => "back", ["esc"], "go back, close a popup, clear the filter";
     Filter => "filter", ["/"], "filter or search";
     Refresh => "refresh", ["r"], "refresh this view";

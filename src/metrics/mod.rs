@@ -8,6 +8,7 @@
 mod aggregator;
 pub mod breakdown;
 mod engagement;
+pub mod funnel;
 mod range;
 mod series;
 pub mod stats;

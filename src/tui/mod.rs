@@ -8,6 +8,7 @@ pub mod choices;
 pub mod cost;
 pub mod enroll;
 pub mod fetch;
+pub mod funnel;
 pub mod hub;
 pub mod msg;
 pub mod pages;

@@ -18,11 +18,14 @@ pub struct CadenceDetail {
     pub cadence_id: u64,
     pub members: Vec<(Membership, Option<Person>)>,
     pub fetch: Fetch,
-    /// One selection over the steps, then the people (j/k walk through both).
+    /// One selection over the steps, then the people (j/k walk through both;
+    /// the switch-pane key jumps between the two tables).
     pub cursor: Cursor,
     /// Scroll offsets of the two tables.
     pub steps_scroll: Cursor,
     pub members_scroll: Cursor,
+    /// The step funnel and template comparisons (`report --by step|template`).
+    pub funnel: super::funnel::FunnelPane,
 }
 
 impl CadenceDetail {
@@ -34,6 +37,7 @@ impl CadenceDetail {
             cursor: Cursor::default(),
             steps_scroll: Cursor::default(),
             members_scroll: Cursor::default(),
+            funnel: Default::default(),
         }
     }
 }

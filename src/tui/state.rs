@@ -349,12 +349,12 @@ impl AppState {
         }
     }
 
-    /// Rows of the detail's steps table (enabled steps, as drawn).
+    /// Rows of the detail's steps table (every step, disabled ones included, as drawn).
     pub fn detail_step_count(&self) -> usize {
         self.detail
             .as_ref()
             .and_then(|d| self.steps.get(&d.cadence_id))
-            .map_or(0, |v| super::enroll::ordered_steps(v).len())
+            .map_or(0, |v| super::funnel::detail_steps(v).len())
     }
 
     /// The cadence shown in the detail, from the list.

@@ -3,6 +3,7 @@
 use crate::config::keymap::Action;
 use crate::worker::protocol::{Priority, Request};
 
+use super::super::funnel;
 use super::super::msg::Effect;
 use super::super::popups::help;
 use super::super::state::{AppState, CadenceDetail, Level, PersonPage, Popup, View};
@@ -53,6 +54,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         | Action::PageUp
         | Action::PageDown => move_cursor(state, action),
         Action::Enter => enter(state, fx),
+        Action::SwitchPane => switch_pane(state),
         Action::Back => back(state, fx),
         Action::Filter => match state.view {
             View::Cadences => state.cadences.filter_focused = true,
@@ -110,6 +112,9 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             rebuild_cadences(state);
             state.say(Level::Info, format!("engagement over {range}"));
             request_engagement(state, fx);
+            if state.view == View::CadenceDetail {
+                funnel::request(state, false, fx);
+            }
         }
     }
 }
@@ -169,6 +174,29 @@ fn move_cursor(state: &mut AppState, action: Action) {
     }
 }
 
+/// In the detail: from the steps to the first person, from the people back to
+/// the first step.
+fn switch_pane(state: &mut AppState) {
+    if state.view != View::CadenceDetail {
+        state.say(
+            Level::Info,
+            "switching panes applies to a cadence's detail (enter on a cadence)",
+        );
+        return;
+    }
+    let steps = state.detail_step_count();
+    let Some(d) = &mut state.detail else { return };
+    if d.cursor.selected < steps {
+        if d.members.is_empty() {
+            state.say(Level::Info, "nobody is listed on this cadence");
+            return;
+        }
+        d.cursor.selected = steps;
+    } else {
+        d.cursor.selected = 0;
+    }
+}
+
 fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
     match state.view {
         View::Cadences => {
@@ -193,7 +221,15 @@ fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
                 .and_then(|(m, _)| m.person_id());
             match person {
                 Some(id) => open_person(state, id, View::CadenceDetail, fx),
-                None => state.say(Level::Info, "select a person below the steps to open them"),
+                None => {
+                    let key = state.keymap.hint(Action::SwitchPane).unwrap_or_default();
+                    let text = if key.is_empty() {
+                        "enter opens a person: move down to the people".to_string()
+                    } else {
+                        format!("enter opens a person: {key} jumps to the people")
+                    };
+                    state.say(Level::Info, text);
+                }
             }
         }
         View::People => {
@@ -247,6 +283,7 @@ pub(crate) fn load_detail(state: &mut AppState, fx: &mut Vec<Effect>) {
         d.fetch.start(id);
     }
     fx.push(effect);
+    funnel::request(state, false, fx);
 }
 
 pub(crate) fn open_person(state: &mut AppState, person_id: u64, back: View, fx: &mut Vec<Effect>) {
@@ -338,6 +375,7 @@ fn refresh(state: &mut AppState, clear: bool, fx: &mut Vec<Effect>) {
         }
         View::CadenceDetail => {
             load_detail(state, fx);
+            funnel::request(state, true, fx);
             if clear && let Some(d) = &state.detail {
                 let id = d.cadence_id;
                 state.metrics.loaded.remove(&id);

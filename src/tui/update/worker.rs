@@ -108,6 +108,23 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             }
             state.say(Level::Warn, text);
         }
+        WorkerEvent::Funnel {
+            id,
+            cadence_id,
+            range,
+            steps,
+            funnel,
+            templates,
+            titles,
+        } => {
+            let data = super::super::funnel::FunnelData {
+                range,
+                rows: funnel,
+                templates,
+                titles,
+            };
+            super::super::funnel::on_funnel(state, id, cadence_id, data, steps);
+        }
         WorkerEvent::PeopleBatch { people, .. } => people::on_batch(state, people),
         WorkerEvent::PeopleDeleted { ids } => people::on_deleted(state, &ids),
         WorkerEvent::PeopleIndexed { total, .. } => {
@@ -253,6 +270,7 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
     if let Some(d) = &mut state.detail {
         claimed |= d.fetch.finish(id, error.clone(), now);
     }
+    claimed |= super::super::funnel::on_finished(state, id, error.clone());
     if let Some(p) = &mut state.person {
         claimed |= p.fetch.finish(id, error.clone(), now);
     }

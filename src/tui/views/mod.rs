@@ -6,6 +6,7 @@ pub mod cadence_detail;
 pub mod cadences;
 pub mod people;
 pub mod person;
+pub mod step_funnel;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;

@@ -297,6 +297,7 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
         ],
         View::CadenceDetail => &[
             (Action::Back, "back"),
+            (Action::SwitchPane, "steps/people"),
             (Action::Enter, "person"),
             (Action::Enroll, "add people"),
             (Action::Freeze, "freeze"),

@@ -119,6 +119,15 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         // The reader follows the database's change numbers from its start: it
         // holds every email the database holds, nothing to catch up or forget.
         Request::LiveFrom { .. } | Request::ClearCache => {}
+        // Steps' emails with their recipients and templates, and calls, are
+        // not in the team database (as `report --by step --db` says).
+        Request::Funnel { .. } => {
+            return Err(
+                "the step funnel and templates read SalesLoft, and this dashboard reads the \
+                 team database (--db): use `sltui report --by step` with SalesLoft credentials"
+                    .into(),
+            );
+        }
         Request::Enroll { .. } => {
             return Err("internal error: an enrollment reached the read path".into());
         }
