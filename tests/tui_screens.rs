@@ -150,6 +150,52 @@ fn detail_funnel() -> AppState {
     s
 }
 
+/// Alerts (4) with four rules: one firing, one quiet, one with too few emails,
+/// one needing more days than the range holds.
+fn alerts() -> AppState {
+    use sltui::config::{AlertMetric, AlertRule, Threshold};
+    let rule = |name: &str, metric, threshold, min_sent| AlertRule {
+        name: String::from(name),
+        metric,
+        threshold,
+        days: 7,
+        min_sent,
+        drop_vs_days: None,
+        cadence: None,
+    };
+    let mut s = loaded();
+    s.alerts = sltui::tui::alerts::Alerts::new(vec![
+        AlertRule {
+            cadence: Some(1),
+            ..rule(
+                "Q3 replies low",
+                AlertMetric::ReplyRate,
+                Threshold::Below(0.5),
+                2,
+            )
+        },
+        rule("bounces", AlertMetric::BounceRate, Threshold::Above(0.5), 1),
+        rule(
+            "opens low",
+            AlertMetric::OpenRate,
+            Threshold::Below(0.1),
+            100,
+        ),
+        AlertRule {
+            drop_vs_days: Some(60),
+            ..rule(
+                "opens falling",
+                AlertMetric::OpenRate,
+                Threshold::Above(0.05),
+                1,
+            )
+        },
+    ]);
+    update(&mut s, Msg::Tick);
+    act(&mut s, Action::View4);
+    s
+}
+
 /// People: searched for "a", the first hit marked.
 fn people_search() -> AppState {
     let mut s = loaded();
@@ -335,6 +381,7 @@ fn views() {
     });
     screens("people_search", people_search);
     screens("person", person_page);
+    screens("alerts", alerts);
     screens("activity", || {
         let mut s = loaded();
         act(&mut s, Action::View3);

@@ -143,6 +143,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         webhooks: hooks.is_some(),
         stored,
         hub: false,
+        alerts: target.config.alerts.clone(),
     };
     let result = tui::run(ctx).await;
     if let Some(b) = background {

@@ -78,6 +78,7 @@ pub async fn run(target: DbTarget) -> anyhow::Result<i32> {
         webhooks: false,
         stored: first,
         hub: true,
+        alerts: target.config.alerts.clone(),
     };
     let result = tui::run(ctx).await;
     if let Err(e) = result {

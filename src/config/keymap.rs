@@ -59,6 +59,7 @@ actions! {
     View1 => "view_1", ["1"], "view 1: cadences";
     View2 => "view_2", ["2"], "view 2: people";
     View3 => "view_3", ["3"], "view 3: live activity";
+    View4 => "view_4", ["4"], "view 4: alerts (the config's [[alerts]] rules)";
     Enter => "enter", ["enter"], "open the selected row";
     SwitchPane => "switch_pane", ["w"], "cadence detail: jump between the steps and the people";
     Back => "back", ["esc"], "go back, close a popup, clear the filter";

@@ -6,6 +6,7 @@
 //! and an [`ActivitySeries`] of live opens, clicks and replies for a sparkline.
 
 mod aggregator;
+pub mod alerts;
 pub mod breakdown;
 mod engagement;
 pub mod funnel;

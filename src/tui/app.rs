@@ -40,6 +40,7 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
         Clock::system(),
     );
     state.live.webhooks = ctx.webhooks;
+    state.alerts = super::alerts::Alerts::new(ctx.alerts.clone());
     if ctx.hub {
         state.hub = Some(super::hub::HubView::default());
     }

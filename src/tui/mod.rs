@@ -2,6 +2,7 @@
 //! views, widgets and popups. See ARCHITECTURE.md: one task owns the state, the
 //! worker does all network work, the screen redraws on change.
 
+pub mod alerts;
 pub mod app;
 pub mod cadence_list;
 pub mod choices;
@@ -54,6 +55,8 @@ pub struct DashboardContext {
     /// The worker is the hub reader (`--db`): the status bar shows the team hub
     /// in place of the budget gauge.
     pub hub: bool,
+    /// The config's `[[alerts]]` rules.
+    pub alerts: Vec<crate::config::AlertRule>,
 }
 
 /// Runs the dashboard until the user quits. The terminal is always restored: on

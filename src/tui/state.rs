@@ -21,8 +21,8 @@ use super::style::Styles;
 use super::task::EnrollTask;
 use super::widgets::table::Cursor;
 
-/// The screens, in three tabs: 1 Cadences (and a cadence's detail), 2 People (and a
-/// person), 3 live Activity (all cadences, and the enrollment task log).
+/// The screens, in four tabs: 1 Cadences (and a cadence's detail), 2 People (and a
+/// person), 3 live Activity (all cadences, and the enrollment task log), 4 Alerts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     Cadences,
@@ -30,7 +30,11 @@ pub enum View {
     People,
     Person,
     Activity,
+    Alerts,
 }
+
+/// How many tabs there are.
+pub const TABS: usize = 4;
 
 impl View {
     /// The tab a view belongs to (1-based, as the number keys).
@@ -39,6 +43,7 @@ impl View {
             View::Cadences | View::CadenceDetail => 1,
             View::People | View::Person => 2,
             View::Activity => 3,
+            View::Alerts => 4,
         }
     }
 
@@ -47,6 +52,7 @@ impl View {
         match tab {
             2 => View::People,
             3 => View::Activity,
+            4 => View::Alerts,
             _ => View::Cadences,
         }
     }
@@ -193,6 +199,10 @@ pub struct AppState {
     /// Selection in the Activity view's cadence ranking.
     pub activity_cursor: Cursor,
     pub metrics: Metrics,
+    /// Every email fact received, for the alert rules and the trends.
+    pub facts: super::alerts::FactLog,
+    /// The `[[alerts]]` rules and what they say.
+    pub alerts: super::alerts::Alerts,
     pub budget: Option<BudgetSnapshot>,
     pub live: Live,
     /// Requests the worker reported as started and not yet finished, oldest first.
@@ -202,7 +212,7 @@ pub struct AppState {
     /// The newest task's panel was dismissed (esc).
     pub task_dismissed: bool,
     /// The view shown last in each tab, so switching tabs comes back to it.
-    pub tab_views: [View; 3],
+    pub tab_views: [View; TABS],
     /// Something visible changed on a tick (spinner, clock, expired message).
     pub redraw: bool,
     pub messages: Vec<Message>,
@@ -270,12 +280,14 @@ impl AppState {
                 previous: None,
                 question: None,
             },
+            facts: Default::default(),
+            alerts: Default::default(),
             budget: None,
             live: Live::default(),
             running: Vec::new(),
             tasks: Vec::new(),
             task_dismissed: false,
-            tab_views: [View::Cadences, View::People, View::Activity],
+            tab_views: [View::Cadences, View::People, View::Activity, View::Alerts],
             redraw: true,
             messages: Vec::new(),
             heartbeat: None,
@@ -364,12 +376,13 @@ impl AppState {
             .and_then(|d| self.cadences.by_id(d.cadence_id))
     }
 
-    /// Whether live polling should run: not frozen, and a view that shows engagement.
+    /// Whether live polling should run: not frozen, and a view that shows
+    /// engagement (the alerts are judged on it too).
     pub fn wants_live(&self) -> bool {
         !self.live.frozen
             && matches!(
                 self.view,
-                View::Cadences | View::CadenceDetail | View::Activity
+                View::Cadences | View::CadenceDetail | View::Activity | View::Alerts
             )
     }
 

@@ -6,7 +6,7 @@ use crate::worker::protocol::{Priority, Request};
 use super::super::funnel;
 use super::super::msg::Effect;
 use super::super::popups::help;
-use super::super::state::{AppState, CadenceDetail, Level, PersonPage, Popup, View};
+use super::super::state::{AppState, CadenceDetail, Level, PersonPage, Popup, TABS, View};
 use super::super::views;
 use super::super::widgets::table::Cursor;
 use super::{enroll, people, sync_live};
@@ -42,11 +42,12 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             fx.push(Effect::Quit);
         }
         Action::Help => state.popup = Some(Popup::Help { scroll: 0 }),
-        Action::NextView => switch_tab(state, state.view.tab() % 3 + 1, fx),
-        Action::PrevView => switch_tab(state, (state.view.tab() + 1) % 3 + 1, fx),
+        Action::NextView => switch_tab(state, state.view.tab() % TABS + 1, fx),
+        Action::PrevView => switch_tab(state, (state.view.tab() + TABS - 2) % TABS + 1, fx),
         Action::View1 => switch_tab(state, 1, fx),
         Action::View2 => switch_tab(state, 2, fx),
         Action::View3 => switch_tab(state, 3, fx),
+        Action::View4 => switch_tab(state, 4, fx),
         Action::Up
         | Action::Down
         | Action::Top
@@ -59,7 +60,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         Action::Filter => match state.view {
             View::Cadences => state.cadences.filter_focused = true,
             View::People => state.people.focused = true,
-            View::Person | View::CadenceDetail | View::Activity => {
+            View::Person | View::CadenceDetail | View::Activity | View::Alerts => {
                 open_view(state, View::People, fx);
                 state.people.focused = true;
             }
@@ -102,6 +103,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             let before = state.metrics.range;
             super::cost::unpark(state);
             state.metrics.range = range;
+            state.alerts.dirty = true;
             state.metrics.choice = None;
             state.metrics.question = None;
             state.metrics.agg.set_range(range, state.clock.wall);
@@ -161,6 +163,7 @@ fn move_cursor(state: &mut AppState, action: Action) {
             None => return,
         },
         View::Activity => (&mut state.activity_cursor, state.cadences.cadences.len()),
+        View::Alerts => (&mut state.alerts.cursor, state.alerts.rules.len()),
     };
     let half = (cursor.page() / 2).max(1);
     match action {
@@ -202,6 +205,18 @@ fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
         View::Cadences => {
             if let Some(id) = state.cadences.selected().map(|c| c.id) {
                 open_detail(state, id, fx);
+            }
+        }
+        View::Alerts => {
+            let a = &state.alerts;
+            match a.rules.get(a.cursor.selected).map(|r| r.cadence) {
+                Some(Some(id)) if state.cadences.by_id(id).is_some() => open_detail(state, id, fx),
+                Some(Some(id)) => state.say(
+                    Level::Warn,
+                    format!("cadence {id} is not in the cadences list (yet)"),
+                ),
+                Some(None) => state.say(Level::Info, "this rule watches every cadence together"),
+                None => {}
             }
         }
         View::Activity => {
@@ -384,6 +399,11 @@ fn refresh(state: &mut AppState, clear: bool, fx: &mut Vec<Effect>) {
         }
         View::People => people::start_index(state, fx),
         View::Person => load_person(state, fx),
+        View::Alerts => {
+            super::super::alerts::evaluate(state);
+            let n = state.alerts.firing();
+            state.say(Level::Info, format!("alerts evaluated: {n} firing"));
+        }
     }
 }
 

@@ -234,6 +234,7 @@ fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     state.ticks = state.ticks.wrapping_add(1);
     redraw |= state.ticks % 4 == 0;
     people::lookup_if_due(state, fx);
+    redraw |= super::alerts::on_tick(state);
     let had = state.popup.is_some();
     cost::show_waiting(state);
     redraw |= state.popup.is_some() != had;

@@ -56,14 +56,17 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         WorkerEvent::EmailFacts { facts, live, .. } => {
             // Folding is idempotent by email id, so any batch is safe to take.
             let wall = state.clock.wall;
-            let m = &mut state.metrics;
             let mut changed = false;
             // While the store's totals are shown, the facts read so far keep up.
-            if let Some(parked) = &mut m.parked {
+            if let Some(parked) = &mut state.metrics.parked {
                 for fact in &facts {
                     parked.upsert(fact.clone());
                 }
             }
+            for fact in &facts {
+                state.alerts.dirty |= state.facts.upsert(fact);
+            }
+            let m = &mut state.metrics;
             for fact in facts {
                 changed |= if live {
                     m.agg.upsert_observed(fact, wall, &mut m.series)
@@ -80,6 +83,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         }
         WorkerEvent::EngagementLoaded { id, cadence_id } => {
             if state.metrics.fetch.wants(id) {
+                state.alerts.dirty = true;
                 state.metrics.loaded.insert(cadence_id);
                 state.metrics.fetch.arrived(now);
                 actions::rebuild_cadences(state);

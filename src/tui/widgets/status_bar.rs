@@ -86,6 +86,15 @@ pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
     spans.push(sep(state));
     spans.push(live_span(state, width));
     let hooks = hooks_span(state);
+    let firing = state.alerts.firing();
+    if firing > 0 {
+        spans.push(sep(state));
+        let text = match firing {
+            1 => "▲ 1 alert".to_string(),
+            n => format!("▲ {n} alerts"),
+        };
+        spans.push(Span::styled(text, s.bad));
+    }
     spans.push(sep(state));
     spans.push(updated_span(state, width));
     // The webhook mark is the first thing to go when the line is full: it
@@ -316,6 +325,11 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
         View::Activity => &[
             (Action::Enter, "open"),
             (Action::Freeze, "freeze"),
+            (Action::CycleRange, "range"),
+        ],
+        View::Alerts => &[
+            (Action::Enter, "cadence"),
+            (Action::Refresh, "evaluate"),
             (Action::CycleRange, "range"),
         ],
     };
