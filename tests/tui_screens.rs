@@ -382,6 +382,18 @@ fn views() {
     screens("people_search", people_search);
     screens("person", person_page);
     screens("alerts", alerts);
+    screens("cadence_detail_daily", || {
+        let mut s = detail();
+        act(&mut s, Action::Chart);
+        s
+    });
+    screens("activity_weekly", || {
+        let mut s = loaded();
+        act(&mut s, Action::View3);
+        act(&mut s, Action::Chart);
+        act(&mut s, Action::Chart);
+        s
+    });
     screens("activity", || {
         let mut s = loaded();
         act(&mut s, Action::View3);

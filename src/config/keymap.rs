@@ -67,6 +67,7 @@ actions! {
     Refresh => "refresh", ["r"], "refresh this view";
     RefreshAll => "refresh_all", ["R"], "refresh everything";
     Freeze => "freeze", ["f"], "freeze or resume live data";
+    Chart => "chart", ["v"], "charts (detail, activity): live, then daily, then weekly trends";
     Enroll => "enroll", ["e"], "enroll the marked people in a cadence";
     Mark => "mark", ["space"], "mark or unmark the selected person, then move down";
     SortNext => "sort_next", ["s"], "sort by the next column";

@@ -22,6 +22,8 @@ const EVERY: Duration = Duration::from_secs(5);
 #[derive(Debug, Default)]
 pub struct FactLog {
     by_id: HashMap<u64, EmailFact>,
+    /// Bumped on every change (what the trends are computed for).
+    version: u64,
 }
 
 impl FactLog {
@@ -38,9 +40,14 @@ impl FactLog {
                     ..fact.clone()
                 };
                 self.by_id.insert(fact.email_id, kept);
+                self.version += 1;
                 true
             }
         }
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     pub fn len(&self) -> usize {

@@ -20,6 +20,7 @@ pub mod style;
 pub mod task;
 pub mod terminal;
 pub mod text_input;
+pub mod trends;
 pub mod update;
 pub mod views;
 pub mod widgets;

@@ -203,6 +203,8 @@ pub struct AppState {
     pub facts: super::alerts::FactLog,
     /// The `[[alerts]]` rules and what they say.
     pub alerts: super::alerts::Alerts,
+    /// The chart mode and the trend buckets.
+    pub trends: super::trends::Trends,
     pub budget: Option<BudgetSnapshot>,
     pub live: Live,
     /// Requests the worker reported as started and not yet finished, oldest first.
@@ -282,6 +284,7 @@ impl AppState {
             },
             facts: Default::default(),
             alerts: Default::default(),
+            trends: Default::default(),
             budget: None,
             live: Live::default(),
             running: Vec::new(),

@@ -77,6 +77,22 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             state.say(Level::Info, text);
             sync_live(state, fx);
         }
+        Action::Chart => {
+            if !matches!(state.view, View::CadenceDetail | View::Activity) {
+                state.say(
+                    Level::Info,
+                    "the charts are in a cadence's detail (1) and in Activity (3)",
+                );
+                return;
+            }
+            state.trends.mode = state.trends.mode.next();
+            super::super::trends::refresh(state, true);
+            let text = match state.trends.mode {
+                super::super::trends::ChartMode::Live => "chart: live activity".to_string(),
+                m => format!("chart: {} sent, reply and bounce rates", m.label()),
+            };
+            state.say(Level::Info, text);
+        }
         Action::Enroll => enroll::start(state, fx),
         Action::Mark => people::toggle_mark(state),
         Action::SortNext | Action::SortReverse => {

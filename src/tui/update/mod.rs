@@ -235,6 +235,7 @@ fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     redraw |= state.ticks % 4 == 0;
     people::lookup_if_due(state, fx);
     redraw |= super::alerts::on_tick(state);
+    redraw |= super::trends::refresh(state, false);
     let had = state.popup.is_some();
     cost::show_waiting(state);
     redraw |= state.popup.is_some() != had;

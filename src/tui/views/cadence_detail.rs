@@ -200,7 +200,7 @@ pub fn rate_lines(state: &AppState, e: &Engagement, width: u16) -> Vec<Line<'sta
 }
 
 fn live_chart(state: &AppState, cadence_id: u64, area: Rect, buf: &mut Buffer) {
-    super::super::widgets::live_chart::render(state, Some(cadence_id), area, buf);
+    super::super::widgets::trend_chart::render(state, Some(cadence_id), area, buf);
 }
 
 fn people_table(state: &AppState, d: &CadenceDetail, steps: usize, area: Rect, buf: &mut Buffer) {

@@ -309,6 +309,7 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
             (Action::SwitchPane, "steps/people"),
             (Action::Enter, "person"),
             (Action::Enroll, "add people"),
+            (Action::Chart, "chart"),
             (Action::Freeze, "freeze"),
         ],
         View::People => &[
@@ -324,6 +325,7 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
         ],
         View::Activity => &[
             (Action::Enter, "open"),
+            (Action::Chart, "chart"),
             (Action::Freeze, "freeze"),
             (Action::CycleRange, "range"),
         ],
