@@ -179,10 +179,7 @@ fn the_switch_key_jumps_between_steps_and_people() {
         text.contains("w: focus"),
         "the unfocused pane names the key:\n{text}"
     );
-    assert!(
-        text.contains("w steps/people"),
-        "the hints name it too:\n{text}"
-    );
+    assert!(text.contains("w panes"), "the hints name it too:\n{text}");
     act(&mut s, Action::SwitchPane);
     assert_eq!(
         s.detail.as_ref().unwrap().cursor.selected,

@@ -40,7 +40,7 @@ const STEP_COLUMNS: [Column; 9] = [
 ];
 
 const TEMPLATE_COLUMNS: [Column; 9] = [
-    Column::new("Template", 8, 10).grow(),
+    Column::new("Template", 12, 10).grow(),
     Column::new("Sent", 5, 3).right(),
     Column::new("Deliv", 5, 2).right(),
     Column::new("Repl", 5, 4).right(),
@@ -231,6 +231,24 @@ pub fn steps_table(
         .render(inner, buf);
 }
 
+/// Cuts `text` to `width` columns in the middle, so names that differ at the
+/// end ("Intro (A)", "Intro (B)") stay told apart: `"Custome…ory (A)"`.
+pub fn ellipsize_middle(text: &str, width: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width {
+        return text.to_string();
+    }
+    if width < 5 {
+        return ellipsize(text, width);
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
 /// `"4.1–9.8%"`.
 pub fn interval_text(ci: Option<(f64, f64)>) -> String {
     match ci {
@@ -328,7 +346,7 @@ pub fn templates_table(
         let cells = keep.iter().map(|&i| {
             let c = &TEMPLATE_COLUMNS[i];
             let text = match i {
-                0 => ellipsize(&f.title(t.template_id), name_w),
+                0 => ellipsize_middle(&f.title(t.template_id), name_w),
                 1 => thousands(e.sent),
                 2 => thousands(e.delivered),
                 3 => thousands(e.replied),
@@ -375,6 +393,23 @@ mod tests {
         for n in [0, 1, 7, 999, 1_000, 12_345] {
             assert_eq!(reached_bar(n, 12_345, 14).chars().count(), 14, "{n}");
         }
+    }
+
+    #[test]
+    fn long_template_names_keep_their_ends() {
+        assert_eq!(
+            ellipsize_middle("Customer Story (A)", 15),
+            "Customer…ry (A)"
+        );
+        assert_eq!(
+            ellipsize_middle("Customer Story (A)", 18),
+            "Customer Story (A)"
+        );
+        assert_eq!(
+            ellipsize_middle("Customer Story (A)", 15).chars().count(),
+            15
+        );
+        assert_eq!(ellipsize_middle("abcdef", 3), "ab…");
     }
 
     #[test]

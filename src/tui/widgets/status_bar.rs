@@ -306,7 +306,7 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
         ],
         View::CadenceDetail => &[
             (Action::Back, "back"),
-            (Action::SwitchPane, "steps/people"),
+            (Action::SwitchPane, "panes"),
             (Action::Enter, "person"),
             (Action::Enroll, "add people"),
             (Action::Chart, "chart"),
