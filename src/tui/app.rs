@@ -94,6 +94,16 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                     }
                 }
                 Effect::Quit => state.quit = true,
+                Effect::Copy(text) => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    let written = out
+                        .write_all(super::yank::osc52(&text).as_bytes())
+                        .and_then(|()| out.flush());
+                    if let Err(e) = written {
+                        state.say(Level::Error, format!("could not copy: {e}"));
+                    }
+                }
             }
         }
     };

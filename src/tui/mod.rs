@@ -24,6 +24,7 @@ pub mod trends;
 pub mod update;
 pub mod views;
 pub mod widgets;
+pub mod yank;
 
 use crate::api::Budget;
 use crate::config::Theme;

@@ -228,6 +228,8 @@ pub struct AppState {
     /// On the team database (`--db`): the team hub, shown in place of the
     /// budget gauge. `None` for a dashboard on SalesLoft.
     pub hub: Option<super::hub::HubView>,
+    /// The last `y` (a second one on the same row copies its next field).
+    pub yank: Option<super::yank::LastYank>,
     pub spinner: usize,
     pub ticks: u64,
     pub next_id: RequestId,
@@ -297,6 +299,7 @@ impl AppState {
             connection: None,
             store: super::stored::StoreStatus::default(),
             hub: None,
+            yank: None,
             spinner: 0,
             ticks: 0,
             next_id: 1,

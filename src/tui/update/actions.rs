@@ -94,6 +94,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             state.say(Level::Info, text);
         }
         Action::Enroll => enroll::start(state, fx),
+        Action::Yank => super::super::yank::yank(state, fx),
         Action::Mark => people::toggle_mark(state),
         Action::SortNext | Action::SortReverse => {
             if state.view != View::Cadences {
