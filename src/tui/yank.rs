@@ -19,9 +19,11 @@ pub struct LastYank {
     at: Instant,
 }
 
-/// The selected row of the view on screen and what can be copied of it, in
-/// order: (what, value).
-fn row(state: &AppState) -> Option<((View, u64), Vec<(&'static str, String)>)> {
+/// What can be copied of a row, in order: (what, value).
+type Fields = Vec<(&'static str, String)>;
+
+/// The selected row of the view on screen (view and id) and its fields.
+fn row(state: &AppState) -> Option<((View, u64), Fields)> {
     let cadence = |id: u64| {
         let name = state.cadences.by_id(id).map(|c| c.name.clone());
         let mut v = vec![("cadence id", id.to_string())];
