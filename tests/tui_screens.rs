@@ -372,6 +372,11 @@ fn frozen_and_paused() -> AppState {
 #[test]
 fn views() {
     screens("cadences", loaded);
+    screens("cadences_ids", || {
+        let mut s = loaded();
+        act(&mut s, Action::ToggleIds);
+        s
+    });
     screens("cadence_detail", detail);
     screens("cadence_detail_funnel", detail_funnel);
     screens("cadence_detail_people", || {

@@ -1,5 +1,6 @@
-//! `y` copies the selected row's id, then (pressed again on the same row) its
-//! name, then its email, as an OSC 52 effect, and says what it copied.
+//! Ids the user can type into the CLI: `y` copies the selected row's id, then
+//! (pressed again on the same row) its name, then its email, as an OSC 52
+//! effect, and says what it copied; `i` shows the cadences' id column.
 
 mod tui_support;
 
@@ -69,4 +70,33 @@ fn the_clipboard_sequence_is_osc_52() {
         sltui::tui::yank::osc52("25591"),
         "\u{1b}]52;c;MjU1OTE=\u{7}"
     );
+}
+
+#[test]
+fn the_id_column_comes_and_goes_first_in_the_row() {
+    let mut s = loaded();
+    let row = |s: &AppState, w| {
+        screen_text(s, w, 24)
+            .lines()
+            .find(|l| l.contains("Q3 Outbound"))
+            .unwrap()
+            .to_string()
+    };
+    assert!(!row(&s, 120).contains(" 1 "), "{}", row(&s, 120));
+    act(&mut s, Action::ToggleIds);
+    assert!(s.cadences.show_ids);
+    for w in [120, 80] {
+        let r = row(&s, w);
+        let id = r.find(" 1 ").unwrap_or_else(|| panic!("{w}: {r}"));
+        assert!(
+            id < r.find("Q3 Outbound").unwrap(),
+            "{w}: the id first: {r}"
+        );
+    }
+    act(&mut s, Action::ToggleIds);
+    assert!(!s.cadences.show_ids);
+    // Elsewhere it says where the column is.
+    act(&mut s, Action::View2);
+    act(&mut s, Action::ToggleIds);
+    assert!(s.message().unwrap().text.contains("cadences table (1)"));
 }

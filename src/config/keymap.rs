@@ -69,6 +69,7 @@ actions! {
     Freeze => "freeze", ["f"], "freeze or resume live data";
     Chart => "chart", ["v"], "charts (detail, activity): live, then daily, then weekly trends";
     Enroll => "enroll", ["e"], "enroll the marked people in a cadence";
+    ToggleIds => "toggle_ids", ["i"], "show or hide the id column of the cadences table";
     Yank => "yank", ["y"], "copy the selected row's id (again: its name, then email) to the clipboard";
     Mark => "mark", ["space"], "mark or unmark the selected person, then move down";
     SortNext => "sort_next", ["s"], "sort by the next column";

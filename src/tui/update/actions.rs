@@ -95,6 +95,23 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         }
         Action::Enroll => enroll::start(state, fx),
         Action::Yank => super::super::yank::yank(state, fx),
+        Action::ToggleIds => {
+            if state.view != View::Cadences {
+                state.say(
+                    Level::Info,
+                    "the id column is in the cadences table (1); y copies any row's id",
+                );
+                return;
+            }
+            let list = &mut state.cadences;
+            list.show_ids = !list.show_ids;
+            let text = if list.show_ids {
+                "ids shown: type them into sltui report --cadence ID"
+            } else {
+                "ids hidden"
+            };
+            state.say(Level::Info, text);
+        }
         Action::Mark => people::toggle_mark(state),
         Action::SortNext | Action::SortReverse => {
             if state.view != View::Cadences {
