@@ -196,3 +196,24 @@ fn the_switch_key_jumps_between_steps_and_people() {
     let narrow = screen_text(&s, 80, 24);
     assert!(narrow.contains("People (2 on cadence"), "{narrow}");
 }
+
+#[test]
+fn on_the_team_database_the_funnel_is_not_asked_for_and_says_why() {
+    let mut s = loaded();
+    s.hub = Some(Default::default());
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Down);
+    let fx = act(&mut s, Action::Enter);
+    assert!(find(&fx, |r| matches!(r, Request::Funnel { .. })).is_none());
+    let (id, _) = find(&fx, |r| matches!(r, Request::CadenceDetail { .. })).unwrap();
+    ev(
+        &mut s,
+        WorkerEvent::CadenceSteps {
+            id,
+            cadence_id: 1,
+            steps: vec![step(11, 1, 1, 1, "email", "Intro email")],
+        },
+    );
+    let text = screen_text(&s, 120, 40);
+    assert!(text.contains("this dashboard reads the team"), "{text}");
+}
