@@ -67,10 +67,10 @@ actions! {
     Refresh => "refresh", ["r"], "refresh this view";
     RefreshAll => "refresh_all", ["R"], "refresh everything";
     Freeze => "freeze", ["f"], "freeze or resume live data";
-    Chart => "chart", ["v"], "charts (detail, activity): live, then daily, then weekly trends";
+    Chart => "chart", ["v"], "detail and activity chart: live, daily, weekly";
     Enroll => "enroll", ["e"], "enroll the marked people in a cadence";
     ToggleIds => "toggle_ids", ["i"], "show or hide the id column of the cadences table";
-    Yank => "yank", ["y"], "copy the selected row's id (again: its name, then email) to the clipboard";
+    Yank => "yank", ["y"], "copy the row's id; again: its name, then email";
     Mark => "mark", ["space"], "mark or unmark the selected person, then move down";
     SortNext => "sort_next", ["s"], "sort by the next column";
     SortReverse => "sort_reverse", ["S"], "reverse the sort order";
