@@ -15,6 +15,8 @@ mod alerts;
 mod breakdowns;
 #[path = "cli_report_enroll/cadence.rs"]
 mod cadence;
+#[path = "cli_report_enroll/dashboard.rs"]
+mod dashboard;
 #[path = "cli_report_enroll/demo.rs"]
 mod demo;
 #[path = "cli_report_enroll/enroll.rs"]

@@ -1,6 +1,6 @@
 //! One definition per count, shown where it is used (#14 newcomer item 4): the
-//! steps of a cadence (a disabled step is counted apart, not hidden in one place
-//! and counted in another), the people on it (its memberships, in the list, the
+//! steps of a cadence (a disabled step is counted apart and listed marked, not
+//! hidden in one place and counted in another), the people on it (its memberships, in the list, the
 //! detail's facts and the people table alike; "listed" said as "ever added"),
 //! "Most active" ordered by the columns it shows, and names ordered the same way
 //! (case-insensitive) in every table.
@@ -58,7 +58,9 @@ fn steps_count_the_enabled_ones_and_say_the_disabled_apart() {
     let s = detail_with_a_disabled_step();
     let text = screen_text(&s, 120, 40);
     assert!(text.contains("2 steps (+1 disabled)"), "{text}");
-    assert!(text.contains("Steps (2; 1 disabled, not shown)"), "{text}");
+    // The funnel lists the disabled step too, marked, and counts it apart.
+    assert!(text.contains("Steps (2 + 1 disabled)"), "{text}");
+    assert!(text.contains("[off] Old bump"), "{text}");
     assert!(!text.contains("3 steps"), "{text}");
 }
 
@@ -67,10 +69,7 @@ fn people_on_a_cadence_are_one_count_everywhere() {
     let mut s = detail_with_a_disabled_step();
     let text = screen_text(&s, 120, 40);
     assert!(text.contains("3 on cadence"), "{text}");
-    assert!(
-        text.contains("People (3 on cadence of 4 ever added)"),
-        "{text}"
-    );
+    assert!(text.contains("People (3 on · 4 ever added)"), "{text}");
     assert!(
         !text.contains("120"),
         "the record's older count is gone: {text}"

@@ -46,6 +46,112 @@ fn screens(name: &str, build: impl Fn() -> AppState) {
     }
 }
 
+/// The detail with a disabled step and the funnel answered: people reached per
+/// step with the drop-off, and the A/B table of the step under the cursor.
+fn detail_funnel() -> AppState {
+    use sltui::metrics::Engagement;
+    use sltui::metrics::breakdown::compare_templates;
+    use sltui::metrics::funnel::StepFunnel;
+    let mut s = q3_detail();
+    // Opening the detail asked for its funnel.
+    let id = s.detail.as_ref().unwrap().funnel.fetch.waiting.unwrap();
+    let mut off = step(14, 1, 7, 4, "email", "Breakup");
+    off.disabled = true;
+    let steps = vec![
+        step(11, 1, 1, 1, "email", "Intro email"),
+        step(12, 1, 3, 2, "email", "Bump"),
+        step(13, 1, 5, 3, "phone", "Call"),
+        off,
+    ];
+    let reached = |step_id, people_reached| StepFunnel {
+        step_id: Some(step_id),
+        engagement: Engagement::default(),
+        people_reached,
+    };
+    let e = |sent, delivered, replied| Engagement {
+        sent,
+        delivered,
+        replied,
+        ..Engagement::default()
+    };
+    let range = s.metrics.range;
+    let templates = compare_templates(&[
+        (Some(901), e(420, 410, 41)),
+        (Some(902), e(400, 392, 14)),
+        (None, e(12, 12, 0)),
+    ]);
+    ev(
+        &mut s,
+        WorkerEvent::Funnel {
+            id,
+            cadence_id: 1,
+            range,
+            steps,
+            funnel: vec![
+                reached(11, 832),
+                reached(12, 701),
+                reached(13, 455),
+                reached(14, 38),
+            ],
+            templates: [(11, templates)].into_iter().collect(),
+            titles: [
+                (901, "Intro: short".to_string()),
+                (902, "Intro: case study".to_string()),
+            ]
+            .into_iter()
+            .collect(),
+        },
+    );
+    ev(&mut s, WorkerEvent::Finished { id, error: None });
+    s
+}
+
+/// Alerts (4) with four rules: one firing, one quiet, one with too few emails,
+/// one needing more days than the range holds.
+fn alerts() -> AppState {
+    use sltui::config::{AlertMetric, AlertRule, Threshold};
+    let rule = |name: &str, metric, threshold, min_sent| AlertRule {
+        name: String::from(name),
+        metric,
+        threshold,
+        days: 7,
+        min_sent,
+        drop_vs_days: None,
+        cadence: None,
+    };
+    let mut s = loaded();
+    s.alerts = sltui::tui::alerts::Alerts::new(vec![
+        AlertRule {
+            cadence: Some(1),
+            ..rule(
+                "Q3 replies low",
+                AlertMetric::ReplyRate,
+                Threshold::Below(0.5),
+                2,
+            )
+        },
+        rule("bounces", AlertMetric::BounceRate, Threshold::Above(0.5), 1),
+        rule(
+            "opens low",
+            AlertMetric::OpenRate,
+            Threshold::Below(0.1),
+            100,
+        ),
+        AlertRule {
+            drop_vs_days: Some(60),
+            ..rule(
+                "opens falling",
+                AlertMetric::OpenRate,
+                Threshold::Above(0.05),
+                1,
+            )
+        },
+    ]);
+    update(&mut s, Msg::Tick);
+    act(&mut s, Action::View4);
+    s
+}
+
 /// People: searched for "a", the first hit marked.
 fn people_search() -> AppState {
     let mut s = loaded();
@@ -248,9 +354,33 @@ fn frozen_and_paused() -> AppState {
 #[test]
 fn views() {
     screens("cadences", loaded);
+    screens("cadences_ids", || {
+        let mut s = loaded();
+        act(&mut s, Action::ToggleIds);
+        s
+    });
     screens("cadence_detail", q3_detail);
+    screens("cadence_detail_funnel", detail_funnel);
+    screens("cadence_detail_people", || {
+        let mut s = detail_funnel();
+        act(&mut s, Action::SwitchPane);
+        s
+    });
     screens("people_search", people_search);
     screens("person", person_page);
+    screens("alerts", alerts);
+    screens("cadence_detail_daily", || {
+        let mut s = q3_detail();
+        act(&mut s, Action::Chart);
+        s
+    });
+    screens("activity_weekly", || {
+        let mut s = loaded();
+        act(&mut s, Action::View3);
+        act(&mut s, Action::Chart);
+        act(&mut s, Action::Chart);
+        s
+    });
     screens("activity", || {
         let mut s = loaded();
         act(&mut s, Action::View3);

@@ -113,8 +113,15 @@ fn loading_rows_show_an_ellipsis_and_the_status_says_what_loads() {
 
 #[test]
 fn detail_shows_facts_rates_chart_steps_and_people() {
-    let s = q3_detail();
+    let mut s = q3_detail();
     for (w, h) in [(80, 24), (120, 40)] {
+        if w == 80 {
+            // Narrow: the pane under the steps follows the focus, and says so.
+            let text = screen(&s, w, h);
+            assert!(text.contains("w: people"), "{text}");
+            assert!(text.contains("Templates · step 11"), "{text}");
+            act(&mut s, Action::SwitchPane);
+        }
         let text = screen(&s, w, h);
         for needle in [
             "Q3 Outbound",
@@ -130,7 +137,7 @@ fn detail_shows_facts_rates_chart_steps_and_people() {
             "owner 7",
             "Steps (3)",
             "Intro email",
-            "People (1 on cadence of 2 ever added)",
+            "People (1 on · 2 ever added)",
             "Ada Lovelace",
             "○ removed no action",
         ] {

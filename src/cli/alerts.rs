@@ -4,15 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::Utc;
 use clap::Args;
 use serde_json::{Value, json};
 
 use super::report::load_facts;
 use super::script::Session;
 use super::{GlobalOpts, target};
-use crate::config::{AlertMetric, AlertRule};
-use crate::metrics::{EmailFact, Engagement, TimeRange, format_rate};
+use crate::config::AlertRule;
+use crate::metrics::alerts::{Firing, evaluate};
+use crate::metrics::{TimeRange, format_rate};
 
 #[derive(Debug, Clone, Args)]
 pub struct AlertsArgs {
@@ -123,88 +124,6 @@ async fn evaluate_all(
         .collect()))
 }
 
-/// A rule that fired, with the numbers that made it fire.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Firing {
-    pub rule: AlertRule,
-    /// The compared value: the rate, or with `drop_vs_days` the drop.
-    pub value: f64,
-    /// The rate over the window.
-    pub rate: f64,
-    /// The rate over the baseline (with `drop_vs_days`).
-    pub baseline_rate: Option<f64>,
-    /// Emails sent in the window.
-    pub sent: u64,
-    pub cadence_id: Option<u64>,
-    pub cadence_name: Option<String>,
-}
-
-/// The sent emails of `cadence` (any cadence when `None`) whose range time lies
-/// in `[from, to)`.
-pub fn window(
-    facts: &[EmailFact],
-    cadence: Option<u64>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Engagement {
-    let mut e = Engagement::default();
-    for f in facts {
-        let ok = match cadence {
-            Some(c) => f.cadence_id == Some(c),
-            None => f.cadence_id.is_some(),
-        };
-        let at = f.range_time();
-        if ok && f.sent && at >= from && at < to {
-            e += f.engagement();
-        }
-    }
-    e
-}
-
-fn rate_of(metric: AlertMetric, e: &Engagement) -> Option<f64> {
-    let r = e.rates();
-    match metric {
-        AlertMetric::OpenRate => r.open,
-        AlertMetric::ClickRate => r.click,
-        AlertMetric::ReplyRate => r.reply,
-        AlertMetric::BounceRate => r.bounce,
-    }
-}
-
-/// Whether `rule` fires over `facts` at `now`: a window with fewer than
-/// `min_sent` sent emails (or an undefined rate) never fires, nor does a drift
-/// rule whose baseline has fewer.
-pub fn evaluate(rule: &AlertRule, facts: &[EmailFact], now: DateTime<Utc>) -> Option<Firing> {
-    let start = now - TimeDelta::days(i64::from(rule.days));
-    // A second past now, so emails stamped this very second count.
-    let current = window(facts, rule.cadence, start, now + TimeDelta::seconds(1));
-    if current.sent < rule.min_sent.max(1) {
-        return None;
-    }
-    let rate = rate_of(rule.metric, &current)?;
-    let (value, baseline_rate) = match rule.drop_vs_days {
-        None => (rate, None),
-        Some(n) => {
-            let from = start - TimeDelta::days(i64::from(n));
-            let base = window(facts, rule.cadence, from, start);
-            if base.sent < rule.min_sent.max(1) {
-                return None;
-            }
-            let b = rate_of(rule.metric, &base)?;
-            (b - rate, Some(b))
-        }
-    };
-    rule.threshold.fires(value).then(|| Firing {
-        rule: rule.clone(),
-        value,
-        rate,
-        baseline_rate,
-        sent: current.sent,
-        cadence_id: rule.cadence,
-        cadence_name: None,
-    })
-}
-
 fn render(firing: &[Firing], format: AlertsFormat) -> String {
     match format {
         AlertsFormat::Json => {
@@ -268,7 +187,9 @@ fn line(f: &Firing) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Threshold;
+    use crate::config::{AlertMetric, Threshold};
+    use crate::metrics::EmailFact;
+    use chrono::{DateTime, TimeDelta};
 
     fn rule(threshold: Threshold, drop: Option<u32>) -> AlertRule {
         AlertRule {

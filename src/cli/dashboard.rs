@@ -144,6 +144,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         stored,
         hub: false,
         key_source: target.key_source.clone(),
+        alerts: target.config.alerts.clone(),
     };
     let result = tui::run(ctx).await;
     if let Some(b) = background {

@@ -79,6 +79,7 @@ pub async fn run(target: DbTarget) -> anyhow::Result<i32> {
         stored: first,
         hub: true,
         key_source: None,
+        alerts: target.config.alerts.clone(),
     };
     let result = tui::run(ctx).await;
     if let Err(e) = result {

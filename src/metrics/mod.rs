@@ -6,8 +6,10 @@
 //! and an [`ActivitySeries`] of live opens, clicks and replies for a sparkline.
 
 mod aggregator;
+pub mod alerts;
 pub mod breakdown;
 mod engagement;
+pub mod funnel;
 mod range;
 mod series;
 pub mod stats;

@@ -41,6 +41,7 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
     );
     state.live.webhooks = ctx.webhooks;
     state.key_source = ctx.key_source.clone();
+    state.alerts = super::alerts::Alerts::new(ctx.alerts.clone());
     if ctx.hub {
         state.hub = Some(super::hub::HubView::default());
     }
@@ -94,6 +95,16 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                     }
                 }
                 Effect::Quit => state.quit = true,
+                Effect::Copy(text) => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    let written = out
+                        .write_all(super::yank::osc52(&text).as_bytes())
+                        .and_then(|()| out.flush());
+                    if let Err(e) = written {
+                        state.say(Level::Error, format!("could not copy: {e}"));
+                    }
+                }
             }
         }
     };

@@ -130,6 +130,8 @@ pub struct CadenceList {
     pub state_filter: StateFilter,
     pub sort: Sort,
     pub fetch: Fetch,
+    /// The id column is shown (the ids key), so ids can be typed into the CLI.
+    pub show_ids: bool,
     /// The cadence selected before [`CadenceList::replace`], kept by the next rebuild.
     keep: Option<u64>,
     /// People on a cadence counted from its memberships (currently on the

@@ -2,6 +2,7 @@
 //! views, widgets and popups. See ARCHITECTURE.md: one task owns the state, the
 //! worker does all network work, the screen redraws on change.
 
+pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod cadence_list;
@@ -9,6 +10,7 @@ pub mod choices;
 pub mod cost;
 pub mod enroll;
 pub mod fetch;
+pub mod funnel;
 pub mod hub;
 pub mod msg;
 pub mod pages;
@@ -20,9 +22,11 @@ pub mod style;
 pub mod task;
 pub mod terminal;
 pub mod text_input;
+pub mod trends;
 pub mod update;
 pub mod views;
 pub mod widgets;
+pub mod yank;
 
 use crate::api::Budget;
 use crate::config::Theme;
@@ -58,6 +62,8 @@ pub struct DashboardContext {
     /// Where the key came from ("--api-key", "env SALESLOFT_API_KEY", "profile
     /// sales (api_key_cmd)", "OAuth of profile sales"), named when it is refused.
     pub key_source: Option<String>,
+    /// The config's `[[alerts]]` rules.
+    pub alerts: Vec<crate::config::AlertRule>,
 }
 
 /// Runs the dashboard until the user quits. The terminal is always restored: on

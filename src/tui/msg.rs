@@ -40,6 +40,8 @@ pub enum Effect {
         request: Request,
     },
     Quit,
+    /// Put this text on the system clipboard (OSC 52).
+    Copy(String),
 }
 
 impl Effect {
@@ -47,7 +49,7 @@ impl Effect {
     pub fn request(&self) -> Option<&Request> {
         match self {
             Effect::Send { request, .. } => Some(request),
-            Effect::Quit => None,
+            Effect::Quit | Effect::Copy(_) => None,
         }
     }
 }

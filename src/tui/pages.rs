@@ -12,8 +12,8 @@ use super::text_input::TextInput;
 use super::widgets::table::Cursor;
 use crate::search::{PeopleIndex, SearchHits};
 
-/// The screens, in three tabs: 1 Cadences (and a cadence's detail), 2 People (and a
-/// person), 3 live Activity (all cadences, and the enrollment task log).
+/// The screens, in four tabs: 1 Cadences (and a cadence's detail), 2 People (and a
+/// person), 3 live Activity (all cadences, and the enrollment task log), 4 Alerts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     Cadences,
@@ -21,7 +21,11 @@ pub enum View {
     People,
     Person,
     Activity,
+    Alerts,
 }
+
+/// How many tabs there are.
+pub const TABS: usize = 4;
 
 impl View {
     /// The tab a view belongs to (1-based, as the number keys).
@@ -30,6 +34,7 @@ impl View {
             View::Cadences | View::CadenceDetail => 1,
             View::People | View::Person => 2,
             View::Activity => 3,
+            View::Alerts => 4,
         }
     }
 
@@ -38,6 +43,7 @@ impl View {
         match tab {
             2 => View::People,
             3 => View::Activity,
+            4 => View::Alerts,
             _ => View::Cadences,
         }
     }
@@ -51,11 +57,14 @@ pub struct CadenceDetail {
     pub cadence_id: u64,
     pub members: Vec<(Membership, Option<Person>)>,
     pub fetch: Fetch,
-    /// One selection over the steps, then the people (j/k walk through both).
+    /// One selection over the steps, then the people (j/k walk through both;
+    /// the switch-pane key jumps between the two tables).
     pub cursor: Cursor,
     /// Scroll offsets of the two tables.
     pub steps_scroll: Cursor,
     pub members_scroll: Cursor,
+    /// The step funnel and template comparisons (`report --by step|template`).
+    pub funnel: super::funnel::FunnelPane,
 }
 
 impl CadenceDetail {
@@ -67,6 +76,7 @@ impl CadenceDetail {
             cursor: Cursor::default(),
             steps_scroll: Cursor::default(),
             members_scroll: Cursor::default(),
+            funnel: Default::default(),
         }
     }
 }

@@ -17,7 +17,7 @@ use super::enroll::EnrollFlow;
 use super::fetch::Fetch;
 use super::msg::Effect;
 pub use super::pages::{
-    CadenceDetail, EmailLookup, IndexStatus, PeopleSearch, PersonPage, SEARCH_LIMIT, View,
+    CadenceDetail, EmailLookup, IndexStatus, PeopleSearch, PersonPage, SEARCH_LIMIT, TABS, View,
 };
 use super::style::Styles;
 use super::task::EnrollTask;
@@ -168,6 +168,12 @@ pub struct AppState {
     /// Selection in the Activity view's cadence ranking.
     pub activity_cursor: Cursor,
     pub metrics: Metrics,
+    /// Every email fact received, for the alert rules and the trends.
+    pub facts: super::alerts::FactLog,
+    /// The `[[alerts]]` rules and what they say.
+    pub alerts: super::alerts::Alerts,
+    /// The chart mode and the trend buckets.
+    pub trends: super::trends::Trends,
     pub budget: Option<BudgetSnapshot>,
     pub live: Live,
     /// Requests the worker reported as started and not yet finished, oldest first.
@@ -177,7 +183,7 @@ pub struct AppState {
     /// The newest task's panel was dismissed (esc).
     pub task_dismissed: bool,
     /// The view shown last in each tab, so switching tabs comes back to it.
-    pub tab_views: [View; 3],
+    pub tab_views: [View; TABS],
     /// Something visible changed on a tick (spinner, clock, expired message).
     pub redraw: bool,
     pub messages: Vec<Message>,
@@ -195,6 +201,8 @@ pub struct AppState {
     /// On the team database (`--db`): the team hub, shown in place of the
     /// budget gauge. `None` for a dashboard on SalesLoft.
     pub hub: Option<super::hub::HubView>,
+    /// The last `y` (a second one on the same row copies its next field).
+    pub yank: Option<super::yank::LastYank>,
     pub spinner: usize,
     pub ticks: u64,
     pub next_id: RequestId,
@@ -248,12 +256,15 @@ impl AppState {
                 previous: None,
                 question: None,
             },
+            facts: Default::default(),
+            alerts: Default::default(),
+            trends: Default::default(),
             budget: None,
             live: Live::default(),
             running: Vec::new(),
             tasks: Vec::new(),
             task_dismissed: false,
-            tab_views: [View::Cadences, View::People, View::Activity],
+            tab_views: [View::Cadences, View::People, View::Activity, View::Alerts],
             redraw: true,
             messages: Vec::new(),
             heartbeat: None,
@@ -262,6 +273,7 @@ impl AppState {
             key_source: None,
             store: super::store_status::StoreStatus::default(),
             hub: None,
+            yank: None,
             spinner: 0,
             ticks: 0,
             next_id: 1,
@@ -335,12 +347,12 @@ impl AppState {
         }
     }
 
-    /// Rows of the detail's steps table (enabled steps, as drawn).
+    /// Rows of the detail's steps table (every step, disabled ones included, as drawn).
     pub fn detail_step_count(&self) -> usize {
         self.detail
             .as_ref()
             .and_then(|d| self.steps.get(&d.cadence_id))
-            .map_or(0, |v| super::enroll::ordered_steps(v).len())
+            .map_or(0, |v| super::funnel::detail_steps(v).len())
     }
 
     /// The cadence shown in the detail, from the list.
@@ -350,12 +362,13 @@ impl AppState {
             .and_then(|d| self.cadences.by_id(d.cadence_id))
     }
 
-    /// Whether live polling should run: not frozen, and a view that shows engagement.
+    /// Whether live polling should run: not frozen, and a view that shows
+    /// engagement (the alerts are judged on it too).
     pub fn wants_live(&self) -> bool {
         !self.live.frozen
             && matches!(
                 self.view,
-                View::Cadences | View::CadenceDetail | View::Activity
+                View::Cadences | View::CadenceDetail | View::Activity | View::Alerts
             )
     }
 

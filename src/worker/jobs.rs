@@ -82,6 +82,9 @@ pub fn label(request: &Request) -> String {
         Request::Me => "Loading your user".into(),
         Request::Users => "Loading the team's users".into(),
         Request::RetryAuth => "Trying the key again".into(),
+        Request::Funnel { cadence_id, range } => {
+            format!("Loading the funnel of cadence {cadence_id} ({range})")
+        }
     }
 }
 
@@ -163,6 +166,9 @@ pub async fn run(
         }
         Job::Request(Request::Me) => reads::me(&ctx, id, priority).await,
         Job::Request(Request::Users) => reads::users(&ctx, id, priority).await,
+        Job::Request(Request::Funnel { cadence_id, range }) => {
+            super::funnel::load(&ctx, id, priority, cadence_id, range).await
+        }
         Job::Request(Request::IndexPeople) => people::walk(&ctx, id, true).await,
         Job::PeopleRefresh => people::walk(&ctx, id, false).await,
         Job::Poll => engagement::poll(&ctx, id).await,

@@ -16,6 +16,7 @@ mod engagement;
 mod enroll;
 mod estimate;
 mod facts;
+mod funnel;
 pub mod hub_reader;
 
 mod jobs;

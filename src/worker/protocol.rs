@@ -75,6 +75,9 @@ pub enum Request {
     /// Try a key SalesLoft refused once more, now (the user asked); refused when
     /// the last try was under 10 s ago.
     RetryAuth,
+    /// A cadence's step funnel and every step's template comparison over
+    /// `range` (its steps, its emails and the team's calls): answered with `Funnel`.
+    Funnel { cadence_id: u64, range: TimeRange },
 }
 
 /// Whether SalesLoft answers, as the worker's circuit breaker sees it.
@@ -195,6 +198,19 @@ pub enum WorkerEvent {
         id: RequestId,
         users: Vec<User>,
     },
+    /// A cadence's funnel over `range`, counted as `report --by step` counts it,
+    /// and the template comparison of each step its emails name (`report --by
+    /// template`), with the templates' titles.
+    Funnel {
+        id: RequestId,
+        cadence_id: u64,
+        range: TimeRange,
+        /// The cadence's steps in cadence order, disabled ones included.
+        steps: Vec<Step>,
+        funnel: Vec<crate::metrics::funnel::StepFunnel>,
+        templates: std::collections::BTreeMap<u64, Vec<crate::metrics::breakdown::TemplateStats>>,
+        titles: std::collections::BTreeMap<u64, String>,
+    },
     /// Live polling paused or resumed, and why ("budget under the 20% reserve").
     LiveState {
         enabled: bool,
@@ -275,6 +291,7 @@ impl WorkerEvent {
             | EnrollProgress { id, .. }
             | Me { id, .. }
             | Users { id, .. }
+            | Funnel { id, .. }
             | TaskNote { id, .. } => Some(*id),
             LiveState { .. }
             | Connection { .. }

@@ -19,6 +19,8 @@ pub enum JobKey {
     PersonDetail(u64),
     Me,
     Users,
+    /// A cadence's funnel (any range: a newer one waits for the running one).
+    Funnel(u64),
     /// The worker's own live poll over changed emails.
     LivePoll,
     /// The circuit breaker's one probe while SalesLoft is unreachable.
@@ -49,6 +51,7 @@ pub fn key_of(request: &Request) -> Option<JobKey> {
         Request::Me => JobKey::Me,
         Request::Users => JobKey::Users,
         Request::RetryAuth => JobKey::AuthProbe,
+        Request::Funnel { cadence_id, .. } => JobKey::Funnel(*cadence_id),
         Request::Enroll { .. }
         | Request::StoredEngagement { .. }
         | Request::SetLive { .. }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{Run, Sim, start};
 
-fn rows(run: &Run) -> Vec<Value> {
+pub(super) fn rows(run: &Run) -> Vec<Value> {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert!(
         run.stderr
@@ -26,7 +26,7 @@ fn rows(run: &Run) -> Vec<Value> {
 }
 
 /// Every record of a list, page by page.
-async fn all(sim: &Sim, path: &str) -> Vec<Value> {
+pub(super) async fn all(sim: &Sim, path: &str) -> Vec<Value> {
     let mut out = Vec::new();
     for page in 1.. {
         let sep = if path.contains('?') { '&' } else { '?' };
@@ -114,7 +114,7 @@ fn id(v: &Value, k: &str) -> Option<u64> {
 }
 
 /// The cadence with the most sent emails.
-async fn busiest(sim: &Sim) -> (u64, Vec<Value>) {
+pub(super) async fn busiest(sim: &Sim) -> (u64, Vec<Value>) {
     let mut best = (0, Vec::new());
     for c in sim.cadences().await {
         let cid = c["id"].as_u64().unwrap();

@@ -1,16 +1,17 @@
 //! `report --by step`, `--by template` and `--by day|week`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::reads;
 use super::render::{ENGAGEMENT, Kind, Sheet, col, put_engagement};
-use crate::api::models::{Cadence, Email, Step};
+use crate::api::models::{Cadence, Step};
 use crate::api::{ApiClient, ApiResult};
-use crate::metrics::breakdown::{Period, by_period, compare_templates};
-use crate::metrics::{Aggregator, EmailFact, Engagement, TimeRange, email_fact};
+use crate::metrics::breakdown::{Period, by_period};
+use crate::metrics::funnel::{step_funnel, step_templates};
+use crate::metrics::{EmailFact, Engagement, TimeRange};
 
 /// One row per step of the cadence in order (disabled ones marked), with the
 /// email counts and rates of its emails in range and the people it reached
@@ -26,40 +27,17 @@ pub async fn steps(
     let steps = reads::steps(client, cadence.id).await?;
     let emails = reads::cadence_emails(client, cadence.id, range, now).await?;
     let calls = reads::calls(client, range, now).await?;
-    let mut agg = Aggregator::new(range, now);
-    let mut reached: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
-    for e in &emails {
-        let fact = email_fact(e);
-        if fact.sent
-            && fact.in_range(range, now)
-            && let (Some(step), Some(person)) = (fact.step_id, recipient(e))
-        {
-            reached.entry(step).or_default().insert(person);
-        }
-        agg.upsert(fact);
-    }
-    for c in &calls {
-        let on_cadence = c.cadence.as_ref().and_then(|r| r.id_u64()) == Some(cadence.id);
-        let step = c.step.as_ref().and_then(|r| r.id_u64());
-        let person = c.called_person.as_ref().and_then(|r| r.id_u64());
-        if let (true, Some(step), Some(person)) = (on_cadence, step, person) {
-            reached.entry(step).or_default().insert(person);
-        }
-    }
-    let mut rest = agg.by_cadence(cadence.id);
-    let mut rows = Vec::with_capacity(steps.len() + 1);
-    for s in &steps {
-        let e = agg.by_step(s.id);
-        rest -= e;
-        rows.push(step_row(
-            Some(s),
-            &e,
-            reached.get(&s.id).map_or(0, BTreeSet::len),
-        ));
-    }
-    if !rest.is_empty() {
-        rows.push(step_row(None, &rest, 0));
-    }
+    let by_id: BTreeMap<u64, &Step> = steps.iter().map(|s| (s.id, s)).collect();
+    let rows = step_funnel(cadence.id, &steps, &emails, &calls, range, now)
+        .iter()
+        .map(|r| {
+            step_row(
+                r.step_id.and_then(|id| by_id.get(&id).copied()),
+                &r.engagement,
+                r.people_reached,
+            )
+        })
+        .collect();
     let mut columns = vec![
         col("step_id", "STEP", Kind::Count),
         col("day", "DAY", Kind::Count),
@@ -81,10 +59,6 @@ pub async fn steps(
         total: None,
         empty: "no steps",
     })
-}
-
-fn recipient(e: &Email) -> Option<u64> {
-    e.recipient.as_ref().and_then(|r| r.id_u64())
 }
 
 fn step_row(s: Option<&Step>, e: &Engagement, people: usize) -> Map<String, Value> {
@@ -126,15 +100,9 @@ pub async fn templates(
         ))));
     };
     let emails = reads::cadence_emails(client, cadence.id, range, now).await?;
-    let facts: Vec<EmailFact> = emails
-        .iter()
-        .map(email_fact)
-        .filter(|f| f.step_id == Some(step_id) && f.sent && f.in_range(range, now))
-        .collect();
-    let rows = template_rows(&facts);
-    let ids: Vec<u64> = rows.iter().filter_map(|(id, _)| *id).collect();
+    let stats = step_templates(step_id, &emails, range, now);
+    let ids: Vec<u64> = stats.iter().filter_map(|t| t.template_id).collect();
     let titles = reads::template_titles(client, &ids).await?;
-    let stats = compare_templates(&rows);
     let out = stats
         .iter()
         .map(|t| {
@@ -182,17 +150,6 @@ pub async fn templates(
         total: None,
         empty: "no emails sent from this step in range",
     }))
-}
-
-/// Engagement per template of the facts, template ids ascending, emails
-/// without a template last.
-pub fn template_rows(facts: &[EmailFact]) -> Vec<(Option<u64>, Engagement)> {
-    let mut by: BTreeMap<(bool, Option<u64>), Engagement> = BTreeMap::new();
-    for f in facts {
-        *by.entry((f.template_id.is_none(), f.template_id))
-            .or_default() += f.engagement();
-    }
-    by.into_iter().map(|((_, id), e)| (id, e)).collect()
 }
 
 /// Rows per (day or week, cadence) of the facts, dates ascending.

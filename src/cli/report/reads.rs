@@ -37,7 +37,7 @@ pub async fn steps(client: &ApiClient, cadence_id: u64) -> ApiResult<Vec<Step>> 
             .into_iter()
             .filter(|s| s.cadence.as_ref().and_then(|c| c.id_u64()) == Some(cadence_id))
             .collect();
-    steps.sort_by_key(|s| (s.day.unwrap_or(0), s.step_number.unwrap_or(0), s.id));
+    crate::metrics::funnel::cadence_order(&mut steps);
     Ok(steps)
 }
 

@@ -3,9 +3,10 @@
 use crate::config::keymap::Action;
 use crate::worker::protocol::{Priority, Request};
 
+use super::super::funnel;
 use super::super::msg::Effect;
 use super::super::popups::help;
-use super::super::state::{AppState, CadenceDetail, Level, PersonPage, Popup, View};
+use super::super::state::{AppState, CadenceDetail, Level, PersonPage, Popup, TABS, View};
 use super::super::views;
 use super::super::widgets::table::Cursor;
 use super::{enroll, people, sync_live};
@@ -41,11 +42,12 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             fx.push(Effect::Quit);
         }
         Action::Help => state.popup = Some(Popup::Help { scroll: 0 }),
-        Action::NextView => switch_tab(state, state.view.tab() % 3 + 1, fx),
-        Action::PrevView => switch_tab(state, (state.view.tab() + 1) % 3 + 1, fx),
+        Action::NextView => switch_tab(state, state.view.tab() % TABS + 1, fx),
+        Action::PrevView => switch_tab(state, (state.view.tab() + TABS - 2) % TABS + 1, fx),
         Action::View1 => switch_tab(state, 1, fx),
         Action::View2 => switch_tab(state, 2, fx),
         Action::View3 => switch_tab(state, 3, fx),
+        Action::View4 => switch_tab(state, 4, fx),
         Action::Up
         | Action::Down
         | Action::Top
@@ -53,11 +55,12 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         | Action::PageUp
         | Action::PageDown => move_cursor(state, action),
         Action::Enter => enter(state, fx),
+        Action::SwitchPane => switch_pane(state),
         Action::Back => back(state, fx),
         Action::Filter => match state.view {
             View::Cadences => state.cadences.filter_focused = true,
             View::People => state.people.focused = true,
-            View::Person | View::CadenceDetail | View::Activity => {
+            View::Person | View::CadenceDetail | View::Activity | View::Alerts => {
                 open_view(state, View::People, fx);
                 state.people.focused = true;
             }
@@ -75,7 +78,41 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             state.say(Level::Info, text);
             sync_live(state, fx);
         }
+        Action::Chart => {
+            if !matches!(state.view, View::CadenceDetail | View::Activity) {
+                state.say(
+                    Level::Info,
+                    "the charts are in a cadence's detail (1) and in Activity (3)",
+                );
+                return;
+            }
+            state.trends.mode = state.trends.mode.next();
+            super::super::trends::refresh(state, true);
+            let text = match state.trends.mode {
+                super::super::trends::ChartMode::Live => "chart: live activity".to_string(),
+                m => format!("chart: {} sent, reply and bounce rates", m.label()),
+            };
+            state.say(Level::Info, text);
+        }
         Action::Enroll => enroll::start(state, fx),
+        Action::Yank => super::super::yank::yank(state, fx),
+        Action::ToggleIds => {
+            if state.view != View::Cadences {
+                state.say(
+                    Level::Info,
+                    "the id column is in the cadences table (1); y copies any row's id",
+                );
+                return;
+            }
+            let list = &mut state.cadences;
+            list.show_ids = !list.show_ids;
+            let text = if list.show_ids {
+                "ids shown: type them into sltui report --cadence ID"
+            } else {
+                "ids hidden"
+            };
+            state.say(Level::Info, text);
+        }
         Action::Mark => people::toggle_mark(state),
         Action::SortNext | Action::SortReverse => {
             if state.view != View::Cadences {
@@ -101,6 +138,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             let before = state.metrics.range;
             super::cost::unpark(state);
             state.metrics.range = range;
+            state.alerts.dirty = true;
             state.metrics.choice = None;
             state.metrics.question = None;
             state.metrics.agg.set_range(range, state.clock.wall);
@@ -111,6 +149,9 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             rebuild_cadences(state);
             state.say(Level::Info, format!("engagement over {range}"));
             request_engagement(state, fx);
+            if state.view == View::CadenceDetail {
+                funnel::request(state, false, fx);
+            }
         }
     }
 }
@@ -157,6 +198,7 @@ fn move_cursor(state: &mut AppState, action: Action) {
             None => return,
         },
         View::Activity => (&mut state.activity_cursor, state.cadences.cadences.len()),
+        View::Alerts => (&mut state.alerts.cursor, state.alerts.rules.len()),
     };
     let half = (cursor.page() / 2).max(1);
     match action {
@@ -170,11 +212,46 @@ fn move_cursor(state: &mut AppState, action: Action) {
     }
 }
 
+/// In the detail: from the steps to the first person, from the people back to
+/// the first step.
+fn switch_pane(state: &mut AppState) {
+    if state.view != View::CadenceDetail {
+        state.say(
+            Level::Info,
+            "switching panes applies to a cadence's detail (enter on a cadence)",
+        );
+        return;
+    }
+    let steps = state.detail_step_count();
+    let Some(d) = &mut state.detail else { return };
+    if d.cursor.selected < steps {
+        if d.members.is_empty() {
+            state.say(Level::Info, "nobody is listed on this cadence");
+            return;
+        }
+        d.cursor.selected = steps;
+    } else {
+        d.cursor.selected = 0;
+    }
+}
+
 fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
     match state.view {
         View::Cadences => {
             if let Some(id) = state.cadences.selected().map(|c| c.id) {
                 open_detail(state, id, fx);
+            }
+        }
+        View::Alerts => {
+            let a = &state.alerts;
+            match a.rules.get(a.cursor.selected).map(|r| r.cadence) {
+                Some(Some(id)) if state.cadences.by_id(id).is_some() => open_detail(state, id, fx),
+                Some(Some(id)) => state.say(
+                    Level::Warn,
+                    format!("cadence {id} is not in the cadences list (yet)"),
+                ),
+                Some(None) => state.say(Level::Info, "this rule watches every cadence together"),
+                None => {}
             }
         }
         View::Activity => {
@@ -194,7 +271,15 @@ fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
                 .and_then(|(m, _)| m.person_id());
             match person {
                 Some(id) => open_person(state, id, View::CadenceDetail, fx),
-                None => state.say(Level::Info, "select a person below the steps to open them"),
+                None => {
+                    let key = state.keymap.hint(Action::SwitchPane).unwrap_or_default();
+                    let text = if key.is_empty() {
+                        "enter opens a person: move down to the people".to_string()
+                    } else {
+                        format!("enter opens a person: {key} jumps to the people")
+                    };
+                    state.say(Level::Info, text);
+                }
             }
         }
         View::People => {
@@ -248,6 +333,7 @@ pub(crate) fn load_detail(state: &mut AppState, fx: &mut Vec<Effect>) {
         d.fetch.start(id);
     }
     fx.push(effect);
+    funnel::request(state, false, fx);
 }
 
 pub(crate) fn open_person(state: &mut AppState, person_id: u64, back: View, fx: &mut Vec<Effect>) {
@@ -348,6 +434,7 @@ fn refresh(state: &mut AppState, clear: bool, fx: &mut Vec<Effect>) {
         }
         View::CadenceDetail => {
             load_detail(state, fx);
+            funnel::request(state, true, fx);
             if clear && let Some(d) = &state.detail {
                 let id = d.cadence_id;
                 state.metrics.loaded.remove(&id);
@@ -356,6 +443,11 @@ fn refresh(state: &mut AppState, clear: bool, fx: &mut Vec<Effect>) {
         }
         View::People => people::start_index(state, fx),
         View::Person => load_person(state, fx),
+        View::Alerts => {
+            super::super::alerts::evaluate(state);
+            let n = state.alerts.firing();
+            state.say(Level::Info, format!("alerts evaluated: {n} firing"));
+        }
     }
 }
 

@@ -120,7 +120,9 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
             let flow = EnrollFlow::for_cadence(cadence, owner, marked, &mut state.people.index);
             state.popup = Some(Popup::Enroll(Box::new(flow)));
         }
-        View::Activity => state.say(Level::Info, "enroll from People (2) or from a cadence (1)"),
+        View::Activity | View::Alerts => {
+            state.say(Level::Info, "enroll from People (2) or from a cadence (1)")
+        }
     }
 }
 

@@ -249,6 +249,8 @@ fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     state.ticks = state.ticks.wrapping_add(1);
     redraw |= state.ticks.is_multiple_of(4);
     people::lookup_if_due(state, fx);
+    redraw |= super::alerts::on_tick(state);
+    redraw |= super::trends::refresh(state, false);
     let had = state.popup.is_some();
     cost::show_waiting(state);
     redraw |= state.popup.is_some() != had;

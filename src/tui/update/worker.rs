@@ -61,14 +61,17 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         WorkerEvent::EmailFacts { facts, live, .. } => {
             // Folding is idempotent by email id, so any batch is safe to take.
             let wall = state.clock.wall;
-            let m = &mut state.metrics;
             let mut changed = false;
             // While the store's totals are shown, the facts read so far keep up.
-            if let Some(parked) = &mut m.parked {
+            if let Some(parked) = &mut state.metrics.parked {
                 for fact in &facts {
                     parked.upsert(fact.clone());
                 }
             }
+            for fact in &facts {
+                state.alerts.dirty |= state.facts.upsert(fact);
+            }
+            let m = &mut state.metrics;
             for fact in facts {
                 changed |= if live {
                     m.agg.upsert_observed(fact, wall, &mut m.series)
@@ -85,6 +88,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         }
         WorkerEvent::EngagementLoaded { id, cadence_id } => {
             if state.metrics.fetch.wants(id) {
+                state.alerts.dirty = true;
                 state.metrics.loaded.insert(cadence_id);
                 state.metrics.fetch.arrived(now);
                 actions::rebuild_cadences(state);
@@ -112,6 +116,23 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 state.metrics.deferred = Some(reason);
             }
             state.say(Level::Warn, text);
+        }
+        WorkerEvent::Funnel {
+            id,
+            cadence_id,
+            range,
+            steps,
+            funnel,
+            templates,
+            titles,
+        } => {
+            let data = super::super::funnel::FunnelData {
+                range,
+                rows: funnel,
+                templates,
+                titles,
+            };
+            super::super::funnel::on_funnel(state, id, cadence_id, data, steps);
         }
         WorkerEvent::PeopleBatch { people, .. } => people::on_batch(state, people),
         WorkerEvent::PeopleDeleted { ids } => people::on_deleted(state, &ids),
@@ -255,6 +276,7 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
     if let Some(d) = &mut state.detail {
         claimed |= d.fetch.finish(id, error.clone(), now);
     }
+    claimed |= super::super::funnel::on_finished(state, id, error.clone());
     if let Some(p) = &mut state.person {
         claimed |= p.fetch.finish(id, error.clone(), now);
     }

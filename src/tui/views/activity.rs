@@ -10,11 +10,11 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Widget};
 use crate::metrics::format_rate;
 
 use super::super::state::AppState;
-use super::super::widgets::live_chart;
 use super::super::widgets::status_bar::spinner;
 use super::super::widgets::table::{
     Column, cell_text, constraints, fit_columns, grow_width, placeholder,
 };
+use super::super::widgets::trend_chart;
 use super::cadence_detail::rate_lines;
 use super::{ellipsize, thousands};
 
@@ -33,7 +33,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let [totals, chart] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(top);
     totals_block(state, totals, buf);
-    live_chart::render(state, None, chart, buf);
+    trend_chart::render(state, None, chart, buf);
     if area.width >= 110 {
         let [a, b] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(bottom);

@@ -7,29 +7,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Widget};
 
 use crate::api::models::{Cadence, Step};
-use crate::metrics::{Engagement, format_rate};
+use crate::metrics::Engagement;
 
 use super::super::cadence_list::team_label;
-use super::super::enroll::ordered_steps;
 use super::super::fetch::LoadState;
+use super::super::funnel::detail_steps;
 use super::super::state::{AppState, CadenceDetail};
 use super::super::widgets::rate_bar::RateBar;
-use super::super::widgets::table::{
-    Column, cell_text, constraints, fit_columns, grow_width, placeholder,
-};
+use super::super::widgets::table::{Column, constraints, fit_columns, grow_width, placeholder};
 use super::cadences::state_style;
 use super::person::membership_state;
+use super::step_funnel;
 use super::{ellipsize, load_suffix, thousands};
-
-const STEP_COLUMNS: [Column; 7] = [
-    Column::new("Day", 3, 9).right(),
-    Column::new("Type", 7, 6),
-    Column::new("Name", 8, 10).grow(),
-    Column::new("Sent", 5, 8).right(),
-    Column::new("Open", 6, 7).right(),
-    Column::new("Click", 6, 4).right(),
-    Column::new("Reply", 6, 5).right(),
-];
 
 const PEOPLE_COLUMNS: [Column; 4] = [
     Column::new("Name", 12, 10).grow(),
@@ -66,20 +55,36 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let steps: Vec<&Step> = state
         .steps
         .get(&c.id)
-        .map(|v| ordered_steps(v))
+        .map(|v| detail_steps(v))
         .unwrap_or_default();
-    let (steps_area, people_area) = if wide {
-        let [a, b] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(bottom);
-        (a, b)
+    let on_steps = d.cursor.selected < steps.len() || d.members.is_empty();
+    if wide {
+        // The steps and the people side by side, the templates of the step
+        // under the cursor across the whole width below them.
+        let rows = step_funnel::selected_step(state)
+            .and_then(|st| d.funnel.data.as_ref()?.templates.get(&st.id))
+            .map_or(1, Vec::len) as u16;
+        let t_h = (rows + 3).clamp(5, 9).min(bottom.height / 2);
+        let [upper, templates] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(t_h)]).areas(bottom);
+        let [steps_area, people] =
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Fill(1)]).areas(upper);
+        step_funnel::steps_table(state, d, &steps, steps_area, buf);
+        step_funnel::templates_table(state, d, false, templates, buf);
+        people_table(state, d, steps.len(), people, buf);
     } else {
+        // Narrow: the pane under the steps follows the focus: the templates of
+        // the step under the cursor, or the people.
         let want = steps.len().max(1) as u16 + 3;
         let h = want.min(bottom.height / 2).max(4.min(bottom.height));
         let [a, b] = Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(bottom);
-        (a, b)
-    };
-    steps_table(state, d, &steps, steps_area, buf);
-    people_table(state, d, steps.len(), people_area, buf);
+        step_funnel::steps_table(state, d, &steps, a, buf);
+        if on_steps && !steps.is_empty() {
+            step_funnel::templates_table(state, d, true, b, buf);
+        } else {
+            people_table(state, d, steps.len(), b, buf);
+        }
+    }
 }
 
 fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &mut Buffer) {
@@ -201,95 +206,7 @@ pub fn rate_lines(state: &AppState, e: &Engagement, width: u16) -> Vec<Line<'sta
 }
 
 fn live_chart(state: &AppState, cadence_id: u64, area: Rect, buf: &mut Buffer) {
-    super::super::widgets::live_chart::render(state, Some(cadence_id), area, buf);
-}
-
-/// "Steps (7)", or "Steps (7; 1 disabled, not shown)": disabled steps are
-/// counted apart, as in the cadence's facts.
-fn steps_title(state: &AppState, d: &CadenceDetail, shown: usize) -> String {
-    let all = state.steps.get(&d.cadence_id).map_or(shown, Vec::len);
-    match all.saturating_sub(shown) {
-        0 => format!(" Steps ({shown}) "),
-        n => format!(" Steps ({shown}; {n} disabled, not shown) "),
-    }
-}
-
-fn steps_table(state: &AppState, d: &CadenceDetail, steps: &[&Step], area: Rect, buf: &mut Buffer) {
-    let s = &state.styles;
-    let focused = d.cursor.selected < steps.len();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused { s.border_focus } else { s.border })
-        .title(Span::styled(steps_title(state, d, steps.len()), s.title));
-    if steps.is_empty() {
-        let text = match d.fetch.state() {
-            LoadState::Loading | LoadState::Idle => "Loading steps…".to_string(),
-            LoadState::Failed(e) => format!("Could not load steps: {e}"),
-            _ => "This cadence has no steps.".to_string(),
-        };
-        placeholder(area, buf, block, vec![Line::from(text)], s.dim);
-        return;
-    }
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let keep = fit_columns(&STEP_COLUMNS, inner.width);
-    let name_w = grow_width(&STEP_COLUMNS, &keep, inner.width);
-    let header = Row::new(std::iter::once(Cell::from("")).chain(keep.iter().map(|&i| {
-        Cell::from(Span::styled(
-            cell_text(&STEP_COLUMNS[i], STEP_COLUMNS[i].title.to_string()),
-            s.header,
-        ))
-    })));
-    let sel = focused.then_some(d.cursor.selected);
-    let range = d
-        .steps_scroll
-        .scroll_to(sel, steps.len(), inner.height.saturating_sub(1) as usize);
-    let rows = range.map(|pos| {
-        let st = steps[pos];
-        let e = state.metrics.agg.by_step(st.id);
-        let r = e.rates();
-        let is_email = st.step_type == "email";
-        let rate = |v| {
-            if is_email {
-                format_rate(v)
-            } else {
-                String::new()
-            }
-        };
-        let name = st
-            .name
-            .clone()
-            .or_else(|| st.display_name.clone())
-            .unwrap_or_default();
-        let cells = keep.iter().map(|&i| {
-            let c = &STEP_COLUMNS[i];
-            let text = match i {
-                0 => st.day.map_or("—".into(), |d| d.to_string()),
-                1 => st.step_type.clone(),
-                2 => ellipsize(&name, name_w),
-                3 => {
-                    if is_email {
-                        thousands(e.sent)
-                    } else {
-                        String::new()
-                    }
-                }
-                4 => rate(r.open),
-                5 => rate(r.click),
-                _ => rate(r.reply),
-            };
-            Cell::from(cell_text(c, text))
-        });
-        let selected = sel == Some(pos);
-        let row = Row::new(
-            std::iter::once(Cell::from(if selected { s.marker } else { "  " })).chain(cells),
-        );
-        if selected { row.style(s.selected) } else { row }
-    });
-    Table::new(rows, constraints(&STEP_COLUMNS, &keep))
-        .header(header)
-        .column_spacing(1)
-        .render(inner, buf);
+    super::super::widgets::trend_chart::render(state, Some(cadence_id), area, buf);
 }
 
 fn people_table(state: &AppState, d: &CadenceDetail, steps: usize, area: Rect, buf: &mut Buffer) {
@@ -304,12 +221,10 @@ fn people_table(state: &AppState, d: &CadenceDetail, steps: usize, area: Rect, b
         .borders(Borders::ALL)
         .border_style(if focused { s.border_focus } else { s.border })
         .title(Span::styled(
-            format!(
-                " People ({on} on cadence of {} ever added) ",
-                d.members.len()
-            ),
+            format!(" People ({on} on · {} ever added) ", d.members.len()),
             s.title,
         ));
+    let block = step_funnel::focus_hint(state, block, focused || d.members.is_empty());
     if d.members.is_empty() {
         let text = match d.fetch.state() {
             LoadState::Loading | LoadState::Idle => "Loading people…".to_string(),

@@ -19,7 +19,8 @@ use super::super::widgets::table::{
 };
 use super::{ellipsize, load_suffix, thousands};
 
-pub const COLUMNS: [Column; 9] = [
+/// The last one, the id, is drawn first and only while the user shows ids.
+pub const COLUMNS: [Column; 10] = [
     Column::new("Name", 20, 20).grow(),
     Column::new("State", 8, 6),
     Column::new("Team", 8, 4),
@@ -29,7 +30,11 @@ pub const COLUMNS: [Column; 9] = [
     Column::new("Click", 6, 9).right(),
     Column::new("Reply", 6, 11).right(),
     Column::new("Bounce", 6, 5).right(),
+    Column::new("ID", 8, 15),
 ];
+
+/// Index of the id column in [`COLUMNS`].
+const ID: usize = 9;
 
 pub fn state_style(styles: &Styles, state: &CadenceState) -> Style {
     match state {
@@ -180,17 +185,27 @@ fn refresh_hint(state: &AppState) -> String {
     format!("Press {key} to try again.")
 }
 
-fn sort_column(i: usize) -> SortColumn {
-    SortColumn::ALL[i]
+fn sort_column(i: usize) -> Option<SortColumn> {
+    SortColumn::ALL.get(i).copied()
 }
 
 fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
     let list = &state.cadences;
-    let keep = fit_columns(&COLUMNS, area.width);
+    let shown = if list.show_ids {
+        &COLUMNS[..]
+    } else {
+        &COLUMNS[..ID]
+    };
+    let mut keep = fit_columns(shown, area.width);
+    // The id goes first, where the eye starts.
+    if let Some(pos) = keep.iter().position(|&i| i == ID) {
+        keep.remove(pos);
+        keep.insert(0, ID);
+    }
     let header = Row::new(std::iter::once(Cell::from("")).chain(keep.iter().map(|&i| {
         let c = COLUMNS[i];
-        let sorted = sort_column(i) == list.sort.column;
+        let sorted = sort_column(i) == Some(list.sort.column);
         let mut title = c.title.to_string();
         if sorted && title.chars().count() < c.width as usize {
             title.push(if list.sort.descending { '▼' } else { '▲' });
@@ -249,6 +264,7 @@ fn cell(state: &AppState, c: &Cadence, col: usize, width: usize) -> Cell<'static
             s.base,
         ),
         4 => (metric(thousands(e.sent)), s.base),
+        ID => (c.id.to_string(), s.dim),
         5 => (metric(format_rate(e.rates().open)), s.base),
         6 => (metric(format_rate(e.rates().click)), s.base),
         7 => (metric(format_rate(e.rates().reply)), s.base),

@@ -2,10 +2,12 @@
 //! enrollment task panel, the status bar and any popup. Views only read the state.
 
 pub mod activity;
+pub mod alerts;
 pub mod cadence_detail;
 pub mod cadences;
 pub mod people;
 pub mod person;
+pub mod step_funnel;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -48,6 +50,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         View::People => people::render(state, body, buf),
         View::Person => person::render(state, body, buf),
         View::Activity => activity::render(state, body, buf),
+        View::Alerts => alerts::render(state, body, buf),
     }
     if task_lines > 0 {
         task_panel(state, tasks, buf);
@@ -91,12 +94,17 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
             _ => "People".to_string(),
         },
         "Activity".to_string(),
+        match state.alerts.firing() {
+            0 => "Alerts".to_string(),
+            n => format!("Alerts ▲{n}"),
+        },
     ];
     let mut spans = Vec::new();
     let keys = [
         key(Action::View1, "1"),
         key(Action::View2, "2"),
         key(Action::View3, "3"),
+        key(Action::View4, "4"),
     ];
     for (i, name) in names.iter().enumerate() {
         let active = state.view.tab() == i + 1;

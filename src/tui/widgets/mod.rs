@@ -5,3 +5,4 @@ pub mod live_chart;
 pub mod rate_bar;
 pub mod status_bar;
 pub mod table;
+pub mod trend_chart;

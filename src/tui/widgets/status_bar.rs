@@ -77,6 +77,15 @@ pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
     spans.push(sep(state));
     spans.push(live_span(state, width));
     let hooks = hooks_span(state);
+    let firing = state.alerts.firing();
+    if firing > 0 {
+        spans.push(sep(state));
+        let text = match firing {
+            1 => "▲ 1 alert".to_string(),
+            n => format!("▲ {n} alerts"),
+        };
+        spans.push(Span::styled(text, s.bad));
+    }
     spans.push(sep(state));
     spans.push(updated_span(state, width));
     // The webhook mark is the first thing to go when the line is full: it
@@ -298,8 +307,10 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
         ],
         View::CadenceDetail => &[
             (Action::Back, "back"),
+            (Action::SwitchPane, "panes"),
             (Action::Enter, "person"),
             (Action::Enroll, "add people"),
+            (Action::Chart, "chart"),
             (Action::Freeze, "freeze"),
         ],
         View::People => &[
@@ -315,7 +326,13 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
         ],
         View::Activity => &[
             (Action::Enter, "open"),
+            (Action::Chart, "chart"),
             (Action::Freeze, "freeze"),
+            (Action::CycleRange, "range"),
+        ],
+        View::Alerts => &[
+            (Action::Enter, "cadence"),
+            (Action::Refresh, "evaluate"),
             (Action::CycleRange, "range"),
         ],
     };

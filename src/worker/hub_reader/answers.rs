@@ -121,6 +121,15 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         Request::LiveFrom { .. } | Request::ClearCache => {}
         // The reader sends SalesLoft nothing: no key to try.
         Request::RetryAuth => {}
+        // Steps' emails with their recipients and templates, and calls, are
+        // not in the team database (as `report --by step --db` says).
+        Request::Funnel { .. } => {
+            return Err(
+                "the step funnel and templates read SalesLoft, and this dashboard reads the \
+                 team database (--db): use `sltui report --by step` with SalesLoft credentials"
+                    .into(),
+            );
+        }
         Request::Enroll { .. } => {
             return Err("internal error: an enrollment reached the read path".into());
         }

@@ -1,0 +1,102 @@
+//! Ids the user can type into the CLI: `y` copies the selected row's id, then
+//! (pressed again on the same row) its name, then its email, as an OSC 52
+//! effect, and says what it copied; `i` shows the cadences' id column.
+
+mod tui_support;
+
+use std::time::Duration;
+
+use sltui::config::keymap::Action;
+use sltui::tui::msg::Effect;
+use sltui::tui::state::AppState;
+use tui_support::*;
+
+fn copied(s: &mut AppState) -> String {
+    let fx = act(s, Action::Yank);
+    match fx.as_slice() {
+        [Effect::Copy(text)] => text.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn cadences_copy_the_id_then_the_name() {
+    let mut s = loaded();
+    let c = s.cadences.selected().unwrap().clone();
+    assert_eq!(copied(&mut s), c.id.to_string());
+    assert!(
+        s.message()
+            .unwrap()
+            .text
+            .contains("again: the cadence name")
+    );
+    assert_eq!(copied(&mut s), c.name);
+    assert_eq!(copied(&mut s), c.id.to_string(), "wraps around");
+    // Another row starts from its id.
+    act(&mut s, Action::Down);
+    let d = s.cadences.selected().unwrap().clone();
+    assert_ne!(c.id, d.id);
+    assert_eq!(copied(&mut s), d.id.to_string());
+    // Later, the same row starts over too.
+    advance(&mut s, Duration::from_secs(5));
+    assert_eq!(copied(&mut s), d.id.to_string());
+}
+
+#[test]
+fn people_copy_id_name_and_email() {
+    let mut s = loaded();
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "ada");
+    update_enter(&mut s);
+    assert_eq!(copied(&mut s), "501");
+    assert_eq!(copied(&mut s), "Ada Lovelace");
+    assert_eq!(copied(&mut s), "ada@analytical.io");
+    assert!(
+        s.message()
+            .unwrap()
+            .text
+            .contains("copied the email: ada@analytical.io")
+    );
+}
+
+fn update_enter(s: &mut AppState) {
+    sltui::tui::update::update(s, code(crossterm::event::KeyCode::Enter));
+}
+
+#[test]
+fn the_clipboard_sequence_is_osc_52() {
+    assert_eq!(
+        sltui::tui::yank::osc52("25591"),
+        "\u{1b}]52;c;MjU1OTE=\u{7}"
+    );
+}
+
+#[test]
+fn the_id_column_comes_and_goes_first_in_the_row() {
+    let mut s = loaded();
+    let row = |s: &AppState, w| {
+        screen_text(s, w, 24)
+            .lines()
+            .find(|l| l.contains("Q3 Outbound"))
+            .unwrap()
+            .to_string()
+    };
+    assert!(!row(&s, 120).contains(" 1 "), "{}", row(&s, 120));
+    act(&mut s, Action::ToggleIds);
+    assert!(s.cadences.show_ids);
+    for w in [120, 80] {
+        let r = row(&s, w);
+        let id = r.find(" 1 ").unwrap_or_else(|| panic!("{w}: {r}"));
+        assert!(
+            id < r.find("Q3 Outbound").unwrap(),
+            "{w}: the id first: {r}"
+        );
+    }
+    act(&mut s, Action::ToggleIds);
+    assert!(!s.cadences.show_ids);
+    // Elsewhere it says where the column is.
+    act(&mut s, Action::View2);
+    act(&mut s, Action::ToggleIds);
+    assert!(s.message().unwrap().text.contains("cadences table (1)"));
+}
