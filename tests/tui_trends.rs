@@ -36,7 +36,7 @@ fn with_history() -> (AppState, Vec<EmailFact>) {
             live: false,
         },
     );
-    let all = s.facts.facts();
+    let all = s.metrics.agg.facts_from(None);
     (s, all)
 }
 

@@ -371,3 +371,38 @@ fn another_range_before_the_facts_arrive_shows_no_stored_numbers() {
     a.absorb(full, now(), &mut ActivitySeries::default());
     assert_eq!(a.by_cadence(1), eng(1, 1, 0, 0, 0, 0));
 }
+
+#[test]
+fn facts_from_gives_back_what_was_folded_to_the_second() {
+    let mut agg = Aggregator::new(TimeRange::Days(7), now());
+    let mut old = fact(1);
+    old.sent_at = Some(now() - TimeDelta::days(20));
+    let mut new = fact(2);
+    new.cadence_id = Some(9);
+    new.step_id = None;
+    new.replied = true;
+    new.click_tracked = false;
+    new.sent_at = Some(now() - TimeDelta::hours(3));
+    let mut unsent = fact(3);
+    unsent.sent = false;
+    unsent.sent_at = None;
+    for f in [&old, &new, &unsent] {
+        agg.upsert(f.clone());
+    }
+    let second = |t: DateTime<Utc>| DateTime::from_timestamp(t.timestamp(), 0).unwrap();
+    let back = |f: &EmailFact| EmailFact {
+        template_id: None,
+        sent_at: f.sent_at.map(second),
+        updated_at: second(f.updated_at),
+        ..f.clone()
+    };
+    // Every fact, the out-of-range one too (the range filters counts, not facts).
+    let mut all = agg.facts_from(None);
+    all.sort_by_key(|f| f.email_id);
+    assert_eq!(all, vec![back(&old), back(&new), back(&unsent)]);
+    // From a time: by sent_at, else updated_at.
+    let mut recent = agg.facts_from(Some(now() - TimeDelta::days(1)));
+    recent.sort_by_key(|f| f.email_id);
+    let ids: Vec<u64> = recent.iter().map(|f| f.email_id).collect();
+    assert_eq!(ids, [2, 3], "{recent:?}");
+}

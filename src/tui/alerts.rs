@@ -3,64 +3,35 @@
 //! said to be not evaluated and why. Firing rules show in the status bar and the
 //! Alerts view (4).
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
 use crate::config::AlertRule;
+use crate::metrics::TimeRange;
 use crate::metrics::alerts::{Check, check};
-use crate::metrics::{EmailFact, TimeRange};
 
 use super::state::AppState;
 
 /// Live facts re-evaluate the rules at most this often.
 const EVERY: Duration = Duration::from_secs(5);
 
-/// Every email fact the dashboard received (loads and live polls), newest
-/// version by `updated_at`, for the rules' windows and the trends.
+/// A version of the email facts the dashboard holds, bumped whenever they change
+/// (the trends are computed for one). The facts themselves are the aggregator's
+/// (`Aggregator::facts_from`): no second copy of a million emails.
 #[derive(Debug, Default)]
 pub struct FactLog {
-    by_id: HashMap<u64, EmailFact>,
-    /// Bumped on every change (what the trends are computed for).
     version: u64,
 }
 
 impl FactLog {
-    /// Keeps the fact unless a newer version of the email is held. True if kept.
-    pub fn upsert(&mut self, fact: &EmailFact) -> bool {
-        match self.by_id.get(&fact.email_id) {
-            Some(old) if old.updated_at > fact.updated_at => false,
-            Some(old) if old == fact => false,
-            _ => {
-                // Only what the rules and trends read is kept.
-                let kept = EmailFact {
-                    step_id: None,
-                    template_id: None,
-                    ..fact.clone()
-                };
-                self.by_id.insert(fact.email_id, kept);
-                self.version += 1;
-                true
-            }
-        }
+    /// The facts changed.
+    pub fn changed(&mut self) {
+        self.version += 1;
     }
 
     pub fn version(&self) -> u64 {
         self.version
-    }
-
-    pub fn len(&self) -> usize {
-        self.by_id.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
-    }
-
-    /// The facts, in no particular order.
-    pub fn facts(&self) -> Vec<EmailFact> {
-        self.by_id.values().cloned().collect()
     }
 }
 
@@ -147,7 +118,11 @@ fn not_covered(state: &AppState, rule: &AlertRule) -> Option<String> {
 /// Evaluates every rule now.
 pub fn evaluate(state: &mut AppState) {
     let wall = state.clock.wall;
-    let facts = state.facts.facts();
+    let days = state.alerts.rules.iter().map(span_days).max().unwrap_or(0);
+    let facts = state
+        .metrics
+        .agg
+        .facts_from(Some(wall - chrono::TimeDelta::days(i64::from(days) + 1)));
     let states = state
         .alerts
         .rules

@@ -90,7 +90,7 @@ pub fn refresh(state: &mut AppState, force: bool) -> bool {
     }
     let wall = state.clock.wall;
     let range = state.metrics.range;
-    let facts = state.facts.facts();
+    let facts = state.metrics.agg.facts_from(range.since(wall));
     let buckets = by_period(&facts, period, range, wall);
     let first = match range.since(wall) {
         Some(since) => Some(since.date_naive()),

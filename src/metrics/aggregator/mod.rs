@@ -385,6 +385,39 @@ impl Aggregator {
         self.facts.contains_key(&email_id)
     }
 
+    /// The emails held whose range time (`sent_at`, else `updated_at`) is at or
+    /// after `from` (every one with `None`), rebuilt from the compact cells: the
+    /// alerts' windows and the trends read these instead of a second copy of
+    /// every fact. Times are to the second; templates are not kept.
+    pub fn facts_from(&self, from: Option<DateTime<Utc>>) -> Vec<EmailFact> {
+        let from = from.map_or(0, secs);
+        let at = |s: u32| DateTime::from_timestamp(i64::from(s), 0).unwrap_or_default();
+        self.facts
+            .iter()
+            .filter(|(_, f)| f.at() >= from)
+            .map(|(&email_id, f)| {
+                let (cadence_id, step_id) = self.groups[f.group as usize];
+                let mut fact = EmailFact {
+                    email_id,
+                    cadence_id,
+                    step_id,
+                    sent: false,
+                    bounced: false,
+                    viewed: false,
+                    clicked: false,
+                    replied: false,
+                    sent_at: (f.sent_at != 0).then(|| at(f.sent_at)),
+                    view_tracked: true,
+                    click_tracked: true,
+                    template_id: None,
+                    updated_at: at(f.updated_at),
+                };
+                fact.set_flags(f.flags);
+                fact
+            })
+            .collect()
+    }
+
     /// The newest `updated_at` applied: the cursor for the next `updated_at[gt]` poll.
     pub fn latest_updated_at(&self) -> Option<DateTime<Utc>> {
         self.latest_updated_at

@@ -68,9 +68,6 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                     parked.upsert(fact.clone());
                 }
             }
-            for fact in &facts {
-                state.alerts.dirty |= state.facts.upsert(fact);
-            }
             let m = &mut state.metrics;
             for fact in facts {
                 changed |= if live {
@@ -83,6 +80,9 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 m.live_at = Some(now);
             }
             if changed {
+                // The alerts and the trends read the aggregator's facts.
+                state.facts.changed();
+                state.alerts.dirty = true;
                 actions::rebuild_cadences(state);
             }
         }
