@@ -314,7 +314,7 @@ async fn probe_reports_status_budget_and_body_without_retrying() {
     assert_eq!(p.body.unwrap()["error"], "Not authorized");
     assert_eq!(s.seen.lock().unwrap().len(), 1);
     let text = p.error.unwrap().to_string();
-    assert!(text.contains("Check SALESLOFT_API_KEY") && !text.contains(KEY));
+    assert!(text.contains("Check the API key where it comes from") && !text.contains(KEY));
     assert!(!format!("{c:?}").contains(KEY));
 }
 

@@ -147,10 +147,14 @@ impl ApiClient {
                 message: message.to_string(),
             };
             if key.is_empty() {
-                return Err(bad("the API key is empty; set SALESLOFT_API_KEY"));
+                return Err(bad(
+                    "the API key is empty; set it (--api-key, SALESLOFT_API_KEY, or the \
+                     profile's api_key_env / api_key_cmd)",
+                ));
             }
             let invalid = "the API key contains spaces, control or non-ASCII characters; \
-                           check SALESLOFT_API_KEY";
+                           check where it comes from (--api-key, SALESLOFT_API_KEY, or the \
+                           profile's api_key_env / api_key_cmd)";
             if !key.chars().all(|c| c.is_ascii_graphic()) {
                 return Err(bad(invalid));
             }

@@ -129,7 +129,9 @@ fn title_text(title: &Option<String>) -> String {
 
 fn unauthorized_hint(oauth: &Option<OAuthRefusal>) -> String {
     match oauth {
-        None => "Check SALESLOFT_API_KEY or refresh the token.".into(),
+        None => "Check the API key where it comes from (--api-key, SALESLOFT_API_KEY, or the \
+                 profile's api_key_env / api_key_cmd) or refresh the token."
+            .into(),
         Some(OAuthRefusal { profile, grant }) if *grant == "client_credentials" => format!(
             "SalesLoft refused a freshly issued OAuth access token for profile `{profile}` \
              (grant client_credentials): check the profile's OAuth client (client_id, client \
@@ -441,7 +443,11 @@ mod tests {
         let err = ApiError::from_response(401, "me.json", body, None);
         let text = err.to_string();
         assert!(text.contains("No Bearer Token"));
-        assert!(text.contains("Check SALESLOFT_API_KEY") && text.contains("refresh the token"));
+        assert!(
+            text.contains("Check the API key where it comes from (--api-key, SALESLOFT_API_KEY")
+                && text.contains("api_key_cmd")
+                && text.contains("refresh the token")
+        );
         assert_eq!(err.status(), Some(401));
         let ApiError::Unauthorized { message, .. } = err else {
             unreachable!()
