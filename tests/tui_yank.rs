@@ -100,3 +100,72 @@ fn the_id_column_comes_and_goes_first_in_the_row() {
     act(&mut s, Action::ToggleIds);
     assert!(s.message().unwrap().text.contains("cadences table (1)"));
 }
+
+/// `x` on the cadences table: one CSV row per cadence shown, in the order shown,
+/// with the numbers the table shows (the aggregator's) and names quoted when
+/// they need it; the loop writes it where sltui was started and says where.
+#[test]
+fn x_exports_the_cadences_table_as_shown() {
+    let mut s = loaded();
+    let fx = act(&mut s, Action::Export);
+    let [
+        Effect::Save {
+            file_name,
+            contents,
+            what,
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert!(
+        file_name.starts_with("sltui-cadences-") && file_name.ends_with(".csv"),
+        "{file_name}"
+    );
+    assert_eq!(what, "4 cadences");
+    let lines: Vec<&str> = contents.lines().collect();
+    assert_eq!(lines.len(), 5, "{contents}");
+    assert!(lines[0].starts_with("cadence_id,name,state,team_or_personal,people,range,sent,"));
+    // The rows are the table's, in its order.
+    let shown: Vec<String> = s
+        .cadences
+        .rows
+        .iter()
+        .map(|&i| s.cadences.cadences[i].id.to_string())
+        .collect();
+    let exported: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(exported, shown);
+    // Q3 Outbound (cadence 1): 4 sent, 1 bounced, 2 opened, 1 replied.
+    let q3: Vec<&str> = lines
+        .iter()
+        .find(|l| l.starts_with("1,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(&q3[1..5], ["Q3 Outbound", "active", "team", "120"]);
+    let e = s.metrics.agg.by_cadence(1);
+    assert_eq!(q3[6], e.sent.to_string());
+    assert_eq!(q3[11], e.bounced.to_string());
+    assert_eq!((q3[6], q3[11], q3[18]), ("4", "1", "true"));
+    // Filtered: only what is shown goes.
+    act(&mut s, Action::Filter);
+    typ(&mut s, "webinar");
+    let fx = act(&mut s, Action::Export);
+    let [Effect::Save { contents, what, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(what, "1 cadence");
+    assert_eq!(contents.lines().count(), 2, "{contents}");
+    // Elsewhere: said, nothing written.
+    act(&mut s, Action::View2);
+    assert!(act(&mut s, Action::Export).is_empty());
+    assert!(
+        s.message()
+            .unwrap()
+            .text
+            .contains("x exports the cadences table")
+    );
+}

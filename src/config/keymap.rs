@@ -71,6 +71,7 @@ actions! {
     Enroll => "enroll", ["e"], "enroll the marked people in a cadence";
     ToggleIds => "toggle_ids", ["i"], "show or hide the id column of the cadences table";
     Yank => "yank", ["y"], "copy the row's id; again: its name, then email";
+    Export => "export", ["x"], "write the cadences table as shown to a CSV file";
     Mark => "mark", ["space"], "mark or unmark the selected person, then move down";
     SortNext => "sort_next", ["s"], "sort by the next column";
     SortReverse => "sort_reverse", ["S"], "reverse the sort order";

@@ -95,6 +95,15 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                     }
                 }
                 Effect::Quit => state.quit = true,
+                Effect::Save {
+                    file_name,
+                    contents,
+                    what,
+                } => {
+                    let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+                    let (level, text) = super::export::save(&dir, &file_name, &contents, &what);
+                    state.say(level, text);
+                }
                 Effect::Copy(text) => {
                     use std::io::Write;
                     let mut out = std::io::stdout();

@@ -9,6 +9,7 @@ pub mod cadence_list;
 pub mod choices;
 pub mod cost;
 pub mod enroll;
+pub mod export;
 pub mod fetch;
 pub mod funnel;
 pub mod hub;

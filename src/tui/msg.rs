@@ -42,6 +42,13 @@ pub enum Effect {
     Quit,
     /// Put this text on the system clipboard (OSC 52).
     Copy(String),
+    /// Write an export to `file_name` in the directory sltui was started from,
+    /// then say where (`what`: "40 cadences").
+    Save {
+        file_name: String,
+        contents: String,
+        what: String,
+    },
 }
 
 impl Effect {
@@ -49,7 +56,7 @@ impl Effect {
     pub fn request(&self) -> Option<&Request> {
         match self {
             Effect::Send { request, .. } => Some(request),
-            Effect::Quit | Effect::Copy(_) => None,
+            Effect::Quit | Effect::Copy(_) | Effect::Save { .. } => None,
         }
     }
 }
