@@ -123,3 +123,38 @@ fn most_active_is_ordered_by_its_columns_and_names_by_one_rule() {
     let list: Vec<String> = row_names(&s);
     assert_eq!(list, vec!["acme", "Beta", "Zulu"]);
 }
+
+/// The cadences table's totals row counts the cadences shown together (rates
+/// over the sums, as `report` does), follows the filter, and says `?` when a
+/// shown cadence's numbers were not read rather than summing what is there.
+#[test]
+fn the_totals_row_sums_what_is_shown() {
+    let mut s = loaded();
+    let total = |s: &AppState| {
+        screen_text(s, 80, 24)
+            .lines()
+            .find(|l| l.contains("Total ("))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // Q3 Outbound 2/3 opened, Webinar Follow-up 2/2: 4 of 5 view-tracked.
+    let row = total(&s);
+    assert!(row.contains("Total (4 shown)"), "{row}");
+    assert!(
+        row.contains("155      6  80.0%  40.0%  20.0%  16.7%"),
+        "{row}"
+    );
+    act(&mut s, Action::Filter);
+    typ(&mut s, "q3");
+    let row = total(&s);
+    assert!(row.contains("Total (1 shown)"), "{row}");
+    assert!(
+        row.contains("120      4  66.7%   0.0%  33.3%  25.0%"),
+        "{row}"
+    );
+    // A cadence whose range was not read: the sums are not shown as numbers.
+    act(&mut s, Action::Back);
+    s.metrics.loaded.remove(&2);
+    let row = total(&s);
+    assert!(row.contains("  ?  ") && !row.contains("80.0%"), "{row}");
+}

@@ -219,7 +219,9 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
         };
         Cell::from(Span::styled(cell_text(&c, title), style))
     })));
-    let height = area.height.saturating_sub(1) as usize;
+    // A totals row under the rows when there is room for it and a row.
+    let totals = area.height >= 4;
+    let height = area.height.saturating_sub(1 + u16::from(totals)) as usize;
     let range = list.cursor.viewport(list.rows.len(), height);
     let name_width = grow_width(&COLUMNS, &keep, area.width);
     let rows = range.clone().map(|pos| {
@@ -230,10 +232,63 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
         let row = Row::new(std::iter::once(Cell::from(marker)).chain(cells));
         if selected { row.style(s.selected) } else { row }
     });
+    let body = Rect {
+        height: area.height - u16::from(totals),
+        ..area
+    };
     Table::new(rows, constraints(&COLUMNS, &keep))
         .header(header)
         .column_spacing(1)
-        .render(area, buf);
+        .render(body, buf);
+    if totals {
+        let line = Rect {
+            y: area.bottom() - 1,
+            height: 1,
+            ..area
+        };
+        let cells = keep.iter().map(|&i| total_cell(state, i, name_width));
+        Table::new(
+            [Row::new(std::iter::once(Cell::from("Σ ")).chain(cells)).style(s.bold)],
+            constraints(&COLUMNS, &keep),
+        )
+        .column_spacing(1)
+        .render(line, buf);
+    }
+}
+
+/// The totals row's cell: the cadences shown, their people, and their emails
+/// counted together (rates over the sums, as `report` totals them). A `?` when
+/// one shown cadence's numbers were not read for the range, `…` while reading.
+fn total_cell(state: &AppState, col: usize, width: usize) -> Cell<'static> {
+    let list = &state.cadences;
+    let m = &state.metrics;
+    let shown = || list.rows.iter().map(|&i| &list.cadences[i]);
+    let pending = shown().any(|c| state.engagement_pending(c.id));
+    let known = shown().all(|c| m.loaded.contains(&c.id)) || m.agg.is_preset() || m.local;
+    let mut e = crate::metrics::Engagement::default();
+    for c in shown() {
+        e += m.agg.by_cadence(c.id);
+    }
+    let metric = |text: String| -> String {
+        if pending {
+            "…".to_string()
+        } else if !known {
+            "?".to_string()
+        } else {
+            text
+        }
+    };
+    let text = match col {
+        0 => ellipsize(&format!("Total ({} shown)", list.rows.len()), width),
+        3 => thousands(shown().filter_map(|c| c.counts.cadence_people).sum()),
+        4 => metric(thousands(e.sent)),
+        5 => metric(format_rate(e.rates().open)),
+        6 => metric(format_rate(e.rates().click)),
+        7 => metric(format_rate(e.rates().reply)),
+        8 => metric(format_rate(e.rates().bounce)),
+        _ => String::new(),
+    };
+    Cell::from(cell_text(&COLUMNS[col], text))
 }
 
 fn cell(state: &AppState, c: &Cadence, col: usize, width: usize) -> Cell<'static> {
