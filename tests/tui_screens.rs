@@ -399,6 +399,12 @@ fn dialogs() {
     screens("enroll_pick_step", enroll_pick_step);
     screens("enroll_confirm", enroll_confirm);
     screens("enroll_done", enroll_done);
+    screens("palette", || {
+        let mut s = loaded();
+        update(&mut s, key(':'));
+        typ(&mut s, "view");
+        s
+    });
 }
 
 #[test]

@@ -445,3 +445,50 @@ fn a_new_cadence_list_keeps_the_cursor_on_the_same_cadence() {
     );
     assert_eq!(s.cadences.rows.len(), 2);
 }
+
+/// `:` opens the command palette over any view: every action by name, filtered
+/// by name, description or key as you type; enter runs the chosen one exactly as
+/// its key does; esc closes; a filter that matches nothing says so.
+#[test]
+fn the_palette_runs_any_action_by_name() {
+    let mut s = loaded();
+    update(&mut s, key(':'));
+    let rows = |s: &sltui::tui::state::AppState| match &s.popup {
+        Some(sltui::tui::state::Popup::Palette(p)) => p.rows.clone(),
+        _ => panic!("no palette"),
+    };
+    assert!(s.typing(), "the palette's filter takes the keys");
+    assert_eq!(
+        rows(&s).len(),
+        Action::ALL.len() - 1,
+        "every action but itself"
+    );
+    typ(&mut s, "csv");
+    assert_eq!(rows(&s), [Action::Export]);
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert!(s.popup.is_none());
+    assert!(
+        matches!(fx.as_slice(), [Effect::Save { .. }]),
+        "enter ran the export: {fx:?}"
+    );
+    // By a word of the description, from another view.
+    act(&mut s, Action::View2);
+    update(&mut s, key(':'));
+    typ(&mut s, "view 1");
+    assert_eq!(rows(&s), [Action::View1]);
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.view, View::Cadences);
+    // Nothing matches: said, nothing runs.
+    update(&mut s, key(':'));
+    typ(&mut s, "zzzz");
+    assert!(rows(&s).is_empty());
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert!(fx.is_empty() && s.popup.is_none());
+    assert!(s.message().unwrap().text.contains("no action matches"));
+    // Esc closes without running anything; q is typed, not quit.
+    update(&mut s, key(':'));
+    typ(&mut s, "q");
+    assert!(!s.quit && s.popup.is_some());
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.popup.is_none() && !s.quit);
+}

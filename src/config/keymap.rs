@@ -48,6 +48,7 @@ macro_rules! actions {
 actions! {
     Quit => "quit", ["q", "ctrl-c"], "quit";
     Help => "help", ["?"], "show or hide this help";
+    Palette => "palette", [":"], "command palette: run any action by name";
     Up => "move_up", ["k", "up"], "move up";
     Down => "move_down", ["j", "down"], "move down";
     Top => "go_top", ["g", "home"], "go to the first row";

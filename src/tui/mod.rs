@@ -15,6 +15,7 @@ pub mod funnel;
 pub mod hub;
 pub mod msg;
 pub mod pages;
+pub mod palette;
 pub mod popups;
 pub mod state;
 pub mod store_status;

@@ -140,6 +140,8 @@ pub enum Popup {
     Enroll(Box<EnrollFlow>),
     /// A load estimated over the threshold asks first.
     Cost(Box<super::cost::CostQuestion>),
+    /// The command palette (`:`).
+    Palette(Box<super::palette::Palette>),
 }
 
 pub struct AppState {
@@ -338,6 +340,7 @@ impl AppState {
     pub fn typing(&self) -> bool {
         match &self.popup {
             Some(Popup::Enroll(flow)) => flow.typing(),
+            Some(Popup::Palette(_)) => true,
             Some(Popup::Help { .. } | Popup::Cost(_)) => false,
             None => match self.view {
                 View::Cadences => self.cadences.filter_focused,

@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod cost;
 pub mod enroll;
 pub mod help;
+pub mod palette;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

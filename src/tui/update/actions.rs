@@ -96,6 +96,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         }
         Action::Enroll => enroll::start(state, fx),
         Action::Yank => super::super::yank::yank(state, fx),
+        Action::Palette => super::palette::open(state),
         Action::Export => super::super::export::export(state, fx),
         Action::ToggleIds => {
             if state.view != View::Cadences {

@@ -6,6 +6,7 @@ mod actions;
 mod cost;
 mod enroll;
 mod hub;
+mod palette;
 mod people;
 mod worker;
 
@@ -100,6 +101,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 enroll::on_action(state, action, &mut fx);
             } else if matches!(state.popup, Some(Popup::Cost(_))) {
                 cost::on_action(state, action, &mut fx);
+            } else if matches!(state.popup, Some(Popup::Palette(_))) {
+                palette::on_action(state, action, &mut fx);
             } else {
                 actions::on_action(state, action, &mut fx);
             }
@@ -148,6 +151,10 @@ fn on_key(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
     if matches!(state.popup, Some(Popup::Cost(_))) {
         cost::on_key(state, &key, fx);
+        return;
+    }
+    if matches!(state.popup, Some(Popup::Palette(_))) {
+        palette::on_key(state, &key, fx);
         return;
     }
     if state.typing() {

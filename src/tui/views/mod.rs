@@ -66,6 +66,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         Some(Popup::Help { scroll }) => popups::help::render(state, *scroll, over, buf),
         Some(Popup::Enroll(flow)) => popups::enroll::render(state, flow, over, buf),
         Some(Popup::Cost(q)) => popups::cost::render(state, q, over, buf),
+        Some(Popup::Palette(p)) => popups::palette::render(state, p, over, buf),
         None => {}
     }
 }

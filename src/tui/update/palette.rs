@@ -1,0 +1,68 @@
+//! Keys while the command palette is open: typing filters, up/down (or ctrl-p /
+//! ctrl-n) move, enter runs the action, esc closes.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::config::keymap::Action;
+
+use super::super::msg::Effect;
+use super::super::palette::Palette;
+use super::super::state::{AppState, Level, Popup};
+use super::super::text_input::Edit;
+use super::actions;
+
+/// Opens the palette over the current view.
+pub(crate) fn open(state: &mut AppState) {
+    state.popup = Some(Popup::Palette(Box::new(Palette::new(&state.keymap))));
+}
+
+pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(Popup::Palette(p)) = &mut state.popup else {
+        return;
+    };
+    match p.input.handle_key(key) {
+        Edit::Changed => p.refilter(&state.keymap),
+        Edit::Moved => {}
+        Edit::Ignored => {
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            let nav = match key.code {
+                KeyCode::Up => Some(Action::Up),
+                KeyCode::Down => Some(Action::Down),
+                KeyCode::Char('p') if ctrl => Some(Action::Up),
+                KeyCode::Char('n') if ctrl => Some(Action::Down),
+                KeyCode::PageUp | KeyCode::Home => Some(Action::Top),
+                KeyCode::PageDown | KeyCode::End => Some(Action::Bottom),
+                KeyCode::Enter => Some(Action::Enter),
+                KeyCode::Esc => Some(Action::Back),
+                _ => None,
+            };
+            if let Some(nav) = nav {
+                on_action(state, nav, fx);
+            }
+        }
+    }
+}
+
+/// Navigation in the palette (from keys, or keymap actions in tests).
+pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
+    let Some(Popup::Palette(p)) = &mut state.popup else {
+        return;
+    };
+    let len = p.rows.len();
+    match action {
+        Action::Up | Action::PageUp => p.cursor.up(1),
+        Action::Down | Action::PageDown => p.cursor.down(1, len),
+        Action::Top => p.cursor.top(),
+        Action::Bottom => p.cursor.bottom(len),
+        Action::Back | Action::Quit => state.popup = None,
+        Action::Enter => {
+            let chosen = p.selected();
+            state.popup = None;
+            match chosen {
+                Some(a) => actions::on_action(state, a, fx),
+                None => state.say(Level::Info, "no action matches; esc closes the palette"),
+            }
+        }
+        _ => {}
+    }
+}
