@@ -2,95 +2,24 @@
 //! simulator over loopback: the real binary, several of them, one leading.
 //! Time limits here only stop a hung test; takeover times are printed, not asserted.
 
+#[path = "hub_support/mod.rs"]
+mod hub_support;
 #[path = "pg_support/mod.rs"]
 mod pg_support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use hub_support::{HANG_GUARD, Hub, runtime};
 use serde_json::Value;
 use sltui::sim::{self, SimConfig, SimHandle};
 use sltui::store::PgStore;
 use sltui::store::pg::{JobRequest, JobState};
 
 const KEY: &str = "hub-test-key";
-const HANG_GUARD: Duration = Duration::from_secs(180);
 
-/// A hub process and what it said on stderr.
-struct Hub {
-    child: Child,
-    said: Arc<Mutex<Vec<String>>>,
-    _home: tempfile::TempDir,
-}
-
-impl Hub {
-    fn start(sim: &SimHandle, db: &str, name: &str) -> Hub {
-        let home = tempfile::tempdir().expect("home");
-        let h = home.path();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sltui"))
-            .args(["hub", "--base-url", &sim.base_url(), "--api-key", KEY])
-            .args(["--db", db, "--name", name, "--poll-secs", "1"])
-            .env("HOME", h)
-            .env("XDG_CONFIG_HOME", h.join("config"))
-            .env("XDG_DATA_HOME", h.join("data"))
-            .env("XDG_STATE_HOME", h.join("state"))
-            .env_remove("SALESLOFT_API_KEY")
-            .env_remove("SLTUI_DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the hub starts");
-        let said = Arc::new(Mutex::new(Vec::new()));
-        let stderr = child.stderr.take().expect("stderr");
-        let lines = said.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        Hub {
-            child,
-            said,
-            _home: home,
-        }
-    }
-
-    fn said(&self) -> String {
-        self.said.lock().unwrap().join("\n")
-    }
-
-    /// Waits until the hub said `what`; returns how long it took.
-    fn wait_for(&self, what: &str) -> Duration {
-        let start = Instant::now();
-        loop {
-            if self.said().contains(what) {
-                return start.elapsed();
-            }
-            assert!(
-                start.elapsed() < HANG_GUARD,
-                "no {what:?} from the hub; it said:\n{}",
-                self.said()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
+/// A hub polling every second.
+fn start_hub(sim: &SimHandle, db: &str, name: &str) -> Hub {
+    Hub::spawn(sim, KEY, db, name, &["--poll-secs".into(), "1".into()])
 }
 
 fn start_sim(rt: &tokio::runtime::Runtime, people: usize, latency_ms: u64) -> SimHandle {
@@ -164,9 +93,9 @@ fn a_standby_takes_over_from_a_killed_leader_and_the_database_equals_the_truth()
     // Latency, so the first sync is still running when the leader dies.
     let sim = start_sim(&rt, 1_500, 15);
     let db = pg_support::test_db();
-    let a = Hub::start(&sim, &db.url, "hub-a");
+    let a = start_hub(&sim, &db.url, "hub-a");
     a.wait_for("leading");
-    let b = Hub::start(&sim, &db.url, "hub-b");
+    let b = start_hub(&sim, &db.url, "hub-b");
     b.wait_for("standing by");
     assert!(!b.said().contains("leading"), "two leaders:\n{}", b.said());
 
@@ -281,7 +210,7 @@ fn six_requests_from_three_clients_make_one_membership_even_filed_before_any_lea
         );
     }
 
-    let hub = Hub::start(&sim, &db.url, "hub-jobs");
+    let hub = start_hub(&sim, &db.url, "hub-jobs");
     hub.wait_for("leading");
     let start = Instant::now();
     let jobs = loop {

@@ -5,15 +5,16 @@
 //! delivery with a bad signature is refused and writes nothing. Time limits here
 //! only stop a hung test.
 
+#[path = "hub_support/mod.rs"]
+mod hub_support;
 #[path = "pg_support/mod.rs"]
 mod pg_support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
+use hub_support::{HANG_GUARD, Hub, runtime};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha1::Sha1;
@@ -22,80 +23,21 @@ use sltui::store::PgStore;
 use sltui::store::pg::WEBHOOK_SECRET_KEY;
 
 const KEY: &str = "hub-webhooks-test-key";
-const HANG_GUARD: Duration = Duration::from_secs(180);
 /// The event types sltui subscribes to.
 const TYPES: usize = 6;
 
-struct Hub {
-    child: Child,
-    said: Arc<Mutex<Vec<String>>>,
-    _home: tempfile::TempDir,
-}
-
-impl Hub {
-    /// A hub whose receiver listens on `port` and is subscribed as
-    /// `http://127.0.0.1:port/`; `poll_secs` between polls.
-    fn start(sim: &SimHandle, db: &str, name: &str, port: u16, poll_secs: u32) -> Hub {
-        let home = tempfile::tempdir().expect("home");
-        let h = home.path();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sltui"))
-            .args(["hub", "--base-url", &sim.base_url(), "--api-key", KEY])
-            .args(["--db", db, "--name", name])
-            .args(["--poll-secs", &poll_secs.to_string()])
-            .args(["--callback-url", &format!("http://127.0.0.1:{port}/")])
-            .args(["--webhook-listen", &format!("127.0.0.1:{port}")])
-            .env("HOME", h)
-            .env("XDG_CONFIG_HOME", h.join("config"))
-            .env("XDG_DATA_HOME", h.join("data"))
-            .env("XDG_STATE_HOME", h.join("state"))
-            .env_remove("SALESLOFT_API_KEY")
-            .env_remove("SLTUI_DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the hub starts");
-        let said = Arc::new(Mutex::new(Vec::new()));
-        let stderr = child.stderr.take().expect("stderr");
-        let lines = said.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        Hub {
-            child,
-            said,
-            _home: home,
-        }
-    }
-
-    fn said(&self) -> String {
-        self.said.lock().unwrap().join("\n")
-    }
-
-    fn wait_for(&self, what: &str) {
-        let start = Instant::now();
-        while !self.said().contains(what) {
-            assert!(
-                start.elapsed() < HANG_GUARD,
-                "no {what:?} from the hub; it said:\n{}",
-                self.said()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A hub whose receiver listens on `port` and is subscribed as
+/// `http://127.0.0.1:port/`; `poll_secs` between polls.
+fn start_hub(sim: &SimHandle, db: &str, name: &str, port: u16, poll_secs: u32) -> Hub {
+    let extra = [
+        "--poll-secs".to_string(),
+        poll_secs.to_string(),
+        "--callback-url".into(),
+        format!("http://127.0.0.1:{port}/"),
+        "--webhook-listen".into(),
+        format!("127.0.0.1:{port}"),
+    ];
+    Hub::spawn(sim, KEY, db, name, &extra)
 }
 
 fn free_port() -> u16 {
@@ -103,14 +45,6 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
 }
 
 fn start_sim(rt: &tokio::runtime::Runtime) -> SimHandle {
@@ -188,7 +122,7 @@ fn subscriptions_are_made_once_and_kept_across_a_restart_and_a_takeover() {
     let url_a = format!("http://127.0.0.1:{port_a}/");
     let url_b = format!("http://127.0.0.1:{port_b}/");
 
-    let a = Hub::start(&sim, &db.url, "hub-a", port_a, 600);
+    let a = start_hub(&sim, &db.url, "hub-a", port_a, 600);
     a.wait_for("leading");
     a.wait_for("webhook subscriptions to");
     let first = subscriptions(&rt, &sim);
@@ -208,7 +142,7 @@ fn subscriptions_are_made_once_and_kept_across_a_restart_and_a_takeover() {
         Some(json!({"enabled": false})),
     );
     assert_eq!(status, StatusCode::OK);
-    let a = Hub::start(&sim, &db.url, "hub-a", port_a, 600);
+    let a = start_hub(&sim, &db.url, "hub-a", port_a, 600);
     a.wait_for("leading");
     a.wait_for("webhook subscriptions to");
     assert_eq!(subscriptions(&rt, &sim), first, "{}", a.said());
@@ -216,7 +150,7 @@ fn subscriptions_are_made_once_and_kept_across_a_restart_and_a_takeover() {
 
     // A standby says nothing to SalesLoft about subscriptions; a takeover points
     // them at the new leader, still one per event type.
-    let b = Hub::start(&sim, &db.url, "hub-b", port_b, 600);
+    let b = start_hub(&sim, &db.url, "hub-b", port_b, 600);
     b.wait_for("standing by");
     assert_eq!(subscriptions(&rt, &sim), first);
     // A standby's receiver writes too (a delivery that reaches it is not lost).
@@ -268,7 +202,7 @@ fn a_change_in_salesloft_reaches_the_database_by_webhook_long_before_the_poll() 
     let rt = runtime();
     let sim = start_sim(&rt);
     let db = pg_support::test_db();
-    let hub = Hub::start(&sim, &db.url, "hub-w", free_port(), 3600);
+    let hub = start_hub(&sim, &db.url, "hub-w", free_port(), 3600);
     hub.wait_for("webhook subscriptions to");
     let store = PgStore::connect(&db.url).expect("the database");
     synced(&store);
@@ -361,7 +295,7 @@ fn a_delivery_with_a_bad_signature_is_refused_and_writes_nothing() {
     let sim = start_sim(&rt);
     let db = pg_support::test_db();
     let port = free_port();
-    let hub = Hub::start(&sim, &db.url, "hub-s", port, 3600);
+    let hub = start_hub(&sim, &db.url, "hub-s", port, 3600);
     hub.wait_for("receiving webhooks on");
     let store = PgStore::connect(&db.url).expect("the database");
     synced(&store);

@@ -8,67 +8,18 @@ mod tui_support;
 use std::time::Duration;
 
 use sltui::config::keymap::Action;
-use sltui::config::{AlertMetric, AlertRule, Threshold};
+
 use sltui::metrics::alerts::Check;
-use sltui::tui::alerts::{Alerts, RuleState};
+use sltui::tui::alerts::RuleState;
 use sltui::tui::msg::Msg;
-use sltui::tui::state::{AppState, View};
+use sltui::tui::state::View;
 use sltui::tui::update::update;
 use sltui::worker::WorkerEvent;
 use tui_support::*;
 
-fn rule(name: &str, metric: AlertMetric, threshold: Threshold, min_sent: u64) -> AlertRule {
-    AlertRule {
-        name: name.into(),
-        metric,
-        threshold,
-        days: 7,
-        min_sent,
-        drop_vs_days: None,
-        cadence: None,
-    }
-}
-
-/// Four rules over the loaded state (facts sent two days ago, a 30-day range):
-/// cadence 1's reply rate is 1/3 (fires below 50%), the bounce rate is 1/6
-/// (quiet above 50%), 100 sent are needed for the third, and the fourth needs
-/// 67 days of emails.
-pub fn with_rules() -> AppState {
-    let mut s = loaded();
-    s.alerts = Alerts::new(vec![
-        AlertRule {
-            cadence: Some(1),
-            ..rule(
-                "Q3 replies low",
-                AlertMetric::ReplyRate,
-                Threshold::Below(0.5),
-                2,
-            )
-        },
-        rule("bounces", AlertMetric::BounceRate, Threshold::Above(0.5), 1),
-        rule(
-            "opens low",
-            AlertMetric::OpenRate,
-            Threshold::Below(0.1),
-            100,
-        ),
-        AlertRule {
-            drop_vs_days: Some(60),
-            ..rule(
-                "opens falling",
-                AlertMetric::OpenRate,
-                Threshold::Above(0.05),
-                1,
-            )
-        },
-    ]);
-    update(&mut s, Msg::Tick);
-    s
-}
-
 #[test]
 fn rules_are_evaluated_over_the_facts_held_and_firing_ones_show_everywhere() {
-    let mut s = with_rules();
+    let mut s = alerting();
     let states = &s.alerts.states;
     match &states[0] {
         RuleState::Evaluated(Check::Fires(f)) => {
@@ -133,7 +84,7 @@ fn rules_are_evaluated_over_the_facts_held_and_firing_ones_show_everywhere() {
 
 #[test]
 fn a_new_reply_is_judged_on_the_next_tick_but_not_more_often_than_every_5_s() {
-    let mut s = with_rules();
+    let mut s = alerting();
     assert_eq!(s.alerts.firing(), 1);
     // Two more replies on cadence 1's delivered emails: 3/3, no longer below 50%.
     let mut replied = fact(101, 1, Some(11), [true, false, true, false, true]);

@@ -109,45 +109,7 @@ fn detail_funnel() -> AppState {
 /// Alerts (4) with four rules: one firing, one quiet, one with too few emails,
 /// one needing more days than the range holds.
 fn alerts() -> AppState {
-    use sltui::config::{AlertMetric, AlertRule, Threshold};
-    let rule = |name: &str, metric, threshold, min_sent| AlertRule {
-        name: String::from(name),
-        metric,
-        threshold,
-        days: 7,
-        min_sent,
-        drop_vs_days: None,
-        cadence: None,
-    };
-    let mut s = loaded();
-    s.alerts = sltui::tui::alerts::Alerts::new(vec![
-        AlertRule {
-            cadence: Some(1),
-            ..rule(
-                "Q3 replies low",
-                AlertMetric::ReplyRate,
-                Threshold::Below(0.5),
-                2,
-            )
-        },
-        rule("bounces", AlertMetric::BounceRate, Threshold::Above(0.5), 1),
-        rule(
-            "opens low",
-            AlertMetric::OpenRate,
-            Threshold::Below(0.1),
-            100,
-        ),
-        AlertRule {
-            drop_vs_days: Some(60),
-            ..rule(
-                "opens falling",
-                AlertMetric::OpenRate,
-                Threshold::Above(0.05),
-                1,
-            )
-        },
-    ]);
-    update(&mut s, Msg::Tick);
+    let mut s = alerting();
     act(&mut s, Action::View4);
     s
 }

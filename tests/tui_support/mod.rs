@@ -385,3 +385,62 @@ pub fn q3_detail() -> AppState {
     ev(&mut s, WorkerEvent::Finished { id, error: None });
     s
 }
+
+pub fn rule(
+    name: &str,
+    metric: sltui::config::AlertMetric,
+    threshold: sltui::config::Threshold,
+    min_sent: u64,
+) -> sltui::config::AlertRule {
+    sltui::config::AlertRule {
+        name: name.into(),
+        metric,
+        threshold,
+        days: 7,
+        min_sent,
+        drop_vs_days: None,
+        cadence: None,
+    }
+}
+
+/// Four rules over the loaded state (facts sent two days ago, a 30-day range):
+/// cadence 1's reply rate is 1/3 (fires below 50%), the bounce rate is 1/6
+/// (quiet above 50%), 100 sent are needed for the third, and the fourth needs
+/// 67 days of emails.
+pub fn alerting() -> AppState {
+    let mut s = loaded();
+    s.alerts = sltui::tui::alerts::Alerts::new(vec![
+        sltui::config::AlertRule {
+            cadence: Some(1),
+            ..rule(
+                "Q3 replies low",
+                sltui::config::AlertMetric::ReplyRate,
+                sltui::config::Threshold::Below(0.5),
+                2,
+            )
+        },
+        rule(
+            "bounces",
+            sltui::config::AlertMetric::BounceRate,
+            sltui::config::Threshold::Above(0.5),
+            1,
+        ),
+        rule(
+            "opens low",
+            sltui::config::AlertMetric::OpenRate,
+            sltui::config::Threshold::Below(0.1),
+            100,
+        ),
+        sltui::config::AlertRule {
+            drop_vs_days: Some(60),
+            ..rule(
+                "opens falling",
+                sltui::config::AlertMetric::OpenRate,
+                sltui::config::Threshold::Above(0.05),
+                1,
+            )
+        },
+    ]);
+    update(&mut s, sltui::tui::msg::Msg::Tick);
+    s
+}
