@@ -216,4 +216,10 @@ fn on_the_team_database_the_funnel_is_not_asked_for_and_says_why() {
     );
     let text = screen_text(&s, 120, 40);
     assert!(text.contains("this dashboard reads the team"), "{text}");
+    // Not drawn as a failure.
+    assert!(
+        text.contains("Steps (1) · funnel needs SalesLoft"),
+        "{text}"
+    );
+    assert!(!text.contains("funnel failed"), "{text}");
 }
