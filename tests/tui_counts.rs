@@ -158,3 +158,45 @@ fn the_totals_row_sums_what_is_shown() {
     let row = total(&s);
     assert!(row.contains("  ?  ") && !row.contains("80.0%"), "{row}");
 }
+
+/// The cadence filter takes `is:team`, `is:personal` and `owner:NAME` (a word of
+/// the owner's name, or the id) beside the words of the name, all together.
+#[test]
+fn the_filter_narrows_by_team_or_personal_and_by_owner() {
+    let mut s = loaded();
+    ev(
+        &mut s,
+        WorkerEvent::Users {
+            id: 901,
+            users: vec![
+                serde_json::from_value(serde_json::json!({"id": 7, "name": "Pat Owner"})).unwrap(),
+            ],
+        },
+    );
+    let shown = |s: &AppState| -> Vec<String> {
+        s.cadences
+            .rows
+            .iter()
+            .map(|&i| s.cadences.cadences[i].name.clone())
+            .collect()
+    };
+    act(&mut s, Action::Filter);
+    typ(&mut s, "is:personal");
+    assert_eq!(shown(&s), ["New Idea", "Webinar Follow-up"]);
+    act(&mut s, Action::Back);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "is:team q3");
+    assert_eq!(shown(&s), ["Q3 Outbound"]);
+    act(&mut s, Action::Back);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "owner:pat");
+    assert_eq!(shown(&s).len(), 4, "every fixture cadence is user 7's");
+    act(&mut s, Action::Back);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "owner:kim");
+    assert!(shown(&s).is_empty());
+    act(&mut s, Action::Back);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "owner:7 is:");
+    assert_eq!(shown(&s).len(), 4, "a word being typed hides nothing");
+}

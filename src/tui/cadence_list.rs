@@ -138,6 +138,8 @@ pub struct CadenceList {
     /// cadence), once they were read: the one count every view shows, over the
     /// cadence record's `counts.cadence_people` (which may be older).
     on_cadence: std::collections::HashMap<u64, u64>,
+    /// The team's users' names by id, for the filter's `owner:` word.
+    pub owners: std::collections::HashMap<u64, String>,
 }
 
 /// "team" or "personal".
@@ -145,12 +147,36 @@ pub fn team_label(c: &Cadence) -> &'static str {
     if c.team_cadence { "team" } else { "personal" }
 }
 
-fn name_matches(name: &str, filter: &str) -> bool {
-    let name = name.to_lowercase();
-    filter
-        .to_lowercase()
-        .split_whitespace()
-        .all(|w| name.contains(w))
+/// Whether the cadence passes the filter's words, all of them: `is:team` and
+/// `is:personal` (or `is:shared`), `owner:WORD` (in the owner's name, or the
+/// owner's id), and any other word in the cadence's name (case-insensitive).
+fn matches_filter(
+    c: &Cadence,
+    owners: &std::collections::HashMap<u64, String>,
+    filter: &str,
+) -> bool {
+    let name = c.name.to_lowercase();
+    filter.to_lowercase().split_whitespace().all(|w| {
+        if let Some(kind) = w.strip_prefix("is:") {
+            return match kind {
+                "team" | "shared" => c.team_cadence,
+                "personal" => !c.team_cadence,
+                // A word still being typed ("is:", "is:te") does not hide anything.
+                _ => "team".starts_with(kind) || "personal".starts_with(kind),
+            };
+        }
+        if let Some(who) = w.strip_prefix("owner:") {
+            let id = c.owner.as_ref().and_then(|o| o.id_u64());
+            return who.is_empty()
+                || id.is_some_and(|id| {
+                    id.to_string() == who
+                        || owners
+                            .get(&id)
+                            .is_some_and(|n| n.to_lowercase().contains(who))
+                });
+        }
+        name.contains(w)
+    })
 }
 
 impl CadenceList {
@@ -222,7 +248,7 @@ impl CadenceList {
         let mut rows: Vec<usize> = (0..self.cadences.len())
             .filter(|&i| {
                 let c = &self.cadences[i];
-                self.state_filter.accepts(&c.state()) && name_matches(&c.name, &filter)
+                self.state_filter.accepts(&c.state()) && matches_filter(c, &self.owners, &filter)
             })
             .collect();
         let sort = self.sort;

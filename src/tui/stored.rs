@@ -131,6 +131,7 @@ fn seed_data(state: &mut AppState, data: DashboardData) {
         .iter()
         .filter_map(|u| u.label().map(|n| (u.id, n)))
         .collect();
+    state.cadences.owners = state.users.clone();
     state.store.stale = true;
     state.store.seeded = true;
     state.store.synced_at = synced_at;

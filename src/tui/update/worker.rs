@@ -201,6 +201,11 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 .into_iter()
                 .filter_map(|u| u.label().map(|n| (u.id, n)))
                 .collect();
+            // The filter's `owner:` words read them.
+            state.cadences.owners = state.users.clone();
+            if !state.cadences.filter.is_empty() {
+                actions::rebuild_cadences(state);
+            }
         }
         WorkerEvent::Connection {
             state:
