@@ -22,7 +22,7 @@ use sltui::tui::state::AppState;
 use sltui::tui::stored;
 use sltui::tui::update::{init, update};
 use sltui::worker::store_sync::{BackgroundSync, StoreEvent, StoreSync};
-use sltui::worker::{Envelope, WorkerHandle, WorkerOptions};
+use sltui::worker::{WorkerHandle, WorkerOptions};
 use tui_support::*;
 
 #[path = "dashboard_store/bad_files.rs"]
@@ -79,24 +79,6 @@ async fn sync_store(sim: &SimHandle, path: &Path) -> String {
 /// The first-frame read of the store, for the state's range.
 fn load_first(path: &Path, server: &str) -> StoreLoad {
     start::load(path, server, state().metrics.range, chrono::Utc::now())
-}
-
-/// Sends the effects to the worker.
-fn send(worker: &WorkerHandle, fx: Vec<Effect>) {
-    for e in fx {
-        if let Effect::Send {
-            id,
-            priority,
-            request,
-        } = e
-        {
-            let _ = worker.requests.send(Envelope {
-                id,
-                priority,
-                request,
-            });
-        }
-    }
 }
 
 /// Feeds worker events to `update` until `done` holds.

@@ -11,37 +11,15 @@ use std::time::{Duration, Instant};
 use sltui::api::{ApiClient, ApiConfig};
 use sltui::config::keymap::Action;
 use sltui::sim::{self, SimConfig};
-use sltui::tui::msg::{Effect, Msg};
+use sltui::tui::msg::Msg;
 use sltui::tui::state::AppState;
 use sltui::tui::update::{init, update};
 use sltui::worker::store_sync::StoreSync;
-use sltui::worker::{
-    self, ConnectionState, Envelope, Request, WorkerEvent, WorkerHandle, WorkerOptions,
-};
+use sltui::worker::{self, ConnectionState, Request, WorkerEvent, WorkerOptions};
 use tui_support::*;
 
 const RIGHT: &str = "the-right-key";
 const WRONG: &str = "sk-live-WRONG-4f1e9b-NEVER-SHOWN";
-
-fn forward(worker: &WorkerHandle, fx: Vec<Effect>) {
-    for e in fx {
-        if let Effect::Send {
-            id,
-            priority,
-            request,
-        } = e
-        {
-            worker
-                .requests
-                .send(Envelope {
-                    id,
-                    priority,
-                    request,
-                })
-                .expect("worker runs");
-        }
-    }
-}
 
 async fn sim_stats(root: &str) -> serde_json::Value {
     reqwest::get(format!("{root}/_sim/stats"))
@@ -95,7 +73,7 @@ async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_cam
     state.session.demo = false;
     state.key_source = Some("--api-key".into());
     let fx = init(&mut state);
-    forward(&handle, fx);
+    send(&handle, fx);
 
     let start = Instant::now();
     let mut next_press = start;
@@ -105,7 +83,7 @@ async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_cam
     while start.elapsed() < Duration::from_secs(20) {
         if Instant::now() >= next_press {
             let fx = act(&mut state, Action::Refresh);
-            forward(&handle, fx);
+            send(&handle, fx);
             next_press += Duration::from_millis(500);
         }
         if let Ok(Some(event)) =
@@ -118,7 +96,7 @@ async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_cam
                 refusals += 1;
             }
             let fx = update(&mut state, Msg::Worker(event));
-            forward(&handle, fx);
+            send(&handle, fx);
         }
         state.clock.now = Instant::now();
         text = check_screen(&state);

@@ -62,6 +62,18 @@ impl Session {
         let _ = logging::init_file_logging(&target.paths.log_dir);
         let client = ApiClient::new(target.api_config(&target.base_url))
             .with_context(|| format!("cannot use {}", target.base_url))?;
+        let audit_log = Some(target.paths.audit_log());
+        Ok(Self::on_client(&target, client, audit_log, None))
+    }
+
+    /// The worker on `client`: auditing to `audit_log` (none for the demo),
+    /// named by the target, saying what it spent when the session ends.
+    fn on_client(
+        target: &target::Target,
+        client: ApiClient,
+        audit_log: Option<std::path::PathBuf>,
+        demo: Option<super::demo::Demo>,
+    ) -> Session {
         let spent = super::spent::SayOnDrop(client.budget().clone());
         let worker = worker::spawn(
             client.clone(),
@@ -69,21 +81,21 @@ impl Session {
                 poll_secs: target.profile.refresh_secs,
                 reserve: target.profile.budget_reserve,
                 read_only: target.read_only,
-                audit_log: Some(target.paths.audit_log()),
+                audit_log,
                 // Audit entries name the target, never "demo" for a real server.
                 profile: target.label(),
                 ..WorkerOptions::default()
             },
         );
-        Ok(Session {
+        Session {
             worker,
             client: Some(client),
             next: 0,
             read_only: target.read_only,
             interactive: std::io::stderr().is_terminal(),
             _spent: spent,
-            _demo: None,
-        })
+            _demo: demo,
+        }
     }
 
     /// The embedded simulator, as the dashboard's demo: nothing is audited (it
@@ -93,27 +105,7 @@ impl Session {
         let _ = logging::init_file_logging(&target.paths.log_dir);
         let demo = super::demo::Demo::start(false).await?;
         let client = demo.client.clone();
-        let spent = super::spent::SayOnDrop(client.budget().clone());
-        let worker = worker::spawn(
-            client.clone(),
-            WorkerOptions {
-                poll_secs: target.profile.refresh_secs,
-                reserve: target.profile.budget_reserve,
-                read_only: target.read_only,
-                audit_log: None,
-                profile: target.label(),
-                ..WorkerOptions::default()
-            },
-        );
-        Ok(Session {
-            worker,
-            client: Some(client),
-            next: 0,
-            read_only: target.read_only,
-            interactive: std::io::stderr().is_terminal(),
-            _spent: spent,
-            _demo: Some(demo),
-        })
+        Ok(Self::on_client(target, client, None, Some(demo)))
     }
 
     /// The hub reader on the team database: nothing is sent to SalesLoft (the

@@ -64,8 +64,7 @@ pub fn cadences_csv(state: &AppState, at: DateTime<Utc>) -> (String, usize) {
     out.push('\n');
     for &i in &list.rows {
         let c = &list.cadences[i];
-        let known = (m.loaded.contains(&c.id) || m.agg.is_preset() || m.local)
-            && !state.engagement_pending(c.id);
+        let known = state.engagement_known(c.id) && !state.engagement_pending(c.id);
         let e = m.agg.by_cadence(c.id);
         let r = e.rates();
         let mut cells = vec![

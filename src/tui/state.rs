@@ -426,6 +426,14 @@ impl AppState {
     /// Stored numbers stay shown while the live read refreshes them.
     /// So is a range the stored totals were not read for, until the stored facts
     /// arrive (a second or so after a big start).
+    /// The cadence's numbers describe the range: read for it, the store's
+    /// totals, or every email held here; never only the few live changes of a
+    /// cadence whose range was not read (the table shows `?` then).
+    pub fn engagement_known(&self, cadence_id: u64) -> bool {
+        let m = &self.metrics;
+        m.loaded.contains(&cadence_id) || m.agg.is_preset() || m.local
+    }
+
     pub fn engagement_pending(&self, cadence_id: u64) -> bool {
         if !self.metrics.agg.counts_known() {
             return true;

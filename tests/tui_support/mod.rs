@@ -444,3 +444,24 @@ pub fn alerting() -> AppState {
     update(&mut s, sltui::tui::msg::Msg::Tick);
     s
 }
+
+/// Sends `update`'s requests to the worker, as the dashboard's loop does.
+pub fn send(worker: &sltui::worker::WorkerHandle, fx: Vec<Effect>) {
+    for e in fx {
+        if let Effect::Send {
+            id,
+            priority,
+            request,
+        } = e
+        {
+            worker
+                .requests
+                .send(sltui::worker::Envelope {
+                    id,
+                    priority,
+                    request,
+                })
+                .expect("the worker runs");
+        }
+    }
+}

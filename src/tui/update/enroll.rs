@@ -141,9 +141,9 @@ pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>)
         // and `u` for on whose behalf.
         match key.code {
             KeyCode::Char('u') if flow.confirm_focus().is_some() => {
-                let mut users: Vec<(u64, String)> =
+                // pick_user orders them (the key's user first, then by name).
+                let users: Vec<(u64, String)> =
                     state.users.iter().map(|(id, n)| (*id, n.clone())).collect();
-                users.sort_unstable();
                 if let Err(why) = flow.pick_user(&users, state.me) {
                     state.say(Level::Warn, why);
                 }

@@ -256,6 +256,18 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// A number cell: `…` while its range is read, `?` when it was not read (see
+/// [`AppState::engagement_known`]), else the number.
+fn metric_text(pending: bool, known: bool, text: String) -> String {
+    if pending {
+        "…".to_string()
+    } else if !known {
+        "?".to_string()
+    } else {
+        text
+    }
+}
+
 /// The totals row's cell: the cadences shown, their people, and their emails
 /// counted together (rates over the sums, as `report` totals them). A `?` when
 /// one shown cadence's numbers were not read for the range, `…` while reading.
@@ -264,20 +276,12 @@ fn total_cell(state: &AppState, col: usize, width: usize) -> Cell<'static> {
     let m = &state.metrics;
     let shown = || list.rows.iter().map(|&i| &list.cadences[i]);
     let pending = shown().any(|c| state.engagement_pending(c.id));
-    let known = shown().all(|c| m.loaded.contains(&c.id)) || m.agg.is_preset() || m.local;
+    let known = shown().all(|c| state.engagement_known(c.id));
     let mut e = crate::metrics::Engagement::default();
     for c in shown() {
         e += m.agg.by_cadence(c.id);
     }
-    let metric = |text: String| -> String {
-        if pending {
-            "…".to_string()
-        } else if !known {
-            "?".to_string()
-        } else {
-            text
-        }
-    };
+    let metric = |text: String| metric_text(pending, known, text);
     let text = match col {
         0 => ellipsize(&format!("Total ({} shown)", list.rows.len()), width),
         3 => thousands(shown().filter_map(|c| c.counts.cadence_people).sum()),
@@ -295,21 +299,8 @@ fn cell(state: &AppState, c: &Cadence, col: usize, width: usize) -> Cell<'static
     let s = &state.styles;
     let column = &COLUMNS[col];
     let e = state.metrics.agg.by_cadence(c.id);
-    let pending = state.engagement_pending(c.id);
-    // Numbers read for the range, the store's totals, or every email held here;
-    // never the few live changes of a cadence whose range was not read.
-    let known = state.metrics.loaded.contains(&c.id)
-        || state.metrics.agg.is_preset()
-        || state.metrics.local;
-    let metric = |text: String| -> String {
-        if pending {
-            "…".to_string()
-        } else if !known {
-            "?".to_string()
-        } else {
-            text
-        }
-    };
+    let (pending, known) = (state.engagement_pending(c.id), state.engagement_known(c.id));
+    let metric = |text: String| metric_text(pending, known, text);
     let (text, style) = match col {
         0 => (ellipsize(&c.name, width), s.base),
         1 => (c.state().as_str().to_string(), state_style(s, &c.state())),
