@@ -79,8 +79,9 @@ pub struct GlobalOpts {
     /// Disable every mutation (enrollment, person edits).
     #[arg(long)]
     pub read_only: bool,
-    /// The team hub's PostgreSQL (postgres://…): the dashboard, report and enroll read
-    /// from it and send SalesLoft nothing (or db_url / db_url_env in the profile).
+    /// The team hub's PostgreSQL (postgres://…): the dashboard, report, enroll and
+    /// alerts read from it and send SalesLoft nothing, doctor checks it (or db_url /
+    /// db_url_env in the profile).
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
 }
@@ -133,8 +134,9 @@ pub struct TargetOpts {
     /// Run against the embedded simulator even when credentials are configured.
     #[arg(long)]
     pub demo: bool,
-    /// The team hub's PostgreSQL (postgres://…): `report` and `enroll` read from it
-    /// and send SalesLoft nothing; `hub` keeps it (env SLTUI_DATABASE_URL for the hub).
+    /// The team hub's PostgreSQL (postgres://…): `report`, `enroll` and `alerts` read
+    /// from it and send SalesLoft nothing, `doctor` checks it; `hub` keeps it (env
+    /// SLTUI_DATABASE_URL for the hub).
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
 }
