@@ -107,6 +107,7 @@ pub(super) fn config(args: SimArgs) -> anyhow::Result<SimConfig> {
     let cfg = SimConfig {
         pessimism: args.pessimism.pessimism(),
         non_admin: args.pessimism.non_admin,
+        revoke_key_after_secs: args.revoke_key_after,
         addr: args.addr,
         seed: args.seed,
         people: args.people,
