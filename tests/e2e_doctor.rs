@@ -85,6 +85,28 @@ fn doctor_warns_that_a_non_admin_key_may_see_partial_totals() {
     assert!(out.stdout.contains("All checks passed.\n"), "{}", out.all());
 }
 
+/// A rep's key on a team whose group privacy is off (`/v2/team`
+/// `group_privacy_setting: all_public`) sees everything: no warning.
+#[test]
+fn doctor_does_not_warn_a_rep_on_a_team_without_group_privacy() {
+    let home = TempHome::new("doc-allpublic");
+    let sim = SimChild::start_with(&home, "demo-key", &["--non-admin", "--all-public"]);
+    let out = run(home.sltui().args([
+        "doctor",
+        "--base-url",
+        &sim.base_url,
+        "--api-key",
+        "demo-key",
+    ]));
+    let text = out.all();
+    assert!(out.ok(), "{}", out.describe());
+    let line = check_line(&out.stdout, "visibility").unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("[ok  ]"), "{line}");
+    assert!(line.contains("all_public"), "{line}");
+    assert!(!line.contains("may be partial"), "{line}");
+    assert!(out.stdout.contains("All checks passed.\n"), "{text}");
+}
+
 #[test]
 fn doctor_against_sltui_sim_passes_and_says_who_you_are() {
     let home = TempHome::new("doc-ok");

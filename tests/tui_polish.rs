@@ -71,6 +71,7 @@ fn team_known(s: &mut AppState) {
         WorkerEvent::Me {
             id: 900,
             user: user(8, "Sam Rep"),
+            all_public: None,
         },
     );
     ev(
@@ -191,6 +192,7 @@ fn own_personal_cadence_is_ours_and_the_cadence_key_adds_to_others_as_their_owne
         WorkerEvent::Me {
             id: 900,
             user: user(7, "Owner Rep"),
+            all_public: None,
         },
     );
     open_picker(&mut s);
@@ -214,6 +216,7 @@ fn own_personal_cadence_is_ours_and_the_cadence_key_adds_to_others_as_their_owne
         WorkerEvent::Me {
             id: 900,
             user: user(8, "Sam Rep"),
+            all_public: None,
         },
     );
     act(&mut s, Action::View1);
