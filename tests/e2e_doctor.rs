@@ -172,9 +172,25 @@ fn doctor_with_a_wrong_key_fails_and_names_the_401() {
         auth.contains("SALESLOFT_API_KEY"),
         "and says what to do: {auth}"
     );
+    assert!(
+        auth.contains("(the key from --api-key)"),
+        "and where the key came from, as the dashboard words it: {auth}"
+    );
+    assert!(!auth.contains("wrong"), "never the key: {auth}");
     assert!(out.stdout.contains("Failed: authentication."), "{text}");
     // The endpoints are not probed without a working key.
     assert!(check_line(&out.stdout, "people").is_none(), "{text}");
+    // The key from the environment is named so.
+    let out = run(home
+        .sltui()
+        .env("SALESLOFT_API_KEY", "demo-key")
+        .args(["doctor", "--base-url", &sim.base_url]));
+    assert!(out.ok(), "{}", out.describe());
+    let auth = check_line(&out.stdout, "authentication").unwrap_or_default();
+    assert!(
+        auth.contains("(the key from env SALESLOFT_API_KEY)"),
+        "{auth}"
+    );
 }
 
 #[test]

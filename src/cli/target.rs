@@ -111,7 +111,12 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
     {
         warnings.push(w);
     }
-    let key_source = key_source(flag_key.as_deref(), oauth.is_some(), &profile);
+    let key_source = profile.key_source(flag_key.as_deref(), super::API_KEY_ENV, oauth.is_some());
+    tracing::info!(
+        profile = %profile.name,
+        key_source = key_source.as_deref().unwrap_or("none"),
+        "credentials"
+    );
     let api_key = match flag_key {
         Some(k) => Some(k),
         None if oauth.is_some() => None,
@@ -137,31 +142,6 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
 pub fn server_label(base_url: &str) -> String {
     let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
     rest.split('/').next().unwrap_or(rest).to_string()
-}
-
-/// Where the credential of a run comes from: the flag or the environment (clap
-/// reads both into `--api-key`; equal to the variable means the variable), the
-/// profile's OAuth, or the profile's `api_key_env` / `api_key_cmd`.
-fn key_source(flag_key: Option<&str>, oauth: bool, profile: &ResolvedProfile) -> Option<String> {
-    let name = &profile.name;
-    if let Some(key) = flag_key {
-        let from_env = std::env::var(super::API_KEY_ENV).is_ok_and(|v| v == key);
-        return Some(if from_env {
-            format!("env {}", super::API_KEY_ENV)
-        } else {
-            "--api-key".to_string()
-        });
-    }
-    if oauth {
-        return Some(format!("OAuth of profile {name}"));
-    }
-    if let Some(var) = &profile.api_key_env {
-        return Some(format!("env {var}, profile {name}"));
-    }
-    profile
-        .api_key_cmd
-        .as_ref()
-        .map(|_| format!("api_key_cmd of profile {name}"))
 }
 
 impl Target {
