@@ -181,10 +181,11 @@ fn doctor_with_a_wrong_key_fails_and_names_the_401() {
     // The endpoints are not probed without a working key.
     assert!(check_line(&out.stdout, "people").is_none(), "{text}");
     // The key from the environment is named so.
-    let out = run(home
-        .sltui()
-        .env("SALESLOFT_API_KEY", "demo-key")
-        .args(["doctor", "--base-url", &sim.base_url]));
+    let out = run(home.sltui().env("SALESLOFT_API_KEY", "demo-key").args([
+        "doctor",
+        "--base-url",
+        &sim.base_url,
+    ]));
     assert!(out.ok(), "{}", out.describe());
     let auth = check_line(&out.stdout, "authentication").unwrap_or_default();
     assert!(
