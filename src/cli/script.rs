@@ -117,7 +117,7 @@ impl Session {
         let _ = logging::init_file_logging(&db.paths.log_dir);
         let opts = HubReaderOptions {
             read_only: db.read_only,
-            requested_by: requester(&db.profile.name),
+            requested_by: requester(&db.label()),
             ..HubReaderOptions::default()
         };
         let worker = spawn_hub_reader(&db.url, opts)
