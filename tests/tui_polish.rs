@@ -319,3 +319,36 @@ fn a_quiet_chart_says_so_in_one_dim_line() {
         assert!(!text.contains("no activity yet"), "{text}");
     }
 }
+
+/// On the team database during the hub's first sync, the detail says the people
+/// are not synced yet rather than "0 on cadence"; once a sync finished, the count.
+#[test]
+fn the_detail_says_not_synced_yet_before_the_hubs_first_sync() {
+    use sltui::tui::hub::HubView;
+    use sltui::worker::protocol::HubSeen;
+    let hub = |synced_ago| HubView {
+        seen: Some(Some(HubSeen {
+            name: "sltui-hub-1".into(),
+            synced_ago,
+            updated_ago: Some(std::time::Duration::from_secs(1)),
+            budget_remaining: None,
+            budget_limit: None,
+            read_at: std::time::Instant::now(),
+        })),
+        problem: None,
+    };
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut s = q3_detail();
+        s.hub = Some(hub(None));
+        let text = screen(&s, w, h);
+        assert!(text.contains("people not synced yet"), "{w}x{h}:\n{text}");
+        assert!(!text.contains("on cadence"), "{w}x{h}:\n{text}");
+        s.hub = Some(hub(Some(std::time::Duration::from_secs(5))));
+        let text = screen(&s, w, h);
+        assert!(!text.contains("not synced yet"), "{w}x{h}:\n{text}");
+        assert!(
+            text.contains("on cadence") || text.contains(" people"),
+            "{w}x{h}:\n{text}"
+        );
+    }
+}
