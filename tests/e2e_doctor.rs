@@ -289,6 +289,19 @@ fn doctor_against_a_closed_port_fails_on_reachability() {
         line.contains("could not connect") || line.contains("refused"),
         "the failure says the server could not be reached: {line}"
     );
+    // The cause in one line: the innermost error, not reqwest's chain of
+    // wrappers with the URL repeated (#14).
+    for wrapper in [
+        "error sending request",
+        "client error",
+        "tcp connect error",
+        "me.json",
+    ] {
+        assert!(
+            !line.contains(wrapper),
+            "the whole chain ({wrapper}): {line}"
+        );
+    }
     assert!(
         out.stdout.contains("Failed: reachable."),
         "{}",
