@@ -1,6 +1,6 @@
 //! End-to-end: #14's screen items as a newcomer meets them, the real binary in a
 //! tmux pseudo-terminal at 80x24. The demo in read-only mode (the hints offer
-//! no enrollment, the detail's counts agree with its tables, `w` moves the focus
+//! no enrollment in the detail or the people search, the detail's counts agree with its tables, `w` moves the focus
 //! and says so, the help leaves the status lines alone), and a key revoked while
 //! the dashboard runs (`sltui sim --revoke-key-after`): AUTH FAILED naming the
 //! key's source, never LIVE, never the key, at most 3 requests in 20 s.
@@ -71,7 +71,7 @@ fn the_read_only_demo_detail_agrees_with_itself_and_offers_no_enrollment() {
         hints.contains("w panes"),
         "the focus key is in the hints: {hints}"
     );
-    for offer in ["enroll", "mark"] {
+    for offer in ["enroll", "add people"] {
         assert!(
             !hints.contains(offer),
             "read-only offers no {offer}: {hints}"
@@ -89,7 +89,7 @@ fn the_read_only_demo_detail_agrees_with_itself_and_offers_no_enrollment() {
         "{on_cadence} on cadence in the facts; the people table: {title}"
     );
     assert!(!title.contains("listed"), "no unexplained count: {title}");
-    // Item 5: the help covers neither status line and offers space only as it behaves.
+    // Item 5: the help covers no status line and holds no stray character.
     tui.keys(&["?"]);
     let help = tui.wait_text(&["Keys (from your keymap"]);
     let lines: Vec<&str> = help.lines().collect();
@@ -114,6 +114,16 @@ fn the_read_only_demo_detail_agrees_with_itself_and_offers_no_enrollment() {
     tui.wait_for("the help to close", |s| {
         !s.contains("Keys (from your keymap")
     });
+    // The people search, where enrolling starts, offers none either.
+    tui.keys(&["2"]);
+    let search = tui.wait_for("the people view's hints", |s| {
+        hint_line(s).contains("search")
+    });
+    let hints = hint_line(&search);
+    assert!(
+        !hints.contains("enroll"),
+        "read-only offers no enroll: {hints}"
+    );
     tui.keys(&["q"]);
     tui.wait_for_exit();
 }
