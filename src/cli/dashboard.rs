@@ -22,7 +22,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         eprintln!("sltui: warning: {w}");
     }
     let log_file = logging::init_file_logging(&target.paths.log_dir);
-    tracing::info!(demo = target.demo, profile = %target.profile.name, "starting the dashboard");
+    target.log_start("dashboard");
 
     let keymap = target.config.keymap()?;
     let theme = Theme::resolve(target.profile.theme, no_color_requested());

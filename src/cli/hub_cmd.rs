@@ -92,6 +92,7 @@ pub async fn run(global: &GlobalOpts, args: HubArgs) -> anyhow::Result<i32> {
         );
     };
     let _ = logging::init_file_logging(&target.paths.log_dir);
+    target.log_start("hub");
     let (sim, client) = if target.demo {
         super::demo::say("hub");
         let demo = super::demo::Demo::start(true).await?;

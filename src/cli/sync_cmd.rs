@@ -58,6 +58,7 @@ pub async fn run(global: &GlobalOpts, args: SyncArgs) -> anyhow::Result<i32> {
         eprintln!("sltui: warning: {w}");
     }
     let _ = logging::init_file_logging(&target.paths.log_dir);
+    target.log_start("sync");
 
     let (sim, base_url, server, client, profile) = if target.demo {
         super::demo::say("sync");

@@ -112,11 +112,6 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
         warnings.push(w);
     }
     let key_source = profile.key_source(flag_key.as_deref(), super::API_KEY_ENV, oauth.is_some());
-    tracing::info!(
-        profile = %profile.name,
-        key_source = key_source.as_deref().unwrap_or("none"),
-        "credentials"
-    );
     let api_key = match flag_key {
         Some(k) => Some(k),
         None if oauth.is_some() => None,
@@ -163,6 +158,19 @@ impl Target {
             return server_label(&self.base_url);
         }
         self.profile.name.clone()
+    }
+
+    /// Says in the log file (call it once the file logging is set up) what
+    /// `command` runs against and where the key came from, in the words of the
+    /// auth-failed state and doctor ([`ResolvedProfile::key_source`]).
+    pub fn log_start(&self, command: &str) {
+        tracing::info!(
+            command,
+            target = %self.label(),
+            demo = self.demo,
+            key_source = self.key_source.as_deref().unwrap_or("none"),
+            "starting"
+        );
     }
 
     /// The client settings for `base_url` with this target's credentials.
