@@ -85,6 +85,28 @@ fn doctor_warns_that_a_non_admin_key_may_see_partial_totals() {
     assert!(out.stdout.contains("All checks passed.\n"), "{}", out.all());
 }
 
+/// A rep's key on a team whose group privacy is off (`/v2/team`
+/// `group_privacy_setting: all_public`) sees everything: no warning.
+#[test]
+fn doctor_does_not_warn_a_rep_on_a_team_without_group_privacy() {
+    let home = TempHome::new("doc-allpublic");
+    let sim = SimChild::start_with(&home, "demo-key", &["--non-admin", "--all-public"]);
+    let out = run(home.sltui().args([
+        "doctor",
+        "--base-url",
+        &sim.base_url,
+        "--api-key",
+        "demo-key",
+    ]));
+    let text = out.all();
+    assert!(out.ok(), "{}", out.describe());
+    let line = check_line(&out.stdout, "visibility").unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("[ok  ]"), "{line}");
+    assert!(line.contains("all_public"), "{line}");
+    assert!(!line.contains("may be partial"), "{line}");
+    assert!(out.stdout.contains("All checks passed.\n"), "{text}");
+}
+
 #[test]
 fn doctor_against_sltui_sim_passes_and_says_who_you_are() {
     let home = TempHome::new("doc-ok");
@@ -150,9 +172,26 @@ fn doctor_with_a_wrong_key_fails_and_names_the_401() {
         auth.contains("SALESLOFT_API_KEY"),
         "and says what to do: {auth}"
     );
+    assert!(
+        auth.contains("(the key from --api-key)"),
+        "and where the key came from, as the dashboard words it: {auth}"
+    );
+    assert!(!auth.contains("wrong"), "never the key: {auth}");
     assert!(out.stdout.contains("Failed: authentication."), "{text}");
     // The endpoints are not probed without a working key.
     assert!(check_line(&out.stdout, "people").is_none(), "{text}");
+    // The key from the environment is named so.
+    let out = run(home.sltui().env("SALESLOFT_API_KEY", "demo-key").args([
+        "doctor",
+        "--base-url",
+        &sim.base_url,
+    ]));
+    assert!(out.ok(), "{}", out.describe());
+    let auth = check_line(&out.stdout, "authentication").unwrap_or_default();
+    assert!(
+        auth.contains("(the key from env SALESLOFT_API_KEY)"),
+        "{auth}"
+    );
 }
 
 #[test]
@@ -250,6 +289,19 @@ fn doctor_against_a_closed_port_fails_on_reachability() {
         line.contains("could not connect") || line.contains("refused"),
         "the failure says the server could not be reached: {line}"
     );
+    // The cause in one line: the innermost error, not reqwest's chain of
+    // wrappers with the URL repeated (#14).
+    for wrapper in [
+        "error sending request",
+        "client error",
+        "tcp connect error",
+        "me.json",
+    ] {
+        assert!(
+            !line.contains(wrapper),
+            "the whole chain ({wrapper}): {line}"
+        );
+    }
     assert!(
         out.stdout.contains("Failed: reachable."),
         "{}",

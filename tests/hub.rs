@@ -340,3 +340,35 @@ fn terminate(url: &str, pid: i32) -> bool {
     .join()
     .expect("join")
 }
+
+/// `sltui hub --demo` runs the one demo team every command's demo runs
+/// (cli/demo.rs: the default dataset), says so, and leads on the database.
+#[test]
+fn hub_demo_runs_the_one_demo_team() {
+    let db = pg_support::test_db();
+    let hub = Hub::spawn_on(
+        &["--demo".to_string()],
+        &db.url,
+        "demo-hub",
+        &["--poll-secs".into(), "1".into()],
+    );
+    hub.wait_for("demo: hub runs against the embedded simulator");
+    hub.wait_for("leading");
+    let store = PgStore::connect(&db.url).expect("the hub's database");
+    let users = SimConfig::default().users as u64;
+    let start = Instant::now();
+    while store.count("users").expect("count") < users {
+        assert!(
+            start.elapsed() < HANG_GUARD,
+            "the demo team's {users} users never arrived; the hub said:\n{}",
+            hub.said()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        store.count("users").unwrap(),
+        users,
+        "the default demo team"
+    );
+    hub.kill();
+}

@@ -19,12 +19,18 @@ use tui_support::*;
 const KEY: &str = "non-admin-key";
 
 async fn start(non_admin: bool) -> SimHandle {
+    start_team(non_admin, false).await
+}
+
+/// `all_public`: the team's group privacy is off (`--all-public`).
+async fn start_team(non_admin: bool, all_public: bool) -> SimHandle {
     sim::start(SimConfig {
         addr: ([127, 0, 0, 1], 0).into(),
         api_key: KEY.into(),
         people: 400,
         cadences: 8,
         non_admin,
+        all_public,
         ..SimConfig::default()
     })
     .await
@@ -134,7 +140,14 @@ fn the_dashboard_marks_totals_partial_for_a_rep_key() {
     .unwrap();
     let mut s = loaded();
     assert!(!screen_text(&s, 120, 40).contains("not admin"));
-    ev(&mut s, WorkerEvent::Me { id: 900, user: rep });
+    ev(
+        &mut s,
+        WorkerEvent::Me {
+            id: 900,
+            user: rep.clone(),
+            all_public: Some(false),
+        },
+    );
     let text = screen_text(&s, 120, 40);
     assert!(text.contains("partial? (not admin)"), "{text}");
     let narrow = screen_text(&s, 80, 24);
@@ -160,7 +173,85 @@ fn the_dashboard_marks_totals_partial_for_a_rep_key() {
         WorkerEvent::Me {
             id: 901,
             user: boss,
+            all_public: None,
         },
     );
     assert!(!screen_text(&admin, 120, 40).contains("not admin"));
+    // A rep on a team without group privacy sees everything: not partial;
+    // when the team could not be read, it may be.
+    for (all_public, partial) in [(Some(true), false), (None, true)] {
+        let mut s = loaded();
+        ev(
+            &mut s,
+            WorkerEvent::Me {
+                id: 902,
+                user: rep.clone(),
+                all_public,
+            },
+        );
+        let text = screen_text(&s, 120, 40);
+        assert_eq!(text.contains("partial?"), partial, "{all_public:?}: {text}");
+    }
+}
+
+/// The worker's answer to `Me` for a rep's key reads `/v2/team`: on a team
+/// whose group privacy is `all_public` the totals are not marked partial, on a
+/// `group_public` team they are; an admin's key does not read the team.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_reads_the_teams_privacy_before_marking_totals_partial() {
+    for (non_admin, all_public, expected, partial) in [
+        (true, false, Some(false), true),
+        (true, true, Some(true), false),
+        (false, false, None, false),
+    ] {
+        let sim = start_team(non_admin, all_public).await;
+        let mut handle =
+            sltui::worker::spawn(client(&sim), sltui::worker::WorkerOptions::default());
+        handle
+            .requests
+            .send(sltui::worker::Envelope {
+                id: 77,
+                priority: sltui::worker::Priority::Visible,
+                request: sltui::worker::Request::Me,
+            })
+            .unwrap();
+        let event = loop {
+            let e = tokio::time::timeout(std::time::Duration::from_secs(20), handle.events.recv())
+                .await
+                .expect("an answer in time")
+                .expect("the worker runs");
+            if matches!(e, WorkerEvent::Me { .. }) {
+                break e;
+            }
+        };
+        let WorkerEvent::Me {
+            all_public: got, ..
+        } = &event
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            *got, expected,
+            "non_admin {non_admin}, all_public {all_public}"
+        );
+        let mut s = loaded();
+        ev(&mut s, event);
+        let text = screen_text(&s, 120, 40);
+        assert_eq!(text.contains("partial? (not admin)"), partial, "{text}");
+        let (_, stats) = raw(&sim, "/_sim/stats").await;
+        assert_eq!(
+            stats["by_endpoint"]["GET team"].as_u64().unwrap_or(0),
+            u64::from(non_admin),
+            "{stats}"
+        );
+        drop(handle);
+        sim.shutdown().await;
+    }
+    // The simulator's all_public team hides nothing from the rep.
+    let sim = start_team(true, true).await;
+    let (_, team) = raw(&sim, "/v2/team.json").await;
+    assert_eq!(team["data"]["group_privacy_setting"], "all_public");
+    let (_, truth) = raw(&sim, "/_sim/truth/counts").await;
+    assert_eq!(truth["people"], 400);
+    sim.shutdown().await;
 }

@@ -205,6 +205,19 @@ fn no_command_prints_logs_audits_or_bundles_the_key() {
         log_text.contains("TRACE") || log_text.contains("DEBUG"),
         "SLTUI_LOG=trace should log in detail:\n{log_text}"
     );
+    // Where each run's key came from, in the words of doctor and the
+    // auth-failed state (never the key: assert_clean below).
+    for source in [
+        "api_key_cmd of profile cmd",
+        "env TEAM_SALESLOFT_KEY (api_key_env of profile team)",
+        "env SALESLOFT_API_KEY",
+        "--api-key",
+    ] {
+        assert!(
+            log_text.contains(&format!("key_source=\"{source}\"")),
+            "the log names the key's source {source:?}:\n{log_text}"
+        );
+    }
     let audit = named("audit.log").unwrap_or_else(|| panic!("no audit log in {files:?}"));
     let audit_text = std::fs::read_to_string(&audit).expect("read the audit log");
     assert!(audit_text.contains(&cadence), "{audit_text}");

@@ -14,8 +14,10 @@ use sltui::sim::{self, SimConfig};
 use sltui::tui::msg::Msg;
 use sltui::tui::state::AppState;
 use sltui::tui::update::{init, update};
-use sltui::worker::store_sync::StoreSync;
-use sltui::worker::{self, ConnectionState, Request, WorkerEvent, WorkerOptions};
+use sltui::worker::store_sync::{StoreEvent, StoreSync};
+use sltui::worker::{
+    self, ConnectionState, EnrollOutcome, Envelope, Priority, Request, WorkerEvent, WorkerOptions,
+};
 use tui_support::*;
 
 const RIGHT: &str = "the-right-key";
@@ -129,6 +131,185 @@ async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_cam
     );
     drop(handle);
     sim.shutdown().await;
+}
+
+/// Drives the dashboard (its `update` and the worker) for `secs`, pressing `r`
+/// every `press` (if any); returns how many auth-failed states were announced
+/// and whether the screen named the key's source. From the first one on, the
+/// screen is checked on every turn.
+async fn drive(
+    state: &mut AppState,
+    handle: &mut worker::WorkerHandle,
+    secs: u64,
+    press: Option<Duration>,
+    mut on_event: impl FnMut(&WorkerEvent),
+) -> (usize, bool) {
+    let start = Instant::now();
+    let mut next_press = start;
+    let mut refusals = 0;
+    let mut named = false;
+    while start.elapsed() < Duration::from_secs(secs) {
+        if let Some(every) = press
+            && Instant::now() >= next_press
+        {
+            let fx = act(state, Action::Refresh);
+            send(handle, fx);
+            next_press += every;
+        }
+        if let Ok(Some(event)) =
+            tokio::time::timeout(Duration::from_millis(100), handle.events.recv()).await
+        {
+            if let WorkerEvent::Connection {
+                state: ConnectionState::AuthFailed { .. },
+            } = &event
+            {
+                refusals += 1;
+            }
+            on_event(&event);
+            let fx = update(state, Msg::Worker(event));
+            send(handle, fx);
+        }
+        state.clock.now = Instant::now();
+        if refusals > 0 {
+            named |= check_screen(state).contains("SalesLoft refused the key from --api-key");
+        }
+    }
+    (refusals, named)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_revoked_mid_session_stops_everything_and_the_queued_enrollment_is_not_done() {
+    const KEY: &str = "sk-live-REVOKED-LATER-9c2d";
+    let sim = sim::start(SimConfig {
+        addr: ([127, 0, 0, 1], 0).into(),
+        api_key: KEY.into(),
+        people: 100,
+        cadences: 5,
+        live: true,
+        live_tick_ms: 200,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts");
+    let root = format!("http://{}", sim.addr());
+    let http = reqwest::Client::new();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = ApiClient::new(ApiConfig::new(&sim.base_url(), Some(KEY.into()))).unwrap();
+    let mut handle = worker::spawn(
+        client.clone(),
+        WorkerOptions {
+            poll_secs: 1,
+            store_sync: Some(StoreSync {
+                path: dir.path().join("store.sqlite"),
+                server: client.base_url().to_string(),
+                share: 0.2,
+                rest: false,
+            }),
+            ..WorkerOptions::default()
+        },
+    );
+    let mut state = state();
+    state.session.demo = false;
+    state.key_source = Some("--api-key".into());
+    let fx = init(&mut state);
+    send(&handle, fx);
+    // The dashboard runs with the key working: loaded, synced, polling.
+    let mut synced = false;
+    for _ in 0..3 {
+        drive(&mut state, &mut handle, 3, None, |e| {
+            if let WorkerEvent::Store(StoreEvent::Finished { ok: true, .. }) = e {
+                synced = true;
+            }
+        })
+        .await;
+        if synced && !state.cadences.cadences.is_empty() {
+            break;
+        }
+    }
+    assert!(synced && state.auth.is_none(), "the key works at first");
+    assert!(check_screen_live(&state), "LIVE while the key works");
+    let person: serde_json::Value = http
+        .get(format!("{}/people.json?per_page=1", sim.base_url()))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let person_id = person["data"][0]["id"].as_u64().expect("a person");
+    let cadence_id = state.cadences.cadences[0].id;
+
+    // An admin revokes the key; the user enrolls someone right after.
+    let revoked: serde_json::Value = http
+        .post(format!("{root}/_sim/key/revoke"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(revoked["revoked"], true, "{revoked}");
+    handle
+        .requests
+        .send(Envelope {
+            id: 9_999_001,
+            priority: Priority::User,
+            request: Request::Enroll {
+                person_ids: vec![person_id],
+                cadence_id,
+                step_id: None,
+                user_id: None,
+            },
+        })
+        .unwrap();
+    let mut enrolled = Vec::new();
+    let (refusals, named) = drive(
+        &mut state,
+        &mut handle,
+        20,
+        Some(Duration::from_millis(500)),
+        |e| {
+            if let WorkerEvent::EnrollProgress { outcome, .. } = e {
+                enrolled.push(outcome.clone());
+            }
+        },
+    )
+    .await;
+    let stats = sim_stats(&root).await;
+    eprintln!("simulator 20 s after the revocation: {stats}");
+    let after = stats["requests_after_revocation"].as_u64().unwrap();
+    assert!(
+        (1..=3).contains(&after),
+        "after the first 401, nothing but r at most every 10 s: {after} requests: {stats}"
+    );
+    assert!(refusals >= 1, "the refusal was announced");
+    let text = check_screen(&state);
+    assert!(text.contains("AUTH FAILED"), "{text}");
+    assert!(named, "the screen said where the key came from");
+    // The enrollment queued behind the revocation: reported, not done, not sent.
+    assert_eq!(
+        enrolled.len(),
+        1,
+        "one outcome for one person: {enrolled:?}"
+    );
+    assert!(
+        matches!(&enrolled[0], EnrollOutcome::Failed { reason } if reason.contains("not")),
+        "{enrolled:?}"
+    );
+    assert_eq!(
+        stats["by_endpoint"]["POST cadence_memberships"].as_u64(),
+        None,
+        "the create call was never sent: {stats}"
+    );
+    drop(handle);
+    sim.shutdown().await;
+}
+
+/// Whether the status line says LIVE (the key works and polling runs).
+fn check_screen_live(state: &AppState) -> bool {
+    let text = screen_text(state, 120, 40);
+    text.lines().nth(38).unwrap_or_default().contains("LIVE")
 }
 
 #[test]

@@ -71,6 +71,7 @@ fn team_known(s: &mut AppState) {
         WorkerEvent::Me {
             id: 900,
             user: user(8, "Sam Rep"),
+            all_public: None,
         },
     );
     ev(
@@ -191,6 +192,7 @@ fn own_personal_cadence_is_ours_and_the_cadence_key_adds_to_others_as_their_owne
         WorkerEvent::Me {
             id: 900,
             user: user(7, "Owner Rep"),
+            all_public: None,
         },
     );
     open_picker(&mut s);
@@ -214,6 +216,7 @@ fn own_personal_cadence_is_ours_and_the_cadence_key_adds_to_others_as_their_owne
         WorkerEvent::Me {
             id: 900,
             user: user(8, "Sam Rep"),
+            all_public: None,
         },
     );
     act(&mut s, Action::View1);
@@ -314,5 +317,38 @@ fn a_quiet_chart_says_so_in_one_dim_line() {
         let text = screen(&s, w, h);
         assert!(text.contains("no activity in the last 10 min"), "{text}");
         assert!(!text.contains("no activity yet"), "{text}");
+    }
+}
+
+/// On the team database during the hub's first sync, the detail says the people
+/// are not synced yet rather than "0 on cadence"; once a sync finished, the count.
+#[test]
+fn the_detail_says_not_synced_yet_before_the_hubs_first_sync() {
+    use sltui::tui::hub::HubView;
+    use sltui::worker::protocol::HubSeen;
+    let hub = |synced_ago| HubView {
+        seen: Some(Some(HubSeen {
+            name: "sltui-hub-1".into(),
+            synced_ago,
+            updated_ago: Some(std::time::Duration::from_secs(1)),
+            budget_remaining: None,
+            budget_limit: None,
+            read_at: std::time::Instant::now(),
+        })),
+        problem: None,
+    };
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut s = q3_detail();
+        s.hub = Some(hub(None));
+        let text = screen(&s, w, h);
+        assert!(text.contains("people not synced yet"), "{w}x{h}:\n{text}");
+        assert!(!text.contains("on cadence"), "{w}x{h}:\n{text}");
+        s.hub = Some(hub(Some(std::time::Duration::from_secs(5))));
+        let text = screen(&s, w, h);
+        assert!(!text.contains("not synced yet"), "{w}x{h}:\n{text}");
+        assert!(
+            text.contains("on cadence") || text.contains(" people"),
+            "{w}x{h}:\n{text}"
+        );
     }
 }

@@ -11,6 +11,13 @@
 //! go one at a time, so a wrong key costs one request, not one per request the
 //! program had ready. A key that works is known after the first answer; from
 //! then on requests go side by side. Clones of the client share the gate.
+//!
+//! A key revoked while requests go side by side: the first 401 closes the gate
+//! for everything not yet on the wire — queued requests, retries waiting for
+//! their turn, the next page of a walk ([`AuthGate::check`] before every send).
+//! An answer or a 401 to a request that left before that refusal says nothing
+//! new (it was sent with the key as it was): it neither reopens the gate nor
+//! counts as another refused try. Each refusal starts a new [`Pass::epoch`].
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -48,6 +55,8 @@ struct State {
     /// An answer other than 401 came back since the start or the last refusal.
     verified: bool,
     refused: Option<Refusal>,
+    /// Refusals recorded so far: a request sent before the latest one is stale.
+    epoch: u64,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +71,13 @@ pub struct AuthGate {
 pub enum Turn<'a> {
     Free,
     Serial(#[allow(dead_code)] tokio::sync::MutexGuard<'a, ()>),
+}
+
+/// Leave to send, and the refusals known when it was given.
+#[must_use]
+pub struct Pass<'a> {
+    pub turn: Turn<'a>,
+    pub epoch: u64,
 }
 
 /// What became of a request, for the gate.
@@ -82,35 +98,61 @@ impl AuthGate {
 
     /// Waits for leave to send. `Err` is the refusal, when the key is refused and
     /// no trial is due: send nothing.
-    pub async fn enter(&self) -> Result<Turn<'_>, Refusal> {
+    pub async fn enter(&self) -> Result<Pass<'_>, Refusal> {
         {
             let st = self.lock();
             if st.verified && st.refused.is_none() {
-                return Ok(Turn::Free);
+                return Ok(Pass {
+                    turn: Turn::Free,
+                    epoch: st.epoch,
+                });
             }
         }
         let guard = self.turn.lock().await;
         let now = Instant::now();
         let mut st = self.lock();
+        let epoch = st.epoch;
         if st.verified && st.refused.is_none() {
-            return Ok(Turn::Free);
+            return Ok(Pass {
+                turn: Turn::Free,
+                epoch,
+            });
         }
+        let turn = Turn::Serial(guard);
         match &mut st.refused {
             Some(r) if now < r.next_try => Err(r.clone()),
             Some(r) => {
                 // This request is the trial; the next one waits for its answer.
                 r.last_try = now;
                 r.next_try = now + backoff(r.round + 1);
-                Ok(Turn::Serial(guard))
+                Ok(Pass { turn, epoch })
             }
-            None => Ok(Turn::Serial(guard)),
+            None => Ok(Pass { turn, epoch }),
         }
     }
 
-    /// Records what came of a request sent with leave from [`Self::enter`].
-    pub fn record(&self, outcome: Outcome, message: Option<&str>) {
+    /// Before each send (a retry too) of a request given leave at `epoch`:
+    /// `Err` when the key was refused since, so it must not go.
+    pub fn check(&self, epoch: u64) -> Result<(), Refusal> {
+        let st = self.lock();
+        match &st.refused {
+            Some(r) if st.epoch != epoch => Err(r.clone()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Records what came of a request sent with leave from [`Self::enter`] at
+    /// `epoch`. A request that left before the latest refusal changes nothing.
+    pub fn record(&self, outcome: Outcome, message: Option<&str>, epoch: u64) {
         let now = Instant::now();
         let mut st = self.lock();
+        if epoch != st.epoch && outcome != Outcome::Unknown {
+            tracing::debug!(
+                ?outcome,
+                "answer to a request sent before the key was refused: ignored"
+            );
+            return;
+        }
         match outcome {
             Outcome::Answered => {
                 st.verified = true;
@@ -118,6 +160,7 @@ impl AuthGate {
             }
             Outcome::Refused { by_token_endpoint } => {
                 st.verified = false;
+                st.epoch += 1;
                 let round = st.refused.as_ref().map_or(0, |r| r.round + 1);
                 let message = message
                     .map(str::to_string)
@@ -167,13 +210,14 @@ mod tests {
         let gate = AuthGate::default();
         // Not known yet: one at a time.
         let first = gate.enter().await.expect("first request goes");
-        assert!(matches!(first, Turn::Serial(_)));
+        assert!(matches!(first.turn, Turn::Serial(_)));
         assert!(gate.turn.try_lock().is_err(), "the others wait");
         gate.record(
             Outcome::Refused {
                 by_token_endpoint: false,
             },
             Some("Invalid token"),
+            first.epoch,
         );
         drop(first);
         let refused = gate.enter().await.err().expect("not sent");
@@ -189,13 +233,15 @@ mod tests {
     #[tokio::test]
     async fn a_trial_that_is_answered_opens_the_gate() {
         let gate = AuthGate::default();
-        drop(gate.enter().await.expect("first"));
+        let first = gate.enter().await.expect("first");
         gate.record(
             Outcome::Refused {
                 by_token_endpoint: false,
             },
             Some("Invalid token"),
+            first.epoch,
         );
+        drop(first);
         {
             let mut st = gate.lock();
             let r = st.refused.as_mut().unwrap();
@@ -203,22 +249,60 @@ mod tests {
         }
         gate.allow_now().expect("asked after the gap");
         let trial = gate.enter().await.expect("the trial goes");
-        assert!(matches!(trial, Turn::Serial(_)));
+        assert!(matches!(trial.turn, Turn::Serial(_)));
         gate.record(
             Outcome::Refused {
                 by_token_endpoint: false,
             },
             None,
+            trial.epoch,
         );
         drop(trial);
         let again = gate.refusal().expect("still refused");
         assert_eq!((again.round, again.message.as_str()), (1, "Invalid token"));
         assert_eq!(again.next_try - again.last_try, backoff(1));
         gate.lock().refused.as_mut().unwrap().next_try = Instant::now();
-        drop(gate.enter().await.expect("due"));
-        gate.record(Outcome::Answered, None);
+        let due = gate.enter().await.expect("due");
+        gate.record(Outcome::Answered, None, due.epoch);
+        drop(due);
         assert!(gate.refusal().is_none());
-        assert!(matches!(gate.enter().await, Ok(Turn::Free)), "side by side");
+        let free = gate.enter().await.expect("open");
+        assert!(matches!(free.turn, Turn::Free), "side by side");
+    }
+
+    #[tokio::test]
+    async fn a_key_revoked_mid_session_stops_what_is_not_on_the_wire_yet() {
+        let gate = AuthGate::default();
+        let first = gate.enter().await.expect("first");
+        gate.record(Outcome::Answered, None, first.epoch);
+        drop(first);
+        // Three requests side by side; the key is revoked while they run.
+        let (a, b, c) = (
+            gate.enter().await.expect("a"),
+            gate.enter().await.expect("b"),
+            gate.enter().await.expect("c"),
+        );
+        assert!(matches!((&a.turn, &b.turn), (Turn::Free, Turn::Free)));
+        let refused = Outcome::Refused {
+            by_token_endpoint: false,
+        };
+        gate.record(refused, Some("Not authorized"), a.epoch);
+        // b was answered before the revocation but its answer came after a's
+        // 401: it does not reopen the gate.
+        gate.record(Outcome::Answered, None, b.epoch);
+        assert!(gate.refusal().is_some(), "a stale answer reopened the gate");
+        // c, waiting to retry, must not send again.
+        assert!(
+            gate.check(c.epoch).is_err(),
+            "a retry after the 401 would go"
+        );
+        // c's own late 401 is the same revocation, not a second refused try.
+        gate.record(refused, None, c.epoch);
+        let r = gate.refusal().expect("refused");
+        assert_eq!((r.round, r.message.as_str()), (0, "Not authorized"));
+        assert_eq!(r.next_try - r.last_try, backoff(0));
+        // Anything queued is not sent.
+        assert!(gate.enter().await.is_err());
     }
 
     #[test]

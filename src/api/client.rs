@@ -312,11 +312,13 @@ impl ApiClient {
         body: Option<Vec<u8>>,
     ) -> ApiResult<Raw> {
         let (rel, url) = self.url_for(path, query)?;
-        let turn = match self.inner.gate.enter().await {
-            Ok(turn) => turn,
+        let pass = match self.inner.gate.enter().await {
+            Ok(pass) => pass,
             Err(refused) => return Err(self.with_oauth_context(not_sent(&refused))),
         };
-        let result = self.execute_inner(method, &rel, &url, body).await;
+        let result = self
+            .execute_inner(method, &rel, &url, body, pass.epoch)
+            .await;
         let outcome = match &result {
             Ok(_) => Outcome::Answered,
             Err(ApiError::Unauthorized { .. }) => Outcome::Refused {
@@ -335,8 +337,8 @@ impl ApiClient {
             }
             _ => None,
         };
-        self.inner.gate.record(outcome, message);
-        drop(turn);
+        self.inner.gate.record(outcome, message, pass.epoch);
+        drop(pass);
         result
     }
 
@@ -346,6 +348,7 @@ impl ApiClient {
         rel: &str,
         url: &str,
         body: Option<Vec<u8>>,
+        epoch: u64,
     ) -> ApiResult<Raw> {
         let (rel, url) = (rel.to_string(), url.to_string());
         let is_read = method == Method::GET || method == Method::HEAD;
@@ -353,6 +356,11 @@ impl ApiClient {
         let mut replayed_401 = false;
         let mut token = None;
         loop {
+            // The key was refused since this request got leave (a 401 to a
+            // request beside it, while this one waited to retry): send nothing.
+            if let Err(refused) = self.inner.gate.check(epoch) {
+                return Err(self.with_oauth_context(not_sent(&refused)));
+            }
             let outcome = match &token {
                 Some(_) => Ok(()),
                 None => self.bearer().await.map(|t| token = t),

@@ -8,7 +8,7 @@ use super::ApiResult;
 use super::client::ApiClient;
 use super::models::{
     Cadence, Call, Email, ListEnvelope, Membership, NewCall, NewMembership, NewPerson, Person,
-    PersonUpdate, Single, Step, Timestamped, User,
+    PersonUpdate, Single, Step, Team, Timestamped, User,
 };
 use super::paging::{CursorPosition, CursorStream, PageWalk};
 use super::query::Query;
@@ -21,6 +21,12 @@ impl ApiClient {
     /// The authenticated user (`GET /v2/me.json`).
     pub async fn me(&self) -> ApiResult<User> {
         self.one("me.json").await
+    }
+
+    /// The key's team (`GET /v2/team.json`): its group privacy says whether a
+    /// key that is not a team admin sees everything.
+    pub async fn team(&self) -> ApiResult<Team> {
+        self.one("team.json").await
     }
 
     /// All users: without `page`, `/v2/users` is not paginated and its

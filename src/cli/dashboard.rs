@@ -1,16 +1,12 @@
 //! `sltui` with no subcommand: the terminal dashboard, against the embedded
 //! simulator (demo) or a real SalesLoft team.
 
-use std::net::SocketAddr;
-
-use anyhow::Context;
-
-use super::dashboard_hooks::{self, demo_key};
+use super::dashboard_hooks;
 use super::{GlobalOpts, logging, target};
 use crate::api::{ApiClient, ApiConfig};
 use crate::config::{Theme, no_color_requested};
 use crate::metrics::TimeRange;
-use crate::sim::{SimConfig, SimHandle};
+use crate::sim::SimHandle;
 use crate::store::start::{self as stored, StoreLoad};
 use crate::tui::{self, DashboardContext};
 use crate::worker::WorkerOptions;
@@ -26,7 +22,7 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         eprintln!("sltui: warning: {w}");
     }
     let log_file = logging::init_file_logging(&target.paths.log_dir);
-    tracing::info!(demo = target.demo, profile = %target.profile.name, "starting the dashboard");
+    target.log_start("dashboard");
 
     let keymap = target.config.keymap()?;
     let theme = Theme::resolve(target.profile.theme, no_color_requested());
@@ -34,19 +30,10 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
 
     let mut hooks = dashboard_hooks::dashboard_hooks(&target).await?;
     let (sim, base_url, api_key) = if target.demo {
-        let key = demo_key();
-        let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
-        let sim = crate::sim::start(SimConfig {
-            addr,
-            live: true,
-            api_key: key.clone(),
-            webhook: hooks.as_ref().and_then(|h| h.sim_target.clone()),
-            ..SimConfig::default()
-        })
-        .await
-        .context("could not start the embedded simulator for demo mode")?;
-        let url = sim.base_url();
-        (Some(sim), url, Some(key))
+        let webhook = hooks.as_ref().and_then(|h| h.sim_target.clone());
+        let demo = super::demo::Demo::start_with(true, webhook).await?;
+        let url = demo.base_url();
+        (Some(demo.sim), url, Some(demo.key))
     } else {
         if !target.has_credentials() {
             anyhow::bail!(

@@ -51,7 +51,7 @@ pub async fn run(target: DbTarget) -> anyhow::Result<i32> {
     );
     let worker = reader.spawn(HubReaderOptions {
         read_only: target.read_only,
-        requested_by: requester(&profile.name),
+        requested_by: requester(&target.label()),
         rest: true,
         safety_net: Duration::from_secs(profile.refresh_secs.clamp(1, 5)),
         ..HubReaderOptions::default()

@@ -89,7 +89,14 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> anyhow::Result<i32> {
     let mut spent = None;
     let (checks, base_url) = match ApiConfig::normalize_base_url(&base) {
         Ok(url) => (
-            run_checks(&url, key.clone(), target.oauth.clone(), &mut spent).await,
+            run_checks(
+                &url,
+                key.clone(),
+                target.oauth.clone(),
+                target.key_source.as_deref(),
+                &mut spent,
+            )
+            .await,
             url,
         ),
         Err(e) => (
@@ -134,6 +141,7 @@ async fn run_checks(
     base_url: &str,
     key: Option<String>,
     oauth: Option<crate::api::OAuthSettings>,
+    key_source: Option<&str>,
     spent: &mut Option<crate::api::Budget>,
 ) -> Vec<Check> {
     let mut checks = Vec::new();
@@ -216,6 +224,14 @@ async fn run_checks(
         auth.detail = format!(
             "{} (no API key given: set SALESLOFT_API_KEY or pass --api-key)",
             auth.detail
+        );
+    }
+    if let Some(src) = key_source {
+        // Where the key came from, in the words the dashboard and the logs use.
+        auth.detail = format!(
+            "{} ({})",
+            auth.detail,
+            crate::config::the_key_from(Some(src))
         );
     }
     let authed = auth.ok;

@@ -5,11 +5,9 @@
 use anyhow::Context;
 use clap::Args;
 
-use super::dashboard_hooks::demo_key;
 use super::{GlobalOpts, logging, target};
 use crate::api::ApiClient;
 use crate::hub::{self, HubOptions};
-use crate::sim::SimConfig;
 use crate::sync::CancelToken;
 
 /// Exit code after Ctrl-C (128 + SIGINT), as shells expect.
@@ -94,18 +92,11 @@ pub async fn run(global: &GlobalOpts, args: HubArgs) -> anyhow::Result<i32> {
         );
     };
     let _ = logging::init_file_logging(&target.paths.log_dir);
+    target.log_start("hub");
     let (sim, client) = if target.demo {
-        let key = demo_key();
-        let sim = crate::sim::start(SimConfig {
-            addr: ([127, 0, 0, 1], 0).into(),
-            api_key: key.clone(),
-            live: true,
-            ..SimConfig::default()
-        })
-        .await
-        .context("could not start the embedded simulator for demo mode")?;
-        let client = ApiClient::new(crate::api::ApiConfig::new(&sim.base_url(), Some(key)))?;
-        (Some(sim), client)
+        super::demo::say("hub");
+        let demo = super::demo::Demo::start(true).await?;
+        (Some(demo.sim), demo.client)
     } else {
         if !target.has_credentials() {
             anyhow::bail!(

@@ -24,6 +24,35 @@ impl DbTarget {
     pub fn shown(&self) -> String {
         crate::store::pg::redact(&self.url)
     }
+
+    /// What this run's enrollment jobs are asked by when no `$USER` is known,
+    /// named by its target as the audit log names a run: `profile NAME`, or,
+    /// for the built-in demo profile (no config), the database's
+    /// `host[:port]/name` (never "demo": this is a real team's data).
+    pub fn label(&self) -> String {
+        if self.profile.name == crate::config::DEMO_PROFILE {
+            database_label(&self.url)
+        } else {
+            format!("profile {}", self.profile.name)
+        }
+    }
+}
+
+/// `host[:port]/dbname` of a `postgres://` URL, without user, password or
+/// parameters; "the team database" for a key=value connection string.
+fn database_label(url: &str) -> String {
+    let Some((_, rest)) = url.trim().split_once("://") else {
+        return "the team database".to_string();
+    };
+    let main = rest.split(['?', '#']).next().unwrap_or(rest);
+    let path_at = main.find('/').unwrap_or(main.len());
+    let host_at = main[..path_at].rfind('@').map_or(0, |at| at + 1);
+    let label = &main[host_at..];
+    if label.is_empty() {
+        "the team database".to_string()
+    } else {
+        label.to_string()
+    }
 }
 
 /// The team database this run reads (`flag`: the command's `--db`, else the
@@ -60,4 +89,22 @@ pub fn resolve(global: &GlobalOpts, flag: Option<&str>) -> anyhow::Result<Option
         profile,
         warnings,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_label;
+
+    #[test]
+    fn the_database_is_named_without_its_secrets() {
+        assert_eq!(
+            database_label("postgres://u:s3cret@db.example.com:5433/sltui?sslmode=require"),
+            "db.example.com:5433/sltui"
+        );
+        assert_eq!(database_label("postgresql://h/team"), "h/team");
+        assert_eq!(
+            database_label("host=h user=u password=x"),
+            "the team database"
+        );
+    }
 }

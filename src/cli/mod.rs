@@ -241,6 +241,10 @@ pub struct SimArgs {
     /// The client_secret of the simulated OAuth app.
     #[arg(long, default_value = "demo-client-secret", value_name = "SECRET")]
     pub oauth_client_secret: String,
+    /// Revoke the API key this many seconds after the start: from then on every request with
+    /// it is refused (401), as when an admin revokes the key while a dashboard runs.
+    #[arg(long, value_name = "S", value_parser = sim_cmd::secs)]
+    pub revoke_key_after: Option<f64>,
     #[command(flatten)]
     pub pessimism: sim_cmd::PessimismArgs,
 }

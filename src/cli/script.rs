@@ -60,6 +60,7 @@ impl Session {
         }
         // Mutations are recorded in the log file (the audit trail), as in the dashboard.
         let _ = logging::init_file_logging(&target.paths.log_dir);
+        target.log_start(command);
         let client = ApiClient::new(target.api_config(&target.base_url))
             .with_context(|| format!("cannot use {}", target.base_url))?;
         let audit_log = Some(target.paths.audit_log());
@@ -117,7 +118,7 @@ impl Session {
         let _ = logging::init_file_logging(&db.paths.log_dir);
         let opts = HubReaderOptions {
             read_only: db.read_only,
-            requested_by: requester(&db.profile.name),
+            requested_by: requester(&db.label()),
             ..HubReaderOptions::default()
         };
         let worker = spawn_hub_reader(&db.url, opts)

@@ -39,6 +39,10 @@ pub struct PessimismArgs {
     /// Not part of --pessimistic.
     #[arg(long)]
     pub non_admin: bool,
+    /// With --non-admin: the team's group privacy is all_public (/v2/team), so the rep's key
+    /// sees every record and totals are complete.
+    #[arg(long, requires = "non_admin")]
+    pub all_public: bool,
 }
 
 impl PessimismArgs {
@@ -107,6 +111,8 @@ pub(super) fn config(args: SimArgs) -> anyhow::Result<SimConfig> {
     let cfg = SimConfig {
         pessimism: args.pessimism.pessimism(),
         non_admin: args.pessimism.non_admin,
+        all_public: args.pessimism.all_public,
+        revoke_key_after_secs: args.revoke_key_after,
         addr: args.addr,
         seed: args.seed,
         people: args.people,
@@ -203,7 +209,12 @@ pub async fn run(args: SimArgs) -> anyhow::Result<i32> {
     if !rough.is_empty() {
         println!("Pessimistic: {}.", rough.join(", "));
     }
-    if cfg.non_admin {
+    if cfg.non_admin && cfg.all_public {
+        println!(
+            "Non-admin: the key's user is a rep of group 1 (team_admin false) on a team whose \
+             group privacy is all_public: every record is visible."
+        );
+    } else if cfg.non_admin {
         println!(
             "Non-admin: the key's user is a rep of group 1 (team_admin false, group privacy \
              on); people of other groups and their memberships, emails and calls are hidden."

@@ -14,10 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 
-use super::dashboard_hooks::demo_key;
 use super::{GlobalOpts, logging, target};
 use crate::api::ApiClient;
-use crate::sim::SimConfig;
 use crate::store::Store;
 use crate::sync::{CancelToken, Engine, Progress, Resource, SyncOptions, SyncReport};
 use crate::worker::Priority;
@@ -60,23 +58,17 @@ pub async fn run(global: &GlobalOpts, args: SyncArgs) -> anyhow::Result<i32> {
         eprintln!("sltui: warning: {w}");
     }
     let _ = logging::init_file_logging(&target.paths.log_dir);
+    target.log_start("sync");
 
     let (sim, base_url, server, client, profile) = if target.demo {
-        let key = demo_key();
-        let sim = crate::sim::start(SimConfig {
-            addr: ([127, 0, 0, 1], 0).into(),
-            api_key: key.clone(),
-            ..SimConfig::default()
-        })
-        .await
-        .context("could not start the embedded simulator for demo mode")?;
-        let url = sim.base_url();
-        let client = ApiClient::new(crate::api::ApiConfig::new(&url, Some(key)))?;
+        super::demo::say("sync");
+        let demo = super::demo::Demo::start(false).await?;
+        let url = demo.base_url();
         (
-            Some(sim),
+            Some(demo.sim),
             url,
             "demo".to_string(),
-            client,
+            demo.client,
             "demo".to_string(),
         )
     } else {

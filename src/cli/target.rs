@@ -111,7 +111,7 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
     {
         warnings.push(w);
     }
-    let key_source = key_source(flag_key.as_deref(), oauth.is_some(), &profile);
+    let key_source = profile.key_source(flag_key.as_deref(), super::API_KEY_ENV, oauth.is_some());
     let api_key = match flag_key {
         Some(k) => Some(k),
         None if oauth.is_some() => None,
@@ -139,31 +139,6 @@ pub fn server_label(base_url: &str) -> String {
     rest.split('/').next().unwrap_or(rest).to_string()
 }
 
-/// Where the credential of a run comes from: the flag or the environment (clap
-/// reads both into `--api-key`; equal to the variable means the variable), the
-/// profile's OAuth, or the profile's `api_key_env` / `api_key_cmd`.
-fn key_source(flag_key: Option<&str>, oauth: bool, profile: &ResolvedProfile) -> Option<String> {
-    let name = &profile.name;
-    if let Some(key) = flag_key {
-        let from_env = std::env::var(super::API_KEY_ENV).is_ok_and(|v| v == key);
-        return Some(if from_env {
-            format!("env {}", super::API_KEY_ENV)
-        } else {
-            "--api-key".to_string()
-        });
-    }
-    if oauth {
-        return Some(format!("OAuth of profile {name}"));
-    }
-    if let Some(var) = &profile.api_key_env {
-        return Some(format!("env {var}, profile {name}"));
-    }
-    profile
-        .api_key_cmd
-        .as_ref()
-        .map(|_| format!("api_key_cmd of profile {name}"))
-}
-
 impl Target {
     /// Whether there is a credential (an API key or OAuth) for a real server.
     pub fn has_credentials(&self) -> bool {
@@ -183,6 +158,19 @@ impl Target {
             return server_label(&self.base_url);
         }
         self.profile.name.clone()
+    }
+
+    /// Says in the log file (call it once the file logging is set up) what
+    /// `command` runs against and where the key came from, in the words of the
+    /// auth-failed state and doctor ([`ResolvedProfile::key_source`]).
+    pub fn log_start(&self, command: &str) {
+        tracing::info!(
+            command,
+            target = %self.label(),
+            demo = self.demo,
+            key_source = self.key_source.as_deref().unwrap_or("none"),
+            "starting"
+        );
     }
 
     /// The client settings for `base_url` with this target's credentials.

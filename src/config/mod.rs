@@ -42,7 +42,7 @@ pub use file::{
 pub use keymap::{Action, Key, KeySpec, Keymap};
 pub use oauth::{OAuthGrant, OAuthProfile};
 pub use paths::Paths;
-pub use profile::ResolvedProfile;
+pub use profile::{ResolvedProfile, the_key_from};
 pub use theme::{Theme, ThemeName, no_color_requested};
 pub use webhooks::WebhooksConfig;
 

@@ -33,16 +33,41 @@ pub struct ResolvedProfile {
     pub db_url_env: Option<String>,
 }
 
+/// "the key from SOURCE" ([`ResolvedProfile::key_source`]), or "the key".
+pub fn the_key_from(source: Option<&str>) -> String {
+    match source {
+        Some(s) => format!("the key from {s}"),
+        None => "the key".to_string(),
+    }
+}
+
 impl ResolvedProfile {
     pub fn uses_simulator(&self) -> bool {
         self.base_url.is_none()
     }
 
-    /// Where the key comes from, for display: `env SALESLOFT_API_KEY`, `command "pass show x"`.
-    pub fn key_source(&self) -> Option<String> {
+    /// Where a run's credential comes from, in the one wording doctor, the
+    /// dashboard's auth-failed state and the logs use (never the key, nor the
+    /// profile's command, which may hold one): `--api-key`, `env VAR` (the flag's
+    /// variable `env_var`: clap reads both into the flag, so a flag equal to the
+    /// variable is the variable), `OAuth of profile NAME`, `env VAR (api_key_env
+    /// of profile NAME)`, `api_key_cmd of profile NAME`; `None` without one.
+    pub fn key_source(&self, flag_key: Option<&str>, env_var: &str, oauth: bool) -> Option<String> {
+        let name = &self.name;
+        if let Some(key) = flag_key {
+            let from_env = std::env::var(env_var).is_ok_and(|v| v == key);
+            return Some(if from_env {
+                format!("env {env_var}")
+            } else {
+                "--api-key".to_string()
+            });
+        }
+        if oauth {
+            return Some(format!("OAuth of profile {name}"));
+        }
         match (&self.api_key_env, &self.api_key_cmd) {
-            (Some(var), _) => Some(format!("env {var}")),
-            (None, Some(cmd)) => Some(format!("command \"{cmd}\"")),
+            (Some(var), _) => Some(format!("env {var} (api_key_env of profile {name})")),
+            (None, Some(_)) => Some(format!("api_key_cmd of profile {name}")),
             (None, None) => None,
         }
     }
@@ -168,7 +193,11 @@ mod tests {
     fn key_from_command_is_trimmed() {
         let p = profile(None, Some("printf '  abc123\\n'"));
         assert_eq!(p.api_key().unwrap(), Some("abc123".into()));
-        assert_eq!(p.key_source().unwrap(), "command \"printf '  abc123\\n'\"");
+        assert_eq!(
+            p.key_source(None, "SLTUI_TEST_UNSET_1a", false).as_deref(),
+            Some("api_key_cmd of profile work"),
+            "the command (it may hold a key) is not shown"
+        );
     }
 
     #[test]
@@ -215,6 +244,27 @@ mod tests {
         };
         assert!(p.uses_simulator());
         assert_eq!(p.api_key().unwrap(), None);
-        assert_eq!(p.key_source(), None);
+        assert_eq!(p.key_source(None, "SLTUI_TEST_UNSET_1a", false), None);
+    }
+
+    #[test]
+    fn the_key_source_in_one_wording() {
+        let p = profile(Some("TEAM_KEY"), None);
+        let src = |flag: Option<&str>, var: &str, oauth: bool| p.key_source(flag, var, oauth);
+        assert_eq!(
+            src(Some("k"), "SLTUI_TEST_UNSET_1a", false).as_deref(),
+            Some("--api-key")
+        );
+        // PATH is set: a flag equal to the variable came from it.
+        let path = std::env::var("PATH").unwrap();
+        assert_eq!(src(Some(&path), "PATH", false).as_deref(), Some("env PATH"));
+        assert_eq!(
+            src(None, "PATH", true).as_deref(),
+            Some("OAuth of profile work")
+        );
+        assert_eq!(
+            src(None, "PATH", false).as_deref(),
+            Some("env TEAM_KEY (api_key_env of profile work)")
+        );
     }
 }

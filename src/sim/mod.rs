@@ -57,6 +57,7 @@ pub mod ops;
 pub mod pessimism;
 pub mod privacy;
 pub mod query;
+pub mod revocation;
 pub mod rng;
 pub mod routes;
 pub mod server;
@@ -121,6 +122,11 @@ pub struct SimConfig {
     /// The key's user is a rep, not a team admin, and other groups' records
     /// are hidden (see [`privacy`]).
     pub non_admin: bool,
+    /// With `non_admin`: the team's group privacy is `all_public`, so the rep's
+    /// key sees every record (nothing hidden; totals complete).
+    pub all_public: bool,
+    /// Revoke the API key this many seconds after the start (see [`revocation`]).
+    pub revoke_key_after_secs: Option<f64>,
 }
 
 impl SimConfig {
@@ -172,6 +178,8 @@ impl Default for SimConfig {
             oauth: oauth::OAuthConfig::default(),
             pessimism: pessimism::Pessimism::default(),
             non_admin: false,
+            all_public: false,
+            revoke_key_after_secs: None,
         }
     }
 }
@@ -245,10 +253,11 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         now: dataset::wall_clock_micros(),
     };
     let non_admin = cfg.non_admin;
+    let group_public = !cfg.all_public;
     let ds = tokio::task::spawn_blocking(move || {
         let mut ds = dataset::generate(&opts);
         if non_admin {
-            ds.privacy = privacy::Privacy::new(&ds);
+            ds.privacy = privacy::Privacy::new(&ds, group_public);
         }
         ds
     })
@@ -276,6 +285,9 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
     shared.oauth = oauth::OAuth::new(cfg.oauth.clone());
     shared.pessimism = cfg.pessimism;
     shared.seed = cfg.seed;
+    if let Some(at) = revocation::scheduled(started, cfg.revoke_key_after_secs) {
+        shared.revocation.revoke_at(at);
+    }
     let shared = Arc::new(shared);
     let app = server::router(shared.clone());
     let (tx, server) = crate::serve::spawn(listener, app, "simulator server");

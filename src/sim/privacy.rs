@@ -32,12 +32,15 @@ pub struct Privacy {
     pub me: u64,
     /// The group of every user.
     group_of: HashMap<u64, u64>,
+    /// The team's `group_privacy_setting` is `group_public` (other groups'
+    /// records hidden); `false`: `all_public`, the rep's key sees everything.
+    pub group_public: bool,
 }
 
 impl Privacy {
     /// Groups the team's users and picks the key's user; `None` when the team
-    /// has no active rep.
-    pub fn new(ds: &Dataset) -> Option<Privacy> {
+    /// has no active rep. `group_public`: the team's group privacy is on.
+    pub fn new(ds: &Dataset, group_public: bool) -> Option<Privacy> {
         let group_of: HashMap<u64, u64> = ds
             .users
             .iter()
@@ -49,7 +52,11 @@ impl Privacy {
             .iter()
             .find(|u| u.active && !u.team_admin && group_of.get(&u.id) == Some(&1))?
             .id;
-        Some(Privacy { me, group_of })
+        Some(Privacy {
+            me,
+            group_of,
+            group_public,
+        })
     }
 
     pub fn group_of(&self, user: u64) -> Option<u64> {
@@ -60,9 +67,10 @@ impl Privacy {
         self.group_of(self.me)
     }
 
-    /// A user of the key's group.
+    /// A user the key can see: of the key's group, or anyone on an
+    /// `all_public` team.
     pub fn user_visible(&self, user: u64) -> bool {
-        self.group_of(user) == self.my_group()
+        !self.group_public || self.group_of(user) == self.my_group()
     }
 
     pub fn person_visible(&self, p: &Person) -> bool {
@@ -72,7 +80,7 @@ impl Privacy {
 
 /// The ids of the people the key cannot see (empty without `--non-admin`).
 pub fn hidden_people(ds: &Dataset) -> Option<Arc<HashSet<u64>>> {
-    let privacy = ds.privacy.as_ref()?;
+    let privacy = ds.privacy.as_ref().filter(|p| p.group_public)?;
     Some(Arc::new(
         ds.people
             .iter()
@@ -104,7 +112,7 @@ mod tests {
             users: 12,
             now: 1_700_000_000_000_000,
         });
-        let privacy = Privacy::new(&ds).expect("a rep in group 1");
+        let privacy = Privacy::new(&ds, true).expect("a rep in group 1");
         let me = ds.users.get(privacy.me).unwrap();
         assert!(!me.team_admin && me.active);
         assert_eq!(privacy.group_of(privacy.me), Some(1));
@@ -115,5 +123,9 @@ mod tests {
         assert!(person_id_visible(&ds, shown.id));
         let gone = *hidden.iter().next().unwrap();
         assert!(!person_id_visible(&ds, gone));
+        // The same rep on an all_public team sees everyone.
+        ds.privacy = Privacy::new(&ds, false);
+        assert!(hidden_people(&ds).is_none());
+        assert!(person_id_visible(&ds, gone));
     }
 }

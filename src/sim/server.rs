@@ -67,6 +67,8 @@ pub struct Shared {
     pub seed: u64,
     /// `/v2/webhook_subscriptions`, and where [`super::webhooks`] delivers.
     pub subscriptions: Mutex<super::subscriptions::Subscriptions>,
+    /// The API key revoked while running (see [`super::revocation`]).
+    pub revocation: super::revocation::KeyRevocation,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -94,6 +96,7 @@ impl Shared {
             pessimism: Pessimism::default(),
             seed: 0,
             subscriptions: Mutex::default(),
+            revocation: Default::default(),
         }
     }
 
@@ -118,6 +121,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(fault_http::get_faults).post(fault_http::set_faults),
         )
         .merge(super::oauth::routes())
+        .merge(super::revocation::routes())
         .fallback(v2)
         .with_state(shared)
 }
@@ -195,6 +199,7 @@ async fn v2(
         st.requests += 1;
         *st.by_endpoint.entry(route.name()).or_default() += 1;
     }
+    s.revocation.arrived(Instant::now());
     let (plan, fault_timeout) = {
         let mut f = lock(&s.faults);
         (f.next(Instant::now()), f.config().timeout)
@@ -211,7 +216,9 @@ async fn v2(
     }
     let now = Instant::now();
     let token = bearer(&headers);
-    let authorized = token.is_some_and(|t| t == s.api_key || s.oauth.accepts(t, now));
+    let key_works = !s.revocation.is_revoked(now);
+    let authorized =
+        token.is_some_and(|t| (t == s.api_key && key_works) || s.oauth.accepts(t, now));
     let (mut res, remaining) = if !authorized {
         let msg = if token.is_none() {
             MISSING_TOKEN
@@ -450,6 +457,7 @@ async fn stats(State(s): State<Arc<Shared>>) -> Response {
         "cost_charged": st.cost_charged,
         "throttled": st.throttled,
         "unauthorized": st.unauthorized,
+        "requests_after_revocation": s.revocation.requests_after(),
         "by_endpoint": st.by_endpoint,
         "charged_by_endpoint": st.charged_by_endpoint,
         "by_status": by_status,

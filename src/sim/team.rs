@@ -30,7 +30,11 @@ pub fn team(ds: &Dataset) -> Value {
         "plan": "advanced",
         "plan_features": {},
         "team_visibility_default": "public",
-        "group_privacy_setting": if ds.privacy.is_some() { "group_public" } else { "all_public" },
+        "group_privacy_setting": if ds.privacy.as_ref().is_some_and(|p| p.group_public) {
+            "group_public"
+        } else {
+            "all_public"
+        },
         "allow_automated_email_steps": true,
         "call_recording_disabled": false,
         "click_tracking_default": true,

@@ -24,10 +24,7 @@ pub struct AuthFailed {
 
 /// Where the key came from, in words, or "the key" when unknown.
 fn source(state: &AppState) -> String {
-    match &state.key_source {
-        Some(s) => format!("the key from {s}"),
-        None => "the key".to_string(),
-    }
+    crate::config::the_key_from(state.key_source.as_deref())
 }
 
 /// The key for trying again ("r"), from the live keymap.

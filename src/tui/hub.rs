@@ -29,6 +29,16 @@ pub enum Tone {
 }
 
 impl HubView {
+    /// No hub has finished a sync on this database yet (none ran, or the first
+    /// sync is still going): counts read from it are not the team's yet.
+    pub fn never_synced(&self) -> bool {
+        match &self.seen {
+            Some(Some(h)) => h.synced_ago.is_none(),
+            Some(None) => true,
+            None => false,
+        }
+    }
+
     /// How long ago the hub last wrote its status, when that is over [`STALE_AFTER`].
     pub fn stale_for(&self, now: Instant) -> Option<Duration> {
         let h = self.seen.as_ref()?.as_ref()?;

@@ -165,6 +165,9 @@ pub struct AppState {
     /// may not see other groups' records (group privacy): totals are marked
     /// partial ([`AppState::partial_note`]).
     pub team_admin: Option<bool>,
+    /// For a key that is not a team admin, whether the team's group privacy is
+    /// `all_public` (`/v2/team`): then it sees everything and totals are whole.
+    pub all_public: Option<bool>,
     /// Names of the team's users by id (cadence owners), once loaded.
     pub users: HashMap<u64, String>,
     /// Selection in the Activity view's cadence ranking.
@@ -238,6 +241,7 @@ impl AppState {
             person: None,
             me: None,
             team_admin: None,
+            all_public: None,
             users: HashMap::new(),
             activity_cursor: Cursor::default(),
             metrics: Metrics {
@@ -326,9 +330,11 @@ impl AppState {
     }
 
     /// "partial? (not admin)" where totals are shown, when the key's user is not a
-    /// team admin (records of other groups may be hidden from it).
+    /// team admin and the team's group privacy may hide other groups' records
+    /// from it (not `all_public`, or not known).
     pub fn partial_note(&self) -> Option<&'static str> {
-        (self.team_admin == Some(false)).then_some("partial? (not admin)")
+        (self.team_admin == Some(false) && self.all_public != Some(true))
+            .then_some("partial? (not admin)")
     }
 
     /// The label of the newest running task, for the spinner.

@@ -49,7 +49,8 @@ pub enum Cached {
         memberships: Vec<Membership>,
     },
     PersonByEmail(Option<Person>),
-    Me(User),
+    /// The key's user, and for a rep whether the team is `all_public`.
+    Me(User, Option<bool>),
     Users(Vec<User>),
 }
 

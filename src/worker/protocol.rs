@@ -192,6 +192,10 @@ pub enum WorkerEvent {
     Me {
         id: RequestId,
         user: User,
+        /// For a key that is not a team admin: whether the team's group privacy
+        /// is `all_public` (`/v2/team`), so it still sees every record. `None`
+        /// for an admin, or when the team could not be read.
+        all_public: Option<bool>,
     },
     /// The team's users.
     Users {

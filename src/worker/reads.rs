@@ -231,12 +231,34 @@ pub async fn me(ctx: &Ctx, id: RequestId, priority: Priority) -> JobEnd {
         let permit = admit(ctx, id, priority, 1, what)?;
         let user = ctx.client.me().await;
         drop(permit);
-        let cached = Cached::Me(user.map_err(|e| failed(ctx, id, what, e))?);
+        let user = user.map_err(|e| failed(ctx, id, what, e))?;
+        let all_public = if user.team_admin {
+            None
+        } else {
+            team_all_public(ctx, id, priority).await
+        };
+        let cached = Cached::Me(user, all_public);
         ctx.cache_put(CacheKey::Me, cached.clone());
         emit_cached(ctx, id, cached);
         Ok(())
     };
     end(result.await, Request::Me)
+}
+
+/// For a key that is not a team admin: whether the team's group privacy lets
+/// it see every record (`/v2/team`, one point). `None` when it could not be
+/// read (the totals are then marked as possibly partial).
+async fn team_all_public(ctx: &Ctx, id: RequestId, priority: Priority) -> Option<bool> {
+    let permit = admit(ctx, id, priority, 1, "reading the team's privacy setting").ok()?;
+    let team = ctx.client.team().await;
+    drop(permit);
+    match team {
+        Ok(team) => Some(team.all_public()),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read /v2/team: totals marked as possibly partial");
+            None
+        }
+    }
 }
 
 /// The team's users (one unpaginated list, one point), cached.
@@ -285,7 +307,11 @@ pub fn emit_cached(ctx: &Ctx, id: RequestId, cached: Cached) {
             });
         }
         Cached::PersonByEmail(person) => ctx.emit(WorkerEvent::PersonFound { id, person }),
-        Cached::Me(user) => ctx.emit(WorkerEvent::Me { id, user }),
+        Cached::Me(user, all_public) => ctx.emit(WorkerEvent::Me {
+            id,
+            user,
+            all_public,
+        }),
         Cached::Users(users) => ctx.emit(WorkerEvent::Users { id, users }),
     }
 }

@@ -66,6 +66,38 @@ async fn commands_without_credentials_run_the_demo_like_the_dashboard() {
     );
 }
 
+/// `sync --demo` runs the same demo team as every other command (cli/demo.rs:
+/// the default dataset), into the store named demo, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_demo_runs_the_one_demo_team() {
+    let sim = start().await;
+    let before = sim.sim("stats").await["requests"].as_u64().unwrap();
+    let run = sim
+        .sltui(&["sync", "--demo", "--only", "users", "--json"])
+        .await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("demo: sync runs against the embedded simulator"),
+        "{}",
+        run.stderr
+    );
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let store = report["store"].as_str().unwrap_or_default();
+    assert!(store.ends_with("demo.sqlite"), "{report}");
+    let users = report["resources"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["resource"] == "users"))
+        .expect("users in the report");
+    assert_eq!(
+        users["records"].as_u64(),
+        Some(sltui::sim::SimConfig::default().users as u64),
+        "the default demo team: {report}"
+    );
+    let after = sim.sim("stats").await["requests"].as_u64().unwrap();
+    assert_eq!(before, after, "nothing went to the configured server");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_given_by_flags_names_its_store_and_audit_entries() {
     let sim = start().await;

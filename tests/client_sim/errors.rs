@@ -57,6 +57,53 @@ async fn wrong_key_is_unauthorized_and_names_the_variable() {
     s.handle.shutdown().await;
 }
 
+/// The key revoked while a request waits to retry (a 429's Retry-After): the
+/// first 401 (to another request) stops it; it is reported not sent and the
+/// simulator sees one request after the revocation, not two.
+#[tokio::test]
+async fn a_key_revoked_while_a_request_waits_to_retry_stops_the_retry() {
+    let s = start(SimConfig {
+        budget: 4,
+        minute_secs: 2.0,
+        ..small_cfg()
+    })
+    .await;
+    let c = s.client();
+    bounded(30, async {
+        c.me().await.expect("the key works");
+        // Spend the window so the next read waits for the refill.
+        for _ in 0..3 {
+            let _ = s
+                .raw
+                .get(format!("{}/v2/me.json", s.root))
+                .bearer_auth(KEY)
+                .send()
+                .await;
+        }
+        let waiting = tokio::spawn({
+            let c = c.clone();
+            async move { c.people(&Query::new()).await }
+        });
+        // The 429 is back and the read sleeps until the refill.
+        while s.stats().await.throttled == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        s.post("/_sim/key/revoke").await;
+        let err = c.me().await.expect_err("revoked");
+        assert!(matches!(err, ApiError::Unauthorized { .. }), "{err:?}");
+        let err = waiting.await.unwrap().expect_err("not sent after the 401");
+        assert!(err.to_string().contains("not sent"), "{err}");
+        let key = s.get("/_sim/key").await;
+        assert_eq!(key["requests_after_revocation"], 1, "{key}");
+        // Restored, the key is still refused by the client until a try is due.
+        s.post("/_sim/key/restore").await;
+        assert!(c.me().await.is_err(), "the gate holds");
+        assert_eq!(s.get("/_sim/key").await["revoked"], false);
+    })
+    .await;
+    s.handle.shutdown().await;
+}
+
 #[tokio::test]
 async fn not_found_and_validation_errors_are_typed() {
     let s = start(small_cfg()).await;

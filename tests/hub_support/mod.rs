@@ -23,10 +23,22 @@ impl Hub {
     /// `sltui hub` against `sim` with `key` on the database `db`, as `name`,
     /// with `extra` flags.
     pub fn spawn(sim: &SimHandle, key: &str, db: &str, name: &str, extra: &[String]) -> Hub {
+        let target = [
+            "--base-url".to_string(),
+            sim.base_url(),
+            "--api-key".into(),
+            key.into(),
+        ];
+        Hub::spawn_on(&target, db, name, extra)
+    }
+
+    /// `sltui hub` with `target` flags (`--base-url …`, or `--demo`) on `db`.
+    pub fn spawn_on(target: &[String], db: &str, name: &str, extra: &[String]) -> Hub {
         let home = tempfile::tempdir().expect("home");
         let h = home.path();
         let mut child = Command::new(env!("CARGO_BIN_EXE_sltui"))
-            .args(["hub", "--base-url", &sim.base_url(), "--api-key", key])
+            .arg("hub")
+            .args(target)
             .args(["--db", db, "--name", name])
             .args(extra)
             .env("HOME", h)

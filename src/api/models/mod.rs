@@ -20,7 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 pub use activities::{Call, Email, EmailCounts};
 pub use cadences::{Cadence, CadenceCounts, CadenceState, Membership, MembershipCounts, Step};
-pub use people::{Person, PersonCounts, User};
+pub use people::{Person, PersonCounts, Team, User};
 pub use requests::{NewCall, NewMembership, NewPerson, PersonUpdate};
 pub use templates::{CadenceImport, EmailTemplate, EmailTemplateCounts};
 

@@ -58,6 +58,28 @@ pub struct User {
     pub phone_client: Option<Ref>,
 }
 
+/// The key's team (`/v2/team.json`): only what sltui reads of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub id: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `group_public` (some resources visible only inside a group) or
+    /// `all_public` (the OpenAPI file's Team schema); other values are kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_privacy_setting: Option<String>,
+}
+
+impl Team {
+    /// Whether a key that is not a team admin still sees every record: the
+    /// team's group privacy is `all_public`. `false` for anything else,
+    /// unknown values included.
+    pub fn all_public(&self) -> bool {
+        self.group_privacy_setting.as_deref() == Some("all_public")
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonCounts {
     #[serde(default, deserialize_with = "lenient_u64")]

@@ -192,9 +192,12 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             state.live.enabled = enabled;
             state.live.paused_reason = paused_reason;
         }
-        WorkerEvent::Me { user, .. } => {
+        WorkerEvent::Me {
+            user, all_public, ..
+        } => {
             state.me = Some(user.id);
             state.team_admin = Some(user.team_admin);
+            state.all_public = all_public;
         }
         WorkerEvent::Users { users, .. } => {
             state.users = users

@@ -126,6 +126,12 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
         Span::styled(format!(" · {}", team_label(c)), s.dim),
     ];
     let people = c.counts.cadence_people.map_or("—".into(), thousands);
+    // On the team database before the hub's first sync: the memberships have
+    // not arrived, so a count would read 0.
+    let unsynced = state
+        .hub
+        .as_ref()
+        .is_some_and(crate::tui::hub::HubView::never_synced);
     let make_tail = |on: &str| {
         [
             Span::styled(" · ", s.dim),
@@ -135,7 +141,11 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
                 Some((n, _)) => format!("{n} steps"),
             }),
             Span::styled(" · ", s.dim),
-            Span::raw(format!("{people} {on}")),
+            if unsynced {
+                Span::styled("people not synced yet", s.dim)
+            } else {
+                Span::raw(format!("{people} {on}"))
+            },
         ]
     };
     let width_of = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();

@@ -84,7 +84,12 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         }
         Request::Me => match blocking(move || store.hub_me()).await? {
             Some(user) => {
-                shared.emit(WorkerEvent::Me { id, user });
+                // The hub's key; its team's privacy is not recorded.
+                shared.emit(WorkerEvent::Me {
+                    id,
+                    user,
+                    all_public: None,
+                });
             }
             None => {
                 return Err(

@@ -45,7 +45,7 @@ pub const APPLICATION_NAME: &str = "sltui-dashboard";
 pub struct HubReaderOptions {
     /// Refuse every enrollment (`--read-only`).
     pub read_only: bool,
-    /// Who files the enrollment jobs: `$USER@host`, else the profile's name
+    /// Who files the enrollment jobs: `$USER@host`, else the run's target
     /// ([`requester`]). Never a secret.
     pub requested_by: String,
     /// After the first frame ([`HubReader::first_frame`]), send the people and
@@ -61,7 +61,7 @@ impl Default for HubReaderOptions {
     fn default() -> Self {
         Self {
             read_only: false,
-            requested_by: requester("default"),
+            requested_by: requester("profile default"),
             rest: false,
             safety_net: Duration::from_secs(5),
             unclaimed_note_after: Duration::from_secs(30),
@@ -69,8 +69,10 @@ impl Default for HubReaderOptions {
     }
 }
 
-/// `$USER@host` (who asked for an enrollment), else the profile's name.
-pub fn requester(profile: &str) -> String {
+/// `$USER@host` (who asked for an enrollment), else `target`: the run's target
+/// as the audit names it (`profile work`, or the database's `host:port/name`
+/// for a run without a config; never "profile demo").
+pub fn requester(target: &str) -> String {
     let user = ["USER", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()));
@@ -79,6 +81,10 @@ pub fn requester(profile: &str) -> String {
         .or_else(|| std::env::var("HOSTNAME").ok())
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty());
+    requester_from(user, host, target)
+}
+
+fn requester_from(user: Option<String>, host: Option<String>, target: &str) -> String {
     let clean = |s: &str| -> String {
         s.chars()
             .filter(|c| !c.is_control())
@@ -88,7 +94,7 @@ pub fn requester(profile: &str) -> String {
     match (user, host) {
         (Some(u), Some(h)) => clean(&format!("{}@{}", u.trim(), h)),
         (Some(u), None) => clean(u.trim()),
-        _ => clean(&format!("profile {profile}")),
+        _ => clean(target),
     }
 }
 
@@ -366,8 +372,18 @@ mod tests {
 
     #[test]
     fn the_requester_is_never_empty() {
-        let r = requester("work");
+        let r = requester("profile work");
         assert!(!r.trim().is_empty());
         assert!(r.chars().all(|c| !c.is_control()));
+        let host = Some("box".to_string());
+        assert_eq!(
+            requester_from(Some("ann".into()), host.clone(), "profile work"),
+            "ann@box"
+        );
+        // Without $USER: the target, as given (no "profile demo").
+        assert_eq!(
+            requester_from(None, host, "db.example:5432/sltui"),
+            "db.example:5432/sltui"
+        );
     }
 }
