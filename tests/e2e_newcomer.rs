@@ -121,8 +121,8 @@ fn the_read_only_demo_detail_agrees_with_itself_and_offers_no_enrollment() {
     });
     let hints = hint_line(&search);
     assert!(
-        !hints.contains("enroll"),
-        "read-only offers no enroll: {hints}"
+        !hints.contains("enroll") && !hints.contains("mark"),
+        "read-only offers no enroll and no marking for it: {hints}"
     );
     tui.keys(&["q"]);
     tui.wait_for_exit();

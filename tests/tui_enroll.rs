@@ -231,6 +231,16 @@ fn read_only_blocks_enrollment_with_a_message() {
     s.view = View::Cadences;
     act(&mut s, Action::Enroll);
     assert!(s.popup.is_none(), "no picker from a cadence either");
+    // Marking people is for enrolling: read-only, space marks nobody.
+    s.view = View::People;
+    act(&mut s, Action::Mark);
+    assert!(s.people.marked.is_empty(), "read-only marks nobody");
+    assert!(
+        s.message()
+            .unwrap()
+            .text
+            .contains("marking people is for enrolling")
+    );
 }
 
 #[test]

@@ -115,6 +115,12 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             };
             state.say(Level::Info, text);
         }
+        Action::Mark if state.session.read_only => {
+            state.say(
+                Level::Info,
+                "read-only: marking people is for enrolling, which is off",
+            );
+        }
         Action::Mark => people::toggle_mark(state),
         Action::SortNext | Action::SortReverse => {
             if state.view != View::Cadences {

@@ -347,8 +347,11 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
         .chain(
             actions
                 .iter()
-                // Read-only: enrolling is off, so it is not offered.
-                .filter(|(a, _)| !(state.session.read_only && *a == Action::Enroll))
+                // Read-only: enrolling is off, so it is not offered, nor marking
+                // people for it.
+                .filter(|(a, _)| {
+                    !(state.session.read_only && matches!(a, Action::Enroll | Action::Mark))
+                })
                 .filter_map(|(a, what)| state.keymap.hint(*a).map(|k| (k, *what))),
         )
         .collect();
