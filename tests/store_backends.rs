@@ -131,6 +131,7 @@ fn fact(id: u64, cadence: Option<u64>, step: Option<u64>, flags: u8, day: i64) -
         view_tracked: flags & 32 == 0,
         click_tracked: flags & 64 == 0,
         template_id: (!id.is_multiple_of(3)).then_some(500 + id % 2),
+        person_id: None,
         sent_at: (flags & 1 != 0).then(|| at(day, (id as i64 * 977) % 86_400)),
         updated_at: at(day, 3_600 + id as i64 % 1000),
     }

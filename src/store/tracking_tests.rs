@@ -21,6 +21,7 @@ fn fact(id: u64, view_tracked: bool, click_tracked: bool, viewed: bool) -> Email
         view_tracked,
         click_tracked,
         template_id: Some(900 + id % 2),
+        person_id: None,
         sent_at: Some(at),
         updated_at: at,
     }

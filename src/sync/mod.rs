@@ -90,16 +90,23 @@ pub enum Resource {
     People,
     Memberships,
     Emails,
+    /// Calls (`/v2/activities/calls`): the report's call columns and the
+    /// funnel's people reached.
+    Calls,
+    /// Email templates, cadence templates included: the template table's names.
+    Templates,
 }
 
 impl Resource {
     /// Every resource, small ones first.
-    pub const ALL: [Resource; 6] = [
+    pub const ALL: [Resource; 8] = [
         Resource::Users,
         Resource::Cadences,
         Resource::Steps,
+        Resource::Templates,
         Resource::People,
         Resource::Memberships,
+        Resource::Calls,
         Resource::Emails,
     ];
 
@@ -112,6 +119,8 @@ impl Resource {
             Resource::People => "people",
             Resource::Memberships => "cadence_memberships",
             Resource::Emails => "emails",
+            Resource::Calls => "calls",
+            Resource::Templates => "email_templates",
         }
     }
 
@@ -124,6 +133,10 @@ impl Resource {
             Resource::People => "people",
             Resource::Memberships => "cadence_memberships",
             Resource::Emails => "activities/emails",
+            Resource::Calls => "activities/calls",
+            // The list leaves cadence templates out unless asked (the client
+            // joins the rest of the query with `&`).
+            Resource::Templates => "email_templates?include_cadence_templates=true",
         }
     }
 
@@ -136,6 +149,8 @@ impl Resource {
             Resource::People => "people",
             Resource::Memberships => "memberships",
             Resource::Emails => "email_facts",
+            Resource::Calls => "calls",
+            Resource::Templates => "email_templates",
         }
     }
 

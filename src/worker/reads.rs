@@ -287,5 +287,6 @@ pub fn emit_cached(ctx: &Ctx, id: RequestId, cached: Cached) {
         Cached::PersonByEmail(person) => ctx.emit(WorkerEvent::PersonFound { id, person }),
         Cached::Me(user) => ctx.emit(WorkerEvent::Me { id, user }),
         Cached::Users(users) => ctx.emit(WorkerEvent::Users { id, users }),
+        Cached::Funnel(funnel) => ctx.emit(WorkerEvent::funnel(id, *funnel)),
     }
 }
