@@ -59,7 +59,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
-use crate::api::{Account, ApiClient, ApiError, ApiResult};
+use crate::api::{Account, ApiClient, ApiError, ApiResult, Query};
 use crate::budget::Priority;
 use crate::store::{RecordStore, StoreError};
 
@@ -134,9 +134,16 @@ impl Resource {
             Resource::Memberships => "cadence_memberships",
             Resource::Emails => "activities/emails",
             Resource::Calls => "activities/calls",
-            // The list leaves cadence templates out unless asked (the client
-            // joins the rest of the query with `&`).
-            Resource::Templates => "email_templates?include_cadence_templates=true",
+            Resource::Templates => "email_templates",
+        }
+    }
+
+    /// The parameters every list request of the resource carries.
+    pub fn base_query(self) -> Query {
+        match self {
+            // The list leaves cadence templates (the ones steps use) out unless asked.
+            Resource::Templates => Query::new().set("include_cadence_templates", "true"),
+            _ => Query::new(),
         }
     }
 
