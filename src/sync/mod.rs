@@ -462,3 +462,34 @@ impl Engine {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Resource;
+
+    /// The store's coverage checks name the sync checkpoints of the resources
+    /// the funnel and the calls read: each must be a resource this engine syncs.
+    #[test]
+    fn the_funnel_reads_resources_the_engine_syncs() {
+        use crate::store::funnel::{CALL_RESOURCES, FUNNEL_RESOURCES};
+        for name in FUNNEL_RESOURCES.iter().chain(CALL_RESOURCES.iter()) {
+            let res = Resource::parse(name);
+            assert!(
+                res.is_some_and(|r| r.name() == *name && Resource::ALL.contains(&r)),
+                "{name} is a synced resource"
+            );
+        }
+        assert_eq!(
+            Resource::parse("email_templates"),
+            Some(Resource::Templates)
+        );
+        assert_eq!(Resource::Templates.path(), "email_templates");
+        assert!(
+            Resource::Templates
+                .base_query()
+                .to_query_string()
+                .contains("include_cadence_templates=true"),
+            "cadence templates are asked for"
+        );
+    }
+}
