@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
+use chrono::{TimeDelta, Utc};
 use serde::de::DeserializeOwned;
 
 use super::cache::{CacheKey, Cached};
@@ -19,6 +19,7 @@ use crate::api::models::{Call, Email, EmailTemplate, Step, Timestamped};
 use crate::api::{CursorPosition, Query};
 use crate::metrics::TimeRange;
 use crate::metrics::funnel::CadenceFunnel;
+use crate::store::funnel::Freshness;
 use crate::store::start::SERVER_KEY;
 use crate::store::{RecordStore, Store, StoreResult};
 
@@ -58,6 +59,11 @@ where
     }
 }
 
+/// How recent the local store's syncs must be to answer: the dashboard's
+/// background sync runs every 10 minutes ([`super::store_sync::REFRESH_EVERY`]);
+/// a store left alone longer (e.g. `sltui sync` run last week) is not asked.
+const LOCAL_FRESH: Freshness = Freshness::Within(TimeDelta::minutes(15));
+
 /// The funnel of `cadence_id` over `range`: from the local store when its sync
 /// covers it (no request), else as answered before (cached until the live data
 /// changes one of the cadence's emails), else read from SalesLoft. Answered
@@ -71,7 +77,7 @@ pub async fn load(
 ) -> JobEnd {
     let now = Utc::now();
     let stored = from_store(ctx, move |store| {
-        crate::store::funnel::read_funnel(store, cadence_id, range, now)
+        crate::store::funnel::read_funnel(store, LOCAL_FRESH, cadence_id, range, now)
     })
     .await;
     if let Some(funnel) = stored {
@@ -203,7 +209,7 @@ async fn from_api(
 pub async fn calls(ctx: &Ctx, id: RequestId, priority: Priority, range: TimeRange) -> JobEnd {
     let now = Utc::now();
     let stored = from_store(ctx, move |store| {
-        crate::store::funnel::read_calls(store, range, now)
+        crate::store::funnel::read_calls(store, LOCAL_FRESH, range, now)
     })
     .await;
     let calls = match stored {

@@ -11,6 +11,7 @@ use super::{Shared, blocking, lock};
 use crate::api::models::{Membership, Person};
 use crate::budget::ReadCost;
 use crate::metrics::{Aggregator, EmailFact, TimeRange};
+use crate::store::funnel::Freshness;
 use crate::store::start::Rest;
 use crate::store::{PgStore, RecordStore};
 use crate::worker::protocol::{Request, RequestId, WorkerEvent};
@@ -125,7 +126,8 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         Request::Funnel { cadence_id, range } => {
             let now = Utc::now();
             let read = blocking(move || {
-                crate::store::funnel::read_funnel(&*store, cadence_id, range, now)
+                // The hub keeps the database fresh: any age answers.
+                crate::store::funnel::read_funnel(&*store, Freshness::Any, cadence_id, range, now)
             })
             .await?;
             let funnel = read.map_err(not_synced_yet)?;
@@ -133,8 +135,10 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         }
         Request::Calls { range } => {
             let now = Utc::now();
-            let read =
-                blocking(move || crate::store::funnel::read_calls(&*store, range, now)).await?;
+            let read = blocking(move || {
+                crate::store::funnel::read_calls(&*store, Freshness::Any, range, now)
+            })
+            .await?;
             let calls = read.map_err(not_synced_yet)?;
             shared.emit(WorkerEvent::Calls { id, range, calls });
         }
