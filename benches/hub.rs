@@ -245,6 +245,7 @@ fn main() {
                 view_tracked: true,
                 click_tracked: true,
                 template_id: None,
+                person_id: None,
                 sent_at: Some(now),
                 updated_at: now,
             };

@@ -174,6 +174,7 @@ fn load(s: &mut AppState, cadences: usize, emails: usize, people: usize) {
             view_tracked: true,
             click_tracked: true,
             template_id: None,
+            person_id: None,
             sent_at: sent.then_some(at),
             updated_at: at,
         });

@@ -21,8 +21,12 @@ mod dashboard;
 mod demo;
 #[path = "cli_report_enroll/enroll.rs"]
 mod enroll;
+#[path = "pg_support/mod.rs"]
+mod pg_support;
 #[path = "cli_report_enroll/report.rs"]
 mod report;
+#[path = "cli_report_enroll/stored.rs"]
+mod stored;
 
 const KEY: &str = "cli-test-key";
 const COUNTS: [&str; 8] = [

@@ -174,6 +174,7 @@ async fn the_dashboard_on_the_hub_equals_the_database() {
         view_tracked: true,
         click_tracked: true,
         template_id: None,
+        person_id: None,
         updated_at: Utc::now(),
     };
     let before = state.metrics.agg.by_cadence(cadence.id);

@@ -23,7 +23,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use pg_support::{TestDb, test_db};
 use serde::Serialize;
 use sltui::api::CursorPosition;
-use sltui::api::models::{Cadence, Membership, Person, Step, User};
+use sltui::api::models::{Cadence, Call, EmailTemplate, Membership, Person, Step, User};
 use sltui::metrics::{EmailFact, Engagement, GroupTotals};
 use sltui::store::{PageMark, PgStore, RecordStore, Store, StoreRecord};
 use synced_team::synced_team;
@@ -131,6 +131,7 @@ fn fact(id: u64, cadence: Option<u64>, step: Option<u64>, flags: u8, day: i64) -
         view_tracked: flags & 32 == 0,
         click_tracked: flags & 64 == 0,
         template_id: (!id.is_multiple_of(3)).then_some(500 + id % 2),
+        person_id: None,
         sent_at: (flags & 1 != 0).then(|| at(day, (id as i64 * 977) % 86_400)),
         updated_at: at(day, 3_600 + id as i64 % 1000),
     }
@@ -149,7 +150,18 @@ async fn every_record_kind_round_trips_through_both_backends() {
         src.steps().unwrap(),
     );
     let (users, memberships) = (src.users().unwrap(), src.memberships().unwrap());
+    let (calls, templates) = (src.calls().unwrap(), src.email_templates().unwrap());
     let facts = by_id(src.email_facts().unwrap());
+    assert!(
+        !calls.is_empty() && !templates.is_empty(),
+        "the sync read calls and templates: {} calls, {} templates",
+        calls.len(),
+        templates.len()
+    );
+    assert!(
+        facts.iter().any(|f| f.person_id.is_some()),
+        "the facts carry their recipients"
+    );
     assert!(
         people.len() == 300 && !cadences.is_empty() && !steps.is_empty() && !users.is_empty(),
         "the simulator served every kind"
@@ -171,7 +183,39 @@ async fn every_record_kind_round_trips_through_both_backends() {
         s.upsert_prepared(&Membership::prepare(&memberships), 1)
             .unwrap();
         s.upsert_email_facts(&facts, 1).unwrap();
+        s.upsert_prepared(&Call::prepare(&calls), 1).unwrap();
+        s.upsert_prepared(&EmailTemplate::prepare(&templates), 1)
+            .unwrap();
         let n = b.name;
+        assert_eq!(json(&s.calls().unwrap()), json(&calls), "{n}: calls");
+        assert_eq!(
+            json(&s.email_templates().unwrap()),
+            json(&templates),
+            "{n}: email templates"
+        );
+        for c in &cadences {
+            let on = |r: &Option<sltui::api::models::Ref>| {
+                r.as_ref().and_then(|r| r.id_u64()) == Some(c.id)
+            };
+            let want: Vec<&Call> = calls.iter().filter(|k| on(&k.cadence)).collect();
+            assert_eq!(
+                json(&s.cadence_calls(c.id).unwrap()),
+                json(&want),
+                "{n}: calls of cadence {}",
+                c.id
+            );
+            let want: Vec<EmailFact> = facts
+                .iter()
+                .filter(|f| f.cadence_id == Some(c.id))
+                .cloned()
+                .collect();
+            assert_eq!(
+                s.cadence_email_facts(c.id).unwrap(),
+                want,
+                "{n}: facts of cadence {}",
+                c.id
+            );
+        }
         assert_eq!(json(&s.people().unwrap()), json(&people), "{n}: people");
         assert_eq!(
             json(&s.cadences().unwrap()),

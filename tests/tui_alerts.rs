@@ -130,3 +130,175 @@ fn without_rules_the_view_says_how_to_add_them() {
     );
     assert!(!text.contains("▲"), "{text}");
 }
+
+/// The dashboard's firing alerts (the Alerts view) are exactly what `sltui
+/// alerts --format json` prints, on the same simulator and the same rules: the
+/// real worker feeds `update` over loopback HTTP, the real binary reads the same
+/// config file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_fires_exactly_what_sltui_alerts_prints() {
+    use serde_json::{Value, json};
+    use sltui::api::{ApiClient, ApiConfig};
+    use sltui::metrics::TimeRange;
+    use sltui::sim::{self, SimConfig};
+    use sltui::tui::update::init;
+
+    const KEY: &str = "tui-alerts-key";
+    let sim = sim::start(SimConfig {
+        addr: ([127, 0, 0, 1], 0).into(),
+        api_key: KEY.into(),
+        people: 400,
+        cadences: 10,
+        live: false,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts");
+    // Rules over every email (so both clocks see the same windows): some fire
+    // per cadence, one team-wide, one never, one has too few emails.
+    let truth: Value = reqwest::get(format!("http://{}/_sim/truth/engagement", sim.addr()))
+        .await
+        .expect("truth")
+        .json()
+        .await
+        .expect("json");
+    let mut busy: Vec<(u64, u64)> = truth
+        .as_object()
+        .expect("per cadence")
+        .iter()
+        .map(|(k, v)| (k.parse().unwrap(), v["sent"].as_u64().unwrap_or(0)))
+        .collect();
+    busy.sort_by_key(|(id, sent)| (std::cmp::Reverse(*sent), *id));
+    let (a, b) = (busy[0].0, busy[1].0);
+    let config = format!(
+        "[[alerts]]\nname = \"replies\"\nmetric = \"reply_rate\"\nabove = 0.0\ndays = 3650\n\
+         cadence = {a}\n\n\
+         [[alerts]]\nname = \"opens under all\"\nmetric = \"open_rate\"\nbelow = 1.0\n\
+         days = 3650\ncadence = {b}\n\n\
+         [[alerts]]\nname = \"team bounces\"\nmetric = \"bounce_rate\"\nabove = 0.0\ndays = 3650\n\n\
+         [[alerts]]\nname = \"never\"\nmetric = \"click_rate\"\nbelow = 0.0\ndays = 3650\n\n\
+         [[alerts]]\nname = \"too few\"\nmetric = \"reply_rate\"\nabove = 0.0\ndays = 3650\n\
+         min_sent = 100000000\n"
+    );
+    let home = tempfile::tempdir().expect("home");
+    let config_path = home.path().join("config.toml");
+    std::fs::write(&config_path, &config).expect("config");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&config_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let rules = sltui::config::parse(&config_path, &config)
+        .expect("the rules parse")
+        .alerts;
+    assert_eq!(rules.len(), 5);
+
+    // The binary.
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sltui"));
+    let base = sim.base_url();
+    cmd.args(["--base-url", base.as_str(), "--api-key", KEY])
+        .args(["alerts", "--format", "json", "--config"])
+        .arg(&config_path)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env_remove("SALESLOFT_API_KEY")
+        .env_remove("SALESLOFT_BASE_URL")
+        .env_remove("SLTUI_LOG");
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "alerts fire: {stderr}");
+    let printed: Vec<Value> = serde_json::from_slice(&out.stdout).expect("a JSON list");
+
+    // The dashboard, with the real worker on the same simulator.
+    let mut s = state();
+    s.session.demo = false;
+    s.metrics.range = TimeRange::All;
+    s.alerts = sltui::tui::alerts::Alerts::new(rules);
+    let mut cfg = ApiConfig::new(&base, Some(KEY.into()));
+    cfg.budget_limit = 600;
+    let mut worker = sltui::worker::spawn(
+        ApiClient::new(cfg).expect("client"),
+        sltui::worker::WorkerOptions::default(),
+    );
+    let fx = init(&mut s);
+    send(&worker, fx);
+    let loaded = |s: &sltui::tui::state::AppState| {
+        !s.cadences.cadences.is_empty()
+            && s.cadences
+                .cadences
+                .iter()
+                .all(|c| s.metrics.loaded.contains(&c.id))
+    };
+    let pump = async {
+        while !loaded(&s) {
+            let ev = worker.events.recv().await.expect("worker alive");
+            let fx = update(&mut s, Msg::Worker(ev));
+            send(&worker, fx);
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(120), pump)
+        .await
+        .expect("every cadence's emails arrive");
+    s.clock.wall = chrono::Utc::now();
+    sltui::tui::alerts::evaluate(&mut s);
+    assert!(
+        s.alerts
+            .states
+            .iter()
+            .all(|st| matches!(st, RuleState::Evaluated(_))),
+        "every rule is judged: {:?}",
+        s.alerts.states
+    );
+    let shown: Vec<Value> = s
+        .alerts
+        .states
+        .iter()
+        .filter_map(|st| match st {
+            RuleState::Evaluated(Check::Fires(f)) => Some(json!({
+                "name": f.rule.name,
+                "metric": f.rule.metric.as_str(),
+                "value": f.value,
+                "rate": f.rate,
+                "baseline_rate": f.baseline_rate,
+                "sent": f.sent,
+                "cadence_id": f.cadence_id,
+                "cadence_name": f.cadence_name,
+            })),
+            _ => None,
+        })
+        .collect();
+    // Exactly, but for the last bit of a float: serde_json reads decimals back
+    // to within one unit in the last place.
+    assert_eq!(shown.len(), printed.len(), "{shown:?}\n{printed:?}");
+    for (mine, theirs) in shown.iter().zip(&printed) {
+        for (k, v) in mine.as_object().expect("an object") {
+            match (v.as_f64(), theirs[k].as_f64()) {
+                (Some(a), Some(b)) if v.is_f64() => {
+                    assert!((a - b).abs() < 1e-12, "{k}: {mine} vs {theirs}")
+                }
+                _ => assert_eq!(*v, theirs[k], "{k}: {mine} vs {theirs}"),
+            }
+        }
+    }
+    let names: Vec<&str> = printed.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert!(
+        names.contains(&"replies") && names.contains(&"opens under all"),
+        "{names:?}"
+    );
+    assert!(!names.contains(&"never") && !names.contains(&"too few"));
+    // The Alerts view lists each firing one.
+    act(&mut s, Action::View4);
+    let text = screen_text(&s, 120, 40);
+    for n in &names {
+        assert!(text.contains(n), "{n} in the Alerts view:\n{text}");
+    }
+    assert_eq!(s.alerts.firing(), names.len());
+    drop(worker);
+    sim.shutdown().await;
+}

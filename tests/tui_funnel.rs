@@ -198,13 +198,15 @@ fn the_switch_key_jumps_between_steps_and_people() {
 }
 
 #[test]
-fn on_the_team_database_the_funnel_is_not_asked_for_and_says_why() {
+fn on_the_team_database_the_funnel_is_asked_for_and_drawn() {
     let mut s = loaded();
     s.hub = Some(Default::default());
     act(&mut s, Action::Down);
     act(&mut s, Action::Down);
     let fx = act(&mut s, Action::Enter);
-    assert!(find(&fx, |r| matches!(r, Request::Funnel { .. })).is_none());
+    // The hub reader answers it from the database (its sync covers it).
+    let (funnel, _) = find(&fx, |r| matches!(r, Request::Funnel { cadence_id: 1, .. }))
+        .expect("the detail asks the team database for its funnel");
     let (id, _) = find(&fx, |r| matches!(r, Request::CadenceDetail { .. })).unwrap();
     ev(
         &mut s,
@@ -214,12 +216,17 @@ fn on_the_team_database_the_funnel_is_not_asked_for_and_says_why() {
             steps: vec![step(11, 1, 1, 1, "email", "Intro email")],
         },
     );
-    let text = screen_text(&s, 120, 40);
-    assert!(text.contains("this dashboard reads the team"), "{text}");
-    // Not drawn as a failure.
-    assert!(
-        text.contains("Steps (1) · funnel needs SalesLoft"),
-        "{text}"
+    let range = s.metrics.range;
+    ev(&mut s, answer(1, funnel, range));
+    ev(
+        &mut s,
+        WorkerEvent::Finished {
+            id: funnel,
+            error: None,
+        },
     );
+    let text = screen_text(&s, 120, 40);
+    assert!(!text.contains("needs SalesLoft"), "{text}");
     assert!(!text.contains("funnel failed"), "{text}");
+    assert!(text.contains("Templates"), "{text}");
 }

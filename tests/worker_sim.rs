@@ -295,3 +295,113 @@ async fn the_estimate_bounds_what_the_load_spends() {
     assert_eq!(budget.snapshot().spent, before, "no request");
     sim.shutdown().await;
 }
+
+/// The SalesLoft reads a funnel makes: the cadence's steps, its emails and the
+/// team's calls.
+async fn funnel_reads(sim: &sltui::sim::SimHandle) -> u64 {
+    let mut n = 0;
+    for name in ["GET steps", "GET activities/emails", "GET activities/calls"] {
+        n += endpoint_count(sim, name).await;
+    }
+    n
+}
+
+/// Asks for one funnel and checks the answer is that cadence's.
+async fn funnel(ui: &mut Ui, cadence_id: u64, range: TimeRange) {
+    let (events, error) = ui
+        .run(Priority::Visible, Request::Funnel { cadence_id, range })
+        .await;
+    assert_eq!(error, None);
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            WorkerEvent::Funnel { cadence_id: c, range: r, .. } if *c == cadence_id && *r == range
+        )),
+        "a funnel of cadence {cadence_id} arrives"
+    );
+}
+
+/// A funnel is read from SalesLoft once per (cadence, range) and answered from
+/// the worker's memory after that, until the live data shows a change of one of
+/// the cadence's emails; other cadences' funnels stay remembered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_funnel_is_read_once_until_the_live_data_changes_the_cadence() {
+    let sim = start_sim_with(SimConfig {
+        people: 300,
+        cadences: 8,
+        live: true,
+        live_tick_ms: 200,
+        ..SimConfig::default()
+    })
+    .await;
+    let mut ui = Ui::polling_every_second(&sim);
+    let (events, _) = ui.run(Priority::Visible, Request::Cadences).await;
+    let ids: Vec<u64> = events
+        .iter()
+        .find_map(|e| match e {
+            WorkerEvent::Cadences { cadences, .. } => Some(cadences.iter().map(|c| c.id).collect()),
+            _ => None,
+        })
+        .expect("cadences");
+    // Live updates are off: nothing can change what the worker remembers.
+    for &c in &ids {
+        let before = funnel_reads(&sim).await;
+        funnel(&mut ui, c, TimeRange::All).await;
+        assert!(
+            funnel_reads(&sim).await > before,
+            "the first ask of {c} reads SalesLoft"
+        );
+        let before = funnel_reads(&sim).await;
+        funnel(&mut ui, c, TimeRange::All).await;
+        assert_eq!(
+            funnel_reads(&sim).await,
+            before,
+            "the second ask of {c} reads nothing"
+        );
+    }
+    let before = funnel_reads(&sim).await;
+    funnel(&mut ui, ids[0], TimeRange::Days(7)).await;
+    assert!(funnel_reads(&sim).await > before, "another range is read");
+    // Live updates on until changed emails arrive, then off again.
+    ui.send(Priority::User, Request::SetLive { enabled: true });
+    let mut changed: BTreeSet<u64> = BTreeSet::new();
+    let watch = async {
+        while changed.is_empty() {
+            if let WorkerEvent::EmailFacts { facts, .. } = ui.event().await {
+                changed.extend(facts.iter().filter_map(|f| f.cadence_id));
+            }
+        }
+    };
+    tokio::time::timeout(HANG_GUARD, watch)
+        .await
+        .expect("the live simulator changes emails");
+    ui.send(Priority::User, Request::SetLive { enabled: false });
+    // A poll already running may still bring changes: take them in too.
+    let settle = async {
+        loop {
+            if let WorkerEvent::EmailFacts { facts, .. } = ui.event().await {
+                changed.extend(facts.iter().filter_map(|f| f.cadence_id));
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(3), settle).await;
+    let hit = *changed.iter().next().unwrap();
+    let before = funnel_reads(&sim).await;
+    funnel(&mut ui, hit, TimeRange::All).await;
+    assert!(
+        funnel_reads(&sim).await > before,
+        "a cadence whose emails changed is read again"
+    );
+    let calm = *ids
+        .iter()
+        .find(|c| !changed.contains(c))
+        .expect("a cadence whose emails did not change");
+    let before = funnel_reads(&sim).await;
+    funnel(&mut ui, calm, TimeRange::All).await;
+    assert_eq!(
+        funnel_reads(&sim).await,
+        before,
+        "cadence {calm} did not change: still remembered"
+    );
+    sim.shutdown().await;
+}

@@ -225,6 +225,7 @@ mod tests {
                 view_tracked: true,
                 click_tracked: true,
                 template_id: None,
+                person_id: None,
                 sent_at: Some(at),
                 updated_at: at,
             })

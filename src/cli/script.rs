@@ -76,6 +76,11 @@ impl Session {
         demo: Option<super::demo::Demo>,
     ) -> Session {
         let spent = super::spent::SayOnDrop(client.budget().clone());
+        // The profile's local store answers the reads it covers (never the
+        // demo's: its simulator is a new team every run).
+        let store_path = demo
+            .is_none()
+            .then(|| target.paths.profile_store_file(&target.label()));
         let worker = worker::spawn(
             client.clone(),
             WorkerOptions {
@@ -85,6 +90,7 @@ impl Session {
                 audit_log,
                 // Audit entries name the target, never "demo" for a real server.
                 profile: target.label(),
+                store_path,
                 ..WorkerOptions::default()
             },
         );

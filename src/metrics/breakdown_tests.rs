@@ -69,6 +69,7 @@ fn fact(id: u64, cadence: u64, at: DateTime<Utc>) -> EmailFact {
         view_tracked: true,
         click_tracked: true,
         template_id: None,
+        person_id: None,
         sent_at: Some(at),
         updated_at: at,
     }

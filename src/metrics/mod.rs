@@ -8,6 +8,7 @@
 mod aggregator;
 pub mod alerts;
 pub mod breakdown;
+pub mod calls;
 mod engagement;
 pub mod funnel;
 mod range;
@@ -51,6 +52,9 @@ pub struct EmailFact {
     pub click_tracked: bool,
     /// The `email_template` the email was written from, if any.
     pub template_id: Option<u64>,
+    /// The person the email went to (`recipient`), if known: the funnel's
+    /// "people reached".
+    pub person_id: Option<u64>,
     pub sent_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
 }
@@ -111,6 +115,7 @@ pub fn email_fact(email: &Email) -> EmailFact {
         view_tracked: email.view_tracking,
         click_tracked: email.click_tracking,
         template_id: email.template_id(),
+        person_id: email.recipient.as_ref().and_then(|r| r.id_u64()),
         sent_at: email.sent_at.map(|t| t.with_timezone(&Utc)),
         updated_at: email.updated_at.with_timezone(&Utc),
     }

@@ -40,6 +40,7 @@ fn random_fact(rng: &mut Rng) -> EmailFact {
         view_tracked: !rng.chance(7),
         click_tracked: !rng.chance(4),
         template_id: (cadence > 0).then(|| rng.below(2)),
+        person_id: None,
         sent_at: (!rng.chance(8))
             .then(|| now() - TimeDelta::seconds(rng.below(60 * 86_400) as i64)),
         updated_at: now() - TimeDelta::seconds(rng.below(2_000) as i64),
@@ -189,6 +190,7 @@ fn wide_fact(rng: &mut Rng, now: DateTime<Utc>) -> EmailFact {
         view_tracked: !rng.chance(7),
         click_tracked: !rng.chance(4),
         template_id: None,
+        person_id: None,
         sent_at,
         updated_at: now - TimeDelta::seconds(rng.below(300 * 86_400) as i64),
     }

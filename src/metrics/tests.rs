@@ -23,6 +23,7 @@ fn fact(id: u64) -> EmailFact {
         view_tracked: true,
         click_tracked: true,
         template_id: None,
+        person_id: None,
         sent_at: Some(now() - TimeDelta::days(1)),
         updated_at: now() - TimeDelta::days(1),
     }
@@ -392,6 +393,7 @@ fn facts_from_gives_back_what_was_folded_to_the_second() {
     let second = |t: DateTime<Utc>| DateTime::from_timestamp(t.timestamp(), 0).unwrap();
     let back = |f: &EmailFact| EmailFact {
         template_id: None,
+        person_id: None,
         sent_at: f.sent_at.map(second),
         updated_at: second(f.updated_at),
         ..f.clone()

@@ -519,6 +519,8 @@ async fn truth_counts(State(s): State<Arc<Shared>>) -> Response {
         "cadence_memberships": ds.memberships.iter().filter(|m| seen(m.person_id)).count(),
         "emails": ds.emails.iter().filter(|e| seen(e.person_id)).count(),
         "calls": ds.calls.iter().filter(|c| seen(c.person_id)).count(),
+        // Cadence templates included, as the sync asks.
+        "email_templates": ds.email_templates.len(),
     });
     drop(w);
     json_response(StatusCode::OK, Some(&body))

@@ -15,7 +15,7 @@ use super::{
     WindowMark,
 };
 use crate::api::CursorPosition;
-use crate::api::models::{Cadence, Membership, Person, Step, User};
+use crate::api::models::{Cadence, Call, EmailTemplate, Membership, Person, Step, User};
 use crate::metrics::{EmailFact, GroupTotals};
 
 /// A store of the team's records and of where their sync stands.
@@ -103,6 +103,14 @@ pub trait RecordStore: Send {
     fn users(&self) -> StoreResult<Vec<User>>;
     fn memberships(&self) -> StoreResult<Vec<Membership>>;
     fn cadence_memberships(&self, cadence_id: u64) -> StoreResult<Vec<Membership>>;
+    /// The team's calls, by id.
+    fn calls(&self) -> StoreResult<Vec<Call>>;
+    /// One cadence's calls, by id.
+    fn cadence_calls(&self, cadence_id: u64) -> StoreResult<Vec<Call>>;
+    /// The team's email templates (cadence templates included), by id.
+    fn email_templates(&self) -> StoreResult<Vec<EmailTemplate>>;
+    /// One cadence's email facts (sent or not), by id.
+    fn cadence_email_facts(&self, cadence_id: u64) -> StoreResult<Vec<EmailFact>>;
     /// The people index's rows of the people updated after `updated_us`, by id.
     fn person_rows_after(&self, updated_us: i64) -> StoreResult<Vec<PersonRow>>;
     /// Hands each email fact updated after `updated_us` to `f`, one at a time;

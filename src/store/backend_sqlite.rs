@@ -8,7 +8,7 @@ use super::{
     DashboardData, PageMark, PersonRow, Prepared, ResourceState, Store, StoreResult, WindowMark,
 };
 use crate::api::CursorPosition;
-use crate::api::models::{Cadence, Membership, Person, Step, User};
+use crate::api::models::{Cadence, Call, EmailTemplate, Membership, Person, Step, User};
 use crate::metrics::{EmailFact, GroupTotals};
 
 impl RecordStore for Store {
@@ -134,6 +134,22 @@ impl RecordStore for Store {
 
     fn memberships(&self) -> StoreResult<Vec<Membership>> {
         Store::memberships(self)
+    }
+
+    fn calls(&self) -> StoreResult<Vec<Call>> {
+        Store::calls(self)
+    }
+
+    fn cadence_calls(&self, cadence_id: u64) -> StoreResult<Vec<Call>> {
+        Store::cadence_calls(self, cadence_id)
+    }
+
+    fn email_templates(&self) -> StoreResult<Vec<EmailTemplate>> {
+        Store::email_templates(self)
+    }
+
+    fn cadence_email_facts(&self, cadence_id: u64) -> StoreResult<Vec<EmailFact>> {
+        Store::cadence_email_facts(self, cadence_id)
     }
 
     fn cadence_memberships(&self, cadence_id: u64) -> StoreResult<Vec<Membership>> {

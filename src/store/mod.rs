@@ -17,6 +17,7 @@
 pub mod backend;
 mod backend_sqlite;
 mod checkpoint;
+pub mod funnel;
 pub mod pg;
 mod reads;
 mod records;

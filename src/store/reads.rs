@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 
 use super::records::{TABLES, id64, person_label, utc_micros};
 use super::{Store, StoreResult};
-use crate::api::models::{Cadence, Membership, Person, Step, User};
+use crate::api::models::{Cadence, Call, EmailTemplate, Membership, Person, Step, User};
 use crate::metrics::EmailFact;
 
 /// A person as the dashboard's people index lists it.
@@ -91,25 +91,46 @@ impl Store {
     pub fn for_each_email_fact_after(
         &self,
         updated_us: i64,
+        f: impl FnMut(EmailFact),
+    ) -> StoreResult<usize> {
+        self.facts_where("updated_us > ?1", updated_us, f)
+    }
+
+    /// One cadence's email facts (sent or not), by id.
+    pub fn cadence_email_facts(&self, cadence_id: u64) -> StoreResult<Vec<EmailFact>> {
+        let mut out = Vec::new();
+        self.facts_where("cadence_id = ?1 ORDER BY id", id64(cadence_id), |f| {
+            out.push(f)
+        })?;
+        Ok(out)
+    }
+
+    /// Hands each fact matching `cond` (over `?1` = `param`) to `f`, one row at a time.
+    fn facts_where(
+        &self,
+        cond: &str,
+        param: i64,
         mut f: impl FnMut(EmailFact),
     ) -> StoreResult<usize> {
         let mut st = self
             .conn
-            .prepare(
-                "SELECT id, cadence_id, step_id, flags, sent_at, updated_us, template_id
-                 FROM email_facts WHERE updated_us > ?1",
-            )
+            .prepare_cached(&format!(
+                "SELECT id, cadence_id, step_id, flags, sent_at, updated_us, template_id,
+                        person_id
+                 FROM email_facts WHERE {cond}"
+            ))
             .map_err(|e| self.sql(e))?;
-        let mut rows = st.query([updated_us]).map_err(|e| self.sql(e))?;
+        let mut rows = st.query([param]).map_err(|e| self.sql(e))?;
         let mut n = 0;
         while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
             let fact = (|| {
                 let flags: i64 = r.get(3)?;
                 let id: i64 = r.get(0)?;
+                let opt = |i: usize| r.get::<_, Option<i64>>(i).map(|v| v.map(|v| v as u64));
                 let mut fact = EmailFact {
                     email_id: id as u64,
-                    cadence_id: r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
-                    step_id: r.get::<_, Option<i64>>(2)?.map(|v| v as u64),
+                    cadence_id: opt(1)?,
+                    step_id: opt(2)?,
                     sent: false,
                     bounced: false,
                     viewed: false,
@@ -117,7 +138,8 @@ impl Store {
                     replied: false,
                     view_tracked: true,
                     click_tracked: true,
-                    template_id: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
+                    template_id: opt(6)?,
+                    person_id: opt(7)?,
                     sent_at: r.get::<_, Option<i64>>(4)?.map(utc_micros),
                     updated_at: utc_micros(r.get(5)?),
                 };
@@ -129,6 +151,24 @@ impl Store {
             n += 1;
         }
         Ok(n)
+    }
+
+    /// The team's calls, by id.
+    pub fn calls(&self) -> StoreResult<Vec<Call>> {
+        self.load_json("SELECT data FROM calls ORDER BY id")
+    }
+
+    /// One cadence's calls, by id.
+    pub fn cadence_calls(&self, cadence_id: u64) -> StoreResult<Vec<Call>> {
+        self.load_json(&format!(
+            "SELECT data FROM calls WHERE cadence_id = {} ORDER BY id",
+            id64(cadence_id)
+        ))
+    }
+
+    /// The team's email templates (cadence templates included), by id.
+    pub fn email_templates(&self) -> StoreResult<Vec<EmailTemplate>> {
+        self.load_json("SELECT data FROM email_templates ORDER BY id")
     }
 
     /// Rows in `table` (one of the record tables).

@@ -7,7 +7,8 @@ use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use super::{Store, StoreResult};
-use crate::api::models::{Cadence, Email, Membership, Person, Step, User};
+use crate::api::models::Timestamped;
+use crate::api::models::{Cadence, Call, Email, EmailTemplate, Membership, Person, Step, User};
 use crate::metrics::EmailFact;
 use crate::metrics::email_fact;
 
@@ -210,6 +211,28 @@ impl StoreRecord for User {
     }
 }
 
+impl StoreRecord for Call {
+    const TABLE: &'static str = "calls";
+    fn prepare(rows: &[Self]) -> Prepared {
+        json_rows(Self::TABLE, &["cadence_id"], rows, |r| {
+            (
+                r.id,
+                r.updated_at.timestamp_micros(),
+                [ref_id(&r.cadence), None],
+            )
+        })
+    }
+}
+
+impl StoreRecord for EmailTemplate {
+    const TABLE: &'static str = "email_templates";
+    fn prepare(rows: &[Self]) -> Prepared {
+        json_rows(Self::TABLE, &[], rows, |r| {
+            (r.id, r.updated_at().timestamp_micros(), [None, None])
+        })
+    }
+}
+
 impl StoreRecord for Email {
     const TABLE: &'static str = "email_facts";
     fn prepare(rows: &[Self]) -> Prepared {
@@ -222,8 +245,8 @@ impl StoreRecord for Email {
 fn write_facts(tx: &Transaction<'_>, facts: &[EmailFact], generation: i64) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached(
         "INSERT INTO email_facts (id, updated_us, seen, cadence_id, step_id, flags, sent_at,
-                                  template_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                  template_id, person_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT(id) DO UPDATE SET
            seen = excluded.seen,
            cadence_id = CASE WHEN excluded.updated_us >= email_facts.updated_us
@@ -236,6 +259,8 @@ fn write_facts(tx: &Transaction<'_>, facts: &[EmailFact], generation: i64) -> ru
                      THEN excluded.sent_at ELSE email_facts.sent_at END,
            template_id = CASE WHEN excluded.updated_us >= email_facts.updated_us
                          THEN excluded.template_id ELSE email_facts.template_id END,
+           person_id = CASE WHEN excluded.updated_us >= email_facts.updated_us
+                       THEN excluded.person_id ELSE email_facts.person_id END,
            updated_us = max(email_facts.updated_us, excluded.updated_us)",
     )?;
     for f in facts {
@@ -249,6 +274,7 @@ fn write_facts(tx: &Transaction<'_>, facts: &[EmailFact], generation: i64) -> ru
             flags,
             f.sent_at.map(|t| t.timestamp_micros()),
             f.template_id.map(id64),
+            f.person_id.map(id64),
         ])?;
     }
     Ok(())
@@ -321,4 +347,6 @@ pub const TABLES: &[&str] = &[
     "memberships",
     "users",
     "email_facts",
+    "calls",
+    "email_templates",
 ];

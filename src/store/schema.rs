@@ -10,7 +10,12 @@ use super::summary::FACT_AT;
 use super::{StoreError, StoreResult};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[fn() -> String] = &[|| RECORDS.to_string(), fact_days, tracking];
+pub(super) const MIGRATIONS: &[fn() -> String] = &[
+    || RECORDS.to_string(),
+    fact_days,
+    tracking,
+    || ANALYTICS.to_string(),
+];
 
 /// Migration 1: records, email facts, sync checkpoints.
 const RECORDS: &str = "
@@ -292,6 +297,31 @@ fn tracking() -> String {
         {triggers}"
     )
 }
+
+/// Migration 4 (additive): what the step funnel and the template table read
+/// besides the counts: each email's recipient (`person_id`, the funnel's
+/// people reached), the team's calls (JSON, by cadence) and its email
+/// templates (JSON, for their names). Facts stored before carry no recipient:
+/// the emails' sync starts over (a full sync, one point per 100 emails), and
+/// until it finishes the funnel is read from SalesLoft.
+const ANALYTICS: &str = "
+    ALTER TABLE email_facts ADD COLUMN person_id INTEGER;
+    CREATE TABLE calls (
+        id         INTEGER PRIMARY KEY,
+        updated_us INTEGER NOT NULL,
+        seen       INTEGER NOT NULL,
+        cadence_id INTEGER,
+        data       TEXT NOT NULL
+    );
+    CREATE INDEX calls_cadence ON calls(cadence_id);
+    CREATE TABLE email_templates (
+        id         INTEGER PRIMARY KEY,
+        updated_us INTEGER NOT NULL,
+        seen       INTEGER NOT NULL,
+        data       TEXT NOT NULL
+    );
+    UPDATE sync_state SET cursor = NULL, full_done_at = NULL WHERE resource = 'emails';
+    ";
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

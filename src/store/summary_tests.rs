@@ -45,6 +45,7 @@ fn random_fact(rng: &mut Rng, id: u64, updated: i64) -> EmailFact {
         view_tracked: flags & 32 == 0,
         click_tracked: flags & 64 == 0,
         template_id: (flags & 3 == 0).then(|| rng.below(3) + 500),
+        person_id: None,
         // Sent times over 40 days, at any second; some unknown (the range then
         // goes by updated_at).
         sent_at: (rng.below(8) != 0).then(|| at(BASE - rng.below(40 * 86_400) as i64)),

@@ -21,6 +21,7 @@ fn fact(id: u64, view_tracked: bool, click_tracked: bool, viewed: bool) -> Email
         view_tracked,
         click_tracked,
         template_id: Some(900 + id % 2),
+        person_id: None,
         sent_at: Some(at),
         updated_at: at,
     }
@@ -88,12 +89,22 @@ fn a_version_two_file_upgrades_and_counts_its_old_facts_as_tracked() {
         conn.execute_batch(
             "INSERT INTO email_facts (id, updated_us, seen, cadence_id, step_id, flags, sent_at)
              VALUES (1, 1714000000000000, 1, 7, 70, 1 | 4, 1714000000000000),
-                    (2, 1714000001000000, 1, 7, 70, 1 | 16, 1714000001000000);",
+                    (2, 1714000001000000, 1, 7, 70, 1 | 16, 1714000001000000);
+             INSERT INTO sync_state (resource, generation, cursor, full_done_at, synced_at)
+             VALUES ('emails', 1, '{}', '2024-04-25T00:00:00Z', '2024-04-25T00:00:00Z');",
         )
         .unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    // Migration 4: the facts have no recipients yet, so the emails are read
+    // again in full; calls and templates have tables of their own.
+    let emails = store.resource_state("emails").unwrap();
+    assert!(
+        emails.cursor.is_none() && emails.full_done_at.is_none(),
+        "{emails:?}"
+    );
+    assert!(store.calls().unwrap().is_empty() && store.email_templates().unwrap().is_empty());
     let e = totals(&store);
     assert_eq!((e.sent, e.delivered, e.opened, e.replied), (2, 2, 1, 1));
     assert_eq!((e.view_tracked, e.click_tracked), (2, 2));
@@ -101,7 +112,7 @@ fn a_version_two_file_upgrades_and_counts_its_old_facts_as_tracked() {
     assert!(
         facts
             .iter()
-            .all(|f| f.view_tracked && f.template_id.is_none())
+            .all(|f| f.view_tracked && f.template_id.is_none() && f.person_id.is_none())
     );
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);

@@ -59,7 +59,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
-use crate::api::{Account, ApiClient, ApiError, ApiResult};
+use crate::api::{Account, ApiClient, ApiError, ApiResult, Query};
 use crate::budget::Priority;
 use crate::store::{RecordStore, StoreError};
 
@@ -90,16 +90,23 @@ pub enum Resource {
     People,
     Memberships,
     Emails,
+    /// Calls (`/v2/activities/calls`): the report's call columns and the
+    /// funnel's people reached.
+    Calls,
+    /// Email templates, cadence templates included: the template table's names.
+    Templates,
 }
 
 impl Resource {
     /// Every resource, small ones first.
-    pub const ALL: [Resource; 6] = [
+    pub const ALL: [Resource; 8] = [
         Resource::Users,
         Resource::Cadences,
         Resource::Steps,
+        Resource::Templates,
         Resource::People,
         Resource::Memberships,
+        Resource::Calls,
         Resource::Emails,
     ];
 
@@ -112,6 +119,8 @@ impl Resource {
             Resource::People => "people",
             Resource::Memberships => "cadence_memberships",
             Resource::Emails => "emails",
+            Resource::Calls => "calls",
+            Resource::Templates => "email_templates",
         }
     }
 
@@ -124,6 +133,17 @@ impl Resource {
             Resource::People => "people",
             Resource::Memberships => "cadence_memberships",
             Resource::Emails => "activities/emails",
+            Resource::Calls => "activities/calls",
+            Resource::Templates => "email_templates",
+        }
+    }
+
+    /// The parameters every list request of the resource carries.
+    pub fn base_query(self) -> Query {
+        match self {
+            // The list leaves cadence templates (the ones steps use) out unless asked.
+            Resource::Templates => Query::new().set("include_cadence_templates", "true"),
+            _ => Query::new(),
         }
     }
 
@@ -136,6 +156,8 @@ impl Resource {
             Resource::People => "people",
             Resource::Memberships => "memberships",
             Resource::Emails => "email_facts",
+            Resource::Calls => "calls",
+            Resource::Templates => "email_templates",
         }
     }
 
@@ -438,5 +460,36 @@ impl Engine {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Resource;
+
+    /// The store's coverage checks name the sync checkpoints of the resources
+    /// the funnel and the calls read: each must be a resource this engine syncs.
+    #[test]
+    fn the_funnel_reads_resources_the_engine_syncs() {
+        use crate::store::funnel::{CALL_RESOURCES, FUNNEL_RESOURCES};
+        for name in FUNNEL_RESOURCES.iter().chain(CALL_RESOURCES.iter()) {
+            let res = Resource::parse(name);
+            assert!(
+                res.is_some_and(|r| r.name() == *name && Resource::ALL.contains(&r)),
+                "{name} is a synced resource"
+            );
+        }
+        assert_eq!(
+            Resource::parse("email_templates"),
+            Some(Resource::Templates)
+        );
+        assert_eq!(Resource::Templates.path(), "email_templates");
+        assert!(
+            Resource::Templates
+                .base_query()
+                .to_query_string()
+                .contains("include_cadence_templates=true"),
+            "cadence templates are asked for"
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::{Ctx, Resource, ResourceReport, SyncError, Syncable, Tally, full, walk};
 use crate::api::ApiError;
-use crate::api::models::{Cadence, Email, Membership, Person, Step};
+use crate::api::models::{Cadence, Call, Email, EmailTemplate, Membership, Person, Step};
 
 pub(super) async fn sync_resource(ctx: &Arc<Ctx>, res: Resource, full: bool) -> ResourceReport {
     let started = Instant::now();
@@ -23,6 +23,8 @@ pub(super) async fn sync_resource(ctx: &Arc<Ctx>, res: Resource, full: bool) -> 
         Resource::People => run_one::<Person>(ctx, res, full, &tally, &mut note).await,
         Resource::Memberships => run_one::<Membership>(ctx, res, full, &tally, &mut note).await,
         Resource::Emails => run_one::<Email>(ctx, res, full, &tally, &mut note).await,
+        Resource::Calls => run_one::<Call>(ctx, res, full, &tally, &mut note).await,
+        Resource::Templates => run_one::<EmailTemplate>(ctx, res, full, &tally, &mut note).await,
     };
     ctx.report(res, &tally);
     let t = tally.lock().unwrap_or_else(|e| e.into_inner()).clone();

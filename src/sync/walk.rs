@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use std::collections::HashMap;
 
 use super::{Ctx, PAGES_PER_WINDOW, PER_PAGE, Resource, SyncError, Syncable, Tally};
+use crate::api::CursorPosition;
 use crate::api::models::User;
-use crate::api::{CursorPosition, Query};
 
 /// Walks `[from, lt)` with the keyset cursor and stores what it finds.
 pub(super) async fn bounded<T: Syncable>(
@@ -18,7 +18,8 @@ pub(super) async fn bounded<T: Syncable>(
     generation: i64,
     tally: &Mutex<Tally>,
 ) -> Result<(), SyncError> {
-    let q = Query::new()
+    let q = res
+        .base_query()
         .set("per_page", PER_PAGE)
         .set("updated_at[lt]", lt);
     let mut stream = ctx.client.cursor::<T>(res.path(), q, from);
@@ -44,7 +45,7 @@ pub(super) async fn incremental<T: Syncable>(
 ) -> Result<(), SyncError> {
     let state = ctx.store().resource_state(res.name())?;
     let start = state.cursor.unwrap_or_default();
-    let q = Query::new().set("per_page", PER_PAGE);
+    let q = res.base_query().set("per_page", PER_PAGE);
     let mut stream = ctx.client.cursor::<T>(res.path(), q, start);
     loop {
         let batch = ctx
@@ -90,7 +91,8 @@ pub(super) async fn read_all<T: Syncable>(
     tally: &Mutex<Tally>,
 ) -> Result<u64, SyncError> {
     let most = u64::from(PER_PAGE * PAGES_PER_WINDOW);
-    let q = Query::new()
+    let q = res
+        .base_query()
         .set("per_page", PER_PAGE)
         .set("sort_by", "updated_at")
         .set("sort_direction", "ASC");

@@ -62,18 +62,8 @@ pub fn detail_steps(steps: &[Step]) -> Vec<&Step> {
 /// already shown for this range (`force`: the refresh keys).
 pub fn request(state: &mut AppState, force: bool, fx: &mut Vec<Effect>) {
     let range = state.metrics.range;
-    if state.hub.is_some() {
-        // The team database has no recipients, templates or calls: asking
-        // would only fail (the hub reader says the same).
-        if let Some(d) = &mut state.detail {
-            d.funnel.fetch.error = Some(
-                "the funnel and templates read SalesLoft; this dashboard reads the team \
-                 database (--db)"
-                    .into(),
-            );
-        }
-        return;
-    }
+    // The worker answers from the store when it covers the funnel (the team
+    // database on `--db`), else from a cached or fresh read of SalesLoft.
     let Some(d) = &state.detail else { return };
     let cadence_id = d.cadence_id;
     let have = d.funnel.data.as_ref().is_some_and(|f| f.range == range);

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use lru::LruCache;
 
 use crate::api::models::{Cadence, Membership, Person, Step, User};
+use crate::metrics::TimeRange;
+use crate::metrics::funnel::CadenceFunnel;
 
 /// What a cached answer is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -20,6 +22,9 @@ pub enum CacheKey {
     PersonByEmail(String),
     Me,
     Users,
+    /// A cadence's funnel over a range, read from SalesLoft: kept until the
+    /// live data shows a change of one of the cadence's emails.
+    Funnel(u64, TimeRange),
 }
 
 impl CacheKey {
@@ -31,6 +36,9 @@ impl CacheKey {
             CacheKey::Person(_) | CacheKey::PersonByEmail(_) => Duration::from_secs(30),
             // Who the key belongs to and the team's users rarely change.
             CacheKey::Me | CacheKey::Users => Duration::from_secs(30 * 60),
+            // Forgotten on a change (see `Ctx::forget_funnels`); the hour is a
+            // safety net for calls and steps, which the live poll does not see.
+            CacheKey::Funnel(..) => Duration::from_secs(60 * 60),
         }
     }
 }
@@ -52,6 +60,7 @@ pub enum Cached {
     /// The key's user, and for a rep whether the team is `all_public`.
     Me(User, Option<bool>),
     Users(Vec<User>),
+    Funnel(Box<CadenceFunnel>),
 }
 
 /// An LRU of values that expire `ttl` after they were stored.
@@ -60,7 +69,7 @@ pub struct TtlCache<K: Hash + Eq, V> {
     entries: LruCache<K, (Instant, V)>,
 }
 
-impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
+impl<K: Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
     /// A capacity of zero is treated as one.
     pub fn new(capacity: usize) -> Self {
         let cap = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
@@ -94,6 +103,19 @@ impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
 
     pub fn clear(&mut self) {
         self.entries.clear();
+    }
+
+    /// Forgets every entry whose key `forget` picks.
+    pub fn remove_where(&mut self, forget: impl Fn(&K) -> bool) {
+        let keys: Vec<K> = self
+            .entries
+            .iter()
+            .filter(|(k, _)| forget(k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in keys {
+            self.entries.pop(&k);
+        }
     }
 
     #[cfg(test)]

@@ -293,6 +293,16 @@ impl Ctx {
         lock(&self.cache).remove(key);
     }
 
+    /// The live data changed emails of these cadences: their cached funnels
+    /// (any range) are read again when next asked.
+    pub fn forget_funnels(&self, cadence_ids: impl IntoIterator<Item = Option<u64>>) {
+        let changed: std::collections::HashSet<u64> = cadence_ids.into_iter().flatten().collect();
+        if !changed.is_empty() {
+            lock(&self.cache)
+                .remove_where(|k| matches!(k, CacheKey::Funnel(c, _) if changed.contains(c)));
+        }
+    }
+
     /// Forgets cached answers and loaded engagement (the `R` key).
     pub fn clear(&self) {
         lock(&self.cache).clear();

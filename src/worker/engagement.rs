@@ -161,6 +161,7 @@ pub async fn poll(ctx: &Ctx, id: RequestId) -> JobEnd {
                     .iter()
                     .map(email_fact)
                     .partition(|f| since.is_none_or(|s| f.updated_at >= s));
+                ctx.forget_funnels(history.iter().chain(live.iter()).map(|f| f.cadence_id));
                 for (facts, live) in [(history, false), (live, true)] {
                     if !facts.is_empty() {
                         ctx.emit(WorkerEvent::EmailFacts { id, facts, live });

@@ -85,6 +85,7 @@ pub fn label(request: &Request) -> String {
         Request::Funnel { cadence_id, range } => {
             format!("Loading the funnel of cadence {cadence_id} ({range})")
         }
+        Request::Calls { range } => format!("Loading the team's calls ({range})"),
     }
 }
 
@@ -168,6 +169,9 @@ pub async fn run(
         Job::Request(Request::Users) => reads::users(&ctx, id, priority).await,
         Job::Request(Request::Funnel { cadence_id, range }) => {
             super::funnel::load(&ctx, id, priority, cadence_id, range).await
+        }
+        Job::Request(Request::Calls { range }) => {
+            super::funnel::calls(&ctx, id, priority, range).await
         }
         Job::Request(Request::IndexPeople) => people::walk(&ctx, id, true).await,
         Job::PeopleRefresh => people::walk(&ctx, id, false).await,

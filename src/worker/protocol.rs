@@ -78,6 +78,9 @@ pub enum Request {
     /// A cadence's step funnel and every step's template comparison over
     /// `range` (its steps, its emails and the team's calls): answered with `Funnel`.
     Funnel { cadence_id: u64, range: TimeRange },
+    /// The team's calls made in `range` (the report's call columns): answered
+    /// with `Calls`.
+    Calls { range: TimeRange },
 }
 
 /// Whether SalesLoft answers, as the worker's circuit breaker sees it.
@@ -215,6 +218,12 @@ pub enum WorkerEvent {
         templates: std::collections::BTreeMap<u64, Vec<crate::metrics::breakdown::TemplateStats>>,
         titles: std::collections::BTreeMap<u64, String>,
     },
+    /// The team's calls made in `range`.
+    Calls {
+        id: RequestId,
+        range: TimeRange,
+        calls: Vec<crate::api::models::Call>,
+    },
     /// Live polling paused or resumed, and why ("budget under the 20% reserve").
     LiveState {
         enabled: bool,
@@ -274,6 +283,19 @@ pub fn describe(err: &ApiError) -> String {
 }
 
 impl WorkerEvent {
+    /// The `Funnel` answer to request `id`.
+    pub fn funnel(id: RequestId, f: crate::metrics::funnel::CadenceFunnel) -> WorkerEvent {
+        WorkerEvent::Funnel {
+            id,
+            cadence_id: f.cadence_id,
+            range: f.range,
+            steps: f.steps,
+            funnel: f.rows,
+            templates: f.templates,
+            titles: f.titles,
+        }
+    }
+
     /// The request this event answers, if it answers one.
     pub fn request_id(&self) -> Option<RequestId> {
         use WorkerEvent::*;
@@ -296,6 +318,7 @@ impl WorkerEvent {
             | Me { id, .. }
             | Users { id, .. }
             | Funnel { id, .. }
+            | Calls { id, .. }
             | TaskNote { id, .. } => Some(*id),
             LiveState { .. }
             | Connection { .. }

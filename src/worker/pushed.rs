@@ -93,6 +93,7 @@ impl Batch {
 
     fn emit(self, ctx: &Ctx) {
         if !self.facts.is_empty() {
+            ctx.forget_funnels(self.facts.iter().map(|f| f.cadence_id));
             ctx.emit(WorkerEvent::EmailFacts {
                 id: PUSHED,
                 facts: self.facts,

@@ -21,6 +21,8 @@ pub enum JobKey {
     Users,
     /// A cadence's funnel (any range: a newer one waits for the running one).
     Funnel(u64),
+    /// The team's calls (any range).
+    Calls,
     /// The worker's own live poll over changed emails.
     LivePoll,
     /// The circuit breaker's one probe while SalesLoft is unreachable.
@@ -52,6 +54,7 @@ pub fn key_of(request: &Request) -> Option<JobKey> {
         Request::Users => JobKey::Users,
         Request::RetryAuth => JobKey::AuthProbe,
         Request::Funnel { cadence_id, .. } => JobKey::Funnel(*cadence_id),
+        Request::Calls { .. } => JobKey::Calls,
         Request::Enroll { .. }
         | Request::StoredEngagement { .. }
         | Request::SetLive { .. }

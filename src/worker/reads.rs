@@ -313,5 +313,6 @@ pub fn emit_cached(ctx: &Ctx, id: RequestId, cached: Cached) {
             all_public,
         }),
         Cached::Users(users) => ctx.emit(WorkerEvent::Users { id, users }),
+        Cached::Funnel(funnel) => ctx.emit(WorkerEvent::funnel(id, *funnel)),
     }
 }

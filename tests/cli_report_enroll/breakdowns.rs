@@ -45,8 +45,8 @@ pub(super) async fn all(sim: &Sim, path: &str) -> Vec<Value> {
 
 /// Counts over raw email records, by the README's definitions.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-struct Counts {
-    sent: u64,
+pub(super) struct Counts {
+    pub(super) sent: u64,
     delivered: u64,
     opened: u64,
     clicked: u64,
@@ -132,8 +132,14 @@ async fn cadence_rows_carry_outcomes_and_calls() {
     let report = rows(&sim.sltui(&["report", "--format", "json"]).await);
     let calls = all(&sim, "activities/calls").await;
     let cadences = sim.cadences().await;
+    check_calls(&report, &calls, &cadences);
+}
+
+/// Checks the cadence rows' outcome and call fields against the raw cadences
+/// and calls; the data must hold calls.
+pub(super) fn check_calls(report: &[Value], calls: &[Value], cadences: &[Value]) {
     let mut some_calls = 0;
-    for row in &report {
+    for row in report {
         let cid = row["cadence_id"].as_u64().unwrap();
         let c = cadences.iter().find(|c| c["id"] == json!(cid)).unwrap();
         assert_eq!(row["meetings_booked"], c["counts"]["meetings_booked"]);
@@ -159,6 +165,50 @@ async fn cadence_rows_carry_outcomes_and_calls() {
         some_calls += mine.len();
     }
     assert!(some_calls > 0, "the data has calls to count");
+}
+
+/// Checks `report --by step` rows against our own count of the cadence's raw
+/// emails and the team's raw calls; returns the rows' sum.
+pub(super) fn check_steps(
+    steps: &[Value],
+    emails: &[Value],
+    calls: &[Value],
+    api_steps: &[Value],
+) -> Counts {
+    let mut total = Counts::default();
+    for row in steps {
+        let sid = row["step_id"].as_u64().unwrap();
+        let api = api_steps.iter().find(|s| s["id"] == json!(sid)).unwrap();
+        assert_eq!(row["disabled"], api["disabled"]);
+        assert_eq!(row["type"], api["type"]);
+        let mut c = Counts::default();
+        let mut people = BTreeSet::new();
+        for e in emails.iter().filter(|e| id(e, "step") == Some(sid)) {
+            c.add(e);
+            let sent = ["sent", "sent_from_gmail", "sent_from_external"]
+                .contains(&e["status"].as_str().unwrap_or(""));
+            if sent {
+                people.insert(id(e, "recipient").unwrap());
+            }
+        }
+        for k in calls.iter().filter(|k| id(k, "step") == Some(sid)) {
+            people.insert(id(k, "called_person").unwrap());
+        }
+        c.check(row, &format!("step {sid}"));
+        assert_eq!(
+            row["people_reached"],
+            json!(people.len()),
+            "people of step {sid}"
+        );
+        let n = |k: &str| row[k].as_u64().unwrap();
+        total.sent += n("sent");
+        total.delivered += n("delivered");
+        total.opened += n("opened");
+        total.clicked += n("clicked");
+        total.replied += n("replied");
+        total.bounced += n("bounced");
+    }
+    total
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -201,51 +251,8 @@ async fn steps_add_up_to_their_cadence() {
     let mut sorted = order.clone();
     sorted.sort();
     assert_eq!(order, sorted);
-    let mut total = Counts::default();
     let calls = all(&sim, "activities/calls").await;
-    for row in &steps {
-        let sid = row["step_id"].as_u64().unwrap();
-        let api = api_steps.iter().find(|s| s["id"] == json!(sid)).unwrap();
-        assert_eq!(row["disabled"], api["disabled"]);
-        assert_eq!(row["type"], api["type"]);
-        let mut c = Counts::default();
-        let mut people = BTreeSet::new();
-        for e in emails.iter().filter(|e| id(e, "step") == Some(sid)) {
-            c.add(e);
-            let sent = ["sent", "sent_from_gmail", "sent_from_external"]
-                .contains(&e["status"].as_str().unwrap_or(""));
-            if sent {
-                people.insert(id(e, "recipient").unwrap());
-            }
-        }
-        for k in calls.iter().filter(|k| id(k, "step") == Some(sid)) {
-            people.insert(id(k, "called_person").unwrap());
-        }
-        c.check(row, &format!("step {sid}"));
-        assert_eq!(
-            row["people_reached"],
-            json!(people.len()),
-            "people of step {sid}"
-        );
-        for k in [
-            "sent",
-            "delivered",
-            "opened",
-            "clicked",
-            "replied",
-            "bounced",
-        ] {
-            let v = row[k].as_u64().unwrap();
-            match k {
-                "sent" => total.sent += v,
-                "delivered" => total.delivered += v,
-                "opened" => total.opened += v,
-                "clicked" => total.clicked += v,
-                "replied" => total.replied += v,
-                _ => total.bounced += v,
-            }
-        }
-    }
+    let total = check_steps(&steps, &emails, &calls, &api_steps);
     for (k, v) in [
         ("sent", total.sent),
         ("delivered", total.delivered),
@@ -263,37 +270,9 @@ async fn steps_add_up_to_their_cadence() {
     assert!(total.sent > 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn templates_of_a_step_against_its_leader() {
-    let sim = start().await;
-    let (cid, emails) = busiest(&sim).await;
-    // The step with the most templates, then the most emails.
-    let mut per_step: BTreeMap<u64, (BTreeSet<u64>, usize)> = BTreeMap::new();
-    for e in &emails {
-        if let (Some(s), Some(t)) = (id(e, "step"), id(e, "email_template")) {
-            let p = per_step.entry(s).or_default();
-            p.0.insert(t);
-            p.1 += 1;
-        }
-    }
-    let (&sid, _) = per_step
-        .iter()
-        .max_by_key(|(_, (t, n))| (t.len(), *n))
-        .expect("a step with templates");
-    let run = sim
-        .sltui(&[
-            "report",
-            "--by",
-            "template",
-            "--cadence",
-            &cid.to_string(),
-            "--step",
-            &sid.to_string(),
-            "--format",
-            "json",
-        ])
-        .await;
-    let report = rows(&run);
+/// Checks `report --by template` rows of step `sid` against our own count of
+/// the raw emails and the templates' titles from the API.
+pub(super) async fn check_templates(sim: &Sim, report: &[Value], emails: &[Value], sid: u64) {
     let mut want: BTreeMap<u64, Counts> = BTreeMap::new();
     for e in emails.iter().filter(|e| id(e, "step") == Some(sid)) {
         if let Some(t) = id(e, "email_template") {
@@ -308,7 +287,7 @@ async fn templates_of_a_step_against_its_leader() {
         .map(|c| c.replied as f64 / c.delivered as f64)
         .fold(0.0, f64::max);
     let mut leaders = 0;
-    for row in &report {
+    for row in report {
         let t = row["template_id"].as_u64().unwrap();
         let c = want[&t];
         assert_eq!(row["sent"], json!(c.sent));
@@ -357,6 +336,45 @@ async fn templates_of_a_step_against_its_leader() {
         );
     }
     assert_eq!(leaders, 1);
+}
+
+/// The step of cadence's `emails` with the most templates, then the most emails.
+pub(super) fn step_with_templates(emails: &[Value]) -> u64 {
+    let mut per_step: BTreeMap<u64, (BTreeSet<u64>, usize)> = BTreeMap::new();
+    for e in emails {
+        if let (Some(s), Some(t)) = (id(e, "step"), id(e, "email_template")) {
+            let p = per_step.entry(s).or_default();
+            p.0.insert(t);
+            p.1 += 1;
+        }
+    }
+    let (&sid, _) = per_step
+        .iter()
+        .max_by_key(|(_, (t, n))| (t.len(), *n))
+        .expect("a step with templates");
+    sid
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn templates_of_a_step_against_its_leader() {
+    let sim = start().await;
+    let (cid, emails) = busiest(&sim).await;
+    let sid = step_with_templates(&emails);
+    let run = sim
+        .sltui(&[
+            "report",
+            "--by",
+            "template",
+            "--cadence",
+            &cid.to_string(),
+            "--step",
+            &sid.to_string(),
+            "--format",
+            "json",
+        ])
+        .await;
+    let report = rows(&run);
+    check_templates(&sim, &report, &emails, sid).await;
     // An unknown step is a usage error.
     let run = sim
         .sltui(&[

@@ -39,6 +39,7 @@ fn version(id: u64, v: u64) -> EmailFact {
         view_tracked: true,
         click_tracked: true,
         template_id: None,
+        person_id: None,
         updated_at: base() + chrono::Duration::seconds(v as i64),
     }
 }

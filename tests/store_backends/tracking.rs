@@ -102,21 +102,26 @@ fn untracked_emails_leave_the_open_and_click_denominators_on_both_stores() {
     assert_eq!(seen[0], seen[1], "both stores count and hold the same");
 }
 
-/// Migrations 4 and 5 taken back out by hand, facts stored as a version-3 build wrote
+/// Migrations 4 to 6 taken back out by hand, facts stored as a version-3 build wrote
 /// them (flags 1 to 31, no template column) with the per-day sums left stale:
 /// connecting upgrades the database, the facts read as tracked, and the sums
-/// are rebuilt.
+/// are rebuilt; the emails' finished sync is started over (migration 6: the
+/// facts have no recipients yet).
 #[test]
 fn a_version_three_database_upgrades_and_counts_its_old_facts_as_tracked() {
     assert_eq!(
-        PG_SCHEMA_VERSION, 5,
-        "this test takes migrations 4 and 5 back out: take the later ones out too"
+        PG_SCHEMA_VERSION, 6,
+        "this test takes migrations 4 to 6 back out: take the later ones out too"
     );
     let db = test_db();
     drop(PgStore::connect(&db.url).expect("store connects"));
     let mut c = postgres::Client::connect(&db.url, postgres::NoTls).expect("admin connection");
     c.batch_execute(
         "DELETE FROM sltui.schema_migrations WHERE version >= 4;
+         DROP TABLE sltui.calls, sltui.email_templates;
+         ALTER TABLE sltui.email_facts DROP COLUMN person_id;
+         INSERT INTO sltui.sync_state (resource, generation, cursor, full_done_at, synced_at)
+         VALUES ('emails', 1, '{}', now(), now());
          DROP INDEX sltui.removals_at;
          ALTER TABLE sltui.removals DROP COLUMN at;
          ALTER TABLE sltui.email_facts DROP COLUMN template_id;
@@ -133,6 +138,11 @@ fn a_version_three_database_upgrades_and_counts_its_old_facts_as_tracked() {
     .expect("a version-3 database");
     let s = PgStore::connect(&db.url).expect("upgrades");
     assert_eq!(s.schema_version().unwrap(), PG_SCHEMA_VERSION);
+    let emails = s.resource_state("emails").unwrap();
+    assert!(
+        emails.cursor.is_none() && emails.full_done_at.is_none(),
+        "the emails are read again in full, with their recipients: {emails:?}"
+    );
     let facts = s.email_facts().unwrap();
     assert_eq!(facts.len(), 3);
     assert!(

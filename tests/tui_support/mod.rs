@@ -117,6 +117,7 @@ pub fn fact(email_id: u64, cadence: u64, step: Option<u64>, flags: [bool; 5]) ->
         view_tracked: true,
         click_tracked: true,
         template_id: None,
+        person_id: None,
         sent_at: Some(at),
         updated_at: at,
     }

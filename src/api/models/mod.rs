@@ -184,6 +184,18 @@ macro_rules! timestamped {
 }
 timestamped!(Person, Cadence, Step, Membership, Email, Call);
 
+/// A template without `updated_at` sorts as of its creation (or the epoch).
+impl Timestamped for EmailTemplate {
+    fn record_id(&self) -> u64 {
+        self.id
+    }
+    fn updated_at(&self) -> DateTime<FixedOffset> {
+        self.updated_at
+            .or(self.created_at)
+            .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset())
+    }
+}
+
 /// Reads `null` as `T::default()`.
 pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where

@@ -5,12 +5,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
-use super::reads;
 use super::render::{ENGAGEMENT, Kind, Sheet, col, put_engagement};
 use crate::api::models::{Cadence, Step};
-use crate::api::{ApiClient, ApiResult};
 use crate::metrics::breakdown::{Period, by_period};
-use crate::metrics::funnel::{step_funnel, step_templates};
+use crate::metrics::funnel::CadenceFunnel;
 use crate::metrics::{EmailFact, Engagement, TimeRange};
 
 /// One row per step of the cadence in order (disabled ones marked), with the
@@ -18,17 +16,10 @@ use crate::metrics::{EmailFact, Engagement, TimeRange};
 /// (recipients of its sent emails, people its calls reached); a last
 /// `(no step)` row holds the cadence's emails without a step, so the rows add
 /// up to the cadence's row.
-pub async fn steps(
-    client: &ApiClient,
-    cadence: &Cadence,
-    range: TimeRange,
-    now: DateTime<Utc>,
-) -> ApiResult<Sheet> {
-    let steps = reads::steps(client, cadence.id).await?;
-    let emails = reads::cadence_emails(client, cadence.id, range, now).await?;
-    let calls = reads::calls(client, range, now).await?;
-    let by_id: BTreeMap<u64, &Step> = steps.iter().map(|s| (s.id, s)).collect();
-    let rows = step_funnel(cadence.id, &steps, &emails, &calls, range, now)
+pub fn steps(cadence: &Cadence, funnel: &CadenceFunnel, range: TimeRange) -> Sheet {
+    let by_id: BTreeMap<u64, &Step> = funnel.steps.iter().map(|s| (s.id, s)).collect();
+    let rows = funnel
+        .rows
         .iter()
         .map(|r| {
             step_row(
@@ -49,7 +40,7 @@ pub async fn steps(
     columns.extend(ENGAGEMENT.iter().take(8).copied());
     columns.push(col("people_reached", "PEOPLE", Kind::Count));
     columns.extend(ENGAGEMENT.iter().skip(8).copied());
-    Ok(Sheet {
+    Sheet {
         title: format!(
             "Steps of cadence {} ({}), {range}",
             cadence.id, cadence.name
@@ -58,7 +49,7 @@ pub async fn steps(
         rows,
         total: None,
         empty: "no steps",
-    })
+    }
 }
 
 fn step_row(s: Option<&Step>, e: &Engagement, people: usize) -> Map<String, Value> {
@@ -85,24 +76,24 @@ pub struct NotOnCadence(pub String);
 
 /// One row per email template the step's emails in range were written from,
 /// compared with the step's leader (see `metrics::breakdown::compare_templates`).
-pub async fn templates(
-    client: &ApiClient,
+pub fn templates(
     cadence: &Cadence,
+    funnel: &CadenceFunnel,
     step_id: u64,
     range: TimeRange,
-    now: DateTime<Utc>,
-) -> ApiResult<Result<Sheet, NotOnCadence>> {
-    let steps = reads::steps(client, cadence.id).await?;
-    let Some(step) = steps.iter().find(|s| s.id == step_id) else {
-        return Ok(Err(NotOnCadence(format!(
+) -> Result<Sheet, NotOnCadence> {
+    let Some(step) = funnel.steps.iter().find(|s| s.id == step_id) else {
+        return Err(NotOnCadence(format!(
             "step {step_id} is not a step of cadence {}; list them with `sltui report --by step --cadence {}`",
             cadence.id, cadence.id
-        ))));
+        )));
     };
-    let emails = reads::cadence_emails(client, cadence.id, range, now).await?;
-    let stats = step_templates(step_id, &emails, range, now);
-    let ids: Vec<u64> = stats.iter().filter_map(|t| t.template_id).collect();
-    let titles = reads::template_titles(client, &ids).await?;
+    let stats = funnel
+        .templates
+        .get(&step_id)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let titles = &funnel.titles;
     let out = stats
         .iter()
         .map(|t| {
@@ -127,7 +118,7 @@ pub async fn templates(
         })
         .collect();
     let step_name = step.name.clone().unwrap_or_default();
-    Ok(Ok(Sheet {
+    Ok(Sheet {
         title: format!(
             "Templates of step {step_id} ({step_name}) of cadence {}, {range}; p against the leader (*)",
             cadence.id
@@ -149,7 +140,7 @@ pub async fn templates(
         rows: out,
         total: None,
         empty: "no emails sent from this step in range",
-    }))
+    })
 }
 
 /// Rows per (day or week, cadence) of the facts, dates ascending.

@@ -10,6 +10,8 @@ use serde_json::{Map, Value, json};
 use super::render::{Column, ENGAGEMENT, Kind, Sheet, col, data, put_engagement};
 use crate::api::models::{Cadence, Call};
 use crate::cli::script::Session;
+pub use crate::metrics::calls::{CallTally, tally_calls};
+use crate::metrics::funnel::CadenceFunnel;
 use crate::metrics::{Aggregator, EmailFact, Engagement, TimeRange};
 use crate::worker::{Priority, Request, WorkerEvent};
 
@@ -84,6 +86,61 @@ pub async fn load_facts(
     Ok(Ok(facts))
 }
 
+/// The funnel of `cadence_id` over `range` through the worker (the dashboard's
+/// detail reads the same): from the store when it covers it, else SalesLoft.
+pub async fn load_funnel(
+    session: &mut Session,
+    cadence_id: u64,
+    range: TimeRange,
+) -> anyhow::Result<Result<CadenceFunnel, String>> {
+    let mut out = None;
+    let done = session
+        .run(
+            Priority::Visible,
+            Request::Funnel { cadence_id, range },
+            |event| {
+                if let WorkerEvent::Funnel {
+                    cadence_id,
+                    range,
+                    steps,
+                    funnel,
+                    templates,
+                    titles,
+                    ..
+                } = event
+                {
+                    out = Some(CadenceFunnel {
+                        cadence_id,
+                        range,
+                        steps,
+                        rows: funnel,
+                        templates,
+                        titles,
+                    });
+                }
+            },
+        )
+        .await?;
+    Ok(done.and_then(|()| out.ok_or_else(|| "the worker gave no funnel".to_string())))
+}
+
+/// The team's calls made in `range` through the worker: from the store when
+/// it covers them, else SalesLoft.
+pub async fn load_calls(
+    session: &mut Session,
+    range: TimeRange,
+) -> anyhow::Result<Result<Vec<Call>, String>> {
+    let mut out = None;
+    let done = session
+        .run(Priority::Visible, Request::Calls { range }, |event| {
+            if let WorkerEvent::Calls { calls, .. } = event {
+                out = Some(calls);
+            }
+        })
+        .await?;
+    Ok(done.and_then(|()| out.ok_or_else(|| "the worker gave no calls".to_string())))
+}
+
 /// Engagement per cadence of `facts` in `range` (the aggregator's counts).
 pub fn engagement_by_cadence(
     facts: Vec<EmailFact>,
@@ -96,35 +153,6 @@ pub fn engagement_by_cadence(
         agg.upsert(f);
     }
     agg
-}
-
-/// Calls per cadence: how many, and how many per disposition and per sentiment
-/// (a call with none counts under `"(none)"`).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CallTally {
-    pub calls: u64,
-    pub by_disposition: BTreeMap<String, u64>,
-    pub by_sentiment: BTreeMap<String, u64>,
-}
-
-pub fn tally_calls(calls: &[Call]) -> BTreeMap<u64, CallTally> {
-    let mut out: BTreeMap<u64, CallTally> = BTreeMap::new();
-    for c in calls {
-        let Some(cadence) = c.cadence.as_ref().and_then(|r| r.id_u64()) else {
-            continue;
-        };
-        let t = out.entry(cadence).or_default();
-        t.calls += 1;
-        let key = |v: &Option<String>| {
-            v.as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .unwrap_or("(none)")
-                .to_string()
-        };
-        *t.by_disposition.entry(key(&c.disposition)).or_default() += 1;
-        *t.by_sentiment.entry(key(&c.sentiment)).or_default() += 1;
-    }
-    out
 }
 
 /// One cadence's line of the report.
@@ -342,12 +370,16 @@ mod tests {
             }))
             .unwrap()
         };
-        let t = tally_calls(&[
-            call(Some(1), Some("Connected"), Some("Interested")),
-            call(Some(1), Some("No Answer"), None),
-            call(Some(2), None, None),
-            call(None, Some("Connected"), None),
-        ]);
+        let t = tally_calls(
+            &[
+                call(Some(1), Some("Connected"), Some("Interested")),
+                call(Some(1), Some("No Answer"), None),
+                call(Some(2), None, None),
+                call(None, Some("Connected"), None),
+            ],
+            TimeRange::All,
+            Utc::now(),
+        );
         assert_eq!(t.len(), 2, "calls outside cadences are not counted");
         assert_eq!(t[&1].calls, 2);
         assert_eq!(t[&1].by_sentiment["(none)"], 1);

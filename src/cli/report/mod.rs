@@ -4,7 +4,6 @@
 
 mod breakdowns;
 mod cadences;
-mod reads;
 pub(crate) mod render;
 
 use std::collections::BTreeMap;
@@ -16,7 +15,9 @@ use super::{GlobalOpts, ReportArgs, ReportBy};
 use crate::metrics::TimeRange;
 use crate::metrics::breakdown::Period;
 
-pub use cadences::{choose, engagement_by_cadence, load_facts, tally_calls};
+pub use cadences::{
+    choose, engagement_by_cadence, load_calls, load_facts, load_funnel, tally_calls,
+};
 
 /// What the flags ask is not possible; said before connecting.
 fn check(args: &ReportArgs) -> Result<(), String> {
@@ -55,8 +56,6 @@ async fn report(session: &mut Session, args: ReportArgs) -> anyhow::Result<i32> 
     let range = args.days.map_or(TimeRange::All, TimeRange::Days);
     // Taken before any read, so the window is never narrower than the reads.
     let now = Utc::now();
-    let client = session.client.clone();
-    let api = |what: &str| session.api(what);
     let failed = |what: &str, e: &dyn std::fmt::Display| {
         eprintln!("sltui: could not read the {what}: {e}");
         Ok(1)
@@ -78,19 +77,15 @@ async fn report(session: &mut Session, args: ReportArgs) -> anyhow::Result<i32> 
                 breakdowns::trends(&facts, &names, period, range, now)
             } else {
                 let agg = engagement_by_cadence(facts, range, now);
-                // The team database holds no calls yet: the columns stay empty.
-                let calls = match &client {
-                    Some(client) => match reads::calls(client, range, now).await {
-                        Ok(calls) => tally_calls(&calls),
-                        Err(e) => return failed("calls", &e),
-                    },
-                    None => {
-                        eprintln!(
-                            "sltui: calls are not in the team database yet: the call columns \
-                             are empty with --db"
-                        );
+                let calls = match load_calls(session, range).await? {
+                    Ok(calls) => tally_calls(&calls, range, now),
+                    // The team database before the hub's first sync of the
+                    // calls: the engagement stands, the call columns wait.
+                    Err(e) if session.client.is_none() => {
+                        eprintln!("sltui: the call columns are empty: {e}");
                         Default::default()
                     }
+                    Err(e) => return failed("calls", &e),
                 };
                 let rows: Vec<cadences::Row<'_>> = chosen
                     .iter()
@@ -103,33 +98,22 @@ async fn report(session: &mut Session, args: ReportArgs) -> anyhow::Result<i32> 
                 cadences::sheet(&rows, range)
             }
         }
-        ReportBy::Step => match breakdowns::steps(
-            &match api("--by step") {
-                Ok(c) => c,
-                Err(e) => return failed("steps", &e),
-            },
-            chosen[0],
-            range,
-            now,
-        )
-        .await
-        {
-            Ok(sheet) => sheet,
+        ReportBy::Step => match load_funnel(session, chosen[0].id, range).await? {
+            Ok(funnel) => breakdowns::steps(chosen[0], &funnel, range),
             Err(e) => return failed("steps and emails", &e),
         },
         ReportBy::Template => {
             let step = args.step.unwrap_or_default();
-            let client = match api("--by template") {
-                Ok(c) => c,
-                Err(e) => return failed("templates", &e),
+            let funnel = match load_funnel(session, chosen[0].id, range).await? {
+                Ok(funnel) => funnel,
+                Err(e) => return failed("emails and templates", &e),
             };
-            match breakdowns::templates(&client, chosen[0], step, range, now).await {
-                Ok(Ok(sheet)) => sheet,
-                Ok(Err(breakdowns::NotOnCadence(message))) => {
+            match breakdowns::templates(chosen[0], &funnel, step, range) {
+                Ok(sheet) => sheet,
+                Err(breakdowns::NotOnCadence(message)) => {
                     eprintln!("sltui: {message}");
                     return Ok(USAGE);
                 }
-                Err(e) => return failed("emails and templates", &e),
             }
         }
     };

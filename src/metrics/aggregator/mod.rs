@@ -410,6 +410,7 @@ impl Aggregator {
                     view_tracked: true,
                     click_tracked: true,
                     template_id: None,
+                    person_id: None,
                     updated_at: at(f.updated_at),
                 };
                 fact.set_flags(f.flags);

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::PgStore;
 use crate::api::CursorPosition;
-use crate::api::models::{Cadence, Membership, Person, Step, User};
+use crate::api::models::{Cadence, Call, EmailTemplate, Membership, Person, Step, User};
 use crate::metrics::{EmailFact, GroupTotals};
 use crate::store::{
     PageMark, PersonRow, Prepared, RecordStore, ResourceState, StoreResult, WindowMark,
@@ -124,6 +124,22 @@ impl RecordStore for PgStore {
 
     fn memberships(&self) -> StoreResult<Vec<Membership>> {
         PgStore::memberships(self)
+    }
+
+    fn calls(&self) -> StoreResult<Vec<Call>> {
+        PgStore::calls(self)
+    }
+
+    fn cadence_calls(&self, cadence_id: u64) -> StoreResult<Vec<Call>> {
+        PgStore::cadence_calls(self, cadence_id)
+    }
+
+    fn email_templates(&self) -> StoreResult<Vec<EmailTemplate>> {
+        PgStore::email_templates(self)
+    }
+
+    fn cadence_email_facts(&self, cadence_id: u64) -> StoreResult<Vec<EmailFact>> {
+        PgStore::cadence_email_facts(self, cadence_id)
     }
 
     fn cadence_memberships(&self, cadence_id: u64) -> StoreResult<Vec<Membership>> {

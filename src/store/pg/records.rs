@@ -9,7 +9,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use serde::de::DeserializeOwned;
 
 use super::{PgStore, write_tx};
-use crate::api::models::{Cadence, Membership, Person, Step, User};
+use crate::api::models::{Cadence, Call, EmailTemplate, Membership, Person, Step, User};
 use crate::metrics::{EmailFact, Engagement, GroupTotals};
 use crate::store::records::{DAY_SECS, JsonRow, Kind, id64, person_label, utc_micros};
 use crate::store::{PersonRow, Prepared, StoreResult, TABLES};
@@ -30,6 +30,7 @@ pub(crate) fn fact_from(row: &postgres::Row) -> Result<EmailFact, postgres::Erro
         view_tracked: true,
         click_tracked: true,
         template_id: row.try_get::<_, Option<i64>>(6)?.map(|v| v as u64),
+        person_id: row.try_get::<_, Option<i64>>(7)?.map(|v| v as u64),
         sent_at: row.try_get::<_, Option<i64>>(4)?.map(utc_micros),
         updated_at: utc_micros(row.try_get(5)?),
     };
@@ -39,7 +40,7 @@ pub(crate) fn fact_from(row: &postgres::Row) -> Result<EmailFact, postgres::Erro
 
 /// The columns [`fact_from`] reads.
 pub(crate) const FACT_COLUMNS: &str =
-    "id, cadence_id, step_id, flags, sent_at, updated_us, template_id";
+    "id, cadence_id, step_id, flags, sent_at, updated_us, template_id, person_id";
 
 /// The columns [`person_row_from`] reads: a field of another type (a model
 /// changed) reads as missing, as in the SQLite store.
@@ -171,6 +172,7 @@ pub(crate) fn write_facts(
     let steps: Vec<Option<i64>> = facts.iter().map(|f| f.step_id.map(id64)).collect();
     let flags: Vec<i32> = facts.iter().map(|f| i32::from(f.flags())).collect();
     let templates: Vec<Option<i64>> = facts.iter().map(|f| f.template_id.map(id64)).collect();
+    let people: Vec<Option<i64>> = facts.iter().map(|f| f.person_id.map(id64)).collect();
     let sent: Vec<Option<i64>> = facts
         .iter()
         .map(|f| f.sent_at.map(|t| t.timestamp_micros()))
@@ -179,11 +181,12 @@ pub(crate) fn write_facts(
     c.execute(
         &format!(
             "INSERT INTO email_facts AS t
-               (id, updated_us, seen, cadence_id, step_id, flags, sent_at, template_id)
-             SELECT u.id, u.up, $3, u.c, u.s, u.f, u.at, u.tpl
+               (id, updated_us, seen, cadence_id, step_id, flags, sent_at, template_id,
+                person_id)
+             SELECT u.id, u.up, $3, u.c, u.s, u.f, u.at, u.tpl, u.p
              FROM unnest($1::int8[], $2::int8[], $4::int8[], $5::int8[], $6::int4[], $7::int8[],
-                         $8::int8[])
-               AS u(id, up, c, s, f, at, tpl)
+                         $8::int8[], $9::int8[])
+               AS u(id, up, c, s, f, at, tpl, p)
              ON CONFLICT (id) DO UPDATE SET
                seen = excluded.seen,
                cadence_id = CASE WHEN {newer} THEN excluded.cadence_id ELSE t.cadence_id END,
@@ -192,6 +195,7 @@ pub(crate) fn write_facts(
                sent_at = CASE WHEN {newer} THEN excluded.sent_at ELSE t.sent_at END,
                template_id = CASE WHEN {newer} THEN excluded.template_id
                                   ELSE t.template_id END,
+               person_id = CASE WHEN {newer} THEN excluded.person_id ELSE t.person_id END,
                updated_us = greatest(t.updated_us, excluded.updated_us)"
         ),
         &[
@@ -203,6 +207,7 @@ pub(crate) fn write_facts(
             &flags,
             &sent,
             &templates,
+            &people,
         ],
     )?;
     Ok(())
@@ -271,6 +276,34 @@ impl PgStore {
 
     pub fn memberships(&self) -> StoreResult<Vec<Membership>> {
         self.load_json("SELECT data::text FROM memberships ORDER BY id", &[])
+    }
+
+    pub fn calls(&self) -> StoreResult<Vec<Call>> {
+        self.load_json("SELECT data::text FROM calls ORDER BY id", &[])
+    }
+
+    pub fn cadence_calls(&self, cadence_id: u64) -> StoreResult<Vec<Call>> {
+        self.load_json(
+            "SELECT data::text FROM calls WHERE cadence_id = $1 ORDER BY id",
+            &[&id64(cadence_id)],
+        )
+    }
+
+    pub fn email_templates(&self) -> StoreResult<Vec<EmailTemplate>> {
+        self.load_json("SELECT data::text FROM email_templates ORDER BY id", &[])
+    }
+
+    /// One cadence's email facts (sent or not), by id.
+    pub fn cadence_email_facts(&self, cadence_id: u64) -> StoreResult<Vec<EmailFact>> {
+        self.read(|c| {
+            let sql =
+                format!("SELECT {FACT_COLUMNS} FROM email_facts WHERE cadence_id = $1 ORDER BY id");
+            let mut out = Vec::new();
+            for r in c.query(&sql, &[&id64(cadence_id)])? {
+                out.push(fact_from(&r)?);
+            }
+            Ok(out)
+        })
     }
 
     pub fn cadence_memberships(&self, cadence_id: u64) -> StoreResult<Vec<Membership>> {

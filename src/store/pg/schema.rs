@@ -112,6 +112,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("jobs", include_str!("migrations/3_jobs.sql")),
     ("tracking", include_str!("migrations/4_tracking.sql")),
     ("removals_at", include_str!("migrations/5_removals_at.sql")),
+    ("analytics", include_str!("migrations/6_analytics.sql")),
 ];
 
 /// The schema version this build writes.

@@ -13,7 +13,7 @@ use futures::stream::FuturesUnordered;
 use tokio::task::JoinHandle;
 
 use super::{Ctx, PAGES_PER_WINDOW, PER_PAGE, Resource, SyncError, Syncable, Tally};
-use crate::api::{CursorPosition, Query};
+use crate::api::CursorPosition;
 use crate::store::{ResourceState, WindowMark};
 use page::{Fetched, PageJob, PageRef, Read, fetch_page, window_query};
 use window::{Time, Window, is_clump_window, just_after, surely_last};
@@ -87,7 +87,8 @@ async fn open<T: Syncable>(
     if resumed {
         return Ok((state, true));
     }
-    let q = Query::new()
+    let q = res
+        .base_query()
         .set("sort_by", "updated_at")
         .set("sort_direction", "DESC")
         .set("per_page", 1)
@@ -293,9 +294,9 @@ impl<T: Syncable> Run<'_, T> {
         // to the high water mark. Every other page is counted, bounded once known.
         let opener = at.page == PAGES_PER_WINDOW && !w.has_counted() && w.opener().is_none();
         let q = if opener {
-            window_query(&start, &self.end, false)
+            window_query(self.res, &start, &self.end, false)
         } else {
-            window_query(&start, &w.counted_end(&self.end), true)
+            window_query(self.res, &start, &w.counted_end(&self.end), true)
         }
         .set("page", at.page);
         let (res, high, generation) = (self.res, self.high, self.generation);

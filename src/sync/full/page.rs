@@ -13,8 +13,9 @@ use crate::store::{PageMark, Prepared};
 
 /// The sorted query of a window starting at `start`, bounded by `lt`, with the
 /// window's `total_count` when `counts`.
-pub(super) fn window_query(start: &CursorPosition, lt: &str, counts: bool) -> Query {
-    let mut q = Query::new()
+pub(super) fn window_query(res: Resource, start: &CursorPosition, lt: &str, counts: bool) -> Query {
+    let mut q = res
+        .base_query()
         .set("sort_by", "updated_at")
         .set("sort_direction", "ASC")
         .set("per_page", PER_PAGE)

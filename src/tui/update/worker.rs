@@ -117,6 +117,8 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             }
             state.say(Level::Warn, text);
         }
+        // Only `report` asks for the team's calls.
+        WorkerEvent::Calls { .. } => {}
         WorkerEvent::Funnel {
             id,
             cadence_id,

@@ -120,10 +120,6 @@ pub fn steps_table(
         LoadState::Loading | LoadState::Ready { refreshing: true } => {
             title.push(Span::styled("· funnel loading… ", s.dim))
         }
-        // On the team database the funnel is not read at all: not a failure.
-        LoadState::Failed(_) | LoadState::Stale(_) if state.hub.is_some() => {
-            title.push(Span::styled("· funnel needs SalesLoft ", s.dim))
-        }
         LoadState::Failed(_) | LoadState::Stale(_) => {
             title.push(Span::styled("· funnel failed ", s.warn))
         }

@@ -11,6 +11,7 @@ use super::{Shared, blocking, lock};
 use crate::api::models::{Membership, Person};
 use crate::budget::ReadCost;
 use crate::metrics::{Aggregator, EmailFact, TimeRange};
+use crate::store::funnel::Freshness;
 use crate::store::start::Rest;
 use crate::store::{PgStore, RecordStore};
 use crate::worker::protocol::{Request, RequestId, WorkerEvent};
@@ -126,20 +127,39 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         Request::LiveFrom { .. } | Request::ClearCache => {}
         // The reader sends SalesLoft nothing: no key to try.
         Request::RetryAuth => {}
-        // Steps' emails with their recipients and templates, and calls, are
-        // not in the team database (as `report --by step --db` says).
-        Request::Funnel { .. } => {
-            return Err(
-                "the step funnel and templates read SalesLoft, and this dashboard reads the \
-                 team database (--db): use `sltui report --by step` with SalesLoft credentials"
-                    .into(),
-            );
+        // Counted from the database as from SalesLoft (`metrics::funnel`).
+        Request::Funnel { cadence_id, range } => {
+            let now = Utc::now();
+            let read = blocking(move || {
+                // The hub keeps the database fresh: any age answers.
+                crate::store::funnel::read_funnel(&*store, Freshness::Any, cadence_id, range, now)
+            })
+            .await?;
+            let funnel = read.map_err(not_synced_yet)?;
+            shared.emit(WorkerEvent::funnel(id, funnel));
+        }
+        Request::Calls { range } => {
+            let now = Utc::now();
+            let read = blocking(move || {
+                crate::store::funnel::read_calls(&*store, Freshness::Any, range, now)
+            })
+            .await?;
+            let calls = read.map_err(not_synced_yet)?;
+            shared.emit(WorkerEvent::Calls { id, range, calls });
         }
         Request::Enroll { .. } => {
             return Err("internal error: an enrollment reached the read path".into());
         }
     }
     Ok(())
+}
+
+/// The database's records do not cover a read yet (the hub's first sync of a
+/// resource has not finished): what to do, in words.
+fn not_synced_yet(why: String) -> String {
+    format!(
+        "{why}: the hub has not finished its first sync of them yet; try again in a few minutes"
+    )
 }
 
 /// Sends the facts held while live updates were off.
