@@ -329,6 +329,11 @@ fn views() {
         s
     });
     screens("people_search", people_search);
+    screens("people_search_ids", || {
+        let mut s = people_search();
+        act(&mut s, Action::ToggleIds);
+        s
+    });
     screens("person", person_page);
     screens("alerts", alerts);
     screens("cadence_detail_daily", || {

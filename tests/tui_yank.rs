@@ -95,10 +95,20 @@ fn the_id_column_comes_and_goes_first_in_the_row() {
     }
     act(&mut s, Action::ToggleIds);
     assert!(!s.cadences.show_ids);
-    // Elsewhere it says where the column is.
+    // The people table has its own id column, toggled by the same key.
     act(&mut s, Action::View2);
     act(&mut s, Action::ToggleIds);
-    assert!(s.message().unwrap().text.contains("cadences table (1)"));
+    assert!(s.people.show_ids && !s.cadences.show_ids);
+    assert!(s.message().unwrap().text.contains("--person ID"));
+    // Elsewhere it says where the columns are.
+    act(&mut s, Action::View3);
+    act(&mut s, Action::ToggleIds);
+    assert!(
+        s.message()
+            .unwrap()
+            .text
+            .contains("cadences (1) and people (2) tables")
+    );
 }
 
 /// `x` on the cadences table: one CSV row per cadence shown, in the order shown,

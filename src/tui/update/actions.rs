@@ -99,19 +99,22 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         Action::Palette => super::palette::open(state),
         Action::Export => super::super::export::export(state, fx),
         Action::ToggleIds => {
-            if state.view != View::Cadences {
-                state.say(
-                    Level::Info,
-                    "the id column is in the cadences table (1); y copies any row's id",
-                );
-                return;
-            }
-            let list = &mut state.cadences;
-            list.show_ids = !list.show_ids;
-            let text = if list.show_ids {
-                "ids shown: type them into sltui report --cadence ID"
-            } else {
-                "ids hidden"
+            let shown = match state.view {
+                View::Cadences => &mut state.cadences.show_ids,
+                View::People => &mut state.people.show_ids,
+                _ => {
+                    state.say(
+                        Level::Info,
+                        "the id column is in the cadences (1) and people (2) tables; the detail and person pages show their ids",
+                    );
+                    return;
+                }
+            };
+            *shown = !*shown;
+            let text = match (*shown, state.view) {
+                (true, View::People) => "ids shown: type them into sltui enroll --person ID",
+                (true, _) => "ids shown: type them into sltui report --cadence ID",
+                (false, _) => "ids hidden",
             };
             state.say(Level::Info, text);
         }

@@ -89,7 +89,10 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
 
 fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let mut title = vec![Span::styled(format!(" {} ", c.name), s.title)];
+    let mut title = vec![
+        Span::styled(format!(" {} ", c.name), s.title),
+        Span::styled(format!("· id {} ", c.id), s.dim),
+    ];
     if let Some((text, warn)) = load_suffix(&d.fetch.state()) {
         title.push(Span::styled(
             format!("{text} "),

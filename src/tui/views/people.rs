@@ -216,17 +216,30 @@ fn empty_lines(state: &AppState) -> Vec<Line<'static>> {
     }
 }
 
+/// Width of the id column (shown with the ids key).
+pub const ID_WIDTH: u16 = 8;
+
 fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
     let p = &state.people;
-    let widths = column_widths(area.width);
+    // The id goes first, where the eye starts, as in the cadences table.
+    let id_w = if p.show_ids && area.width >= 40 {
+        ID_WIDTH + 1
+    } else {
+        0
+    };
+    let widths = column_widths(area.width - id_w);
     let kept = widths.iter().take_while(|&&w| w > 0).count();
+    let id_title = (id_w > 0).then(|| Cell::from(Span::styled(format!("{:>8}", "ID"), s.header)));
     let header = Row::new(
-        [Cell::from(""), Cell::from("")].into_iter().chain(
-            TITLES[..kept]
-                .iter()
-                .map(|&t| Cell::from(Span::styled(t, s.header))),
-        ),
+        [Cell::from(""), Cell::from("")]
+            .into_iter()
+            .chain(id_title)
+            .chain(
+                TITLES[..kept]
+                    .iter()
+                    .map(|&t| Cell::from(Span::styled(t, s.header))),
+            ),
     );
     let height = area.height.saturating_sub(1) as usize;
     let range = p.cursor.viewport(p.hits.hits.len(), height);
@@ -246,6 +259,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
             e.name.clone()
         };
         let texts = [&name, &e.email, &e.company, &e.title];
+        let id = (id_w > 0).then(|| Cell::from(format!("{:>8}", e.id)));
         let cells = (0..kept).map(|i| Cell::from(ellipsize(texts[i], widths[i] as usize)));
         let row = Row::new(
             [
@@ -253,6 +267,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
                 Cell::from(Span::styled(if marked { MARK } else { " " }, s.marked)),
             ]
             .into_iter()
+            .chain(id)
             .chain(cells),
         );
         match (selected, marked) {
@@ -261,8 +276,10 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
             _ => row,
         }
     });
+    let id_col = (id_w > 0).then_some(ID_WIDTH);
     let constraints = [MARKER_WIDTH, 1]
         .into_iter()
+        .chain(id_col)
         .chain(widths[..kept].iter().copied())
         .map(Constraint::Length);
     Table::new(rows, constraints)

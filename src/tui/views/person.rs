@@ -40,7 +40,10 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         .map(|p| p.label())
         .or_else(|| entry.map(|e| e.name.clone()));
     let name = name.unwrap_or_else(|| format!("person {}", page.person_id));
-    let mut title = vec![Span::styled(format!(" {name} "), s.title)];
+    let mut title = vec![
+        Span::styled(format!(" {name} "), s.title),
+        Span::styled(format!("· id {} ", page.person_id), s.dim),
+    ];
     if let Some((text, warn)) = load_suffix(&page.fetch.state()) {
         title.push(Span::styled(
             format!("{text} "),

@@ -27,7 +27,8 @@ use super::{ellipsize, thousands};
 /// Width of the reached column: a bar and the count.
 const REACHED_W: u16 = 14;
 
-const STEP_COLUMNS: [Column; 9] = [
+const STEP_COLUMNS: [Column; 10] = [
+    Column::new("ID", 7, 3),
     Column::new("Day", 3, 9).right(),
     Column::new("Type", 7, 6),
     Column::new("Name", 12, 10).grow(),
@@ -193,10 +194,11 @@ pub fn steps_table(
         let cells = keep.iter().map(|&i| {
             let c = &STEP_COLUMNS[i];
             let text = match i {
-                0 => st.day.map_or("—".into(), |d| d.to_string()),
-                1 => st.step_type.clone(),
-                2 => ellipsize(&name, name_w),
-                3 => match (here, &load) {
+                0 => st.id.to_string(),
+                1 => st.day.map_or("—".into(), |d| d.to_string()),
+                2 => st.step_type.clone(),
+                3 => ellipsize(&name, name_w),
+                4 => match (here, &load) {
                     (Some(n), _) => reached_bar(n, max, usize::from(REACHED_W)),
                     (None, _) if funnel.is_some() => {
                         format!("{:>w$}", "—", w = usize::from(REACHED_W))
@@ -204,22 +206,22 @@ pub fn steps_table(
                     (None, LoadState::Failed(_)) => "—".into(),
                     (None, _) => "…".into(),
                 },
-                4 => match (before, here) {
+                5 => match (before, here) {
                     (Some(b), Some(h)) => drop_text(b, h),
                     _ => String::new(),
                 },
-                5 => {
+                6 => {
                     if is_email {
                         thousands(e.sent)
                     } else {
                         String::new()
                     }
                 }
-                6 => rate(r.open),
-                7 => rate(r.click),
+                7 => rate(r.open),
+                8 => rate(r.click),
                 _ => rate(r.reply),
             };
-            let style = if i == 3 {
+            let style = if i == 4 {
                 s.series[2]
             } else {
                 Style::default()
