@@ -464,7 +464,7 @@ fn the_palette_runs_any_action_by_name() {
         "every action but itself"
     );
     typ(&mut s, "csv");
-    assert_eq!(rows(&s), [Action::Export]);
+    assert_eq!(rows(&s), [Action::Export, Action::ExportTemplates]);
     let fx = update(&mut s, code(KeyCode::Enter));
     assert!(s.popup.is_none());
     assert!(

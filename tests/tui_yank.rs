@@ -169,13 +169,14 @@ fn x_exports_the_cadences_table_as_shown() {
     };
     assert_eq!(what, "1 cadence");
     assert_eq!(contents.lines().count(), 2, "{contents}");
-    // Elsewhere: said, nothing written.
-    act(&mut s, Action::View2);
+    // Filtered to nothing: said, nothing written.
+    act(&mut s, Action::Filter);
+    typ(&mut s, "zzz");
     assert!(act(&mut s, Action::Export).is_empty());
     assert!(
         s.message()
             .unwrap()
             .text
-            .contains("x exports the cadences table")
+            .contains("no cadences on screen to export")
     );
 }

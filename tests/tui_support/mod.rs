@@ -2,6 +2,10 @@
 //! from JSON shaped like the real API, and small effect/key helpers.
 #![allow(dead_code)]
 
+mod pages;
+#[allow(unused_imports)]
+pub use pages::*;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -97,7 +97,14 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         Action::Enroll => enroll::start(state, fx),
         Action::Yank => super::super::yank::yank(state, fx),
         Action::Palette => super::palette::open(state),
-        Action::Export => super::super::export::export(state, fx),
+        Action::Export => {
+            let csv = super::super::export::current(state);
+            save(state, csv, fx);
+        }
+        Action::ExportTemplates => {
+            let csv = super::super::export::templates(state);
+            save(state, csv, fx);
+        }
         Action::ToggleIds => {
             let shown = match state.view {
                 View::Cadences => &mut state.cadences.show_ids,
@@ -158,6 +165,22 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
                 funnel::request(state, false, fx);
             }
         }
+    }
+}
+
+/// An export to the loop (which writes it and says where), or why there is none.
+fn save(
+    state: &mut AppState,
+    csv: Result<super::super::export::Csv, String>,
+    fx: &mut Vec<Effect>,
+) {
+    match csv {
+        Ok(csv) => fx.push(Effect::Save {
+            file_name: csv.file_name(state.clock.wall),
+            contents: csv.contents,
+            what: csv.what,
+        }),
+        Err(why) => state.say(Level::Info, why),
     }
 }
 
