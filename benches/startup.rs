@@ -167,6 +167,7 @@ fn fresh_state(range: TimeRange) -> AppState {
             reserve: 0.2,
             confirm_above: None,
             has_store: false,
+            mouse: true,
         },
         Keymap::default(),
         Styles::plain(),

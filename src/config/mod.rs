@@ -102,6 +102,9 @@ pub struct UiConfig {
     /// The starting time range for rates; `0` means all time.
     pub time_range_days: u32,
     pub theme: ThemeName,
+    /// The dashboard captures the mouse (click to select, wheel to scroll);
+    /// `false` leaves it to the terminal, for its own text selection.
+    pub mouse: bool,
 }
 
 impl Default for UiConfig {
@@ -110,6 +113,7 @@ impl Default for UiConfig {
             refresh_secs: 5,
             time_range_days: 30,
             theme: ThemeName::Default,
+            mouse: true,
         }
     }
 }

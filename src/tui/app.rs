@@ -31,6 +31,7 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
         reserve: ctx.reserve,
         confirm_above: ctx.confirm_above,
         has_store: ctx.has_store,
+        mouse: ctx.mouse,
     };
     let mut state = AppState::new(
         session,
@@ -132,6 +133,7 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
             ev = input.next() => match ev {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(anyhow::anyhow!("reading the terminal failed: {e}")),

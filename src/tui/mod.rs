@@ -12,6 +12,7 @@ pub mod enroll;
 pub mod export;
 pub mod fetch;
 pub mod funnel;
+pub mod hits;
 pub mod hub;
 pub mod msg;
 pub mod pages;
@@ -66,6 +67,8 @@ pub struct DashboardContext {
     pub key_source: Option<String>,
     /// The config's `[[alerts]]` rules.
     pub alerts: Vec<crate::config::AlertRule>,
+    /// Capture the mouse (clicks, wheel): `[ui] mouse`, off with `--no-mouse`.
+    pub mouse: bool,
 }
 
 /// Runs the dashboard until the user quits. The terminal is always restored: on
@@ -73,7 +76,7 @@ pub struct DashboardContext {
 /// and on SIGINT/SIGTERM/SIGHUP.
 pub async fn run(ctx: DashboardContext) -> anyhow::Result<()> {
     terminal::install_panic_hook();
-    let mut tui = terminal::Tui::enter()?;
+    let mut tui = terminal::Tui::enter(ctx.mouse)?;
     let result = app::run(&mut tui, ctx).await;
     drop(tui);
     result

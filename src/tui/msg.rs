@@ -1,6 +1,6 @@
 //! What goes into `update` and what comes out of it.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::BudgetSnapshot;
 use crate::config::keymap::Action;
@@ -16,6 +16,8 @@ pub enum Msg {
     Key(KeyEvent),
     /// An action, as the keymap would produce it (tests use this directly).
     Action(Action),
+    /// A click or a wheel notch (when mouse capture is on).
+    Mouse(MouseEvent),
     /// Bracketed paste into the focused input.
     Paste(String),
     Resize(u16, u16),

@@ -54,6 +54,8 @@ pub struct Session {
     pub confirm_above: Option<u32>,
     /// The profile has a local store ("Use stored data" is offered).
     pub has_store: bool,
+    /// The dashboard captures the mouse (clicks and the wheel).
+    pub mouse: bool,
 }
 
 /// Engagement aggregates for every cadence and the live activity series.
@@ -205,6 +207,8 @@ pub struct AppState {
     pub hub: Option<super::hub::HubView>,
     /// The last `y` (a second one on the same row copies its next field).
     pub yank: Option<super::yank::LastYank>,
+    /// Where the last frame drew the tabs and rows, for mouse clicks.
+    pub hits: super::hits::HitMap,
     pub spinner: usize,
     pub ticks: u64,
     pub next_id: RequestId,
@@ -276,6 +280,7 @@ impl AppState {
             store: super::store_status::StoreStatus::default(),
             hub: None,
             yank: None,
+            hits: Default::default(),
             spinner: 0,
             ticks: 0,
             next_id: 1,

@@ -41,6 +41,7 @@ pub fn session(read_only: bool) -> Session {
         reserve: 0.2,
         confirm_above: None,
         has_store: false,
+        mouse: true,
     }
 }
 

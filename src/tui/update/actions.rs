@@ -184,7 +184,7 @@ fn save(
     }
 }
 
-fn switch_tab(state: &mut AppState, tab: usize, fx: &mut Vec<Effect>) {
+pub(super) fn switch_tab(state: &mut AppState, tab: usize, fx: &mut Vec<Effect>) {
     let target = if state.view.tab() == tab {
         // The number of the current tab goes back to the tab's root.
         View::of_tab(tab)

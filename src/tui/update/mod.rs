@@ -6,6 +6,7 @@ mod actions;
 mod cost;
 mod enroll;
 mod hub;
+mod mouse;
 mod palette;
 mod people;
 mod worker;
@@ -108,6 +109,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Paste(text) => on_paste(state, &text),
+        Msg::Mouse(ev) => mouse::on_mouse(state, ev, &mut fx),
         Msg::Resize(w, h) => state.size = (w, h),
         Msg::Tick => on_tick(state, &mut fx),
         Msg::Worker(event) => worker::on_event(state, event, &mut fx),

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Widget};
 
 use crate::metrics::format_rate;
 
+use super::super::hits::List;
 use super::super::state::AppState;
 use super::super::widgets::status_bar::spinner;
 use super::super::widgets::table::{
@@ -120,6 +121,7 @@ fn ranking(state: &AppState, area: Rect, buf: &mut Buffer) {
     })));
     let cursor = &state.activity_cursor;
     let range = cursor.viewport(ranked.len(), inner.height.saturating_sub(1) as usize);
+    state.hits.table(List::Activity, inner, &range);
     let rows = range.map(|pos| {
         let (id, counts) = ranked[pos];
         let name = state

@@ -12,6 +12,7 @@ use crate::metrics::alerts::Check;
 use crate::metrics::format_rate;
 
 use super::super::alerts::{RuleState, span_days};
+use super::super::hits::List;
 use super::super::state::AppState;
 use super::super::widgets::table::{Column, constraints, fit_columns, grow_width, placeholder};
 use super::{ellipsize, thousands};
@@ -150,6 +151,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         a.rules.len(),
         inner.height.saturating_sub(1) as usize,
     );
+    state.hits.table(List::Alerts, inner, &range);
     let rows = range.map(|pos| {
         let rule = &a.rules[pos];
         let st = a.states.get(pos);

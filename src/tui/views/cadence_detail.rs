@@ -12,6 +12,7 @@ use crate::metrics::Engagement;
 use super::super::cadence_list::team_label;
 use super::super::fetch::LoadState;
 use super::super::funnel::detail_steps;
+use super::super::hits::List;
 use super::super::state::{AppState, CadenceDetail};
 use super::super::widgets::rate_bar::RateBar;
 use super::super::widgets::table::{Column, constraints, fit_columns, grow_width, placeholder};
@@ -253,6 +254,7 @@ fn people_table(state: &AppState, d: &CadenceDetail, steps: usize, area: Rect, b
         d.members.len(),
         inner.height.saturating_sub(1) as usize,
     );
+    state.hits.table(List::Members, inner, &range);
     let rows = range.map(|pos| {
         let (m, p) = &d.members[pos];
         let entry = m.person_id().and_then(|id| state.people.index.by_id(id));

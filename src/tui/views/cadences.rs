@@ -12,6 +12,7 @@ use crate::metrics::format_rate;
 
 use super::super::cadence_list::{SortColumn, StateFilter, team_label};
 use super::super::fetch::LoadState;
+use super::super::hits::List;
 use super::super::state::AppState;
 use super::super::style::Styles;
 use super::super::widgets::table::{
@@ -223,6 +224,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let totals = area.height >= 4;
     let height = area.height.saturating_sub(1 + u16::from(totals)) as usize;
     let range = list.cursor.viewport(list.rows.len(), height);
+    state.hits.table(List::Cadences, area, &range);
     let name_width = grow_width(&COLUMNS, &keep, area.width);
     let rows = range.clone().map(|pos| {
         let c = &list.cadences[list.rows[pos]];

@@ -35,6 +35,7 @@ pub const STATUS_LINES: u16 = 2;
 
 /// Renders the whole screen into a buffer (what `draw` and the snapshot tests use).
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
+    state.hits.clear();
     let task_lines = task_panel_height(state, area.height);
     let [tabs, body, tasks, status] = Layout::vertical([
         Constraint::Length(1),
@@ -101,6 +102,7 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
         },
     ];
     let mut spans = Vec::new();
+    let mut x = area.x;
     let keys = [
         key(Action::View1, "1"),
         key(Action::View2, "2"),
@@ -111,7 +113,18 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
         let active = state.view.tab() == i + 1;
         let style = if active { s.tab_active } else { s.tab };
         let marker = if active { s.marker } else { "  " };
-        spans.push(Span::styled(format!("{marker}{} {name} ", keys[i]), style));
+        let tab = Span::styled(format!("{marker}{} {name} ", keys[i]), style);
+        let w = (tab.width() as u16).min(area.right().saturating_sub(x));
+        state.hits.add(
+            Rect {
+                x,
+                width: w,
+                ..area
+            },
+            super::hits::Target::Tab(i + 1),
+        );
+        x = x.saturating_add(w + 1);
+        spans.push(tab);
         spans.push(Span::raw(" "));
     }
     let right = format!(

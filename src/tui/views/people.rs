@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table, Widget};
 
 use crate::config::keymap::Action;
 
+use super::super::hits::List;
 use super::super::state::{AppState, IndexStatus};
 use super::super::style::MARK;
 use super::super::text_input::TextInput;
@@ -243,6 +244,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     );
     let height = area.height.saturating_sub(1) as usize;
     let range = p.cursor.viewport(p.hits.hits.len(), height);
+    state.hits.table(List::People, area, &range);
     let exact =
         p.lookup.answer.as_ref().and_then(|(email, id)| {
             id.filter(|_| email.eq_ignore_ascii_case(p.query.value().trim()))

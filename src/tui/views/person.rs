@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Widget, Wrap
 use crate::api::models::Membership;
 
 use super::super::fetch::LoadState;
+use super::super::hits::List;
 use super::super::state::AppState;
 use super::super::widgets::table::{Column, constraints, fit_columns, grow_width, placeholder};
 use super::{ellipsize, load_suffix, thousands};
@@ -169,6 +170,7 @@ fn memberships(
     );
     let cursor = &state.person.as_ref().expect("person page").cursor;
     let range = cursor.viewport(list.len(), inner.height.saturating_sub(1) as usize);
+    state.hits.table(List::Person, inner, &range);
     let rows = range.map(|pos| {
         let m = &list[pos];
         let cadence = m

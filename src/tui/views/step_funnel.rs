@@ -18,6 +18,7 @@ use crate::metrics::funnel::drop_off;
 use super::super::fetch::LoadState;
 use super::super::funnel::FunnelData;
 pub use super::super::funnel::selected_step;
+use super::super::hits::List;
 use super::super::state::{AppState, CadenceDetail};
 use super::super::widgets::table::{
     Column, cell_text, constraints, fit_columns, grow_width, placeholder,
@@ -165,6 +166,7 @@ pub fn steps_table(
     let range = d
         .steps_scroll
         .scroll_to(sel, steps.len(), inner.height.saturating_sub(1) as usize);
+    state.hits.table(List::Steps, inner, &range);
     let rows = range.map(|pos| {
         let st = steps[pos];
         let e = state.metrics.agg.by_step(st.id);
