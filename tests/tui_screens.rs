@@ -260,6 +260,14 @@ fn views() {
 
 #[test]
 fn dialogs() {
+    screens("save_view", || {
+        let mut s = loaded();
+        s.saved.config_path = Some("/home/u/.config/sltui/config.toml".into());
+        act(&mut s, Action::CycleState);
+        act(&mut s, Action::SaveView);
+        typ(&mut s, "Active");
+        s
+    });
     screens("help", || {
         let mut s = loaded();
         act(&mut s, Action::Help);

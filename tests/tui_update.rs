@@ -454,7 +454,14 @@ fn the_palette_runs_any_action_by_name() {
     let mut s = loaded();
     update(&mut s, key(':'));
     let rows = |s: &sltui::tui::state::AppState| match &s.popup {
-        Some(sltui::tui::state::Popup::Palette(p)) => p.rows.clone(),
+        Some(sltui::tui::state::Popup::Palette(p)) => p
+            .rows
+            .iter()
+            .map(|e| match e {
+                sltui::tui::palette::Entry::Action(a) => *a,
+                other => panic!("no saved views here: {other:?}"),
+            })
+            .collect::<Vec<_>>(),
         _ => panic!("no palette"),
     };
     assert!(s.typing(), "the palette's filter takes the keys");

@@ -146,6 +146,8 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         key_source: target.key_source.clone(),
         alerts: target.config.alerts.clone(),
         mouse: target.config.ui.mouse && !global.no_mouse,
+        views: target.config.views.clone(),
+        config_path: Some(target.paths.config_file.clone()),
     };
     let result = tui::run(ctx).await;
     if let Some(b) = background {

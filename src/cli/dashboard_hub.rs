@@ -82,6 +82,8 @@ pub async fn run(target: DbTarget, mouse: bool) -> anyhow::Result<i32> {
         key_source: None,
         alerts: target.config.alerts.clone(),
         mouse: target.config.ui.mouse && mouse,
+        views: target.config.views.clone(),
+        config_path: Some(target.paths.config_file.clone()),
     };
     let result = tui::run(ctx).await;
     if let Err(e) = result {

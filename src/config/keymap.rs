@@ -73,6 +73,7 @@ actions! {
     ToggleIds => "toggle_ids", ["i"], "show or hide the id column of the cadences and people tables";
     Yank => "yank", ["y"], "copy the row's id; again: its name, then email";
     Export => "export", ["x"], "write the table in focus, as shown, to a CSV file";
+    SaveView => "save_view", ["V"], "save the cadences view (filter, sort, range, columns) by name";
     ExportTemplates => "export_templates", ["X"], "detail: write the selected step's template table to CSV";
     Mark => "mark", ["space"], "mark or unmark the selected person, then move down";
     SortNext => "sort_next", ["s"], "sort by the next column";

@@ -43,6 +43,11 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
     state.live.webhooks = ctx.webhooks;
     state.key_source = ctx.key_source.clone();
     state.alerts = super::alerts::Alerts::new(ctx.alerts.clone());
+    state.saved.views = ctx.views.views.clone();
+    state.saved.config_path = ctx.config_path.clone();
+    for e in &ctx.views.errors {
+        state.say(Level::Warn, e.clone());
+    }
     if ctx.hub {
         state.hub = Some(super::hub::HubView::default());
     }
@@ -104,6 +109,12 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                     let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
                     let (level, text) = super::export::save(&dir, &file_name, &contents, &what);
                     state.say(level, text);
+                }
+                Effect::SaveView { path, view } => {
+                    let error = crate::config::views::save(&path, &view).err();
+                    // Taking the answer asks the worker for nothing.
+                    let more = update(state, Msg::ViewSaved { view, error });
+                    debug_assert!(more.is_empty(), "{more:?}");
                 }
                 Effect::Copy(text) => {
                     use std::io::Write;

@@ -18,6 +18,7 @@ pub mod msg;
 pub mod pages;
 pub mod palette;
 pub mod popups;
+pub mod saved_views;
 pub mod state;
 pub mod store_status;
 pub mod stored;
@@ -69,6 +70,10 @@ pub struct DashboardContext {
     pub alerts: Vec<crate::config::AlertRule>,
     /// Capture the mouse (clicks, wheel): `[ui] mouse`, off with `--no-mouse`.
     pub mouse: bool,
+    /// The config's `[[views]]` (the bad entries said in `views.errors`).
+    pub views: crate::config::views::SavedViews,
+    /// The config file a saved view is written into.
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 /// Runs the dashboard until the user quits. The terminal is always restored: on

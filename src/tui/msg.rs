@@ -28,6 +28,11 @@ pub enum Msg {
     /// What the local store held at start, before the first frame and before
     /// any request.
     Stored(Box<crate::store::start::StoreLoad>),
+    /// The loop wrote a saved view into the config file (`error`: it did not).
+    ViewSaved {
+        view: crate::config::views::SavedView,
+        error: Option<String>,
+    },
     /// A termination signal arrived.
     Signal(&'static str),
 }
@@ -51,6 +56,12 @@ pub enum Effect {
         contents: String,
         what: String,
     },
+    /// Write a saved view into the config file at `path` (its other content
+    /// and comments kept), then tell `update` with [`Msg::ViewSaved`].
+    SaveView {
+        path: std::path::PathBuf,
+        view: crate::config::views::SavedView,
+    },
 }
 
 impl Effect {
@@ -58,7 +69,7 @@ impl Effect {
     pub fn request(&self) -> Option<&Request> {
         match self {
             Effect::Send { request, .. } => Some(request),
-            Effect::Quit | Effect::Copy(_) | Effect::Save { .. } => None,
+            Effect::Quit | Effect::Copy(_) | Effect::Save { .. } | Effect::SaveView { .. } => None,
         }
     }
 }

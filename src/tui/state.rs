@@ -144,6 +144,8 @@ pub enum Popup {
     Cost(Box<super::cost::CostQuestion>),
     /// The command palette (`:`).
     Palette(Box<super::palette::Palette>),
+    /// The name a cadences view is saved under.
+    SaveView(Box<super::saved_views::SavePrompt>),
 }
 
 pub struct AppState {
@@ -207,6 +209,8 @@ pub struct AppState {
     pub hub: Option<super::hub::HubView>,
     /// The last `y` (a second one on the same row copies its next field).
     pub yank: Option<super::yank::LastYank>,
+    /// The `[[views]]` of the config, and where a new one is saved.
+    pub saved: super::saved_views::SavedViews,
     /// Where the last frame drew the tabs and rows, for mouse clicks.
     pub hits: super::hits::HitMap,
     pub spinner: usize,
@@ -280,6 +284,7 @@ impl AppState {
             store: super::store_status::StoreStatus::default(),
             hub: None,
             yank: None,
+            saved: Default::default(),
             hits: Default::default(),
             spinner: 0,
             ticks: 0,
@@ -345,7 +350,7 @@ impl AppState {
     pub fn typing(&self) -> bool {
         match &self.popup {
             Some(Popup::Enroll(flow)) => flow.typing(),
-            Some(Popup::Palette(_)) => true,
+            Some(Popup::Palette(_) | Popup::SaveView(_)) => true,
             Some(Popup::Help { .. } | Popup::Cost(_)) => false,
             None => match self.view {
                 View::Cadences => self.cadences.filter_focused,

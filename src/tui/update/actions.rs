@@ -1,6 +1,7 @@
 //! Keymap actions outside popups: navigation, views, refresh, sort and filters.
 
 use crate::config::keymap::Action;
+use crate::metrics::TimeRange;
 use crate::worker::protocol::{Priority, Request};
 
 use super::super::funnel;
@@ -147,24 +148,31 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         }
         Action::CycleRange => {
             let range = state.metrics.range.next();
-            let before = state.metrics.range;
-            super::cost::unpark(state);
-            state.metrics.range = range;
-            state.alerts.dirty = true;
-            state.metrics.choice = None;
-            state.metrics.question = None;
-            state.metrics.agg.set_range(range, state.clock.wall);
-            if !state.metrics.local {
-                let loaded = std::mem::take(&mut state.metrics.loaded);
-                state.metrics.previous = Some((before, loaded));
-            }
-            rebuild_cadences(state);
-            state.say(Level::Info, format!("engagement over {range}"));
-            request_engagement(state, fx);
-            if state.view == View::CadenceDetail {
-                funnel::request(state, false, fx);
-            }
+            set_range(state, range, fx);
         }
+        Action::SaveView => super::saved::open(state),
+    }
+}
+
+/// Shows engagement over `range`: what was read of the range before is kept
+/// aside (the cost question's Cancel goes back to it), the new one is read.
+pub(crate) fn set_range(state: &mut AppState, range: TimeRange, fx: &mut Vec<Effect>) {
+    let before = state.metrics.range;
+    super::cost::unpark(state);
+    state.metrics.range = range;
+    state.alerts.dirty = true;
+    state.metrics.choice = None;
+    state.metrics.question = None;
+    state.metrics.agg.set_range(range, state.clock.wall);
+    if !state.metrics.local {
+        let loaded = std::mem::take(&mut state.metrics.loaded);
+        state.metrics.previous = Some((before, loaded));
+    }
+    rebuild_cadences(state);
+    state.say(Level::Info, format!("engagement over {range}"));
+    request_engagement(state, fx);
+    if state.view == View::CadenceDetail {
+        funnel::request(state, false, fx);
     }
 }
 

@@ -9,6 +9,7 @@ mod hub;
 mod mouse;
 mod palette;
 mod people;
+mod saved;
 mod worker;
 
 use std::time::Duration;
@@ -104,6 +105,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 cost::on_action(state, action, &mut fx);
             } else if matches!(state.popup, Some(Popup::Palette(_))) {
                 palette::on_action(state, action, &mut fx);
+            } else if matches!(state.popup, Some(Popup::SaveView(_))) {
+                saved::on_action(state, action, &mut fx);
             } else {
                 actions::on_action(state, action, &mut fx);
             }
@@ -114,6 +117,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Tick => on_tick(state, &mut fx),
         Msg::Worker(event) => worker::on_event(state, event, &mut fx),
         Msg::Budget(snapshot) => state.budget = Some(snapshot),
+        Msg::ViewSaved { view, error } => saved::on_saved(state, view, error),
         Msg::Stored(load) => super::stored::apply_load(state, *load),
         Msg::Signal(name) => {
             tracing::info!(signal = name, "quitting on signal");
@@ -157,6 +161,10 @@ fn on_key(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
     if matches!(state.popup, Some(Popup::Palette(_))) {
         palette::on_key(state, &key, fx);
+        return;
+    }
+    if matches!(state.popup, Some(Popup::SaveView(_))) {
+        saved::on_key(state, &key, fx);
         return;
     }
     if state.typing() {

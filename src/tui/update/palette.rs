@@ -6,14 +6,15 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::config::keymap::Action;
 
 use super::super::msg::Effect;
-use super::super::palette::Palette;
+use super::super::palette::{Entry, Palette};
 use super::super::state::{AppState, Level, Popup};
 use super::super::text_input::Edit;
 use super::actions;
 
 /// Opens the palette over the current view.
 pub(crate) fn open(state: &mut AppState) {
-    state.popup = Some(Popup::Palette(Box::new(Palette::new(&state.keymap))));
+    let palette = Palette::new(&state.keymap, &state.saved.views);
+    state.popup = Some(Popup::Palette(Box::new(palette)));
 }
 
 pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>) {
@@ -21,7 +22,7 @@ pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>)
         return;
     };
     match p.input.handle_key(key) {
-        Edit::Changed => p.refilter(&state.keymap),
+        Edit::Changed => p.refilter(&state.keymap, &state.saved.views),
         Edit::Moved => {}
         Edit::Ignored => {
             let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -59,7 +60,8 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             let chosen = p.selected();
             state.popup = None;
             match chosen {
-                Some(a) => actions::on_action(state, a, fx),
+                Some(Entry::Action(a)) => actions::on_action(state, a, fx),
+                Some(Entry::View(i)) => super::saved::apply(state, i, fx),
                 None => state.say(Level::Info, "no action matches; esc closes the palette"),
             }
         }

@@ -193,12 +193,15 @@ fn sort_column(i: usize) -> Option<SortColumn> {
 fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
     let list = &state.cadences;
-    let shown = if list.show_ids {
-        &COLUMNS[..]
-    } else {
-        &COLUMNS[..ID]
-    };
-    let mut keep = fit_columns(shown, area.width);
+    // The id while shown, and the columns a saved view did not leave out.
+    let shown: Vec<usize> = (0..COLUMNS.len())
+        .filter(|&i| (i != ID || list.show_ids) && !list.hidden.contains(&i))
+        .collect();
+    let columns: Vec<Column> = shown.iter().map(|&i| COLUMNS[i]).collect();
+    let mut keep: Vec<usize> = fit_columns(&columns, area.width)
+        .into_iter()
+        .map(|j| shown[j])
+        .collect();
     // The id goes first, where the eye starts.
     if let Some(pos) = keep.iter().position(|&i| i == ID) {
         keep.remove(pos);

@@ -68,6 +68,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         Some(Popup::Enroll(flow)) => popups::enroll::render(state, flow, over, buf),
         Some(Popup::Cost(q)) => popups::cost::render(state, q, over, buf),
         Some(Popup::Palette(p)) => popups::palette::render(state, p, over, buf),
+        Some(Popup::SaveView(p)) => popups::save_view::render(state, p, over, buf),
         None => {}
     }
 }
