@@ -47,8 +47,8 @@ use sltui::store::start::{self as start, StoreLoad};
 use sltui::store::{RecordStore, Store, StoreRecord};
 use sltui::sync::{Engine, Resource, SyncOptions};
 use sltui::tui::state::{AppState, Clock, Session};
-use sltui::tui::stored::{self, StoreEvent};
 use sltui::tui::style::Styles;
+use sltui::tui::update::stored::{self, StoreEvent};
 use sltui::tui::views;
 use sltui::worker::hub_reader::HubReader;
 

@@ -3,13 +3,12 @@
 //! refresh key to try it again; the worker sends nothing meanwhile and tries by
 //! itself only after a long backoff.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::config::keymap::Action;
-use crate::worker::protocol::{Priority, Request, RequestId};
+use crate::worker::protocol::RequestId;
 
-use super::msg::Effect;
-use super::state::{AppState, Level};
+use super::state::AppState;
 
 /// The key was refused (401).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +22,7 @@ pub struct AuthFailed {
 }
 
 /// Where the key came from, in words, or "the key" when unknown.
-fn source(state: &AppState) -> String {
+pub(crate) fn source(state: &AppState) -> String {
     match &state.key_source {
         Some(s) => format!("the key from {s}"),
         None => "the key".to_string(),
@@ -31,7 +30,7 @@ fn source(state: &AppState) -> String {
 }
 
 /// The key for trying again ("r"), from the live keymap.
-fn retry_key(state: &AppState) -> String {
+pub(crate) fn retry_key(state: &AppState) -> String {
     state
         .keymap
         .hint(Action::Refresh)
@@ -43,62 +42,6 @@ fn retry_secs(state: &AppState, a: &AuthFailed) -> u64 {
         .saturating_duration_since(state.clock.now)
         .as_secs_f64()
         .ceil() as u64
-}
-
-/// The worker says the key was refused (again).
-pub fn on_failed(state: &mut AppState, retry_in_secs: u64, reason: String) {
-    let first = state.auth.is_none();
-    // The failures that led here say nothing more than this state.
-    state.messages.retain(|m| !is_refusal(&m.text));
-    let retry = state.auth.as_ref().and_then(|a| a.retry);
-    state.auth = Some(AuthFailed {
-        reason,
-        retry_at: state.clock.now + Duration::from_secs(retry_in_secs),
-        retry,
-    });
-    let text = format!(
-        "SalesLoft refused {}; {} tries it again",
-        source(state),
-        retry_key(state)
-    );
-    if first {
-        state.say(Level::Error, text);
-    } else {
-        state.say(Level::Error, format!("still refused: {text}"));
-    }
-}
-
-/// The key works again: everything on screen is read again.
-pub fn on_up(state: &mut AppState, fx: &mut Vec<Effect>) {
-    if state.auth.take().is_none() {
-        return;
-    }
-    state.say(Level::Info, "SalesLoft accepts the key again; reloading");
-    super::update::reload_after_auth(state, fx);
-}
-
-/// The refresh key while refused: one try of the key, nothing else.
-pub fn retry(state: &mut AppState, fx: &mut Vec<Effect>) {
-    state.say(Level::Info, format!("trying {} again…", source(state)));
-    let (id, effect) = state.request(Priority::User, Request::RetryAuth);
-    if let Some(a) = &mut state.auth {
-        a.retry = Some(id);
-    }
-    fx.push(effect);
-}
-
-/// The user's try ended: a refusal is said by the state itself ("still
-/// refused"), any other failure (too soon, unreachable) here. True when `id`
-/// was the try.
-pub fn on_finished(state: &mut AppState, id: RequestId, error: &Option<String>) -> bool {
-    let Some(a) = state.auth.as_mut().filter(|a| a.retry == Some(id)) else {
-        return false;
-    };
-    a.retry = None;
-    if let Some(e) = error.as_deref().filter(|e| !is_refusal(e)) {
-        state.say(Level::Warn, e.to_string());
-    }
-    true
 }
 
 /// The live-state piece of the status bar while refused.

@@ -33,6 +33,8 @@ pub enum Msg {
         view: crate::config::views::SavedView,
         error: Option<String>,
     },
+    /// Something the loop has to say (a file written or not, the worker gone).
+    Note(super::state::Level, String),
     /// A termination signal arrived.
     Signal(&'static str),
 }

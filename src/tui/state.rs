@@ -10,12 +10,11 @@ use crate::api::BudgetSnapshot;
 use crate::api::models::Step;
 use crate::config::keymap::Keymap;
 use crate::metrics::{ActivitySeries, Aggregator, TimeRange};
-use crate::worker::protocol::{Priority, Request, RequestId};
+use crate::worker::protocol::RequestId;
 
 use super::cadence_list::CadenceList;
 use super::enroll::EnrollFlow;
 use super::fetch::Fetch;
-use super::msg::Effect;
 pub use super::pages::{
     CadenceDetail, EmailLookup, IndexStatus, PeopleSearch, PersonPage, SEARCH_LIMIT, TABS, View,
 };
@@ -292,39 +291,6 @@ impl AppState {
             size: (80, 24),
             quit: false,
         }
-    }
-
-    /// A request with a fresh id.
-    pub fn request(&mut self, priority: Priority, request: Request) -> (RequestId, Effect) {
-        let id = self.next_id;
-        self.next_id += 1;
-        (
-            id,
-            Effect::Send {
-                id,
-                priority,
-                request,
-            },
-        )
-    }
-
-    pub fn say(&mut self, level: Level, text: impl Into<String>) {
-        let ttl = if level == Level::Error {
-            ERROR_TTL
-        } else {
-            MESSAGE_TTL
-        };
-        let text = text.into();
-        match level {
-            Level::Error => tracing::warn!(message = %text, "shown to the user"),
-            _ => tracing::debug!(message = %text, "shown to the user"),
-        }
-        self.messages.retain(|m| m.text != text);
-        self.messages.push(Message {
-            text,
-            level,
-            until: self.clock.now + ttl,
-        });
     }
 
     /// The newest message still showing.

@@ -5,25 +5,24 @@
 
 use std::time::{Duration, Instant};
 
-use super::msg::Effect;
-use super::state::{AppState, Level, View};
+use super::state::{AppState, View};
 
 /// A second `y` within this long copies the row's next field.
-const AGAIN: Duration = Duration::from_secs(4);
+pub(crate) const AGAIN: Duration = Duration::from_secs(4);
 
 /// The last copy: which row (view and id), which field, when.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LastYank {
-    row: (View, u64),
-    field: usize,
-    at: Instant,
+    pub(crate) row: (View, u64),
+    pub(crate) field: usize,
+    pub(crate) at: Instant,
 }
 
 /// What can be copied of a row, in order: (what, value).
 type Fields = Vec<(&'static str, String)>;
 
 /// The selected row of the view on screen (view and id) and its fields.
-fn row(state: &AppState) -> Option<((View, u64), Fields)> {
+pub(crate) fn row(state: &AppState) -> Option<((View, u64), Fields)> {
     let cadence = |id: u64| {
         let name = state.cadences.by_id(id).map(|c| c.name.clone());
         let mut v = vec![("cadence id", id.to_string())];
@@ -87,33 +86,6 @@ fn row(state: &AppState) -> Option<((View, u64), Fields)> {
             Some(((view, a.cursor.selected as u64), v))
         }
     }
-}
-
-/// Copies the selected row's id (then, pressed again, its next field).
-pub fn yank(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let Some((key, fields)) = row(state) else {
-        state.say(Level::Info, "nothing selected to copy");
-        return;
-    };
-    let now = state.clock.now;
-    let field = match &state.yank {
-        Some(last) if last.row == key && now.duration_since(last.at) < AGAIN => {
-            (last.field + 1) % fields.len()
-        }
-        _ => 0,
-    };
-    let (what, value) = fields[field].clone();
-    state.yank = Some(LastYank {
-        row: key,
-        field,
-        at: now,
-    });
-    let next = (fields.len() > 1)
-        .then(|| fields[(field + 1) % fields.len()].0)
-        .map(|n| format!(" · again: the {n}"))
-        .unwrap_or_default();
-    state.say(Level::Info, format!("copied the {what}: {value}{next}"));
-    fx.push(Effect::Copy(value));
 }
 
 /// The OSC 52 sequence that sets the clipboard to `text`.

@@ -4,12 +4,12 @@ use crate::config::keymap::Action;
 use crate::metrics::TimeRange;
 use crate::worker::protocol::{Priority, Request};
 
-use super::super::funnel;
 use super::super::msg::Effect;
 use super::super::popups::help;
 use super::super::state::{AppState, CadenceDetail, Level, PersonPage, Popup, TABS, View};
 use super::super::views;
 use super::super::widgets::table::Cursor;
+use super::funnel;
 use super::{enroll, people, sync_live};
 
 pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
@@ -66,7 +66,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
                 state.people.focused = true;
             }
         },
-        Action::Refresh if state.auth.is_some() => super::super::auth::retry(state, fx),
+        Action::Refresh if state.auth.is_some() => super::auth::retry(state, fx),
         Action::Refresh => refresh(state, false, fx),
         Action::RefreshAll => refresh(state, true, fx),
         Action::Freeze => {
@@ -88,7 +88,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
                 return;
             }
             state.trends.mode = state.trends.mode.next();
-            super::super::trends::refresh(state, true);
+            super::trends::refresh(state, true);
             let text = match state.trends.mode {
                 super::super::trends::ChartMode::Live => "chart: live activity".to_string(),
                 m => format!("chart: {} sent, reply and bounce rates", m.label()),
@@ -96,7 +96,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
             state.say(Level::Info, text);
         }
         Action::Enroll => enroll::start(state, fx),
-        Action::Yank => super::super::yank::yank(state, fx),
+        Action::Yank => super::yank::yank(state, fx),
         Action::Palette => super::palette::open(state),
         Action::Export => {
             let csv = super::super::export::current(state);
@@ -480,7 +480,7 @@ fn refresh(state: &mut AppState, clear: bool, fx: &mut Vec<Effect>) {
         View::People => people::start_index(state, fx),
         View::Person => load_person(state, fx),
         View::Alerts => {
-            super::super::alerts::evaluate(state);
+            super::alerts::evaluate(state);
             let n = state.alerts.firing();
             state.say(Level::Info, format!("alerts evaluated: {n} firing"));
         }

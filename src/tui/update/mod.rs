@@ -3,29 +3,71 @@
 //! state and the effects, no terminal needed.
 
 mod actions;
+mod alerts;
+mod auth;
 mod cost;
 mod enroll;
+mod funnel;
 mod hub;
 mod mouse;
 mod palette;
 mod people;
 mod saved;
+pub mod stored;
+mod trends;
 mod worker;
+mod yank;
 
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::config::keymap::Action;
-use crate::worker::protocol::{Priority, Request};
+use crate::worker::protocol::{Priority, Request, RequestId};
 
 use super::msg::{Effect, Msg};
-use super::state::{AppState, Popup, View};
+use super::state::{AppState, ERROR_TTL, Level, MESSAGE_TTL, Message, Popup, View};
 use super::text_input::Edit;
 
 pub use actions::open_view;
 pub use cost::choice as cost_choice;
 pub(crate) use people::research as people_changed;
+
+/// The two writes every handler needs; here, so that only `update` writes.
+impl AppState {
+    /// A request with a fresh id.
+    pub fn request(&mut self, priority: Priority, request: Request) -> (RequestId, Effect) {
+        let id = self.next_id;
+        self.next_id += 1;
+        (
+            id,
+            Effect::Send {
+                id,
+                priority,
+                request,
+            },
+        )
+    }
+
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        let ttl = if level == Level::Error {
+            ERROR_TTL
+        } else {
+            MESSAGE_TTL
+        };
+        let text = text.into();
+        match level {
+            Level::Error => tracing::warn!(message = %text, "shown to the user"),
+            _ => tracing::debug!(message = %text, "shown to the user"),
+        }
+        self.messages.retain(|m| m.text != text);
+        self.messages.push(Message {
+            text,
+            level,
+            until: self.clock.now + ttl,
+        });
+    }
+}
 
 /// The requests the dashboard starts with.
 pub fn init(state: &mut AppState) -> Vec<Effect> {
@@ -117,8 +159,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Tick => on_tick(state, &mut fx),
         Msg::Worker(event) => worker::on_event(state, event, &mut fx),
         Msg::Budget(snapshot) => state.budget = Some(snapshot),
+        Msg::Note(level, text) => state.say(level, text),
         Msg::ViewSaved { view, error } => saved::on_saved(state, view, error),
-        Msg::Stored(load) => super::stored::apply_load(state, *load),
+        Msg::Stored(load) => stored::apply_load(state, *load),
         Msg::Signal(name) => {
             tracing::info!(signal = name, "quitting on signal");
             state.quit = true;
@@ -266,8 +309,8 @@ fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     state.ticks = state.ticks.wrapping_add(1);
     redraw |= state.ticks.is_multiple_of(4);
     people::lookup_if_due(state, fx);
-    redraw |= super::alerts::on_tick(state);
-    redraw |= super::trends::refresh(state, false);
+    redraw |= alerts::on_tick(state);
+    redraw |= trends::refresh(state, false);
     let had = state.popup.is_some();
     cost::show_waiting(state);
     redraw |= state.popup.is_some() != had;

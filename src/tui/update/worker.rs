@@ -108,7 +108,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             synced_at,
         } => super::cost::on_stored(state, id, range, totals, synced_at),
         WorkerEvent::Store(report) => {
-            fx.extend(super::super::stored::on_event(state, report));
+            fx.extend(super::stored::on_event(state, report));
         }
         WorkerEvent::Deferred { id, reason } => {
             let text = format!("waiting for budget: {reason}");
@@ -132,7 +132,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 templates,
                 titles,
             };
-            super::super::funnel::on_funnel(state, id, cadence_id, data, steps);
+            super::funnel::on_funnel(state, id, cadence_id, data, steps);
         }
         WorkerEvent::PeopleBatch { people, .. } => people::on_batch(state, people),
         WorkerEvent::PeopleDeleted { ids } => people::on_deleted(state, &ids),
@@ -213,10 +213,10 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                     retry_in_secs,
                     reason,
                 },
-        } => super::super::auth::on_failed(state, retry_in_secs, reason),
+        } => super::auth::on_failed(state, retry_in_secs, reason),
         WorkerEvent::Connection {
             state: ConnectionState::Up,
-        } if state.auth.is_some() => super::super::auth::on_up(state, fx),
+        } if state.auth.is_some() => super::auth::on_up(state, fx),
         WorkerEvent::Connection { state: connection } => {
             on_connection(state, connection);
             // Back from offline on stored data: the old failure no longer means
@@ -274,14 +274,14 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
     let now = state.clock.now;
     state.running.retain(|(r, _)| *r != id);
     let mut claimed = super::cost::on_finished(state, id, &error);
-    if claimed || super::super::auth::on_finished(state, id, &error) {
+    if claimed || super::auth::on_finished(state, id, &error) {
         return;
     }
     claimed |= state.cadences.fetch.finish(id, error.clone(), now);
     if let Some(d) = &mut state.detail {
         claimed |= d.fetch.finish(id, error.clone(), now);
     }
-    claimed |= super::super::funnel::on_finished(state, id, error.clone());
+    claimed |= super::funnel::on_finished(state, id, error.clone());
     if let Some(p) = &mut state.person {
         claimed |= p.fetch.finish(id, error.clone(), now);
     }

@@ -92,13 +92,14 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
     let s = &state.styles;
     let mut title = vec![
         Span::styled(format!(" {} ", c.name), s.title),
-        Span::styled(format!("· id {} ", c.id), s.dim),
+        Span::styled(format!("· id {}", c.id), s.dim),
     ];
-    if let Some((text, warn)) = load_suffix(&d.fetch.state()) {
-        title.push(Span::styled(
+    match load_suffix(&d.fetch.state()) {
+        Some((text, warn)) => title.push(Span::styled(
             format!("{text} "),
             if warn { s.warn } else { s.dim },
-        ));
+        )),
+        None => title.push(Span::raw(" ")),
     }
     // The owner, by name once the users are loaded, top right when it fits.
     let owner = c.owner.as_ref().map(|r| {

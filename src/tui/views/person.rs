@@ -43,13 +43,14 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let name = name.unwrap_or_else(|| format!("person {}", page.person_id));
     let mut title = vec![
         Span::styled(format!(" {name} "), s.title),
-        Span::styled(format!("· id {} ", page.person_id), s.dim),
+        Span::styled(format!("· id {}", page.person_id), s.dim),
     ];
-    if let Some((text, warn)) = load_suffix(&page.fetch.state()) {
-        title.push(Span::styled(
+    match load_suffix(&page.fetch.state()) {
+        Some((text, warn)) => title.push(Span::styled(
             format!("{text} "),
             if warn { s.warn } else { s.dim },
-        ));
+        )),
+        None => title.push(Span::raw(" ")),
     }
     let block = Block::default()
         .borders(Borders::ALL)

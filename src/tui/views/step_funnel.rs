@@ -29,10 +29,11 @@ use super::{ellipsize, thousands};
 const REACHED_W: u16 = 14;
 
 const STEP_COLUMNS: [Column; 10] = [
-    Column::new("ID", 7, 3),
+    // Its width is the longest id's, set when drawn.
+    Column::new("ID", 2, 3),
     Column::new("Day", 3, 9).right(),
-    Column::new("Type", 7, 6),
-    Column::new("Name", 12, 10).grow(),
+    Column::new("Type", 5, 6),
+    Column::new("Name", 14, 10).grow(),
     Column::new("Reached", REACHED_W, 8),
     Column::new("Drop", 5, 7).right(),
     Column::new("Sent", 5, 5).right(),
@@ -147,11 +148,19 @@ pub fn steps_table(
     }
     let inner = block.inner(area);
     block.render(area, buf);
-    let keep = fit_columns(&STEP_COLUMNS, inner.width);
-    let name_w = grow_width(&STEP_COLUMNS, &keep, inner.width);
+    // The id column as wide as the longest id (never cut: it is typed into the CLI).
+    let mut columns = STEP_COLUMNS;
+    let id_w = steps
+        .iter()
+        .map(|st| st.id.to_string().len())
+        .max()
+        .unwrap_or(2);
+    columns[0].width = id_w.max(2) as u16;
+    let keep = fit_columns(&columns, inner.width);
+    let name_w = grow_width(&columns, &keep, inner.width);
     let header = Row::new(std::iter::once(Cell::from("")).chain(keep.iter().map(|&i| {
         Cell::from(Span::styled(
-            cell_text(&STEP_COLUMNS[i], STEP_COLUMNS[i].title.to_string()),
+            cell_text(&columns[i], columns[i].title.to_string()),
             s.header,
         ))
     })));
@@ -194,11 +203,11 @@ pub fn steps_table(
             .filter_map(|p| reached(p))
             .find(|&n| n > 0);
         let cells = keep.iter().map(|&i| {
-            let c = &STEP_COLUMNS[i];
+            let c = &columns[i];
             let text = match i {
                 0 => st.id.to_string(),
                 1 => st.day.map_or("—".into(), |d| d.to_string()),
-                2 => st.step_type.clone(),
+                2 => ellipsize(&st.step_type, usize::from(c.width)),
                 3 => ellipsize(&name, name_w),
                 4 => match (here, &load) {
                     (Some(n), _) => reached_bar(n, max, usize::from(REACHED_W)),
@@ -240,7 +249,7 @@ pub fn steps_table(
             (false, false) => row,
         }
     });
-    Table::new(rows, constraints(&STEP_COLUMNS, &keep))
+    Table::new(rows, constraints(&columns, &keep))
         .header(header)
         .column_spacing(1)
         .render(inner, buf);

@@ -1,0 +1,57 @@
+//! The `[[alerts]]` rules judged again: when asked, and on a tick after new
+//! facts (at most every few seconds).
+
+use crate::metrics::alerts::{Check, check};
+
+use super::super::alerts::*;
+use super::super::state::AppState;
+
+/// Evaluates every rule now.
+pub fn evaluate(state: &mut AppState) {
+    let wall = state.clock.wall;
+    let days = state.alerts.rules.iter().map(span_days).max().unwrap_or(0);
+    let facts = state
+        .metrics
+        .agg
+        .facts_from(Some(wall - chrono::TimeDelta::days(i64::from(days) + 1)));
+    let states = state
+        .alerts
+        .rules
+        .iter()
+        .map(|rule| match not_covered(state, rule) {
+            Some(why) => RuleState::NotEvaluated(why),
+            None => {
+                let mut c = check(rule, &facts, wall);
+                if let Check::Fires(f) = &mut c {
+                    f.cadence_name = f
+                        .cadence_id
+                        .and_then(|id| state.cadences.by_id(id))
+                        .map(|c| c.name.clone());
+                }
+                RuleState::Evaluated(c)
+            }
+        })
+        .collect();
+    let a = &mut state.alerts;
+    a.states = states;
+    a.evaluated_at = Some(wall);
+    a.dirty = false;
+    a.last = Some(state.clock.now);
+}
+
+/// On a tick: evaluates when something changed, at most every few seconds. True
+/// when the screen should redraw.
+pub fn on_tick(state: &mut AppState) -> bool {
+    let a = &state.alerts;
+    if a.rules.is_empty() || !a.dirty {
+        return false;
+    }
+    if a.last
+        .is_some_and(|t| state.clock.now.duration_since(t) < EVERY)
+    {
+        return false;
+    }
+    let before = a.firing();
+    evaluate(state);
+    state.alerts.firing() != before || state.view == super::super::state::View::Alerts
+}
