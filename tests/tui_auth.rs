@@ -71,7 +71,7 @@ async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_cam
     );
     let mut state = state();
     state.session.demo = false;
-    state.key_source = Some("--api-key".into());
+    state.conn.key_source = Some("--api-key".into());
     let fx = init(&mut state);
     send(&handle, fx);
 
@@ -117,7 +117,7 @@ async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_cam
         refusals >= 2,
         "the first refusal and the refused retry were announced"
     );
-    assert!(state.auth.is_some());
+    assert!(state.conn.auth.is_some());
     assert!(text.contains("AUTH FAILED"), "{text}");
     assert!(
         text.contains("SalesLoft refused the key from --api-key"),
@@ -134,7 +134,7 @@ async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_cam
 #[test]
 fn the_key_working_again_clears_the_state_and_reads_everything_again() {
     let mut s = loaded();
-    s.key_source = Some("env SALESLOFT_API_KEY".into());
+    s.conn.key_source = Some("env SALESLOFT_API_KEY".into());
     ev(
         &mut s,
         WorkerEvent::Connection {
@@ -159,7 +159,7 @@ fn the_key_working_again_clears_the_state_and_reads_everything_again() {
             state: ConnectionState::Up,
         },
     );
-    assert!(s.auth.is_none());
+    assert!(s.conn.auth.is_none());
     let asked = requests(&fx);
     for wanted in [Request::Me, Request::Users, Request::Cadences] {
         assert!(asked.contains(&&wanted), "{wanted:?} in {asked:?}");

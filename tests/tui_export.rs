@@ -43,10 +43,11 @@ fn people_results_export_in_the_order_shown_with_ids_and_marks() {
     let ids: Vec<&str> = lines[1..].iter().map(|l| cells(l)[0]).collect();
     let shown: Vec<String> = s
         .people
+        .search
         .hits
         .hits
         .iter()
-        .map(|&i| s.people.index.get(i).unwrap().id.to_string())
+        .map(|&i| s.people.search.index.get(i).unwrap().id.to_string())
         .collect();
     assert_eq!(ids, shown);
     assert_eq!(
@@ -140,7 +141,7 @@ fn the_template_table_of_the_step_under_the_cursor_exports_with_its_statistics()
          reply_rate_ci_low,reply_rate_ci_high,leader,p_value,p_better,verdict"
     );
     let rows: Vec<Vec<&str>> = lines[1..].iter().map(|l| cells(l)).collect();
-    let d = s.detail.as_ref().unwrap();
+    let d = s.cadences.detail.as_ref().unwrap();
     let stats = &d.funnel.data.as_ref().unwrap().templates[&11];
     for (row, t) in rows.iter().zip(stats) {
         assert_eq!(row[..2], ["1", "11"]);

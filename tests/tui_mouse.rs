@@ -42,12 +42,12 @@ fn a_click_selects_a_row_and_a_second_click_opens_it() {
     let mut s = loaded();
     let (x, y) = spot(&s, "Q3 Outbound");
     click(&mut s, x, y);
-    assert_eq!(s.cadences.selected().unwrap().name, "Q3 Outbound");
+    assert_eq!(s.cadences.list.selected().unwrap().name, "Q3 Outbound");
     assert_eq!(s.view, View::Cadences, "the first click only selects");
     render_buffer(&s, 80, 24);
     click(&mut s, x, y);
     assert_eq!(s.view, View::CadenceDetail);
-    assert_eq!(s.detail.as_ref().unwrap().cadence_id, 1);
+    assert_eq!(s.cadences.detail.as_ref().unwrap().cadence_id, 1);
 }
 
 #[test]
@@ -66,13 +66,13 @@ fn the_detail_selects_steps_and_people_by_click() {
     let mut s = q3_detail();
     let (x, y) = spot(&s, "Bump");
     click(&mut s, x, y);
-    assert_eq!(s.detail.as_ref().unwrap().cursor.selected, 1);
+    assert_eq!(s.cadences.detail.as_ref().unwrap().cursor.selected, 1);
     // At 80 columns the people show when the focus is on them.
     act(&mut s, Action::SwitchPane);
     let (x, y) = spot(&s, "Grace Hopper");
     click(&mut s, x, y);
     // Three steps, then the people: Grace is the second person.
-    assert_eq!(s.detail.as_ref().unwrap().cursor.selected, 4);
+    assert_eq!(s.cadences.detail.as_ref().unwrap().cursor.selected, 4);
 }
 
 #[test]
@@ -80,8 +80,8 @@ fn people_and_a_persons_cadences_take_clicks() {
     let mut s = people_search();
     let (x, y) = spot(&s, "Grace Hopper");
     click(&mut s, x, y);
-    let sel = s.people.hits.hits[s.people.cursor.selected];
-    assert_eq!(s.people.index.get(sel).unwrap().name, "Grace Hopper");
+    let sel = s.people.search.hits.hits[s.people.search.cursor.selected];
+    assert_eq!(s.people.search.index.get(sel).unwrap().name, "Grace Hopper");
     let mut s = person_page();
     let (x, y) = spot(&s, "Q3 Outbound");
     render_buffer(&s, 80, 24);
@@ -94,13 +94,16 @@ fn people_and_a_persons_cadences_take_clicks() {
 fn the_wheel_moves_the_focused_list_and_scrolls_help() {
     let mut s = loaded();
     render_buffer(&s, 80, 24);
-    assert_eq!(s.cadences.cursor.selected, 0);
+    assert_eq!(s.cadences.list.cursor.selected, 0);
     mouse(&mut s, MouseEventKind::ScrollDown, 10, 10);
-    assert_eq!(s.cadences.cursor.selected, 3, "three rows a notch");
+    assert_eq!(s.cadences.list.cursor.selected, 3, "three rows a notch");
     mouse(&mut s, MouseEventKind::ScrollDown, 10, 10);
-    assert_eq!(s.cadences.cursor.selected, 3, "4 rows: stops at the last");
+    assert_eq!(
+        s.cadences.list.cursor.selected, 3,
+        "4 rows: stops at the last"
+    );
     mouse(&mut s, MouseEventKind::ScrollUp, 10, 10);
-    assert_eq!(s.cadences.cursor.selected, 0);
+    assert_eq!(s.cadences.list.cursor.selected, 0);
     // Over a dialog the wheel scrolls it, and clicks reach nothing under it.
     act(&mut s, Action::Help);
     render_buffer(&s, 80, 24);
@@ -123,11 +126,11 @@ fn a_click_where_the_last_frame_showed_another_view_does_nothing() {
     act(&mut s, Action::View3);
     click(&mut s, x, y);
     assert_eq!(s.view, View::Activity);
-    assert_eq!(s.activity_cursor.selected, 0);
+    assert_eq!(s.activity.cursor.selected, 0);
     // Nothing under the pointer: nothing happens.
-    let before = s.cadences.cursor.selected;
+    let before = s.cadences.list.cursor.selected;
     render_buffer(&s, 80, 24);
     click(&mut s, 79, 23);
-    assert_eq!(s.cadences.cursor.selected, before);
+    assert_eq!(s.cadences.list.cursor.selected, before);
     assert_eq!(s.view, View::Activity);
 }

@@ -220,12 +220,12 @@ fn own_personal_cadence_is_ours_and_the_cadence_key_adds_to_others_as_their_owne
     let before = s.popup.is_some();
     // The list is sorted; walk to "Webinar Follow-up".
     for _ in 0..4 {
-        if s.cadences.selected().is_some_and(|c| c.id == 2) {
+        if s.cadences.list.selected().is_some_and(|c| c.id == 2) {
             break;
         }
         act(&mut s, Action::Down);
     }
-    assert_eq!(s.cadences.selected().map(|c| c.id), Some(2));
+    assert_eq!(s.cadences.list.selected().map(|c| c.id), Some(2));
     act(&mut s, Action::Enroll);
     assert!(!before, "no popup before the key");
     let flow = flow(&s);
@@ -241,7 +241,7 @@ fn detail_names_the_owner_and_falls_back_to_the_id() {
     let mut s = loaded();
     act(&mut s, Action::View1);
     for _ in 0..4 {
-        if s.cadences.selected().is_some_and(|c| c.id == 1) {
+        if s.cadences.list.selected().is_some_and(|c| c.id == 1) {
             break;
         }
         act(&mut s, Action::Down);

@@ -56,7 +56,7 @@ fn the_palette_lists_saved_views_and_applies_one() {
     let fx = update(&mut s, code(KeyCode::Enter));
     assert!(s.popup.is_none());
     assert_eq!(s.view, View::Cadences);
-    let list = &s.cadences;
+    let list = &s.cadences.list;
     assert_eq!(list.filter.value(), "outbound");
     assert_eq!(list.state_filter, StateFilter::Active);
     assert_eq!(
@@ -146,8 +146,8 @@ fn the_save_key_writes_the_view_into_the_config_keeping_the_rest() {
     typ(&mut s, "active teams");
     assert_eq!(palette_rows(&s), [Entry::View(0)]);
     update(&mut s, code(KeyCode::Enter));
-    assert_eq!(s.cadences.state_filter, StateFilter::Active);
-    assert!(s.cadences.show_ids);
+    assert_eq!(s.cadences.list.state_filter, StateFilter::Active);
+    assert!(s.cadences.list.show_ids);
     // Saving again offers the name, and replaces the entry.
     act(&mut s, Action::SaveView);
     let Some(Popup::SaveView(p)) = &s.popup else {

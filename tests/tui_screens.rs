@@ -167,7 +167,7 @@ fn auth_failed() -> AppState {
     let mut s = state();
     s.session.demo = false;
     s.session.profile_label = "sales".into();
-    s.key_source = Some("env SALESLOFT_API_KEY".into());
+    s.conn.key_source = Some("env SALESLOFT_API_KEY".into());
     let fx = init(&mut s);
     let (id, _) = find(&fx, |r| matches!(r, Request::Cadences)).unwrap();
     let reason = "Not authorized: the access token is invalid or expired";

@@ -276,7 +276,7 @@ fn frozen_and_paused_states_are_visible() {
             paused_reason: Some("budget low".into()),
         },
     );
-    s.budget = None;
+    s.conn.budget = None;
     assert!(screen(&s, 80, 24).contains("PAUSED: budget low"));
     // With a budget on screen, the pause names the gauge's own figure.
     update(&mut s, Msg::Budget(budget(85)));
@@ -310,7 +310,7 @@ fn webhook_receiver_shows_next_to_live_without_pushing_out_the_budget() {
     };
     assert!(!first(&s).contains("hooks"), "no receiver, no mark");
 
-    s.live.webhooks = true;
+    s.conn.live.webhooks = true;
     // NO_COLOR (the mono theme): plain text right after LIVE.
     let line = first(&s);
     for needle in [
@@ -340,7 +340,7 @@ fn webhook_receiver_shows_next_to_live_without_pushing_out_the_budget() {
 
     // A full line (SalesLoft unreachable) drops the mark first.
     s.styles = Styles::plain();
-    s.connection = Some(sltui::tui::state::Unreachable {
+    s.conn.unreachable = Some(sltui::tui::state::Unreachable {
         reason: "timed out".into(),
         retry_at: s.clock.now + std::time::Duration::from_secs(4),
     });

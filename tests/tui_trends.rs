@@ -46,9 +46,9 @@ fn the_chart_key_cycles_and_the_buckets_are_report_by_days() {
     act(&mut s, Action::Down);
     act(&mut s, Action::Down);
     act(&mut s, Action::Enter); // Q3 Outbound's detail
-    assert_eq!(s.trends.mode, ChartMode::Live);
+    assert_eq!(s.analytics.trends.mode, ChartMode::Live);
     act(&mut s, Action::Chart);
-    assert_eq!(s.trends.mode, ChartMode::Daily);
+    assert_eq!(s.analytics.trends.mode, ChartMode::Daily);
     let days = series(&s, Some(1));
     // One bucket per day of the 30-day range, today included, oldest first.
     assert_eq!(days.len(), 31, "{days:?}");
@@ -88,7 +88,7 @@ fn the_chart_key_cycles_and_the_buckets_are_report_by_days() {
         "the email of 20 days ago is not drawn:\n{text}"
     );
     act(&mut s, Action::Chart);
-    assert_eq!(s.trends.mode, ChartMode::Weekly);
+    assert_eq!(s.analytics.trends.mode, ChartMode::Weekly);
     let weeks = series(&s, Some(1));
     assert!(weeks.len() >= 5 && weeks.len() <= 6, "{weeks:?}");
     let want = by_period(&facts, Period::Week, s.metrics.range, wall());
@@ -96,7 +96,7 @@ fn the_chart_key_cycles_and_the_buckets_are_report_by_days() {
         assert_eq!(*e, want.get(&(*monday, 1)).copied().unwrap_or_default());
     }
     act(&mut s, Action::Chart);
-    assert_eq!(s.trends.mode, ChartMode::Live);
+    assert_eq!(s.analytics.trends.mode, ChartMode::Live);
 }
 
 #[test]
@@ -136,6 +136,6 @@ fn the_chart_key_elsewhere_says_where_the_charts_are() {
     let mut s = loaded();
     act(&mut s, Action::View2);
     act(&mut s, Action::Chart);
-    assert_eq!(s.trends.mode, ChartMode::Live);
+    assert_eq!(s.analytics.trends.mode, ChartMode::Live);
     assert!(s.message().unwrap().text.contains("Activity (3)"));
 }

@@ -22,7 +22,7 @@ fn copied(s: &mut AppState) -> String {
 #[test]
 fn cadences_copy_the_id_then_the_name() {
     let mut s = loaded();
-    let c = s.cadences.selected().unwrap().clone();
+    let c = s.cadences.list.selected().unwrap().clone();
     assert_eq!(copied(&mut s), c.id.to_string());
     assert!(
         s.message()
@@ -34,7 +34,7 @@ fn cadences_copy_the_id_then_the_name() {
     assert_eq!(copied(&mut s), c.id.to_string(), "wraps around");
     // Another row starts from its id.
     act(&mut s, Action::Down);
-    let d = s.cadences.selected().unwrap().clone();
+    let d = s.cadences.list.selected().unwrap().clone();
     assert_ne!(c.id, d.id);
     assert_eq!(copied(&mut s), d.id.to_string());
     // Later, the same row starts over too.
@@ -84,7 +84,7 @@ fn the_id_column_comes_and_goes_first_in_the_row() {
     };
     assert!(!row(&s, 120).contains(" 1 "), "{}", row(&s, 120));
     act(&mut s, Action::ToggleIds);
-    assert!(s.cadences.show_ids);
+    assert!(s.cadences.list.show_ids);
     for w in [120, 80] {
         let r = row(&s, w);
         let id = r.find(" 1 ").unwrap_or_else(|| panic!("{w}: {r}"));
@@ -94,11 +94,11 @@ fn the_id_column_comes_and_goes_first_in_the_row() {
         );
     }
     act(&mut s, Action::ToggleIds);
-    assert!(!s.cadences.show_ids);
+    assert!(!s.cadences.list.show_ids);
     // The people table has its own id column, toggled by the same key.
     act(&mut s, Action::View2);
     act(&mut s, Action::ToggleIds);
-    assert!(s.people.show_ids && !s.cadences.show_ids);
+    assert!(s.people.search.show_ids && !s.cadences.list.show_ids);
     assert!(s.message().unwrap().text.contains("--person ID"));
     // Elsewhere it says where the columns are.
     act(&mut s, Action::View3);
@@ -139,9 +139,10 @@ fn x_exports_the_cadences_table_as_shown() {
     // The rows are the table's, in its order.
     let shown: Vec<String> = s
         .cadences
+        .list
         .rows
         .iter()
-        .map(|&i| s.cadences.cadences[i].id.to_string())
+        .map(|&i| s.cadences.list.cadences[i].id.to_string())
         .collect();
     let exported: Vec<String> = lines[1..]
         .iter()

@@ -101,11 +101,12 @@ pub(crate) fn not_covered(state: &AppState, rule: &AlertRule) -> Option<String> 
         None => {
             let n = state
                 .cadences
+                .list
                 .cadences
                 .iter()
                 .filter(|c| !m.loaded.contains(&c.id))
                 .count();
-            (n > 0 || state.cadences.cadences.is_empty()).then_some(n)
+            (n > 0 || state.cadences.list.cadences.is_empty()).then_some(n)
         }
     };
     missing.map(|n| match (rule.cadence, n) {

@@ -40,16 +40,16 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
         ctx.time_range,
         Clock::system(),
     );
-    state.live.webhooks = ctx.webhooks;
-    state.key_source = ctx.key_source.clone();
-    state.alerts = super::alerts::Alerts::new(ctx.alerts.clone());
+    state.conn.live.webhooks = ctx.webhooks;
+    state.conn.key_source = ctx.key_source.clone();
+    state.analytics.alerts = super::alerts::Alerts::new(ctx.alerts.clone());
     state.saved.views = ctx.views.views.clone();
     state.saved.config_path = ctx.config_path.clone();
     for e in &ctx.views.errors {
         state.say(Level::Warn, e.clone());
     }
     if ctx.hub {
-        state.hub = Some(super::hub::HubView::default());
+        state.conn.hub = Some(super::hub::HubView::default());
     }
     state
 }
@@ -75,7 +75,7 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
         ..
     } = worker;
     let size = tui.terminal.size()?;
-    state.size = (size.width, size.height);
+    state.screen.size = (size.width, size.height);
 
     let mut worker_alive = true;
     const STOPPED: &str = "the background worker stopped: data will not update (see the log file)";
@@ -191,7 +191,7 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
         let is_tick = matches!(msg, Msg::Tick);
         let worker_msg = matches!(msg, Msg::Worker(_));
         deliver!(msg);
-        let mut changed = !is_tick || state.redraw;
+        let mut changed = !is_tick || state.screen.redraw;
         if worker_msg {
             // Take the rest of a burst before drawing once.
             for _ in 0..BURST {

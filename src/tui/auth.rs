@@ -23,7 +23,7 @@ pub struct AuthFailed {
 
 /// Where the key came from, in words, or "the key" when unknown.
 pub(crate) fn source(state: &AppState) -> String {
-    match &state.key_source {
+    match &state.conn.key_source {
         Some(s) => format!("the key from {s}"),
         None => "the key".to_string(),
     }
@@ -46,7 +46,7 @@ fn retry_secs(state: &AppState, a: &AuthFailed) -> u64 {
 
 /// The live-state piece of the status bar while refused.
 pub fn status_text(state: &AppState, width: u16) -> Option<String> {
-    let a = state.auth.as_ref()?;
+    let a = state.conn.auth.as_ref()?;
     let key = retry_key(state);
     let secs = retry_secs(state, a);
     Some(if width >= 110 {
@@ -59,7 +59,7 @@ pub fn status_text(state: &AppState, width: u16) -> Option<String> {
 
 /// The message line while refused and nothing newer is said.
 pub fn message_text(state: &AppState) -> Option<String> {
-    state.auth.as_ref()?;
+    state.conn.auth.as_ref()?;
     Some(format!(
         "SalesLoft refused {}: {} tries it again",
         source(state),
@@ -75,7 +75,7 @@ pub fn is_refusal(error: &str) -> bool {
 
 /// The line shown in place of a view's data while refused.
 pub fn screen_text(state: &AppState) -> Option<String> {
-    let a = state.auth.as_ref()?;
+    let a = state.conn.auth.as_ref()?;
     Some(format!(
         "SalesLoft refused {} ({}). Check it, then press {} to try again; sltui tries by itself in {} s.",
         source(state),

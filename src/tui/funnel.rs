@@ -58,7 +58,7 @@ pub fn detail_steps(steps: &[Step]) -> Vec<&Step> {
 
 /// The step under the detail's cursor, if the cursor is on a step.
 pub fn selected_step(state: &AppState) -> Option<&Step> {
-    let d = state.detail.as_ref()?;
-    let steps = detail_steps(state.steps.get(&d.cadence_id)?);
+    let d = state.cadences.detail.as_ref()?;
+    let steps = detail_steps(state.cadences.steps.get(&d.cadence_id)?);
     steps.get(d.cursor.selected).copied()
 }

@@ -17,6 +17,7 @@ pub mod hub;
 pub mod msg;
 pub mod pages;
 pub mod palette;
+pub mod parts;
 pub mod popups;
 pub mod saved_views;
 pub mod state;

@@ -22,24 +22,24 @@ pub use super::store_status::{StoreStatus, SyncLine};
 /// answer (which clears `stale`) or a cleared error does, so the mark and the
 /// enroll refusal do not flicker while the worker probes.
 pub fn offline(state: &AppState) -> bool {
-    let fetch = &state.cadences.fetch;
-    state.store.stale && (state.connection.is_some() || fetch.error.is_some())
+    let fetch = &state.cadences.list.fetch;
+    state.conn.store.stale && (state.conn.unreachable.is_some() || fetch.error.is_some())
 }
 
 /// What enrolling says while offline on stored data.
 pub fn offline_refusal(state: &AppState) -> String {
     format!(
         "offline (data as of {}): enrolling works again once SalesLoft answers",
-        state.store.as_of(state.clock.wall)
+        state.conn.store.as_of(state.clock.wall)
     )
 }
 
 /// The status text of stored data not yet replaced by live answers.
 pub fn stale_text(state: &AppState) -> Option<String> {
-    if !state.store.stale {
+    if !state.conn.store.stale {
         return None;
     }
-    let when = state.store.as_of(state.clock.wall);
+    let when = state.conn.store.as_of(state.clock.wall);
     Some(if offline(state) {
         format!("offline, data as of {when}")
     } else {
@@ -49,7 +49,7 @@ pub fn stale_text(state: &AppState) -> Option<String> {
 
 /// "store ▕███░░░░░▏ 42% people" (or records read when sizes are unknown).
 pub fn sync_text(state: &AppState) -> Option<String> {
-    let SyncLine::Running(per) = &state.store.sync else {
+    let SyncLine::Running(per) = &state.conn.store.sync else {
         return None;
     };
     let busiest = per
@@ -58,7 +58,7 @@ pub fn sync_text(state: &AppState) -> Option<String> {
         .map(|(r, _, _)| *r)
         .next_back()
         .unwrap_or("");
-    Some(match state.store.sync_fraction() {
+    Some(match state.conn.store.sync_fraction() {
         Some(f) => {
             const W: usize = 10;
             let full = ((f * W as f64).round() as usize).min(W);

@@ -68,7 +68,7 @@ pub struct Trends {
 /// One cadence's buckets (`None`: every cadence together) from the span's start
 /// to its end, empty buckets included, oldest first.
 pub fn series(state: &AppState, cadence: Option<u64>) -> Vec<(NaiveDate, Engagement)> {
-    let t = &state.trends;
+    let t = &state.analytics.trends;
     let (Some(period), Some((first, last))) = (t.mode.period(), t.span) else {
         return Vec::new();
     };

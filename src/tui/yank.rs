@@ -24,13 +24,13 @@ type Fields = Vec<(&'static str, String)>;
 /// The selected row of the view on screen (view and id) and its fields.
 pub(crate) fn row(state: &AppState) -> Option<((View, u64), Fields)> {
     let cadence = |id: u64| {
-        let name = state.cadences.by_id(id).map(|c| c.name.clone());
+        let name = state.cadences.list.by_id(id).map(|c| c.name.clone());
         let mut v = vec![("cadence id", id.to_string())];
         v.extend(name.map(|n| ("cadence name", n)));
         v
     };
     let person = |id: u64, name: Option<String>, email: Option<String>| {
-        let entry = state.people.index.by_id(id);
+        let entry = state.people.search.index.by_id(id);
         let name = name.or_else(|| entry.map(|e| e.name.clone()));
         let email = email.or_else(|| entry.map(|e| e.email.clone()));
         let mut v = vec![("person id", id.to_string())];
@@ -41,17 +41,17 @@ pub(crate) fn row(state: &AppState) -> Option<((View, u64), Fields)> {
     let view = state.view;
     match view {
         View::Cadences => {
-            let id = state.cadences.selected()?.id;
+            let id = state.cadences.list.selected()?.id;
             Some(((view, id), cadence(id)))
         }
         View::Activity => {
             let (id, _) = *state
                 .ranked_cadences()
-                .get(state.activity_cursor.selected)?;
+                .get(state.activity.cursor.selected)?;
             Some(((view, id), cadence(id)))
         }
         View::CadenceDetail => {
-            let d = state.detail.as_ref()?;
+            let d = state.cadences.detail.as_ref()?;
             if let Some(st) = super::funnel::selected_step(state) {
                 let mut v = vec![("step id", st.id.to_string())];
                 v.extend(st.name.clone().map(|n| ("step name", n)));
@@ -65,20 +65,25 @@ pub(crate) fn row(state: &AppState) -> Option<((View, u64), Fields)> {
             Some(((view, id), person(id, name, email)))
         }
         View::People => {
-            let &hit = state.people.hits.hits.get(state.people.cursor.selected)?;
-            let e = state.people.index.get(hit)?;
+            let &hit = state
+                .people
+                .search
+                .hits
+                .hits
+                .get(state.people.search.cursor.selected)?;
+            let e = state.people.search.index.get(hit)?;
             Some((
                 (view, e.id),
                 person(e.id, Some(e.name.clone()), Some(e.email.clone())),
             ))
         }
         View::Person => {
-            let p = state.person.as_ref()?;
+            let p = state.people.person.as_ref()?;
             let id = p.memberships.get(p.cursor.selected)?.cadence_id()?;
             Some(((view, id), cadence(id)))
         }
         View::Alerts => {
-            let a = &state.alerts;
+            let a = &state.analytics.alerts;
             let rule = a.rules.get(a.cursor.selected)?;
             let mut v = Vec::new();
             v.extend(rule.cadence.map(|c| ("cadence id", c.to_string())));

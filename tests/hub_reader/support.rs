@@ -95,7 +95,7 @@ pub fn hub_state() -> AppState {
         TimeRange::All,
         Clock::system(),
     );
-    s.hub = Some(HubView::default());
+    s.conn.hub = Some(HubView::default());
     s
 }
 

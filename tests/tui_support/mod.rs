@@ -317,9 +317,10 @@ pub fn loaded_from(mut s: AppState) -> AppState {
 /// Names of the cadence rows in table order.
 pub fn row_names(s: &AppState) -> Vec<String> {
     s.cadences
+        .list
         .rows
         .iter()
-        .map(|&i| s.cadences.cadences[i].name.clone())
+        .map(|&i| s.cadences.list.cadences[i].name.clone())
         .collect()
 }
 
@@ -414,7 +415,7 @@ pub fn rule(
 /// 67 days of emails.
 pub fn alerting() -> AppState {
     let mut s = loaded();
-    s.alerts = sltui::tui::alerts::Alerts::new(vec![
+    s.analytics.alerts = sltui::tui::alerts::Alerts::new(vec![
         sltui::config::AlertRule {
             cadence: Some(1),
             ..rule(

@@ -17,7 +17,15 @@ pub fn detail_funnel() -> AppState {
     use sltui::metrics::funnel::StepFunnel;
     let mut s = q3_detail();
     // Opening the detail asked for its funnel.
-    let id = s.detail.as_ref().unwrap().funnel.fetch.waiting.unwrap();
+    let id = s
+        .cadences
+        .detail
+        .as_ref()
+        .unwrap()
+        .funnel
+        .fetch
+        .waiting
+        .unwrap();
     let mut off = step(14, 1, 7, 4, "email", "Breakup");
     off.disabled = true;
     let steps = vec![

@@ -34,7 +34,7 @@ const HEADER: [&str; 20] = [
 /// were not read for the range (a `?` on screen) has empty counts and
 /// `counted` false, never zeros.
 pub fn cadences_csv(state: &AppState, at: DateTime<Utc>) -> (String, usize) {
-    let list = &state.cadences;
+    let list = &state.cadences.list;
     let m = &state.metrics;
     let range = m.range.to_string();
     let stamp = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -83,7 +83,7 @@ pub fn cadences_csv(state: &AppState, at: DateTime<Utc>) -> (String, usize) {
 
 /// The cadences table, or why there is nothing to export.
 pub(super) fn table(state: &AppState, at: DateTime<Utc>) -> Result<Csv, String> {
-    if state.cadences.rows.is_empty() {
+    if state.cadences.list.rows.is_empty() {
         return Err("no cadences on screen to export".into());
     }
     let (contents, rows) = cadences_csv(state, at);

@@ -49,10 +49,11 @@ fn step_name(st: &Step) -> String {
 
 /// The pane under the cursor: the steps (the funnel), or the people.
 pub(super) fn focused(state: &AppState) -> Result<Csv, String> {
-    let Some(d) = &state.detail else {
+    let Some(d) = &state.cadences.detail else {
         return Err("no cadence open".into());
     };
     let steps: Vec<&Step> = state
+        .cadences
         .steps
         .get(&d.cadence_id)
         .map(|v| detail_steps(v))
@@ -65,7 +66,7 @@ pub(super) fn focused(state: &AppState) -> Result<Csv, String> {
         .iter()
         .map(|(m, p)| {
             let id = m.person_id();
-            let entry = id.and_then(|id| state.people.index.by_id(id));
+            let entry = id.and_then(|id| state.people.search.index.by_id(id));
             let name = p
                 .as_ref()
                 .map(|p| p.label())
@@ -105,6 +106,7 @@ fn steps_csv(state: &AppState, cadence_id: u64, steps: &[&Step]) -> Result<Csv, 
     }
     let range = state.metrics.range;
     let funnel = state
+        .cadences
         .detail
         .as_ref()
         .and_then(|d| d.funnel.data.as_ref())
@@ -187,6 +189,7 @@ const TEMPLATES: [&str; 15] = [
 /// The template A/B table of the step under the cursor, as drawn.
 pub(super) fn templates(state: &AppState) -> Result<Csv, String> {
     let Some(d) = &state
+        .cadences
         .detail
         .as_ref()
         .filter(|_| state.view == super::super::state::View::CadenceDetail)

@@ -12,7 +12,7 @@ const PEOPLE: [&str; 6] = ["person_id", "name", "email", "company", "title", "ma
 
 /// The people search's results, in the order shown, with their marks.
 pub(super) fn people(state: &AppState) -> Result<Csv, String> {
-    let p = &state.people;
+    let p = &state.people.search;
     let rows: Vec<Vec<String>> = p
         .hits
         .hits
@@ -49,7 +49,7 @@ const MEMBERSHIPS: [&str; 9] = [
 
 /// The open person's cadences (memberships), as the person page lists them.
 pub(super) fn person(state: &AppState) -> Result<Csv, String> {
-    let Some(page) = &state.person else {
+    let Some(page) = &state.people.person else {
         return Err("no person open".into());
     };
     let rows: Vec<Vec<String>> = page
@@ -58,7 +58,7 @@ pub(super) fn person(state: &AppState) -> Result<Csv, String> {
         .map(|m| {
             let id = m.cadence_id();
             let name = id
-                .and_then(|id| state.cadences.by_id(id))
+                .and_then(|id| state.cadences.list.by_id(id))
                 .map_or_else(String::new, |c| field(&c.name));
             vec![
                 page.person_id.to_string(),
@@ -104,6 +104,7 @@ pub(super) fn activity(state: &AppState) -> Result<Csv, String> {
         .map(|(i, (id, [opens, clicks, replies]))| {
             let name = state
                 .cadences
+                .list
                 .by_id(id)
                 .map_or_else(String::new, |c| field(&c.name));
             vec![
@@ -140,7 +141,7 @@ const ALERTS: [&str; 13] = [
 
 /// The `[[alerts]]` rules with what each says now, in the config's order.
 pub(super) fn alerts(state: &AppState) -> Result<Csv, String> {
-    let a = &state.alerts;
+    let a = &state.analytics.alerts;
     let rows: Vec<Vec<String>> = a
         .rules
         .iter()

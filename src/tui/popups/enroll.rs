@@ -133,7 +133,7 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
             let rows = hits
                 .hits
                 .iter()
-                .filter_map(|&i| state.people.index.get(i))
+                .filter_map(|&i| state.people.search.index.get(i))
                 .map(|e| {
                     let mark = if marked.contains(&e.id) { MARK } else { " " };
                     let style = if marked.contains(&e.id) {
@@ -196,7 +196,7 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
             let steps = flow
                 .cadence
                 .as_ref()
-                .and_then(|(id, _)| state.steps.get(id));
+                .and_then(|(id, _)| state.cadences.steps.get(id));
             let note = if steps.is_none() {
                 "loading steps… (enter keeps the first step)"
             } else {

@@ -24,7 +24,7 @@ pub fn render(state: &AppState, p: &SavePrompt, area: Rect, buf: &mut Buffer) {
         ..inner
     };
     input_line(state, "name", &p.input, true, line(0), buf);
-    let view = from_table(p.input.value(), &state.cadences, state.metrics.range);
+    let view = from_table(p.input.value(), &state.cadences.list, state.metrics.range);
     let width = usize::from(inner.width);
     Line::styled(ellipsize(&summary(&view), width), s.dim).render(line(1), buf);
     let (into, hint) = match &state.saved.config_path {

@@ -9,12 +9,20 @@ use super::super::state::AppState;
 /// Evaluates every rule now.
 pub fn evaluate(state: &mut AppState) {
     let wall = state.clock.wall;
-    let days = state.alerts.rules.iter().map(span_days).max().unwrap_or(0);
+    let days = state
+        .analytics
+        .alerts
+        .rules
+        .iter()
+        .map(span_days)
+        .max()
+        .unwrap_or(0);
     let facts = state
         .metrics
         .agg
         .facts_from(Some(wall - chrono::TimeDelta::days(i64::from(days) + 1)));
     let states = state
+        .analytics
         .alerts
         .rules
         .iter()
@@ -25,14 +33,14 @@ pub fn evaluate(state: &mut AppState) {
                 if let Check::Fires(f) = &mut c {
                     f.cadence_name = f
                         .cadence_id
-                        .and_then(|id| state.cadences.by_id(id))
+                        .and_then(|id| state.cadences.list.by_id(id))
                         .map(|c| c.name.clone());
                 }
                 RuleState::Evaluated(c)
             }
         })
         .collect();
-    let a = &mut state.alerts;
+    let a = &mut state.analytics.alerts;
     a.states = states;
     a.evaluated_at = Some(wall);
     a.dirty = false;
@@ -42,7 +50,7 @@ pub fn evaluate(state: &mut AppState) {
 /// On a tick: evaluates when something changed, at most every few seconds. True
 /// when the screen should redraw.
 pub fn on_tick(state: &mut AppState) -> bool {
-    let a = &state.alerts;
+    let a = &state.analytics.alerts;
     if a.rules.is_empty() || !a.dirty {
         return false;
     }
@@ -53,5 +61,5 @@ pub fn on_tick(state: &mut AppState) -> bool {
     }
     let before = a.firing();
     evaluate(state);
-    state.alerts.firing() != before || state.view == super::super::state::View::Alerts
+    state.analytics.alerts.firing() != before || state.view == super::super::state::View::Alerts
 }

@@ -11,11 +11,11 @@ use super::super::state::{AppState, Level};
 
 /// The worker says the key was refused (again).
 pub fn on_failed(state: &mut AppState, retry_in_secs: u64, reason: String) {
-    let first = state.auth.is_none();
+    let first = state.conn.auth.is_none();
     // The failures that led here say nothing more than this state.
-    state.messages.retain(|m| !is_refusal(&m.text));
-    let retry = state.auth.as_ref().and_then(|a| a.retry);
-    state.auth = Some(AuthFailed {
+    state.screen.messages.retain(|m| !is_refusal(&m.text));
+    let retry = state.conn.auth.as_ref().and_then(|a| a.retry);
+    state.conn.auth = Some(AuthFailed {
         reason,
         retry_at: state.clock.now + Duration::from_secs(retry_in_secs),
         retry,
@@ -34,7 +34,7 @@ pub fn on_failed(state: &mut AppState, retry_in_secs: u64, reason: String) {
 
 /// The key works again: everything on screen is read again.
 pub fn on_up(state: &mut AppState, fx: &mut Vec<Effect>) {
-    if state.auth.take().is_none() {
+    if state.conn.auth.take().is_none() {
         return;
     }
     state.say(Level::Info, "SalesLoft accepts the key again; reloading");
@@ -45,7 +45,7 @@ pub fn on_up(state: &mut AppState, fx: &mut Vec<Effect>) {
 pub fn retry(state: &mut AppState, fx: &mut Vec<Effect>) {
     state.say(Level::Info, format!("trying {} again…", source(state)));
     let (id, effect) = state.request(Priority::User, Request::RetryAuth);
-    if let Some(a) = &mut state.auth {
+    if let Some(a) = &mut state.conn.auth {
         a.retry = Some(id);
     }
     fx.push(effect);
@@ -55,7 +55,7 @@ pub fn retry(state: &mut AppState, fx: &mut Vec<Effect>) {
 /// refused"), any other failure (too soon, unreachable) here. True when `id`
 /// was the try.
 pub fn on_finished(state: &mut AppState, id: RequestId, error: &Option<String>) -> bool {
-    let Some(a) = state.auth.as_mut().filter(|a| a.retry == Some(id)) else {
+    let Some(a) = state.conn.auth.as_mut().filter(|a| a.retry == Some(id)) else {
         return false;
     };
     a.retry = None;

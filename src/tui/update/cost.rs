@@ -90,8 +90,11 @@ pub(crate) fn on_estimate(
         asked,
         emails,
         cost,
-        limit: state.budget.as_ref().map_or(600, |b| b.limit),
-        stored: state.session.has_store.then_some(state.store.synced_at),
+        limit: state.conn.budget.as_ref().map_or(600, |b| b.limit),
+        stored: state
+            .session
+            .has_store
+            .then_some(state.conn.store.synced_at),
         focus: CostChoice::Cancel,
         back: state.metrics.previous.take(),
     };
@@ -257,7 +260,7 @@ pub(crate) fn on_stored(
     if state.metrics.parked.is_none() {
         state.metrics.parked = Some(facts);
     }
-    let ids: HashSet<u64> = state.cadences.cadences.iter().map(|c| c.id).collect();
+    let ids: HashSet<u64> = state.cadences.list.cadences.iter().map(|c| c.id).collect();
     state.metrics.loaded.extend(ids);
     state.metrics.stored_at = Some((range, synced_at));
     rebuild_cadences(state);

@@ -11,10 +11,10 @@ use super::super::state::AppState;
 /// already shown for this range (`force`: the refresh keys).
 pub fn request(state: &mut AppState, force: bool, fx: &mut Vec<Effect>) {
     let range = state.metrics.range;
-    if state.hub.is_some() {
+    if state.conn.hub.is_some() {
         // The team database has no recipients, templates or calls: asking
         // would only fail (the hub reader says the same).
-        if let Some(d) = &mut state.detail {
+        if let Some(d) = &mut state.cadences.detail {
             d.funnel.fetch.error = Some(
                 "the funnel and templates read SalesLoft; this dashboard reads the team \
                  database (--db)"
@@ -23,14 +23,16 @@ pub fn request(state: &mut AppState, force: bool, fx: &mut Vec<Effect>) {
         }
         return;
     }
-    let Some(d) = &state.detail else { return };
+    let Some(d) = &state.cadences.detail else {
+        return;
+    };
     let cadence_id = d.cadence_id;
     let have = d.funnel.data.as_ref().is_some_and(|f| f.range == range);
     if (have || d.funnel.fetch.is_loading()) && !force {
         return;
     }
     let (id, effect) = state.request(Priority::Visible, Request::Funnel { cadence_id, range });
-    if let Some(d) = &mut state.detail {
+    if let Some(d) = &mut state.cadences.detail {
         d.funnel.fetch.start(id);
     }
     fx.push(effect);
@@ -45,10 +47,10 @@ pub fn on_funnel(
     steps: Vec<Step>,
 ) {
     // Steps are facts about the cadence, whoever asked.
-    state.steps.insert(cadence_id, steps);
+    state.cadences.steps.insert(cadence_id, steps);
     let now = state.clock.now;
     let len = state.detail_step_count();
-    if let Some(d) = &mut state.detail
+    if let Some(d) = &mut state.cadences.detail
         && d.cadence_id == cadence_id
         && d.funnel.fetch.wants(id)
     {
@@ -61,7 +63,7 @@ pub fn on_funnel(
 /// The request finished; true when it was the funnel's.
 pub fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>) -> bool {
     let now = state.clock.now;
-    match &mut state.detail {
+    match &mut state.cadences.detail {
         Some(d) => d.funnel.fetch.finish(id, error, now),
         None => false,
     }

@@ -60,8 +60,8 @@ impl AppState {
             Level::Error => tracing::warn!(message = %text, "shown to the user"),
             _ => tracing::debug!(message = %text, "shown to the user"),
         }
-        self.messages.retain(|m| m.text != text);
-        self.messages.push(Message {
+        self.screen.messages.retain(|m| m.text != text);
+        self.screen.messages.push(Message {
             text,
             level,
             until: self.clock.now + ttl,
@@ -85,8 +85,8 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
     // A fully synced local store: its emails count every range here and the live
     // poll catches up from where it stands; its people fill the index. Neither is
     // read again.
-    let coverage = state.store.coverage;
-    if state.store.seeded
+    let coverage = state.conn.store.coverage;
+    if state.conn.store.seeded
         && let Some(through) = coverage.emails_through
     {
         fx.push(
@@ -95,11 +95,11 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
                 .1,
         );
         state.metrics.local = true;
-        let ids: Vec<u64> = state.cadences.cadences.iter().map(|c| c.id).collect();
+        let ids: Vec<u64> = state.cadences.list.cadences.iter().map(|c| c.id).collect();
         state.metrics.loaded.extend(ids);
     }
     actions::load_cadences(state, &mut fx);
-    if !(state.store.seeded && coverage.people) {
+    if !(state.conn.store.seeded && coverage.people) {
         people::start_index(state, &mut fx);
     }
     sync_live(state, &mut fx);
@@ -111,10 +111,13 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
 pub(crate) fn reload_after_auth(state: &mut AppState, fx: &mut Vec<Effect>) {
     fx.push(state.request(Priority::Visible, Request::Me).1);
     fx.push(state.request(Priority::Visible, Request::Users).1);
-    state.cadences.fetch.error = None;
+    state.cadences.list.fetch.error = None;
     actions::refresh_after_auth(state, fx);
-    if state.people.index_request.is_none()
-        && !matches!(state.people.status, super::state::IndexStatus::Done { .. })
+    if state.people.search.index_request.is_none()
+        && !matches!(
+            state.people.search.status,
+            super::state::IndexStatus::Done { .. }
+        )
     {
         people::start_index(state, fx);
     }
@@ -130,7 +133,7 @@ pub(crate) fn store_fallback(state: &mut AppState) -> Vec<Effect> {
         state.metrics.loaded.clear();
         actions::request_engagement(state, &mut fx);
     }
-    if state.store.coverage.people && state.people.index_request.is_none() {
+    if state.conn.store.coverage.people && state.people.search.index_request.is_none() {
         people::start_index(state, &mut fx);
     }
     fx
@@ -155,10 +158,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
         Msg::Paste(text) => on_paste(state, &text),
         Msg::Mouse(ev) => mouse::on_mouse(state, ev, &mut fx),
-        Msg::Resize(w, h) => state.size = (w, h),
+        Msg::Resize(w, h) => state.screen.size = (w, h),
         Msg::Tick => on_tick(state, &mut fx),
         Msg::Worker(event) => worker::on_event(state, event, &mut fx),
-        Msg::Budget(snapshot) => state.budget = Some(snapshot),
+        Msg::Budget(snapshot) => state.conn.budget = Some(snapshot),
         Msg::Note(level, text) => state.say(level, text),
         Msg::ViewSaved { view, error } => saved::on_saved(state, view, error),
         Msg::Stored(load) => stored::apply_load(state, *load),
@@ -174,8 +177,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
 /// Sends `SetLive` when what the user and the view want differs from what was asked.
 pub(crate) fn sync_live(state: &mut AppState, fx: &mut Vec<Effect>) {
     let want = state.wants_live();
-    if state.live.requested != Some(want) {
-        state.live.requested = Some(want);
+    if state.conn.live.requested != Some(want) {
+        state.conn.live.requested = Some(want);
         fx.push(
             state
                 .request(Priority::User, Request::SetLive { enabled: want })
@@ -223,8 +226,8 @@ fn on_key(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
 fn on_typing_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>) {
     let view = state.view;
     let input = match view {
-        View::Cadences => &mut state.cadences.filter,
-        _ => &mut state.people.query,
+        View::Cadences => &mut state.cadences.list.filter,
+        _ => &mut state.people.search.query,
     };
     match input.handle_key(key) {
         Edit::Changed => match view {
@@ -253,16 +256,16 @@ fn on_typing_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>) {
 fn leave_input(state: &mut AppState, clear: bool) {
     match state.view {
         View::Cadences => {
-            state.cadences.filter_focused = false;
-            if clear && !state.cadences.filter.is_empty() {
-                state.cadences.filter.clear();
+            state.cadences.list.filter_focused = false;
+            if clear && !state.cadences.list.filter.is_empty() {
+                state.cadences.list.filter.clear();
                 actions::rebuild_cadences(state);
             }
         }
         _ => {
-            state.people.focused = false;
-            if clear && !state.people.query.is_empty() {
-                state.people.query.clear();
+            state.people.search.focused = false;
+            if clear && !state.people.search.query.is_empty() {
+                state.people.search.query.clear();
                 people::query_changed(state);
             }
         }
@@ -271,18 +274,18 @@ fn leave_input(state: &mut AppState, clear: bool) {
 
 fn on_paste(state: &mut AppState, text: &str) {
     if let Some(Popup::Enroll(flow)) = &mut state.popup {
-        flow.paste(text, &mut state.people.index);
+        flow.paste(text, &mut state.people.search.index);
         return;
     }
     match state.view {
         View::Cadences => {
-            state.cadences.filter_focused = true;
-            state.cadences.filter.insert_str(text);
+            state.cadences.list.filter_focused = true;
+            state.cadences.list.filter.insert_str(text);
             actions::rebuild_cadences(state);
         }
         View::People => {
-            state.people.focused = true;
-            state.people.query.insert_str(text);
+            state.people.search.focused = true;
+            state.people.search.query.insert_str(text);
             people::query_changed(state);
         }
         _ => {}
@@ -295,24 +298,31 @@ pub const TASK_LINGER: Duration = Duration::from_secs(30);
 fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     let now = state.clock.now;
     let mut redraw = false;
-    if !state.running.is_empty()
-        || state.tasks.last().is_some_and(|t| t.finished.is_none())
-        || matches!(state.store.sync, super::store_status::SyncLine::Running(_))
+    if !state.tasks.running.is_empty()
+        || state
+            .tasks
+            .list
+            .last()
+            .is_some_and(|t| t.finished.is_none())
+        || matches!(
+            state.conn.store.sync,
+            super::store_status::SyncLine::Running(_)
+        )
     {
-        state.spinner = state.spinner.wrapping_add(1);
+        state.screen.spinner = state.screen.spinner.wrapping_add(1);
         redraw = true;
     }
-    let before = state.messages.len();
-    state.messages.retain(|m| m.until > now);
-    redraw |= state.messages.len() != before;
+    let before = state.screen.messages.len();
+    state.screen.messages.retain(|m| m.until > now);
+    redraw |= state.screen.messages.len() != before;
     // "updated N s ago" changes once a second: redraw every 4th tick.
-    state.ticks = state.ticks.wrapping_add(1);
-    redraw |= state.ticks.is_multiple_of(4);
+    state.screen.ticks = state.screen.ticks.wrapping_add(1);
+    redraw |= state.screen.ticks.is_multiple_of(4);
     people::lookup_if_due(state, fx);
     redraw |= alerts::on_tick(state);
     redraw |= trends::refresh(state, false);
     let had = state.popup.is_some();
     cost::show_waiting(state);
     redraw |= state.popup.is_some() != had;
-    state.redraw = redraw || !fx.is_empty();
+    state.screen.redraw = redraw || !fx.is_empty();
 }

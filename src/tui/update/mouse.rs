@@ -28,7 +28,7 @@ pub(super) fn on_mouse(state: &mut AppState, ev: MouseEvent, fx: &mut Vec<Effect
             }
         }
         MouseEventKind::Down(MouseButton::Left) if state.popup.is_none() => {
-            match state.hits.at(ev.column, ev.row) {
+            match state.screen.hits.at(ev.column, ev.row) {
                 Some(Hit::Tab(n)) => actions::switch_tab(state, n, fx),
                 Some(Hit::Row(list, i)) => click_row(state, list, i, fx),
                 None => {}
@@ -46,15 +46,15 @@ fn click_row(state: &mut AppState, list: List, i: usize, fx: &mut Vec<Effect>) {
         _ => i,
     };
     let cursor = match (list, state.view) {
-        (List::Cadences, View::Cadences) => &mut state.cadences.cursor,
-        (List::People, View::People) => &mut state.people.cursor,
-        (List::Activity, View::Activity) => &mut state.activity_cursor,
-        (List::Alerts, View::Alerts) => &mut state.alerts.cursor,
-        (List::Person, View::Person) => match &mut state.person {
+        (List::Cadences, View::Cadences) => &mut state.cadences.list.cursor,
+        (List::People, View::People) => &mut state.people.search.cursor,
+        (List::Activity, View::Activity) => &mut state.activity.cursor,
+        (List::Alerts, View::Alerts) => &mut state.analytics.alerts.cursor,
+        (List::Person, View::Person) => match &mut state.people.person {
             Some(p) => &mut p.cursor,
             None => return,
         },
-        (List::Steps | List::Members, View::CadenceDetail) => match &mut state.detail {
+        (List::Steps | List::Members, View::CadenceDetail) => match &mut state.cadences.detail {
             Some(d) => &mut d.cursor,
             None => return,
         },

@@ -63,7 +63,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
                 return;
             };
             state.popup = None;
-            let view = from_table(&name, &state.cadences, state.metrics.range);
+            let view = from_table(&name, &state.cadences.list, state.metrics.range);
             fx.push(Effect::SaveView { path, view });
         }
         _ => {}
@@ -101,7 +101,7 @@ pub(crate) fn apply(state: &mut AppState, i: usize, fx: &mut Vec<Effect>) {
         return;
     };
     let s = settings(&view);
-    let list = &mut state.cadences;
+    let list = &mut state.cadences.list;
     list.filter = TextInput::new(&s.filter);
     list.filter_focused = false;
     list.state_filter = s.state;

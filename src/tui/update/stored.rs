@@ -52,23 +52,23 @@ fn seed_data(state: &mut AppState, data: DashboardData) {
         synced_at,
         ..
     } = data;
-    state.cadences.replace(cadences);
-    state.cadences.fetch.arrived(now);
+    state.cadences.list.replace(cadences);
+    state.cadences.list.fetch.arrived(now);
     let mut by_cadence: HashMap<u64, Vec<_>> = HashMap::new();
     for s in steps {
         if let Some(c) = s.cadence.as_ref().and_then(|c| c.id_u64()) {
             by_cadence.entry(c).or_default().push(s);
         }
     }
-    state.steps.extend(by_cadence);
-    state.users = users
+    state.cadences.steps.extend(by_cadence);
+    state.team.users = users
         .iter()
         .filter_map(|u| u.label().map(|n| (u.id, n)))
         .collect();
-    state.cadences.owners = state.users.clone();
-    state.store.stale = true;
-    state.store.seeded = true;
-    state.store.synced_at = synced_at;
+    state.cadences.list.owners = state.team.users.clone();
+    state.conn.store.stale = true;
+    state.conn.store.seeded = true;
+    state.conn.store.synced_at = synced_at;
 }
 
 /// The people and email facts read after the first frame: the stored people join
@@ -81,12 +81,12 @@ fn take_rest(state: &mut AppState, rest: Rest) {
     let wall = state.clock.wall;
     let m = &mut state.metrics;
     m.agg.absorb(agg, wall, &mut m.series);
-    let had = state.people.index.len();
+    let had = state.people.search.index.len();
     match index {
         // Nobody listed yet (the usual start): the index built off this task.
-        Some(built) if had == 0 => state.people.index = built,
+        Some(built) if had == 0 => state.people.search.index = built,
         Some(built) => {
-            let index = &mut state.people.index;
+            let index = &mut state.people.search.index;
             for pos in 0..built.len() {
                 if let Some(e) = built.get(pos)
                     && index.by_id(e.id).is_none()
@@ -97,7 +97,7 @@ fn take_rest(state: &mut AppState, rest: Rest) {
             index.prepare();
         }
         None => {
-            let index = &mut state.people.index;
+            let index = &mut state.people.search.index;
             for r in people {
                 if index.by_id(r.id).is_none() {
                     index.upsert(row_entry(r));
@@ -106,16 +106,17 @@ fn take_rest(state: &mut AppState, rest: Rest) {
             index.prepare();
         }
     }
-    if !matches!(state.people.status, IndexStatus::Failed(_)) {
-        state.people.status = IndexStatus::Done {
-            total: state.people.index.len(),
+    if !matches!(state.people.search.status, IndexStatus::Failed(_)) {
+        state.people.search.status = IndexStatus::Done {
+            total: state.people.search.index.len(),
         };
     }
-    if state.people.index.len() != had {
+    if state.people.search.index.len() != had {
         super::people_changed(state);
     }
     state
         .cadences
+        .list
         .rebuild(&state.metrics.agg, &state.metrics.loaded);
 }
 
@@ -133,7 +134,7 @@ fn replace_rest(state: &mut AppState, rest: Rest) {
     } = rest;
     agg.set_range(state.metrics.agg.range(), state.clock.wall);
     state.metrics.agg = agg;
-    state.people.index = index.unwrap_or_else(|| {
+    state.people.search.index = index.unwrap_or_else(|| {
         let mut index = crate::search::PeopleIndex::default();
         for r in people {
             index.upsert(row_entry(r));
@@ -143,16 +144,18 @@ fn replace_rest(state: &mut AppState, rest: Rest) {
     });
     state
         .people
+        .search
         .marked
-        .retain(|id| state.people.index.by_id(*id).is_some());
-    if !matches!(state.people.status, IndexStatus::Failed(_)) {
-        state.people.status = IndexStatus::Done {
-            total: state.people.index.len(),
+        .retain(|id| state.people.search.index.by_id(*id).is_some());
+    if !matches!(state.people.search.status, IndexStatus::Failed(_)) {
+        state.people.search.status = IndexStatus::Done {
+            total: state.people.search.index.len(),
         };
     }
     super::people_changed(state);
     state
         .cadences
+        .list
         .rebuild(&state.metrics.agg, &state.metrics.loaded);
 }
 
@@ -190,9 +193,9 @@ pub fn apply_load(state: &mut AppState, load: StoreLoad) {
                 coverage,
             } = *stored;
             seed_data(state, data);
-            state.store.coverage = coverage;
+            state.conn.store.coverage = coverage;
             if coverage.people {
-                state.people.status = IndexStatus::Running;
+                state.people.search.status = IndexStatus::Running;
             }
             let wall = state.clock.wall;
             let mut agg = Aggregator::from_totals(range, wall, totals);
@@ -201,6 +204,7 @@ pub fn apply_load(state: &mut AppState, load: StoreLoad) {
             state.metrics.agg = agg;
             state
                 .cadences
+                .list
                 .rebuild(&state.metrics.agg, &state.metrics.loaded);
         }
         StoreLoad::Failed(message) => state.say(Level::Warn, message),
@@ -229,6 +233,7 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
             let fx = super::store_fallback(state);
             state
                 .cadences
+                .list
                 .rebuild(&state.metrics.agg, &state.metrics.loaded);
             return fx;
         }
@@ -236,10 +241,10 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
             let Changes { people, facts } = *changes;
             let mut indexed = false;
             for r in people {
-                indexed |= state.people.index.upsert(row_entry(r));
+                indexed |= state.people.search.index.upsert(row_entry(r));
             }
             if indexed {
-                state.people.index.prepare();
+                state.people.search.index.prepare();
                 super::people_changed(state);
             }
             let mut changed = false;
@@ -249,11 +254,12 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
             if changed {
                 state
                     .cadences
+                    .list
                     .rebuild(&state.metrics.agg, &state.metrics.loaded);
             }
         }
         StoreEvent::Progress(p) => {
-            let mut per = match std::mem::take(&mut state.store.sync) {
+            let mut per = match std::mem::take(&mut state.conn.store.sync) {
                 SyncLine::Running(per) => per,
                 _ => Vec::new(),
             };
@@ -262,7 +268,7 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
                 Some(e) => *e = (name, p.records, p.expected),
                 None => per.push((name, p.records, p.expected)),
             }
-            state.store.sync = SyncLine::Running(per);
+            state.conn.store.sync = SyncLine::Running(per);
         }
         StoreEvent::Finished {
             ok,
@@ -270,13 +276,13 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
             error,
             synced_at,
         } => {
-            state.store.sync = SyncLine::Done;
+            state.conn.store.sync = SyncLine::Done;
             if synced_at.is_some() {
-                state.store.synced_at = synced_at;
+                state.conn.store.synced_at = synced_at;
             }
             // Said for the first run and when the outcome changes; the periodic
             // refreshes and repeated retries stay quiet.
-            let was = state.store.last_ok.replace(ok);
+            let was = state.conn.store.last_ok.replace(ok);
             if ok && was != Some(true) {
                 state.say(
                     Level::Info,

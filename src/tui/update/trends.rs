@@ -10,19 +10,21 @@ use super::super::trends::*;
 /// ignores the throttle (the user switched the mode or the range). True if they
 /// changed.
 pub fn refresh(state: &mut AppState, force: bool) -> bool {
-    let Some(period) = state.trends.mode.period() else {
+    let Some(period) = state.analytics.trends.mode.period() else {
         return false;
     };
-    let key = (period, state.metrics.range, state.facts.version());
-    if state.trends.key == Some(key) {
+    let key = (period, state.metrics.range, state.analytics.facts.version());
+    if state.analytics.trends.key == Some(key) {
         return false;
     }
     let now = state.clock.now;
     let recent = state
+        .analytics
         .trends
         .last
         .is_some_and(|t| now.duration_since(t) < EVERY);
     let same_view = state
+        .analytics
         .trends
         .key
         .is_some_and(|(p, r, _)| p == period && r == state.metrics.range);
@@ -37,7 +39,7 @@ pub fn refresh(state: &mut AppState, force: bool) -> bool {
         Some(since) => Some(since.date_naive()),
         None => buckets.keys().map(|(d, _)| *d).min(),
     };
-    let t = &mut state.trends;
+    let t = &mut state.analytics.trends;
     t.span = first.map(|f| (period.start(f), period.start(wall.date_naive())));
     t.buckets = buckets;
     t.key = Some(key);

@@ -12,14 +12,14 @@ pub fn yank(state: &mut AppState, fx: &mut Vec<Effect>) {
         return;
     };
     let now = state.clock.now;
-    let field = match &state.yank {
+    let field = match &state.screen.yank {
         Some(last) if last.row == key && now.duration_since(last.at) < AGAIN => {
             (last.field + 1) % fields.len()
         }
         _ => 0,
     };
     let (what, value) = fields[field].clone();
-    state.yank = Some(LastYank {
+    state.screen.yank = Some(LastYank {
         row: key,
         field,
         at: now,

@@ -30,7 +30,7 @@ const PEOPLE_COLUMNS: [Column; 4] = [
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let (Some(d), Some(c)) = (&state.detail, state.detail_cadence()) else {
+    let (Some(d), Some(c)) = (&state.cadences.detail, state.detail_cadence()) else {
         placeholder(
             area,
             buf,
@@ -54,6 +54,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     summary(state, c, d, facts, buf);
     live_chart(state, c.id, chart, buf);
     let steps: Vec<&Step> = state
+        .cadences
         .steps
         .get(&c.id)
         .map(|v| detail_steps(v))
@@ -121,6 +122,7 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
     // Enabled steps, as the steps table and the step picker list them; disabled
     // ones are said apart.
     let steps = state
+        .cadences
         .steps
         .get(&c.id)
         .map(|v| (crate::tui::enroll::ordered_steps(v).len(), v.len()));
@@ -255,10 +257,12 @@ fn people_table(state: &AppState, d: &CadenceDetail, steps: usize, area: Rect, b
         d.members.len(),
         inner.height.saturating_sub(1) as usize,
     );
-    state.hits.table(List::Members, inner, &range);
+    state.screen.hits.table(List::Members, inner, &range);
     let rows = range.map(|pos| {
         let (m, p) = &d.members[pos];
-        let entry = m.person_id().and_then(|id| state.people.index.by_id(id));
+        let entry = m
+            .person_id()
+            .and_then(|id| state.people.search.index.by_id(id));
         let name = p
             .as_ref()
             .map(|p| p.label())

@@ -47,7 +47,7 @@ pub fn state_style(styles: &Styles, state: &CadenceState) -> Style {
 
 fn title(state: &AppState) -> Line<'static> {
     let s = &state.styles;
-    let list = &state.cadences;
+    let list = &state.cadences.list;
     let mut spans = vec![Span::styled(
         format!(" Cadences ({}", list.rows.len()),
         s.title,
@@ -102,7 +102,7 @@ fn engagement_note(state: &AppState) -> Option<String> {
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let list = &state.cadences;
+    let list = &state.cadences.list;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.border)
@@ -192,7 +192,7 @@ fn sort_column(i: usize) -> Option<SortColumn> {
 
 fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let list = &state.cadences;
+    let list = &state.cadences.list;
     // The id while shown, and the columns a saved view did not leave out.
     let shown: Vec<usize> = (0..COLUMNS.len())
         .filter(|&i| (i != ID || list.show_ids) && !list.hidden.contains(&i))
@@ -227,7 +227,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let totals = area.height >= 4;
     let height = area.height.saturating_sub(1 + u16::from(totals)) as usize;
     let range = list.cursor.viewport(list.rows.len(), height);
-    state.hits.table(List::Cadences, area, &range);
+    state.screen.hits.table(List::Cadences, area, &range);
     let name_width = grow_width(&COLUMNS, &keep, area.width);
     let rows = range.clone().map(|pos| {
         let c = &list.cadences[list.rows[pos]];
@@ -277,7 +277,7 @@ fn metric_text(pending: bool, known: bool, text: String) -> String {
 /// counted together (rates over the sums, as `report` totals them). A `?` when
 /// one shown cadence's numbers were not read for the range, `…` while reading.
 fn total_cell(state: &AppState, col: usize, width: usize) -> Cell<'static> {
-    let list = &state.cadences;
+    let list = &state.cadences.list;
     let m = &state.metrics;
     let shown = || list.rows.iter().map(|&i| &list.cadences[i]);
     let pending = shown().any(|c| state.engagement_pending(c.id));

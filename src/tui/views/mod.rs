@@ -35,7 +35,7 @@ pub const STATUS_LINES: u16 = 2;
 
 /// Renders the whole screen into a buffer (what `draw` and the snapshot tests use).
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
-    state.hits.clear();
+    state.screen.hits.clear();
     let task_lines = task_panel_height(state, area.height);
     let [tabs, body, tasks, status] = Layout::vertical([
         Constraint::Length(1),
@@ -78,10 +78,11 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
     let key =
         |a: Action, fallback: &str| state.keymap.hint(a).unwrap_or_else(|| fallback.to_string());
     let detail = state.detail_cadence().map(|c| c.name.as_str());
-    let person = state.person.as_ref().and_then(|p| {
+    let person = state.people.person.as_ref().and_then(|p| {
         p.person.as_ref().map(|x| x.label()).or_else(|| {
             state
                 .people
+                .search
                 .index
                 .by_id(p.person_id)
                 .map(|e| e.name.clone())
@@ -97,7 +98,7 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
             _ => "People".to_string(),
         },
         "Activity".to_string(),
-        match state.alerts.firing() {
+        match state.analytics.alerts.firing() {
             0 => "Alerts".to_string(),
             n => format!("Alerts ▲{n}"),
         },
@@ -116,7 +117,7 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
         let marker = if active { s.marker } else { "  " };
         let tab = Span::styled(format!("{marker}{} {name} ", keys[i]), style);
         let w = (tab.width() as u16).min(area.right().saturating_sub(x));
-        state.hits.add(
+        state.screen.hits.add(
             Rect {
                 x,
                 width: w,
@@ -149,13 +150,13 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
 
 /// Rows for the newest enrollment's per-person results, while it matters.
 fn task_panel_height(state: &AppState, screen_height: u16) -> u16 {
-    let Some(task) = state.tasks.last() else {
+    let Some(task) = state.tasks.list.last() else {
         return 0;
     };
     let recent = task
         .finished
         .is_none_or(|at| state.clock.now.saturating_duration_since(at) < TASK_LINGER);
-    if state.task_dismissed || !recent || state.view == View::Activity {
+    if state.tasks.dismissed || !recent || state.view == View::Activity {
         return 0;
     }
     let lines = task.outcomes.len().max(1) + usize::from(task.error.is_some()) + 1;
@@ -164,7 +165,7 @@ fn task_panel_height(state: &AppState, screen_height: u16) -> u16 {
 
 fn task_panel(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let Some(task) = state.tasks.last() else {
+    let Some(task) = state.tasks.list.last() else {
         return;
     };
     let title = if task.finished.is_some() {
@@ -172,7 +173,7 @@ fn task_panel(state: &AppState, area: Rect, buf: &mut Buffer) {
     } else {
         format!(
             " {} {} ",
-            status_bar::spinner(state.spinner),
+            status_bar::spinner(state.screen.spinner),
             task.summary()
         )
     };

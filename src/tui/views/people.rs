@@ -100,8 +100,8 @@ pub fn input_line(
 
 /// "indexing 3,200 people…" / "5,000 people indexed".
 pub fn index_progress(state: &AppState) -> (String, bool) {
-    let n = thousands(state.people.index.len() as u64);
-    match &state.people.status {
+    let n = thousands(state.people.search.index.len() as u64);
+    match &state.people.search.status {
         IndexStatus::NotStarted => ("index not started".into(), false),
         IndexStatus::Running => (format!("indexing {n} people…"), false),
         IndexStatus::Done { .. } => (format!("{n} people indexed"), false),
@@ -111,7 +111,7 @@ pub fn index_progress(state: &AppState) -> (String, bool) {
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let p = &state.people;
+    let p = &state.people.search;
     let (progress, failed) = index_progress(state);
     let mut title = vec![
         Span::styled(" People ", s.title),
@@ -182,7 +182,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
 
 fn empty_lines(state: &AppState) -> Vec<Line<'static>> {
     let s = &state.styles;
-    let p = &state.people;
+    let p = &state.people.search;
     let lookup = p.lookup.waiting.as_ref().map(|(_, e)| e.clone());
     match (&p.status, p.query.is_empty()) {
         (_, false) if lookup.is_some() => vec![Line::from(format!(
@@ -222,7 +222,7 @@ pub const ID_WIDTH: u16 = 8;
 
 fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let p = &state.people;
+    let p = &state.people.search;
     // The id goes first, where the eye starts, as in the cadences table.
     let id_w = if p.show_ids && area.width >= 40 {
         ID_WIDTH + 1
@@ -244,7 +244,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     );
     let height = area.height.saturating_sub(1) as usize;
     let range = p.cursor.viewport(p.hits.hits.len(), height);
-    state.hits.table(List::People, area, &range);
+    state.screen.hits.table(List::People, area, &range);
     let exact =
         p.lookup.answer.as_ref().and_then(|(email, id)| {
             id.filter(|_| email.eq_ignore_ascii_case(p.query.value().trim()))

@@ -24,7 +24,7 @@ const COLUMNS: [Column; 6] = [
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let Some(page) = &state.person else {
+    let Some(page) = &state.people.person else {
         placeholder(
             area,
             buf,
@@ -34,7 +34,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         );
         return;
     };
-    let entry = state.people.index.by_id(page.person_id);
+    let entry = state.people.search.index.by_id(page.person_id);
     let name = page
         .person
         .as_ref()
@@ -169,9 +169,9 @@ fn memberships(
                 .map(|&i| Cell::from(Span::styled(COLUMNS[i].title, s.header))),
         ),
     );
-    let cursor = &state.person.as_ref().expect("person page").cursor;
+    let cursor = &state.people.person.as_ref().expect("person page").cursor;
     let range = cursor.viewport(list.len(), inner.height.saturating_sub(1) as usize);
-    state.hits.table(List::Person, inner, &range);
+    state.screen.hits.table(List::Person, inner, &range);
     let rows = range.map(|pos| {
         let m = &list[pos];
         let cadence = m
@@ -179,6 +179,7 @@ fn memberships(
             .map(|id| {
                 state
                     .cadences
+                    .list
                     .by_id(id)
                     .map_or_else(|| format!("cadence {id}"), |c| c.name.clone())
             })

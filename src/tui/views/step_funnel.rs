@@ -124,7 +124,7 @@ pub fn steps_table(
             title.push(Span::styled("· funnel loading… ", s.dim))
         }
         // On the team database the funnel is not read at all: not a failure.
-        LoadState::Failed(_) | LoadState::Stale(_) if state.hub.is_some() => {
+        LoadState::Failed(_) | LoadState::Stale(_) if state.conn.hub.is_some() => {
             title.push(Span::styled("· funnel needs SalesLoft ", s.dim))
         }
         LoadState::Failed(_) | LoadState::Stale(_) => {
@@ -175,7 +175,7 @@ pub fn steps_table(
     let range = d
         .steps_scroll
         .scroll_to(sel, steps.len(), inner.height.saturating_sub(1) as usize);
-    state.hits.table(List::Steps, inner, &range);
+    state.screen.hits.table(List::Steps, inner, &range);
     let rows = range.map(|pos| {
         let st = steps[pos];
         let e = state.metrics.agg.by_step(st.id);

@@ -22,7 +22,14 @@ pub fn render(state: &AppState, cadence_id: Option<u64>, area: Rect, buf: &mut B
         .title(Line::from(vec![
             Span::styled(format!(" live · last {minutes} min "), s.title),
             // In the title, not over the newest bars.
-            Span::styled(if state.live.frozen { "frozen " } else { "" }, s.warn),
+            Span::styled(
+                if state.conn.live.frozen {
+                    "frozen "
+                } else {
+                    ""
+                },
+                s.warn,
+            ),
         ]));
     let inner = block.inner(area);
     block.render(area, buf);

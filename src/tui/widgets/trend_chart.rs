@@ -18,12 +18,12 @@ use super::super::views::{ellipsize, thousands};
 
 /// The chart box of the detail (`Some(cadence)`) or of Activity (`None`).
 pub fn render(state: &AppState, cadence: Option<u64>, area: Rect, buf: &mut Buffer) {
-    if state.trends.mode == ChartMode::Live {
+    if state.analytics.trends.mode == ChartMode::Live {
         super::live_chart::render(state, cadence, area, buf);
         return;
     }
     let s = &state.styles;
-    let mode = state.trends.mode;
+    let mode = state.analytics.trends.mode;
     let all = series(state, cadence);
     // As many buckets as there are columns for bars, the newest on the right;
     // the numbers beside them and the title are for what is drawn.
