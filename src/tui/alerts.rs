@@ -8,10 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use crate::config::AlertRule;
-use crate::metrics::TimeRange;
 use crate::metrics::alerts::Check;
-
-use super::state::AppState;
 
 /// Live facts re-evaluate the rules at most this often.
 pub(crate) const EVERY: Duration = Duration::from_secs(5);
@@ -76,42 +73,4 @@ impl Alerts {
 /// The days a rule's windows span back from now.
 pub fn span_days(rule: &AlertRule) -> u32 {
     rule.days + rule.drop_vs_days.unwrap_or(0)
-}
-
-/// Why the dashboard's facts cannot answer `rule`, if they cannot.
-pub(crate) fn not_covered(state: &AppState, rule: &AlertRule) -> Option<String> {
-    let need = span_days(rule);
-    let m = &state.metrics;
-    if m.local || m.parked.is_some() || m.agg.is_preset() {
-        return Some(
-            "the numbers on screen are the local store's totals; alerts read the emails \
-             the dashboard loads (press r to load them)"
-                .into(),
-        );
-    }
-    if let TimeRange::Days(d) = m.range
-        && d < need
-    {
-        return Some(format!(
-            "needs the last {need} days, the dashboard holds the last {d} (t widens the range)"
-        ));
-    }
-    let missing = match rule.cadence {
-        Some(c) => (!m.loaded.contains(&c)).then_some(1),
-        None => {
-            let n = state
-                .cadences
-                .list
-                .cadences
-                .iter()
-                .filter(|c| !m.loaded.contains(&c.id))
-                .count();
-            (n > 0 || state.cadences.list.cadences.is_empty()).then_some(n)
-        }
-    };
-    missing.map(|n| match (rule.cadence, n) {
-        (Some(c), _) => format!("waiting for the emails of cadence {c}"),
-        (None, 0) => "waiting for the cadences".to_string(),
-        (None, n) => format!("waiting for the emails of {n} cadences"),
-    })
 }

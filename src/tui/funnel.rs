@@ -10,7 +10,6 @@ use crate::metrics::breakdown::TemplateStats;
 use crate::metrics::funnel::StepFunnel;
 
 use super::fetch::Fetch;
-use super::state::AppState;
 
 /// One cadence's funnel over one range.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,11 +53,4 @@ pub fn detail_steps(steps: &[Step]) -> Vec<&Step> {
     let mut v: Vec<&Step> = steps.iter().collect();
     v.sort_by_key(|s| (s.day.unwrap_or(0), s.step_number.unwrap_or(0), s.id));
     v
-}
-
-/// The step under the detail's cursor, if the cursor is on a step.
-pub fn selected_step(state: &AppState) -> Option<&Step> {
-    let d = state.cadences.detail.as_ref()?;
-    let steps = detail_steps(state.cadences.steps.get(&d.cadence_id)?);
-    steps.get(d.cursor.selected).copied()
 }

@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod app;
 pub mod auth;
+pub mod auth_text;
 pub mod cadence_list;
 pub mod choices;
 pub mod cost;
@@ -26,6 +27,7 @@ pub mod stored;
 pub mod style;
 pub mod task;
 pub mod terminal;
+pub mod text;
 pub mod text_input;
 pub mod trends;
 pub mod update;

@@ -13,7 +13,6 @@ use crate::worker::protocol::RequestId;
 
 use super::cadence_list::CadenceList;
 use super::pages::{CadenceDetail, PeopleSearch, PersonPage};
-use super::state::{Live, Message, Unreachable};
 use super::task::EnrollTask;
 use super::widgets::table::Cursor;
 
@@ -125,4 +124,42 @@ impl Default for Screen {
             size: (80, 24),
         }
     }
+}
+
+/// Live polling as the user and the worker see it.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    /// The user froze live updates (`f`).
+    pub frozen: bool,
+    /// What the worker last said.
+    pub enabled: bool,
+    pub paused_reason: Option<String>,
+    /// The last `SetLive` sent, to avoid repeating it.
+    pub requested: Option<bool>,
+    /// The dashboard's webhook receiver is running: SalesLoft pushes changes
+    /// besides the polls (shown as "⚡ hooks" next to LIVE).
+    pub webhooks: bool,
+}
+
+/// SalesLoft does not answer (the worker's circuit breaker is open).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// "timed out", "server error 503"...
+    pub reason: String,
+    /// When the worker's next probe goes out.
+    pub retry_at: Instant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub text: String,
+    pub level: Level,
+    pub until: Instant,
 }

@@ -16,7 +16,8 @@ pub use super::pages::{
     CadenceDetail, EmailLookup, IndexStatus, PeopleSearch, PersonPage, SEARCH_LIMIT, TABS, View,
 };
 pub use super::parts::{
-    ActivityTab, Analytics, CadencesTab, Connection, PeopleTab, Screen, Tasks, Team,
+    ActivityTab, Analytics, CadencesTab, Connection, Level, Live, Message, PeopleTab, Screen,
+    Tasks, Team, Unreachable,
 };
 use super::style::Styles;
 
@@ -91,44 +92,6 @@ pub struct Metrics {
     pub previous: Option<(TimeRange, HashSet<u64>)>,
     /// A cost question waiting for another dialog to close.
     pub question: Option<Box<super::cost::CostQuestion>>,
-}
-
-/// Live polling as the user and the worker see it.
-#[derive(Debug, Clone, Default)]
-pub struct Live {
-    /// The user froze live updates (`f`).
-    pub frozen: bool,
-    /// What the worker last said.
-    pub enabled: bool,
-    pub paused_reason: Option<String>,
-    /// The last `SetLive` sent, to avoid repeating it.
-    pub requested: Option<bool>,
-    /// The dashboard's webhook receiver is running: SalesLoft pushes changes
-    /// besides the polls (shown as "⚡ hooks" next to LIVE).
-    pub webhooks: bool,
-}
-
-/// SalesLoft does not answer (the worker's circuit breaker is open).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreachable {
-    /// "timed out", "server error 503"...
-    pub reason: String,
-    /// When the worker's next probe goes out.
-    pub retry_at: Instant,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warn,
-    Error,
-}
-
-#[derive(Debug, Clone)]
-pub struct Message {
-    pub text: String,
-    pub level: Level,
-    pub until: Instant,
 }
 
 #[derive(Debug)]
@@ -263,6 +226,21 @@ impl AppState {
             .as_ref()
             .and_then(|d| self.cadences.steps.get(&d.cadence_id))
             .map_or(0, |v| super::funnel::detail_steps(v).len())
+    }
+
+    /// The step under the detail's cursor, if the cursor is on a step.
+    pub fn selected_step(&self) -> Option<&crate::api::models::Step> {
+        let d = self.cadences.detail.as_ref()?;
+        let steps = super::funnel::detail_steps(self.cadences.steps.get(&d.cadence_id)?);
+        steps.get(d.cursor.selected).copied()
+    }
+
+    /// The user's answer to the cost question for the current range, if any.
+    pub fn cost_choice(&self) -> Option<super::cost::CostChoice> {
+        self.metrics
+            .choice
+            .filter(|c| c.range == self.metrics.range)
+            .map(|c| c.choice)
     }
 
     /// The cadence shown in the detail, from the list.

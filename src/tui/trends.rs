@@ -11,8 +11,6 @@ use chrono::{Days, NaiveDate};
 use crate::metrics::breakdown::Period;
 use crate::metrics::{Engagement, TimeRange};
 
-use super::state::AppState;
-
 /// What the top-right chart of the detail and of Activity shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ChartMode {
@@ -67,8 +65,7 @@ pub struct Trends {
 
 /// One cadence's buckets (`None`: every cadence together) from the span's start
 /// to its end, empty buckets included, oldest first.
-pub fn series(state: &AppState, cadence: Option<u64>) -> Vec<(NaiveDate, Engagement)> {
-    let t = &state.analytics.trends;
+pub fn series(t: &Trends, cadence: Option<u64>) -> Vec<(NaiveDate, Engagement)> {
     let (Some(period), Some((first, last))) = (t.mode.period(), t.span) else {
         return Vec::new();
     };

@@ -4,7 +4,7 @@
 use crate::api::models::Step;
 use crate::metrics::funnel::drop_off;
 
-use super::super::funnel::{detail_steps, selected_step};
+use super::super::funnel::detail_steps;
 use super::super::state::AppState;
 use super::{Csv, field, opt, rate};
 
@@ -58,7 +58,7 @@ pub(super) fn focused(state: &AppState) -> Result<Csv, String> {
         .get(&d.cadence_id)
         .map(|v| detail_steps(v))
         .unwrap_or_default();
-    if selected_step(state).is_some() || d.members.is_empty() {
+    if state.selected_step().is_some() || d.members.is_empty() {
         return steps_csv(state, d.cadence_id, &steps);
     }
     let rows: Vec<Vec<String>> = d
@@ -196,7 +196,7 @@ pub(super) fn templates(state: &AppState) -> Result<Csv, String> {
     else {
         return Err("the template table is in a cadence's detail: open one (enter)".into());
     };
-    let Some(st) = selected_step(state) else {
+    let Some(st) = state.selected_step() else {
         return Err("move the cursor to a step to export its templates".into());
     };
     let range = state.metrics.range;

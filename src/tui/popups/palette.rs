@@ -9,7 +9,8 @@ use ratatui::widgets::Widget;
 use super::super::palette::{Entry, Palette};
 use super::super::saved_views::summary;
 use super::super::state::AppState;
-use super::super::views::{ellipsize, people::input_line};
+use super::super::text::ellipsize;
+use super::super::widgets::input_line::input_line;
 use super::{centered, frame};
 
 pub fn render(state: &AppState, p: &Palette, area: Rect, buf: &mut Buffer) {

@@ -1,6 +1,8 @@
 //! The `[[alerts]]` rules judged again: when asked, and on a tick after new
 //! facts (at most every few seconds).
 
+use crate::config::AlertRule;
+use crate::metrics::TimeRange;
 use crate::metrics::alerts::{Check, check};
 
 use super::super::alerts::*;
@@ -62,4 +64,42 @@ pub fn on_tick(state: &mut AppState) -> bool {
     let before = a.firing();
     evaluate(state);
     state.analytics.alerts.firing() != before || state.view == super::super::state::View::Alerts
+}
+
+/// Why the dashboard's facts cannot answer `rule`, if they cannot.
+fn not_covered(state: &AppState, rule: &AlertRule) -> Option<String> {
+    let need = span_days(rule);
+    let m = &state.metrics;
+    if m.local || m.parked.is_some() || m.agg.is_preset() {
+        return Some(
+            "the numbers on screen are the local store's totals; alerts read the emails \
+             the dashboard loads (press r to load them)"
+                .into(),
+        );
+    }
+    if let TimeRange::Days(d) = m.range
+        && d < need
+    {
+        return Some(format!(
+            "needs the last {need} days, the dashboard holds the last {d} (t widens the range)"
+        ));
+    }
+    let missing = match rule.cadence {
+        Some(c) => (!m.loaded.contains(&c)).then_some(1),
+        None => {
+            let n = state
+                .cadences
+                .list
+                .cadences
+                .iter()
+                .filter(|c| !m.loaded.contains(&c.id))
+                .count();
+            (n > 0 || state.cadences.list.cadences.is_empty()).then_some(n)
+        }
+    };
+    missing.map(|n| match (rule.cadence, n) {
+        (Some(c), _) => format!("waiting for the emails of cadence {c}"),
+        (None, 0) => "waiting for the cadences".to_string(),
+        (None, n) => format!("waiting for the emails of {n} cadences"),
+    })
 }

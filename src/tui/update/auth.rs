@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use crate::worker::protocol::{Priority, Request, RequestId};
 
-use super::super::auth::{AuthFailed, is_refusal, retry_key, source};
+use super::super::auth::{AuthFailed, is_refusal};
+use super::super::auth_text::{retry_key, source};
 use super::super::msg::Effect;
 use super::super::state::{AppState, Level};
 

@@ -50,11 +50,7 @@ pub(crate) fn load(state: &mut AppState, ids: Vec<u64>, fx: &mut Vec<Effect>) {
 
 /// The user's answer for the current range, if any.
 pub fn choice(state: &AppState) -> Option<CostChoice> {
-    state
-        .metrics
-        .choice
-        .filter(|c| c.range == state.metrics.range)
-        .map(|c| c.choice)
+    state.cost_choice()
 }
 
 /// The estimate arrived: load when it is within the threshold, else ask.

@@ -18,8 +18,6 @@ mod trends;
 mod worker;
 mod yank;
 
-use std::time::Duration;
-
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::config::keymap::Action;
@@ -29,6 +27,7 @@ use super::msg::{Effect, Msg};
 use super::state::{AppState, ERROR_TTL, Level, MESSAGE_TTL, Message, Popup, View};
 use super::text_input::Edit;
 
+pub use super::task::TASK_LINGER;
 pub use actions::open_view;
 pub use cost::choice as cost_choice;
 pub(crate) use people::research as people_changed;
@@ -291,9 +290,6 @@ fn on_paste(state: &mut AppState, text: &str) {
         _ => {}
     }
 }
-
-/// How long a finished task stays on the task line.
-pub const TASK_LINGER: Duration = Duration::from_secs(30);
 
 fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     let now = state.clock.now;

@@ -63,7 +63,8 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     if wide {
         // The steps and the people side by side, the templates of the step
         // under the cursor across the whole width below them.
-        let rows = step_funnel::selected_step(state)
+        let rows = state
+            .selected_step()
             .and_then(|st| d.funnel.data.as_ref()?.templates.get(&st.id))
             .map_or(1, Vec::len) as u16;
         let t_h = (rows + 3).clamp(5, 9).min(bottom.height / 2);

@@ -96,7 +96,7 @@ fn engagement_note(state: &AppState) -> Option<String> {
             None => "stored".to_string(),
         });
     }
-    (crate::tui::update::cost_choice(state) == Some(crate::tui::cost::CostChoice::Cancel))
+    (state.cost_choice() == Some(crate::tui::cost::CostChoice::Cancel))
         .then(|| "not loaded: r asks again".to_string())
 }
 
@@ -117,7 +117,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         v
     };
     if list.cadences.is_empty() {
-        if let Some(text) = super::super::auth::screen_text(state) {
+        if let Some(text) = super::super::auth_text::screen_text(state) {
             placeholder(area, buf, block, vec![Line::from(text)], s.bad);
             return;
         }

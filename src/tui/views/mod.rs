@@ -20,8 +20,10 @@ use crate::config::keymap::Action;
 use super::fetch::LoadState;
 use super::popups;
 use super::state::{AppState, Popup, View};
-use super::update::TASK_LINGER;
+use super::task::TASK_LINGER;
 use super::widgets::status_bar;
+
+pub use super::text::{ellipsize, thousands};
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     let area = frame.area();
@@ -206,30 +208,4 @@ pub fn load_suffix(load: &LoadState) -> Option<(String, bool)> {
         LoadState::Stale(e) => Some((format!(" · stale: {e}"), true)),
         _ => None,
     }
-}
-
-/// "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Cuts `text` to `width` columns, ending with "…" when cut.
-pub fn ellipsize(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut s: String = text.chars().take(width - 1).collect();
-    s.push('…');
-    s
 }

@@ -6,12 +6,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, Widget};
 
-use crate::config::keymap::Action;
-
 use super::super::hits::List;
 use super::super::state::{AppState, IndexStatus};
 use super::super::style::MARK;
-use super::super::text_input::TextInput;
+pub use super::super::widgets::input_line::input_line;
 use super::super::widgets::table::{MARKER_WIDTH, placeholder};
 use super::{ellipsize, thousands};
 
@@ -61,41 +59,6 @@ pub fn column_widths(width: u16) -> [u16; 4] {
     }
     w[kept - 1] += spare;
     w
-}
-
-/// A one-line input: `filter: text▏` with the cursor shown while focused.
-pub fn input_line(
-    state: &AppState,
-    label: &str,
-    input: &TextInput,
-    focused: bool,
-    area: Rect,
-    buf: &mut Buffer,
-) {
-    let s = &state.styles;
-    let value = input.value();
-    let mut spans = vec![Span::styled(
-        format!("{label}: "),
-        if focused { s.key } else { s.dim },
-    )];
-    if focused {
-        let cut = value
-            .char_indices()
-            .nth(input.cursor())
-            .map_or(value.len(), |(i, _)| i);
-        spans.push(Span::styled(value[..cut].to_string(), s.input));
-        spans.push(Span::styled("▏", s.key));
-        spans.push(Span::styled(value[cut..].to_string(), s.input));
-    } else if value.is_empty() {
-        let key = state
-            .keymap
-            .hint(Action::Filter)
-            .unwrap_or_else(|| "/".into());
-        spans.push(Span::styled(format!("press {key} to type"), s.dim));
-    } else {
-        spans.push(Span::raw(value.to_string()));
-    }
-    Line::from(spans).render(area, buf);
 }
 
 /// "indexing 3,200 people…" / "5,000 people indexed".
@@ -163,7 +126,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         ..inner
     };
     if p.hits.hits.is_empty() {
-        if let Some(text) = super::super::auth::screen_text(state) {
+        if let Some(text) = super::super::auth_text::screen_text(state) {
             placeholder(
                 table_area,
                 buf,

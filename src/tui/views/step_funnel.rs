@@ -17,7 +17,6 @@ use crate::metrics::funnel::drop_off;
 
 use super::super::fetch::LoadState;
 use super::super::funnel::FunnelData;
-pub use super::super::funnel::selected_step;
 use super::super::hits::List;
 use super::super::state::{AppState, CadenceDetail};
 use super::super::widgets::table::{
@@ -311,7 +310,7 @@ pub fn templates_table(
     buf: &mut Buffer,
 ) {
     let s = &state.styles;
-    let step = selected_step(state);
+    let step = state.selected_step();
     let mut title = vec![Span::styled(" Templates ", s.title)];
     if let Some(st) = step {
         let label = format!("· step {}: {} ", st.id, step_name(st));

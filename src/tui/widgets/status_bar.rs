@@ -172,7 +172,7 @@ pub fn unreachable_text(state: &AppState) -> Option<String> {
 fn live_span(state: &AppState, width: u16) -> Span<'static> {
     let s = &state.styles;
     // The key is refused: nothing is live, whatever else holds.
-    if let Some(text) = super::super::auth::status_text(state, width) {
+    if let Some(text) = super::super::auth_text::status_text(state, width) {
         return Span::styled(text, s.bad);
     }
     if super::super::stored::offline(state)
@@ -378,7 +378,7 @@ fn second_line(state: &AppState, area: Rect, buf: &mut Buffer) {
         };
         let mark = if m.level == Level::Error { "✗ " } else { "" };
         spans.push(Span::styled(format!("{mark}{}", m.text), style));
-    } else if let Some(text) = super::super::auth::message_text(state) {
+    } else if let Some(text) = super::super::auth_text::message_text(state) {
         spans.push(Span::styled(format!("✗ {text}"), s.bad));
     }
     let used: usize = spans.iter().map(Span::width).sum();
