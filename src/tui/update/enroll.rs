@@ -11,7 +11,7 @@ use super::super::msg::Effect;
 use super::super::state::{AppState, Level, Popup, View};
 use super::super::task::EnrollTask;
 use super::super::text_input::Edit;
-use super::actions;
+use super::nav;
 
 const READ_ONLY: &str = "read-only mode: enrollment is disabled (started with --read-only)";
 
@@ -313,7 +313,7 @@ pub(crate) fn on_task_finished(
         .as_ref()
         .is_some_and(|d| d.cadence_id == cadence_id)
     {
-        actions::load_detail(state, fx);
+        nav::load_detail(state, fx);
     }
     if state
         .people
@@ -321,7 +321,7 @@ pub(crate) fn on_task_finished(
         .as_ref()
         .is_some_and(|p| people.contains(&p.person_id))
     {
-        actions::load_person(state, fx);
+        nav::load_person(state, fx);
     }
-    actions::load_cadences(state, fx);
+    nav::load_cadences(state, fx);
 }

@@ -10,6 +10,7 @@ mod enroll;
 mod funnel;
 mod hub;
 mod mouse;
+mod nav;
 mod palette;
 mod people;
 mod saved;
@@ -28,8 +29,8 @@ use super::state::{AppState, ERROR_TTL, Level, MESSAGE_TTL, Message, Popup, View
 use super::text_input::Edit;
 
 pub use super::task::TASK_LINGER;
-pub use actions::open_view;
 pub use cost::choice as cost_choice;
+pub use nav::open_view;
 pub(crate) use people::research as people_changed;
 
 /// The two writes every handler needs; here, so that only `update` writes.
@@ -68,6 +69,14 @@ impl AppState {
     }
 }
 
+/// The cadences table again after its filter, sort or numbers changed.
+pub(crate) fn rebuild_cadences(state: &mut AppState) {
+    state
+        .cadences
+        .list
+        .rebuild(&state.metrics.agg, &state.metrics.loaded);
+}
+
 /// The requests the dashboard starts with.
 pub fn init(state: &mut AppState) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -97,7 +106,7 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
         let ids: Vec<u64> = state.cadences.list.cadences.iter().map(|c| c.id).collect();
         state.metrics.loaded.extend(ids);
     }
-    actions::load_cadences(state, &mut fx);
+    nav::load_cadences(state, &mut fx);
     if !(state.conn.store.seeded && coverage.people) {
         people::start_index(state, &mut fx);
     }
@@ -130,7 +139,7 @@ pub(crate) fn store_fallback(state: &mut AppState) -> Vec<Effect> {
     if state.metrics.local {
         state.metrics.local = false;
         state.metrics.loaded.clear();
-        actions::request_engagement(state, &mut fx);
+        nav::request_engagement(state, &mut fx);
     }
     if state.conn.store.coverage.people && state.people.search.index_request.is_none() {
         people::start_index(state, &mut fx);
@@ -148,7 +157,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             } else if matches!(state.popup, Some(Popup::Cost(_))) {
                 cost::on_action(state, action, &mut fx);
             } else if matches!(state.popup, Some(Popup::Palette(_))) {
-                palette::on_action(state, action, &mut fx);
+                let chosen = palette::on_action(state, action);
+                run_chosen(state, chosen, &mut fx);
             } else if matches!(state.popup, Some(Popup::SaveView(_))) {
                 saved::on_action(state, action, &mut fx);
             } else {
@@ -171,6 +181,15 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
     }
     fx
+}
+
+/// Runs what the palette chose: an action as its key would, or a saved view.
+fn run_chosen(state: &mut AppState, chosen: Option<super::palette::Entry>, fx: &mut Vec<Effect>) {
+    match chosen {
+        Some(super::palette::Entry::Action(a)) => actions::on_action(state, a, fx),
+        Some(super::palette::Entry::View(i)) => saved::apply(state, i, fx),
+        None => {}
+    }
 }
 
 /// Sends `SetLive` when what the user and the view want differs from what was asked.
@@ -205,7 +224,8 @@ fn on_key(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     }
     if matches!(state.popup, Some(Popup::Palette(_))) {
-        palette::on_key(state, &key, fx);
+        let chosen = palette::on_key(state, &key);
+        run_chosen(state, chosen, fx);
         return;
     }
     if matches!(state.popup, Some(Popup::SaveView(_))) {
@@ -230,7 +250,7 @@ fn on_typing_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>) {
     };
     match input.handle_key(key) {
         Edit::Changed => match view {
-            View::Cadences => actions::rebuild_cadences(state),
+            View::Cadences => rebuild_cadences(state),
             _ => people::query_changed(state),
         },
         Edit::Moved => {}
@@ -258,7 +278,7 @@ fn leave_input(state: &mut AppState, clear: bool) {
             state.cadences.list.filter_focused = false;
             if clear && !state.cadences.list.filter.is_empty() {
                 state.cadences.list.filter.clear();
-                actions::rebuild_cadences(state);
+                rebuild_cadences(state);
             }
         }
         _ => {
@@ -280,7 +300,7 @@ fn on_paste(state: &mut AppState, text: &str) {
         View::Cadences => {
             state.cadences.list.filter_focused = true;
             state.cadences.list.filter.insert_str(text);
-            actions::rebuild_cadences(state);
+            rebuild_cadences(state);
         }
         View::People => {
             state.people.search.focused = true;

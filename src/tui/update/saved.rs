@@ -10,7 +10,7 @@ use super::super::msg::Effect;
 use super::super::saved_views::{SavePrompt, from_table, settings};
 use super::super::state::{AppState, Level, Popup, View};
 use super::super::text_input::{Edit, TextInput};
-use super::actions;
+use super::nav;
 
 /// The save key: a name prompt over the cadences table (the current view's
 /// name offered, so saving again replaces it).
@@ -110,10 +110,10 @@ pub(crate) fn apply(state: &mut AppState, i: usize, fx: &mut Vec<Effect>) {
     list.hidden = s.hidden;
     list.cursor.reset();
     match s.range {
-        Some(range) if range != state.metrics.range => actions::set_range(state, range, fx),
-        _ => actions::rebuild_cadences(state),
+        Some(range) if range != state.metrics.range => nav::set_range(state, range, fx),
+        _ => super::rebuild_cadences(state),
     }
-    actions::open_view(state, View::Cadences, fx);
+    nav::open_view(state, View::Cadences, fx);
     state.saved.current = Some(view.name.clone());
     state.say(Level::Info, format!("view \"{}\"", view.name));
 }

@@ -6,7 +6,7 @@ use crate::worker::protocol::{ConnectionState, RequestId, WorkerEvent};
 
 use super::super::msg::Effect;
 use super::super::state::{AppState, IndexStatus, Level, Unreachable};
-use super::{actions, enroll, hub, people};
+use super::{enroll, hub, nav, people};
 
 pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Effect>) {
     let now = state.clock.now;
@@ -25,8 +25,8 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             state.cadences.list.fetch.arrived(now);
             // Live data replaces what the local store showed.
             state.conn.store.stale = false;
-            actions::rebuild_cadences(state);
-            actions::request_engagement(state, fx);
+            super::rebuild_cadences(state);
+            nav::request_engagement(state, fx);
         }
         WorkerEvent::CadenceSteps {
             cadence_id, steps, ..
@@ -55,7 +55,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 let on = on.count() as u64;
                 // One count of the people on a cadence everywhere: its memberships'.
                 state.cadences.list.set_on_cadence(cadence_id, on);
-                actions::rebuild_cadences(state);
+                super::rebuild_cadences(state);
             }
         }
         WorkerEvent::EmailFacts { facts, live, .. } => {
@@ -83,7 +83,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 // The alerts and the trends read the aggregator's facts.
                 state.analytics.facts.changed();
                 state.analytics.alerts.dirty = true;
-                actions::rebuild_cadences(state);
+                super::rebuild_cadences(state);
             }
         }
         WorkerEvent::EngagementLoaded { id, cadence_id } => {
@@ -91,7 +91,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 state.analytics.alerts.dirty = true;
                 state.metrics.loaded.insert(cadence_id);
                 state.metrics.fetch.arrived(now);
-                actions::rebuild_cadences(state);
+                super::rebuild_cadences(state);
             }
         }
         WorkerEvent::EngagementEstimate {
@@ -204,7 +204,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             // The filter's `owner:` words read them.
             state.cadences.list.owners = state.team.users.clone();
             if !state.cadences.list.filter.is_empty() {
-                actions::rebuild_cadences(state);
+                super::rebuild_cadences(state);
             }
         }
         WorkerEvent::Connection {
@@ -224,7 +224,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             if state.conn.unreachable.is_none() && state.conn.store.stale {
                 state.cadences.list.fetch.error = None;
                 if !state.cadences.list.fetch.is_loading() {
-                    actions::load_cadences(state, fx);
+                    nav::load_cadences(state, fx);
                 }
             }
         }
@@ -292,7 +292,7 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
             // Every cadence asked for is now complete.
             let asked = std::mem::take(&mut state.metrics.asked);
             state.metrics.loaded.extend(asked);
-            actions::rebuild_cadences(state);
+            super::rebuild_cadences(state);
         }
     }
     if state.people.search.index_request == Some(id) {
