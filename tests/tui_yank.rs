@@ -181,3 +181,23 @@ fn x_exports_the_cadences_table_as_shown() {
             .contains("no cadences on screen to export")
     );
 }
+
+/// An id is typed into the CLI: the id columns are as wide as the longest id
+/// shown, never cut, at 80 columns too.
+#[test]
+fn long_ids_are_never_cut() {
+    let mut s = loaded();
+    s.cadences.list.replace(vec![
+        cadence(1234567890, "Long Id Outbound", "active", true, 3),
+        cadence(7, "Short", "active", true, 3),
+    ]);
+    sltui::tui::update::update(&mut s, sltui::tui::msg::Msg::Tick);
+    act(&mut s, Action::SortNext);
+    act(&mut s, Action::SortReverse);
+    act(&mut s, Action::ToggleIds);
+    for w in [80, 120] {
+        let text = screen_text(&s, w, 24);
+        let row = text.lines().find(|l| l.contains("Long Id")).unwrap();
+        assert!(row.contains("1234567890 "), "{w}: {row}");
+    }
+}

@@ -194,10 +194,19 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
     let list = &state.cadences.list;
     // The id while shown, and the columns a saved view did not leave out.
-    let shown: Vec<usize> = (0..COLUMNS.len())
+    // The id as wide as the longest id (never cut: it is typed into the CLI).
+    let mut all = COLUMNS;
+    all[ID].width = list
+        .cadences
+        .iter()
+        .map(|c| c.id.to_string().len() as u16)
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let shown: Vec<usize> = (0..all.len())
         .filter(|&i| (i != ID || list.show_ids) && !list.hidden.contains(&i))
         .collect();
-    let columns: Vec<Column> = shown.iter().map(|&i| COLUMNS[i]).collect();
+    let columns: Vec<Column> = shown.iter().map(|&i| all[i]).collect();
     let mut keep: Vec<usize> = fit_columns(&columns, area.width)
         .into_iter()
         .map(|j| shown[j])
@@ -208,7 +217,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
         keep.insert(0, ID);
     }
     let header = Row::new(std::iter::once(Cell::from("")).chain(keep.iter().map(|&i| {
-        let c = COLUMNS[i];
+        let c = all[i];
         let sorted = sort_column(i) == Some(list.sort.column);
         let mut title = c.title.to_string();
         if sorted && title.chars().count() < c.width as usize {
@@ -228,7 +237,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let height = area.height.saturating_sub(1 + u16::from(totals)) as usize;
     let range = list.cursor.viewport(list.rows.len(), height);
     state.screen.hits.table(List::Cadences, area, &range);
-    let name_width = grow_width(&COLUMNS, &keep, area.width);
+    let name_width = grow_width(&all, &keep, area.width);
     let rows = range.clone().map(|pos| {
         let c = &list.cadences[list.rows[pos]];
         let selected = pos == list.cursor.selected;
@@ -241,7 +250,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
         height: area.height - u16::from(totals),
         ..area
     };
-    Table::new(rows, constraints(&COLUMNS, &keep))
+    Table::new(rows, constraints(&all, &keep))
         .header(header)
         .column_spacing(1)
         .render(body, buf);
@@ -254,7 +263,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
         let cells = keep.iter().map(|&i| total_cell(state, i, name_width));
         Table::new(
             [Row::new(std::iter::once(Cell::from("Σ ")).chain(cells)).style(s.bold)],
-            constraints(&COLUMNS, &keep),
+            constraints(&all, &keep),
         )
         .column_spacing(1)
         .render(line, buf);

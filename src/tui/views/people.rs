@@ -180,21 +180,29 @@ fn empty_lines(state: &AppState) -> Vec<Line<'static>> {
     }
 }
 
-/// Width of the id column (shown with the ids key).
-pub const ID_WIDTH: u16 = 8;
-
 fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
     let p = &state.people.search;
-    // The id goes first, where the eye starts, as in the cadences table.
+    // The id goes first, where the eye starts, as in the cadences table, as
+    // wide as the longest id found (never cut: it is typed into the CLI).
+    let id_len = p
+        .hits
+        .hits
+        .iter()
+        .filter_map(|&i| p.index.get(i))
+        .map(|e| e.id.to_string().len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
     let id_w = if p.show_ids && area.width >= 40 {
-        ID_WIDTH + 1
+        id_len as u16 + 1
     } else {
         0
     };
     let widths = column_widths(area.width - id_w);
     let kept = widths.iter().take_while(|&&w| w > 0).count();
-    let id_title = (id_w > 0).then(|| Cell::from(Span::styled(format!("{:>8}", "ID"), s.header)));
+    let id_title =
+        (id_w > 0).then(|| Cell::from(Span::styled(format!("{:>id_len$}", "ID"), s.header)));
     let header = Row::new(
         [Cell::from(""), Cell::from("")]
             .into_iter()
@@ -224,7 +232,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
             e.name.clone()
         };
         let texts = [&name, &e.email, &e.company, &e.title];
-        let id = (id_w > 0).then(|| Cell::from(format!("{:>8}", e.id)));
+        let id = (id_w > 0).then(|| Cell::from(format!("{:>id_len$}", e.id)));
         let cells = (0..kept).map(|i| Cell::from(ellipsize(texts[i], widths[i] as usize)));
         let row = Row::new(
             [
@@ -241,7 +249,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
             _ => row,
         }
     });
-    let id_col = (id_w > 0).then_some(ID_WIDTH);
+    let id_col = (id_w > 0).then(|| id_w - 1);
     let constraints = [MARKER_WIDTH, 1]
         .into_iter()
         .chain(id_col)
