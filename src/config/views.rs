@@ -181,31 +181,44 @@ fn table(view: &SavedView) -> toml_edit::Table {
 }
 
 /// `text` (a config file) with `view` saved: its entry of the same name
-/// replaced in place, or a new entry at the end. Everything else, comments
-/// included, stays as it was.
+/// replaced in place, or a new entry appended at the end of the file (so
+/// nothing lands among another section's comments, such as the commented
+/// defaults under `[keys]`). Everything else, comments included, stays as it
+/// was.
 pub fn with_view(text: &str, view: &SavedView) -> Result<String, String> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| format!("it is not valid TOML ({})", e.message()))?;
-    let item = doc.entry("views").or_insert(toml_edit::Item::ArrayOfTables(
-        toml_edit::ArrayOfTables::new(),
-    ));
-    let Some(views) = item.as_array_of_tables_mut() else {
-        return Err("its `views` is not a list of [[views]] tables".into());
-    };
-    let same = views
-        .iter()
-        .position(|t| t.get("name").and_then(|n| n.as_str()) == Some(view.name.as_str()));
-    match same {
-        Some(i) => {
-            let old = views.get_mut(i).expect("found above");
-            let decor = old.decor().clone();
-            *old = table(view);
-            *old.decor_mut() = decor;
+    if let Some(item) = doc.get_mut("views") {
+        let Some(views) = item.as_array_of_tables_mut() else {
+            return Err("its `views` is not a list of [[views]] tables".into());
+        };
+        let same = views
+            .iter_mut()
+            .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(view.name.as_str()));
+        if let Some(old) = same {
+            let mut new = table(view);
+            if let Some(pos) = old.position() {
+                new.set_position(pos);
+            }
+            *new.decor_mut() = old.decor().clone();
+            *old = new;
+            return Ok(doc.to_string());
         }
-        None => views.push(table(view)),
     }
-    Ok(doc.to_string())
+    let mut one = toml_edit::DocumentMut::new();
+    let mut entry = toml_edit::ArrayOfTables::new();
+    entry.push(table(view));
+    one.insert("views", toml_edit::Item::ArrayOfTables(entry));
+    let mut out = text.to_string();
+    if !out.is_empty() {
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.push_str(&one.to_string());
+    Ok(out)
 }
 
 /// Saves `view` into the config file at `path` (created, mode 0600, when
@@ -256,7 +269,7 @@ mod tests {
 
     #[test]
     fn saving_keeps_the_files_comments_and_other_content() {
-        let text = "# my settings\ndefault_profile = \"work\" # the team\n\n[ui]\n# faster\nrefresh_secs = 2\n\n[[alerts]]\nname = \"r\"\nmetric = \"reply_rate\"\nbelow = 0.02\ndays = 7\n";
+        let text = "# my settings\ndefault_profile = \"work\" # the team\n\n[ui]\n# faster\nrefresh_secs = 2\n\n[keys]\n# the defaults:\n#quit = \"q\"\n\n[[alerts]]\nname = \"r\"\nmetric = \"reply_rate\"\nbelow = 0.02\ndays = 7\n";
         let out = with_view(text, &view("EMEA")).unwrap();
         assert!(
             out.starts_with(text),
@@ -275,6 +288,13 @@ mod tests {
         assert!(again.starts_with(text));
         let config = crate::config::parse(Path::new("c.toml"), &again).unwrap();
         assert_eq!(config.views.views, [changed]);
+        // The shipped config: its commented defaults stay where they are, the
+        // view goes after everything.
+        let shipped = crate::config::DEFAULT_CONFIG;
+        let saved = with_view(shipped, &view("EMEA")).unwrap();
+        assert!(saved.starts_with(shipped));
+        let config = crate::config::parse(Path::new("c.toml"), &saved).unwrap();
+        assert_eq!(config.views.views, [view("EMEA")]);
         // A second name is a second entry.
         let two = with_view(&again, &view("US")).unwrap();
         let config = crate::config::parse(Path::new("c.toml"), &two).unwrap();
