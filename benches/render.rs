@@ -54,6 +54,7 @@ fn state() -> AppState {
         reserve: 0.2,
         confirm_above: None,
         has_store: false,
+        mouse: true,
     };
     let clock = Clock {
         now: Instant::now(),

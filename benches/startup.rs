@@ -47,8 +47,8 @@ use sltui::store::start::{self as start, StoreLoad};
 use sltui::store::{RecordStore, Store, StoreRecord};
 use sltui::sync::{Engine, Resource, SyncOptions};
 use sltui::tui::state::{AppState, Clock, Session};
-use sltui::tui::stored::{self, StoreEvent};
 use sltui::tui::style::Styles;
+use sltui::tui::update::stored::{self, StoreEvent};
 use sltui::tui::views;
 use sltui::worker::hub_reader::HubReader;
 
@@ -102,6 +102,7 @@ fn child(path: &Path, started: Instant) {
     );
     let shown: Vec<_> = state
         .cadences
+        .list
         .cadences
         .iter()
         .map(|c| state.metrics.agg.by_cadence(c.id))
@@ -119,6 +120,7 @@ fn child(path: &Path, started: Instant) {
     let full_ms = ms(started.elapsed());
     let counted: Vec<_> = state
         .cadences
+        .list
         .cadences
         .iter()
         .map(|c| state.metrics.agg.by_cadence(c.id))
@@ -140,8 +142,8 @@ fn child(path: &Path, started: Instant) {
     };
     println!(
         "{first_frame_ms:.2} {load_ms:.2} {seed_ms:.2} {draw_ms:.2} {rss_first:.1} {} {} {full_ms:.2} {rss_full:.1} {print}",
-        state.people.index.len(),
-        state.cadences.cadences.len(),
+        state.people.search.index.len(),
+        state.cadences.list.cadences.len(),
     );
 }
 
@@ -167,13 +169,14 @@ fn fresh_state(range: TimeRange) -> AppState {
             reserve: 0.2,
             confirm_above: None,
             has_store: false,
+            mouse: true,
         },
         Keymap::default(),
         Styles::plain(),
         range,
         Clock::system(),
     );
-    state.size = (120, 40);
+    state.screen.size = (120, 40);
     state
 }
 
@@ -181,7 +184,7 @@ fn fresh_state(range: TimeRange) -> AppState {
 /// compare the two stores' first frames.
 fn fingerprint(state: &AppState) -> String {
     let mut e = [0u64; 6];
-    for c in &state.cadences.cadences {
+    for c in &state.cadences.list.cadences {
         let x = state.metrics.agg.by_cadence(c.id);
         for (slot, v) in e.iter_mut().zip([
             x.sent,
@@ -196,7 +199,7 @@ fn fingerprint(state: &AppState) -> String {
     }
     format!(
         "{}:{}",
-        state.cadences.cadences.len(),
+        state.cadences.list.cadences.len(),
         e.map(|v| v.to_string()).join(",")
     )
 }
@@ -214,7 +217,7 @@ fn child_pg(url: &str, started: Instant) {
     };
     let t = Instant::now();
     let mut state = fresh_state(range);
-    state.hub = Some(sltui::tui::hub::HubView::default());
+    state.conn.hub = Some(sltui::tui::hub::HubView::default());
     stored::apply_load(&mut state, StoreLoad::Loaded(data));
     let seed_ms = ms(t.elapsed());
     let t = Instant::now();

@@ -19,7 +19,7 @@ use sltui::store::start::{self as start, StoreLoad};
 use sltui::sync::{Engine, SyncOptions};
 use sltui::tui::msg::Effect;
 use sltui::tui::state::AppState;
-use sltui::tui::stored;
+use sltui::tui::update::stored;
 use sltui::tui::update::{init, update};
 use sltui::worker::store_sync::{BackgroundSync, StoreEvent, StoreSync};
 use sltui::worker::{WorkerHandle, WorkerOptions};

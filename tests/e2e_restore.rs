@@ -1,7 +1,8 @@
 //! End-to-end: the terminal comes back after the dashboard is ended by a signal
 //! or a panic. The real binary runs `--demo` in a tmux pseudo-terminal; after it
 //! exits, the pane's script reports `stty` (canonical mode and echo must be on),
-//! and tmux says whether the alternate screen is still on and the cursor hidden.
+//! and tmux says whether the alternate screen is still on, the cursor hidden and
+//! the mouse captured.
 
 mod e2e_support;
 
@@ -96,6 +97,11 @@ fn assert_restored(tmux: &Tmux, what: &str) -> (String, String) {
         "1",
         "{what}: the cursor must be visible"
     );
+    assert_eq!(
+        tmux.format("#{mouse_any_flag}"),
+        "0",
+        "{what}: mouse capture must be off again"
+    );
     assert!(
         !screen.contains("1 Cadences"),
         "{what}: the dashboard must not be left on the normal screen:\n{screen}"
@@ -107,6 +113,11 @@ fn ended_by(signal_name: &str, number: i32) {
     let (_home, tmux) = dashboard(&signal_name.to_lowercase(), &[]);
     tmux.wait_text(&["DEMO", "1 Cadences"]);
     assert_eq!(tmux.format("#{alternate_on}"), "1", "the dashboard is up");
+    assert_eq!(
+        tmux.format("#{mouse_any_flag}"),
+        "1",
+        "the dashboard captures the mouse"
+    );
     signal(sltui_pid(&tmux), signal_name);
     let (status, screen) = assert_restored(&tmux, signal_name);
     assert_eq!(

@@ -44,9 +44,9 @@ fn line_text(state: &AppState, width: u16) -> String {
 
 fn loaded(s: &AppState) -> bool {
     !s.metrics.agg.is_preset()
-        && s.cadences.fetch.waiting.is_none()
-        && s.running.is_empty()
-        && s.hub.as_ref().is_some_and(|h| h.seen.is_some())
+        && s.cadences.list.fetch.waiting.is_none()
+        && s.tasks.running.is_empty()
+        && s.conn.hub.as_ref().is_some_and(|h| h.seen.is_some())
 }
 
 /// The dashboard's numbers per cadence and step, as the state holds them.
@@ -81,7 +81,7 @@ async fn the_dashboard_on_the_hub_equals_the_database() {
     let mut state = hub_state();
     update(&mut state, Msg::Stored(Box::new(first)));
     assert!(
-        !state.cadences.cadences.is_empty(),
+        !state.cadences.list.cadences.is_empty(),
         "the first frame has the cadences"
     );
     let mut worker = reader.spawn(HubReaderOptions {
@@ -95,7 +95,7 @@ async fn the_dashboard_on_the_hub_equals_the_database() {
     // Cadences, steps, users, people and engagement equal the database's.
     let json = |v: &[Cadence]| serde_json::to_value(v).unwrap();
     let mut want = pg.cadences().unwrap();
-    let mut shown = state.cadences.cadences.clone();
+    let mut shown = state.cadences.list.cadences.clone();
     want.sort_by_key(|c| c.id);
     shown.sort_by_key(|c| c.id);
     assert_eq!(json(&shown), json(&want), "cadences");
@@ -103,6 +103,7 @@ async fn the_dashboard_on_the_hub_equals_the_database() {
     for &c in &cadence_ids {
         let want: BTreeSet<u64> = pg.cadence_steps(c).unwrap().iter().map(|s| s.id).collect();
         let shown: BTreeSet<u64> = state
+            .cadences
             .steps
             .get(&c)
             .map(|v| v.iter().map(|s| s.id).collect())
@@ -111,15 +112,20 @@ async fn the_dashboard_on_the_hub_equals_the_database() {
     }
     let users: BTreeSet<u64> = pg.users().unwrap().iter().map(|u| u.id).collect();
     assert_eq!(
-        state.users.keys().copied().collect::<BTreeSet<_>>(),
+        state.team.users.keys().copied().collect::<BTreeSet<_>>(),
         users,
         "users"
     );
     let people = pg.person_rows().unwrap();
-    assert_eq!(state.people.index.len(), people.len(), "people indexed");
+    assert_eq!(
+        state.people.search.index.len(),
+        people.len(),
+        "people indexed"
+    );
     for p in &people {
         let e = state
             .people
+            .search
             .index
             .by_id(p.id)
             .expect("every person indexed");
@@ -186,9 +192,10 @@ async fn the_dashboard_on_the_hub_equals_the_database() {
     let id = cadence.id;
     pump(&mut state, &mut worker, "the live changes", |s| {
         s.cadences
+            .list
             .by_id(id)
             .is_some_and(|c| c.name == "Renamed by the hub")
-            && s.people.index.by_id(987_654_321).is_some()
+            && s.people.search.index.by_id(987_654_321).is_some()
             && s.metrics.agg.by_cadence(id).sent == before.sent + 1
     })
     .await;

@@ -20,7 +20,7 @@ use tui_support::*;
 #[test]
 fn rules_are_evaluated_over_the_facts_held_and_firing_ones_show_everywhere() {
     let mut s = alerting();
-    let states = &s.alerts.states;
+    let states = &s.analytics.alerts.states;
     match &states[0] {
         RuleState::Evaluated(Check::Fires(f)) => {
             assert!((f.rate - 1.0 / 3.0).abs() < 1e-12, "{f:?}");
@@ -41,7 +41,7 @@ fn rules_are_evaluated_over_the_facts_held_and_firing_ones_show_everywhere() {
         RuleState::NotEvaluated(why) => assert!(why.contains("67 days"), "{why}"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(s.alerts.firing(), 1);
+    assert_eq!(s.analytics.alerts.firing(), 1);
     for (w, h) in [(120, 40), (80, 24)] {
         let text = screen_text(&s, w, h);
         assert!(text.contains("▲ 1 alert"), "{w}x{h} status bar:\n{text}");
@@ -65,7 +65,10 @@ fn rules_are_evaluated_over_the_facts_held_and_firing_ones_show_everywhere() {
     assert_eq!(s.metrics.range, sltui::metrics::TimeRange::All);
     advance(&mut s, Duration::from_secs(10));
     update(&mut s, Msg::Tick);
-    assert!(matches!(s.alerts.states[3], RuleState::NotEvaluated(_)));
+    assert!(matches!(
+        s.analytics.alerts.states[3],
+        RuleState::NotEvaluated(_)
+    ));
     let (id, _) = find(&fx, |r| {
         matches!(r, sltui::worker::Request::Engagement { .. })
     })
@@ -77,7 +80,7 @@ fn rules_are_evaluated_over_the_facts_held_and_firing_ones_show_everywhere() {
     advance(&mut s, Duration::from_secs(10));
     update(&mut s, Msg::Tick);
     assert_eq!(
-        s.alerts.states[3],
+        s.analytics.alerts.states[3],
         RuleState::Evaluated(Check::TooFew { sent: 0 })
     );
 }
@@ -85,7 +88,7 @@ fn rules_are_evaluated_over_the_facts_held_and_firing_ones_show_everywhere() {
 #[test]
 fn a_new_reply_is_judged_on_the_next_tick_but_not_more_often_than_every_5_s() {
     let mut s = alerting();
-    assert_eq!(s.alerts.firing(), 1);
+    assert_eq!(s.analytics.alerts.firing(), 1);
     // Two more replies on cadence 1's delivered emails: 3/3, no longer below 50%.
     let mut replied = fact(101, 1, Some(11), [true, false, true, false, true]);
     replied.updated_at += chrono::TimeDelta::minutes(1);
@@ -100,10 +103,14 @@ fn a_new_reply_is_judged_on_the_next_tick_but_not_more_often_than_every_5_s() {
         },
     );
     update(&mut s, Msg::Tick);
-    assert_eq!(s.alerts.firing(), 1, "not yet: evaluated less than 5 s ago");
+    assert_eq!(
+        s.analytics.alerts.firing(),
+        1,
+        "not yet: evaluated less than 5 s ago"
+    );
     advance(&mut s, Duration::from_secs(5));
     update(&mut s, Msg::Tick);
-    assert_eq!(s.alerts.firing(), 0);
+    assert_eq!(s.analytics.alerts.firing(), 0);
     assert!(!screen_text(&s, 120, 40).contains("▲ 1 alert"));
     // An older version of an email does not undo the newer one.
     ev(
@@ -116,7 +123,7 @@ fn a_new_reply_is_judged_on_the_next_tick_but_not_more_often_than_every_5_s() {
     );
     advance(&mut s, Duration::from_secs(5));
     update(&mut s, Msg::Tick);
-    assert_eq!(s.alerts.firing(), 0);
+    assert_eq!(s.analytics.alerts.firing(), 0);
 }
 
 #[test]
@@ -219,7 +226,7 @@ async fn the_dashboard_fires_exactly_what_sltui_alerts_prints() {
     let mut s = state();
     s.session.demo = false;
     s.metrics.range = TimeRange::All;
-    s.alerts = sltui::tui::alerts::Alerts::new(rules);
+    s.analytics.alerts = sltui::tui::alerts::Alerts::new(rules);
     let mut cfg = ApiConfig::new(&base, Some(KEY.into()));
     cfg.budget_limit = 600;
     let mut worker = sltui::worker::spawn(
@@ -229,8 +236,9 @@ async fn the_dashboard_fires_exactly_what_sltui_alerts_prints() {
     let fx = init(&mut s);
     send(&worker, fx);
     let loaded = |s: &sltui::tui::state::AppState| {
-        !s.cadences.cadences.is_empty()
+        !s.cadences.list.cadences.is_empty()
             && s.cadences
+                .list
                 .cadences
                 .iter()
                 .all(|c| s.metrics.loaded.contains(&c.id))
@@ -246,16 +254,20 @@ async fn the_dashboard_fires_exactly_what_sltui_alerts_prints() {
         .await
         .expect("every cadence's emails arrive");
     s.clock.wall = chrono::Utc::now();
-    sltui::tui::alerts::evaluate(&mut s);
+    // Asked on the Alerts view, as the user asks (the refresh key there).
+    s.view = View::Alerts;
+    act(&mut s, Action::Refresh);
     assert!(
-        s.alerts
+        s.analytics
+            .alerts
             .states
             .iter()
             .all(|st| matches!(st, RuleState::Evaluated(_))),
         "every rule is judged: {:?}",
-        s.alerts.states
+        s.analytics.alerts.states
     );
     let shown: Vec<Value> = s
+        .analytics
         .alerts
         .states
         .iter()
@@ -298,7 +310,7 @@ async fn the_dashboard_fires_exactly_what_sltui_alerts_prints() {
     for n in &names {
         assert!(text.contains(n), "{n} in the Alerts view:\n{text}");
     }
-    assert_eq!(s.alerts.firing(), names.len());
+    assert_eq!(s.analytics.alerts.firing(), names.len());
     drop(worker);
     sim.shutdown().await;
 }

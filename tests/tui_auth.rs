@@ -73,7 +73,7 @@ async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_cam
     );
     let mut state = state();
     state.session.demo = false;
-    state.key_source = Some("--api-key".into());
+    state.conn.key_source = Some("--api-key".into());
     let fx = init(&mut state);
     send(&handle, fx);
 
@@ -119,7 +119,7 @@ async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_cam
         refusals >= 2,
         "the first refusal and the refused retry were announced"
     );
-    assert!(state.auth.is_some());
+    assert!(state.conn.auth.is_some());
     assert!(text.contains("AUTH FAILED"), "{text}");
     assert!(
         text.contains("SalesLoft refused the key from --api-key"),
@@ -210,7 +210,7 @@ async fn a_key_revoked_mid_session_stops_everything_and_the_queued_enrollment_is
     );
     let mut state = state();
     state.session.demo = false;
-    state.key_source = Some("--api-key".into());
+    state.conn.key_source = Some("--api-key".into());
     let fx = init(&mut state);
     send(&handle, fx);
     // The dashboard runs with the key working: loaded, synced, polling.
@@ -222,11 +222,14 @@ async fn a_key_revoked_mid_session_stops_everything_and_the_queued_enrollment_is
             }
         })
         .await;
-        if synced && !state.cadences.cadences.is_empty() {
+        if synced && !state.cadences.list.cadences.is_empty() {
             break;
         }
     }
-    assert!(synced && state.auth.is_none(), "the key works at first");
+    assert!(
+        synced && state.conn.auth.is_none(),
+        "the key works at first"
+    );
     assert!(check_screen_live(&state), "LIVE while the key works");
     let person: serde_json::Value = http
         .get(format!("{}/people.json?per_page=1", sim.base_url()))
@@ -238,7 +241,7 @@ async fn a_key_revoked_mid_session_stops_everything_and_the_queued_enrollment_is
         .await
         .unwrap();
     let person_id = person["data"][0]["id"].as_u64().expect("a person");
-    let cadence_id = state.cadences.cadences[0].id;
+    let cadence_id = state.cadences.list.cadences[0].id;
 
     // An admin revokes the key; the user enrolls someone right after.
     let revoked: serde_json::Value = http
@@ -315,7 +318,7 @@ fn check_screen_live(state: &AppState) -> bool {
 #[test]
 fn the_key_working_again_clears_the_state_and_reads_everything_again() {
     let mut s = loaded();
-    s.key_source = Some("env SALESLOFT_API_KEY".into());
+    s.conn.key_source = Some("env SALESLOFT_API_KEY".into());
     ev(
         &mut s,
         WorkerEvent::Connection {
@@ -340,7 +343,7 @@ fn the_key_working_again_clears_the_state_and_reads_everything_again() {
             state: ConnectionState::Up,
         },
     );
-    assert!(s.auth.is_none());
+    assert!(s.conn.auth.is_none());
     let asked = requests(&fx);
     for wanted in [Request::Me, Request::Users, Request::Cadences] {
         assert!(asked.contains(&&wanted), "{wanted:?} in {asked:?}");

@@ -175,9 +175,10 @@ fn the_filter_narrows_by_team_or_personal_and_by_owner() {
     );
     let shown = |s: &AppState| -> Vec<String> {
         s.cadences
+            .list
             .rows
             .iter()
-            .map(|&i| s.cadences.cadences[i].name.clone())
+            .map(|&i| s.cadences.list.cadences[i].name.clone())
             .collect()
     };
     act(&mut s, Action::Filter);

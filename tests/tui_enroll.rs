@@ -40,11 +40,11 @@ fn marked_two() -> AppState {
 fn space_marks_people_and_esc_clears_marks() {
     let mut s = marked_two();
     assert_eq!(
-        s.people.marked.iter().copied().collect::<Vec<_>>(),
+        s.people.search.marked.iter().copied().collect::<Vec<_>>(),
         vec![501, 503]
     );
     act(&mut s, Action::Back);
-    assert!(s.people.marked.is_empty());
+    assert!(s.people.search.marked.is_empty());
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn confirm_defaults_to_cancel_and_cancel_sends_nothing() {
     let fx = update(&mut s, code(KeyCode::Enter));
     assert!(no_enroll(&fx), "enter on the default button cancels");
     assert!(s.popup.is_none());
-    assert_eq!(s.people.marked.len(), 2, "cancel keeps the marks");
+    assert_eq!(s.people.search.marked.len(), 2, "cancel keeps the marks");
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn confirming_sends_one_user_priority_enroll_and_tracks_outcomes() {
             user_id: None
         }]
     );
-    assert!(s.popup.is_none() && s.people.marked.is_empty());
+    assert!(s.popup.is_none() && s.people.search.marked.is_empty());
 
     ev(
         &mut s,
@@ -150,7 +150,7 @@ fn confirming_sends_one_user_priority_enroll_and_tracks_outcomes() {
             outcome: EnrollOutcome::Enrolled { membership_id: 77 },
         },
     );
-    assert!(s.tasks.last().unwrap().summary().contains("1/2"));
+    assert!(s.tasks.list.last().unwrap().summary().contains("1/2"));
     ev(
         &mut s,
         WorkerEvent::EnrollProgress {
@@ -160,7 +160,7 @@ fn confirming_sends_one_user_priority_enroll_and_tracks_outcomes() {
         },
     );
     let fx = ev(&mut s, WorkerEvent::Finished { id, error: None });
-    let lines = s.tasks.last().unwrap().lines();
+    let lines = s.tasks.list.last().unwrap().lines();
     assert_eq!(lines[0], (true, "✓ Ada Lovelace enrolled".to_string()));
     assert_eq!(
         lines[1],
@@ -221,8 +221,8 @@ fn enrollment_refreshes_the_open_cadence_and_person() {
 fn read_only_blocks_enrollment_with_a_message() {
     let mut s = state_with(true, Styles::plain());
     let mut full = loaded();
-    std::mem::swap(&mut s.people, &mut full.people);
-    std::mem::swap(&mut s.cadences, &mut full.cadences);
+    std::mem::swap(&mut s.people.search, &mut full.people.search);
+    std::mem::swap(&mut s.cadences.list, &mut full.cadences.list);
     s.view = View::People;
     let fx = act(&mut s, Action::Enroll);
     assert!(s.popup.is_none());
@@ -234,7 +234,7 @@ fn read_only_blocks_enrollment_with_a_message() {
     // Marking people is for enrolling: read-only, space marks nobody.
     s.view = View::People;
     act(&mut s, Action::Mark);
-    assert!(s.people.marked.is_empty(), "read-only marks nobody");
+    assert!(s.people.search.marked.is_empty(), "read-only marks nobody");
     assert!(
         s.message()
             .unwrap()
@@ -279,7 +279,7 @@ fn failures_are_shown_in_words() {
             error: Some("stopped after a failure".into()),
         },
     );
-    let t = s.tasks.last().unwrap();
+    let t = s.tasks.list.last().unwrap();
     assert_eq!(t.lines()[0], (false, format!("✗ Ada Lovelace: {reason}")));
     assert!(t.summary().contains("1 not attempted"), "{}", t.summary());
     assert!(
@@ -299,11 +299,13 @@ fn a_deleted_person_leaves_the_index_marks_and_results() {
     let mut s = marked_two();
     let names = |s: &sltui::tui::state::AppState| -> Vec<String> {
         s.people
+            .search
             .hits
             .hits
             .iter()
             .map(|&i| {
                 s.people
+                    .search
                     .index
                     .get(i)
                     .expect("a hit is a person")
@@ -313,22 +315,22 @@ fn a_deleted_person_leaves_the_index_marks_and_results() {
             .collect()
     };
     assert_eq!(names(&s).len(), 3);
-    assert!(s.people.marked.contains(&501));
+    assert!(s.people.search.marked.contains(&501));
     // Ada (the first entry) is deleted in SalesLoft: every later position moves.
     ev(&mut s, WorkerEvent::PeopleDeleted { ids: vec![501] });
-    assert_eq!(s.people.index.len(), 2);
-    assert!(s.people.index.by_id(501).is_none());
-    assert!(!s.people.marked.contains(&501), "her mark is gone");
-    assert!(s.people.marked.contains(&503), "Alan stays marked");
+    assert_eq!(s.people.search.index.len(), 2);
+    assert!(s.people.search.index.by_id(501).is_none());
+    assert!(!s.people.search.marked.contains(&501), "her mark is gone");
+    assert!(s.people.search.marked.contains(&503), "Alan stays marked");
     let shown = names(&s);
     assert_eq!(shown.len(), 2, "{shown:?}");
     assert!(shown.iter().all(|n| n != "Ada Lovelace"), "{shown:?}");
     // Marking acts on the person shown, not on a stale position.
-    let selected = s.people.hits.hits[s.people.cursor.selected];
-    let id = s.people.index.get(selected).expect("selected").id;
+    let selected = s.people.search.hits.hits[s.people.search.cursor.selected];
+    let id = s.people.search.index.get(selected).expect("selected").id;
     act(&mut s, Action::Mark);
-    assert_eq!(s.people.marked.contains(&id), id != 503);
+    assert_eq!(s.people.search.marked.contains(&id), id != 503);
     // An unknown id changes nothing.
     ev(&mut s, WorkerEvent::PeopleDeleted { ids: vec![9_999] });
-    assert_eq!(s.people.index.len(), 2);
+    assert_eq!(s.people.search.index.len(), 2);
 }

@@ -104,9 +104,17 @@ fn the_answer_is_taken_once_and_only_for_the_open_cadence_and_range() {
     // Another request's answer, another cadence's: ignored.
     ev(&mut s, answer(1, id + 100, range));
     ev(&mut s, answer(2, id, range));
-    assert!(s.detail.as_ref().unwrap().funnel.data.is_none());
+    assert!(s.cadences.detail.as_ref().unwrap().funnel.data.is_none());
     ev(&mut s, answer(1, id, range));
-    let data = s.detail.as_ref().unwrap().funnel.data.clone().unwrap();
+    let data = s
+        .cadences
+        .detail
+        .as_ref()
+        .unwrap()
+        .funnel
+        .data
+        .clone()
+        .unwrap();
     assert_eq!(data.row(11).unwrap().people_reached, 10);
     assert_eq!(data.templates[&11].len(), 2);
     ev(&mut s, WorkerEvent::Finished { id, error: None });
@@ -173,7 +181,7 @@ fn a_failed_funnel_says_so_in_the_templates_pane() {
 fn the_switch_key_jumps_between_steps_and_people() {
     let (mut s, _) = detail();
     assert_eq!(s.view, View::CadenceDetail);
-    assert_eq!(s.detail.as_ref().unwrap().cursor.selected, 0);
+    assert_eq!(s.cadences.detail.as_ref().unwrap().cursor.selected, 0);
     let text = screen_text(&s, 120, 40);
     assert!(
         text.contains("w: focus"),
@@ -182,13 +190,17 @@ fn the_switch_key_jumps_between_steps_and_people() {
     assert!(text.contains("w panes"), "the hints name it too:\n{text}");
     act(&mut s, Action::SwitchPane);
     assert_eq!(
-        s.detail.as_ref().unwrap().cursor.selected,
+        s.cadences.detail.as_ref().unwrap().cursor.selected,
         3,
         "first person"
     );
     act(&mut s, Action::Down);
     act(&mut s, Action::SwitchPane);
-    assert_eq!(s.detail.as_ref().unwrap().cursor.selected, 0, "first step");
+    assert_eq!(
+        s.cadences.detail.as_ref().unwrap().cursor.selected,
+        0,
+        "first step"
+    );
     // Narrow: the pane under the steps follows the focus.
     let narrow = screen_text(&s, 80, 24);
     assert!(narrow.contains("Templates"), "{narrow}");
@@ -200,7 +212,7 @@ fn the_switch_key_jumps_between_steps_and_people() {
 #[test]
 fn on_the_team_database_the_funnel_is_asked_for_and_drawn() {
     let mut s = loaded();
-    s.hub = Some(Default::default());
+    s.conn.hub = Some(Default::default());
     act(&mut s, Action::Down);
     act(&mut s, Action::Down);
     let fx = act(&mut s, Action::Enter);

@@ -23,7 +23,7 @@ fn stale_person_detail_is_ignored_after_opening_another_person() {
     act(&mut s, Action::Down);
     let fx = act(&mut s, Action::Enter);
     let (second, _) = find(&fx, |r| matches!(r, Request::PersonDetail { .. })).unwrap();
-    let wanted = s.person.as_ref().unwrap().person_id;
+    let wanted = s.people.person.as_ref().unwrap().person_id;
     ev(
         &mut s,
         WorkerEvent::PersonDetail {
@@ -33,7 +33,7 @@ fn stale_person_detail_is_ignored_after_opening_another_person() {
         },
     );
     assert!(
-        s.person.as_ref().unwrap().person.is_none(),
+        s.people.person.as_ref().unwrap().person.is_none(),
         "answer for the first person ignored"
     );
     let p = person(
@@ -52,22 +52,23 @@ fn stale_person_detail_is_ignored_after_opening_another_person() {
             memberships: vec![membership(9, wanted, 1, "active", true)],
         },
     );
-    assert_eq!(s.person.as_ref().unwrap().memberships.len(), 1);
+    assert_eq!(s.people.person.as_ref().unwrap().memberships.len(), 1);
 }
 
 #[test]
 fn people_search_as_you_type_and_index_progress() {
     let mut s = loaded();
     act(&mut s, Action::View2);
-    assert_eq!(s.people.status, IndexStatus::Done { total: 3 });
+    assert_eq!(s.people.search.status, IndexStatus::Done { total: 3 });
     act(&mut s, Action::Filter);
     typ(&mut s, "bletch");
     let names: Vec<_> = s
         .people
+        .search
         .hits
         .hits
         .iter()
-        .map(|&i| s.people.index.get(i).unwrap().name.clone())
+        .map(|&i| s.people.search.index.get(i).unwrap().name.clone())
         .collect();
     assert_eq!(names, vec!["Alan Turing"]);
     // More people arrive while the query stays: they are searched too.
@@ -78,7 +79,7 @@ fn people_search_as_you_type_and_index_progress() {
             people: vec![person(504, "Bletchley", "Fan", "fan@x.io", "", "")],
         },
     );
-    assert_eq!(s.people.hits.total, 2);
+    assert_eq!(s.people.search.hits.total, 2);
 }
 
 #[test]
@@ -110,7 +111,7 @@ fn an_email_address_is_looked_up_after_a_pause_and_the_latest_wins() {
         },
     );
     assert!(
-        s.people.index.by_id(9).is_none(),
+        s.people.search.index.by_id(9).is_none(),
         "an answer to the older lookup is ignored"
     );
     let kj = person(
@@ -130,10 +131,11 @@ fn an_email_address_is_looked_up_after_a_pause_and_the_latest_wins() {
     );
     let top = s
         .people
+        .search
         .hits
         .hits
         .first()
-        .and_then(|&i| s.people.index.get(i))
+        .and_then(|&i| s.people.search.index.get(i))
         .map(|e| e.id);
     assert_eq!(top, Some(10), "the exact match is first");
 }

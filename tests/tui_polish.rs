@@ -223,12 +223,12 @@ fn own_personal_cadence_is_ours_and_the_cadence_key_adds_to_others_as_their_owne
     let before = s.popup.is_some();
     // The list is sorted; walk to "Webinar Follow-up".
     for _ in 0..4 {
-        if s.cadences.selected().is_some_and(|c| c.id == 2) {
+        if s.cadences.list.selected().is_some_and(|c| c.id == 2) {
             break;
         }
         act(&mut s, Action::Down);
     }
-    assert_eq!(s.cadences.selected().map(|c| c.id), Some(2));
+    assert_eq!(s.cadences.list.selected().map(|c| c.id), Some(2));
     act(&mut s, Action::Enroll);
     assert!(!before, "no popup before the key");
     let flow = flow(&s);
@@ -244,7 +244,7 @@ fn detail_names_the_owner_and_falls_back_to_the_id() {
     let mut s = loaded();
     act(&mut s, Action::View1);
     for _ in 0..4 {
-        if s.cadences.selected().is_some_and(|c| c.id == 1) {
+        if s.cadences.list.selected().is_some_and(|c| c.id == 1) {
             break;
         }
         act(&mut s, Action::Down);
@@ -339,11 +339,11 @@ fn the_detail_says_not_synced_yet_before_the_hubs_first_sync() {
     };
     for (w, h) in [(120, 40), (80, 24)] {
         let mut s = q3_detail();
-        s.hub = Some(hub(None));
+        s.conn.hub = Some(hub(None));
         let text = screen(&s, w, h);
         assert!(text.contains("people not synced yet"), "{w}x{h}:\n{text}");
         assert!(!text.contains("on cadence"), "{w}x{h}:\n{text}");
-        s.hub = Some(hub(Some(std::time::Duration::from_secs(5))));
+        s.conn.hub = Some(hub(Some(std::time::Duration::from_secs(5))));
         let text = screen(&s, w, h);
         assert!(!text.contains("not synced yet"), "{w}x{h}:\n{text}");
         assert!(

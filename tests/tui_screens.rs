@@ -46,108 +46,11 @@ fn screens(name: &str, build: impl Fn() -> AppState) {
     }
 }
 
-/// The detail with a disabled step and the funnel answered: people reached per
-/// step with the drop-off, and the A/B table of the step under the cursor.
-fn detail_funnel() -> AppState {
-    use sltui::metrics::Engagement;
-    use sltui::metrics::breakdown::compare_templates;
-    use sltui::metrics::funnel::StepFunnel;
-    let mut s = q3_detail();
-    // Opening the detail asked for its funnel.
-    let id = s.detail.as_ref().unwrap().funnel.fetch.waiting.unwrap();
-    let mut off = step(14, 1, 7, 4, "email", "Breakup");
-    off.disabled = true;
-    let steps = vec![
-        step(11, 1, 1, 1, "email", "Intro email"),
-        step(12, 1, 3, 2, "email", "Bump"),
-        step(13, 1, 5, 3, "phone", "Call"),
-        off,
-    ];
-    let reached = |step_id, people_reached| StepFunnel {
-        step_id: Some(step_id),
-        engagement: Engagement::default(),
-        people_reached,
-    };
-    let e = |sent, delivered, replied| Engagement {
-        sent,
-        delivered,
-        replied,
-        ..Engagement::default()
-    };
-    let range = s.metrics.range;
-    let templates = compare_templates(&[
-        (Some(901), e(420, 410, 41)),
-        (Some(902), e(400, 392, 14)),
-        (None, e(12, 12, 0)),
-    ]);
-    ev(
-        &mut s,
-        WorkerEvent::Funnel {
-            id,
-            cadence_id: 1,
-            range,
-            steps,
-            funnel: vec![
-                reached(11, 832),
-                reached(12, 701),
-                reached(13, 455),
-                reached(14, 38),
-            ],
-            templates: [(11, templates)].into_iter().collect(),
-            titles: [
-                (901, "Intro: short".to_string()),
-                (902, "Intro: case study".to_string()),
-            ]
-            .into_iter()
-            .collect(),
-        },
-    );
-    ev(&mut s, WorkerEvent::Finished { id, error: None });
-    s
-}
-
 /// Alerts (4) with four rules: one firing, one quiet, one with too few emails,
 /// one needing more days than the range holds.
 fn alerts() -> AppState {
     let mut s = alerting();
     act(&mut s, Action::View4);
-    s
-}
-
-/// People: searched for "a", the first hit marked.
-fn people_search() -> AppState {
-    let mut s = loaded();
-    act(&mut s, Action::View2);
-    act(&mut s, Action::Filter);
-    typ(&mut s, "a");
-    update(&mut s, code(KeyCode::Enter));
-    act(&mut s, Action::Mark);
-    s
-}
-
-/// A person's page: Grace Hopper, on one cadence.
-fn person_page() -> AppState {
-    let mut s = loaded();
-    act(&mut s, Action::View2);
-    act(&mut s, Action::Down);
-    let fx = act(&mut s, Action::Enter);
-    let (id, _) = find(&fx, |r| matches!(r, Request::PersonDetail { .. })).unwrap();
-    ev(
-        &mut s,
-        WorkerEvent::PersonDetail {
-            id,
-            person: person(
-                502,
-                "Grace",
-                "Hopper",
-                "grace@navy.mil",
-                "US Navy",
-                "Rear Admiral",
-            ),
-            memberships: vec![membership(9, 502, 1, "active", true)],
-        },
-    );
-    ev(&mut s, WorkerEvent::Finished { id, error: None });
     s
 }
 
@@ -264,7 +167,7 @@ fn auth_failed() -> AppState {
     let mut s = state();
     s.session.demo = false;
     s.session.profile_label = "sales".into();
-    s.key_source = Some("env SALESLOFT_API_KEY".into());
+    s.conn.key_source = Some("env SALESLOFT_API_KEY".into());
     let fx = init(&mut s);
     let (id, _) = find(&fx, |r| matches!(r, Request::Cadences)).unwrap();
     let reason = "Not authorized: the access token is invalid or expired";
@@ -329,6 +232,11 @@ fn views() {
         s
     });
     screens("people_search", people_search);
+    screens("people_search_ids", || {
+        let mut s = people_search();
+        act(&mut s, Action::ToggleIds);
+        s
+    });
     screens("person", person_page);
     screens("alerts", alerts);
     screens("cadence_detail_daily", || {
@@ -352,6 +260,14 @@ fn views() {
 
 #[test]
 fn dialogs() {
+    screens("save_view", || {
+        let mut s = loaded();
+        s.saved.config_path = Some("/home/u/.config/sltui/config.toml".into());
+        act(&mut s, Action::CycleState);
+        act(&mut s, Action::SaveView);
+        typ(&mut s, "Active");
+        s
+    });
     screens("help", || {
         let mut s = loaded();
         act(&mut s, Action::Help);

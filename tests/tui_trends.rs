@@ -46,10 +46,10 @@ fn the_chart_key_cycles_and_the_buckets_are_report_by_days() {
     act(&mut s, Action::Down);
     act(&mut s, Action::Down);
     act(&mut s, Action::Enter); // Q3 Outbound's detail
-    assert_eq!(s.trends.mode, ChartMode::Live);
+    assert_eq!(s.analytics.trends.mode, ChartMode::Live);
     act(&mut s, Action::Chart);
-    assert_eq!(s.trends.mode, ChartMode::Daily);
-    let days = series(&s, Some(1));
+    assert_eq!(s.analytics.trends.mode, ChartMode::Daily);
+    let days = series(&s.analytics.trends, Some(1));
     // One bucket per day of the 30-day range, today included, oldest first.
     assert_eq!(days.len(), 31, "{days:?}");
     assert_eq!(days.last().unwrap().0, wall().date_naive());
@@ -72,7 +72,10 @@ fn the_chart_key_cycles_and_the_buckets_are_report_by_days() {
     );
     assert_eq!(sum.sent, 7);
     // The team: every cadence's emails.
-    let team: u64 = series(&s, None).iter().map(|(_, e)| e.sent).sum();
+    let team: u64 = series(&s.analytics.trends, None)
+        .iter()
+        .map(|(_, e)| e.sent)
+        .sum();
     assert_eq!(team, s.metrics.agg.totals().sent);
     // 120 columns draw every day of the range; 80 the newest 20, and the
     // title and the numbers say which.
@@ -88,15 +91,15 @@ fn the_chart_key_cycles_and_the_buckets_are_report_by_days() {
         "the email of 20 days ago is not drawn:\n{text}"
     );
     act(&mut s, Action::Chart);
-    assert_eq!(s.trends.mode, ChartMode::Weekly);
-    let weeks = series(&s, Some(1));
+    assert_eq!(s.analytics.trends.mode, ChartMode::Weekly);
+    let weeks = series(&s.analytics.trends, Some(1));
     assert!(weeks.len() >= 5 && weeks.len() <= 6, "{weeks:?}");
     let want = by_period(&facts, Period::Week, s.metrics.range, wall());
     for (monday, e) in &weeks {
         assert_eq!(*e, want.get(&(*monday, 1)).copied().unwrap_or_default());
     }
     act(&mut s, Action::Chart);
-    assert_eq!(s.trends.mode, ChartMode::Live);
+    assert_eq!(s.analytics.trends.mode, ChartMode::Live);
 }
 
 #[test]
@@ -104,7 +107,12 @@ fn new_facts_reach_the_chart_within_5_s_and_a_new_range_at_once() {
     let (mut s, _) = with_history();
     act(&mut s, Action::View3);
     act(&mut s, Action::Chart);
-    let sent = |s: &AppState| series(s, None).iter().map(|(_, e)| e.sent).sum::<u64>();
+    let sent = |s: &AppState| {
+        series(&s.analytics.trends, None)
+            .iter()
+            .map(|(_, e)| e.sent)
+            .sum::<u64>()
+    };
     assert_eq!(sent(&s), 9);
     let mut f = fact(400, 2, Some(21), [true, false, false, false, false]);
     f.sent_at = Some(wall() - TimeDelta::hours(1));
@@ -127,7 +135,7 @@ fn new_facts_reach_the_chart_within_5_s_and_a_new_range_at_once() {
     act(&mut s, Action::CycleRange); // → 7
     assert_eq!(s.metrics.range, sltui::metrics::TimeRange::Days(7));
     update(&mut s, Msg::Tick);
-    assert_eq!(series(&s, None).len(), 8);
+    assert_eq!(series(&s.analytics.trends, None).len(), 8);
     assert_eq!(sent(&s), 7);
 }
 
@@ -136,6 +144,6 @@ fn the_chart_key_elsewhere_says_where_the_charts_are() {
     let mut s = loaded();
     act(&mut s, Action::View2);
     act(&mut s, Action::Chart);
-    assert_eq!(s.trends.mode, ChartMode::Live);
+    assert_eq!(s.analytics.trends.mode, ChartMode::Live);
     assert!(s.message().unwrap().text.contains("Activity (3)"));
 }

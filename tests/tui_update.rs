@@ -82,7 +82,7 @@ fn an_answer_to_an_old_request_is_ignored() {
         },
     );
     assert!(
-        s.cadences.cadences.is_empty(),
+        s.cadences.list.cadences.is_empty(),
         "the old answer must not land"
     );
     ev(
@@ -105,7 +105,7 @@ fn sort_cycles_columns_and_reverses() {
     act(&mut s, Action::SortReverse);
     assert_eq!(row_names(&s)[0], "Webinar Follow-up");
     act(&mut s, Action::SortNext); // state
-    assert_eq!(s.cadences.sort.column, SortColumn::State);
+    assert_eq!(s.cadences.list.sort.column, SortColumn::State);
     assert_eq!(
         row_names(&s)[0],
         "Q3 Outbound",
@@ -114,11 +114,14 @@ fn sort_cycles_columns_and_reverses() {
     for _ in 0..3 {
         act(&mut s, Action::SortNext);
     }
-    assert_eq!(s.cadences.sort.column, SortColumn::Sent);
-    assert!(s.cadences.sort.descending, "numbers start largest first");
+    assert_eq!(s.cadences.list.sort.column, SortColumn::Sent);
+    assert!(
+        s.cadences.list.sort.descending,
+        "numbers start largest first"
+    );
     assert_eq!(row_names(&s)[0], "Q3 Outbound");
     act(&mut s, Action::SortNext); // open rate
-    assert_eq!(s.cadences.sort.column, SortColumn::Open);
+    assert_eq!(s.cadences.list.sort.column, SortColumn::Open);
     // Webinar: 2/2 opened; Q3: 2/3 delivered opened; no-sends have no rate and sort last.
     assert_eq!(&row_names(&s)[..2], &["Webinar Follow-up", "Q3 Outbound"]);
     act(&mut s, Action::SortReverse);
@@ -133,10 +136,16 @@ fn sort_cycles_columns_and_reverses() {
 fn selection_follows_the_cadence_when_the_order_changes() {
     let mut s = loaded();
     act(&mut s, Action::Bottom);
-    assert_eq!(s.cadences.selected().unwrap().name, "Webinar Follow-up");
+    assert_eq!(
+        s.cadences.list.selected().unwrap().name,
+        "Webinar Follow-up"
+    );
     act(&mut s, Action::SortReverse);
-    assert_eq!(s.cadences.cursor.selected, 0);
-    assert_eq!(s.cadences.selected().unwrap().name, "Webinar Follow-up");
+    assert_eq!(s.cadences.list.cursor.selected, 0);
+    assert_eq!(
+        s.cadences.list.selected().unwrap().name,
+        "Webinar Follow-up"
+    );
 }
 
 #[test]
@@ -147,7 +156,7 @@ fn filter_by_name_while_action_keys_do_nothing() {
     // "q" would quit, "s" would sort: while typing they are text.
     let fx = typ(&mut s, "q3");
     assert!(!s.quit && !fx.contains(&Effect::Quit));
-    assert_eq!(s.cadences.sort.column, SortColumn::Name);
+    assert_eq!(s.cadences.list.sort.column, SortColumn::Name);
     assert_eq!(row_names(&s), vec!["Q3 Outbound"]);
     update(&mut s, code(KeyCode::Enter));
     assert!(!s.typing(), "enter leaves the input");
@@ -159,8 +168,8 @@ fn filter_by_name_while_action_keys_do_nothing() {
     // Nothing matches: rows are empty, the list is not.
     act(&mut s, Action::Filter);
     typ(&mut s, "zzz");
-    assert!(s.cadences.rows.is_empty());
-    assert_eq!(s.cadences.cadences.len(), 4);
+    assert!(s.cadences.list.rows.is_empty());
+    assert_eq!(s.cadences.list.cadences.len(), 4);
 }
 
 #[test]
@@ -185,7 +194,7 @@ fn state_filter_cycles_active_draft_archived_all() {
     let mut seen = vec![];
     for _ in 0..4 {
         act(&mut s, Action::CycleState);
-        seen.push((s.cadences.state_filter, row_names(&s)));
+        seen.push((s.cadences.list.state_filter, row_names(&s)));
     }
     assert_eq!(
         seen[0],
@@ -204,7 +213,7 @@ fn freeze_sends_set_live_false_and_unfreeze_true() {
     let mut s = loaded();
     let fx = act(&mut s, Action::Freeze);
     assert_eq!(requests(&fx), vec![&Request::SetLive { enabled: false }]);
-    assert!(s.live.frozen);
+    assert!(s.conn.live.frozen);
     // Switching views while frozen does not restart polling.
     let fx = act(&mut s, Action::View3);
     assert!(requests(&fx).is_empty(), "{fx:?}");
@@ -353,7 +362,7 @@ fn opening_a_cadence_requests_its_detail_and_takes_steps_and_members() {
         },
     );
     assert_eq!(
-        s.detail.as_ref().unwrap().members.len(),
+        s.cadences.detail.as_ref().unwrap().members.len(),
         1,
         "a stray answer did not wipe the list"
     );
@@ -384,7 +393,7 @@ fn errors_become_messages_and_failed_views_say_so() {
         },
     );
     assert!(
-        matches!(s.cadences.fetch.state(), sltui::tui::fetch::LoadState::Failed(e) if e.contains("401"))
+        matches!(s.cadences.list.fetch.state(), sltui::tui::fetch::LoadState::Failed(e) if e.contains("401"))
     );
     assert!(s.message().unwrap().text.contains("401"));
     // Messages expire.
@@ -397,7 +406,7 @@ fn errors_become_messages_and_failed_views_say_so() {
 fn help_scroll_stops_at_the_end_so_up_moves_at_once() {
     use sltui::tui::state::Popup;
     let mut s = loaded();
-    s.size = (80, 24);
+    s.screen.size = (80, 24);
     act(&mut s, Action::Help);
     let scroll = |s: &sltui::tui::state::AppState| match &s.popup {
         Some(Popup::Help { scroll }) => *scroll,
@@ -423,12 +432,17 @@ fn help_scroll_stops_at_the_end_so_up_moves_at_once() {
 fn a_new_cadence_list_keeps_the_cursor_on_the_same_cadence() {
     let mut s = loaded();
     act(&mut s, Action::Bottom);
-    let chosen = s.cadences.selected().map(|c| c.id).expect("a selection");
+    let chosen = s
+        .cadences
+        .list
+        .selected()
+        .map(|c| c.id)
+        .expect("a selection");
     let before = row_names(&s);
     let fx = act(&mut s, Action::Refresh);
     let (cad, _) = find(&fx, |r| matches!(r, Request::Cadences)).expect("reload");
     // The chosen cadence first in the answer, two others gone, one new that sorts first.
-    let kept = s.cadences.by_id(chosen).cloned().expect("chosen");
+    let kept = s.cadences.list.by_id(chosen).cloned().expect("chosen");
     let list = vec![kept, cadence(9, "AAA New", "active", true, 1)];
     ev(
         &mut s,
@@ -438,12 +452,12 @@ fn a_new_cadence_list_keeps_the_cursor_on_the_same_cadence() {
         },
     );
     assert_eq!(
-        s.cadences.selected().map(|c| c.id),
+        s.cadences.list.selected().map(|c| c.id),
         Some(chosen),
         "was {before:?}, now {:?}",
         row_names(&s)
     );
-    assert_eq!(s.cadences.rows.len(), 2);
+    assert_eq!(s.cadences.list.rows.len(), 2);
 }
 
 /// `:` opens the command palette over any view: every action by name, filtered
@@ -454,7 +468,14 @@ fn the_palette_runs_any_action_by_name() {
     let mut s = loaded();
     update(&mut s, key(':'));
     let rows = |s: &sltui::tui::state::AppState| match &s.popup {
-        Some(sltui::tui::state::Popup::Palette(p)) => p.rows.clone(),
+        Some(sltui::tui::state::Popup::Palette(p)) => p
+            .rows
+            .iter()
+            .map(|e| match e {
+                sltui::tui::palette::Entry::Action(a) => *a,
+                other => panic!("no saved views here: {other:?}"),
+            })
+            .collect::<Vec<_>>(),
         _ => panic!("no palette"),
     };
     assert!(s.typing(), "the palette's filter takes the keys");
@@ -464,7 +485,7 @@ fn the_palette_runs_any_action_by_name() {
         "every action but itself"
     );
     typ(&mut s, "csv");
-    assert_eq!(rows(&s), [Action::Export]);
+    assert_eq!(rows(&s), [Action::Export, Action::ExportTemplates]);
     let fx = update(&mut s, code(KeyCode::Enter));
     assert!(s.popup.is_none());
     assert!(

@@ -22,7 +22,7 @@ fn copied(s: &mut AppState) -> String {
 #[test]
 fn cadences_copy_the_id_then_the_name() {
     let mut s = loaded();
-    let c = s.cadences.selected().unwrap().clone();
+    let c = s.cadences.list.selected().unwrap().clone();
     assert_eq!(copied(&mut s), c.id.to_string());
     assert!(
         s.message()
@@ -34,7 +34,7 @@ fn cadences_copy_the_id_then_the_name() {
     assert_eq!(copied(&mut s), c.id.to_string(), "wraps around");
     // Another row starts from its id.
     act(&mut s, Action::Down);
-    let d = s.cadences.selected().unwrap().clone();
+    let d = s.cadences.list.selected().unwrap().clone();
     assert_ne!(c.id, d.id);
     assert_eq!(copied(&mut s), d.id.to_string());
     // Later, the same row starts over too.
@@ -84,7 +84,7 @@ fn the_id_column_comes_and_goes_first_in_the_row() {
     };
     assert!(!row(&s, 120).contains(" 1 "), "{}", row(&s, 120));
     act(&mut s, Action::ToggleIds);
-    assert!(s.cadences.show_ids);
+    assert!(s.cadences.list.show_ids);
     for w in [120, 80] {
         let r = row(&s, w);
         let id = r.find(" 1 ").unwrap_or_else(|| panic!("{w}: {r}"));
@@ -94,11 +94,21 @@ fn the_id_column_comes_and_goes_first_in_the_row() {
         );
     }
     act(&mut s, Action::ToggleIds);
-    assert!(!s.cadences.show_ids);
-    // Elsewhere it says where the column is.
+    assert!(!s.cadences.list.show_ids);
+    // The people table has its own id column, toggled by the same key.
     act(&mut s, Action::View2);
     act(&mut s, Action::ToggleIds);
-    assert!(s.message().unwrap().text.contains("cadences table (1)"));
+    assert!(s.people.search.show_ids && !s.cadences.list.show_ids);
+    assert!(s.message().unwrap().text.contains("--person ID"));
+    // Elsewhere it says where the columns are.
+    act(&mut s, Action::View3);
+    act(&mut s, Action::ToggleIds);
+    assert!(
+        s.message()
+            .unwrap()
+            .text
+            .contains("cadences (1) and people (2) tables")
+    );
 }
 
 /// `x` on the cadences table: one CSV row per cadence shown, in the order shown,
@@ -129,9 +139,10 @@ fn x_exports_the_cadences_table_as_shown() {
     // The rows are the table's, in its order.
     let shown: Vec<String> = s
         .cadences
+        .list
         .rows
         .iter()
-        .map(|&i| s.cadences.cadences[i].id.to_string())
+        .map(|&i| s.cadences.list.cadences[i].id.to_string())
         .collect();
     let exported: Vec<String> = lines[1..]
         .iter()
@@ -159,13 +170,34 @@ fn x_exports_the_cadences_table_as_shown() {
     };
     assert_eq!(what, "1 cadence");
     assert_eq!(contents.lines().count(), 2, "{contents}");
-    // Elsewhere: said, nothing written.
-    act(&mut s, Action::View2);
+    // Filtered to nothing: said, nothing written.
+    act(&mut s, Action::Filter);
+    typ(&mut s, "zzz");
     assert!(act(&mut s, Action::Export).is_empty());
     assert!(
         s.message()
             .unwrap()
             .text
-            .contains("x exports the cadences table")
+            .contains("no cadences on screen to export")
     );
+}
+
+/// An id is typed into the CLI: the id columns are as wide as the longest id
+/// shown, never cut, at 80 columns too.
+#[test]
+fn long_ids_are_never_cut() {
+    let mut s = loaded();
+    s.cadences.list.replace(vec![
+        cadence(1234567890, "Long Id Outbound", "active", true, 3),
+        cadence(7, "Short", "active", true, 3),
+    ]);
+    sltui::tui::update::update(&mut s, sltui::tui::msg::Msg::Tick);
+    act(&mut s, Action::SortNext);
+    act(&mut s, Action::SortReverse);
+    act(&mut s, Action::ToggleIds);
+    for w in [80, 120] {
+        let text = screen_text(&s, w, 24);
+        let row = text.lines().find(|l| l.contains("Long Id")).unwrap();
+        assert!(row.contains("1234567890 "), "{w}: {row}");
+    }
 }

@@ -15,7 +15,7 @@ use crate::worker::store_sync::StoreSync;
 pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
     // On the team database (`--db` or the profile's db_url): no SalesLoft at all.
     if let Some(db) = super::hub_db::resolve(global, global.db.as_deref())? {
-        return super::dashboard_hub::run(db).await;
+        return super::dashboard_hub::run(db, !global.no_mouse).await;
     }
     let target = target::resolve(global, true)?;
     for w in &target.warnings {
@@ -132,6 +132,9 @@ pub async fn run(global: &GlobalOpts) -> anyhow::Result<i32> {
         hub: false,
         key_source: target.key_source.clone(),
         alerts: target.config.alerts.clone(),
+        mouse: target.config.ui.mouse && !global.no_mouse,
+        views: target.config.views.clone(),
+        config_path: Some(target.paths.config_file.clone()),
     };
     let result = tui::run(ctx).await;
     if let Some(b) = background {

@@ -16,7 +16,8 @@ use crate::store::start::StoreLoad;
 use crate::tui::{self, DashboardContext};
 use crate::worker::hub_reader::{HubReader, HubReaderOptions, requester};
 
-pub async fn run(target: DbTarget) -> anyhow::Result<i32> {
+/// `mouse`: not turned off by `--no-mouse` (the config may still turn it off).
+pub async fn run(target: DbTarget, mouse: bool) -> anyhow::Result<i32> {
     for w in &target.warnings {
         eprintln!("sltui: warning: {w}");
     }
@@ -80,6 +81,9 @@ pub async fn run(target: DbTarget) -> anyhow::Result<i32> {
         hub: true,
         key_source: None,
         alerts: target.config.alerts.clone(),
+        mouse: target.config.ui.mouse && mouse,
+        views: target.config.views.clone(),
+        config_path: Some(target.paths.config_file.clone()),
     };
     let result = tui::run(ctx).await;
     if let Err(e) = result {

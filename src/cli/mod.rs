@@ -79,6 +79,10 @@ pub struct GlobalOpts {
     /// Disable every mutation (enrollment, person edits).
     #[arg(long)]
     pub read_only: bool,
+    /// The dashboard leaves the mouse to the terminal (its own text selection
+    /// works; no click or wheel in the dashboard). Also `[ui] mouse = false`.
+    #[arg(long)]
+    pub no_mouse: bool,
     /// The team hub's PostgreSQL (postgres://…): the dashboard, report, enroll and
     /// alerts read from it and send SalesLoft nothing, doctor checks it (or db_url /
     /// db_url_env in the profile).

@@ -235,3 +235,10 @@ fn the_definitions_are_consistent() {
     use clap::CommandFactory;
     Cli::command().debug_assert();
 }
+
+#[test]
+fn no_mouse_is_a_dashboard_flag() {
+    assert!(parse(&["--no-mouse"]).global.no_mouse);
+    assert!(!parse(&[]).global.no_mouse);
+    assert!(help(&[]).contains("--no-mouse"));
+}

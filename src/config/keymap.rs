@@ -70,9 +70,11 @@ actions! {
     Freeze => "freeze", ["f"], "freeze or resume live data";
     Chart => "chart", ["v"], "detail and activity chart: live, daily, weekly";
     Enroll => "enroll", ["e"], "enroll the marked people in a cadence";
-    ToggleIds => "toggle_ids", ["i"], "show or hide the id column of the cadences table";
+    ToggleIds => "toggle_ids", ["i"], "show or hide the id column (cadences, people)";
     Yank => "yank", ["y"], "copy the row's id; again: its name, then email";
-    Export => "export", ["x"], "write the cadences table as shown to a CSV file";
+    Export => "export", ["x"], "write the table in focus, as shown, to a CSV file";
+    SaveView => "save_view", ["V"], "save the cadences view by name into the config";
+    ExportTemplates => "export_templates", ["X"], "detail: the selected step's templates to a CSV file";
     Mark => "mark", ["space"], "mark or unmark the selected person, then move down";
     SortNext => "sort_next", ["s"], "sort by the next column";
     SortReverse => "sort_reverse", ["S"], "reverse the sort order";

@@ -23,6 +23,7 @@ mod paths;
 mod profile;
 mod table;
 pub mod theme;
+pub mod views;
 mod webhooks;
 
 #[cfg(test)]
@@ -74,6 +75,10 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     /// `[[alerts]]`: rules for `sltui alerts`.
     pub alerts: Vec<AlertRule>,
+    /// `[[views]]`: named cadences views for the dashboard (a bad entry is
+    /// skipped and reported, the rest loads).
+    #[serde(deserialize_with = "views::deserialize")]
+    pub views: views::SavedViews,
     #[serde(rename = "api_key")]
     no_plain_api_key: NoPlainApiKey,
 }
@@ -87,6 +92,7 @@ impl Default for Config {
             profiles: BTreeMap::new(),
             webhooks: WebhooksConfig::default(),
             alerts: Vec::new(),
+            views: views::SavedViews::default(),
             no_plain_api_key: NoPlainApiKey,
         }
     }
@@ -102,6 +108,9 @@ pub struct UiConfig {
     /// The starting time range for rates; `0` means all time.
     pub time_range_days: u32,
     pub theme: ThemeName,
+    /// The dashboard captures the mouse (click to select, wheel to scroll);
+    /// `false` leaves it to the terminal, for its own text selection.
+    pub mouse: bool,
 }
 
 impl Default for UiConfig {
@@ -110,6 +119,7 @@ impl Default for UiConfig {
             refresh_secs: 5,
             time_range_days: 30,
             theme: ThemeName::Default,
+            mouse: true,
         }
     }
 }

@@ -277,3 +277,12 @@ fn load_reads_a_real_file_and_names_it_in_errors() {
         "{msg}"
     );
 }
+
+#[test]
+fn the_mouse_is_captured_unless_the_config_says_not() {
+    assert!(Config::default().ui.mouse);
+    let config = parse_str("[ui]\nmouse = false\n").unwrap();
+    assert!(!config.ui.mouse);
+    let (e, _) = err("[ui]\nmouse = \"no\"\n");
+    assert!(e.to_string().contains("mouse"), "{e}");
+}

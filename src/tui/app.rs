@@ -31,6 +31,7 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
         reserve: ctx.reserve,
         confirm_above: ctx.confirm_above,
         has_store: ctx.has_store,
+        mouse: ctx.mouse,
     };
     let mut state = AppState::new(
         session,
@@ -39,11 +40,16 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
         ctx.time_range,
         Clock::system(),
     );
-    state.live.webhooks = ctx.webhooks;
-    state.key_source = ctx.key_source.clone();
-    state.alerts = super::alerts::Alerts::new(ctx.alerts.clone());
+    state.conn.live.webhooks = ctx.webhooks;
+    state.conn.key_source = ctx.key_source.clone();
+    state.analytics.alerts = super::alerts::Alerts::new(ctx.alerts.clone());
+    state.saved.views = ctx.views.views.clone();
+    state.saved.config_path = ctx.config_path.clone();
+    for e in &ctx.views.errors {
+        state.say(Level::Warn, e.clone());
+    }
     if ctx.hub {
-        state.hub = Some(super::hub::HubView::default());
+        state.conn.hub = Some(super::hub::HubView::default());
     }
     state
 }
@@ -69,10 +75,14 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
         ..
     } = worker;
     let size = tui.terminal.size()?;
-    state.size = (size.width, size.height);
+    state.screen.size = (size.width, size.height);
 
     let mut worker_alive = true;
-    let send = |effects: Vec<Effect>, state: &mut AppState, alive: &mut bool| {
+    const STOPPED: &str = "the background worker stopped: data will not update (see the log file)";
+    // Carries out `update`'s effects; what they report back goes into `update`
+    // again as messages (the loop writes no state of its own).
+    let carry = |effects: Vec<Effect>, alive: &mut bool| -> Vec<Msg> {
+        let mut back = Vec::new();
         for effect in effects {
             match effect {
                 Effect::Send {
@@ -91,10 +101,11 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                         && *alive
                     {
                         *alive = false;
-                        state.say(Level::Error, "the background worker stopped: data will not update (see the log file)");
+                        back.push(Msg::Note(Level::Error, STOPPED.into()));
                     }
                 }
-                Effect::Quit => state.quit = true,
+                // `update` set the state's quit flag when it asked.
+                Effect::Quit => {}
                 Effect::Save {
                     file_name,
                     contents,
@@ -102,7 +113,11 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                 } => {
                     let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
                     let (level, text) = super::export::save(&dir, &file_name, &contents, &what);
-                    state.say(level, text);
+                    back.push(Msg::Note(level, text));
+                }
+                Effect::SaveView { path, view } => {
+                    let error = crate::config::views::save(&path, &view).err();
+                    back.push(Msg::ViewSaved { view, error });
                 }
                 Effect::Copy(text) => {
                     use std::io::Write;
@@ -111,14 +126,35 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                         .write_all(super::yank::osc52(&text).as_bytes())
                         .and_then(|()| out.flush());
                     if let Err(e) = written {
-                        state.say(Level::Error, format!("could not copy: {e}"));
+                        back.push(Msg::Note(Level::Error, format!("could not copy: {e}")));
                     }
                 }
             }
         }
+        back
     };
+    // `update` for one message, then its effects and what they report back.
+    macro_rules! deliver {
+        ($msg:expr) => {{
+            let mut follow = vec![$msg];
+            while !follow.is_empty() {
+                let fx: Vec<Effect> = follow
+                    .into_iter()
+                    .flat_map(|m| update(&mut state, m))
+                    .collect();
+                follow = carry(fx, &mut worker_alive);
+            }
+        }};
+    }
     let effects = init(&mut state);
-    send(effects, &mut state, &mut worker_alive);
+    let mut follow = carry(effects, &mut worker_alive);
+    while !follow.is_empty() {
+        let fx: Vec<Effect> = follow
+            .into_iter()
+            .flat_map(|m| update(&mut state, m))
+            .collect();
+        follow = carry(fx, &mut worker_alive);
+    }
 
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -132,6 +168,7 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
             ev = input.next() => match ev {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(anyhow::anyhow!("reading the terminal failed: {e}")),
@@ -144,8 +181,7 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                 }
                 None => {
                     worker_alive = false;
-                    state.say(Level::Error, "the background worker stopped: data will not update (see the log file)");
-                    Msg::Tick
+                    Msg::Note(Level::Error, STOPPED.into())
                 }
             },
             _ = tick.tick() => Msg::Tick,
@@ -154,16 +190,14 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
         state.clock = Clock::system();
         let is_tick = matches!(msg, Msg::Tick);
         let worker_msg = matches!(msg, Msg::Worker(_));
-        let effects = update(&mut state, msg);
-        send(effects, &mut state, &mut worker_alive);
-        let mut changed = !is_tick || state.redraw;
+        deliver!(msg);
+        let mut changed = !is_tick || state.screen.redraw;
         if worker_msg {
             // Take the rest of a burst before drawing once.
             for _ in 0..BURST {
                 let Ok(ev) = events.try_recv() else { break };
                 log_event(&ev);
-                let effects = update(&mut state, Msg::Worker(ev));
-                send(effects, &mut state, &mut worker_alive);
+                deliver!(Msg::Worker(ev));
             }
         }
         if is_tick || worker_msg {

@@ -132,6 +132,9 @@ pub struct CadenceList {
     pub fetch: Fetch,
     /// The id column is shown (the ids key), so ids can be typed into the CLI.
     pub show_ids: bool,
+    /// Columns left out by a saved view (indices of the table's columns; the
+    /// name is always shown, the id follows `show_ids`).
+    pub hidden: Vec<usize>,
     /// The cadence selected before [`CadenceList::replace`], kept by the next rebuild.
     keep: Option<u64>,
     /// People on a cadence counted from its memberships (currently on the

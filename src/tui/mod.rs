@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod app;
 pub mod auth;
+pub mod auth_text;
 pub mod cadence_list;
 pub mod choices;
 pub mod cost;
@@ -12,17 +13,21 @@ pub mod enroll;
 pub mod export;
 pub mod fetch;
 pub mod funnel;
+pub mod hits;
 pub mod hub;
 pub mod msg;
 pub mod pages;
 pub mod palette;
+pub mod parts;
 pub mod popups;
+pub mod saved_views;
 pub mod state;
 pub mod store_status;
 pub mod stored;
 pub mod style;
 pub mod task;
 pub mod terminal;
+pub mod text;
 pub mod text_input;
 pub mod trends;
 pub mod update;
@@ -66,6 +71,12 @@ pub struct DashboardContext {
     pub key_source: Option<String>,
     /// The config's `[[alerts]]` rules.
     pub alerts: Vec<crate::config::AlertRule>,
+    /// Capture the mouse (clicks, wheel): `[ui] mouse`, off with `--no-mouse`.
+    pub mouse: bool,
+    /// The config's `[[views]]` (the bad entries said in `views.errors`).
+    pub views: crate::config::views::SavedViews,
+    /// The config file a saved view is written into.
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 /// Runs the dashboard until the user quits. The terminal is always restored: on
@@ -73,7 +84,7 @@ pub struct DashboardContext {
 /// and on SIGINT/SIGTERM/SIGHUP.
 pub async fn run(ctx: DashboardContext) -> anyhow::Result<()> {
     terminal::install_panic_hook();
-    let mut tui = terminal::Tui::enter()?;
+    let mut tui = terminal::Tui::enter(ctx.mouse)?;
     let result = app::run(&mut tui, ctx).await;
     drop(tui);
     result

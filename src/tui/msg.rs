@@ -1,6 +1,6 @@
 //! What goes into `update` and what comes out of it.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::BudgetSnapshot;
 use crate::config::keymap::Action;
@@ -16,6 +16,8 @@ pub enum Msg {
     Key(KeyEvent),
     /// An action, as the keymap would produce it (tests use this directly).
     Action(Action),
+    /// A click or a wheel notch (when mouse capture is on).
+    Mouse(MouseEvent),
     /// Bracketed paste into the focused input.
     Paste(String),
     Resize(u16, u16),
@@ -26,6 +28,13 @@ pub enum Msg {
     /// What the local store held at start, before the first frame and before
     /// any request.
     Stored(Box<crate::store::start::StoreLoad>),
+    /// The loop wrote a saved view into the config file (`error`: it did not).
+    ViewSaved {
+        view: crate::config::views::SavedView,
+        error: Option<String>,
+    },
+    /// Something the loop has to say (a file written or not, the worker gone).
+    Note(super::state::Level, String),
     /// A termination signal arrived.
     Signal(&'static str),
 }
@@ -49,6 +58,12 @@ pub enum Effect {
         contents: String,
         what: String,
     },
+    /// Write a saved view into the config file at `path` (its other content
+    /// and comments kept), then tell `update` with [`Msg::ViewSaved`].
+    SaveView {
+        path: std::path::PathBuf,
+        view: crate::config::views::SavedView,
+    },
 }
 
 impl Effect {
@@ -56,7 +71,7 @@ impl Effect {
     pub fn request(&self) -> Option<&Request> {
         match self {
             Effect::Send { request, .. } => Some(request),
-            Effect::Quit | Effect::Copy(_) | Effect::Save { .. } => None,
+            Effect::Quit | Effect::Copy(_) | Effect::Save { .. } | Effect::SaveView { .. } => None,
         }
     }
 }

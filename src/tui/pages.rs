@@ -115,6 +115,8 @@ pub struct PeopleSearch {
     pub status: IndexStatus,
     pub index_request: Option<RequestId>,
     pub lookup: EmailLookup,
+    /// The id column is shown (the ids key), so ids can be typed into the CLI.
+    pub show_ids: bool,
 }
 
 #[derive(Debug)]

@@ -1,27 +1,25 @@
 //! Everything the dashboard shows, owned by the one UI task. `update` changes it,
 //! `draw` reads it; nothing else touches it (no locks, no sharing with the worker).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::api::BudgetSnapshot;
-use crate::api::models::Step;
 use crate::config::keymap::Keymap;
 use crate::metrics::{ActivitySeries, Aggregator, TimeRange};
-use crate::worker::protocol::{Priority, Request, RequestId};
+use crate::worker::protocol::RequestId;
 
-use super::cadence_list::CadenceList;
 use super::enroll::EnrollFlow;
 use super::fetch::Fetch;
-use super::msg::Effect;
 pub use super::pages::{
     CadenceDetail, EmailLookup, IndexStatus, PeopleSearch, PersonPage, SEARCH_LIMIT, TABS, View,
 };
+pub use super::parts::{
+    ActivityTab, Analytics, CadencesTab, Connection, Level, Live, Message, PeopleTab, Screen,
+    Tasks, Team, Unreachable,
+};
 use super::style::Styles;
-use super::task::EnrollTask;
-use super::widgets::table::Cursor;
 
 /// Wall clock and monotonic time, set by the loop before each message so `update`
 /// stays a plain function (tests set it by hand).
@@ -54,6 +52,8 @@ pub struct Session {
     pub confirm_above: Option<u32>,
     /// The profile has a local store ("Use stored data" is offered).
     pub has_store: bool,
+    /// The dashboard captures the mouse (clicks and the wheel).
+    pub mouse: bool,
 }
 
 /// Engagement aggregates for every cadence and the live activity series.
@@ -94,44 +94,6 @@ pub struct Metrics {
     pub question: Option<Box<super::cost::CostQuestion>>,
 }
 
-/// Live polling as the user and the worker see it.
-#[derive(Debug, Clone, Default)]
-pub struct Live {
-    /// The user froze live updates (`f`).
-    pub frozen: bool,
-    /// What the worker last said.
-    pub enabled: bool,
-    pub paused_reason: Option<String>,
-    /// The last `SetLive` sent, to avoid repeating it.
-    pub requested: Option<bool>,
-    /// The dashboard's webhook receiver is running: SalesLoft pushes changes
-    /// besides the polls (shown as "⚡ hooks" next to LIVE).
-    pub webhooks: bool,
-}
-
-/// SalesLoft does not answer (the worker's circuit breaker is open).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreachable {
-    /// "timed out", "server error 503"...
-    pub reason: String,
-    /// When the worker's next probe goes out.
-    pub retry_at: Instant,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warn,
-    Error,
-}
-
-#[derive(Debug, Clone)]
-pub struct Message {
-    pub text: String,
-    pub level: Level,
-    pub until: Instant,
-}
-
 #[derive(Debug)]
 pub enum Popup {
     Help {
@@ -142,8 +104,11 @@ pub enum Popup {
     Cost(Box<super::cost::CostQuestion>),
     /// The command palette (`:`).
     Palette(Box<super::palette::Palette>),
+    /// The name a cadences view is saved under.
+    SaveView(Box<super::saved_views::SavePrompt>),
 }
 
+/// Everything on screen, by view and concern ([`super::parts`]).
 pub struct AppState {
     pub session: Session,
     pub keymap: Keymap,
@@ -151,67 +116,20 @@ pub struct AppState {
     pub clock: Clock,
     pub view: View,
     pub popup: Option<Popup>,
-    pub cadences: CadenceList,
-    pub detail: Option<CadenceDetail>,
-    /// Steps of every cadence seen, by cadence id (steps are needed by the detail
-    /// and by the enrollment's step picker).
-    pub steps: HashMap<u64, Vec<Step>>,
-    pub people: PeopleSearch,
-    pub person: Option<PersonPage>,
-    /// The user the key belongs to, once `/me` answered (until then personal
-    /// cadences of others are not told apart).
-    pub me: Option<u64>,
-    /// Whether the key's user is a team admin, once `/me` answered. A rep's key
-    /// may not see other groups' records (group privacy): totals are marked
-    /// partial ([`AppState::partial_note`]).
-    pub team_admin: Option<bool>,
-    /// For a key that is not a team admin, whether the team's group privacy is
-    /// `all_public` (`/v2/team`): then it sees everything and totals are whole.
-    pub all_public: Option<bool>,
-    /// Names of the team's users by id (cadence owners), once loaded.
-    pub users: HashMap<u64, String>,
-    /// Selection in the Activity view's cadence ranking.
-    pub activity_cursor: Cursor,
-    pub metrics: Metrics,
-    /// Every email fact received, for the alert rules and the trends.
-    pub facts: super::alerts::FactLog,
-    /// The `[[alerts]]` rules and what they say.
-    pub alerts: super::alerts::Alerts,
-    /// The chart mode and the trend buckets.
-    pub trends: super::trends::Trends,
-    pub budget: Option<BudgetSnapshot>,
-    pub live: Live,
-    /// Requests the worker reported as started and not yet finished, oldest first.
-    pub running: Vec<(RequestId, String)>,
-    /// Enrollments, newest last (the task line shows the newest; Activity lists them).
-    pub tasks: Vec<EnrollTask>,
-    /// The newest task's panel was dismissed (esc).
-    pub task_dismissed: bool,
     /// The view shown last in each tab, so switching tabs comes back to it.
     pub tab_views: [View; TABS],
-    /// Something visible changed on a tick (spinner, clock, expired message).
-    pub redraw: bool,
-    pub messages: Vec<Message>,
-    /// Last contact with the API (Heartbeat).
-    pub heartbeat: Option<Instant>,
-    /// Set while SalesLoft is unreachable: the data on screen is the last received.
-    pub connection: Option<Unreachable>,
-    /// Set while SalesLoft refuses the key: nothing is sent, live updates stop.
-    pub auth: Option<super::auth::AuthFailed>,
-    /// Where the key came from, in words (never the key).
-    pub key_source: Option<String>,
-    /// The local store: stored data on screen (stale until live answers), and the
-    /// background sync that refreshes it.
-    pub store: super::store_status::StoreStatus,
-    /// On the team database (`--db`): the team hub, shown in place of the
-    /// budget gauge. `None` for a dashboard on SalesLoft.
-    pub hub: Option<super::hub::HubView>,
-    /// The last `y` (a second one on the same row copies its next field).
-    pub yank: Option<super::yank::LastYank>,
-    pub spinner: usize,
-    pub ticks: u64,
+    pub cadences: CadencesTab,
+    pub people: PeopleTab,
+    pub activity: ActivityTab,
+    pub team: Team,
+    pub metrics: Metrics,
+    pub analytics: Analytics,
+    pub conn: Connection,
+    pub tasks: Tasks,
+    /// The `[[views]]` of the config, and where a new one is saved.
+    pub saved: super::saved_views::SavedViews,
+    pub screen: Screen,
     pub next_id: RequestId,
-    pub size: (u16, u16),
     pub quit: bool,
 }
 
@@ -234,16 +152,11 @@ impl AppState {
             clock,
             view: View::Cadences,
             popup: None,
-            cadences: CadenceList::default(),
-            detail: None,
-            steps: HashMap::new(),
-            people: PeopleSearch::default(),
-            person: None,
-            me: None,
-            team_admin: None,
-            all_public: None,
-            users: HashMap::new(),
-            activity_cursor: Cursor::default(),
+            tab_views: [View::Cadences, View::People, View::Activity, View::Alerts],
+            cadences: CadencesTab::default(),
+            people: PeopleTab::default(),
+            activity: ActivityTab::default(),
+            team: Team::default(),
             metrics: Metrics {
                 agg: Aggregator::new(range, clock.wall),
                 series: ActivitySeries::default(),
@@ -262,68 +175,20 @@ impl AppState {
                 previous: None,
                 question: None,
             },
-            facts: Default::default(),
-            alerts: Default::default(),
-            trends: Default::default(),
-            budget: None,
-            live: Live::default(),
-            running: Vec::new(),
-            tasks: Vec::new(),
-            task_dismissed: false,
-            tab_views: [View::Cadences, View::People, View::Activity, View::Alerts],
-            redraw: true,
-            messages: Vec::new(),
-            heartbeat: None,
-            connection: None,
-            auth: None,
-            key_source: None,
-            store: super::store_status::StoreStatus::default(),
-            hub: None,
-            yank: None,
-            spinner: 0,
-            ticks: 0,
+            analytics: Analytics::default(),
+            conn: Connection::default(),
+            tasks: Tasks::default(),
+            saved: Default::default(),
+            screen: Screen::default(),
             next_id: 1,
-            size: (80, 24),
             quit: false,
         }
     }
 
-    /// A request with a fresh id.
-    pub fn request(&mut self, priority: Priority, request: Request) -> (RequestId, Effect) {
-        let id = self.next_id;
-        self.next_id += 1;
-        (
-            id,
-            Effect::Send {
-                id,
-                priority,
-                request,
-            },
-        )
-    }
-
-    pub fn say(&mut self, level: Level, text: impl Into<String>) {
-        let ttl = if level == Level::Error {
-            ERROR_TTL
-        } else {
-            MESSAGE_TTL
-        };
-        let text = text.into();
-        match level {
-            Level::Error => tracing::warn!(message = %text, "shown to the user"),
-            _ => tracing::debug!(message = %text, "shown to the user"),
-        }
-        self.messages.retain(|m| m.text != text);
-        self.messages.push(Message {
-            text,
-            level,
-            until: self.clock.now + ttl,
-        });
-    }
-
     /// The newest message still showing.
     pub fn message(&self) -> Option<&Message> {
-        self.messages
+        self.screen
+            .messages
             .iter()
             .rev()
             .find(|m| m.until > self.clock.now)
@@ -333,24 +198,24 @@ impl AppState {
     /// team admin and the team's group privacy may hide other groups' records
     /// from it (not `all_public`, or not known).
     pub fn partial_note(&self) -> Option<&'static str> {
-        (self.team_admin == Some(false) && self.all_public != Some(true))
+        (self.team.admin == Some(false) && self.team.all_public != Some(true))
             .then_some("partial? (not admin)")
     }
 
     /// The label of the newest running task, for the spinner.
     pub fn running_label(&self) -> Option<&str> {
-        self.running.last().map(|(_, l)| l.as_str())
+        self.tasks.running.last().map(|(_, l)| l.as_str())
     }
 
     /// True while a text input has focus (action keys then edit the text).
     pub fn typing(&self) -> bool {
         match &self.popup {
             Some(Popup::Enroll(flow)) => flow.typing(),
-            Some(Popup::Palette(_)) => true,
+            Some(Popup::Palette(_) | Popup::SaveView(_)) => true,
             Some(Popup::Help { .. } | Popup::Cost(_)) => false,
             None => match self.view {
-                View::Cadences => self.cadences.filter_focused,
-                View::People => self.people.focused,
+                View::Cadences => self.cadences.list.filter_focused,
+                View::People => self.people.search.focused,
                 _ => false,
             },
         }
@@ -358,23 +223,40 @@ impl AppState {
 
     /// Rows of the detail's steps table (every step, disabled ones included, as drawn).
     pub fn detail_step_count(&self) -> usize {
-        self.detail
+        self.cadences
+            .detail
             .as_ref()
-            .and_then(|d| self.steps.get(&d.cadence_id))
+            .and_then(|d| self.cadences.steps.get(&d.cadence_id))
             .map_or(0, |v| super::funnel::detail_steps(v).len())
+    }
+
+    /// The step under the detail's cursor, if the cursor is on a step.
+    pub fn selected_step(&self) -> Option<&crate::api::models::Step> {
+        let d = self.cadences.detail.as_ref()?;
+        let steps = super::funnel::detail_steps(self.cadences.steps.get(&d.cadence_id)?);
+        steps.get(d.cursor.selected).copied()
+    }
+
+    /// The user's answer to the cost question for the current range, if any.
+    pub fn cost_choice(&self) -> Option<super::cost::CostChoice> {
+        self.metrics
+            .choice
+            .filter(|c| c.range == self.metrics.range)
+            .map(|c| c.choice)
     }
 
     /// The cadence shown in the detail, from the list.
     pub fn detail_cadence(&self) -> Option<&crate::api::models::Cadence> {
-        self.detail
+        self.cadences
+            .detail
             .as_ref()
-            .and_then(|d| self.cadences.by_id(d.cadence_id))
+            .and_then(|d| self.cadences.list.by_id(d.cadence_id))
     }
 
     /// Whether live polling should run: not frozen, and a view that shows
     /// engagement (the alerts are judged on it too).
     pub fn wants_live(&self) -> bool {
-        !self.live.frozen
+        !self.conn.live.frozen
             && matches!(
                 self.view,
                 View::Cadences | View::CadenceDetail | View::Activity | View::Alerts
@@ -388,6 +270,7 @@ impl AppState {
         let wall = self.clock.wall;
         let mut v: Vec<(u64, [u64; 3], &str)> = self
             .cadences
+            .list
             .cadences
             .iter()
             .map(|c| {
@@ -422,7 +305,8 @@ impl AppState {
 
     /// A user's name by id, else the id.
     pub fn user_name(&self, id: u64) -> String {
-        self.users
+        self.team
+            .users
             .get(&id)
             .cloned()
             .unwrap_or_else(|| id.to_string())
@@ -445,7 +329,7 @@ impl AppState {
             return true;
         }
         !self.metrics.loaded.contains(&cadence_id)
-            && (!self.store.seeded || self.metrics.agg.by_cadence(cadence_id).is_empty())
+            && (!self.conn.store.seeded || self.metrics.agg.by_cadence(cadence_id).is_empty())
             && self.metrics.fetch.is_loading()
             && self.metrics.asked.contains(&cadence_id)
     }

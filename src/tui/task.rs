@@ -1,7 +1,10 @@
 //! A confirmed enrollment as the task line and the Activity log show it: progress,
 //! then ✓ or ✗ per person with the reason in plain words.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long a finished task stays on the task line.
+pub const TASK_LINGER: Duration = Duration::from_secs(30);
 
 use crate::worker::protocol::{EnrollOutcome, RequestId};
 

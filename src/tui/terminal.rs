@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Mutex, Once};
 use std::thread::{self, ThreadId};
 
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
@@ -15,6 +17,8 @@ use ratatui::backend::CrosstermBackend;
 
 /// Whether our setup is in effect, so a restore runs once and only when needed.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Mouse capture is on (turned off again with the rest, whatever ends the run).
+static MOUSE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
 /// The thread that set the terminal up and runs the event loop.
 static OWNER: Mutex<Option<ThreadId>> = Mutex::new(None);
@@ -31,11 +35,14 @@ pub fn signal_exit_status() -> Option<i32> {
     }
 }
 
-/// Puts the terminal back: leaves the alternate screen, shows the cursor, ends raw
-/// mode. Safe to call from anywhere, any number of times.
+/// Puts the terminal back: ends mouse capture, leaves the alternate screen, shows
+/// the cursor, ends raw mode. Safe to call from anywhere, any number of times.
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let mut out = io::stdout();
+        if MOUSE.swap(false, Ordering::SeqCst) {
+            let _ = execute!(out, DisableMouseCapture);
+        }
         // Best effort: on the way out there is nobody left to tell.
         let _ = execute!(
             out,
@@ -101,8 +108,11 @@ pub struct Tui {
 }
 
 impl Tui {
-    /// Enters raw mode and the alternate screen. Call [`install_panic_hook`] first.
-    pub fn enter() -> anyhow::Result<Tui> {
+    /// Enters raw mode and the alternate screen, with mouse capture when `mouse`
+    /// (clicks and the wheel reach the dashboard; the terminal's own text
+    /// selection then needs shift on most terminals). Call
+    /// [`install_panic_hook`] first.
+    pub fn enter(mouse: bool) -> anyhow::Result<Tui> {
         let signals = Signals::new()?;
         terminal::enable_raw_mode()?;
         *OWNER.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread::current().id());
@@ -116,6 +126,13 @@ impl Tui {
         ) {
             restore();
             return Err(e.into());
+        }
+        if mouse {
+            MOUSE.store(true, Ordering::SeqCst);
+            if let Err(e) = execute!(out, EnableMouseCapture) {
+                restore();
+                return Err(e.into());
+            }
         }
         let terminal = Terminal::new(CrosstermBackend::new(out)).and_then(|mut t| {
             t.clear()?;

@@ -5,115 +5,17 @@
 
 use std::time::{Duration, Instant};
 
-use super::msg::Effect;
-use super::state::{AppState, Level, View};
+use super::pages::View;
 
 /// A second `y` within this long copies the row's next field.
-const AGAIN: Duration = Duration::from_secs(4);
+pub(crate) const AGAIN: Duration = Duration::from_secs(4);
 
 /// The last copy: which row (view and id), which field, when.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LastYank {
-    row: (View, u64),
-    field: usize,
-    at: Instant,
-}
-
-/// What can be copied of a row, in order: (what, value).
-type Fields = Vec<(&'static str, String)>;
-
-/// The selected row of the view on screen (view and id) and its fields.
-fn row(state: &AppState) -> Option<((View, u64), Fields)> {
-    let cadence = |id: u64| {
-        let name = state.cadences.by_id(id).map(|c| c.name.clone());
-        let mut v = vec![("cadence id", id.to_string())];
-        v.extend(name.map(|n| ("cadence name", n)));
-        v
-    };
-    let person = |id: u64, name: Option<String>, email: Option<String>| {
-        let entry = state.people.index.by_id(id);
-        let name = name.or_else(|| entry.map(|e| e.name.clone()));
-        let email = email.or_else(|| entry.map(|e| e.email.clone()));
-        let mut v = vec![("person id", id.to_string())];
-        v.extend(name.filter(|n| !n.is_empty()).map(|n| ("name", n)));
-        v.extend(email.filter(|e| !e.is_empty()).map(|e| ("email", e)));
-        v
-    };
-    let view = state.view;
-    match view {
-        View::Cadences => {
-            let id = state.cadences.selected()?.id;
-            Some(((view, id), cadence(id)))
-        }
-        View::Activity => {
-            let (id, _) = *state
-                .ranked_cadences()
-                .get(state.activity_cursor.selected)?;
-            Some(((view, id), cadence(id)))
-        }
-        View::CadenceDetail => {
-            let d = state.detail.as_ref()?;
-            if let Some(st) = super::funnel::selected_step(state) {
-                let mut v = vec![("step id", st.id.to_string())];
-                v.extend(st.name.clone().map(|n| ("step name", n)));
-                return Some(((view, st.id), v));
-            }
-            let i = d.cursor.selected.checked_sub(state.detail_step_count())?;
-            let (m, p) = d.members.get(i)?;
-            let id = m.person_id()?;
-            let name = p.as_ref().map(|p| p.label());
-            let email = p.as_ref().and_then(|p| p.email_address.clone());
-            Some(((view, id), person(id, name, email)))
-        }
-        View::People => {
-            let &hit = state.people.hits.hits.get(state.people.cursor.selected)?;
-            let e = state.people.index.get(hit)?;
-            Some((
-                (view, e.id),
-                person(e.id, Some(e.name.clone()), Some(e.email.clone())),
-            ))
-        }
-        View::Person => {
-            let p = state.person.as_ref()?;
-            let id = p.memberships.get(p.cursor.selected)?.cadence_id()?;
-            Some(((view, id), cadence(id)))
-        }
-        View::Alerts => {
-            let a = &state.alerts;
-            let rule = a.rules.get(a.cursor.selected)?;
-            let mut v = Vec::new();
-            v.extend(rule.cadence.map(|c| ("cadence id", c.to_string())));
-            v.push(("rule name", rule.name.clone()));
-            Some(((view, a.cursor.selected as u64), v))
-        }
-    }
-}
-
-/// Copies the selected row's id (then, pressed again, its next field).
-pub fn yank(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let Some((key, fields)) = row(state) else {
-        state.say(Level::Info, "nothing selected to copy");
-        return;
-    };
-    let now = state.clock.now;
-    let field = match &state.yank {
-        Some(last) if last.row == key && now.duration_since(last.at) < AGAIN => {
-            (last.field + 1) % fields.len()
-        }
-        _ => 0,
-    };
-    let (what, value) = fields[field].clone();
-    state.yank = Some(LastYank {
-        row: key,
-        field,
-        at: now,
-    });
-    let next = (fields.len() > 1)
-        .then(|| fields[(field + 1) % fields.len()].0)
-        .map(|n| format!(" · again: the {n}"))
-        .unwrap_or_default();
-    state.say(Level::Info, format!("copied the {what}: {value}{next}"));
-    fx.push(Effect::Copy(value));
+    pub(crate) row: (View, u64),
+    pub(crate) field: usize,
+    pub(crate) at: Instant,
 }
 
 /// The OSC 52 sequence that sets the clipboard to `text`.

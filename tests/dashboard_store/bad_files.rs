@@ -22,8 +22,8 @@ fn a_damaged_store_is_reported_and_ignored() {
 
     let mut s = live_state();
     stored::apply_load(&mut s, load);
-    assert!(!s.store.stale);
-    assert!(s.cadences.cadences.is_empty());
+    assert!(!s.conn.store.stale);
+    assert!(s.cadences.list.cadences.is_empty());
     let text = screen(&s, 160);
     assert!(text.contains("not a valid sltui database"), "{text}");
     // The dashboard goes on as without a store.

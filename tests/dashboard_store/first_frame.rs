@@ -34,13 +34,19 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
     assert!(!first.contains("connecting…"), "{first}");
     // Its numbers come from the store's per-day sums; the facts and people follow.
     assert!(s.metrics.agg.is_preset());
-    let ids: Vec<u64> = s.cadences.cadences.iter().map(|c| c.id).collect();
+    let ids: Vec<u64> = s.cadences.list.cadences.iter().map(|c| c.id).collect();
     let summed: Vec<_> = ids.iter().map(|&c| s.metrics.agg.by_cadence(c)).collect();
     assert!(
         summed.iter().any(|e| !e.is_empty()),
         "engagement on the first frame"
     );
-    let step_ids: Vec<u64> = s.steps.values().flatten().map(|st| st.id).collect();
+    let step_ids: Vec<u64> = s
+        .cadences
+        .steps
+        .values()
+        .flatten()
+        .map(|st| st.id)
+        .collect();
     let steps_summed: Vec<_> = step_ids
         .iter()
         .map(|&st| s.metrics.agg.by_step(st))
@@ -54,12 +60,15 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
     assert!(rest.people.is_empty() && rest.index.is_some());
     stored::on_event(&mut s, StoreEvent::Loaded(Ok(Box::new(rest))));
     assert!(!s.metrics.agg.is_preset());
-    assert!(s.people.index.len() >= 300, "people index filled");
-    let hits = s.people.index.search(&someone.name, 50);
+    assert!(s.people.search.index.len() >= 300, "people index filled");
+    let hits = s.people.search.index.search(&someone.name, 50);
     assert!(
-        hits.hits
-            .iter()
-            .any(|&pos| s.people.index.get(pos).is_some_and(|e| e.id == someone.id)),
+        hits.hits.iter().any(|&pos| s
+            .people
+            .search
+            .index
+            .get(pos)
+            .is_some_and(|e| e.id == someone.id)),
         "{} is found by name",
         someone.name
     );
@@ -76,7 +85,7 @@ async fn offline_start_shows_stored_data_and_refuses_enrolling() {
     let mut worker = sltui::worker::spawn(client("http://127.0.0.1:1"), WorkerOptions::default());
     let fx = init(&mut s);
     send(&worker, fx);
-    pump(&mut s, &mut worker, |s| s.connection.is_some()).await;
+    pump(&mut s, &mut worker, |s| s.conn.unreachable.is_some()).await;
 
     let text = screen(&s, 120);
     assert!(text.contains("offline, data as of"), "{text}");
@@ -141,13 +150,13 @@ async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through()
 
     let mut s = live_state();
     stored::apply_load(&mut s, load_first(&path, &server));
-    assert!(s.store.stale);
+    assert!(s.conn.store.stale);
     assert!(screen(&s, 120).contains("stored data from"));
 
     let mut worker = sltui::worker::spawn(client(&sim.base_url()), WorkerOptions::default());
     let fx = init(&mut s);
     send(&worker, fx);
-    pump(&mut s, &mut worker, |s| !s.store.stale).await;
+    pump(&mut s, &mut worker, |s| !s.conn.store.stale).await;
     let text = screen(&s, 120);
     assert!(!text.contains("stored data from"), "{text}");
     assert!(!text.contains("offline"), "{text}");

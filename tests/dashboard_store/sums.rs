@@ -117,9 +117,10 @@ async fn a_synced_store_is_not_read_again_and_the_live_poll_catches_up_from_it()
         &mut s,
         start::load(&path, &server, TimeRange::All, chrono::Utc::now()),
     );
-    assert!(s.store.coverage.people, "the people were fully synced");
+    assert!(s.conn.store.coverage.people, "the people were fully synced");
     assert_eq!(
-        s.store
+        s.conn
+            .store
             .coverage
             .emails_through
             .map(|t| t.timestamp_micros()),
@@ -143,7 +144,7 @@ async fn a_synced_store_is_not_read_again_and_the_live_poll_catches_up_from_it()
     let rest = start::load_rest(&path).expect("rest");
     let fx2 = stored::on_event(&mut s, StoreEvent::Loaded(Ok(Box::new(rest))));
     assert!(fx2.is_empty(), "{fx2:?}");
-    assert!(s.people.index.len() >= 300);
+    assert!(s.people.search.index.len() >= 300);
 
     // The catch-up brings exactly what changed since: the counts equal the truth.
     let mut worker = sltui::worker::spawn(client(&sim.base_url()), WorkerOptions::default());

@@ -26,7 +26,7 @@ async fn exec(url: &str, sql: &'static str) -> u64 {
 }
 
 fn facts_loaded(s: &AppState) -> bool {
-    !s.metrics.agg.is_preset() && s.running.is_empty() && !s.people.index.is_empty()
+    !s.metrics.agg.is_preset() && s.tasks.running.is_empty() && !s.people.search.index.is_empty()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,8 +107,12 @@ async fn a_dashboard_behind_pruned_removals_reads_everything_again() {
     send(&worker, init(&mut state));
     pump(&mut state, &mut worker, "the re-read", facts_loaded).await;
     let people = pg.person_rows().expect("people");
-    assert_eq!(state.people.index.len(), people.len());
+    assert_eq!(state.people.search.index.len(), people.len());
     for p in &people {
-        assert!(state.people.index.by_id(p.id).is_some(), "person {}", p.id);
+        assert!(
+            state.people.search.index.by_id(p.id).is_some(),
+            "person {}",
+            p.id
+        );
     }
 }

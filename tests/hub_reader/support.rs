@@ -86,6 +86,7 @@ pub fn hub_state() -> AppState {
         reserve: 0.2,
         confirm_above: None,
         has_store: false,
+        mouse: true,
     };
     let mut s = AppState::new(
         session,
@@ -94,7 +95,7 @@ pub fn hub_state() -> AppState {
         TimeRange::All,
         Clock::system(),
     );
-    s.hub = Some(HubView::default());
+    s.conn.hub = Some(HubView::default());
     s
 }
 

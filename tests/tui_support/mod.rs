@@ -2,6 +2,10 @@
 //! from JSON shaped like the real API, and small effect/key helpers.
 #![allow(dead_code)]
 
+mod pages;
+#[allow(unused_imports)]
+pub use pages::*;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -37,6 +41,7 @@ pub fn session(read_only: bool) -> Session {
         reserve: 0.2,
         confirm_above: None,
         has_store: false,
+        mouse: true,
     }
 }
 
@@ -313,9 +318,10 @@ pub fn loaded_from(mut s: AppState) -> AppState {
 /// Names of the cadence rows in table order.
 pub fn row_names(s: &AppState) -> Vec<String> {
     s.cadences
+        .list
         .rows
         .iter()
-        .map(|&i| s.cadences.cadences[i].name.clone())
+        .map(|&i| s.cadences.list.cadences[i].name.clone())
         .collect()
 }
 
@@ -410,7 +416,7 @@ pub fn rule(
 /// 67 days of emails.
 pub fn alerting() -> AppState {
     let mut s = loaded();
-    s.alerts = sltui::tui::alerts::Alerts::new(vec![
+    s.analytics.alerts = sltui::tui::alerts::Alerts::new(vec![
         sltui::config::AlertRule {
             cadence: Some(1),
             ..rule(

@@ -9,7 +9,8 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::super::enroll::{EnrollFlow, Stage, ordered_steps, step_label};
 use super::super::state::AppState;
 use super::super::style::MARK;
-use super::super::views::{ellipsize, people::input_line};
+use super::super::text::ellipsize;
+use super::super::widgets::input_line::input_line;
 use super::super::widgets::table::Cursor;
 use super::confirm::Confirm;
 use super::{centered, frame};
@@ -133,7 +134,7 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
             let rows = hits
                 .hits
                 .iter()
-                .filter_map(|&i| state.people.index.get(i))
+                .filter_map(|&i| state.people.search.index.get(i))
                 .map(|e| {
                     let mark = if marked.contains(&e.id) { MARK } else { " " };
                     let style = if marked.contains(&e.id) {
@@ -196,7 +197,7 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
             let steps = flow
                 .cadence
                 .as_ref()
-                .and_then(|(id, _)| state.steps.get(id));
+                .and_then(|(id, _)| state.cadences.steps.get(id));
             let note = if steps.is_none() {
                 "loading steps… (enter keeps the first step)"
             } else {

@@ -59,6 +59,21 @@ pub fn lines(state: &AppState, width: u16) -> Vec<Line<'static>> {
         Span::raw("mark or unmark a person in the enrollment's people picker"),
     ]));
     out.push(Line::raw(""));
+    if state.session.mouse {
+        out.push(Line::styled(
+            "Mouse (off with --no-mouse or [ui] mouse = false, for the terminal's text selection)",
+            s.header,
+        ));
+        out.push(Line::from(
+            "  click a tab or a row to select it, the selected row to open it; the wheel scrolls",
+        ));
+    } else {
+        out.push(Line::styled(
+            "Mouse: left to the terminal (--no-mouse or [ui] mouse = false)",
+            s.header,
+        ));
+    }
+    out.push(Line::raw(""));
     out.push(Line::styled("Views", s.header));
     for text in [
         "1 Cadences: rates over the time range; enter opens a cadence",

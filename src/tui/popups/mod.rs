@@ -6,6 +6,7 @@ pub mod cost;
 pub mod enroll;
 pub mod help;
 pub mod palette;
+pub mod save_view;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -6,9 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::super::palette::Palette;
+use super::super::palette::{Entry, Palette};
+use super::super::saved_views::summary;
 use super::super::state::AppState;
-use super::super::views::{ellipsize, people::input_line};
+use super::super::text::ellipsize;
+use super::super::widgets::input_line::input_line;
 use super::{centered, frame};
 
 pub fn render(state: &AppState, p: &Palette, area: Rect, buf: &mut Buffer) {
@@ -18,7 +20,7 @@ pub fn render(state: &AppState, p: &Palette, area: Rect, buf: &mut Buffer) {
         76.min(area.width.saturating_sub(2)),
         area.height.saturating_sub(4).clamp(6, 22),
     );
-    let inner = frame(popup, buf, "Run an action", s);
+    let inner = frame(popup, buf, "Run an action or open a saved view", s);
     if inner.height < 3 {
         return;
     }
@@ -36,20 +38,35 @@ pub fn render(state: &AppState, p: &Palette, area: Rect, buf: &mut Buffer) {
         ..inner
     };
     if p.rows.is_empty() {
-        Line::styled("  no action matches", s.dim).render(list, buf);
+        Line::styled("  no action or view matches", s.dim).render(list, buf);
     }
     let width = usize::from(list.width);
     let range = p.cursor.viewport(p.rows.len(), usize::from(list.height));
     for (row_y, pos) in range.enumerate() {
-        let a = p.rows[pos];
         let selected = pos == p.cursor.selected;
-        let keys = state.keymap.keys_for(a).join(", ");
-        let line = Line::from(vec![
-            Span::raw(if selected { s.marker } else { "  " }),
-            Span::styled(format!("{:<14}", a.name()), s.bold),
-            Span::styled(format!("{keys:<12} "), s.dim),
-            Span::raw(ellipsize(a.description(), width.saturating_sub(30))),
-        ]);
+        let marker = Span::raw(if selected { s.marker } else { "  " });
+        let line = match p.rows[pos] {
+            Entry::Action(a) => {
+                let keys = state.keymap.keys_for(a).join(", ");
+                Line::from(vec![
+                    marker,
+                    Span::styled(format!("{:<14}", a.name()), s.bold),
+                    Span::styled(format!("{keys:<12} "), s.dim),
+                    Span::raw(ellipsize(a.description(), width.saturating_sub(30))),
+                ])
+            }
+            Entry::View(i) => {
+                let Some(v) = state.saved.views.get(i) else {
+                    continue;
+                };
+                let name = ellipsize(&format!("view: {}", v.name), 26);
+                Line::from(vec![
+                    marker,
+                    Span::styled(format!("{name:<27} "), s.bold),
+                    Span::raw(ellipsize(&summary(v), width.saturating_sub(30))),
+                ])
+            }
+        };
         let r = Rect {
             y: list.y + row_y as u16,
             height: 1,

@@ -3,20 +3,24 @@
 use crate::config::keymap::Action;
 use crate::worker::protocol::{Priority, Request};
 
-use super::super::funnel;
 use super::super::msg::Effect;
 use super::super::popups::help;
-use super::super::state::{AppState, CadenceDetail, Level, PersonPage, Popup, TABS, View};
+use super::super::state::{AppState, Level, Popup, TABS, View};
 use super::super::views;
 use super::super::widgets::table::Cursor;
-use super::{enroll, people, sync_live};
+use super::funnel;
+use super::nav::{
+    load_cadences, load_detail, load_person, open_detail, open_person, open_view,
+    request_engagement, set_range,
+};
+use super::{enroll, people, rebuild_cadences, sync_live};
 
 pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
     if matches!(state.popup, Some(Popup::Help { .. })) {
         // Clamped here, not only when drawn: after G (or many j), k must move at once.
         // The help is drawn above the status lines, so it has their height less.
-        let height = state.size.1.saturating_sub(views::STATUS_LINES);
-        let max = help::max_scroll(state, state.size.0, height);
+        let height = state.screen.size.1.saturating_sub(views::STATUS_LINES);
+        let max = help::max_scroll(state, state.screen.size.0, height);
         let Some(Popup::Help { scroll }) = &mut state.popup else {
             return;
         };
@@ -58,19 +62,19 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         Action::SwitchPane => switch_pane(state),
         Action::Back => back(state, fx),
         Action::Filter => match state.view {
-            View::Cadences => state.cadences.filter_focused = true,
-            View::People => state.people.focused = true,
+            View::Cadences => state.cadences.list.filter_focused = true,
+            View::People => state.people.search.focused = true,
             View::Person | View::CadenceDetail | View::Activity | View::Alerts => {
                 open_view(state, View::People, fx);
-                state.people.focused = true;
+                state.people.search.focused = true;
             }
         },
-        Action::Refresh if state.auth.is_some() => super::super::auth::retry(state, fx),
+        Action::Refresh if state.conn.auth.is_some() => super::auth::retry(state, fx),
         Action::Refresh => refresh(state, false, fx),
         Action::RefreshAll => refresh(state, true, fx),
         Action::Freeze => {
-            state.live.frozen = !state.live.frozen;
-            let text = if state.live.frozen {
+            state.conn.live.frozen = !state.conn.live.frozen;
+            let text = if state.conn.live.frozen {
                 "live updates frozen: numbers stay still until you press the freeze key again"
             } else {
                 "live updates resumed"
@@ -86,32 +90,42 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
                 );
                 return;
             }
-            state.trends.mode = state.trends.mode.next();
-            super::super::trends::refresh(state, true);
-            let text = match state.trends.mode {
+            state.analytics.trends.mode = state.analytics.trends.mode.next();
+            super::trends::refresh(state, true);
+            let text = match state.analytics.trends.mode {
                 super::super::trends::ChartMode::Live => "chart: live activity".to_string(),
                 m => format!("chart: {} sent, reply and bounce rates", m.label()),
             };
             state.say(Level::Info, text);
         }
         Action::Enroll => enroll::start(state, fx),
-        Action::Yank => super::super::yank::yank(state, fx),
+        Action::Yank => super::yank::yank(state, fx),
         Action::Palette => super::palette::open(state),
-        Action::Export => super::super::export::export(state, fx),
+        Action::Export => {
+            let csv = super::super::export::current(state);
+            save(state, csv, fx);
+        }
+        Action::ExportTemplates => {
+            let csv = super::super::export::templates(state);
+            save(state, csv, fx);
+        }
         Action::ToggleIds => {
-            if state.view != View::Cadences {
-                state.say(
-                    Level::Info,
-                    "the id column is in the cadences table (1); y copies any row's id",
-                );
-                return;
-            }
-            let list = &mut state.cadences;
-            list.show_ids = !list.show_ids;
-            let text = if list.show_ids {
-                "ids shown: type them into sltui report --cadence ID"
-            } else {
-                "ids hidden"
+            let shown = match state.view {
+                View::Cadences => &mut state.cadences.list.show_ids,
+                View::People => &mut state.people.search.show_ids,
+                _ => {
+                    state.say(
+                        Level::Info,
+                        "the id column is in the cadences (1) and people (2) tables; the detail and person pages show their ids",
+                    );
+                    return;
+                }
+            };
+            *shown = !*shown;
+            let text = match (*shown, state.view) {
+                (true, View::People) => "ids shown: type them into sltui enroll --person ID",
+                (true, _) => "ids shown: type them into sltui report --cadence ID",
+                (false, _) => "ids hidden",
             };
             state.say(Level::Info, text);
         }
@@ -127,7 +141,10 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
                 state.say(Level::Info, "sorting applies to the cadences table (1)");
                 return;
             }
-            state.cadences.cycle_sort(action == Action::SortReverse);
+            state
+                .cadences
+                .list
+                .cycle_sort(action == Action::SortReverse);
             rebuild_cadences(state);
         }
         Action::CycleState => {
@@ -138,33 +155,34 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
                 );
                 return;
             }
-            state.cadences.state_filter = state.cadences.state_filter.next();
+            state.cadences.list.state_filter = state.cadences.list.state_filter.next();
             rebuild_cadences(state);
         }
         Action::CycleRange => {
             let range = state.metrics.range.next();
-            let before = state.metrics.range;
-            super::cost::unpark(state);
-            state.metrics.range = range;
-            state.alerts.dirty = true;
-            state.metrics.choice = None;
-            state.metrics.question = None;
-            state.metrics.agg.set_range(range, state.clock.wall);
-            if !state.metrics.local {
-                let loaded = std::mem::take(&mut state.metrics.loaded);
-                state.metrics.previous = Some((before, loaded));
-            }
-            rebuild_cadences(state);
-            state.say(Level::Info, format!("engagement over {range}"));
-            request_engagement(state, fx);
-            if state.view == View::CadenceDetail {
-                funnel::request(state, false, fx);
-            }
+            set_range(state, range, fx);
         }
+        Action::SaveView => super::saved::open(state),
     }
 }
 
-fn switch_tab(state: &mut AppState, tab: usize, fx: &mut Vec<Effect>) {
+/// An export to the loop (which writes it and says where), or why there is none.
+fn save(
+    state: &mut AppState,
+    csv: Result<super::super::export::Csv, String>,
+    fx: &mut Vec<Effect>,
+) {
+    match csv {
+        Ok(csv) => fx.push(Effect::Save {
+            file_name: csv.file_name(state.clock.wall),
+            contents: csv.contents,
+            what: csv.what,
+        }),
+        Err(why) => state.say(Level::Info, why),
+    }
+}
+
+pub(super) fn switch_tab(state: &mut AppState, tab: usize, fx: &mut Vec<Effect>) {
     let target = if state.view.tab() == tab {
         // The number of the current tab goes back to the tab's root.
         View::of_tab(tab)
@@ -174,39 +192,36 @@ fn switch_tab(state: &mut AppState, tab: usize, fx: &mut Vec<Effect>) {
     open_view(state, target, fx);
 }
 
-/// Shows a view (without loading anything new) and keeps live polling in step.
-pub fn open_view(state: &mut AppState, view: View, fx: &mut Vec<Effect>) {
-    let view = match view {
-        View::CadenceDetail if state.detail.is_none() => View::Cadences,
-        View::Person if state.person.is_none() => View::People,
-        v => v,
-    };
-    state.view = view;
-    state.tab_views[view.tab() - 1] = view;
-    if view == View::People && state.people.hits.hits.is_empty() && !state.people.index.is_empty() {
-        people::query_changed(state);
-    }
-    sync_live(state, fx);
-}
-
 fn move_cursor(state: &mut AppState, action: Action) {
     let steps = state.detail_step_count();
     let (cursor, len): (&mut Cursor, usize) = match state.view {
-        View::Cadences => (&mut state.cadences.cursor, state.cadences.rows.len()),
-        View::CadenceDetail => match &mut state.detail {
+        View::Cadences => (
+            &mut state.cadences.list.cursor,
+            state.cadences.list.rows.len(),
+        ),
+        View::CadenceDetail => match &mut state.cadences.detail {
             Some(d) => {
                 let len = steps + d.members.len();
                 (&mut d.cursor, len)
             }
             None => return,
         },
-        View::People => (&mut state.people.cursor, state.people.hits.hits.len()),
-        View::Person => match &mut state.person {
+        View::People => (
+            &mut state.people.search.cursor,
+            state.people.search.hits.hits.len(),
+        ),
+        View::Person => match &mut state.people.person {
             Some(p) => (&mut p.cursor, p.memberships.len()),
             None => return,
         },
-        View::Activity => (&mut state.activity_cursor, state.cadences.cadences.len()),
-        View::Alerts => (&mut state.alerts.cursor, state.alerts.rules.len()),
+        View::Activity => (
+            &mut state.activity.cursor,
+            state.cadences.list.cadences.len(),
+        ),
+        View::Alerts => (
+            &mut state.analytics.alerts.cursor,
+            state.analytics.alerts.rules.len(),
+        ),
     };
     let half = (cursor.page() / 2).max(1);
     match action {
@@ -231,7 +246,9 @@ fn switch_pane(state: &mut AppState) {
         return;
     }
     let steps = state.detail_step_count();
-    let Some(d) = &mut state.detail else { return };
+    let Some(d) = &mut state.cadences.detail else {
+        return;
+    };
     if d.cursor.selected < steps {
         if d.members.is_empty() {
             state.say(Level::Info, "nobody is listed on this cadence");
@@ -246,14 +263,16 @@ fn switch_pane(state: &mut AppState) {
 fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
     match state.view {
         View::Cadences => {
-            if let Some(id) = state.cadences.selected().map(|c| c.id) {
+            if let Some(id) = state.cadences.list.selected().map(|c| c.id) {
                 open_detail(state, id, fx);
             }
         }
         View::Alerts => {
-            let a = &state.alerts;
+            let a = &state.analytics.alerts;
             match a.rules.get(a.cursor.selected).map(|r| r.cadence) {
-                Some(Some(id)) if state.cadences.by_id(id).is_some() => open_detail(state, id, fx),
+                Some(Some(id)) if state.cadences.list.by_id(id).is_some() => {
+                    open_detail(state, id, fx)
+                }
                 Some(Some(id)) => state.say(
                     Level::Warn,
                     format!("cadence {id} is not in the cadences list (yet)"),
@@ -264,13 +283,15 @@ fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
         }
         View::Activity => {
             let ranked = state.ranked_cadences();
-            if let Some(&(id, _)) = ranked.get(state.activity_cursor.selected) {
+            if let Some(&(id, _)) = ranked.get(state.activity.cursor.selected) {
                 open_detail(state, id, fx);
             }
         }
         View::CadenceDetail => {
             let steps = state.detail_step_count();
-            let Some(d) = &state.detail else { return };
+            let Some(d) = &state.cadences.detail else {
+                return;
+            };
             let person = d
                 .cursor
                 .selected
@@ -293,10 +314,11 @@ fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
         View::People => {
             let id = state
                 .people
+                .search
                 .hits
                 .hits
-                .get(state.people.cursor.selected)
-                .and_then(|&i| state.people.index.get(i))
+                .get(state.people.search.cursor.selected)
+                .and_then(|&i| state.people.search.index.get(i))
                 .map(|p| p.id);
             if let Some(id) = id {
                 open_person(state, id, View::People, fx);
@@ -304,12 +326,13 @@ fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
         }
         View::Person => {
             let cadence = state
+                .people
                 .person
                 .as_ref()
                 .and_then(|p| p.memberships.get(p.cursor.selected))
                 .and_then(|m| m.cadence_id());
             match cadence {
-                Some(id) if state.cadences.by_id(id).is_some() => open_detail(state, id, fx),
+                Some(id) if state.cadences.list.by_id(id).is_some() => open_detail(state, id, fx),
                 Some(id) => state.say(
                     Level::Warn,
                     format!("cadence {id} is not in the cadences list (yet)"),
@@ -320,86 +343,38 @@ fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
     }
 }
 
-pub(crate) fn open_detail(state: &mut AppState, cadence_id: u64, fx: &mut Vec<Effect>) {
-    if state
-        .detail
-        .as_ref()
-        .is_none_or(|d| d.cadence_id != cadence_id)
-    {
-        state.detail = Some(CadenceDetail::new(cadence_id));
-    }
-    load_detail(state, fx);
-    open_view(state, View::CadenceDetail, fx);
-}
-
-pub(crate) fn load_detail(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let Some(cadence_id) = state.detail.as_ref().map(|d| d.cadence_id) else {
-        return;
-    };
-    let (id, effect) = state.request(Priority::Visible, Request::CadenceDetail { cadence_id });
-    if let Some(d) = &mut state.detail {
-        d.fetch.start(id);
-    }
-    fx.push(effect);
-    funnel::request(state, false, fx);
-}
-
-pub(crate) fn open_person(state: &mut AppState, person_id: u64, back: View, fx: &mut Vec<Effect>) {
-    if state
-        .person
-        .as_ref()
-        .is_none_or(|p| p.person_id != person_id)
-    {
-        state.person = Some(PersonPage {
-            person_id,
-            person: None,
-            memberships: Vec::new(),
-            fetch: Default::default(),
-            cursor: Cursor::default(),
-            back,
-        });
-    } else if let Some(p) = &mut state.person {
-        p.back = back;
-    }
-    load_person(state, fx);
-    state.view = View::Person;
-    state.tab_views[1] = View::Person;
-    sync_live(state, fx);
-}
-
-pub(crate) fn load_person(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let Some(person_id) = state.person.as_ref().map(|p| p.person_id) else {
-        return;
-    };
-    let (id, effect) = state.request(Priority::Visible, Request::PersonDetail { person_id });
-    if let Some(p) = &mut state.person {
-        p.fetch.start(id);
-    }
-    fx.push(effect);
-}
-
 fn back(state: &mut AppState, fx: &mut Vec<Effect>) {
-    if state.tasks.last().is_some_and(|t| t.finished.is_some()) && !state.task_dismissed {
-        state.task_dismissed = true;
+    if state
+        .tasks
+        .list
+        .last()
+        .is_some_and(|t| t.finished.is_some())
+        && !state.tasks.dismissed
+    {
+        state.tasks.dismissed = true;
         return;
     }
     match state.view {
         View::CadenceDetail => open_view(state, View::Cadences, fx),
         View::Person => {
-            let back = state.person.as_ref().map_or(View::People, |p| p.back);
+            let back = state
+                .people
+                .person
+                .as_ref()
+                .map_or(View::People, |p| p.back);
             state.tab_views[1] = View::People;
             open_view(state, back, fx);
         }
-        View::Cadences if !state.cadences.filter.is_empty() => {
-            state.cadences.filter.clear();
+        View::Cadences if !state.cadences.list.filter.is_empty() => {
+            state.cadences.list.filter.clear();
             rebuild_cadences(state);
         }
-        View::People if !state.people.marked.is_empty() => {
-            state.people.marked.clear();
+        View::People if !state.people.search.marked.is_empty() => {
+            state.people.search.marked.clear();
             state.say(Level::Info, "marks cleared");
         }
-        View::People if !state.people.query.is_empty() => {
-            state.people.query.clear();
+        View::People if !state.people.search.query.is_empty() => {
+            state.people.search.query.clear();
             people::query_changed(state);
         }
         // Esc on a top-level view does nothing (q quits).
@@ -443,7 +418,7 @@ fn refresh(state: &mut AppState, clear: bool, fx: &mut Vec<Effect>) {
         View::CadenceDetail => {
             load_detail(state, fx);
             funnel::request(state, true, fx);
-            if clear && let Some(d) = &state.detail {
+            if clear && let Some(d) = &state.cadences.detail {
                 let id = d.cadence_id;
                 state.metrics.loaded.remove(&id);
                 request_engagement(state, fx);
@@ -452,45 +427,9 @@ fn refresh(state: &mut AppState, clear: bool, fx: &mut Vec<Effect>) {
         View::People => people::start_index(state, fx),
         View::Person => load_person(state, fx),
         View::Alerts => {
-            super::super::alerts::evaluate(state);
-            let n = state.alerts.firing();
+            super::alerts::evaluate(state);
+            let n = state.analytics.alerts.firing();
             state.say(Level::Info, format!("alerts evaluated: {n} firing"));
         }
     }
-}
-
-pub(crate) fn load_cadences(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let (id, effect) = state.request(Priority::Visible, Request::Cadences);
-    state.cadences.fetch.start(id);
-    fx.push(effect);
-}
-
-/// Asks for the engagement of every cadence not loaded yet for the current range,
-/// the ones on screen first.
-pub(crate) fn request_engagement(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let mut ids = state.cadences.ids_visible_first();
-    ids.retain(|id| !state.metrics.loaded.contains(id));
-    if let Some(d) = &state.detail
-        && state.view == View::CadenceDetail
-    {
-        ids.retain(|&id| id != d.cadence_id);
-        ids.insert(0, d.cadence_id);
-    }
-    if ids.is_empty() {
-        return;
-    }
-    use super::super::cost::CostChoice;
-    match super::cost::choice(state) {
-        Some(CostChoice::Load) => super::cost::load(state, ids, fx),
-        // The user chose not to read this range from SalesLoft.
-        Some(CostChoice::Stored | CostChoice::Cancel) => {}
-        None if state.session.confirm_above.is_none() => super::cost::load(state, ids, fx),
-        None => super::cost::estimate(state, ids, fx),
-    }
-}
-
-pub(crate) fn rebuild_cadences(state: &mut AppState) {
-    state
-        .cadences
-        .rebuild(&state.metrics.agg, &state.metrics.loaded);
 }

@@ -14,7 +14,7 @@ use crate::worker::protocol::{Priority, Request, RequestId};
 use super::super::cost::{CostChoice, CostQuestion, RangeChoice};
 use super::super::msg::Effect;
 use super::super::state::{AppState, Level, Popup};
-use super::actions::rebuild_cadences;
+use super::rebuild_cadences;
 
 /// Asks the worker what reading `ids` over the current range would cost.
 pub(crate) fn estimate(state: &mut AppState, ids: Vec<u64>, fx: &mut Vec<Effect>) {
@@ -50,11 +50,7 @@ pub(crate) fn load(state: &mut AppState, ids: Vec<u64>, fx: &mut Vec<Effect>) {
 
 /// The user's answer for the current range, if any.
 pub fn choice(state: &AppState) -> Option<CostChoice> {
-    state
-        .metrics
-        .choice
-        .filter(|c| c.range == state.metrics.range)
-        .map(|c| c.choice)
+    state.cost_choice()
 }
 
 /// The estimate arrived: load when it is within the threshold, else ask.
@@ -90,8 +86,11 @@ pub(crate) fn on_estimate(
         asked,
         emails,
         cost,
-        limit: state.budget.as_ref().map_or(600, |b| b.limit),
-        stored: state.session.has_store.then_some(state.store.synced_at),
+        limit: state.conn.budget.as_ref().map_or(600, |b| b.limit),
+        stored: state
+            .session
+            .has_store
+            .then_some(state.conn.store.synced_at),
         focus: CostChoice::Cancel,
         back: state.metrics.previous.take(),
     };
@@ -257,7 +256,7 @@ pub(crate) fn on_stored(
     if state.metrics.parked.is_none() {
         state.metrics.parked = Some(facts);
     }
-    let ids: HashSet<u64> = state.cadences.cadences.iter().map(|c| c.id).collect();
+    let ids: HashSet<u64> = state.cadences.list.cadences.iter().map(|c| c.id).collect();
     state.metrics.loaded.extend(ids);
     state.metrics.stored_at = Some((range, synced_at));
     rebuild_cadences(state);

@@ -11,7 +11,7 @@ use super::super::msg::Effect;
 use super::super::state::{AppState, Level, Popup, View};
 use super::super::task::EnrollTask;
 use super::super::text_input::Edit;
-use super::actions;
+use super::nav;
 
 const READ_ONLY: &str = "read-only mode: enrollment is disabled (started with --read-only)";
 
@@ -32,12 +32,14 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
         View::People | View::Person => {
             let people: Vec<(u64, String)> = if state.view == View::Person {
                 state
+                    .people
                     .person
                     .as_ref()
                     .map(|p| {
                         let name = p.person.as_ref().map(|x| x.label()).or_else(|| {
                             state
                                 .people
+                                .search
                                 .index
                                 .by_id(p.person_id)
                                 .map(|e| e.name.clone())
@@ -48,9 +50,10 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
                         )]
                     })
                     .unwrap_or_default()
-            } else if !state.people.marked.is_empty() {
+            } else if !state.people.search.marked.is_empty() {
                 state
                     .people
+                    .search
                     .marked
                     .iter()
                     .map(|&id| {
@@ -58,6 +61,7 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
                             id,
                             state
                                 .people
+                                .search
                                 .index
                                 .by_id(id)
                                 .map_or(format!("person {id}"), |e| e.name.clone()),
@@ -65,7 +69,7 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
                     })
                     .collect()
             } else {
-                let p = &state.people;
+                let p = &state.people.search;
                 p.hits
                     .hits
                     .get(p.cursor.selected)
@@ -80,19 +84,19 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
                 );
                 return;
             }
-            if state.cadences.cadences.is_empty() {
+            if state.cadences.list.cadences.is_empty() {
                 state.say(
                     Level::Warn,
                     "the cadences are still loading; try again in a moment",
                 );
                 return;
             }
-            let flow = EnrollFlow::for_people(people, &state.cadences.cadences, state.me);
+            let flow = EnrollFlow::for_people(people, &state.cadences.list.cadences, state.team.me);
             state.popup = Some(Popup::Enroll(Box::new(flow)));
         }
         View::Cadences | View::CadenceDetail => {
             let cadence = if state.view == View::Cadences {
-                state.cadences.selected()
+                state.cadences.list.selected()
             } else {
                 state.detail_cadence()
             };
@@ -107,7 +111,7 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
                 );
                 return;
             }
-            if state.people.index.is_empty() {
+            if state.people.search.index.is_empty() {
                 state.say(
                     Level::Warn,
                     "the people index is still empty; wait for it to fill (see People, 2)",
@@ -115,9 +119,10 @@ pub(crate) fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
                 return;
             }
             let cadence = (c.id, c.name.clone());
-            let owner = someone_elses(c, state.me);
-            let marked = state.people.marked.clone();
-            let flow = EnrollFlow::for_cadence(cadence, owner, marked, &mut state.people.index);
+            let owner = someone_elses(c, state.team.me);
+            let marked = state.people.search.marked.clone();
+            let flow =
+                EnrollFlow::for_cadence(cadence, owner, marked, &mut state.people.search.index);
             state.popup = Some(Popup::Enroll(Box::new(flow)));
         }
         View::Activity | View::Alerts => {
@@ -132,7 +137,7 @@ pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>)
         return;
     };
     let nav = if flow.typing() {
-        match flow.edit(key, &mut state.people.index) {
+        match flow.edit(key, &mut state.people.search.index) {
             Edit::Changed | Edit::Moved => return,
             Edit::Ignored => raw_nav(key),
         }
@@ -142,9 +147,13 @@ pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>)
         match key.code {
             KeyCode::Char('u') if flow.confirm_focus().is_some() => {
                 // pick_user orders them (the key's user first, then by name).
-                let users: Vec<(u64, String)> =
-                    state.users.iter().map(|(id, n)| (*id, n.clone())).collect();
-                if let Err(why) = flow.pick_user(&users, state.me) {
+                let users: Vec<(u64, String)> = state
+                    .team
+                    .users
+                    .iter()
+                    .map(|(id, n)| (*id, n.clone()))
+                    .collect();
+                if let Err(why) = flow.pick_user(&users, state.team.me) {
                     state.say(Level::Warn, why);
                 }
                 return;
@@ -206,9 +215,9 @@ fn step(state: &mut AppState, nav: Nav, fx: &mut Vec<Effect>) {
     let steps = flow
         .cadence
         .as_ref()
-        .and_then(|(id, _)| state.steps.get(id))
+        .and_then(|(id, _)| state.cadences.steps.get(id))
         .map(Vec::as_slice);
-    match flow.nav(nav, &state.people.index, steps) {
+    match flow.nav(nav, &state.people.search.index, steps) {
         FlowStep::Stay => {}
         FlowStep::Close => state.popup = None,
         FlowStep::Refuse(why) => state.say(Level::Warn, why),
@@ -247,7 +256,7 @@ fn step(state: &mut AppState, nav: Nav, fx: &mut Vec<Effect>) {
                 },
             );
             let cadence_name = flow.cadence.map(|(_, n)| n).unwrap_or_default();
-            state.tasks.push(EnrollTask {
+            state.tasks.list.push(EnrollTask {
                 id,
                 cadence_id,
                 cadence_name,
@@ -257,11 +266,11 @@ fn step(state: &mut AppState, nav: Nav, fx: &mut Vec<Effect>) {
                 error: None,
                 note: None,
             });
-            if state.tasks.len() > 20 {
-                state.tasks.remove(0);
+            if state.tasks.list.len() > 20 {
+                state.tasks.list.remove(0);
             }
-            state.task_dismissed = false;
-            state.people.marked.clear();
+            state.tasks.dismissed = false;
+            state.people.search.marked.clear();
             fx.push(effect);
         }
     }
@@ -274,7 +283,7 @@ pub(crate) fn on_task_finished(
     fx: &mut Vec<Effect>,
 ) {
     let now = state.clock.now;
-    let Some(task) = state.tasks.iter_mut().find(|t| t.id == id) else {
+    let Some(task) = state.tasks.list.iter_mut().find(|t| t.id == id) else {
         return;
     };
     task.finished = Some(now);
@@ -293,24 +302,26 @@ pub(crate) fn on_task_finished(
         None => summary,
     };
     state.say(level, text);
-    state.task_dismissed = false;
+    state.tasks.dismissed = false;
     if !changed {
         return;
     }
     // Memberships and counts changed: read them again where they are shown.
     if state
+        .cadences
         .detail
         .as_ref()
         .is_some_and(|d| d.cadence_id == cadence_id)
     {
-        actions::load_detail(state, fx);
+        nav::load_detail(state, fx);
     }
     if state
+        .people
         .person
         .as_ref()
         .is_some_and(|p| people.contains(&p.person_id))
     {
-        actions::load_person(state, fx);
+        nav::load_person(state, fx);
     }
-    actions::load_cadences(state, fx);
+    nav::load_cadences(state, fx);
 }

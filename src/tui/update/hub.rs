@@ -7,14 +7,14 @@ use super::super::state::{AppState, Level};
 
 /// The reader read the hub's status row.
 pub fn on_status(state: &mut AppState, hub: Option<HubSeen>) {
-    if let Some(view) = &mut state.hub {
+    if let Some(view) = &mut state.conn.hub {
         view.seen = Some(hub);
     }
 }
 
 /// The team database stopped answering, or answers again.
 pub fn on_database(state: &mut AppState, problem: Option<String>) {
-    let Some(view) = &mut state.hub else {
+    let Some(view) = &mut state.conn.hub else {
         return;
     };
     let was = view.problem.is_some();

@@ -3,27 +3,79 @@
 //! state and the effects, no terminal needed.
 
 mod actions;
+mod alerts;
+mod auth;
 mod cost;
 mod enroll;
+mod funnel;
 mod hub;
+mod mouse;
+mod nav;
 mod palette;
 mod people;
+mod saved;
+pub mod stored;
+mod trends;
 mod worker;
-
-use std::time::Duration;
+mod yank;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::config::keymap::Action;
-use crate::worker::protocol::{Priority, Request};
+use crate::worker::protocol::{Priority, Request, RequestId};
 
 use super::msg::{Effect, Msg};
-use super::state::{AppState, Popup, View};
+use super::state::{AppState, ERROR_TTL, Level, MESSAGE_TTL, Message, Popup, View};
 use super::text_input::Edit;
 
-pub use actions::open_view;
+pub use super::task::TASK_LINGER;
 pub use cost::choice as cost_choice;
+pub use nav::open_view;
 pub(crate) use people::research as people_changed;
+
+/// The two writes every handler needs; here, so that only `update` writes.
+impl AppState {
+    /// A request with a fresh id.
+    pub fn request(&mut self, priority: Priority, request: Request) -> (RequestId, Effect) {
+        let id = self.next_id;
+        self.next_id += 1;
+        (
+            id,
+            Effect::Send {
+                id,
+                priority,
+                request,
+            },
+        )
+    }
+
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        let ttl = if level == Level::Error {
+            ERROR_TTL
+        } else {
+            MESSAGE_TTL
+        };
+        let text = text.into();
+        match level {
+            Level::Error => tracing::warn!(message = %text, "shown to the user"),
+            _ => tracing::debug!(message = %text, "shown to the user"),
+        }
+        self.screen.messages.retain(|m| m.text != text);
+        self.screen.messages.push(Message {
+            text,
+            level,
+            until: self.clock.now + ttl,
+        });
+    }
+}
+
+/// The cadences table again after its filter, sort or numbers changed.
+pub(crate) fn rebuild_cadences(state: &mut AppState) {
+    state
+        .cadences
+        .list
+        .rebuild(&state.metrics.agg, &state.metrics.loaded);
+}
 
 /// The requests the dashboard starts with.
 pub fn init(state: &mut AppState) -> Vec<Effect> {
@@ -41,8 +93,8 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
     // A fully synced local store: its emails count every range here and the live
     // poll catches up from where it stands; its people fill the index. Neither is
     // read again.
-    let coverage = state.store.coverage;
-    if state.store.seeded
+    let coverage = state.conn.store.coverage;
+    if state.conn.store.seeded
         && let Some(through) = coverage.emails_through
     {
         fx.push(
@@ -51,11 +103,11 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
                 .1,
         );
         state.metrics.local = true;
-        let ids: Vec<u64> = state.cadences.cadences.iter().map(|c| c.id).collect();
+        let ids: Vec<u64> = state.cadences.list.cadences.iter().map(|c| c.id).collect();
         state.metrics.loaded.extend(ids);
     }
-    actions::load_cadences(state, &mut fx);
-    if !(state.store.seeded && coverage.people) {
+    nav::load_cadences(state, &mut fx);
+    if !(state.conn.store.seeded && coverage.people) {
         people::start_index(state, &mut fx);
     }
     sync_live(state, &mut fx);
@@ -67,10 +119,13 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
 pub(crate) fn reload_after_auth(state: &mut AppState, fx: &mut Vec<Effect>) {
     fx.push(state.request(Priority::Visible, Request::Me).1);
     fx.push(state.request(Priority::Visible, Request::Users).1);
-    state.cadences.fetch.error = None;
+    state.cadences.list.fetch.error = None;
     actions::refresh_after_auth(state, fx);
-    if state.people.index_request.is_none()
-        && !matches!(state.people.status, super::state::IndexStatus::Done { .. })
+    if state.people.search.index_request.is_none()
+        && !matches!(
+            state.people.search.status,
+            super::state::IndexStatus::Done { .. }
+        )
     {
         people::start_index(state, fx);
     }
@@ -84,9 +139,9 @@ pub(crate) fn store_fallback(state: &mut AppState) -> Vec<Effect> {
     if state.metrics.local {
         state.metrics.local = false;
         state.metrics.loaded.clear();
-        actions::request_engagement(state, &mut fx);
+        nav::request_engagement(state, &mut fx);
     }
-    if state.store.coverage.people && state.people.index_request.is_none() {
+    if state.conn.store.coverage.people && state.people.search.index_request.is_none() {
         people::start_index(state, &mut fx);
     }
     fx
@@ -102,17 +157,23 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             } else if matches!(state.popup, Some(Popup::Cost(_))) {
                 cost::on_action(state, action, &mut fx);
             } else if matches!(state.popup, Some(Popup::Palette(_))) {
-                palette::on_action(state, action, &mut fx);
+                let chosen = palette::on_action(state, action);
+                run_chosen(state, chosen, &mut fx);
+            } else if matches!(state.popup, Some(Popup::SaveView(_))) {
+                saved::on_action(state, action, &mut fx);
             } else {
                 actions::on_action(state, action, &mut fx);
             }
         }
         Msg::Paste(text) => on_paste(state, &text),
-        Msg::Resize(w, h) => state.size = (w, h),
+        Msg::Mouse(ev) => mouse::on_mouse(state, ev, &mut fx),
+        Msg::Resize(w, h) => state.screen.size = (w, h),
         Msg::Tick => on_tick(state, &mut fx),
         Msg::Worker(event) => worker::on_event(state, event, &mut fx),
-        Msg::Budget(snapshot) => state.budget = Some(snapshot),
-        Msg::Stored(load) => super::stored::apply_load(state, *load),
+        Msg::Budget(snapshot) => state.conn.budget = Some(snapshot),
+        Msg::Note(level, text) => state.say(level, text),
+        Msg::ViewSaved { view, error } => saved::on_saved(state, view, error),
+        Msg::Stored(load) => stored::apply_load(state, *load),
         Msg::Signal(name) => {
             tracing::info!(signal = name, "quitting on signal");
             state.quit = true;
@@ -122,11 +183,20 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     fx
 }
 
+/// Runs what the palette chose: an action as its key would, or a saved view.
+fn run_chosen(state: &mut AppState, chosen: Option<super::palette::Entry>, fx: &mut Vec<Effect>) {
+    match chosen {
+        Some(super::palette::Entry::Action(a)) => actions::on_action(state, a, fx),
+        Some(super::palette::Entry::View(i)) => saved::apply(state, i, fx),
+        None => {}
+    }
+}
+
 /// Sends `SetLive` when what the user and the view want differs from what was asked.
 pub(crate) fn sync_live(state: &mut AppState, fx: &mut Vec<Effect>) {
     let want = state.wants_live();
-    if state.live.requested != Some(want) {
-        state.live.requested = Some(want);
+    if state.conn.live.requested != Some(want) {
+        state.conn.live.requested = Some(want);
         fx.push(
             state
                 .request(Priority::User, Request::SetLive { enabled: want })
@@ -154,7 +224,12 @@ fn on_key(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     }
     if matches!(state.popup, Some(Popup::Palette(_))) {
-        palette::on_key(state, &key, fx);
+        let chosen = palette::on_key(state, &key);
+        run_chosen(state, chosen, fx);
+        return;
+    }
+    if matches!(state.popup, Some(Popup::SaveView(_))) {
+        saved::on_key(state, &key, fx);
         return;
     }
     if state.typing() {
@@ -170,12 +245,12 @@ fn on_key(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
 fn on_typing_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>) {
     let view = state.view;
     let input = match view {
-        View::Cadences => &mut state.cadences.filter,
-        _ => &mut state.people.query,
+        View::Cadences => &mut state.cadences.list.filter,
+        _ => &mut state.people.search.query,
     };
     match input.handle_key(key) {
         Edit::Changed => match view {
-            View::Cadences => actions::rebuild_cadences(state),
+            View::Cadences => rebuild_cadences(state),
             _ => people::query_changed(state),
         },
         Edit::Moved => {}
@@ -200,16 +275,16 @@ fn on_typing_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>) {
 fn leave_input(state: &mut AppState, clear: bool) {
     match state.view {
         View::Cadences => {
-            state.cadences.filter_focused = false;
-            if clear && !state.cadences.filter.is_empty() {
-                state.cadences.filter.clear();
-                actions::rebuild_cadences(state);
+            state.cadences.list.filter_focused = false;
+            if clear && !state.cadences.list.filter.is_empty() {
+                state.cadences.list.filter.clear();
+                rebuild_cadences(state);
             }
         }
         _ => {
-            state.people.focused = false;
-            if clear && !state.people.query.is_empty() {
-                state.people.query.clear();
+            state.people.search.focused = false;
+            if clear && !state.people.search.query.is_empty() {
+                state.people.search.query.clear();
                 people::query_changed(state);
             }
         }
@@ -218,48 +293,52 @@ fn leave_input(state: &mut AppState, clear: bool) {
 
 fn on_paste(state: &mut AppState, text: &str) {
     if let Some(Popup::Enroll(flow)) = &mut state.popup {
-        flow.paste(text, &mut state.people.index);
+        flow.paste(text, &mut state.people.search.index);
         return;
     }
     match state.view {
         View::Cadences => {
-            state.cadences.filter_focused = true;
-            state.cadences.filter.insert_str(text);
-            actions::rebuild_cadences(state);
+            state.cadences.list.filter_focused = true;
+            state.cadences.list.filter.insert_str(text);
+            rebuild_cadences(state);
         }
         View::People => {
-            state.people.focused = true;
-            state.people.query.insert_str(text);
+            state.people.search.focused = true;
+            state.people.search.query.insert_str(text);
             people::query_changed(state);
         }
         _ => {}
     }
 }
 
-/// How long a finished task stays on the task line.
-pub const TASK_LINGER: Duration = Duration::from_secs(30);
-
 fn on_tick(state: &mut AppState, fx: &mut Vec<Effect>) {
     let now = state.clock.now;
     let mut redraw = false;
-    if !state.running.is_empty()
-        || state.tasks.last().is_some_and(|t| t.finished.is_none())
-        || matches!(state.store.sync, super::store_status::SyncLine::Running(_))
+    if !state.tasks.running.is_empty()
+        || state
+            .tasks
+            .list
+            .last()
+            .is_some_and(|t| t.finished.is_none())
+        || matches!(
+            state.conn.store.sync,
+            super::store_status::SyncLine::Running(_)
+        )
     {
-        state.spinner = state.spinner.wrapping_add(1);
+        state.screen.spinner = state.screen.spinner.wrapping_add(1);
         redraw = true;
     }
-    let before = state.messages.len();
-    state.messages.retain(|m| m.until > now);
-    redraw |= state.messages.len() != before;
+    let before = state.screen.messages.len();
+    state.screen.messages.retain(|m| m.until > now);
+    redraw |= state.screen.messages.len() != before;
     // "updated N s ago" changes once a second: redraw every 4th tick.
-    state.ticks = state.ticks.wrapping_add(1);
-    redraw |= state.ticks.is_multiple_of(4);
+    state.screen.ticks = state.screen.ticks.wrapping_add(1);
+    redraw |= state.screen.ticks.is_multiple_of(4);
     people::lookup_if_due(state, fx);
-    redraw |= super::alerts::on_tick(state);
-    redraw |= super::trends::refresh(state, false);
+    redraw |= alerts::on_tick(state);
+    redraw |= trends::refresh(state, false);
     let had = state.popup.is_some();
     cost::show_waiting(state);
     redraw |= state.popup.is_some() != had;
-    state.redraw = redraw || !fx.is_empty();
+    state.screen.redraw = redraw || !fx.is_empty();
 }

@@ -5,23 +5,23 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::config::keymap::Action;
 
-use super::super::msg::Effect;
-use super::super::palette::Palette;
+use super::super::palette::{Entry, Palette};
 use super::super::state::{AppState, Level, Popup};
 use super::super::text_input::Edit;
-use super::actions;
 
 /// Opens the palette over the current view.
 pub(crate) fn open(state: &mut AppState) {
-    state.popup = Some(Popup::Palette(Box::new(Palette::new(&state.keymap))));
+    let palette = Palette::new(&state.keymap, &state.saved.views);
+    state.popup = Some(Popup::Palette(Box::new(palette)));
 }
 
-pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>) {
+/// A key in the palette; the row chosen with enter, for `update` to run.
+pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent) -> Option<Entry> {
     let Some(Popup::Palette(p)) = &mut state.popup else {
-        return;
+        return None;
     };
     match p.input.handle_key(key) {
-        Edit::Changed => p.refilter(&state.keymap),
+        Edit::Changed => p.refilter(&state.keymap, &state.saved.views),
         Edit::Moved => {}
         Edit::Ignored => {
             let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -37,16 +37,18 @@ pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent, fx: &mut Vec<Effect>)
                 _ => None,
             };
             if let Some(nav) = nav {
-                on_action(state, nav, fx);
+                return on_action(state, nav);
             }
         }
     }
+    None
 }
 
-/// Navigation in the palette (from keys, or keymap actions in tests).
-pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
+/// Navigation in the palette (from keys, or keymap actions in tests); the row
+/// chosen with enter, for `update` to run.
+pub(crate) fn on_action(state: &mut AppState, action: Action) -> Option<Entry> {
     let Some(Popup::Palette(p)) = &mut state.popup else {
-        return;
+        return None;
     };
     let len = p.rows.len();
     match action {
@@ -58,11 +60,12 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
         Action::Enter => {
             let chosen = p.selected();
             state.popup = None;
-            match chosen {
-                Some(a) => actions::on_action(state, a, fx),
-                None => state.say(Level::Info, "no action matches; esc closes the palette"),
+            if chosen.is_none() {
+                state.say(Level::Info, "no action matches; esc closes the palette");
             }
+            return chosen;
         }
         _ => {}
     }
+    None
 }

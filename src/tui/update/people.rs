@@ -25,9 +25,11 @@ pub(crate) fn entry(p: &Person) -> PersonEntry {
 
 pub(crate) fn start_index(state: &mut AppState, fx: &mut Vec<Effect>) {
     let (id, effect) = state.request(Priority::Bulk, Request::IndexPeople);
-    state.people.index_request = Some(id);
-    if !matches!(state.people.status, IndexStatus::Done { .. }) || state.people.index.is_empty() {
-        state.people.status = IndexStatus::Running;
+    state.people.search.index_request = Some(id);
+    if !matches!(state.people.search.status, IndexStatus::Done { .. })
+        || state.people.search.index.is_empty()
+    {
+        state.people.search.status = IndexStatus::Running;
     }
     fx.push(effect);
 }
@@ -36,14 +38,15 @@ pub(crate) fn start_index(state: &mut AppState, fx: &mut Vec<Effect>) {
 /// person when they still match, and schedules an email lookup.
 pub(crate) fn query_changed(state: &mut AppState) {
     research(state);
-    state.people.cursor.reset();
-    let q = state.people.query.value().trim().to_string();
-    state.people.lookup.pending = looks_like_email(&q).then(|| (q, state.clock.now + LOOKUP_DELAY));
+    state.people.search.cursor.reset();
+    let q = state.people.search.query.value().trim().to_string();
+    state.people.search.lookup.pending =
+        looks_like_email(&q).then(|| (q, state.clock.now + LOOKUP_DELAY));
 }
 
 /// Searches again (new query or new people), keeping the selected person selected.
 pub(crate) fn research(state: &mut AppState) {
-    let people = &mut state.people;
+    let people = &mut state.people.search;
     let keep = people.hits.hits.get(people.cursor.selected).copied();
     people.hits = people.index.search(people.query.value(), SEARCH_LIMIT);
     // An exact email match found by the API goes first.
@@ -63,7 +66,7 @@ pub(crate) fn research(state: &mut AppState) {
 
 /// Sends the pending email lookup now (enter in the search input).
 pub(crate) fn lookup_now(state: &mut AppState, fx: &mut Vec<Effect>) {
-    if let Some((email, _)) = state.people.lookup.pending.take() {
+    if let Some((email, _)) = state.people.search.lookup.pending.take() {
         send_lookup(state, email, fx);
     }
 }
@@ -71,6 +74,7 @@ pub(crate) fn lookup_now(state: &mut AppState, fx: &mut Vec<Effect>) {
 pub(crate) fn lookup_if_due(state: &mut AppState, fx: &mut Vec<Effect>) {
     if state
         .people
+        .search
         .lookup
         .pending
         .as_ref()
@@ -88,7 +92,7 @@ fn send_lookup(state: &mut AppState, email: String, fx: &mut Vec<Effect>) {
         },
     );
     // Latest wins: an earlier lookup's answer will be ignored.
-    state.people.lookup.waiting = Some((id, email));
+    state.people.search.lookup.waiting = Some((id, email));
     fx.push(effect);
 }
 
@@ -97,7 +101,7 @@ pub(crate) fn toggle_mark(state: &mut AppState) {
         state.say(Level::Info, "marking works in the people list (2)");
         return;
     }
-    let people = &mut state.people;
+    let people = &mut state.people.search;
     let Some(id) = people
         .hits
         .hits
@@ -117,10 +121,10 @@ pub(crate) fn toggle_mark(state: &mut AppState) {
 pub(crate) fn on_batch(state: &mut AppState, people: Vec<Person>) {
     let mut added = false;
     for p in &people {
-        added |= state.people.index.upsert(entry(p));
+        added |= state.people.search.index.upsert(entry(p));
     }
-    if !matches!(state.people.status, IndexStatus::Done { .. }) {
-        state.people.status = IndexStatus::Running;
+    if !matches!(state.people.search.status, IndexStatus::Done { .. }) {
+        state.people.search.status = IndexStatus::Running;
     }
     if added || !people.is_empty() {
         research(state);
@@ -132,45 +136,46 @@ pub(crate) fn on_batch(state: &mut AppState, people: Vec<Person>) {
 pub(crate) fn on_deleted(state: &mut AppState, ids: &[u64]) {
     let mut removed = false;
     for id in ids {
-        removed |= state.people.index.remove(*id);
-        state.people.marked.remove(id);
+        removed |= state.people.search.index.remove(*id);
+        state.people.search.marked.remove(id);
     }
     if !removed {
         return;
     }
-    state.people.index.prepare();
-    if let IndexStatus::Done { total } = &mut state.people.status {
-        *total = state.people.index.len();
+    state.people.search.index.prepare();
+    if let IndexStatus::Done { total } = &mut state.people.search.status {
+        *total = state.people.search.index.len();
     }
     research(state);
     if let Some(Popup::Enroll(flow)) = &mut state.popup {
-        flow.refilter(&mut state.people.index);
+        flow.refilter(&mut state.people.search.index);
     }
 }
 
 pub(crate) fn on_found(state: &mut AppState, email: String, person: Option<Person>) {
     match person {
         Some(p) => {
-            state.people.index.upsert(entry(&p));
-            state.people.lookup.answer = Some((email, Some(p.id)));
+            state.people.search.index.upsert(entry(&p));
+            state.people.search.lookup.answer = Some((email, Some(p.id)));
         }
         None => {
             state.say(
                 Level::Info,
                 format!("no person with the email address {email}"),
             );
-            state.people.lookup.answer = Some((email, None));
+            state.people.search.lookup.answer = Some((email, None));
         }
     }
     research(state);
     // The exact match is first: select it.
     if state
         .people
+        .search
         .lookup
         .answer
         .as_ref()
         .is_some_and(|(_, id)| id.is_some())
     {
-        state.people.cursor.top();
+        state.people.search.cursor.top();
     }
 }

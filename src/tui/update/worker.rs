@@ -6,34 +6,34 @@ use crate::worker::protocol::{ConnectionState, RequestId, WorkerEvent};
 
 use super::super::msg::Effect;
 use super::super::state::{AppState, IndexStatus, Level, Unreachable};
-use super::{actions, enroll, hub, people};
+use super::{enroll, hub, nav, people};
 
 pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Effect>) {
     let now = state.clock.now;
     match event {
         WorkerEvent::Started { id, label } => {
-            state.running.retain(|(r, _)| *r != id);
-            state.running.push((id, label));
+            state.tasks.running.retain(|(r, _)| *r != id);
+            state.tasks.running.push((id, label));
         }
         WorkerEvent::Finished { id, error } => on_finished(state, id, error, fx),
         WorkerEvent::Cadences { id, cadences } => {
             // Pushed: the team database changed (a dashboard on `--db`).
-            if !state.cadences.fetch.wants(id) && id != PUSHED {
+            if !state.cadences.list.fetch.wants(id) && id != PUSHED {
                 return;
             }
-            state.cadences.replace(cadences);
-            state.cadences.fetch.arrived(now);
+            state.cadences.list.replace(cadences);
+            state.cadences.list.fetch.arrived(now);
             // Live data replaces what the local store showed.
-            state.store.stale = false;
-            actions::rebuild_cadences(state);
-            actions::request_engagement(state, fx);
+            state.conn.store.stale = false;
+            super::rebuild_cadences(state);
+            nav::request_engagement(state, fx);
         }
         WorkerEvent::CadenceSteps {
             cadence_id, steps, ..
         } => {
             // Steps are facts about a cadence, whoever asked: keep them for the
             // detail and the enrollment's step picker.
-            state.steps.insert(cadence_id, steps);
+            state.cadences.steps.insert(cadence_id, steps);
         }
         WorkerEvent::CadenceMembers {
             id,
@@ -41,7 +41,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             members,
         } => {
             let steps = state.detail_step_count();
-            if let Some(d) = &mut state.detail
+            if let Some(d) = &mut state.cadences.detail
                 && d.cadence_id == cadence_id
                 && (d.fetch.wants(id) || id == PUSHED)
             {
@@ -54,8 +54,8 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 let on = d.members.iter().filter(|(m, _)| m.currently_on_cadence);
                 let on = on.count() as u64;
                 // One count of the people on a cadence everywhere: its memberships'.
-                state.cadences.set_on_cadence(cadence_id, on);
-                actions::rebuild_cadences(state);
+                state.cadences.list.set_on_cadence(cadence_id, on);
+                super::rebuild_cadences(state);
             }
         }
         WorkerEvent::EmailFacts { facts, live, .. } => {
@@ -81,17 +81,17 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             }
             if changed {
                 // The alerts and the trends read the aggregator's facts.
-                state.facts.changed();
-                state.alerts.dirty = true;
-                actions::rebuild_cadences(state);
+                state.analytics.facts.changed();
+                state.analytics.alerts.dirty = true;
+                super::rebuild_cadences(state);
             }
         }
         WorkerEvent::EngagementLoaded { id, cadence_id } => {
             if state.metrics.fetch.wants(id) {
-                state.alerts.dirty = true;
+                state.analytics.alerts.dirty = true;
                 state.metrics.loaded.insert(cadence_id);
                 state.metrics.fetch.arrived(now);
-                actions::rebuild_cadences(state);
+                super::rebuild_cadences(state);
             }
         }
         WorkerEvent::EngagementEstimate {
@@ -108,7 +108,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             synced_at,
         } => super::cost::on_stored(state, id, range, totals, synced_at),
         WorkerEvent::Store(report) => {
-            fx.extend(super::super::stored::on_event(state, report));
+            fx.extend(super::stored::on_event(state, report));
         }
         WorkerEvent::Deferred { id, reason } => {
             let text = format!("waiting for budget: {reason}");
@@ -134,25 +134,25 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 templates,
                 titles,
             };
-            super::super::funnel::on_funnel(state, id, cadence_id, data, steps);
+            super::funnel::on_funnel(state, id, cadence_id, data, steps);
         }
         WorkerEvent::PeopleBatch { people, .. } => people::on_batch(state, people),
         WorkerEvent::PeopleDeleted { ids } => people::on_deleted(state, &ids),
         WorkerEvent::PeopleIndexed { total, .. } => {
-            state.people.status = IndexStatus::Done {
-                total: total.max(state.people.index.len()),
+            state.people.search.status = IndexStatus::Done {
+                total: total.max(state.people.search.index.len()),
             };
             // Build the search layout now, not on the first keystroke.
-            state.people.index.prepare();
+            state.people.search.index.prepare();
         }
         WorkerEvent::PersonFound { id, person } => {
-            let Some((waiting, email)) = state.people.lookup.waiting.clone() else {
+            let Some((waiting, email)) = state.people.search.lookup.waiting.clone() else {
                 return;
             };
             if waiting != id {
                 return;
             }
-            state.people.lookup.waiting = None;
+            state.people.search.lookup.waiting = None;
             people::on_found(state, email, person);
         }
         WorkerEvent::PersonDetail {
@@ -160,8 +160,8 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             person,
             memberships,
         } => {
-            state.people.index.upsert(people::entry(&person));
-            if let Some(p) = &mut state.person
+            state.people.search.index.upsert(people::entry(&person));
+            if let Some(p) = &mut state.people.person
                 && (p.fetch.wants(id) || id == PUSHED)
                 && p.person_id == person.id
             {
@@ -178,7 +178,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             person_id,
             outcome,
         } => {
-            if let Some(task) = state.tasks.iter_mut().find(|t| t.id == id) {
+            if let Some(task) = state.tasks.list.iter_mut().find(|t| t.id == id) {
                 task.outcomes.retain(|(p, _)| *p != person_id);
                 task.outcomes.push((person_id, outcome));
             }
@@ -187,29 +187,29 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             enabled,
             paused_reason,
         } => {
-            if paused_reason.is_some() && paused_reason != state.live.paused_reason {
+            if paused_reason.is_some() && paused_reason != state.conn.live.paused_reason {
                 let why = paused_reason.clone().unwrap_or_default();
                 state.say(Level::Warn, format!("live updates paused: {why}"));
             }
-            state.live.enabled = enabled;
-            state.live.paused_reason = paused_reason;
+            state.conn.live.enabled = enabled;
+            state.conn.live.paused_reason = paused_reason;
         }
         WorkerEvent::Me {
             user, all_public, ..
         } => {
-            state.me = Some(user.id);
-            state.team_admin = Some(user.team_admin);
-            state.all_public = all_public;
+            state.team.me = Some(user.id);
+            state.team.admin = Some(user.team_admin);
+            state.team.all_public = all_public;
         }
         WorkerEvent::Users { users, .. } => {
-            state.users = users
+            state.team.users = users
                 .into_iter()
                 .filter_map(|u| u.label().map(|n| (u.id, n)))
                 .collect();
             // The filter's `owner:` words read them.
-            state.cadences.owners = state.users.clone();
-            if !state.cadences.filter.is_empty() {
-                actions::rebuild_cadences(state);
+            state.cadences.list.owners = state.team.users.clone();
+            if !state.cadences.list.filter.is_empty() {
+                super::rebuild_cadences(state);
             }
         }
         WorkerEvent::Connection {
@@ -218,24 +218,24 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                     retry_in_secs,
                     reason,
                 },
-        } => super::super::auth::on_failed(state, retry_in_secs, reason),
+        } => super::auth::on_failed(state, retry_in_secs, reason),
         WorkerEvent::Connection {
             state: ConnectionState::Up,
-        } if state.auth.is_some() => super::super::auth::on_up(state, fx),
+        } if state.conn.auth.is_some() => super::auth::on_up(state, fx),
         WorkerEvent::Connection { state: connection } => {
             on_connection(state, connection);
             // Back from offline on stored data: the old failure no longer means
             // offline (the reload decides), and the live data is read now.
-            if state.connection.is_none() && state.store.stale {
-                state.cadences.fetch.error = None;
-                if !state.cadences.fetch.is_loading() {
-                    actions::load_cadences(state, fx);
+            if state.conn.unreachable.is_none() && state.conn.store.stale {
+                state.cadences.list.fetch.error = None;
+                if !state.cadences.list.fetch.is_loading() {
+                    nav::load_cadences(state, fx);
                 }
             }
         }
-        WorkerEvent::Heartbeat { at } => state.heartbeat = Some(at),
+        WorkerEvent::Heartbeat { at } => state.conn.heartbeat = Some(at),
         WorkerEvent::TaskNote { id, note } => {
-            if let Some(task) = state.tasks.iter_mut().find(|t| t.id == id) {
+            if let Some(task) = state.tasks.list.iter_mut().find(|t| t.id == id) {
                 task.note = note;
             }
         }
@@ -254,19 +254,19 @@ fn on_connection(state: &mut AppState, connection: ConnectionState) {
             retry_in_secs,
             reason,
         } => {
-            if state.connection.is_none() {
+            if state.conn.unreachable.is_none() {
                 state.say(
                     Level::Error,
                     format!("SalesLoft unreachable ({reason}); showing the last data received"),
                 );
             }
-            state.connection = Some(Unreachable {
+            state.conn.unreachable = Some(Unreachable {
                 reason,
                 retry_at: now + std::time::Duration::from_secs(retry_in_secs),
             });
         }
         ConnectionState::Up => {
-            if state.connection.take().is_some() {
+            if state.conn.unreachable.take().is_some() {
                 state.say(Level::Info, "SalesLoft answers again");
             }
         }
@@ -277,17 +277,17 @@ fn on_connection(state: &mut AppState, connection: ConnectionState) {
 
 fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &mut Vec<Effect>) {
     let now = state.clock.now;
-    state.running.retain(|(r, _)| *r != id);
+    state.tasks.running.retain(|(r, _)| *r != id);
     let mut claimed = super::cost::on_finished(state, id, &error);
-    if claimed || super::super::auth::on_finished(state, id, &error) {
+    if claimed || super::auth::on_finished(state, id, &error) {
         return;
     }
-    claimed |= state.cadences.fetch.finish(id, error.clone(), now);
-    if let Some(d) = &mut state.detail {
+    claimed |= state.cadences.list.fetch.finish(id, error.clone(), now);
+    if let Some(d) = &mut state.cadences.detail {
         claimed |= d.fetch.finish(id, error.clone(), now);
     }
-    claimed |= super::super::funnel::on_finished(state, id, error.clone());
-    if let Some(p) = &mut state.person {
+    claimed |= super::funnel::on_finished(state, id, error.clone());
+    if let Some(p) = &mut state.people.person {
         claimed |= p.fetch.finish(id, error.clone(), now);
     }
     if state.metrics.fetch.wants(id) {
@@ -297,17 +297,17 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
             // Every cadence asked for is now complete.
             let asked = std::mem::take(&mut state.metrics.asked);
             state.metrics.loaded.extend(asked);
-            actions::rebuild_cadences(state);
+            super::rebuild_cadences(state);
         }
     }
-    if state.people.index_request == Some(id) {
+    if state.people.search.index_request == Some(id) {
         claimed = true;
-        state.people.index_request = None;
+        state.people.search.index_request = None;
         match &error {
-            Some(e) => state.people.status = IndexStatus::Failed(e.clone()),
-            None if !matches!(state.people.status, IndexStatus::Done { .. }) => {
-                state.people.status = IndexStatus::Done {
-                    total: state.people.index.len(),
+            Some(e) => state.people.search.status = IndexStatus::Failed(e.clone()),
+            None if !matches!(state.people.search.status, IndexStatus::Done { .. }) => {
+                state.people.search.status = IndexStatus::Done {
+                    total: state.people.search.index.len(),
                 };
             }
             None => {}
@@ -315,15 +315,16 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
     }
     if state
         .people
+        .search
         .lookup
         .waiting
         .as_ref()
         .is_some_and(|(w, _)| *w == id)
     {
-        state.people.lookup.waiting = None;
+        state.people.search.lookup.waiting = None;
         claimed = true;
     }
-    if state.tasks.iter().any(|t| t.id == id) {
+    if state.tasks.list.iter().any(|t| t.id == id) {
         enroll::on_task_finished(state, id, error.clone(), fx);
         return;
     }

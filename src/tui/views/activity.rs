@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Widget};
 
 use crate::metrics::format_rate;
 
+use super::super::hits::List;
 use super::super::state::AppState;
 use super::super::widgets::status_bar::spinner;
 use super::super::widgets::table::{
@@ -40,7 +41,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         ranking(state, a, buf);
         task_log(state, b, buf);
     } else {
-        let log_h = if state.tasks.is_empty() {
+        let log_h = if state.tasks.list.is_empty() {
             3
         } else {
             (bottom.height / 3).max(4)
@@ -100,7 +101,7 @@ fn ranking(state: &AppState, area: Rect, buf: &mut Buffer) {
         ));
     let ranked = state.ranked_cadences();
     if ranked.is_empty() {
-        let text = if state.cadences.fetch.is_loading() {
+        let text = if state.cadences.list.fetch.is_loading() {
             "Loading cadences…"
         } else {
             "No cadences."
@@ -118,12 +119,14 @@ fn ranking(state: &AppState, area: Rect, buf: &mut Buffer) {
             s.header,
         ))
     })));
-    let cursor = &state.activity_cursor;
+    let cursor = &state.activity.cursor;
     let range = cursor.viewport(ranked.len(), inner.height.saturating_sub(1) as usize);
+    state.screen.hits.table(List::Activity, inner, &range);
     let rows = range.map(|pos| {
         let (id, counts) = ranked[pos];
         let name = state
             .cadences
+            .list
             .by_id(id)
             .map_or_else(|| format!("cadence {id}"), |c| c.name.clone());
         let quiet = counts.iter().all(|&n| n == 0);
@@ -157,10 +160,10 @@ fn task_log(state: &AppState, area: Rect, buf: &mut Buffer) {
         .borders(Borders::ALL)
         .border_style(s.border)
         .title(Span::styled(
-            format!(" Enrollments ({}) ", state.tasks.len()),
+            format!(" Enrollments ({}) ", state.tasks.list.len()),
             s.title,
         ));
-    if state.tasks.is_empty() {
+    if state.tasks.list.is_empty() {
         let text = if state.session.read_only {
             "Read-only mode: enrollment is disabled."
         } else {
@@ -172,11 +175,11 @@ fn task_log(state: &AppState, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     let mut lines: Vec<Line> = Vec::new();
-    for task in state.tasks.iter().rev() {
+    for task in state.tasks.list.iter().rev() {
         let head = if task.finished.is_some() {
             ""
         } else {
-            spinner(state.spinner)
+            spinner(state.screen.spinner)
         };
         lines.push(Line::styled(
             format!("{head} {}", task.summary())

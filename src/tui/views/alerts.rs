@@ -12,6 +12,7 @@ use crate::metrics::alerts::Check;
 use crate::metrics::format_rate;
 
 use super::super::alerts::{RuleState, span_days};
+use super::super::hits::List;
 use super::super::state::AppState;
 use super::super::widgets::table::{Column, constraints, fit_columns, grow_width, placeholder};
 use super::{ellipsize, thousands};
@@ -76,6 +77,7 @@ fn scope_text(state: &AppState, rule: &AlertRule) -> String {
     match rule.cadence {
         Some(id) => state
             .cadences
+            .list
             .by_id(id)
             .map_or_else(|| format!("cadence {id}"), |c| c.name.clone()),
         None => "every cadence".to_string(),
@@ -84,7 +86,7 @@ fn scope_text(state: &AppState, rule: &AlertRule) -> String {
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let a = &state.alerts;
+    let a = &state.analytics.alerts;
     let when = a
         .evaluated_at
         .map(|t| format!("· evaluated {} UTC ", t.format("%H:%M:%S")))
@@ -150,6 +152,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         a.rules.len(),
         inner.height.saturating_sub(1) as usize,
     );
+    state.screen.hits.table(List::Alerts, inner, &range);
     let rows = range.map(|pos| {
         let rule = &a.rules[pos];
         let st = a.states.get(pos);

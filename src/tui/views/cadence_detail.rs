@@ -12,6 +12,7 @@ use crate::metrics::Engagement;
 use super::super::cadence_list::team_label;
 use super::super::fetch::LoadState;
 use super::super::funnel::detail_steps;
+use super::super::hits::List;
 use super::super::state::{AppState, CadenceDetail};
 use super::super::widgets::rate_bar::RateBar;
 use super::super::widgets::table::{Column, constraints, fit_columns, grow_width, placeholder};
@@ -29,7 +30,7 @@ const PEOPLE_COLUMNS: [Column; 4] = [
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let (Some(d), Some(c)) = (&state.detail, state.detail_cadence()) else {
+    let (Some(d), Some(c)) = (&state.cadences.detail, state.detail_cadence()) else {
         placeholder(
             area,
             buf,
@@ -53,6 +54,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     summary(state, c, d, facts, buf);
     live_chart(state, c.id, chart, buf);
     let steps: Vec<&Step> = state
+        .cadences
         .steps
         .get(&c.id)
         .map(|v| detail_steps(v))
@@ -61,7 +63,8 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     if wide {
         // The steps and the people side by side, the templates of the step
         // under the cursor across the whole width below them.
-        let rows = step_funnel::selected_step(state)
+        let rows = state
+            .selected_step()
             .and_then(|st| d.funnel.data.as_ref()?.templates.get(&st.id))
             .map_or(1, Vec::len) as u16;
         let t_h = (rows + 3).clamp(5, 9).min(bottom.height / 2);
@@ -89,12 +92,16 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
 
 fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let mut title = vec![Span::styled(format!(" {} ", c.name), s.title)];
-    if let Some((text, warn)) = load_suffix(&d.fetch.state()) {
-        title.push(Span::styled(
+    let mut title = vec![
+        Span::styled(format!(" {} ", c.name), s.title),
+        Span::styled(format!("· id {}", c.id), s.dim),
+    ];
+    match load_suffix(&d.fetch.state()) {
+        Some((text, warn)) => title.push(Span::styled(
             format!("{text} "),
             if warn { s.warn } else { s.dim },
-        ));
+        )),
+        None => title.push(Span::raw(" ")),
     }
     // The owner, by name once the users are loaded, top right when it fits.
     let owner = c.owner.as_ref().map(|r| {
@@ -116,6 +123,7 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
     // Enabled steps, as the steps table and the step picker list them; disabled
     // ones are said apart.
     let steps = state
+        .cadences
         .steps
         .get(&c.id)
         .map(|v| (crate::tui::enroll::ordered_steps(v).len(), v.len()));
@@ -129,6 +137,7 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
     // On the team database before the hub's first sync: the memberships have
     // not arrived, so a count would read 0.
     let unsynced = state
+        .conn
         .hub
         .as_ref()
         .is_some_and(crate::tui::hub::HubView::never_synced);
@@ -260,9 +269,12 @@ fn people_table(state: &AppState, d: &CadenceDetail, steps: usize, area: Rect, b
         d.members.len(),
         inner.height.saturating_sub(1) as usize,
     );
+    state.screen.hits.table(List::Members, inner, &range);
     let rows = range.map(|pos| {
         let (m, p) = &d.members[pos];
-        let entry = m.person_id().and_then(|id| state.people.index.by_id(id));
+        let entry = m
+            .person_id()
+            .and_then(|id| state.people.search.index.by_id(id));
         let name = p
             .as_ref()
             .map(|p| p.label())

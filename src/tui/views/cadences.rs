@@ -12,6 +12,7 @@ use crate::metrics::format_rate;
 
 use super::super::cadence_list::{SortColumn, StateFilter, team_label};
 use super::super::fetch::LoadState;
+use super::super::hits::List;
 use super::super::state::AppState;
 use super::super::style::Styles;
 use super::super::widgets::table::{
@@ -46,7 +47,7 @@ pub fn state_style(styles: &Styles, state: &CadenceState) -> Style {
 
 fn title(state: &AppState) -> Line<'static> {
     let s = &state.styles;
-    let list = &state.cadences;
+    let list = &state.cadences.list;
     let mut spans = vec![Span::styled(
         format!(" Cadences ({}", list.rows.len()),
         s.title,
@@ -95,13 +96,13 @@ fn engagement_note(state: &AppState) -> Option<String> {
             None => "stored".to_string(),
         });
     }
-    (crate::tui::update::cost_choice(state) == Some(crate::tui::cost::CostChoice::Cancel))
+    (state.cost_choice() == Some(crate::tui::cost::CostChoice::Cancel))
         .then(|| "not loaded: r asks again".to_string())
 }
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let list = &state.cadences;
+    let list = &state.cadences.list;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.border)
@@ -116,7 +117,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         v
     };
     if list.cadences.is_empty() {
-        if let Some(text) = super::super::auth::screen_text(state) {
+        if let Some(text) = super::super::auth_text::screen_text(state) {
             placeholder(area, buf, block, vec![Line::from(text)], s.bad);
             return;
         }
@@ -191,20 +192,32 @@ fn sort_column(i: usize) -> Option<SortColumn> {
 
 fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let list = &state.cadences;
-    let shown = if list.show_ids {
-        &COLUMNS[..]
-    } else {
-        &COLUMNS[..ID]
-    };
-    let mut keep = fit_columns(shown, area.width);
+    let list = &state.cadences.list;
+    // The id while shown, and the columns a saved view did not leave out.
+    // The id as wide as the longest id (never cut: it is typed into the CLI).
+    let mut all = COLUMNS;
+    all[ID].width = list
+        .cadences
+        .iter()
+        .map(|c| c.id.to_string().len() as u16)
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let shown: Vec<usize> = (0..all.len())
+        .filter(|&i| (i != ID || list.show_ids) && !list.hidden.contains(&i))
+        .collect();
+    let columns: Vec<Column> = shown.iter().map(|&i| all[i]).collect();
+    let mut keep: Vec<usize> = fit_columns(&columns, area.width)
+        .into_iter()
+        .map(|j| shown[j])
+        .collect();
     // The id goes first, where the eye starts.
     if let Some(pos) = keep.iter().position(|&i| i == ID) {
         keep.remove(pos);
         keep.insert(0, ID);
     }
     let header = Row::new(std::iter::once(Cell::from("")).chain(keep.iter().map(|&i| {
-        let c = COLUMNS[i];
+        let c = all[i];
         let sorted = sort_column(i) == Some(list.sort.column);
         let mut title = c.title.to_string();
         if sorted && title.chars().count() < c.width as usize {
@@ -223,7 +236,8 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let totals = area.height >= 4;
     let height = area.height.saturating_sub(1 + u16::from(totals)) as usize;
     let range = list.cursor.viewport(list.rows.len(), height);
-    let name_width = grow_width(&COLUMNS, &keep, area.width);
+    state.screen.hits.table(List::Cadences, area, &range);
+    let name_width = grow_width(&all, &keep, area.width);
     let rows = range.clone().map(|pos| {
         let c = &list.cadences[list.rows[pos]];
         let selected = pos == list.cursor.selected;
@@ -236,7 +250,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
         height: area.height - u16::from(totals),
         ..area
     };
-    Table::new(rows, constraints(&COLUMNS, &keep))
+    Table::new(rows, constraints(&all, &keep))
         .header(header)
         .column_spacing(1)
         .render(body, buf);
@@ -249,7 +263,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
         let cells = keep.iter().map(|&i| total_cell(state, i, name_width));
         Table::new(
             [Row::new(std::iter::once(Cell::from("Σ ")).chain(cells)).style(s.bold)],
-            constraints(&COLUMNS, &keep),
+            constraints(&all, &keep),
         )
         .column_spacing(1)
         .render(line, buf);
@@ -272,7 +286,7 @@ fn metric_text(pending: bool, known: bool, text: String) -> String {
 /// counted together (rates over the sums, as `report` totals them). A `?` when
 /// one shown cadence's numbers were not read for the range, `…` while reading.
 fn total_cell(state: &AppState, col: usize, width: usize) -> Cell<'static> {
-    let list = &state.cadences;
+    let list = &state.cadences.list;
     let m = &state.metrics;
     let shown = || list.rows.iter().map(|&i| &list.cadences[i]);
     let pending = shown().any(|c| state.engagement_pending(c.id));

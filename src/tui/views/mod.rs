@@ -20,8 +20,10 @@ use crate::config::keymap::Action;
 use super::fetch::LoadState;
 use super::popups;
 use super::state::{AppState, Popup, View};
-use super::update::TASK_LINGER;
+use super::task::TASK_LINGER;
 use super::widgets::status_bar;
+
+pub use super::text::{ellipsize, thousands};
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     let area = frame.area();
@@ -35,6 +37,7 @@ pub const STATUS_LINES: u16 = 2;
 
 /// Renders the whole screen into a buffer (what `draw` and the snapshot tests use).
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
+    state.screen.hits.clear();
     let task_lines = task_panel_height(state, area.height);
     let [tabs, body, tasks, status] = Layout::vertical([
         Constraint::Length(1),
@@ -67,6 +70,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         Some(Popup::Enroll(flow)) => popups::enroll::render(state, flow, over, buf),
         Some(Popup::Cost(q)) => popups::cost::render(state, q, over, buf),
         Some(Popup::Palette(p)) => popups::palette::render(state, p, over, buf),
+        Some(Popup::SaveView(p)) => popups::save_view::render(state, p, over, buf),
         None => {}
     }
 }
@@ -76,10 +80,11 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
     let key =
         |a: Action, fallback: &str| state.keymap.hint(a).unwrap_or_else(|| fallback.to_string());
     let detail = state.detail_cadence().map(|c| c.name.as_str());
-    let person = state.person.as_ref().and_then(|p| {
+    let person = state.people.person.as_ref().and_then(|p| {
         p.person.as_ref().map(|x| x.label()).or_else(|| {
             state
                 .people
+                .search
                 .index
                 .by_id(p.person_id)
                 .map(|e| e.name.clone())
@@ -95,12 +100,13 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
             _ => "People".to_string(),
         },
         "Activity".to_string(),
-        match state.alerts.firing() {
+        match state.analytics.alerts.firing() {
             0 => "Alerts".to_string(),
             n => format!("Alerts ▲{n}"),
         },
     ];
     let mut spans = Vec::new();
+    let mut x = area.x;
     let keys = [
         key(Action::View1, "1"),
         key(Action::View2, "2"),
@@ -111,7 +117,18 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
         let active = state.view.tab() == i + 1;
         let style = if active { s.tab_active } else { s.tab };
         let marker = if active { s.marker } else { "  " };
-        spans.push(Span::styled(format!("{marker}{} {name} ", keys[i]), style));
+        let tab = Span::styled(format!("{marker}{} {name} ", keys[i]), style);
+        let w = (tab.width() as u16).min(area.right().saturating_sub(x));
+        state.screen.hits.add(
+            Rect {
+                x,
+                width: w,
+                ..area
+            },
+            super::hits::Target::Tab(i + 1),
+        );
+        x = x.saturating_add(w + 1);
+        spans.push(tab);
         spans.push(Span::raw(" "));
     }
     let right = format!(
@@ -135,13 +152,13 @@ fn tab_bar(state: &AppState, area: Rect, buf: &mut Buffer) {
 
 /// Rows for the newest enrollment's per-person results, while it matters.
 fn task_panel_height(state: &AppState, screen_height: u16) -> u16 {
-    let Some(task) = state.tasks.last() else {
+    let Some(task) = state.tasks.list.last() else {
         return 0;
     };
     let recent = task
         .finished
         .is_none_or(|at| state.clock.now.saturating_duration_since(at) < TASK_LINGER);
-    if state.task_dismissed || !recent || state.view == View::Activity {
+    if state.tasks.dismissed || !recent || state.view == View::Activity {
         return 0;
     }
     let lines = task.outcomes.len().max(1) + usize::from(task.error.is_some()) + 1;
@@ -150,7 +167,7 @@ fn task_panel_height(state: &AppState, screen_height: u16) -> u16 {
 
 fn task_panel(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let Some(task) = state.tasks.last() else {
+    let Some(task) = state.tasks.list.last() else {
         return;
     };
     let title = if task.finished.is_some() {
@@ -158,7 +175,7 @@ fn task_panel(state: &AppState, area: Rect, buf: &mut Buffer) {
     } else {
         format!(
             " {} {} ",
-            status_bar::spinner(state.spinner),
+            status_bar::spinner(state.screen.spinner),
             task.summary()
         )
     };
@@ -191,30 +208,4 @@ pub fn load_suffix(load: &LoadState) -> Option<(String, bool)> {
         LoadState::Stale(e) => Some((format!(" · stale: {e}"), true)),
         _ => None,
     }
-}
-
-/// "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Cuts `text` to `width` columns, ending with "…" when cut.
-pub fn ellipsize(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut s: String = text.chars().take(width - 1).collect();
-    s.push('…');
-    s
 }

@@ -6,11 +6,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, Widget};
 
-use crate::config::keymap::Action;
-
+use super::super::hits::List;
 use super::super::state::{AppState, IndexStatus};
 use super::super::style::MARK;
-use super::super::text_input::TextInput;
+pub use super::super::widgets::input_line::input_line;
 use super::super::widgets::table::{MARKER_WIDTH, placeholder};
 use super::{ellipsize, thousands};
 
@@ -62,45 +61,10 @@ pub fn column_widths(width: u16) -> [u16; 4] {
     w
 }
 
-/// A one-line input: `filter: text▏` with the cursor shown while focused.
-pub fn input_line(
-    state: &AppState,
-    label: &str,
-    input: &TextInput,
-    focused: bool,
-    area: Rect,
-    buf: &mut Buffer,
-) {
-    let s = &state.styles;
-    let value = input.value();
-    let mut spans = vec![Span::styled(
-        format!("{label}: "),
-        if focused { s.key } else { s.dim },
-    )];
-    if focused {
-        let cut = value
-            .char_indices()
-            .nth(input.cursor())
-            .map_or(value.len(), |(i, _)| i);
-        spans.push(Span::styled(value[..cut].to_string(), s.input));
-        spans.push(Span::styled("▏", s.key));
-        spans.push(Span::styled(value[cut..].to_string(), s.input));
-    } else if value.is_empty() {
-        let key = state
-            .keymap
-            .hint(Action::Filter)
-            .unwrap_or_else(|| "/".into());
-        spans.push(Span::styled(format!("press {key} to type"), s.dim));
-    } else {
-        spans.push(Span::raw(value.to_string()));
-    }
-    Line::from(spans).render(area, buf);
-}
-
 /// "indexing 3,200 people…" / "5,000 people indexed".
 pub fn index_progress(state: &AppState) -> (String, bool) {
-    let n = thousands(state.people.index.len() as u64);
-    match &state.people.status {
+    let n = thousands(state.people.search.index.len() as u64);
+    match &state.people.search.status {
         IndexStatus::NotStarted => ("index not started".into(), false),
         IndexStatus::Running => (format!("indexing {n} people…"), false),
         IndexStatus::Done { .. } => (format!("{n} people indexed"), false),
@@ -110,7 +74,7 @@ pub fn index_progress(state: &AppState) -> (String, bool) {
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let p = &state.people;
+    let p = &state.people.search;
     let (progress, failed) = index_progress(state);
     let mut title = vec![
         Span::styled(" People ", s.title),
@@ -162,7 +126,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         ..inner
     };
     if p.hits.hits.is_empty() {
-        if let Some(text) = super::super::auth::screen_text(state) {
+        if let Some(text) = super::super::auth_text::screen_text(state) {
             placeholder(
                 table_area,
                 buf,
@@ -181,7 +145,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
 
 fn empty_lines(state: &AppState) -> Vec<Line<'static>> {
     let s = &state.styles;
-    let p = &state.people;
+    let p = &state.people.search;
     let lookup = p.lookup.waiting.as_ref().map(|(_, e)| e.clone());
     match (&p.status, p.query.is_empty()) {
         (_, false) if lookup.is_some() => vec![Line::from(format!(
@@ -218,18 +182,40 @@ fn empty_lines(state: &AppState) -> Vec<Line<'static>> {
 
 fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let p = &state.people;
-    let widths = column_widths(area.width);
+    let p = &state.people.search;
+    // The id goes first, where the eye starts, as in the cadences table, as
+    // wide as the longest id found (never cut: it is typed into the CLI).
+    let id_len = p
+        .hits
+        .hits
+        .iter()
+        .filter_map(|&i| p.index.get(i))
+        .map(|e| e.id.to_string().len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let id_w = if p.show_ids && area.width >= 40 {
+        id_len as u16 + 1
+    } else {
+        0
+    };
+    let widths = column_widths(area.width - id_w);
     let kept = widths.iter().take_while(|&&w| w > 0).count();
+    let id_title =
+        (id_w > 0).then(|| Cell::from(Span::styled(format!("{:>id_len$}", "ID"), s.header)));
     let header = Row::new(
-        [Cell::from(""), Cell::from("")].into_iter().chain(
-            TITLES[..kept]
-                .iter()
-                .map(|&t| Cell::from(Span::styled(t, s.header))),
-        ),
+        [Cell::from(""), Cell::from("")]
+            .into_iter()
+            .chain(id_title)
+            .chain(
+                TITLES[..kept]
+                    .iter()
+                    .map(|&t| Cell::from(Span::styled(t, s.header))),
+            ),
     );
     let height = area.height.saturating_sub(1) as usize;
     let range = p.cursor.viewport(p.hits.hits.len(), height);
+    state.screen.hits.table(List::People, area, &range);
     let exact =
         p.lookup.answer.as_ref().and_then(|(email, id)| {
             id.filter(|_| email.eq_ignore_ascii_case(p.query.value().trim()))
@@ -246,6 +232,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
             e.name.clone()
         };
         let texts = [&name, &e.email, &e.company, &e.title];
+        let id = (id_w > 0).then(|| Cell::from(format!("{:>id_len$}", e.id)));
         let cells = (0..kept).map(|i| Cell::from(ellipsize(texts[i], widths[i] as usize)));
         let row = Row::new(
             [
@@ -253,6 +240,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
                 Cell::from(Span::styled(if marked { MARK } else { " " }, s.marked)),
             ]
             .into_iter()
+            .chain(id)
             .chain(cells),
         );
         match (selected, marked) {
@@ -261,8 +249,10 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
             _ => row,
         }
     });
+    let id_col = (id_w > 0).then(|| id_w - 1);
     let constraints = [MARKER_WIDTH, 1]
         .into_iter()
+        .chain(id_col)
         .chain(widths[..kept].iter().copied())
         .map(Constraint::Length);
     Table::new(rows, constraints)

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Widget, Wrap
 use crate::api::models::Membership;
 
 use super::super::fetch::LoadState;
+use super::super::hits::List;
 use super::super::state::AppState;
 use super::super::widgets::table::{Column, constraints, fit_columns, grow_width, placeholder};
 use super::{ellipsize, load_suffix, thousands};
@@ -23,7 +24,7 @@ const COLUMNS: [Column; 6] = [
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
-    let Some(page) = &state.person else {
+    let Some(page) = &state.people.person else {
         placeholder(
             area,
             buf,
@@ -33,19 +34,23 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         );
         return;
     };
-    let entry = state.people.index.by_id(page.person_id);
+    let entry = state.people.search.index.by_id(page.person_id);
     let name = page
         .person
         .as_ref()
         .map(|p| p.label())
         .or_else(|| entry.map(|e| e.name.clone()));
     let name = name.unwrap_or_else(|| format!("person {}", page.person_id));
-    let mut title = vec![Span::styled(format!(" {name} "), s.title)];
-    if let Some((text, warn)) = load_suffix(&page.fetch.state()) {
-        title.push(Span::styled(
+    let mut title = vec![
+        Span::styled(format!(" {name} "), s.title),
+        Span::styled(format!("· id {}", page.person_id), s.dim),
+    ];
+    match load_suffix(&page.fetch.state()) {
+        Some((text, warn)) => title.push(Span::styled(
             format!("{text} "),
             if warn { s.warn } else { s.dim },
-        ));
+        )),
+        None => title.push(Span::raw(" ")),
     }
     let block = Block::default()
         .borders(Borders::ALL)
@@ -164,8 +169,9 @@ fn memberships(
                 .map(|&i| Cell::from(Span::styled(COLUMNS[i].title, s.header))),
         ),
     );
-    let cursor = &state.person.as_ref().expect("person page").cursor;
+    let cursor = &state.people.person.as_ref().expect("person page").cursor;
     let range = cursor.viewport(list.len(), inner.height.saturating_sub(1) as usize);
+    state.screen.hits.table(List::Person, inner, &range);
     let rows = range.map(|pos| {
         let m = &list[pos];
         let cadence = m
@@ -173,6 +179,7 @@ fn memberships(
             .map(|id| {
                 state
                     .cadences
+                    .list
                     .by_id(id)
                     .map_or_else(|| format!("cadence {id}"), |c| c.name.clone())
             })

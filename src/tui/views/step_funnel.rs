@@ -17,7 +17,7 @@ use crate::metrics::funnel::drop_off;
 
 use super::super::fetch::LoadState;
 use super::super::funnel::FunnelData;
-pub use super::super::funnel::selected_step;
+use super::super::hits::List;
 use super::super::state::{AppState, CadenceDetail};
 use super::super::widgets::table::{
     Column, cell_text, constraints, fit_columns, grow_width, placeholder,
@@ -27,10 +27,12 @@ use super::{ellipsize, thousands};
 /// Width of the reached column: a bar and the count.
 const REACHED_W: u16 = 14;
 
-const STEP_COLUMNS: [Column; 9] = [
+const STEP_COLUMNS: [Column; 10] = [
+    // Its width is the longest id's, set when drawn.
+    Column::new("ID", 2, 3),
     Column::new("Day", 3, 9).right(),
-    Column::new("Type", 7, 6),
-    Column::new("Name", 12, 10).grow(),
+    Column::new("Type", 5, 6),
+    Column::new("Name", 14, 10).grow(),
     Column::new("Reached", REACHED_W, 8),
     Column::new("Drop", 5, 7).right(),
     Column::new("Sent", 5, 5).right(),
@@ -141,11 +143,19 @@ pub fn steps_table(
     }
     let inner = block.inner(area);
     block.render(area, buf);
-    let keep = fit_columns(&STEP_COLUMNS, inner.width);
-    let name_w = grow_width(&STEP_COLUMNS, &keep, inner.width);
+    // The id column as wide as the longest id (never cut: it is typed into the CLI).
+    let mut columns = STEP_COLUMNS;
+    let id_w = steps
+        .iter()
+        .map(|st| st.id.to_string().len())
+        .max()
+        .unwrap_or(2);
+    columns[0].width = id_w.max(2) as u16;
+    let keep = fit_columns(&columns, inner.width);
+    let name_w = grow_width(&columns, &keep, inner.width);
     let header = Row::new(std::iter::once(Cell::from("")).chain(keep.iter().map(|&i| {
         Cell::from(Span::styled(
-            cell_text(&STEP_COLUMNS[i], STEP_COLUMNS[i].title.to_string()),
+            cell_text(&columns[i], columns[i].title.to_string()),
             s.header,
         ))
     })));
@@ -160,6 +170,7 @@ pub fn steps_table(
     let range = d
         .steps_scroll
         .scroll_to(sel, steps.len(), inner.height.saturating_sub(1) as usize);
+    state.screen.hits.table(List::Steps, inner, &range);
     let rows = range.map(|pos| {
         let st = steps[pos];
         let e = state.metrics.agg.by_step(st.id);
@@ -187,12 +198,13 @@ pub fn steps_table(
             .filter_map(|p| reached(p))
             .find(|&n| n > 0);
         let cells = keep.iter().map(|&i| {
-            let c = &STEP_COLUMNS[i];
+            let c = &columns[i];
             let text = match i {
-                0 => st.day.map_or("—".into(), |d| d.to_string()),
-                1 => st.step_type.clone(),
-                2 => ellipsize(&name, name_w),
-                3 => match (here, &load) {
+                0 => st.id.to_string(),
+                1 => st.day.map_or("—".into(), |d| d.to_string()),
+                2 => ellipsize(&st.step_type, usize::from(c.width)),
+                3 => ellipsize(&name, name_w),
+                4 => match (here, &load) {
                     (Some(n), _) => reached_bar(n, max, usize::from(REACHED_W)),
                     (None, _) if funnel.is_some() => {
                         format!("{:>w$}", "—", w = usize::from(REACHED_W))
@@ -200,22 +212,22 @@ pub fn steps_table(
                     (None, LoadState::Failed(_)) => "—".into(),
                     (None, _) => "…".into(),
                 },
-                4 => match (before, here) {
+                5 => match (before, here) {
                     (Some(b), Some(h)) => drop_text(b, h),
                     _ => String::new(),
                 },
-                5 => {
+                6 => {
                     if is_email {
                         thousands(e.sent)
                     } else {
                         String::new()
                     }
                 }
-                6 => rate(r.open),
-                7 => rate(r.click),
+                7 => rate(r.open),
+                8 => rate(r.click),
                 _ => rate(r.reply),
             };
-            let style = if i == 3 {
+            let style = if i == 4 {
                 s.series[2]
             } else {
                 Style::default()
@@ -232,7 +244,7 @@ pub fn steps_table(
             (false, false) => row,
         }
     });
-    Table::new(rows, constraints(&STEP_COLUMNS, &keep))
+    Table::new(rows, constraints(&columns, &keep))
         .header(header)
         .column_spacing(1)
         .render(inner, buf);
@@ -294,7 +306,7 @@ pub fn templates_table(
     buf: &mut Buffer,
 ) {
     let s = &state.styles;
-    let step = selected_step(state);
+    let step = state.selected_step();
     let mut title = vec![Span::styled(" Templates ", s.title)];
     if let Some(st) = step {
         let label = format!("· step {}: {} ", st.id, step_name(st));

@@ -22,7 +22,14 @@ pub fn render(state: &AppState, cadence_id: Option<u64>, area: Rect, buf: &mut B
         .title(Line::from(vec![
             Span::styled(format!(" live · last {minutes} min "), s.title),
             // In the title, not over the newest bars.
-            Span::styled(if state.live.frozen { "frozen " } else { "" }, s.warn),
+            Span::styled(
+                if state.conn.live.frozen {
+                    "frozen "
+                } else {
+                    ""
+                },
+                s.warn,
+            ),
         ]));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -37,7 +44,7 @@ pub fn render(state: &AppState, cadence_id: Option<u64>, area: Rect, buf: &mut B
     if quiet {
         // Not three rows of zeros: one dim line that says what the window is.
         let note = format!("no activity in the last {minutes} min");
-        let note = super::super::views::ellipsize(&note, inner.width as usize);
+        let note = super::super::text::ellipsize(&note, inner.width as usize);
         Span::styled(note, s.dim).render(Rect { height: 1, ..inner }, buf);
     } else {
         sparklines(state, cadence_id, inner, buf);

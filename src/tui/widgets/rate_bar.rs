@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 
 use crate::metrics::format_rate;
 
-use super::super::views::thousands;
+use super::super::text::thousands;
 
 pub struct RateBar<'a> {
     pub label: &'a str,

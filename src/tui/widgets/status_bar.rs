@@ -68,7 +68,7 @@ pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
         spans.push(Span::styled(" READ-ONLY ", s.badge));
     }
     spans.push(sep(state));
-    if let Some(hub) = &state.hub {
+    if let Some(hub) = &state.conn.hub {
         // On the team database: the hub's figures, never this dashboard's own.
         spans.extend(hub_spans(state, hub, width));
     } else {
@@ -77,7 +77,7 @@ pub fn first_line(state: &AppState, width: u16) -> Line<'static> {
     spans.push(sep(state));
     spans.push(live_span(state, width));
     let hooks = hooks_span(state);
-    let firing = state.alerts.firing();
+    let firing = state.analytics.alerts.firing();
     if firing > 0 {
         spans.push(sep(state));
         let text = match firing {
@@ -112,11 +112,11 @@ fn budget_spans(state: &AppState, width: u16, spans: &mut Vec<Span<'static>>) {
         // age keep their room.
         (6, 4)
     };
-    let gauge = BudgetGauge::new(state.budget.as_ref(), state.session.reserve, s)
+    let gauge = BudgetGauge::new(state.conn.budget.as_ref(), state.session.reserve, s)
         .bar_width(bar)
         .spark_width(spark);
     spans.extend(gauge.line().spans);
-    if let Some(b) = &state.budget
+    if let Some(b) = &state.conn.budget
         && b.throttled > 0
         && width >= 100
     {
@@ -145,7 +145,7 @@ fn hub_spans(state: &AppState, hub: &HubView, width: u16) -> Vec<Span<'static>> 
 /// "⚡ hooks" (plain "+hooks" without colour) while the webhook receiver runs.
 fn hooks_span(state: &AppState) -> Option<Span<'static>> {
     let s = &state.styles;
-    state.live.webhooks.then(|| {
+    state.conn.live.webhooks.then(|| {
         if s.color {
             Span::styled(" ⚡ hooks", s.good)
         } else {
@@ -156,7 +156,7 @@ fn hooks_span(state: &AppState) -> Option<Span<'static>> {
 
 /// Whole seconds until the worker's next try, while SalesLoft is unreachable.
 fn retry_secs(state: &AppState) -> Option<u64> {
-    let down = state.connection.as_ref()?;
+    let down = state.conn.unreachable.as_ref()?;
     let left = down.retry_at.saturating_duration_since(state.clock.now);
     Some(left.as_secs_f64().ceil() as u64)
 }
@@ -172,7 +172,7 @@ pub fn unreachable_text(state: &AppState) -> Option<String> {
 fn live_span(state: &AppState, width: u16) -> Span<'static> {
     let s = &state.styles;
     // The key is refused: nothing is live, whatever else holds.
-    if let Some(text) = super::super::auth::status_text(state, width) {
+    if let Some(text) = super::super::auth_text::status_text(state, width) {
         return Span::styled(text, s.bad);
     }
     if super::super::stored::offline(state)
@@ -194,16 +194,16 @@ fn live_span(state: &AppState, width: u16) -> Span<'static> {
             text.replacen("SalesLoft unreachable", "unreachable", 1)
         };
         Span::styled(format!("⚠ {text}"), s.bad)
-    } else if state.live.frozen {
+    } else if state.conn.live.frozen {
         Span::styled("❄ FROZEN", s.warn)
-    } else if let Some(why) = &state.live.paused_reason {
+    } else if let Some(why) = &state.conn.live.paused_reason {
         Span::styled(format!("⏸ PAUSED: {}", paused_text(state, why)), s.warn)
-    } else if (state.live.enabled || state.live.requested == Some(true))
-        && state.heartbeat.is_none()
+    } else if (state.conn.live.enabled || state.conn.live.requested == Some(true))
+        && state.conn.heartbeat.is_none()
     {
         // Nothing has answered yet: not live until something does.
         Span::styled("○ CONNECTING", s.dim)
-    } else if state.live.enabled || state.live.requested == Some(true) {
+    } else if state.conn.live.enabled || state.conn.live.requested == Some(true) {
         Span::styled("● LIVE", s.good)
     } else {
         Span::styled("○ IDLE", s.dim)
@@ -213,7 +213,7 @@ fn live_span(state: &AppState, width: u16) -> Span<'static> {
 /// Why live updates are paused, with the budget figure the gauge shows (the
 /// worker's reason was written when the pause began; the gauge moves on).
 fn paused_text(state: &AppState, why: &str) -> String {
-    match &state.budget {
+    match &state.conn.budget {
         Some(b) if b.remaining.is_some() => format!(
             "{}/{} under the {}% reserve",
             b.estimated,
@@ -235,12 +235,12 @@ fn updated_span(state: &AppState, width: u16) -> Span<'static> {
         };
         return Span::styled(text, s.warn);
     }
-    match state.heartbeat {
-        None if state.auth.is_some() => Span::styled("no data", s.warn),
+    match state.conn.heartbeat {
+        None if state.conn.auth.is_some() => Span::styled("no data", s.warn),
         None => Span::styled("no data yet", s.dim),
         Some(at) => {
             let age = state.clock.now.saturating_duration_since(at);
-            let unreachable = state.connection.is_some() || state.auth.is_some();
+            let unreachable = state.conn.unreachable.is_some() || state.conn.auth.is_some();
             if unreachable && width < 100 {
                 return Span::styled(format!("stale {}", ago(age)), s.warn);
             }
@@ -259,7 +259,7 @@ fn updated_span(state: &AppState, width: u16) -> Span<'static> {
 /// What is in progress, for the spinner: an enrollment, a request the worker
 /// reported, or the engagement still loading.
 pub fn activity_text(state: &AppState) -> Option<String> {
-    if let Some(t) = state.tasks.last()
+    if let Some(t) = state.tasks.list.last()
         && t.finished.is_none()
     {
         return Some(t.summary());
@@ -338,6 +338,7 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
     };
     // The key is refused: trying it again comes first.
     let retry = state
+        .conn
         .auth
         .as_ref()
         .and_then(|_| state.keymap.hint(Action::Refresh))
@@ -366,7 +367,7 @@ fn second_line(state: &AppState, area: Rect, buf: &mut Buffer) {
     let mut spans: Vec<Span> = Vec::new();
     if let Some(text) = activity_text(state) {
         spans.push(Span::styled(
-            format!("{} ", spinner(state.spinner)),
+            format!("{} ", spinner(state.screen.spinner)),
             s.title,
         ));
         spans.push(Span::raw(text));
@@ -380,7 +381,7 @@ fn second_line(state: &AppState, area: Rect, buf: &mut Buffer) {
         };
         let mark = if m.level == Level::Error { "✗ " } else { "" };
         spans.push(Span::styled(format!("{mark}{}", m.text), style));
-    } else if let Some(text) = super::super::auth::message_text(state) {
+    } else if let Some(text) = super::super::auth_text::message_text(state) {
         spans.push(Span::styled(format!("✗ {text}"), s.bad));
     }
     let used: usize = spans.iter().map(Span::width).sum();

@@ -52,7 +52,8 @@ pub fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
     let mut keep: Vec<usize> = (0..columns.len()).collect();
     let need = |keep: &[usize]| -> u32 {
         let cols: u32 = keep.iter().map(|&i| u32::from(columns[i].width)).sum();
-        cols + u32::from(MARKER_WIDTH) + keep.len().saturating_sub(1) as u32
+        // One space after the marker column and between columns: a gap per column.
+        cols + u32::from(MARKER_WIDTH) + keep.len() as u32
     };
     while need(&keep) > u32::from(width) && keep.len() > 1 {
         let drop = keep
@@ -215,9 +216,16 @@ mod tests {
 
     #[test]
     fn columns_drop_by_priority_and_keep_order() {
-        // marker 2 + 10+8+8+6 + 3 spaces = 37
-        assert_eq!(fit_columns(&COLS, 37), vec![0, 1, 2, 3]);
-        assert_eq!(fit_columns(&COLS, 36), vec![0, 1, 3], "Team goes first");
+        // marker 2 + 10+8+8+6 + 4 spaces (after the marker, between columns) = 38
+        assert_eq!(fit_columns(&COLS, 38), vec![0, 1, 2, 3]);
+        assert_eq!(fit_columns(&COLS, 37), vec![0, 1, 3], "Team goes first");
+        // What is kept leaves the growing column at least its width.
+        for w in 12..60 {
+            let keep = fit_columns(&COLS, w);
+            if keep.len() > 1 {
+                assert!(grow_width(&COLS, &keep, w) >= 10, "{w}: {keep:?}");
+            }
+        }
         assert_eq!(fit_columns(&COLS, 20), vec![0, 3]);
         assert_eq!(fit_columns(&COLS, 3), vec![0], "the name always stays");
         assert_eq!(cell_text(&COLS[3], "5%".into()), "    5%");

@@ -13,18 +13,18 @@ use crate::config::keymap::Action;
 use crate::metrics::{Engagement, format_rate};
 
 use super::super::state::AppState;
+use super::super::text::{ellipsize, thousands};
 use super::super::trends::{ChartMode, partial_note, series};
-use super::super::views::{ellipsize, thousands};
 
 /// The chart box of the detail (`Some(cadence)`) or of Activity (`None`).
 pub fn render(state: &AppState, cadence: Option<u64>, area: Rect, buf: &mut Buffer) {
-    if state.trends.mode == ChartMode::Live {
+    if state.analytics.trends.mode == ChartMode::Live {
         super::live_chart::render(state, cadence, area, buf);
         return;
     }
     let s = &state.styles;
-    let mode = state.trends.mode;
-    let all = series(state, cadence);
+    let mode = state.analytics.trends.mode;
+    let all = series(&state.analytics.trends, cadence);
     // As many buckets as there are columns for bars, the newest on the right;
     // the numbers beside them and the title are for what is drawn.
     let label_w = 14u16;

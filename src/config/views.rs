@@ -1,0 +1,368 @@
+//! `[[views]]`: named cadences views (filter, state filter, sort, time range,
+//! columns shown), listed by the dashboard's palette as "view: NAME". A bad entry
+//! is reported by name and skipped; the rest of the config still loads. Saving
+//! a view rewrites only its own entry of config.toml (`toml_edit` keeps every
+//! other line and comment as it was).
+//!
+//! ```toml
+//! [[views]]
+//! name = "EMEA replies"
+//! filter = "is:team owner:kathleen"
+//! state = "active"          # all, active, draft, archived
+//! sort = "reply"            # name, state, team, people, sent, open, click, reply, bounce
+//! descending = true         # default: names ascending, numbers largest first
+//! range_days = 30           # 0: all time
+//! columns = ["id", "name", "sent", "reply"]   # default: all but id
+//! ```
+
+use std::path::Path;
+
+use serde::{Deserialize, Deserializer};
+
+/// The cadences table's columns, by the names `[[views]]` uses, in the table's order.
+pub const VIEW_COLUMNS: [&str; 10] = [
+    "name", "state", "team", "people", "sent", "open", "click", "reply", "bounce", "id",
+];
+/// The columns a view can sort by (all but the id), in the sort key's order.
+pub const VIEW_SORTS: [&str; 9] = [
+    "name", "state", "team", "people", "sent", "open", "click", "reply", "bounce",
+];
+/// The state filters, in the state key's order.
+pub const VIEW_STATES: [&str; 4] = ["all", "active", "draft", "archived"];
+
+/// One saved view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedView {
+    pub name: String,
+    /// The name filter as typed (`is:team owner:NAME` words included).
+    pub filter: String,
+    /// One of [`VIEW_STATES`].
+    pub state: String,
+    /// One of [`VIEW_SORTS`] and whether largest (or Z) first; `None`: by name.
+    pub sort: Option<(String, Option<bool>)>,
+    /// `None`: the range stays as it is; `Some(0)`: all time.
+    pub range_days: Option<u32>,
+    /// Columns shown (of [`VIEW_COLUMNS`]); `None`: every column but the id.
+    pub columns: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawView {
+    name: String,
+    #[serde(default)]
+    filter: String,
+    state: Option<String>,
+    sort: Option<String>,
+    descending: Option<bool>,
+    range_days: Option<u32>,
+    columns: Option<Vec<String>>,
+}
+
+fn one_of(what: &str, value: &str, allowed: &[&str]) -> Result<String, String> {
+    let v = value.trim().to_ascii_lowercase();
+    if allowed.contains(&v.as_str()) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{what} \"{value}\" is not one of {}",
+            allowed.join(", ")
+        ))
+    }
+}
+
+impl TryFrom<RawView> for SavedView {
+    type Error = String;
+
+    fn try_from(r: RawView) -> Result<SavedView, String> {
+        if r.name.trim().is_empty() {
+            return Err("name is empty".into());
+        }
+        let state = match &r.state {
+            Some(s) => one_of("state", s, &VIEW_STATES)?,
+            None => "all".to_string(),
+        };
+        let sort = match &r.sort {
+            Some(s) => Some((one_of("sort", s, &VIEW_SORTS)?, r.descending)),
+            None if r.descending.is_some() => {
+                return Err("descending needs a sort column".into());
+            }
+            None => None,
+        };
+        if r.range_days.is_some_and(|d| d > 3650) {
+            return Err("range_days must be 0 (all time) to 3650".into());
+        }
+        let columns = match r.columns {
+            Some(cols) => {
+                let mut v = Vec::new();
+                for c in &cols {
+                    let c = one_of("column", c, &VIEW_COLUMNS)?;
+                    if !v.contains(&c) {
+                        v.push(c);
+                    }
+                }
+                if !v.iter().any(|c| c == "name") {
+                    v.insert(0, "name".to_string());
+                }
+                Some(v)
+            }
+            None => None,
+        };
+        Ok(SavedView {
+            name: r.name.trim().to_string(),
+            filter: r.filter,
+            state,
+            sort,
+            range_days: r.range_days,
+            columns,
+        })
+    }
+}
+
+/// The `[[views]]` that parsed, and one line per entry that did not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SavedViews {
+    pub views: Vec<SavedView>,
+    /// "config [[views]] entry 2 (\"EMEA\"): sort \"replies\" is not one of …".
+    pub errors: Vec<String>,
+}
+
+/// `deserialize_with` for `views`: each entry on its own, so one bad entry
+/// does not stop the others (nor the rest of the file).
+pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SavedViews, D::Error> {
+    let entries = Vec::<toml::Value>::deserialize(d)?;
+    let mut out = SavedViews::default();
+    for (i, entry) in entries.into_iter().enumerate() {
+        let name = entry
+            .get("name")
+            .and_then(|n| n.as_str())
+            .map(|n| format!(" (\"{n}\")"))
+            .unwrap_or_default();
+        let parsed = RawView::deserialize(entry)
+            .map_err(|e| e.message().to_string())
+            .and_then(SavedView::try_from);
+        match parsed {
+            Ok(v) => {
+                out.views.retain(|old| old.name != v.name);
+                out.views.push(v);
+            }
+            Err(e) => out.errors.push(format!(
+                "config [[views]] entry {}{name} was skipped: {e}; fix or remove it",
+                i + 1
+            )),
+        }
+    }
+    Ok(out)
+}
+
+/// The view as a `[[views]]` table.
+fn table(view: &SavedView) -> toml_edit::Table {
+    let mut t = toml_edit::Table::new();
+    t["name"] = toml_edit::value(view.name.as_str());
+    t["filter"] = toml_edit::value(view.filter.as_str());
+    t["state"] = toml_edit::value(view.state.as_str());
+    if let Some((sort, descending)) = &view.sort {
+        t["sort"] = toml_edit::value(sort.as_str());
+        if let Some(d) = descending {
+            t["descending"] = toml_edit::value(*d);
+        }
+    }
+    if let Some(days) = view.range_days {
+        t["range_days"] = toml_edit::value(i64::from(days));
+    }
+    if let Some(cols) = &view.columns {
+        let mut a = toml_edit::Array::new();
+        for c in cols {
+            a.push(c.as_str());
+        }
+        t["columns"] = toml_edit::value(a);
+    }
+    t
+}
+
+/// `text` (a config file) with `view` saved: its entry of the same name
+/// replaced in place, or a new entry appended at the end of the file (so
+/// nothing lands among another section's comments, such as the commented
+/// defaults under `[keys]`). Everything else, comments included, stays as it
+/// was.
+pub fn with_view(text: &str, view: &SavedView) -> Result<String, String> {
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| format!("it is not valid TOML ({})", e.message()))?;
+    if let Some(item) = doc.get_mut("views") {
+        let Some(views) = item.as_array_of_tables_mut() else {
+            return Err("its `views` is not a list of [[views]] tables".into());
+        };
+        let same = views
+            .iter_mut()
+            .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(view.name.as_str()));
+        if let Some(old) = same {
+            let mut new = table(view);
+            if let Some(pos) = old.position() {
+                new.set_position(pos);
+            }
+            *new.decor_mut() = old.decor().clone();
+            *old = new;
+            return Ok(doc.to_string());
+        }
+    }
+    let mut one = toml_edit::DocumentMut::new();
+    let mut entry = toml_edit::ArrayOfTables::new();
+    entry.push(table(view));
+    one.insert("views", toml_edit::Item::ArrayOfTables(entry));
+    let mut out = text.to_string();
+    if !out.is_empty() {
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.push_str(&one.to_string());
+    Ok(out)
+}
+
+/// Saves `view` into the config file at `path` (created, mode 0600, when
+/// missing), through a temporary file renamed over it.
+pub fn save(path: &Path, view: &SavedView) -> Result<(), String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {} ({e})", path.display())),
+    };
+    let new = with_view(&text, view).map_err(|e| format!("{} {e}", path.display()))?;
+    let tmp = path.with_extension("toml.tmp");
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&tmp)?;
+        f.write_all(new.as_bytes())?;
+        f.sync_all()?;
+        // Keep the file's own permissions (a private file stays private).
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {} ({e})", path.display())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(name: &str) -> SavedView {
+        SavedView {
+            name: name.into(),
+            filter: "is:team q3".into(),
+            state: "active".into(),
+            sort: Some(("reply".into(), Some(true))),
+            range_days: Some(7),
+            columns: Some(vec!["id".into(), "name".into(), "reply".into()]),
+        }
+    }
+
+    #[test]
+    fn saving_keeps_the_files_comments_and_other_content() {
+        let text = "# my settings\ndefault_profile = \"work\" # the team\n\n[ui]\n# faster\nrefresh_secs = 2\n\n[keys]\n# the defaults:\n#quit = \"q\"\n\n[[alerts]]\nname = \"r\"\nmetric = \"reply_rate\"\nbelow = 0.02\ndays = 7\n";
+        let out = with_view(text, &view("EMEA")).unwrap();
+        assert!(
+            out.starts_with(text),
+            "the old text stays as it was:\n{out}"
+        );
+        let config = crate::config::parse(Path::new("c.toml"), &out).unwrap();
+        assert_eq!(config.views.views, [view("EMEA")]);
+        assert_eq!(config.alerts.len(), 1);
+        assert_eq!(config.ui.refresh_secs, 2);
+        // Saved again under the same name: replaced in place, not added.
+        let mut changed = view("EMEA");
+        changed.filter = "webinar".into();
+        changed.sort = None;
+        let again = with_view(&out, &changed).unwrap();
+        assert_eq!(again.matches("[[views]]").count(), 1, "{again}");
+        assert!(again.starts_with(text));
+        let config = crate::config::parse(Path::new("c.toml"), &again).unwrap();
+        assert_eq!(config.views.views, [changed]);
+        // The shipped config: its commented defaults stay where they are, the
+        // view goes after everything.
+        let shipped = crate::config::DEFAULT_CONFIG;
+        let saved = with_view(shipped, &view("EMEA")).unwrap();
+        assert!(saved.starts_with(shipped));
+        let config = crate::config::parse(Path::new("c.toml"), &saved).unwrap();
+        assert_eq!(config.views.views, [view("EMEA")]);
+        // A second name is a second entry.
+        let two = with_view(&again, &view("US")).unwrap();
+        let config = crate::config::parse(Path::new("c.toml"), &two).unwrap();
+        let names: Vec<&str> = config.views.views.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["EMEA", "US"]);
+    }
+
+    #[test]
+    fn a_bad_entry_is_named_and_skipped_and_the_rest_loads() {
+        let text = "[ui]\nrefresh_secs = 3\n\n[[views]]\nname = \"good\"\nsort = \"sent\"\n\n\
+                    [[views]]\nname = \"typo\"\nsort = \"replies\"\n\n\
+                    [[views]]\nname = \"extra\"\ncolour = \"red\"\n\n\
+                    [[views]]\nfilter = \"no name\"\n";
+        let config = crate::config::parse(Path::new("c.toml"), text).unwrap();
+        assert_eq!(config.ui.refresh_secs, 3);
+        let names: Vec<&str> = config.views.views.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["good"]);
+        let e = &config.views.errors;
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(
+            e[0].contains("entry 2 (\"typo\")") && e[0].contains("sort \"replies\" is not one of"),
+            "{}",
+            e[0]
+        );
+        assert!(
+            e[1].contains("entry 3 (\"extra\")") && e[1].contains("colour"),
+            "{}",
+            e[1]
+        );
+        assert!(
+            e[2].contains("entry 4") && e[2].contains("name"),
+            "{}",
+            e[2]
+        );
+        assert!(e.iter().all(|l| l.ends_with("fix or remove it")));
+    }
+
+    #[test]
+    fn save_writes_through_a_temporary_file_and_keeps_the_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "# mine\n[ui]\nrefresh_secs = 4\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        save(&path, &view("EMEA")).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("# mine\n[ui]\nrefresh_secs = 4\n"),
+            "{text}"
+        );
+        assert!(text.contains("name = \"EMEA\""));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        assert!(!dir.path().join("config.toml.tmp").exists());
+        // A file that is not TOML is not overwritten.
+        std::fs::write(&path, "this is = = not toml").unwrap();
+        let e = save(&path, &view("EMEA")).unwrap_err();
+        assert!(e.contains("not valid TOML"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "this is = = not toml"
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! The cadences table as CSV: one row per cadence shown.
+
+use chrono::{DateTime, Utc};
+
+use super::super::cadence_list::team_label;
+use super::super::state::AppState;
+use super::{Csv, field, rate};
+
+/// The header row; the counts and rates follow the README's definitions.
+const HEADER: [&str; 20] = [
+    "cadence_id",
+    "name",
+    "state",
+    "team_or_personal",
+    "people",
+    "range",
+    "sent",
+    "delivered",
+    "opened",
+    "clicked",
+    "replied",
+    "bounced",
+    "view_tracked",
+    "click_tracked",
+    "open_rate",
+    "click_rate",
+    "reply_rate",
+    "bounce_rate",
+    "counted",
+    "exported_at",
+];
+
+/// The cadences table as CSV text and its row count. A cadence whose numbers
+/// were not read for the range (a `?` on screen) has empty counts and
+/// `counted` false, never zeros.
+pub fn cadences_csv(state: &AppState, at: DateTime<Utc>) -> (String, usize) {
+    let list = &state.cadences.list;
+    let m = &state.metrics;
+    let range = m.range.to_string();
+    let stamp = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut out = HEADER.join(",");
+    out.push('\n');
+    for &i in &list.rows {
+        let c = &list.cadences[i];
+        let known = state.engagement_known(c.id) && !state.engagement_pending(c.id);
+        let e = m.agg.by_cadence(c.id);
+        let r = e.rates();
+        let mut cells = vec![
+            c.id.to_string(),
+            field(&c.name),
+            c.state().as_str().to_string(),
+            team_label(c).to_string(),
+            c.counts
+                .cadence_people
+                .map_or_else(String::new, |n| n.to_string()),
+            field(&range),
+        ];
+        if known {
+            cells.extend(
+                [
+                    e.sent,
+                    e.delivered,
+                    e.opened,
+                    e.clicked,
+                    e.replied,
+                    e.bounced,
+                    e.view_tracked,
+                    e.click_tracked,
+                ]
+                .map(|n| n.to_string()),
+            );
+            cells.extend([r.open, r.click, r.reply, r.bounce].map(rate));
+        } else {
+            cells.extend(std::iter::repeat_n(String::new(), 12));
+        }
+        cells.push(known.to_string());
+        cells.push(stamp.clone());
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    (out, list.rows.len())
+}
+
+/// The cadences table, or why there is nothing to export.
+pub(super) fn table(state: &AppState, at: DateTime<Utc>) -> Result<Csv, String> {
+    if state.cadences.list.rows.is_empty() {
+        return Err("no cadences on screen to export".into());
+    }
+    let (contents, rows) = cadences_csv(state, at);
+    Ok(Csv {
+        table: "cadences",
+        contents,
+        what: if rows == 1 {
+            "1 cadence".to_string()
+        } else {
+            format!("{rows} cadences")
+        },
+    })
+}

@@ -1,0 +1,187 @@
+//! The people found, a person's cadences, the Activity ranking and the alert
+//! rules as CSV, each as its view lists them.
+
+use crate::metrics::alerts::Check;
+
+use super::super::alerts::RuleState;
+use super::super::state::AppState;
+use super::super::views::alerts::condition;
+use super::{Csv, field, opt, rate};
+
+const PEOPLE: [&str; 6] = ["person_id", "name", "email", "company", "title", "marked"];
+
+/// The people search's results, in the order shown, with their marks.
+pub(super) fn people(state: &AppState) -> Result<Csv, String> {
+    let p = &state.people.search;
+    let rows: Vec<Vec<String>> = p
+        .hits
+        .hits
+        .iter()
+        .filter_map(|&i| p.index.get(i))
+        .map(|e| {
+            vec![
+                e.id.to_string(),
+                field(&e.name),
+                field(&e.email),
+                field(&e.company),
+                field(&e.title),
+                p.marked.contains(&e.id).to_string(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err("no people on screen to export: search first (/)".into());
+    }
+    Ok(Csv::new("people", &PEOPLE, rows, "person", "people"))
+}
+
+const MEMBERSHIPS: [&str; 9] = [
+    "person_id",
+    "cadence_id",
+    "cadence_name",
+    "state",
+    "currently_on_cadence",
+    "added_at",
+    "sent",
+    "opens",
+    "replies",
+];
+
+/// The open person's cadences (memberships), as the person page lists them.
+pub(super) fn person(state: &AppState) -> Result<Csv, String> {
+    let Some(page) = &state.people.person else {
+        return Err("no person open".into());
+    };
+    let rows: Vec<Vec<String>> = page
+        .memberships
+        .iter()
+        .map(|m| {
+            let id = m.cadence_id();
+            let name = id
+                .and_then(|id| state.cadences.list.by_id(id))
+                .map_or_else(String::new, |c| field(&c.name));
+            vec![
+                page.person_id.to_string(),
+                opt(id),
+                name,
+                field(&m.current_state),
+                m.currently_on_cadence.to_string(),
+                opt(m.added_at.map(|t| t.to_rfc3339())),
+                m.counts.sent_emails.to_string(),
+                m.counts.views.to_string(),
+                m.counts.replies.to_string(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err("this person is on no cadence: nothing to export".into());
+    }
+    Ok(Csv::new(
+        "person-cadences",
+        &MEMBERSHIPS,
+        rows,
+        "cadence",
+        "cadences",
+    ))
+}
+
+const ACTIVITY: [&str; 6] = [
+    "rank",
+    "cadence_id",
+    "name",
+    "opens_10min",
+    "clicks_10min",
+    "replies_10min",
+];
+
+/// The Activity view's ranking: live opens, clicks and replies over the
+/// chart's ten minutes, busiest first, as shown.
+pub(super) fn activity(state: &AppState) -> Result<Csv, String> {
+    let rows: Vec<Vec<String>> = state
+        .ranked_cadences()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (id, [opens, clicks, replies]))| {
+            let name = state
+                .cadences
+                .list
+                .by_id(id)
+                .map_or_else(String::new, |c| field(&c.name));
+            vec![
+                (i + 1).to_string(),
+                id.to_string(),
+                name,
+                opens.to_string(),
+                clicks.to_string(),
+                replies.to_string(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err("no cadences on screen to export".into());
+    }
+    Ok(Csv::new("activity", &ACTIVITY, rows, "cadence", "cadences"))
+}
+
+const ALERTS: [&str; 13] = [
+    "name",
+    "metric",
+    "direction",
+    "threshold",
+    "days",
+    "min_sent",
+    "drop_vs_days",
+    "cadence_id",
+    "condition",
+    "state",
+    "sent",
+    "value",
+    "note",
+];
+
+/// The `[[alerts]]` rules with what each says now, in the config's order.
+pub(super) fn alerts(state: &AppState) -> Result<Csv, String> {
+    let a = &state.analytics.alerts;
+    let rows: Vec<Vec<String>> = a
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (word, sent, value, note) = match a.states.get(i) {
+                Some(RuleState::Evaluated(Check::Fires(f))) => {
+                    ("firing", Some(f.sent), Some(f.value), String::new())
+                }
+                Some(RuleState::Evaluated(Check::Quiet { sent, value })) => {
+                    ("quiet", Some(*sent), *value, String::new())
+                }
+                Some(RuleState::Evaluated(Check::TooFew { sent })) => (
+                    "too_few",
+                    Some(*sent),
+                    None,
+                    format!("fewer than {} sent", r.min_sent),
+                ),
+                Some(RuleState::NotEvaluated(why)) => ("not_evaluated", None, None, why.clone()),
+                None => ("not_evaluated", None, None, String::new()),
+            };
+            vec![
+                field(&r.name),
+                r.metric.as_str().to_string(),
+                r.threshold.direction().to_string(),
+                format!("{:.4}", r.threshold.value()),
+                r.days.to_string(),
+                r.min_sent.to_string(),
+                opt(r.drop_vs_days),
+                opt(r.cadence),
+                field(&condition(r)),
+                word.to_string(),
+                opt(sent),
+                rate(value),
+                field(&note),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err("no alert rules to export: add [[alerts]] to config.toml".into());
+    }
+    Ok(Csv::new("alerts", &ALERTS, rows, "rule", "rules"))
+}

@@ -1,0 +1,185 @@
+//! Saved cadences views (`[[views]]` in config.toml): what the dashboard holds
+//! of them, a view read off the cadences table as it is, and a view's settings
+//! in the table's own terms. Pure; `update` applies and saves them.
+
+use std::path::PathBuf;
+
+use crate::config::views::{SavedView, VIEW_COLUMNS, VIEW_SORTS, VIEW_STATES};
+use crate::metrics::TimeRange;
+
+use super::cadence_list::{CadenceList, Sort, SortColumn, StateFilter};
+use super::text_input::TextInput;
+
+/// Index of the id among [`VIEW_COLUMNS`] (the table's id column).
+const ID: usize = 9;
+
+#[derive(Debug, Default)]
+pub struct SavedViews {
+    pub views: Vec<SavedView>,
+    /// The config file a saved view goes into (`None`: nowhere to save).
+    pub config_path: Option<PathBuf>,
+    /// The view applied or saved last (its name is offered when saving again).
+    pub current: Option<String>,
+}
+
+/// The name prompt of the save key.
+#[derive(Debug, Default)]
+pub struct SavePrompt {
+    pub input: TextInput,
+}
+
+/// A view's settings in the cadences table's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewSettings {
+    pub filter: String,
+    pub state: StateFilter,
+    pub sort: Sort,
+    pub range: Option<TimeRange>,
+    pub show_ids: bool,
+    /// Columns left out (indices of the table's columns; never the name).
+    pub hidden: Vec<usize>,
+}
+
+pub fn settings(v: &SavedView) -> ViewSettings {
+    let state = [
+        StateFilter::All,
+        StateFilter::Active,
+        StateFilter::Draft,
+        StateFilter::Archived,
+    ][VIEW_STATES.iter().position(|s| *s == v.state).unwrap_or(0)];
+    let sort = match &v.sort {
+        Some((name, descending)) => {
+            let column = SortColumn::ALL[VIEW_SORTS.iter().position(|s| s == name).unwrap_or(0)];
+            Sort {
+                column,
+                descending: descending.unwrap_or(column.default_descending()),
+            }
+        }
+        None => Sort::default(),
+    };
+    let (show_ids, hidden) = match &v.columns {
+        Some(cols) => (
+            cols.iter().any(|c| c == VIEW_COLUMNS[ID]),
+            (1..ID)
+                .filter(|&i| !cols.iter().any(|c| c == VIEW_COLUMNS[i]))
+                .collect(),
+        ),
+        None => (false, Vec::new()),
+    };
+    ViewSettings {
+        filter: v.filter.clone(),
+        state,
+        sort,
+        range: v.range_days.map(TimeRange::from_days),
+        show_ids,
+        hidden,
+    }
+}
+
+/// The cadences table as it is now, as a view named `name`.
+pub fn from_table(name: &str, list: &CadenceList, range: TimeRange) -> SavedView {
+    let sort = (list.sort != Sort::default()).then(|| {
+        let i = SortColumn::ALL
+            .iter()
+            .position(|c| *c == list.sort.column)
+            .unwrap_or(0);
+        (VIEW_SORTS[i].to_string(), Some(list.sort.descending))
+    });
+    let columns = (list.show_ids || !list.hidden.is_empty()).then(|| {
+        let mut v: Vec<String> = Vec::new();
+        if list.show_ids {
+            v.push(VIEW_COLUMNS[ID].to_string());
+        }
+        v.extend(
+            (0..ID)
+                .filter(|i| !list.hidden.contains(i))
+                .map(|i| VIEW_COLUMNS[i].to_string()),
+        );
+        v
+    });
+    SavedView {
+        name: name.trim().to_string(),
+        filter: list.filter.value().to_string(),
+        state: list.state_filter.label().to_string(),
+        sort,
+        range_days: Some(match range {
+            TimeRange::Days(n) => n,
+            TimeRange::All => 0,
+        }),
+        columns,
+    }
+}
+
+/// One line for the palette: "is:team q3 · active · reply rate ▼ · 7d · 4 columns".
+pub fn summary(v: &SavedView) -> String {
+    let s = settings(v);
+    let mut parts = Vec::new();
+    if !v.filter.is_empty() {
+        parts.push(format!("\"{}\"", v.filter));
+    }
+    if s.state != StateFilter::All {
+        parts.push(s.state.label().to_string());
+    }
+    if v.sort.is_some() {
+        let arrow = if s.sort.descending { '▼' } else { '▲' };
+        parts.push(format!("{} {arrow}", s.sort.column.label()));
+    }
+    if let Some(r) = s.range {
+        parts.push(r.label());
+    }
+    if let Some(cols) = &v.columns {
+        parts.push(format!("{} columns", cols.len()));
+    }
+    if parts.is_empty() {
+        "every cadence, by name".to_string()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_saved_as_a_view_comes_back_with_the_same_settings() {
+        let mut list = CadenceList::default();
+        list.filter.insert_str("is:team q3");
+        list.state_filter = StateFilter::Active;
+        list.sort = Sort {
+            column: SortColumn::Reply,
+            descending: false,
+        };
+        list.show_ids = true;
+        list.hidden = vec![2, 3, 8];
+        let v = from_table(" EMEA ", &list, TimeRange::Days(7));
+        assert_eq!(v.name, "EMEA");
+        assert_eq!(v.sort, Some(("reply".into(), Some(false))));
+        assert_eq!(
+            v.columns.as_deref().unwrap(),
+            ["id", "name", "state", "sent", "open", "click", "reply"]
+        );
+        let s = settings(&v);
+        assert_eq!(
+            s,
+            ViewSettings {
+                filter: "is:team q3".into(),
+                state: StateFilter::Active,
+                sort: list.sort,
+                range: Some(TimeRange::Days(7)),
+                show_ids: true,
+                hidden: vec![2, 3, 8],
+            }
+        );
+        assert_eq!(
+            summary(&v),
+            "\"is:team q3\" · active · reply rate ▲ · 7d · 7 columns"
+        );
+        // The table as it starts is the plain view: no sort, no columns.
+        let plain = from_table("all", &CadenceList::default(), TimeRange::All);
+        assert_eq!(
+            (plain.sort, plain.columns, plain.range_days),
+            (None, None, Some(0))
+        );
+    }
+}

@@ -1,0 +1,317 @@
+//! The local store's data into the state: the first frame's read
+//! ([`apply_load`]) and the worker's store reports ([`on_event`]: the people
+//! and facts read after the first frame, what a sync changed, its progress).
+//! What the status line says of it is `tui::stored`'s.
+
+use std::collections::HashMap;
+
+use crate::metrics::{Aggregator, TimeRange};
+use crate::search::PersonEntry;
+use crate::store::start::{Changes, Rest, StoreLoad, Stored};
+use crate::store::{DashboardData, PersonRow};
+pub use crate::worker::store_sync::StoreEvent;
+
+use super::super::msg::Effect;
+use super::super::state::{AppState, IndexStatus, Level};
+use super::super::store_status::SyncLine;
+/// What the screen says of the store, for callers that feed it here.
+pub use super::super::stored::{offline, offline_refusal, stale_text, sync_text};
+
+/// Puts the store's data into a fresh state, before the first frame, with the
+/// people and email facts given in full (as small stores and tests have them).
+pub fn seed(state: &mut AppState, mut data: DashboardData) {
+    let facts = std::mem::take(&mut data.email_facts);
+    let people = std::mem::take(&mut data.people);
+    seed_data(state, data);
+    let wall = state.clock.wall;
+    state.metrics.agg = Aggregator::from_totals(state.metrics.range, wall, Vec::new());
+    let mut agg = Aggregator::new(TimeRange::All, wall);
+    agg.reserve(facts.len());
+    for f in facts {
+        agg.upsert(f);
+    }
+    let people = people.iter().map(person_row).collect();
+    take_rest(
+        state,
+        Rest {
+            people,
+            agg,
+            index: None,
+        },
+    );
+}
+
+/// The first frame's part of the store: cadences, steps and users (the
+/// engagement numbers are set by the caller).
+fn seed_data(state: &mut AppState, data: DashboardData) {
+    let now = state.clock.now;
+    let DashboardData {
+        cadences,
+        steps,
+        users,
+        synced_at,
+        ..
+    } = data;
+    state.cadences.list.replace(cadences);
+    state.cadences.list.fetch.arrived(now);
+    let mut by_cadence: HashMap<u64, Vec<_>> = HashMap::new();
+    for s in steps {
+        if let Some(c) = s.cadence.as_ref().and_then(|c| c.id_u64()) {
+            by_cadence.entry(c).or_default().push(s);
+        }
+    }
+    state.cadences.steps.extend(by_cadence);
+    state.team.users = users
+        .iter()
+        .filter_map(|u| u.label().map(|n| (u.id, n)))
+        .collect();
+    state.cadences.list.owners = state.team.users.clone();
+    state.conn.store.stale = true;
+    state.conn.store.seeded = true;
+    state.conn.store.synced_at = synced_at;
+}
+
+/// The people and email facts read after the first frame: the stored people join
+/// the index (people the worker listed meanwhile keep their newer entry and their
+/// place, so search results, marks and an open enrollment stay valid), and the
+/// facts replace the stored totals, with the facts that arrived meanwhile
+/// replayed on top.
+fn take_rest(state: &mut AppState, rest: Rest) {
+    let Rest { people, agg, index } = rest;
+    let wall = state.clock.wall;
+    let m = &mut state.metrics;
+    m.agg.absorb(agg, wall, &mut m.series);
+    let had = state.people.search.index.len();
+    match index {
+        // Nobody listed yet (the usual start): the index built off this task.
+        Some(built) if had == 0 => state.people.search.index = built,
+        Some(built) => {
+            let index = &mut state.people.search.index;
+            for pos in 0..built.len() {
+                if let Some(e) = built.get(pos)
+                    && index.by_id(e.id).is_none()
+                {
+                    index.upsert(e.clone());
+                }
+            }
+            index.prepare();
+        }
+        None => {
+            let index = &mut state.people.search.index;
+            for r in people {
+                if index.by_id(r.id).is_none() {
+                    index.upsert(row_entry(r));
+                }
+            }
+            index.prepare();
+        }
+    }
+    if !matches!(state.people.search.status, IndexStatus::Failed(_)) {
+        state.people.search.status = IndexStatus::Done {
+            total: state.people.search.index.len(),
+        };
+    }
+    if state.people.search.index.len() != had {
+        super::people_changed(state);
+    }
+    state
+        .cadences
+        .list
+        .rebuild(&state.metrics.agg, &state.metrics.loaded);
+}
+
+/// Everything the store holds in place of what the dashboard has, so people and
+/// facts removed upstream go (the first hand-over when the facts have not come
+/// yet).
+fn replace_rest(state: &mut AppState, rest: Rest) {
+    if state.metrics.agg.is_preset() {
+        return take_rest(state, rest);
+    }
+    let Rest {
+        people,
+        mut agg,
+        index,
+    } = rest;
+    agg.set_range(state.metrics.agg.range(), state.clock.wall);
+    state.metrics.agg = agg;
+    state.people.search.index = index.unwrap_or_else(|| {
+        let mut index = crate::search::PeopleIndex::default();
+        for r in people {
+            index.upsert(row_entry(r));
+        }
+        index.prepare();
+        index
+    });
+    state
+        .people
+        .search
+        .marked
+        .retain(|id| state.people.search.index.by_id(*id).is_some());
+    if !matches!(state.people.search.status, IndexStatus::Failed(_)) {
+        state.people.search.status = IndexStatus::Done {
+            total: state.people.search.index.len(),
+        };
+    }
+    super::people_changed(state);
+    state
+        .cadences
+        .list
+        .rebuild(&state.metrics.agg, &state.metrics.loaded);
+}
+
+fn person_row(p: &crate::api::models::Person) -> PersonRow {
+    let e = person_entry(p);
+    PersonRow {
+        id: e.id,
+        name: e.name,
+        email: e.email,
+        company: e.company,
+        title: e.title,
+    }
+}
+
+fn person_entry(p: &crate::api::models::Person) -> PersonEntry {
+    PersonEntry {
+        id: p.id,
+        name: p.label(),
+        email: p.email_address.clone().unwrap_or_default(),
+        company: p.person_company_name.clone().unwrap_or_default(),
+        title: p.title.clone().unwrap_or_default(),
+    }
+}
+
+/// Applies what the start-up read found: seeds the state, or says why the store is
+/// not used.
+pub fn apply_load(state: &mut AppState, load: StoreLoad) {
+    match load {
+        StoreLoad::Absent => {}
+        StoreLoad::Loaded(stored) => {
+            let Stored {
+                data,
+                range,
+                totals,
+                coverage,
+            } = *stored;
+            seed_data(state, data);
+            state.conn.store.coverage = coverage;
+            if coverage.people {
+                state.people.search.status = IndexStatus::Running;
+            }
+            let wall = state.clock.wall;
+            let mut agg = Aggregator::from_totals(range, wall, totals);
+            // A state on another range than the load's shows no stored numbers.
+            agg.set_range(state.metrics.range, wall);
+            state.metrics.agg = agg;
+            state
+                .cadences
+                .list
+                .rebuild(&state.metrics.agg, &state.metrics.loaded);
+        }
+        StoreLoad::Failed(message) => state.say(Level::Warn, message),
+    }
+}
+
+/// A report from the background sync.
+/// Returns the requests it leads to.
+pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
+    match event {
+        StoreEvent::Loaded(Ok(rest)) => take_rest(state, *rest),
+        StoreEvent::Reloaded(rest) => replace_rest(state, *rest),
+        StoreEvent::Loaded(Err(e)) => {
+            // Counting goes on from the live reads alone.
+            let wall = state.clock.wall;
+            let m = &mut state.metrics;
+            m.agg
+                .absorb(Aggregator::new(TimeRange::All, wall), wall, &mut m.series);
+            state.say(
+                Level::Warn,
+                format!(
+                    "reading the local store's people and emails failed ({e}); \
+                     they load from SalesLoft instead"
+                ),
+            );
+            let fx = super::store_fallback(state);
+            state
+                .cadences
+                .list
+                .rebuild(&state.metrics.agg, &state.metrics.loaded);
+            return fx;
+        }
+        StoreEvent::Changed(changes) => {
+            let Changes { people, facts } = *changes;
+            let mut indexed = false;
+            for r in people {
+                indexed |= state.people.search.index.upsert(row_entry(r));
+            }
+            if indexed {
+                state.people.search.index.prepare();
+                super::people_changed(state);
+            }
+            let mut changed = false;
+            for f in facts {
+                changed |= state.metrics.agg.upsert(f);
+            }
+            if changed {
+                state
+                    .cadences
+                    .list
+                    .rebuild(&state.metrics.agg, &state.metrics.loaded);
+            }
+        }
+        StoreEvent::Progress(p) => {
+            let mut per = match std::mem::take(&mut state.conn.store.sync) {
+                SyncLine::Running(per) => per,
+                _ => Vec::new(),
+            };
+            let name = p.resource.name();
+            match per.iter_mut().find(|(r, _, _)| *r == name) {
+                Some(e) => *e = (name, p.records, p.expected),
+                None => per.push((name, p.records, p.expected)),
+            }
+            state.conn.store.sync = SyncLine::Running(per);
+        }
+        StoreEvent::Finished {
+            ok,
+            records,
+            error,
+            synced_at,
+        } => {
+            state.conn.store.sync = SyncLine::Done;
+            if synced_at.is_some() {
+                state.conn.store.synced_at = synced_at;
+            }
+            // Said for the first run and when the outcome changes; the periodic
+            // refreshes and repeated retries stay quiet.
+            let was = state.conn.store.last_ok.replace(ok);
+            if ok && was != Some(true) {
+                state.say(
+                    Level::Info,
+                    format!("local store up to date ({records} records read)"),
+                );
+            } else if !ok
+                && was != Some(false)
+                && !error.as_deref().is_some_and(super::super::auth::is_refusal)
+            {
+                let what = error.unwrap_or_else(|| "it stopped".to_string());
+                state.say(
+                    Level::Warn,
+                    format!(
+                        "the local store was not fully refreshed ({what}); \
+                         retrying in the background"
+                    ),
+                );
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn row_entry(r: PersonRow) -> PersonEntry {
+    PersonEntry {
+        id: r.id,
+        name: r.name,
+        email: r.email,
+        company: r.company,
+        title: r.title,
+    }
+}

@@ -1,0 +1,196 @@
+//! Saved views: the palette lists the config's `[[views]]` as "view: NAME" and
+//! applies one to the cadences table; the save key writes the table as it is
+//! into config.toml (the file's other content and comments kept) and the
+//! palette lists it from then on.
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use sltui::config::keymap::Action;
+use sltui::config::views::SavedView;
+use sltui::metrics::TimeRange;
+use sltui::tui::cadence_list::{SortColumn, StateFilter};
+use sltui::tui::msg::{Effect, Msg};
+use sltui::tui::palette::Entry;
+use sltui::tui::state::{AppState, Popup, View};
+use sltui::tui::update::update;
+use tui_support::*;
+
+fn view(name: &str) -> SavedView {
+    SavedView {
+        name: name.into(),
+        filter: "outbound".into(),
+        state: "active".into(),
+        sort: Some(("sent".into(), None)),
+        range_days: Some(7),
+        columns: Some(vec![
+            "id".into(),
+            "name".into(),
+            "sent".into(),
+            "reply".into(),
+        ]),
+    }
+}
+
+fn palette_rows(s: &AppState) -> Vec<Entry> {
+    match &s.popup {
+        Some(Popup::Palette(p)) => p.rows.clone(),
+        other => panic!("the palette is not open: {other:?}"),
+    }
+}
+
+#[test]
+fn the_palette_lists_saved_views_and_applies_one() {
+    let mut s = loaded();
+    s.saved.views = vec![view("Outbound by sent"), view("Other")];
+    act(&mut s, Action::View2);
+    update(&mut s, key(':'));
+    typ(&mut s, "view: outbound");
+    assert_eq!(palette_rows(&s), [Entry::View(0)]);
+    let text = screen_text(&s, 80, 24);
+    assert!(text.contains("view: Outbound by sent"), "{text}");
+    assert!(
+        text.contains("\"outbound\" · active · sent ▼ · 7d · 4 colum"),
+        "{text}"
+    );
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert!(s.popup.is_none());
+    assert_eq!(s.view, View::Cadences);
+    let list = &s.cadences.list;
+    assert_eq!(list.filter.value(), "outbound");
+    assert_eq!(list.state_filter, StateFilter::Active);
+    assert_eq!(
+        (list.sort.column, list.sort.descending),
+        (SortColumn::Sent, true)
+    );
+    assert!(list.show_ids);
+    assert_eq!(s.metrics.range, TimeRange::Days(7));
+    // The new range is read, as the range key would.
+    assert!(!requests(&fx).is_empty(), "{fx:?}");
+    // Only active cadences named "outbound": Q3 Outbound.
+    assert_eq!(row_names(&s), ["Q3 Outbound"]);
+    // The columns left out are not drawn; the id is, first.
+    let text = screen_text(&s, 120, 40);
+    let header = text.lines().find(|l| l.contains("Name")).unwrap();
+    for gone in ["State", "Team", "People", "Open", "Click", "Bounce"] {
+        assert!(!header.contains(gone), "{gone} left out: {header}");
+    }
+    assert!(
+        header.contains("Sent") && header.contains("Reply"),
+        "{header}"
+    );
+    assert!(
+        header.find("ID").unwrap() < header.find("Name").unwrap(),
+        "{header}"
+    );
+    assert_eq!(s.message().unwrap().text, "view \"Outbound by sent\"");
+}
+
+#[test]
+fn the_save_key_writes_the_view_into_the_config_keeping_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let original = "# my team's settings\n[ui]\nrefresh_secs = 7 # slow\n\n[[alerts]]\nname = \"r\"\nmetric = \"reply_rate\"\nbelow = 0.02\ndays = 7\n";
+    std::fs::write(&path, original).unwrap();
+    let mut s = loaded();
+    s.saved.config_path = Some(path.clone());
+    act(&mut s, Action::CycleState); // active
+    act(&mut s, Action::SortNext); // state
+    act(&mut s, Action::SortNext); // team
+    act(&mut s, Action::SortReverse);
+    act(&mut s, Action::ToggleIds);
+    act(&mut s, Action::SaveView);
+    assert!(s.typing(), "the name prompt takes the keys");
+    let text = screen_text(&s, 80, 24);
+    assert!(text.contains("Save this cadences view"), "{text}");
+    typ(&mut s, "Active teams");
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert!(s.popup.is_none());
+    let [Effect::SaveView { path: p, view }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(p, &path);
+    assert_eq!(view.name, "Active teams");
+    assert_eq!(view.state, "active");
+    assert_eq!(view.sort, Some(("team".into(), Some(true))));
+    assert_eq!(view.range_days, Some(30));
+    assert_eq!(view.columns.as_ref().unwrap()[0], "id");
+    // The loop writes it, as app.rs does, and tells update.
+    let error = sltui::config::views::save(p, view).err();
+    assert_eq!(error, None);
+    update(
+        &mut s,
+        Msg::ViewSaved {
+            view: view.clone(),
+            error,
+        },
+    );
+    assert!(
+        s.message()
+            .unwrap()
+            .text
+            .contains("view \"Active teams\" saved")
+    );
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        written.starts_with(original),
+        "nothing else changed:\n{written}"
+    );
+    let config = sltui::config::load(&path).unwrap();
+    assert_eq!(config.views.views.as_slice(), std::slice::from_ref(view));
+    assert_eq!(config.alerts.len(), 1);
+    // The palette lists it now, and applies it after the table changed.
+    act(&mut s, Action::CycleState);
+    act(&mut s, Action::ToggleIds);
+    update(&mut s, key(':'));
+    typ(&mut s, "active teams");
+    assert_eq!(palette_rows(&s), [Entry::View(0)]);
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.cadences.list.state_filter, StateFilter::Active);
+    assert!(s.cadences.list.show_ids);
+    // Saving again offers the name, and replaces the entry.
+    act(&mut s, Action::SaveView);
+    let Some(Popup::SaveView(p)) = &s.popup else {
+        panic!("{:?}", s.popup)
+    };
+    assert_eq!(p.input.value(), "Active teams");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.popup.is_none());
+}
+
+#[test]
+fn a_write_that_fails_or_no_config_file_is_said_not_saved() {
+    let mut s = loaded();
+    act(&mut s, Action::SaveView);
+    typ(&mut s, "x");
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert!(fx.is_empty());
+    assert!(
+        s.message().unwrap().text.contains("view not saved"),
+        "{:?}",
+        s.message()
+    );
+    update(
+        &mut s,
+        Msg::ViewSaved {
+            view: view("y"),
+            error: Some("cannot write /ro/config.toml (read-only file system)".into()),
+        },
+    );
+    let m = s.message().unwrap();
+    assert!(
+        m.text.starts_with("view \"y\" not saved: cannot write"),
+        "{}",
+        m.text
+    );
+    assert!(s.saved.views.is_empty());
+    // An empty name is not saved; elsewhere than the cadences it says where.
+    act(&mut s, Action::SaveView);
+    assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
+    assert!(s.message().unwrap().text.contains("type a name"));
+    update(&mut s, code(KeyCode::Esc));
+    act(&mut s, Action::View3);
+    act(&mut s, Action::SaveView);
+    assert!(s.popup.is_none());
+    assert!(s.message().unwrap().text.contains("cadences table (1)"));
+}

@@ -1,0 +1,123 @@
+//! Only `update` writes the dashboard's state (ARCHITECTURE.md: one owner, messages
+//! in, effects out): outside `src/tui/update/` no function takes `&mut AppState`
+//! and no `impl AppState` has a `&mut self` method; views, widgets, popups and
+//! the export read it through `&AppState`. The loop (`src/tui/app.rs`) builds
+//! the state and hands it to `update`.
+
+use std::path::{Path, PathBuf};
+
+/// The code without `//` comments (doc comments included), whitespace runs
+/// collapsed to one space.
+fn code(src: &str) -> String {
+    let mut out = String::new();
+    for line in src.lines() {
+        let line = match line.find("//") {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        out.push_str(line);
+        out.push(' ');
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Where `code` takes the state mutably: `&mut AppState` (any path to it, any
+/// lifetime) and `&mut self` inside `impl AppState`.
+fn writes(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let path_char = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+    for (i, _) in code.match_indices("&mut ") {
+        let rest = &code[i + 5..];
+        let path: String = rest.chars().take_while(|&c| path_char(c)).collect();
+        if path == "AppState" || path.ends_with("::AppState") {
+            found.push(format!("takes &mut {path}"));
+        }
+    }
+    let mut from = 0;
+    while let Some(i) = code[from..].find("impl AppState") {
+        let start = from + i;
+        let Some(open) = code[start..].find('{').map(|o| start + o) else {
+            break;
+        };
+        let mut depth = 0;
+        let mut end = code.len();
+        for (j, c) in code[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + j;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if code[open..end].contains("&mut self") {
+            found.push("impl AppState has a &mut self method".to_string());
+        }
+        from = end;
+    }
+    found
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn only_update_writes_the_app_state() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let update = root.join("src/tui/update");
+    let mut problems = Vec::new();
+    let mut in_update = 0;
+    for file in &files {
+        let found = writes(&code(&std::fs::read_to_string(file).unwrap()));
+        if file.starts_with(&update) {
+            in_update += found.len();
+            continue;
+        }
+        let label = file.strip_prefix(root).unwrap().display().to_string();
+        problems.extend(found.into_iter().map(|w| format!("{label}: {w}")));
+    }
+    assert!(
+        in_update > 50,
+        "only {in_update} writers seen in src/tui/update: is the scan broken?"
+    );
+    assert!(
+        problems.is_empty(),
+        "the state is written outside src/tui/update (move the function there, or \
+         take &AppState):\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_scan_sees_every_way_of_taking_the_state_mutably() {
+    let src = "use x;\n/// fn doc(s: &mut AppState)\npub fn a(state: &mut AppState) {}\n\
+               fn b(s: &mut crate::tui::state::AppState, n: &mut u32) {}\n\
+               fn c(s: &AppState, t: &mut AppStateView) {}\n\
+               impl AppState {\n    pub fn read(&self) -> u32 { if x { 1 } else { 2 } }\n    \
+               pub fn write(&mut self) {}\n}\nimpl Other { fn w(&mut self) {} }\n";
+    let found = writes(&code(src));
+    assert_eq!(
+        found,
+        [
+            "takes &mut AppState",
+            "takes &mut crate::tui::state::AppState",
+            "impl AppState has a &mut self method",
+        ]
+    );
+    let clean = "impl AppState {\n    fn read(&self) {}\n}\nimpl Other { fn w(&mut self) {} }\n";
+    assert!(writes(&code(clean)).is_empty());
+}
