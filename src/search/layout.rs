@@ -13,6 +13,7 @@ use super::scorer::{
     MAX_BOUNDED_HAYSTACK, MAX_BOUNDED_NEEDLE, NAME_BONUS, Needle, at_max, find_in, fuzzy_ascii,
     pattern_score, word_score,
 };
+use super::wide::{char_set, wide_slots};
 use super::{PeopleIndex, PersonEntry};
 
 /// A non-ASCII haystack: nucleo's chars, the normalized (not case-folded) bytes, and the
@@ -31,6 +32,8 @@ pub(super) struct Record {
     pub(super) name_len: usize,
     /// Short enough for the score bounds to hold.
     pub(super) bounded: bool,
+    /// Non-ASCII haystacks: the forms of their characters ([`char_set`]).
+    pub(super) char_set: u128,
 }
 
 impl Record {
@@ -46,6 +49,7 @@ impl Record {
                     bounded: folded.len() <= MAX_BOUNDED_HAYSTACK,
                     folded,
                     unicode: None,
+                    char_set: 0,
                 }
             }
             Utf32String::Unicode(chars) => {
@@ -65,10 +69,11 @@ impl Record {
                     .map(|&c| byte(if c.is_ascii() { c } else { normalize(c) }))
                     .collect();
                 Record {
-                    masks: Masks::folded(&folded),
+                    masks: Masks::unicode(&chars, &folded),
                     // Not used: non-ASCII haystacks are scored by nucleo.
                     name_len: 0,
                     bounded: chars.len() <= MAX_BOUNDED_HAYSTACK,
+                    char_set: char_set(&chars),
                     folded,
                     unicode: Some((chars, exact, Utf32String::from(entry.name.as_str()))),
                 }
@@ -136,6 +141,9 @@ pub(super) struct Layout {
     /// People added since the bytes were last laid out in name order (theirs are at the
     /// end of the arena).
     pub(super) scattered: usize,
+    /// The non-ASCII haystacks' slots with their character sets, in slot order (see
+    /// `wide`).
+    pub(super) wide: Vec<(u32, u128)>,
 }
 
 impl Layout {
@@ -157,10 +165,14 @@ impl Layout {
             .is_some()
     }
 
-    /// An upper bound of a word's score (name bonus included) on an ASCII slot.
+    /// An upper bound of a word's score (name bonus included). A non-ASCII slot's
+    /// name is not told apart: nucleo scores the name alone at most what it scores
+    /// the haystack it starts.
     pub(super) fn word_bound(&self, s: &Slot, needle: &Needle) -> u32 {
         let full = s.masks.bound(needle);
-        if self.in_name(s, needle) {
+        if s.unicode {
+            full + NAME_BONUS
+        } else if self.in_name(s, needle) {
             full.max(s.name_masks.bound(needle) + NAME_BONUS)
         } else {
             full
@@ -194,10 +206,11 @@ impl Layout {
         suffix_from: usize,
     ) -> Option<usize> {
         let s = &self.slots[slot as usize];
-        if s.unicode {
-            records[s.pos as usize].find(needle, from, suffix_from)
-        } else {
-            find_in(self.bytes(s), needle.ignore_case, needle, from, suffix_from)
+        match (s.unicode, needle.ignore_case) {
+            // The arena holds a non-ASCII haystack's case-folded bytes.
+            (true, true) => find_in(self.bytes(s), false, needle, from, suffix_from),
+            (true, false) => records[s.pos as usize].find(needle, from, suffix_from),
+            (false, fold) => find_in(self.bytes(s), fold, needle, from, suffix_from),
         }
     }
 
@@ -318,6 +331,8 @@ impl PeopleIndex {
                 }
             }
             layout.scattered += n - old_len;
+            let records = &self.records;
+            layout.wide = wide_slots(&slots, |pos| records[pos as usize].char_set);
             layout.slots = slots;
             layout.generation = self.generation;
             return;
@@ -346,7 +361,7 @@ impl PeopleIndex {
         }
         let bytes: usize = self.records.iter().map(|r| r.folded.len()).sum();
         let mut arena = Vec::with_capacity(bytes);
-        let slots = order
+        let slots: Vec<Slot> = order
             .iter()
             .map(|&pos| {
                 let r = &self.records[pos as usize];
@@ -355,7 +370,9 @@ impl PeopleIndex {
                 slot
             })
             .collect();
+        let records = &self.records;
         self.layout = Layout {
+            wide: wide_slots(&slots, |pos| records[pos as usize].char_set),
             slots,
             arena,
             rank,
