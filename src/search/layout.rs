@@ -20,6 +20,28 @@ use super::{PeopleIndex, PersonEntry};
 /// name as nucleo sees it on its own.
 pub(super) type Unicode = (Box<[char]>, Box<[u8]>, Utf32String);
 
+/// A character as the byte checks see it: case-folded and normalized, 0x80 when that
+/// is not ASCII.
+fn fold(c: char) -> u8 {
+    let f = if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        to_lower_case(normalize(c))
+    };
+    if f.is_ascii() { f as u8 } else { 0x80 }
+}
+
+/// The masks of a name as nucleo scores it on its own.
+fn name_masks(name: Utf32Str<'_>) -> Masks {
+    match name {
+        Utf32Str::Ascii(bytes) => Masks::ascii(bytes),
+        Utf32Str::Unicode(chars) => {
+            let folded: Vec<u8> = chars.iter().map(|&c| fold(c)).collect();
+            Masks::unicode(chars, &folded)
+        }
+    }
+}
+
 /// One person's haystack, in the forms the matcher and the byte checks need.
 #[derive(Debug, Clone)]
 pub(super) struct Record {
@@ -54,16 +76,7 @@ impl Record {
             }
             Utf32String::Unicode(chars) => {
                 let byte = |c: char| if c.is_ascii() { c as u8 } else { 0x80 };
-                let folded: Box<[u8]> = chars
-                    .iter()
-                    .map(|&c| {
-                        byte(if c.is_ascii() {
-                            c.to_ascii_lowercase()
-                        } else {
-                            to_lower_case(normalize(c))
-                        })
-                    })
-                    .collect();
+                let folded: Box<[u8]> = chars.iter().map(|&c| fold(c)).collect();
                 let exact: Box<[u8]> = chars
                     .iter()
                     .map(|&c| byte(if c.is_ascii() { c } else { normalize(c) }))
@@ -121,7 +134,8 @@ pub(super) struct Slot {
     pub(super) off: u32,
     pub(super) len: u32,
     pub(super) masks: Masks,
-    /// ASCII haystacks: the name is the first `name_len` bytes, with these masks.
+    /// ASCII haystacks: the name is the first `name_len` bytes. Its masks (of the name
+    /// as nucleo scores it alone, for every haystack).
     pub(super) name_len: u32,
     pub(super) name_masks: Masks,
     pub(super) unicode: bool,
@@ -152,27 +166,30 @@ impl Layout {
         &self.arena[s.off as usize..(s.off + s.len) as usize]
     }
 
-    /// Whether `needle` matches inside the name of an ASCII slot.
+    /// Whether `needle` matches inside the name of an ASCII slot (of a non-ASCII one:
+    /// whether the name holds its characters).
     pub(super) fn in_name(&self, s: &Slot, needle: &Needle) -> bool {
         s.name_masks.any & needle.mask == needle.mask
-            && find_in(
-                &self.bytes(s)[..s.name_len as usize],
-                needle.ignore_case,
-                needle,
-                0,
-                0,
-            )
-            .is_some()
+            && (s.unicode
+                || find_in(
+                    &self.bytes(s)[..s.name_len as usize],
+                    needle.ignore_case,
+                    needle,
+                    0,
+                    0,
+                )
+                .is_some())
     }
 
-    /// An upper bound of a word's score (name bonus included). A non-ASCII slot's
-    /// name is not told apart: nucleo scores the name alone at most what it scores
-    /// the haystack it starts.
+    /// An upper bound of a word's score (name bonus included).
     pub(super) fn word_bound(&self, s: &Slot, needle: &Needle) -> u32 {
+        if s.unicode && needle.bytes.len() == 1 {
+            // nucleo's one-character shortcut on non-ASCII text takes the class of the
+            // previous match for the previous character's: no mask bounds its bonus.
+            return needle.max_score();
+        }
         let full = s.masks.bound(needle);
-        if s.unicode {
-            full + NAME_BONUS
-        } else if self.in_name(s, needle) {
+        if self.in_name(s, needle) {
             full.max(s.name_masks.bound(needle) + NAME_BONUS)
         } else {
             full
@@ -294,10 +311,9 @@ impl PeopleIndex {
             masks: r.masks,
             name_len: r.name_len as u32,
             // Names are short: computed here rather than kept per record.
-            name_masks: if r.unicode.is_none() {
-                Masks::ascii(&r.folded[..r.name_len])
-            } else {
-                Masks::default()
+            name_masks: match &r.unicode {
+                None => Masks::ascii(&r.folded[..r.name_len]),
+                Some((_, _, name)) => name_masks(name.slice(..)),
             },
             unicode: r.unicode.is_some(),
             bounded: r.bounded,

@@ -39,6 +39,10 @@ fn form_bit(c: char) -> u128 {
 /// lowercase (which of them depends on the word's case and normalization mode).
 pub(super) fn char_set(chars: &[char]) -> u128 {
     chars.iter().fold(0, |set, &c| {
+        if c.is_ascii() {
+            // Its forms are itself and its lowercase: one bit.
+            return set | form_bit(c);
+        }
         let n = normalize(c);
         set | form_bit(c) | form_bit(n) | form_bit(to_lower_case(c)) | form_bit(to_lower_case(n))
     })
