@@ -2,7 +2,9 @@
 //! (which characters occur, and after which kind of boundary) and the matches of a
 //! remembered query with their bounds, ordered for scoring.
 
-use super::scorer::{Class, FIRST_CHAR_MULTIPLIER, MAX_BONUS, Needle, SCORE_MATCH, bonus, class};
+use super::scorer::{
+    Class, FIRST_CHAR_MULTIPLIER, MAX_BONUS, Needle, SCORE_MATCH, bonus, class, class_of_char,
+};
 
 /// The bit of a (lowercase) byte in the character masks, if it has one.
 #[inline]
@@ -20,7 +22,7 @@ pub(super) fn bit(b: u8) -> Option<u64> {
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Masks {
     pub(super) any: u64,
-    /// Occurrences with a bonus of 10, 9, 8 and 5 (ASCII haystacks only).
+    /// Occurrences with a bonus of 10, 9, 8 and 5.
     pub(super) tiers: [u64; 4],
 }
 
@@ -32,26 +34,43 @@ impl Masks {
             let c = class(b);
             if let Some(bit) = bit(b.to_ascii_lowercase()) {
                 m.any |= bit;
-                match bonus(prev, c) {
-                    10 => m.tiers[0] |= bit,
-                    9 => m.tiers[1] |= bit,
-                    8 => m.tiers[2] |= bit,
-                    5 => m.tiers[3] |= bit,
-                    _ => (),
-                }
+                m.add_tier(bonus(prev, c), bit);
             }
             prev = c;
         }
         m
     }
 
-    pub(super) fn folded(text: &[u8]) -> Masks {
-        let any = text.iter().filter_map(|&b| bit(b)).fold(0, |a, b| a | b);
-        Masks { any, tiers: [0; 4] }
+    /// A non-ASCII haystack's masks: `folded` holds each character case-folded and
+    /// normalized (as the byte checks see it), the bonuses come from the characters'
+    /// own classes, as nucleo computes them.
+    pub(super) fn unicode(chars: &[char], folded: &[u8]) -> Masks {
+        let mut m = Masks::default();
+        let mut prev = Class::Whitespace;
+        for (&ch, &b) in chars.iter().zip(folded) {
+            let c = class_of_char(ch);
+            if let Some(bit) = bit(b) {
+                m.any |= bit;
+                m.add_tier(bonus(prev, c), bit);
+            }
+            prev = c;
+        }
+        m
+    }
+
+    #[inline]
+    fn add_tier(&mut self, bonus: u32, bit: u64) {
+        match bonus {
+            10 => self.tiers[0] |= bit,
+            9 => self.tiers[1] |= bit,
+            8 => self.tiers[2] |= bit,
+            5 => self.tiers[3] |= bit,
+            _ => (),
+        }
     }
 
     /// The best bonus the character with this bit (0: no bit) gets anywhere in the
-    /// haystack (ASCII only).
+    /// haystack.
     #[inline]
     fn best_bonus(&self, bit: u64) -> u32 {
         if bit == 0 {
@@ -69,7 +88,7 @@ impl Masks {
         }
     }
 
-    /// An upper bound of nucleo's score for `needle` (ASCII haystacks): the first
+    /// An upper bound of nucleo's score for `needle` (ASCII needles): the first
     /// character scores at most 16 plus twice its best bonus here; each next one at most
     /// 16 plus the larger of the consecutive bonus (4) and the best bonus of it or any
     /// character before it (a consecutive run carries its first bonus along).

@@ -148,7 +148,7 @@ impl PeopleIndex {
             return self.search("", limit);
         }
         let Some(needles) = needles(&pattern) else {
-            return self.score_all(&pattern, limit);
+            return self.score_wide(&pattern, limit);
         };
         if let Some(hits) = self.recall(&needles, limit) {
             return hits;

@@ -13,11 +13,34 @@ use super::scorer::{
     MAX_BOUNDED_HAYSTACK, MAX_BOUNDED_NEEDLE, NAME_BONUS, Needle, at_max, find_in, fuzzy_ascii,
     pattern_score, word_score,
 };
+use super::wide::{char_set, wide_slots};
 use super::{PeopleIndex, PersonEntry};
 
 /// A non-ASCII haystack: nucleo's chars, the normalized (not case-folded) bytes, and the
 /// name as nucleo sees it on its own.
 pub(super) type Unicode = (Box<[char]>, Box<[u8]>, Utf32String);
+
+/// A character as the byte checks see it: case-folded and normalized, 0x80 when that
+/// is not ASCII.
+fn fold(c: char) -> u8 {
+    let f = if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        to_lower_case(normalize(c))
+    };
+    if f.is_ascii() { f as u8 } else { 0x80 }
+}
+
+/// The masks of a name as nucleo scores it on its own.
+fn name_masks(name: Utf32Str<'_>) -> Masks {
+    match name {
+        Utf32Str::Ascii(bytes) => Masks::ascii(bytes),
+        Utf32Str::Unicode(chars) => {
+            let folded: Vec<u8> = chars.iter().map(|&c| fold(c)).collect();
+            Masks::unicode(chars, &folded)
+        }
+    }
+}
 
 /// One person's haystack, in the forms the matcher and the byte checks need.
 #[derive(Debug, Clone)]
@@ -31,6 +54,8 @@ pub(super) struct Record {
     pub(super) name_len: usize,
     /// Short enough for the score bounds to hold.
     pub(super) bounded: bool,
+    /// Non-ASCII haystacks: the forms of their characters ([`char_set`]).
+    pub(super) char_set: u128,
 }
 
 impl Record {
@@ -46,29 +71,22 @@ impl Record {
                     bounded: folded.len() <= MAX_BOUNDED_HAYSTACK,
                     folded,
                     unicode: None,
+                    char_set: 0,
                 }
             }
             Utf32String::Unicode(chars) => {
                 let byte = |c: char| if c.is_ascii() { c as u8 } else { 0x80 };
-                let folded: Box<[u8]> = chars
-                    .iter()
-                    .map(|&c| {
-                        byte(if c.is_ascii() {
-                            c.to_ascii_lowercase()
-                        } else {
-                            to_lower_case(normalize(c))
-                        })
-                    })
-                    .collect();
+                let folded: Box<[u8]> = chars.iter().map(|&c| fold(c)).collect();
                 let exact: Box<[u8]> = chars
                     .iter()
                     .map(|&c| byte(if c.is_ascii() { c } else { normalize(c) }))
                     .collect();
                 Record {
-                    masks: Masks::folded(&folded),
+                    masks: Masks::unicode(&chars, &folded),
                     // Not used: non-ASCII haystacks are scored by nucleo.
                     name_len: 0,
                     bounded: chars.len() <= MAX_BOUNDED_HAYSTACK,
+                    char_set: char_set(&chars),
                     folded,
                     unicode: Some((chars, exact, Utf32String::from(entry.name.as_str()))),
                 }
@@ -116,7 +134,8 @@ pub(super) struct Slot {
     pub(super) off: u32,
     pub(super) len: u32,
     pub(super) masks: Masks,
-    /// ASCII haystacks: the name is the first `name_len` bytes, with these masks.
+    /// ASCII haystacks: the name is the first `name_len` bytes. Its masks (of the name
+    /// as nucleo scores it alone, for every haystack).
     pub(super) name_len: u32,
     pub(super) name_masks: Masks,
     pub(super) unicode: bool,
@@ -136,6 +155,9 @@ pub(super) struct Layout {
     /// People added since the bytes were last laid out in name order (theirs are at the
     /// end of the arena).
     pub(super) scattered: usize,
+    /// The non-ASCII haystacks' slots with their character sets, in slot order (see
+    /// `wide`).
+    pub(super) wide: Vec<(u32, u128)>,
 }
 
 impl Layout {
@@ -144,21 +166,28 @@ impl Layout {
         &self.arena[s.off as usize..(s.off + s.len) as usize]
     }
 
-    /// Whether `needle` matches inside the name of an ASCII slot.
+    /// Whether `needle` matches inside the name of an ASCII slot (of a non-ASCII one:
+    /// whether the name holds its characters).
     pub(super) fn in_name(&self, s: &Slot, needle: &Needle) -> bool {
         s.name_masks.any & needle.mask == needle.mask
-            && find_in(
-                &self.bytes(s)[..s.name_len as usize],
-                needle.ignore_case,
-                needle,
-                0,
-                0,
-            )
-            .is_some()
+            && (s.unicode
+                || find_in(
+                    &self.bytes(s)[..s.name_len as usize],
+                    needle.ignore_case,
+                    needle,
+                    0,
+                    0,
+                )
+                .is_some())
     }
 
-    /// An upper bound of a word's score (name bonus included) on an ASCII slot.
+    /// An upper bound of a word's score (name bonus included).
     pub(super) fn word_bound(&self, s: &Slot, needle: &Needle) -> u32 {
+        if s.unicode && needle.bytes.len() == 1 {
+            // nucleo's one-character shortcut on non-ASCII text takes the class of the
+            // previous match for the previous character's: no mask bounds its bonus.
+            return needle.max_score();
+        }
         let full = s.masks.bound(needle);
         if self.in_name(s, needle) {
             full.max(s.name_masks.bound(needle) + NAME_BONUS)
@@ -194,10 +223,11 @@ impl Layout {
         suffix_from: usize,
     ) -> Option<usize> {
         let s = &self.slots[slot as usize];
-        if s.unicode {
-            records[s.pos as usize].find(needle, from, suffix_from)
-        } else {
-            find_in(self.bytes(s), needle.ignore_case, needle, from, suffix_from)
+        match (s.unicode, needle.ignore_case) {
+            // The arena holds a non-ASCII haystack's case-folded bytes.
+            (true, true) => find_in(self.bytes(s), false, needle, from, suffix_from),
+            (true, false) => records[s.pos as usize].find(needle, from, suffix_from),
+            (false, fold) => find_in(self.bytes(s), fold, needle, from, suffix_from),
         }
     }
 
@@ -281,10 +311,9 @@ impl PeopleIndex {
             masks: r.masks,
             name_len: r.name_len as u32,
             // Names are short: computed here rather than kept per record.
-            name_masks: if r.unicode.is_none() {
-                Masks::ascii(&r.folded[..r.name_len])
-            } else {
-                Masks::default()
+            name_masks: match &r.unicode {
+                None => Masks::ascii(&r.folded[..r.name_len]),
+                Some((_, _, name)) => name_masks(name.slice(..)),
             },
             unicode: r.unicode.is_some(),
             bounded: r.bounded,
@@ -318,6 +347,8 @@ impl PeopleIndex {
                 }
             }
             layout.scattered += n - old_len;
+            let records = &self.records;
+            layout.wide = wide_slots(&slots, |pos| records[pos as usize].char_set);
             layout.slots = slots;
             layout.generation = self.generation;
             return;
@@ -346,7 +377,7 @@ impl PeopleIndex {
         }
         let bytes: usize = self.records.iter().map(|r| r.folded.len()).sum();
         let mut arena = Vec::with_capacity(bytes);
-        let slots = order
+        let slots: Vec<Slot> = order
             .iter()
             .map(|&pos| {
                 let r = &self.records[pos as usize];
@@ -355,7 +386,9 @@ impl PeopleIndex {
                 slot
             })
             .collect();
+        let records = &self.records;
         self.layout = Layout {
+            wide: wide_slots(&slots, |pos| records[pos as usize].char_set),
             slots,
             arena,
             rank,

@@ -33,6 +33,12 @@
 //! - The haystacks are laid out in name order in one block of bytes, so the scans
 //!   read memory sequentially; [`PeopleIndex::prepare`] builds that layout.
 //! - Recent queries are kept, so backspace answers from memory.
+//! - Non-ASCII haystacks get character masks too (from nucleo's own character
+//!   classes), so their bounds are tightened like the others' instead of sitting at
+//!   the query's maximum; a name is not told apart from the rest of its haystack.
+//! - A query with a non-ASCII character is scored by nucleo, but only for the
+//!   non-ASCII haystacks holding every one of its characters in some form nucleo
+//!   compares (a 128-bit character set each): an ASCII haystack never matches it.
 //!
 //! The tests compare every answer with a full nucleo rescore of everyone, and
 //! `fuzzy_ascii` with nucleo itself.
@@ -41,7 +47,7 @@
 //! (nucleo's scoring for ASCII haystacks and the byte checks), `bounds` (character
 //! masks and score bounds), `layout` (the name-ordered haystacks and `prepare`),
 //! `query` (which people match a query), `rank` (scoring them in bound order), `cache`
-//! (recent queries).
+//! (recent queries), `wide` (queries with a non-ASCII character).
 
 mod bounds;
 mod cache;
@@ -52,6 +58,7 @@ mod rank;
 mod scorer;
 #[cfg(test)]
 mod tests;
+mod wide;
 
 pub use index::PeopleIndex;
 

@@ -19,12 +19,12 @@ impl PeopleIndex {
         let bounded_needles = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
         let max_score: u32 = needles.iter().map(Needle::max_score).sum();
         let layout = &self.layout;
-        // (bound, loose): ASCII haystacks are tightened by their masks when reached.
+        // (bound, loose): bounded haystacks are tightened by their masks when reached.
         let bound_of = |s: &Slot, bound: u32| {
             if !(s.bounded && bounded_needles) {
                 (u32::MAX, false)
             } else {
-                (bound, !s.unicode)
+                (bound, true)
             }
         };
         let records = &self.records[..];
@@ -91,7 +91,7 @@ impl PeopleIndex {
             && d.ignore_case
             && let Some(b) = bit(d.bytes[0])
         {
-            candidates = self.single_char(pattern, d, b);
+            candidates = self.single_char(d, b);
         } else {
             let mask = mask_of(&needles);
             candidates = layout
@@ -138,7 +138,7 @@ impl PeopleIndex {
     }
 
     /// Every match of a one-character query, exactly scored and ordered.
-    fn single_char(&mut self, pattern: &Pattern, needle: &Needle, bit: u64) -> Vec<Candidate> {
+    fn single_char(&self, needle: &Needle, bit: u64) -> Vec<Candidate> {
         let layout = &self.layout;
         let mut candidates = Vec::new();
         for (slot, s) in layout.slots.iter().enumerate() {
@@ -148,9 +148,8 @@ impl PeopleIndex {
             let slot = slot as u32;
             let bound = if s.unicode {
                 // See `top`: only the maximum bounds a non-ASCII haystack's extensions.
-                pattern
-                    .score(layout.text(&self.records, slot), &mut self.matcher)
-                    .map(|_| needle.max_score())
+                // Whether it matches is the byte check below (what nucleo matches).
+                Some(needle.max_score())
             } else {
                 // Exact: the name's own score (plus its bonus) may beat the haystack's.
                 s.masks
@@ -159,7 +158,9 @@ impl PeopleIndex {
             };
             let end = layout.find(&self.records, slot, needle, 0, 0);
             if let Some((bound, end)) = bound.zip(end) {
-                candidates.push(Candidate::new(slot, bound, end, false));
+                // A non-ASCII haystack's maximum may be tightened by its masks.
+                let loose = s.unicode && s.bounded;
+                candidates.push(Candidate::new(slot, bound, end, loose));
             }
         }
         candidates

@@ -8,14 +8,14 @@ use nucleo_matcher::pattern::Pattern;
 
 use super::bounds::{Candidate, by_bound};
 use super::layout::{merge_by, score};
-use super::scorer::{MAX_BOUNDED_NEEDLE, Needle, at_max, pattern_score};
+use super::scorer::{MAX_BOUNDED_NEEDLE, Needle, at_max};
 use super::{PeopleIndex, SearchHits};
 
 /// The worst of the current top hits sorts greatest (lower score, then later name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Ranked {
-    score: Reverse<u32>,
-    slot: u32,
+pub(super) struct Ranked {
+    pub(super) score: Reverse<u32>,
+    pub(super) slot: u32,
 }
 
 /// A candidate's place in processing order: bound descending, then name.
@@ -73,7 +73,19 @@ impl PeopleIndex {
             while end < start + level && passes.len() < limit {
                 let i = order[end];
                 let s = &layout.slots[candidates[i as usize].slot as usize];
-                if s.unicode || !s.bounded {
+                if s.unicode && s.bounded && candidates[i as usize].loose() {
+                    // No at-maximum check: the masks may still tell it is below.
+                    let c = &mut candidates[i as usize];
+                    c.tighten();
+                    c.bound = c
+                        .bound
+                        .min(needles.iter().map(|d| layout.word_bound(s, d)).sum());
+                    if c.bound < max_score {
+                        fails.push(i);
+                    } else {
+                        unknown.push(i);
+                    }
+                } else if s.unicode || !s.bounded {
                     unknown.push(i);
                 } else if needles
                     .iter()
@@ -196,38 +208,6 @@ impl PeopleIndex {
                 .map(|r| layout.slots[r.slot as usize].pos as usize)
                 .collect(),
             total: candidates.len() - lost,
-        }
-    }
-
-    /// The slow path for needles with non-ASCII characters: nucleo scores everyone.
-    pub(super) fn score_all(&mut self, pattern: &Pattern, limit: usize) -> SearchHits {
-        let layout = &self.layout;
-        let mut scored: Vec<Ranked> = Vec::new();
-        for slot in 0..layout.slots.len() as u32 {
-            if let Some(score) = pattern_score(
-                pattern,
-                layout.text(&self.records, slot),
-                layout.name_text(&self.records, slot),
-                &mut self.matcher,
-            ) {
-                scored.push(Ranked {
-                    score: Reverse(score),
-                    slot,
-                });
-            }
-        }
-        let total = scored.len();
-        if limit > 0 && scored.len() > limit {
-            scored.select_nth_unstable(limit - 1);
-        }
-        scored.truncate(limit);
-        scored.sort_unstable();
-        SearchHits {
-            hits: scored
-                .into_iter()
-                .map(|r| layout.slots[r.slot as usize].pos as usize)
-                .collect(),
-            total,
         }
     }
 }

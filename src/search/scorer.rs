@@ -36,7 +36,7 @@ pub(super) const MAX_BOUNDED_HAYSTACK: usize = 400;
 /// An atom this long may also hit nucleo's matrix limit (100 * 1024 cells).
 pub(super) const MAX_BOUNDED_NEEDLE: usize = 200;
 
-/// Character classes and boundary bonuses as nucleo computes them for ASCII text.
+/// Character classes and boundary bonuses as nucleo computes them (in its order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Class {
     Whitespace,
@@ -44,6 +44,8 @@ pub(super) enum Class {
     Delimiter,
     Lower,
     Upper,
+    /// A letter with no case (Han, Hangul...): only in non-ASCII haystacks.
+    Letter,
     Number,
 }
 
@@ -56,6 +58,25 @@ pub(super) fn class(b: u8) -> Class {
         _ if b.is_ascii_whitespace() => Class::Whitespace,
         b'/' | b',' | b':' | b';' | b'|' => Class::Delimiter,
         _ => Class::NonWord,
+    }
+}
+
+/// nucleo's class of a character outside ASCII (`char_class_non_ascii`).
+pub(super) fn class_of_char(c: char) -> Class {
+    if c.is_ascii() {
+        class(c as u8)
+    } else if c.is_lowercase() {
+        Class::Lower
+    } else if nucleo_matcher::chars::is_upper_case(c) {
+        Class::Upper
+    } else if c.is_numeric() {
+        Class::Number
+    } else if c.is_alphabetic() {
+        Class::Letter
+    } else if c.is_whitespace() {
+        Class::Whitespace
+    } else {
+        Class::NonWord
     }
 }
 

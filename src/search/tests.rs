@@ -174,6 +174,77 @@ fn reference(ix: &PeopleIndex, query: &str, limit: usize) -> SearchHits {
     }
 }
 
+/// Queries outside ASCII (accents, Han, Hangul, capitals) only reach the people who
+/// hold their characters, and answer what nucleo answers for everyone.
+#[test]
+fn non_ascii_queries_match_a_full_rescore() {
+    let names = [
+        "José Núñez",
+        "JOSÉ NUÑEZ",
+        "Jose Nunez",
+        "Müller Anna",
+        "Anna MÜLLER",
+        "Søren Kierkegaard",
+        "田中 太郎",
+        "山田 花子",
+        "김민준",
+        "김 서연",
+        "Minjun Kim",
+        "Ülkü Öztürk",
+        "Zoë Ærø",
+    ];
+    let mut ix = PeopleIndex::default();
+    for (i, name) in names.iter().enumerate() {
+        let title = ["Señor Developer", "CEO", "営業部長", "팀장"][i % 4];
+        ix.upsert(person(
+            i as u64 + 1,
+            name,
+            "x@example.com",
+            "Café Noir",
+            title,
+        ));
+    }
+    for query in [
+        "é",
+        "jos",
+        "josé",
+        "JOSÉ",
+        "josé ñ",
+        "Núñ",
+        "nuñ",
+        "ü",
+        "Ü",
+        "mü",
+        "MÜ",
+        "müller a",
+        "ø",
+        "søren",
+        "田",
+        "田中",
+        "山田 花",
+        "김",
+        "김민",
+        "김 서",
+        "민준",
+        "営業",
+        "팀",
+        "ülkü ö",
+        "zoë",
+        "ærø",
+        "café",
+        "señor",
+        "x 김",
+    ] {
+        for limit in [20, 2] {
+            let want = reference(&ix, query, limit);
+            assert_eq!(ix.search(query, limit), want, "{query:?} limit {limit}");
+        }
+    }
+    // Every person whose name holds the character, and no one else.
+    assert_eq!(ix.search("김", 20).total, 2);
+    assert_eq!(ix.search("田", 20).total, 2);
+}
+
 #[test]
 fn name_matches_rank_before_matches_in_other_fields() {
     let mut ix = PeopleIndex::default();

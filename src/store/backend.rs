@@ -53,6 +53,12 @@ pub trait RecordStore: Send {
     /// Adds window `idx` starting at `start` (no-op when it exists).
     fn add_window(&mut self, resource: &str, idx: u32, start: &CursorPosition) -> StoreResult<()>;
     fn finish_window(&mut self, resource: &str, idx: u32) -> StoreResult<()>;
+    /// Tunes the connection for (`on`) or back from a stream of page writes (a
+    /// full sync's writer). Nothing to do by default.
+    fn bulk_writes(&mut self, on: bool) -> StoreResult<()> {
+        let _ = on;
+        Ok(())
+    }
     /// Several pages (resource, mark, rows, generation), each with its
     /// checkpoint, in one transaction: all are saved or none.
     fn save_pages_prepared(

@@ -61,6 +61,10 @@ impl RecordStore for Store {
         Store::finish_window(self, resource, idx)
     }
 
+    fn bulk_writes(&mut self, on: bool) -> StoreResult<()> {
+        Store::bulk_writes(self, on)
+    }
+
     fn save_pages_prepared(
         &mut self,
         pages: &[(&str, &PageMark, &Prepared, i64)],

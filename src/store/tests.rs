@@ -158,6 +158,34 @@ fn checkpoints_survive_reopening_and_finishing_sweeps_unseen_rows() {
 }
 
 #[test]
+fn bulk_writes_tune_the_connection_and_give_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let pragma = |s: &Store, name: &str| -> i64 {
+        s.conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    store.bulk_writes(true).unwrap();
+    assert_eq!(pragma(&store, "cache_size"), -65_536);
+    assert_eq!(pragma(&store, "wal_autocheckpoint"), 65_536);
+    let rows: Vec<Person> = (1..=3_000)
+        .map(|i| person(i * 7_919 % 3_001, "2024-05-01T09:00:00.000000-04:00", "Ada"))
+        .collect();
+    store.upsert(&rows, 1).unwrap();
+    store.bulk_writes(false).unwrap();
+    assert_eq!(pragma(&store, "cache_size"), -2_000);
+    assert_eq!(pragma(&store, "wal_autocheckpoint"), 1_000);
+    assert_eq!(pragma(&store, "journal_size_limit"), 8_388_608);
+    drop(store);
+    // What was written with the log left uncopied is all there after reopening.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.count("people").unwrap(), 3_000);
+    assert_eq!(store.people().unwrap().len(), 3_000);
+}
+
+#[test]
 fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.sqlite");

@@ -110,6 +110,13 @@ pub(crate) enum WriteError {
 }
 
 fn run(store: &Mutex<dyn RecordStore>, rx: Receiver<Job>) {
+    let bulk = |on: bool| {
+        let mut s = store.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = s.bulk_writes(on) {
+            tracing::warn!(error = %e, "store not tuned for the sync's writes");
+        }
+    };
+    bulk(true);
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -132,6 +139,7 @@ fn run(store: &Mutex<dyn RecordStore>, rx: Receiver<Job>) {
             let _ = job.done.send(outcome.clone());
         }
     }
+    bulk(false);
 }
 
 #[cfg(test)]

@@ -25,8 +25,28 @@ impl Rng {
 }
 
 const FIRST: &[&str] = &[
-    "Maria", "Mario", "Mark", "Ada", "Grace", "José", "Zoë", "Łukasz", "DeShawn", "Ann", "anna",
-    "MARIA", "Ma", "Jo", "Øyvind", "Ærø", "",
+    "Maria",
+    "Mario",
+    "Mark",
+    "Ada",
+    "Grace",
+    "José",
+    "Zoë",
+    "Łukasz",
+    "DeShawn",
+    "Ann",
+    "anna",
+    "MARIA",
+    "Ma",
+    "Jo",
+    "Øyvind",
+    "Ærø",
+    "Ülkü",
+    "ÉMILE",
+    "田中",
+    "김민준",
+    "민",
+    "",
 ];
 const LAST: &[&str] = &[
     "Garcia",
@@ -42,6 +62,9 @@ const LAST: &[&str] = &[
     "Ma",
     "Li",
     "garcia",
+    "山田",
+    "김",
+    "Núñez",
     "",
 ];
 const COMPANY: &[&str] = &[
@@ -99,7 +122,8 @@ fn random_edit(rng: &mut Rng, query: &mut String) {
     const PIECES: &[&str] = &[
         "mar", "gar", "ada", "mc", "obr", "@", ".com", "vp", "sales", "ceo", "acme", "jos", "josé",
         "mü", "strasse", "straße", "zoe", "e", "a", "m", "3", "/", "_", "\\ ", "Ma", "MA", "G",
-        " ", "  ", "x", "q", "ii", "r&d", "(", "é", "ø",
+        " ", "  ", "x", "q", "ii", "r&d", "(", "é", "ø", "김", "민준", "田", "山田", "Ü", "É", "ñ",
+        "núñez", "Núñ",
     ];
     match rng.below(10) {
         0..=2 if !query.is_empty() => {
