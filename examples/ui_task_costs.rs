@@ -155,28 +155,49 @@ fn main() {
     println!("{n} distinct people, {emails} emails; times are the UI task's, per event");
     let people: Vec<Person> = (0..n).map(person).collect();
 
-    // The live walk: pages of 100, then the end of the walk.
-    let mut s = state();
-    let mut batches = Duration::ZERO;
-    for page in people.chunks(100) {
-        let id = 1;
-        batches += timed(
-            &mut s,
-            WorkerEvent::PeopleBatch {
-                id,
+    // The live walk: pages of 100, then the end of the walk, twice: the UI
+    // laying the index out itself (as before), and taking the worker's.
+    let walk = |s: &mut AppState| {
+        let mut batches = Duration::ZERO;
+        for page in people.chunks(100) {
+            let batch = WorkerEvent::PeopleBatch {
+                id: 1,
                 people: page.to_vec(),
-            },
-        );
-    }
+            };
+            batches += timed(s, batch);
+        }
+        batches
+    };
+    let mut s = state();
+    let batches = walk(&mut s);
     println!(
         "PeopleBatch x{} (all pages): {}",
         n.div_ceil(100),
         ms(batches)
     );
-    let indexed = WorkerEvent::PeopleIndexed { id: 1, total: n };
+    let indexed = WorkerEvent::PeopleIndexed {
+        id: 1,
+        total: n,
+        index: None,
+    };
     println!(
-        "PeopleIndexed (end of the walk): {}",
+        "PeopleIndexed, laid out on the UI task: {}",
         ms(timed(&mut s, indexed))
+    );
+    let mut s = state();
+    walk(&mut s);
+    let start = Instant::now();
+    let built = prepared(&people);
+    let worker = start.elapsed();
+    let indexed = WorkerEvent::PeopleIndexed {
+        id: 1,
+        total: n,
+        index: Some(Box::new(built)),
+    };
+    println!(
+        "PeopleIndexed, the worker's index swapped in: {} (the worker built it in {})",
+        ms(timed(&mut s, indexed)),
+        ms(worker)
     );
 
     // A person deleted upstream (webhook).
@@ -202,14 +223,36 @@ fn main() {
         ms(start.elapsed())
     );
 
+    // The stored people after the walk already filled the index (merged here).
+    let mut s2 = state();
+    walk(&mut s2);
+    s2.metrics.agg = Aggregator::from_totals(TimeRange::Days(30), wall, Vec::new());
+    let rest = Rest {
+        people: Vec::new(),
+        agg: Aggregator::new(TimeRange::All, wall),
+        index: Some(prepared(&people)),
+    };
+    let loaded = WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest))));
+    println!(
+        "Store Loaded after the walk (merge {n} stored people): {}",
+        ms(timed(&mut s2, loaded))
+    );
+    drop(s2);
+
     // A sync's changes: 100 people changed.
     let changes = Changes {
-        people: people[..100].iter().map(row).collect(),
+        people: people[..100]
+            .iter()
+            .map(|p| PersonRow {
+                title: "Chief Buyer".into(),
+                ..row(p)
+            })
+            .collect(),
         facts: (0..100).map(fact).collect(),
     };
     let changed = WorkerEvent::Store(StoreEvent::Changed(Box::new(changes)));
     println!(
-        "Store Changed (100 people, 100 facts): {}",
+        "Store Changed (100 people changed, 100 facts): {}",
         ms(timed(&mut s, changed))
     );
 

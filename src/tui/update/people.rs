@@ -8,18 +8,38 @@ use crate::worker::protocol::{Priority, Request};
 
 use super::super::msg::Effect;
 use super::super::state::{AppState, IndexStatus, Level, Popup, SEARCH_LIMIT, View};
-use crate::search::{PersonEntry, looks_like_email};
+use crate::search::{PeopleIndex, PersonEntry, looks_like_email};
 
 /// Typing pause before an email address is looked up.
 pub const LOOKUP_DELAY: Duration = Duration::from_millis(400);
 
 pub(crate) fn entry(p: &Person) -> PersonEntry {
-    PersonEntry {
-        id: p.id,
-        name: p.label(),
-        email: p.email_address.clone().unwrap_or_default(),
-        company: p.person_company_name.clone().unwrap_or_default(),
-        title: p.title.clone().unwrap_or_default(),
+    crate::worker::person_entry(p)
+}
+
+/// The worker's index of everyone its walk listed, laid out for search off this
+/// task, takes the place of the one built from the same pages. What the
+/// dashboard learned besides (stored people, lookups, a person's detail read
+/// after their page) is added to it, so nobody is lost and the newest entry
+/// wins, as when the pages were taken one by one; the layout is extended, not
+/// rebuilt, unless such a person changed. The search stays on the old index
+/// until this swap; the old one is freed off this task.
+pub(crate) fn adopt(state: &mut AppState, mut built: PeopleIndex) {
+    let old = &state.people.search.index;
+    for pos in 0..old.len() {
+        if let Some(e) = old.get(pos)
+            && built.by_id(e.id) != Some(e)
+        {
+            built.upsert(e.clone());
+        }
+    }
+    built.prepare();
+    let old = std::mem::replace(&mut state.people.search.index, built);
+    super::drop_off_task(old);
+    // Positions may differ from the old index's: search again.
+    research(state);
+    if let Some(Popup::Enroll(flow)) = &mut state.popup {
+        flow.refilter(&mut state.people.search.index);
     }
 }
 

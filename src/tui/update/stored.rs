@@ -133,7 +133,10 @@ fn replace_rest(state: &mut AppState, rest: Rest) {
         index,
     } = rest;
     agg.set_range(state.metrics.agg.range(), state.clock.wall);
-    state.metrics.agg = agg;
+    // The replaced facts and people are freed off this task.
+    super::drop_off_task(std::mem::replace(&mut state.metrics.agg, agg));
+    let old = std::mem::take(&mut state.people.search.index);
+    super::drop_off_task(old);
     state.people.search.index = index.unwrap_or_else(|| {
         let mut index = crate::search::PeopleIndex::default();
         for r in people {

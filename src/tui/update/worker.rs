@@ -138,12 +138,18 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         }
         WorkerEvent::PeopleBatch { people, .. } => people::on_batch(state, people),
         WorkerEvent::PeopleDeleted { ids } => people::on_deleted(state, &ids),
-        WorkerEvent::PeopleIndexed { total, .. } => {
+        WorkerEvent::PeopleIndexed { total, index, .. } => {
+            match index {
+                // Laid out by the worker: swapped in, with what only the
+                // dashboard knows added.
+                Some(built) => people::adopt(state, *built),
+                // Only changes were listed (a few people added to the layout
+                // here, as the next search would).
+                None => state.people.search.index.prepare(),
+            }
             state.people.search.status = IndexStatus::Done {
                 total: total.max(state.people.search.index.len()),
             };
-            // Build the search layout now, not on the first keystroke.
-            state.people.search.index.prepare();
         }
         WorkerEvent::PersonFound { id, person } => {
             let Some((waiting, email)) = state.people.search.lookup.waiting.clone() else {
