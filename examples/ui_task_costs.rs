@@ -15,10 +15,12 @@ use sltui::metrics::{Aggregator, EmailFact, TimeRange};
 use sltui::search::{PeopleIndex, PersonEntry};
 use sltui::store::PersonRow;
 use sltui::store::start::{Changes, Rest};
+use sltui::tui::msg::Effect;
 use sltui::tui::msg::Msg;
 use sltui::tui::state::{AppState, Clock, Session};
 use sltui::tui::style::Styles;
-use sltui::tui::update::update;
+use sltui::tui::update::{init, update};
+use sltui::worker::Request;
 use sltui::worker::WorkerEvent;
 use sltui::worker::store_sync::StoreEvent;
 
@@ -72,10 +74,10 @@ fn fact(i: usize) -> EmailFact {
         cadence_id: Some((i % 40) as u64 + 1),
         step_id: Some((i % 200) as u64 + 1),
         sent: true,
-        bounced: i % 50 == 0,
-        viewed: i % 3 == 0,
-        clicked: i % 11 == 0,
-        replied: i % 17 == 0,
+        bounced: i.is_multiple_of(50),
+        viewed: i.is_multiple_of(3),
+        clicked: i.is_multiple_of(11),
+        replied: i.is_multiple_of(17),
         view_tracked: true,
         click_tracked: true,
         template_id: None,
@@ -158,25 +160,37 @@ fn main() {
     // The live walk: pages of 100, then the end of the walk, twice: the UI
     // laying the index out itself (as before), and taking the worker's.
     let walk = |s: &mut AppState| {
+        // The dashboard's start asks for the walk.
+        let id = init(s)
+            .iter()
+            .find_map(|fx| match fx {
+                Effect::Send {
+                    id,
+                    request: Request::IndexPeople,
+                    ..
+                } => Some(*id),
+                _ => None,
+            })
+            .expect("the start asks for the people index");
         let mut batches = Duration::ZERO;
         for page in people.chunks(100) {
             let batch = WorkerEvent::PeopleBatch {
-                id: 1,
+                id,
                 people: page.to_vec(),
             };
             batches += timed(s, batch);
         }
-        batches
+        (id, batches)
     };
     let mut s = state();
-    let batches = walk(&mut s);
+    let (id, batches) = walk(&mut s);
     println!(
         "PeopleBatch x{} (all pages): {}",
         n.div_ceil(100),
         ms(batches)
     );
     let indexed = WorkerEvent::PeopleIndexed {
-        id: 1,
+        id,
         total: n,
         index: None,
     };
@@ -185,12 +199,12 @@ fn main() {
         ms(timed(&mut s, indexed))
     );
     let mut s = state();
-    walk(&mut s);
+    let (id, _) = walk(&mut s);
     let start = Instant::now();
     let built = prepared(&people);
     let worker = start.elapsed();
     let indexed = WorkerEvent::PeopleIndexed {
-        id: 1,
+        id,
         total: n,
         index: Some(Box::new(built)),
     };

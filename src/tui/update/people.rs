@@ -24,16 +24,20 @@ pub(crate) fn entry(p: &Person) -> PersonEntry {
 /// wins, as when the pages were taken one by one; the layout is extended, not
 /// rebuilt, unless such a person changed. The search stays on the old index
 /// until this swap; the old one is freed off this task.
-pub(crate) fn adopt(state: &mut AppState, mut built: PeopleIndex) {
-    let old = &state.people.search.index;
-    for pos in 0..old.len() {
-        if let Some(e) = old.get(pos)
-            && built.by_id(e.id) != Some(e)
-        {
-            built.upsert(e.clone());
+pub(crate) fn adopt(state: &mut AppState, id: u64, mut built: PeopleIndex) {
+    // Nothing but this walk's pages: the same people in the same order.
+    let same = state.people.search.index_request == Some(id);
+    if !(std::mem::take(&mut state.people.search.only_walk) && same) {
+        let old = &state.people.search.index;
+        for pos in 0..old.len() {
+            if let Some(e) = old.get(pos)
+                && built.by_id(e.id) != Some(e)
+            {
+                built.upsert(e.clone());
+            }
         }
+        built.prepare();
     }
-    built.prepare();
     let old = std::mem::replace(&mut state.people.search.index, built);
     super::drop_off_task(old);
     // Positions may differ from the old index's: search again.
@@ -46,6 +50,7 @@ pub(crate) fn adopt(state: &mut AppState, mut built: PeopleIndex) {
 pub(crate) fn start_index(state: &mut AppState, fx: &mut Vec<Effect>) {
     let (id, effect) = state.request(Priority::Bulk, Request::IndexPeople);
     state.people.search.index_request = Some(id);
+    state.people.search.only_walk = state.people.search.index.is_empty();
     if !matches!(state.people.search.status, IndexStatus::Done { .. })
         || state.people.search.index.is_empty()
     {
@@ -137,8 +142,11 @@ pub(crate) fn toggle_mark(state: &mut AppState) {
     people.cursor.down(1, people.hits.hits.len());
 }
 
-/// A batch of people for the index arrived.
-pub(crate) fn on_batch(state: &mut AppState, people: Vec<Person>) {
+/// A batch of people for the index arrived (`id`: the request it answers).
+pub(crate) fn on_batch(state: &mut AppState, id: u64, people: Vec<Person>) {
+    if state.people.search.index_request != Some(id) {
+        state.people.search.only_walk = false;
+    }
     let mut added = false;
     for p in &people {
         added |= state.people.search.index.upsert(entry(p));
@@ -154,6 +162,7 @@ pub(crate) fn on_batch(state: &mut AppState, people: Vec<Person>) {
 /// People deleted in SalesLoft leave the index, the marks and the searches (the
 /// positions of every other person after them move, so both searches run again).
 pub(crate) fn on_deleted(state: &mut AppState, ids: &[u64]) {
+    state.people.search.only_walk = false;
     let mut removed = false;
     for id in ids {
         removed |= state.people.search.index.remove(*id);
@@ -175,6 +184,7 @@ pub(crate) fn on_deleted(state: &mut AppState, ids: &[u64]) {
 pub(crate) fn on_found(state: &mut AppState, email: String, person: Option<Person>) {
     match person {
         Some(p) => {
+            state.people.search.only_walk = false;
             state.people.search.index.upsert(entry(&p));
             state.people.search.lookup.answer = Some((email, Some(p.id)));
         }
