@@ -235,6 +235,7 @@ fn load(s: &mut AppState, cadences: usize, emails: usize, people: usize) {
         WorkerEvent::PeopleIndexed {
             id: idx_id,
             total: people,
+            index: None,
         },
     );
     ev(

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use sltui::config::keymap::Action;
+use sltui::search::PeopleIndex;
 use sltui::tui::msg::Msg;
 use sltui::tui::state::IndexStatus;
 use sltui::tui::update::update;
@@ -138,4 +139,108 @@ fn an_email_address_is_looked_up_after_a_pause_and_the_latest_wins() {
         .and_then(|&i| s.people.search.index.get(i))
         .map(|e| e.id);
     assert_eq!(top, Some(10), "the exact match is first");
+}
+
+/// The start's walk, two pages' worth of people, and the walk's id.
+fn walked() -> (
+    sltui::tui::state::AppState,
+    u64,
+    Vec<sltui::api::models::Person>,
+) {
+    let mut s = state();
+    let fx = sltui::tui::update::init(&mut s);
+    let (walk, _) = find(&fx, |r| *r == Request::IndexPeople).expect("the start walks people");
+    let pages = vec![
+        person(501, "Ada", "Lovelace", "ada@x.io", "Analytical", "Engineer"),
+        person(
+            502,
+            "Grace",
+            "Hopper",
+            "grace@navy.mil",
+            "US Navy",
+            "Admiral",
+        ),
+    ];
+    ev(
+        &mut s,
+        WorkerEvent::PeopleBatch {
+            id: walk,
+            people: pages.clone(),
+        },
+    );
+    (s, walk, pages)
+}
+
+fn prepared(people: &[sltui::api::models::Person]) -> Box<PeopleIndex> {
+    let mut index = PeopleIndex::default();
+    for p in people {
+        index.upsert(sltui::worker::person_entry(p));
+    }
+    index.prepare();
+    Box::new(index)
+}
+
+#[test]
+fn the_workers_prepared_index_is_swapped_in_not_rebuilt_here() {
+    let (mut s, walk, pages) = walked();
+    let built = prepared(&pages);
+    let worker_bytes = built.get(1).unwrap().name.as_ptr();
+    ev(
+        &mut s,
+        WorkerEvent::PeopleIndexed {
+            id: walk,
+            total: 2,
+            index: Some(built),
+        },
+    );
+    // The worker's own entries, not copies: the handler laid nothing out.
+    let index = &s.people.search.index;
+    assert_eq!(index.get(1).unwrap().name.as_ptr(), worker_bytes);
+    assert_eq!(index.len(), 2);
+    assert_eq!(s.people.search.status, IndexStatus::Done { total: 2 });
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "hopper");
+    let hits = s.people.search.hits.hits.iter();
+    let names: Vec<_> = hits
+        .map(|&i| s.people.search.index.get(i).unwrap().name.clone())
+        .collect();
+    assert_eq!(names, vec!["Grace Hopper"]);
+}
+
+#[test]
+fn people_only_the_dashboard_knows_stay_when_the_workers_index_arrives() {
+    let (mut s, walk, pages) = walked();
+    // A person's detail read during the walk (not on its pages), and a newer
+    // title for Ada than her page had.
+    for p in [
+        person(777, "Katherine", "Johnson", "kj@nasa.gov", "NASA", ""),
+        person(501, "Ada", "Lovelace", "ada@x.io", "Analytical", "Countess"),
+    ] {
+        ev(
+            &mut s,
+            WorkerEvent::PersonDetail {
+                id: 0,
+                person: p,
+                memberships: vec![],
+            },
+        );
+    }
+    ev(
+        &mut s,
+        WorkerEvent::PeopleIndexed {
+            id: walk,
+            total: 2,
+            index: Some(prepared(&pages)),
+        },
+    );
+    let index = &s.people.search.index;
+    assert_eq!(index.len(), 3);
+    assert!(index.by_id(777).is_some(), "the looked-up person stays");
+    assert_eq!(
+        index.by_id(501).unwrap().title,
+        "Countess",
+        "the newest entry wins"
+    );
+    assert_eq!(s.people.search.status, IndexStatus::Done { total: 3 });
 }

@@ -93,6 +93,7 @@ async fn people_index_and_latest_lookup() {
     assert_eq!(error, None);
     let mut ids = BTreeSet::new();
     let mut total = None;
+    let mut index = None;
     let mut emails = Vec::new();
     for e in events {
         match e {
@@ -100,12 +101,30 @@ async fn people_index_and_latest_lookup() {
                 emails.extend(people.iter().filter_map(|p| p.email_address.clone()));
                 ids.extend(people.iter().map(|p| p.id));
             }
-            WorkerEvent::PeopleIndexed { total: t, .. } => total = Some(t),
+            WorkerEvent::PeopleIndexed {
+                total: t, index: i, ..
+            } => {
+                total = Some(t);
+                index = i;
+            }
             _ => {}
         }
     }
     assert_eq!(ids.len(), 250, "every person once");
     assert_eq!(total, Some(250));
+    // The first walk lists everyone: it sends them as a search index too, laid
+    // out off the UI task, in the order of the pages.
+    let mut index = index.expect("the first walk's index");
+    assert_eq!(index.len(), 250);
+    assert!(ids.iter().all(|id| index.by_id(*id).is_some()));
+    let first = emails.first().expect("people with email addresses").clone();
+    let hits = index.search(&first, 5);
+    assert!(
+        hits.hits
+            .iter()
+            .any(|&i| index.get(i).is_some_and(|e| e.email == first)),
+        "the index finds {first}"
+    );
 
     // Lookups typed one after another: each request ends, the newest one answers.
     let sent: Vec<(RequestId, String)> = emails

@@ -114,6 +114,10 @@ pub struct PeopleSearch {
     pub marked: BTreeSet<u64>,
     pub status: IndexStatus,
     pub index_request: Option<RequestId>,
+    /// The index holds exactly what the walk `index_request` listed so far (it
+    /// was empty when the walk began and nothing else wrote to it): the
+    /// worker's index of that walk can be swapped in as it is.
+    pub only_walk: bool,
     pub lookup: EmailLookup,
     /// The id column is shown (the ids key), so ids can be typed into the CLI.
     pub show_ids: bool,

@@ -21,6 +21,7 @@ pub mod hub_reader;
 
 mod jobs;
 mod people;
+pub use people::person_entry;
 pub mod protocol;
 mod pushed;
 mod queue;

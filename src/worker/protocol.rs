@@ -173,9 +173,12 @@ pub enum WorkerEvent {
     PeopleDeleted {
         ids: Vec<u64>,
     },
+    /// The end of the people index walk. `index`: everyone the walk listed, laid
+    /// out for search off the UI task (absent when the walk listed only changes).
     PeopleIndexed {
         id: RequestId,
         total: usize,
+        index: Option<Box<crate::search::PeopleIndex>>,
     },
     PersonFound {
         id: RequestId,

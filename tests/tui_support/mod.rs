@@ -300,6 +300,7 @@ pub fn loaded_from(mut s: AppState) -> AppState {
         WorkerEvent::PeopleIndexed {
             id: idx_id,
             total: 3,
+            index: None,
         },
     );
     ev(

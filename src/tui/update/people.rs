@@ -8,24 +8,49 @@ use crate::worker::protocol::{Priority, Request};
 
 use super::super::msg::Effect;
 use super::super::state::{AppState, IndexStatus, Level, Popup, SEARCH_LIMIT, View};
-use crate::search::{PersonEntry, looks_like_email};
+use crate::search::{PeopleIndex, PersonEntry, looks_like_email};
 
 /// Typing pause before an email address is looked up.
 pub const LOOKUP_DELAY: Duration = Duration::from_millis(400);
 
 pub(crate) fn entry(p: &Person) -> PersonEntry {
-    PersonEntry {
-        id: p.id,
-        name: p.label(),
-        email: p.email_address.clone().unwrap_or_default(),
-        company: p.person_company_name.clone().unwrap_or_default(),
-        title: p.title.clone().unwrap_or_default(),
+    crate::worker::person_entry(p)
+}
+
+/// The worker's index of everyone its walk listed, laid out for search off this
+/// task, takes the place of the one built from the same pages. What the
+/// dashboard learned besides (stored people, lookups, a person's detail read
+/// after their page) is added to it, so nobody is lost and the newest entry
+/// wins, as when the pages were taken one by one; the layout is extended, not
+/// rebuilt, unless such a person changed. The search stays on the old index
+/// until this swap; the old one is freed off this task.
+pub(crate) fn adopt(state: &mut AppState, id: u64, mut built: PeopleIndex) {
+    // Nothing but this walk's pages: the same people in the same order.
+    let same = state.people.search.index_request == Some(id);
+    if !(std::mem::take(&mut state.people.search.only_walk) && same) {
+        let old = &state.people.search.index;
+        for pos in 0..old.len() {
+            if let Some(e) = old.get(pos)
+                && built.by_id(e.id) != Some(e)
+            {
+                built.upsert(e.clone());
+            }
+        }
+        built.prepare();
+    }
+    let old = std::mem::replace(&mut state.people.search.index, built);
+    super::drop_off_task(old);
+    // Positions may differ from the old index's: search again.
+    research(state);
+    if let Some(Popup::Enroll(flow)) = &mut state.popup {
+        flow.refilter(&mut state.people.search.index);
     }
 }
 
 pub(crate) fn start_index(state: &mut AppState, fx: &mut Vec<Effect>) {
     let (id, effect) = state.request(Priority::Bulk, Request::IndexPeople);
     state.people.search.index_request = Some(id);
+    state.people.search.only_walk = state.people.search.index.is_empty();
     if !matches!(state.people.search.status, IndexStatus::Done { .. })
         || state.people.search.index.is_empty()
     {
@@ -117,8 +142,11 @@ pub(crate) fn toggle_mark(state: &mut AppState) {
     people.cursor.down(1, people.hits.hits.len());
 }
 
-/// A batch of people for the index arrived.
-pub(crate) fn on_batch(state: &mut AppState, people: Vec<Person>) {
+/// A batch of people for the index arrived (`id`: the request it answers).
+pub(crate) fn on_batch(state: &mut AppState, id: u64, people: Vec<Person>) {
+    if state.people.search.index_request != Some(id) {
+        state.people.search.only_walk = false;
+    }
     let mut added = false;
     for p in &people {
         added |= state.people.search.index.upsert(entry(p));
@@ -134,6 +162,7 @@ pub(crate) fn on_batch(state: &mut AppState, people: Vec<Person>) {
 /// People deleted in SalesLoft leave the index, the marks and the searches (the
 /// positions of every other person after them move, so both searches run again).
 pub(crate) fn on_deleted(state: &mut AppState, ids: &[u64]) {
+    state.people.search.only_walk = false;
     let mut removed = false;
     for id in ids {
         removed |= state.people.search.index.remove(*id);
@@ -155,6 +184,7 @@ pub(crate) fn on_deleted(state: &mut AppState, ids: &[u64]) {
 pub(crate) fn on_found(state: &mut AppState, email: String, person: Option<Person>) {
     match person {
         Some(p) => {
+            state.people.search.only_walk = false;
             state.people.search.index.upsert(entry(&p));
             state.people.search.lookup.answer = Some((email, Some(p.id)));
         }

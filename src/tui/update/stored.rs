@@ -78,6 +78,7 @@ fn seed_data(state: &mut AppState, data: DashboardData) {
 /// replayed on top.
 fn take_rest(state: &mut AppState, rest: Rest) {
     let Rest { people, agg, index } = rest;
+    state.people.search.only_walk = false;
     let wall = state.clock.wall;
     let m = &mut state.metrics;
     m.agg.absorb(agg, wall, &mut m.series);
@@ -133,7 +134,11 @@ fn replace_rest(state: &mut AppState, rest: Rest) {
         index,
     } = rest;
     agg.set_range(state.metrics.agg.range(), state.clock.wall);
-    state.metrics.agg = agg;
+    state.people.search.only_walk = false;
+    // The replaced facts and people are freed off this task.
+    super::drop_off_task(std::mem::replace(&mut state.metrics.agg, agg));
+    let old = std::mem::take(&mut state.people.search.index);
+    super::drop_off_task(old);
     state.people.search.index = index.unwrap_or_else(|| {
         let mut index = crate::search::PeopleIndex::default();
         for r in people {
@@ -240,6 +245,7 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
         StoreEvent::Changed(changes) => {
             let Changes { people, facts } = *changes;
             let mut indexed = false;
+            state.people.search.only_walk &= people.is_empty();
             for r in people {
                 indexed |= state.people.search.index.upsert(row_entry(r));
             }

@@ -136,14 +136,20 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             };
             super::funnel::on_funnel(state, id, cadence_id, data, steps);
         }
-        WorkerEvent::PeopleBatch { people, .. } => people::on_batch(state, people),
+        WorkerEvent::PeopleBatch { id, people } => people::on_batch(state, id, people),
         WorkerEvent::PeopleDeleted { ids } => people::on_deleted(state, &ids),
-        WorkerEvent::PeopleIndexed { total, .. } => {
+        WorkerEvent::PeopleIndexed { id, total, index } => {
+            match index {
+                // Laid out by the worker: swapped in, with what only the
+                // dashboard knows added.
+                Some(built) => people::adopt(state, id, *built),
+                // Only changes were listed (a few people added to the layout
+                // here, as the next search would).
+                None => state.people.search.index.prepare(),
+            }
             state.people.search.status = IndexStatus::Done {
                 total: total.max(state.people.search.index.len()),
             };
-            // Build the search layout now, not on the first keystroke.
-            state.people.search.index.prepare();
         }
         WorkerEvent::PersonFound { id, person } => {
             let Some((waiting, email)) = state.people.search.lookup.waiting.clone() else {
@@ -160,6 +166,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             person,
             memberships,
         } => {
+            state.people.search.only_walk = false;
             state.people.search.index.upsert(people::entry(&person));
             if let Some(p) = &mut state.people.person
                 && (p.fetch.wants(id) || id == PUSHED)

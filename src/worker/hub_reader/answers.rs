@@ -65,7 +65,17 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
             });
         }
         Request::IndexPeople => {
-            let people = blocking(move || store.people()).await?;
+            // The prepared index is built on the read's thread, off the UI task.
+            let (people, index) = blocking(move || {
+                let people = store.people()?;
+                let mut index = crate::search::PeopleIndex::default();
+                for p in &people {
+                    index.upsert(crate::worker::people::person_entry(p));
+                }
+                index.prepare();
+                Ok((people, Some(Box::new(index))))
+            })
+            .await?;
             let total = people.len();
             for chunk in people.chunks(BATCH) {
                 shared.emit(WorkerEvent::PeopleBatch {
@@ -73,7 +83,7 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
                     people: chunk.to_vec(),
                 });
             }
-            shared.emit(WorkerEvent::PeopleIndexed { id, total });
+            shared.emit(WorkerEvent::PeopleIndexed { id, total, index });
         }
         Request::PersonByEmail { email } => {
             let person = blocking(move || store.person_by_email(&email)).await?;

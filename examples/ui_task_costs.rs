@@ -1,0 +1,284 @@
+//! Times the work the UI task does when the worker's people and stored facts
+//! arrive, through the real `update` (the handlers a frame waits for):
+//! `cargo run --release --example ui_task_costs -- [people] [emails]`
+//! (100,000 distinct people and 1,000,000 emails by default). Prints figures;
+//! asserts nothing about time.
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use serde_json::json;
+
+use sltui::api::models::Person;
+use sltui::config::keymap::Keymap;
+use sltui::metrics::{Aggregator, EmailFact, TimeRange};
+use sltui::search::{PeopleIndex, PersonEntry};
+use sltui::store::PersonRow;
+use sltui::store::start::{Changes, Rest};
+use sltui::tui::msg::Effect;
+use sltui::tui::msg::Msg;
+use sltui::tui::state::{AppState, Clock, Session};
+use sltui::tui::style::Styles;
+use sltui::tui::update::{init, update};
+use sltui::worker::Request;
+use sltui::worker::WorkerEvent;
+use sltui::worker::store_sync::StoreEvent;
+
+const SYLLABLES: [&str; 16] = [
+    "ka", "lo", "mi", "ne", "su", "ta", "ri", "vo", "be", "da", "fu", "go", "hé", "jö", "zu", "ña",
+];
+
+/// A distinct name per `i` (accents in the mix).
+fn name(i: usize) -> (String, String) {
+    let mut first = String::new();
+    let mut last = String::new();
+    let mut n = i;
+    for k in 0..5 {
+        let s = SYLLABLES[n % 16];
+        n /= 16;
+        if k < 2 {
+            first.push_str(s)
+        } else {
+            last.push_str(s)
+        }
+    }
+    (first, last)
+}
+
+fn person(i: usize) -> Person {
+    let (first, last) = name(i);
+    serde_json::from_value(json!({
+        "id": i + 1, "created_at": "2024-05-01T10:00:00Z", "updated_at": "2024-05-01T10:00:00Z",
+        "first_name": first, "last_name": last, "display_name": format!("{first} {last}"),
+        "email_address": format!("{first}.{last}{i}@example.com"),
+        "person_company_name": format!("Company {}", i % 997), "title": "Buyer",
+    }))
+    .expect("person json")
+}
+
+fn row(p: &Person) -> PersonRow {
+    PersonRow {
+        id: p.id,
+        name: p.label(),
+        email: p.email_address.clone().unwrap_or_default(),
+        company: p.person_company_name.clone().unwrap_or_default(),
+        title: p.title.clone().unwrap_or_default(),
+    }
+}
+
+fn fact(i: usize) -> EmailFact {
+    let at = Utc.with_ymd_and_hms(2024, 5, 20, 12, 0, 0).unwrap();
+    let sent_at = at - chrono::Duration::hours((i % (24 * 120)) as i64);
+    EmailFact {
+        email_id: i as u64 + 1,
+        cadence_id: Some((i % 40) as u64 + 1),
+        step_id: Some((i % 200) as u64 + 1),
+        sent: true,
+        bounced: i.is_multiple_of(50),
+        viewed: i.is_multiple_of(3),
+        clicked: i.is_multiple_of(11),
+        replied: i.is_multiple_of(17),
+        view_tracked: true,
+        click_tracked: true,
+        template_id: None,
+        person_id: Some((i % 100_000) as u64 + 1),
+        sent_at: Some(sent_at),
+        updated_at: sent_at,
+    }
+}
+
+fn state() -> AppState {
+    let session = Session {
+        profile_label: "DEMO".into(),
+        demo: true,
+        read_only: false,
+        refresh_secs: 5,
+        reserve: 0.2,
+        confirm_above: None,
+        has_store: true,
+        mouse: false,
+    };
+    let clock = Clock {
+        now: Instant::now(),
+        wall: Utc.with_ymd_and_hms(2024, 5, 20, 12, 0, 0).unwrap(),
+    };
+    AppState::new(
+        session,
+        Keymap::default(),
+        Styles::plain(),
+        TimeRange::Days(30),
+        clock,
+    )
+}
+
+fn timed(state: &mut AppState, event: WorkerEvent) -> Duration {
+    let start = Instant::now();
+    let _ = update(state, Msg::Worker(event));
+    start.elapsed()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn full_agg(emails: usize) -> Aggregator {
+    let wall = Utc.with_ymd_and_hms(2024, 5, 20, 12, 0, 0).unwrap();
+    let mut agg = Aggregator::new(TimeRange::All, wall);
+    agg.reserve(emails);
+    for i in 0..emails {
+        agg.upsert(fact(i));
+    }
+    agg
+}
+
+fn prepared(people: &[Person]) -> PeopleIndex {
+    let mut index = PeopleIndex::default();
+    for p in people {
+        let r = row(p);
+        index.upsert(PersonEntry {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            company: r.company,
+            title: r.title,
+        });
+    }
+    index.prepare();
+    index
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let emails: usize = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    println!("{n} distinct people, {emails} emails; times are the UI task's, per event");
+    let people: Vec<Person> = (0..n).map(person).collect();
+
+    // The live walk: pages of 100, then the end of the walk, twice: the UI
+    // laying the index out itself (as before), and taking the worker's.
+    let walk = |s: &mut AppState| {
+        // The dashboard's start asks for the walk.
+        let id = init(s)
+            .iter()
+            .find_map(|fx| match fx {
+                Effect::Send {
+                    id,
+                    request: Request::IndexPeople,
+                    ..
+                } => Some(*id),
+                _ => None,
+            })
+            .expect("the start asks for the people index");
+        let mut batches = Duration::ZERO;
+        for page in people.chunks(100) {
+            let batch = WorkerEvent::PeopleBatch {
+                id,
+                people: page.to_vec(),
+            };
+            batches += timed(s, batch);
+        }
+        (id, batches)
+    };
+    let mut s = state();
+    let (id, batches) = walk(&mut s);
+    println!(
+        "PeopleBatch x{} (all pages): {}",
+        n.div_ceil(100),
+        ms(batches)
+    );
+    let indexed = WorkerEvent::PeopleIndexed {
+        id,
+        total: n,
+        index: None,
+    };
+    println!(
+        "PeopleIndexed, laid out on the UI task: {}",
+        ms(timed(&mut s, indexed))
+    );
+    let mut s = state();
+    let (id, _) = walk(&mut s);
+    let start = Instant::now();
+    let built = prepared(&people);
+    let worker = start.elapsed();
+    let indexed = WorkerEvent::PeopleIndexed {
+        id,
+        total: n,
+        index: Some(Box::new(built)),
+    };
+    println!(
+        "PeopleIndexed, the worker's index swapped in: {} (the worker built it in {})",
+        ms(timed(&mut s, indexed)),
+        ms(worker)
+    );
+
+    // A person deleted upstream (webhook).
+    let gone = WorkerEvent::PeopleDeleted { ids: vec![42] };
+    println!("PeopleDeleted (1 person): {}", ms(timed(&mut s, gone)));
+
+    // Stored people and facts after the first frame (the worker built the index).
+    let mut s = state();
+    let wall = s.clock.wall;
+    s.metrics.agg = Aggregator::from_totals(TimeRange::Days(30), wall, Vec::new());
+    let rest = Rest {
+        people: Vec::new(),
+        agg: full_agg(emails),
+        index: Some(prepared(&people)),
+    };
+    let start = Instant::now();
+    let _ = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest))))),
+    );
+    println!(
+        "Store Loaded (absorb {emails} facts, swap the index): {}",
+        ms(start.elapsed())
+    );
+
+    // The stored people after the walk already filled the index (merged here).
+    let mut s2 = state();
+    walk(&mut s2);
+    s2.metrics.agg = Aggregator::from_totals(TimeRange::Days(30), wall, Vec::new());
+    let rest = Rest {
+        people: Vec::new(),
+        agg: Aggregator::new(TimeRange::All, wall),
+        index: Some(prepared(&people)),
+    };
+    let loaded = WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest))));
+    println!(
+        "Store Loaded after the walk (merge {n} stored people): {}",
+        ms(timed(&mut s2, loaded))
+    );
+    drop(s2);
+
+    // A sync's changes: 100 people changed.
+    let changes = Changes {
+        people: people[..100]
+            .iter()
+            .map(|p| PersonRow {
+                title: "Chief Buyer".into(),
+                ..row(p)
+            })
+            .collect(),
+        facts: (0..100).map(fact).collect(),
+    };
+    let changed = WorkerEvent::Store(StoreEvent::Changed(Box::new(changes)));
+    println!(
+        "Store Changed (100 people changed, 100 facts): {}",
+        ms(timed(&mut s, changed))
+    );
+
+    // Everything again (team database fell behind): replaces index and facts.
+    let rest = Rest {
+        people: Vec::new(),
+        agg: full_agg(emails),
+        index: Some(prepared(&people)),
+    };
+    let reloaded = WorkerEvent::Store(StoreEvent::Reloaded(Box::new(rest)));
+    println!(
+        "Store Reloaded (replace {emails} facts and the index): {}",
+        ms(timed(&mut s, reloaded))
+    );
+}
