@@ -1,6 +1,6 @@
 //! Times the work the UI task does when the worker's people and stored facts
 //! arrive, through the real `update` (the handlers a frame waits for):
-//! `cargo run --release --example ui_task_costs -- [people] [emails]`
+//! `cargo bench --bench ui_task -- [people] [emails]`
 //! (100,000 distinct people and 1,000,000 emails by default). Prints figures;
 //! asserts nothing about time.
 
@@ -148,7 +148,8 @@ fn prepared(people: &[Person]) -> PeopleIndex {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    // `cargo bench` passes `--bench`: only numbers are sizes.
+    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let emails: usize = args
         .next()
