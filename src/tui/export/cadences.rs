@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::super::cadence_list::team_label;
 use super::super::state::AppState;
-use super::{Csv, field, rate};
+use super::{Csv, engagement_cells, field, opt};
 
 /// The header row; the counts and rates follow the README's definitions.
 const HEADER: [&str; 20] = [
@@ -43,33 +43,16 @@ pub fn cadences_csv(state: &AppState, at: DateTime<Utc>) -> (String, usize) {
     for &i in &list.rows {
         let c = &list.cadences[i];
         let known = state.engagement_known(c.id) && !state.engagement_pending(c.id);
-        let e = m.agg.by_cadence(c.id);
-        let r = e.rates();
         let mut cells = vec![
             c.id.to_string(),
             field(&c.name),
             c.state().as_str().to_string(),
             team_label(c).to_string(),
-            c.counts
-                .cadence_people
-                .map_or_else(String::new, |n| n.to_string()),
+            opt(c.counts.cadence_people),
             field(&range),
         ];
         if known {
-            cells.extend(
-                [
-                    e.sent,
-                    e.delivered,
-                    e.opened,
-                    e.clicked,
-                    e.replied,
-                    e.bounced,
-                    e.view_tracked,
-                    e.click_tracked,
-                ]
-                .map(|n| n.to_string()),
-            );
-            cells.extend([r.open, r.click, r.reply, r.bounce].map(rate));
+            cells.extend(engagement_cells(&m.agg.by_cadence(c.id), true));
         } else {
             cells.extend(std::iter::repeat_n(String::new(), 12));
         }

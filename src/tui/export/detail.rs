@@ -6,7 +6,7 @@ use crate::metrics::funnel::drop_off;
 
 use super::super::funnel::detail_steps;
 use super::super::state::AppState;
-use super::{Csv, field, opt, rate};
+use super::{Csv, engagement_cells, field, opt, rate};
 
 const STEPS: [&str; 20] = [
     "cadence_id",
@@ -145,20 +145,7 @@ fn steps_csv(state: &AppState, cadence_id: u64, steps: &[&Step]) -> Result<Csv, 
                 rate(drop),
             ];
             if st.step_type == "email" {
-                let e = state.metrics.agg.by_step(st.id);
-                let r = e.rates();
-                cells.extend(
-                    [
-                        e.sent,
-                        e.delivered,
-                        e.opened,
-                        e.clicked,
-                        e.replied,
-                        e.bounced,
-                    ]
-                    .map(|n| n.to_string()),
-                );
-                cells.extend([r.open, r.click, r.reply, r.bounce].map(rate));
+                cells.extend(engagement_cells(&state.metrics.agg.by_step(st.id), false));
             } else {
                 cells.extend(std::iter::repeat_n(String::new(), 10));
             }

@@ -74,6 +74,27 @@ pub(crate) fn rate(r: Option<f64>) -> String {
     r.map_or_else(String::new, |v| format!("{v:.4}"))
 }
 
+/// An engagement as CSV cells: sent, delivered, opened, clicked, replied,
+/// bounced (then the tracked denominators when `tracked`), and the open, click,
+/// reply and bounce rates.
+pub(crate) fn engagement_cells(e: &crate::metrics::Engagement, tracked: bool) -> Vec<String> {
+    let mut counts = vec![
+        e.sent,
+        e.delivered,
+        e.opened,
+        e.clicked,
+        e.replied,
+        e.bounced,
+    ];
+    if tracked {
+        counts.extend([e.view_tracked, e.click_tracked]);
+    }
+    let r = e.rates();
+    let mut cells: Vec<String> = counts.iter().map(u64::to_string).collect();
+    cells.extend([r.open, r.click, r.reply, r.bounce].map(rate));
+    cells
+}
+
 /// An optional number; empty when absent.
 pub(crate) fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
