@@ -9,7 +9,11 @@
 //! included), so `super::super::tui` cannot slip past. Comments and string literals
 //! are skipped.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+#[path = "source_files/mod.rs"]
+mod source_files;
+use source_files::rust_files;
 
 /// The layers below the UI.
 const LOWER: &[&str] = &["api", "store", "sync", "metrics", "budget", "search", "sim"];
@@ -371,17 +375,6 @@ fn violations(label: &str, src: &str, module: &[String]) -> Vec<String> {
         }
     }
     out
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 #[test]

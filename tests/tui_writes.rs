@@ -4,7 +4,11 @@
 //! the export read it through `&AppState`. The loop (`src/tui/app.rs`) builds
 //! the state and hands it to `update`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+#[path = "source_files/mod.rs"]
+mod source_files;
+use source_files::rust_files;
 
 /// The code without `//` comments (doc comments included), whitespace runs
 /// collapsed to one space.
@@ -60,17 +64,6 @@ fn writes(code: &str) -> Vec<String> {
         from = end;
     }
     found
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 #[test]
