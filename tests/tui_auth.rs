@@ -42,6 +42,31 @@ fn check_screen(state: &AppState) -> String {
     text
 }
 
+/// The dashboard as it starts with a key from `--api-key`: live polling every
+/// second, the store's background sync (into `dir`) beside the worker, and the
+/// first requests sent.
+fn start_dashboard(client: &ApiClient, dir: &std::path::Path) -> (AppState, worker::WorkerHandle) {
+    let handle = worker::spawn(
+        client.clone(),
+        WorkerOptions {
+            poll_secs: 1,
+            store_sync: Some(StoreSync {
+                path: dir.join("store.sqlite"),
+                server: client.base_url().to_string(),
+                share: 0.2,
+                rest: false,
+            }),
+            ..WorkerOptions::default()
+        },
+    );
+    let mut state = state();
+    state.session.demo = false;
+    state.conn.key_source = Some("--api-key".into());
+    let fx = init(&mut state);
+    send(&handle, fx);
+    (state, handle)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_came_from() {
     let sim = sim::start(SimConfig {
@@ -56,26 +81,7 @@ async fn a_wrong_key_costs_at_most_three_requests_in_20_s_and_shows_where_it_cam
     let root = format!("http://{}", sim.addr());
     let dir = tempfile::tempdir().expect("temp dir");
     let client = ApiClient::new(ApiConfig::new(&sim.base_url(), Some(WRONG.into()))).unwrap();
-    // As the dashboard starts: live polling every second, the store's
-    // background sync beside the worker.
-    let mut handle = worker::spawn(
-        client.clone(),
-        WorkerOptions {
-            poll_secs: 1,
-            store_sync: Some(StoreSync {
-                path: dir.path().join("store.sqlite"),
-                server: client.base_url().to_string(),
-                share: 0.2,
-                rest: false,
-            }),
-            ..WorkerOptions::default()
-        },
-    );
-    let mut state = state();
-    state.session.demo = false;
-    state.conn.key_source = Some("--api-key".into());
-    let fx = init(&mut state);
-    send(&handle, fx);
+    let (mut state, mut handle) = start_dashboard(&client, dir.path());
 
     let start = Instant::now();
     let mut next_press = start;
@@ -195,24 +201,7 @@ async fn a_key_revoked_mid_session_stops_everything_and_the_queued_enrollment_is
     let http = reqwest::Client::new();
     let dir = tempfile::tempdir().expect("temp dir");
     let client = ApiClient::new(ApiConfig::new(&sim.base_url(), Some(KEY.into()))).unwrap();
-    let mut handle = worker::spawn(
-        client.clone(),
-        WorkerOptions {
-            poll_secs: 1,
-            store_sync: Some(StoreSync {
-                path: dir.path().join("store.sqlite"),
-                server: client.base_url().to_string(),
-                share: 0.2,
-                rest: false,
-            }),
-            ..WorkerOptions::default()
-        },
-    );
-    let mut state = state();
-    state.session.demo = false;
-    state.conn.key_source = Some("--api-key".into());
-    let fx = init(&mut state);
-    send(&handle, fx);
+    let (mut state, mut handle) = start_dashboard(&client, dir.path());
     // The dashboard runs with the key working: loaded, synced, polling.
     let mut synced = false;
     for _ in 0..3 {
