@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use sltui::api::models::{Call, EmailTemplate};
 use sltui::metrics::{Aggregator, TimeRange};
 use sltui::store::RecordStore;
 
@@ -226,6 +227,30 @@ async fn alerts_from_the_team_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_checks_the_team_database() {
     let (db, pg) = team_db(100).await;
+    // The tables added after the first six: calls and email templates.
+    let pg = tokio::task::spawn_blocking(move || {
+        let mut pg = pg;
+        let store: &mut dyn RecordStore = &mut pg;
+        let calls: Vec<Call> = (1..=3)
+            .map(|id| {
+                serde_json::from_value(serde_json::json!({
+                    "id": id, "created_at": "2026-01-01T00:00:00Z",
+                    "updated_at": "2026-01-01T00:00:00Z", "disposition": "Connected"
+                }))
+                .expect("a call")
+            })
+            .collect();
+        let template: EmailTemplate = serde_json::from_value(serde_json::json!({
+            "id": 9, "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z", "title": "Intro"
+        }))
+        .expect("a template");
+        store.upsert(&calls, 1).expect("calls stored");
+        store.upsert(&[template], 1).expect("template stored");
+        pg
+    })
+    .await
+    .expect("join");
     let run = sltui(&["doctor", "--db", &db.url]).await;
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
@@ -239,6 +264,23 @@ async fn doctor_checks_the_team_database() {
             .contains(&format!("[ok  ] records     {people} people, ")),
         "{}",
         run.stdout
+    );
+    let records = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("records"))
+        .expect("a records line");
+    for table in sltui::store::TABLES {
+        let n = pg.count(table).expect("count");
+        let named = format!("{n} {}", table.replace('_', " "));
+        assert!(
+            records.contains(&named),
+            "every table the hub fills is listed ({named}): {records}"
+        );
+    }
+    assert!(
+        records.contains(" 3 calls, ") && records.contains(" 1 email templates"),
+        "{records}"
     );
     assert!(
         run.stderr.contains("spent 0 points in 0 requests"),
