@@ -372,3 +372,81 @@ fn hub_demo_runs_the_one_demo_team() {
     );
     hub.kill();
 }
+
+/// Requests the simulator answered for `endpoint` (e.g. "GET email_templates").
+fn served(rt: &tokio::runtime::Runtime, sim: &SimHandle, endpoint: &str) -> u64 {
+    sim_get(rt, sim, "_sim/stats")["by_endpoint"][endpoint]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// Calls and email templates are polled with the fast resources: a call made
+/// after the hub's first pass reaches the database within a few polls, long
+/// before the next pass over every resource (an hour away here).
+#[test]
+fn a_call_made_after_the_first_pass_arrives_without_a_full_pass() {
+    let rt = runtime();
+    let sim = start_sim(&rt, 200, 0);
+    let db = pg_support::test_db();
+    let hub = Hub::spawn(
+        &sim,
+        KEY,
+        &db.url,
+        "hub-calls",
+        &[
+            "--poll-secs".into(),
+            "1".into(),
+            "--full-every-secs".into(),
+            "3600".into(),
+        ],
+    );
+    hub.wait_for("(every resource)");
+    let templates_read = served(&rt, &sim, "GET email_templates");
+    let person = sim_get(&rt, &sim, "people?per_page=1")["data"][0]["id"]
+        .as_u64()
+        .expect("a person");
+    let created: Value = rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/activities/calls", sim.base_url()))
+            .bearer_auth(KEY)
+            .json(&serde_json::json!({"person_id": person, "duration": 42}))
+            .send()
+            .await
+            .expect("POST")
+            .json()
+            .await
+            .expect("json")
+    });
+    let call_id = created["data"]["id"].as_u64().expect("the new call's id");
+    let store = PgStore::connect(&db.url).expect("the hub's database");
+    let start = Instant::now();
+    while !store
+        .calls()
+        .expect("calls")
+        .iter()
+        .any(|c| c.id == call_id)
+    {
+        assert!(
+            start.elapsed() < HANG_GUARD,
+            "call {call_id} never reached the database; the hub said:\n{}",
+            hub.said()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!(
+        "the call reached the database {:?} after it was made",
+        start.elapsed()
+    );
+    assert_eq!(
+        hub.said().matches("(every resource)").count(),
+        1,
+        "no second pass over every resource: the poll brought it\n{}",
+        hub.said()
+    );
+    assert!(
+        served(&rt, &sim, "GET email_templates") > templates_read,
+        "the polls read the email templates too"
+    );
+    hub.kill();
+    rt.block_on(sim.shutdown());
+}

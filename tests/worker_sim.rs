@@ -424,3 +424,89 @@ async fn the_funnel_is_read_once_until_the_live_data_changes_the_cadence() {
     );
     sim.shutdown().await;
 }
+
+/// A local store whose sync covers the emails answers the engagement load:
+/// the estimate says it costs nothing, the load reads no email from SalesLoft,
+/// and its facts count as the simulator's truth.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_covering_local_store_answers_the_engagement_load_for_free() {
+    use sltui::store::{RecordStore, Store};
+    use sltui::sync::{Engine, Resource, SyncOptions};
+    use std::sync::{Arc, Mutex};
+
+    let sim = start_sim(100_000, 300).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("store.sqlite");
+    let store: Arc<Mutex<dyn RecordStore>> =
+        Arc::new(Mutex::new(Store::open(&path).expect("store")));
+    let opts = SyncOptions {
+        resources: vec![Resource::Emails],
+        ..SyncOptions::default()
+    };
+    let report = Engine::new(client(&sim, 100_000), store, opts).run().await;
+    assert!(report.ok(), "{report:?}");
+    let truth = truth(&sim).await;
+    let ids: Vec<u64> = truth.keys().copied().collect();
+    let mut ui = Ui::new(
+        client(&sim, 100_000),
+        WorkerOptions {
+            store_path: Some(path),
+            ..WorkerOptions::default()
+        },
+    );
+    let emails_before = endpoint_count(&sim, "GET activities/emails").await;
+    let (events, error) = ui
+        .run(
+            Priority::Visible,
+            Request::EstimateEngagement {
+                cadence_ids: ids.clone(),
+                range: TimeRange::All,
+            },
+        )
+        .await;
+    assert_eq!(error, None);
+    let cost = events.iter().find_map(|e| match e {
+        WorkerEvent::EngagementEstimate { cost, .. } => Some(*cost),
+        _ => None,
+    });
+    let cost = cost.expect("an estimate").expect("a cost");
+    assert_eq!(
+        (cost.requests, cost.points),
+        (0, 0),
+        "the store answers free"
+    );
+    let (events, error) = ui
+        .run(
+            Priority::Visible,
+            Request::Engagement {
+                cadence_ids: ids.clone(),
+                range: TimeRange::All,
+            },
+        )
+        .await;
+    assert_eq!(error, None);
+    let mut agg = Aggregator::new(TimeRange::All, chrono::Utc::now());
+    let mut loaded = BTreeSet::new();
+    for e in events {
+        match e {
+            WorkerEvent::EmailFacts { facts, .. } => facts.into_iter().for_each(|f| {
+                agg.upsert(f);
+            }),
+            WorkerEvent::EngagementLoaded { cadence_id, .. } => {
+                loaded.insert(cadence_id);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(
+        loaded,
+        ids.iter().copied().collect(),
+        "every cadence loaded"
+    );
+    assert_counts_equal_truth(&agg, &truth);
+    assert_eq!(
+        endpoint_count(&sim, "GET activities/emails").await,
+        emails_before,
+        "no email was read from SalesLoft"
+    );
+}

@@ -4,7 +4,7 @@
 //!
 //! The leader keeps the database in step with SalesLoft (the incremental sync of
 //! every resource every few minutes, and of the fast-moving ones — emails, cadence
-//! memberships, people — every poll), runs the enrollment jobs dashboards file
+//! memberships, people, calls, email templates — every poll), runs the enrollment jobs dashboards file
 //! (exactly once: [`jobs`]), and writes its status and the team budget it reads
 //! from the response headers for the dashboards' status bars. Everything it spends
 //! is bulk background work: at most the profile's `background_share` of each
@@ -75,8 +75,16 @@ pub const REMOVALS_KEPT: Duration = Duration::from_secs(7 * 24 * 3600);
 /// How often the leader prunes older removal notes.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
-/// The resources read at every poll: what dashboards watch live.
-pub const FAST: [Resource; 3] = [Resource::Emails, Resource::Memberships, Resource::People];
+/// The resources read at every poll: what dashboards watch live, and the calls
+/// and email templates the funnel, the template table and the call columns
+/// count (each one point per poll when nothing changed).
+pub const FAST: [Resource; 5] = [
+    Resource::Emails,
+    Resource::Memberships,
+    Resource::People,
+    Resource::Calls,
+    Resource::Templates,
+];
 
 /// A default hub name: `host-pid`.
 pub fn default_name() -> String {

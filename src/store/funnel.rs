@@ -8,14 +8,16 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{RecordStore, StoreResult};
 use crate::api::models::Call;
-use crate::metrics::TimeRange;
 use crate::metrics::calls::call_in_range;
 use crate::metrics::funnel::CadenceFunnel;
+use crate::metrics::{EmailFact, TimeRange};
 
 /// The sync checkpoints (resource names) the funnel and template table read.
 pub const FUNNEL_RESOURCES: [&str; 4] = ["steps", "emails", "calls", "email_templates"];
 /// The sync checkpoint of the calls.
 pub const CALL_RESOURCES: [&str; 1] = ["calls"];
+/// The sync checkpoint of the emails (the per-cadence rows and trends).
+pub const EMAIL_RESOURCES: [&str; 1] = ["emails"];
 
 /// How recent a store's syncs must be to answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +78,42 @@ pub fn read_funnel(
     let templates = store.email_templates()?;
     funnel.name_templates(templates.iter().map(|t| (t.id, t.title.as_str())));
     Ok(Ok(funnel))
+}
+
+/// Email facts and the instant the store holds every email updated up to.
+pub type StoredFacts = (Vec<EmailFact>, DateTime<Utc>);
+
+/// The emails of `cadence_ids` sent in `range` as facts (what SalesLoft
+/// answers to `sent_at[gte]`: every email for all time), and the instant the
+/// store holds every email updated up to (a live poll catches up from there);
+/// or why the store does not cover them.
+pub fn read_engagement(
+    store: &dyn RecordStore,
+    fresh: Freshness,
+    cadence_ids: &[u64],
+    range: TimeRange,
+    now: DateTime<Utc>,
+) -> StoreResult<Result<StoredFacts, String>> {
+    if let Some(why) = not_covered(store, &EMAIL_RESOURCES, fresh, now)? {
+        return Ok(Err(why));
+    }
+    let state = store.resource_state(EMAIL_RESOURCES[0])?;
+    let through = state
+        .cursor
+        .and_then(|c| c.after)
+        .map(|t| t.with_timezone(&Utc))
+        .or(state.synced_at)
+        .unwrap_or(now);
+    let since = range.since(now);
+    let mut facts = Vec::new();
+    for id in cadence_ids {
+        let mut of_cadence = store.cadence_email_facts(*id)?;
+        if let Some(since) = since {
+            of_cadence.retain(|f| f.sent_at.is_some_and(|at| at >= since));
+        }
+        facts.extend(of_cadence);
+    }
+    Ok(Ok((facts, through)))
 }
 
 /// The team's calls made in `range` from the store, or why it does not cover them.

@@ -11,6 +11,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::ctx::{Admission, Ctx, lock};
 use super::facts::{EMAILS_PATH, PER_PAGE, email_fact, engagement_query, range_covers};
+use super::funnel::{LOCAL_FRESH, from_store};
 use super::jobs::{Job, JobEnd, Stop};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
 use super::reads::{admit, failed, reread};
@@ -66,6 +67,7 @@ pub async fn load(
     cancel: &AtomicBool,
 ) -> JobEnd {
     ensure_live_watermark(ctx);
+    from_local_store(ctx, id, &cadence_ids, range).await;
     for (i, &cadence_id) in cadence_ids.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
             return JobEnd::Superseded;
@@ -95,6 +97,52 @@ pub async fn load(
     }
     JobEnd::Done(Ok(()))
 }
+
+/// The emails of the cadences not loaded yet, from the profile's local store
+/// when its sync covers them (a finished full sync of the emails, recent
+/// enough): sent as `EmailFacts` batches and marked loaded, so no request is
+/// made for them; the live poll catches up from where the store stands.
+async fn from_local_store(ctx: &Ctx, id: RequestId, cadence_ids: &[u64], range: TimeRange) {
+    let wanted: Vec<u64> = {
+        let state = lock(&ctx.engagement);
+        cadence_ids
+            .iter()
+            .copied()
+            .filter(|c| !state.loaded.get(c).is_some_and(|l| range_covers(*l, range)))
+            .collect()
+    };
+    if wanted.is_empty() {
+        return;
+    }
+    let now = Utc::now();
+    let ids = wanted.clone();
+    let Some((facts, through)) = from_store(ctx, move |store| {
+        crate::store::funnel::read_engagement(store, LOCAL_FRESH, &ids, range, now)
+    })
+    .await
+    else {
+        return;
+    };
+    live_from(ctx, through);
+    for batch in facts.chunks(STORED_BATCH) {
+        ctx.emit(WorkerEvent::EmailFacts {
+            id,
+            facts: batch.to_vec(),
+            live: false,
+        });
+    }
+    let mut state = lock(&ctx.engagement);
+    for cadence_id in wanted {
+        let wider = match state.loaded.get(&cadence_id) {
+            Some(old) if range_covers(*old, range) => *old,
+            _ => range,
+        };
+        state.loaded.insert(cadence_id, wider);
+    }
+}
+
+/// Email facts per event when they come from the local store.
+const STORED_BATCH: usize = 5_000;
 
 /// Every email of one cadence sent in `range`, as `EmailFacts` batches.
 async fn read_cadence(

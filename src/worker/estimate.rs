@@ -1,4 +1,5 @@
-//! What a load would cost before it runs, and the engagement the local store
+//! What a load would cost before it runs (nothing when the local store covers
+//! the emails: the load reads them there), and the engagement the local store
 //! holds (at no cost): the two answers a "this load is big" question needs.
 //!
 //! The estimate counts the emails to read with one shallow page per 100 cadences
@@ -11,14 +12,16 @@ use chrono::Utc;
 
 use super::ctx::{Ctx, lock};
 use super::facts::{EMAILS_PATH, range_covers, since_param};
+use super::funnel::{LOCAL_FRESH, from_store};
 use super::jobs::{Job, JobEnd};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
 use super::reads::{admit, failed, reread};
 use crate::api::Query;
 use crate::api::models::Email;
-use crate::budget::cursor_walks;
+use crate::budget::{ReadCost, cursor_walks};
 use crate::metrics::TimeRange;
 use crate::store::Store;
+use crate::store::funnel::{EMAIL_RESOURCES, not_covered};
 
 /// Cadence ids per counting request (keeps the URL short).
 const IDS_PER_COUNT: usize = 100;
@@ -43,6 +46,20 @@ pub async fn engagement(
             })
             .collect()
     };
+    // A local store that covers the emails answers the load at no cost.
+    if !uncovered.is_empty() && local_store_covers(ctx).await {
+        ctx.emit(WorkerEvent::EngagementEstimate {
+            id,
+            range,
+            cadence_ids: uncovered,
+            emails: None,
+            cost: Some(ReadCost {
+                requests: 0,
+                points: 0,
+            }),
+        });
+        return JobEnd::Done(Ok(()));
+    }
     let mut emails = Some(0u64);
     let now = Utc::now();
     for chunk in uncovered.chunks(IDS_PER_COUNT) {
@@ -91,6 +108,18 @@ pub async fn engagement(
         cost,
     });
     JobEnd::Done(Ok(()))
+}
+
+/// The profile's local store covers the emails (what [`super::engagement::load`]
+/// reads from it instead of SalesLoft).
+async fn local_store_covers(ctx: &Ctx) -> bool {
+    let now = Utc::now();
+    from_store(ctx, move |store| {
+        let why = not_covered(store, &EMAIL_RESOURCES, LOCAL_FRESH, now)?;
+        Ok(why.map_or(Ok(()), Err))
+    })
+    .await
+    .is_some()
 }
 
 /// The store's engagement over `range`, read off the async workers.

@@ -62,7 +62,7 @@ where
 /// How recent the local store's syncs must be to answer: the dashboard's
 /// background sync runs every 10 minutes ([`super::store_sync::REFRESH_EVERY`]);
 /// a store left alone longer (e.g. `sltui sync` run last week) is not asked.
-const LOCAL_FRESH: Freshness = Freshness::Within(TimeDelta::minutes(15));
+pub(super) const LOCAL_FRESH: Freshness = Freshness::Within(TimeDelta::minutes(15));
 
 /// The funnel of `cadence_id` over `range`: from the local store when its sync
 /// covers it (no request), else as answered before (cached until the live data
@@ -106,7 +106,7 @@ fn emit(ctx: &Ctx, id: RequestId, f: CadenceFunnel) {
 /// What `read` finds in the profile's local store, off the async workers;
 /// `None` (said in the log) when there is no store, it does not cover the
 /// read, or it cannot be read: SalesLoft answers then.
-async fn from_store<T: Send + 'static>(
+pub(super) async fn from_store<T: Send + 'static>(
     ctx: &Ctx,
     read: impl FnOnce(&dyn RecordStore) -> StoreResult<Result<T, String>> + Send + 'static,
 ) -> Option<T> {

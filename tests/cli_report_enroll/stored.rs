@@ -13,7 +13,8 @@ use sltui::store::{PgStore, RecordStore};
 use sltui::sync::{Engine, SyncOptions};
 
 use super::breakdowns::{
-    all, busiest, check_calls, check_steps, check_templates, rows, step_with_templates,
+    all, busiest, check_calls, check_steps, check_templates, check_trends, rows,
+    step_with_templates,
 };
 use super::pg_support::test_db;
 use super::{KEY, Sim, start};
@@ -156,4 +157,74 @@ async fn the_team_database_answers_the_funnel_templates_and_calls() {
         from_db, from_api,
         "the database and SalesLoft give the same rows"
     );
+}
+
+/// `report --by cadence|day|week` of cadence `cid` (JSON, then the cadence rows
+/// of every cadence as a table), their stdouts, and how many emails they read
+/// from SalesLoft.
+async fn engagement_reports(sim: &Sim, cid: u64) -> (Vec<String>, u64) {
+    let before = requests(sim).await;
+    let c = cid.to_string();
+    let mut out = Vec::new();
+    for by in ["cadence", "day", "week"] {
+        let run = sim
+            .sltui(&["report", "--by", by, "--cadence", &c, "--format", "json"])
+            .await;
+        rows(&run);
+        out.push(run.stdout);
+    }
+    let table = sim.sltui(&["report", "--format", "table"]).await;
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    out.push(table.stdout);
+    let after = requests(sim).await;
+    (out, reads_of(&["GET activities/emails"], &before, &after))
+}
+
+fn parsed(stdout: &str) -> Vec<Value> {
+    serde_json::from_str::<Value>(stdout)
+        .expect("json")
+        .as_array()
+        .expect("an array")
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_synced_local_store_answers_cadence_day_and_week() {
+    let sim = start().await;
+    let (cid, emails) = busiest(&sim).await;
+    let (from_api, api_emails) = engagement_reports(&sim, cid).await;
+    assert!(
+        api_emails > 0,
+        "without a store the emails are read from SalesLoft"
+    );
+    check_trends(
+        cid,
+        &parsed(&from_api[0]),
+        &parsed(&from_api[1]),
+        &parsed(&from_api[2]),
+        &emails,
+    );
+    let sync = sim.sltui(&["sync"]).await;
+    assert_eq!(sync.code, 0, "{}", sync.stderr);
+    let (from_store, store_emails) = engagement_reports(&sim, cid).await;
+    assert_eq!(
+        store_emails, 0,
+        "a store whose sync covers the emails reads none from SalesLoft"
+    );
+    check_trends(
+        cid,
+        &parsed(&from_store[0]),
+        &parsed(&from_store[1]),
+        &parsed(&from_store[2]),
+        &emails,
+    );
+    for (i, what) in ["--by cadence", "--by day", "--by week", "the table"]
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(
+            from_store[i], from_api[i],
+            "{what}: the store prints what SalesLoft's records print, byte for byte"
+        );
+    }
 }

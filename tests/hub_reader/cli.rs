@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use sltui::api::CursorPosition;
+use sltui::api::models::{Call, EmailTemplate};
 use sltui::metrics::{Aggregator, TimeRange};
 use sltui::store::RecordStore;
 
@@ -114,7 +116,9 @@ async fn report_db_reads_the_database() {
     // This database holds no finished sync of the calls yet: said, not fatal.
     assert!(
         run.stderr.contains("the call columns are empty: ")
-            && run.stderr.contains("no finished sync of calls"),
+            && run
+                .stderr
+                .contains("not finished its first sync of calls ("),
         "{}",
         run.stderr
     );
@@ -226,6 +230,30 @@ async fn alerts_from_the_team_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_checks_the_team_database() {
     let (db, pg) = team_db(100).await;
+    // The tables added after the first six: calls and email templates.
+    let pg = tokio::task::spawn_blocking(move || {
+        let mut pg = pg;
+        let store: &mut dyn RecordStore = &mut pg;
+        let calls: Vec<Call> = (1..=3)
+            .map(|id| {
+                serde_json::from_value(serde_json::json!({
+                    "id": id, "created_at": "2026-01-01T00:00:00Z",
+                    "updated_at": "2026-01-01T00:00:00Z", "disposition": "Connected"
+                }))
+                .expect("a call")
+            })
+            .collect();
+        let template: EmailTemplate = serde_json::from_value(serde_json::json!({
+            "id": 9, "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z", "title": "Intro"
+        }))
+        .expect("a template");
+        store.upsert(&calls, 1).expect("calls stored");
+        store.upsert(&[template], 1).expect("template stored");
+        pg
+    })
+    .await
+    .expect("join");
     let run = sltui(&["doctor", "--db", &db.url]).await;
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
@@ -239,6 +267,23 @@ async fn doctor_checks_the_team_database() {
             .contains(&format!("[ok  ] records     {people} people, ")),
         "{}",
         run.stdout
+    );
+    let records = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("records"))
+        .expect("a records line");
+    for table in sltui::store::TABLES {
+        let n = pg.count(table).expect("count");
+        let named = format!("{n} {}", table.replace('_', " "));
+        assert!(
+            records.contains(&named),
+            "every table the hub fills is listed ({named}): {records}"
+        );
+    }
+    assert!(
+        records.contains(" 3 calls, ") && records.contains(" 1 email templates"),
+        "{records}"
     );
     assert!(
         run.stderr.contains("spent 0 points in 0 requests"),
@@ -282,4 +327,98 @@ async fn doctor_checks_the_team_database() {
         "{}",
         run.stdout
     );
+}
+
+/// Before the hub's first sync of what a report reads ends, `report --db` says
+/// which records are missing, how far each got and whether a hub is at work
+/// (else what to start): `--by step` exits 1 in one line, `--by day` prints
+/// its counts with a line saying they are partial. Once the sync is done,
+/// neither is said.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_before_the_hubs_first_sync_say_how_far_it_got() {
+    let (db, pg) = team_db(100).await;
+    let cadence = pg.cadences().unwrap()[0].id.to_string();
+    let by_step = [
+        "report",
+        "--db",
+        &db.url,
+        "--by",
+        "step",
+        "--cadence",
+        &cadence,
+    ];
+    let by_day = ["report", "--db", &db.url, "--by", "day", "--format", "json"];
+    let first_line = |run: &Run| run.stderr.lines().next().unwrap_or_default().to_string();
+
+    // No hub has run: nothing is synced in full.
+    let run = sltui(&by_step).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let line = first_line(&run);
+    assert!(
+        line.starts_with(
+            "sltui: could not read the steps and emails: the hub has not finished its first \
+             sync of steps ("
+        ) && line.contains("email templates (")
+            && line.ends_with("no hub has run on this database: start `sltui hub --db …`"),
+        "{line}"
+    );
+    assert!(!line.contains("application_name"), "{line}");
+    let run = sltui(&by_day).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let facts = pg.count("email_facts").unwrap();
+    assert!(facts > 0 && facts < 1000, "{facts}");
+    assert!(
+        run.stderr.contains(&format!(
+            "these counts are partial: the hub has not finished its first sync of emails \
+             ({facts} so far); no hub has run"
+        )),
+        "{}",
+        run.stderr
+    );
+
+    // A hub leads and has finished all but the calls.
+    let (pg, lead) = tokio::task::spawn_blocking(move || {
+        let mut pg = pg;
+        let lead = pg.try_lead("first-hub").expect("asks").expect("leads");
+        pg.note_sync("first-hub", chrono::Utc::now())
+            .expect("status");
+        let store: &mut dyn RecordStore = &mut pg;
+        for r in ["steps", "emails", "email_templates"] {
+            store.begin_full(r, None, None).unwrap();
+            store.finish_full(r, r, &CursorPosition::start()).unwrap();
+        }
+        (pg, lead)
+    })
+    .await
+    .expect("join");
+    let run = sltui(&by_step).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let line = first_line(&run);
+    assert!(
+        line.ends_with(
+            "the hub has not finished its first sync of calls (not started); hub first-hub is \
+             syncing them: try again in a few minutes"
+        ),
+        "{line}"
+    );
+    let run = sltui(&by_day).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("partial"), "{}", run.stderr);
+
+    // Every first sync done: the breakdown is printed.
+    let pg = tokio::task::spawn_blocking(move || {
+        let mut pg = pg;
+        let store: &mut dyn RecordStore = &mut pg;
+        store.begin_full("calls", None, None).unwrap();
+        store
+            .finish_full("calls", "calls", &CursorPosition::start())
+            .unwrap();
+        pg
+    })
+    .await
+    .expect("join");
+    let run = sltui(&by_step).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("first sync"), "{}", run.stderr);
+    drop((pg, lead));
 }

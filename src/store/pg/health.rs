@@ -27,15 +27,9 @@ pub struct DbHealth {
     pub change_seq: i64,
 }
 
-/// The tables whose rows the report counts.
-pub const HEALTH_TABLES: [&str; 6] = [
-    "people",
-    "cadences",
-    "steps",
-    "users",
-    "memberships",
-    "email_facts",
-];
+/// The tables whose rows the report counts: every record table the sync (and
+/// so the hub) fills, a table added there is counted here too.
+pub const HEALTH_TABLES: &[&str] = crate::store::TABLES;
 
 impl PgStore {
     /// The database's state for a health report (reads only).
@@ -66,7 +60,7 @@ impl PgStore {
             )?;
             let (jobs_queued, jobs_running, oldest_queued) = (r.get(0), r.get(1), r.get(2));
             let mut rows = Vec::with_capacity(HEALTH_TABLES.len());
-            for t in HEALTH_TABLES {
+            for &t in HEALTH_TABLES {
                 let n: i64 = tx
                     .query_one(&format!("SELECT count(*) FROM {t}"), &[])?
                     .get(0);

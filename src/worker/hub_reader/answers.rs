@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use super::{Shared, blocking, lock};
+use super::{Shared, blocking, first_sync, lock};
 use crate::api::models::{Membership, Person};
 use crate::budget::ReadCost;
 use crate::metrics::{Aggregator, EmailFact, TimeRange};
-use crate::store::funnel::Freshness;
+use crate::store::funnel::{CALL_RESOURCES, FUNNEL_RESOURCES, Freshness};
 use crate::store::start::Rest;
 use crate::store::{PgStore, RecordStore};
 use crate::worker::protocol::{Request, RequestId, WorkerEvent};
@@ -145,7 +145,10 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
                 crate::store::funnel::read_funnel(&*store, Freshness::Any, cadence_id, range, now)
             })
             .await?;
-            let funnel = read.map_err(not_synced_yet)?;
+            let funnel = match read {
+                Ok(funnel) => funnel,
+                Err(why) => return Err(not_synced_yet(shared, &FUNNEL_RESOURCES, why).await),
+            };
             shared.emit(WorkerEvent::funnel(id, funnel));
         }
         Request::Calls { range } => {
@@ -154,7 +157,10 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
                 crate::store::funnel::read_calls(&*store, Freshness::Any, range, now)
             })
             .await?;
-            let calls = read.map_err(not_synced_yet)?;
+            let calls = match read {
+                Ok(calls) => calls,
+                Err(why) => return Err(not_synced_yet(shared, &CALL_RESOURCES, why).await),
+            };
             shared.emit(WorkerEvent::Calls { id, range, calls });
         }
         Request::Enroll { .. } => {
@@ -164,12 +170,21 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
     Ok(())
 }
 
-/// The database's records do not cover a read yet (the hub's first sync of a
-/// resource has not finished): what to do, in words.
-fn not_synced_yet(why: String) -> String {
-    format!(
-        "{why}: the hub has not finished its first sync of them yet; try again in a few minutes"
-    )
+/// The database's records do not cover a read of `resources` yet (the hub's
+/// first sync of some has not finished): which, how far each got, and what to
+/// do, in words; `why` (the store's words) when that cannot be read.
+async fn not_synced_yet(
+    shared: &Shared,
+    resources: &'static [&'static str],
+    why: String,
+) -> String {
+    let store = shared.store.clone();
+    match blocking(move || first_sync::not_synced_yet(&store, resources)).await {
+        Ok(Some(words)) => words,
+        Ok(None) | Err(_) => format!(
+            "{why}: the hub has not finished its first sync of them yet; try again in a few minutes"
+        ),
+    }
 }
 
 /// Sends the facts held while live updates were off.
@@ -293,6 +308,19 @@ async fn engagement(
         Ok(())
     })
     .await?;
+    // Before the hub's first sync of the emails ends, the counts are partial:
+    // said in the task's note (and on stderr by the scripting commands).
+    let store = shared.store.clone();
+    match blocking(move || first_sync::partial_counts(&store)).await {
+        Ok(Some(note)) => {
+            shared.emit(WorkerEvent::TaskNote {
+                id,
+                note: Some(note),
+            });
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "could not read the emails' sync state"),
+    }
     for cadence_id in cadence_ids {
         shared.emit(WorkerEvent::EngagementLoaded { id, cadence_id });
     }

@@ -17,6 +17,7 @@
 
 mod answers;
 mod enroll;
+mod first_sync;
 mod follow;
 
 use std::collections::HashMap;
