@@ -100,6 +100,7 @@ fn ranking(state: &AppState, area: Rect, buf: &mut Buffer) {
             s.title,
         ));
     let ranked = state.ranked_cadences();
+    state.screen.hits.pane(List::Activity, area);
     if ranked.is_empty() {
         let text = if state.cadences.list.fetch.is_loading() {
             "Loading cadences…"

@@ -101,6 +101,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
             ),
             Span::styled(when, s.dim),
         ]));
+    state.screen.hits.pane(List::Alerts, area);
     if a.rules.is_empty() {
         let lines = vec![
             Line::from("No [[alerts]] rules in the config file."),

@@ -108,6 +108,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         .border_style(s.border)
         .title(title(state));
     let inner = block.inner(area);
+    state.screen.hits.pane(List::Cadences, area);
     let show_filter = list.filter_focused || !list.filter.is_empty();
     let empty_lines = |msg: String, hint: Option<String>| {
         let mut v = vec![Line::from(msg)];

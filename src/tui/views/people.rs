@@ -95,6 +95,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         .title(Line::from(title));
     let inner = block.inner(area);
     block.render(area, buf);
+    state.screen.hits.pane(List::People, area);
     if inner.height < 2 {
         return;
     }
