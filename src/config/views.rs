@@ -1,8 +1,10 @@
-//! `[[views]]`: named cadences views (filter, state filter, sort, time range,
-//! columns shown), listed by the dashboard's palette as "view: NAME". A bad entry
-//! is reported by name and skipped; the rest of the config still loads. Saving
-//! a view rewrites only its own entry of config.toml (`toml_edit` keeps every
-//! other line and comment as it was).
+//! `[[views]]`: named views listed by the dashboard's palette as "view: NAME".
+//! A view is of the cadences table (filter, state filter, sort, time range,
+//! columns shown; the default), of the people search (the query, the id
+//! column) or of one cadence's detail (the cadence, the time range, the chart
+//! box). The bad entries are reported together in one warning and skipped; the
+//! rest of the config still loads. Saving a view rewrites only its own entry
+//! of config.toml (`toml_edit` keeps every other line and comment as it was).
 //!
 //! ```toml
 //! [[views]]
@@ -13,6 +15,19 @@
 //! descending = true         # default: names ascending, numbers largest first
 //! range_days = 30           # 0: all time
 //! columns = ["id", "name", "sent", "reply"]   # default: all but id
+//!
+//! [[views]]
+//! name = "CFOs"
+//! table = "people"
+//! query = "cfo"
+//! ids = true                # the id column (default: hidden)
+//!
+//! [[views]]
+//! name = "Q3 weekly"
+//! table = "detail"
+//! cadence = 25623
+//! range_days = 90           # left out: the range stays as it is
+//! chart = "weekly"          # live, daily, weekly; left out: stays as it is
 //! ```
 
 use std::path::Path;
@@ -29,34 +44,95 @@ pub const VIEW_SORTS: [&str; 9] = [
 ];
 /// The state filters, in the state key's order.
 pub const VIEW_STATES: [&str; 4] = ["all", "active", "draft", "archived"];
+/// The tables a view can be of, in [`ViewTable`]'s order.
+pub const VIEW_TABLES: [&str; 3] = ["cadences", "people", "detail"];
+/// The detail's chart box modes.
+pub const VIEW_CHARTS: [&str; 3] = ["live", "daily", "weekly"];
+
+/// What a view shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ViewTable {
+    /// The cadences table (1).
+    #[default]
+    Cadences,
+    /// The people search (2).
+    People,
+    /// One cadence's detail.
+    Detail,
+}
+
+impl ViewTable {
+    pub fn as_str(self) -> &'static str {
+        VIEW_TABLES[self as usize]
+    }
+}
 
 /// One saved view.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SavedView {
     pub name: String,
-    /// The name filter as typed (`is:team owner:NAME` words included).
+    pub table: ViewTable,
+    /// Cadences: the name filter as typed (`is:team owner:NAME` words included).
     pub filter: String,
-    /// One of [`VIEW_STATES`].
+    /// Cadences: one of [`VIEW_STATES`].
     pub state: String,
-    /// One of [`VIEW_SORTS`] and whether largest (or Z) first; `None`: by name.
+    /// Cadences: one of [`VIEW_SORTS`] and whether largest (or Z) first; `None`: by name.
     pub sort: Option<(String, Option<bool>)>,
-    /// `None`: the range stays as it is; `Some(0)`: all time.
+    /// Cadences and detail: `None`: the range stays as it is; `Some(0)`: all time.
     pub range_days: Option<u32>,
-    /// Columns shown (of [`VIEW_COLUMNS`]); `None`: every column but the id.
+    /// Cadences: columns shown (of [`VIEW_COLUMNS`]); `None`: every column but the id.
     pub columns: Option<Vec<String>>,
+    /// People: the search as typed.
+    pub query: String,
+    /// People: the id column is shown.
+    pub ids: bool,
+    /// Detail: the cadence's id.
+    pub cadence: Option<u64>,
+    /// Detail: the chart box (one of [`VIEW_CHARTS`]); `None`: stays as it is.
+    pub chart: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawView {
     name: String,
-    #[serde(default)]
-    filter: String,
+    table: Option<String>,
+    filter: Option<String>,
     state: Option<String>,
     sort: Option<String>,
     descending: Option<bool>,
     range_days: Option<u32>,
     columns: Option<Vec<String>>,
+    query: Option<String>,
+    ids: Option<bool>,
+    cadence: Option<u64>,
+    chart: Option<String>,
+}
+
+impl RawView {
+    /// The fields given that `table` has no use for, as "`query`, `ids`".
+    fn stray(&self, table: ViewTable) -> Vec<&'static str> {
+        let given = [
+            ("filter", self.filter.is_some(), ViewTable::Cadences),
+            ("state", self.state.is_some(), ViewTable::Cadences),
+            ("sort", self.sort.is_some(), ViewTable::Cadences),
+            ("descending", self.descending.is_some(), ViewTable::Cadences),
+            ("columns", self.columns.is_some(), ViewTable::Cadences),
+            ("query", self.query.is_some(), ViewTable::People),
+            ("ids", self.ids.is_some(), ViewTable::People),
+            ("cadence", self.cadence.is_some(), ViewTable::Detail),
+            ("chart", self.chart.is_some(), ViewTable::Detail),
+        ];
+        let mut out: Vec<&'static str> = given
+            .into_iter()
+            .filter(|&(_, set, of)| set && of != table)
+            .map(|(name, _, _)| name)
+            .collect();
+        if self.range_days.is_some() && table == ViewTable::People {
+            out.push("range_days");
+        }
+        out
+    }
 }
 
 fn one_of(what: &str, value: &str, allowed: &[&str]) -> Result<String, String> {
@@ -78,6 +154,30 @@ impl TryFrom<RawView> for SavedView {
         if r.name.trim().is_empty() {
             return Err("name is empty".into());
         }
+        let table = match &r.table {
+            Some(t) => {
+                let t = one_of("table", t, &VIEW_TABLES)?;
+                [ViewTable::Cadences, ViewTable::People, ViewTable::Detail]
+                    [VIEW_TABLES.iter().position(|v| *v == t).unwrap_or(0)]
+            }
+            None => ViewTable::Cadences,
+        };
+        let stray = r.stray(table);
+        if !stray.is_empty() {
+            return Err(format!(
+                "{} not for a {} view (table = \"{}\")",
+                stray.join(", "),
+                table.as_str(),
+                table.as_str()
+            ));
+        }
+        if table == ViewTable::Detail && r.cadence.is_none() {
+            return Err("a detail view needs `cadence = ID`".into());
+        }
+        let chart = match &r.chart {
+            Some(c) => Some(one_of("chart", c, &VIEW_CHARTS)?),
+            None => None,
+        };
         let state = match &r.state {
             Some(s) => one_of("state", s, &VIEW_STATES)?,
             None => "all".to_string(),
@@ -110,21 +210,79 @@ impl TryFrom<RawView> for SavedView {
         };
         Ok(SavedView {
             name: r.name.trim().to_string(),
-            filter: r.filter,
+            table,
+            filter: r.filter.unwrap_or_default(),
             state,
             sort,
             range_days: r.range_days,
             columns,
+            query: r.query.unwrap_or_default(),
+            ids: r.ids.unwrap_or(false),
+            cadence: r.cadence,
+            chart,
         })
     }
 }
 
-/// The `[[views]]` that parsed, and one line per entry that did not.
+/// The `[[views]]` that parsed, and the entries that did not.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SavedViews {
     pub views: Vec<SavedView>,
-    /// "config [[views]] entry 2 (\"EMEA\"): sort \"replies\" is not one of …".
-    pub errors: Vec<String>,
+    pub errors: Vec<SkippedView>,
+}
+
+/// A `[[views]]` entry that was skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedView {
+    /// Its place among the `[[views]]` (1-based).
+    pub entry: usize,
+    pub name: Option<String>,
+    /// "sort \"replies\" is not one of …".
+    pub reason: String,
+}
+
+impl SkippedView {
+    /// `entry 2 ("EMEA")`.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("entry {} (\"{n}\")", self.entry),
+            None => format!("entry {}", self.entry),
+        }
+    }
+}
+
+impl std::fmt::Display for SkippedView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.label(), self.reason)
+    }
+}
+
+impl SavedViews {
+    /// One short warning naming every bad entry (`None`: none), for a status
+    /// line; the reasons are in [`SavedViews::details`] (and the palette):
+    /// `config [[views]] skipped: entry 2 ("typo"), entry 4; ":" then "view" says why`.
+    pub fn warning(&self) -> Option<String> {
+        if self.errors.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = self.errors.iter().map(SkippedView::label).collect();
+        Some(format!(
+            "config [[views]] skipped: {}; \":\" then \"view\" says why",
+            names.join(", ")
+        ))
+    }
+
+    /// Every bad entry with its reason, on one line (`None`: none).
+    pub fn details(&self) -> Option<String> {
+        if self.errors.is_empty() {
+            return None;
+        }
+        let all: Vec<String> = self.errors.iter().map(ToString::to_string).collect();
+        Some(format!(
+            "config [[views]] skipped (fix or remove them): {}",
+            all.join("; ")
+        ))
+    }
 }
 
 /// `deserialize_with` for `views`: each entry on its own, so one bad entry
@@ -136,8 +294,7 @@ pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SavedViews,
         let name = entry
             .get("name")
             .and_then(|n| n.as_str())
-            .map(|n| format!(" (\"{n}\")"))
-            .unwrap_or_default();
+            .map(str::to_string);
         let parsed = RawView::deserialize(entry)
             .map_err(|e| e.message().to_string())
             .and_then(SavedView::try_from);
@@ -146,10 +303,11 @@ pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SavedViews,
                 out.views.retain(|old| old.name != v.name);
                 out.views.push(v);
             }
-            Err(e) => out.errors.push(format!(
-                "config [[views]] entry {}{name} was skipped: {e}; fix or remove it",
-                i + 1
-            )),
+            Err(reason) => out.errors.push(SkippedView {
+                entry: i + 1,
+                name,
+                reason,
+            }),
         }
     }
     Ok(out)
@@ -159,6 +317,31 @@ pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SavedViews,
 fn table(view: &SavedView) -> toml_edit::Table {
     let mut t = toml_edit::Table::new();
     t["name"] = toml_edit::value(view.name.as_str());
+    if view.table != ViewTable::Cadences {
+        t["table"] = toml_edit::value(view.table.as_str());
+    }
+    match view.table {
+        ViewTable::Cadences => {}
+        ViewTable::People => {
+            t["query"] = toml_edit::value(view.query.as_str());
+            if view.ids {
+                t["ids"] = toml_edit::value(true);
+            }
+            return t;
+        }
+        ViewTable::Detail => {
+            if let Some(id) = view.cadence {
+                t["cadence"] = toml_edit::value(i64::try_from(id).unwrap_or(i64::MAX));
+            }
+            if let Some(days) = view.range_days {
+                t["range_days"] = toml_edit::value(i64::from(days));
+            }
+            if let Some(chart) = &view.chart {
+                t["chart"] = toml_edit::value(chart.as_str());
+            }
+            return t;
+        }
+    }
     t["filter"] = toml_edit::value(view.filter.as_str());
     t["state"] = toml_edit::value(view.state.as_str());
     if let Some((sort, descending)) = &view.sort {
@@ -264,6 +447,7 @@ mod tests {
             sort: Some(("reply".into(), Some(true))),
             range_days: Some(7),
             columns: Some(vec!["id".into(), "name".into(), "reply".into()]),
+            ..SavedView::default()
         }
     }
 
@@ -312,24 +496,103 @@ mod tests {
         assert_eq!(config.ui.refresh_secs, 3);
         let names: Vec<&str> = config.views.views.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, ["good"]);
-        let e = &config.views.errors;
+        let e: Vec<String> = config
+            .views
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(e.len(), 3, "{e:?}");
         assert!(
-            e[0].contains("entry 2 (\"typo\")") && e[0].contains("sort \"replies\" is not one of"),
+            e[0].starts_with("entry 2 (\"typo\"): sort \"replies\" is not one of"),
             "{}",
             e[0]
         );
         assert!(
-            e[1].contains("entry 3 (\"extra\")") && e[1].contains("colour"),
+            e[1].starts_with("entry 3 (\"extra\"): ") && e[1].contains("colour"),
             "{}",
             e[1]
         );
         assert!(
-            e[2].contains("entry 4") && e[2].contains("name"),
+            e[2].starts_with("entry 4: ") && e[2].contains("name"),
             "{}",
             e[2]
         );
-        assert!(e.iter().all(|l| l.ends_with("fix or remove it")));
+        // One warning names them all; the details give every reason.
+        assert_eq!(
+            config.views.warning().unwrap(),
+            "config [[views]] skipped: entry 2 (\"typo\"), entry 3 (\"extra\"), entry 4; \":\" then \"view\" says why"
+        );
+        let d = config.views.details().unwrap();
+        assert!(
+            d.starts_with(
+                "config [[views]] skipped (fix or remove them): entry 2 (\"typo\"): sort"
+            ),
+            "{d}"
+        );
+        assert!(
+            d.contains("; entry 3 (\"extra\"): ") && d.contains("; entry 4: "),
+            "{d}"
+        );
+        let none = crate::config::parse(Path::new("c.toml"), "").unwrap();
+        assert_eq!((none.views.warning(), none.views.details()), (None, None));
+    }
+
+    #[test]
+    fn people_and_detail_views_round_trip_and_refuse_the_other_tables_fields() {
+        let people = SavedView {
+            name: "CFOs".into(),
+            table: ViewTable::People,
+            query: "cfo acme".into(),
+            ids: true,
+            state: "all".into(),
+            ..SavedView::default()
+        };
+        let detail = SavedView {
+            name: "Q3 weekly".into(),
+            table: ViewTable::Detail,
+            cadence: Some(25623),
+            range_days: Some(90),
+            chart: Some("weekly".into()),
+            state: "all".into(),
+            ..SavedView::default()
+        };
+        let text = with_view(&with_view("", &people).unwrap(), &detail).unwrap();
+        assert!(
+            text.contains("table = \"people\"") && text.contains("query = \"cfo acme\""),
+            "{text}"
+        );
+        assert!(
+            !text.contains("filter"),
+            "a people view writes no cadences fields: {text}"
+        );
+        let config = crate::config::parse(Path::new("c.toml"), &text).unwrap();
+        assert_eq!(config.views.views, [people, detail]);
+        assert!(config.views.errors.is_empty());
+        let bad = "[[views]]\nname = \"p\"\ntable = \"people\"\nsort = \"sent\"\nrange_days = 7\n\n\
+                   [[views]]\nname = \"d\"\ntable = \"detail\"\n\n\
+                   [[views]]\nname = \"c\"\nquery = \"x\"\n\n\
+                   [[views]]\nname = \"t\"\ntable = \"person\"\n";
+        let config = crate::config::parse(Path::new("c.toml"), bad).unwrap();
+        let e: Vec<String> = config
+            .views
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(e.len(), 4, "{e:?}");
+        assert!(
+            e[0].contains("sort, range_days not for a people view"),
+            "{}",
+            e[0]
+        );
+        assert!(e[1].contains("needs `cadence = ID`"), "{}", e[1]);
+        assert!(e[2].contains("query not for a cadences view"), "{}", e[2]);
+        assert!(
+            e[3].contains("table \"person\" is not one of cadences, people, detail"),
+            "{}",
+            e[3]
+        );
     }
 
     #[test]

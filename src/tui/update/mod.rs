@@ -196,6 +196,7 @@ fn run_chosen(state: &mut AppState, chosen: Option<super::palette::Entry>, fx: &
     match chosen {
         Some(super::palette::Entry::Action(a)) => actions::on_action(state, a, fx),
         Some(super::palette::Entry::View(i)) => saved::apply(state, i, fx),
+        Some(super::palette::Entry::Skipped(i)) => saved::explain_skipped(state, i),
         None => {}
     }
 }
