@@ -73,7 +73,7 @@ fn now_text(state: &RuleState) -> String {
     }
 }
 
-fn scope_text(state: &AppState, rule: &AlertRule) -> String {
+pub fn scope_text(state: &AppState, rule: &AlertRule) -> String {
     match rule.cadence {
         Some(id) => state
             .cadences
