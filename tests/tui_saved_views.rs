@@ -292,6 +292,16 @@ fn the_save_key_in_a_detail_saves_its_cadence_range_and_chart() {
     );
     let config = sltui::config::load(&path).unwrap();
     assert_eq!(config.views.views, [view]);
+    // In People the detail view's name is not offered: saving under it would
+    // replace the detail view with a people view.
+    act(&mut s, Action::View2);
+    act(&mut s, Action::SaveView);
+    let Some(Popup::SaveView(p)) = &s.popup else {
+        panic!("{:?}", s.popup)
+    };
+    assert_eq!(p.input.value(), "");
+    update(&mut s, code(KeyCode::Esc));
+    act(&mut s, Action::View1);
     // Back in the list, another range and the live chart: the view opens the
     // detail again as it was saved.
     act(&mut s, Action::Back);

@@ -20,14 +20,28 @@ use super::nav;
 /// cadence's detail (the current view's name offered, so saving again
 /// replaces it).
 pub(crate) fn open(state: &mut AppState) {
-    if from_screen("", state).is_none() {
+    let Some(here) = from_screen("", state) else {
         state.say(
             Level::Info,
             "saved views are of the cadences table (1), the people search (2) or a cadence's detail",
         );
         return;
-    }
-    let name = state.saved.current.clone().unwrap_or_default();
+    };
+    // The last view's name, when it is of this table: saving under it
+    // replaces that view, never one of another table.
+    let name = state
+        .saved
+        .current
+        .as_ref()
+        .filter(|n| {
+            state
+                .saved
+                .views
+                .iter()
+                .any(|v| &v.name == *n && v.table == here.table)
+        })
+        .cloned()
+        .unwrap_or_default();
     state.popup = Some(Popup::SaveView(Box::new(SavePrompt {
         input: TextInput::new(&name),
     })));
