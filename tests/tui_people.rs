@@ -292,3 +292,34 @@ fn the_id_column_is_exactly_as_wide_as_the_longest_id() {
     let first = text.lines().find(|l| l.starts_with("│▶")).unwrap();
     assert!(first.starts_with("│▶● "), "{text}");
 }
+
+#[test]
+fn the_count_says_when_the_table_lists_only_the_best_matches() {
+    let mut s = loaded();
+    for i in 0..250u64 {
+        s.people.search.index.upsert(sltui::search::PersonEntry {
+            id: 10_000 + i,
+            name: format!("Zed Person{i}"),
+            email: format!("zed{i}@example.com"),
+            company: "Zedcorp".into(),
+            title: "Analyst".into(),
+        });
+    }
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "zed");
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.people.search.hits.hits.len(), 200);
+    let text = screen_text(&s, 80, 24);
+    assert!(text.contains("best 200 of 250 matches"), "{text}");
+    // Fewer than the table holds: the plain count.
+    act(&mut s, Action::Filter);
+    typ(&mut s, " person7");
+    update(&mut s, code(KeyCode::Enter));
+    let n = s.people.search.hits.total;
+    assert!(n < 200 && n > 0, "{n}");
+    assert!(
+        screen_text(&s, 80, 24).contains(&format!("{n} matches")),
+        "{n}"
+    );
+}

@@ -195,7 +195,12 @@ fn a_write_that_fails_or_no_config_file_is_said_not_saved() {
     act(&mut s, Action::View3);
     act(&mut s, Action::SaveView);
     assert!(s.popup.is_none());
-    assert!(s.message().unwrap().text.contains("cadences table (1)"));
+    assert!(
+        s.message()
+            .unwrap()
+            .text
+            .contains("saved views are of cadences (1)")
+    );
 }
 
 /// The save key's prompt named `name`, entered: the view it asks the loop to

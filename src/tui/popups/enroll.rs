@@ -142,10 +142,17 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
                     } else {
                         s.base
                     };
+                    // Cut with "…" to the popup's width, never mid-word unmarked.
+                    let room = usize::from(inner.width).saturating_sub(2);
+                    let name = ellipsize(&e.name, room);
+                    let rest = room.saturating_sub(name.chars().count());
                     Line::from(vec![
                         Span::styled(format!("{mark} "), s.marked),
-                        Span::styled(e.name.clone(), style),
-                        Span::styled(format!("  {}  {}", e.email, e.company), s.dim),
+                        Span::styled(name, style),
+                        Span::styled(
+                            ellipsize(&format!("  {}  {}", e.email, e.company), rest),
+                            s.dim,
+                        ),
                     ])
                 })
                 .collect();

@@ -23,7 +23,7 @@ pub(crate) fn open(state: &mut AppState) {
     let Some(here) = from_screen("", state) else {
         state.say(
             Level::Info,
-            "saved views are of the cadences table (1), the people search (2) or a cadence's detail",
+            "saved views are of cadences (1), the people search (2) or a cadence's detail",
         );
         return;
     };

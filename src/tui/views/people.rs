@@ -105,15 +105,29 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     }
     let input_area = Rect { height: 1, ..inner };
     input_line(state, "search", &p.query, p.focused, input_area, buf);
+    // The table lists the best SEARCH_LIMIT: said when more matched, so
+    // the last row is not taken for the last match.
+    let listed = p.hits.hits.len();
     let count = if p.query.is_empty() {
-        String::new()
+        (listed < p.index.len()).then(|| {
+            format!(
+                "{listed} of {} listed: type to search",
+                thousands(p.index.len() as u64)
+            )
+        })
+    } else if listed < p.hits.total {
+        Some(format!(
+            "best {listed} of {} matches",
+            thousands(p.hits.total as u64)
+        ))
     } else {
-        format!(
+        Some(format!(
             "{} match{}",
             thousands(p.hits.total as u64),
             if p.hits.total == 1 { "" } else { "es" }
-        )
+        ))
     };
+    let count = count.unwrap_or_default();
     if !count.is_empty() && inner.width as usize > count.len() + 30 {
         let w = count.len() as u16;
         Line::styled(count, s.dim).render(
