@@ -259,15 +259,24 @@ impl std::fmt::Display for SkippedView {
 
 impl SavedViews {
     /// One short warning naming every bad entry (`None`: none), for a status
-    /// line; the reasons are in [`SavedViews::details`] (and the palette):
-    /// `config [[views]] skipped: entry 2 ("typo"), entry 4; ":" then "view" says why`.
+    /// line, where to read why first (a long list is cut at the end of the
+    /// line, not the hint); the reasons are in [`SavedViews::details`] (and
+    /// the palette): `config [[views]] skipped (":" then "view" says why): 2
+    /// "typo", 4`.
     pub fn warning(&self) -> Option<String> {
         if self.errors.is_empty() {
             return None;
         }
-        let names: Vec<String> = self.errors.iter().map(SkippedView::label).collect();
+        let names: Vec<String> = self
+            .errors
+            .iter()
+            .map(|e| match &e.name {
+                Some(n) => format!("{} \"{n}\"", e.entry),
+                None => e.entry.to_string(),
+            })
+            .collect();
         Some(format!(
-            "config [[views]] skipped: {}; \":\" then \"view\" says why",
+            "config [[views]] skipped (\":\" then \"view\" says why): {}",
             names.join(", ")
         ))
     }

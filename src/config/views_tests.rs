@@ -84,7 +84,7 @@ fn a_bad_entry_is_named_and_skipped_and_the_rest_loads() {
     // One warning names them all; the details give every reason.
     assert_eq!(
         config.views.warning().unwrap(),
-        "config [[views]] skipped: entry 2 (\"typo\"), entry 3 (\"extra\"), entry 4; \":\" then \"view\" says why"
+        "config [[views]] skipped (\":\" then \"view\" says why): 2 \"typo\", 3 \"extra\", 4"
     );
     let d = config.views.details().unwrap();
     assert!(
