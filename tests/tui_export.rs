@@ -400,3 +400,24 @@ fn every_table_exports_at_least_the_columns_its_screen_shows() {
     ];
     csv_has_the_screens_columns(&mut s, (120, 40), Action::Export, &alerts);
 }
+
+#[test]
+fn activity_says_so_when_a_cadences_range_was_not_read() {
+    let mut s = loaded();
+    // Cadence 1's range not read (the cost question cancelled, say): its
+    // numbers are the live minutes only.
+    s.metrics.loaded.remove(&1);
+    assert!(!s.engagement_known(1));
+    act(&mut s, Action::View3);
+    let text = screen_text(&s, 100, 30);
+    let q3 = text.lines().find(|l| l.contains("Q3 Outbound")).unwrap();
+    assert!(q3.trim_end_matches('│').trim_end().ends_with('?'), "{q3}");
+    let (_, lines, _) = export(&mut s, Action::Export);
+    let row = lines.iter().find(|l| l.contains("Q3 Outbound")).unwrap();
+    assert!(
+        row.ends_with(",last 30 days,"),
+        "no open rate, not a made-up one: {row}"
+    );
+    let other = lines.iter().find(|l| l.contains("Webinar")).unwrap();
+    assert!(!other.ends_with(','), "{other}");
+}

@@ -110,6 +110,11 @@ pub(super) fn activity(state: &AppState) -> Result<Csv, String> {
                 .list
                 .by_id(id)
                 .map_or_else(String::new, |c| field(&c.name));
+            // Empty when the range was not read, as the cadences CSV.
+            let known = state.engagement_known(id) && !state.engagement_pending(id);
+            let open = known
+                .then(|| state.metrics.agg.by_cadence(id).rates().open)
+                .flatten();
             vec![
                 (i + 1).to_string(),
                 id.to_string(),
@@ -118,7 +123,7 @@ pub(super) fn activity(state: &AppState) -> Result<Csv, String> {
                 clicks.to_string(),
                 replies.to_string(),
                 field(&state.metrics.range.to_string()),
-                rate(state.metrics.agg.by_cadence(id).rates().open),
+                rate(open),
             ]
         })
         .collect();

@@ -292,7 +292,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
 
 /// A number cell: `…` while its range is read, `?` when it was not read (see
 /// [`AppState::engagement_known`]), else the number.
-fn metric_text(pending: bool, known: bool, text: String) -> String {
+pub(super) fn metric_text(pending: bool, known: bool, text: String) -> String {
     if pending {
         "…".to_string()
     } else if !known {
