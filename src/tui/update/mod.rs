@@ -13,6 +13,7 @@ mod mouse;
 mod nav;
 mod palette;
 mod people;
+mod ranking;
 mod saved;
 pub mod stored;
 mod trends;
@@ -157,6 +158,7 @@ pub(crate) fn store_fallback(state: &mut AppState) -> Vec<Effect> {
 
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
+    let ranked = ranking::before(state);
     match msg {
         Msg::Key(key) => on_key(state, key, &mut fx),
         Msg::Action(action) => {
@@ -188,6 +190,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             fx.push(Effect::Quit);
         }
     }
+    ranking::keep(state, ranked);
     fx
 }
 
