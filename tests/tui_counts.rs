@@ -201,3 +201,42 @@ fn the_filter_narrows_by_team_or_personal_and_by_owner() {
     typ(&mut s, "owner:7 is:");
     assert_eq!(shown(&s).len(), 4, "a word being typed hides nothing");
 }
+
+#[test]
+fn the_activity_selection_stays_on_its_cadence_when_the_ranking_moves() {
+    let mut s = state();
+    let fx = init(&mut s);
+    let (id, _) = find(&fx, |r| matches!(r, Request::Cadences)).unwrap();
+    ev(
+        &mut s,
+        WorkerEvent::Cadences {
+            id,
+            cadences: vec![
+                cadence(1, "Beta", "active", true, 1),
+                cadence(2, "acme", "active", true, 1),
+                cadence(3, "Zulu", "active", true, 1),
+            ],
+        },
+    );
+    ev(&mut s, WorkerEvent::Finished { id, error: None });
+    act(&mut s, Action::View3);
+    act(&mut s, Action::Down);
+    let ids = |s: &AppState| -> Vec<u64> { s.ranked_cadences().iter().map(|r| r.0).collect() };
+    assert_eq!(ids(&s)[s.activity.cursor.selected], 1, "Beta selected");
+    // Zulu gets a live reply and moves to the top: Beta is now third.
+    let mut f = fact(900, 3, None, [true, false, true, false, true]);
+    f.sent_at = Some(s.clock.wall);
+    f.updated_at = s.clock.wall;
+    ev(
+        &mut s,
+        WorkerEvent::EmailFacts {
+            id: sltui::worker::PUSHED,
+            facts: vec![f],
+            live: true,
+        },
+    );
+    assert_eq!(ids(&s), [3, 2, 1], "the ranking moved");
+    assert_eq!(s.activity.cursor.selected, 2, "the cursor followed Beta");
+    act(&mut s, Action::Enter);
+    assert_eq!(s.cadences.detail.as_ref().unwrap().cadence_id, 1);
+}

@@ -112,7 +112,7 @@ fn the_detail_exports_the_pane_in_focus_steps_then_people() {
     assert_eq!(what, "2 people");
     assert_eq!(
         lines[0],
-        "cadence_id,person_id,name,email,state,currently_on_cadence"
+        "cadence_id,person_id,name,email,state,currently_on_cadence,sent"
     );
     assert_eq!(
         cells(&lines[1]),
@@ -122,11 +122,12 @@ fn the_detail_exports_the_pane_in_focus_steps_then_people() {
             "Ada Lovelace",
             "ada@analytical.io",
             "active",
-            "true"
+            "true",
+            "2"
         ]
     );
     assert_eq!(cells(&lines[2])[..2], ["1", "502"]);
-    assert_eq!(cells(&lines[2])[4..], ["removed_no_action", "false"]);
+    assert_eq!(cells(&lines[2])[4..], ["removed_no_action", "false", "2"]);
 }
 
 #[test]
@@ -205,15 +206,22 @@ fn the_activity_ranking_exports_busiest_first() {
     assert_eq!(what, "4 cadences");
     assert_eq!(
         lines[0],
-        "rank,cadence_id,name,opens_10min,clicks_10min,replies_10min"
+        "rank,cadence_id,name,opens_10min,clicks_10min,replies_10min,range,open_rate"
     );
     let ranked = s.ranked_cadences();
+    let mut rated = 0;
     for (i, (line, (id, counts))) in lines[1..].iter().zip(&ranked).enumerate() {
         let row = cells(line);
         assert_eq!(row[0], (i + 1).to_string());
         assert_eq!(row[1], id.to_string());
-        assert_eq!(row[3..], counts.map(|n| n.to_string()));
+        assert_eq!(row[3..6], counts.map(|n| n.to_string()));
+        assert_eq!(row[6], "last 30 days");
+        // The open rate over the range, as the screen's Open rate column.
+        let open = s.metrics.agg.by_cadence(*id).rates().open;
+        assert_eq!(row[7], open.map_or(String::new(), |r| format!("{r:.4}")));
+        rated += usize::from(open.is_some());
     }
+    assert!(rated > 0, "some cadence has an open rate: {lines:?}");
 }
 
 #[test]
@@ -225,15 +233,17 @@ fn the_alert_rules_export_with_what_each_says_now() {
     assert_eq!(what, "4 rules");
     assert_eq!(
         lines[0],
-        "name,metric,direction,threshold,days,min_sent,drop_vs_days,cadence_id,condition,state,sent,value,note"
+        "name,metric,direction,threshold,days,min_sent,drop_vs_days,cadence_id,scope,condition,\
+         state,sent,value,rate,baseline_rate,note"
     );
     // "Q3 replies low": cadence 1's reply rate 1/3 is below 50%.
     let q3 = &lines[1];
     assert!(
-        q3.starts_with("Q3 replies low,reply_rate,below,0.5000,7,2,,1,"),
+        q3.starts_with("Q3 replies low,reply_rate,below,0.5000,7,2,,1,Q3 Outbound,"),
         "{q3}"
     );
-    assert!(q3.contains(",firing,4,0.3333,"), "{q3}");
+    assert!(q3.contains(",firing,4,0.3333,0.3333,,"), "{q3}");
+    assert!(lines[2].contains(",every cadence,"), "{}", lines[2]);
     assert!(lines[2].contains(",quiet,"), "{}", lines[2]);
     assert!(lines[3].contains(",too_few,"), "{}", lines[3]);
     assert!(lines[4].contains(",not_evaluated,"), "{}", lines[4]);
@@ -250,4 +260,164 @@ fn an_empty_table_says_so_and_writes_nothing() {
     act(&mut s, Action::View4);
     assert!(act(&mut s, Action::Export).is_empty());
     assert!(s.message().unwrap().text.contains("[[alerts]]"));
+}
+
+/// What the screen shows of one table: the header line holding the first two
+/// titles of `map` (the pane's part of it, between its borders) at
+/// `width`x`height`. Every title on that header must be one of `map`'s
+/// (nothing else may be left on it; a narrow pane may leave some out), and
+/// every column `map` names must be in the CSV `action` writes.
+fn csv_has_the_screens_columns(
+    s: &mut AppState,
+    (width, height): (u16, u16),
+    action: Action,
+    map: &[(&str, &str)],
+) {
+    let text = screen_text(s, width, height);
+    let header = text
+        .lines()
+        .flat_map(|l| l.split('│'))
+        .find(|seg| map[..2].iter().all(|(t, _)| seg.contains(t)))
+        .unwrap_or_else(|| panic!("no header with {:?}:\n{text}", &map[..2]))
+        .to_string();
+    let mut rest = header.clone();
+    let mut titles: Vec<&str> = map.iter().map(|(t, _)| *t).collect();
+    titles.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    for t in titles {
+        if let Some(at) = rest.find(t) {
+            rest.replace_range(at..at + t.len(), " ");
+        }
+    }
+    assert!(
+        !rest.chars().any(char::is_alphanumeric),
+        "a column on screen that the CSV check does not know: {rest:?} of {header:?}"
+    );
+    let (_, lines, _) = export(s, action);
+    let csv = cells(&lines[0]);
+    for (title, column) in map {
+        assert!(
+            csv.contains(column),
+            "{title:?} on screen, no {column:?} in the CSV: {}",
+            lines[0]
+        );
+    }
+}
+
+#[test]
+fn every_table_exports_at_least_the_columns_its_screen_shows() {
+    let mut s = loaded();
+    act(&mut s, Action::ToggleIds);
+    let cadences = [
+        ("Name", "name"),
+        ("Bounce", "bounce_rate"),
+        ("ID", "cadence_id"),
+        ("State", "state"),
+        ("Team", "team_or_personal"),
+        ("People", "people"),
+        ("Sent", "sent"),
+        ("Open", "open_rate"),
+        ("Click", "click_rate"),
+        ("Reply", "reply_rate"),
+    ];
+    csv_has_the_screens_columns(&mut s, (120, 40), Action::Export, &cadences);
+
+    let mut s = people_search();
+    act(&mut s, Action::ToggleIds);
+    let people = [
+        ("Name", "name"),
+        ("Company", "company"),
+        ("ID", "person_id"),
+        ("Email", "email"),
+        ("Title", "title"),
+    ];
+    csv_has_the_screens_columns(&mut s, (120, 40), Action::Export, &people);
+
+    let mut s = person_page();
+    let person = [
+        ("Cadence", "cadence_name"),
+        ("Added", "added_at"),
+        ("State", "state"),
+        ("Sent", "sent"),
+        ("Opens", "opens"),
+        ("Replies", "replies"),
+    ];
+    csv_has_the_screens_columns(&mut s, (120, 40), Action::Export, &person);
+
+    let mut s = detail_funnel();
+    let steps = [
+        ("Day", "day"),
+        ("Reached", "people_reached"),
+        ("ID", "step_id"),
+        ("Type", "type"),
+        ("Name", "name"),
+        ("Drop", "drop_off"),
+        ("Sent", "sent"),
+        ("Open", "open_rate"),
+        ("Click", "click_rate"),
+        ("Reply", "reply_rate"),
+    ];
+    csv_has_the_screens_columns(&mut s, (120, 40), Action::Export, &steps);
+    let templates = [
+        ("Template", "template_name"),
+        ("Deliv", "delivered"),
+        ("Sent", "sent"),
+        ("Repl", "replied"),
+        ("Reply", "reply_rate"),
+        ("95% CI", "reply_rate_ci_low"),
+        ("P(better)", "p_better"),
+        ("p", "p_value"),
+        ("Verdict", "verdict"),
+    ];
+    csv_has_the_screens_columns(&mut s, (120, 40), Action::ExportTemplates, &templates);
+    act(&mut s, Action::SwitchPane);
+    let members = [
+        ("Name", "name"),
+        ("State", "state"),
+        ("Email", "email"),
+        ("Sent", "sent"),
+    ];
+    csv_has_the_screens_columns(&mut s, (120, 40), Action::Export, &members);
+
+    let mut s = loaded();
+    act(&mut s, Action::View3);
+    let activity = [
+        ("Cadence", "name"),
+        ("Open rate", "open_rate"),
+        ("Opens", "opens_10min"),
+        ("Clicks", "clicks_10min"),
+        ("Replies", "replies_10min"),
+    ];
+    csv_has_the_screens_columns(&mut s, (100, 30), Action::Export, &activity);
+
+    let mut s = alerting();
+    act(&mut s, Action::View4);
+    let alerts = [
+        ("Rule", "name"),
+        ("Watches", "condition"),
+        ("State", "state"),
+        ("Now", "value"),
+        ("Scope", "scope"),
+    ];
+    csv_has_the_screens_columns(&mut s, (120, 40), Action::Export, &alerts);
+}
+
+#[test]
+fn activity_says_so_when_a_cadences_range_was_not_read() {
+    let mut s = loaded();
+    // Cadence 1's range not read (the cost question cancelled, say): its
+    // numbers are the live minutes only.
+    s.metrics.loaded.remove(&1);
+    assert!(!s.engagement_known(1));
+    act(&mut s, Action::View3);
+    let text = screen_text(&s, 100, 30);
+    let q3 = text.lines().find(|l| l.contains("Q3 Outbound")).unwrap();
+    assert!(q3.trim_end_matches('│').trim_end().ends_with('?'), "{q3}");
+    let (_, lines, _) = export(&mut s, Action::Export);
+    let row = lines.iter().find(|l| l.contains("Q3 Outbound")).unwrap();
+    assert!(
+        row.ends_with(",last 30 days,"),
+        "no open rate, not a made-up one: {row}"
+    );
+    let other = lines.iter().find(|l| l.contains("Webinar")).unwrap();
+    assert!(!other.ends_with(','), "{other}");
 }

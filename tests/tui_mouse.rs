@@ -28,7 +28,11 @@ fn click(s: &mut AppState, column: u16, row: u16) {
 
 /// Where `needle` is on an 80x24 frame of the state (drawing it, as the loop does).
 fn spot(s: &AppState, needle: &str) -> (u16, u16) {
-    let lines = buffer_lines(&render_buffer(s, 80, 24));
+    spot_in(s, 80, 24, needle)
+}
+
+fn spot_in(s: &AppState, width: u16, height: u16, needle: &str) -> (u16, u16) {
+    let lines = buffer_lines(&render_buffer(s, width, height));
     for (y, line) in lines.iter().enumerate() {
         if let Some(byte) = line.find(needle) {
             return (line[..byte].chars().count() as u16, y as u16);
@@ -90,8 +94,74 @@ fn people_and_a_persons_cadences_take_clicks() {
     assert_eq!(s.view, View::CadenceDetail);
 }
 
+fn detail_cursor(s: &AppState) -> usize {
+    s.cadences.detail.as_ref().unwrap().cursor.selected
+}
+
 #[test]
-fn the_wheel_moves_the_focused_list_and_scrolls_help() {
+fn the_wheel_moves_the_pane_under_the_pointer_not_the_focused_one() {
+    // 120 columns: the steps (3) and the people (2) side by side, one cursor.
+    let mut s = q3_detail();
+    assert_eq!(detail_cursor(&s), 0, "the focus starts on the steps");
+    let (px, py) = spot_in(&s, 120, 40, "Ada Lovelace");
+    mouse(&mut s, MouseEventKind::ScrollDown, px, py);
+    // The people pane takes the cursor at its top row, then moves three
+    // rows (two people: stops on the last).
+    assert_eq!(detail_cursor(&s), 3 + 1);
+    render_buffer(&s, 120, 40);
+    mouse(&mut s, MouseEventKind::ScrollUp, px, py);
+    assert_eq!(detail_cursor(&s), 3, "back to the first person");
+    // Over the steps: the steps take the cursor back, from their top row.
+    let (sx, sy) = spot_in(&s, 120, 40, "Intro email");
+    mouse(&mut s, MouseEventKind::ScrollDown, sx, sy);
+    assert_eq!(
+        detail_cursor(&s),
+        2,
+        "three steps down from the first, stops on the last"
+    );
+    // Over the pane's border and empty lines too, not only its rows.
+    let (bx, by) = spot_in(&s, 120, 40, "People (");
+    mouse(&mut s, MouseEventKind::ScrollDown, bx, by);
+    assert_eq!(detail_cursor(&s), 3 + 1);
+    // Over the facts box (no list) the wheel does nothing.
+    let (fx_, fy) = spot_in(&s, 120, 40, "sent ");
+    mouse(&mut s, MouseEventKind::ScrollUp, fx_, fy);
+    assert_eq!(detail_cursor(&s), 3 + 1);
+}
+
+#[test]
+fn a_click_in_a_pane_outside_its_rows_focuses_it() {
+    let mut s = q3_detail();
+    let (bx, by) = spot_in(&s, 120, 40, "People (");
+    click(&mut s, bx, by);
+    assert_eq!(detail_cursor(&s), 3, "the people pane's top row");
+    assert_eq!(
+        s.view,
+        View::CadenceDetail,
+        "a click on a pane opens nothing"
+    );
+    let (sx, sy) = spot_in(&s, 120, 40, "Steps (");
+    click(&mut s, sx, sy);
+    assert_eq!(detail_cursor(&s), 0);
+    // A pane that has the cursor keeps its selection.
+    act(&mut s, Action::Down);
+    render_buffer(&s, 120, 40);
+    click(&mut s, sx, sy);
+    assert_eq!(detail_cursor(&s), 1);
+}
+
+#[test]
+fn the_wheel_outside_every_list_moves_nothing() {
+    let mut s = loaded();
+    render_buffer(&s, 80, 24);
+    // The status bar and the tab bar.
+    mouse(&mut s, MouseEventKind::ScrollDown, 10, 23);
+    mouse(&mut s, MouseEventKind::ScrollDown, 10, 0);
+    assert_eq!(s.cadences.list.cursor.selected, 0);
+}
+
+#[test]
+fn the_wheel_moves_the_list_under_the_pointer_and_scrolls_help() {
     let mut s = loaded();
     render_buffer(&s, 80, 24);
     assert_eq!(s.cadences.list.cursor.selected, 0);

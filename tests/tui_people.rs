@@ -244,3 +244,82 @@ fn people_only_the_dashboard_knows_stay_when_the_workers_index_arrives() {
     );
     assert_eq!(s.people.search.status, IndexStatus::Done { total: 3 });
 }
+
+/// The header line of the people table and the row showing `name`.
+fn people_lines(s: &sltui::tui::state::AppState, width: u16, name: &str) -> (String, String) {
+    let text = screen_text(s, width, 24);
+    let header = text
+        .lines()
+        .find(|l| l.contains("Email"))
+        .unwrap()
+        .to_string();
+    let row = text.lines().find(|l| l.contains(name)).unwrap().to_string();
+    (header, row)
+}
+
+#[test]
+fn the_id_column_is_exactly_as_wide_as_the_longest_id() {
+    let mut s = loaded();
+    s.people.search.index.upsert(sltui::search::PersonEntry {
+        id: 103_358_225,
+        name: "Joan Simmons".into(),
+        email: "joan@tidalcore.io".into(),
+        company: "Tidalcore".into(),
+        title: "Founder".into(),
+    });
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "a");
+    update(&mut s, code(KeyCode::Enter));
+    act(&mut s, Action::ToggleIds);
+    for width in [80, 120] {
+        let (header, row) = people_lines(&s, width, "Joan Simmons");
+        let col = |line: &str, needle: &str| line[..line.find(needle).unwrap()].chars().count();
+        // The border, the marker's cell (2), one space: the id; then the
+        // 9 digits and one space: the name. Nothing wider.
+        assert_eq!(col(&header, "ID"), 4, "{header}");
+        assert_eq!(col(&row, "103358225"), 4, "{row}");
+        assert_eq!(col(&header, "Name"), 4 + 9 + 1, "{header}");
+        assert_eq!(col(&row, "Joan Simmons"), 4 + 9 + 1, "{row}");
+        // A shorter id starts where the longest does.
+        let (_, ada) = people_lines(&s, width, "Ada Lovelace");
+        assert_eq!(col(&ada, "501"), 4, "{ada}");
+    }
+    // Selected and marked: the marker and the mark share the first cell.
+    act(&mut s, Action::Mark);
+    act(&mut s, Action::Up);
+    let text = screen_text(&s, 80, 24);
+    let first = text.lines().find(|l| l.starts_with("│▶")).unwrap();
+    assert!(first.starts_with("│▶● "), "{text}");
+}
+
+#[test]
+fn the_count_says_when_the_table_lists_only_the_best_matches() {
+    let mut s = loaded();
+    for i in 0..250u64 {
+        s.people.search.index.upsert(sltui::search::PersonEntry {
+            id: 10_000 + i,
+            name: format!("Zed Person{i}"),
+            email: format!("zed{i}@example.com"),
+            company: "Zedcorp".into(),
+            title: "Analyst".into(),
+        });
+    }
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "zed");
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.people.search.hits.hits.len(), 200);
+    let text = screen_text(&s, 80, 24);
+    assert!(text.contains("best 200 of 250 matches"), "{text}");
+    // Fewer than the table holds: the plain count.
+    act(&mut s, Action::Filter);
+    typ(&mut s, " person7");
+    update(&mut s, code(KeyCode::Enter));
+    let n = s.people.search.hits.total;
+    assert!(n < 200 && n > 0, "{n}");
+    assert!(
+        screen_text(&s, 80, 24).contains(&format!("{n} matches")),
+        "{n}"
+    );
+}

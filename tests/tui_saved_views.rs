@@ -1,18 +1,20 @@
 //! Saved views: the palette lists the config's `[[views]]` as "view: NAME" and
-//! applies one to the cadences table; the save key writes the table as it is
-//! into config.toml (the file's other content and comments kept) and the
-//! palette lists it from then on.
+//! applies one (to the cadences table, the people search or a cadence's
+//! detail); the save key writes the view on screen as it is into config.toml
+//! (the file's other content and comments kept) and the palette lists it from
+//! then on; a skipped entry is listed with its reason.
 
 mod tui_support;
 
 use crossterm::event::KeyCode;
 use sltui::config::keymap::Action;
-use sltui::config::views::SavedView;
+use sltui::config::views::{SavedView, SkippedView, ViewTable};
 use sltui::metrics::TimeRange;
 use sltui::tui::cadence_list::{SortColumn, StateFilter};
 use sltui::tui::msg::{Effect, Msg};
 use sltui::tui::palette::Entry;
 use sltui::tui::state::{AppState, Popup, View};
+use sltui::tui::trends::ChartMode;
 use sltui::tui::update::update;
 use tui_support::*;
 
@@ -29,6 +31,7 @@ fn view(name: &str) -> SavedView {
             "sent".into(),
             "reply".into(),
         ]),
+        ..SavedView::default()
     }
 }
 
@@ -192,5 +195,184 @@ fn a_write_that_fails_or_no_config_file_is_said_not_saved() {
     act(&mut s, Action::View3);
     act(&mut s, Action::SaveView);
     assert!(s.popup.is_none());
-    assert!(s.message().unwrap().text.contains("cadences table (1)"));
+    assert!(
+        s.message()
+            .unwrap()
+            .text
+            .contains("saved views are of cadences (1)")
+    );
+}
+
+/// The save key's prompt named `name`, entered: the view it asks the loop to
+/// write, written into `path` as app.rs does, and told to `update`.
+fn save_as(s: &mut AppState, name: &str) -> SavedView {
+    act(s, Action::SaveView);
+    typ(s, name);
+    let fx = update(s, code(KeyCode::Enter));
+    let [Effect::SaveView { path, view }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let error = sltui::config::views::save(path, view).err();
+    assert_eq!(error, None);
+    update(
+        s,
+        Msg::ViewSaved {
+            view: view.clone(),
+            error,
+        },
+    );
+    view.clone()
+}
+
+#[test]
+fn the_save_key_in_people_saves_the_search_and_the_palette_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let mut s = loaded();
+    s.saved.config_path = Some(path.clone());
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "grace");
+    update(&mut s, code(KeyCode::Enter));
+    act(&mut s, Action::ToggleIds);
+    act(&mut s, Action::SaveView);
+    let text = screen_text(&s, 80, 24);
+    assert!(text.contains("Save this people search as a view"), "{text}");
+    assert!(text.contains("people \"grace\" · ids"), "{text}");
+    update(&mut s, code(KeyCode::Esc));
+    let view = save_as(&mut s, "Grace");
+    assert_eq!(
+        (view.table, view.query.as_str(), view.ids),
+        (ViewTable::People, "grace", true)
+    );
+    let config = sltui::config::load(&path).unwrap();
+    assert_eq!(config.views.views, [view]);
+    // Elsewhere, with another search: the palette brings the saved one back.
+    s.people.search.query = sltui::tui::text_input::TextInput::new("ada");
+    s.people.search.show_ids = false;
+    act(&mut s, Action::View1);
+    update(&mut s, key(':'));
+    typ(&mut s, "view people");
+    // The view first, then the actions that match ("view 2 … people").
+    assert_eq!(palette_rows(&s)[0], Entry::View(0));
+    assert!(screen_text(&s, 80, 24).contains("people \"grace\" · ids"));
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.view, View::People);
+    let p = &s.people.search;
+    assert_eq!(p.query.value(), "grace");
+    assert!(p.show_ids && !p.focused);
+    let first = p.index.get(p.hits.hits[0]).unwrap();
+    assert_eq!(first.name, "Grace Hopper", "the search ran again");
+}
+
+#[test]
+fn the_save_key_in_a_detail_saves_its_cadence_range_and_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let mut s = q3_detail();
+    s.saved.config_path = Some(path.clone());
+    act(&mut s, Action::CycleRange); // 90 days
+    act(&mut s, Action::Chart); // daily
+    act(&mut s, Action::Chart); // weekly
+    act(&mut s, Action::SaveView);
+    let text = screen_text(&s, 80, 24);
+    assert!(
+        text.contains("Save this cadence's detail as a view"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cadence 1 Q3 Outbound · 90d · weekly chart"),
+        "{text}"
+    );
+    update(&mut s, code(KeyCode::Esc));
+    let view = save_as(&mut s, "Q3 weekly");
+    assert_eq!(
+        (
+            view.table,
+            view.cadence,
+            view.range_days,
+            view.chart.as_deref()
+        ),
+        (ViewTable::Detail, Some(1), Some(90), Some("weekly"))
+    );
+    let config = sltui::config::load(&path).unwrap();
+    assert_eq!(config.views.views, [view]);
+    // In People the detail view's name is not offered: saving under it would
+    // replace the detail view with a people view.
+    act(&mut s, Action::View2);
+    act(&mut s, Action::SaveView);
+    let Some(Popup::SaveView(p)) = &s.popup else {
+        panic!("{:?}", s.popup)
+    };
+    assert_eq!(p.input.value(), "");
+    update(&mut s, code(KeyCode::Esc));
+    act(&mut s, Action::View1);
+    // Back in the list, another range and the live chart: the view opens the
+    // detail again as it was saved.
+    act(&mut s, Action::Back);
+    act(&mut s, Action::CycleRange); // all time
+    act(&mut s, Action::Chart); // live again (from the list: only said)
+    s.analytics.trends.mode = ChartMode::Live;
+    update(&mut s, key(':'));
+    typ(&mut s, "q3 weekly");
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.view, View::CadenceDetail);
+    assert_eq!(s.cadences.detail.as_ref().unwrap().cadence_id, 1);
+    assert_eq!(s.metrics.range, TimeRange::Days(90));
+    assert_eq!(s.analytics.trends.mode, ChartMode::Weekly);
+    assert!(!requests(&fx).is_empty(), "the detail is read: {fx:?}");
+    // A cadence that is not in the list is said, not opened.
+    s.saved.views[0].cadence = Some(999);
+    act(&mut s, Action::View1);
+    update(&mut s, key(':'));
+    typ(&mut s, "q3 weekly");
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.view, View::Cadences);
+    assert!(
+        s.message()
+            .unwrap()
+            .text
+            .contains("cadence 999 is not in the cadences list"),
+        "{:?}",
+        s.message()
+    );
+}
+
+#[test]
+fn the_palette_lists_skipped_entries_with_their_reason() {
+    let mut s = loaded();
+    s.saved.views = vec![view("good")];
+    s.saved.skipped = vec![
+        SkippedView {
+            entry: 2,
+            name: Some("typo".into()),
+            reason: "sort \"replies\" is not one of name, state".into(),
+        },
+        SkippedView {
+            entry: 3,
+            name: None,
+            reason: "missing field `name`".into(),
+        },
+    ];
+    update(&mut s, key(':'));
+    typ(&mut s, "view");
+    assert_eq!(
+        palette_rows(&s)[..3],
+        [Entry::View(0), Entry::Skipped(0), Entry::Skipped(1)]
+    );
+    let text = screen_text(&s, 120, 40);
+    assert!(
+        text.contains("view: typo")
+            && text.contains("skipped, entry 2 (\"typo\"): sort \"replies\""),
+        "{text}"
+    );
+    assert!(text.contains("view: (no name)"), "{text}");
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.popup.is_none());
+    assert_eq!(
+        s.message().unwrap().text,
+        "config [[views]] entry 2 (\"typo\"): sort \"replies\" is not one of name, state; fix or remove it"
+    );
+    assert_eq!(s.view, View::Cadences, "nothing was applied");
 }

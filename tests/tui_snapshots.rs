@@ -192,7 +192,11 @@ fn help_lists_the_live_keymap() {
     // The rest is one scroll away.
     act(&mut s, Action::Bottom);
     let text = screen(&s, 80, 24);
-    for needle in ["ctrl-w", "3 Activity"] {
+    for needle in [
+        "the wheel moves the list under the pointer",
+        "3 Activity",
+        "4 Alerts",
+    ] {
         assert!(
             text.contains(needle),
             "missing {needle:?} after scrolling\n{text}"

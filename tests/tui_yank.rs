@@ -107,7 +107,7 @@ fn the_id_column_comes_and_goes_first_in_the_row() {
         s.message()
             .unwrap()
             .text
-            .contains("cadences (1) and people (2) tables")
+            .contains("the id column is in cadences (1) and people (2)")
     );
 }
 

@@ -75,8 +75,9 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     /// `[[alerts]]`: rules for `sltui alerts`.
     pub alerts: Vec<AlertRule>,
-    /// `[[views]]`: named cadences views for the dashboard (a bad entry is
-    /// skipped and reported, the rest loads).
+    /// `[[views]]`: named views for the dashboard (the cadences table, the
+    /// people search, a cadence's detail; the bad entries are skipped and
+    /// reported together, the rest loads).
     #[serde(deserialize_with = "views::deserialize")]
     pub views: views::SavedViews,
     #[serde(rename = "api_key")]

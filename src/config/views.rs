@@ -1,8 +1,10 @@
-//! `[[views]]`: named cadences views (filter, state filter, sort, time range,
-//! columns shown), listed by the dashboard's palette as "view: NAME". A bad entry
-//! is reported by name and skipped; the rest of the config still loads. Saving
-//! a view rewrites only its own entry of config.toml (`toml_edit` keeps every
-//! other line and comment as it was).
+//! `[[views]]`: named views listed by the dashboard's palette as "view: NAME".
+//! A view is of the cadences table (filter, state filter, sort, time range,
+//! columns shown; the default), of the people search (the query, the id
+//! column) or of one cadence's detail (the cadence, the time range, the chart
+//! box). The bad entries are reported together in one warning and skipped; the
+//! rest of the config still loads. Saving a view rewrites only its own entry
+//! of config.toml (`toml_edit` keeps every other line and comment as it was).
 //!
 //! ```toml
 //! [[views]]
@@ -13,6 +15,19 @@
 //! descending = true         # default: names ascending, numbers largest first
 //! range_days = 30           # 0: all time
 //! columns = ["id", "name", "sent", "reply"]   # default: all but id
+//!
+//! [[views]]
+//! name = "CFOs"
+//! table = "people"
+//! query = "cfo"
+//! ids = true                # the id column (default: hidden)
+//!
+//! [[views]]
+//! name = "Q3 weekly"
+//! table = "detail"
+//! cadence = 25623
+//! range_days = 90           # left out: the range stays as it is
+//! chart = "weekly"          # live, daily, weekly; left out: stays as it is
 //! ```
 
 use std::path::Path;
@@ -29,34 +44,95 @@ pub const VIEW_SORTS: [&str; 9] = [
 ];
 /// The state filters, in the state key's order.
 pub const VIEW_STATES: [&str; 4] = ["all", "active", "draft", "archived"];
+/// The tables a view can be of, in [`ViewTable`]'s order.
+pub const VIEW_TABLES: [&str; 3] = ["cadences", "people", "detail"];
+/// The detail's chart box modes.
+pub const VIEW_CHARTS: [&str; 3] = ["live", "daily", "weekly"];
+
+/// What a view shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ViewTable {
+    /// The cadences table (1).
+    #[default]
+    Cadences,
+    /// The people search (2).
+    People,
+    /// One cadence's detail.
+    Detail,
+}
+
+impl ViewTable {
+    pub fn as_str(self) -> &'static str {
+        VIEW_TABLES[self as usize]
+    }
+}
 
 /// One saved view.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SavedView {
     pub name: String,
-    /// The name filter as typed (`is:team owner:NAME` words included).
+    pub table: ViewTable,
+    /// Cadences: the name filter as typed (`is:team owner:NAME` words included).
     pub filter: String,
-    /// One of [`VIEW_STATES`].
+    /// Cadences: one of [`VIEW_STATES`].
     pub state: String,
-    /// One of [`VIEW_SORTS`] and whether largest (or Z) first; `None`: by name.
+    /// Cadences: one of [`VIEW_SORTS`] and whether largest (or Z) first; `None`: by name.
     pub sort: Option<(String, Option<bool>)>,
-    /// `None`: the range stays as it is; `Some(0)`: all time.
+    /// Cadences and detail: `None`: the range stays as it is; `Some(0)`: all time.
     pub range_days: Option<u32>,
-    /// Columns shown (of [`VIEW_COLUMNS`]); `None`: every column but the id.
+    /// Cadences: columns shown (of [`VIEW_COLUMNS`]); `None`: every column but the id.
     pub columns: Option<Vec<String>>,
+    /// People: the search as typed.
+    pub query: String,
+    /// People: the id column is shown.
+    pub ids: bool,
+    /// Detail: the cadence's id.
+    pub cadence: Option<u64>,
+    /// Detail: the chart box (one of [`VIEW_CHARTS`]); `None`: stays as it is.
+    pub chart: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawView {
     name: String,
-    #[serde(default)]
-    filter: String,
+    table: Option<String>,
+    filter: Option<String>,
     state: Option<String>,
     sort: Option<String>,
     descending: Option<bool>,
     range_days: Option<u32>,
     columns: Option<Vec<String>>,
+    query: Option<String>,
+    ids: Option<bool>,
+    cadence: Option<u64>,
+    chart: Option<String>,
+}
+
+impl RawView {
+    /// The fields given that `table` has no use for, as "`query`, `ids`".
+    fn stray(&self, table: ViewTable) -> Vec<&'static str> {
+        let given = [
+            ("filter", self.filter.is_some(), ViewTable::Cadences),
+            ("state", self.state.is_some(), ViewTable::Cadences),
+            ("sort", self.sort.is_some(), ViewTable::Cadences),
+            ("descending", self.descending.is_some(), ViewTable::Cadences),
+            ("columns", self.columns.is_some(), ViewTable::Cadences),
+            ("query", self.query.is_some(), ViewTable::People),
+            ("ids", self.ids.is_some(), ViewTable::People),
+            ("cadence", self.cadence.is_some(), ViewTable::Detail),
+            ("chart", self.chart.is_some(), ViewTable::Detail),
+        ];
+        let mut out: Vec<&'static str> = given
+            .into_iter()
+            .filter(|&(_, set, of)| set && of != table)
+            .map(|(name, _, _)| name)
+            .collect();
+        if self.range_days.is_some() && table == ViewTable::People {
+            out.push("range_days");
+        }
+        out
+    }
 }
 
 fn one_of(what: &str, value: &str, allowed: &[&str]) -> Result<String, String> {
@@ -78,6 +154,30 @@ impl TryFrom<RawView> for SavedView {
         if r.name.trim().is_empty() {
             return Err("name is empty".into());
         }
+        let table = match &r.table {
+            Some(t) => {
+                let t = one_of("table", t, &VIEW_TABLES)?;
+                [ViewTable::Cadences, ViewTable::People, ViewTable::Detail]
+                    [VIEW_TABLES.iter().position(|v| *v == t).unwrap_or(0)]
+            }
+            None => ViewTable::Cadences,
+        };
+        let stray = r.stray(table);
+        if !stray.is_empty() {
+            return Err(format!(
+                "{} not for a {} view (table = \"{}\")",
+                stray.join(", "),
+                table.as_str(),
+                table.as_str()
+            ));
+        }
+        if table == ViewTable::Detail && r.cadence.is_none() {
+            return Err("a detail view needs `cadence = ID`".into());
+        }
+        let chart = match &r.chart {
+            Some(c) => Some(one_of("chart", c, &VIEW_CHARTS)?),
+            None => None,
+        };
         let state = match &r.state {
             Some(s) => one_of("state", s, &VIEW_STATES)?,
             None => "all".to_string(),
@@ -110,21 +210,88 @@ impl TryFrom<RawView> for SavedView {
         };
         Ok(SavedView {
             name: r.name.trim().to_string(),
-            filter: r.filter,
+            table,
+            filter: r.filter.unwrap_or_default(),
             state,
             sort,
             range_days: r.range_days,
             columns,
+            query: r.query.unwrap_or_default(),
+            ids: r.ids.unwrap_or(false),
+            cadence: r.cadence,
+            chart,
         })
     }
 }
 
-/// The `[[views]]` that parsed, and one line per entry that did not.
+/// The `[[views]]` that parsed, and the entries that did not.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SavedViews {
     pub views: Vec<SavedView>,
-    /// "config [[views]] entry 2 (\"EMEA\"): sort \"replies\" is not one of …".
-    pub errors: Vec<String>,
+    pub errors: Vec<SkippedView>,
+}
+
+/// A `[[views]]` entry that was skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedView {
+    /// Its place among the `[[views]]` (1-based).
+    pub entry: usize,
+    pub name: Option<String>,
+    /// "sort \"replies\" is not one of …".
+    pub reason: String,
+}
+
+impl SkippedView {
+    /// `entry 2 ("EMEA")`.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("entry {} (\"{n}\")", self.entry),
+            None => format!("entry {}", self.entry),
+        }
+    }
+}
+
+impl std::fmt::Display for SkippedView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.label(), self.reason)
+    }
+}
+
+impl SavedViews {
+    /// One short warning naming every bad entry (`None`: none), for a status
+    /// line, where to read why first (a long list is cut at the end of the
+    /// line, not the hint); the reasons are in [`SavedViews::details`] (and
+    /// the palette): `config [[views]] skipped (":" then "view" says why): 2
+    /// "typo", 4`.
+    pub fn warning(&self) -> Option<String> {
+        if self.errors.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = self
+            .errors
+            .iter()
+            .map(|e| match &e.name {
+                Some(n) => format!("{} \"{n}\"", e.entry),
+                None => e.entry.to_string(),
+            })
+            .collect();
+        Some(format!(
+            "config [[views]] skipped (\":\" then \"view\" says why): {}",
+            names.join(", ")
+        ))
+    }
+
+    /// Every bad entry with its reason, on one line (`None`: none).
+    pub fn details(&self) -> Option<String> {
+        if self.errors.is_empty() {
+            return None;
+        }
+        let all: Vec<String> = self.errors.iter().map(ToString::to_string).collect();
+        Some(format!(
+            "config [[views]] skipped (fix or remove them): {}",
+            all.join("; ")
+        ))
+    }
 }
 
 /// `deserialize_with` for `views`: each entry on its own, so one bad entry
@@ -136,8 +303,7 @@ pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SavedViews,
         let name = entry
             .get("name")
             .and_then(|n| n.as_str())
-            .map(|n| format!(" (\"{n}\")"))
-            .unwrap_or_default();
+            .map(str::to_string);
         let parsed = RawView::deserialize(entry)
             .map_err(|e| e.message().to_string())
             .and_then(SavedView::try_from);
@@ -146,10 +312,11 @@ pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SavedViews,
                 out.views.retain(|old| old.name != v.name);
                 out.views.push(v);
             }
-            Err(e) => out.errors.push(format!(
-                "config [[views]] entry {}{name} was skipped: {e}; fix or remove it",
-                i + 1
-            )),
+            Err(reason) => out.errors.push(SkippedView {
+                entry: i + 1,
+                name,
+                reason,
+            }),
         }
     }
     Ok(out)
@@ -159,6 +326,31 @@ pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SavedViews,
 fn table(view: &SavedView) -> toml_edit::Table {
     let mut t = toml_edit::Table::new();
     t["name"] = toml_edit::value(view.name.as_str());
+    if view.table != ViewTable::Cadences {
+        t["table"] = toml_edit::value(view.table.as_str());
+    }
+    match view.table {
+        ViewTable::Cadences => {}
+        ViewTable::People => {
+            t["query"] = toml_edit::value(view.query.as_str());
+            if view.ids {
+                t["ids"] = toml_edit::value(true);
+            }
+            return t;
+        }
+        ViewTable::Detail => {
+            if let Some(id) = view.cadence {
+                t["cadence"] = toml_edit::value(i64::try_from(id).unwrap_or(i64::MAX));
+            }
+            if let Some(days) = view.range_days {
+                t["range_days"] = toml_edit::value(i64::from(days));
+            }
+            if let Some(chart) = &view.chart {
+                t["chart"] = toml_edit::value(chart.as_str());
+            }
+            return t;
+        }
+    }
     t["filter"] = toml_edit::value(view.filter.as_str());
     t["state"] = toml_edit::value(view.state.as_str());
     if let Some((sort, descending)) = &view.sort {
@@ -253,116 +445,5 @@ pub fn save(path: &Path, view: &SavedView) -> Result<(), String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn view(name: &str) -> SavedView {
-        SavedView {
-            name: name.into(),
-            filter: "is:team q3".into(),
-            state: "active".into(),
-            sort: Some(("reply".into(), Some(true))),
-            range_days: Some(7),
-            columns: Some(vec!["id".into(), "name".into(), "reply".into()]),
-        }
-    }
-
-    #[test]
-    fn saving_keeps_the_files_comments_and_other_content() {
-        let text = "# my settings\ndefault_profile = \"work\" # the team\n\n[ui]\n# faster\nrefresh_secs = 2\n\n[keys]\n# the defaults:\n#quit = \"q\"\n\n[[alerts]]\nname = \"r\"\nmetric = \"reply_rate\"\nbelow = 0.02\ndays = 7\n";
-        let out = with_view(text, &view("EMEA")).unwrap();
-        assert!(
-            out.starts_with(text),
-            "the old text stays as it was:\n{out}"
-        );
-        let config = crate::config::parse(Path::new("c.toml"), &out).unwrap();
-        assert_eq!(config.views.views, [view("EMEA")]);
-        assert_eq!(config.alerts.len(), 1);
-        assert_eq!(config.ui.refresh_secs, 2);
-        // Saved again under the same name: replaced in place, not added.
-        let mut changed = view("EMEA");
-        changed.filter = "webinar".into();
-        changed.sort = None;
-        let again = with_view(&out, &changed).unwrap();
-        assert_eq!(again.matches("[[views]]").count(), 1, "{again}");
-        assert!(again.starts_with(text));
-        let config = crate::config::parse(Path::new("c.toml"), &again).unwrap();
-        assert_eq!(config.views.views, [changed]);
-        // The shipped config: its commented defaults stay where they are, the
-        // view goes after everything.
-        let shipped = crate::config::DEFAULT_CONFIG;
-        let saved = with_view(shipped, &view("EMEA")).unwrap();
-        assert!(saved.starts_with(shipped));
-        let config = crate::config::parse(Path::new("c.toml"), &saved).unwrap();
-        assert_eq!(config.views.views, [view("EMEA")]);
-        // A second name is a second entry.
-        let two = with_view(&again, &view("US")).unwrap();
-        let config = crate::config::parse(Path::new("c.toml"), &two).unwrap();
-        let names: Vec<&str> = config.views.views.iter().map(|v| v.name.as_str()).collect();
-        assert_eq!(names, ["EMEA", "US"]);
-    }
-
-    #[test]
-    fn a_bad_entry_is_named_and_skipped_and_the_rest_loads() {
-        let text = "[ui]\nrefresh_secs = 3\n\n[[views]]\nname = \"good\"\nsort = \"sent\"\n\n\
-                    [[views]]\nname = \"typo\"\nsort = \"replies\"\n\n\
-                    [[views]]\nname = \"extra\"\ncolour = \"red\"\n\n\
-                    [[views]]\nfilter = \"no name\"\n";
-        let config = crate::config::parse(Path::new("c.toml"), text).unwrap();
-        assert_eq!(config.ui.refresh_secs, 3);
-        let names: Vec<&str> = config.views.views.iter().map(|v| v.name.as_str()).collect();
-        assert_eq!(names, ["good"]);
-        let e = &config.views.errors;
-        assert_eq!(e.len(), 3, "{e:?}");
-        assert!(
-            e[0].contains("entry 2 (\"typo\")") && e[0].contains("sort \"replies\" is not one of"),
-            "{}",
-            e[0]
-        );
-        assert!(
-            e[1].contains("entry 3 (\"extra\")") && e[1].contains("colour"),
-            "{}",
-            e[1]
-        );
-        assert!(
-            e[2].contains("entry 4") && e[2].contains("name"),
-            "{}",
-            e[2]
-        );
-        assert!(e.iter().all(|l| l.ends_with("fix or remove it")));
-    }
-
-    #[test]
-    fn save_writes_through_a_temporary_file_and_keeps_the_mode() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, "# mine\n[ui]\nrefresh_secs = 4\n").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        save(&path, &view("EMEA")).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(
-            text.starts_with("# mine\n[ui]\nrefresh_secs = 4\n"),
-            "{text}"
-        );
-        assert!(text.contains("name = \"EMEA\""));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
-        }
-        assert!(!dir.path().join("config.toml.tmp").exists());
-        // A file that is not TOML is not overwritten.
-        std::fs::write(&path, "this is = = not toml").unwrap();
-        let e = save(&path, &view("EMEA")).unwrap_err();
-        assert!(e.contains("not valid TOML"), "{e}");
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "this is = = not toml"
-        );
-    }
-}
+#[path = "views_tests.rs"]
+mod tests;

@@ -44,9 +44,14 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
     state.conn.key_source = ctx.key_source.clone();
     state.analytics.alerts = super::alerts::Alerts::new(ctx.alerts.clone());
     state.saved.views = ctx.views.views.clone();
+    state.saved.skipped = ctx.views.errors.clone();
     state.saved.config_path = ctx.config_path.clone();
-    for e in &ctx.views.errors {
-        state.say(Level::Warn, e.clone());
+    // One warning for every bad entry; the palette and the log say why.
+    if let Some(details) = ctx.views.details() {
+        tracing::warn!("{details}");
+    }
+    if let Some(w) = ctx.views.warning() {
+        state.say(Level::Warn, w);
     }
     if ctx.hub {
         state.conn.hub = Some(super::hub::HubView::default());

@@ -48,12 +48,34 @@ pub enum Hit {
 #[derive(Debug, Default)]
 pub struct HitMap {
     regions: RefCell<Vec<(Rect, Target)>>,
+    /// The whole pane (border, header and empty lines too) each table was
+    /// drawn in: the wheel scrolls the pane under the pointer, a click on it
+    /// focuses it.
+    panes: RefCell<Vec<(Rect, List)>>,
 }
 
 impl HitMap {
     /// A new frame: forget the last one's regions.
     pub fn clear(&self) {
         self.regions.borrow_mut().clear();
+        self.panes.borrow_mut().clear();
+    }
+
+    /// The pane that shows `list`, drawn in `area` (its border included).
+    pub fn pane(&self, list: List, area: Rect) {
+        if area.width > 0 && area.height > 0 {
+            self.panes.borrow_mut().push((area, list));
+        }
+    }
+
+    /// The pane drawn at column `x`, line `y` (the last drawn wins).
+    pub fn pane_at(&self, x: u16, y: u16) -> Option<List> {
+        self.panes
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(area, _)| area.contains(Position { x, y }))
+            .map(|&(_, list)| list)
     }
 
     pub fn add(&self, area: Rect, target: Target) {
@@ -116,7 +138,14 @@ mod tests {
         // Below the last row drawn, and outside every region.
         assert_eq!(map.at(5, 7), None);
         assert_eq!(map.at(0, 3), None);
+        map.pane(List::Steps, Rect::new(0, 2, 40, 12));
+        map.pane(List::Members, Rect::new(40, 2, 40, 12));
+        assert_eq!(map.pane_at(39, 2), Some(List::Steps));
+        assert_eq!(map.pane_at(40, 13), Some(List::Members));
+        assert_eq!(map.pane_at(40, 14), None);
+        assert_eq!(map.at(45, 5), None, "a pane is not a row");
         map.clear();
         assert_eq!(map.at(12, 0), None);
+        assert_eq!(map.pane_at(39, 2), None);
     }
 }

@@ -5,8 +5,9 @@
 //! as its key, or applies the view.
 
 use crate::config::keymap::{Action, Keymap};
-use crate::config::views::SavedView;
+use crate::config::views::{SavedView, SkippedView};
 
+use super::saved_views::SavedViews;
 use super::text_input::TextInput;
 use super::widgets::table::Cursor;
 
@@ -15,6 +16,9 @@ use super::widgets::table::Cursor;
 pub enum Entry {
     /// A saved view, by its place in the config's `[[views]]`.
     View(usize),
+    /// A `[[views]]` entry that was skipped, by its place among those
+    /// skipped: the row says why.
+    Skipped(usize),
     Action(Action),
 }
 
@@ -27,9 +31,23 @@ pub struct Palette {
     pub cursor: Cursor,
 }
 
-/// Whether a saved view matches every word of `filter`: "view" and its name.
+/// Whether a saved view matches every word of `filter`: "view", its name and
+/// its table (cadences, people, detail).
 pub fn view_matches(view: &SavedView, filter: &str) -> bool {
-    let text = format!("view: {}", view.name).to_lowercase();
+    words_in(
+        &format!("view: {} {}", view.name, view.table.as_str()),
+        filter,
+    )
+}
+
+/// Whether a skipped entry matches: "view", its name, "skipped".
+pub fn skipped_matches(skipped: &SkippedView, filter: &str) -> bool {
+    let name = skipped.name.as_deref().unwrap_or_default();
+    words_in(&format!("view: {name} skipped"), filter)
+}
+
+fn words_in(text: &str, filter: &str) -> bool {
+    let text = text.to_lowercase();
     filter
         .to_lowercase()
         .split_whitespace()
@@ -53,7 +71,7 @@ pub fn matches(keymap: &Keymap, action: Action, filter: &str) -> bool {
 }
 
 impl Palette {
-    pub fn new(keymap: &Keymap, views: &[SavedView]) -> Palette {
+    pub fn new(keymap: &Keymap, views: &SavedViews) -> Palette {
         let mut p = Palette {
             input: TextInput::default(),
             rows: Vec::new(),
@@ -64,18 +82,25 @@ impl Palette {
     }
 
     /// Re-reads the rows after the filter changed; the cursor goes to the top.
-    pub fn refilter(&mut self, keymap: &Keymap, views: &[SavedView]) {
+    pub fn refilter(&mut self, keymap: &Keymap, saved: &SavedViews) {
         let filter = self.input.value().to_string();
-        let views = views
+        let views = saved
+            .views
             .iter()
             .enumerate()
             .filter(|(_, v)| view_matches(v, &filter))
             .map(|(i, _)| Entry::View(i));
+        let skipped = saved
+            .skipped
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| skipped_matches(v, &filter))
+            .map(|(i, _)| Entry::Skipped(i));
         let actions = Action::ALL
             .into_iter()
             .filter(|&a| a != Action::Palette && matches(keymap, a, &filter))
             .map(Entry::Action);
-        self.rows = views.chain(actions).collect();
+        self.rows = views.chain(skipped).chain(actions).collect();
         self.cursor.reset();
     }
 

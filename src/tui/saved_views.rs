@@ -1,13 +1,17 @@
-//! Saved cadences views (`[[views]]` in config.toml): what the dashboard holds
-//! of them, a view read off the cadences table as it is, and a view's settings
-//! in the table's own terms. Pure; `update` applies and saves them.
+//! Saved views (`[[views]]` in config.toml): what the dashboard holds of them,
+//! a view read off the screen as it is (the cadences table, the people search
+//! or a cadence's detail), and a cadences view's settings in the table's own
+//! terms. Pure; `update` applies and saves them.
 
 use std::path::PathBuf;
 
-use crate::config::views::{SavedView, VIEW_COLUMNS, VIEW_SORTS, VIEW_STATES};
+use crate::config::views::{
+    SavedView, SkippedView, VIEW_COLUMNS, VIEW_SORTS, VIEW_STATES, ViewTable,
+};
 use crate::metrics::TimeRange;
 
 use super::cadence_list::{CadenceList, Sort, SortColumn, StateFilter};
+use super::state::{AppState, View};
 use super::text_input::TextInput;
 
 /// Index of the id among [`VIEW_COLUMNS`] (the table's id column).
@@ -16,6 +20,8 @@ const ID: usize = 9;
 #[derive(Debug, Default)]
 pub struct SavedViews {
     pub views: Vec<SavedView>,
+    /// The config's entries that were skipped (the palette says why).
+    pub skipped: Vec<SkippedView>,
     /// The config file a saved view goes into (`None`: nowhere to save).
     pub config_path: Option<PathBuf>,
     /// The view applied or saved last (its name is offered when saving again).
@@ -102,16 +108,80 @@ pub fn from_table(name: &str, list: &CadenceList, range: TimeRange) -> SavedView
         filter: list.filter.value().to_string(),
         state: list.state_filter.label().to_string(),
         sort,
-        range_days: Some(match range {
-            TimeRange::Days(n) => n,
-            TimeRange::All => 0,
-        }),
+        range_days: Some(range_days(range)),
         columns,
+        ..SavedView::default()
     }
 }
 
-/// One line for the palette: "is:team q3 · active · reply rate ▼ · 7d · 4 columns".
-pub fn summary(v: &SavedView) -> String {
+fn range_days(range: TimeRange) -> u32 {
+    match range {
+        TimeRange::Days(n) => n,
+        TimeRange::All => 0,
+    }
+}
+
+/// What the save key saves in the view on screen, named `name`: the cadences
+/// table, the people search (its query and id column) or the cadence's detail
+/// (the cadence, the range and the chart box). `None`: a view with nothing to
+/// save (Activity, Alerts, a person's page).
+pub fn from_screen(name: &str, state: &AppState) -> Option<SavedView> {
+    let name = name.trim().to_string();
+    match state.view {
+        View::Cadences => Some(from_table(&name, &state.cadences.list, state.metrics.range)),
+        View::People => Some(SavedView {
+            name,
+            table: ViewTable::People,
+            state: VIEW_STATES[0].to_string(),
+            query: state.people.search.query.value().to_string(),
+            ids: state.people.search.show_ids,
+            ..SavedView::default()
+        }),
+        View::CadenceDetail => Some(SavedView {
+            name,
+            table: ViewTable::Detail,
+            state: VIEW_STATES[0].to_string(),
+            cadence: Some(state.cadences.detail.as_ref()?.cadence_id),
+            range_days: Some(range_days(state.metrics.range)),
+            chart: Some(state.analytics.trends.mode.label().to_string()),
+            ..SavedView::default()
+        }),
+        View::Person | View::Activity | View::Alerts => None,
+    }
+}
+
+/// One line for the palette: "is:team q3 · active · reply rate ▼ · 7d · 4
+/// columns", "people \"cfo\" · ids", "cadence 25623 Q3 Outbound · 90d · weekly
+/// chart" (`name_of` names a cadence by its id).
+pub fn summary(v: &SavedView, name_of: impl Fn(u64) -> Option<String>) -> String {
+    match v.table {
+        ViewTable::Cadences => {}
+        ViewTable::People => {
+            let mut out = if v.query.is_empty() {
+                "people: the whole list".to_string()
+            } else {
+                format!("people \"{}\"", v.query)
+            };
+            if v.ids {
+                out.push_str(" · ids");
+            }
+            return out;
+        }
+        ViewTable::Detail => {
+            let id = v.cadence.unwrap_or_default();
+            let mut parts = vec![match name_of(id) {
+                Some(n) => format!("cadence {id} {n}"),
+                None => format!("cadence {id}"),
+            }];
+            if let Some(days) = v.range_days {
+                parts.push(TimeRange::from_days(days).label());
+            }
+            if let Some(chart) = &v.chart {
+                parts.push(format!("{chart} chart"));
+            }
+            return parts.join(" · ");
+        }
+    }
     let s = settings(v);
     let mut parts = Vec::new();
     if !v.filter.is_empty() {
@@ -172,7 +242,7 @@ mod tests {
             }
         );
         assert_eq!(
-            summary(&v),
+            summary(&v, |_| None),
             "\"is:team q3\" · active · reply rate ▲ · 7d · 7 columns"
         );
         // The table as it starts is the plain view: no sort, no columns.

@@ -31,13 +31,14 @@ const STEPS: [&str; 20] = [
     "bounce_rate",
 ];
 
-const MEMBERS: [&str; 6] = [
+const MEMBERS: [&str; 7] = [
     "cadence_id",
     "person_id",
     "name",
     "email",
     "state",
     "currently_on_cadence",
+    "sent",
 ];
 
 fn step_name(st: &Step) -> String {
@@ -84,6 +85,7 @@ pub(super) fn focused(state: &AppState) -> Result<Csv, String> {
                 field(&email),
                 field(&m.current_state),
                 m.currently_on_cadence.to_string(),
+                m.counts.sent_emails.to_string(),
             ]
         })
         .collect();

@@ -5,7 +5,7 @@ use crate::metrics::alerts::Check;
 
 use super::super::alerts::RuleState;
 use super::super::state::AppState;
-use super::super::views::alerts::condition;
+use super::super::views::alerts::{condition, scope_text};
 use super::{Csv, field, opt, rate};
 
 const PEOPLE: [&str; 6] = ["person_id", "name", "email", "company", "title", "marked"];
@@ -85,17 +85,20 @@ pub(super) fn person(state: &AppState) -> Result<Csv, String> {
     ))
 }
 
-const ACTIVITY: [&str; 6] = [
+const ACTIVITY: [&str; 8] = [
     "rank",
     "cadence_id",
     "name",
     "opens_10min",
     "clicks_10min",
     "replies_10min",
+    "range",
+    "open_rate",
 ];
 
 /// The Activity view's ranking: live opens, clicks and replies over the
-/// chart's ten minutes, busiest first, as shown.
+/// chart's ten minutes, busiest first, and the open rate over the range, as
+/// shown.
 pub(super) fn activity(state: &AppState) -> Result<Csv, String> {
     let rows: Vec<Vec<String>> = state
         .ranked_cadences()
@@ -107,6 +110,11 @@ pub(super) fn activity(state: &AppState) -> Result<Csv, String> {
                 .list
                 .by_id(id)
                 .map_or_else(String::new, |c| field(&c.name));
+            // Empty when the range was not read, as the cadences CSV.
+            let known = state.engagement_known(id) && !state.engagement_pending(id);
+            let open = known
+                .then(|| state.metrics.agg.by_cadence(id).rates().open)
+                .flatten();
             vec![
                 (i + 1).to_string(),
                 id.to_string(),
@@ -114,6 +122,8 @@ pub(super) fn activity(state: &AppState) -> Result<Csv, String> {
                 opens.to_string(),
                 clicks.to_string(),
                 replies.to_string(),
+                field(&state.metrics.range.to_string()),
+                rate(open),
             ]
         })
         .collect();
@@ -123,7 +133,7 @@ pub(super) fn activity(state: &AppState) -> Result<Csv, String> {
     Ok(Csv::new("activity", &ACTIVITY, rows, "cadence", "cadences"))
 }
 
-const ALERTS: [&str; 13] = [
+const ALERTS: [&str; 16] = [
     "name",
     "metric",
     "direction",
@@ -132,10 +142,13 @@ const ALERTS: [&str; 13] = [
     "min_sent",
     "drop_vs_days",
     "cadence_id",
+    "scope",
     "condition",
     "state",
     "sent",
     "value",
+    "rate",
+    "baseline_rate",
     "note",
 ];
 
@@ -147,21 +160,32 @@ pub(super) fn alerts(state: &AppState) -> Result<Csv, String> {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let (word, sent, value, note) = match a.states.get(i) {
-                Some(RuleState::Evaluated(Check::Fires(f))) => {
-                    ("firing", Some(f.sent), Some(f.value), String::new())
-                }
+            // `value` is what the rule compares: the rate, or with
+            // drop_vs_days the drop; the screen's "Now" also gives the rate
+            // and the baseline's when the rule fires.
+            let (word, sent, value, rates, note) = match a.states.get(i) {
+                Some(RuleState::Evaluated(Check::Fires(f))) => (
+                    "firing",
+                    Some(f.sent),
+                    Some(f.value),
+                    (Some(f.rate), f.baseline_rate),
+                    String::new(),
+                ),
                 Some(RuleState::Evaluated(Check::Quiet { sent, value })) => {
-                    ("quiet", Some(*sent), *value, String::new())
+                    let rate = value.filter(|_| r.drop_vs_days.is_none());
+                    ("quiet", Some(*sent), *value, (rate, None), String::new())
                 }
                 Some(RuleState::Evaluated(Check::TooFew { sent })) => (
                     "too_few",
                     Some(*sent),
                     None,
+                    (None, None),
                     format!("fewer than {} sent", r.min_sent),
                 ),
-                Some(RuleState::NotEvaluated(why)) => ("not_evaluated", None, None, why.clone()),
-                None => ("not_evaluated", None, None, String::new()),
+                Some(RuleState::NotEvaluated(why)) => {
+                    ("not_evaluated", None, None, (None, None), why.clone())
+                }
+                None => ("not_evaluated", None, None, (None, None), String::new()),
             };
             vec![
                 field(&r.name),
@@ -172,10 +196,13 @@ pub(super) fn alerts(state: &AppState) -> Result<Csv, String> {
                 r.min_sent.to_string(),
                 opt(r.drop_vs_days),
                 opt(r.cadence),
+                field(&scope_text(state, r)),
                 field(&condition(r)),
                 word.to_string(),
                 opt(sent),
                 rate(value),
+                rate(rates.0),
+                rate(rates.1),
                 field(&note),
             ]
         })

@@ -246,6 +246,28 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
     Line::styled(hint, s.dim).render(footer, buf);
 }
 
+/// `line` cut to `width` columns, the cut marked with "…" (a long name or
+/// email would otherwise stop mid-word at the popup's border).
+fn fit(line: &Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line.clone();
+    }
+    let mut room = width;
+    let mut spans = Vec::new();
+    for span in &line.spans {
+        if room == 0 {
+            break;
+        }
+        let text = ellipsize(&span.content, room);
+        room -= text.chars().count().min(room);
+        spans.push(Span::styled(text, span.style));
+        if span.content.chars().count() > spans.last().map_or(0, |s| s.content.chars().count()) {
+            break;
+        }
+    }
+    Line::from(spans)
+}
+
 fn draw_list(
     state: &AppState,
     rows: Vec<Line<'static>>,
@@ -261,7 +283,7 @@ fn draw_list(
     let range = cursor.viewport(rows.len(), area.height as usize);
     for (row_y, pos) in range.enumerate() {
         let selected = pos == cursor.selected;
-        let mut line = rows[pos].clone();
+        let mut line = fit(&rows[pos], usize::from(area.width).saturating_sub(2));
         line.spans
             .insert(0, Span::raw(if selected { s.marker } else { "  " }));
         let r = Rect {
@@ -274,5 +296,29 @@ fn draw_list(
             line = line.patch_style(s.selected);
         }
         line.render(r, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_too_long_is_cut_with_an_ellipsis_in_its_last_span() {
+        let line = Line::from(vec![
+            Span::raw("● "),
+            Span::raw("Christina Thompson"),
+            Span::raw("  christina.thompson@harborbridge.com  Harborbridge Robotics"),
+        ]);
+        let cut = fit(&line, 40);
+        let text: String = cut.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "● Christina Thompson  christina.thompso…");
+        assert_eq!(cut.width(), 40);
+        // A name alone too long: cut there, nothing after it.
+        let cut = fit(&line, 10);
+        let text: String = cut.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "● Christi…");
+        // Short enough: as it was.
+        assert_eq!(fit(&line, 200), line);
     }
 }

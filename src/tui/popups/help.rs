@@ -1,5 +1,6 @@
 //! `?`: every binding of the live keymap (so help never drifts from behaviour),
-//! the keys of text inputs, and what the three views are.
+//! the keys of text inputs, the mouse, and what the four views are. Every line
+//! fits the popup at 80 columns (76 inside) when the keys are the defaults.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -61,12 +62,16 @@ pub fn lines(state: &AppState, width: u16) -> Vec<Line<'static>> {
     out.push(Line::raw(""));
     if state.session.mouse {
         out.push(Line::styled(
-            "Mouse (off with --no-mouse or [ui] mouse = false, for the terminal's text selection)",
+            "Mouse (off with --no-mouse or [ui] mouse = false)",
             s.header,
         ));
-        out.push(Line::from(
-            "  click a tab or a row to select it, the selected row to open it; the wheel scrolls",
-        ));
+        for text in [
+            "  click a tab or a row: select it; the selected row again: open it",
+            "  click in a pane: focus it; the wheel moves the list under the pointer",
+            "  shift + drag selects text in most terminals while the mouse is on",
+        ] {
+            out.push(Line::from(text));
+        }
     } else {
         out.push(Line::styled(
             "Mouse: left to the terminal (--no-mouse or [ui] mouse = false)",
@@ -81,8 +86,9 @@ pub fn lines(state: &AppState, width: u16) -> Vec<Line<'static>> {
         "2 People: search by name, email, company or title; enter opens",
         "  a person; space marks people for enrollment",
         "3 Activity: live opens, clicks, replies of all cadences; enrollments",
+        "4 Alerts: the [[alerts]] rules, what each says now; enter: its cadence",
         "Enrolling asks to confirm with Cancel focused: ←/→ or tab, then enter;",
-        "  u there adds them on a teammate's behalf (a personal cadence: its owner).",
+        "  u there adds them for a teammate (a personal cadence: for its owner).",
         "Rates: reply = replied / delivered; bounce = bounced / sent;",
         "  open (click) = opened (clicked) / delivered with view (click) tracking;",
         "  \"—\" means there is nothing to divide by yet.",
@@ -131,4 +137,46 @@ pub fn render(state: &AppState, scroll: usize, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines)
         .scroll((scroll.min(max) as u16, 0))
         .render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::keymap::Keymap;
+    use crate::tui::state::{Clock, Session};
+    use crate::tui::style::Styles;
+
+    #[test]
+    fn every_line_fits_the_popup_at_80_columns() {
+        for mouse in [true, false] {
+            let session = Session {
+                profile_label: "DEMO".into(),
+                demo: true,
+                read_only: false,
+                refresh_secs: 5,
+                reserve: 0.2,
+                confirm_above: None,
+                has_store: false,
+                mouse,
+            };
+            let state = AppState::new(
+                session,
+                Keymap::default(),
+                Styles::plain(),
+                crate::metrics::TimeRange::Days(30),
+                Clock::system(),
+            );
+            // An 80-column screen: the popup is 78 wide, 76 inside.
+            let (w, _) = size(Rect::new(0, 0, 80, 24), 0);
+            assert_eq!(w, 78);
+            for line in lines(&state, w - 2) {
+                let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                assert!(
+                    line.width() <= usize::from(w - 2),
+                    "cut at 80 columns ({} > 76): {text:?}",
+                    line.width()
+                );
+            }
+        }
+    }
 }

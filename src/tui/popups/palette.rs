@@ -60,10 +60,26 @@ pub fn render(state: &AppState, p: &Palette, area: Rect, buf: &mut Buffer) {
                     continue;
                 };
                 let name = ellipsize(&format!("view: {}", v.name), 26);
+                let name_of = |id| state.cadences.list.by_id(id).map(|c| c.name.clone());
                 Line::from(vec![
                     marker,
                     Span::styled(format!("{name:<27} "), s.bold),
-                    Span::raw(ellipsize(&summary(v), width.saturating_sub(30))),
+                    Span::raw(ellipsize(&summary(v, name_of), width.saturating_sub(30))),
+                ])
+            }
+            Entry::Skipped(i) => {
+                let Some(v) = state.saved.skipped.get(i) else {
+                    continue;
+                };
+                let name = ellipsize(
+                    &format!("view: {}", v.name.as_deref().unwrap_or("(no name)")),
+                    26,
+                );
+                let why = format!("skipped, {}: {}", v.label(), v.reason);
+                Line::from(vec![
+                    marker,
+                    Span::styled(format!("{name:<27} "), s.bold),
+                    Span::styled(ellipsize(&why, width.saturating_sub(30)), s.warn),
                 ])
             }
         };

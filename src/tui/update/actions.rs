@@ -116,7 +116,7 @@ pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effec
                 _ => {
                     state.say(
                         Level::Info,
-                        "the id column is in the cadences (1) and people (2) tables; the detail and person pages show their ids",
+                        "the id column is in cadences (1) and people (2); pages show ids in their title",
                     );
                     return;
                 }

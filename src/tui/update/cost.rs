@@ -204,6 +204,11 @@ fn cancel(state: &mut AppState, q: CostQuestion) {
         Some(c) => format!("about {} points", c.points),
         None => "an unknown number of points".to_string(),
     };
+    let key = |a, d: &str| state.keymap.hint(a).unwrap_or_else(|| d.to_string());
+    let (range_key, refresh_key) = (
+        key(crate::config::keymap::Action::CycleRange, "t"),
+        key(crate::config::keymap::Action::Refresh, "r"),
+    );
     match q.back {
         Some((range, loaded)) => {
             let wall = state.clock.wall;
@@ -215,10 +220,7 @@ fn cancel(state: &mut AppState, q: CostQuestion) {
             rebuild_cadences(state);
             state.say(
                 Level::Info,
-                format!(
-                    "not loaded ({spared} spared): back to {range}; press the range key to \
-                     be asked again"
-                ),
+                format!("not loaded ({spared} spared): back to {range}; {range_key} asks again"),
             );
         }
         None => {
@@ -226,7 +228,7 @@ fn cancel(state: &mut AppState, q: CostQuestion) {
             state.say(
                 Level::Info,
                 format!(
-                    "engagement over {} not loaded ({spared} spared); press r to be asked again",
+                    "engagement over {} not loaded ({spared} spared): {refresh_key} asks again",
                     q.range
                 ),
             );

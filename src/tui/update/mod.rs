@@ -13,6 +13,7 @@ mod mouse;
 mod nav;
 mod palette;
 mod people;
+mod ranking;
 mod saved;
 pub mod stored;
 mod trends;
@@ -157,6 +158,7 @@ pub(crate) fn store_fallback(state: &mut AppState) -> Vec<Effect> {
 
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
+    let ranked = ranking::before(state);
     match msg {
         Msg::Key(key) => on_key(state, key, &mut fx),
         Msg::Action(action) => {
@@ -188,6 +190,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             fx.push(Effect::Quit);
         }
     }
+    ranking::keep(state, ranked);
     fx
 }
 
@@ -196,6 +199,7 @@ fn run_chosen(state: &mut AppState, chosen: Option<super::palette::Entry>, fx: &
     match chosen {
         Some(super::palette::Entry::Action(a)) => actions::on_action(state, a, fx),
         Some(super::palette::Entry::View(i)) => saved::apply(state, i, fx),
+        Some(super::palette::Entry::Skipped(i)) => saved::explain_skipped(state, i),
         None => {}
     }
 }

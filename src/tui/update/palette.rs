@@ -11,7 +11,7 @@ use super::super::text_input::Edit;
 
 /// Opens the palette over the current view.
 pub(crate) fn open(state: &mut AppState) {
-    let palette = Palette::new(&state.keymap, &state.saved.views);
+    let palette = Palette::new(&state.keymap, &state.saved);
     state.popup = Some(Popup::Palette(Box::new(palette)));
 }
 
@@ -21,7 +21,7 @@ pub(crate) fn on_key(state: &mut AppState, key: &KeyEvent) -> Option<Entry> {
         return None;
     };
     match p.input.handle_key(key) {
-        Edit::Changed => p.refilter(&state.keymap, &state.saved.views),
+        Edit::Changed => p.refilter(&state.keymap, &state.saved),
         Edit::Moved => {}
         Edit::Ignored => {
             let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);

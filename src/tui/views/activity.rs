@@ -100,6 +100,7 @@ fn ranking(state: &AppState, area: Rect, buf: &mut Buffer) {
             s.title,
         ));
     let ranked = state.ranked_cadences();
+    state.screen.hits.pane(List::Activity, area);
     if ranked.is_empty() {
         let text = if state.cadences.list.fetch.is_loading() {
             "Loading cadences…"
@@ -134,7 +135,13 @@ fn ranking(state: &AppState, area: Rect, buf: &mut Buffer) {
             let text = match i {
                 0 => ellipsize(&name, name_w),
                 1..=3 => counts[i - 1].to_string(),
-                _ => format_rate(state.metrics.agg.by_cadence(id).rates().open),
+                // Over the range, as the cadences table: `?` when the range
+                // was not read (the live minutes alone would pass for it).
+                _ => super::cadences::metric_text(
+                    state.engagement_pending(id),
+                    state.engagement_known(id),
+                    format_rate(state.metrics.agg.by_cadence(id).rates().open),
+                ),
             };
             Cell::from(cell_text(&COLUMNS[i], text))
         });

@@ -73,7 +73,7 @@ fn now_text(state: &RuleState) -> String {
     }
 }
 
-fn scope_text(state: &AppState, rule: &AlertRule) -> String {
+pub fn scope_text(state: &AppState, rule: &AlertRule) -> String {
     match rule.cadence {
         Some(id) => state
             .cadences
@@ -101,6 +101,7 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
             ),
             Span::styled(when, s.dim),
         ]));
+    state.screen.hits.pane(List::Alerts, area);
     if a.rules.is_empty() {
         let lines = vec![
             Line::from("No [[alerts]] rules in the config file."),

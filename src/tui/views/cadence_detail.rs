@@ -244,6 +244,7 @@ fn people_table(state: &AppState, d: &CadenceDetail, steps: usize, area: Rect, b
             s.title,
         ));
     let block = step_funnel::focus_hint(state, block, focused || d.members.is_empty());
+    state.screen.hits.pane(List::Members, area);
     if d.members.is_empty() {
         let text = match d.fetch.state() {
             LoadState::Loading | LoadState::Idle => "Loading people…".to_string(),

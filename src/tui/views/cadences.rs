@@ -45,7 +45,17 @@ pub fn state_style(styles: &Styles, state: &CadenceState) -> Style {
     }
 }
 
-fn title(state: &AppState) -> Line<'static> {
+/// The table's title in `width` columns: when it does not fit, the range
+/// goes first (the tab bar shows it: `range 30d`).
+fn title(state: &AppState, width: u16) -> Line<'static> {
+    let full = title_parts(state, true);
+    if full.width() + 2 <= usize::from(width) {
+        return full;
+    }
+    title_parts(state, false)
+}
+
+fn title_parts(state: &AppState, with_range: bool) -> Line<'static> {
     let s = &state.styles;
     let list = &state.cadences.list;
     let mut spans = vec![Span::styled(
@@ -60,12 +70,16 @@ fn title(state: &AppState) -> Line<'static> {
     }
     spans.push(Span::styled(") ", s.title));
     let arrow = if list.sort.descending { "▼" } else { "▲" };
+    let range = if with_range {
+        format!("· {} ", state.metrics.range)
+    } else {
+        String::new()
+    };
     spans.push(Span::styled(
         format!(
-            "· {} · sort {} {arrow} · {} ",
+            "· {} · sort {} {arrow} {range}",
             list.state_filter.label(),
             list.sort.column.label(),
-            state.metrics.range
         ),
         s.dim,
     ));
@@ -96,8 +110,13 @@ fn engagement_note(state: &AppState) -> Option<String> {
             None => "stored".to_string(),
         });
     }
-    (state.cost_choice() == Some(crate::tui::cost::CostChoice::Cancel))
-        .then(|| "not loaded: r asks again".to_string())
+    (state.cost_choice() == Some(crate::tui::cost::CostChoice::Cancel)).then(|| {
+        let key = state
+            .keymap
+            .hint(crate::config::keymap::Action::Refresh)
+            .unwrap_or_else(|| "r".into());
+        format!("not loaded: {key} asks again")
+    })
 }
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
@@ -106,8 +125,9 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.border)
-        .title(title(state));
+        .title(title(state, area.width));
     let inner = block.inner(area);
+    state.screen.hits.pane(List::Cadences, area);
     let show_filter = list.filter_focused || !list.filter.is_empty();
     let empty_lines = |msg: String, hint: Option<String>| {
         let mut v = vec![Line::from(msg)];
@@ -272,7 +292,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
 
 /// A number cell: `…` while its range is read, `?` when it was not read (see
 /// [`AppState::engagement_known`]), else the number.
-fn metric_text(pending: bool, known: bool, text: String) -> String {
+pub(super) fn metric_text(pending: bool, known: bool, text: String) -> String {
     if pending {
         "…".to_string()
     } else if !known {

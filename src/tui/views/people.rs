@@ -16,20 +16,24 @@ use super::{ellipsize, thousands};
 /// The data columns after the mark column.
 pub const TITLES: [&str; 4] = ["Name", "Email", "Company", "Title"];
 /// Least width each column needs to stay readable; the last ones drop first.
-const MIN: [u16; 4] = [18, 26, 14, 14];
+/// (Title's 16 keeps it out at 80 columns, where name, email and company need
+/// the room.)
+const MIN: [u16; 4] = [18, 26, 14, 16];
 /// Widths the spare room fills first, round robin...
 const IDEAL: [u16; 4] = [24, 32, 20, 24];
 /// ...then up to these; whatever is left goes to the last column kept.
 const CAP: [u16; 4] = [26, 44, 32, 48];
 
 /// Widths of Name, Email, Company and Title (0: dropped) in a table `width` wide
-/// (selection marker, mark column and one space between columns included).
-/// At 80 columns Title goes so name, email and company stay readable.
+/// (the selection marker and the mark in one cell, and one space between
+/// columns included). At 80 columns Title goes so name, email and company stay
+/// readable.
 pub fn column_widths(width: u16) -> [u16; 4] {
     let mut kept = 4;
     let avail = loop {
-        // The marker and the mark column, then one gap before each column.
-        let avail = width.saturating_sub(MARKER_WIDTH + 1 + kept as u16 + 1);
+        // The marker's cell (the mark in its second place), then one gap
+        // before each column.
+        let avail = width.saturating_sub(MARKER_WIDTH + kept as u16);
         if MIN[..kept].iter().sum::<u16>() <= avail || kept == 1 {
             break avail;
         }
@@ -95,20 +99,35 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
         .title(Line::from(title));
     let inner = block.inner(area);
     block.render(area, buf);
+    state.screen.hits.pane(List::People, area);
     if inner.height < 2 {
         return;
     }
     let input_area = Rect { height: 1, ..inner };
     input_line(state, "search", &p.query, p.focused, input_area, buf);
+    // The table lists the best SEARCH_LIMIT: said when more matched, so
+    // the last row is not taken for the last match.
+    let listed = p.hits.hits.len();
     let count = if p.query.is_empty() {
-        String::new()
+        (listed < p.index.len()).then(|| {
+            format!(
+                "{listed} of {} listed: type to search",
+                thousands(p.index.len() as u64)
+            )
+        })
+    } else if listed < p.hits.total {
+        Some(format!(
+            "best {listed} of {} matches",
+            thousands(p.hits.total as u64)
+        ))
     } else {
-        format!(
+        Some(format!(
             "{} match{}",
             thousands(p.hits.total as u64),
             if p.hits.total == 1 { "" } else { "es" }
-        )
+        ))
     };
+    let count = count.unwrap_or_default();
     if !count.is_empty() && inner.width as usize > count.len() + 30 {
         let w = count.len() as u16;
         Line::styled(count, s.dim).render(
@@ -184,7 +203,8 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
     let p = &state.people.search;
     // The id goes first, where the eye starts, as in the cadences table, as
-    // wide as the longest id found (never cut: it is typed into the CLI).
+    // wide as the longest id found (never cut: it is typed into the CLI) and
+    // no wider, left-aligned as the cadences' and the steps' ids.
     let id_len = p
         .hits
         .hits
@@ -201,17 +221,13 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
     };
     let widths = column_widths(area.width - id_w);
     let kept = widths.iter().take_while(|&&w| w > 0).count();
-    let id_title =
-        (id_w > 0).then(|| Cell::from(Span::styled(format!("{:>id_len$}", "ID"), s.header)));
+    let id_title = (id_w > 0).then(|| Cell::from(Span::styled("ID", s.header)));
     let header = Row::new(
-        [Cell::from(""), Cell::from("")]
-            .into_iter()
-            .chain(id_title)
-            .chain(
-                TITLES[..kept]
-                    .iter()
-                    .map(|&t| Cell::from(Span::styled(t, s.header))),
-            ),
+        std::iter::once(Cell::from("")).chain(id_title).chain(
+            TITLES[..kept]
+                .iter()
+                .map(|&t| Cell::from(Span::styled(t, s.header))),
+        ),
     );
     let height = area.height.saturating_sub(1) as usize;
     let range = p.cursor.viewport(p.hits.hits.len(), height);
@@ -232,17 +248,16 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
             e.name.clone()
         };
         let texts = [&name, &e.email, &e.company, &e.title];
-        let id = (id_w > 0).then(|| Cell::from(format!("{:>id_len$}", e.id)));
+        let id = (id_w > 0).then(|| Cell::from(e.id.to_string()));
         let cells = (0..kept).map(|i| Cell::from(ellipsize(texts[i], widths[i] as usize)));
-        let row = Row::new(
-            [
-                Cell::from(if selected { s.marker } else { "  " }),
-                Cell::from(Span::styled(if marked { MARK } else { " " }, s.marked)),
-            ]
-            .into_iter()
-            .chain(id)
-            .chain(cells),
-        );
+        // The marker's first place, then the mark in its second (the
+        // marker's own space): "▶●", "▶ ", " ●".
+        let marker = s.marker.chars().next().filter(|_| selected).unwrap_or(' ');
+        let lead = Line::from(vec![
+            Span::raw(marker.to_string()),
+            Span::styled(if marked { MARK } else { " " }, s.marked),
+        ]);
+        let row = Row::new(std::iter::once(Cell::from(lead)).chain(id).chain(cells));
         match (selected, marked) {
             (true, _) => row.style(s.selected),
             (false, true) => row.style(s.marked),
@@ -250,8 +265,7 @@ fn table(state: &AppState, area: Rect, buf: &mut Buffer) {
         }
     });
     let id_col = (id_w > 0).then(|| id_w - 1);
-    let constraints = [MARKER_WIDTH, 1]
-        .into_iter()
+    let constraints = std::iter::once(MARKER_WIDTH)
         .chain(id_col)
         .chain(widths[..kept].iter().copied())
         .map(Constraint::Length);
@@ -271,13 +285,13 @@ mod tests {
         let w = column_widths(78);
         assert_eq!(w[3], 0, "{w:?}");
         assert!(w[0] >= 20 && w[1] >= 28 && w[2] >= 16, "{w:?}");
-        assert_eq!(2 + 1 + 4 + w.iter().sum::<u16>(), 78);
+        assert_eq!(2 + 3 + w.iter().sum::<u16>(), 78);
         // 120 columns: every column, name about 24, email wider than name.
         let w = column_widths(118);
         assert!(w.iter().all(|&x| x > 0), "{w:?}");
         assert!((22..=26).contains(&w[0]) && w[1] > w[0] + 6, "{w:?}");
-        assert_eq!(2 + 1 + 5 + w.iter().sum::<u16>(), 118);
+        assert_eq!(2 + 4 + w.iter().sum::<u16>(), 118);
         // Very narrow: the name alone.
-        assert_eq!(column_widths(30), [25, 0, 0, 0]);
+        assert_eq!(column_widths(30), [27, 0, 0, 0]);
     }
 }

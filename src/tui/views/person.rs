@@ -149,6 +149,7 @@ fn memberships(
             format!(" Cadences: on {on}, {} in all ", list.len()),
             s.title,
         ));
+    state.screen.hits.pane(List::Person, area);
     if list.is_empty() {
         placeholder(
             area,

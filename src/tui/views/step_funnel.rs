@@ -132,6 +132,7 @@ pub fn steps_table(
         .border_style(if focused { s.border_focus } else { s.border })
         .title(Line::from(title));
     let block = focus_hint(state, block, focused || steps.is_empty());
+    state.screen.hits.pane(List::Steps, area);
     if steps.is_empty() {
         let text = match d.fetch.state() {
             LoadState::Loading | LoadState::Idle => "Loading steps…".to_string(),
