@@ -9,6 +9,8 @@ mod cli;
 mod disconnects;
 #[path = "hub_reader/jobs.rs"]
 mod jobs;
+#[path = "hub_reader/live_calls.rs"]
+mod live_calls;
 #[path = "pg_support/mod.rs"]
 mod pg_support;
 #[path = "hub_reader/removals.rs"]

@@ -5,6 +5,8 @@
 //! ([`pg_support`]), never a mock; the records come from the simulator over real
 //! loopback HTTP.
 
+#[path = "store_backends/pg_calls.rs"]
+mod pg_calls;
 #[path = "store_backends/pg_only.rs"]
 mod pg_only;
 #[path = "pg_support/mod.rs"]

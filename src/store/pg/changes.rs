@@ -26,7 +26,7 @@ use super::conn::{PgErrorKind, Session, Target, describe, off_runtime};
 use super::jobs::{JOB_COLUMNS, Job, job_from};
 use super::lead::{HUB_COLUMNS, HubStatus, hub_from};
 use super::records::{FACT_COLUMNS, PERSON_COLUMNS, fact_from, person_row_from};
-use crate::api::models::{Cadence, Membership, Step, User};
+use crate::api::models::{Cadence, Call, EmailTemplate, Membership, Step, User};
 use crate::metrics::EmailFact;
 use crate::store::{PersonRow, StoreError, StoreResult};
 
@@ -44,6 +44,8 @@ const SEQ_TABLES: &[&str] = &[
     "memberships",
     "users",
     "email_facts",
+    "calls",
+    "email_templates",
     "removals",
     "jobs",
     "hub_status",
@@ -61,6 +63,10 @@ pub struct ChangeSet {
     pub users: Vec<User>,
     pub memberships: Vec<Membership>,
     pub facts: Vec<EmailFact>,
+    /// Calls logged or changed (migration 7).
+    pub calls: Vec<Call>,
+    /// Email templates created or changed (migration 7).
+    pub templates: Vec<EmailTemplate>,
     /// Rows removed (table, id): deleted upstream, found by a full sync.
     pub removed: Vec<(String, u64)>,
     pub jobs: Vec<Job>,
@@ -79,6 +85,8 @@ impl ChangeSet {
             && self.users.is_empty()
             && self.memberships.is_empty()
             && self.facts.is_empty()
+            && self.calls.is_empty()
+            && self.templates.is_empty()
             && self.removed.is_empty()
             && self.jobs.is_empty()
             && self.hub.is_none()
@@ -139,6 +147,8 @@ impl PgStore {
             set.steps = json_after(&mut tx, "steps", seq, &mut through)?;
             set.users = json_after(&mut tx, "users", seq, &mut through)?;
             set.memberships = json_after(&mut tx, "memberships", seq, &mut through)?;
+            set.calls = json_after(&mut tx, "calls", seq, &mut through)?;
+            set.templates = json_after(&mut tx, "email_templates", seq, &mut through)?;
             let sql =
                 format!("SELECT {PERSON_COLUMNS}, seq FROM people WHERE seq > $1 ORDER BY seq");
             for r in tx.query(&sql, &[&seq])? {

@@ -113,6 +113,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("tracking", include_str!("migrations/4_tracking.sql")),
     ("removals_at", include_str!("migrations/5_removals_at.sql")),
     ("analytics", include_str!("migrations/6_analytics.sql")),
+    (
+        "calls_templates_seq",
+        include_str!("migrations/7_calls_templates_seq.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,6 @@
 //! The reads of the dashboard's protocol, answered from the team database.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -8,8 +8,9 @@ use std::time::Duration;
 use chrono::Utc;
 
 use super::{Shared, blocking, first_sync, lock};
-use crate::api::models::{Membership, Person};
+use crate::api::models::{Call, EmailTemplate, Membership, Person};
 use crate::budget::ReadCost;
+use crate::metrics::funnel::CadenceFunnel;
 use crate::metrics::{Aggregator, EmailFact, TimeRange};
 use crate::store::funnel::{CALL_RESOURCES, FUNNEL_RESOURCES, Freshness};
 use crate::store::start::Rest;
@@ -139,13 +140,7 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         Request::RetryAuth => {}
         // Counted from the database as from SalesLoft (`metrics::funnel`).
         Request::Funnel { cadence_id, range } => {
-            let now = Utc::now();
-            let read = blocking(move || {
-                // The hub keeps the database fresh: any age answers.
-                crate::store::funnel::read_funnel(&*store, Freshness::Any, cadence_id, range, now)
-            })
-            .await?;
-            let funnel = match read {
+            let funnel = match read_funnel(shared, cadence_id, range).await? {
                 Ok(funnel) => funnel,
                 Err(why) => return Err(not_synced_yet(shared, &FUNNEL_RESOURCES, why).await),
             };
@@ -168,6 +163,69 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         }
     }
     Ok(())
+}
+
+/// The funnel asked for last: the follower counts it again when one of its
+/// cadence's calls or of the templates it names changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelShown {
+    pub cadence_id: u64,
+    pub range: TimeRange,
+    /// The templates its comparisons name (a new or renamed one changes a title).
+    pub templates: BTreeSet<u64>,
+}
+
+impl FunnelShown {
+    /// Whether `calls` or `templates` (changed in the database) touch this funnel.
+    pub fn touched_by(&self, calls: &[Call], templates: &[EmailTemplate]) -> bool {
+        calls
+            .iter()
+            .any(|c| c.cadence.as_ref().and_then(|r| r.id_u64()) == Some(self.cadence_id))
+            || templates.iter().any(|t| self.templates.contains(&t.id))
+    }
+}
+
+/// Counts the funnel of `cadence_id` over `range` from the database (the hub
+/// keeps it fresh: any age answers) and notes it as the one shown; why not
+/// when the hub's first sync does not cover it yet.
+async fn read_funnel(
+    shared: &Shared,
+    cadence_id: u64,
+    range: TimeRange,
+) -> Result<Result<CadenceFunnel, String>, String> {
+    let store = shared.store.clone();
+    let now = Utc::now();
+    let read = blocking(move || {
+        crate::store::funnel::read_funnel(&*store, Freshness::Any, cadence_id, range, now)
+    })
+    .await?;
+    if let Ok(funnel) = &read {
+        let templates = funnel
+            .templates
+            .values()
+            .flatten()
+            .filter_map(|t| t.template_id)
+            .collect();
+        *lock(&shared.funnel) = Some(FunnelShown {
+            cadence_id,
+            range,
+            templates,
+        });
+    }
+    Ok(read)
+}
+
+/// Counts the funnel shown again and pushes it (a call of its cadence or a
+/// template it names changed); a failed read is logged, the last one stays.
+pub async fn refresh_funnel(shared: &Shared, shown: FunnelShown) {
+    match read_funnel(shared, shown.cadence_id, shown.range).await {
+        Ok(Ok(funnel)) => {
+            shared.emit(WorkerEvent::funnel(crate::worker::PUSHED, funnel));
+        }
+        Ok(Err(why)) | Err(why) => {
+            tracing::warn!(error = %why, "could not count the funnel again");
+        }
+    }
 }
 
 /// The database's records do not cover a read of `resources` yet (the hub's

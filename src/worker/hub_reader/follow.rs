@@ -179,6 +179,8 @@ impl Follower<'_> {
             users,
             memberships,
             facts,
+            calls,
+            templates,
             removed,
             jobs,
             stale,
@@ -264,6 +266,19 @@ impl Follower<'_> {
             if let Some(p) = open_person.filter(|p| members_gone || people.contains(p)) {
                 let _ = self.rt.block_on(person(shared, PUSHED, p));
             }
+        }
+        // The funnel shown counts its cadence's calls and names its templates:
+        // counted again when one of them changed (or one was removed: which
+        // cadence it was on is gone with it).
+        let shown = lock(&shared.funnel).clone();
+        if let Some(shown) = shown
+            && (stale
+                || shown.touched_by(&calls, &templates)
+                || !removed_in("calls").is_empty()
+                || !removed_in("email_templates").is_empty())
+        {
+            self.rt
+                .block_on(super::answers::refresh_funnel(shared, shown));
         }
         if !jobs.is_empty() {
             let mut watched = lock(&shared.jobs);

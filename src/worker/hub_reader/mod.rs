@@ -235,6 +235,8 @@ pub(super) struct Shared {
     /// (their changed memberships are sent as they change).
     pub detail: Mutex<Option<u64>>,
     pub person: Mutex<Option<u64>>,
+    /// The funnel asked for last (counted again when its calls or templates change).
+    pub funnel: Mutex<Option<answers::FunnelShown>>,
     /// Makes this process's job keys its own.
     pub nonce: String,
 }
@@ -260,6 +262,7 @@ impl Shared {
             jobs_changed: watch::channel(0).0,
             detail: Mutex::new(None),
             person: Mutex::new(None),
+            funnel: Mutex::new(None),
             nonce: nonce(),
         }
     }
