@@ -8,7 +8,7 @@ use sltui::metrics::breakdown::compare_templates;
 use sltui::metrics::funnel::StepFunnel;
 use sltui::metrics::{Engagement, TimeRange};
 use sltui::tui::state::{AppState, View};
-use sltui::worker::{Request, RequestId, WorkerEvent};
+use sltui::worker::{PUSHED, Request, RequestId, WorkerEvent};
 use tui_support::*;
 
 /// The detail of cadence 1 ("Q3 Outbound") with three steps and two people, and
@@ -133,6 +133,55 @@ fn the_answer_is_taken_once_and_only_for_the_open_cadence_and_range() {
     // Refresh asks again.
     let fx = act(&mut s, Action::Refresh);
     assert!(find(&fx, |r| matches!(r, Request::Funnel { cadence_id: 1, .. })).is_some());
+}
+
+#[test]
+fn a_pushed_funnel_replaces_the_one_shown_for_the_same_cadence_and_range() {
+    // The team database's worker counts the funnel again when one of the
+    // cadence's calls or templates changes, and sends it unasked (PUSHED).
+    let (mut s, id) = detail();
+    let range = s.metrics.range;
+    ev(&mut s, answer(1, id, range));
+    ev(&mut s, WorkerEvent::Finished { id, error: None });
+    let reached = |s: &AppState| {
+        let d = s.cadences.detail.as_ref().unwrap();
+        d.funnel
+            .data
+            .as_ref()
+            .unwrap()
+            .row(11)
+            .unwrap()
+            .people_reached
+    };
+    assert_eq!(reached(&s), 10);
+    let pushed = |cadence_id, range, people_reached| {
+        let mut e = answer(cadence_id, PUSHED, range);
+        if let WorkerEvent::Funnel { funnel, .. } = &mut e {
+            funnel[0].people_reached = people_reached;
+        }
+        e
+    };
+    // Another cadence's push, or one over another range: not this detail's.
+    ev(&mut s, pushed(2, range, 30));
+    let other = if range == TimeRange::All {
+        TimeRange::Days(7)
+    } else {
+        TimeRange::All
+    };
+    ev(&mut s, pushed(1, other, 40));
+    assert_eq!(reached(&s), 10);
+    // This cadence over the range shown: taken, and drawn.
+    ev(&mut s, pushed(1, range, 11));
+    assert_eq!(reached(&s), 11);
+    assert!(
+        !s.cadences
+            .detail
+            .as_ref()
+            .unwrap()
+            .funnel
+            .fetch
+            .is_loading()
+    );
 }
 
 #[test]

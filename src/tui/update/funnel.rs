@@ -1,6 +1,7 @@
 //! The detail's funnel: asked for, taken when it answers, finished.
 
 use crate::api::models::Step;
+use crate::worker::PUSHED;
 use crate::worker::protocol::{Priority, Request, RequestId};
 
 use super::super::funnel::FunnelData;
@@ -28,7 +29,10 @@ pub fn request(state: &mut AppState, force: bool, fx: &mut Vec<Effect>) {
     fx.push(effect);
 }
 
-/// The worker's answer, taken only by the detail that waits for it.
+/// The worker's answer, taken only by the detail that waits for it; or a
+/// funnel the worker counted again because the team database changed one of
+/// its calls or templates (`PUSHED`), taken by the detail of that cadence when
+/// it shows the same range.
 pub fn on_funnel(
     state: &mut AppState,
     id: RequestId,
@@ -40,9 +44,10 @@ pub fn on_funnel(
     state.cadences.steps.insert(cadence_id, steps);
     let now = state.clock.now;
     let len = state.detail_step_count();
+    let range = state.metrics.range;
     if let Some(d) = &mut state.cadences.detail
         && d.cadence_id == cadence_id
-        && d.funnel.fetch.wants(id)
+        && (d.funnel.fetch.wants(id) || (id == PUSHED && data.range == range))
     {
         d.funnel.data = Some(data);
         d.funnel.fetch.arrived(now);
