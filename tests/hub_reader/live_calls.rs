@@ -1,7 +1,7 @@
-//! Calls and email templates reach a dashboard on the team database live: the
-//! funnel it was shown (calls reached per step, the templates' names) is
-//! counted again and pushed when one of its cadence's calls or one of the
-//! templates it names changes, without a restart or a refresh.
+//! Calls, emails and email templates reach a dashboard on the team database
+//! live: the funnel it was shown (people reached per step, the templates'
+//! names) is counted again and pushed when one of its cadence's calls or emails
+//! or one of the templates it names changes, without a restart or a refresh.
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -9,7 +9,7 @@ use std::time::Instant;
 use chrono::{Duration as Days, Utc};
 use serde_json::json;
 use sltui::api::CursorPosition;
-use sltui::api::models::{Call, EmailTemplate};
+use sltui::api::models::{Call, Email, EmailTemplate};
 use sltui::metrics::TimeRange;
 use sltui::metrics::funnel::StepFunnel;
 use sltui::store::funnel::{Freshness, read_funnel};
@@ -163,4 +163,39 @@ async fn a_call_or_template_written_after_the_first_read_reaches_the_funnel() {
         .expect("covered");
     assert_eq!(format!("{rows:?}"), format!("{:?}", want.rows));
     assert_eq!(titles, want.titles);
+
+    // With live updates on (as the dashboard starts), the hub stores an email
+    // the step sent to someone else: its cadence's funnel is counted again and
+    // pushed too.
+    worker
+        .requests
+        .send(Envelope {
+            id: 2,
+            priority: Priority::Visible,
+            request: Request::SetLive { enabled: true },
+        })
+        .expect("the worker runs");
+    let at = Utc::now();
+    let sent: Email = serde_json::from_value(json!({
+        "id": 888_001, "created_at": at, "updated_at": at, "status": "sent", "sent_at": at,
+        "view_tracking": true, "click_tracking": true,
+        "cadence": {"id": cadence}, "step": {"id": step}, "recipient": {"id": 987_654_322u64},
+        "email_template": {"id": tpl}
+    }))
+    .expect("an email");
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut w = sltui::store::PgStore::connect(&url).expect("connects");
+        let s: &mut dyn RecordStore = &mut w;
+        s.upsert_prepared(&Email::prepare(&[sent]), 1).unwrap();
+    })
+    .await
+    .expect("join");
+    loop {
+        let (c, rows, _) = next_funnel(&mut worker, PUSHED, "the funnel after an email").await;
+        assert_eq!(c, cadence, "the funnel shown");
+        if reached(&rows, step) == before + 2 {
+            break;
+        }
+    }
 }

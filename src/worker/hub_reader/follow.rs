@@ -186,6 +186,12 @@ impl Follower<'_> {
             stale,
             ..
         } = set;
+        // The funnel shown counts its cadence's emails too: a changed one (sent,
+        // opened, replied...) counts it again, while live updates are on.
+        let facts_of_shown = shared.live.load(Ordering::Relaxed)
+            && lock(&shared.funnel)
+                .as_ref()
+                .is_some_and(|shown| facts.iter().any(|f| f.cadence_id == Some(shown.cadence_id)));
         if !facts.is_empty() {
             if shared.live.load(Ordering::Relaxed) {
                 super::answers::release_held(shared);
@@ -267,12 +273,14 @@ impl Follower<'_> {
                 let _ = self.rt.block_on(person(shared, PUSHED, p));
             }
         }
-        // The funnel shown counts its cadence's calls and names its templates:
-        // counted again when one of them changed (or one was removed: which
-        // cadence it was on is gone with it).
+        // The funnel shown counts its cadence's emails and calls and names its
+        // templates: counted again when one of them changed (or one was
+        // removed: which cadence it was on is gone with it).
         let shown = lock(&shared.funnel).clone();
         if let Some(shown) = shown
             && (stale
+                || facts_of_shown
+                || !removed_in("email_facts").is_empty()
                 || shown.touched_by(&calls, &templates)
                 || !removed_in("calls").is_empty()
                 || !removed_in("email_templates").is_empty())
