@@ -1,8 +1,10 @@
 //! Times the work the UI task does when the worker's people and stored facts
 //! arrive, through the real `update` (the handlers a frame waits for):
 //! `cargo bench --bench ui_task -- [people] [emails]`
-//! (100,000 distinct people and 1,000,000 emails by default). Prints figures;
-//! asserts nothing about time.
+//! (100,000 distinct people and 1,000,000 emails by default). Where the index is
+//! laid out again, it prints the UI task's part, the worker's (off the UI task)
+//! and, side by side, what laying it out on the UI task (as before) costs.
+//! Prints figures; asserts nothing about time.
 
 use std::time::{Duration, Instant};
 
@@ -20,9 +22,9 @@ use sltui::tui::msg::Msg;
 use sltui::tui::state::{AppState, Clock, Session};
 use sltui::tui::style::Styles;
 use sltui::tui::update::{init, update};
-use sltui::worker::Request;
 use sltui::worker::WorkerEvent;
 use sltui::worker::store_sync::StoreEvent;
+use sltui::worker::{Request, lay_out};
 
 const SYLLABLES: [&str; 16] = [
     "ka", "lo", "mi", "ne", "su", "ta", "ri", "vo", "be", "da", "fu", "go", "hé", "jö", "zu", "ña",
@@ -112,9 +114,55 @@ fn state() -> AppState {
 }
 
 fn timed(state: &mut AppState, event: WorkerEvent) -> Duration {
+    timed_fx(state, event).0
+}
+
+/// The handler's time, and its effects (dropped off the clock: a layout asked
+/// for carries the people).
+fn timed_fx(state: &mut AppState, event: WorkerEvent) -> (Duration, Vec<Effect>) {
     let start = Instant::now();
-    let _ = update(state, Msg::Worker(event));
-    start.elapsed()
+    let fx = update(state, Msg::Worker(event));
+    (start.elapsed(), fx)
+}
+
+/// Carries out the `LayOutPeople` among `fx` as the worker does: the worker's
+/// time (off the UI task), then the UI's for swapping the answer in.
+fn worker_layout(state: &mut AppState, fx: Vec<Effect>) -> Option<(Duration, Duration)> {
+    for effect in fx {
+        if let Effect::Send {
+            id,
+            request: Request::LayOutPeople { layout },
+            ..
+        } = effect
+        {
+            let layout = layout.take()?;
+            let start = Instant::now();
+            let index = Box::new(lay_out(layout));
+            let worker = start.elapsed();
+            let swap = timed(state, WorkerEvent::PeopleLaidOut { id, index });
+            return Some((worker, swap));
+        }
+    }
+    None
+}
+
+/// What a handler cost on the UI task and what moved to the worker.
+fn report(what: &str, ui: Duration, layout: Option<(Duration, Duration)>, before: Duration) {
+    match layout {
+        Some((worker, swap)) => println!(
+            "{what}: {} on the UI task, then {} to swap the worker's index in \
+             (the worker laid it out in {}; laid out on the UI task before: {})",
+            ms(ui),
+            ms(swap),
+            ms(worker),
+            ms(before)
+        ),
+        None => println!(
+            "{what}: {} on the UI task, nothing laid out (laid out on the UI task before: {})",
+            ms(ui),
+            ms(before)
+        ),
+    }
 }
 
 fn ms(d: Duration) -> String {
@@ -215,9 +263,17 @@ fn main() {
         ms(worker)
     );
 
-    // A person deleted upstream (webhook).
-    let gone = WorkerEvent::PeopleDeleted { ids: vec![42] };
-    println!("PeopleDeleted (1 person): {}", ms(timed(&mut s, gone)));
+    // A person deleted upstream (webhook). Before: removed and laid out again here.
+    let before = {
+        let mut index = prepared(&people);
+        let start = Instant::now();
+        index.remove(42);
+        index.prepare();
+        start.elapsed()
+    };
+    let (ui, fx) = timed_fx(&mut s, WorkerEvent::PeopleDeleted { ids: vec![42] });
+    let layout = worker_layout(&mut s, fx);
+    report("PeopleDeleted (1 person)", ui, layout, before);
 
     // Stored people and facts after the first frame (the worker built the index).
     let mut s = state();
@@ -238,9 +294,49 @@ fn main() {
         ms(start.elapsed())
     );
 
-    // The stored people after the walk already filled the index (merged here).
+    // The stored people after the walk filled the index with the first half
+    // (its index laid out by the worker, as at the end of a walk): the other
+    // half joins. Before: added and laid out here.
+    let half = n / 2;
+    let before = {
+        let mut index = prepared(&people[..half]);
+        let stored = prepared(&people);
+        let start = Instant::now();
+        for pos in 0..stored.len() {
+            if let Some(e) = stored.get(pos)
+                && index.by_id(e.id).is_none()
+            {
+                index.upsert(e.clone());
+            }
+        }
+        index.prepare();
+        start.elapsed()
+    };
     let mut s2 = state();
-    walk(&mut s2);
+    let id = init(&mut s2)
+        .iter()
+        .find_map(|fx| match fx {
+            Effect::Send {
+                id,
+                request: Request::IndexPeople,
+                ..
+            } => Some(*id),
+            _ => None,
+        })
+        .expect("the start asks for the people index");
+    for page in people[..half].chunks(100) {
+        let batch = WorkerEvent::PeopleBatch {
+            id,
+            people: page.to_vec(),
+        };
+        timed(&mut s2, batch);
+    }
+    let indexed = WorkerEvent::PeopleIndexed {
+        id,
+        total: half,
+        index: Some(Box::new(prepared(&people[..half]))),
+    };
+    timed(&mut s2, indexed);
     s2.metrics.agg = Aggregator::from_totals(TimeRange::Days(30), wall, Vec::new());
     let rest = Rest {
         people: Vec::new(),
@@ -248,9 +344,16 @@ fn main() {
         index: Some(prepared(&people)),
     };
     let loaded = WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest))));
-    println!(
-        "Store Loaded after the walk (merge {n} stored people): {}",
-        ms(timed(&mut s2, loaded))
+    let (ui, fx) = timed_fx(&mut s2, loaded);
+    let layout = worker_layout(&mut s2, fx);
+    report(
+        &format!(
+            "Store Loaded after a walk of {half} (merge {} stored people)",
+            n - half
+        ),
+        ui,
+        layout,
+        before,
     );
     drop(s2);
 
@@ -265,10 +368,29 @@ fn main() {
             .collect(),
         facts: (0..100).map(fact).collect(),
     };
+    let before = {
+        let mut index = prepared(&people);
+        let start = Instant::now();
+        for r in &changes.people {
+            index.upsert(PersonEntry {
+                id: r.id,
+                name: r.name.clone(),
+                email: r.email.clone(),
+                company: r.company.clone(),
+                title: r.title.clone(),
+            });
+        }
+        index.prepare();
+        start.elapsed()
+    };
     let changed = WorkerEvent::Store(StoreEvent::Changed(Box::new(changes)));
-    println!(
-        "Store Changed (100 people changed, 100 facts): {}",
-        ms(timed(&mut s, changed))
+    let (ui, fx) = timed_fx(&mut s, changed);
+    let layout = worker_layout(&mut s, fx);
+    report(
+        "Store Changed (100 people changed, 100 facts)",
+        ui,
+        layout,
+        before,
     );
 
     // Everything again (team database fell behind): replaces index and facts.

@@ -54,6 +54,7 @@ pub fn label(request: &Request) -> String {
             format!("Reading the stored engagement ({range})")
         }
         Request::IndexPeople => "Indexing people for search".into(),
+        Request::LayOutPeople { .. } => "Laying out the people index".into(),
         Request::PersonByEmail { email } => format!("Looking up {email}"),
         Request::PersonDetail { person_id } => format!("Loading person {person_id}"),
         Request::Enroll {
@@ -204,7 +205,8 @@ pub async fn run(
             Request::SetLive { .. }
             | Request::SetPollInterval { .. }
             | Request::LiveFrom { .. }
-            | Request::ClearCache,
+            | Request::ClearCache
+            | Request::LayOutPeople { .. },
         ) => JobEnd::Done(Ok(())),
     };
     if !own_heartbeat && matches!(end, JobEnd::Done(Ok(()))) {

@@ -169,6 +169,19 @@ impl Scheduler {
                 self.queue.wake_all();
                 self.finish(id, || label(&request), None);
             }
+            Request::LayOutPeople { layout } => {
+                let ctx = self.ctx.clone();
+                tokio::spawn(async move {
+                    match super::layout::laid_out(layout).await {
+                        Some(Ok(index)) => ctx.emit(WorkerEvent::PeopleLaidOut { id, index }),
+                        Some(Err(error)) => ctx.emit(WorkerEvent::Finished {
+                            id,
+                            error: Some(error),
+                        }),
+                        None => {}
+                    }
+                });
+            }
             request => {
                 let slot = queue::slot_of(&request);
                 if slot.is_some() {

@@ -168,8 +168,34 @@ pub fn act(state: &mut AppState, a: Action) -> Vec<Effect> {
     update(state, Msg::Action(a))
 }
 
+/// A worker event through `update`; the people index it asks the worker to lay
+/// out is laid out by the worker's own code and handed back, as the worker does.
 pub fn ev(state: &mut AppState, e: WorkerEvent) -> Vec<Effect> {
-    update(state, Msg::Worker(e))
+    let fx = update(state, Msg::Worker(e));
+    lay_out(state, fx)
+}
+
+/// Carries out the `LayOutPeople` requests among `fx` as the worker does
+/// (`sltui::worker::lay_out`, then `PeopleLaidOut`); returns the other effects
+/// and those the answers led to.
+pub fn lay_out(state: &mut AppState, fx: Vec<Effect>) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for effect in fx {
+        match effect {
+            Effect::Send {
+                id,
+                request: Request::LayOutPeople { layout },
+                ..
+            } => {
+                let layout = layout.take().expect("a layout is taken once");
+                let index = Box::new(sltui::worker::lay_out(layout));
+                let more = update(state, Msg::Worker(WorkerEvent::PeopleLaidOut { id, index }));
+                out.extend(lay_out(state, more));
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 pub fn typ(state: &mut AppState, text: &str) -> Vec<Effect> {

@@ -13,6 +13,7 @@ mod mouse;
 mod nav;
 mod palette;
 mod people;
+mod relayout;
 mod saved;
 pub mod stored;
 mod trends;
