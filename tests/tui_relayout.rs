@@ -92,6 +92,34 @@ fn a_deleted_person_is_laid_out_by_the_worker_and_hidden_until_then() {
 }
 
 #[test]
+fn the_replaced_index_is_freed_by_the_loop_not_by_update() {
+    let mut s = searched();
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleDeleted { ids: vec![501] }),
+    );
+    let (id, layout) = layout_asked(&fx);
+    let index = Box::new(sltui::worker::lay_out(layout));
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleLaidOut { id, index }),
+    );
+    let freed: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Free(value) => value.take(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(freed.len(), 1, "{fx:?}");
+    let old = freed[0]
+        .downcast_ref::<PeopleIndex>()
+        .expect("the index shown before");
+    assert_eq!(old.len(), 3);
+    assert!(old.by_id(501).is_some());
+}
+
+#[test]
 fn stored_people_joining_a_filled_index_are_laid_out_by_the_worker() {
     let mut s = searched();
     let wall = s.clock.wall;

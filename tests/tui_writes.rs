@@ -114,3 +114,32 @@ fn the_scan_sees_every_way_of_taking_the_state_mutably() {
     let clean = "impl AppState {\n    fn read(&self) {}\n}\nimpl Other { fn w(&mut self) {} }\n";
     assert!(writes(&code(clean)).is_empty());
 }
+
+/// `update` starts no thread or task: what is freed, fetched or laid out off the
+/// UI task leaves it as an effect (`Effect::Free`, `Effect::Send`).
+#[test]
+fn update_starts_no_thread() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src/tui/update"), &mut files);
+    assert!(
+        files.len() > 10,
+        "only {} files in src/tui/update",
+        files.len()
+    );
+    let mut problems = Vec::new();
+    for file in &files {
+        let code = code(&std::fs::read_to_string(file).unwrap());
+        for starts in ["thread::", "spawn(", "spawn_blocking", "Builder::new"] {
+            if code.contains(starts) {
+                let label = file.strip_prefix(root).unwrap().display().to_string();
+                problems.push(format!("{label}: {starts}"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "update starts threads (return an effect instead):\n{}",
+        problems.join("\n")
+    );
+}

@@ -115,6 +115,9 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                     let (level, text) = super::export::save(&dir, &file_name, &contents, &what);
                     back.push(Msg::Note(level, text));
                 }
+                Effect::Free(value) => {
+                    tokio::task::spawn_blocking(move || drop(value.take()));
+                }
                 Effect::SaveView { path, view } => {
                     let error = crate::config::views::save(&path, &view).err();
                     back.push(Msg::ViewSaved { view, error });

@@ -161,14 +161,14 @@ pub(crate) fn install(
             PeopleChange::Remove(_) => {}
         }
     }
-    swap(state, index);
+    swap(state, index, fx);
 }
 
 /// Puts `index` in place of the one shown (the old one is freed off this task)
 /// and searches again.
-pub(crate) fn swap(state: &mut AppState, index: PeopleIndex) {
+pub(crate) fn swap(state: &mut AppState, index: PeopleIndex, fx: &mut Vec<Effect>) {
     let old = std::mem::replace(&mut state.people.search.index, index);
-    super::drop_off_task(old);
+    super::free(old, fx);
     refreshed(state);
 }
 
@@ -195,7 +195,7 @@ pub(crate) fn on_laid_out(
     fx: &mut Vec<Effect>,
 ) {
     if state.people.search.relayout.as_ref().map(|r| r.id) != Some(id) {
-        super::drop_off_task(index);
+        super::free(index, fx);
         return;
     }
     let since = state
@@ -206,7 +206,7 @@ pub(crate) fn on_laid_out(
         .map(|r| r.since)
         .unwrap_or_default();
     let old = std::mem::replace(&mut state.people.search.index, *index);
-    super::drop_off_task(old);
+    super::free(old, fx);
     change(state, since, fx);
     refreshed(state);
 }

@@ -90,7 +90,7 @@ fn take_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
         // Nobody listed yet (the usual start): the index built off this task.
         Some(built) if had == 0 && state.people.search.relayout.is_none() => {
             let old = std::mem::replace(&mut state.people.search.index, built);
-            super::drop_off_task(old);
+            super::free(old, fx);
             true
         }
         Some(built) => {
@@ -100,7 +100,7 @@ fn take_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
                 .filter(|e| index.by_id(e.id).is_none())
                 .map(|e| PeopleChange::Fill(e.clone()))
                 .collect();
-            super::drop_off_task(built);
+            super::free(built, fx);
             super::relayout::change(state, fill, fx)
         }
         None => {
@@ -137,14 +137,14 @@ fn replace_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
     agg.set_range(state.metrics.agg.range(), state.clock.wall);
     state.people.search.only_walk = false;
     // The replaced facts and people are freed off this task.
-    super::drop_off_task(std::mem::replace(&mut state.metrics.agg, agg));
+    super::free(std::mem::replace(&mut state.metrics.agg, agg), fx);
     // What waited for a layout is replaced too.
     super::relayout::withdraw(state);
     match index {
         Some(index) => {
             let marked = &mut state.people.search.marked;
             marked.retain(|id| index.by_id(*id).is_some());
-            super::relayout::swap(state, index);
+            super::relayout::swap(state, index, fx);
         }
         None => {
             let people: Vec<PersonEntry> = people.into_iter().map(row_entry).collect();
