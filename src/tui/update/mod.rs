@@ -14,6 +14,7 @@ mod nav;
 mod palette;
 mod people;
 mod relayout;
+mod results;
 mod saved;
 pub mod stored;
 mod trends;
@@ -32,7 +33,7 @@ use super::text_input::Edit;
 pub use super::task::TASK_LINGER;
 pub use cost::choice as cost_choice;
 pub use nav::open_view;
-pub(crate) use people::research as people_changed;
+pub(crate) use results::research as people_changed;
 
 /// Frees a large value (a replaced people index or aggregator) off the UI task:
 /// the loop drops it on a blocking thread ([`Effect::Free`]); update starts no

@@ -8,8 +8,9 @@ use crate::worker::PeopleChange;
 use crate::worker::protocol::{Priority, Request};
 
 use super::super::msg::Effect;
-use super::super::state::{AppState, IndexStatus, Level, SEARCH_LIMIT, View};
+use super::super::state::{AppState, IndexStatus, Level, View};
 use super::relayout;
+use super::results::{refreshed, research};
 use crate::search::{PeopleIndex, PersonEntry, looks_like_email};
 
 /// Typing pause before an email address is looked up.
@@ -67,37 +68,6 @@ pub(crate) fn query_changed(state: &mut AppState) {
     let q = state.people.search.query.value().trim().to_string();
     state.people.search.lookup.pending =
         looks_like_email(&q).then(|| (q, state.clock.now + LOOKUP_DELAY));
-}
-
-/// Searches again (new query or new people), keeping the selected person selected.
-pub(crate) fn research(state: &mut AppState) {
-    let people = &mut state.people.search;
-    let keep = people.hits.hits.get(people.cursor.selected).copied();
-    people.hits = people.index.search(people.query.value(), SEARCH_LIMIT);
-    // People removed while the index is laid out again are not shown.
-    if let Some(gone) = people.relayout.as_ref().map(|r| &r.gone)
-        && !gone.is_empty()
-    {
-        let index = &people.index;
-        let before = people.hits.hits.len();
-        let shown = |&pos: &usize| index.get(pos).is_some_and(|e| !gone.contains(&e.id));
-        people.hits.hits.retain(shown);
-        let hidden = before - people.hits.hits.len();
-        people.hits.total = people.hits.total.saturating_sub(hidden);
-    }
-    // An exact email match found by the API goes first.
-    if let Some((email, Some(id))) = &people.lookup.answer
-        && email.eq_ignore_ascii_case(people.query.value().trim())
-        && let Some(pos) = people.index.position(*id)
-    {
-        people.hits.hits.retain(|&i| i != pos);
-        people.hits.hits.insert(0, pos);
-        people.hits.total = people.hits.total.max(people.hits.hits.len());
-    }
-    match keep.and_then(|k| people.hits.hits.iter().position(|&i| i == k)) {
-        Some(pos) => people.cursor.selected = pos,
-        None => people.cursor.clamp(people.hits.hits.len()),
-    }
 }
 
 /// Sends the pending email lookup now (enter in the search input).
@@ -177,7 +147,7 @@ pub(crate) fn on_deleted(state: &mut AppState, ids: &[u64], fx: &mut Vec<Effect>
     }
     let changes = ids.iter().map(|&id| PeopleChange::Remove(id)).collect();
     if relayout::change(state, changes, fx) {
-        relayout::refreshed(state);
+        refreshed(state);
     }
 }
 

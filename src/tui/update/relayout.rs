@@ -15,7 +15,8 @@ use crate::worker::{LayoutBase, Parcel, PeopleChange, PeopleLayout};
 
 use super::super::msg::Effect;
 use super::super::pages::Relayout;
-use super::super::state::{AppState, IndexStatus, Popup};
+use super::super::state::AppState;
+use super::results::refreshed;
 
 /// More new people than this at once are laid out by the worker.
 pub const FEW_NEW: usize = 1_000;
@@ -170,20 +171,6 @@ pub(crate) fn swap(state: &mut AppState, index: PeopleIndex, fx: &mut Vec<Effect
     let old = std::mem::replace(&mut state.people.search.index, index);
     super::free(old, fx);
     refreshed(state);
-}
-
-/// The results, the enrollment's list and the count after the index changed.
-pub(crate) fn refreshed(state: &mut AppState) {
-    let search = &mut state.people.search;
-    if let IndexStatus::Done { total } = &mut search.status {
-        let gone = search.relayout.as_ref().map_or(0, |r| r.gone.len());
-        *total = search.index.len().saturating_sub(gone);
-    }
-    // Positions may differ from the old index's: search again.
-    super::people::research(state);
-    if let Some(Popup::Enroll(flow)) = &mut state.popup {
-        flow.refilter(&mut state.people.search.index);
-    }
 }
 
 /// The laid-out index for request `id` arrived: swapped in, with the changes
