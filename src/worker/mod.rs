@@ -19,9 +19,11 @@ mod facts;
 mod funnel;
 pub mod hub_reader;
 
+mod job;
 mod jobs;
 pub mod layout;
 mod people;
+mod probe;
 pub use people::person_entry;
 pub mod parcel;
 pub mod protocol;

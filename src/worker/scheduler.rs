@@ -12,9 +12,10 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::{Id, JoinError, JoinSet};
 
 use super::Envelope;
-use super::breaker;
 use super::ctx::{Ctx, lock};
-use super::jobs::{self, Job, JobEnd, label};
+use super::job::{Job, JobEnd, label};
+use super::jobs;
+use super::probe;
 use super::protocol::{ConnectionState, Priority, Request, RequestId, WorkerEvent};
 use super::queue::{self, JobKey, JobQueue, Queued, Slot};
 
@@ -299,7 +300,7 @@ impl Scheduler {
             return;
         }
         if meta.key == Some(JobKey::Probe) {
-            if breaker::probe_ended(&self.ctx) {
+            if probe::probe_ended(&self.ctx) {
                 self.queue.wake_all();
             }
             return;
@@ -333,7 +334,7 @@ impl Scheduler {
     /// The circuit breaker: opens or closes it from the client's health, and sends
     /// the one probe when it is due. True while open.
     fn check_connection(&mut self) -> bool {
-        if breaker::check(&self.ctx) {
+        if probe::check(&self.ctx) {
             // SalesLoft answers again: what waited may go now.
             self.queue.wake_all();
         }
