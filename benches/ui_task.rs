@@ -15,8 +15,9 @@ use sltui::api::models::Person;
 use sltui::config::keymap::Keymap;
 use sltui::metrics::{Aggregator, EmailFact, TimeRange};
 use sltui::search::{PeopleIndex, PersonEntry};
+use sltui::store::DashboardData;
 use sltui::store::PersonRow;
-use sltui::store::start::{Changes, Rest};
+use sltui::store::start::{Changes, Coverage, Rest, StoreLoad, Stored};
 use sltui::tui::msg::Effect;
 use sltui::tui::msg::Msg;
 use sltui::tui::state::{AppState, Clock, Session};
@@ -111,6 +112,19 @@ fn state() -> AppState {
         TimeRange::Days(30),
         clock,
     )
+}
+
+/// The store's first frame, as the dashboard's start reads it: the range's
+/// totals (none here) stand until the stored facts arrive.
+fn first_frame(state: &mut AppState) {
+    let stored = Stored {
+        data: DashboardData::default(),
+        range: TimeRange::Days(30),
+        totals: Default::default(),
+        coverage: Coverage::default(),
+    };
+    let load = StoreLoad::Loaded(Box::new(stored));
+    let _ = update(state, Msg::Stored(Box::new(load)));
 }
 
 fn timed(state: &mut AppState, event: WorkerEvent) -> Duration {
@@ -279,7 +293,7 @@ fn main() {
     // Stored people and facts after the first frame (the worker built the index).
     let mut s = state();
     let wall = s.clock.wall;
-    s.metrics.agg = Aggregator::from_totals(TimeRange::Days(30), wall, Vec::new());
+    first_frame(&mut s);
     let rest = Rest {
         people: Vec::new(),
         agg: full_agg(emails),
@@ -334,7 +348,7 @@ fn main() {
         index: Some(Box::new(prepared(&people[..half]))),
     };
     timed(&mut s2, indexed);
-    s2.metrics.agg = Aggregator::from_totals(TimeRange::Days(30), wall, Vec::new());
+    first_frame(&mut s2);
     let rest = Rest {
         people: Vec::new(),
         agg: Aggregator::new(TimeRange::All, wall),

@@ -12,6 +12,7 @@ use sltui::metrics::TimeRange;
 use sltui::tui::cadence_list::{SortColumn, StateFilter};
 use sltui::tui::msg::{Effect, Msg};
 use sltui::tui::palette::Entry;
+use sltui::tui::setup::StateSetup;
 use sltui::tui::state::{AppState, Popup, View};
 use sltui::tui::update::update;
 use tui_support::*;
@@ -41,8 +42,8 @@ fn palette_rows(s: &AppState) -> Vec<Entry> {
 
 #[test]
 fn the_palette_lists_saved_views_and_applies_one() {
-    let mut s = loaded();
-    s.saved.views = vec![view("Outbound by sent"), view("Other")];
+    let views = vec![view("Outbound by sent"), view("Other")];
+    let mut s = loaded_from(StateSetup { views, ..setup() }.build());
     act(&mut s, Action::View2);
     update(&mut s, key(':'));
     typ(&mut s, "view: outbound");
@@ -92,8 +93,14 @@ fn the_save_key_writes_the_view_into_the_config_keeping_the_rest() {
     let path = dir.path().join("config.toml");
     let original = "# my team's settings\n[ui]\nrefresh_secs = 7 # slow\n\n[[alerts]]\nname = \"r\"\nmetric = \"reply_rate\"\nbelow = 0.02\ndays = 7\n";
     std::fs::write(&path, original).unwrap();
-    let mut s = loaded();
-    s.saved.config_path = Some(path.clone());
+    let config_path = Some(path.clone());
+    let mut s = loaded_from(
+        StateSetup {
+            config_path,
+            ..setup()
+        }
+        .build(),
+    );
     act(&mut s, Action::CycleState); // active
     act(&mut s, Action::SortNext); // state
     act(&mut s, Action::SortNext); // team
