@@ -39,7 +39,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sltui::api::models::{Cadence, Person, Step, User};
 use sltui::api::{ApiClient, ApiConfig};
-use sltui::config::keymap::Keymap;
 use sltui::metrics::TimeRange;
 use sltui::sim::{self, SimConfig};
 use sltui::store::pg::PgStore;
@@ -47,7 +46,6 @@ use sltui::store::start::{self as start, StoreLoad};
 use sltui::store::{RecordStore, Store, StoreRecord};
 use sltui::sync::{Engine, Resource, SyncOptions};
 use sltui::tui::state::{AppState, Clock, Session};
-use sltui::tui::style::Styles;
 use sltui::tui::update::stored::{self, StoreEvent};
 use sltui::tui::views;
 use sltui::worker::hub_reader::HubReader;
@@ -84,7 +82,7 @@ fn child(path: &Path, started: Instant) {
         panic!("the bench store did not load: {load:?}");
     };
     let t = Instant::now();
-    let mut state = fresh_state(range);
+    let mut state = fresh_state(range, false);
     stored::apply_load(&mut state, StoreLoad::Loaded(data));
     let seed_ms = ms(t.elapsed());
     let t = Instant::now();
@@ -134,7 +132,7 @@ fn child(path: &Path, started: Instant) {
     // first frame's numbers at the parent's clock, as the PostgreSQL child reads.
     let print = match start::load(path, SERVER, range, bench_now()) {
         StoreLoad::Loaded(data) => {
-            let mut at_parent = fresh_state(range);
+            let mut at_parent = fresh_state(range, false);
             stored::apply_load(&mut at_parent, StoreLoad::Loaded(data));
             fingerprint(&at_parent)
         }
@@ -158,25 +156,26 @@ fn bench_now() -> chrono::DateTime<chrono::Utc> {
         .unwrap_or_else(chrono::Utc::now)
 }
 
-/// A state as the dashboard makes it, before its first frame.
-fn fresh_state(range: TimeRange) -> AppState {
-    let mut state = AppState::new(
-        Session {
-            profile_label: "bench".into(),
-            demo: false,
-            read_only: false,
-            refresh_secs: 10,
-            reserve: 0.2,
-            confirm_above: None,
-            has_store: false,
-            mouse: true,
-        },
-        Keymap::default(),
-        Styles::plain(),
+/// A state as the dashboard makes it, before its first frame (`hub`: on a team
+/// database, `--db`).
+fn fresh_state(range: TimeRange, hub: bool) -> AppState {
+    let session = Session {
+        profile_label: "bench".into(),
+        demo: false,
+        read_only: false,
+        refresh_secs: 10,
+        reserve: 0.2,
+        confirm_above: None,
+        has_store: false,
+        mouse: true,
+    };
+    let mut state = sltui::tui::setup::StateSetup {
         range,
-        Clock::system(),
-    );
-    state.screen.size = (120, 40);
+        hub,
+        ..sltui::tui::setup::StateSetup::new(session, Clock::system())
+    }
+    .build();
+    sltui::tui::update::update(&mut state, sltui::tui::msg::Msg::Resize(120, 40));
     state
 }
 
@@ -216,8 +215,7 @@ fn child_pg(url: &str, started: Instant) {
         panic!("the team database did not load: {load:?}");
     };
     let t = Instant::now();
-    let mut state = fresh_state(range);
-    state.conn.hub = Some(sltui::tui::hub::HubView::default());
+    let mut state = fresh_state(range, true);
     stored::apply_load(&mut state, StoreLoad::Loaded(data));
     let seed_ms = ms(t.elapsed());
     let t = Instant::now();

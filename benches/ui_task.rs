@@ -1,28 +1,32 @@
 //! Times the work the UI task does when the worker's people and stored facts
 //! arrive, through the real `update` (the handlers a frame waits for):
 //! `cargo bench --bench ui_task -- [people] [emails]`
-//! (100,000 distinct people and 1,000,000 emails by default). Prints figures;
-//! asserts nothing about time.
+//! (100,000 distinct people and 1,000,000 emails by default). Where the index is
+//! laid out again, it prints the UI task's part, the worker's (off the UI task)
+//! and, side by side, what laying it out on the UI task (as before) costs.
+//! Prints figures; asserts nothing about time.
 
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 
+use crossterm::event::{KeyCode, KeyEvent};
 use sltui::api::models::Person;
-use sltui::config::keymap::Keymap;
+use sltui::config::keymap::{Action, Keymap};
 use sltui::metrics::{Aggregator, EmailFact, TimeRange};
 use sltui::search::{PeopleIndex, PersonEntry};
+use sltui::store::DashboardData;
 use sltui::store::PersonRow;
-use sltui::store::start::{Changes, Rest};
+use sltui::store::start::{Changes, Coverage, Rest, StoreLoad, Stored};
 use sltui::tui::msg::Effect;
 use sltui::tui::msg::Msg;
 use sltui::tui::state::{AppState, Clock, Session};
 use sltui::tui::style::Styles;
 use sltui::tui::update::{init, update};
-use sltui::worker::Request;
 use sltui::worker::WorkerEvent;
 use sltui::worker::store_sync::StoreEvent;
+use sltui::worker::{Request, lay_out};
 
 const SYLLABLES: [&str; 16] = [
     "ka", "lo", "mi", "ne", "su", "ta", "ri", "vo", "be", "da", "fu", "go", "hé", "jö", "zu", "ña",
@@ -111,10 +115,70 @@ fn state() -> AppState {
     )
 }
 
+/// The store's first frame, as the dashboard's start reads it: the range's
+/// totals (none here) stand until the stored facts arrive.
+fn first_frame(state: &mut AppState) {
+    let stored = Stored {
+        data: DashboardData::default(),
+        range: TimeRange::Days(30),
+        totals: Default::default(),
+        coverage: Coverage::default(),
+    };
+    let load = StoreLoad::Loaded(Box::new(stored));
+    let _ = update(state, Msg::Stored(Box::new(load)));
+}
+
 fn timed(state: &mut AppState, event: WorkerEvent) -> Duration {
+    timed_fx(state, event).0
+}
+
+/// The handler's time, and its effects (dropped off the clock, as the loop
+/// hands them on: a layout asked for carries the people, a value to free the
+/// replaced index or facts).
+fn timed_fx(state: &mut AppState, event: WorkerEvent) -> (Duration, Vec<Effect>) {
     let start = Instant::now();
-    let _ = update(state, Msg::Worker(event));
-    start.elapsed()
+    let fx = update(state, Msg::Worker(event));
+    (start.elapsed(), fx)
+}
+
+/// Carries out the `LayOutPeople` among `fx` as the worker does: the worker's
+/// time (off the UI task), then the UI's for swapping the answer in.
+fn worker_layout(state: &mut AppState, fx: Vec<Effect>) -> Option<(Duration, Duration)> {
+    for effect in fx {
+        if let Effect::Send {
+            id,
+            request: Request::LayOutPeople { layout },
+            ..
+        } = effect
+        {
+            let layout = layout.take()?;
+            let start = Instant::now();
+            let index = Box::new(lay_out(layout));
+            let worker = start.elapsed();
+            let swap = timed(state, WorkerEvent::PeopleLaidOut { id, index });
+            return Some((worker, swap));
+        }
+    }
+    None
+}
+
+/// What a handler cost on the UI task and what moved to the worker.
+fn report(what: &str, ui: Duration, layout: Option<(Duration, Duration)>, before: Duration) {
+    match layout {
+        Some((worker, swap)) => println!(
+            "{what}: {} on the UI task, then {} to swap the worker's index in \
+             (the worker laid it out in {}; laid out on the UI task before: {})",
+            ms(ui),
+            ms(swap),
+            ms(worker),
+            ms(before)
+        ),
+        None => println!(
+            "{what}: {} on the UI task, nothing laid out (laid out on the UI task before: {})",
+            ms(ui),
+            ms(before)
+        ),
+    }
 }
 
 fn ms(d: Duration) -> String {
@@ -195,9 +259,19 @@ fn main() {
         total: n,
         index: None,
     };
+    // Without the worker's index (a walk that listed only changes; a walk from
+    // the start always brings one): nothing is laid out on the event, and the
+    // first search lays out what the pages added.
+    let event = timed(&mut s, indexed);
+    let _ = update(&mut s, Msg::Action(Action::View2));
+    let _ = update(&mut s, Msg::Action(Action::Filter));
+    let start = Instant::now();
+    let _ = update(&mut s, Msg::Key(KeyEvent::from(KeyCode::Char('k'))));
     println!(
-        "PeopleIndexed, laid out on the UI task: {}",
-        ms(timed(&mut s, indexed))
+        "PeopleIndexed without the worker's index: {}, then the first search {} \
+         (it lays out the {n} people the pages added)",
+        ms(event),
+        ms(start.elapsed())
     );
     let mut s = state();
     let (id, _) = walk(&mut s);
@@ -215,42 +289,93 @@ fn main() {
         ms(worker)
     );
 
-    // A person deleted upstream (webhook).
-    let gone = WorkerEvent::PeopleDeleted { ids: vec![42] };
-    println!("PeopleDeleted (1 person): {}", ms(timed(&mut s, gone)));
+    // A person deleted upstream (webhook). Before: removed and laid out again here.
+    let before = {
+        let mut index = prepared(&people);
+        let start = Instant::now();
+        index.remove(42);
+        index.prepare();
+        start.elapsed()
+    };
+    let (ui, fx) = timed_fx(&mut s, WorkerEvent::PeopleDeleted { ids: vec![42] });
+    let layout = worker_layout(&mut s, fx);
+    report("PeopleDeleted (1 person)", ui, layout, before);
 
     // Stored people and facts after the first frame (the worker built the index).
     let mut s = state();
     let wall = s.clock.wall;
-    s.metrics.agg = Aggregator::from_totals(TimeRange::Days(30), wall, Vec::new());
+    first_frame(&mut s);
     let rest = Rest {
         people: Vec::new(),
         agg: full_agg(emails),
         index: Some(prepared(&people)),
     };
-    let start = Instant::now();
-    let _ = update(
-        &mut s,
-        Msg::Worker(WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest))))),
-    );
+    let loaded = WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest))));
     println!(
         "Store Loaded (absorb {emails} facts, swap the index): {}",
-        ms(start.elapsed())
+        ms(timed(&mut s, loaded))
     );
 
-    // The stored people after the walk already filled the index (merged here).
+    // The stored people after the walk filled the index with the first half
+    // (its index laid out by the worker, as at the end of a walk): the other
+    // half joins. Before: added and laid out here.
+    let half = n / 2;
+    let before = {
+        let mut index = prepared(&people[..half]);
+        let stored = prepared(&people);
+        let start = Instant::now();
+        for pos in 0..stored.len() {
+            if let Some(e) = stored.get(pos)
+                && index.by_id(e.id).is_none()
+            {
+                index.upsert(e.clone());
+            }
+        }
+        index.prepare();
+        start.elapsed()
+    };
     let mut s2 = state();
-    walk(&mut s2);
-    s2.metrics.agg = Aggregator::from_totals(TimeRange::Days(30), wall, Vec::new());
+    let id = init(&mut s2)
+        .iter()
+        .find_map(|fx| match fx {
+            Effect::Send {
+                id,
+                request: Request::IndexPeople,
+                ..
+            } => Some(*id),
+            _ => None,
+        })
+        .expect("the start asks for the people index");
+    for page in people[..half].chunks(100) {
+        let batch = WorkerEvent::PeopleBatch {
+            id,
+            people: page.to_vec(),
+        };
+        timed(&mut s2, batch);
+    }
+    let indexed = WorkerEvent::PeopleIndexed {
+        id,
+        total: half,
+        index: Some(Box::new(prepared(&people[..half]))),
+    };
+    timed(&mut s2, indexed);
+    first_frame(&mut s2);
     let rest = Rest {
         people: Vec::new(),
         agg: Aggregator::new(TimeRange::All, wall),
         index: Some(prepared(&people)),
     };
     let loaded = WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest))));
-    println!(
-        "Store Loaded after the walk (merge {n} stored people): {}",
-        ms(timed(&mut s2, loaded))
+    let (ui, fx) = timed_fx(&mut s2, loaded);
+    let layout = worker_layout(&mut s2, fx);
+    report(
+        &format!(
+            "Store Loaded after a walk of {half} (merge {} stored people)",
+            n - half
+        ),
+        ui,
+        layout,
+        before,
     );
     drop(s2);
 
@@ -265,10 +390,29 @@ fn main() {
             .collect(),
         facts: (0..100).map(fact).collect(),
     };
+    let before = {
+        let mut index = prepared(&people);
+        let start = Instant::now();
+        for r in &changes.people {
+            index.upsert(PersonEntry {
+                id: r.id,
+                name: r.name.clone(),
+                email: r.email.clone(),
+                company: r.company.clone(),
+                title: r.title.clone(),
+            });
+        }
+        index.prepare();
+        start.elapsed()
+    };
     let changed = WorkerEvent::Store(StoreEvent::Changed(Box::new(changes)));
-    println!(
-        "Store Changed (100 people changed, 100 facts): {}",
-        ms(timed(&mut s, changed))
+    let (ui, fx) = timed_fx(&mut s, changed);
+    let layout = worker_layout(&mut s, fx);
+    report(
+        "Store Changed (100 people changed, 100 facts)",
+        ui,
+        layout,
+        before,
     );
 
     // Everything again (team database fell behind): replaces index and facts.

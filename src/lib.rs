@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod hub;
 pub mod metrics;
+pub mod redact;
 pub mod search;
 pub mod serve;
 pub mod sim;

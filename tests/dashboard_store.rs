@@ -18,6 +18,7 @@ use sltui::store::Store;
 use sltui::store::start::{self as start, StoreLoad};
 use sltui::sync::{Engine, SyncOptions};
 use sltui::tui::msg::Effect;
+use sltui::tui::setup::StateSetup;
 use sltui::tui::state::AppState;
 use sltui::tui::update::stored;
 use sltui::tui::update::{init, update};
@@ -95,10 +96,23 @@ async fn pump(state: &mut AppState, worker: &mut WorkerHandle, done: impl Fn(&Ap
 }
 
 fn live_state() -> AppState {
-    let mut s = state();
-    s.session.demo = false;
-    s.session.profile_label = "work".into();
+    live_state_on(sltui::metrics::TimeRange::Days(30))
+}
+
+/// [`live_state`] on `range`.
+fn live_state_on(range: sltui::metrics::TimeRange) -> AppState {
+    let session = sltui::tui::state::Session {
+        demo: false,
+        profile_label: "work".into(),
+        ..session(false)
+    };
     // The wall clock matters for "data as of" (today or another day).
-    s.clock.wall = chrono::Utc::now();
-    s
+    let clock = sltui::tui::state::Clock::system();
+    StateSetup {
+        session,
+        clock,
+        range,
+        ..setup()
+    }
+    .build()
 }

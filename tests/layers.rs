@@ -1,7 +1,9 @@
 //! The layers of ARCHITECTURE.md, checked on the source: the lower layers (`api`,
-//! `store`, `sync`, `metrics`, `budget`, `search`, `sim`) import nothing from `worker`,
-//! `tui`, `cli` or `hub`, and `sim` does not import `api::models` (a struct shared with
-//! the client would let a wrong field name pass every test).
+//! `store`, `sync`, `metrics`, `budget`, `search`, `sim`, `config`, `redact`) import
+//! nothing from `worker`, `tui`, `cli` or `hub`; `sim` does not import `api::models`
+//! (a struct shared with the client would let a wrong field name pass every test);
+//! `config` imports nothing from `store` (what both need, the URL redaction, sits
+//! below both in `redact`, which imports nothing of the crate).
 //!
 //! Every path in the code is checked, not only `use` lines: `use` trees with groups
 //! (`use crate::{api, worker::X}`), inline paths (`crate::worker::f()`), and `super`
@@ -16,7 +18,9 @@ mod source_files;
 use source_files::rust_files;
 
 /// The layers below the UI.
-const LOWER: &[&str] = &["api", "store", "sync", "metrics", "budget", "search", "sim"];
+const LOWER: &[&str] = &[
+    "api", "store", "sync", "metrics", "budget", "search", "sim", "config", "redact",
+];
 /// What no lower layer may reach.
 const UPPER: &[&str] = &["worker", "tui", "cli", "hub"];
 
@@ -367,6 +371,18 @@ fn violations(label: &str, src: &str, module: &[String]) -> Vec<String> {
                 w.line
             ));
         }
+        if layer == "config" && top == "store" {
+            out.push(format!(
+                "{label}:{}: `{written}` reaches crate::store; config sits below the store (move what both need below both)",
+                w.line
+            ));
+        }
+        if layer == "redact" && top != "redact" {
+            out.push(format!(
+                "{label}:{}: `{written}` reaches crate::{top}; redact imports nothing of the crate",
+                w.line
+            ));
+        }
         if layer == "sim" && target.starts_with(&["api".to_string(), "models".to_string()]) {
             out.push(format!(
                 "{label}:{}: `{written}` reaches crate::api::models; the simulator keeps its own data model",
@@ -492,4 +508,19 @@ fn super_past_the_root_is_reported() {
     let got = violations("src/api/mod.rs", "use super::super::x;", &m("api"));
     assert_eq!(got.len(), 1);
     assert!(got[0].contains("climbs past the crate root"));
+}
+
+#[test]
+fn config_reaches_nothing_of_the_store() {
+    let src =
+        "fn f() { let _ = crate::store::pg::redact(u); let _ = crate::redact::database_url(u); }\n";
+    let got = violations("src/config/mod.rs", src, &m("config"));
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(got[0].contains("`crate::store::pg::redact` reaches crate::store"));
+    let got = violations(
+        "src/redact.rs",
+        "use crate::api::x;\nuse std::fmt;\n",
+        &m("redact"),
+    );
+    assert_eq!(got.len(), 1, "{got:#?}");
 }

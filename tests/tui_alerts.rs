@@ -12,6 +12,7 @@ use sltui::config::keymap::Action;
 use sltui::metrics::alerts::Check;
 use sltui::tui::alerts::RuleState;
 use sltui::tui::msg::Msg;
+use sltui::tui::setup::StateSetup;
 use sltui::tui::state::View;
 use sltui::tui::update::update;
 use sltui::worker::WorkerEvent;
@@ -223,10 +224,16 @@ async fn the_dashboard_fires_exactly_what_sltui_alerts_prints() {
     let printed: Vec<Value> = serde_json::from_slice(&out.stdout).expect("a JSON list");
 
     // The dashboard, with the real worker on the same simulator.
-    let mut s = state();
-    s.session.demo = false;
-    s.metrics.range = TimeRange::All;
-    s.analytics.alerts = sltui::tui::alerts::Alerts::new(rules);
+    let mut s = StateSetup {
+        session: sltui::tui::state::Session {
+            demo: false,
+            ..session(false)
+        },
+        range: TimeRange::All,
+        alerts: rules,
+        ..setup()
+    }
+    .build();
     let mut cfg = ApiConfig::new(&base, Some(KEY.into()));
     cfg.budget_limit = 600;
     let mut worker = sltui::worker::spawn(
@@ -255,7 +262,7 @@ async fn the_dashboard_fires_exactly_what_sltui_alerts_prints() {
         .expect("every cadence's emails arrive");
     s.clock.wall = chrono::Utc::now();
     // Asked on the Alerts view, as the user asks (the refresh key there).
-    s.view = View::Alerts;
+    act(&mut s, Action::View4);
     act(&mut s, Action::Refresh);
     assert!(
         s.analytics

@@ -12,7 +12,8 @@ use sltui::api::{ApiClient, ApiConfig};
 use sltui::config::keymap::Action;
 use sltui::sim::{self, SimConfig};
 use sltui::tui::msg::Msg;
-use sltui::tui::state::AppState;
+use sltui::tui::setup::StateSetup;
+use sltui::tui::state::{AppState, Session};
 use sltui::tui::update::{init, update};
 use sltui::worker::store_sync::{StoreEvent, StoreSync};
 use sltui::worker::{
@@ -59,9 +60,15 @@ fn start_dashboard(client: &ApiClient, dir: &std::path::Path) -> (AppState, work
             ..WorkerOptions::default()
         },
     );
-    let mut state = state();
-    state.session.demo = false;
-    state.conn.key_source = Some("--api-key".into());
+    let mut state = StateSetup {
+        session: Session {
+            demo: false,
+            ..session(false)
+        },
+        key_source: Some("--api-key".into()),
+        ..setup()
+    }
+    .build();
     let fx = init(&mut state);
     send(&handle, fx);
     (state, handle)
@@ -306,8 +313,14 @@ fn check_screen_live(state: &AppState) -> bool {
 
 #[test]
 fn the_key_working_again_clears_the_state_and_reads_everything_again() {
-    let mut s = loaded();
-    s.conn.key_source = Some("env SALESLOFT_API_KEY".into());
+    let key_source = Some("env SALESLOFT_API_KEY".into());
+    let mut s = loaded_from(
+        StateSetup {
+            key_source,
+            ..setup()
+        }
+        .build(),
+    );
     ev(
         &mut s,
         WorkerEvent::Connection {

@@ -10,7 +10,8 @@ use sltui::config::keymap::Action;
 use sltui::metrics::{Engagement, TimeRange};
 use sltui::tui::cost::CostChoice;
 use sltui::tui::msg::Effect;
-use sltui::tui::state::{AppState, Popup};
+use sltui::tui::setup::StateSetup;
+use sltui::tui::state::{AppState, Popup, Session};
 use sltui::tui::update::{init, update};
 use sltui::worker::{Request, RequestId, WorkerEvent};
 use tui_support::*;
@@ -18,9 +19,12 @@ use tui_support::*;
 /// A dashboard that asks above 60 points, its cadences listed; returns the
 /// estimate request's id and the cadences it covers.
 fn asking(has_store: bool) -> (AppState, RequestId, Vec<u64>) {
-    let mut s = state();
-    s.session.confirm_above = Some(60);
-    s.session.has_store = has_store;
+    let session = Session {
+        confirm_above: Some(60),
+        has_store,
+        ..session(false)
+    };
+    let mut s = StateSetup { session, ..setup() }.build();
     let fx = init(&mut s);
     let (cad, _) = find(&fx, |r| matches!(r, Request::Cadences)).expect("cadences");
     let fx = ev(

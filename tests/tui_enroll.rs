@@ -7,7 +7,7 @@ use crossterm::event::KeyCode;
 use sltui::config::keymap::Action;
 use sltui::tui::enroll::{ConfirmFocus, Stage};
 use sltui::tui::msg::Effect;
-use sltui::tui::state::{AppState, Popup, View};
+use sltui::tui::state::{AppState, Popup};
 use sltui::tui::style::Styles;
 use sltui::tui::update::update;
 use sltui::worker::{EnrollOutcome, Priority, Request, WorkerEvent};
@@ -219,20 +219,17 @@ fn enrollment_refreshes_the_open_cadence_and_person() {
 
 #[test]
 fn read_only_blocks_enrollment_with_a_message() {
-    let mut s = state_with(true, Styles::plain());
-    let mut full = loaded();
-    std::mem::swap(&mut s.people.search, &mut full.people.search);
-    std::mem::swap(&mut s.cadences.list, &mut full.cadences.list);
-    s.view = View::People;
+    let mut s = loaded_from(state_with(true, Styles::plain()));
+    act(&mut s, Action::View2);
     let fx = act(&mut s, Action::Enroll);
     assert!(s.popup.is_none());
     assert!(no_enroll(&fx));
     assert!(s.message().unwrap().text.contains("read-only"));
-    s.view = View::Cadences;
+    act(&mut s, Action::View1);
     act(&mut s, Action::Enroll);
     assert!(s.popup.is_none(), "no picker from a cadence either");
     // Marking people is for enrolling: read-only, space marks nobody.
-    s.view = View::People;
+    act(&mut s, Action::View2);
     act(&mut s, Action::Mark);
     assert!(s.people.search.marked.is_empty(), "read-only marks nobody");
     assert!(

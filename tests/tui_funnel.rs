@@ -7,6 +7,7 @@ use sltui::config::keymap::Action;
 use sltui::metrics::breakdown::compare_templates;
 use sltui::metrics::funnel::StepFunnel;
 use sltui::metrics::{Engagement, TimeRange};
+use sltui::tui::setup::StateSetup;
 use sltui::tui::state::{AppState, View};
 use sltui::worker::{PUSHED, Request, RequestId, WorkerEvent};
 use tui_support::*;
@@ -260,8 +261,13 @@ fn the_switch_key_jumps_between_steps_and_people() {
 
 #[test]
 fn on_the_team_database_the_funnel_is_asked_for_and_drawn() {
-    let mut s = loaded();
-    s.conn.hub = Some(Default::default());
+    let mut s = loaded_from(
+        StateSetup {
+            hub: true,
+            ..setup()
+        }
+        .build(),
+    );
     act(&mut s, Action::Down);
     act(&mut s, Action::Down);
     let fx = act(&mut s, Action::Enter);

@@ -245,6 +245,20 @@ fn people_only_the_dashboard_knows_stay_when_the_workers_index_arrives() {
     assert_eq!(s.people.search.status, IndexStatus::Done { total: 3 });
 }
 
+/// People the local store's sync brought, told to `update` as the worker does.
+fn stored_people(s: &mut sltui::tui::state::AppState, people: Vec<sltui::store::PersonRow>) {
+    let changes = sltui::store::start::Changes {
+        people,
+        facts: Vec::new(),
+    };
+    ev(
+        s,
+        WorkerEvent::Store(sltui::tui::update::stored::StoreEvent::Changed(Box::new(
+            changes,
+        ))),
+    );
+}
+
 /// The header line of the people table and the row showing `name`.
 fn people_lines(s: &sltui::tui::state::AppState, width: u16, name: &str) -> (String, String) {
     let text = screen_text(s, width, 24);
@@ -260,13 +274,16 @@ fn people_lines(s: &sltui::tui::state::AppState, width: u16, name: &str) -> (Str
 #[test]
 fn the_id_column_is_exactly_as_wide_as_the_longest_id() {
     let mut s = loaded();
-    s.people.search.index.upsert(sltui::search::PersonEntry {
-        id: 103_358_225,
-        name: "Joan Simmons".into(),
-        email: "joan@tidalcore.io".into(),
-        company: "Tidalcore".into(),
-        title: "Founder".into(),
-    });
+    stored_people(
+        &mut s,
+        vec![sltui::store::PersonRow {
+            id: 103_358_225,
+            name: "Joan Simmons".into(),
+            email: "joan@tidalcore.io".into(),
+            company: "Tidalcore".into(),
+            title: "Founder".into(),
+        }],
+    );
     act(&mut s, Action::View2);
     act(&mut s, Action::Filter);
     typ(&mut s, "a");
@@ -296,15 +313,16 @@ fn the_id_column_is_exactly_as_wide_as_the_longest_id() {
 #[test]
 fn the_count_says_when_the_table_lists_only_the_best_matches() {
     let mut s = loaded();
-    for i in 0..250u64 {
-        s.people.search.index.upsert(sltui::search::PersonEntry {
+    let zeds = (0..250u64)
+        .map(|i| sltui::store::PersonRow {
             id: 10_000 + i,
             name: format!("Zed Person{i}"),
             email: format!("zed{i}@example.com"),
             company: "Zedcorp".into(),
             title: "Analyst".into(),
-        });
-    }
+        })
+        .collect();
+    stored_people(&mut s, zeds);
     act(&mut s, Action::View2);
     act(&mut s, Action::Filter);
     typ(&mut s, "zed");

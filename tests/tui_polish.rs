@@ -8,6 +8,7 @@ use ratatui::backend::TestBackend;
 use serde_json::json;
 use sltui::api::models::User;
 use sltui::config::keymap::Action;
+use sltui::tui::setup::StateSetup;
 use sltui::tui::state::{AppState, Popup};
 use sltui::tui::update::{init, update};
 use sltui::tui::views;
@@ -324,26 +325,30 @@ fn a_quiet_chart_says_so_in_one_dim_line() {
 /// are not synced yet rather than "0 on cadence"; once a sync finished, the count.
 #[test]
 fn the_detail_says_not_synced_yet_before_the_hubs_first_sync() {
-    use sltui::tui::hub::HubView;
     use sltui::worker::protocol::HubSeen;
-    let hub = |synced_ago| HubView {
-        seen: Some(Some(HubSeen {
+    let hub = |synced_ago| WorkerEvent::HubStatus {
+        hub: Some(HubSeen {
             name: "sltui-hub-1".into(),
             synced_ago,
             updated_ago: Some(std::time::Duration::from_secs(1)),
             budget_remaining: None,
             budget_limit: None,
             read_at: std::time::Instant::now(),
-        })),
-        problem: None,
+        }),
     };
     for (w, h) in [(120, 40), (80, 24)] {
-        let mut s = q3_detail();
-        s.conn.hub = Some(hub(None));
+        let mut s = q3_detail_from(
+            StateSetup {
+                hub: true,
+                ..setup()
+            }
+            .build(),
+        );
+        ev(&mut s, hub(None));
         let text = screen(&s, w, h);
         assert!(text.contains("people not synced yet"), "{w}x{h}:\n{text}");
         assert!(!text.contains("on cadence"), "{w}x{h}:\n{text}");
-        s.conn.hub = Some(hub(Some(std::time::Duration::from_secs(5))));
+        ev(&mut s, hub(Some(std::time::Duration::from_secs(5))));
         let text = screen(&s, w, h);
         assert!(!text.contains("not synced yet"), "{w}x{h}:\n{text}");
         assert!(

@@ -6,13 +6,14 @@
 
 mod tui_support;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sltui::config::keymap::Action;
 use sltui::config::views::{SavedView, SkippedView, ViewTable};
 use sltui::metrics::TimeRange;
 use sltui::tui::cadence_list::{SortColumn, StateFilter};
 use sltui::tui::msg::{Effect, Msg};
 use sltui::tui::palette::Entry;
+use sltui::tui::setup::StateSetup;
 use sltui::tui::state::{AppState, Popup, View};
 use sltui::tui::trends::ChartMode;
 use sltui::tui::update::update;
@@ -44,8 +45,8 @@ fn palette_rows(s: &AppState) -> Vec<Entry> {
 
 #[test]
 fn the_palette_lists_saved_views_and_applies_one() {
-    let mut s = loaded();
-    s.saved.views = vec![view("Outbound by sent"), view("Other")];
+    let views = vec![view("Outbound by sent"), view("Other")];
+    let mut s = loaded_from(StateSetup { views, ..setup() }.build());
     act(&mut s, Action::View2);
     update(&mut s, key(':'));
     typ(&mut s, "view: outbound");
@@ -95,8 +96,14 @@ fn the_save_key_writes_the_view_into_the_config_keeping_the_rest() {
     let path = dir.path().join("config.toml");
     let original = "# my team's settings\n[ui]\nrefresh_secs = 7 # slow\n\n[[alerts]]\nname = \"r\"\nmetric = \"reply_rate\"\nbelow = 0.02\ndays = 7\n";
     std::fs::write(&path, original).unwrap();
-    let mut s = loaded();
-    s.saved.config_path = Some(path.clone());
+    let config_path = Some(path.clone());
+    let mut s = loaded_from(
+        StateSetup {
+            config_path,
+            ..setup()
+        }
+        .build(),
+    );
     act(&mut s, Action::CycleState); // active
     act(&mut s, Action::SortNext); // state
     act(&mut s, Action::SortNext); // team
@@ -228,8 +235,14 @@ fn save_as(s: &mut AppState, name: &str) -> SavedView {
 fn the_save_key_in_people_saves_the_search_and_the_palette_restores_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.toml");
-    let mut s = loaded();
-    s.saved.config_path = Some(path.clone());
+    let config_path = Some(path.clone());
+    let mut s = loaded_from(
+        StateSetup {
+            config_path,
+            ..setup()
+        }
+        .build(),
+    );
     act(&mut s, Action::View2);
     act(&mut s, Action::Filter);
     typ(&mut s, "grace");
@@ -248,8 +261,16 @@ fn the_save_key_in_people_saves_the_search_and_the_palette_restores_it() {
     let config = sltui::config::load(&path).unwrap();
     assert_eq!(config.views.views, [view]);
     // Elsewhere, with another search: the palette brings the saved one back.
-    s.people.search.query = sltui::tui::text_input::TextInput::new("ada");
-    s.people.search.show_ids = false;
+    act(&mut s, Action::Filter);
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typ(&mut s, "ada");
+    update(&mut s, code(KeyCode::Enter));
+    act(&mut s, Action::ToggleIds);
+    assert_eq!(s.people.search.query.value(), "ada");
+    assert!(!s.people.search.show_ids);
     act(&mut s, Action::View1);
     update(&mut s, key(':'));
     typ(&mut s, "view people");
@@ -269,8 +290,14 @@ fn the_save_key_in_people_saves_the_search_and_the_palette_restores_it() {
 fn the_save_key_in_a_detail_saves_its_cadence_range_and_chart() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.toml");
-    let mut s = q3_detail();
-    s.saved.config_path = Some(path.clone());
+    let config_path = Some(path.clone());
+    let mut s = q3_detail_from(
+        StateSetup {
+            config_path,
+            ..setup()
+        }
+        .build(),
+    );
     act(&mut s, Action::CycleRange); // 90 days
     act(&mut s, Action::Chart); // daily
     act(&mut s, Action::Chart); // weekly
@@ -309,10 +336,10 @@ fn the_save_key_in_a_detail_saves_its_cadence_range_and_chart() {
     act(&mut s, Action::View1);
     // Back in the list, another range and the live chart: the view opens the
     // detail again as it was saved.
+    act(&mut s, Action::Chart); // live again
+    assert_eq!(s.analytics.trends.mode, ChartMode::Live);
     act(&mut s, Action::Back);
     act(&mut s, Action::CycleRange); // all time
-    act(&mut s, Action::Chart); // live again (from the list: only said)
-    s.analytics.trends.mode = ChartMode::Live;
     update(&mut s, key(':'));
     typ(&mut s, "q3 weekly");
     let fx = update(&mut s, code(KeyCode::Enter));
@@ -321,11 +348,27 @@ fn the_save_key_in_a_detail_saves_its_cadence_range_and_chart() {
     assert_eq!(s.metrics.range, TimeRange::Days(90));
     assert_eq!(s.analytics.trends.mode, ChartMode::Weekly);
     assert!(!requests(&fx).is_empty(), "the detail is read: {fx:?}");
-    // A cadence that is not in the list is said, not opened.
-    s.saved.views[0].cadence = Some(999);
-    act(&mut s, Action::View1);
+}
+
+#[test]
+fn a_detail_view_of_a_cadence_not_in_the_list_is_said_not_opened() {
+    let gone = SavedView {
+        name: "Gone weekly".into(),
+        table: ViewTable::Detail,
+        cadence: Some(999),
+        range_days: Some(90),
+        chart: Some("weekly".into()),
+        ..SavedView::default()
+    };
+    let mut s = loaded_from(
+        StateSetup {
+            views: vec![gone],
+            ..setup()
+        }
+        .build(),
+    );
     update(&mut s, key(':'));
-    typ(&mut s, "q3 weekly");
+    typ(&mut s, "gone weekly");
     update(&mut s, code(KeyCode::Enter));
     assert_eq!(s.view, View::Cadences);
     assert!(
@@ -340,9 +383,7 @@ fn the_save_key_in_a_detail_saves_its_cadence_range_and_chart() {
 
 #[test]
 fn the_palette_lists_skipped_entries_with_their_reason() {
-    let mut s = loaded();
-    s.saved.views = vec![view("good")];
-    s.saved.skipped = vec![
+    let skipped_views = vec![
         SkippedView {
             entry: 2,
             name: Some("typo".into()),
@@ -354,6 +395,14 @@ fn the_palette_lists_skipped_entries_with_their_reason() {
             reason: "missing field `name`".into(),
         },
     ];
+    let mut s = loaded_from(
+        StateSetup {
+            views: vec![view("good")],
+            skipped_views,
+            ..setup()
+        }
+        .build(),
+    );
     update(&mut s, key(':'));
     typ(&mut s, "view");
     assert_eq!(

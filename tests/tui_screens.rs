@@ -13,6 +13,7 @@ mod tui_support;
 use crossterm::event::KeyCode;
 use sltui::config::keymap::Action;
 use sltui::tui::msg::Msg;
+use sltui::tui::setup::StateSetup;
 use sltui::tui::state::{AppState, View};
 use sltui::tui::style::Styles;
 use sltui::tui::update::{init, update};
@@ -164,10 +165,17 @@ fn error() -> AppState {
 /// A wrong key from the environment: SalesLoft refused it at the first request;
 /// nothing is sent until `r` or the backoff, and nothing says LIVE.
 fn auth_failed() -> AppState {
-    let mut s = state();
-    s.session.demo = false;
-    s.session.profile_label = "sales".into();
-    s.conn.key_source = Some("env SALESLOFT_API_KEY".into());
+    let session = sltui::tui::state::Session {
+        demo: false,
+        profile_label: "sales".into(),
+        ..session(false)
+    };
+    let mut s = StateSetup {
+        session,
+        key_source: Some("env SALESLOFT_API_KEY".into()),
+        ..setup()
+    }
+    .build();
     let fx = init(&mut s);
     let (id, _) = find(&fx, |r| matches!(r, Request::Cadences)).unwrap();
     let reason = "Not authorized: the access token is invalid or expired";
@@ -261,8 +269,14 @@ fn views() {
 #[test]
 fn dialogs() {
     screens("save_view", || {
-        let mut s = loaded();
-        s.saved.config_path = Some("/home/u/.config/sltui/config.toml".into());
+        let config_path = Some("/home/u/.config/sltui/config.toml".into());
+        let mut s = loaded_from(
+            StateSetup {
+                config_path,
+                ..setup()
+            }
+            .build(),
+        );
         act(&mut s, Action::CycleState);
         act(&mut s, Action::SaveView);
         typ(&mut s, "Active");

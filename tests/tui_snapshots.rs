@@ -8,6 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use sltui::config::keymap::Action;
 use sltui::tui::msg::Msg;
+use sltui::tui::setup::StateSetup;
 use sltui::tui::state::AppState;
 use sltui::tui::style::Styles;
 use sltui::tui::update::update;
@@ -269,7 +270,8 @@ fn activity_view_and_enrollment_log() {
 
 #[test]
 fn frozen_and_paused_states_are_visible() {
-    let mut s = loaded();
+    // No budget reading yet: the pause says its own reason.
+    let mut s = loaded_unmetered(state());
     act(&mut s, Action::Freeze);
     assert!(screen(&s, 80, 24).contains("FROZEN"));
     act(&mut s, Action::Freeze);
@@ -280,7 +282,6 @@ fn frozen_and_paused_states_are_visible() {
             paused_reason: Some("budget low".into()),
         },
     );
-    s.conn.budget = None;
     assert!(screen(&s, 80, 24).contains("PAUSED: budget low"));
     // With a budget on screen, the pause names the gauge's own figure.
     update(&mut s, Msg::Budget(budget(85)));
@@ -304,7 +305,7 @@ fn find_text(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
 
 #[test]
 fn webhook_receiver_shows_next_to_live_without_pushing_out_the_budget() {
-    let mut s = loaded();
+    let s = loaded();
     // The status line: the one with the budget gauge.
     let first = |s: &AppState| {
         let text = screen(s, 80, 24);
@@ -314,7 +315,11 @@ fn webhook_receiver_shows_next_to_live_without_pushing_out_the_budget() {
     };
     assert!(!first(&s).contains("hooks"), "no receiver, no mark");
 
-    s.conn.live.webhooks = true;
+    let hooked = || StateSetup {
+        webhooks: true,
+        ..setup()
+    };
+    let mut s = loaded_from(hooked().build());
     // NO_COLOR (the mono theme): plain text right after LIVE.
     let line = first(&s);
     for needle in [
@@ -327,8 +332,14 @@ fn webhook_receiver_shows_next_to_live_without_pushing_out_the_budget() {
         assert!(line.contains(needle), "missing {needle:?} in {line:?}");
     }
 
-    s.styles = Styles::colored();
-    let buf = render_buffer(&s, 80, 24);
+    let colored = loaded_from(
+        StateSetup {
+            styles: Styles::colored(),
+            ..hooked()
+        }
+        .build(),
+    );
+    let buf = render_buffer(&colored, 80, 24);
     let (x, y) = find_text(&buf, "hooks").expect("hooks on the status line");
     assert_eq!(buf[(x - 3, y)].symbol(), "⚡", "the mark before it");
     assert_eq!(Some(buf[(x, y)].fg), Styles::colored().good.fg);
@@ -343,11 +354,15 @@ fn webhook_receiver_shows_next_to_live_without_pushing_out_the_budget() {
     );
 
     // A full line (SalesLoft unreachable) drops the mark first.
-    s.styles = Styles::plain();
-    s.conn.unreachable = Some(sltui::tui::state::Unreachable {
-        reason: "timed out".into(),
-        retry_at: s.clock.now + std::time::Duration::from_secs(4),
-    });
+    ev(
+        &mut s,
+        WorkerEvent::Connection {
+            state: sltui::worker::ConnectionState::Down {
+                retry_in_secs: 4,
+                reason: "timed out".into(),
+            },
+        },
+    );
     let line = first(&s);
     assert!(!line.contains("hooks"), "{line:?}");
     for needle in [

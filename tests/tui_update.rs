@@ -406,7 +406,7 @@ fn errors_become_messages_and_failed_views_say_so() {
 fn help_scroll_stops_at_the_end_so_up_moves_at_once() {
     use sltui::tui::state::Popup;
     let mut s = loaded();
-    s.screen.size = (80, 24);
+    update(&mut s, Msg::Resize(80, 24));
     act(&mut s, Action::Help);
     let scroll = |s: &sltui::tui::state::AppState| match &s.popup {
         Some(Popup::Help { scroll }) => *scroll,

@@ -187,11 +187,17 @@ fn x_exports_the_cadences_table_as_shown() {
 #[test]
 fn long_ids_are_never_cut() {
     let mut s = loaded();
-    s.cadences.list.replace(vec![
-        cadence(1234567890, "Long Id Outbound", "active", true, 3),
-        cadence(7, "Short", "active", true, 3),
-    ]);
-    sltui::tui::update::update(&mut s, sltui::tui::msg::Msg::Tick);
+    // The team database pushed a new list (answers no request).
+    ev(
+        &mut s,
+        sltui::worker::WorkerEvent::Cadences {
+            id: sltui::worker::PUSHED,
+            cadences: vec![
+                cadence(1234567890, "Long Id Outbound", "active", true, 3),
+                cadence(7, "Short", "active", true, 3),
+            ],
+        },
+    );
     act(&mut s, Action::SortNext);
     act(&mut s, Action::SortReverse);
     act(&mut s, Action::ToggleIds);

@@ -22,7 +22,7 @@ pub struct DbTarget {
 impl DbTarget {
     /// The URL without its password.
     pub fn shown(&self) -> String {
-        crate::store::pg::redact(&self.url)
+        crate::redact::database_url(&self.url)
     }
 
     /// What this run's enrollment jobs are asked by when no `$USER` is known,

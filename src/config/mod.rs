@@ -378,7 +378,7 @@ fn db_problem(p: &ProfileConfig) -> Option<String> {
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
         return Some(format!(
             "db_url `{}` must be a postgres:// URL",
-            crate::store::pg::redact(url)
+            crate::redact::database_url(url)
         ));
     }
     None

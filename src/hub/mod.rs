@@ -36,7 +36,7 @@ use crate::sync::{CancelToken, Engine, Resource, SyncOptions};
 /// How a hub runs.
 #[derive(Debug, Clone)]
 pub struct HubOptions {
-    /// `postgres://…`; never printed as is (see [`crate::store::pg::redact`]).
+    /// `postgres://…`; never printed as is (see [`crate::redact::database_url`]).
     pub db_url: String,
     /// This hub's name in the status and the job log (host and pid by default).
     pub name: String,

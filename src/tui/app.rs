@@ -13,6 +13,7 @@ use crate::worker::{Envelope, WorkerEvent, WorkerHandle};
 
 use super::DashboardContext;
 use super::msg::{Effect, Msg};
+use super::setup::StateSetup;
 use super::state::{AppState, Clock, Level, Session};
 use super::style::Styles;
 use super::terminal::Tui;
@@ -33,30 +34,25 @@ pub fn new_state(ctx: &DashboardContext) -> AppState {
         has_store: ctx.has_store,
         mouse: ctx.mouse,
     };
-    let mut state = AppState::new(
-        session,
-        ctx.keymap.clone(),
-        Styles::from_theme(&ctx.theme),
-        ctx.time_range,
-        Clock::system(),
-    );
-    state.conn.live.webhooks = ctx.webhooks;
-    state.conn.key_source = ctx.key_source.clone();
-    state.analytics.alerts = super::alerts::Alerts::new(ctx.alerts.clone());
-    state.saved.views = ctx.views.views.clone();
-    state.saved.skipped = ctx.views.errors.clone();
-    state.saved.config_path = ctx.config_path.clone();
-    // One warning for every bad entry; the palette and the log say why.
+    // One warning for every bad `[[views]]` entry; the palette and the log say why.
     if let Some(details) = ctx.views.details() {
         tracing::warn!("{details}");
     }
-    if let Some(w) = ctx.views.warning() {
-        state.say(Level::Warn, w);
+    StateSetup {
+        keymap: ctx.keymap.clone(),
+        styles: Styles::from_theme(&ctx.theme),
+        range: ctx.time_range,
+        webhooks: ctx.webhooks,
+        key_source: ctx.key_source.clone(),
+        alerts: ctx.alerts.clone(),
+        views: ctx.views.views.clone(),
+        skipped_views: ctx.views.errors.clone(),
+        config_path: ctx.config_path.clone(),
+        warnings: ctx.views.warning().into_iter().collect(),
+        hub: ctx.hub,
+        ..StateSetup::new(session, Clock::system())
     }
-    if ctx.hub {
-        state.conn.hub = Some(super::hub::HubView::default());
-    }
-    state
+    .build()
 }
 
 /// What the status bar shows of the budget: a redraw when it changes.
@@ -80,7 +76,7 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
         ..
     } = worker;
     let size = tui.terminal.size()?;
-    state.screen.size = (size.width, size.height);
+    update(&mut state, Msg::Resize(size.width, size.height));
 
     let mut worker_alive = true;
     const STOPPED: &str = "the background worker stopped: data will not update (see the log file)";
@@ -119,6 +115,9 @@ pub async fn run(tui: &mut Tui, ctx: DashboardContext) -> anyhow::Result<()> {
                     let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
                     let (level, text) = super::export::save(&dir, &file_name, &contents, &what);
                     back.push(Msg::Note(level, text));
+                }
+                Effect::Free(value) => {
+                    tokio::task::spawn_blocking(move || drop(value.take()));
                 }
                 Effect::SaveView { path, view } => {
                     let error = crate::config::views::save(&path, &view).err();

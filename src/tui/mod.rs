@@ -21,6 +21,7 @@ pub mod palette;
 pub mod parts;
 pub mod popups;
 pub mod saved_views;
+pub mod setup;
 pub mod state;
 pub mod store_status;
 pub mod stored;

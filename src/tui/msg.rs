@@ -4,6 +4,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::BudgetSnapshot;
 use crate::config::keymap::Action;
+use crate::worker::Parcel;
 use crate::worker::protocol::{Priority, Request, RequestId, WorkerEvent};
 
 /// An input to `update`. Moved once per event, so the size of the worker's
@@ -58,6 +59,10 @@ pub enum Effect {
         contents: String,
         what: String,
     },
+    /// Free a large value the state let go of (a replaced people index or
+    /// aggregator) off the UI task: dropping 100k people or a million facts
+    /// takes tens of milliseconds. The loop drops it on a blocking thread.
+    Free(Parcel<Box<dyn std::any::Any + Send>>),
     /// Write a saved view into the config file at `path` (its other content
     /// and comments kept), then tell `update` with [`Msg::ViewSaved`].
     SaveView {
@@ -71,7 +76,11 @@ impl Effect {
     pub fn request(&self) -> Option<&Request> {
         match self {
             Effect::Send { request, .. } => Some(request),
-            Effect::Quit | Effect::Copy(_) | Effect::Save { .. } | Effect::SaveView { .. } => None,
+            Effect::Quit
+            | Effect::Copy(_)
+            | Effect::Save { .. }
+            | Effect::SaveView { .. }
+            | Effect::Free(_) => None,
         }
     }
 }

@@ -1,10 +1,11 @@
 //! The pages (views) and what each keeps besides the shared state: the open
 //! cadence, the people search, the open person.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::time::Instant;
 
 use crate::api::models::{Membership, Person};
+use crate::worker::PeopleChange;
 use crate::worker::protocol::RequestId;
 
 use super::fetch::Fetch;
@@ -119,8 +120,27 @@ pub struct PeopleSearch {
     /// worker's index of that walk can be swapped in as it is.
     pub only_walk: bool,
     pub lookup: EmailLookup,
+    /// The index being laid out again by the worker, if it is.
+    pub relayout: Option<Relayout>,
     /// The id column is shown (the ids key), so ids can be typed into the CLI.
     pub show_ids: bool,
+}
+
+/// The people index being laid out again by the worker (`LayOutPeople`): the
+/// search stays on the index shown until the laid-out one arrives.
+#[derive(Debug, Default)]
+pub struct Relayout {
+    /// The request the laid-out index answers.
+    pub id: RequestId,
+    /// The changes sent with it (again on top of a walk's index that arrives
+    /// meanwhile).
+    pub sent: Vec<PeopleChange>,
+    /// Changes since, applied on top of the laid-out index when it arrives.
+    pub since: Vec<PeopleChange>,
+    /// Everyone the changes name (their entries wait for the laid-out index).
+    pub touched: HashSet<u64>,
+    /// People removed but still in the index shown: left out of the results.
+    pub gone: HashSet<u64>,
 }
 
 #[derive(Debug)]

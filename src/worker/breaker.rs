@@ -10,8 +10,6 @@
 
 use std::time::{Duration, Instant};
 
-use super::ctx::{Ctx, lock};
-use super::jobs::JobEnd;
 use super::protocol::{ConnectionState, WorkerEvent};
 use crate::api::HealthSnapshot;
 
@@ -146,7 +144,8 @@ impl Breaker {
     }
 }
 
-fn event(change: Change) -> WorkerEvent {
+/// What the UI hears of a change.
+pub fn event(change: Change) -> WorkerEvent {
     let state = match change {
         Change::Up => ConnectionState::Up,
         Change::Down { retry_in, reason } => ConnectionState::Down {
@@ -155,40 +154,6 @@ fn event(change: Change) -> WorkerEvent {
         },
     };
     WorkerEvent::Connection { state }
-}
-
-/// Reads the client's health and announces a change; true when the circuit
-/// closed (queued work may go now).
-pub fn check(ctx: &Ctx) -> bool {
-    let health = ctx.client.health().snapshot();
-    let change = lock(&ctx.breaker).observe(&health, Instant::now());
-    let up = change == Some(Change::Up);
-    if let Some(change) = change {
-        ctx.emit(event(change));
-    }
-    up
-}
-
-/// The one probe: any answer below 500 means SalesLoft is back.
-pub async fn probe(ctx: &Ctx) -> JobEnd {
-    let result = ctx.client.probe("me").await;
-    match result.status {
-        Some(status) if status < 500 => JobEnd::Done(Ok(())),
-        _ => JobEnd::Done(Err(result
-            .error
-            .map_or_else(|| "no answer".to_string(), |e| e.to_string()))),
-    }
-}
-
-/// The probe is back; announces the outcome. True when the circuit closed.
-pub fn probe_ended(ctx: &Ctx) -> bool {
-    let health = ctx.client.health().snapshot();
-    let change = lock(&ctx.breaker).probe_ended(&health, Instant::now());
-    let up = change == Some(Change::Up);
-    if let Some(change) = change {
-        ctx.emit(event(change));
-    }
-    up
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::ctx::{Admission, Ctx, lock};
 use super::facts::{EMAILS_PATH, PER_PAGE, email_fact, engagement_query, range_covers};
 use super::funnel::{LOCAL_FRESH, from_store};
-use super::jobs::{Job, JobEnd, Stop};
+use super::job::{Job, JobEnd, Stop};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
 use super::reads::{admit, failed, reread};
 use crate::api::models::Email;

@@ -12,7 +12,7 @@ use chrono::Utc;
 use super::audit::MutationRecord;
 use super::cache::CacheKey;
 use super::ctx::Ctx;
-use super::jobs::{Job, JobEnd};
+use super::job::{Job, JobEnd};
 use super::protocol::{EnrollOutcome, Priority, Request, RequestId, WorkerEvent};
 use super::reads::{admit, reread};
 use crate::api::models::NewMembership;

@@ -13,7 +13,7 @@ use chrono::Utc;
 use super::ctx::{Ctx, lock};
 use super::facts::{EMAILS_PATH, range_covers, since_param};
 use super::funnel::{LOCAL_FRESH, from_store};
-use super::jobs::{Job, JobEnd};
+use super::job::{Job, JobEnd};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
 use super::reads::{admit, failed, reread};
 use crate::api::Query;

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use super::cache::{CacheKey, Cached};
 use super::ctx::Ctx;
 use super::facts::{EMAILS_PATH, PER_PAGE, email_fact, engagement_query, since_param};
-use super::jobs::{Job, JobEnd, Stop};
+use super::job::{Job, JobEnd, Stop};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
 use super::reads::{admit, failed, reread};
 use crate::api::models::{Call, Email, EmailTemplate, Step, Timestamped};

@@ -19,9 +19,13 @@ mod facts;
 mod funnel;
 pub mod hub_reader;
 
+mod job;
 mod jobs;
+pub mod layout;
 mod people;
+mod probe;
 pub use people::person_entry;
+pub mod parcel;
 pub mod protocol;
 mod pushed;
 mod queue;
@@ -39,6 +43,8 @@ pub use audit::{MutationRecord, line as audit_line};
 pub use breaker::FAILURES_TO_OPEN;
 pub use enroll::Enrollment;
 pub use facts::email_fact;
+pub use layout::{LayoutBase, PeopleChange, PeopleLayout, lay_out};
+pub use parcel::Parcel;
 pub use protocol::*;
 pub use pushed::PUSHED;
 

@@ -3,7 +3,7 @@
 //! pick up only people changed since.
 
 use super::ctx::{Admission, Ctx, lock};
-use super::jobs::{Job, JobEnd};
+use super::job::{Job, JobEnd};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
 use super::reads::{admit, failed, reread};
 use crate::api::Query;

@@ -39,6 +39,12 @@ pub enum Request {
     /// Start (or resume) the background cursor walk over all people for the
     /// local search index. Answered with `PeopleBatch`es, then `PeopleIndexed`.
     IndexPeople,
+    /// Lay the people index out again off the UI task (a person removed or
+    /// changed, many added): answered with `PeopleLaidOut` (no network; not
+    /// queued behind reads).
+    LayOutPeople {
+        layout: super::parcel::Parcel<super::layout::PeopleLayout>,
+    },
     /// Exact lookup of a person by email address (goes to the API).
     PersonByEmail { email: String },
     /// A person with the memberships they have.
@@ -180,6 +186,11 @@ pub enum WorkerEvent {
         total: usize,
         index: Option<Box<crate::search::PeopleIndex>>,
     },
+    /// The index a `LayOutPeople` asked for, laid out for search.
+    PeopleLaidOut {
+        id: RequestId,
+        index: Box<crate::search::PeopleIndex>,
+    },
     PersonFound {
         id: RequestId,
         person: Option<Person>,
@@ -315,6 +326,7 @@ impl WorkerEvent {
             | Deferred { id, .. }
             | PeopleBatch { id, .. }
             | PeopleIndexed { id, .. }
+            | PeopleLaidOut { id, .. }
             | PersonFound { id, .. }
             | PersonDetail { id, .. }
             | EnrollProgress { id, .. }

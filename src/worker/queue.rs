@@ -60,7 +60,8 @@ pub fn key_of(request: &Request) -> Option<JobKey> {
         | Request::SetLive { .. }
         | Request::SetPollInterval { .. }
         | Request::LiveFrom { .. }
-        | Request::ClearCache => return None,
+        | Request::ClearCache
+        | Request::LayOutPeople { .. } => return None,
     })
 }
 

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 
 use super::cache::{CacheKey, Cached};
 use super::ctx::{Admission, Ctx, Permit};
-use super::jobs::{Job, JobEnd, Stop};
+use super::job::{Job, JobEnd, Stop};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
 use crate::api::models::{Membership, Person};
 use crate::api::{ApiError, Query};

@@ -12,9 +12,10 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::{Id, JoinError, JoinSet};
 
 use super::Envelope;
-use super::breaker;
 use super::ctx::{Ctx, lock};
-use super::jobs::{self, Job, JobEnd, label};
+use super::job::{Job, JobEnd, label};
+use super::jobs;
+use super::probe;
 use super::protocol::{ConnectionState, Priority, Request, RequestId, WorkerEvent};
 use super::queue::{self, JobKey, JobQueue, Queued, Slot};
 
@@ -169,6 +170,19 @@ impl Scheduler {
                 self.queue.wake_all();
                 self.finish(id, || label(&request), None);
             }
+            Request::LayOutPeople { layout } => {
+                let ctx = self.ctx.clone();
+                tokio::spawn(async move {
+                    match super::layout::laid_out(layout).await {
+                        Some(Ok(index)) => ctx.emit(WorkerEvent::PeopleLaidOut { id, index }),
+                        Some(Err(error)) => ctx.emit(WorkerEvent::Finished {
+                            id,
+                            error: Some(error),
+                        }),
+                        None => {}
+                    }
+                });
+            }
             request => {
                 let slot = queue::slot_of(&request);
                 if slot.is_some() {
@@ -286,7 +300,7 @@ impl Scheduler {
             return;
         }
         if meta.key == Some(JobKey::Probe) {
-            if breaker::probe_ended(&self.ctx) {
+            if probe::probe_ended(&self.ctx) {
                 self.queue.wake_all();
             }
             return;
@@ -320,7 +334,7 @@ impl Scheduler {
     /// The circuit breaker: opens or closes it from the client's health, and sends
     /// the one probe when it is due. True while open.
     fn check_connection(&mut self) -> bool {
-        if breaker::check(&self.ctx) {
+        if probe::check(&self.ctx) {
             // SalesLoft answers again: what waited may go now.
             self.queue.wake_all();
         }

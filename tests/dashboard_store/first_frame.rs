@@ -164,7 +164,8 @@ async fn stale_mark_goes_away_after_a_live_refresh_and_the_sync_writes_through()
     act(&mut s, Action::Enroll);
     let said = s.message().map(|m| m.text.clone()).unwrap_or_default();
     assert!(!said.contains("offline"), "{said}");
-    s.popup = None;
+    act(&mut s, Action::Back);
+    assert!(s.popup.is_none(), "esc closes the picker");
 
     // The background sync refreshes the store incrementally, reporting progress.
     tokio::time::sleep(Duration::from_millis(20)).await;

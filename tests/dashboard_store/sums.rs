@@ -70,7 +70,7 @@ fn asks(fx: &[Effect], pred: impl Fn(&sltui::worker::Request) -> bool) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_synced_store_is_not_read_again_and_the_live_poll_catches_up_from_it() {
-    use sltui::metrics::{Aggregator, TimeRange};
+    use sltui::metrics::TimeRange;
     use sltui::worker::{Request, WorkerEvent};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
@@ -109,10 +109,8 @@ async fn a_synced_store_is_not_read_again_and_the_live_poll_catches_up_from_it()
         t
     };
 
-    let mut s = live_state();
+    let mut s = live_state_on(TimeRange::All);
     let wall = s.clock.wall;
-    s.metrics.range = TimeRange::All;
-    s.metrics.agg = Aggregator::new(TimeRange::All, wall);
     stored::apply_load(
         &mut s,
         start::load(&path, &server, TimeRange::All, chrono::Utc::now()),

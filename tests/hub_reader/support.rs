@@ -9,15 +9,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use sltui::api::models::{Cadence, Membership, Person, Step, User};
-use sltui::config::keymap::Keymap;
 use sltui::metrics::TimeRange;
 use sltui::store::pg::PgStore;
 use sltui::store::start::StoreLoad;
 use sltui::store::{RecordStore, StoreRecord};
-use sltui::tui::hub::HubView;
 use sltui::tui::msg::{Effect, Msg};
 use sltui::tui::state::{AppState, Clock, Session};
-use sltui::tui::style::Styles;
 use sltui::tui::update::update;
 use sltui::worker::hub_reader::job_outcome;
 use sltui::worker::{EnrollOutcome, Envelope, WorkerEvent, WorkerHandle};
@@ -88,15 +85,12 @@ pub fn hub_state() -> AppState {
         has_store: false,
         mouse: true,
     };
-    let mut s = AppState::new(
-        session,
-        Keymap::default(),
-        Styles::plain(),
-        TimeRange::All,
-        Clock::system(),
-    );
-    s.conn.hub = Some(HubView::default());
-    s
+    sltui::tui::setup::StateSetup {
+        range: TimeRange::All,
+        hub: true,
+        ..sltui::tui::setup::StateSetup::new(session, Clock::system())
+    }
+    .build()
 }
 
 /// Sends `update`'s requests to the worker.

@@ -17,9 +17,10 @@ use serde_json::json;
 
 use sltui::api::models::{Cadence, Membership, Person, Step};
 use sltui::api::{BudgetSnapshot, SpendSample};
-use sltui::config::keymap::{Action, Keymap};
-use sltui::metrics::{EmailFact, TimeRange};
+use sltui::config::keymap::Action;
+use sltui::metrics::EmailFact;
 use sltui::tui::msg::{Effect, Msg};
+use sltui::tui::setup::StateSetup;
 use sltui::tui::state::{AppState, Clock, Session};
 use sltui::tui::style::Styles;
 use sltui::tui::update::{init, update};
@@ -45,18 +46,24 @@ pub fn session(read_only: bool) -> Session {
     }
 }
 
-pub fn state_with(read_only: bool, styles: Styles) -> AppState {
+/// A fresh start as the tests' dashboard has it (demo, plain, the last 30
+/// days, [`wall`]'s time); change what a test needs with
+/// `StateSetup { field: .., ..setup() }.build()`.
+pub fn setup() -> StateSetup {
     let clock = Clock {
         now: Instant::now(),
         wall: wall(),
     };
-    AppState::new(
-        session(read_only),
-        Keymap::default(),
+    StateSetup::new(session(false), clock)
+}
+
+pub fn state_with(read_only: bool, styles: Styles) -> AppState {
+    StateSetup {
+        session: session(read_only),
         styles,
-        TimeRange::Days(30),
-        clock,
-    )
+        ..setup()
+    }
+    .build()
 }
 
 pub fn state() -> AppState {
@@ -168,8 +175,34 @@ pub fn act(state: &mut AppState, a: Action) -> Vec<Effect> {
     update(state, Msg::Action(a))
 }
 
+/// A worker event through `update`; the people index it asks the worker to lay
+/// out is laid out by the worker's own code and handed back, as the worker does.
 pub fn ev(state: &mut AppState, e: WorkerEvent) -> Vec<Effect> {
-    update(state, Msg::Worker(e))
+    let fx = update(state, Msg::Worker(e));
+    lay_out(state, fx)
+}
+
+/// Carries out the `LayOutPeople` requests among `fx` as the worker does
+/// (`sltui::worker::lay_out`, then `PeopleLaidOut`); returns the other effects
+/// and those the answers led to.
+pub fn lay_out(state: &mut AppState, fx: Vec<Effect>) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for effect in fx {
+        match effect {
+            Effect::Send {
+                id,
+                request: Request::LayOutPeople { layout },
+                ..
+            } => {
+                let layout = layout.take().expect("a layout is taken once");
+                let index = Box::new(sltui::worker::lay_out(layout));
+                let more = update(state, Msg::Worker(WorkerEvent::PeopleLaidOut { id, index }));
+                out.extend(lay_out(state, more));
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 pub fn typ(state: &mut AppState, text: &str) -> Vec<Effect> {
@@ -206,7 +239,16 @@ pub fn loaded() -> AppState {
 }
 
 /// [`loaded`], starting from a given fresh state (read-only, another theme).
-pub fn loaded_from(mut s: AppState) -> AppState {
+pub fn loaded_from(s: AppState) -> AppState {
+    let mut s = loaded_unmetered(s);
+    update(&mut s, Msg::Budget(budget(598)));
+    let at = s.clock.now;
+    ev(&mut s, WorkerEvent::Heartbeat { at });
+    s
+}
+
+/// [`loaded_from`] before any budget reading or heartbeat arrived.
+pub fn loaded_unmetered(mut s: AppState) -> AppState {
     let fx = init(&mut s);
     let (cad_id, _) = find(&fx, |r| matches!(r, Request::Cadences)).expect("cadences requested");
     let (idx_id, _) = find(&fx, |r| matches!(r, Request::IndexPeople)).expect("index requested");
@@ -310,9 +352,6 @@ pub fn loaded_from(mut s: AppState) -> AppState {
             error: None,
         },
     );
-    update(&mut s, Msg::Budget(budget(598)));
-    let at = s.clock.now;
-    ev(&mut s, WorkerEvent::Heartbeat { at });
     s
 }
 
@@ -352,7 +391,12 @@ pub fn screen_text(state: &AppState, width: u16, height: u16) -> String {
 
 /// The cadence detail of "Q3 Outbound" with its steps and people loaded.
 pub fn q3_detail() -> AppState {
-    let mut s = loaded();
+    q3_detail_from(state())
+}
+
+/// [`q3_detail`], starting from a given fresh state.
+pub fn q3_detail_from(s: AppState) -> AppState {
+    let mut s = loaded_from(s);
     act(&mut s, Action::Down);
     act(&mut s, Action::Down); // Q3 Outbound
     let fx = act(&mut s, Action::Enter);
@@ -416,8 +460,7 @@ pub fn rule(
 /// (quiet above 50%), 100 sent are needed for the third, and the fourth needs
 /// 67 days of emails.
 pub fn alerting() -> AppState {
-    let mut s = loaded();
-    s.analytics.alerts = sltui::tui::alerts::Alerts::new(vec![
+    let alerts = vec![
         sltui::config::AlertRule {
             cadence: Some(1),
             ..rule(
@@ -448,7 +491,8 @@ pub fn alerting() -> AppState {
                 1,
             )
         },
-    ]);
+    ];
+    let mut s = loaded_from(StateSetup { alerts, ..setup() }.build());
     update(&mut s, sltui::tui::msg::Msg::Tick);
     s
 }

@@ -16,11 +16,13 @@ use postgres::config::SslMode;
 use postgres::{Client, Config, NoTls};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use crate::redact::database_url as redact;
+
 /// What went wrong with the team database, in words that say what to do. The
-/// database is named by [`redact`]ed URL: never with its password.
+/// database is named by [`redact`](crate::redact::database_url)ed URL: never with its password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PgError {
-    /// The database, as [`redact`] shows it.
+    /// The database, as [`crate::redact::database_url`] shows it.
     pub target: String,
     pub kind: PgErrorKind,
 }
@@ -68,51 +70,6 @@ impl fmt::Display for PgError {
 }
 
 impl std::error::Error for PgError {}
-
-/// A database URL (or a `key=value` connection string) without its password.
-pub fn redact(url: &str) -> String {
-    let url = url.trim();
-    // Any `scheme://` URL (a wrong scheme is reported, with the URL, redacted too).
-    if let Some(i) = url.find("://") {
-        let (scheme, rest) = (&url[..i + 3], &url[i + 3..]);
-        let (main, query) = match rest.split_once('?') {
-            Some((m, q)) => (m, Some(q)),
-            None => (rest, None),
-        };
-        // The user info ends at the last `@` before the path.
-        let path_at = main.find('/').unwrap_or(main.len());
-        let main = match main[..path_at].rfind('@') {
-            Some(at) => {
-                let user = &main[..at];
-                let user = user.split_once(':').map_or(user, |(u, _)| u);
-                let sep = if main[..at].contains(':') { ":***" } else { "" };
-                format!("{user}{sep}{}", &main[at..])
-            }
-            None => main.to_string(),
-        };
-        let query = query.map(|q| {
-            q.split('&')
-                .map(|kv| match kv.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                    _ => kv.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join("&")
-        });
-        return match query {
-            Some(q) => format!("{scheme}{main}?{q}"),
-            None => format!("{scheme}{main}"),
-        };
-    }
-    // key=value form: hide the value of `password`.
-    url.split_whitespace()
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => kv.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// How to reach the database: the client configuration and the TLS to use.
 #[derive(Clone)]
@@ -253,28 +210,6 @@ impl Drop for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redact_hides_the_password_and_keeps_the_rest() {
-        assert_eq!(
-            redact("postgres://hub:s3cret@db.example:5432/team?sslmode=require"),
-            "postgres://hub:***@db.example:5432/team?sslmode=require"
-        );
-        assert_eq!(
-            redact("postgresql://hub@db/team?password=s3cret&x=1"),
-            "postgresql://hub@db/team?password=***&x=1"
-        );
-        assert_eq!(
-            redact("postgres://a:b@c@host/db"),
-            "postgres://a:***@host/db",
-            "a password holding @"
-        );
-        assert_eq!(
-            redact("host=db user=hub password=s3cret dbname=team"),
-            "host=db user=hub password=*** dbname=team"
-        );
-        assert_eq!(redact("postgres://host/db"), "postgres://host/db");
-    }
 
     #[test]
     fn bad_urls_are_refused_without_echoing_a_password() {

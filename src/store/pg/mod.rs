@@ -46,7 +46,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use postgres::Client;
 
 pub use changes::{CHANNEL, ChangeListener, ChangeSet};
-pub use conn::{PgError, PgErrorKind, redact};
+pub use conn::{PgError, PgErrorKind};
 pub use health::{DbHealth, HEALTH_TABLES};
 pub use jobs::{AuditEntry, Job, JobOutcome, JobRequest, JobState};
 pub use lead::{HubStatus, Leadership};

@@ -14,6 +14,8 @@ mod nav;
 mod palette;
 mod people;
 mod ranking;
+mod relayout;
+mod results;
 mod saved;
 pub mod stored;
 mod trends;
@@ -32,14 +34,13 @@ use super::text_input::Edit;
 pub use super::task::TASK_LINGER;
 pub use cost::choice as cost_choice;
 pub use nav::open_view;
-pub(crate) use people::research as people_changed;
+pub(crate) use results::research as people_changed;
 
-/// Frees a large value (a replaced people index or aggregator) on another
-/// thread: dropping 100k people or a million facts takes tens of milliseconds.
-pub(crate) fn drop_off_task<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new()
-        .name("sltui-drop".into())
-        .spawn(move || drop(value));
+/// Frees a large value (a replaced people index or aggregator) off the UI task:
+/// the loop drops it on a blocking thread ([`Effect::Free`]); update starts no
+/// thread of its own.
+pub(crate) fn free<T: Send + 'static>(value: T, fx: &mut Vec<Effect>) {
+    fx.push(Effect::Free(crate::worker::Parcel::new(Box::new(value))));
 }
 
 /// The two writes every handler needs; here, so that only `update` writes.

@@ -4,10 +4,13 @@
 use std::time::Duration;
 
 use crate::api::models::Person;
+use crate::worker::PeopleChange;
 use crate::worker::protocol::{Priority, Request};
 
 use super::super::msg::Effect;
-use super::super::state::{AppState, IndexStatus, Level, Popup, SEARCH_LIMIT, View};
+use super::super::state::{AppState, IndexStatus, Level, View};
+use super::relayout;
+use super::results::{refreshed, research};
 use crate::search::{PeopleIndex, PersonEntry, looks_like_email};
 
 /// Typing pause before an email address is looked up.
@@ -20,31 +23,29 @@ pub(crate) fn entry(p: &Person) -> PersonEntry {
 /// The worker's index of everyone its walk listed, laid out for search off this
 /// task, takes the place of the one built from the same pages. What the
 /// dashboard learned besides (stored people, lookups, a person's detail read
-/// after their page) is added to it, so nobody is lost and the newest entry
-/// wins, as when the pages were taken one by one; the layout is extended, not
-/// rebuilt, unless such a person changed. The search stays on the old index
-/// until this swap; the old one is freed off this task.
-pub(crate) fn adopt(state: &mut AppState, id: u64, mut built: PeopleIndex) {
+/// after their page, changes waiting for a layout) goes on top, so nobody is
+/// lost and the newest entry wins, as when the pages were taken one by one: here
+/// when it only adds a few people, otherwise laid out by the worker first. The
+/// search stays on the old index until the swap; the old one is freed off this
+/// task.
+pub(crate) fn adopt(state: &mut AppState, id: u64, built: PeopleIndex, fx: &mut Vec<Effect>) {
     // Nothing but this walk's pages: the same people in the same order.
     let same = state.people.search.index_request == Some(id);
+    let mut changes = Vec::new();
     if !(std::mem::take(&mut state.people.search.only_walk) && same) {
         let old = &state.people.search.index;
+        let gone = relayout::gone(state);
         for pos in 0..old.len() {
             if let Some(e) = old.get(pos)
+                && !gone.is_some_and(|g| g.contains(&e.id))
                 && built.by_id(e.id) != Some(e)
             {
-                built.upsert(e.clone());
+                changes.push(PeopleChange::Upsert(e.clone()));
             }
         }
-        built.prepare();
     }
-    let old = std::mem::replace(&mut state.people.search.index, built);
-    super::drop_off_task(old);
-    // Positions may differ from the old index's: search again.
-    research(state);
-    if let Some(Popup::Enroll(flow)) = &mut state.popup {
-        flow.refilter(&mut state.people.search.index);
-    }
+    changes.extend(relayout::withdraw(state));
+    relayout::install(state, built, changes, fx);
 }
 
 pub(crate) fn start_index(state: &mut AppState, fx: &mut Vec<Effect>) {
@@ -67,26 +68,6 @@ pub(crate) fn query_changed(state: &mut AppState) {
     let q = state.people.search.query.value().trim().to_string();
     state.people.search.lookup.pending =
         looks_like_email(&q).then(|| (q, state.clock.now + LOOKUP_DELAY));
-}
-
-/// Searches again (new query or new people), keeping the selected person selected.
-pub(crate) fn research(state: &mut AppState) {
-    let people = &mut state.people.search;
-    let keep = people.hits.hits.get(people.cursor.selected).copied();
-    people.hits = people.index.search(people.query.value(), SEARCH_LIMIT);
-    // An exact email match found by the API goes first.
-    if let Some((email, Some(id))) = &people.lookup.answer
-        && email.eq_ignore_ascii_case(people.query.value().trim())
-        && let Some(pos) = people.index.position(*id)
-    {
-        people.hits.hits.retain(|&i| i != pos);
-        people.hits.hits.insert(0, pos);
-        people.hits.total = people.hits.total.max(people.hits.hits.len());
-    }
-    match keep.and_then(|k| people.hits.hits.iter().position(|&i| i == k)) {
-        Some(pos) => people.cursor.selected = pos,
-        None => people.cursor.clamp(people.hits.hits.len()),
-    }
 }
 
 /// Sends the pending email lookup now (enter in the search input).
@@ -143,49 +124,48 @@ pub(crate) fn toggle_mark(state: &mut AppState) {
 }
 
 /// A batch of people for the index arrived (`id`: the request it answers).
-pub(crate) fn on_batch(state: &mut AppState, id: u64, people: Vec<Person>) {
+pub(crate) fn on_batch(state: &mut AppState, id: u64, people: Vec<Person>, fx: &mut Vec<Effect>) {
     if state.people.search.index_request != Some(id) {
         state.people.search.only_walk = false;
     }
-    let mut added = false;
-    for p in &people {
-        added |= state.people.search.index.upsert(entry(p));
-    }
+    let changes = people.iter().map(|p| PeopleChange::Upsert(entry(p)));
+    relayout::change(state, changes.collect(), fx);
     if !matches!(state.people.search.status, IndexStatus::Done { .. }) {
         state.people.search.status = IndexStatus::Running;
     }
-    if added || !people.is_empty() {
+    if !people.is_empty() {
         research(state);
     }
 }
 
-/// People deleted in SalesLoft leave the index, the marks and the searches (the
-/// positions of every other person after them move, so both searches run again).
-pub(crate) fn on_deleted(state: &mut AppState, ids: &[u64]) {
+/// People deleted in SalesLoft leave the index (laid out again by the worker;
+/// left out of the results until then), the marks and the searches.
+pub(crate) fn on_deleted(state: &mut AppState, ids: &[u64], fx: &mut Vec<Effect>) {
     state.people.search.only_walk = false;
-    let mut removed = false;
     for id in ids {
-        removed |= state.people.search.index.remove(*id);
         state.people.search.marked.remove(id);
     }
-    if !removed {
-        return;
-    }
-    state.people.search.index.prepare();
-    if let IndexStatus::Done { total } = &mut state.people.search.status {
-        *total = state.people.search.index.len();
-    }
-    research(state);
-    if let Some(Popup::Enroll(flow)) = &mut state.popup {
-        flow.refilter(&mut state.people.search.index);
+    let changes = ids.iter().map(|&id| PeopleChange::Remove(id)).collect();
+    if relayout::change(state, changes, fx) {
+        refreshed(state);
     }
 }
 
-pub(crate) fn on_found(state: &mut AppState, email: String, person: Option<Person>) {
+/// A person read from SalesLoft (a lookup, their detail) into the index.
+pub(crate) fn learned(state: &mut AppState, p: &Person, fx: &mut Vec<Effect>) {
+    state.people.search.only_walk = false;
+    relayout::change(state, vec![PeopleChange::Upsert(entry(p))], fx);
+}
+
+pub(crate) fn on_found(
+    state: &mut AppState,
+    email: String,
+    person: Option<Person>,
+    fx: &mut Vec<Effect>,
+) {
     match person {
         Some(p) => {
-            state.people.search.only_walk = false;
-            state.people.search.index.upsert(entry(&p));
+            learned(state, &p, fx);
             state.people.search.lookup.answer = Some((email, Some(p.id)));
         }
         None => {

@@ -10,6 +10,7 @@ use crate::search::PersonEntry;
 use crate::store::start::{Changes, Rest, StoreLoad, Stored};
 use crate::store::{DashboardData, PersonRow};
 pub use crate::worker::store_sync::StoreEvent;
+use crate::worker::{LayoutBase, PeopleChange};
 
 use super::super::msg::Effect;
 use super::super::state::{AppState, IndexStatus, Level};
@@ -38,6 +39,7 @@ pub fn seed(state: &mut AppState, mut data: DashboardData) {
             agg,
             index: None,
         },
+        &mut Vec::new(),
     );
 }
 
@@ -75,44 +77,43 @@ fn seed_data(state: &mut AppState, data: DashboardData) {
 /// the index (people the worker listed meanwhile keep their newer entry and their
 /// place, so search results, marks and an open enrollment stay valid), and the
 /// facts replace the stored totals, with the facts that arrived meanwhile
-/// replayed on top.
-fn take_rest(state: &mut AppState, rest: Rest) {
+/// replayed on top. Many stored people joining a filled index are laid out by
+/// the worker (the search stays on the index shown until then).
+fn take_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
     let Rest { people, agg, index } = rest;
     state.people.search.only_walk = false;
     let wall = state.clock.wall;
     let m = &mut state.metrics;
     m.agg.absorb(agg, wall, &mut m.series);
     let had = state.people.search.index.len();
-    match index {
+    let changed = match index {
         // Nobody listed yet (the usual start): the index built off this task.
-        Some(built) if had == 0 => state.people.search.index = built,
+        Some(built) if had == 0 && state.people.search.relayout.is_none() => {
+            let old = std::mem::replace(&mut state.people.search.index, built);
+            super::free(old, fx);
+            true
+        }
         Some(built) => {
-            let index = &mut state.people.search.index;
-            for pos in 0..built.len() {
-                if let Some(e) = built.get(pos)
-                    && index.by_id(e.id).is_none()
-                {
-                    index.upsert(e.clone());
-                }
-            }
-            index.prepare();
+            let index = &state.people.search.index;
+            let fill: Vec<_> = (0..built.len())
+                .filter_map(|pos| built.get(pos))
+                .filter(|e| index.by_id(e.id).is_none())
+                .map(|e| PeopleChange::Fill(e.clone()))
+                .collect();
+            super::free(built, fx);
+            super::relayout::change(state, fill, fx)
         }
         None => {
-            let index = &mut state.people.search.index;
-            for r in people {
-                if index.by_id(r.id).is_none() {
-                    index.upsert(row_entry(r));
-                }
-            }
-            index.prepare();
+            let fill = people.into_iter().map(|r| PeopleChange::Fill(row_entry(r)));
+            super::relayout::change(state, fill.collect(), fx)
         }
-    }
+    };
     if !matches!(state.people.search.status, IndexStatus::Failed(_)) {
         state.people.search.status = IndexStatus::Done {
             total: state.people.search.index.len(),
         };
     }
-    if state.people.search.index.len() != had {
+    if changed || state.people.search.index.len() != had {
         super::people_changed(state);
     }
     state
@@ -123,10 +124,10 @@ fn take_rest(state: &mut AppState, rest: Rest) {
 
 /// Everything the store holds in place of what the dashboard has, so people and
 /// facts removed upstream go (the first hand-over when the facts have not come
-/// yet).
-fn replace_rest(state: &mut AppState, rest: Rest) {
+/// yet). The people come laid out by the worker (or are laid out there).
+fn replace_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
     if state.metrics.agg.is_preset() {
-        return take_rest(state, rest);
+        return take_rest(state, rest, fx);
     }
     let Rest {
         people,
@@ -136,22 +137,22 @@ fn replace_rest(state: &mut AppState, rest: Rest) {
     agg.set_range(state.metrics.agg.range(), state.clock.wall);
     state.people.search.only_walk = false;
     // The replaced facts and people are freed off this task.
-    super::drop_off_task(std::mem::replace(&mut state.metrics.agg, agg));
-    let old = std::mem::take(&mut state.people.search.index);
-    super::drop_off_task(old);
-    state.people.search.index = index.unwrap_or_else(|| {
-        let mut index = crate::search::PeopleIndex::default();
-        for r in people {
-            index.upsert(row_entry(r));
+    super::free(std::mem::replace(&mut state.metrics.agg, agg), fx);
+    // What waited for a layout is replaced too.
+    super::relayout::withdraw(state);
+    match index {
+        Some(index) => {
+            let marked = &mut state.people.search.marked;
+            marked.retain(|id| index.by_id(*id).is_some());
+            super::relayout::swap(state, index, fx);
         }
-        index.prepare();
-        index
-    });
-    state
-        .people
-        .search
-        .marked
-        .retain(|id| state.people.search.index.by_id(*id).is_some());
+        None => {
+            let people: Vec<PersonEntry> = people.into_iter().map(row_entry).collect();
+            let ids: std::collections::HashSet<u64> = people.iter().map(|e| e.id).collect();
+            state.people.search.marked.retain(|id| ids.contains(id));
+            super::relayout::send(state, LayoutBase::Entries(people), Vec::new(), fx);
+        }
+    }
     if !matches!(state.people.search.status, IndexStatus::Failed(_)) {
         state.people.search.status = IndexStatus::Done {
             total: state.people.search.index.len(),
@@ -219,9 +220,10 @@ pub fn apply_load(state: &mut AppState, load: StoreLoad) {
 /// A report from the background sync.
 /// Returns the requests it leads to.
 pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
+    let mut fx = Vec::new();
     match event {
-        StoreEvent::Loaded(Ok(rest)) => take_rest(state, *rest),
-        StoreEvent::Reloaded(rest) => replace_rest(state, *rest),
+        StoreEvent::Loaded(Ok(rest)) => take_rest(state, *rest, &mut fx),
+        StoreEvent::Reloaded(rest) => replace_rest(state, *rest, &mut fx),
         StoreEvent::Loaded(Err(e)) => {
             // Counting goes on from the live reads alone.
             let wall = state.clock.wall;
@@ -244,13 +246,12 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
         }
         StoreEvent::Changed(changes) => {
             let Changes { people, facts } = *changes;
-            let mut indexed = false;
             state.people.search.only_walk &= people.is_empty();
-            for r in people {
-                indexed |= state.people.search.index.upsert(row_entry(r));
-            }
-            if indexed {
-                state.people.search.index.prepare();
+            // A changed person is laid out by the worker.
+            let upsert = people
+                .into_iter()
+                .map(|r| PeopleChange::Upsert(row_entry(r)));
+            if super::relayout::change(state, upsert.collect(), &mut fx) {
                 super::people_changed(state);
             }
             let mut changed = false;
@@ -309,7 +310,7 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
             }
         }
     }
-    Vec::new()
+    fx
 }
 
 fn row_entry(r: PersonRow) -> PersonEntry {

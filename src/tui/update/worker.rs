@@ -136,20 +136,21 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             };
             super::funnel::on_funnel(state, id, cadence_id, data, steps);
         }
-        WorkerEvent::PeopleBatch { id, people } => people::on_batch(state, id, people),
-        WorkerEvent::PeopleDeleted { ids } => people::on_deleted(state, &ids),
+        WorkerEvent::PeopleBatch { id, people } => people::on_batch(state, id, people, fx),
+        WorkerEvent::PeopleDeleted { ids } => people::on_deleted(state, &ids, fx),
         WorkerEvent::PeopleIndexed { id, total, index } => {
-            match index {
-                // Laid out by the worker: swapped in, with what only the
-                // dashboard knows added.
-                Some(built) => people::adopt(state, id, *built),
-                // Only changes were listed (a few people added to the layout
-                // here, as the next search would).
-                None => state.people.search.index.prepare(),
+            // Laid out by the worker: swapped in, with what only the dashboard
+            // knows added. Without an index the walk listed only changes: they
+            // went in page by page (a changed person laid out by the worker).
+            if let Some(built) = index {
+                people::adopt(state, id, *built, fx);
             }
             state.people.search.status = IndexStatus::Done {
                 total: total.max(state.people.search.index.len()),
             };
+        }
+        WorkerEvent::PeopleLaidOut { id, index } => {
+            super::relayout::on_laid_out(state, id, index, fx);
         }
         WorkerEvent::PersonFound { id, person } => {
             let Some((waiting, email)) = state.people.search.lookup.waiting.clone() else {
@@ -159,15 +160,14 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 return;
             }
             state.people.search.lookup.waiting = None;
-            people::on_found(state, email, person);
+            people::on_found(state, email, person, fx);
         }
         WorkerEvent::PersonDetail {
             id,
             person,
             memberships,
         } => {
-            state.people.search.only_walk = false;
-            state.people.search.index.upsert(people::entry(&person));
+            people::learned(state, &person, fx);
             if let Some(p) = &mut state.people.person
                 && (p.fetch.wants(id) || id == PUSHED)
                 && p.person_id == person.id
@@ -285,6 +285,14 @@ fn on_connection(state: &mut AppState, connection: ConnectionState) {
 fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &mut Vec<Effect>) {
     let now = state.clock.now;
     state.tasks.running.retain(|(r, _)| *r != id);
+    if super::relayout::on_failed(state, id, &error) {
+        let why = error.unwrap_or_else(|| "it stopped".into());
+        state.say(
+            Level::Error,
+            format!("the people search was not updated ({why})"),
+        );
+        return;
+    }
     let mut claimed = super::cost::on_finished(state, id, &error);
     if claimed || super::auth::on_finished(state, id, &error) {
         return;

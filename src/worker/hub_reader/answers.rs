@@ -86,6 +86,12 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
             }
             shared.emit(WorkerEvent::PeopleIndexed { id, total, index });
         }
+        // Laid out on a blocking thread, as by the worker.
+        Request::LayOutPeople { layout } => {
+            if let Some(index) = crate::worker::layout::laid_out(layout).await {
+                shared.emit(WorkerEvent::PeopleLaidOut { id, index: index? });
+            }
+        }
         Request::PersonByEmail { email } => {
             let person = blocking(move || store.person_by_email(&email)).await?;
             shared.emit(WorkerEvent::PersonFound { id, person });

@@ -311,7 +311,7 @@ async fn serve(shared: Arc<Shared>, mut requests: mpsc::UnboundedReceiver<Envelo
     while let Some(Envelope { id, request, .. }) = requests.recv().await {
         shared.emit(WorkerEvent::Started {
             id,
-            label: super::jobs::label(&request),
+            label: super::job::label(&request),
         });
         match request {
             Request::Enroll {

@@ -1,0 +1,224 @@
+//! The people index is laid out again by the worker, not by `update`: a person
+//! deleted, the stored people merged into a filled index, a person a sync
+//! changed. Each handler sends `LayOutPeople` and leaves the index shown as it
+//! was (still searchable); the worker's laid-out index is then swapped in as it
+//! is (its own entries, not copies), and an answer nobody waits for is dropped.
+
+mod tui_support;
+
+use sltui::config::keymap::Action;
+use sltui::metrics::{Aggregator, TimeRange};
+use sltui::search::{PeopleIndex, PersonEntry};
+use sltui::store::PersonRow;
+use sltui::store::start::{Changes, Rest};
+use sltui::tui::msg::{Effect, Msg};
+use sltui::tui::state::AppState;
+use sltui::tui::update::stored::StoreEvent;
+use sltui::tui::update::update;
+use sltui::worker::{PeopleLayout, Request, WorkerEvent};
+use tui_support::*;
+
+/// A dashboard whose walk listed Ada, Grace and Alan, searching "a".
+fn searched() -> AppState {
+    let mut s = loaded();
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "a");
+    assert_eq!(s.people.search.index.len(), 3);
+    s
+}
+
+/// The one `LayOutPeople` among `fx`: its id and what it asks for.
+fn layout_asked(fx: &[Effect]) -> (u64, PeopleLayout) {
+    let mut asked = fx.iter().filter_map(|e| match e {
+        Effect::Send {
+            id,
+            request: Request::LayOutPeople { layout },
+            ..
+        } => Some((*id, layout.take().expect("not taken yet"))),
+        _ => None,
+    });
+    let one = asked.next().expect("the index goes to the worker");
+    assert!(asked.next().is_none(), "one layout asked");
+    one
+}
+
+/// What the worker answers: the laid-out index, and where one of its names
+/// lives in memory (to tell it from a copy).
+fn answer(s: &mut AppState, id: u64, layout: PeopleLayout) -> *const u8 {
+    let index = Box::new(sltui::worker::lay_out(layout));
+    let name = index.get(0).expect("someone").name.as_ptr();
+    let fx = update(s, Msg::Worker(WorkerEvent::PeopleLaidOut { id, index }));
+    assert!(fx.iter().all(|e| e.request().is_none()), "{fx:?}");
+    name
+}
+
+fn names_shown(s: &AppState) -> Vec<String> {
+    let search = &s.people.search;
+    let hits = search.hits.hits.iter();
+    hits.map(|&i| search.index.get(i).unwrap().name.clone())
+        .collect()
+}
+
+fn row(id: u64, name: &str, title: &str) -> PersonRow {
+    PersonRow {
+        id,
+        name: name.into(),
+        email: format!("{id}@example.com"),
+        company: "Example".into(),
+        title: title.into(),
+    }
+}
+
+#[test]
+fn a_deleted_person_is_laid_out_by_the_worker_and_hidden_until_then() {
+    let mut s = searched();
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleDeleted { ids: vec![501] }),
+    );
+    let (id, layout) = layout_asked(&fx);
+    // Not rebuilt here: Ada is still in the index shown, but not in the results.
+    assert_eq!(s.people.search.index.len(), 3);
+    assert!(s.people.search.index.by_id(501).is_some());
+    assert!(!names_shown(&s).contains(&"Ada Lovelace".to_string()));
+    assert!(!names_shown(&s).is_empty(), "the search still answers");
+    let worker_name = answer(&mut s, id, layout);
+    let index = &s.people.search.index;
+    assert_eq!(index.len(), 2);
+    assert!(index.by_id(501).is_none());
+    assert_eq!(index.get(0).unwrap().name.as_ptr(), worker_name);
+    assert!(s.people.search.relayout.is_none());
+}
+
+#[test]
+fn the_replaced_index_is_freed_by_the_loop_not_by_update() {
+    let mut s = searched();
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleDeleted { ids: vec![501] }),
+    );
+    let (id, layout) = layout_asked(&fx);
+    let index = Box::new(sltui::worker::lay_out(layout));
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleLaidOut { id, index }),
+    );
+    let freed: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Free(value) => value.take(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(freed.len(), 1, "{fx:?}");
+    let old = freed[0]
+        .downcast_ref::<PeopleIndex>()
+        .expect("the index shown before");
+    assert_eq!(old.len(), 3);
+    assert!(old.by_id(501).is_some());
+}
+
+#[test]
+fn stored_people_joining_a_filled_index_are_laid_out_by_the_worker() {
+    let mut s = searched();
+    let wall = s.clock.wall;
+    let mut stored = PeopleIndex::default();
+    let many = 1_500u64;
+    for id in 0..many {
+        stored.upsert(PersonEntry {
+            id: 10_000 + id,
+            name: format!("Stored Person {id}"),
+            ..PersonEntry::default()
+        });
+    }
+    stored.prepare();
+    let rest = Rest {
+        people: Vec::new(),
+        agg: Aggregator::new(TimeRange::All, wall),
+        index: Some(stored),
+    };
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest))))),
+    );
+    let (id, layout) = layout_asked(&fx);
+    assert_eq!(s.people.search.index.len(), 3, "not merged here");
+    let worker_name = answer(&mut s, id, layout);
+    let index = &s.people.search.index;
+    assert_eq!(index.len(), 3 + many as usize);
+    assert_eq!(index.get(0).unwrap().name.as_ptr(), worker_name);
+    // The walk's people keep their place, the stored ones follow.
+    assert_eq!(index.get(0).unwrap().id, 501);
+    assert_eq!(index.get(3).unwrap().id, 10_000);
+}
+
+#[test]
+fn a_person_a_sync_changed_is_laid_out_by_the_worker() {
+    let mut s = searched();
+    let changes = Changes {
+        people: vec![
+            row(503, "Alan Turing", "Codebreaker"),
+            row(900, "New Person", ""),
+        ],
+        facts: Vec::new(),
+    };
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::Store(StoreEvent::Changed(Box::new(changes)))),
+    );
+    let (id, layout) = layout_asked(&fx);
+    // A new person joins here (cheap); the changed one waits for the worker.
+    let index = &s.people.search.index;
+    assert_eq!(index.len(), 4);
+    assert_eq!(index.by_id(503).unwrap().title, "Cryptanalyst");
+    let worker_name = answer(&mut s, id, layout);
+    let index = &s.people.search.index;
+    assert_eq!(index.get(0).unwrap().name.as_ptr(), worker_name);
+    assert_eq!(index.by_id(503).unwrap().title, "Codebreaker");
+    assert_eq!(
+        index.len(),
+        4,
+        "the new person is on the laid-out index too"
+    );
+}
+
+#[test]
+fn changes_while_the_worker_lays_out_go_on_top_and_a_stale_answer_is_dropped() {
+    let mut s = searched();
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleDeleted { ids: vec![501] }),
+    );
+    let (first, layout) = layout_asked(&fx);
+    // Grace is deleted too before the answer: no second request yet.
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleDeleted { ids: vec![502] }),
+    );
+    assert!(fx.iter().all(|e| e.request().is_none()), "{fx:?}");
+    assert_eq!(names_shown(&s), vec!["Alan Turing".to_string()]);
+    // The first answer lacks Grace's removal: it is swapped in and her removal
+    // goes to the worker again.
+    let index = Box::new(sltui::worker::lay_out(layout));
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleLaidOut { id: first, index }),
+    );
+    let (second, layout) = layout_asked(&fx);
+    assert_eq!(s.people.search.index.len(), 2);
+    assert_eq!(names_shown(&s), vec!["Alan Turing".to_string()]);
+    // An answer to the first request again (late, duplicated) is dropped.
+    let stale = Box::new(PeopleIndex::default());
+    ev(
+        &mut s,
+        WorkerEvent::PeopleLaidOut {
+            id: first,
+            index: stale,
+        },
+    );
+    assert_eq!(s.people.search.index.len(), 2);
+    answer(&mut s, second, layout);
+    assert_eq!(s.people.search.index.len(), 1);
+    assert_eq!(names_shown(&s), vec!["Alan Turing".to_string()]);
+}
