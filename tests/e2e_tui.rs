@@ -389,7 +389,7 @@ fn demo_mode_without_credentials_shows_the_badge_and_the_help() {
 
     // The demo team's first engagement load is big: it asks first, Cancel
     // focused, and says what it costs of the team's minute.
-    let asked = tui.wait_text(&["This load is big", "points in", "600-point"]);
+    let asked = tui.wait_text(&["This load is big", "points in", "600-point", "[ Cancel ]"]);
     let buttons = asked
         .lines()
         .find(|l| l.contains("[ Load ]"))
