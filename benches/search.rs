@@ -9,16 +9,59 @@
 //!
 //! `cargo bench --bench search`; env: SLTUI_BENCH_PEOPLE (default 100000, at
 //! most 117,634), SLTUI_BENCH_ROUNDS (how many times the query list is typed,
-//! default 5).
+//! default 5), SLTUI_BENCH_QUERIES (comma-separated queries typed instead of the
+//! list below, to time or profile one shape alone), SLTUI_BENCH_SLOWEST (how many
+//! of the slowest keystrokes are listed, default 10), SLTUI_BENCH_CLOCK=cpu (time each
+//! keystroke by the thread's CPU time instead of wall time: on a machine shared with
+//! other work, time spent waiting for a core is then not counted).
 
 mod common;
 
 use std::collections::HashSet;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::*;
 use sltui::search::{PeopleIndex, PersonEntry};
 use sltui::tui::state::SEARCH_LIMIT;
+
+/// Where keystrokes are timed from: wall time, or the thread's CPU time.
+#[derive(Clone, Copy)]
+enum Clock {
+    Wall(Instant),
+    Cpu,
+}
+
+impl Clock {
+    fn from_env() -> Clock {
+        match std::env::var("SLTUI_BENCH_CLOCK").as_deref() {
+            Ok("cpu") => Clock::Cpu,
+            _ => Clock::Wall(Instant::now()),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Clock::Wall(_) => "wall",
+            Clock::Cpu => "thread CPU",
+        }
+    }
+
+    fn now(self) -> Duration {
+        match self {
+            Clock::Wall(start) => start.elapsed(),
+            Clock::Cpu => {
+                let mut ts = libc::timespec {
+                    tv_sec: 0,
+                    tv_nsec: 0,
+                };
+                // SAFETY: `ts` is a valid, writable timespec for the call's duration.
+                let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+                assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+                Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+            }
+        }
+    }
+}
 
 /// What a user types, then erases (backspace) back to empty.
 const QUERIES: &[&str] = &[
@@ -103,6 +146,14 @@ fn build(names: &[String]) -> PeopleIndex {
 fn main() {
     let people = env_usize("SLTUI_BENCH_PEOPLE", 100_000);
     let rounds = env_usize("SLTUI_BENCH_ROUNDS", 5).max(1);
+    let clock = Clock::from_env();
+    let own: Option<Vec<String>> = std::env::var("SLTUI_BENCH_QUERIES")
+        .ok()
+        .map(|v| v.split(',').map(str::to_string).collect());
+    let queries: Vec<&str> = match &own {
+        Some(list) => list.iter().map(String::as_str).collect(),
+        None => QUERIES.to_vec(),
+    };
     let names = distinct_names(people, 0x5EED);
     let mix = name_mix(&names);
     assert_eq!(mix.distinct, people, "every name is different");
@@ -119,13 +170,13 @@ fn main() {
     let mut by_len: Vec<Vec<f64>> = Vec::new();
     let mut slowest: Vec<(f64, String, usize)> = Vec::new(); // (ms, query, round)
     for round in 0..rounds {
-        for q in QUERIES {
+        for q in &queries {
             let chars: Vec<char> = q.chars().collect();
             for len in 1..=chars.len() {
                 let typed: String = chars[..len].iter().collect();
-                let t = Instant::now();
+                let t = clock.now();
                 let hits = ix.search(&typed, SEARCH_LIMIT);
-                let d = ms(t.elapsed());
+                let d = ms(clock.now() - t);
                 std::hint::black_box(&hits);
                 typing.push(d);
                 slowest.push((d, typed.clone(), round));
@@ -136,9 +187,9 @@ fn main() {
             }
             for len in (0..chars.len()).rev() {
                 let typed: String = chars[..len].iter().collect();
-                let t = Instant::now();
+                let t = clock.now();
                 let hits = ix.search(&typed, SEARCH_LIMIT);
-                let d = ms(t.elapsed());
+                let d = ms(clock.now() - t);
                 erasing.push(d);
                 std::hint::black_box(&hits);
                 slowest.push((d, typed.clone(), round));
@@ -150,9 +201,9 @@ fn main() {
         ["m", "ma", "mar", "mari", "maria", "maria ", "maria g"]
             .iter()
             .map(|q| {
-                let t = Instant::now();
+                let t = clock.now();
                 let hits = ix.search(q, SEARCH_LIMIT);
-                (q.to_string(), hits.total, ms(t.elapsed()))
+                (q.to_string(), hits.total, ms(clock.now() - t))
             })
             .collect();
 
@@ -173,9 +224,9 @@ fn main() {
                 title: rng.pick(TITLE).to_string(),
             });
         }
-        let t = Instant::now();
+        let t = clock.now();
         let hits = ix.search("maria", SEARCH_LIMIT);
-        arrivals.push(ms(t.elapsed()));
+        arrivals.push(ms(clock.now() - t));
         std::hint::black_box(&hits);
     }
     let arrivals = summarize(&arrivals);
@@ -192,7 +243,8 @@ fn main() {
     ];
     for (name, s) in &groups {
         println!(
-            "{{\"bench\":\"search\",\"people\":{people},\"rounds\":{rounds},\"limit\":{SEARCH_LIMIT},\"keys\":\"{name}\",\"n\":{},\"p50_ms\":{:.4},\"p99_ms\":{:.4},\"max_ms\":{:.4},\"mean_ms\":{:.4},\"setup_s\":{:.2}}}",
+            "{{\"bench\":\"search\",\"people\":{people},\"rounds\":{rounds},\"limit\":{SEARCH_LIMIT},\"clock\":\"{}\",\"keys\":\"{name}\",\"n\":{},\"p50_ms\":{:.4},\"p99_ms\":{:.4},\"max_ms\":{:.4},\"mean_ms\":{:.4},\"setup_s\":{:.2}}}",
+            clock.name(),
             s.n,
             s.p50,
             s.p99,
@@ -209,11 +261,12 @@ fn main() {
     }
     println!();
     println!(
-        "people search over {people} people, {} distinct names ({} ASCII, {} accented, {} Han or Hangul; limit {SEARCH_LIMIT}, {rounds} rounds, index built in {:.2} s)",
+        "people search over {people} people, {} distinct names ({} ASCII, {} accented, {} Han or Hangul; limit {SEARCH_LIMIT}, {rounds} rounds, {} time, index built in {:.2} s)",
         mix.distinct,
         mix.ascii,
         mix.accented,
         mix.cjk,
+        clock.name(),
         setup.as_secs_f64()
     );
     let rows: Vec<Vec<String>> = groups
@@ -243,7 +296,7 @@ fn main() {
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
     let rows: Vec<Vec<String>> = slowest
         .iter()
-        .take(10)
+        .take(env_usize("SLTUI_BENCH_SLOWEST", 10))
         .map(|(d, q, round)| vec![format!("{q:?}"), (round + 1).to_string(), f3(*d)])
         .collect();
     table(&["slowest keystrokes", "round", "ms"], &rows);

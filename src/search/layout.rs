@@ -11,7 +11,7 @@ use nucleo_matcher::{Matcher, Utf32Str, Utf32String};
 use super::bounds::Masks;
 use super::scorer::{
     MAX_BOUNDED_HAYSTACK, MAX_BOUNDED_NEEDLE, NAME_BONUS, Needle, at_max, find_in, fuzzy_ascii,
-    pattern_score, word_score,
+    fuzzy_chars, pattern_score, word_score,
 };
 use super::wide::{char_set, wide_slots};
 use super::{PeopleIndex, PersonEntry};
@@ -50,7 +50,9 @@ pub(super) struct Record {
     pub(super) folded: Box<[u8]>,
     pub(super) unicode: Option<Unicode>,
     pub(super) masks: Masks,
-    /// ASCII haystacks: the name is `folded[..name_len]`.
+    /// The name is the haystack's first `name_len` characters (`folded[..name_len]`);
+    /// for a non-ASCII haystack, 0 when its characters do not start with the name's
+    /// as nucleo sees it alone (then nucleo scores it).
     pub(super) name_len: usize,
     /// Short enough for the score bounds to hold.
     pub(super) bounded: bool,
@@ -81,14 +83,21 @@ impl Record {
                     .iter()
                     .map(|&c| byte(if c.is_ascii() { c } else { normalize(c) }))
                     .collect();
+                let name = Utf32String::from(entry.name.as_str());
+                let name_len = match name.slice(..) {
+                    Utf32Str::Ascii(b) => chars.iter().zip(b).all(|(&c, &b)| c == b as char),
+                    Utf32Str::Unicode(n) => chars.starts_with(n),
+                }
+                .then_some(name.len())
+                .filter(|&len| len > 0 && len <= chars.len())
+                .unwrap_or(0);
                 Record {
                     masks: Masks::unicode(&chars, &folded),
-                    // Not used: non-ASCII haystacks are scored by nucleo.
-                    name_len: 0,
+                    name_len,
                     bounded: chars.len() <= MAX_BOUNDED_HAYSTACK,
                     char_set: char_set(&chars),
                     folded,
-                    unicode: Some((chars, exact, Utf32String::from(entry.name.as_str()))),
+                    unicode: Some((chars, exact, name)),
                 }
             }
         }
@@ -134,7 +143,7 @@ pub(super) struct Slot {
     pub(super) off: u32,
     pub(super) len: u32,
     pub(super) masks: Masks,
-    /// ASCII haystacks: the name is the first `name_len` bytes. Its masks (of the name
+    /// The name is the first `name_len` bytes (see `Record::name_len`). Its masks (of the name
     /// as nucleo scores it alone, for every haystack).
     pub(super) name_len: u32,
     pub(super) name_masks: Masks,
@@ -259,7 +268,26 @@ pub(super) fn score(
     matcher: &mut Matcher,
 ) -> Option<u32> {
     let s = &layout.slots[slot as usize];
-    if s.unicode || !s.bounded || needles.iter().any(|d| d.bytes.len() > MAX_BOUNDED_NEEDLE) {
+    let short_needles = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
+    if s.unicode
+        && s.bounded
+        && s.name_len > 0
+        && short_needles
+        && let Some((chars, exact, _)) = &records[s.pos as usize].unicode
+    {
+        let mut total = 0;
+        for needle in needles {
+            let hay = if needle.ignore_case {
+                layout.bytes(s)
+            } else {
+                exact
+            };
+            let (full, name) = fuzzy_chars(hay, chars, s.name_len as usize, needle)?;
+            total += word_score(full, name);
+        }
+        return Some(total);
+    }
+    if s.unicode || !s.bounded || !short_needles {
         return pattern_score(
             pattern,
             layout.text(records, slot),
