@@ -72,14 +72,15 @@ impl PeopleIndex {
             let mut end = start;
             while end < start + level && passes.len() < limit {
                 let i = order[end];
-                let s = &layout.slots[candidates[i as usize].slot as usize];
+                let slot = candidates[i as usize].slot;
+                let s = &layout.slots[slot as usize];
                 if s.unicode && s.bounded && candidates[i as usize].loose() {
                     // No at-maximum check: the masks may still tell it is below.
                     let c = &mut candidates[i as usize];
                     c.tighten();
                     c.bound = c
                         .bound
-                        .min(needles.iter().map(|d| layout.word_bound(s, d)).sum());
+                        .min(needles.iter().map(|d| layout.word_bound(slot, d)).sum());
                     if c.bound < max_score {
                         fails.push(i);
                     } else {
@@ -100,7 +101,7 @@ impl PeopleIndex {
                         c.tighten();
                         c.bound = c
                             .bound
-                            .min(needles.iter().map(|d| layout.word_bound(s, d)).sum());
+                            .min(needles.iter().map(|d| layout.word_bound(slot, d)).sum());
                     }
                     fails.push(i);
                 }
@@ -153,8 +154,7 @@ impl PeopleIndex {
             }
             if c.loose() && !first {
                 c.tighten();
-                let s = &layout.slots[c.slot as usize];
-                let tight = needles.iter().map(|d| layout.word_bound(s, d)).sum();
+                let tight = needles.iter().map(|d| layout.word_bound(c.slot, d)).sum();
                 if tight < c.bound {
                     c.bound = tight;
                     deferred.push(Reverse((key(c), i)));
