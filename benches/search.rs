@@ -11,57 +11,16 @@
 //! most 117,634), SLTUI_BENCH_ROUNDS (how many times the query list is typed,
 //! default 5), SLTUI_BENCH_QUERIES (comma-separated queries typed instead of the
 //! list below, to time or profile one shape alone), SLTUI_BENCH_SLOWEST (how many
-//! of the slowest keystrokes are listed, default 10), SLTUI_BENCH_CLOCK=cpu (time each
-//! keystroke by the thread's CPU time instead of wall time: on a machine shared with
-//! other work, time spent waiting for a core is then not counted).
+//! of the slowest keystrokes are listed, default 10).
 
 mod common;
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::*;
 use sltui::search::{PeopleIndex, PersonEntry};
 use sltui::tui::state::SEARCH_LIMIT;
-
-/// Where keystrokes are timed from: wall time, or the thread's CPU time.
-#[derive(Clone, Copy)]
-enum Clock {
-    Wall(Instant),
-    Cpu,
-}
-
-impl Clock {
-    fn from_env() -> Clock {
-        match std::env::var("SLTUI_BENCH_CLOCK").as_deref() {
-            Ok("cpu") => Clock::Cpu,
-            _ => Clock::Wall(Instant::now()),
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Clock::Wall(_) => "wall",
-            Clock::Cpu => "thread CPU",
-        }
-    }
-
-    fn now(self) -> Duration {
-        match self {
-            Clock::Wall(start) => start.elapsed(),
-            Clock::Cpu => {
-                let mut ts = libc::timespec {
-                    tv_sec: 0,
-                    tv_nsec: 0,
-                };
-                // SAFETY: `ts` is a valid, writable timespec for the call's duration.
-                let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-                assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-                Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-            }
-        }
-    }
-}
 
 /// What a user types, then erases (backspace) back to empty.
 const QUERIES: &[&str] = &[
@@ -146,7 +105,6 @@ fn build(names: &[String]) -> PeopleIndex {
 fn main() {
     let people = env_usize("SLTUI_BENCH_PEOPLE", 100_000);
     let rounds = env_usize("SLTUI_BENCH_ROUNDS", 5).max(1);
-    let clock = Clock::from_env();
     let own: Option<Vec<String>> = std::env::var("SLTUI_BENCH_QUERIES")
         .ok()
         .map(|v| v.split(',').map(str::to_string).collect());
@@ -174,9 +132,9 @@ fn main() {
             let chars: Vec<char> = q.chars().collect();
             for len in 1..=chars.len() {
                 let typed: String = chars[..len].iter().collect();
-                let t = clock.now();
+                let t = Instant::now();
                 let hits = ix.search(&typed, SEARCH_LIMIT);
-                let d = ms(clock.now() - t);
+                let d = ms(t.elapsed());
                 std::hint::black_box(&hits);
                 typing.push(d);
                 slowest.push((d, typed.clone(), round));
@@ -187,9 +145,9 @@ fn main() {
             }
             for len in (0..chars.len()).rev() {
                 let typed: String = chars[..len].iter().collect();
-                let t = clock.now();
+                let t = Instant::now();
                 let hits = ix.search(&typed, SEARCH_LIMIT);
-                let d = ms(clock.now() - t);
+                let d = ms(t.elapsed());
                 erasing.push(d);
                 std::hint::black_box(&hits);
                 slowest.push((d, typed.clone(), round));
@@ -201,9 +159,9 @@ fn main() {
         ["m", "ma", "mar", "mari", "maria", "maria ", "maria g"]
             .iter()
             .map(|q| {
-                let t = clock.now();
+                let t = Instant::now();
                 let hits = ix.search(q, SEARCH_LIMIT);
-                (q.to_string(), hits.total, ms(clock.now() - t))
+                (q.to_string(), hits.total, ms(t.elapsed()))
             })
             .collect();
 
@@ -224,9 +182,9 @@ fn main() {
                 title: rng.pick(TITLE).to_string(),
             });
         }
-        let t = clock.now();
+        let t = Instant::now();
         let hits = ix.search("maria", SEARCH_LIMIT);
-        arrivals.push(ms(clock.now() - t));
+        arrivals.push(ms(t.elapsed()));
         std::hint::black_box(&hits);
     }
     let arrivals = summarize(&arrivals);
@@ -243,8 +201,7 @@ fn main() {
     ];
     for (name, s) in &groups {
         println!(
-            "{{\"bench\":\"search\",\"people\":{people},\"rounds\":{rounds},\"limit\":{SEARCH_LIMIT},\"clock\":\"{}\",\"keys\":\"{name}\",\"n\":{},\"p50_ms\":{:.4},\"p99_ms\":{:.4},\"max_ms\":{:.4},\"mean_ms\":{:.4},\"setup_s\":{:.2}}}",
-            clock.name(),
+            "{{\"bench\":\"search\",\"people\":{people},\"rounds\":{rounds},\"limit\":{SEARCH_LIMIT},\"keys\":\"{name}\",\"n\":{},\"p50_ms\":{:.4},\"p99_ms\":{:.4},\"max_ms\":{:.4},\"mean_ms\":{:.4},\"setup_s\":{:.2}}}",
             s.n,
             s.p50,
             s.p99,
@@ -261,12 +218,11 @@ fn main() {
     }
     println!();
     println!(
-        "people search over {people} people, {} distinct names ({} ASCII, {} accented, {} Han or Hangul; limit {SEARCH_LIMIT}, {rounds} rounds, {} time, index built in {:.2} s)",
+        "people search over {people} people, {} distinct names ({} ASCII, {} accented, {} Han or Hangul; limit {SEARCH_LIMIT}, {rounds} rounds, index built in {:.2} s)",
         mix.distinct,
         mix.ascii,
         mix.accented,
         mix.cjk,
-        clock.name(),
         setup.as_secs_f64()
     );
     let rows: Vec<Vec<String>> = groups
