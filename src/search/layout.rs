@@ -11,7 +11,7 @@ use nucleo_matcher::{Matcher, Utf32Str, Utf32String};
 use super::bounds::Masks;
 use super::scorer::{
     MAX_BOUNDED_HAYSTACK, MAX_BOUNDED_NEEDLE, NAME_BONUS, Needle, at_max, find_in, fuzzy_ascii,
-    fuzzy_chars, pattern_score, word_score,
+    fuzzy_chars, fuzzy_chars_optimal, pattern_score, word_score,
 };
 use super::wide::{char_set, wide_slots};
 use super::{PeopleIndex, PersonEntry};
@@ -271,7 +271,14 @@ impl Layout {
 /// A pattern's score (the sum of its words' scores) on a slot's haystack. Short ASCII
 /// haystacks are scored by [`fuzzy_ascii`] (nucleo's algorithm, both fields in one
 /// pass), and a word found unbroken right after whitespace in the name scores its
-/// maximum without that; the others go to nucleo.
+/// maximum without that; short non-ASCII ones by [`fuzzy_chars`]; the others go to
+/// nucleo.
+///
+/// Also an upper bound of the score of this pattern and of every pattern extending it,
+/// when known: the score itself, except when the last word is one character on a
+/// non-ASCII haystack (nucleo's shortcut for it may score below what the optimal
+/// algorithm, which scores the longer words, gives that character). `fuzzy_chars`
+/// haystacks then bound it by the larger of the two; nucleo's give none.
 pub(super) fn score(
     layout: &Layout,
     records: &[Record],
@@ -279,7 +286,7 @@ pub(super) fn score(
     pattern: &Pattern,
     needles: &[Needle],
     matcher: &mut Matcher,
-) -> Option<u32> {
+) -> Option<(u32, Option<u32>)> {
     let s = &layout.slots[slot as usize];
     let short_needles = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
     if s.unicode
@@ -288,25 +295,35 @@ pub(super) fn score(
         && short_needles
         && let Some((chars, exact, _)) = &records[s.pos as usize].unicode
     {
-        let mut total = 0;
-        for needle in needles {
+        let name_len = s.name_len as usize;
+        let (mut total, mut bound) = (0, 0);
+        for (i, needle) in needles.iter().enumerate() {
             let hay = if needle.ignore_case {
                 layout.bytes(s)
             } else {
                 exact
             };
-            let (full, name) = fuzzy_chars(hay, chars, s.name_len as usize, needle)?;
-            total += word_score(full, name);
+            let (full, name) = fuzzy_chars(hay, chars, name_len, needle)?;
+            let word = word_score(full, name);
+            total += word;
+            bound += if i + 1 == needles.len() && needle.bytes.len() == 1 {
+                let (full, name) = fuzzy_chars_optimal(hay, chars, name_len, needle)?;
+                word.max(word_score(full, name))
+            } else {
+                word
+            };
         }
-        return Some(total);
+        return Some((total, Some(bound)));
     }
     if s.unicode || !s.bounded || !short_needles {
-        return pattern_score(
+        let total = pattern_score(
             pattern,
             layout.text(records, slot),
             layout.name_text(records, slot),
             matcher,
-        );
+        )?;
+        let last_single = needles.last().is_some_and(|d| d.bytes.len() == 1);
+        return Some((total, (!(s.unicode && last_single)).then_some(total)));
     }
     let bytes = layout.bytes(s);
     let name_len = s.name_len as usize;
@@ -326,7 +343,7 @@ pub(super) fn score(
             word_score(full, name)
         };
     }
-    Some(total)
+    Some((total, Some(total)))
 }
 
 impl PeopleIndex {

@@ -42,7 +42,8 @@ impl PeopleIndex {
     /// A computed score becomes the candidate's bound, except when the last needle is
     /// one character and the haystack is not ASCII: nucleo then takes a shortcut that
     /// may score below what the same character scores as the start of a longer needle,
-    /// so the score would not bound the next keystroke's.
+    /// so the bound becomes the larger of the two (see `layout::score`; unchanged when
+    /// nucleo scored it), which also bounds the next keystroke's.
     pub(super) fn top(
         &mut self,
         pattern: &Pattern,
@@ -52,7 +53,6 @@ impl PeopleIndex {
     ) -> SearchHits {
         let layout = &self.layout;
         let max_score: u32 = needles.iter().map(Needle::max_score).sum();
-        let last_single = needles.last().is_some_and(|d| d.bytes.len() == 1);
         let checkable = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
         let mut order = by_bound(candidates, max_score);
         // Candidates order[..front] are all scored (no early stop among them); those in
@@ -161,10 +161,10 @@ impl PeopleIndex {
                     continue;
                 }
             }
-            let score = if from_order && known.contains(&pos) {
-                max_score
+            let (score, bound) = if from_order && known.contains(&pos) {
+                (max_score, Some(max_score))
             } else {
-                let Some(score) = score(
+                let Some(scored) = score(
                     layout,
                     &self.records,
                     c.slot,
@@ -179,14 +179,15 @@ impl PeopleIndex {
                     continue;
                 };
                 debug_assert!(
-                    score <= c.bound,
-                    "score {score} above its bound {}",
+                    scored.0 <= c.bound,
+                    "score {} above its bound {}",
+                    scored.0,
                     c.bound
                 );
-                score
+                scored
             };
-            if !(last_single && layout.slots[c.slot as usize].unicode) {
-                c.bound = score;
+            if let Some(bound) = bound {
+                c.bound = c.bound.min(bound);
                 c.tighten();
             }
             let item = Ranked {

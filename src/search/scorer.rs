@@ -301,6 +301,18 @@ pub(super) fn fuzzy_chars(
     Some((full, name))
 }
 
+/// What nucleo's optimal algorithm (not its one-character shortcut) scores on the
+/// haystack of [`fuzzy_chars`]: for a one-character needle, an upper bound of what one
+/// more character can build on (its best occurrence, by the true previous character).
+pub(super) fn fuzzy_chars_optimal(
+    hay: &[u8],
+    chars: &[char],
+    name_len: usize,
+    needle: &Needle,
+) -> Option<(u32, Option<u32>)> {
+    fuzzy_columns(hay, false, |i| class_of_char(chars[i]), name_len, needle)
+}
+
 /// nucleo's optimal algorithm at the needle's columns of `hay` (see [`fuzzy_ascii`]);
 /// `class_at(i)`: the class of the haystack's character `i`.
 #[inline]
