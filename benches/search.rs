@@ -9,7 +9,9 @@
 //!
 //! `cargo bench --bench search`; env: SLTUI_BENCH_PEOPLE (default 100000, at
 //! most 117,634), SLTUI_BENCH_ROUNDS (how many times the query list is typed,
-//! default 5).
+//! default 5), SLTUI_BENCH_QUERIES (comma-separated queries typed instead of the
+//! list below, to time or profile one shape alone), SLTUI_BENCH_SLOWEST (how many
+//! of the slowest keystrokes are listed, default 10).
 
 mod common;
 
@@ -103,6 +105,13 @@ fn build(names: &[String]) -> PeopleIndex {
 fn main() {
     let people = env_usize("SLTUI_BENCH_PEOPLE", 100_000);
     let rounds = env_usize("SLTUI_BENCH_ROUNDS", 5).max(1);
+    let own: Option<Vec<String>> = std::env::var("SLTUI_BENCH_QUERIES")
+        .ok()
+        .map(|v| v.split(',').map(str::to_string).collect());
+    let queries: Vec<&str> = match &own {
+        Some(list) => list.iter().map(String::as_str).collect(),
+        None => QUERIES.to_vec(),
+    };
     let names = distinct_names(people, 0x5EED);
     let mix = name_mix(&names);
     assert_eq!(mix.distinct, people, "every name is different");
@@ -119,7 +128,7 @@ fn main() {
     let mut by_len: Vec<Vec<f64>> = Vec::new();
     let mut slowest: Vec<(f64, String, usize)> = Vec::new(); // (ms, query, round)
     for round in 0..rounds {
-        for q in QUERIES {
+        for q in &queries {
             let chars: Vec<char> = q.chars().collect();
             for len in 1..=chars.len() {
                 let typed: String = chars[..len].iter().collect();
@@ -243,7 +252,7 @@ fn main() {
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
     let rows: Vec<Vec<String>> = slowest
         .iter()
-        .take(10)
+        .take(env_usize("SLTUI_BENCH_SLOWEST", 10))
         .map(|(d, q, round)| vec![format!("{q:?}"), (round + 1).to_string(), f3(*d)])
         .collect();
     table(&["slowest keystrokes", "round", "ms"], &rows);

@@ -11,7 +11,7 @@ use nucleo_matcher::{Matcher, Utf32Str, Utf32String};
 use super::bounds::Masks;
 use super::scorer::{
     MAX_BOUNDED_HAYSTACK, MAX_BOUNDED_NEEDLE, NAME_BONUS, Needle, at_max, find_in, fuzzy_ascii,
-    pattern_score, word_score,
+    fuzzy_chars, fuzzy_chars_optimal, pattern_score, word_score,
 };
 use super::wide::{char_set, wide_slots};
 use super::{PeopleIndex, PersonEntry};
@@ -50,7 +50,9 @@ pub(super) struct Record {
     pub(super) folded: Box<[u8]>,
     pub(super) unicode: Option<Unicode>,
     pub(super) masks: Masks,
-    /// ASCII haystacks: the name is `folded[..name_len]`.
+    /// The name is the haystack's first `name_len` characters (`folded[..name_len]`);
+    /// for a non-ASCII haystack, 0 when its characters do not start with the name's
+    /// as nucleo sees it alone (then nucleo scores it).
     pub(super) name_len: usize,
     /// Short enough for the score bounds to hold.
     pub(super) bounded: bool,
@@ -81,14 +83,21 @@ impl Record {
                     .iter()
                     .map(|&c| byte(if c.is_ascii() { c } else { normalize(c) }))
                     .collect();
+                let name = Utf32String::from(entry.name.as_str());
+                let name_len = match name.slice(..) {
+                    Utf32Str::Ascii(b) => chars.iter().zip(b).all(|(&c, &b)| c == b as char),
+                    Utf32Str::Unicode(n) => chars.starts_with(n),
+                }
+                .then_some(name.len())
+                .filter(|&len| len > 0 && len <= chars.len())
+                .unwrap_or(0);
                 Record {
                     masks: Masks::unicode(&chars, &folded),
-                    // Not used: non-ASCII haystacks are scored by nucleo.
-                    name_len: 0,
+                    name_len,
                     bounded: chars.len() <= MAX_BOUNDED_HAYSTACK,
                     char_set: char_set(&chars),
                     folded,
-                    unicode: Some((chars, exact, Utf32String::from(entry.name.as_str()))),
+                    unicode: Some((chars, exact, name)),
                 }
             }
         }
@@ -125,7 +134,9 @@ impl Record {
     }
 }
 
-/// One person's place in the name-ordered layout the searches scan.
+/// One person's place in the name-ordered layout the searches scan: what the byte
+/// checks read for every match (32 bytes, so a scan reads half a cache line a person);
+/// the masks that bound scores are beside it in `Layout::masks`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Slot {
     /// Position in the index.
@@ -133,13 +144,20 @@ pub(super) struct Slot {
     /// The haystack bytes (`Record::folded`) in `Layout::arena`.
     pub(super) off: u32,
     pub(super) len: u32,
-    pub(super) masks: Masks,
-    /// ASCII haystacks: the name is the first `name_len` bytes. Its masks (of the name
-    /// as nucleo scores it alone, for every haystack).
+    /// The name is the first `name_len` bytes (see `Record::name_len`).
     pub(super) name_len: u32,
-    pub(super) name_masks: Masks,
+    /// Which characters occur (`Masks::any` of the haystack).
+    pub(super) any: u64,
     pub(super) unicode: bool,
     pub(super) bounded: bool,
+}
+
+/// A slot's character masks: of the haystack, and of the name as nucleo scores it alone
+/// (for every haystack).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SlotMasks {
+    pub(super) full: Masks,
+    pub(super) name: Masks,
 }
 
 /// The haystacks in name order, bytes in one block: matches of a query are visited in
@@ -147,6 +165,8 @@ pub(super) struct Slot {
 #[derive(Debug, Default)]
 pub(super) struct Layout {
     pub(super) slots: Vec<Slot>,
+    /// Per slot.
+    pub(super) masks: Vec<SlotMasks>,
     pub(super) arena: Vec<u8>,
     /// Position -> slot.
     pub(super) rank: Vec<u32>,
@@ -168,8 +188,9 @@ impl Layout {
 
     /// Whether `needle` matches inside the name of an ASCII slot (of a non-ASCII one:
     /// whether the name holds its characters).
-    pub(super) fn in_name(&self, s: &Slot, needle: &Needle) -> bool {
-        s.name_masks.any & needle.mask == needle.mask
+    pub(super) fn in_name(&self, slot: u32, needle: &Needle) -> bool {
+        let s = &self.slots[slot as usize];
+        self.masks[slot as usize].name.any & needle.mask == needle.mask
             && (s.unicode
                 || find_in(
                     &self.bytes(s)[..s.name_len as usize],
@@ -182,15 +203,16 @@ impl Layout {
     }
 
     /// An upper bound of a word's score (name bonus included).
-    pub(super) fn word_bound(&self, s: &Slot, needle: &Needle) -> u32 {
-        if s.unicode && needle.bytes.len() == 1 {
+    pub(super) fn word_bound(&self, slot: u32, needle: &Needle) -> u32 {
+        if self.slots[slot as usize].unicode && needle.bytes.len() == 1 {
             // nucleo's one-character shortcut on non-ASCII text takes the class of the
             // previous match for the previous character's: no mask bounds its bonus.
             return needle.max_score();
         }
-        let full = s.masks.bound(needle);
-        if self.in_name(s, needle) {
-            full.max(s.name_masks.bound(needle) + NAME_BONUS)
+        let masks = &self.masks[slot as usize];
+        let full = masks.full.bound(needle);
+        if self.in_name(slot, needle) {
+            full.max(masks.name.bound(needle) + NAME_BONUS)
         } else {
             full
         }
@@ -249,7 +271,14 @@ impl Layout {
 /// A pattern's score (the sum of its words' scores) on a slot's haystack. Short ASCII
 /// haystacks are scored by [`fuzzy_ascii`] (nucleo's algorithm, both fields in one
 /// pass), and a word found unbroken right after whitespace in the name scores its
-/// maximum without that; the others go to nucleo.
+/// maximum without that; short non-ASCII ones by [`fuzzy_chars`]; the others go to
+/// nucleo.
+///
+/// Also an upper bound of the score of this pattern and of every pattern extending it,
+/// when known: the score itself, except when the last word is one character on a
+/// non-ASCII haystack (nucleo's shortcut for it may score below what the optimal
+/// algorithm, which scores the longer words, gives that character). `fuzzy_chars`
+/// haystacks then bound it by the larger of the two; nucleo's give none.
 pub(super) fn score(
     layout: &Layout,
     records: &[Record],
@@ -257,15 +286,44 @@ pub(super) fn score(
     pattern: &Pattern,
     needles: &[Needle],
     matcher: &mut Matcher,
-) -> Option<u32> {
+) -> Option<(u32, Option<u32>)> {
     let s = &layout.slots[slot as usize];
-    if s.unicode || !s.bounded || needles.iter().any(|d| d.bytes.len() > MAX_BOUNDED_NEEDLE) {
-        return pattern_score(
+    let short_needles = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
+    if s.unicode
+        && s.bounded
+        && s.name_len > 0
+        && short_needles
+        && let Some((chars, exact, _)) = &records[s.pos as usize].unicode
+    {
+        let name_len = s.name_len as usize;
+        let (mut total, mut bound) = (0, 0);
+        for (i, needle) in needles.iter().enumerate() {
+            let hay = if needle.ignore_case {
+                layout.bytes(s)
+            } else {
+                exact
+            };
+            let (full, name) = fuzzy_chars(hay, chars, name_len, needle)?;
+            let word = word_score(full, name);
+            total += word;
+            bound += if i + 1 == needles.len() && needle.bytes.len() == 1 {
+                let (full, name) = fuzzy_chars_optimal(hay, chars, name_len, needle)?;
+                word.max(word_score(full, name))
+            } else {
+                word
+            };
+        }
+        return Some((total, Some(bound)));
+    }
+    if s.unicode || !s.bounded || !short_needles {
+        let total = pattern_score(
             pattern,
             layout.text(records, slot),
             layout.name_text(records, slot),
             matcher,
-        );
+        )?;
+        let last_single = needles.last().is_some_and(|d| d.bytes.len() == 1);
+        return Some((total, (!(s.unicode && last_single)).then_some(total)));
     }
     let bytes = layout.bytes(s);
     let name_len = s.name_len as usize;
@@ -273,7 +331,7 @@ pub(super) fn score(
     for needle in needles {
         total += if at_max(&bytes[..name_len], needle) {
             needle.max_score()
-        } else if !layout.in_name(s, needle) {
+        } else if !layout.in_name(slot, needle) {
             // Only the whole haystack counts.
             if at_max(bytes, needle) {
                 needle.nucleo_max()
@@ -285,7 +343,7 @@ pub(super) fn score(
             word_score(full, name)
         };
     }
-    Some(total)
+    Some((total, Some(total)))
 }
 
 impl PeopleIndex {
@@ -304,19 +362,25 @@ impl PeopleIndex {
                 .then(a.cmp(b))
         };
         let old_len = self.layout.slots.len();
-        let slot_of = |r: &Record, pos: u32, off: usize| Slot {
-            pos,
-            off: off as u32,
-            len: r.folded.len() as u32,
-            masks: r.masks,
-            name_len: r.name_len as u32,
-            // Names are short: computed here rather than kept per record.
-            name_masks: match &r.unicode {
-                None => Masks::ascii(&r.folded[..r.name_len]),
-                Some((_, _, name)) => name_masks(name.slice(..)),
-            },
-            unicode: r.unicode.is_some(),
-            bounded: r.bounded,
+        let slot_of = |r: &Record, pos: u32, off: usize| {
+            let slot = Slot {
+                pos,
+                off: off as u32,
+                len: r.folded.len() as u32,
+                name_len: r.name_len as u32,
+                any: r.masks.any,
+                unicode: r.unicode.is_some(),
+                bounded: r.bounded,
+            };
+            let masks = SlotMasks {
+                full: r.masks,
+                // Names are short: computed here rather than kept per record.
+                name: match &r.unicode {
+                    None => Masks::ascii(&r.folded[..r.name_len]),
+                    Some((_, _, name)) => name_masks(name.slice(..)),
+                },
+            };
+            (slot, masks)
         };
         if !self.rebuild && old_len <= n && self.layout.scattered + (n - old_len) <= n / 8 {
             // People were only added: insert them into the name order (their bytes go at
@@ -325,18 +389,24 @@ impl PeopleIndex {
             added.sort_unstable_by(by_name);
             let layout = &mut self.layout;
             let old = std::mem::take(&mut layout.slots);
+            let old_masks = std::mem::take(&mut layout.masks);
             let mut slots = Vec::with_capacity(n);
+            let mut masks = Vec::with_capacity(n);
             let mut from = 0;
             for pos in added {
                 let at =
                     from + old[from..].partition_point(|s| by_name(&s.pos, &pos) == Ordering::Less);
                 slots.extend_from_slice(&old[from..at]);
+                masks.extend_from_slice(&old_masks[from..at]);
                 from = at;
                 let r = &self.records[pos as usize];
-                slots.push(slot_of(r, pos, layout.arena.len()));
+                let (slot, slot_masks) = slot_of(r, pos, layout.arena.len());
+                slots.push(slot);
+                masks.push(slot_masks);
                 layout.arena.extend_from_slice(&r.folded);
             }
             slots.extend_from_slice(&old[from..]);
+            masks.extend_from_slice(&old_masks[from..]);
             layout.rank.resize(n, 0);
             for (slot, s) in slots.iter().enumerate() {
                 layout.rank[s.pos as usize] = slot as u32;
@@ -350,6 +420,7 @@ impl PeopleIndex {
             let records = &self.records;
             layout.wide = wide_slots(&slots, |pos| records[pos as usize].char_set);
             layout.slots = slots;
+            layout.masks = masks;
             layout.generation = self.generation;
             return;
         }
@@ -377,7 +448,7 @@ impl PeopleIndex {
         }
         let bytes: usize = self.records.iter().map(|r| r.folded.len()).sum();
         let mut arena = Vec::with_capacity(bytes);
-        let slots: Vec<Slot> = order
+        let (slots, masks): (Vec<Slot>, Vec<SlotMasks>) = order
             .iter()
             .map(|&pos| {
                 let r = &self.records[pos as usize];
@@ -385,11 +456,12 @@ impl PeopleIndex {
                 arena.extend_from_slice(&r.folded);
                 slot
             })
-            .collect();
+            .unzip();
         let records = &self.records;
         self.layout = Layout {
             wide: wide_slots(&slots, |pos| records[pos as usize].char_set),
             slots,
+            masks,
             arena,
             rank,
             generation: self.generation,

@@ -27,7 +27,10 @@
 //!   perfect hits cost a scan.
 //! - Short ASCII haystacks are scored by `scorer::fuzzy_ascii`, nucleo's algorithm evaluated
 //!   only at the columns holding a needle character, which gives the haystack's and the
-//!   name's score in one pass; other haystacks go to nucleo.
+//!   name's score in one pass; short non-ASCII haystacks (accented names) by
+//!   `scorer::fuzzy_chars`, the same over the characters as nucleo compares them with an
+//!   ASCII word (with nucleo's own shortcut for a one-character word); long ones go to
+//!   nucleo.
 //! - One-character queries are scored from per-person bitmasks of which characters
 //!   occur after which kind of boundary (the only thing nucleo's score depends on).
 //! - The haystacks are laid out in name order in one block of bytes, so the scans
@@ -41,7 +44,7 @@
 //!   compares (a 128-bit character set each): an ASCII haystack never matches it.
 //!
 //! The tests compare every answer with a full nucleo rescore of everyone, and
-//! `fuzzy_ascii` with nucleo itself.
+//! `fuzzy_ascii` and `fuzzy_chars` with nucleo itself.
 //!
 //! Where each part lives: `index` (who is indexed, the search entry point), `scorer`
 //! (nucleo's scoring for ASCII haystacks and the byte checks), `bounds` (character

@@ -50,7 +50,7 @@ impl PeopleIndex {
             let all_mask = mask_of(&needles);
             for slot in fresh {
                 let s = &layout.slots[slot as usize];
-                if s.masks.any & all_mask == all_mask
+                if s.any & all_mask == all_mask
                     && let Some(end) = layout.find_all(records, slot, &needles)
                 {
                     let (bound, loose) = bound_of(s, max_score);
@@ -59,7 +59,7 @@ impl PeopleIndex {
             }
             'next: for c in &base.candidates {
                 let s = &layout.slots[c.slot as usize];
-                if s.masks.any & mask != mask {
+                if s.any & mask != mask {
                     continue;
                 }
                 let mut end = c.end();
@@ -99,7 +99,7 @@ impl PeopleIndex {
                 .iter()
                 .enumerate()
                 .filter_map(|(slot, s)| {
-                    if s.masks.any & mask != mask {
+                    if s.any & mask != mask {
                         return None;
                     }
                     let end = layout.find_all(records, slot as u32, &needles)?;
@@ -142,7 +142,7 @@ impl PeopleIndex {
         let layout = &self.layout;
         let mut candidates = Vec::new();
         for (slot, s) in layout.slots.iter().enumerate() {
-            if s.masks.any & bit == 0 {
+            if s.any & bit == 0 {
                 continue;
             }
             let slot = slot as u32;
@@ -152,9 +152,11 @@ impl PeopleIndex {
                 Some(needle.max_score())
             } else {
                 // Exact: the name's own score (plus its bonus) may beat the haystack's.
-                s.masks
+                let masks = &layout.masks[slot as usize];
+                masks
+                    .full
                     .single_score(bit)
-                    .map(|full| word_score(full, s.name_masks.single_score(bit)))
+                    .map(|full| word_score(full, masks.name.single_score(bit)))
             };
             let end = layout.find(&self.records, slot, needle, 0, 0);
             if let Some((bound, end)) = bound.zip(end) {

@@ -42,7 +42,8 @@ impl PeopleIndex {
     /// A computed score becomes the candidate's bound, except when the last needle is
     /// one character and the haystack is not ASCII: nucleo then takes a shortcut that
     /// may score below what the same character scores as the start of a longer needle,
-    /// so the score would not bound the next keystroke's.
+    /// so the bound becomes the larger of the two (see `layout::score`; unchanged when
+    /// nucleo scored it), which also bounds the next keystroke's.
     pub(super) fn top(
         &mut self,
         pattern: &Pattern,
@@ -52,7 +53,6 @@ impl PeopleIndex {
     ) -> SearchHits {
         let layout = &self.layout;
         let max_score: u32 = needles.iter().map(Needle::max_score).sum();
-        let last_single = needles.last().is_some_and(|d| d.bytes.len() == 1);
         let checkable = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
         let mut order = by_bound(candidates, max_score);
         // Candidates order[..front] are all scored (no early stop among them); those in
@@ -72,14 +72,15 @@ impl PeopleIndex {
             let mut end = start;
             while end < start + level && passes.len() < limit {
                 let i = order[end];
-                let s = &layout.slots[candidates[i as usize].slot as usize];
+                let slot = candidates[i as usize].slot;
+                let s = &layout.slots[slot as usize];
                 if s.unicode && s.bounded && candidates[i as usize].loose() {
                     // No at-maximum check: the masks may still tell it is below.
                     let c = &mut candidates[i as usize];
                     c.tighten();
                     c.bound = c
                         .bound
-                        .min(needles.iter().map(|d| layout.word_bound(s, d)).sum());
+                        .min(needles.iter().map(|d| layout.word_bound(slot, d)).sum());
                     if c.bound < max_score {
                         fails.push(i);
                     } else {
@@ -100,7 +101,7 @@ impl PeopleIndex {
                         c.tighten();
                         c.bound = c
                             .bound
-                            .min(needles.iter().map(|d| layout.word_bound(s, d)).sum());
+                            .min(needles.iter().map(|d| layout.word_bound(slot, d)).sum());
                     }
                     fails.push(i);
                 }
@@ -153,18 +154,17 @@ impl PeopleIndex {
             }
             if c.loose() && !first {
                 c.tighten();
-                let s = &layout.slots[c.slot as usize];
-                let tight = needles.iter().map(|d| layout.word_bound(s, d)).sum();
+                let tight = needles.iter().map(|d| layout.word_bound(c.slot, d)).sum();
                 if tight < c.bound {
                     c.bound = tight;
                     deferred.push(Reverse((key(c), i)));
                     continue;
                 }
             }
-            let score = if from_order && known.contains(&pos) {
-                max_score
+            let (score, bound) = if from_order && known.contains(&pos) {
+                (max_score, Some(max_score))
             } else {
-                let Some(score) = score(
+                let Some(scored) = score(
                     layout,
                     &self.records,
                     c.slot,
@@ -179,14 +179,15 @@ impl PeopleIndex {
                     continue;
                 };
                 debug_assert!(
-                    score <= c.bound,
-                    "score {score} above its bound {}",
+                    scored.0 <= c.bound,
+                    "score {} above its bound {}",
+                    scored.0,
                     c.bound
                 );
-                score
+                scored
             };
-            if !(last_single && layout.slots[c.slot as usize].unicode) {
-                c.bound = score;
+            if let Some(bound) = bound {
+                c.bound = c.bound.min(bound);
                 c.tighten();
             }
             let item = Ranked {

@@ -237,6 +237,92 @@ pub(super) fn fuzzy_ascii(
     name_len: usize,
     needle: &Needle,
 ) -> Option<(u32, Option<u32>)> {
+    fuzzy_columns(hay, needle.ignore_case, |i| class(hay[i]), name_len, needle)
+}
+
+/// [`fuzzy_ascii`] for a haystack with characters outside ASCII, as nucleo scores an
+/// ASCII needle on it: `hay` holds each character as nucleo compares it with the
+/// needle (normalized, and case-folded when the needle ignores case; 0x80 when that is
+/// not ASCII), `chars` the characters themselves (their classes give the bonuses), the
+/// name is the first `name_len` of them.
+///
+/// nucleo's optimal algorithm is the same on such text. A one-character needle takes
+/// nucleo's shortcut instead, which on non-ASCII text gives each occurrence the bonus
+/// from the class of the previous occurrence (not of the previous character) and
+/// stops at the first boundary bonus; on an ASCII name alone it is the best bonus over
+/// the occurrences.
+pub(super) fn fuzzy_chars(
+    hay: &[u8],
+    chars: &[char],
+    name_len: usize,
+    needle: &Needle,
+) -> Option<(u32, Option<u32>)> {
+    let class_at = |i: usize| class_of_char(chars[i]);
+    let [c] = needle.bytes[..] else {
+        return fuzzy_columns(hay, false, class_at, name_len, needle);
+    };
+    let start = memchr(c, hay)?;
+    let score = |bonus: u32| SCORE_MATCH + bonus * FIRST_CHAR_MULTIPLIER;
+    // `substring_match_1_non_ascii` over `hay[start..end]`.
+    let shortcut = |end: usize| {
+        let mut prev = start.checked_sub(1).map_or(Class::Whitespace, class_at);
+        let mut best = 0;
+        for (i, _) in hay[..end]
+            .iter()
+            .enumerate()
+            .skip(start)
+            .filter(|(_, h)| **h == c)
+        {
+            let now = class_at(i);
+            let b = bonus(prev, now);
+            prev = now;
+            best = best.max(score(b));
+            if b >= MAX_BONUS {
+                break;
+            }
+        }
+        best
+    };
+    let full = shortcut(hay.len());
+    let name = (start < name_len).then(|| {
+        if chars[..name_len].iter().all(char::is_ascii) {
+            (start..name_len)
+                .filter(|&i| hay[i] == c)
+                .map(|i| {
+                    let prev = i.checked_sub(1).map_or(Class::Whitespace, class_at);
+                    score(bonus(prev, class_at(i)))
+                })
+                .max()
+                .unwrap_or(0)
+        } else {
+            shortcut(name_len)
+        }
+    });
+    Some((full, name))
+}
+
+/// What nucleo's optimal algorithm (not its one-character shortcut) scores on the
+/// haystack of [`fuzzy_chars`]: for a one-character needle, an upper bound of what one
+/// more character can build on (its best occurrence, by the true previous character).
+pub(super) fn fuzzy_chars_optimal(
+    hay: &[u8],
+    chars: &[char],
+    name_len: usize,
+    needle: &Needle,
+) -> Option<(u32, Option<u32>)> {
+    fuzzy_columns(hay, false, |i| class_of_char(chars[i]), name_len, needle)
+}
+
+/// nucleo's optimal algorithm at the needle's columns of `hay` (see [`fuzzy_ascii`]);
+/// `class_at(i)`: the class of the haystack's character `i`.
+#[inline]
+fn fuzzy_columns(
+    hay: &[u8],
+    fold: bool,
+    class_at: impl Fn(usize) -> Class,
+    name_len: usize,
+    needle: &Needle,
+) -> Option<(u32, Option<u32>)> {
     const NONE: usize = usize::MAX;
     let chars = &needle.bytes;
     let m = chars.len();
@@ -246,7 +332,6 @@ pub(super) fn fuzzy_ascii(
     if m > hay.len() || m > MAX_BOUNDED_NEEDLE {
         return None;
     }
-    let fold = needle.ignore_case;
     // Where each row starts: the greedy (leftmost) match.
     let mut row_off = [0usize; MAX_BOUNDED_NEEDLE];
     let mut pos = 0;
@@ -283,10 +368,8 @@ pub(super) fn fuzzy_ascii(
         if h >= 128 || (wanted >> h) & 1 == 0 {
             continue;
         }
-        let prev_class = k
-            .checked_sub(1)
-            .map_or(Class::Whitespace, |i| class(hay[i]));
-        let b = bonus(prev_class, class(h)) as u16;
+        let prev_class = k.checked_sub(1).map_or(Class::Whitespace, &class_at);
+        let b = bonus(prev_class, class_at(k)) as u16;
         let h = if fold { h.to_ascii_lowercase() } else { h };
         for r in (0..m).rev() {
             if chars[r] != h || k < row_off[r] {

@@ -313,3 +313,20 @@ fn email_detection() {
     assert!(!looks_like_email("ada lovelace@x.com"));
     assert!(!looks_like_email("ada"));
 }
+
+/// nucleo scores a one-letter word on accented text by a shortcut that can score a
+/// letter below what it scores as the start of a longer word ("l" in "Ölaf Lund": 26,
+/// as "lu" its "L" after the space counts): the bound kept for the next keystroke
+/// must still hold, or "lu" would stop at A-lux Ray (72) before Ölaf Lund (78).
+#[test]
+fn a_one_letter_word_on_accented_text_still_bounds_the_next_keystroke() {
+    let mut ix = PeopleIndex::default();
+    ix.upsert(person(1, "Ölaf Lund", "o@x.io", "", ""));
+    ix.upsert(person(2, "A-lux Ray", "a@x.io", "", ""));
+    for query in ["l", "lu"] {
+        let hits = ix.search(query, 1);
+        assert_eq!(hits, reference(&ix, query, 1), "{query:?}");
+    }
+    let hits = ix.search("lu", 1);
+    assert_eq!(ids(&ix, &hits), vec![1]);
+}

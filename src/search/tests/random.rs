@@ -2,11 +2,12 @@
 //! deletions while typing) checked against a full nucleo rescore; and the ASCII scorer
 //! against nucleo itself.
 
+use nucleo_matcher::chars::{normalize, to_lower_case};
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
+use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
 use super::reference;
-use crate::search::scorer::{fuzzy_ascii, needles};
+use crate::search::scorer::{fuzzy_ascii, fuzzy_chars, needles};
 use crate::search::{PeopleIndex, PersonEntry};
 
 /// Test inputs from `fastrand`, seeded: a failing seed replays.
@@ -264,6 +265,87 @@ fn ascii_scorer_matches_nucleo() {
             "haystack {:?} name_len {name_len} needle {word:?}",
             String::from_utf8_lossy(&hay)
         );
+        checked += usize::from(want.is_some());
+    }
+    assert!(checked > 5_000, "only {checked} matches checked");
+}
+
+/// `fuzzy_chars` against nucleo itself, on haystacks with characters outside ASCII
+/// (accented letters of every class, Han), on the haystack and on the name alone.
+#[test]
+fn non_ascii_scorer_matches_nucleo() {
+    const CHARS: &[char] = &[
+        'a', 'a', 'e', 'o', 'l', 'm', 'r', 's', 'A', 'E', 'L', 'M', 'á', 'é', 'É', 'ö', 'Ö', 'ñ',
+        'ß', 'ø', 'Ø', 'ł', 'Ł', '田', '김', '1', '²', ' ', ' ', '-', '.', '@', '/', ':', '|',
+        '\u{a0}', '’',
+    ];
+    const NEEDLE: &[u8] = b"aaeeolmrsnocALMEO1";
+    let mut rng = Rng::new(0x0C4A);
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut checked = 0;
+    for _ in 0..20_000 {
+        let len = 1 + rng.below(60);
+        let mut text: String = (0..len).map(|_| CHARS[rng.below(CHARS.len())]).collect();
+        if text.is_ascii() {
+            text.push('é');
+        }
+        let name_end = rng.below(text.chars().count() + 1);
+        let name: String = text.chars().take(name_end).collect();
+        let hay = Utf32String::from(text.as_str());
+        let name32 = Utf32String::from(name.as_str());
+        let Utf32Str::Unicode(chars) = hay.slice(..) else {
+            continue;
+        };
+        // What the index compares (see `layout::Record`).
+        let fold = |c: char| {
+            let f = if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else {
+                to_lower_case(normalize(c))
+            };
+            if f.is_ascii() { f as u8 } else { 0x80 }
+        };
+        let exact = |c: char| {
+            let n = if c.is_ascii() { c } else { normalize(c) };
+            if n.is_ascii() { n as u8 } else { 0x80 }
+        };
+        let needle_len = 1 + rng.below(5);
+        let word: String = if rng.below(2) == 0 {
+            let mut w: Vec<u8> = chars
+                .iter()
+                .map(|&c| exact(c))
+                .filter(|&b| b.is_ascii_alphanumeric() && rng.below(3) == 0)
+                .collect();
+            w.truncate(needle_len);
+            String::from_utf8(w).unwrap()
+        } else {
+            (0..needle_len)
+                .map(|_| NEEDLE[rng.below(NEEDLE.len())] as char)
+                .collect()
+        };
+        if word.is_empty() {
+            continue;
+        }
+        let pattern = Pattern::new(
+            &word,
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        let [atom] = pattern.atoms.as_slice() else {
+            continue;
+        };
+        let needle = needles(&pattern).unwrap().pop().unwrap();
+        let bytes: Vec<u8> = if needle.ignore_case {
+            chars.iter().map(|&c| fold(c)).collect()
+        } else {
+            chars.iter().map(|&c| exact(c)).collect()
+        };
+        let full = atom.score(hay.slice(..), &mut matcher);
+        let alone = atom.score(name32.slice(..), &mut matcher);
+        let want = full.map(|f| (u32::from(f), alone.map(u32::from)));
+        let got = fuzzy_chars(&bytes, chars, name32.len(), &needle);
+        assert_eq!(got, want, "haystack {text:?} name {name:?} needle {word:?}");
         checked += usize::from(want.is_some());
     }
     assert!(checked > 5_000, "only {checked} matches checked");
