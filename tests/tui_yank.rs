@@ -201,3 +201,52 @@ fn long_ids_are_never_cut() {
         assert!(row.contains("1234567890 "), "{w}: {row}");
     }
 }
+
+#[test]
+fn long_messages_lose_their_middle_not_their_end_at_80_columns() {
+    use sltui::tui::msg::Msg;
+    use sltui::tui::update::update;
+    let mut s = loaded();
+    let long =
+        "Healthcare Vertical Outbound - Hospital Systems and Clinics (North America, Q3 pilot)";
+    let id = s.cadences.list.selected().unwrap().id;
+    for c in &mut s.cadences.list.cadences {
+        if c.id == id {
+            c.name = long.to_string();
+        }
+    }
+    copied(&mut s);
+    assert_eq!(copied(&mut s), long, "the whole name is copied");
+    let text = screen_text(&s, 80, 24);
+    let line = text.lines().last().unwrap();
+    assert!(
+        line.starts_with("copied the cadence name: Healthcare"),
+        "{line}"
+    );
+    assert!(line.contains('…'), "{line}");
+    assert!(
+        line.trim_end().ends_with("· again: the cadence id"),
+        "{line}"
+    );
+
+    // An export into a deep directory: the file name stays.
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir
+        .path()
+        .join("home-of-a-rep-with-a-long-name/projects/pipeline-review-2026");
+    std::fs::create_dir_all(&deep).unwrap();
+    let file = "sltui-cadences-20261207-052500.csv";
+    let (level, said) = sltui::tui::export::save(&deep, file, "x\n", "4 cadences");
+    assert!(said.chars().count() > 80, "{said}");
+    update(&mut s, Msg::Note(level, said));
+    let text = screen_text(&s, 80, 24);
+    let line = text.lines().last().unwrap();
+    assert!(line.starts_with("exported 4 cadences to "), "{line}");
+    assert!(line.trim_end().ends_with(file), "{line}");
+    // Wide enough: whole.
+    let wide = screen_text(&s, 250, 40);
+    assert!(
+        wide.contains(&deep.join(file).display().to_string()),
+        "{wide}"
+    );
+}
