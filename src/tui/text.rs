@@ -13,23 +13,24 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// Cuts the middle of `text` out to fit `width` columns, marked with "…": the
-/// start and the end stay (a message's verb and what became of it, a path's
-/// file name).
+/// Cuts `text` to `width` columns in the middle, marked with "…": the start
+/// and the end stay, so names that differ at the end ("Intro (A)", "Intro (B)")
+/// stay told apart (`"Custome…ory (A)"`), and a message keeps its verb and what
+/// became of it (an export's file name after a long path).
 pub fn ellipsize_middle(text: &str, width: usize) -> String {
-    let n = text.chars().count();
-    if n <= width {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width {
         return text.to_string();
     }
-    if width == 0 {
-        return String::new();
+    if width < 5 {
+        return ellipsize(text, width);
     }
-    let head = (width - 1) / 2;
-    let tail = width - 1 - head;
-    let mut s: String = text.chars().take(head).collect();
-    s.push('…');
-    s.extend(text.chars().skip(n - tail));
-    s
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
 }
 
 /// Cuts `text` to `width` columns, ending with "…" when cut.

@@ -23,6 +23,7 @@ use super::super::widgets::table::{
     Column, cell_text, constraints, fit_columns, grow_width, placeholder,
 };
 use super::{ellipsize, thousands};
+use crate::tui::text::ellipsize_middle;
 
 /// Width of the reached column: a bar and the count.
 const REACHED_W: u16 = 14;
@@ -249,24 +250,6 @@ pub fn steps_table(
         .header(header)
         .column_spacing(1)
         .render(inner, buf);
-}
-
-/// Cuts `text` to `width` columns in the middle, so names that differ at the
-/// end ("Intro (A)", "Intro (B)") stay told apart: `"Custome…ory (A)"`.
-pub fn ellipsize_middle(text: &str, width: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= width {
-        return text.to_string();
-    }
-    if width < 5 {
-        return ellipsize(text, width);
-    }
-    let tail = (width - 1) / 2;
-    let head = width - 1 - tail;
-    let mut out: String = chars[..head].iter().collect();
-    out.push('…');
-    out.extend(&chars[chars.len() - tail..]);
-    out
 }
 
 /// `"4.1–9.8%"`.
