@@ -474,3 +474,21 @@ fn the_cadences_csv_ends_with_the_screens_totals_row() {
     assert_eq!(total[col("name")], "Total (1 shown)");
     assert_eq!(total[col("sent")], "4");
 }
+
+#[test]
+fn the_steps_say_so_when_the_cadences_range_was_not_read() {
+    let mut s = q3_detail();
+    let (_, lines, _) = export(&mut s, Action::Export);
+    let sent = cells(&lines[0]).iter().position(|h| *h == "sent").unwrap();
+    let intro = lines.iter().find(|l| l.contains("Intro email")).unwrap();
+    assert_eq!(cells(intro)[sent], "2", "{intro}");
+    // The range not read (the cost question cancelled, say): the live minutes
+    // alone would pass for the step's numbers.
+    s.metrics.loaded.remove(&1);
+    let text = screen_text(&s, 120, 40);
+    let row = text.lines().find(|l| l.contains("Intro email")).unwrap();
+    assert!(row.contains("?") && !row.contains('%'), "{row}");
+    let (_, lines, _) = export(&mut s, Action::Export);
+    let intro = lines.iter().find(|l| l.contains("Intro email")).unwrap();
+    assert_eq!(cells(intro)[sent], "", "{intro}");
+}
