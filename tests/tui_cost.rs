@@ -228,3 +228,47 @@ fn use_stored_data_reads_the_store_and_spends_nothing() {
     );
     assert!(text.contains("· stored "), "{text}");
 }
+
+#[test]
+fn after_cancel_no_total_counts_the_live_minutes_as_the_range() {
+    let (mut s, id, ids) = asking(false);
+    estimate(&mut s, id, ids, 156);
+    update(&mut s, code(KeyCode::Enter)); // Cancel
+    assert_eq!(s.cost_choice(), Some(CostChoice::Cancel));
+    // A few live minutes arrive: one email sent and opened on Q3 Outbound.
+    ev(
+        &mut s,
+        WorkerEvent::EmailFacts {
+            id: sltui::worker::PUSHED,
+            facts: vec![fact(100, 1, Some(11), [true, false, true, false, false])],
+            live: true,
+        },
+    );
+    act(&mut s, Action::View3);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = screen_text(&s, w, h);
+        assert!(text.contains("sent ? · delivered ?"), "{w}x{h}:\n{text}");
+        assert!(
+            text.contains("not loaded: r asks again"),
+            "{w}x{h}:\n{text}"
+        );
+        assert!(
+            !text.contains("sent 1") && !text.contains("100.0%"),
+            "the live minute is not the range's: {w}x{h}\n{text}"
+        );
+    }
+    // The detail of the cadence under the cursor says so too.
+    act(&mut s, Action::View1);
+    act(&mut s, Action::Enter);
+    let name = s.detail_cadence().expect("a detail").name.clone();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = screen_text(&s, w, h);
+        assert!(text.contains(&name), "{text}");
+        assert!(text.contains("sent ? · delivered ?"), "{w}x{h}:\n{text}");
+        assert!(
+            text.contains("not loaded: r asks again"),
+            "{w}x{h}:\n{text}"
+        );
+        assert!(!text.contains("100.0%"), "{w}x{h}:\n{text}");
+    }
+}

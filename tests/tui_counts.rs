@@ -8,8 +8,9 @@
 mod tui_support;
 
 use sltui::config::keymap::Action;
+use sltui::tui::msg::Msg;
 use sltui::tui::state::AppState;
-use sltui::tui::update::init;
+use sltui::tui::update::{init, update};
 use sltui::worker::{Request, WorkerEvent};
 use tui_support::*;
 
@@ -239,4 +240,36 @@ fn the_activity_selection_stays_on_its_cadence_when_the_ranking_moves() {
     assert_eq!(s.activity.cursor.selected, 2, "the cursor followed Beta");
     act(&mut s, Action::Enter);
     assert_eq!(s.cadences.detail.as_ref().unwrap().cadence_id, 1);
+}
+
+#[test]
+fn a_message_on_activity_ranks_the_cadences_once() {
+    let mut s = loaded();
+    let rankings = |s: &AppState| s.activity.rankings.get();
+    // Off Activity: no ranking at all.
+    let n = rankings(&s);
+    update(&mut s, Msg::Tick);
+    assert_eq!(rankings(&s), n, "Cadences does not rank");
+    act(&mut s, Action::View3);
+    act(&mut s, Action::Down);
+    let selected = s.ranked_cadences()[s.activity.cursor.selected].0;
+    for msg in [
+        Msg::Tick,
+        Msg::Worker(WorkerEvent::EmailFacts {
+            id: sltui::worker::PUSHED,
+            facts: vec![fact(900, 2, None, [true, false, true, false, true])],
+            live: true,
+        }),
+    ] {
+        let n = rankings(&s);
+        update(&mut s, msg);
+        assert_eq!(rankings(&s) - n, 1, "one ranking a message");
+    }
+    let ranked = s.ranked_cadences();
+    assert_eq!(ranked[s.activity.cursor.selected].0, selected, "still held");
+    // Leaving Activity: nothing held, nothing ranked.
+    act(&mut s, Action::View1);
+    let n = rankings(&s);
+    update(&mut s, Msg::Tick);
+    assert_eq!(rankings(&s), n);
 }

@@ -331,3 +331,48 @@ fn a_deleted_person_leaves_the_index_marks_and_results() {
     ev(&mut s, WorkerEvent::PeopleDeleted { ids: vec![9_999] });
     assert_eq!(s.people.search.index.len(), 2);
 }
+
+#[test]
+fn the_step_picker_and_confirm_footers_name_the_remapped_keys() {
+    use sltui::config::{KeySpec, Keymap};
+    let mut s = marked_two();
+    let remap = [
+        ("move_down", "ctrl-j"),
+        ("move_up", "ctrl-k"),
+        ("enter", "ctrl-o"),
+        ("back", "ctrl-g"),
+        ("next_view", "ctrl-t"),
+    ];
+    s.keymap = Keymap::from_config(
+        &remap
+            .iter()
+            .map(|(a, k)| (a.to_string(), KeySpec::One(k.to_string())))
+            .collect(),
+    )
+    .expect("a valid keymap");
+    let name = |a| s.keymap.hint(a).expect("bound");
+    let (down, up, enter, back, next) = (
+        name(Action::Down),
+        name(Action::Up),
+        name(Action::Enter),
+        name(Action::Back),
+        name(Action::NextView),
+    );
+    act(&mut s, Action::Enroll);
+    typ(&mut s, "q3");
+    update(&mut s, code(KeyCode::Enter)); // the filter's enter: fixed
+    assert!(matches!(flow(&s).stage, Stage::PickStep { .. }));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = screen_text(&s, w, h);
+        let want = format!("{enter} choose · {back} back · {down}/{up} move");
+        assert!(text.contains(&want), "{want:?} at {w}x{h}:\n{text}");
+        assert!(!text.contains("j/k move"), "{text}");
+    }
+    act(&mut s, Action::Enter); // the first step
+    assert_eq!(flow(&s).confirm_focus(), Some(ConfirmFocus::Cancel));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = screen_text(&s, w, h);
+        let want = format!("←/→ or {next} switch · {enter} choose · {back} cancel");
+        assert!(text.contains(&want), "{want:?} at {w}x{h}:\n{text}");
+    }
+}

@@ -421,3 +421,74 @@ fn activity_says_so_when_a_cadences_range_was_not_read() {
     let other = lines.iter().find(|l| l.contains("Webinar")).unwrap();
     assert!(!other.ends_with(','), "{other}");
 }
+
+#[test]
+fn the_cadences_csv_ends_with_the_screens_totals_row() {
+    let mut s = loaded();
+    let (_, lines, what) = export(&mut s, Action::Export);
+    assert_eq!(what, "4 cadences", "the totals row is not a cadence");
+    assert_eq!(lines.len(), 1 + 4 + 1, "header, 4 cadences, total");
+    let header = cells(&lines[0]);
+    let total = cells(lines.last().unwrap());
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    assert_eq!(total[col("cadence_id")], "total");
+    assert_eq!(total[col("name")], "Total (4 shown)");
+    assert_eq!(total[col("people")], "155");
+    // The counts are the rows' sums...
+    for name in [
+        "sent",
+        "delivered",
+        "opened",
+        "clicked",
+        "replied",
+        "bounced",
+    ] {
+        let sum: u64 = lines[1..5]
+            .iter()
+            .map(|l| cells(l)[col(name)].parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(total[col(name)], sum.to_string(), "{name}");
+    }
+    // ...and the rates over them, as the screen's 80.0% 40.0% 20.0% 16.7%.
+    let rates: Vec<&str> = ["open_rate", "click_rate", "reply_rate", "bounce_rate"]
+        .iter()
+        .map(|n| total[col(n)])
+        .collect();
+    assert_eq!(rates, ["0.8000", "0.4000", "0.2000", "0.1667"]);
+    assert_eq!(total[col("counted")], "true");
+    // One shown cadence not read for the range: no total stands for it.
+    s.metrics.loaded.remove(&2);
+    let (_, lines, _) = export(&mut s, Action::Export);
+    let total = cells(lines.last().unwrap());
+    assert_eq!(total[col("cadence_id")], "total");
+    assert_eq!(total[col("sent")], "");
+    assert_eq!(total[col("open_rate")], "");
+    assert_eq!(total[col("counted")], "false");
+    // Filtered: the total covers what is shown.
+    s.metrics.loaded.insert(2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "q3");
+    let (_, lines, _) = export(&mut s, Action::Export);
+    assert_eq!(lines.len(), 3);
+    let total = cells(&lines[2]);
+    assert_eq!(total[col("name")], "Total (1 shown)");
+    assert_eq!(total[col("sent")], "4");
+}
+
+#[test]
+fn the_steps_say_so_when_the_cadences_range_was_not_read() {
+    let mut s = q3_detail();
+    let (_, lines, _) = export(&mut s, Action::Export);
+    let sent = cells(&lines[0]).iter().position(|h| *h == "sent").unwrap();
+    let intro = lines.iter().find(|l| l.contains("Intro email")).unwrap();
+    assert_eq!(cells(intro)[sent], "2", "{intro}");
+    // The range not read (the cost question cancelled, say): the live minutes
+    // alone would pass for the step's numbers.
+    s.metrics.loaded.remove(&1);
+    let text = screen_text(&s, 120, 40);
+    let row = text.lines().find(|l| l.contains("Intro email")).unwrap();
+    assert!(row.contains("?") && !row.contains('%'), "{row}");
+    let (_, lines, _) = export(&mut s, Action::Export);
+    let intro = lines.iter().find(|l| l.contains("Intro email")).unwrap();
+    assert_eq!(cells(intro)[sent], "", "{intro}");
+}

@@ -357,3 +357,54 @@ fn the_detail_says_not_synced_yet_before_the_hubs_first_sync() {
         );
     }
 }
+
+/// The status bar's hint line (the screen's last row).
+fn hint_line(s: &AppState, w: u16, h: u16) -> String {
+    screen_text(s, w, h)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn hints_offer_only_keys_that_do_something() {
+    // Alerts without rules: nothing to open.
+    let mut s = loaded();
+    act(&mut s, Action::View4);
+    assert!(s.analytics.alerts.rules.is_empty());
+    let line = hint_line(&s, 120, 40);
+    assert!(!line.contains("enter cadence"), "{line}");
+    assert!(line.contains("r evaluate"), "{line}");
+    // With rules: enter opens the rule's cadence.
+    let mut s = alerting();
+    act(&mut s, Action::View4);
+    let line = hint_line(&s, 120, 40);
+    assert!(line.contains("enter cadence"), "{line}");
+
+    // A cadence nobody is on: no pane to switch to, no person to open.
+    let mut s = loaded();
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Down); // Q3 Outbound
+    let fx = act(&mut s, Action::Enter);
+    let (id, _) = find(&fx, |r| matches!(r, Request::CadenceDetail { .. })).unwrap();
+    ev(
+        &mut s,
+        WorkerEvent::CadenceMembers {
+            id,
+            cadence_id: 1,
+            members: Vec::new(),
+        },
+    );
+    ev(&mut s, WorkerEvent::Finished { id, error: None });
+    let pane = s.keymap.hint(Action::SwitchPane).unwrap();
+    let line = hint_line(&s, 120, 40);
+    assert!(line.contains("esc back"), "{line}");
+    assert!(!line.contains(&format!("{pane} panes")), "{line}");
+    assert!(!line.contains("enter person"), "{line}");
+    // With people on it, both do something.
+    let s = q3_detail();
+    let line = hint_line(&s, 120, 40);
+    assert!(line.contains(&format!("{pane} panes")), "{line}");
+    assert!(line.contains("enter person"), "{line}");
+}

@@ -134,7 +134,8 @@ fn x_exports_the_cadences_table_as_shown() {
     );
     assert_eq!(what, "4 cadences");
     let lines: Vec<&str> = contents.lines().collect();
-    assert_eq!(lines.len(), 5, "{contents}");
+    assert_eq!(lines.len(), 6, "header, 4 cadences, total: {contents}");
+    assert!(lines[5].starts_with("total,"), "{contents}");
     assert!(lines[0].starts_with("cadence_id,name,state,team_or_personal,people,range,sent,"));
     // The rows are the table's, in its order.
     let shown: Vec<String> = s
@@ -144,7 +145,7 @@ fn x_exports_the_cadences_table_as_shown() {
         .iter()
         .map(|&i| s.cadences.list.cadences[i].id.to_string())
         .collect();
-    let exported: Vec<String> = lines[1..]
+    let exported: Vec<String> = lines[1..5]
         .iter()
         .map(|l| l.split(',').next().unwrap().to_string())
         .collect();
@@ -169,7 +170,7 @@ fn x_exports_the_cadences_table_as_shown() {
         panic!("{fx:?}")
     };
     assert_eq!(what, "1 cadence");
-    assert_eq!(contents.lines().count(), 2, "{contents}");
+    assert_eq!(contents.lines().count(), 3, "{contents}");
     // Filtered to nothing: said, nothing written.
     act(&mut s, Action::Filter);
     typ(&mut s, "zzz");
@@ -206,4 +207,53 @@ fn long_ids_are_never_cut() {
         let row = text.lines().find(|l| l.contains("Long Id")).unwrap();
         assert!(row.contains("1234567890 "), "{w}: {row}");
     }
+}
+
+#[test]
+fn long_messages_lose_their_middle_not_their_end_at_80_columns() {
+    use sltui::tui::msg::Msg;
+    use sltui::tui::update::update;
+    let mut s = loaded();
+    let long =
+        "Healthcare Vertical Outbound - Hospital Systems and Clinics (North America, Q3 pilot)";
+    let id = s.cadences.list.selected().unwrap().id;
+    for c in &mut s.cadences.list.cadences {
+        if c.id == id {
+            c.name = long.to_string();
+        }
+    }
+    copied(&mut s);
+    assert_eq!(copied(&mut s), long, "the whole name is copied");
+    let text = screen_text(&s, 80, 24);
+    let line = text.lines().last().unwrap();
+    assert!(
+        line.starts_with("copied the cadence name: Healthcare"),
+        "{line}"
+    );
+    assert!(line.contains('…'), "{line}");
+    assert!(
+        line.trim_end().ends_with("· again: the cadence id"),
+        "{line}"
+    );
+
+    // An export into a deep directory: the file name stays.
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir
+        .path()
+        .join("home-of-a-rep-with-a-long-name/projects/pipeline-review-2026");
+    std::fs::create_dir_all(&deep).unwrap();
+    let file = "sltui-cadences-20261207-052500.csv";
+    let (level, said) = sltui::tui::export::save(&deep, file, "x\n", "4 cadences");
+    assert!(said.chars().count() > 80, "{said}");
+    update(&mut s, Msg::Note(level, said));
+    let text = screen_text(&s, 80, 24);
+    let line = text.lines().last().unwrap();
+    assert!(line.starts_with("exported 4 cadences to "), "{line}");
+    assert!(line.trim_end().ends_with(file), "{line}");
+    // Wide enough: whole.
+    let wide = screen_text(&s, 250, 40);
+    assert!(
+        wide.contains(&deep.join(file).display().to_string()),
+        "{wide}"
+    );
 }

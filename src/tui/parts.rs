@@ -38,6 +38,13 @@ pub struct PeopleTab {
 pub struct ActivityTab {
     /// Selection in the cadence ranking.
     pub cursor: Cursor,
+    /// The row and cadence under the cursor after the last message, while on
+    /// Activity: the next message keeps the cursor on that cadence when the
+    /// ranking moves, without ranking again first (`update::ranking`).
+    pub held: Option<(usize, u64)>,
+    /// How many times the ranking was computed (each costs a pass over every
+    /// cadence's live series; the tests hold a message to one).
+    pub rankings: std::cell::Cell<u64>,
 }
 
 /// Who uses the dashboard, and the team's users.

@@ -267,6 +267,8 @@ impl AppState {
     /// busiest first; quiet cadences follow by name.
     pub fn ranked_cadences(&self) -> Vec<(u64, [u64; 3])> {
         use crate::metrics::ActivityKind;
+        let n = &self.activity.rankings;
+        n.set(n.get() + 1);
         let wall = self.clock.wall;
         let mut v: Vec<(u64, [u64; 3], &str)> = self
             .cadences

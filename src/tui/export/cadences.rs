@@ -1,4 +1,5 @@
-//! The cadences table as CSV: one row per cadence shown.
+//! The cadences table as CSV: one row per cadence shown, then the screen's
+//! totals row.
 
 use chrono::{DateTime, Utc};
 
@@ -30,7 +31,8 @@ const HEADER: [&str; 20] = [
     "exported_at",
 ];
 
-/// The cadences table as CSV text and its row count. A cadence whose numbers
+/// The cadences table as CSV text and its count of cadences (the totals row,
+/// last, is not one). A cadence whose numbers
 /// were not read for the range (a `?` on screen) has empty counts and
 /// `counted` false, never zeros.
 pub fn cadences_csv(state: &AppState, at: DateTime<Utc>) -> (String, usize) {
@@ -61,7 +63,43 @@ pub fn cadences_csv(state: &AppState, at: DateTime<Utc>) -> (String, usize) {
         out.push_str(&cells.join(","));
         out.push('\n');
     }
+    out.push_str(&total_row(state, &range, &stamp).join(","));
+    out.push('\n');
     (out, list.rows.len())
+}
+
+/// The screen's totals row, last, its `cadence_id` cell `total` (a filter on
+/// that column drops it before sorting or summing): the cadences shown, their
+/// people, their emails counted together and the rates over those sums. Empty
+/// numbers and `counted` false when one shown cadence was not read for the
+/// range, as the screen's `?`.
+fn total_row(state: &AppState, range: &str, stamp: &str) -> Vec<String> {
+    let list = &state.cadences.list;
+    let shown = || list.rows.iter().map(|&i| &list.cadences[i]);
+    let known = shown().all(|c| state.engagement_known(c.id) && !state.engagement_pending(c.id));
+    let mut e = crate::metrics::Engagement::default();
+    for c in shown() {
+        e += state.metrics.agg.by_cadence(c.id);
+    }
+    let mut cells = vec![
+        "total".to_string(),
+        field(&format!("Total ({} shown)", list.rows.len())),
+        String::new(),
+        String::new(),
+        shown()
+            .filter_map(|c| c.counts.cadence_people)
+            .sum::<u64>()
+            .to_string(),
+        field(range),
+    ];
+    if known {
+        cells.extend(engagement_cells(&e, true));
+    } else {
+        cells.extend(std::iter::repeat_n(String::new(), 12));
+    }
+    cells.push(known.to_string());
+    cells.push(stamp.to_string());
+    cells
 }
 
 /// The cadences table, or why there is nothing to export.

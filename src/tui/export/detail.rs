@@ -120,6 +120,7 @@ fn steps_csv(state: &AppState, cadence_id: u64, steps: &[&Step]) -> Result<Csv, 
             .map(|r| r.people_reached)
             .filter(|&n| n > 0 || counted(st))
     };
+    let known = state.engagement_known(cadence_id) && !state.engagement_pending(cadence_id);
     let rows = steps
         .iter()
         .enumerate()
@@ -146,7 +147,8 @@ fn steps_csv(state: &AppState, cadence_id: u64, steps: &[&Step]) -> Result<Csv, 
                 opt(here),
                 rate(drop),
             ];
-            if st.step_type == "email" {
+            // Empty, not the live minutes' counts, when the range was not read.
+            if st.step_type == "email" && known {
                 cells.extend(engagement_cells(&state.metrics.agg.by_step(st.id), false));
             } else {
                 cells.extend(std::iter::repeat_n(String::new(), 10));

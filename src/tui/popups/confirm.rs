@@ -6,6 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use crate::config::keymap::{Action, Keymap};
+
 use super::super::enroll::ConfirmFocus;
 use super::super::style::Styles;
 use super::{centered, frame};
@@ -15,7 +17,21 @@ pub struct Confirm<'a> {
     pub body: Vec<Line<'static>>,
     pub confirm_label: &'a str,
     pub focus: ConfirmFocus,
+    /// The keys under the buttons, from the live keymap (see [`footer`]).
+    pub hint: String,
     pub styles: &'a Styles,
+}
+
+/// The confirm dialog's key line: ←/→ (fixed), then the keymap's keys for
+/// switching, choosing and cancelling (a remapped key shows its new name).
+pub fn footer(keymap: &Keymap) -> String {
+    let mut parts = vec![match keymap.hint(Action::NextView) {
+        Some(k) => format!("←/→ or {k} switch"),
+        None => "←/→ switch".to_string(),
+    }];
+    parts.extend(keymap.hint(Action::Enter).map(|k| format!("{k} choose")));
+    parts.extend(keymap.hint(Action::Back).map(|k| format!("{k} cancel")));
+    parts.join(" · ")
 }
 
 impl Confirm<'_> {
@@ -54,13 +70,7 @@ impl Widget for Confirm<'_> {
         let mut lines = self.body.clone();
         lines.push(Line::raw(""));
         lines.push(self.buttons());
-        lines.push(
-            Line::styled(
-                "←/→ or tab switch · enter choose · esc cancel",
-                self.styles.dim,
-            )
-            .centered(),
-        );
+        lines.push(Line::styled(self.hint.clone(), self.styles.dim).centered());
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .render(inner, buf);
@@ -86,6 +96,7 @@ mod tests {
             body: vec![Line::from(question), Line::from("  • Ada Lovelace")],
             confirm_label: "Enroll",
             focus: ConfirmFocus::Cancel,
+            hint: footer(&Keymap::default()),
             styles: &styles,
         }
         .render(area, &mut buf);
@@ -96,6 +107,9 @@ mod tests {
             .collect();
         assert!(text.contains("[ Cancel ]"), "{text}");
         assert!(text.contains("[ Enroll ]"), "{text}");
-        assert!(text.contains("esc cancel"), "{text}");
+        assert!(
+            text.contains("←/→ or tab switch · enter choose · esc cancel"),
+            "{text}"
+        );
     }
 }

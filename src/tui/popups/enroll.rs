@@ -6,6 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use crate::config::keymap::{Action, Keymap};
+
 use super::super::enroll::{EnrollFlow, Stage, ordered_steps, step_label};
 use super::super::state::AppState;
 use super::super::style::MARK;
@@ -80,6 +82,7 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
             body,
             confirm_label: "Enroll",
             focus,
+            hint: super::confirm::footer(&state.keymap),
             styles: s,
         }
         .render(area, buf);
@@ -123,6 +126,9 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
         height: inner.height.saturating_sub(2),
         ..inner
     };
+    // The pickers with a filter take tab, enter, esc and the arrows as such
+    // (letters are typed into the filter, see `update::enroll::raw_nav`): their
+    // footers name those keys. The step picker follows the keymap.
     let (rows, cursor, hint): (Vec<Line>, &Cursor, String) = match &flow.stage {
         Stage::PickPeople {
             query,
@@ -212,11 +218,7 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
                         .map(|st| Line::raw(step_label(st))),
                 );
             }
-            (
-                lines,
-                cursor,
-                "enter choose · esc back · j/k move".to_string(),
-            )
+            (lines, cursor, step_footer(&state.keymap))
         }
         Stage::PickUser {
             filter,
@@ -244,6 +246,22 @@ pub fn render(state: &AppState, flow: &EnrollFlow, area: Rect, buf: &mut Buffer)
     };
     draw_list(state, rows, cursor, list, buf);
     Line::styled(hint, s.dim).render(footer, buf);
+}
+
+/// The step picker's key line, from the live keymap (a remapped key shows its
+/// new name; an unbound action is left out).
+fn step_footer(keymap: &Keymap) -> String {
+    let mut parts = Vec::new();
+    parts.extend(keymap.hint(Action::Enter).map(|k| format!("{k} choose")));
+    parts.extend(keymap.hint(Action::Back).map(|k| format!("{k} back")));
+    let moves: Vec<String> = [Action::Down, Action::Up]
+        .into_iter()
+        .filter_map(|a| keymap.hint(a))
+        .collect();
+    if !moves.is_empty() {
+        parts.push(format!("{} move", moves.join("/")));
+    }
+    parts.join(" · ")
 }
 
 /// `line` cut to `width` columns, the cut marked with "…" (a long name or

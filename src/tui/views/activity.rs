@@ -70,23 +70,35 @@ fn totals_block(state: &AppState, area: Rect, buf: &mut Buffer) {
         ));
     let inner = block.inner(area);
     block.render(area, buf);
+    // Over the range, as the cadences table's totals row: when one cadence's
+    // range was not read, its live minutes alone would pass for the range.
+    let ids = || state.cadences.list.cadences.iter().map(|c| c.id);
+    let unread = !ids().all(|id| state.engagement_known(id))
+        && !ids().any(|id| state.engagement_pending(id));
+    let n = |v: u64| {
+        if unread {
+            "?".to_string()
+        } else {
+            thousands(v)
+        }
+    };
     let long = format!(
         "sent {} · delivered {} · bounced {}",
-        thousands(e.sent),
-        thousands(e.delivered),
-        thousands(e.bounced)
+        n(e.sent),
+        n(e.delivered),
+        n(e.bounced)
     );
     let text = if long.chars().count() <= inner.width as usize {
         long
     } else {
-        format!(
-            "sent {} · delivered {}",
-            thousands(e.sent),
-            thousands(e.delivered)
-        )
+        format!("sent {} · delivered {}", n(e.sent), n(e.delivered))
     };
     let mut lines = vec![Line::from(text)];
-    lines.extend(rate_lines(state, &e, inner.width));
+    if unread {
+        lines.push(Line::styled(super::cadences::not_read(state), s.warn));
+    } else {
+        lines.extend(rate_lines(state, &e, inner.width));
+    }
     Paragraph::new(lines).render(inner, buf);
 }
 

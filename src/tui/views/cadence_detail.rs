@@ -171,16 +171,22 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
     facts.extend(tail);
     let mut lines = vec![Line::from(facts)];
     let e = state.metrics.agg.by_cadence(c.id);
-    let pending = if state.engagement_pending(c.id) {
-        " · loading…"
-    } else {
-        ""
+    let pending = state.engagement_pending(c.id);
+    // Its range not read: the live minutes alone would pass for the range.
+    let unread = !pending && !state.engagement_known(c.id);
+    let n = |v: u64| {
+        if unread {
+            "?".to_string()
+        } else {
+            thousands(v)
+        }
     };
+    let pending = if pending { " · loading…" } else { "" };
     let long = format!(
         "sent {} · delivered {} · bounced {} · {}{pending}",
-        thousands(e.sent),
-        thousands(e.delivered),
-        thousands(e.bounced),
+        n(e.sent),
+        n(e.delivered),
+        n(e.bounced),
         state.metrics.range
     );
     let text = if long.chars().count() <= width {
@@ -188,15 +194,16 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
     } else {
         format!(
             "sent {} · delivered {} · {}{pending}",
-            thousands(e.sent),
-            thousands(e.delivered),
+            n(e.sent),
+            n(e.delivered),
             state.metrics.range.label()
         )
     };
     lines.push(Line::styled(text, s.base));
-    let width = inner.width;
-    for line in rate_lines(state, &e, width) {
-        lines.push(line);
+    if unread {
+        lines.push(Line::styled(super::cadences::not_read(state), s.warn));
+    } else {
+        lines.extend(rate_lines(state, &e, inner.width));
     }
     Paragraph::new(lines).render(inner, buf);
 }

@@ -110,13 +110,17 @@ fn engagement_note(state: &AppState) -> Option<String> {
             None => "stored".to_string(),
         });
     }
-    (state.cost_choice() == Some(crate::tui::cost::CostChoice::Cancel)).then(|| {
-        let key = state
-            .keymap
-            .hint(crate::config::keymap::Action::Refresh)
-            .unwrap_or_else(|| "r".into());
-        format!("not loaded: {key} asks again")
-    })
+    (state.cost_choice() == Some(crate::tui::cost::CostChoice::Cancel)).then(|| not_loaded(state))
+}
+
+/// What stands where a range's numbers would be when they were not read (the
+/// cost question cancelled): "not loaded: r asks again", the key from the keymap.
+pub(super) fn not_loaded(state: &AppState) -> String {
+    let key = state
+        .keymap
+        .hint(crate::config::keymap::Action::Refresh)
+        .unwrap_or_else(|| "r".into());
+    format!("not loaded: {key} asks again")
 }
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
@@ -358,4 +362,14 @@ fn cell(state: &AppState, c: &Cadence, col: usize, width: usize) -> Cell<'static
         ),
     };
     Cell::from(Span::styled(cell_text(column, text), style))
+}
+
+/// Said instead of the rates when the range was not read: the key that asks
+/// again after the cost question was cancelled.
+pub(super) fn not_read(state: &AppState) -> String {
+    if state.cost_choice() == Some(crate::tui::cost::CostChoice::Cancel) {
+        not_loaded(state)
+    } else {
+        "not loaded yet".to_string()
+    }
 }

@@ -23,6 +23,7 @@ use super::super::widgets::table::{
     Column, cell_text, constraints, fit_columns, grow_width, placeholder,
 };
 use super::{ellipsize, thousands};
+use crate::tui::text::ellipsize_middle;
 
 /// Width of the reached column: a bar and the count.
 const REACHED_W: u16 = 14;
@@ -172,18 +173,20 @@ pub fn steps_table(
         .steps_scroll
         .scroll_to(sel, steps.len(), inner.height.saturating_sub(1) as usize);
     state.screen.hits.table(List::Steps, inner, &range);
+    // The email numbers over the range: `?` when it was not read (the live
+    // minutes alone would pass for it), as the cadences table.
+    let unread = !state.engagement_pending(d.cadence_id) && !state.engagement_known(d.cadence_id);
     let rows = range.map(|pos| {
         let st = steps[pos];
         let e = state.metrics.agg.by_step(st.id);
         let r = e.rates();
         let is_email = st.step_type == "email";
-        let rate = |v| {
-            if is_email {
-                format_rate(v)
-            } else {
-                String::new()
-            }
+        let number = |text: String| match (is_email, unread) {
+            (false, _) => String::new(),
+            (true, true) => "?".to_string(),
+            (true, false) => text,
         };
+        let rate = |v| number(format_rate(v));
         let name = if st.disabled {
             format!("[off] {}", step_name(st))
         } else {
@@ -217,13 +220,7 @@ pub fn steps_table(
                     (Some(b), Some(h)) => drop_text(b, h),
                     _ => String::new(),
                 },
-                6 => {
-                    if is_email {
-                        thousands(e.sent)
-                    } else {
-                        String::new()
-                    }
-                }
+                6 => number(thousands(e.sent)),
                 7 => rate(r.open),
                 8 => rate(r.click),
                 _ => rate(r.reply),
@@ -249,24 +246,6 @@ pub fn steps_table(
         .header(header)
         .column_spacing(1)
         .render(inner, buf);
-}
-
-/// Cuts `text` to `width` columns in the middle, so names that differ at the
-/// end ("Intro (A)", "Intro (B)") stay told apart: `"Custome…ory (A)"`.
-pub fn ellipsize_middle(text: &str, width: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= width {
-        return text.to_string();
-    }
-    if width < 5 {
-        return ellipsize(text, width);
-    }
-    let tail = (width - 1) / 2;
-    let head = width - 1 - tail;
-    let mut out: String = chars[..head].iter().collect();
-    out.push('…');
-    out.extend(&chars[chars.len() - tail..]);
-    out
 }
 
 /// `"4.1–9.8%"`.

@@ -353,6 +353,7 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
                 .filter(|(a, _)| {
                     !(state.session.read_only && matches!(a, Action::Enroll | Action::Mark))
                 })
+                .filter(|(a, _)| offered(state, *a))
                 .filter_map(|(a, what)| state.keymap.hint(*a).map(|k| (k, *what))),
         )
         .collect();
@@ -360,6 +361,31 @@ fn hints(state: &AppState) -> Vec<(String, &'static str)> {
         v.push((k, "help"));
     }
     v
+}
+
+/// Whether a hinted key would do something on this screen now: enter needs a
+/// row to open, the detail's pane switch needs people to switch to.
+fn offered(state: &AppState, action: Action) -> bool {
+    let detail_people = || {
+        state
+            .cadences
+            .detail
+            .as_ref()
+            .is_some_and(|d| !d.members.is_empty())
+    };
+    match (action, state.view) {
+        (Action::Enter, View::Cadences) => !state.cadences.list.rows.is_empty(),
+        (Action::Enter, View::Activity) => !state.cadences.list.cadences.is_empty(),
+        (Action::Enter, View::Alerts) => !state.analytics.alerts.rules.is_empty(),
+        (Action::Enter, View::People) => !state.people.search.hits.hits.is_empty(),
+        (Action::Enter, View::Person) => state
+            .people
+            .person
+            .as_ref()
+            .is_some_and(|p| !p.memberships.is_empty()),
+        (Action::Enter | Action::SwitchPane, View::CadenceDetail) => detail_people(),
+        _ => true,
+    }
 }
 
 fn second_line(state: &AppState, area: Rect, buf: &mut Buffer) {
@@ -380,7 +406,12 @@ fn second_line(state: &AppState, area: Rect, buf: &mut Buffer) {
             Level::Error => s.bad,
         };
         let mark = if m.level == Level::Error { "✗ " } else { "" };
-        spans.push(Span::styled(format!("{mark}{}", m.text), style));
+        // Too long for the line (a long cadence name, an export's path): the
+        // middle goes, so the start and what happened at the end stay.
+        let used: usize = spans.iter().map(Span::width).sum();
+        let room = (area.width as usize).saturating_sub(used);
+        let text = crate::tui::text::ellipsize_middle(&format!("{mark}{}", m.text), room);
+        spans.push(Span::styled(text, style));
     } else if let Some(text) = super::super::auth_text::message_text(state) {
         spans.push(Span::styled(format!("✗ {text}"), s.bad));
     }
