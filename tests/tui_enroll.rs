@@ -28,7 +28,11 @@ fn no_enroll(fx: &[Effect]) -> bool {
 
 /// People view with Ada and Alan marked.
 fn marked_two() -> AppState {
-    let mut s = loaded();
+    marked_two_from(loaded())
+}
+
+/// [`marked_two`], from a given loaded state.
+fn marked_two_from(mut s: AppState) -> AppState {
     act(&mut s, Action::View2);
     act(&mut s, Action::Mark); // Ada, cursor moves to Grace
     act(&mut s, Action::Down); // Alan
@@ -335,7 +339,6 @@ fn a_deleted_person_leaves_the_index_marks_and_results() {
 #[test]
 fn the_step_picker_and_confirm_footers_name_the_remapped_keys() {
     use sltui::config::{KeySpec, Keymap};
-    let mut s = marked_two();
     let remap = [
         ("move_down", "ctrl-j"),
         ("move_up", "ctrl-k"),
@@ -343,13 +346,16 @@ fn the_step_picker_and_confirm_footers_name_the_remapped_keys() {
         ("back", "ctrl-g"),
         ("next_view", "ctrl-t"),
     ];
-    s.keymap = Keymap::from_config(
+    let keymap = Keymap::from_config(
         &remap
             .iter()
             .map(|(a, k)| (a.to_string(), KeySpec::One(k.to_string())))
             .collect(),
     )
     .expect("a valid keymap");
+    let mut s = marked_two_from(loaded_from(
+        sltui::tui::setup::StateSetup { keymap, ..setup() }.build(),
+    ));
     let name = |a| s.keymap.hint(a).expect("bound");
     let (down, up, enter, back, next) = (
         name(Action::Down),

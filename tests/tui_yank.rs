@@ -217,11 +217,21 @@ fn long_messages_lose_their_middle_not_their_end_at_80_columns() {
     let long =
         "Healthcare Vertical Outbound - Hospital Systems and Clinics (North America, Q3 pilot)";
     let id = s.cadences.list.selected().unwrap().id;
-    for c in &mut s.cadences.list.cadences {
+    // The cadence renamed upstream, as a pushed cadence list brings it.
+    let mut cadences = s.cadences.list.cadences.clone();
+    for c in &mut cadences {
         if c.id == id {
             c.name = long.to_string();
         }
     }
+    update(
+        &mut s,
+        Msg::Worker(sltui::worker::WorkerEvent::Cadences {
+            id: sltui::worker::PUSHED,
+            cadences,
+        }),
+    );
+    assert_eq!(s.cadences.list.selected().unwrap().name, long);
     copied(&mut s);
     assert_eq!(copied(&mut s), long, "the whole name is copied");
     let text = screen_text(&s, 80, 24);
