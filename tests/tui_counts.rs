@@ -98,8 +98,8 @@ fn people_on_a_cadence_are_one_count_everywhere() {
     assert!(!row(&s).contains("120"), "{}", row(&s));
 }
 
-#[test]
-fn most_active_is_ordered_by_its_columns_and_names_by_one_rule() {
+/// Three cadences ("Beta", "acme", "Zulu", nothing live), on Activity.
+fn three_on_activity() -> AppState {
     let mut s = state();
     let fx = init(&mut s);
     let (id, _) = find(&fx, |r| matches!(r, Request::Cadences)).unwrap();
@@ -116,6 +116,12 @@ fn most_active_is_ordered_by_its_columns_and_names_by_one_rule() {
     );
     ev(&mut s, WorkerEvent::Finished { id, error: None });
     act(&mut s, Action::View3);
+    s
+}
+
+#[test]
+fn most_active_is_ordered_by_its_columns_and_names_by_one_rule() {
+    let mut s = three_on_activity();
     let ranked: Vec<u64> = s.ranked_cadences().iter().map(|(id, _)| *id).collect();
     // Nothing live: by name, case-insensitive, as the Cadences table sorts.
     assert_eq!(ranked, vec![2, 1, 3], "acme, Beta, Zulu");
@@ -205,22 +211,7 @@ fn the_filter_narrows_by_team_or_personal_and_by_owner() {
 
 #[test]
 fn the_activity_selection_stays_on_its_cadence_when_the_ranking_moves() {
-    let mut s = state();
-    let fx = init(&mut s);
-    let (id, _) = find(&fx, |r| matches!(r, Request::Cadences)).unwrap();
-    ev(
-        &mut s,
-        WorkerEvent::Cadences {
-            id,
-            cadences: vec![
-                cadence(1, "Beta", "active", true, 1),
-                cadence(2, "acme", "active", true, 1),
-                cadence(3, "Zulu", "active", true, 1),
-            ],
-        },
-    );
-    ev(&mut s, WorkerEvent::Finished { id, error: None });
-    act(&mut s, Action::View3);
+    let mut s = three_on_activity();
     act(&mut s, Action::Down);
     let ids = |s: &AppState| -> Vec<u64> { s.ranked_cadences().iter().map(|r| r.0).collect() };
     assert_eq!(ids(&s)[s.activity.cursor.selected], 1, "Beta selected");
