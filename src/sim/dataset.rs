@@ -23,6 +23,7 @@ mod plan;
 mod team;
 #[cfg(test)]
 mod tests;
+mod touch;
 
 use std::collections::HashMap;
 

@@ -45,12 +45,14 @@ pub mod body;
 pub mod dataset;
 pub mod error;
 pub mod faults;
+pub mod groups;
 pub mod iso;
 pub mod json;
 pub mod limiter;
 pub mod list;
 pub mod lists;
 pub mod live;
+pub mod lock;
 pub mod model;
 pub mod oauth;
 pub mod ops;
@@ -61,6 +63,7 @@ pub mod revocation;
 pub mod rng;
 pub mod routes;
 pub mod server;
+pub mod shared;
 pub mod subscriptions;
 pub mod team;
 pub mod truth;
@@ -76,7 +79,7 @@ use tokio::task::JoinHandle;
 
 use self::faults::{FaultConfig, FaultKind, Faults};
 use self::limiter::Limiter;
-use self::server::Shared;
+use self::shared::Shared;
 
 /// How to run the simulator.
 #[derive(Clone, Debug)]
@@ -257,7 +260,7 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
     let ds = tokio::task::spawn_blocking(move || {
         let mut ds = dataset::generate(&opts);
         if non_admin {
-            ds.privacy = privacy::Privacy::new(&ds, group_public);
+            ds.privacy = privacy::for_key(&ds, group_public);
         }
         ds
     })
@@ -299,7 +302,7 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
                 .map(|u| u.guid.clone())
                 .unwrap_or_default()
         };
-        let mut subs = server::lock(&shared.subscriptions);
+        let mut subs = lock::lock(&shared.subscriptions);
         subs.policy = target.policy();
         for event in webhooks::EMITTED {
             subs.add(&target.url, &target.token, event, &guid, target.policy());

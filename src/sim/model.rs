@@ -550,5 +550,5 @@ pub struct Dataset {
     pub call_dispositions: Vec<String>,
     pub call_sentiments: Vec<String>,
     /// `--non-admin`: the key's user and what it may see (see `sim::privacy`).
-    pub privacy: Option<super::privacy::Privacy>,
+    pub privacy: Option<super::groups::Privacy>,
 }

@@ -28,7 +28,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::body::{Fields, Got};
-use super::server::lock;
+use super::lock::lock;
 
 pub use self::http::routes;
 

@@ -18,64 +18,19 @@
 //!
 //! `/_sim/truth/counts` counts what this key can read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::model::{Dataset, Person};
+use super::model::Dataset;
 
-/// The groups, by id.
-pub const GROUPS: [(u64, &str); 3] = [(1, "East"), (2, "West"), (3, "Central")];
+pub use super::groups::{GROUPS, Privacy};
 
-#[derive(Debug, Clone)]
-pub struct Privacy {
-    /// The key's user.
-    pub me: u64,
-    /// The group of every user.
-    group_of: HashMap<u64, u64>,
-    /// The team's `group_privacy_setting` is `group_public` (other groups'
-    /// records hidden); `false`: `all_public`, the rep's key sees everything.
-    pub group_public: bool,
-}
-
-impl Privacy {
-    /// Groups the team's users and picks the key's user; `None` when the team
-    /// has no active rep. `group_public`: the team's group privacy is on.
-    pub fn new(ds: &Dataset, group_public: bool) -> Option<Privacy> {
-        let group_of: HashMap<u64, u64> = ds
-            .users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id, i as u64 % 3 + 1))
-            .collect();
-        let me = ds
-            .users
-            .iter()
-            .find(|u| u.active && !u.team_admin && group_of.get(&u.id) == Some(&1))?
-            .id;
-        Some(Privacy {
-            me,
-            group_of,
-            group_public,
-        })
-    }
-
-    pub fn group_of(&self, user: u64) -> Option<u64> {
-        self.group_of.get(&user).copied()
-    }
-
-    fn my_group(&self) -> Option<u64> {
-        self.group_of(self.me)
-    }
-
-    /// A user the key can see: of the key's group, or anyone on an
-    /// `all_public` team.
-    pub fn user_visible(&self, user: u64) -> bool {
-        !self.group_public || self.group_of(user) == self.my_group()
-    }
-
-    pub fn person_visible(&self, p: &Person) -> bool {
-        p.owner_id.is_none_or(|o| self.user_visible(o))
-    }
+/// The key's user and groups for this dataset (see [`Privacy::new`]).
+pub fn for_key(ds: &Dataset, group_public: bool) -> Option<Privacy> {
+    Privacy::new(
+        ds.users.iter().map(|u| (u.id, u.active && !u.team_admin)),
+        group_public,
+    )
 }
 
 /// The ids of the people the key cannot see (empty without `--non-admin`).
@@ -84,7 +39,7 @@ pub fn hidden_people(ds: &Dataset) -> Option<Arc<HashSet<u64>>> {
     Some(Arc::new(
         ds.people
             .iter()
-            .filter(|p| !privacy.person_visible(p))
+            .filter(|p| !privacy.owner_visible(p.owner_id))
             .map(|p| p.id)
             .collect(),
     ))
@@ -93,7 +48,7 @@ pub fn hidden_people(ds: &Dataset) -> Option<Arc<HashSet<u64>>> {
 /// Whether the key can see person `id` (always without `--non-admin`).
 pub fn person_id_visible(ds: &Dataset, id: u64) -> bool {
     match (&ds.privacy, ds.people.get(id)) {
-        (Some(privacy), Some(p)) => privacy.person_visible(p),
+        (Some(privacy), Some(p)) => privacy.owner_visible(p.owner_id),
         _ => true,
     }
 }
@@ -112,7 +67,7 @@ mod tests {
             users: 12,
             now: 1_700_000_000_000_000,
         });
-        let privacy = Privacy::new(&ds, true).expect("a rep in group 1");
+        let privacy = for_key(&ds, true).expect("a rep in group 1");
         let me = ds.users.get(privacy.me).unwrap();
         assert!(!me.team_admin && me.active);
         assert_eq!(privacy.group_of(privacy.me), Some(1));
@@ -124,7 +79,7 @@ mod tests {
         let gone = *hidden.iter().next().unwrap();
         assert!(!person_id_visible(&ds, gone));
         // The same rep on an all_public team sees everyone.
-        ds.privacy = Privacy::new(&ds, false);
+        ds.privacy = for_key(&ds, false);
         assert!(hidden_people(&ds).is_none());
         assert!(person_id_visible(&ds, gone));
     }

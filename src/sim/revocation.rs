@@ -11,18 +11,16 @@
 //! `POST /_sim/key/restore` (the key works again), `GET /_sim/key`. The
 //! simulator's `--revoke-key-after S` revokes the key `S` seconds after start.
 
-use std::sync::Arc;
+mod http;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::json;
 
-use super::server::{Shared, lock};
+use super::lock::lock;
+
+pub use self::http::routes;
 
 /// When the key is (or will be) revoked, and what arrived since.
 #[derive(Debug, Default)]
@@ -69,39 +67,6 @@ impl KeyRevocation {
             "requests_after_revocation": self.requests_after(),
         })
     }
-}
-
-/// The sim's key routes, merged into the main router.
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/_sim/key", get(show))
-        .route("/_sim/key/revoke", post(revoke))
-        .route("/_sim/key/restore", post(restore))
-}
-
-fn answer(s: &Shared) -> Response {
-    (
-        StatusCode::OK,
-        [("content-type", "application/json; charset=utf-8")],
-        s.revocation.state(Instant::now()).to_string(),
-    )
-        .into_response()
-}
-
-async fn show(State(s): State<Arc<Shared>>) -> Response {
-    answer(&s)
-}
-
-async fn revoke(State(s): State<Arc<Shared>>) -> Response {
-    s.revocation.revoke_at(Instant::now());
-    tracing::info!("simulator: the API key is revoked");
-    answer(&s)
-}
-
-async fn restore(State(s): State<Arc<Shared>>) -> Response {
-    s.revocation.restore();
-    tracing::info!("simulator: the API key works again");
-    answer(&s)
 }
 
 /// The revocation time for `--revoke-key-after S`.

@@ -12,8 +12,8 @@
 //! * 404 and 422 answers of authenticated requests are charged.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -24,90 +24,16 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::body::Fields;
-use super::faults::Faults;
 use super::faults::http as fault_http;
-use super::limiter::{Limiter, Verdict, cost_for_page};
-use super::model::Dataset;
-use super::ops::{self, World};
-use super::pessimism::{self, Pessimism};
+use super::limiter::{Verdict, cost_for_page};
+use super::lock::lock;
+use super::ops;
+use super::pessimism;
 use super::privacy;
 use super::query::{ApiError, Query, page_param, parse_ts};
 use super::routes::Route;
+use super::shared::{Answer, Shared, Stats};
 use super::{json, lists, team, truth};
-
-/// Counters for `/_sim/stats`.
-#[derive(Debug, Default)]
-pub struct Stats {
-    pub requests: u64,
-    pub cost_charged: u64,
-    pub throttled: u64,
-    pub unauthorized: u64,
-    pub by_endpoint: BTreeMap<&'static str, u64>,
-    /// Points charged per endpoint.
-    pub charged_by_endpoint: BTreeMap<&'static str, u64>,
-    pub by_status: BTreeMap<u16, u64>,
-}
-
-/// Everything the handlers share.
-#[derive(Debug)]
-pub struct Shared {
-    pub world: RwLock<World>,
-    pub limiter: Mutex<Limiter>,
-    pub stats: Mutex<Stats>,
-    pub faults: Mutex<Faults>,
-    pub api_key: String,
-    pub latency: Duration,
-    /// API root for `_href`s, e.g. `http://127.0.0.1:7878/v2`.
-    pub base: String,
-    /// The OAuth token service; its access tokens work like the API key.
-    pub oauth: super::oauth::OAuth,
-    /// The rough edges switched on (see [`super::pessimism`]).
-    pub pessimism: Pessimism,
-    /// The seed, for the pessimistic answers that depend on it.
-    pub seed: u64,
-    /// `/v2/webhook_subscriptions`, and where [`super::webhooks`] delivers.
-    pub subscriptions: Mutex<super::subscriptions::Subscriptions>,
-    /// The API key revoked while running (see [`super::revocation`]).
-    pub revocation: super::revocation::KeyRevocation,
-}
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Shared {
-    pub fn new(
-        ds: Dataset,
-        limiter: Limiter,
-        api_key: String,
-        latency: Duration,
-        base: String,
-        faults: Faults,
-    ) -> Self {
-        Self {
-            world: RwLock::new(World::new(ds)),
-            limiter: Mutex::new(limiter),
-            stats: Mutex::new(Stats::default()),
-            faults: Mutex::new(faults),
-            api_key,
-            latency,
-            base,
-            oauth: super::oauth::OAuth::default(),
-            pessimism: Pessimism::default(),
-            seed: 0,
-            subscriptions: Mutex::default(),
-            revocation: Default::default(),
-        }
-    }
-
-    pub fn read(&self) -> RwLockReadGuard<'_, World> {
-        self.world.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn write(&self) -> RwLockWriteGuard<'_, World> {
-        self.world.write().unwrap_or_else(|e| e.into_inner())
-    }
-}
 
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -303,10 +229,6 @@ fn counted(s: &Shared, res: Response) -> Response {
         .or_default() += 1;
     res
 }
-
-/// A status and the JSON body, already written (bodies are serialized on the
-/// blocking thread that built them, not on the async workers).
-pub(super) type Answer = Result<(StatusCode, Option<String>), ApiError>;
 
 /// A 2xx body with the pessimistic `loose_json` applied, when it is on.
 fn loosened(s: &Shared, route: Route, out: Answer) -> Answer {

@@ -21,15 +21,16 @@
 //! [`super::webhooks`] delivers each change to every enabled subscription of its
 //! event type, signed with that subscription's token.
 
+mod http;
+
 use std::time::Duration;
 
-use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::body::{Fields, Got};
 use super::query::{ApiError, Query};
-use super::routes::Route;
-use super::server::{Answer, Shared, lock};
+
+pub(super) use self::http::answer;
 
 /// SalesLoft's event types (salesloft-api.md §7); others are refused with a 422.
 pub const EVENT_TYPES: &[&str] = &[
@@ -73,6 +74,9 @@ pub const EVENT_TYPES: &[&str] = &[
     "user_updated",
 ];
 
+/// SalesLoft's delay between delivery attempts.
+pub const RETRY_DELAY: Duration = Duration::from_secs(15);
+
 /// How deliveries to a subscription are tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeliveryPolicy {
@@ -85,7 +89,7 @@ pub struct DeliveryPolicy {
 impl Default for DeliveryPolicy {
     fn default() -> Self {
         DeliveryPolicy {
-            retry_delay: super::webhooks::RETRY_DELAY,
+            retry_delay: RETRY_DELAY,
             timeout: Duration::from_secs(10),
         }
     }
@@ -250,55 +254,6 @@ pub fn render(s: &Subscription, tenant_id: u64) -> Value {
         "tenant_id": tenant_id,
         "user_guid": s.user_guid,
     })
-}
-
-/// The `/v2/webhook_subscriptions` calls (already authorised and charged); `None`
-/// for any other route.
-pub(super) fn answer(
-    s: &Shared,
-    route: Route,
-    query: Option<&str>,
-    content_type: Option<&str>,
-    body: &[u8],
-) -> Option<Answer> {
-    let tenant = s.read().ds.team_id;
-    let one = |sub: &Subscription| Ok((StatusCode::OK, Some(render(sub, tenant).to_string())));
-    let out = match route {
-        Route::WebhookSubscriptions => lock(&s.subscriptions)
-            .list(query, tenant)
-            .map(|text| (StatusCode::OK, Some(text))),
-        Route::WebhookSubscription(id) => match lock(&s.subscriptions).get(id) {
-            Some(sub) => one(sub),
-            None => Err(ApiError::NotFound),
-        },
-        Route::CreateWebhookSubscription => {
-            let fields = match Fields::parse(query, content_type, body) {
-                Ok(f) => f,
-                Err(e) => return Some(Err(e)),
-            };
-            let guid = {
-                let w = s.read();
-                w.me()
-                    .and_then(|id| w.ds.users.get(id))
-                    .map(|u| u.guid.clone())
-                    .unwrap_or_default()
-            };
-            lock(&s.subscriptions).create(&fields, &guid).and_then(one)
-        }
-        Route::UpdateWebhookSubscription(id) => {
-            let fields = match Fields::parse(query, content_type, body) {
-                Ok(f) => f,
-                Err(e) => return Some(Err(e)),
-            };
-            lock(&s.subscriptions).update(id, &fields).and_then(one)
-        }
-        Route::DeleteWebhookSubscription(id) => {
-            lock(&s.subscriptions).delete(id);
-            Ok((StatusCode::NO_CONTENT, None))
-        }
-        _ => return None,
-    };
-    Some(out)
 }
 
 #[cfg(test)]

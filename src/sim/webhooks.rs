@@ -35,9 +35,10 @@ use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::json;
+use super::lock::lock;
 use super::model::{Dataset, Micros};
-use super::server::{Shared, lock};
-use super::subscriptions::{DeliveryPolicy, Subscription};
+use super::shared::Shared;
+use super::subscriptions::{DeliveryPolicy, RETRY_DELAY, Subscription};
 
 /// How often the tables are scanned for changes.
 const SCAN_EVERY: Duration = Duration::from_millis(100);
@@ -45,8 +46,6 @@ const SCAN_EVERY: Duration = Duration::from_millis(100);
 const IN_FLIGHT: usize = 32;
 /// Retries after the first attempt (SalesLoft: three).
 pub const RETRIES: u32 = 3;
-/// SalesLoft's delay between attempts.
-pub const RETRY_DELAY: Duration = Duration::from_secs(15);
 /// The event types the simulator emits.
 pub const EMITTED: [&str; 5] = [
     "email_updated",

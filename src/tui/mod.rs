@@ -20,6 +20,7 @@ pub mod pages;
 pub mod palette;
 pub mod parts;
 pub mod popups;
+pub mod saved_held;
 pub mod saved_views;
 pub mod setup;
 pub mod state;

@@ -7,7 +7,7 @@
 use crate::config::keymap::{Action, Keymap};
 use crate::config::views::{SavedView, SkippedView};
 
-use super::saved_views::SavedViews;
+use super::saved_held::SavedViews;
 use super::text_input::TextInput;
 use super::widgets::table::Cursor;
 

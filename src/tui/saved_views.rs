@@ -1,38 +1,20 @@
-//! Saved views (`[[views]]` in config.toml): what the dashboard holds of them,
-//! a view read off the screen as it is (the cadences table, the people search
-//! or a cadence's detail), and a cadences view's settings in the table's own
-//! terms. Pure; `update` applies and saves them.
+//! Saved views (`[[views]]` in config.toml): a view read off the screen as it
+//! is (the cadences table, the people search or a cadence's detail), and a
+//! cadences view's settings in the table's own terms. Pure; `update` applies and
+//! saves them. What the dashboard holds of them is in `saved_held`.
 
-use std::path::PathBuf;
-
-use crate::config::views::{
-    SavedView, SkippedView, VIEW_COLUMNS, VIEW_SORTS, VIEW_STATES, ViewTable,
-};
+use crate::config::views::{SavedView, VIEW_COLUMNS, VIEW_SORTS, VIEW_STATES, ViewTable};
 use crate::metrics::TimeRange;
 
 use super::cadence_list::{CadenceList, Sort, SortColumn, StateFilter};
 use super::state::{AppState, View};
-use super::text_input::TextInput;
+
+/// What the dashboard holds of them (`saved_held`), here too for the update and
+/// the popups that take it from here.
+pub use super::saved_held::{SavePrompt, SavedViews};
 
 /// Index of the id among [`VIEW_COLUMNS`] (the table's id column).
 const ID: usize = 9;
-
-#[derive(Debug, Default)]
-pub struct SavedViews {
-    pub views: Vec<SavedView>,
-    /// The config's entries that were skipped (the palette says why).
-    pub skipped: Vec<SkippedView>,
-    /// The config file a saved view goes into (`None`: nowhere to save).
-    pub config_path: Option<PathBuf>,
-    /// The view applied or saved last (its name is offered when saving again).
-    pub current: Option<String>,
-}
-
-/// The name prompt of the save key.
-#[derive(Debug, Default)]
-pub struct SavePrompt {
-    pub input: TextInput,
-}
 
 /// A view's settings in the cadences table's terms.
 #[derive(Debug, Clone, PartialEq)]

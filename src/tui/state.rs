@@ -105,7 +105,7 @@ pub enum Popup {
     /// The command palette (`:`).
     Palette(Box<super::palette::Palette>),
     /// The name a cadences view is saved under.
-    SaveView(Box<super::saved_views::SavePrompt>),
+    SaveView(Box<super::saved_held::SavePrompt>),
 }
 
 /// Everything on screen, by view and concern ([`super::parts`]).
@@ -127,7 +127,7 @@ pub struct AppState {
     pub conn: Connection,
     pub tasks: Tasks,
     /// The `[[views]]` of the config, and where a new one is saved.
-    pub saved: super::saved_views::SavedViews,
+    pub saved: super::saved_held::SavedViews,
     pub screen: Screen,
     pub next_id: RequestId,
     pub quit: bool,

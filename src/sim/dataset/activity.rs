@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::engage::{Contact, EmailKind, Origin};
 use super::plan::{Class, Plan, Track, plans, tracks};
 use super::team::Team;
+use super::touch::{Contact, EmailKind, Origin};
 use super::{
     CALL_BASE, DAY, EMAIL_BASE, HISTORY, HOUR, MAILING_BASE, MEMBERSHIP_BASE, MINUTE, PairIndex,
     SECOND, USER_BASE, template_for, template_reply_factor,

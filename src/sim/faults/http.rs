@@ -12,7 +12,8 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::{FaultConfig, FaultKind, Phase, Plan, check_fraction, check_secs, parse_faults};
-use crate::sim::server::{Shared, lock};
+use crate::sim::lock::lock;
+use crate::sim::shared::Shared;
 
 fn with_body(status: StatusCode, content_type: &'static str, body: impl Into<Body>) -> Response {
     let mut r = Response::new(body.into());

@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 
 use super::{INVALID_CLIENT, INVALID_REQUEST, Refusal};
 use crate::sim::body::Fields;
-use crate::sim::server::{Shared, lock};
+use crate::sim::lock::lock;
+use crate::sim::shared::Shared;
 
 /// The sim's OAuth routes, merged into the main router.
 pub fn routes() -> Router<Arc<Shared>> {

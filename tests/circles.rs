@@ -1,0 +1,298 @@
+//! No import circles between the crate's files. tests/layers.rs keeps the top-level
+//! modules pointing one way; this keeps the files inside a module from leaning on each
+//! other in a ring (a.rs takes from b.rs, b.rs from c.rs, c.rs from a.rs), where no
+//! file can be read, tested or moved alone. What two files both need moves down into
+//! a leaf file both import.
+//!
+//! Every path the code writes into the crate counts (`use crate::..`, `use super::..`,
+//! `use child::..` naming a child module, inline `super::x::y`, groups), resolved as in tests/layers.rs, then taken to the
+//! file that holds the module it names: the longest module prefix that is a file
+//! (`src/sim/mod.rs` is `sim`, `src/sim/dataset.rs` is `sim::dataset`,
+//! `src/sim/dataset/engage.rs` is `sim::dataset::engage`). Paths into a file's own
+//! module (its inline `mod tests` too) are not edges.
+//!
+//! The rule for a folder's face (`mod.rs`, or `x.rs` beside an `x/` folder, or
+//! `lib.rs`): a `pub use` in it that names one of its own descendants is a re-export,
+//! the folder showing its children's items, and is not an edge. Anything else it takes
+//! from a child (a plain `use`, an inline path) is an edge like any other, so a parent
+//! whose code uses a child that uses the parent is reported.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+#[path = "source_files/mod.rs"]
+mod source_files;
+use source_files::rust_files;
+#[path = "source_files/paths.rs"]
+mod paths;
+use paths::{module_of, resolve, written_paths};
+
+/// Circles that are known and allowed for now, each with why. A circle is allowed
+/// when every one of its files starts with one of these prefixes.
+const ALLOWED: &[(&str, &str)] = &[(
+    "src/search/",
+    "being reworked by the search tuning (bounds.rs <-> scorer.rs, layout.rs -> wide.rs -> rank.rs -> layout.rs); not edited here",
+)];
+
+/// One file of the crate: its label (`src/sim/server.rs`), module path and source.
+struct File {
+    label: String,
+    module: Vec<String>,
+    src: String,
+}
+
+/// The file -> file edges, each with the names that tie them (the first segment
+/// after the target file's module, or `(module)` when the path names the module
+/// itself).
+type Graph = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
+
+fn graph(files: &[File]) -> Graph {
+    let by_module: BTreeMap<&[String], &str> = files
+        .iter()
+        .map(|f| (f.module.as_slice(), f.label.as_str()))
+        .collect();
+    let mut g = Graph::new();
+    for f in files {
+        g.entry(f.label.clone()).or_default();
+        for w in written_paths(&f.src, &f.module) {
+            let target = match resolve(&w) {
+                Some(Ok(t)) => t,
+                Some(Err(_)) => continue,
+                // `use kid::X` (2018 paths) names a child module of where it is written.
+                None => {
+                    let mut t = w.module.clone();
+                    t.extend(w.path.iter().cloned());
+                    if w.path.len() < 2 || !by_module.contains_key(&t[..w.module.len() + 1]) {
+                        continue;
+                    }
+                    t
+                }
+            };
+            // The file holding the longest module prefix of the target.
+            let Some((len, to)) = (0..=target.len())
+                .rev()
+                .find_map(|n| by_module.get(&target[..n]).map(|l| (n, *l)))
+            else {
+                continue;
+            };
+            if to == f.label {
+                continue;
+            }
+            let to_module = &target[..len];
+            if w.reexport && to_module.starts_with(&f.module) {
+                continue; // a face re-exporting its own descendant
+            }
+            let name = target
+                .get(len)
+                .cloned()
+                .unwrap_or_else(|| "(module)".to_string());
+            g.entry(f.label.clone())
+                .or_default()
+                .entry(to.to_string())
+                .or_default()
+                .insert(name);
+        }
+    }
+    g
+}
+
+/// The circles: every strongly connected set of two or more files (Tarjan), each
+/// as its sorted files.
+fn circles(g: &Graph) -> Vec<Vec<String>> {
+    struct Walk<'a> {
+        g: &'a Graph,
+        index: BTreeMap<&'a str, usize>,
+        low: BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        on_stack: BTreeSet<&'a str>,
+        out: Vec<Vec<String>>,
+    }
+    fn visit<'a>(w: &mut Walk<'a>, v: &'a str) {
+        let n = w.index.len();
+        w.index.insert(v, n);
+        w.low.insert(v, n);
+        w.stack.push(v);
+        w.on_stack.insert(v);
+        let g = w.g;
+        for to in g.get(v).into_iter().flat_map(|e| e.keys()) {
+            let to = to.as_str();
+            if !w.index.contains_key(to) {
+                visit(w, to);
+                let low = w.low[v].min(w.low[to]);
+                w.low.insert(v, low);
+            } else if w.on_stack.contains(to) {
+                let low = w.low[v].min(w.index[to]);
+                w.low.insert(v, low);
+            }
+        }
+        if w.low[v] == w.index[v] {
+            let mut set = Vec::new();
+            while let Some(top) = w.stack.pop() {
+                w.on_stack.remove(top);
+                set.push(top.to_string());
+                if top == v {
+                    break;
+                }
+            }
+            if set.len() > 1 {
+                set.sort();
+                w.out.push(set);
+            }
+        }
+    }
+    let mut w = Walk {
+        g,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        out: Vec::new(),
+    };
+    for v in g.keys() {
+        if !w.index.contains_key(v.as_str()) {
+            visit(&mut w, v);
+        }
+    }
+    w.out.sort();
+    w.out
+}
+
+/// One circle told: its files, then each edge inside it with the names taken.
+fn describe(g: &Graph, circle: &[String]) -> String {
+    let mut s = format!("circle of {} files: {}", circle.len(), circle.join(", "));
+    for from in circle {
+        for (to, names) in &g[from] {
+            if circle.contains(to) {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                s.push_str(&format!("\n    {from} -> {to} ({})", names.join(", ")));
+            }
+        }
+    }
+    s
+}
+
+fn allowed(circle: &[String]) -> Option<&'static str> {
+    ALLOWED
+        .iter()
+        .find(|(prefix, _)| circle.iter().all(|f| f.starts_with(prefix)))
+        .map(|(_, why)| *why)
+}
+
+fn crate_files() -> Vec<File> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src_dir = root.join("src");
+    let mut paths = Vec::new();
+    rust_files(&src_dir, &mut paths);
+    paths
+        .into_iter()
+        .filter(|p| !p.ends_with("main.rs"))
+        .map(|p| File {
+            label: p.strip_prefix(root).unwrap().display().to_string(),
+            module: module_of(&src_dir, &p),
+            src: std::fs::read_to_string(&p).unwrap(),
+        })
+        .collect()
+}
+
+#[test]
+fn the_crate_files_form_no_import_circle() {
+    let files = crate_files();
+    assert!(files.len() > 100, "only {} files found", files.len());
+    let g = graph(&files);
+    let edges: usize = g.values().map(BTreeMap::len).sum();
+    assert!(
+        edges > 300,
+        "only {edges} file edges: is the parser broken?"
+    );
+    let found = circles(&g);
+    let (ok, bad): (Vec<_>, Vec<_>) = found.iter().partition(|c| allowed(c).is_some());
+    for c in &ok {
+        eprintln!("allowed ({}): {}", allowed(c).unwrap(), describe(&g, c));
+    }
+    assert!(
+        bad.is_empty(),
+        "import circles between files (move what they share down into a leaf file):\n{}",
+        bad.iter()
+            .map(|c| describe(&g, c))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+fn file(label: &str, module: &str, src: &str) -> File {
+    File {
+        label: label.to_string(),
+        module: module.split("::").map(str::to_string).collect(),
+        src: src.to_string(),
+    }
+}
+
+#[test]
+fn the_finder_names_each_circle_and_what_ties_it() {
+    let files = [
+        // a -> b -> c -> a, through a group, an inline path and a super chain.
+        file("a.rs", "m::a", "use super::{b::{Bee, Bop}, leaf::L};"),
+        file("b.rs", "m::b", "fn f() { crate::m::c::see(); }"),
+        file("c.rs", "m::c", "mod tests { use super::super::a::A; }"),
+        // A leaf both use: no circle.
+        file("leaf.rs", "m::leaf", "use std::fmt;\n// use super::a::A;\n"),
+        // d <-> e, with the module named itself on one side.
+        file("d.rs", "n::d", "use crate::n::e;"),
+        file("e.rs", "n::e", "fn g() -> super::d::D { todo!() }"),
+    ];
+    let g = graph(&files);
+    let found = circles(&g);
+    assert_eq!(
+        found,
+        vec![
+            vec!["a.rs".to_string(), "b.rs".into(), "c.rs".into()],
+            vec!["d.rs".to_string(), "e.rs".into()],
+        ]
+    );
+    let told = describe(&g, &found[0]);
+    assert!(told.contains("a.rs -> b.rs (Bee, Bop)"), "{told}");
+    assert!(told.contains("b.rs -> c.rs (see)"), "{told}");
+    assert!(told.contains("c.rs -> a.rs (A)"), "{told}");
+    assert!(!told.contains("leaf"), "{told}");
+    let told = describe(&g, &found[1]);
+    assert!(told.contains("d.rs -> e.rs ((module))"), "{told}");
+    assert!(told.contains("e.rs -> d.rs (D)"), "{told}");
+}
+
+#[test]
+fn a_face_re_exporting_its_children_is_no_circle_but_using_them_is() {
+    let face = |src: &str| {
+        [
+            file("src/x/mod.rs", "x", src),
+            file("src/x/kid.rs", "x::kid", "use super::Shared;"),
+            file("src/x/own.rs", "x::own", "use crate::x::kid::Kid;"),
+        ]
+    };
+    // Declares and re-exports its children, owns `Shared`: the children lean on it.
+    let g = graph(&face(
+        "mod kid;\nmod own;\npub use kid::Kid;\npub(crate) use self::own::{Own, Other};\npub struct Shared;",
+    ));
+    assert!(circles(&g).is_empty(), "{:?}", circles(&g));
+    // Its own code takes a child's item: a real circle with that child.
+    let g = graph(&face(
+        "mod kid;\npub use kid::Kid;\nuse kid::helper;\npub struct Shared;\nfn f() { let _ = self::kid::Kid; }",
+    ));
+    let found = circles(&g);
+    assert_eq!(
+        found,
+        vec![vec!["src/x/kid.rs".to_string(), "src/x/mod.rs".into()]]
+    );
+    let told = describe(&g, &found[0]);
+    assert!(
+        told.contains("src/x/mod.rs -> src/x/kid.rs (Kid, helper)"),
+        "{told}"
+    );
+}
+
+#[test]
+fn a_circle_inside_the_allowed_prefix_is_allowed_and_one_leaving_it_is_not() {
+    let inside = ["src/search/a.rs".to_string(), "src/search/b.rs".into()];
+    assert!(allowed(&inside).is_some());
+    let leaving = ["src/search/a.rs".to_string(), "src/tui/b.rs".into()];
+    assert!(allowed(&leaving).is_none());
+}
