@@ -121,7 +121,7 @@ fn three_on_activity() -> AppState {
 
 #[test]
 fn most_active_is_ordered_by_its_columns_and_names_by_one_rule() {
-    let mut s = three_on_activity();
+    let s = three_on_activity();
     let ranked: Vec<u64> = s.ranked_cadences().iter().map(|(id, _)| *id).collect();
     // Nothing live: by name, case-insensitive, as the Cadences table sorts.
     assert_eq!(ranked, vec![2, 1, 3], "acme, Beta, Zulu");
