@@ -29,10 +29,8 @@ use paths::{module_of, resolve, written_paths};
 
 /// Circles that are known and allowed for now, each with why. A circle is allowed
 /// when every one of its files starts with one of these prefixes.
-const ALLOWED: &[(&str, &str)] = &[(
-    "src/search/",
-    "being reworked by the search tuning (bounds.rs <-> scorer.rs, layout.rs -> wide.rs -> rank.rs -> layout.rs); not edited here",
-)];
+/// None today (src/search's two were broken: `scorer::bit`, `search/slot.rs`).
+const ALLOWED: &[(&str, &str)] = &[];
 
 /// One file of the crate: its label (`src/sim/server.rs`), module path and source.
 struct File {
@@ -172,8 +170,11 @@ fn describe(g: &Graph, circle: &[String]) -> String {
 }
 
 fn allowed(circle: &[String]) -> Option<&'static str> {
-    ALLOWED
-        .iter()
+    allowed_by(ALLOWED, circle)
+}
+
+fn allowed_by(list: &[(&str, &'static str)], circle: &[String]) -> Option<&'static str> {
+    list.iter()
         .find(|(prefix, _)| circle.iter().all(|f| f.starts_with(prefix)))
         .map(|(_, why)| *why)
 }
@@ -291,8 +292,9 @@ fn a_face_re_exporting_its_children_is_no_circle_but_using_them_is() {
 
 #[test]
 fn a_circle_inside_the_allowed_prefix_is_allowed_and_one_leaving_it_is_not() {
+    let list = [("src/search/", "being reworked")];
     let inside = ["src/search/a.rs".to_string(), "src/search/b.rs".into()];
-    assert!(allowed(&inside).is_some());
+    assert_eq!(allowed_by(&list, &inside), Some("being reworked"));
     let leaving = ["src/search/a.rs".to_string(), "src/tui/b.rs".into()];
-    assert!(allowed(&leaving).is_none());
+    assert!(allowed_by(&list, &leaving).is_none());
 }

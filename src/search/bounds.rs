@@ -3,20 +3,8 @@
 //! remembered query with their bounds, ordered for scoring.
 
 use super::scorer::{
-    Class, FIRST_CHAR_MULTIPLIER, MAX_BONUS, Needle, SCORE_MATCH, bonus, class, class_of_char,
+    Class, FIRST_CHAR_MULTIPLIER, MAX_BONUS, Needle, SCORE_MATCH, bit, bonus, class, class_of_char,
 };
-
-/// The bit of a (lowercase) byte in the character masks, if it has one.
-#[inline]
-pub(super) fn bit(b: u8) -> Option<u64> {
-    const PUNCT: &[u8; 28] = b"@.-_'&+,/:;()#!?*\"$%=<>[]{}~";
-    let i = match b {
-        b'a'..=b'z' => b - b'a',
-        b'0'..=b'9' => 26 + b - b'0',
-        _ => 36 + PUNCT.iter().position(|&p| p == b)? as u8,
-    };
-    Some(1 << i)
-}
 
 /// Which characters (case-folded) occur in a haystack, and after which boundary.
 #[derive(Debug, Clone, Copy, Default)]

@@ -13,6 +13,7 @@ use super::scorer::{
     MAX_BOUNDED_HAYSTACK, MAX_BOUNDED_NEEDLE, NAME_BONUS, Needle, at_max, find_in, fuzzy_ascii,
     fuzzy_chars, fuzzy_chars_optimal, pattern_score, word_score,
 };
+use super::slot::{Slot, SlotMasks};
 use super::wide::{char_set, wide_slots};
 use super::{PeopleIndex, PersonEntry};
 
@@ -132,32 +133,6 @@ impl Record {
         let (hay, fold) = self.bytes(needle.ignore_case);
         find_in(hay, fold, needle, from, suffix_from)
     }
-}
-
-/// One person's place in the name-ordered layout the searches scan: what the byte
-/// checks read for every match (32 bytes, so a scan reads half a cache line a person);
-/// the masks that bound scores are beside it in `Layout::masks`.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Slot {
-    /// Position in the index.
-    pub(super) pos: u32,
-    /// The haystack bytes (`Record::folded`) in `Layout::arena`.
-    pub(super) off: u32,
-    pub(super) len: u32,
-    /// The name is the first `name_len` bytes (see `Record::name_len`).
-    pub(super) name_len: u32,
-    /// Which characters occur (`Masks::any` of the haystack).
-    pub(super) any: u64,
-    pub(super) unicode: bool,
-    pub(super) bounded: bool,
-}
-
-/// A slot's character masks: of the haystack, and of the name as nucleo scores it alone
-/// (for every haystack).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct SlotMasks {
-    pub(super) full: Masks,
-    pub(super) name: Masks,
 }
 
 /// The haystacks in name order, bytes in one block: matches of a query are visited in

@@ -59,6 +59,7 @@ mod layout;
 mod query;
 mod rank;
 mod scorer;
+mod slot;
 #[cfg(test)]
 mod tests;
 mod wide;

@@ -9,14 +9,8 @@ use nucleo_matcher::pattern::Pattern;
 use super::bounds::{Candidate, by_bound};
 use super::layout::{merge_by, score};
 use super::scorer::{MAX_BOUNDED_NEEDLE, Needle, at_max};
+use super::slot::Ranked;
 use super::{PeopleIndex, SearchHits};
-
-/// The worst of the current top hits sorts greatest (lower score, then later name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct Ranked {
-    pub(super) score: Reverse<u32>,
-    pub(super) slot: u32,
-}
 
 /// A candidate's place in processing order: bound descending, then name.
 type Key = (Reverse<u32>, u32);

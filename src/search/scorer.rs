@@ -7,8 +7,6 @@ use memchr::{memchr, memchr2};
 use nucleo_matcher::pattern::Pattern;
 use nucleo_matcher::{Matcher, Utf32Str};
 
-use super::bounds::bit;
-
 // nucleo's scoring constants (nucleo-matcher 0.3.1, `src/score.rs`, `Config::DEFAULT`;
 // Cargo.toml pins that exact version): a matched character scores 16 plus a bonus of at
 // most 10 (after whitespace); the first character of a needle counts its bonus twice.
@@ -437,4 +435,16 @@ pub(super) fn pattern_score(
         total += word_score(full, atom.score(name, matcher).map(u32::from));
     }
     Some(total)
+}
+
+/// The bit of a (lowercase) byte in the character masks, if it has one.
+#[inline]
+pub(super) fn bit(b: u8) -> Option<u64> {
+    const PUNCT: &[u8; 28] = b"@.-_'&+,/:;()#!?*\"$%=<>[]{}~";
+    let i = match b {
+        b'a'..=b'z' => b - b'a',
+        b'0'..=b'9' => 26 + b - b'0',
+        _ => 36 + PUNCT.iter().position(|&p| p == b)? as u8,
+    };
+    Some(1 << i)
 }

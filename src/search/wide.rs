@@ -17,10 +17,8 @@ use nucleo_matcher::Utf32Str;
 use nucleo_matcher::chars::{normalize, to_lower_case};
 use nucleo_matcher::pattern::Pattern;
 
-use super::bounds::bit;
-use super::layout::Slot;
-use super::rank::Ranked;
-use super::scorer::pattern_score;
+use super::scorer::{bit, pattern_score};
+use super::slot::{Ranked, Slot};
 use super::{PeopleIndex, SearchHits};
 
 /// The bit of one form of a character.
