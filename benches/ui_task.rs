@@ -128,6 +128,21 @@ fn first_frame(state: &mut AppState) {
     let _ = update(state, Msg::Stored(Box::new(load)));
 }
 
+/// The dashboard's start, as the loop runs it: the id of the people walk it asks for.
+fn start_walk(state: &mut AppState) -> u64 {
+    init(state)
+        .iter()
+        .find_map(|fx| match fx {
+            Effect::Send {
+                id,
+                request: Request::IndexPeople,
+                ..
+            } => Some(*id),
+            _ => None,
+        })
+        .expect("the start asks for the people index")
+}
+
 fn timed(state: &mut AppState, event: WorkerEvent) -> Duration {
     timed_fx(state, event).0
 }
@@ -226,17 +241,7 @@ fn main() {
     // laying the index out itself (as before), and taking the worker's.
     let walk = |s: &mut AppState| {
         // The dashboard's start asks for the walk.
-        let id = init(s)
-            .iter()
-            .find_map(|fx| match fx {
-                Effect::Send {
-                    id,
-                    request: Request::IndexPeople,
-                    ..
-                } => Some(*id),
-                _ => None,
-            })
-            .expect("the start asks for the people index");
+        let id = start_walk(s);
         let mut batches = Duration::ZERO;
         for page in people.chunks(100) {
             let batch = WorkerEvent::PeopleBatch {
@@ -335,17 +340,7 @@ fn main() {
         start.elapsed()
     };
     let mut s2 = state();
-    let id = init(&mut s2)
-        .iter()
-        .find_map(|fx| match fx {
-            Effect::Send {
-                id,
-                request: Request::IndexPeople,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-        .expect("the start asks for the people index");
+    let id = start_walk(&mut s2);
     for page in people[..half].chunks(100) {
         let batch = WorkerEvent::PeopleBatch {
             id,

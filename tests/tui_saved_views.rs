@@ -92,18 +92,10 @@ fn the_palette_lists_saved_views_and_applies_one() {
 
 #[test]
 fn the_save_key_writes_the_view_into_the_config_keeping_the_rest() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("config.toml");
+    let (_dir, path) = config_dir();
     let original = "# my team's settings\n[ui]\nrefresh_secs = 7 # slow\n\n[[alerts]]\nname = \"r\"\nmetric = \"reply_rate\"\nbelow = 0.02\ndays = 7\n";
     std::fs::write(&path, original).unwrap();
-    let config_path = Some(path.clone());
-    let mut s = loaded_from(
-        StateSetup {
-            config_path,
-            ..setup()
-        }
-        .build(),
-    );
+    let mut s = loaded_from(saving_into(&path));
     act(&mut s, Action::CycleState); // active
     act(&mut s, Action::SortNext); // state
     act(&mut s, Action::SortNext); // team
@@ -210,6 +202,22 @@ fn a_write_that_fails_or_no_config_file_is_said_not_saved() {
     );
 }
 
+/// A temporary directory and the config.toml views are saved into there.
+fn config_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    (dir, path)
+}
+
+/// A fresh state whose save key writes into `path`.
+fn saving_into(path: &std::path::Path) -> AppState {
+    StateSetup {
+        config_path: Some(path.to_path_buf()),
+        ..setup()
+    }
+    .build()
+}
+
 /// The save key's prompt named `name`, entered: the view it asks the loop to
 /// write, written into `path` as app.rs does, and told to `update`.
 fn save_as(s: &mut AppState, name: &str) -> SavedView {
@@ -233,16 +241,8 @@ fn save_as(s: &mut AppState, name: &str) -> SavedView {
 
 #[test]
 fn the_save_key_in_people_saves_the_search_and_the_palette_restores_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("config.toml");
-    let config_path = Some(path.clone());
-    let mut s = loaded_from(
-        StateSetup {
-            config_path,
-            ..setup()
-        }
-        .build(),
-    );
+    let (_dir, path) = config_dir();
+    let mut s = loaded_from(saving_into(&path));
     act(&mut s, Action::View2);
     act(&mut s, Action::Filter);
     typ(&mut s, "grace");
@@ -288,16 +288,8 @@ fn the_save_key_in_people_saves_the_search_and_the_palette_restores_it() {
 
 #[test]
 fn the_save_key_in_a_detail_saves_its_cadence_range_and_chart() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("config.toml");
-    let config_path = Some(path.clone());
-    let mut s = q3_detail_from(
-        StateSetup {
-            config_path,
-            ..setup()
-        }
-        .build(),
-    );
+    let (_dir, path) = config_dir();
+    let mut s = q3_detail_from(saving_into(&path));
     act(&mut s, Action::CycleRange); // 90 days
     act(&mut s, Action::Chart); // daily
     act(&mut s, Action::Chart); // weekly

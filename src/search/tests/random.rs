@@ -93,6 +93,18 @@ const TITLE: &[&str] = &[
     "CTO/Founder",
 ];
 
+/// The fuzzy pattern of `word` as the search builds it, when it is one atom (not
+/// empty, no space).
+fn one_fuzzy_atom(word: &str) -> Option<Pattern> {
+    let pattern = Pattern::new(
+        word,
+        CaseMatching::Smart,
+        Normalization::Smart,
+        AtomKind::Fuzzy,
+    );
+    (pattern.atoms.len() == 1).then_some(pattern)
+}
+
 fn random_person(rng: &mut Rng, id: u64) -> PersonEntry {
     let first = rng.pick(FIRST);
     let last = rng.pick(LAST);
@@ -242,18 +254,10 @@ fn ascii_scorer_matches_nucleo() {
                 .collect()
         };
         let word = word.replace([' ', '\\'], "");
-        if word.is_empty() {
-            continue;
-        }
-        let pattern = Pattern::new(
-            &word,
-            CaseMatching::Smart,
-            Normalization::Smart,
-            AtomKind::Fuzzy,
-        );
-        let [atom] = pattern.atoms.as_slice() else {
+        let Some(pattern) = one_fuzzy_atom(&word) else {
             continue;
         };
+        let atom = &pattern.atoms[0];
         let needle = needles(&pattern).unwrap().pop().unwrap();
         let full = atom.score(Utf32Str::Ascii(&hay), &mut matcher);
         let name = atom.score(Utf32Str::Ascii(&hay[..name_len]), &mut matcher);
@@ -323,18 +327,10 @@ fn non_ascii_scorer_matches_nucleo() {
                 .map(|_| NEEDLE[rng.below(NEEDLE.len())] as char)
                 .collect()
         };
-        if word.is_empty() {
-            continue;
-        }
-        let pattern = Pattern::new(
-            &word,
-            CaseMatching::Smart,
-            Normalization::Smart,
-            AtomKind::Fuzzy,
-        );
-        let [atom] = pattern.atoms.as_slice() else {
+        let Some(pattern) = one_fuzzy_atom(&word) else {
             continue;
         };
+        let atom = &pattern.atoms[0];
         let needle = needles(&pattern).unwrap().pop().unwrap();
         let bytes: Vec<u8> = if needle.ignore_case {
             chars.iter().map(|&c| fold(c)).collect()
