@@ -35,7 +35,7 @@ fn sign(body: &[u8]) -> String {
         .collect()
 }
 
-/// A realistic email object (about 820 bytes; the bench prints the mean size).
+/// A realistic email object (about 0.8 KB; the bench prints the mean size).
 fn email(id: u64) -> Vec<u8> {
     let cadence = id % 40 + 1;
     serde_json::to_vec(&serde_json::json!({
