@@ -1,9 +1,9 @@
 //! Dashboard start-up from a warm local store: the time from process start to the
 //! first rendered frame (ratatui `TestBackend`, 120x40) and the peak RSS.
 //!
-//! The parent fills a store by a full sync from the in-process simulator (people,
-//! cadences, steps, users, email facts; not the memberships, which a start does
-//! not read), then runs itself again as a
+//! The parent fills a store by a full sync from the in-process simulator (every
+//! resource but the memberships, which a start does not read: users, cadences,
+//! steps, email templates, people, calls, email facts), then runs itself again as a
 //! fresh child process per sample, so the figures hold only what the dashboard
 //! does. First frame: `stored::load` (open the store; read the cadences, steps,
 //! users and the engagement of the 30-day range from the per-day sums, plus an

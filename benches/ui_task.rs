@@ -254,10 +254,11 @@ fn main() {
     };
     let mut s = state();
     let (id, batches) = walk(&mut s);
+    let pages = n.div_ceil(100).max(1);
     println!(
-        "PeopleBatch x{} (all pages): {}",
-        n.div_ceil(100),
-        ms(batches)
+        "PeopleBatch x{pages} (all pages): {}, {:.2} ms a page of 100",
+        ms(batches),
+        batches.as_secs_f64() * 1000.0 / pages as f64
     );
     let indexed = WorkerEvent::PeopleIndexed {
         id,

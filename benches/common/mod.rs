@@ -367,8 +367,8 @@ const HANGUL_GIVEN: &[&str] = &[
 
 /// `n` people's names, every one different, in a shuffled order fixed by `seed`:
 /// Latin names ("First [M.] Last", a third or so with accents or letters outside
-/// ASCII) and about one in ten written in Han characters or Hangul. Panics when
-/// `n` is more than the names there are (117,634).
+/// ASCII: 31 % of the space) and about one in eight (13 %) written in Han
+/// characters or Hangul. Panics when `n` is more than the names there are (117,634).
 pub fn distinct_names(n: usize, seed: u64) -> Vec<String> {
     let first: Vec<&str> = FIRST.iter().chain(FIRST_ACCENTED).copied().collect();
     let last: Vec<&str> = LAST.iter().chain(LAST_ACCENTED).copied().collect();
