@@ -4,6 +4,8 @@
 //! enough when the caller asks for that. The counting is `metrics`' (the same
 //! as from SalesLoft); only the reads differ.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{RecordStore, StoreResult};
@@ -69,6 +71,26 @@ pub fn read_funnel(
     range: TimeRange,
     now: DateTime<Utc>,
 ) -> StoreResult<Result<CadenceFunnel, String>> {
+    Ok(read_counted_funnel(store, fresh, cadence_id, range, now)?.map(|c| c.funnel))
+}
+
+/// A funnel and the ids of the calls of its cadence it was counted from: a
+/// change to one of them (moved to another cadence, say) changes the count,
+/// though the call's new version no longer names this cadence.
+#[derive(Debug, Clone)]
+pub struct CountedFunnel {
+    pub funnel: CadenceFunnel,
+    pub call_ids: BTreeSet<u64>,
+}
+
+/// [`read_funnel`] with the ids of the calls it read.
+pub fn read_counted_funnel(
+    store: &dyn RecordStore,
+    fresh: Freshness,
+    cadence_id: u64,
+    range: TimeRange,
+    now: DateTime<Utc>,
+) -> StoreResult<Result<CountedFunnel, String>> {
     if let Some(why) = not_covered(store, &FUNNEL_RESOURCES, fresh, now)? {
         return Ok(Err(why));
     }
@@ -77,7 +99,8 @@ pub fn read_funnel(
     let mut funnel = CadenceFunnel::count(cadence_id, store.steps()?, &facts, &calls, range, now);
     let templates = store.email_templates()?;
     funnel.name_templates(templates.iter().map(|t| (t.id, t.title.as_str())));
-    Ok(Ok(funnel))
+    let call_ids = calls.iter().map(|c| c.id).collect();
+    Ok(Ok(CountedFunnel { funnel, call_ids }))
 }
 
 /// Email facts and the instant the store holds every email updated up to.

@@ -12,7 +12,7 @@ use crate::api::models::{Call, EmailTemplate, Membership, Person};
 use crate::budget::ReadCost;
 use crate::metrics::funnel::CadenceFunnel;
 use crate::metrics::{Aggregator, EmailFact, TimeRange};
-use crate::store::funnel::{CALL_RESOURCES, FUNNEL_RESOURCES, Freshness};
+use crate::store::funnel::{CALL_RESOURCES, CountedFunnel, FUNNEL_RESOURCES, Freshness};
 use crate::store::start::Rest;
 use crate::store::{PgStore, RecordStore};
 use crate::worker::protocol::{Request, RequestId, WorkerEvent};
@@ -179,15 +179,18 @@ pub struct FunnelShown {
     pub range: TimeRange,
     /// The templates its comparisons name (a new or renamed one changes a title).
     pub templates: BTreeSet<u64>,
+    /// The calls of its cadence it was counted from (one moved to another
+    /// cadence changes it, though its new version names the other cadence).
+    pub calls: BTreeSet<u64>,
 }
 
 impl FunnelShown {
     /// Whether `calls` or `templates` (changed in the database) touch this funnel.
     pub fn touched_by(&self, calls: &[Call], templates: &[EmailTemplate]) -> bool {
-        calls
-            .iter()
-            .any(|c| c.cadence.as_ref().and_then(|r| r.id_u64()) == Some(self.cadence_id))
-            || templates.iter().any(|t| self.templates.contains(&t.id))
+        calls.iter().any(|c| {
+            self.calls.contains(&c.id)
+                || c.cadence.as_ref().and_then(|r| r.id_u64()) == Some(self.cadence_id)
+        }) || templates.iter().any(|t| self.templates.contains(&t.id))
     }
 }
 
@@ -202,10 +205,10 @@ async fn read_funnel(
     let store = shared.store.clone();
     let now = Utc::now();
     let read = blocking(move || {
-        crate::store::funnel::read_funnel(&*store, Freshness::Any, cadence_id, range, now)
+        crate::store::funnel::read_counted_funnel(&*store, Freshness::Any, cadence_id, range, now)
     })
     .await?;
-    if let Ok(funnel) = &read {
+    Ok(read.map(|CountedFunnel { funnel, call_ids }| {
         let templates = funnel
             .templates
             .values()
@@ -216,9 +219,10 @@ async fn read_funnel(
             cadence_id,
             range,
             templates,
+            calls: call_ids,
         });
-    }
-    Ok(read)
+        funnel
+    }))
 }
 
 /// Counts the funnel shown again and pushes it (a call of its cadence or a
