@@ -4,17 +4,19 @@
 //! the worker builds the next one from a [`PeopleLayout`], then swaps it in.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::search::{PeopleIndex, PersonEntry};
 
-/// One change to the people index, applied in order.
+/// One change to the people index, applied in order. The entries are shared:
+/// a person taken from one index into another is not copied.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PeopleChange {
     /// Adds the person, or replaces the entry with the same id (in its place).
-    Upsert(PersonEntry),
+    Upsert(Arc<PersonEntry>),
     /// Adds the person only when nobody with that id is indexed (stored people
     /// under what the dashboard learned since).
-    Fill(PersonEntry),
+    Fill(Arc<PersonEntry>),
     /// Takes the person out (deleted in SalesLoft); people after them move up.
     Remove(u64),
 }
@@ -31,8 +33,9 @@ impl PeopleChange {
 /// What the index is laid out from.
 #[derive(Debug)]
 pub enum LayoutBase {
-    /// These people in this order (a copy of the dashboard's index).
-    Entries(Vec<PersonEntry>),
+    /// These people in this order: the dashboard's index's own entries
+    /// ([`PeopleIndex::entries`]), shared, not copied.
+    Entries(Vec<Arc<PersonEntry>>),
     /// An index the UI has not shown yet (the walk's, the store's).
     Index(Box<PeopleIndex>),
 }
@@ -90,11 +93,11 @@ pub async fn laid_out(
 
 /// `changes` applied to `people` as the index applies them, each in one step
 /// (a removal does not shift every later person).
-fn apply(people: Vec<PersonEntry>, changes: Vec<PeopleChange>) -> Vec<PersonEntry> {
+fn apply(people: Vec<Arc<PersonEntry>>, changes: Vec<PeopleChange>) -> Vec<Arc<PersonEntry>> {
     if changes.is_empty() {
         return people;
     }
-    let mut slots: Vec<Option<PersonEntry>> = people.into_iter().map(Some).collect();
+    let mut slots: Vec<Option<Arc<PersonEntry>>> = people.into_iter().map(Some).collect();
     let mut at: HashMap<u64, usize> = slots
         .iter()
         .enumerate()
@@ -129,12 +132,12 @@ fn apply(people: Vec<PersonEntry>, changes: Vec<PeopleChange>) -> Vec<PersonEntr
 mod tests {
     use super::*;
 
-    fn entry(id: u64, name: &str) -> PersonEntry {
-        PersonEntry {
+    fn entry(id: u64, name: &str) -> Arc<PersonEntry> {
+        Arc::new(PersonEntry {
             id,
             name: name.into(),
             ..PersonEntry::default()
-        }
+        })
     }
 
     fn names(index: &PeopleIndex) -> Vec<String> {

@@ -29,7 +29,7 @@ fn light(index: &PeopleIndex, changes: &[PeopleChange]) -> bool {
         match (c, index.by_id(c.id())) {
             (PeopleChange::Upsert(_) | PeopleChange::Fill(_), None) => new += 1,
             (PeopleChange::Fill(_), Some(_)) | (PeopleChange::Remove(_), None) => {}
-            (PeopleChange::Upsert(e), Some(now)) if now == e => {}
+            (PeopleChange::Upsert(e), Some(now)) if now == &**e => {}
             _ => return false,
         }
     }
@@ -61,7 +61,7 @@ pub(crate) fn change(
             _ if waits => heavy.push(c),
             PeopleChange::Remove(_) if now.is_none() => {}
             PeopleChange::Fill(_) if now.is_some() => {}
-            PeopleChange::Upsert(e) if now == Some(e) => {}
+            PeopleChange::Upsert(e) if now == Some(&**e) => {}
             PeopleChange::Upsert(e) | PeopleChange::Fill(e) if now.is_none() && !many => {
                 search.index.upsert(e.clone());
                 shown = true;
@@ -82,9 +82,8 @@ pub(crate) fn change(
             r.since.extend(heavy);
         }
         None => {
-            let index = &search.index;
-            let people = (0..index.len()).filter_map(|p| index.get(p).cloned());
-            let base = LayoutBase::Entries(people.collect());
+            // The entries are shared: pointers are copied, not people.
+            let base = LayoutBase::Entries(search.index.entries().to_vec());
             send(state, base, heavy, fx);
         }
     }
