@@ -165,9 +165,4 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
             "src/worker/hub_reader/mod.rs",
         ],
         "answers, enroll and follow take Shared, blocking and lock from hub_reader/mod.rs, which calls them",
-    ),
-    (
-        &["src/worker/mod.rs", "src/worker/scheduler.rs"],
-        "scheduler.rs takes Envelope from worker/mod.rs, which starts the Scheduler",
-    ),
-];
+    ),];
