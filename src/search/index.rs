@@ -1,10 +1,10 @@
 //! The people index: who is in it, by position and by id, and the search entry point.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
+use rustc_hash::FxHashMap;
 
 use super::cache::State;
 use super::layout::{Layout, Record};
@@ -17,7 +17,8 @@ pub struct PeopleIndex {
     pub(super) entries: Vec<Arc<PersonEntry>>,
     /// Per position.
     pub(super) records: Vec<Record>,
-    pub(super) by_id: HashMap<u64, usize>,
+    /// By id (FxHash: the ids are ours, and every change looks people up).
+    pub(super) by_id: FxHashMap<u64, usize>,
     pub(super) matcher: Matcher,
     pub(super) layout: Layout,
     /// A person changed: the layout must be rebuilt, not just extended.
@@ -33,7 +34,7 @@ impl Default for PeopleIndex {
         PeopleIndex {
             entries: Vec::new(),
             records: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: FxHashMap::default(),
             matcher: Matcher::new(Config::DEFAULT),
             layout: Layout::default(),
             rebuild: false,

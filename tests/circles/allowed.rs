@@ -165,4 +165,5 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
             "src/worker/hub_reader/mod.rs",
         ],
         "answers, enroll and follow take Shared, blocking and lock from hub_reader/mod.rs, which calls them",
-    ),];
+    ),
+];

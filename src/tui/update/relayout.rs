@@ -7,7 +7,7 @@
 //! the results meanwhile; changes that arrive meanwhile go on top of the new
 //! index when it comes.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use crate::search::PeopleIndex;
 use crate::worker::protocol::{Priority, Request, RequestId};
@@ -131,7 +131,7 @@ pub(crate) fn withdraw(state: &mut AppState) -> Vec<PeopleChange> {
 }
 
 /// Who is removed but still in the index shown.
-pub(crate) fn gone(state: &AppState) -> Option<&HashSet<u64>> {
+pub(crate) fn gone(state: &AppState) -> Option<&FxHashSet<u64>> {
     let r = state.people.search.relayout.as_ref()?;
     (!r.gone.is_empty()).then_some(&r.gone)
 }
