@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod breakdown;
 pub mod calls;
 mod engagement;
+pub mod flags;
 pub mod funnel;
 mod range;
 mod series;
@@ -57,19 +58,6 @@ pub struct EmailFact {
     pub person_id: Option<u64>,
     pub sent_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
-}
-
-/// The one-byte encoding of an [`EmailFact`]'s flags, shared by the aggregator and
-/// the store. Tracking is stored negated (`*_UNTRACKED`), so a byte written before
-/// tracking was recorded reads as tracked, as every email was counted then.
-pub mod flags {
-    pub const SENT: u8 = 1;
-    pub const BOUNCED: u8 = 2;
-    pub const VIEWED: u8 = 4;
-    pub const CLICKED: u8 = 8;
-    pub const REPLIED: u8 = 16;
-    pub const VIEW_UNTRACKED: u8 = 32;
-    pub const CLICK_UNTRACKED: u8 = 64;
 }
 
 impl EmailFact {
