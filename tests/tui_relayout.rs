@@ -146,12 +146,11 @@ fn the_replaced_index_is_freed_by_the_loop_not_by_update() {
     assert!(old.by_id(501).is_some());
 }
 
-#[test]
-fn stored_people_joining_a_filled_index_are_laid_out_by_the_worker() {
-    let mut s = searched();
+/// The store's people read after the first frame: `many` people (ids from
+/// 10,000), as the worker's index.
+fn stored_loaded(s: &mut AppState, many: u64) -> (Vec<Effect>, Arc<PersonEntry>) {
     let wall = s.clock.wall;
     let mut stored = PeopleIndex::default();
-    let many = 1_500u64;
     for id in 0..many {
         stored.upsert(PersonEntry {
             id: 10_000 + id,
@@ -167,9 +166,17 @@ fn stored_people_joining_a_filled_index_are_laid_out_by_the_worker() {
         index: Some(stored),
     };
     let fx = update(
-        &mut s,
+        s,
         Msg::Worker(WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest))))),
     );
+    (fx, first_stored)
+}
+
+#[test]
+fn stored_people_joining_a_filled_index_are_laid_out_by_the_worker() {
+    let mut s = searched();
+    let many = 1_500u64;
+    let (fx, first_stored) = stored_loaded(&mut s, many);
     let (id, layout) = layout_asked(&fx);
     assert_eq!(s.people.search.index.len(), 3, "not merged here");
     let worker_name = answer(&mut s, id, layout);
@@ -183,6 +190,32 @@ fn stored_people_joining_a_filled_index_are_laid_out_by_the_worker() {
         Arc::ptr_eq(&index.entries()[3], &first_stored),
         "a stored person joins without a copy"
     );
+}
+
+#[test]
+fn a_stored_person_deleted_while_the_worker_lays_them_out_stays_out() {
+    let mut s = searched();
+    let (fx, _) = stored_loaded(&mut s, 1_500);
+    let (first, layout) = layout_asked(&fx);
+    // Not shown yet, but among the people on their way: the removal waits.
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleDeleted {
+            ids: vec![10_005, 999_999],
+        }),
+    );
+    assert!(fx.iter().all(|e| e.request().is_none()), "{fx:?}");
+    let index = Box::new(sltui::worker::lay_out(layout));
+    assert!(index.by_id(10_005).is_some(), "laid out before the removal");
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleLaidOut { id: first, index }),
+    );
+    let (second, layout) = layout_asked(&fx);
+    answer(&mut s, second, layout);
+    let index = &s.people.search.index;
+    assert!(index.by_id(10_005).is_none());
+    assert_eq!(index.len(), 3 + 1_500 - 1);
 }
 
 #[test]

@@ -143,6 +143,9 @@ pub struct Relayout {
     pub touched: FxHashSet<u64>,
     /// People removed but still in the index shown: left out of the results.
     pub gone: FxHashSet<u64>,
+    /// A `FillAll` waits (its people are not in `touched`): a removal of
+    /// someone not shown waits too, as they may be among them.
+    pub filling: bool,
 }
 
 #[derive(Debug)]

@@ -19,13 +19,19 @@ pub enum PeopleChange {
     Fill(Arc<PersonEntry>),
     /// Takes the person out (deleted in SalesLoft); people after them move up.
     Remove(u64),
+    /// [`Fill`](PeopleChange::Fill) for each of many people, in order (the
+    /// stored people joining a filled index): shared, so handing them on and
+    /// keeping them for a later layout copies one pointer.
+    FillAll(Arc<[Arc<PersonEntry>]>),
 }
 
 impl PeopleChange {
-    pub fn id(&self) -> u64 {
+    /// The one person the change is about (`None` for [`PeopleChange::FillAll`]).
+    pub fn id(&self) -> Option<u64> {
         match self {
-            PeopleChange::Upsert(e) | PeopleChange::Fill(e) => e.id,
-            PeopleChange::Remove(id) => *id,
+            PeopleChange::Upsert(e) | PeopleChange::Fill(e) => Some(e.id),
+            PeopleChange::Remove(id) => Some(*id),
+            PeopleChange::FillAll(_) => None,
         }
     }
 }
@@ -70,6 +76,13 @@ pub fn lay_out(job: PeopleLayout) -> PeopleIndex {
                             index.upsert(e);
                         }
                     }
+                    PeopleChange::FillAll(all) => {
+                        for e in all.iter() {
+                            if index.by_id(e.id).is_none() {
+                                index.upsert(Arc::clone(e));
+                            }
+                        }
+                    }
                     PeopleChange::Remove(id) => {
                         index.remove(id);
                     }
@@ -112,10 +125,10 @@ fn apply(people: Vec<Arc<PersonEntry>>, changes: Vec<PeopleChange>) -> Vec<Arc<P
                     slots.push(Some(e));
                 }
             },
-            PeopleChange::Fill(e) => {
-                if let std::collections::hash_map::Entry::Vacant(v) = at.entry(e.id) {
-                    v.insert(slots.len());
-                    slots.push(Some(e));
+            PeopleChange::Fill(e) => fill(&mut slots, &mut at, e),
+            PeopleChange::FillAll(all) => {
+                for e in all.iter() {
+                    fill(&mut slots, &mut at, Arc::clone(e));
                 }
             }
             PeopleChange::Remove(id) => {
@@ -126,6 +139,18 @@ fn apply(people: Vec<Arc<PersonEntry>>, changes: Vec<PeopleChange>) -> Vec<Arc<P
         }
     }
     slots.into_iter().flatten().collect()
+}
+
+/// `e` after the people in `slots` unless someone with its id is there.
+fn fill(
+    slots: &mut Vec<Option<Arc<PersonEntry>>>,
+    at: &mut HashMap<u64, usize>,
+    e: Arc<PersonEntry>,
+) {
+    if let std::collections::hash_map::Entry::Vacant(v) = at.entry(e.id) {
+        v.insert(slots.len());
+        slots.push(Some(e));
+    }
 }
 
 #[cfg(test)]
@@ -152,6 +177,14 @@ mod tests {
             PeopleChange::Upsert(entry(2, "Grace Brewster Hopper")),
             PeopleChange::Fill(entry(3, "not taken: Alan is there")),
             PeopleChange::Fill(entry(4, "Katherine Johnson")),
+            PeopleChange::FillAll(
+                vec![
+                    entry(3, "not taken: Alan is there"),
+                    entry(5, "Dorothy Vaughan"),
+                    entry(4, "not taken: Katherine is there"),
+                ]
+                .into(),
+            ),
             PeopleChange::Upsert(entry(1, "Ada again")),
         ]
     }
@@ -180,6 +213,7 @@ mod tests {
         by_hand.remove(1);
         by_hand.upsert(entry(2, "Grace Brewster Hopper"));
         by_hand.upsert(entry(4, "Katherine Johnson"));
+        by_hand.upsert(entry(5, "Dorothy Vaughan"));
         by_hand.upsert(entry(1, "Ada again"));
         let from_entries = lay_out(PeopleLayout {
             base: LayoutBase::Entries(people),
@@ -189,6 +223,7 @@ mod tests {
             "Grace Brewster Hopper",
             "Alan Turing",
             "Katherine Johnson",
+            "Dorothy Vaughan",
             "Ada again",
         ];
         assert_eq!(names(&by_hand), want);

@@ -26,7 +26,9 @@ pub const FEW_NEW: usize = 1_000;
 fn light(index: &PeopleIndex, changes: &[PeopleChange]) -> bool {
     let mut new = 0;
     for c in changes {
-        match (c, index.by_id(c.id())) {
+        // Many people at once: laid out by the worker.
+        let Some(id) = c.id() else { return false };
+        match (c, index.by_id(id)) {
             (PeopleChange::Upsert(_) | PeopleChange::Fill(_), None) => new += 1,
             (PeopleChange::Fill(_), Some(_)) | (PeopleChange::Remove(_), None) => {}
             (PeopleChange::Upsert(e), Some(now)) if now == &**e => {}
@@ -45,21 +47,25 @@ pub(crate) fn change(
 ) -> bool {
     let search = &mut state.people.search;
     let new = |c: &PeopleChange| {
-        !matches!(c, PeopleChange::Remove(_)) && search.index.by_id(c.id()).is_none()
+        !matches!(c, PeopleChange::Remove(_))
+            && c.id().is_some_and(|id| search.index.by_id(id).is_none())
     };
     let many = !search.index.is_empty() && changes.iter().filter(|c| new(c)).count() > FEW_NEW;
     let mut heavy = Vec::new();
     let mut shown = false;
     for c in changes {
-        let id = c.id();
-        let waits = search
-            .relayout
-            .as_ref()
-            .is_some_and(|r| r.touched.contains(&id));
+        let Some(id) = c.id() else {
+            heavy.push(c); // a FillAll
+            continue;
+        };
+        let r = search.relayout.as_ref();
+        let waits = r.is_some_and(|r| r.touched.contains(&id));
+        let filling = r.is_some_and(|r| r.filling)
+            || heavy.iter().any(|c| matches!(c, PeopleChange::FillAll(_)));
         let now = search.index.by_id(id);
         match &c {
             _ if waits => heavy.push(c),
-            PeopleChange::Remove(_) if now.is_none() => {}
+            PeopleChange::Remove(_) if now.is_none() && !filling => {}
             PeopleChange::Fill(_) if now.is_some() => {}
             PeopleChange::Upsert(e) if now == Some(&**e) => {}
             PeopleChange::Upsert(e) | PeopleChange::Fill(e) if now.is_none() && !many => {
@@ -93,11 +99,17 @@ pub(crate) fn change(
 /// Records whom `changes` name, and who is gone.
 fn note(r: &mut Relayout, changes: &[PeopleChange]) {
     for c in changes {
-        r.touched.insert(c.id());
         match c {
-            PeopleChange::Remove(id) => r.gone.insert(*id),
-            _ => r.gone.remove(&c.id()),
-        };
+            PeopleChange::Remove(id) => {
+                r.touched.insert(*id);
+                r.gone.insert(*id);
+            }
+            PeopleChange::Upsert(e) | PeopleChange::Fill(e) => {
+                r.touched.insert(e.id);
+                r.gone.remove(&e.id);
+            }
+            PeopleChange::FillAll(_) => r.filling = true,
+        }
     }
 }
 
@@ -156,6 +168,13 @@ pub(crate) fn install(
             PeopleChange::Fill(e) => {
                 if index.by_id(e.id).is_none() {
                     index.upsert(e);
+                }
+            }
+            PeopleChange::FillAll(all) => {
+                for e in all.iter() {
+                    if index.by_id(e.id).is_none() {
+                        index.upsert(std::sync::Arc::clone(e));
+                    }
                 }
             }
             PeopleChange::Remove(_) => {}

@@ -96,11 +96,17 @@ fn take_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
         }
         Some(built) => {
             let index = &state.people.search.index;
-            let fill: Vec<_> = (built.entries().iter())
+            let fill: Vec<Arc<PersonEntry>> = (built.entries().iter())
                 .filter(|e| index.by_id(e.id).is_none())
-                .map(|e| PeopleChange::Fill(e.clone()))
+                .cloned()
                 .collect();
             super::free(built, fx);
+            // Many go to the worker as one shared list (nothing per person here).
+            let fill = if fill.len() > super::relayout::FEW_NEW {
+                vec![PeopleChange::FillAll(fill.into())]
+            } else {
+                fill.into_iter().map(PeopleChange::Fill).collect()
+            };
             super::relayout::change(state, fill, fx)
         }
         None => {
