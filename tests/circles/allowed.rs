@@ -42,15 +42,6 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
         "oauth.rs and webhooks.rs take is_env_var_name and parse from config/mod.rs, which uses their types: move those helpers down",
     ),
     (
-        &[
-            "src/hub/jobs.rs",
-            "src/hub/mod.rs",
-            "src/hub/subscriptions.rs",
-            "src/hub/webhooks.rs",
-        ],
-        "jobs, subscriptions and webhooks take HubOptions, blocking and say from hub/mod.rs: move them down",
-    ),
-    (
         &["src/metrics/aggregator/mod.rs", "src/metrics/series.rs"],
         "series.rs takes Transitions from the aggregator, which keeps an ActivitySeries",
     ),
