@@ -433,6 +433,12 @@ fn a_name_a_glob_brings_in_is_followed() {
          fn f(x: X) { let _ = fmt::Display; x.b::<u8>(); Vec::<u8>::new(); }",
     );
     assert!(circles(&g).is_empty(), "{:?}", circles(&g));
+    // Nor a visibility: `pub(in crate::m)` uses nothing of `m`.
+    let g = graph(&[
+        file("src/m/mod.rs", "m", "mod a;\nfn f() { a::go(); }"),
+        file("src/m/a.rs", "m::a", "pub(in crate::m) fn go() {}"),
+    ]);
+    assert!(circles(&g).is_empty(), "{:?}", circles(&g));
     // Nor a range: `..b::B::default()` is a path.
     let g = files("use super::*;\npub struct A;\nfn f() { S { ..b::B::default() }; }");
     let told = one_circle(&g);

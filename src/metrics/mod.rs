@@ -15,16 +15,18 @@ pub mod funnel;
 mod range;
 mod series;
 pub mod stats;
+mod transitions;
 
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]
 mod tests;
 
-pub use aggregator::{Aggregator, GroupTotals, Transitions, Upserted};
+pub use aggregator::{Aggregator, GroupTotals, Upserted};
 pub use engagement::{Engagement, EngagementRates, format_rate};
 pub use range::TimeRange;
 pub use series::{ActivityKind, ActivitySeries};
+pub use transitions::Transitions;
 
 use chrono::{DateTime, Utc};
 

@@ -42,10 +42,6 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
         "oauth.rs and webhooks.rs take is_env_var_name and parse from config/mod.rs, which uses their types: move those helpers down",
     ),
     (
-        &["src/metrics/aggregator/mod.rs", "src/metrics/series.rs"],
-        "series.rs takes Transitions from the aggregator, which keeps an ActivitySeries",
-    ),
-    (
         &[
             "src/search/cache.rs",
             "src/search/index.rs",
@@ -68,14 +64,6 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
     (
         &["src/sim/live.rs", "src/sim/live/events.rs"],
         "events.rs takes EventKind and LiveReport from live.rs, which calls events::apply",
-    ),
-    (
-        &[
-            "src/sim/mod.rs",
-            "src/sim/server.rs",
-            "src/sim/subscriptions/http.rs",
-        ],
-        "subscriptions/http.rs names crate::sim, whose router it serves",
     ),
     (
         &[

@@ -223,6 +223,19 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
             // A path's start: a word before `::`, not after `::` (`a::self::b` is
             // not a start; `$crate` is), nor after one `.` (`x.f::<T>()` is a
             // method; `..a::B::default()` is a path).
+            // `pub(in crate::x)` names where an item is seen, not what it uses.
+            Tok::Word(w)
+                if w == "in"
+                    && i >= 2
+                    && toks[i - 1].0 == Tok::Other
+                    && toks[i - 2].0 == Tok::Word("pub".to_string()) =>
+            {
+                i += 1;
+                while matches!(toks.get(i).map(|t| &t.0), Some(Tok::Word(_) | Tok::Sep)) {
+                    i += 1;
+                }
+                continue;
+            }
             Tok::Word(w)
                 if toks.get(i + 1).map(|t| &t.0) == Some(&Tok::Sep)
                     && !(i >= 1 && toks[i - 1].0 == Tok::Sep)
