@@ -62,10 +62,6 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
         "the children take dataset.rs's constants and helpers, dataset.rs calls their build: move the constants into a leaf",
     ),
     (
-        &["src/sim/live.rs", "src/sim/live/events.rs"],
-        "events.rs takes EventKind and LiveReport from live.rs, which calls events::apply",
-    ),
-    (
         &[
             "src/store/mod.rs",
             "src/store/schema.rs",
