@@ -39,7 +39,7 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
             "src/config/profile.rs",
             "src/config/webhooks.rs",
         ],
-        "oauth.rs and webhooks.rs take is_env_var_name and parse from config/mod.rs, which uses their types: move those helpers down",
+        "oauth.rs and webhooks.rs take is_env_var_name from config/mod.rs, which uses their types, and oauth.rs and profile.rs take from each other (run_secret_command, OAuthProfile): move those down",
     ),
     (
         &[
