@@ -2,6 +2,8 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use super::fetch::LoadState;
+
 /// "1,234,567".
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
@@ -70,6 +72,15 @@ pub fn ellipsize(text: &str, width: usize) -> String {
     let mut s: String = fitting(text.chars(), width - 1).into_iter().collect();
     s.push('…');
     s
+}
+
+/// A title suffix for a view's data state: " · loading…", " · stale: …".
+pub fn load_suffix(load: &LoadState) -> Option<(String, bool)> {
+    match load {
+        LoadState::Ready { refreshing: true } => Some((" · refreshing…".into(), false)),
+        LoadState::Stale(e) => Some((format!(" · stale: {e}"), true)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -99,16 +99,6 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
     ),
     (
         &[
-            "src/tui/views/activity.rs",
-            "src/tui/views/cadence_detail.rs",
-            "src/tui/views/cadences.rs",
-            "src/tui/views/mod.rs",
-            "src/tui/views/person.rs",
-        ],
-        "the views take load_suffix from views/mod.rs and each other's cell helpers",
-    ),
-    (
-        &[
             "src/worker/hub_reader/answers.rs",
             "src/worker/hub_reader/enroll.rs",
             "src/worker/hub_reader/follow.rs",
