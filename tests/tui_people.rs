@@ -341,3 +341,56 @@ fn the_count_says_when_the_table_lists_only_the_best_matches() {
         "{n}"
     );
 }
+
+#[test]
+fn a_wide_name_is_cut_to_its_column_with_the_ellipsis() {
+    let mut s = loaded();
+    // 22 Han characters: 44 columns.
+    let name = format!("欧阳{}", "娜".repeat(20));
+    stored_people(
+        &mut s,
+        vec![sltui::store::PersonRow {
+            id: 900,
+            name: name.clone(),
+            email: "nana@example.cn".into(),
+            company: "北京有限公司".repeat(4),
+            title: "经理".into(),
+        }],
+    );
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "nana");
+    update(&mut s, code(KeyCode::Enter));
+    let buf = render_buffer(&s, 80, 24);
+    // Where `word` starts on row `y`, in columns (a wide character's second
+    // column is a cell of its own).
+    let starts = |y: u16, word: &str| {
+        let first = word.chars().next().unwrap().to_string();
+        (0..buf.area.width).find(|&x| {
+            buf[(x, y)].symbol() == first
+                && word.chars().enumerate().all(|(i, c)| {
+                    x + (i as u16) < buf.area.width
+                        && buf[(x + i as u16, y)].symbol() == c.to_string()
+                })
+        })
+    };
+    let header = (0..24).find(|&y| starts(y, "Email").is_some()).unwrap();
+    let row = (0..24).find(|&y| starts(y, "nana@").is_some()).unwrap();
+    let email_at = starts(header, "Email").unwrap();
+    assert_eq!(starts(row, "nana@"), Some(email_at));
+    let name_at = (0..email_at)
+        .find(|&x| buf[(x, row)].symbol() == "欧")
+        .expect("the name is shown");
+    let cells: Vec<&str> = (name_at..email_at)
+        .map(|x| buf[(x, row)].symbol())
+        .collect();
+    assert!(
+        cells.contains(&"…"),
+        "the cut name ends with … in its own column: {cells:?}"
+    );
+    let text = buffer_lines(&buf)[row as usize].clone();
+    assert!(
+        text.matches('…').count() >= 2,
+        "the company is cut too: {text}"
+    );
+}

@@ -3,8 +3,11 @@
 //! changed. Each handler sends `LayOutPeople` and leaves the index shown as it
 //! was (still searchable); the worker's laid-out index is then swapped in as it
 //! is (its own entries, not copies), and an answer nobody waits for is dropped.
+//! The people are handed to the worker and back shared, not copied.
 
 mod tui_support;
+
+use std::sync::Arc;
 
 use sltui::config::keymap::Action;
 use sltui::metrics::{Aggregator, TimeRange};
@@ -15,7 +18,7 @@ use sltui::tui::msg::{Effect, Msg};
 use sltui::tui::state::AppState;
 use sltui::tui::update::stored::StoreEvent;
 use sltui::tui::update::update;
-use sltui::worker::{PeopleLayout, Request, WorkerEvent};
+use sltui::worker::{LayoutBase, PeopleLayout, Request, WorkerEvent};
 use tui_support::*;
 
 /// A dashboard whose walk listed Ada, Grace and Alan, searching "a".
@@ -92,6 +95,30 @@ fn a_deleted_person_is_laid_out_by_the_worker_and_hidden_until_then() {
 }
 
 #[test]
+fn a_relayout_hands_the_people_over_without_copying_them() {
+    let mut s = searched();
+    let before: Vec<Arc<PersonEntry>> = s.people.search.index.entries().to_vec();
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleDeleted { ids: vec![501] }),
+    );
+    let (id, layout) = layout_asked(&fx);
+    let LayoutBase::Entries(handed) = &layout.base else {
+        panic!("the index shown is the base: {:?}", layout.base);
+    };
+    assert_eq!(handed.len(), before.len());
+    for (sent, shown) in handed.iter().zip(&before) {
+        assert!(Arc::ptr_eq(sent, shown), "{} was copied", shown.name);
+    }
+    answer(&mut s, id, layout);
+    let index = &s.people.search.index;
+    for kept in before.iter().filter(|e| e.id != 501) {
+        let pos = index.position(kept.id).expect("still indexed");
+        assert!(Arc::ptr_eq(&index.entries()[pos], kept), "{}", kept.name);
+    }
+}
+
+#[test]
 fn the_replaced_index_is_freed_by_the_loop_not_by_update() {
     let mut s = searched();
     let fx = update(
@@ -119,12 +146,11 @@ fn the_replaced_index_is_freed_by_the_loop_not_by_update() {
     assert!(old.by_id(501).is_some());
 }
 
-#[test]
-fn stored_people_joining_a_filled_index_are_laid_out_by_the_worker() {
-    let mut s = searched();
+/// The store's people read after the first frame: `many` people (ids from
+/// 10,000), as the worker's index.
+fn stored_loaded(s: &mut AppState, many: u64) -> (Vec<Effect>, Arc<PersonEntry>) {
     let wall = s.clock.wall;
     let mut stored = PeopleIndex::default();
-    let many = 1_500u64;
     for id in 0..many {
         stored.upsert(PersonEntry {
             id: 10_000 + id,
@@ -133,15 +159,24 @@ fn stored_people_joining_a_filled_index_are_laid_out_by_the_worker() {
         });
     }
     stored.prepare();
+    let first_stored = Arc::clone(&stored.entries()[0]);
     let rest = Rest {
         people: Vec::new(),
         agg: Aggregator::new(TimeRange::All, wall),
         index: Some(stored),
     };
     let fx = update(
-        &mut s,
+        s,
         Msg::Worker(WorkerEvent::Store(StoreEvent::Loaded(Ok(Box::new(rest))))),
     );
+    (fx, first_stored)
+}
+
+#[test]
+fn stored_people_joining_a_filled_index_are_laid_out_by_the_worker() {
+    let mut s = searched();
+    let many = 1_500u64;
+    let (fx, first_stored) = stored_loaded(&mut s, many);
     let (id, layout) = layout_asked(&fx);
     assert_eq!(s.people.search.index.len(), 3, "not merged here");
     let worker_name = answer(&mut s, id, layout);
@@ -151,6 +186,36 @@ fn stored_people_joining_a_filled_index_are_laid_out_by_the_worker() {
     // The walk's people keep their place, the stored ones follow.
     assert_eq!(index.get(0).unwrap().id, 501);
     assert_eq!(index.get(3).unwrap().id, 10_000);
+    assert!(
+        Arc::ptr_eq(&index.entries()[3], &first_stored),
+        "a stored person joins without a copy"
+    );
+}
+
+#[test]
+fn a_stored_person_deleted_while_the_worker_lays_them_out_stays_out() {
+    let mut s = searched();
+    let (fx, _) = stored_loaded(&mut s, 1_500);
+    let (first, layout) = layout_asked(&fx);
+    // Not shown yet, but among the people on their way: the removal waits.
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleDeleted {
+            ids: vec![10_005, 999_999],
+        }),
+    );
+    assert!(fx.iter().all(|e| e.request().is_none()), "{fx:?}");
+    let index = Box::new(sltui::worker::lay_out(layout));
+    assert!(index.by_id(10_005).is_some(), "laid out before the removal");
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleLaidOut { id: first, index }),
+    );
+    let (second, layout) = layout_asked(&fx);
+    answer(&mut s, second, layout);
+    let index = &s.people.search.index;
+    assert!(index.by_id(10_005).is_none());
+    assert_eq!(index.len(), 3 + 1_500 - 1);
 }
 
 #[test]

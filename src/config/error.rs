@@ -31,8 +31,9 @@ pub enum ConfigError {
     #[error("unknown profile `{}`; {}", bounded(name), known_list(known))]
     UnknownProfile { name: String, known: Vec<String> },
 
-    #[error("unknown action `{name}` in [keys]; known actions: {}", super::Action::ALL.map(|a| a.name()).join(", "))]
-    UnknownAction { name: String },
+    /// `known`: the action names, comma-separated (see `keymap::unknown_action`).
+    #[error("unknown action `{name}` in [keys]; known actions: {known}")]
+    UnknownAction { name: String, known: String },
 
     #[error("cannot understand key `{key}` for action `{action}`: {reason}")]
     BadKey {

@@ -107,8 +107,7 @@ impl Keymap {
     pub fn from_config(overrides: &HashMap<String, KeySpec>) -> Result<Keymap, ConfigError> {
         let mut replaced: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
         for (name, spec) in overrides {
-            let action = Action::from_name(name)
-                .ok_or_else(|| ConfigError::UnknownAction { name: name.clone() })?;
+            let action = Action::from_name(name).ok_or_else(|| unknown_action(name.clone()))?;
             let keys = parse_keys(action, &spec.keys())?;
             if keys.is_empty() && action == Action::Quit {
                 return Err(ConfigError::BadKey {
@@ -202,6 +201,12 @@ fn parse_keys(action: Action, strings: &[&str]) -> Result<Vec<Key>, ConfigError>
     Ok(keys)
 }
 
+/// A `[keys]` entry names no action: the error lists the ones there are.
+fn unknown_action(name: String) -> ConfigError {
+    let known = Action::ALL.map(|a| a.name()).join(", ");
+    ConfigError::UnknownAction { name, known }
+}
+
 /// Deserializes `[keys]`, reporting an unknown action name at its line.
 pub(crate) fn deserialize_keys<'de, D: Deserializer<'de>>(
     d: D,
@@ -212,7 +217,7 @@ pub(crate) fn deserialize_keys<'de, D: Deserializer<'de>>(
             let name = String::deserialize(d)?;
             match Action::from_name(&name) {
                 Some(_) => Ok(ActionName(name)),
-                None => Err(de::Error::custom(ConfigError::UnknownAction { name })),
+                None => Err(de::Error::custom(unknown_action(name))),
             }
         }
     }

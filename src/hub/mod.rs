@@ -17,11 +17,16 @@
 //! one subscription per event type pointed at its callback URL
 //! ([`subscriptions`]). The poll goes on as the safety net.
 
+mod calls;
 mod jobs;
+mod options;
 pub mod subscriptions;
 pub mod webhooks;
 
+pub use options::HubOptions;
 pub use webhooks::{DEFAULT_PORT as DEFAULT_WEBHOOK_PORT, HubWebhooks, default_listen};
+
+use calls::{blocking, say};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -30,44 +35,8 @@ use chrono::Utc;
 
 use crate::api::ApiClient;
 use crate::budget::Priority;
-use crate::store::{PgStore, RecordStore, StoreError};
+use crate::store::{PgStore, RecordStore};
 use crate::sync::{CancelToken, Engine, Resource, SyncOptions};
-
-/// How a hub runs.
-#[derive(Debug, Clone)]
-pub struct HubOptions {
-    /// `postgres://…`; never printed as is (see [`crate::redact::database_url`]).
-    pub db_url: String,
-    /// This hub's name in the status and the job log (host and pid by default).
-    pub name: String,
-    /// Seconds between polls of the fast-moving resources.
-    pub poll_secs: u64,
-    /// Seconds between syncs of every resource.
-    pub full_every_secs: u64,
-    /// Fraction of the budget kept for the users' own actions.
-    pub reserve: f64,
-    /// Fraction of each budget window the hub may take.
-    pub share: f64,
-    /// Seconds between leadership attempts while standing by.
-    pub standby_secs: u64,
-    /// The webhook receiver and subscriptions (off: `None`).
-    pub webhooks: Option<HubWebhooks>,
-}
-
-impl HubOptions {
-    pub fn new(db_url: impl Into<String>, name: impl Into<String>) -> HubOptions {
-        HubOptions {
-            db_url: db_url.into(),
-            name: name.into(),
-            poll_secs: 10,
-            full_every_secs: 600,
-            reserve: crate::config::DEFAULT_BUDGET_RESERVE,
-            share: crate::config::DEFAULT_BACKGROUND_SHARE,
-            standby_secs: 1,
-            webhooks: None,
-        }
-    }
-}
 
 /// How long the database keeps the note of a removed row: a dashboard that was
 /// away longer reads everything again when it comes back.
@@ -94,22 +63,6 @@ pub fn default_name() -> String {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "hub".to_string());
     format!("{host}-{}", std::process::id())
-}
-
-/// What happened, for the log and the terminal.
-fn say(name: &str, text: impl AsRef<str>) {
-    let text = text.as_ref();
-    tracing::info!(hub = name, "{text}");
-    eprintln!("hub {name}: {text}");
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, String> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(r) => r.map_err(|e| e.to_string()),
-        Err(e) => Err(format!("a database call stopped: {e}")),
-    }
 }
 
 /// Runs the hub until `stop` is cancelled: stands by, leads when it can, and goes

@@ -10,20 +10,23 @@ pub mod alerts;
 pub mod breakdown;
 pub mod calls;
 mod engagement;
+pub mod flags;
 pub mod funnel;
 mod range;
 mod series;
 pub mod stats;
+mod transitions;
 
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]
 mod tests;
 
-pub use aggregator::{Aggregator, GroupTotals, Transitions, Upserted};
+pub use aggregator::{Aggregator, GroupTotals, Upserted};
 pub use engagement::{Engagement, EngagementRates, format_rate};
 pub use range::TimeRange;
 pub use series::{ActivityKind, ActivitySeries};
+pub use transitions::Transitions;
 
 use chrono::{DateTime, Utc};
 
@@ -57,19 +60,6 @@ pub struct EmailFact {
     pub person_id: Option<u64>,
     pub sent_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
-}
-
-/// The one-byte encoding of an [`EmailFact`]'s flags, shared by the aggregator and
-/// the store. Tracking is stored negated (`*_UNTRACKED`), so a byte written before
-/// tracking was recorded reads as tracked, as every email was counted then.
-pub mod flags {
-    pub const SENT: u8 = 1;
-    pub const BOUNCED: u8 = 2;
-    pub const VIEWED: u8 = 4;
-    pub const CLICKED: u8 = 8;
-    pub const REPLIED: u8 = 16;
-    pub const VIEW_UNTRACKED: u8 = 32;
-    pub const CLICK_UNTRACKED: u8 = 64;
 }
 
 impl EmailFact {

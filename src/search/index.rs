@@ -1,9 +1,10 @@
 //! The people index: who is in it, by position and by id, and the search entry point.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
+use rustc_hash::FxHashMap;
 
 use super::cache::State;
 use super::layout::{Layout, Record};
@@ -11,10 +12,13 @@ use super::scorer::needles;
 use super::{PersonEntry, SearchHits};
 
 pub struct PeopleIndex {
-    pub(super) entries: Vec<PersonEntry>,
+    /// Shared, so handing the people to the worker for a new layout copies
+    /// pointers, not names (see [`PeopleIndex::entries`]).
+    pub(super) entries: Vec<Arc<PersonEntry>>,
     /// Per position.
     pub(super) records: Vec<Record>,
-    pub(super) by_id: HashMap<u64, usize>,
+    /// By id (FxHash: the ids are ours, and every change looks people up).
+    pub(super) by_id: FxHashMap<u64, usize>,
     pub(super) matcher: Matcher,
     pub(super) layout: Layout,
     /// A person changed: the layout must be rebuilt, not just extended.
@@ -30,7 +34,7 @@ impl Default for PeopleIndex {
         PeopleIndex {
             entries: Vec::new(),
             records: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: FxHashMap::default(),
             matcher: Matcher::new(Config::DEFAULT),
             layout: Layout::default(),
             rebuild: false,
@@ -58,7 +62,13 @@ impl PeopleIndex {
     }
 
     pub fn get(&self, pos: usize) -> Option<&PersonEntry> {
-        self.entries.get(pos)
+        self.entries.get(pos).map(|e| &**e)
+    }
+
+    /// Everyone, by position: shared with whoever holds a clone (a new
+    /// layout built from these people keeps the same entries).
+    pub fn entries(&self) -> &[Arc<PersonEntry>] {
+        &self.entries
     }
 
     /// Where a person sits in the index (what [`SearchHits`] hold).
@@ -67,12 +77,13 @@ impl PeopleIndex {
     }
 
     pub fn by_id(&self, id: u64) -> Option<&PersonEntry> {
-        self.by_id.get(&id).map(|&i| &self.entries[i])
+        self.by_id.get(&id).map(|&i| &*self.entries[i])
     }
 
     /// Adds a person, or replaces the one with the same id. Returns true when the
-    /// person is new.
-    pub fn upsert(&mut self, entry: PersonEntry) -> bool {
+    /// person is new. An entry given as an `Arc` is kept as it is (not copied).
+    pub fn upsert(&mut self, entry: impl Into<Arc<PersonEntry>>) -> bool {
+        let entry = entry.into();
         match self.by_id.get(&entry.id) {
             Some(&i) => {
                 if self.entries[i] != entry {

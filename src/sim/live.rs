@@ -10,6 +10,7 @@
 //! of `now`s, same changes.
 
 mod events;
+mod report;
 mod work;
 
 use std::cmp::Reverse;
@@ -19,33 +20,12 @@ use super::dataset::{BOUNCE_RATE, SECOND, engagement_odds};
 use super::model::{Dataset, Email, EmailStatus, MembershipState, Micros};
 use super::rng::Rng;
 
+use report::EventKind;
+pub use report::LiveReport;
+
 /// At most this much simulated activity per `advance` (after a long pause the
 /// simulator catches up on queued events but does not invent hours of sends).
 const MAX_WINDOW: Micros = 60 * SECOND;
-
-/// What one `advance` changed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct LiveReport {
-    pub emails_sent: u32,
-    pub views: u32,
-    pub clicks: u32,
-    pub replies: u32,
-    pub bounces: u32,
-    pub calls: u32,
-    pub memberships_added: u32,
-    /// Memberships whose state or step changed.
-    pub memberships_moved: u32,
-    /// Row inserts and updates across all tables.
-    pub rows_changed: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum EventKind {
-    View,
-    Click,
-    Reply,
-    Bounce,
-}
 
 /// Drives the dataset forward in time. Keep one per dataset.
 #[derive(Debug, Clone)]

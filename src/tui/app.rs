@@ -11,7 +11,7 @@ use tokio::time::MissedTickBehavior;
 use crate::api::BudgetSnapshot;
 use crate::worker::{Envelope, WorkerEvent, WorkerHandle};
 
-use super::DashboardContext;
+use super::context::DashboardContext;
 use super::msg::{Effect, Msg};
 use super::setup::StateSetup;
 use super::state::{AppState, Clock, Level, Session};

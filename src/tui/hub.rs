@@ -74,7 +74,7 @@ impl HubView {
         let name: String = if wide {
             hub.name.clone()
         } else {
-            shorten(&hub.name, 14)
+            super::text::ellipsize(&hub.name, 14)
         };
         let mut parts = vec![(if wide { format!("hub {name}") } else { name }, Tone::Plain)];
         let synced = match hub.synced_ago {
@@ -109,15 +109,6 @@ pub fn ago(d: Duration) -> String {
         60..=3599 => format!("{}m", s / 60),
         _ => format!("{}h", s / 3600),
     }
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max - 1).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]

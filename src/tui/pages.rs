@@ -1,8 +1,10 @@
 //! The pages (views) and what each keeps besides the shared state: the open
 //! cadence, the people search, the open person.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::time::Instant;
+
+use rustc_hash::FxHashSet;
 
 use crate::api::models::{Membership, Person};
 use crate::worker::PeopleChange;
@@ -138,9 +140,12 @@ pub struct Relayout {
     /// Changes since, applied on top of the laid-out index when it arrives.
     pub since: Vec<PeopleChange>,
     /// Everyone the changes name (their entries wait for the laid-out index).
-    pub touched: HashSet<u64>,
+    pub touched: FxHashSet<u64>,
     /// People removed but still in the index shown: left out of the results.
-    pub gone: HashSet<u64>,
+    pub gone: FxHashSet<u64>,
+    /// A `FillAll` waits (its people are not in `touched`): a removal of
+    /// someone not shown waits too, as they may be among them.
+    pub filling: bool,
 }
 
 #[derive(Debug)]

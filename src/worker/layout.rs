@@ -4,26 +4,34 @@
 //! the worker builds the next one from a [`PeopleLayout`], then swaps it in.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::search::{PeopleIndex, PersonEntry};
 
-/// One change to the people index, applied in order.
+/// One change to the people index, applied in order. The entries are shared:
+/// a person taken from one index into another is not copied.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PeopleChange {
     /// Adds the person, or replaces the entry with the same id (in its place).
-    Upsert(PersonEntry),
+    Upsert(Arc<PersonEntry>),
     /// Adds the person only when nobody with that id is indexed (stored people
     /// under what the dashboard learned since).
-    Fill(PersonEntry),
+    Fill(Arc<PersonEntry>),
     /// Takes the person out (deleted in SalesLoft); people after them move up.
     Remove(u64),
+    /// [`Fill`](PeopleChange::Fill) for each of many people, in order (the
+    /// stored people joining a filled index): shared, so handing them on and
+    /// keeping them for a later layout copies one pointer.
+    FillAll(Arc<[Arc<PersonEntry>]>),
 }
 
 impl PeopleChange {
-    pub fn id(&self) -> u64 {
+    /// The one person the change is about (`None` for [`PeopleChange::FillAll`]).
+    pub fn id(&self) -> Option<u64> {
         match self {
-            PeopleChange::Upsert(e) | PeopleChange::Fill(e) => e.id,
-            PeopleChange::Remove(id) => *id,
+            PeopleChange::Upsert(e) | PeopleChange::Fill(e) => Some(e.id),
+            PeopleChange::Remove(id) => Some(*id),
+            PeopleChange::FillAll(_) => None,
         }
     }
 }
@@ -31,8 +39,9 @@ impl PeopleChange {
 /// What the index is laid out from.
 #[derive(Debug)]
 pub enum LayoutBase {
-    /// These people in this order (a copy of the dashboard's index).
-    Entries(Vec<PersonEntry>),
+    /// These people in this order: the dashboard's index's own entries
+    /// ([`PeopleIndex::entries`]), shared, not copied.
+    Entries(Vec<Arc<PersonEntry>>),
     /// An index the UI has not shown yet (the walk's, the store's).
     Index(Box<PeopleIndex>),
 }
@@ -67,6 +76,13 @@ pub fn lay_out(job: PeopleLayout) -> PeopleIndex {
                             index.upsert(e);
                         }
                     }
+                    PeopleChange::FillAll(all) => {
+                        for e in all.iter() {
+                            if index.by_id(e.id).is_none() {
+                                index.upsert(Arc::clone(e));
+                            }
+                        }
+                    }
                     PeopleChange::Remove(id) => {
                         index.remove(id);
                     }
@@ -90,11 +106,11 @@ pub async fn laid_out(
 
 /// `changes` applied to `people` as the index applies them, each in one step
 /// (a removal does not shift every later person).
-fn apply(people: Vec<PersonEntry>, changes: Vec<PeopleChange>) -> Vec<PersonEntry> {
+fn apply(people: Vec<Arc<PersonEntry>>, changes: Vec<PeopleChange>) -> Vec<Arc<PersonEntry>> {
     if changes.is_empty() {
         return people;
     }
-    let mut slots: Vec<Option<PersonEntry>> = people.into_iter().map(Some).collect();
+    let mut slots: Vec<Option<Arc<PersonEntry>>> = people.into_iter().map(Some).collect();
     let mut at: HashMap<u64, usize> = slots
         .iter()
         .enumerate()
@@ -109,10 +125,10 @@ fn apply(people: Vec<PersonEntry>, changes: Vec<PeopleChange>) -> Vec<PersonEntr
                     slots.push(Some(e));
                 }
             },
-            PeopleChange::Fill(e) => {
-                if let std::collections::hash_map::Entry::Vacant(v) = at.entry(e.id) {
-                    v.insert(slots.len());
-                    slots.push(Some(e));
+            PeopleChange::Fill(e) => fill(&mut slots, &mut at, e),
+            PeopleChange::FillAll(all) => {
+                for e in all.iter() {
+                    fill(&mut slots, &mut at, Arc::clone(e));
                 }
             }
             PeopleChange::Remove(id) => {
@@ -125,16 +141,28 @@ fn apply(people: Vec<PersonEntry>, changes: Vec<PeopleChange>) -> Vec<PersonEntr
     slots.into_iter().flatten().collect()
 }
 
+/// `e` after the people in `slots` unless someone with its id is there.
+fn fill(
+    slots: &mut Vec<Option<Arc<PersonEntry>>>,
+    at: &mut HashMap<u64, usize>,
+    e: Arc<PersonEntry>,
+) {
+    if let std::collections::hash_map::Entry::Vacant(v) = at.entry(e.id) {
+        v.insert(slots.len());
+        slots.push(Some(e));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(id: u64, name: &str) -> PersonEntry {
-        PersonEntry {
+    fn entry(id: u64, name: &str) -> Arc<PersonEntry> {
+        Arc::new(PersonEntry {
             id,
             name: name.into(),
             ..PersonEntry::default()
-        }
+        })
     }
 
     fn names(index: &PeopleIndex) -> Vec<String> {
@@ -149,6 +177,14 @@ mod tests {
             PeopleChange::Upsert(entry(2, "Grace Brewster Hopper")),
             PeopleChange::Fill(entry(3, "not taken: Alan is there")),
             PeopleChange::Fill(entry(4, "Katherine Johnson")),
+            PeopleChange::FillAll(
+                vec![
+                    entry(3, "not taken: Alan is there"),
+                    entry(5, "Dorothy Vaughan"),
+                    entry(4, "not taken: Katherine is there"),
+                ]
+                .into(),
+            ),
             PeopleChange::Upsert(entry(1, "Ada again")),
         ]
     }
@@ -177,6 +213,7 @@ mod tests {
         by_hand.remove(1);
         by_hand.upsert(entry(2, "Grace Brewster Hopper"));
         by_hand.upsert(entry(4, "Katherine Johnson"));
+        by_hand.upsert(entry(5, "Dorothy Vaughan"));
         by_hand.upsert(entry(1, "Ada again"));
         let from_entries = lay_out(PeopleLayout {
             base: LayoutBase::Entries(people),
@@ -186,6 +223,7 @@ mod tests {
             "Grace Brewster Hopper",
             "Alan Turing",
             "Katherine Johnson",
+            "Dorothy Vaughan",
             "Ada again",
         ];
         assert_eq!(names(&by_hand), want);

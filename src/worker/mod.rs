@@ -91,14 +91,6 @@ impl Default for WorkerOptions {
     }
 }
 
-/// One request from the UI.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Envelope {
-    pub id: RequestId,
-    pub priority: Priority,
-    pub request: Request,
-}
-
 /// The UI's end of the worker.
 pub struct WorkerHandle {
     pub requests: mpsc::UnboundedSender<Envelope>,

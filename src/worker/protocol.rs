@@ -13,6 +13,14 @@ pub type RequestId = u64;
 
 pub use crate::budget::Priority;
 
+/// One request from the UI: what, with its id and priority.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    pub id: RequestId,
+    pub priority: Priority,
+    pub request: Request,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// Every cadence (page walk; a team has hundreds at most).

@@ -11,12 +11,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::{Id, JoinError, JoinSet};
 
-use super::Envelope;
 use super::ctx::{Ctx, lock};
 use super::job::{Job, JobEnd, label};
 use super::jobs;
 use super::probe;
-use super::protocol::{ConnectionState, Priority, Request, RequestId, WorkerEvent};
+use super::protocol::{ConnectionState, Envelope, Priority, Request, RequestId, WorkerEvent};
 use super::queue::{self, JobKey, JobQueue, Queued, Slot};
 
 /// Jobs running at once (reads for the screen and background work).

@@ -1,156 +1,23 @@
-//! The paths a source file writes into the crate (`use` trees, inline `crate::`,
-//! `super::` and `self::` paths), found without comments and string literals, and
-//! resolved to the module they name. Shared by tests/layers.rs and tests/circles.rs.
+//! The paths a source file writes into the crate, found without comments and string
+//! literals, and resolved to the module they name. Shared by tests/layers.rs and
+//! tests/circles.rs.
+//!
+//! Every path counts: `use` trees (groups, `self`, `as`, globs), inline paths that
+//! start with `crate::`, `super::` or `self::`, and inline or `use` paths that start
+//! with a name (`update::foo()`, `use kid::X`). A name is looked up in the module it
+//! is written in (its own file's, or an inline `mod` block's), as Rust does: a `mod`
+//! declared there, or a name a `use` there brings in (followed through further
+//! `use`s). A name found in neither may come from a module that module globs
+//! (`use super::*;`): [`resolve_with`] takes it to a child module of a globbed module
+//! when the crate has one by that name. A name that stands for something outside the
+//! crate (`use std::sync;`, `serde::Deserialize`) is no path into the crate.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The code without comments, string literals and char literals (each string becomes
-/// `""`, each char `' '`); newlines are kept so line numbers still hold.
-pub fn code_only(src: &str) -> String {
-    let c: Vec<char> = src.chars().collect();
-    let ident = |ch: char| ch.is_alphanumeric() || ch == '_';
-    let mut out = String::with_capacity(src.len());
-    let mut i = 0;
-    // Skips `c[from..to]`, keeping its newlines.
-    let skip = |out: &mut String, from: usize, to: usize| {
-        out.extend(c[from..to.min(c.len())].iter().filter(|&&ch| ch == '\n'));
-    };
-    while i < c.len() {
-        let ch = c[i];
-        let next = c.get(i + 1).copied();
-        if ch == '/' && next == Some('/') {
-            while i < c.len() && c[i] != '\n' {
-                i += 1;
-            }
-        } else if ch == '/' && next == Some('*') {
-            let (start, mut depth) = (i, 0);
-            while i < c.len() {
-                if c[i] == '/' && c.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    i += 2;
-                } else if c[i] == '*' && c.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-            skip(&mut out, start, i);
-        } else if ch == '"' || (ch == 'r' && raw_string_at(&c, i)) {
-            // "...", r"...", r#"..."# (a `b` prefix stays behind as a harmless word).
-            let start = i;
-            if ch == 'r' {
-                let hashes = c[i + 1..].iter().take_while(|&&h| h == '#').count();
-                i += hashes + 2;
-                while i < c.len() {
-                    if c[i] == '"' && c[i + 1..].iter().take(hashes).all(|&h| h == '#') {
-                        i += 1 + hashes;
-                        break;
-                    }
-                    i += 1;
-                }
-            } else {
-                i += 1;
-                while i < c.len() && c[i] != '"' {
-                    i += if c[i] == '\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            skip(&mut out, start, i);
-            out.push_str("\"\"");
-        } else if ch == '\'' && next == Some('\\') {
-            // '\n', '\'', '\u{1F600}'
-            i += 3;
-            while i < c.len() && c[i] != '\'' {
-                i += 1;
-            }
-            i += 1;
-            out.push_str("' '");
-        } else if ch == '\'' && c.get(i + 2) == Some(&'\'') {
-            // 'a', '"'; a lifetime or label ('a) falls through as code.
-            i += 3;
-            out.push_str("' '");
-        } else if ch == 'b' && raw_string_at(&c, i + 1) {
-            // br"...": the `r` starts the raw string next round.
-            out.push(ch);
-            i += 1;
-        } else if ident(ch) {
-            while i < c.len() && ident(c[i]) {
-                out.push(c[i]);
-                i += 1;
-            }
-        } else {
-            out.push(ch);
-            i += 1;
-        }
-    }
-    out
-}
-
-/// Whether a raw string (`r"`, `r#"`, `br"`) starts at the `r` at `i`.
-fn raw_string_at(c: &[char], i: usize) -> bool {
-    let ident = |ch: char| ch.is_alphanumeric() || ch == '_';
-    let word_start =
-        i == 0 || !ident(c[i - 1]) || (c[i - 1] == 'b' && (i == 1 || !ident(c[i - 2])));
-    let hashes = c[i + 1..].iter().take_while(|&&h| h == '#').count();
-    word_start && c.get(i + 1 + hashes) == Some(&'"')
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Tok {
-    Word(String),
-    /// `::`
-    Sep,
-    Open,
-    Close,
-    Comma,
-    Semi,
-    Other,
-}
-
-/// The tokens of comment- and string-free code, each with its line.
-pub fn tokens(code: &str) -> Vec<(Tok, usize)> {
-    let c: Vec<char> = code.chars().collect();
-    let ident = |ch: char| ch.is_alphanumeric() || ch == '_';
-    let (mut out, mut i, mut line) = (Vec::new(), 0, 1);
-    while i < c.len() {
-        let ch = c[i];
-        if ch == '\n' {
-            line += 1;
-            i += 1;
-            continue;
-        }
-        if ch.is_whitespace() {
-            i += 1;
-            continue;
-        }
-        let tok = if ident(ch) {
-            let start = i;
-            while i < c.len() && ident(c[i]) {
-                i += 1;
-            }
-            out.push((Tok::Word(c[start..i].iter().collect()), line));
-            continue;
-        } else if ch == ':' && c.get(i + 1) == Some(&':') {
-            i += 1;
-            Tok::Sep
-        } else {
-            match ch {
-                '{' => Tok::Open,
-                '}' => Tok::Close,
-                ',' => Tok::Comma,
-                ';' => Tok::Semi,
-                _ => Tok::Other,
-            }
-        };
-        out.push((tok, line));
-        i += 1;
-    }
-    out
-}
+#[path = "tokens.rs"]
+mod tokens;
+pub use tokens::{Tok, code_only, tokens};
 
 /// One path written in the code, as written, with its line.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,22 +28,42 @@ pub struct Written {
     pub module: Vec<String>,
     /// Written in a `pub use` (any `pub(..)` too): a re-export.
     pub reexport: bool,
+    /// Written as `use path::*`: everything the module names is brought in.
+    pub glob: bool,
+    /// For a path that starts with a name (not `crate`, `super`, `self`): the crate
+    /// path the name stands for where it is written, when it is one of the crate's.
+    pub base: Option<Vec<String>>,
+    /// For a path whose first name nothing in its module declares or imports: the
+    /// crate paths of the modules that module globs, where the name may come from.
+    pub globs: Vec<Vec<String>>,
+}
+
+/// One path of a `use` tree: the path, the name it brings in (`as` or its last
+/// segment), and whether it ends in `*`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsePath {
+    pub path: Vec<String>,
+    pub name: Option<String>,
+    pub glob: bool,
 }
 
 /// Expands a `use` tree starting at `toks[*i]` into its paths (after `prefix`);
 /// stops after the tree (at `,`, `}` or `;`).
-pub fn use_tree(
-    toks: &[(Tok, usize)],
-    i: &mut usize,
-    prefix: Vec<String>,
-    out: &mut Vec<Vec<String>>,
-) {
+pub fn use_tree(toks: &[(Tok, usize)], i: &mut usize, prefix: Vec<String>, out: &mut Vec<UsePath>) {
     let mut path = prefix;
     loop {
         match toks.get(*i).map(|t| &t.0) {
             Some(Tok::Word(w)) if w == "as" => {
+                let name = match toks.get(*i + 1) {
+                    Some((Tok::Word(n), _)) if n != "_" => Some(n.clone()),
+                    _ => None,
+                };
                 *i += 2; // `as name`
-                out.push(path);
+                out.push(UsePath {
+                    path,
+                    name,
+                    glob: false,
+                });
                 return;
             }
             Some(Tok::Word(w)) => {
@@ -203,11 +90,13 @@ pub fn use_tree(
             }
             _ => {
                 // `*`, `,`, `}`, `;` or the end.
-                if !path.is_empty() {
-                    out.push(path);
-                }
-                if matches!(toks.get(*i).map(|t| &t.0), Some(Tok::Other)) {
+                let glob = matches!(toks.get(*i).map(|t| &t.0), Some(Tok::Other));
+                if glob {
                     *i += 1; // the `*` of a glob
+                }
+                if !path.is_empty() {
+                    let name = (!glob).then(|| path.last().cloned()).flatten();
+                    out.push(UsePath { path, name, glob });
                 }
                 return;
             }
@@ -215,15 +104,50 @@ pub fn use_tree(
     }
 }
 
-/// Every path in a file that starts with `crate`, `super` or `self`, with the module
-/// it is written in (`module` is the file's own module).
+/// What one module (a file's, or an inline `mod` block's) names: its `mod`
+/// children, the names its `use`s bring in (with the path written), its globs.
+#[derive(Debug, Default)]
+struct Scope {
+    mods: BTreeSet<String>,
+    names: BTreeMap<String, Vec<String>>,
+    globs: Vec<Vec<String>>,
+}
+
+type Scopes = BTreeMap<Vec<String>, Scope>;
+
+/// Every path a file writes (see the module's text), with the module each is
+/// written in (`module` is the file's own module).
 pub fn written_paths(src: &str, module: &[String]) -> Vec<Written> {
+    scan(src, module).0
+}
+
+/// The names a file's `use`s bring into its modules (its own, its inline `mod`
+/// blocks'), each as the crate path it is reached by (`worker::Envelope`) and the
+/// crate path it stands for (`worker::envelope::Envelope`): a path that reaches a
+/// module's name reaches what the name stands for.
+pub fn imported_names(src: &str, module: &[String]) -> Vec<(Vec<String>, Vec<String>)> {
+    let scopes = scan(src, module).1;
+    let mut out = Vec::new();
+    for (at, scope) in &scopes {
+        for (name, path) in &scope.names {
+            if let Some(to) = absolute(path, at, &scopes, 0) {
+                let mut from = at.clone();
+                from.push(name.clone());
+                out.push((from, to));
+            }
+        }
+    }
+    out
+}
+
+fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
     let toks = tokens(&code_only(src));
     let word = |i: usize| match toks.get(i) {
         Some((Tok::Word(w), _)) => Some(w.as_str()),
         _ => None,
     };
     let mut out = Vec::new();
+    let mut scopes = Scopes::new();
     // Inline `mod name { .. }` blocks: (name, brace depth inside it).
     let mut mods: Vec<(String, usize)> = Vec::new();
     let mut depth = 0;
@@ -234,6 +158,15 @@ pub fn written_paths(src: &str, module: &[String]) -> Vec<Written> {
             m.extend(mods.iter().map(|(n, _)| n.clone()));
             m
         };
+        let written = |path, line, reexport, glob| Written {
+            path,
+            line,
+            module: here(),
+            reexport,
+            glob,
+            base: None,
+            globs: Vec::new(),
+        };
         match &toks[i].0 {
             Tok::Open => depth += 1,
             Tok::Close => {
@@ -242,14 +175,19 @@ pub fn written_paths(src: &str, module: &[String]) -> Vec<Written> {
                 }
                 depth -= 1;
             }
-            Tok::Word(w) if w == "mod" => {
-                if let (Some(name), Some((Tok::Open, _))) = (word(i + 1), toks.get(i + 2)) {
+            Tok::Word(w) if w == "mod" => match (word(i + 1), toks.get(i + 2)) {
+                (Some(name), Some((Tok::Open, _))) => {
+                    scopes.entry(here()).or_default().mods.insert(name.into());
                     mods.push((name.to_string(), depth + 1));
                     depth += 1;
                     i += 3;
                     continue;
                 }
-            }
+                (Some(name), Some((Tok::Semi, _))) => {
+                    scopes.entry(here()).or_default().mods.insert(name.into());
+                }
+                _ => (),
+            },
             Tok::Word(w) if w == "use" => {
                 let line = toks[i].1;
                 let is_pub = |at: Option<usize>| {
@@ -267,20 +205,43 @@ pub fn written_paths(src: &str, module: &[String]) -> Vec<Written> {
                 i += 1;
                 let mut paths = Vec::new();
                 use_tree(&toks, &mut i, Vec::new(), &mut paths);
-                let module = here();
-                out.extend(paths.into_iter().map(|path| Written {
-                    path,
-                    line,
-                    module: module.clone(),
-                    reexport,
-                }));
+                let scope = scopes.entry(here()).or_default();
+                for p in &paths {
+                    if p.glob {
+                        scope.globs.push(p.path.clone());
+                    } else if let Some(name) = &p.name {
+                        scope.names.insert(name.clone(), p.path.clone());
+                    }
+                }
+                out.extend(
+                    paths
+                        .into_iter()
+                        .map(|p| written(p.path, line, reexport, p.glob)),
+                );
+                continue;
+            }
+            // A path's start: a word before `::`, not after `::` (`a::self::b` is
+            // not a start; `$crate` is), nor after one `.` (`x.f::<T>()` is a
+            // method; `..a::B::default()` is a path).
+            // `pub(in crate::x)` names where an item is seen, not what it uses.
+            Tok::Word(w)
+                if w == "in"
+                    && i >= 2
+                    && toks[i - 1].0 == Tok::Other
+                    && toks[i - 2].0 == Tok::Word("pub".to_string()) =>
+            {
+                i += 1;
+                while matches!(toks.get(i).map(|t| &t.0), Some(Tok::Word(_) | Tok::Sep)) {
+                    i += 1;
+                }
                 continue;
             }
             Tok::Word(w)
-                if matches!(w.as_str(), "crate" | "super" | "self")
-                    && toks.get(i + 1).map(|t| &t.0) == Some(&Tok::Sep)
-                    // `a::self::b` is not a start; `$crate` is.
-                    && (i == 0 || toks[i - 1].0 != Tok::Sep) =>
+                if toks.get(i + 1).map(|t| &t.0) == Some(&Tok::Sep)
+                    && !(i >= 1 && toks[i - 1].0 == Tok::Sep)
+                    && !(i >= 1
+                        && toks[i - 1].0 == Tok::Dot
+                        && (i < 2 || toks[i - 2].0 != Tok::Dot)) =>
             {
                 let line = toks[i].1;
                 let mut path = vec![w.clone()];
@@ -292,24 +253,74 @@ pub fn written_paths(src: &str, module: &[String]) -> Vec<Written> {
                     }
                     i += 2;
                 }
-                out.push(Written {
-                    path,
-                    line,
-                    module: here(),
-                    reexport: false,
-                });
+                out.push(written(path, line, false, false));
                 continue;
             }
             _ => (),
         }
         i += 1;
     }
-    out
+    for w in &mut out {
+        let first = &w.path[0];
+        if matches!(first.as_str(), "crate" | "super" | "self") {
+            continue;
+        }
+        let scope = scopes.get(&w.module);
+        if scope.is_some_and(|s| s.mods.contains(first) || s.names.contains_key(first)) {
+            w.base = absolute(std::slice::from_ref(first), &w.module, &scopes, 0);
+        } else if let Some(scope) = scope {
+            w.globs = (scope.globs.iter())
+                .filter_map(|g| absolute(g, &w.module, &scopes, 0))
+                .collect();
+        }
+    }
+    (out, scopes)
+}
+
+/// The crate path `path` (written in `module`) stands for, when it is one of the
+/// crate's; `depth` bounds the `use`s followed (`use a as b; use b as a;`).
+fn absolute(
+    path: &[String],
+    module: &[String],
+    scopes: &Scopes,
+    depth: usize,
+) -> Option<Vec<String>> {
+    let (first, rest) = path.split_first()?;
+    let mut at = match first.as_str() {
+        "crate" | "super" | "self" => {
+            let w = Written {
+                path: path.to_vec(),
+                line: 0,
+                module: module.to_vec(),
+                reexport: false,
+                glob: false,
+                base: None,
+                globs: Vec::new(),
+            };
+            return resolve(&w)?.ok();
+        }
+        _ => {
+            let scope = scopes.get(module)?;
+            if scope.mods.contains(first) {
+                let mut m = module.to_vec();
+                m.push(first.clone());
+                m
+            } else {
+                let named = scope.names.get(first)?;
+                if depth > 8 || named.as_slice() == std::slice::from_ref(first) {
+                    return None; // `use serde;`, or a ring of renames
+                }
+                absolute(named, module, scopes, depth + 1)?
+            }
+        }
+    };
+    at.extend(rest.iter().cloned());
+    Some(at)
 }
 
 /// A written path from the crate root, or `None` when it is not a path into this
 /// crate (an external crate, `std`, a local name); `Err` when `super` climbs past the
-/// root.
+/// root. A name only a glob may bring in is not followed here: see [`resolve_with`].
 pub fn resolve(w: &Written) -> Option<Result<Vec<String>, String>> {
     let mut segs = w.path.iter().peekable();
     let mut at: Vec<String> = match segs.peek()?.as_str() {
@@ -322,7 +333,11 @@ pub fn resolve(w: &Written) -> Option<Result<Vec<String>, String>> {
             w.module.clone()
         }
         "super" => w.module.clone(),
-        _ => return None,
+        _ => {
+            let mut at = w.base.clone()?;
+            at.extend(w.path[1..].iter().cloned());
+            return Some(Ok(at));
+        }
     };
     while segs.peek().is_some_and(|s| *s == "super") {
         segs.next();
@@ -335,6 +350,25 @@ pub fn resolve(w: &Written) -> Option<Result<Vec<String>, String>> {
     }
     at.extend(segs.cloned());
     Some(Ok(at))
+}
+
+/// [`resolve`], and a first name only a glob brings in taken to the globbed
+/// module's child of that name, when `is_module` knows one.
+pub fn resolve_with(
+    w: &Written,
+    is_module: &dyn Fn(&[String]) -> bool,
+) -> Option<Result<Vec<String>, String>> {
+    if let Some(found) = resolve(w) {
+        return Some(found);
+    }
+    w.globs.iter().find_map(|g| {
+        let mut at = g.clone();
+        at.push(w.path[0].clone());
+        is_module(&at).then(|| {
+            at.extend(w.path[1..].iter().cloned());
+            Ok(at)
+        })
+    })
 }
 
 /// The module of a source file: `src/store/mod.rs` is `store`, `src/store/tests.rs`

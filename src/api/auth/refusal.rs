@@ -121,6 +121,10 @@ mod tests {
             "bad token <redacted> (ab)",
             "secrets shorter than 4 characters are left: they would match anything"
         );
+        assert_eq!(
+            scrub("bad token refresh-SECRET", &[Some("refresh-SECRET".into())]),
+            "bad token <redacted>"
+        );
         let long = "x".repeat(400);
         assert_eq!(scrub(&long, &[]).chars().count(), 301);
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{ActivitySeries, EmailFact, Engagement, TimeRange};
+use super::{ActivitySeries, EmailFact, Engagement, TimeRange, Transitions};
 
 mod compact;
 
@@ -17,23 +17,6 @@ pub struct Upserted {
     pub changed: bool,
     /// Engagement that appeared with this fact.
     pub transitions: Transitions,
-}
-
-/// New engagement observed on one email: a delivered email's views, clicks or replies went
-/// from zero to non-zero (or a new email arrived that already had them). Independent of the
-/// time range: a reply observed now to an old email is activity now.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Transitions {
-    pub cadence_id: Option<u64>,
-    pub opened: bool,
-    pub clicked: bool,
-    pub replied: bool,
-}
-
-impl Transitions {
-    pub fn any(&self) -> bool {
-        self.opened || self.clicked || self.replied
-    }
 }
 
 /// Engagement per (cadence, step) over one range, as the local store sums it

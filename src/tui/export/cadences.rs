@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::super::cadence_list::team_label;
 use super::super::state::AppState;
-use super::{Csv, engagement_cells, field, opt};
+use super::csv::{Csv, engagement_cells, field, opt};
 
 /// The header row; the counts and rates follow the README's definitions.
 const HEADER: [&str; 20] = [

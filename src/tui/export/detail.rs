@@ -6,7 +6,7 @@ use crate::metrics::funnel::drop_off;
 
 use super::super::funnel::detail_steps;
 use super::super::state::AppState;
-use super::{Csv, engagement_cells, field, opt, rate};
+use super::csv::{Csv, engagement_cells, field, opt, rate};
 
 const STEPS: [&str; 20] = [
     "cadence_id",

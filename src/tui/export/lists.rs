@@ -6,7 +6,7 @@ use crate::metrics::alerts::Check;
 use super::super::alerts::RuleState;
 use super::super::state::AppState;
 use super::super::views::alerts::{condition, scope_text};
-use super::{Csv, field, opt, rate};
+use super::csv::{Csv, field, opt, rate};
 
 const PEOPLE: [&str; 6] = ["person_id", "name", "email", "company", "title", "marked"];
 

@@ -35,11 +35,8 @@ pub(crate) fn adopt(state: &mut AppState, id: u64, built: PeopleIndex, fx: &mut 
     if !(std::mem::take(&mut state.people.search.only_walk) && same) {
         let old = &state.people.search.index;
         let gone = relayout::gone(state);
-        for pos in 0..old.len() {
-            if let Some(e) = old.get(pos)
-                && !gone.is_some_and(|g| g.contains(&e.id))
-                && built.by_id(e.id) != Some(e)
-            {
+        for e in old.entries() {
+            if !gone.is_some_and(|g| g.contains(&e.id)) && built.by_id(e.id) != Some(&**e) {
                 changes.push(PeopleChange::Upsert(e.clone()));
             }
         }
@@ -128,7 +125,7 @@ pub(crate) fn on_batch(state: &mut AppState, id: u64, people: Vec<Person>, fx: &
     if state.people.search.index_request != Some(id) {
         state.people.search.only_walk = false;
     }
-    let changes = people.iter().map(|p| PeopleChange::Upsert(entry(p)));
+    let changes = people.iter().map(|p| PeopleChange::Upsert(entry(p).into()));
     relayout::change(state, changes.collect(), fx);
     if !matches!(state.people.search.status, IndexStatus::Done { .. }) {
         state.people.search.status = IndexStatus::Running;
@@ -154,7 +151,7 @@ pub(crate) fn on_deleted(state: &mut AppState, ids: &[u64], fx: &mut Vec<Effect>
 /// A person read from SalesLoft (a lookup, their detail) into the index.
 pub(crate) fn learned(state: &mut AppState, p: &Person, fx: &mut Vec<Effect>) {
     state.people.search.only_walk = false;
-    relayout::change(state, vec![PeopleChange::Upsert(entry(p))], fx);
+    relayout::change(state, vec![PeopleChange::Upsert(entry(p).into())], fx);
 }
 
 pub(crate) fn on_found(

@@ -7,7 +7,7 @@
 //! the results meanwhile; changes that arrive meanwhile go on top of the new
 //! index when it comes.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use crate::search::PeopleIndex;
 use crate::worker::protocol::{Priority, Request, RequestId};
@@ -26,10 +26,12 @@ pub const FEW_NEW: usize = 1_000;
 fn light(index: &PeopleIndex, changes: &[PeopleChange]) -> bool {
     let mut new = 0;
     for c in changes {
-        match (c, index.by_id(c.id())) {
+        // Many people at once: laid out by the worker.
+        let Some(id) = c.id() else { return false };
+        match (c, index.by_id(id)) {
             (PeopleChange::Upsert(_) | PeopleChange::Fill(_), None) => new += 1,
             (PeopleChange::Fill(_), Some(_)) | (PeopleChange::Remove(_), None) => {}
-            (PeopleChange::Upsert(e), Some(now)) if now == e => {}
+            (PeopleChange::Upsert(e), Some(now)) if now == &**e => {}
             _ => return false,
         }
     }
@@ -45,23 +47,27 @@ pub(crate) fn change(
 ) -> bool {
     let search = &mut state.people.search;
     let new = |c: &PeopleChange| {
-        !matches!(c, PeopleChange::Remove(_)) && search.index.by_id(c.id()).is_none()
+        !matches!(c, PeopleChange::Remove(_))
+            && c.id().is_some_and(|id| search.index.by_id(id).is_none())
     };
     let many = !search.index.is_empty() && changes.iter().filter(|c| new(c)).count() > FEW_NEW;
     let mut heavy = Vec::new();
     let mut shown = false;
     for c in changes {
-        let id = c.id();
-        let waits = search
-            .relayout
-            .as_ref()
-            .is_some_and(|r| r.touched.contains(&id));
+        let Some(id) = c.id() else {
+            heavy.push(c); // a FillAll
+            continue;
+        };
+        let r = search.relayout.as_ref();
+        let waits = r.is_some_and(|r| r.touched.contains(&id));
+        let filling = r.is_some_and(|r| r.filling)
+            || heavy.iter().any(|c| matches!(c, PeopleChange::FillAll(_)));
         let now = search.index.by_id(id);
         match &c {
             _ if waits => heavy.push(c),
-            PeopleChange::Remove(_) if now.is_none() => {}
+            PeopleChange::Remove(_) if now.is_none() && !filling => {}
             PeopleChange::Fill(_) if now.is_some() => {}
-            PeopleChange::Upsert(e) if now == Some(e) => {}
+            PeopleChange::Upsert(e) if now == Some(&**e) => {}
             PeopleChange::Upsert(e) | PeopleChange::Fill(e) if now.is_none() && !many => {
                 search.index.upsert(e.clone());
                 shown = true;
@@ -82,9 +88,8 @@ pub(crate) fn change(
             r.since.extend(heavy);
         }
         None => {
-            let index = &search.index;
-            let people = (0..index.len()).filter_map(|p| index.get(p).cloned());
-            let base = LayoutBase::Entries(people.collect());
+            // The entries are shared: pointers are copied, not people.
+            let base = LayoutBase::Entries(search.index.entries().to_vec());
             send(state, base, heavy, fx);
         }
     }
@@ -94,11 +99,17 @@ pub(crate) fn change(
 /// Records whom `changes` name, and who is gone.
 fn note(r: &mut Relayout, changes: &[PeopleChange]) {
     for c in changes {
-        r.touched.insert(c.id());
         match c {
-            PeopleChange::Remove(id) => r.gone.insert(*id),
-            _ => r.gone.remove(&c.id()),
-        };
+            PeopleChange::Remove(id) => {
+                r.touched.insert(*id);
+                r.gone.insert(*id);
+            }
+            PeopleChange::Upsert(e) | PeopleChange::Fill(e) => {
+                r.touched.insert(e.id);
+                r.gone.remove(&e.id);
+            }
+            PeopleChange::FillAll(_) => r.filling = true,
+        }
     }
 }
 
@@ -132,7 +143,7 @@ pub(crate) fn withdraw(state: &mut AppState) -> Vec<PeopleChange> {
 }
 
 /// Who is removed but still in the index shown.
-pub(crate) fn gone(state: &AppState) -> Option<&HashSet<u64>> {
+pub(crate) fn gone(state: &AppState) -> Option<&FxHashSet<u64>> {
     let r = state.people.search.relayout.as_ref()?;
     (!r.gone.is_empty()).then_some(&r.gone)
 }
@@ -157,6 +168,13 @@ pub(crate) fn install(
             PeopleChange::Fill(e) => {
                 if index.by_id(e.id).is_none() {
                     index.upsert(e);
+                }
+            }
+            PeopleChange::FillAll(all) => {
+                for e in all.iter() {
+                    if index.by_id(e.id).is_none() {
+                        index.upsert(std::sync::Arc::clone(e));
+                    }
                 }
             }
             PeopleChange::Remove(_) => {}

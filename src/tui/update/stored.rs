@@ -4,6 +4,7 @@
 //! What the status line says of it is `tui::stored`'s.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::metrics::{Aggregator, TimeRange};
 use crate::search::PersonEntry;
@@ -95,16 +96,23 @@ fn take_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
         }
         Some(built) => {
             let index = &state.people.search.index;
-            let fill: Vec<_> = (0..built.len())
-                .filter_map(|pos| built.get(pos))
+            let fill: Vec<Arc<PersonEntry>> = (built.entries().iter())
                 .filter(|e| index.by_id(e.id).is_none())
-                .map(|e| PeopleChange::Fill(e.clone()))
+                .cloned()
                 .collect();
             super::free(built, fx);
+            // Many go to the worker as one shared list (nothing per person here).
+            let fill = if fill.len() > super::relayout::FEW_NEW {
+                vec![PeopleChange::FillAll(fill.into())]
+            } else {
+                fill.into_iter().map(PeopleChange::Fill).collect()
+            };
             super::relayout::change(state, fill, fx)
         }
         None => {
-            let fill = people.into_iter().map(|r| PeopleChange::Fill(row_entry(r)));
+            let fill = people
+                .into_iter()
+                .map(|r| PeopleChange::Fill(row_entry(r).into()));
             super::relayout::change(state, fill.collect(), fx)
         }
     };
@@ -147,7 +155,8 @@ fn replace_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
             super::relayout::swap(state, index, fx);
         }
         None => {
-            let people: Vec<PersonEntry> = people.into_iter().map(row_entry).collect();
+            let people: Vec<Arc<PersonEntry>> =
+                people.into_iter().map(|r| Arc::new(row_entry(r))).collect();
             let ids: std::collections::HashSet<u64> = people.iter().map(|e| e.id).collect();
             state.people.search.marked.retain(|id| ids.contains(id));
             super::relayout::send(state, LayoutBase::Entries(people), Vec::new(), fx);
@@ -250,7 +259,7 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
             // A changed person is laid out by the worker.
             let upsert = people
                 .into_iter()
-                .map(|r| PeopleChange::Upsert(row_entry(r)));
+                .map(|r| PeopleChange::Upsert(row_entry(r).into()));
             if super::relayout::change(state, upsert.collect(), &mut fx) {
                 super::people_changed(state);
             }

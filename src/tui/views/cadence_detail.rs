@@ -115,7 +115,9 @@ fn summary(state: &AppState, c: &Cadence, d: &CadenceDetail, area: Rect, buf: &m
         .borders(Borders::ALL)
         .border_style(s.border)
         .title(Line::from(title));
-    if let Some(o) = owner.filter(|o| title_w + o.chars().count() + 4 <= area.width as usize) {
+    if let Some(o) =
+        owner.filter(|o| title_w + crate::tui::text::columns(o) + 4 <= area.width as usize)
+    {
         block = block.title(Line::styled(o, s.dim).right_aligned());
     }
     let inner = block.inner(area);

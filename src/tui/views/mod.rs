@@ -17,13 +17,12 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::config::keymap::Action;
 
-use super::fetch::LoadState;
 use super::popups;
 use super::state::{AppState, Popup, View};
 use super::task::TASK_LINGER;
 use super::widgets::status_bar;
 
-pub use super::text::{ellipsize, thousands};
+pub use super::text::{ellipsize, load_suffix, thousands};
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     let area = frame.area();
@@ -199,13 +198,4 @@ fn task_panel(state: &AppState, area: Rect, buf: &mut Buffer) {
     // Newest results last; show the tail when they do not all fit.
     let skip = lines.len().saturating_sub(inner.height as usize);
     Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).render(inner, buf);
-}
-
-/// A title suffix for a view's data state: " · loading…", " · stale: …".
-pub fn load_suffix(load: &LoadState) -> Option<(String, bool)> {
-    match load {
-        LoadState::Ready { refreshing: true } => Some((" · refreshing…".into(), false)),
-        LoadState::Stale(e) => Some((format!(" · stale: {e}"), true)),
-        _ => None,
-    }
 }

@@ -28,8 +28,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
+use super::WorkerHandle;
+use super::protocol::Envelope;
 use super::protocol::{Request, WorkerEvent};
-use super::{Envelope, WorkerHandle};
 use crate::metrics::{EmailFact, TimeRange};
 use crate::store::pg::{Job, PgStore};
 use crate::store::start::{Coverage, StoreLoad, Stored};
