@@ -204,19 +204,31 @@ impl Candidate {
 /// Indices of `candidates` (in slot order) ordered by bound descending, then slot: a
 /// stable counting sort (bounds are small; unbounded ones go first).
 pub(super) fn by_bound(candidates: &[Candidate], max_score: u32) -> Vec<u32> {
+    sort_by_bound(0..candidates.len() as u32, candidates, max_score)
+}
+
+/// `indices` of `candidates`, ascending, ordered by bound descending, then slot (the
+/// same counting sort as [`by_bound`]).
+pub(super) fn sort_by_bound(
+    indices: impl Iterator<Item = u32> + Clone,
+    candidates: &[Candidate],
+    max_score: u32,
+) -> Vec<u32> {
     let top = max_score as usize + 1;
-    let bucket = |c: &Candidate| top - (c.bound as usize).min(top);
+    let bucket = |i: u32| top - (candidates[i as usize].bound as usize).min(top);
     let mut starts = vec![0u32; top + 2];
-    for c in candidates {
-        starts[bucket(c) + 1] += 1;
+    let mut n = 0;
+    for i in indices.clone() {
+        starts[bucket(i) + 1] += 1;
+        n += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut order = vec![0u32; candidates.len()];
-    for (i, c) in candidates.iter().enumerate() {
-        let at = &mut starts[bucket(c)];
-        order[*at as usize] = i as u32;
+    let mut order = vec![0u32; n];
+    for i in indices {
+        let at = &mut starts[bucket(i)];
+        order[*at as usize] = i;
         *at += 1;
     }
     order
