@@ -343,7 +343,10 @@ impl PeopleIndex {
         if self.rebuild || old_len > n {
             postings = Postings::default();
         }
-        postings.extend(&self.records);
+        let records = &self.records;
+        postings.extend(n, |pos| {
+            records[pos].unicode.as_ref().map(|(c, _, _)| &c[..])
+        });
         let slot_of = |r: &Record, pos: u32, off: usize| {
             let slot = Slot {
                 pos,

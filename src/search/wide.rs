@@ -25,7 +25,6 @@ use nucleo_matcher::chars::{is_upper_case, normalize, to_lower_case};
 use nucleo_matcher::pattern::{Atom, Pattern};
 use rustc_hash::FxHashMap;
 
-use super::layout::Record;
 use super::scorer::{
     Class, FIRST_CHAR_MULTIPLIER, MAX_BONUS, MAX_BOUNDED_HAYSTACK, MAX_BOUNDED_NEEDLE, NAME_BONUS,
     SCORE_MATCH, bit, bonus, class_of_char, pattern_score,
@@ -74,10 +73,11 @@ pub(super) struct Postings {
 }
 
 impl Postings {
-    /// Adds the people from `indexed` on.
-    pub(super) fn extend(&mut self, records: &[Record]) {
-        for (pos, r) in records.iter().enumerate().skip(self.indexed) {
-            let Some((chars, _, _)) = &r.unicode else {
+    /// Adds the people from `indexed` up to `len`; `chars(pos)`: a non-ASCII person's
+    /// characters (`None` for an ASCII one).
+    pub(super) fn extend<'a>(&mut self, len: usize, chars: impl Fn(usize) -> Option<&'a [char]>) {
+        for pos in self.indexed..len {
+            let Some(chars) = chars(pos) else {
                 continue;
             };
             let pos = pos as u32;
@@ -90,7 +90,7 @@ impl Postings {
                 }
             }
         }
-        self.indexed = records.len();
+        self.indexed = len;
     }
 
     /// The shortest list among the pattern's non-ASCII characters (empty when one is
