@@ -126,7 +126,7 @@ fn main() {
     let mut typing = Vec::new(); // keystrokes that add a character
     let mut erasing = Vec::new(); // backspaces
     let mut by_len: Vec<Vec<f64>> = Vec::new();
-    let mut slowest: Vec<(f64, String, usize)> = Vec::new(); // (ms, query, round)
+    let mut slowest: Vec<(f64, String, usize, usize)> = Vec::new(); // (ms, query, round, matches)
     for round in 0..rounds {
         for q in &queries {
             let chars: Vec<char> = q.chars().collect();
@@ -137,7 +137,7 @@ fn main() {
                 let d = ms(t.elapsed());
                 std::hint::black_box(&hits);
                 typing.push(d);
-                slowest.push((d, typed.clone(), round));
+                slowest.push((d, typed.clone(), round, hits.total));
                 if by_len.len() < len {
                     by_len.resize(len, Vec::new());
                 }
@@ -150,7 +150,7 @@ fn main() {
                 let d = ms(t.elapsed());
                 erasing.push(d);
                 std::hint::black_box(&hits);
-                slowest.push((d, typed.clone(), round));
+                slowest.push((d, typed.clone(), round, hits.total));
             }
         }
     }
@@ -253,9 +253,16 @@ fn main() {
     let rows: Vec<Vec<String>> = slowest
         .iter()
         .take(env_usize("SLTUI_BENCH_SLOWEST", 10))
-        .map(|(d, q, round)| vec![format!("{q:?}"), (round + 1).to_string(), f3(*d)])
+        .map(|(d, q, round, total)| {
+            vec![
+                format!("{q:?}"),
+                (round + 1).to_string(),
+                total.to_string(),
+                f3(*d),
+            ]
+        })
         .collect();
-    table(&["slowest keystrokes", "round", "ms"], &rows);
+    table(&["slowest keystrokes", "round", "matches", "ms"], &rows);
     println!();
     let rows: Vec<Vec<String>> = example
         .iter()

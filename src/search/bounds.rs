@@ -3,28 +3,46 @@
 //! remembered query with their bounds, ordered for scoring.
 
 use super::scorer::{
-    Class, FIRST_CHAR_MULTIPLIER, MAX_BONUS, Needle, SCORE_MATCH, bit, bonus, class, class_of_char,
+    Class, FIRST_CHAR_MULTIPLIER, GAP_START, MAX_BONUS, Needle, SCORE_MATCH, bit, bonus, class,
+    class_of_char,
 };
 
-/// Which characters (case-folded) occur in a haystack, and after which boundary.
+/// Which characters (case-folded) occur in a haystack, after which boundary, and which
+/// pairs of them occur side by side.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Masks {
     pub(super) any: u64,
     /// Occurrences with a bonus of 10, 9, 8 and 5.
     pub(super) tiers: [u64; 4],
+    /// Adjacent pairs of characters with a mask bit, hashed into 128 bits ([`pair`]).
+    pub(super) pairs: [u64; 2],
+}
+
+/// The bit of an adjacent pair of characters (given by their mask bits) in
+/// `Masks::pairs`: which of the two words, and the bit in it.
+#[inline]
+fn pair(a: u64, b: u64) -> (usize, u64) {
+    let i = a.trailing_zeros() * 64 + b.trailing_zeros();
+    // Fibonacci hashing: the top 7 bits of the product pick one of 128.
+    let h = i.wrapping_mul(0x9E37_79B9) >> 25;
+    ((h >> 6) as usize, 1 << (h & 63))
 }
 
 impl Masks {
     pub(super) fn ascii(text: &[u8]) -> Masks {
         let mut m = Masks::default();
         let mut prev = Class::Whitespace;
+        let mut prev_bit = 0;
         for &b in text {
             let c = class(b);
-            if let Some(bit) = bit(b.to_ascii_lowercase()) {
+            let bit = bit(b.to_ascii_lowercase()).unwrap_or(0);
+            if bit != 0 {
                 m.any |= bit;
                 m.add_tier(bonus(prev, c), bit);
+                m.add_pair(prev_bit, bit);
             }
             prev = c;
+            prev_bit = bit;
         }
         m
     }
@@ -35,15 +53,39 @@ impl Masks {
     pub(super) fn unicode(chars: &[char], folded: &[u8]) -> Masks {
         let mut m = Masks::default();
         let mut prev = Class::Whitespace;
+        let mut prev_bit = 0;
         for (&ch, &b) in chars.iter().zip(folded) {
             let c = class_of_char(ch);
-            if let Some(bit) = bit(b) {
+            let bit = bit(b).unwrap_or(0);
+            if bit != 0 {
                 m.any |= bit;
                 m.add_tier(bonus(prev, c), bit);
+                m.add_pair(prev_bit, bit);
             }
             prev = c;
+            prev_bit = bit;
         }
         m
+    }
+
+    /// Records that the characters with bits `a` (0: none) and `b` occur side by side.
+    #[inline]
+    fn add_pair(&mut self, a: u64, b: u64) {
+        if a != 0 {
+            let (word, bit) = pair(a, b);
+            self.pairs[word] |= bit;
+        }
+    }
+
+    /// Whether the characters with bits `a` and `b` may occur side by side (always when
+    /// one has no bit).
+    #[inline]
+    fn may_pair(&self, a: u64, b: u64) -> bool {
+        if a == 0 || b == 0 {
+            return true;
+        }
+        let (word, bit) = pair(a, b);
+        self.pairs[word] & bit != 0
     }
 
     #[inline]
@@ -79,18 +121,24 @@ impl Masks {
     /// An upper bound of nucleo's score for `needle` (ASCII needles): the first
     /// character scores at most 16 plus twice its best bonus here; each next one at most
     /// 16 plus the larger of the consecutive bonus (4) and the best bonus of it or any
-    /// character before it (a consecutive run carries its first bonus along).
+    /// character before it (a consecutive run carries its first bonus along). When the
+    /// character never follows the needle's previous one here, it ends a gap: at most
+    /// 16 plus its own best bonus, less the 3 a gap costs at least.
     pub(super) fn bound(&self, needle: &Needle) -> u32 {
         let mut best = 0;
         let mut bound = 0;
+        let mut prev = 0;
         for (i, &b) in needle.bits.iter().enumerate() {
             let bonus = self.best_bonus(b);
             best = best.max(bonus);
             bound += if i == 0 {
                 SCORE_MATCH + FIRST_CHAR_MULTIPLIER * bonus
+            } else if !self.may_pair(prev, b) {
+                SCORE_MATCH + bonus - GAP_START
             } else {
                 SCORE_MATCH + best.max(4)
             };
+            prev = b;
         }
         bound
     }
@@ -156,19 +204,31 @@ impl Candidate {
 /// Indices of `candidates` (in slot order) ordered by bound descending, then slot: a
 /// stable counting sort (bounds are small; unbounded ones go first).
 pub(super) fn by_bound(candidates: &[Candidate], max_score: u32) -> Vec<u32> {
+    sort_by_bound(0..candidates.len() as u32, candidates, max_score)
+}
+
+/// `indices` of `candidates`, ascending, ordered by bound descending, then slot (the
+/// same counting sort as [`by_bound`]).
+pub(super) fn sort_by_bound(
+    indices: impl Iterator<Item = u32> + Clone,
+    candidates: &[Candidate],
+    max_score: u32,
+) -> Vec<u32> {
     let top = max_score as usize + 1;
-    let bucket = |c: &Candidate| top - (c.bound as usize).min(top);
+    let bucket = |i: u32| top - (candidates[i as usize].bound as usize).min(top);
     let mut starts = vec![0u32; top + 2];
-    for c in candidates {
-        starts[bucket(c) + 1] += 1;
+    let mut n = 0;
+    for i in indices.clone() {
+        starts[bucket(i) + 1] += 1;
+        n += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut order = vec![0u32; candidates.len()];
-    for (i, c) in candidates.iter().enumerate() {
-        let at = &mut starts[bucket(c)];
-        order[*at as usize] = i as u32;
+    let mut order = vec![0u32; n];
+    for i in indices {
+        let at = &mut starts[bucket(i)];
+        order[*at as usize] = i;
         *at += 1;
     }
     order

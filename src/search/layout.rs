@@ -14,7 +14,7 @@ use super::scorer::{
     fuzzy_chars, fuzzy_chars_optimal, pattern_score, word_score,
 };
 use super::slot::{Slot, SlotMasks};
-use super::wide::{char_set, wide_slots};
+use super::wide::{Postings, char_set, wide_slots};
 use super::{PeopleIndex, PersonEntry};
 
 /// A non-ASCII haystack: nucleo's chars, the normalized (not case-folded) bytes, and the
@@ -153,6 +153,8 @@ pub(super) struct Layout {
     /// The non-ASCII haystacks' slots with their character sets, in slot order (see
     /// `wide`).
     pub(super) wide: Vec<(u32, u128)>,
+    /// Who holds each non-ASCII character (see `wide`).
+    pub(super) postings: Postings,
 }
 
 impl Layout {
@@ -337,6 +339,14 @@ impl PeopleIndex {
                 .then(a.cmp(b))
         };
         let old_len = self.layout.slots.len();
+        let mut postings = std::mem::take(&mut self.layout.postings);
+        if self.rebuild || old_len > n {
+            postings = Postings::default();
+        }
+        let records = &self.records;
+        postings.extend(n, |pos| {
+            records[pos].unicode.as_ref().map(|(c, _, _)| &c[..])
+        });
         let slot_of = |r: &Record, pos: u32, off: usize| {
             let slot = Slot {
                 pos,
@@ -394,6 +404,7 @@ impl PeopleIndex {
             layout.scattered += n - old_len;
             let records = &self.records;
             layout.wide = wide_slots(&slots, |pos| records[pos as usize].char_set);
+            layout.postings = postings;
             layout.slots = slots;
             layout.masks = masks;
             layout.generation = self.generation;
@@ -435,6 +446,7 @@ impl PeopleIndex {
         let records = &self.records;
         self.layout = Layout {
             wide: wide_slots(&slots, |pos| records[pos as usize].char_set),
+            postings,
             slots,
             masks,
             arena,

@@ -39,9 +39,14 @@
 //! - Non-ASCII haystacks get character masks too (from nucleo's own character
 //!   classes), so their bounds are tightened like the others' instead of sitting at
 //!   the query's maximum; a name is not told apart from the rest of its haystack.
-//! - A query with a non-ASCII character is scored by nucleo, but only for the
-//!   non-ASCII haystacks holding every one of its characters in some form nucleo
-//!   compares (a 128-bit character set each): an ASCII haystack never matches it.
+//! - A query with a non-ASCII character only looks at the people holding its rarest
+//!   such character (in some form nucleo compares; an ASCII haystack never matches
+//!   it), checks which match, ranks those at the maximum in the name without scoring,
+//!   and has nucleo score the rest in bound order until none can enter the page.
+//! - The character masks also record which pairs of characters stand side by side: a
+//!   needle character that never follows the previous one in a haystack must end a
+//!   gap there, so words whose letters are scattered bound lower ("acm" away from
+//!   Acme).
 //!
 //! The tests compare every answer with a full nucleo rescore of everyone, and
 //! `fuzzy_ascii` and `fuzzy_chars` with nucleo itself.

@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 
 use nucleo_matcher::pattern::Pattern;
 
-use super::bounds::{Candidate, by_bound};
+use super::bounds::{Candidate, by_bound, sort_by_bound};
 use super::layout::{merge_by, score};
 use super::scorer::{MAX_BOUNDED_NEEDLE, Needle, at_max};
 use super::slot::Ranked;
@@ -105,7 +105,9 @@ impl PeopleIndex {
             front = known.end + unknown.len();
             if !fails.is_empty() || !unknown.is_empty() {
                 let by_key = |i: &u32| key(&candidates[*i as usize]);
-                fails.sort_unstable_by_key(by_key);
+                // Taken from the order's one level, so by slot: a counting sort keeps it.
+                debug_assert!(fails.is_sorted());
+                let fails = sort_by_bound(fails.iter().copied(), candidates, max_score);
                 let rest = order.split_off(end);
                 order.truncate(start);
                 order.extend(passes);

@@ -15,6 +15,10 @@ pub(super) const SCORE_MATCH: u32 = 16;
 pub(super) const MAX_BONUS: u32 = 10;
 pub(super) const FIRST_CHAR_MULTIPLIER: u32 = 2;
 const PENALTY_GAP_START: u32 = 3;
+/// The least a gap costs a match that ends it (its opening; every further column 1
+/// more), so a character not right after the previous one scores at most
+/// `SCORE_MATCH` plus its bonus less this.
+pub(super) const GAP_START: u32 = PENALTY_GAP_START;
 const PENALTY_GAP_EXTENSION: u32 = 1;
 /// The smallest bonus a consecutive character gets.
 const BONUS_CONSECUTIVE: u32 = PENALTY_GAP_START + PENALTY_GAP_EXTENSION;
@@ -321,17 +325,36 @@ fn fuzzy_columns(
     name_len: usize,
     needle: &Needle,
 ) -> Option<(u32, Option<u32>)> {
+    // The rows live on the stack, sized for the needle: a short one (nearly every
+    // word typed) does not clear room for the longest on every call.
+    const SHORT: usize = 16;
+    if needle.bytes.len() <= SHORT {
+        fuzzy_columns_in::<SHORT>(hay, fold, class_at, name_len, needle)
+    } else {
+        fuzzy_columns_in::<MAX_BOUNDED_NEEDLE>(hay, fold, class_at, name_len, needle)
+    }
+}
+
+/// [`fuzzy_columns`] for needles of at most `N` characters.
+#[inline]
+fn fuzzy_columns_in<const N: usize>(
+    hay: &[u8],
+    fold: bool,
+    class_at: impl Fn(usize) -> Class,
+    name_len: usize,
+    needle: &Needle,
+) -> Option<(u32, Option<u32>)> {
     const NONE: usize = usize::MAX;
     let chars = &needle.bytes;
     let m = chars.len();
     if m == 0 {
         return Some((0, Some(0)));
     }
-    if m > hay.len() || m > MAX_BOUNDED_NEEDLE {
+    if m > hay.len() || m > N {
         return None;
     }
     // Where each row starts: the greedy (leftmost) match.
-    let mut row_off = [0usize; MAX_BOUNDED_NEEDLE];
+    let mut row_off = [0usize; N];
     let mut pos = 0;
     for (r, &c) in chars.iter().enumerate() {
         let i = pos + find_byte(&hay[pos..], c, fold)?;
@@ -356,10 +379,10 @@ fn fuzzy_columns(
     }
     // Per row: its latest match (column, cell score, consecutive bonus), and the best
     // `cell + column` of the matches before it.
-    let mut at = [NONE; MAX_BOUNDED_NEEDLE];
-    let mut cell = [0u16; MAX_BOUNDED_NEEDLE];
-    let mut consecutive = [0u16; MAX_BOUNDED_NEEDLE];
-    let mut reach = [isize::MIN; MAX_BOUNDED_NEEDLE];
+    let mut at = [NONE; N];
+    let mut cell = [0u16; N];
+    let mut consecutive = [0u16; N];
+    let mut reach = [isize::MIN; N];
     let mut best = 0u16;
     let mut best_name = 0u16;
     for (k, &h) in hay.iter().enumerate().take(end).skip(start) {

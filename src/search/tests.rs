@@ -245,6 +245,68 @@ fn non_ascii_queries_match_a_full_rescore() {
     assert_eq!(ix.search("田", 20).total, 2);
 }
 
+/// Queries with a non-ASCII character where more people reach the maximum than the
+/// page holds (they are ranked without scoring), and where the rest are scored in
+/// bound order: names, companies and titles holding the word in every shape.
+#[test]
+fn non_ascii_queries_with_contested_pages_match_a_full_rescore() {
+    let first = [
+        "Jürgen",
+        "Jürg",
+        "Ajür",
+        "Sören",
+        "Søren",
+        "Björn",
+        "김민준",
+        "Zoë",
+    ];
+    let last = [
+        "Müller", "Mü", "Amüller", "Ørsted", "Kim", "김", "Jürgens", "Nuñez",
+    ];
+    let company = ["Müller AG", "Café Jürg", "Acme", "Søstrene", "김밥"];
+    let title = ["Señor", "Mü-Lead", "CTO", "팀장 김"];
+    let mut ix = PeopleIndex::default();
+    let mut id = 0;
+    for f in first {
+        for l in last {
+            for (k, c) in company.iter().enumerate() {
+                id += 1;
+                let t = title[(id as usize + k) % title.len()];
+                ix.upsert(person(id, &format!("{f} {l}"), "a@b.co", c, t));
+            }
+        }
+    }
+    for query in [
+        "jü",
+        "Jü",
+        "jür",
+        "ü",
+        "Ü",
+        "mü",
+        "Mü",
+        "mül",
+        "müller",
+        "ø",
+        "sø",
+        "ör",
+        "김",
+        "김민",
+        "jürg mü",
+        "mü jü",
+        "jü acme",
+        "Jürgen Mü",
+        "zoë",
+        "ñ",
+        "señor",
+        "björn 김",
+    ] {
+        for limit in [0, 1, 7, 40, 400] {
+            let want = reference(&ix, query, limit);
+            assert_eq!(ix.search(query, limit), want, "{query:?} limit {limit}");
+        }
+    }
+}
+
 #[test]
 fn name_matches_rank_before_matches_in_other_fields() {
     let mut ix = PeopleIndex::default();

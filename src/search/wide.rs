@@ -10,14 +10,25 @@
 //! The sets are 128 bits: ASCII forms by their character-mask bit (exact), others
 //! hashed into the upper 64 bits (a collision only lets a person through to nucleo).
 //! [`PeopleIndex::prepare`] keeps them, in name order, for the non-ASCII haystacks only.
+//!
+//! The sets only narrow by the query's ASCII letters exactly: 64 bits hold every other
+//! character, so a name in Hangul or Han sets most of them. So [`Postings`] also lists,
+//! for every non-ASCII form of a character, the people holding it, and a query walks
+//! the shortest list among its non-ASCII characters instead of every non-ASCII
+//! haystack ("김" checks the few hundred people with 김, not the 13,000 in Hangul or Han).
 
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use nucleo_matcher::Utf32Str;
-use nucleo_matcher::chars::{normalize, to_lower_case};
-use nucleo_matcher::pattern::Pattern;
+use nucleo_matcher::chars::{is_upper_case, normalize, to_lower_case};
+use nucleo_matcher::pattern::{Atom, Pattern};
+use rustc_hash::FxHashMap;
 
-use super::scorer::{bit, pattern_score};
+use super::scorer::{
+    Class, FIRST_CHAR_MULTIPLIER, MAX_BONUS, MAX_BOUNDED_HAYSTACK, MAX_BOUNDED_NEEDLE, NAME_BONUS,
+    SCORE_MATCH, bit, bonus, class_of_char, pattern_score,
+};
 use super::slot::{Ranked, Slot};
 use super::{PeopleIndex, SearchHits};
 
@@ -44,6 +55,62 @@ pub(super) fn char_set(chars: &[char]) -> u128 {
         let n = normalize(c);
         set | form_bit(c) | form_bit(n) | form_bit(to_lower_case(c)) | form_bit(to_lower_case(n))
     })
+}
+
+/// The forms of a character nucleo may compare with a needle's (see [`char_set`]).
+fn forms(c: char) -> [char; 4] {
+    let n = normalize(c);
+    [c, n, to_lower_case(c), to_lower_case(n)]
+}
+
+/// For every form outside ASCII of the non-ASCII haystacks' characters, the positions
+/// (in the index) of the people holding it, ascending. Built for the positions below
+/// `indexed`; people only added extend it, a change or removal starts it again.
+#[derive(Debug, Default)]
+pub(super) struct Postings {
+    lists: FxHashMap<char, Vec<u32>>,
+    indexed: usize,
+}
+
+impl Postings {
+    /// Adds the people from `indexed` up to `len`; `chars(pos)`: a non-ASCII person's
+    /// characters (`None` for an ASCII one).
+    pub(super) fn extend<'a>(&mut self, len: usize, chars: impl Fn(usize) -> Option<&'a [char]>) {
+        for pos in self.indexed..len {
+            let Some(chars) = chars(pos) else {
+                continue;
+            };
+            let pos = pos as u32;
+            for &c in chars.iter().filter(|c| !c.is_ascii()) {
+                for form in forms(c).into_iter().filter(|f| !f.is_ascii()) {
+                    let list = self.lists.entry(form).or_default();
+                    if list.last() != Some(&pos) {
+                        list.push(pos);
+                    }
+                }
+            }
+        }
+        self.indexed = len;
+    }
+
+    /// The shortest list among the pattern's non-ASCII characters (empty when one is
+    /// held by nobody), or `None` when it has none (a needle whose accents were
+    /// combining characters nucleo drops).
+    fn shortest(&self, pattern: &Pattern) -> Option<&[u32]> {
+        let mut best: Option<&[u32]> = None;
+        for atom in &pattern.atoms {
+            let Utf32Str::Unicode(chars) = atom.needle_text() else {
+                continue;
+            };
+            for c in chars.iter().filter(|c| !c.is_ascii()) {
+                let list = self.lists.get(c).map_or(&[][..], Vec::as_slice);
+                if best.is_none_or(|b| list.len() < b.len()) {
+                    best = Some(list);
+                }
+            }
+        }
+        best
+    }
 }
 
 /// The characters of every word of a pattern, as `char_set` records them.
@@ -76,37 +143,196 @@ pub(super) fn wide_slots(slots: &[Slot], sets: impl Fn(u32) -> u128) -> Vec<(u32
         .collect()
 }
 
+/// One word of a wide query as nucleo compares it with a haystack: its characters, and
+/// whether haystack characters are case-folded and normalized first (nucleo's smart
+/// modes: case is ignored unless the word has an uppercase letter, accents unless it
+/// has a character that normalizes to another).
+struct Word {
+    chars: Vec<char>,
+    ignore_case: bool,
+    normalize: bool,
+}
+
+impl Word {
+    fn new(atom: &Atom) -> Word {
+        match atom.needle_text() {
+            Utf32Str::Ascii(bytes) => Word {
+                chars: bytes.iter().map(|&b| b as char).collect(),
+                ignore_case: !bytes.iter().any(u8::is_ascii_uppercase),
+                normalize: true,
+            },
+            Utf32Str::Unicode(chars) => Word {
+                chars: chars.to_vec(),
+                ignore_case: !chars.iter().any(|&c| is_upper_case(c)),
+                normalize: chars.iter().all(|&c| normalize(c) == c),
+            },
+        }
+    }
+
+    /// A haystack character as nucleo compares it with this word's.
+    #[inline]
+    fn form(&self, c: char) -> char {
+        if c.is_ascii() {
+            return if self.ignore_case {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            };
+        }
+        let c = if self.normalize { normalize(c) } else { c };
+        if self.ignore_case {
+            to_lower_case(c)
+        } else {
+            c
+        }
+    }
+
+    /// Whether nucleo matches the word in `text` (its characters in order).
+    fn matches(&self, text: Utf32Str<'_>) -> bool {
+        let mut want = self.chars.iter().peekable();
+        for i in 0..text.len() {
+            let Some(&&w) = want.peek() else {
+                break;
+            };
+            if self.form(text.get(i as u32)) == w {
+                want.next();
+            }
+        }
+        want.peek().is_none()
+    }
+
+    /// Whether nucleo scores the word at its maximum on `name` (scored alone): it occurs
+    /// unbroken right after whitespace (or at the start). A one-character word takes
+    /// nucleo's shortcut, which on non-ASCII text stops at its first occurrence's class
+    /// for the next ones: only its first occurrence counts.
+    fn at_max(&self, name: Utf32Str<'_>) -> bool {
+        let m = self.chars.len();
+        // Past these lengths nucleo may fall back to its greedy matcher.
+        if m == 0 || m > MAX_BOUNDED_NEEDLE || name.len() < m || name.len() > MAX_BOUNDED_HAYSTACK {
+            return false;
+        }
+        let class_at = |i: usize| class_of_char(name.get(i as u32));
+        for p in 0..=name.len() - m {
+            if self.form(name.get(p as u32)) != self.chars[0] {
+                continue;
+            }
+            let prev = p.checked_sub(1).map_or(Class::Whitespace, class_at);
+            let at_boundary = bonus(prev, class_at(p)) == MAX_BONUS;
+            if at_boundary && (1..m).all(|k| self.form(name.get((p + k) as u32)) == self.chars[k]) {
+                return true;
+            }
+            if m == 1 {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// The most nucleo can score this word on a haystack, plus the name bonus.
+    fn max_score(&self) -> u32 {
+        SCORE_MATCH
+            + MAX_BONUS * FIRST_CHAR_MULTIPLIER
+            + (SCORE_MATCH + MAX_BONUS) * (self.chars.len() as u32).saturating_sub(1)
+            + NAME_BONUS
+    }
+}
+
 impl PeopleIndex {
-    /// A query with a non-ASCII character: nucleo scores the non-ASCII haystacks that
-    /// hold all its characters; the best `limit` by score, then name.
+    /// A query with a non-ASCII character: the non-ASCII haystacks that hold all its
+    /// characters are checked for a match; those whose every word is at its maximum in
+    /// the name need no scoring, and the others are scored by nucleo in the order of an
+    /// upper bound (a word not in the name scores at most nucleo's maximum, without the
+    /// name bonus) until none left can enter the best `limit` by score, then name.
     pub(super) fn score_wide(&mut self, pattern: &Pattern, limit: usize) -> SearchHits {
         let layout = &self.layout;
+        let records = &self.records;
         let need = needle_set(pattern);
-        let mut scored: Vec<Ranked> = Vec::new();
-        for &(slot, set) in &layout.wide {
+        let words: Vec<Word> = pattern.atoms.iter().map(Word::new).collect();
+        let max: u32 = words.iter().map(Word::max_score).sum();
+        let candidates: Box<dyn Iterator<Item = (u32, u128)>> =
+            match layout.postings.shortest(pattern) {
+                Some(list) => Box::new(
+                    list.iter()
+                        .map(|&pos| (layout.rank[pos as usize], records[pos as usize].char_set)),
+                ),
+                None => Box::new(layout.wide.iter().copied()),
+            };
+        // Matches at the maximum, and the others with an upper bound of their score.
+        let mut best: Vec<u32> = Vec::new();
+        let mut rest: Vec<(Reverse<u32>, u32)> = Vec::new();
+        for (slot, set) in candidates {
             if set & need != need {
                 continue;
             }
-            if let Some(score) = pattern_score(
+            let text = layout.text(records, slot);
+            if !words.iter().all(|w| w.matches(text)) {
+                continue;
+            }
+            let name = layout.name_text(records, slot);
+            if words.iter().all(|w| w.at_max(name)) {
+                best.push(slot);
+                continue;
+            }
+            let bound = words
+                .iter()
+                .map(|w| {
+                    if w.matches(name) {
+                        w.max_score()
+                    } else {
+                        w.max_score() - NAME_BONUS
+                    }
+                })
+                .sum();
+            rest.push((Reverse(bound), slot));
+        }
+        let mut total = best.len() + rest.len();
+        best.sort_unstable();
+        best.truncate(limit);
+        let mut top: BinaryHeap<Ranked> = best
+            .into_iter()
+            .map(|slot| Ranked {
+                score: Reverse(max),
+                slot,
+            })
+            .collect();
+        rest.sort_unstable();
+        for (Reverse(bound), slot) in rest {
+            if limit == 0 {
+                break;
+            }
+            if top.len() == limit
+                && let Some(w) = top.peek()
+                && (bound < w.score.0 || (bound == w.score.0 && slot > w.slot))
+            {
+                break;
+            }
+            let Some(score) = pattern_score(
                 pattern,
-                layout.text(&self.records, slot),
-                layout.name_text(&self.records, slot),
+                layout.text(records, slot),
+                layout.name_text(records, slot),
                 &mut self.matcher,
-            ) {
-                scored.push(Ranked {
-                    score: Reverse(score),
-                    slot,
-                });
+            ) else {
+                // Cannot happen: `Word::matches` is what nucleo matches.
+                debug_assert!(false, "checked match not matched by nucleo");
+                total -= 1;
+                continue;
+            };
+            debug_assert!(score <= bound, "score {score} above its bound {bound}");
+            let item = Ranked {
+                score: Reverse(score),
+                slot,
+            };
+            if top.len() < limit {
+                top.push(item);
+            } else if top.peek().is_some_and(|w| item < *w) {
+                top.pop();
+                top.push(item);
             }
         }
-        let total = scored.len();
-        if limit > 0 && scored.len() > limit {
-            scored.select_nth_unstable(limit - 1);
-        }
-        scored.truncate(limit);
-        scored.sort_unstable();
+        let mut hits = top.into_vec();
+        hits.sort_unstable();
         SearchHits {
-            hits: scored
+            hits: hits
                 .into_iter()
                 .map(|r| layout.slots[r.slot as usize].pos as usize)
                 .collect(),

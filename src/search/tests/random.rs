@@ -7,6 +7,7 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
 use super::reference;
+use crate::search::bounds::Masks;
 use crate::search::scorer::{fuzzy_ascii, fuzzy_chars, needles};
 use crate::search::{PeopleIndex, PersonEntry};
 
@@ -238,11 +239,17 @@ fn ascii_scorer_matches_nucleo() {
     let mut rng = Rng::new(0xA5C1);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut checked = 0;
+    let mut long = 0;
     for _ in 0..20_000 {
         let len = 1 + rng.below(90);
         let hay: Vec<u8> = (0..len).map(|_| CHARS[rng.below(CHARS.len())]).collect();
         let name_len = rng.below(len + 1);
-        let needle_len = 1 + rng.below(7);
+        // Mostly short words, and some past the scorer's short-needle rows.
+        let needle_len = if rng.below(10) == 0 {
+            17 + rng.below(8)
+        } else {
+            1 + rng.below(7)
+        };
         let word: String = if rng.below(2) == 0 {
             // A subsequence of the haystack, so most of them match.
             let mut w: Vec<u8> = hay.iter().copied().filter(|_| rng.below(3) == 0).collect();
@@ -269,9 +276,27 @@ fn ascii_scorer_matches_nucleo() {
             "haystack {:?} name_len {name_len} needle {word:?}",
             String::from_utf8_lossy(&hay)
         );
+        // The character masks bound both scores (pairs that never occur side by side
+        // end a gap).
+        if let Some((full, name)) = want {
+            assert!(
+                Masks::ascii(&hay).bound(&needle) >= full,
+                "full bound, haystack {:?} needle {word:?}",
+                String::from_utf8_lossy(&hay)
+            );
+            if let Some(name) = name {
+                assert!(
+                    Masks::ascii(&hay[..name_len]).bound(&needle) >= name,
+                    "name bound, haystack {:?} name_len {name_len} needle {word:?}",
+                    String::from_utf8_lossy(&hay)
+                );
+            }
+            long += usize::from(needle.bytes.len() > 16);
+        }
         checked += usize::from(want.is_some());
     }
     assert!(checked > 5_000, "only {checked} matches checked");
+    assert!(long > 50, "only {long} long words checked");
 }
 
 /// `fuzzy_chars` against nucleo itself, on haystacks with characters outside ASCII
