@@ -157,6 +157,8 @@ impl Store {
         state.high_water = high_water;
         state.expected = expected;
         self.in_tx(|tx| {
+            // Rows a stopped sync left staged belong to the generation before.
+            super::staging::merge(tx)?;
             tx.execute("DELETE FROM sync_windows WHERE resource = ?1", [resource])?;
             tx.execute("DELETE FROM sync_pages WHERE resource = ?1", [resource])?;
             if high_water.is_some() {
@@ -260,23 +262,9 @@ impl Store {
         pages: &[(&str, &PageMark, &Prepared, i64)],
     ) -> StoreResult<()> {
         self.in_tx(|tx| {
-            let mut mark_st = tx.prepare_cached(
-                "INSERT OR REPLACE INTO sync_pages
-                   (resource, idx, page, count, len, first_at, last_at, last_ids)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
             for (resource, mark, rows, generation) in pages {
                 rows.write(tx, *generation)?;
-                mark_st.execute(params![
-                    resource,
-                    mark.idx,
-                    mark.page,
-                    mark.count as i64,
-                    mark.len,
-                    fmt_time(&mark.first_at),
-                    fmt_time(&mark.last_at),
-                    serde_json::to_string(&mark.last_ids).unwrap_or_else(|_| "[]".into()),
-                ])?;
+                put_page(tx, resource, mark)?;
             }
             Ok(())
         })
@@ -331,6 +319,8 @@ impl Store {
         state.full_done_at = Some(now);
         state.synced_at = Some(now);
         self.in_tx(|tx| {
+            // Every row the sync read is in its table before the sweep.
+            super::staging::merge(tx)?;
             tx.execute("DELETE FROM sync_windows WHERE resource = ?1", [resource])?;
             tx.execute("DELETE FROM sync_pages WHERE resource = ?1", [resource])?;
             Store::put_state(tx, &state)
@@ -385,4 +375,28 @@ impl Store {
             .map_err(|e| self.sql(e))?;
         Ok(utc(v))
     }
+}
+
+/// Marks a page read (its checkpoint), inside the transaction writing its rows.
+pub(super) fn put_page(
+    tx: &rusqlite::Transaction<'_>,
+    resource: &str,
+    mark: &PageMark,
+) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT OR REPLACE INTO sync_pages
+           (resource, idx, page, count, len, first_at, last_at, last_ids)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    st.execute(params![
+        resource,
+        mark.idx,
+        mark.page,
+        mark.count as i64,
+        mark.len,
+        fmt_time(&mark.first_at),
+        fmt_time(&mark.last_at),
+        serde_json::to_string(&mark.last_ids).unwrap_or_else(|_| "[]".into()),
+    ])?;
+    Ok(())
 }

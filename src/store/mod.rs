@@ -22,6 +22,7 @@ pub mod pg;
 mod reads;
 mod records;
 mod schema;
+mod staging;
 pub mod start;
 mod summary;
 
