@@ -156,9 +156,29 @@ impl Store {
         state.generation += 1;
         state.high_water = high_water;
         state.expected = expected;
+        let generation = state.generation;
         self.in_tx(|tx| {
             // Rows a stopped sync left staged belong to the generation before.
             super::staging::merge(tx)?;
+            // Into an empty table, every row the sync writes is of its generation:
+            // its end has nothing to sweep (and skips reading the whole table).
+            let began_empty = match table_of(resource) {
+                Some(t) => {
+                    !tx.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {t})"), [], |r| {
+                        r.get::<_, bool>(0)
+                    })?
+                }
+                None => false,
+            };
+            let key = began_empty_key(resource);
+            if began_empty {
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                    params![key, generation.to_string()],
+                )?;
+            } else {
+                tx.execute("DELETE FROM meta WHERE key = ?1", [&key])?;
+            }
             tx.execute("DELETE FROM sync_windows WHERE resource = ?1", [resource])?;
             tx.execute("DELETE FROM sync_pages WHERE resource = ?1", [resource])?;
             if high_water.is_some() {
@@ -318,13 +338,19 @@ impl Store {
         let now = Utc::now();
         state.full_done_at = Some(now);
         state.synced_at = Some(now);
+        let key = began_empty_key(resource);
+        let began_empty = self.meta(&key)? == Some(generation.to_string());
         self.in_tx(|tx| {
             // Every row the sync read is in its table before the sweep.
             super::staging::merge(tx)?;
             tx.execute("DELETE FROM sync_windows WHERE resource = ?1", [resource])?;
             tx.execute("DELETE FROM sync_pages WHERE resource = ?1", [resource])?;
+            tx.execute("DELETE FROM meta WHERE key = ?1", [&key])?;
             Store::put_state(tx, &state)
         })?;
+        if began_empty {
+            return Ok(0);
+        }
         self.sweep(table, generation)
     }
 
@@ -399,4 +425,25 @@ pub(super) fn put_page(
         serde_json::to_string(&mark.last_ids).unwrap_or_else(|_| "[]".into()),
     ])?;
     Ok(())
+}
+
+/// The record table a resource's sync writes (as `sync::Resource::table`).
+pub(crate) fn table_of(resource: &str) -> Option<&'static str> {
+    Some(match resource {
+        "users" => "users",
+        "cadences" => "cadences",
+        "steps" => "steps",
+        "people" => "people",
+        "cadence_memberships" => "memberships",
+        "emails" => "email_facts",
+        "calls" => "calls",
+        "email_templates" => "email_templates",
+        _ => return None,
+    })
+}
+
+/// The meta key holding the generation of `resource`'s full sync that began
+/// with its table empty.
+fn began_empty_key(resource: &str) -> String {
+    format!("full_sync_began_empty:{resource}")
 }
