@@ -290,6 +290,22 @@ impl Store {
         })
     }
 
+    /// Several pages (resource, mark, rows, generation), each with its
+    /// checkpoint, in one transaction, their rows staged (see
+    /// [`super::staging`]): all are saved or none.
+    pub fn stage_pages_prepared(
+        &mut self,
+        pages: &[(&str, &PageMark, &Prepared, i64)],
+    ) -> StoreResult<()> {
+        self.in_tx(|tx| {
+            for (resource, mark, rows, generation) in pages {
+                rows.stage(tx, *generation)?;
+                put_page(tx, resource, mark)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Records written outside pages (gap fills), no checkpoint change.
     pub fn save_records<T: StoreRecord>(&mut self, rows: &[T], generation: i64) -> StoreResult<()> {
         self.upsert(rows, generation)
@@ -404,7 +420,7 @@ impl Store {
 }
 
 /// Marks a page read (its checkpoint), inside the transaction writing its rows.
-pub(super) fn put_page(
+fn put_page(
     tx: &rusqlite::Transaction<'_>,
     resource: &str,
     mark: &PageMark,

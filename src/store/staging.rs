@@ -7,7 +7,8 @@
 //! write-ahead log again (at 100,000 people, about 400 MB of log for 40 MB of
 //! rows). Instead, the engine's writer appends each page's rows to `sync_rows`
 //! (in arrival order, so a commit touches only the table's last page or two)
-//! together with the page's checkpoint, and [`Store::merge_staged`] later moves
+//! together with the page's checkpoint ([`Store::stage_pages_prepared`]), and
+//! [`Store::merge_staged`] later moves
 //! every staged row into its table in one transaction, sorted by id, with the
 //! same upsert as a direct write (an older version never replaces a newer one).
 //!
@@ -104,22 +105,6 @@ pub(super) fn merge(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
 }
 
 impl Store {
-    /// Several pages (resource, mark, rows, generation), each with its
-    /// checkpoint, in one transaction, their rows staged (see the module docs):
-    /// all are saved or none.
-    pub fn stage_pages_prepared(
-        &mut self,
-        pages: &[(&str, &super::PageMark, &Prepared, i64)],
-    ) -> StoreResult<()> {
-        self.in_tx(|tx| {
-            for (resource, mark, rows, generation) in pages {
-                rows.stage(tx, *generation)?;
-                super::checkpoint::put_page(tx, resource, mark)?;
-            }
-            Ok(())
-        })
-    }
-
     /// Moves every staged row into its table, in one transaction. Returns how
     /// many rows were staged.
     pub fn merge_staged(&mut self) -> StoreResult<u64> {
