@@ -438,12 +438,17 @@ async fn the_sync_command_reports_points_from_the_headers_and_refuses_a_bad_stor
     sim.shutdown().await;
 }
 
-/// People in the store file at `path`, read without writing to it (0 while its
-/// schema is not there yet).
-fn people_in_file(path: &std::path::Path) -> u64 {
+/// Pages of a running full sync saved in the store file at `path` (their rows are
+/// staged until merged into their table), read without writing to it (0 while
+/// its schema is not there yet).
+fn pages_in_file(path: &std::path::Path) -> u64 {
     let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
     rusqlite::Connection::open_with_flags(path, flags)
-        .and_then(|c| c.query_row("SELECT count(*) FROM people", [], |r| r.get::<_, i64>(0)))
+        .and_then(|c| {
+            c.query_row("SELECT count(*) FROM sync_pages", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        })
         .map_or(0, |n| n.max(0) as u64)
 }
 
@@ -492,7 +497,7 @@ async fn ctrl_c_stops_the_sync_command_and_the_next_run_continues() {
         };
         // Read only: opening it as a store would migrate its schema, racing the
         // sync that is creating it.
-        if people_in_file(&stores) > 0 {
+        if pages_in_file(&stores) > 0 {
             break;
         }
     }

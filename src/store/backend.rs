@@ -65,6 +65,22 @@ pub trait RecordStore: Send {
         &mut self,
         pages: &[(&str, &PageMark, &Prepared, i64)],
     ) -> StoreResult<()>;
+    /// Like [`save_pages_prepared`](RecordStore::save_pages_prepared), for a
+    /// full sync's writer: a store may stage the rows (cheaper to commit) and
+    /// move them into their tables later, in [`merge_staged`](RecordStore::merge_staged),
+    /// which it also does before a full sync begins or finishes. By default the
+    /// rows go straight to their tables.
+    fn stage_pages_prepared(
+        &mut self,
+        pages: &[(&str, &PageMark, &Prepared, i64)],
+    ) -> StoreResult<()> {
+        self.save_pages_prepared(pages)
+    }
+    /// Moves rows staged by [`stage_pages_prepared`](RecordStore::stage_pages_prepared)
+    /// into their tables; how many there were.
+    fn merge_staged(&mut self) -> StoreResult<u64> {
+        Ok(0)
+    }
     /// One page's records and its checkpoint, atomically.
     fn save_page_prepared(
         &mut self,

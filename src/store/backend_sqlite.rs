@@ -72,6 +72,17 @@ impl RecordStore for Store {
         Store::save_pages_prepared(self, pages)
     }
 
+    fn stage_pages_prepared(
+        &mut self,
+        pages: &[(&str, &PageMark, &Prepared, i64)],
+    ) -> StoreResult<()> {
+        Store::stage_pages_prepared(self, pages)
+    }
+
+    fn merge_staged(&mut self) -> StoreResult<u64> {
+        Store::merge_staged(self)
+    }
+
     fn save_page_prepared(
         &mut self,
         resource: &str,

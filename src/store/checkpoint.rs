@@ -156,7 +156,29 @@ impl Store {
         state.generation += 1;
         state.high_water = high_water;
         state.expected = expected;
+        let generation = state.generation;
         self.in_tx(|tx| {
+            // Rows a stopped sync left staged belong to the generation before.
+            super::staging::merge(tx)?;
+            // Into an empty table, every row the sync writes is of its generation:
+            // its end has nothing to sweep (and skips reading the whole table).
+            let began_empty = match table_of(resource) {
+                Some(t) => {
+                    !tx.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {t})"), [], |r| {
+                        r.get::<_, bool>(0)
+                    })?
+                }
+                None => false,
+            };
+            let key = began_empty_key(resource);
+            if began_empty {
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                    params![key, generation.to_string()],
+                )?;
+            } else {
+                tx.execute("DELETE FROM meta WHERE key = ?1", [&key])?;
+            }
             tx.execute("DELETE FROM sync_windows WHERE resource = ?1", [resource])?;
             tx.execute("DELETE FROM sync_pages WHERE resource = ?1", [resource])?;
             if high_water.is_some() {
@@ -260,23 +282,25 @@ impl Store {
         pages: &[(&str, &PageMark, &Prepared, i64)],
     ) -> StoreResult<()> {
         self.in_tx(|tx| {
-            let mut mark_st = tx.prepare_cached(
-                "INSERT OR REPLACE INTO sync_pages
-                   (resource, idx, page, count, len, first_at, last_at, last_ids)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
             for (resource, mark, rows, generation) in pages {
                 rows.write(tx, *generation)?;
-                mark_st.execute(params![
-                    resource,
-                    mark.idx,
-                    mark.page,
-                    mark.count as i64,
-                    mark.len,
-                    fmt_time(&mark.first_at),
-                    fmt_time(&mark.last_at),
-                    serde_json::to_string(&mark.last_ids).unwrap_or_else(|_| "[]".into()),
-                ])?;
+                put_page(tx, resource, mark)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Several pages (resource, mark, rows, generation), each with its
+    /// checkpoint, in one transaction, their rows staged (see
+    /// [`super::staging`]): all are saved or none.
+    pub fn stage_pages_prepared(
+        &mut self,
+        pages: &[(&str, &PageMark, &Prepared, i64)],
+    ) -> StoreResult<()> {
+        self.in_tx(|tx| {
+            for (resource, mark, rows, generation) in pages {
+                rows.stage(tx, *generation)?;
+                put_page(tx, resource, mark)?;
             }
             Ok(())
         })
@@ -330,11 +354,19 @@ impl Store {
         let now = Utc::now();
         state.full_done_at = Some(now);
         state.synced_at = Some(now);
+        let key = began_empty_key(resource);
+        let began_empty = self.meta(&key)? == Some(generation.to_string());
         self.in_tx(|tx| {
+            // Every row the sync read is in its table before the sweep.
+            super::staging::merge(tx)?;
             tx.execute("DELETE FROM sync_windows WHERE resource = ?1", [resource])?;
             tx.execute("DELETE FROM sync_pages WHERE resource = ?1", [resource])?;
+            tx.execute("DELETE FROM meta WHERE key = ?1", [&key])?;
             Store::put_state(tx, &state)
         })?;
+        if began_empty {
+            return Ok(0);
+        }
         self.sweep(table, generation)
     }
 
@@ -385,4 +417,49 @@ impl Store {
             .map_err(|e| self.sql(e))?;
         Ok(utc(v))
     }
+}
+
+/// Marks a page read (its checkpoint), inside the transaction writing its rows.
+fn put_page(
+    tx: &rusqlite::Transaction<'_>,
+    resource: &str,
+    mark: &PageMark,
+) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT OR REPLACE INTO sync_pages
+           (resource, idx, page, count, len, first_at, last_at, last_ids)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    st.execute(params![
+        resource,
+        mark.idx,
+        mark.page,
+        mark.count as i64,
+        mark.len,
+        fmt_time(&mark.first_at),
+        fmt_time(&mark.last_at),
+        serde_json::to_string(&mark.last_ids).unwrap_or_else(|_| "[]".into()),
+    ])?;
+    Ok(())
+}
+
+/// The record table a resource's sync writes (as `sync::Resource::table`).
+pub(crate) fn table_of(resource: &str) -> Option<&'static str> {
+    Some(match resource {
+        "users" => "users",
+        "cadences" => "cadences",
+        "steps" => "steps",
+        "people" => "people",
+        "cadence_memberships" => "memberships",
+        "emails" => "email_facts",
+        "calls" => "calls",
+        "email_templates" => "email_templates",
+        _ => return None,
+    })
+}
+
+/// The meta key holding the generation of `resource`'s full sync that began
+/// with its table empty.
+fn began_empty_key(resource: &str) -> String {
+    format!("full_sync_began_empty:{resource}")
 }

@@ -22,6 +22,7 @@ pub mod pg;
 mod reads;
 mod records;
 mod schema;
+mod staging;
 pub mod start;
 mod summary;
 
@@ -32,6 +33,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use backend::RecordStore;
+#[cfg(test)]
+pub(crate) use checkpoint::table_of;
 pub use checkpoint::{PageMark, ResourceState, WindowMark};
 pub use pg::{PgError, PgStore};
 pub use reads::PersonRow;

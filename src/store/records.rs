@@ -87,12 +87,24 @@ impl Prepared {
     }
 }
 
+/// The columns beside `id, updated_us, seen, data` that a JSON-backed record
+/// table keeps for its queries (its rows' `extra`, in this order); `None` for a
+/// table that is not JSON-backed.
+pub(crate) fn extra_columns(table: &str) -> Option<&'static [&'static str]> {
+    Some(match table {
+        "people" | "cadences" | "users" | "email_templates" => &[],
+        "steps" | "calls" => &["cadence_id"],
+        "memberships" => &["person_id", "cadence_id"],
+        _ => return None,
+    })
+}
+
 fn json_rows<T: Serialize>(
     table: &'static str,
-    extra: &'static [&'static str],
     rows: &[T],
     key: impl Fn(&T) -> (u64, i64, [Option<i64>; 2]),
 ) -> Prepared {
+    let extra = extra_columns(table).unwrap_or_default();
     let rows = rows
         .iter()
         .map(|r| {
@@ -157,7 +169,7 @@ pub(crate) fn id64(id: u64) -> i64 {
 impl StoreRecord for Person {
     const TABLE: &'static str = "people";
     fn prepare(rows: &[Self]) -> Prepared {
-        json_rows(Self::TABLE, &[], rows, |r| {
+        json_rows(Self::TABLE, rows, |r| {
             (r.id, r.updated_at.timestamp_micros(), [None, None])
         })
     }
@@ -166,7 +178,7 @@ impl StoreRecord for Person {
 impl StoreRecord for Cadence {
     const TABLE: &'static str = "cadences";
     fn prepare(rows: &[Self]) -> Prepared {
-        json_rows(Self::TABLE, &[], rows, |r| {
+        json_rows(Self::TABLE, rows, |r| {
             (r.id, r.updated_at.timestamp_micros(), [None, None])
         })
     }
@@ -175,7 +187,7 @@ impl StoreRecord for Cadence {
 impl StoreRecord for Step {
     const TABLE: &'static str = "steps";
     fn prepare(rows: &[Self]) -> Prepared {
-        json_rows(Self::TABLE, &["cadence_id"], rows, |r| {
+        json_rows(Self::TABLE, rows, |r| {
             (
                 r.id,
                 r.updated_at.timestamp_micros(),
@@ -188,7 +200,7 @@ impl StoreRecord for Step {
 impl StoreRecord for Membership {
     const TABLE: &'static str = "memberships";
     fn prepare(rows: &[Self]) -> Prepared {
-        json_rows(Self::TABLE, &["person_id", "cadence_id"], rows, |r| {
+        json_rows(Self::TABLE, rows, |r| {
             (
                 r.id,
                 r.updated_at.timestamp_micros(),
@@ -201,7 +213,7 @@ impl StoreRecord for Membership {
 impl StoreRecord for User {
     const TABLE: &'static str = "users";
     fn prepare(rows: &[Self]) -> Prepared {
-        json_rows(Self::TABLE, &[], rows, |r| {
+        json_rows(Self::TABLE, rows, |r| {
             (
                 r.id,
                 r.updated_at.map_or(0, |t| t.timestamp_micros()),
@@ -214,7 +226,7 @@ impl StoreRecord for User {
 impl StoreRecord for Call {
     const TABLE: &'static str = "calls";
     fn prepare(rows: &[Self]) -> Prepared {
-        json_rows(Self::TABLE, &["cadence_id"], rows, |r| {
+        json_rows(Self::TABLE, rows, |r| {
             (
                 r.id,
                 r.updated_at.timestamp_micros(),
@@ -227,7 +239,7 @@ impl StoreRecord for Call {
 impl StoreRecord for EmailTemplate {
     const TABLE: &'static str = "email_templates";
     fn prepare(rows: &[Self]) -> Prepared {
-        json_rows(Self::TABLE, &[], rows, |r| {
+        json_rows(Self::TABLE, rows, |r| {
             (r.id, r.updated_at().timestamp_micros(), [None, None])
         })
     }

@@ -15,6 +15,7 @@ pub(super) const MIGRATIONS: &[fn() -> String] = &[
     fact_days,
     tracking,
     || ANALYTICS.to_string(),
+    || SYNC_ROWS.to_string(),
 ];
 
 /// Migration 1: records, email facts, sync checkpoints.
@@ -321,6 +322,23 @@ const ANALYTICS: &str = "
         data       TEXT NOT NULL
     );
     UPDATE sync_state SET cursor = NULL, full_done_at = NULL WHERE resource = 'emails';
+    ";
+
+/// Migration 5 (additive): the rows of a full sync's pages, staged in arrival
+/// order with their pages' checkpoints and moved into their tables in id order
+/// later (see `store::staging`). `tbl` is the record table, `x1`/`x2` its extra
+/// columns.
+const SYNC_ROWS: &str = "
+    CREATE TABLE sync_rows (
+        seq        INTEGER PRIMARY KEY,
+        tbl        TEXT NOT NULL,
+        id         INTEGER NOT NULL,
+        updated_us INTEGER NOT NULL,
+        seen       INTEGER NOT NULL,
+        data       TEXT NOT NULL,
+        x1         INTEGER,
+        x2         INTEGER
+    );
     ";
 
 /// The schema version this build writes.

@@ -104,6 +104,34 @@ fn every_resource_round_trips() {
 }
 
 #[test]
+fn a_full_sync_into_an_empty_table_has_nothing_to_sweep_and_the_next_one_sweeps() {
+    let mut store = Store::open_in_memory().unwrap();
+    let high = DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z").unwrap();
+    let end = CursorPosition::since(high);
+    let st = store.begin_full("people", Some(high), Some(2)).unwrap();
+    let rows = [
+        person(1, "2024-05-01T10:00:00Z", "A"),
+        person(2, "2024-05-01T10:00:00Z", "B"),
+    ];
+    store.upsert(&rows, st.generation).unwrap();
+    let key = "full_sync_began_empty:people";
+    assert_eq!(store.meta(key).unwrap(), Some(st.generation.to_string()));
+    assert_eq!(store.finish_full("people", "people", &end).unwrap(), 0);
+    assert_eq!(
+        store.meta(key).unwrap(),
+        None,
+        "the mark goes with the sync"
+    );
+    assert_eq!(store.count("people").unwrap(), 2);
+    // Not empty now: the next full sync removes what it does not see.
+    let st = store.begin_full("people", Some(high), Some(1)).unwrap();
+    assert_eq!(store.meta(key).unwrap(), None);
+    store.upsert(&rows[1..], st.generation).unwrap();
+    assert_eq!(store.finish_full("people", "people", &end).unwrap(), 1);
+    assert_eq!(store.count("people").unwrap(), 1);
+}
+
+#[test]
 fn checkpoints_survive_reopening_and_finishing_sweeps_unseen_rows() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.sqlite");

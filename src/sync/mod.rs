@@ -479,6 +479,14 @@ mod tests {
                 "{name} is a synced resource"
             );
         }
+        for r in Resource::ALL {
+            assert_eq!(
+                crate::store::table_of(r.name()),
+                Some(r.table()),
+                "the store knows {}'s table",
+                r.name()
+            );
+        }
         assert_eq!(
             Resource::parse("email_templates"),
             Some(Resource::Templates)

@@ -5,9 +5,12 @@
 //! one (group commit): every page still goes in with its checkpoint, and a page's
 //! sender hears back only once its transaction committed, so the engine plans
 //! from durable pages exactly as before, with one commit per batch instead of one
-//! per page.
+//! per page. The rows are staged ([`RecordStore::stage_pages_prepared`]: appended
+//! in arrival order, a commit touches a page or two of the store) and moved into
+//! their tables in id order once no page has come for [`IDLE`] (the budget's
+//! pauses), and when the writer stops.
 
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
@@ -16,6 +19,10 @@ use crate::store::{PageMark, Prepared, RecordStore, StoreError};
 
 /// Pages written in one transaction at most.
 const MAX_BATCH: usize = 64;
+/// How long no page must have come before the staged rows are merged: longer than
+/// the gaps between pages while they flow (a few ms at eight connections), so a
+/// merge runs in the budget's pauses or at the end, not between two pages.
+const IDLE: std::time::Duration = std::time::Duration::from_millis(100);
 
 struct Job {
     resource: &'static str,
@@ -110,14 +117,37 @@ pub(crate) enum WriteError {
 }
 
 fn run(store: &Mutex<dyn RecordStore>, rx: Receiver<Job>) {
+    let locked = || store.lock().unwrap_or_else(|e| e.into_inner());
     let bulk = |on: bool| {
-        let mut s = store.lock().unwrap_or_else(|e| e.into_inner());
-        if let Err(e) = s.bulk_writes(on) {
+        if let Err(e) = locked().bulk_writes(on) {
             tracing::warn!(error = %e, "store not tuned for the sync's writes");
         }
     };
+    // Rows staged and not yet merged into their tables.
+    let mut staged = 0usize;
+    let merge = |staged: &mut usize| {
+        if *staged > 0 {
+            // A failed merge leaves the rows staged: the next merge (at the
+            // latest when the sync finishes) takes them.
+            match locked().merge_staged() {
+                Ok(_) => *staged = 0,
+                Err(e) => tracing::warn!(error = %e, "staged rows not merged yet"),
+            }
+        }
+    };
     bulk(true);
-    while let Ok(first) = rx.recv() {
+    loop {
+        let first = match rx.recv_timeout(IDLE) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                merge(&mut staged);
+                match rx.recv() {
+                    Ok(job) => job,
+                    Err(_) => break,
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -130,15 +160,18 @@ fn run(store: &Mutex<dyn RecordStore>, rx: Receiver<Job>) {
                 .iter()
                 .map(|j| (j.resource, &j.mark, &j.rows, j.generation))
                 .collect();
-            let mut s = store.lock().unwrap_or_else(|e| e.into_inner());
-            s.save_pages_prepared(&pages)
+            locked().stage_pages_prepared(&pages)
         };
+        if outcome.is_ok() {
+            staged += batch.iter().map(|j| j.rows.len()).sum::<usize>();
+        }
         let outcome = outcome.map_err(|e: StoreError| e.to_string());
         for job in batch {
             // A sender that gave up (its task was dropped) needs no answer.
             let _ = job.done.send(outcome.clone());
         }
     }
+    merge(&mut staged);
     bulk(false);
 }
 
