@@ -123,8 +123,10 @@ fn run(store: &Mutex<dyn RecordStore>, rx: Receiver<Job>) {
             tracing::warn!(error = %e, "store not tuned for the sync's writes");
         }
     };
-    // Rows staged and not yet merged into their tables.
-    let mut staged = 0usize;
+    // Rows staged and not yet merged into their tables; at the start, rows a
+    // stopped process may have left staged (merged at the first pause or at the
+    // latest when this writer stops, so an incremental run shows them too).
+    let mut staged = 1usize;
     let merge = |staged: &mut usize| {
         if *staged > 0 {
             // A failed merge leaves the rows staged: the next merge (at the
@@ -203,6 +205,28 @@ mod tests {
             last_at: None,
             last_ids: vec![u64::from(page)],
         }
+    }
+
+    #[test]
+    fn rows_a_stopped_process_left_staged_are_merged_by_the_next_writer() {
+        let mut store = crate::store::Store::open_in_memory().unwrap();
+        let rows = Person::prepare(&[person(7), person(8)]);
+        store
+            .stage_pages_prepared(&[("people", &mark(1, 2), &rows, 1)])
+            .unwrap();
+        assert!(store.people().unwrap().is_empty(), "staged, not merged");
+        // The next run (an incremental one, say) writes no page at all.
+        let store = Arc::new(Mutex::new(store));
+        PageWriter::start(store.clone()).finish();
+        let ids: Vec<u64> = store
+            .lock()
+            .unwrap()
+            .people()
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(ids, vec![7, 8], "merged when the writer stopped");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
