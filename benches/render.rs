@@ -30,6 +30,7 @@ use serde_json::json;
 use sltui::api::models::{Cadence, Person};
 use sltui::config::keymap::Keymap;
 use sltui::metrics::{EmailFact, TimeRange};
+use sltui::search::{PeopleIndex, PersonEntry};
 use sltui::tui::msg::{Effect, Msg};
 use sltui::tui::state::{AppState, Clock, Session};
 use sltui::tui::style::Styles;
@@ -217,10 +218,22 @@ fn load(s: &mut AppState, cadences: usize, emails: usize, people: usize) {
             error: None,
         },
     );
+    // The worker builds its own index of the walk's pages and lays it out off
+    // the UI task (a walk from the start always brings it): the state swaps it in.
+    let mut built = PeopleIndex::default();
     let mut id = 1u64;
     while (id as usize) <= people {
         let end = (id + PAGE as u64).min(people as u64 + 1);
         let page: Vec<Person> = (id..end).map(|i| person(i, &mut rng)).collect();
+        for p in &page {
+            built.upsert(PersonEntry {
+                id: p.id,
+                name: p.label(),
+                email: p.email_address.clone().unwrap_or_default(),
+                company: p.person_company_name.clone().unwrap_or_default(),
+                title: p.title.clone().unwrap_or_default(),
+            });
+        }
         id = end;
         ev(
             s,
@@ -230,12 +243,13 @@ fn load(s: &mut AppState, cadences: usize, emails: usize, people: usize) {
             },
         );
     }
+    built.prepare();
     ev(
         s,
         WorkerEvent::PeopleIndexed {
             id: idx_id,
             total: people,
-            index: None,
+            index: Some(Box::new(built)),
         },
     );
     ev(
