@@ -95,10 +95,7 @@ async fn a_call_or_template_written_after_the_first_read_reaches_the_funnel() {
         .iter()
         .map(|&id| template(id, &format!("Template {id}"), 0))
         .collect();
-    let url = db.url.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut w = sltui::store::PgStore::connect(&url).expect("connects");
-        let s: &mut dyn RecordStore = &mut w;
+    hub_writes(&db.url, move |s| {
         s.upsert_prepared(&EmailTemplate::prepare(&templates), 1)
             .unwrap();
         // The hub's first sync of what the funnel reads has finished (no
@@ -108,8 +105,7 @@ async fn a_call_or_template_written_after_the_first_read_reaches_the_funnel() {
             s.finish_full(r, "-", &CursorPosition::start()).unwrap();
         }
     })
-    .await
-    .expect("join");
+    .await;
 
     let (reader, _first) = open_reader(&db.url).await;
     let mut worker = reader.spawn(HubReaderOptions::default());
@@ -134,16 +130,12 @@ async fn a_call_or_template_written_after_the_first_read_reaches_the_funnel() {
     let seq = pg.change_seq().expect("seq");
     let new_call = call(777_001, cadence, step, 987_654_321);
     let renamed = template(tpl, "Renamed by the hub", 60);
-    let url = db.url.clone();
     let (c, t) = (new_call.clone(), renamed.clone());
-    tokio::task::spawn_blocking(move || {
-        let mut w = sltui::store::PgStore::connect(&url).expect("connects");
-        let s: &mut dyn RecordStore = &mut w;
+    hub_writes(&db.url, move |s| {
         s.upsert_prepared(&Call::prepare(&[c]), 1).unwrap();
         s.upsert_prepared(&EmailTemplate::prepare(&[t]), 1).unwrap();
     })
-    .await
-    .expect("join");
+    .await;
     let set = pg.changes_after(seq).expect("changes");
     assert_eq!(set.calls, vec![new_call], "changes_after returns the call");
     assert_eq!(set.templates, vec![renamed], "and the template");
@@ -184,38 +176,54 @@ async fn a_call_or_template_written_after_the_first_read_reaches_the_funnel() {
         "email_template": {"id": tpl}
     }))
     .expect("an email");
-    let url = db.url.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut w = sltui::store::PgStore::connect(&url).expect("connects");
-        let s: &mut dyn RecordStore = &mut w;
+    hub_writes(&db.url, move |s| {
         s.upsert_prepared(&Email::prepare(&[sent]), 1).unwrap();
     })
-    .await
-    .expect("join");
-    loop {
-        let (c, rows, _) = next_funnel(&mut worker, PUSHED, "the funnel after an email").await;
-        assert_eq!(c, cadence, "the funnel shown");
-        if reached(&rows, step) == before + 2 {
-            break;
-        }
-    }
+    .await;
+    pushed_until(
+        &mut worker,
+        cadence,
+        step,
+        before + 2,
+        "the funnel after an email",
+    )
+    .await;
 
     // The hub's next version of the call names another cadence: the funnel
     // shown counted it, so it is counted again without it, though nothing
     // the database changed names the shown cadence any more.
     let moved = call(777_001, cadence + 1_000_000, step, 987_654_321);
-    let url = db.url.clone();
+    hub_writes(&db.url, move |s| {
+        s.upsert_prepared(&Call::prepare(&[moved]), 1).unwrap();
+    })
+    .await;
+    pushed_until(
+        &mut worker,
+        cadence,
+        step,
+        before + 1,
+        "the funnel after a call moved",
+    )
+    .await;
+}
+
+/// Writes to the team database as the hub does, on a connection of its own.
+async fn hub_writes(url: &str, write: impl FnOnce(&mut dyn RecordStore) + Send + 'static) {
+    let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
         let mut w = sltui::store::PgStore::connect(&url).expect("connects");
-        let s: &mut dyn RecordStore = &mut w;
-        s.upsert_prepared(&Call::prepare(&[moved]), 1).unwrap();
+        write(&mut w);
     })
     .await
     .expect("join");
+}
+
+/// Waits for pushed funnels of `cadence` until `step` has reached `want` people.
+async fn pushed_until(worker: &mut WorkerHandle, cadence: u64, step: u64, want: usize, what: &str) {
     loop {
-        let (c, rows, _) = next_funnel(&mut worker, PUSHED, "the funnel after a call moved").await;
+        let (c, rows, _) = next_funnel(worker, PUSHED, what).await;
         assert_eq!(c, cadence, "the funnel shown");
-        if reached(&rows, step) == before + 1 {
+        if reached(&rows, step) == want {
             break;
         }
     }
