@@ -267,6 +267,8 @@ fn restrict_permissions(path: &Path) {
 }
 
 #[cfg(test)]
+mod staging_tests;
+#[cfg(test)]
 mod summary_tests;
 #[cfg(test)]
 mod tests;
