@@ -6,8 +6,12 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::summary::FACT_AT;
-use super::{StoreError, StoreResult};
+use super::error::{StoreError, StoreResult};
+
+/// An email fact's range time in unix seconds, as SQL over `email_facts`: its
+/// `sent_at`, else its `updated_at`, clamped to 1..=u32::MAX as the aggregator
+/// does. Schema migration 2 indexes and sums by this very expression.
+pub(crate) const FACT_AT: &str = "max(1, min(4294967295, coalesce(sent_at, updated_us) / 1000000))";
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
 pub(super) const MIGRATIONS: &[fn() -> String] = &[
@@ -385,7 +389,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
         // Never migrate (write to) a damaged file: check it whole, once, first.
         let check: String = conn
             .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
-            .map_err(|e| super::sql_at(path, e))?;
+            .map_err(|e| super::error::sql_at(path, e))?;
         if check != "ok" {
             return Err(StoreError::Corrupt {
                 path: path.to_path_buf(),

@@ -8,10 +8,7 @@ use super::{Store, StoreResult};
 use crate::api::models::{Cadence, Person, Step, User};
 use crate::metrics::{EmailFact, Engagement, GroupTotals};
 
-/// An email fact's range time in unix seconds, as SQL over `email_facts`: its
-/// `sent_at`, else its `updated_at`, clamped to 1..=u32::MAX as the aggregator
-/// does. Schema migration 2 indexes and sums by this very expression.
-pub(crate) const FACT_AT: &str = "max(1, min(4294967295, coalesce(sent_at, updated_us) / 1000000))";
+pub(crate) use super::schema::FACT_AT;
 
 pub(crate) const DAY_SECS: u32 = 86_400;
 
