@@ -89,13 +89,4 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
         ],
         "the handlers call each other and update/mod.rs's helpers (rebuild_cadences, free): move the shared helpers into leaf files",
     ),
-    (
-        &[
-            "src/worker/hub_reader/answers.rs",
-            "src/worker/hub_reader/enroll.rs",
-            "src/worker/hub_reader/follow.rs",
-            "src/worker/hub_reader/mod.rs",
-        ],
-        "answers, enroll and follow take Shared, blocking and lock from hub_reader/mod.rs, which calls them",
-    ),
 ];

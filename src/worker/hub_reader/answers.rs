@@ -1,14 +1,15 @@
 //! The reads of the dashboard's protocol, answered from the team database.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::Utc;
 
-use super::{Shared, blocking, first_sync, lock};
-use crate::api::models::{Call, EmailTemplate, Membership, Person};
+use super::first_sync;
+use super::shared::{FunnelShown, Shared, blocking, lock};
+use crate::api::models::{Membership, Person};
 use crate::budget::ReadCost;
 use crate::metrics::funnel::CadenceFunnel;
 use crate::metrics::{Aggregator, EmailFact, TimeRange};
@@ -169,29 +170,6 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         }
     }
     Ok(())
-}
-
-/// The funnel asked for last: the follower counts it again when one of its
-/// cadence's calls or of the templates it names changes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FunnelShown {
-    pub cadence_id: u64,
-    pub range: TimeRange,
-    /// The templates its comparisons name (a new or renamed one changes a title).
-    pub templates: BTreeSet<u64>,
-    /// The calls of its cadence it was counted from (one moved to another
-    /// cadence changes it, though its new version names the other cadence).
-    pub calls: BTreeSet<u64>,
-}
-
-impl FunnelShown {
-    /// Whether `calls` or `templates` (changed in the database) touch this funnel.
-    pub fn touched_by(&self, calls: &[Call], templates: &[EmailTemplate]) -> bool {
-        calls.iter().any(|c| {
-            self.calls.contains(&c.id)
-                || c.cadence.as_ref().and_then(|r| r.id_u64()) == Some(self.cadence_id)
-        }) || templates.iter().any(|t| self.templates.contains(&t.id))
-    }
 }
 
 /// Counts the funnel of `cadence_id` over `range` from the database (the hub

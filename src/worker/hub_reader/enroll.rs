@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::{Shared, blocking, lock};
+use super::shared::{Shared, blocking, lock};
 use crate::store::pg::{Job, JobOutcome, JobRequest, JobState};
 use crate::worker::Enrollment;
 use crate::worker::enroll::{READ_ONLY, summary};

@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::answers::{detail, person};
-use super::{Shared, lock};
+use super::shared::{Shared, lock};
 use crate::api::models::Step;
 use crate::store::pg::{ChangeListener, ChangeSet, HubStatus};
 use crate::store::start::Changes;

@@ -19,86 +19,30 @@ mod answers;
 mod enroll;
 mod first_sync;
 mod follow;
+mod options;
+mod shared;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 use super::WorkerHandle;
 use super::protocol::Envelope;
 use super::protocol::{Request, WorkerEvent};
-use crate::metrics::{EmailFact, TimeRange};
-use crate::store::pg::{Job, PgStore};
+use crate::metrics::TimeRange;
+use crate::store::RecordStore;
+use crate::store::pg::PgStore;
 use crate::store::start::{Coverage, StoreLoad, Stored};
-use crate::store::{RecordStore, StoreError};
 
 pub use enroll::{OUTCOME_ALREADY, OUTCOME_ENROLLED, enroll_outcome, job_key, job_outcome};
+pub use options::{HubReaderOptions, requester};
+use shared::Shared;
 
 /// The `application_name` a dashboard's sessions carry unless the URL sets one
 /// (how an administrator finds them in `pg_stat_activity`).
 pub const APPLICATION_NAME: &str = "sltui-dashboard";
-
-/// How the hub reader behaves.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HubReaderOptions {
-    /// Refuse every enrollment (`--read-only`).
-    pub read_only: bool,
-    /// Who files the enrollment jobs: `$USER@host`, else the run's target
-    /// ([`requester`]). Never a secret.
-    pub requested_by: String,
-    /// After the first frame ([`HubReader::first_frame`]), send the people and
-    /// every email fact as the store's rest (`WorkerEvent::Store(Loaded)`).
-    pub rest: bool,
-    /// Catch up at least this often, announcement or not.
-    pub safety_net: Duration,
-    /// A job still waiting for a hub after this long says so in the task line.
-    pub unclaimed_note_after: Duration,
-}
-
-impl Default for HubReaderOptions {
-    fn default() -> Self {
-        Self {
-            read_only: false,
-            requested_by: requester("profile default"),
-            rest: false,
-            safety_net: Duration::from_secs(5),
-            unclaimed_note_after: Duration::from_secs(30),
-        }
-    }
-}
-
-/// `$USER@host` (who asked for an enrollment), else `target`: the run's target
-/// as the audit names it (`profile work`, or the database's `host:port/name`
-/// for a run without a config; never "profile demo").
-pub fn requester(target: &str) -> String {
-    let user = ["USER", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()));
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty());
-    requester_from(user, host, target)
-}
-
-fn requester_from(user: Option<String>, host: Option<String>, target: &str) -> String {
-    let clean = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !c.is_control())
-            .take(60)
-            .collect::<String>()
-    };
-    match (user, host) {
-        (Some(u), Some(h)) => clean(&format!("{}@{}", u.trim(), h)),
-        (Some(u), None) => clean(u.trim()),
-        _ => clean(target),
-    }
-}
 
 /// `url` with `application_name` set to `name` unless it sets one already.
 pub fn with_application_name(url: &str, name: &str) -> String {
@@ -214,98 +158,6 @@ pub async fn spawn_hub_reader(
     Ok(reader.spawn(opts))
 }
 
-/// What the request tasks and the follower share.
-pub(super) struct Shared {
-    pub store: Arc<PgStore>,
-    /// The database's URL, for a second session (never shown).
-    pub url: String,
-    events: mpsc::UnboundedSender<WorkerEvent>,
-    pub opts: HubReaderOptions,
-    /// Live changes wanted (`SetLive`); while off, changed facts wait in `held`.
-    pub live: AtomicBool,
-    pub held: Mutex<HashMap<u64, EmailFact>>,
-    /// Seconds between catch-ups without an announcement.
-    pub safety_secs: AtomicU64,
-    /// The worker's requests ended: the follower stops.
-    pub stop: AtomicBool,
-    /// The newest state of the jobs this reader waits for, by key.
-    pub jobs: Mutex<HashMap<String, Job>>,
-    /// Bumped whenever `jobs` changed.
-    pub jobs_changed: watch::Sender<u64>,
-    /// The cadence whose detail and the person whose page were asked for last
-    /// (their changed memberships are sent as they change).
-    pub detail: Mutex<Option<u64>>,
-    pub person: Mutex<Option<u64>>,
-    /// The funnel asked for last (counted again when its calls or templates change).
-    pub funnel: Mutex<Option<answers::FunnelShown>>,
-    /// Makes this process's job keys its own.
-    pub nonce: String,
-}
-
-impl Shared {
-    fn new(
-        store: Arc<PgStore>,
-        url: String,
-        events: mpsc::UnboundedSender<WorkerEvent>,
-        opts: HubReaderOptions,
-    ) -> Shared {
-        let safety = opts.safety_net.as_secs().max(1);
-        Shared {
-            store,
-            url,
-            events,
-            opts,
-            live: AtomicBool::new(false),
-            held: Mutex::new(HashMap::new()),
-            safety_secs: AtomicU64::new(safety),
-            stop: AtomicBool::new(false),
-            jobs: Mutex::new(HashMap::new()),
-            jobs_changed: watch::channel(0).0,
-            detail: Mutex::new(None),
-            person: Mutex::new(None),
-            funnel: Mutex::new(None),
-            nonce: nonce(),
-        }
-    }
-
-    /// Sends an event; false when the dashboard is gone.
-    pub fn emit(&self, event: WorkerEvent) -> bool {
-        self.events.send(event).is_ok()
-    }
-
-    pub fn stopped(&self) -> bool {
-        self.stop.load(Ordering::Relaxed) || self.events.is_closed()
-    }
-}
-
-/// Locks a std mutex even if a holder panicked.
-pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// A per-process random tag (time, process id and the std hasher's random keys).
-fn nonce() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.write_u32(std::process::id());
-    format!("{:016x}", h.finish())
-}
-
-/// Runs a blocking store call off the async workers; a stopped call is an error.
-pub(super) async fn blocking<R: Send + 'static>(
-    f: impl FnOnce() -> Result<R, StoreError> + Send + 'static,
-) -> Result<R, String> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(r) => r.map_err(|e| e.to_string()),
-        Err(e) => Err(format!("the team database read stopped: {e}")),
-    }
-}
-
 /// Takes requests until the dashboard drops its sender, each answered in a task
 /// of its own.
 async fn serve(shared: Arc<Shared>, mut requests: mpsc::UnboundedReceiver<Envelope>) {
@@ -377,6 +229,7 @@ mod tests {
 
     #[test]
     fn the_requester_is_never_empty() {
+        use super::options::requester_from;
         let r = requester("profile work");
         assert!(!r.trim().is_empty());
         assert!(r.chars().all(|c| !c.is_control()));
