@@ -21,6 +21,7 @@ mod keys;
 pub mod oauth;
 mod paths;
 mod profile;
+mod secret;
 mod table;
 pub mod theme;
 pub mod views;
@@ -261,7 +262,7 @@ impl Config {
             } else if p
                 .api_key_env
                 .as_deref()
-                .is_some_and(|v| !is_env_var_name(v))
+                .is_some_and(|v| !secret::is_env_var_name(v))
             {
                 Some(
                     "api_key_env must be the NAME of an environment variable (like \
@@ -366,7 +367,7 @@ fn db_problem(p: &ProfileConfig) -> Option<String> {
         return Some("set either db_url or db_url_env, not both".into());
     }
     if let Some(var) = p.db_url_env.as_deref()
-        && !is_env_var_name(var)
+        && !secret::is_env_var_name(var)
     {
         return Some(
             "db_url_env must be the NAME of an environment variable (like SLTUI_DATABASE_URL), \
@@ -382,14 +383,6 @@ fn db_problem(p: &ProfileConfig) -> Option<String> {
         ));
     }
     None
-}
-
-fn is_env_var_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn default_budget_reserve() -> f64 {

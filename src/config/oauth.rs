@@ -82,7 +82,10 @@ impl OAuthProfile {
                  prints it)"
                     .into(),
             )
-        } else if env.as_deref().is_some_and(|v| !super::is_env_var_name(v)) {
+        } else if env
+            .as_deref()
+            .is_some_and(|v| !super::secret::is_env_var_name(v))
+        {
             Some(
                 "oauth.client_secret_env must be the NAME of an environment variable (like \
                  SALESLOFT_CLIENT_SECRET), not the secret itself"
@@ -125,7 +128,7 @@ impl OAuthProfile {
             return Ok(secret.to_string());
         }
         match &self.client_secret_cmd {
-            Some(cmd) => super::profile::run_secret_command(cmd)
+            Some(cmd) => super::secret::run_secret_command(cmd)
                 .map_err(|failure| fail(format!("client_secret_cmd `{cmd}` {failure}"))),
             None => Err(fail("set client_secret_env or client_secret_cmd".into())),
         }

@@ -1,7 +1,5 @@
 //! A profile with every default filled in, and the API key lookup.
 
-use std::process::{Command, Stdio};
-
 use super::{ConfigError, ThemeName};
 
 /// A profile ready to use: the file's values over the `[ui]` values over the defaults.
@@ -115,37 +113,12 @@ impl ResolvedProfile {
     }
 
     fn run_key_command(&self, cmd: &str) -> Result<String, ConfigError> {
-        run_secret_command(cmd).map_err(|failure| ConfigError::ApiKeyCmd {
+        super::secret::run_secret_command(cmd).map_err(|failure| ConfigError::ApiKeyCmd {
             profile: self.name.clone(),
             command: cmd.to_string(),
             failure,
         })
     }
-}
-
-/// Runs `cmd` with `sh -c` and returns its trimmed standard output, or what went
-/// wrong in words (never the output: it may hold the secret).
-pub(super) fn run_secret_command(cmd: &str) -> Result<String, String> {
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::inherit())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("could not be started ({e})"))?;
-    if !output.status.success() {
-        return Err(match output.status.code() {
-            Some(code) => format!("failed with exit status {code}"),
-            None => "was killed by a signal".to_string(),
-        });
-    }
-    let text = String::from_utf8(output.stdout)
-        .map_err(|_| "printed something that is not UTF-8 text".to_string())?;
-    let secret = text.trim();
-    if secret.is_empty() {
-        return Err("printed nothing".to_string());
-    }
-    Ok(secret.to_string())
 }
 
 #[cfg(test)]

@@ -286,3 +286,30 @@ fn the_mouse_is_captured_unless_the_config_says_not() {
     let (e, _) = err("[ui]\nmouse = \"no\"\n");
     assert!(e.to_string().contains("mouse"), "{e}");
 }
+
+fn webhooks(text: &str) -> Result<WebhooksConfig, String> {
+    parse_str(text)
+        .map(|c| c.webhooks)
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn the_webhooks_section_parses_and_is_checked() {
+    assert_eq!(webhooks("").unwrap(), WebhooksConfig::default());
+    let c =
+        webhooks("[webhooks]\nlisten = \"127.0.0.1:9000\"\ntoken_env = \"HOOK_TOKEN\"\n").unwrap();
+    assert_eq!(c.listen, Some(([127, 0, 0, 1], 9000).into()));
+    assert_eq!(c.token_env.as_deref(), Some("HOOK_TOKEN"));
+
+    let err = webhooks("[webhooks]\nlisten = \"127.0.0.1:9000\"\n").unwrap_err();
+    assert!(err.contains("needs token_env or token_cmd"), "{err}");
+    let err = webhooks("[webhooks]\ntoken_env = \"A\"\ntoken_cmd = \"b\"\n").unwrap_err();
+    assert!(err.contains("not both"), "{err}");
+    let err = webhooks("[webhooks]\ntoken_env = \"s3cr3t value!\"\n").unwrap_err();
+    assert!(err.contains("NAME of an environment variable"), "{err}");
+    assert!(!err.contains("s3cr3t"), "the value is not echoed: {err}");
+    let err = webhooks("[webhooks]\nlisten = \"nowhere\"\n").unwrap_err();
+    assert!(err.contains("like \"127.0.0.1:9000\""), "{err}");
+    let err = webhooks("[webhooks]\ntoken = \"abc\"\n").unwrap_err();
+    assert!(err.contains("token"), "{err}");
+}

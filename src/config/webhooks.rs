@@ -43,7 +43,7 @@ impl WebhooksConfig {
         if self
             .token_env
             .as_deref()
-            .is_some_and(|v| !super::is_env_var_name(v))
+            .is_some_and(|v| !super::secret::is_env_var_name(v))
         {
             return Some(
                 "[webhooks]: token_env must be the NAME of an environment variable (like \
@@ -66,37 +66,5 @@ impl WebhooksConfig {
             );
         }
         None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    fn parse(text: &str) -> Result<super::WebhooksConfig, String> {
-        super::super::parse(Path::new("/home/u/.config/sltui/config.toml"), text)
-            .map(|c| c.webhooks)
-            .map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn the_section_parses_and_is_checked() {
-        assert_eq!(parse("").unwrap(), super::WebhooksConfig::default());
-        let c =
-            parse("[webhooks]\nlisten = \"127.0.0.1:9000\"\ntoken_env = \"HOOK_TOKEN\"\n").unwrap();
-        assert_eq!(c.listen, Some(([127, 0, 0, 1], 9000).into()));
-        assert_eq!(c.token_env.as_deref(), Some("HOOK_TOKEN"));
-
-        let err = parse("[webhooks]\nlisten = \"127.0.0.1:9000\"\n").unwrap_err();
-        assert!(err.contains("needs token_env or token_cmd"), "{err}");
-        let err = parse("[webhooks]\ntoken_env = \"A\"\ntoken_cmd = \"b\"\n").unwrap_err();
-        assert!(err.contains("not both"), "{err}");
-        let err = parse("[webhooks]\ntoken_env = \"s3cr3t value!\"\n").unwrap_err();
-        assert!(err.contains("NAME of an environment variable"), "{err}");
-        assert!(!err.contains("s3cr3t"), "the value is not echoed: {err}");
-        let err = parse("[webhooks]\nlisten = \"nowhere\"\n").unwrap_err();
-        assert!(err.contains("like \"127.0.0.1:9000\""), "{err}");
-        let err = parse("[webhooks]\ntoken = \"abc\"\n").unwrap_err();
-        assert!(err.contains("token"), "{err}");
     }
 }

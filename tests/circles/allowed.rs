@@ -34,15 +34,6 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
     ),
     (
         &[
-            "src/config/mod.rs",
-            "src/config/oauth.rs",
-            "src/config/profile.rs",
-            "src/config/webhooks.rs",
-        ],
-        "oauth.rs and webhooks.rs take is_env_var_name from config/mod.rs, which uses their types, and oauth.rs and profile.rs take from each other (run_secret_command, OAuthProfile): move those down",
-    ),
-    (
-        &[
             "src/search/cache.rs",
             "src/search/index.rs",
             "src/search/layout.rs",
