@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use super::plan::{Class, Plan, Track, plans, tracks};
-use super::team::Team;
-use super::touch::{Contact, EmailKind, Origin};
-use super::{
+use super::basis::{
     CALL_BASE, DAY, EMAIL_BASE, HISTORY, HOUR, MAILING_BASE, MEMBERSHIP_BASE, MINUTE, PairIndex,
     SECOND, USER_BASE, template_for, template_reply_factor,
 };
+use super::plan::{Class, Plan, Track, plans, tracks};
+use super::team::Team;
+use super::touch::{Contact, EmailKind, Origin};
 use crate::sim::model::{
     Call, Email, Membership, MembershipCounts, MembershipState, Micros, Person, Step, StepType,
 };
@@ -71,7 +71,7 @@ pub(super) fn build(rng: &mut Rng, now: Micros, team: &Team, people: &mut [Perso
         calls: Vec::new(),
         meetings: HashMap::new(),
         team_id: team.team_id,
-        next_action: super::ACTION_BASE,
+        next_action: super::basis::ACTION_BASE,
     };
     let mut memberships = Vec::with_capacity(plans.len());
     let mut pairs = PairIndex::with_capacity(plans.len());

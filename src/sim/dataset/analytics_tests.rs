@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::tests::opts;
 use super::*;
-use crate::sim::model::Email;
+use crate::sim::model::{Email, Step, StepType};
 
 #[test]
 fn email_steps_rotate_through_two_or_three_templates() {

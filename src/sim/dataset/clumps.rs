@@ -2,7 +2,7 @@
 //! bulk owner reassignment or CRM re-sync leaves them. Cursor walks
 //! (`updated_at[gt]=...`) must cope with these ties.
 
-use super::{DAY, HOUR};
+use super::basis::{DAY, HOUR};
 use crate::sim::model::{Dataset, Micros};
 use crate::sim::rng::Rng;
 

@@ -2,11 +2,11 @@
 //! person's counts and last-contact facts up to date as they are made.
 
 use super::activity::Builder;
-use super::touch::{EmailKind, Origin, Touch};
-use super::{
+use super::basis::{
     BOUNCE_RATE, DAY, HOUR, MEETING_PER_REPLY, MINUTE, SECOND, call_outcome, engagement_odds,
     usual_sent_status,
 };
+use super::touch::{EmailKind, Origin, Touch};
 use crate::sim::model::{Call, Email, EmailStatus, Micros};
 use crate::sim::rng::Rng;
 

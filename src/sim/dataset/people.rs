@@ -2,11 +2,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::basis::{DAY, GenOptions, HOUR, PERSON_BASE};
 use super::names::{
     CITIES, COMPANY_FIRST, COMPANY_SECOND, COMPANY_SUFFIX, FIRST_NAMES, INDUSTRIES, LAST_NAMES,
     PERSON_TAGS, TITLES, TLDS,
 };
-use super::{DAY, GenOptions, HOUR, PERSON_BASE};
 use crate::sim::model::{Micros, Person, PersonCounts, User};
 use crate::sim::rng::Rng;
 

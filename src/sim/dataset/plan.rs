@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use super::team::Team;
-use super::{
+use super::basis::{
     DAY, HISTORY, HOUR, MINUTE, SECOND, cadence_bounce_factor, cadence_quality,
     step_click_tracking, step_quality,
 };
+use super::team::Team;
 use crate::sim::model::{Cadence, Micros, Person, Step, StepType};
 use crate::sim::rng::Rng;
 

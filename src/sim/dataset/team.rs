@@ -1,11 +1,11 @@
 //! Users (the reps), cadences and their steps.
 
+use super::basis::{
+    CADENCE_BASE, DAY, GenOptions, HOUR, MINUTE, SECOND, STEP_BASE, TEMPLATE_BASE, USER_BASE,
+};
 use super::names::{
     CADENCE_TAGS, CADENCES, EMAIL_STEP_NAMES, FIRST_NAMES, LAST_NAMES, OTHER_STEP_NAMES,
     PHONE_STEP_NAMES, USER_ROLES,
-};
-use super::{
-    CADENCE_BASE, DAY, GenOptions, HOUR, MINUTE, SECOND, STEP_BASE, TEMPLATE_BASE, USER_BASE,
 };
 use crate::sim::model::{Cadence, EmailTemplate, Micros, Step, StepType, User};
 use crate::sim::rng::Rng;

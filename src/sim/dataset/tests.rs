@@ -1,7 +1,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::*;
-use crate::sim::model::{EmailStatus, MembershipState};
+use crate::sim::model::{EmailStatus, MembershipState, Micros};
 use crate::sim::truth::{check_consistency, engagement_counts};
 
 /// 2024-05-01T12:00:00.123457Z
