@@ -5,7 +5,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::{Ctx, Resource, ResourceReport, SyncError, Syncable, Tally, full, walk};
+use super::ctx::{Ctx, Resource, ResourceReport, SyncError, Syncable, Tally};
+use super::{full, walk};
 use crate::api::ApiError;
 use crate::api::models::{Cadence, Call, Email, EmailTemplate, Membership, Person, Step};
 

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use std::collections::HashMap;
 
-use super::{Ctx, PAGES_PER_WINDOW, PER_PAGE, Resource, SyncError, Syncable, Tally};
+use super::ctx::{Ctx, PAGES_PER_WINDOW, PER_PAGE, Resource, SyncError, Syncable, Tally};
 use crate::api::CursorPosition;
 use crate::api::models::User;
 

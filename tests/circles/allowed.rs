@@ -43,17 +43,6 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
     ),
     (
         &[
-            "src/sync/full/mod.rs",
-            "src/sync/full/page.rs",
-            "src/sync/full/window.rs",
-            "src/sync/mod.rs",
-            "src/sync/resource.rs",
-            "src/sync/walk.rs",
-        ],
-        "the walks take Ctx, Resource and the tallies from sync/mod.rs, which calls them (another helper owns src/sync)",
-    ),
-    (
-        &[
             "src/tui/update/actions.rs",
             "src/tui/update/auth.rs",
             "src/tui/update/cost.rs",

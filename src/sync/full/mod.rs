@@ -12,7 +12,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use tokio::task::JoinHandle;
 
-use super::{Ctx, PAGES_PER_WINDOW, PER_PAGE, Resource, SyncError, Syncable, Tally};
+use super::ctx::{Ctx, PAGES_PER_WINDOW, PER_PAGE, Resource, SyncError, Syncable, Tally};
 use crate::api::CursorPosition;
 use crate::store::{ResourceState, WindowMark};
 use page::{Fetched, PageJob, PageRef, Read, fetch_page, window_query};

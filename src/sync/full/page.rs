@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
+use super::super::ctx::{Ctx, PER_PAGE, Resource, SyncError, Syncable, Tally};
 use super::super::writer::WriteError;
-use super::super::{Ctx, PER_PAGE, Resource, SyncError, Syncable, Tally};
 use super::window::{NO_COUNT, Time};
 use crate::api::query::format_timestamp;
 use crate::api::{CursorPosition, Query};

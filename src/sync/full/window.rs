@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 
-use super::super::{PAGES_PER_WINDOW, PER_PAGE};
+use super::super::ctx::{PAGES_PER_WINDOW, PER_PAGE};
 use crate::api::CursorPosition;
 use crate::api::query::format_timestamp;
 use crate::store::{PageMark, WindowMark};
