@@ -45,6 +45,7 @@ pub use keymap::{Action, Key, KeySpec, Keymap};
 pub use oauth::{OAuthGrant, OAuthProfile};
 pub use paths::Paths;
 pub use profile::{ResolvedProfile, the_key_from};
+pub use secret::run_secret_command;
 pub use theme::{Theme, ThemeName, no_color_requested};
 pub use webhooks::WebhooksConfig;
 

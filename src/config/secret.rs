@@ -15,7 +15,7 @@ pub(super) fn is_env_var_name(s: &str) -> bool {
 
 /// Runs `cmd` with `sh -c` and returns its trimmed standard output, or what went
 /// wrong in words (never the output: it may hold the secret).
-pub(super) fn run_secret_command(cmd: &str) -> Result<String, String> {
+pub fn run_secret_command(cmd: &str) -> Result<String, String> {
     let output = Command::new("sh")
         .arg("-c")
         .arg(cmd)

@@ -2,8 +2,6 @@
 //! environment variable or a command that prints it, never the command line's
 //! history or the config file. Errors name the source, never the value.
 
-use std::process::{Command, Stdio};
-
 use super::receiver::WebhookToken;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,25 +52,8 @@ impl TokenSource {
             TokenSource::Cmd(cmd) => {
                 let fail =
                     |why: String| anyhow::anyhow!("the webhook token command \"{cmd}\" {why}");
-                let output = Command::new("sh")
-                    .arg("-c")
-                    .arg(cmd)
-                    .stdin(Stdio::inherit())
-                    .stderr(Stdio::inherit())
-                    .output()
-                    .map_err(|e| fail(format!("could not be started ({e})")))?;
-                if !output.status.success() {
-                    return Err(fail(match output.status.code() {
-                        Some(code) => format!("failed with exit status {code}"),
-                        None => "was killed by a signal".to_string(),
-                    }));
-                }
-                let text = String::from_utf8(output.stdout)
-                    .map_err(|_| fail("printed something that is not UTF-8 text".into()))?;
-                if text.trim().is_empty() {
-                    return Err(fail("printed nothing".into()));
-                }
-                WebhookToken::new(&text)
+                let token = crate::config::run_secret_command(cmd).map_err(fail)?;
+                WebhookToken::new(&token)
             }
         }
     }
