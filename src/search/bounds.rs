@@ -30,33 +30,31 @@ fn pair(a: u64, b: u64) -> (usize, u64) {
 
 impl Masks {
     pub(super) fn ascii(text: &[u8]) -> Masks {
-        let mut m = Masks::default();
-        let mut prev = Class::Whitespace;
-        let mut prev_bit = 0;
-        for &b in text {
-            let c = class(b);
-            let bit = bit(b.to_ascii_lowercase()).unwrap_or(0);
-            if bit != 0 {
-                m.any |= bit;
-                m.add_tier(bonus(prev, c), bit);
-                m.add_pair(prev_bit, bit);
-            }
-            prev = c;
-            prev_bit = bit;
-        }
-        m
+        Masks::of(
+            text.iter()
+                .map(|&b| (class(b), bit(b.to_ascii_lowercase()).unwrap_or(0))),
+        )
     }
 
     /// A non-ASCII haystack's masks: `folded` holds each character case-folded and
     /// normalized (as the byte checks see it), the bonuses come from the characters'
     /// own classes, as nucleo computes them.
     pub(super) fn unicode(chars: &[char], folded: &[u8]) -> Masks {
+        Masks::of(
+            chars
+                .iter()
+                .zip(folded)
+                .map(|(&ch, &b)| (class_of_char(ch), bit(b).unwrap_or(0))),
+        )
+    }
+
+    /// The masks of a haystack given as each character's class and mask bit (0: none).
+    #[inline]
+    fn of(chars: impl Iterator<Item = (Class, u64)>) -> Masks {
         let mut m = Masks::default();
         let mut prev = Class::Whitespace;
         let mut prev_bit = 0;
-        for (&ch, &b) in chars.iter().zip(folded) {
-            let c = class_of_char(ch);
-            let bit = bit(b).unwrap_or(0);
+        for (c, bit) in chars {
             if bit != 0 {
                 m.any |= bit;
                 m.add_tier(bonus(prev, c), bit);

@@ -9,7 +9,7 @@ use nucleo_matcher::pattern::Pattern;
 use super::bounds::{Candidate, by_bound, sort_by_bound};
 use super::layout::{merge_by, score};
 use super::scorer::{MAX_BOUNDED_NEEDLE, Needle, at_max};
-use super::slot::Ranked;
+use super::slot::{Ranked, keep_best};
 use super::{PeopleIndex, SearchHits};
 
 /// A candidate's place in processing order: bound descending, then name.
@@ -190,12 +190,7 @@ impl PeopleIndex {
                 score: Reverse(score),
                 slot: c.slot,
             };
-            if heap.len() < limit {
-                heap.push(item);
-            } else if heap.peek().is_some_and(|w| item < *w) {
-                heap.pop();
-                heap.push(item);
-            }
+            keep_best(&mut heap, item, limit);
         }
         let mut hits = heap.into_vec();
         hits.sort_unstable();

@@ -3,6 +3,7 @@
 //! layout, the wide (non-ASCII) path, the ranking and the query scan all use them.
 
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use super::bounds::Masks;
 
@@ -37,4 +38,16 @@ pub(super) struct SlotMasks {
 pub(super) struct Ranked {
     pub(super) score: Reverse<u32>,
     pub(super) slot: u32,
+}
+
+/// Keeps `item` among the best `limit` in `top` (whose greatest, its worst, is
+/// dropped for a better one).
+#[inline]
+pub(super) fn keep_best(top: &mut BinaryHeap<Ranked>, item: Ranked, limit: usize) {
+    if top.len() < limit {
+        top.push(item);
+    } else if top.peek().is_some_and(|w| item < *w) {
+        top.pop();
+        top.push(item);
+    }
 }

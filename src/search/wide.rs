@@ -29,7 +29,7 @@ use super::scorer::{
     Class, FIRST_CHAR_MULTIPLIER, MAX_BONUS, MAX_BOUNDED_HAYSTACK, MAX_BOUNDED_NEEDLE, NAME_BONUS,
     SCORE_MATCH, bit, bonus, class_of_char, pattern_score,
 };
-use super::slot::{Ranked, Slot};
+use super::slot::{Ranked, Slot, keep_best};
 use super::{PeopleIndex, SearchHits};
 
 /// The bit of one form of a character.
@@ -52,8 +52,7 @@ pub(super) fn char_set(chars: &[char]) -> u128 {
             // Its forms are itself and its lowercase: one bit.
             return set | form_bit(c);
         }
-        let n = normalize(c);
-        set | form_bit(c) | form_bit(n) | form_bit(to_lower_case(c)) | form_bit(to_lower_case(n))
+        forms(c).into_iter().fold(set, |set, f| set | form_bit(f))
     })
 }
 
@@ -322,12 +321,7 @@ impl PeopleIndex {
                 score: Reverse(score),
                 slot,
             };
-            if top.len() < limit {
-                top.push(item);
-            } else if top.peek().is_some_and(|w| item < *w) {
-                top.pop();
-                top.push(item);
-            }
+            keep_best(&mut top, item, limit);
         }
         let mut hits = top.into_vec();
         hits.sort_unstable();
