@@ -34,6 +34,29 @@ impl PeopleChange {
             PeopleChange::FillAll(_) => None,
         }
     }
+
+    /// Applies the change to `index` (entries are moved in, not copied).
+    pub fn apply_to(self, index: &mut PeopleIndex) {
+        let fill = |index: &mut PeopleIndex, e: Arc<PersonEntry>| {
+            if index.by_id(e.id).is_none() {
+                index.upsert(e);
+            }
+        };
+        match self {
+            PeopleChange::Upsert(e) => {
+                index.upsert(e);
+            }
+            PeopleChange::Fill(e) => fill(index, e),
+            PeopleChange::FillAll(all) => {
+                for e in all.iter() {
+                    fill(index, Arc::clone(e));
+                }
+            }
+            PeopleChange::Remove(id) => {
+                index.remove(id);
+            }
+        }
+    }
 }
 
 /// What the index is laid out from.
@@ -67,26 +90,7 @@ pub fn lay_out(job: PeopleLayout) -> PeopleIndex {
         LayoutBase::Index(index) => {
             let mut index = *index;
             for change in changes {
-                match change {
-                    PeopleChange::Upsert(e) => {
-                        index.upsert(e);
-                    }
-                    PeopleChange::Fill(e) => {
-                        if index.by_id(e.id).is_none() {
-                            index.upsert(e);
-                        }
-                    }
-                    PeopleChange::FillAll(all) => {
-                        for e in all.iter() {
-                            if index.by_id(e.id).is_none() {
-                                index.upsert(Arc::clone(e));
-                            }
-                        }
-                    }
-                    PeopleChange::Remove(id) => {
-                        index.remove(id);
-                    }
-                }
+                change.apply_to(&mut index);
             }
             index
         }

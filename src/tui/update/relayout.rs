@@ -160,25 +160,9 @@ pub(crate) fn install(
     if !light(&index, &changes) {
         return send(state, LayoutBase::Index(Box::new(index)), changes, fx);
     }
+    // `light` let through only removals of people the index does not hold.
     for c in changes {
-        match c {
-            PeopleChange::Upsert(e) => {
-                index.upsert(e);
-            }
-            PeopleChange::Fill(e) => {
-                if index.by_id(e.id).is_none() {
-                    index.upsert(e);
-                }
-            }
-            PeopleChange::FillAll(all) => {
-                for e in all.iter() {
-                    if index.by_id(e.id).is_none() {
-                        index.upsert(std::sync::Arc::clone(e));
-                    }
-                }
-            }
-            PeopleChange::Remove(_) => {}
-        }
+        c.apply_to(&mut index);
     }
     swap(state, index, fx);
 }
