@@ -281,13 +281,7 @@ impl Store {
         &mut self,
         pages: &[(&str, &PageMark, &Prepared, i64)],
     ) -> StoreResult<()> {
-        self.in_tx(|tx| {
-            for (resource, mark, rows, generation) in pages {
-                rows.write(tx, *generation)?;
-                put_page(tx, resource, mark)?;
-            }
-            Ok(())
-        })
+        self.put_pages(pages, Prepared::write)
     }
 
     /// Several pages (resource, mark, rows, generation), each with its
@@ -297,9 +291,19 @@ impl Store {
         &mut self,
         pages: &[(&str, &PageMark, &Prepared, i64)],
     ) -> StoreResult<()> {
+        self.put_pages(pages, Prepared::stage)
+    }
+
+    /// Each page's rows written by `write` (into their table, or staged) and
+    /// its checkpoint, all in one transaction.
+    fn put_pages(
+        &mut self,
+        pages: &[(&str, &PageMark, &Prepared, i64)],
+        write: fn(&Prepared, &rusqlite::Transaction<'_>, i64) -> rusqlite::Result<()>,
+    ) -> StoreResult<()> {
         self.in_tx(|tx| {
             for (resource, mark, rows, generation) in pages {
-                rows.stage(tx, *generation)?;
+                write(rows, tx, *generation)?;
                 put_page(tx, resource, mark)?;
             }
             Ok(())

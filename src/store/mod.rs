@@ -34,7 +34,6 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use backend::RecordStore;
-#[cfg(test)]
 pub(crate) use checkpoint::table_of;
 pub use checkpoint::{PageMark, ResourceState, WindowMark};
 pub use error::{StoreError, StoreResult};

@@ -33,11 +33,7 @@ pub fn pending(store: &PgStore, resources: &[&str]) -> StoreResult<Vec<Pending>>
         if state.full_done_at.is_some() {
             continue;
         }
-        let table = match *r {
-            "emails" => "email_facts",
-            "cadence_memberships" => "memberships",
-            other => other,
-        };
+        let table = crate::store::table_of(r).unwrap_or(r);
         out.push(Pending {
             what: r.replace('_', " "),
             stored: store.count(table)?,
