@@ -41,21 +41,4 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
         ],
         "PeopleIndex's methods live in cache, layout and wide, which index.rs calls",
     ),
-    (
-        &[
-            "src/tui/update/actions.rs",
-            "src/tui/update/auth.rs",
-            "src/tui/update/cost.rs",
-            "src/tui/update/enroll.rs",
-            "src/tui/update/mod.rs",
-            "src/tui/update/mouse.rs",
-            "src/tui/update/nav.rs",
-            "src/tui/update/people.rs",
-            "src/tui/update/relayout.rs",
-            "src/tui/update/saved.rs",
-            "src/tui/update/stored.rs",
-            "src/tui/update/worker.rs",
-        ],
-        "the handlers call each other and update/mod.rs's helpers (rebuild_cadences, free): move the shared helpers into leaf files",
-    ),
 ];
