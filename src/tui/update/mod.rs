@@ -37,7 +37,6 @@ use writes::{rebuild_cadences, sync_live};
 pub use super::task::TASK_LINGER;
 pub use cost::choice as cost_choice;
 pub use nav::open_view;
-pub(crate) use results::research as people_changed;
 
 /// The requests the dashboard starts with.
 pub fn init(state: &mut AppState) -> Vec<Effect> {

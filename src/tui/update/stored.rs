@@ -18,6 +18,7 @@ use super::super::state::{AppState, IndexStatus, Level};
 use super::super::store_status::SyncLine;
 /// What the screen says of the store, for callers that feed it here.
 pub use super::super::stored::{offline, offline_refusal, stale_text, sync_text};
+use super::results::research as people_changed;
 use super::writes::free;
 use super::{nav, people};
 
@@ -124,7 +125,7 @@ fn take_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
         };
     }
     if changed || state.people.search.index.len() != had {
-        super::people_changed(state);
+        people_changed(state);
     }
     state
         .cadences
@@ -169,7 +170,7 @@ fn replace_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
             total: state.people.search.index.len(),
         };
     }
-    super::people_changed(state);
+    people_changed(state);
     state
         .cadences
         .list
@@ -263,7 +264,7 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
                 .into_iter()
                 .map(|r| PeopleChange::Upsert(row_entry(r).into()));
             if super::relayout::change(state, upsert.collect(), &mut fx) {
-                super::people_changed(state);
+                people_changed(state);
             }
             let mut changed = false;
             for f in facts {
