@@ -13,6 +13,10 @@
 //! `src/sim/dataset/engage.rs` is `sim::dataset::engage`). Paths into a file's own
 //! module (its inline `mod tests` too) are not edges.
 //!
+//! A name a face re-exports by a glob (`pub use protocol::*;` in `worker/mod.rs`)
+//! and does not define itself is taken to the globbed file that defines it:
+//! `crate::worker::Request` is an edge to `worker/protocol.rs`.
+//!
 //! The rule for a folder's face (`mod.rs`, or `x.rs` beside an `x/` folder, or
 //! `lib.rs`): a `pub use` in it that names one of its own descendants is a re-export,
 //! the folder showing its children's items, and is not an edge. Anything else it takes
@@ -27,7 +31,7 @@ mod source_files;
 use source_files::rust_files;
 #[path = "source_files/paths.rs"]
 mod paths;
-use paths::{imported_names, module_of, resolve_with, written_paths};
+use paths::{Tok, code_only, imported_names, module_of, resolve_with, tokens, written_paths};
 
 #[path = "circles/allowed.rs"]
 mod allowed;
@@ -70,6 +74,104 @@ fn through_imports(imports: &Imports, mut target: Vec<String>) -> Vec<String> {
     target
 }
 
+/// The names a file's source defines at any depth (`fn`, `struct`, `enum`,
+/// `trait`, `type`, `const`, `static`, `union`, `mod`, `macro_rules!`).
+fn defined_names(src: &str) -> BTreeSet<String> {
+    let toks = tokens(&code_only(src));
+    let word = |i: usize| match toks.get(i) {
+        Some((Tok::Word(w), _)) => Some(w.as_str()),
+        _ => None,
+    };
+    let mut out = BTreeSet::new();
+    for i in 0..toks.len() {
+        let name = match word(i) {
+            Some(
+                "fn" | "struct" | "enum" | "trait" | "type" | "const" | "static" | "union" | "mod",
+            ) => word(i + 1),
+            Some("macro_rules") => word(i + 2),
+            _ => None,
+        };
+        out.extend(name.map(str::to_string));
+    }
+    out
+}
+
+/// What each file defines itself, and the modules it re-exports by a glob.
+struct Owners<'a> {
+    by_module: BTreeMap<&'a [String], &'a str>,
+    defined: BTreeMap<&'a str, BTreeSet<String>>,
+    glob_reexports: BTreeMap<&'a str, Vec<Vec<String>>>,
+}
+
+impl<'a> Owners<'a> {
+    fn new(files: &'a [File], is_module: &dyn Fn(&[String]) -> bool) -> Owners<'a> {
+        let mut glob_reexports: BTreeMap<&str, Vec<Vec<String>>> = BTreeMap::new();
+        for f in files {
+            for w in written_paths(&f.src, &f.module) {
+                if w.glob
+                    && w.reexport
+                    && w.module == f.module
+                    && let Some(Ok(m)) = resolve_with(&w, is_module)
+                {
+                    glob_reexports.entry(f.label.as_str()).or_default().push(m);
+                }
+            }
+        }
+        Owners {
+            by_module: files
+                .iter()
+                .map(|f| (f.module.as_slice(), f.label.as_str()))
+                .collect(),
+            defined: files
+                .iter()
+                .map(|f| (f.label.as_str(), defined_names(&f.src)))
+                .collect(),
+            glob_reexports,
+        }
+    }
+
+    /// `target` with a name a face re-exports by a glob, and does not define,
+    /// taken into the globbed module that defines or imports it (followed
+    /// through that module's imports and further globs): `worker::Request` is
+    /// `worker::protocol::Request`.
+    fn through_globs(&self, imports: &Imports, mut target: Vec<String>) -> Vec<String> {
+        for _ in 0..8 {
+            let Some((len, file)) = (0..=target.len())
+                .rev()
+                .find_map(|n| self.by_module.get(&target[..n]).map(|l| (n, *l)))
+            else {
+                break;
+            };
+            let Some(name) = target.get(len) else {
+                break;
+            };
+            if self.defined[file].contains(name) {
+                break;
+            }
+            let has = |m: &Vec<String>| {
+                let mut named = m.clone();
+                named.push(name.clone());
+                imports.contains_key(&named)
+                    || (self.by_module.get(m.as_slice()))
+                        .is_some_and(|f| self.defined[f].contains(name))
+            };
+            let Some(m) = self
+                .glob_reexports
+                .get(file)
+                .into_iter()
+                .flatten()
+                .find(|m| has(m))
+            else {
+                break;
+            };
+            let mut to = m.clone();
+            to.extend(target[len..].iter().cloned());
+            target = through_imports(imports, to);
+        }
+        target
+    }
+}
+
 fn graph(files: &[File]) -> Graph {
     let by_module: BTreeMap<&[String], &str> = files
         .iter()
@@ -80,6 +182,7 @@ fn graph(files: &[File]) -> Graph {
         .iter()
         .flat_map(|f| imported_names(&f.src, &f.module))
         .collect();
+    let owners = Owners::new(files, &is_module);
     let mut g = Graph::new();
     for f in files {
         g.entry(f.label.clone()).or_default();
@@ -87,7 +190,7 @@ fn graph(files: &[File]) -> Graph {
             let Some(Ok(target)) = resolve_with(&w, &is_module) else {
                 continue;
             };
-            let target = through_imports(&imports, target);
+            let target = owners.through_globs(&imports, through_imports(&imports, target));
             // The file holding the longest module prefix of the target.
             let Some((len, to)) = (0..=target.len())
                 .rev()
@@ -95,12 +198,12 @@ fn graph(files: &[File]) -> Graph {
             else {
                 continue;
             };
-            if to == f.label {
-                continue;
-            }
             let to_module = &target[..len];
             if w.reexport && to_module.starts_with(&f.module) {
                 continue; // a face re-exporting its own descendant
+            }
+            if to == f.label {
+                continue;
             }
             let name = target
                 .get(len)
@@ -443,4 +546,49 @@ fn a_name_a_glob_brings_in_is_followed() {
     let g = files("use super::*;\npub struct A;\nfn f() { S { ..b::B::default() }; }");
     let told = one_circle(&g);
     assert!(told.contains("src/m/a.rs -> src/m/b.rs (B)"), "{told}");
+}
+
+#[test]
+fn a_name_a_face_re_exports_by_a_glob_is_its_defining_file() {
+    let files = |other: &str| {
+        [
+            file(
+                "src/x/mod.rs",
+                "x",
+                "mod kid;\nmod other;\npub use kid::*;\npub struct Shared;",
+            ),
+            file(
+                "src/x/kid.rs",
+                "x::kid",
+                "use super::other::O;\npub use crate::y::Far;\npub struct Kid;\npub fn make() {}",
+            ),
+            file("src/x/other.rs", "x::other", other),
+            file("src/y.rs", "y", "pub struct Far;"),
+        ]
+    };
+    // `Kid` and `make` reached through the face are kid.rs's: a circle with it.
+    let g = graph(&files(
+        "use crate::x::Kid;\npub struct O;\nfn f() { super::make(); }",
+    ));
+    let told = one_circle(&g);
+    assert!(
+        told.contains("src/x/other.rs -> src/x/kid.rs (Kid, make)"),
+        "{told}"
+    );
+    // A name the globbed file imports is followed on to where it stands.
+    let g = graph(&files("use super::Far;\npub struct O;"));
+    assert!(circles(&g).is_empty(), "{:?}", circles(&g));
+    assert_eq!(
+        g["src/x/other.rs"].keys().collect::<Vec<_>>(),
+        ["src/y.rs"],
+        "{g:?}"
+    );
+    // What the face defines itself stays the face's, and so does a name no
+    // globbed file defines (a macro's, say).
+    let g = graph(&files("use super::{Shared, Unknown};\npub struct O;"));
+    assert!(circles(&g).is_empty(), "{:?}", circles(&g));
+    assert_eq!(
+        g["src/x/other.rs"]["src/x/mod.rs"],
+        BTreeSet::from(["Shared".to_string(), "Unknown".into()])
+    );
 }

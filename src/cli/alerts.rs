@@ -8,9 +8,10 @@ use chrono::Utc;
 use clap::Args;
 use serde_json::{Value, json};
 
+use super::opts::GlobalOpts;
 use super::report::load_facts;
 use super::script::Session;
-use super::{GlobalOpts, target};
+use super::target;
 use crate::config::AlertRule;
 use crate::metrics::alerts::{Firing, evaluate};
 use crate::metrics::{TimeRange, format_rate};
@@ -18,7 +19,7 @@ use crate::metrics::{TimeRange, format_rate};
 #[derive(Debug, Clone, Args)]
 pub struct AlertsArgs {
     #[command(flatten)]
-    pub target: super::TargetOpts,
+    pub target: super::opts::TargetOpts,
     /// Print the firing alerts as a JSON array (`[]` when none fires).
     #[arg(long, value_enum, default_value_t = AlertsFormat::Text)]
     pub format: AlertsFormat,

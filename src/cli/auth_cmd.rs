@@ -9,7 +9,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
-use super::{GlobalOpts, target};
+use super::opts::GlobalOpts;
+use super::target;
 use crate::api::TokenProvider;
 use crate::api::auth::{self, StoredTokens};
 use crate::config::{self, Paths, ResolvedProfile};

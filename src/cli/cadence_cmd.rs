@@ -13,8 +13,8 @@ use clap::{Args, Subcommand};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::opts::{GlobalOpts, TargetOpts};
 use super::script::{Session, USAGE};
-use super::{GlobalOpts, TargetOpts};
 use crate::api::models::{CadenceImport, Single};
 use crate::api::{ApiClient, ApiError, Query};
 

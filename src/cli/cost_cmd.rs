@@ -1,6 +1,6 @@
 //! `sltui cost`: what reading N records costs by page walk versus cursor walk.
 
-use super::CostArgs;
+use super::args::CostArgs;
 use crate::budget::{cursor_walk, page_walk};
 
 pub fn run(args: &CostArgs) -> i32 {

@@ -2,7 +2,8 @@
 //! simulator (demo) or a real SalesLoft team.
 
 use super::dashboard_hooks;
-use super::{GlobalOpts, logging, target};
+use super::opts::GlobalOpts;
+use super::{logging, target};
 use crate::api::{ApiClient, ApiConfig};
 use crate::config::{Theme, no_color_requested};
 use crate::metrics::TimeRange;

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{DoctorArgs, GlobalOpts};
+use super::args::DoctorArgs;
+use super::opts::GlobalOpts;
 use crate::api::{ApiClient, ApiConfig, ProbeResult};
 
 /// One line of the report.

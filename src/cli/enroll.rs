@@ -10,8 +10,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use super::args::EnrollArgs;
+use super::opts::GlobalOpts;
 use super::script::{Session, USAGE};
-use super::{EnrollArgs, GlobalOpts};
 use crate::api::models::{Cadence, CadenceState, User};
 use crate::worker::{EnrollOutcome, Enrollment, Priority, Request, WorkerEvent};
 

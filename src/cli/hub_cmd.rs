@@ -5,7 +5,8 @@
 use anyhow::Context;
 use clap::Args;
 
-use super::{GlobalOpts, logging, target};
+use super::opts::GlobalOpts;
+use super::{logging, target};
 use crate::api::ApiClient;
 use crate::hub::{self, HubOptions};
 use crate::sync::CancelToken;
@@ -16,7 +17,7 @@ const INTERRUPTED: i32 = 130;
 #[derive(Debug, Clone, Args)]
 pub struct HubArgs {
     #[command(flatten)]
-    pub target: super::TargetOpts,
+    pub target: super::opts::TargetOpts,
     /// This hub's name in the status line and the job log (default: host-pid).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
@@ -39,7 +40,7 @@ pub struct HubArgs {
 }
 
 /// The hub's webhook settings from the flags and the profile's `[webhooks]`.
-fn hub_webhooks(
+pub(super) fn hub_webhooks(
     args: &HubArgs,
     cfg: &crate::config::WebhooksConfig,
 ) -> anyhow::Result<Option<hub::HubWebhooks>> {
@@ -147,63 +148,5 @@ pub async fn run(global: &GlobalOpts, args: HubArgs) -> anyhow::Result<i32> {
         }
         Ok(()) if was_interrupted => Ok(INTERRUPTED),
         Ok(()) => Ok(0),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use clap::Parser;
-
-    use super::*;
-    use crate::cli::{Cli, Command};
-    use crate::config::WebhooksConfig;
-
-    fn hooks(args: &[&str], cfg: &WebhooksConfig) -> Result<Option<hub::HubWebhooks>, String> {
-        let mut argv = vec!["sltui", "hub"];
-        argv.extend_from_slice(args);
-        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
-        match cli.command {
-            Some(Command::Hub(a)) => hub_webhooks(&a, cfg).map_err(|e| e.to_string()),
-            _ => Err("not hub".into()),
-        }
-    }
-
-    #[test]
-    fn webhook_flags_are_checked_and_the_listen_address_defaults_sensibly() {
-        let none = WebhooksConfig::default();
-        assert!(hooks(&[], &none).unwrap().is_none(), "off unless asked");
-        let h = hooks(&["--callback-url", "http://10.1.2.3:9100/hooks"], &none)
-            .unwrap()
-            .unwrap();
-        assert_eq!(h.listen.to_string(), "0.0.0.0:9100");
-        assert!(h.token.is_none(), "the database's token");
-        let err = hooks(&["--callback-url", "hooks.example.com"], &none).unwrap_err();
-        assert!(
-            err.contains("--callback-url must be the http:// or https://"),
-            "{err}"
-        );
-        let err = hooks(&["--webhook-listen", "somewhere"], &none).unwrap_err();
-        assert!(err.contains("--webhook-listen"), "{err}");
-        let cfg = WebhooksConfig {
-            listen: Some("127.0.0.1:9000".parse().unwrap()),
-            token_cmd: Some("printf profile-token".into()),
-            ..WebhooksConfig::default()
-        };
-        let h = hooks(&["--callback-url", "https://hooks.example.com/s"], &cfg)
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            h.listen.to_string(),
-            "127.0.0.1:9000",
-            "the profile's listen"
-        );
-        assert_eq!(
-            h.token.map(|t| t.secret().to_string()).as_deref(),
-            Some("profile-token")
-        );
-        let h = hooks(&["--webhook-listen", "127.0.0.1:9001"], &cfg)
-            .unwrap()
-            .unwrap();
-        assert_eq!((h.listen.port(), h.callback_url), (9001, None));
     }
 }

@@ -4,7 +4,7 @@
 
 use anyhow::bail;
 
-use super::GlobalOpts;
+use super::opts::GlobalOpts;
 use super::target::{self, Chosen};
 use crate::config::{Paths, ResolvedProfile};
 

@@ -242,3 +242,225 @@ fn no_mouse_is_a_dashboard_flag() {
     assert!(!parse(&[]).global.no_mouse);
     assert!(help(&[]).contains("--no-mouse"));
 }
+
+/// `sltui hub`'s webhook flags, checked against the profile's `[webhooks]`.
+mod hub_webhooks {
+    use clap::Parser;
+
+    use crate::cli::hub_cmd::hub_webhooks;
+    use crate::cli::{Cli, Command};
+    use crate::config::WebhooksConfig;
+    use crate::hub;
+
+    fn hooks(args: &[&str], cfg: &WebhooksConfig) -> Result<Option<hub::HubWebhooks>, String> {
+        let mut argv = vec!["sltui", "hub"];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        match cli.command {
+            Some(Command::Hub(a)) => hub_webhooks(&a, cfg).map_err(|e| e.to_string()),
+            _ => Err("not hub".into()),
+        }
+    }
+
+    #[test]
+    fn webhook_flags_are_checked_and_the_listen_address_defaults_sensibly() {
+        let none = WebhooksConfig::default();
+        assert!(hooks(&[], &none).unwrap().is_none(), "off unless asked");
+        let h = hooks(&["--callback-url", "http://10.1.2.3:9100/hooks"], &none)
+            .unwrap()
+            .unwrap();
+        assert_eq!(h.listen.to_string(), "0.0.0.0:9100");
+        assert!(h.token.is_none(), "the database's token");
+        let err = hooks(&["--callback-url", "hooks.example.com"], &none).unwrap_err();
+        assert!(
+            err.contains("--callback-url must be the http:// or https://"),
+            "{err}"
+        );
+        let err = hooks(&["--webhook-listen", "somewhere"], &none).unwrap_err();
+        assert!(err.contains("--webhook-listen"), "{err}");
+        let cfg = WebhooksConfig {
+            listen: Some("127.0.0.1:9000".parse().unwrap()),
+            token_cmd: Some("printf profile-token".into()),
+            ..WebhooksConfig::default()
+        };
+        let h = hooks(&["--callback-url", "https://hooks.example.com/s"], &cfg)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            h.listen.to_string(),
+            "127.0.0.1:9000",
+            "the profile's listen"
+        );
+        assert_eq!(
+            h.token.map(|t| t.secret().to_string()).as_deref(),
+            Some("profile-token")
+        );
+        let h = hooks(&["--webhook-listen", "127.0.0.1:9001"], &cfg)
+            .unwrap()
+            .unwrap();
+        assert_eq!((h.listen.port(), h.callback_url), (9001, None));
+    }
+}
+
+/// `sltui sim`'s flags, parsed and checked into the simulator's settings.
+mod sim_flags {
+    use clap::Parser;
+
+    use crate::cli::sim_cmd::{config, fault_summary};
+    use crate::cli::{Cli, Command};
+    use crate::sim::SimConfig;
+    use crate::sim::faults::FaultKind;
+    use crate::sim::pessimism::Pessimism;
+
+    fn parse(args: &[&str]) -> Result<SimConfig, String> {
+        let mut argv = vec!["sltui", "sim"];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        match cli.command {
+            Some(Command::Sim(a)) => config(a).map_err(|e| e.to_string()),
+            _ => Err("not sim".into()),
+        }
+    }
+
+    #[test]
+    fn oauth_flags_configure_the_token_endpoint() {
+        let cfg = parse(&[
+            "--token-expiry-secs",
+            "30",
+            "--oauth-client-id",
+            "app",
+            "--oauth-client-secret",
+            "s",
+        ])
+        .unwrap();
+        assert_eq!(cfg.oauth.token_expiry_secs, 30);
+        assert_eq!(cfg.oauth.client_id, "app");
+        assert_eq!(cfg.oauth.client_secret, "s");
+        let plain = parse(&[]).unwrap();
+        assert_eq!(plain.oauth.token_expiry_secs, 7200);
+        assert_eq!(plain.oauth.client_id, "demo-client-id");
+        let err = parse(&["--token-expiry-secs", "0"]).unwrap_err();
+        assert!(err.contains("token-expiry-secs"), "{err}");
+    }
+
+    #[test]
+    fn pessimistic_switches_everything_and_each_flag_alone() {
+        assert_eq!(
+            parse(&["--pessimistic"]).unwrap().pessimism,
+            Pessimism::all()
+        );
+        let one = parse(&["--html-errors", "--sliding-window"])
+            .unwrap()
+            .pessimism;
+        assert!(one.html_errors && one.sliding_window && !one.loose_json);
+        assert_eq!(parse(&[]).unwrap().pessimism, Pessimism::default());
+    }
+
+    #[test]
+    fn fault_flags_parse_and_are_checked() {
+        let cfg = parse(&[
+            "--fault-rate",
+            "0.2",
+            "--faults",
+            "5xx,timeout,reset,malformed",
+            "--latency-jitter-ms",
+            "30",
+            "--outage-after",
+            "10",
+            "--outage-secs",
+            "5",
+            "--other-load",
+            "0.5",
+        ])
+        .unwrap();
+        assert_eq!(cfg.fault_rate, 0.2);
+        assert_eq!(
+            cfg.faults,
+            vec![
+                FaultKind::ServerError,
+                FaultKind::Timeout,
+                FaultKind::Reset,
+                FaultKind::Malformed
+            ]
+        );
+        assert_eq!((cfg.outage_after_secs, cfg.outage_secs), (Some(10.0), 5.0));
+        assert_eq!(cfg.other_load, 0.5);
+        assert!(fault_summary(&cfg).unwrap().contains("20% of requests"));
+        let plain = parse(&[]).unwrap();
+        assert_eq!((plain.fault_rate, plain.faults.len()), (0.0, 0));
+        assert_eq!(fault_summary(&plain), None);
+
+        let err = parse(&["--fault-rate", "1.5", "--faults", "5xx"]).unwrap_err();
+        assert!(err.contains("from 0 to 1"), "{err}");
+        let err = parse(&["--fault-rate", "0.1", "--faults", "5xx,boom"]).unwrap_err();
+        assert!(err.contains("unknown fault \"boom\""), "{err}");
+        let err = parse(&["--fault-rate", "0.1"]).unwrap_err();
+        assert!(err.contains("needs --faults"), "{err}");
+        let err = parse(&["--faults", "reset"]).unwrap_err();
+        assert!(err.contains("needs --fault-rate"), "{err}");
+        let err = parse(&["--outage-after", "3"]).unwrap_err();
+        assert!(err.contains("--outage-secs"), "{err}");
+        let err = parse(&["--other-load", "x"]).unwrap_err();
+        assert!(err.contains("not a number"), "{err}");
+    }
+}
+
+/// `sltui webhooks` and the simulator's webhook flags.
+mod webhook_flags {
+    use std::time::Duration;
+
+    use crate::cli::sim_webhooks::sim_summary;
+
+    #[test]
+    fn the_command_lines_parse_and_are_checked() {
+        use clap::Parser;
+
+        use crate::cli::{Cli, Command};
+        let argv = [
+            "sltui",
+            "webhooks",
+            "--listen",
+            "127.0.0.1:9000",
+            "--token-env",
+            "T",
+        ];
+        let Some(Command::Webhooks(a)) = Cli::try_parse_from(argv.iter().chain(&["--json"]))
+            .unwrap()
+            .command
+        else {
+            panic!("not webhooks");
+        };
+        assert_eq!(a.listen, Some(([127, 0, 0, 1], 9000).into()));
+        assert!(a.json && a.token_env.as_deref() == Some("T") && a.max_events.is_none());
+        let both = ["sltui", "webhooks", "--token-env", "A", "--token-cmd", "b"];
+        assert!(Cli::try_parse_from(both).is_err());
+
+        let alone = ["sltui", "sim", "--webhook-url", "http://127.0.0.1:9/"];
+        assert!(Cli::try_parse_from(alone).is_err(), "a URL needs a token");
+        let argv = [
+            "sltui",
+            "sim",
+            "--webhook-url",
+            "http://127.0.0.1:9/",
+            "--webhook-token",
+            "t0k",
+            "--webhook-retry-secs",
+            "0.5",
+        ];
+        let Some(Command::Sim(a)) = Cli::try_parse_from(argv).unwrap().command else {
+            panic!("not sim");
+        };
+        let cfg = crate::cli::sim_cmd::config(a).unwrap();
+        let target = cfg.webhook.clone().unwrap();
+        assert_eq!(target.retry_delay, Duration::from_millis(500));
+        assert!(
+            sim_summary(&cfg)
+                .unwrap()
+                .contains("retried 3 times, 0.5 s apart")
+        );
+        assert!(
+            !format!("{cfg:?}").contains("t0k"),
+            "the token stays out of Debug"
+        );
+    }
+}

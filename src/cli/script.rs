@@ -8,7 +8,8 @@ use std::io::IsTerminal;
 
 use anyhow::{Context, bail};
 
-use super::{GlobalOpts, logging, target};
+use super::opts::GlobalOpts;
+use super::{logging, target};
 use crate::api::ApiClient;
 use crate::api::models::Cadence;
 use crate::worker::hub_reader::{HubReaderOptions, requester, spawn_hub_reader};

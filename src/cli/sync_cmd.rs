@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 
-use super::{GlobalOpts, logging, target};
+use super::opts::GlobalOpts;
+use super::{logging, target};
 use crate::api::ApiClient;
 use crate::store::Store;
 use crate::sync::{CancelToken, Engine, Progress, Resource, SyncOptions, SyncReport};
@@ -26,7 +27,7 @@ const INTERRUPTED: i32 = 130;
 #[derive(Debug, Clone, Args)]
 pub struct SyncArgs {
     #[command(flatten)]
-    pub target: super::TargetOpts,
+    pub target: super::opts::TargetOpts,
     /// Read everything again (a new full sync) instead of only what changed.
     #[arg(long)]
     pub full: bool,

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 
-use super::{DEFAULT_BASE_URL, GlobalOpts};
+use super::opts::{API_KEY_ENV, DEFAULT_BASE_URL, GlobalOpts};
 use crate::api::{Grant, OAuthSettings};
 use crate::config::{self, Config, OAuthGrant, Paths, ResolvedProfile};
 
@@ -111,7 +111,7 @@ pub fn resolve(global: &GlobalOpts, allow_demo: bool) -> anyhow::Result<Target> 
     {
         warnings.push(w);
     }
-    let key_source = profile.key_source(flag_key.as_deref(), super::API_KEY_ENV, oauth.is_some());
+    let key_source = profile.key_source(flag_key.as_deref(), API_KEY_ENV, oauth.is_some());
     let api_key = match flag_key {
         Some(k) => Some(k),
         None if oauth.is_some() => None,

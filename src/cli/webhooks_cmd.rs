@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use anyhow::anyhow;
 use chrono::Utc;
 
+use super::args::WebhooksArgs;
+use super::opts::GlobalOpts;
 use super::webhooks_output::Output;
-use super::{GlobalOpts, WebhooksArgs};
 use crate::config::{self, Paths};
 use crate::metrics::{Aggregator, TimeRange};
 use crate::webhooks::{self, TokenSource};
@@ -91,64 +92,4 @@ async fn stop_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::super::sim_webhooks::sim_summary;
-
-    #[test]
-    fn the_command_lines_parse_and_are_checked() {
-        use clap::Parser;
-
-        use crate::cli::{Cli, Command};
-        let argv = [
-            "sltui",
-            "webhooks",
-            "--listen",
-            "127.0.0.1:9000",
-            "--token-env",
-            "T",
-        ];
-        let Some(Command::Webhooks(a)) = Cli::try_parse_from(argv.iter().chain(&["--json"]))
-            .unwrap()
-            .command
-        else {
-            panic!("not webhooks");
-        };
-        assert_eq!(a.listen, Some(([127, 0, 0, 1], 9000).into()));
-        assert!(a.json && a.token_env.as_deref() == Some("T") && a.max_events.is_none());
-        let both = ["sltui", "webhooks", "--token-env", "A", "--token-cmd", "b"];
-        assert!(Cli::try_parse_from(both).is_err());
-
-        let alone = ["sltui", "sim", "--webhook-url", "http://127.0.0.1:9/"];
-        assert!(Cli::try_parse_from(alone).is_err(), "a URL needs a token");
-        let argv = [
-            "sltui",
-            "sim",
-            "--webhook-url",
-            "http://127.0.0.1:9/",
-            "--webhook-token",
-            "t0k",
-            "--webhook-retry-secs",
-            "0.5",
-        ];
-        let Some(Command::Sim(a)) = Cli::try_parse_from(argv).unwrap().command else {
-            panic!("not sim");
-        };
-        let cfg = super::super::sim_cmd::config(a).unwrap();
-        let target = cfg.webhook.clone().unwrap();
-        assert_eq!(target.retry_delay, Duration::from_millis(500));
-        assert!(
-            sim_summary(&cfg)
-                .unwrap()
-                .contains("retried 3 times, 0.5 s apart")
-        );
-        assert!(
-            !format!("{cfg:?}").contains("t0k"),
-            "the token stays out of Debug"
-        );
-    }
 }

@@ -247,7 +247,7 @@ pub fn sheet(rows: &[Row<'_>], range: TimeRange) -> Sheet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::ReportFormat;
+    use crate::cli::args::ReportFormat;
 
     fn cadence(id: u64, name: &str) -> Cadence {
         serde_json::from_value(json!({

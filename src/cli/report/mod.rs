@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 
+use super::args::{ReportArgs, ReportBy};
+use super::opts::GlobalOpts;
 use super::script::{Session, USAGE};
-use super::{GlobalOpts, ReportArgs, ReportBy};
 use crate::metrics::TimeRange;
 use crate::metrics::breakdown::Period;
 
@@ -124,11 +125,11 @@ async fn report(session: &mut Session, args: ReportArgs) -> anyhow::Result<i32> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::ReportFormat;
+    use crate::cli::args::ReportFormat;
 
     fn args(by: ReportBy, cadences: &[u64], step: Option<u64>) -> ReportArgs {
         ReportArgs {
-            target: crate::cli::TargetOpts::default(),
+            target: crate::cli::opts::TargetOpts::default(),
             cadences: cadences.to_vec(),
             days: None,
             format: ReportFormat::Json,

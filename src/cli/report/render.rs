@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
-use crate::cli::ReportFormat;
+use crate::cli::args::ReportFormat;
 use crate::metrics::{Engagement, format_rate};
 
 /// How a column's values read in the table.

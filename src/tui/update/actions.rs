@@ -13,7 +13,8 @@ use super::nav::{
     load_cadences, load_detail, load_person, open_detail, open_person, open_view,
     request_engagement, set_range,
 };
-use super::{enroll, people, rebuild_cadences, sync_live};
+use super::writes::{rebuild_cadences, sync_live};
+use super::{enroll, people};
 
 pub(crate) fn on_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
     if matches!(state.popup, Some(Popup::Help { .. })) {

@@ -1,5 +1,5 @@
-//! The key refused and accepted again: the auth state's changes (what it shows
-//! is `tui::auth`'s).
+//! The key refused: the auth state's changes (what it shows is `tui::auth`'s;
+//! the key accepted again is `reload`'s).
 
 use std::time::Duration;
 
@@ -31,15 +31,6 @@ pub fn on_failed(state: &mut AppState, retry_in_secs: u64, reason: String) {
     } else {
         state.say(Level::Error, format!("still refused: {text}"));
     }
-}
-
-/// The key works again: everything on screen is read again.
-pub fn on_up(state: &mut AppState, fx: &mut Vec<Effect>) {
-    if state.conn.auth.take().is_none() {
-        return;
-    }
-    state.say(Level::Info, "SalesLoft accepts the key again; reloading");
-    super::reload_after_auth(state, fx);
 }
 
 /// The refresh key while refused: one try of the key, nothing else.

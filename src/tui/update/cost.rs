@@ -14,7 +14,7 @@ use crate::worker::protocol::{Priority, Request, RequestId};
 use super::super::cost::{CostChoice, CostQuestion, RangeChoice};
 use super::super::msg::Effect;
 use super::super::state::{AppState, Level, Popup};
-use super::rebuild_cadences;
+use super::writes::rebuild_cadences;
 
 /// Asks the worker what reading `ids` over the current range would cost.
 pub(crate) fn estimate(state: &mut AppState, ids: Vec<u64>, fx: &mut Vec<Effect>) {

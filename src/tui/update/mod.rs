@@ -15,77 +15,28 @@ mod palette;
 mod people;
 mod ranking;
 mod relayout;
+mod reload;
 mod results;
 mod saved;
 pub mod stored;
 mod trends;
 mod worker;
+mod writes;
 mod yank;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::config::keymap::Action;
-use crate::worker::protocol::{Priority, Request, RequestId};
+use crate::worker::protocol::{Priority, Request};
 
 use super::msg::{Effect, Msg};
-use super::state::{AppState, ERROR_TTL, Level, MESSAGE_TTL, Message, Popup, View};
+use super::state::{AppState, Popup, View};
 use super::text_input::Edit;
+use writes::{rebuild_cadences, sync_live};
 
 pub use super::task::TASK_LINGER;
 pub use cost::choice as cost_choice;
 pub use nav::open_view;
-pub(crate) use results::research as people_changed;
-
-/// Frees a large value (a replaced people index or aggregator) off the UI task:
-/// the loop drops it on a blocking thread ([`Effect::Free`]); update starts no
-/// thread of its own.
-pub(crate) fn free<T: Send + 'static>(value: T, fx: &mut Vec<Effect>) {
-    fx.push(Effect::Free(crate::worker::Parcel::new(Box::new(value))));
-}
-
-/// The two writes every handler needs; here, so that only `update` writes.
-impl AppState {
-    /// A request with a fresh id.
-    pub fn request(&mut self, priority: Priority, request: Request) -> (RequestId, Effect) {
-        let id = self.next_id;
-        self.next_id += 1;
-        (
-            id,
-            Effect::Send {
-                id,
-                priority,
-                request,
-            },
-        )
-    }
-
-    pub fn say(&mut self, level: Level, text: impl Into<String>) {
-        let ttl = if level == Level::Error {
-            ERROR_TTL
-        } else {
-            MESSAGE_TTL
-        };
-        let text = text.into();
-        match level {
-            Level::Error => tracing::warn!(message = %text, "shown to the user"),
-            _ => tracing::debug!(message = %text, "shown to the user"),
-        }
-        self.screen.messages.retain(|m| m.text != text);
-        self.screen.messages.push(Message {
-            text,
-            level,
-            until: self.clock.now + ttl,
-        });
-    }
-}
-
-/// The cadences table again after its filter, sort or numbers changed.
-pub(crate) fn rebuild_cadences(state: &mut AppState) {
-    state
-        .cadences
-        .list
-        .rebuild(&state.metrics.agg, &state.metrics.loaded);
-}
 
 /// The requests the dashboard starts with.
 pub fn init(state: &mut AppState) -> Vec<Effect> {
@@ -124,39 +75,6 @@ pub fn init(state: &mut AppState) -> Vec<Effect> {
     fx
 }
 
-/// The key works again after a refusal: who we are, the team's users, the
-/// cadences, the view on screen and the people index are read again.
-pub(crate) fn reload_after_auth(state: &mut AppState, fx: &mut Vec<Effect>) {
-    fx.push(state.request(Priority::Visible, Request::Me).1);
-    fx.push(state.request(Priority::Visible, Request::Users).1);
-    state.cadences.list.fetch.error = None;
-    actions::refresh_after_auth(state, fx);
-    if state.people.search.index_request.is_none()
-        && !matches!(
-            state.people.search.status,
-            super::state::IndexStatus::Done { .. }
-        )
-    {
-        people::start_index(state, fx);
-    }
-    sync_live(state, fx);
-}
-
-/// The local store's people and emails could not be read after the first frame:
-/// read them from SalesLoft as without a store.
-pub(crate) fn store_fallback(state: &mut AppState) -> Vec<Effect> {
-    let mut fx = Vec::new();
-    if state.metrics.local {
-        state.metrics.local = false;
-        state.metrics.loaded.clear();
-        nav::request_engagement(state, &mut fx);
-    }
-    if state.conn.store.coverage.people && state.people.search.index_request.is_none() {
-        people::start_index(state, &mut fx);
-    }
-    fx
-}
-
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     let ranked = ranking::before(state);
@@ -177,7 +95,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Paste(text) => on_paste(state, &text),
-        Msg::Mouse(ev) => mouse::on_mouse(state, ev, &mut fx),
+        Msg::Mouse(ev) => mouse::on_mouse(state, ev, update, &mut fx),
         Msg::Resize(w, h) => state.screen.size = (w, h),
         Msg::Tick => on_tick(state, &mut fx),
         Msg::Worker(event) => worker::on_event(state, event, &mut fx),
@@ -202,19 +120,6 @@ fn run_chosen(state: &mut AppState, chosen: Option<super::palette::Entry>, fx: &
         Some(super::palette::Entry::View(i)) => saved::apply(state, i, fx),
         Some(super::palette::Entry::Skipped(i)) => saved::explain_skipped(state, i),
         None => {}
-    }
-}
-
-/// Sends `SetLive` when what the user and the view want differs from what was asked.
-pub(crate) fn sync_live(state: &mut AppState, fx: &mut Vec<Effect>) {
-    let want = state.wants_live();
-    if state.conn.live.requested != Some(want) {
-        state.conn.live.requested = Some(want);
-        fx.push(
-            state
-                .request(Priority::User, Request::SetLive { enabled: want })
-                .1,
-        );
     }
 }
 

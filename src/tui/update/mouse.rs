@@ -16,7 +16,11 @@ use super::actions;
 /// Rows one notch of the wheel moves.
 pub const WHEEL_ROWS: usize = 3;
 
-pub(super) fn on_mouse(state: &mut AppState, ev: MouseEvent, fx: &mut Vec<Effect>) {
+/// What a notch of the wheel feeds back in: `update` itself, handed down by
+/// the dispatcher so that this file does not lean on it.
+pub(super) type Update = fn(&mut AppState, Msg) -> Vec<Effect>;
+
+pub(super) fn on_mouse(state: &mut AppState, ev: MouseEvent, update: Update, fx: &mut Vec<Effect>) {
     match ev.kind {
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
             let down = ev.kind == MouseEventKind::ScrollDown;
@@ -24,10 +28,10 @@ pub(super) fn on_mouse(state: &mut AppState, ev: MouseEvent, fx: &mut Vec<Effect
                 // A dialog is modal: the wheel scrolls it wherever the pointer is.
                 let action = if down { Action::Down } else { Action::Up };
                 for _ in 0..WHEEL_ROWS {
-                    fx.extend(super::update(state, Msg::Action(action)));
+                    fx.extend(update(state, Msg::Action(action)));
                 }
             } else if let Some(list) = state.screen.hits.pane_at(ev.column, ev.row) {
-                wheel(state, list, down, fx);
+                wheel(state, list, down, update, fx);
             }
         }
         MouseEventKind::Down(MouseButton::Left) if state.popup.is_none() => {
@@ -62,14 +66,14 @@ fn shown(state: &AppState, list: List) -> bool {
 /// [`WHEEL_ROWS`] rows. The detail's two panes share one cursor: the wheel
 /// over the pane without it moves it there first (to the row that pane shows
 /// on top), so that pane takes the focus.
-fn wheel(state: &mut AppState, list: List, down: bool, fx: &mut Vec<Effect>) {
+fn wheel(state: &mut AppState, list: List, down: bool, update: Update, fx: &mut Vec<Effect>) {
     if !shown(state, list) {
         return;
     }
     if !matches!(list, List::Steps | List::Members) {
         let action = if down { Action::Down } else { Action::Up };
         for _ in 0..WHEEL_ROWS {
-            fx.extend(super::update(state, Msg::Action(action)));
+            fx.extend(update(state, Msg::Action(action)));
         }
         return;
     }

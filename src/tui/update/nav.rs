@@ -8,7 +8,8 @@ use crate::worker::protocol::{Priority, Request};
 use super::super::msg::Effect;
 use super::super::state::{AppState, CadenceDetail, Level, PersonPage, View};
 use super::super::widgets::table::Cursor;
-use super::{funnel, people, rebuild_cadences, sync_live};
+use super::writes::{rebuild_cadences, sync_live};
+use super::{funnel, people};
 
 /// Shows engagement over `range`: what was read of the range before is kept
 /// aside (the cost question's Cancel goes back to it), the new one is read.

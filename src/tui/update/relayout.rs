@@ -17,6 +17,7 @@ use super::super::msg::Effect;
 use super::super::pages::Relayout;
 use super::super::state::AppState;
 use super::results::refreshed;
+use super::writes::free;
 
 /// More new people than this at once are laid out by the worker.
 pub const FEW_NEW: usize = 1_000;
@@ -171,7 +172,7 @@ pub(crate) fn install(
 /// and searches again.
 pub(crate) fn swap(state: &mut AppState, index: PeopleIndex, fx: &mut Vec<Effect>) {
     let old = std::mem::replace(&mut state.people.search.index, index);
-    super::free(old, fx);
+    free(old, fx);
     refreshed(state);
 }
 
@@ -184,7 +185,7 @@ pub(crate) fn on_laid_out(
     fx: &mut Vec<Effect>,
 ) {
     if state.people.search.relayout.as_ref().map(|r| r.id) != Some(id) {
-        super::free(index, fx);
+        free(index, fx);
         return;
     }
     let since = state
@@ -195,7 +196,7 @@ pub(crate) fn on_laid_out(
         .map(|r| r.since)
         .unwrap_or_default();
     let old = std::mem::replace(&mut state.people.search.index, *index);
-    super::free(old, fx);
+    free(old, fx);
     change(state, since, fx);
     refreshed(state);
 }

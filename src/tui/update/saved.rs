@@ -15,6 +15,7 @@ use super::super::state::{AppState, Level, Popup, View};
 use super::super::text_input::{Edit, TextInput};
 use super::super::trends::ChartMode;
 use super::nav;
+use super::writes::rebuild_cadences;
 
 /// The save key: a name prompt over the cadences table, the people search or a
 /// cadence's detail (the current view's name offered, so saving again
@@ -175,7 +176,7 @@ pub(crate) fn apply(state: &mut AppState, i: usize, fx: &mut Vec<Effect>) {
     list.cursor.reset();
     match s.range {
         Some(range) if range != state.metrics.range => nav::set_range(state, range, fx),
-        _ => super::rebuild_cadences(state),
+        _ => rebuild_cadences(state),
     }
     nav::open_view(state, View::Cadences, fx);
     state.saved.current = Some(view.name.clone());

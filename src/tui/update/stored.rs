@@ -18,6 +18,9 @@ use super::super::state::{AppState, IndexStatus, Level};
 use super::super::store_status::SyncLine;
 /// What the screen says of the store, for callers that feed it here.
 pub use super::super::stored::{offline, offline_refusal, stale_text, sync_text};
+use super::results::research as people_changed;
+use super::writes::free;
+use super::{nav, people};
 
 /// Puts the store's data into a fresh state, before the first frame, with the
 /// people and email facts given in full (as small stores and tests have them).
@@ -91,7 +94,7 @@ fn take_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
         // Nobody listed yet (the usual start): the index built off this task.
         Some(built) if had == 0 && state.people.search.relayout.is_none() => {
             let old = std::mem::replace(&mut state.people.search.index, built);
-            super::free(old, fx);
+            free(old, fx);
             true
         }
         Some(built) => {
@@ -100,7 +103,7 @@ fn take_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
                 .filter(|e| index.by_id(e.id).is_none())
                 .cloned()
                 .collect();
-            super::free(built, fx);
+            free(built, fx);
             // Many go to the worker as one shared list (nothing per person here).
             let fill = if fill.len() > super::relayout::FEW_NEW {
                 vec![PeopleChange::FillAll(fill.into())]
@@ -122,7 +125,7 @@ fn take_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
         };
     }
     if changed || state.people.search.index.len() != had {
-        super::people_changed(state);
+        people_changed(state);
     }
     state
         .cadences
@@ -145,7 +148,7 @@ fn replace_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
     agg.set_range(state.metrics.agg.range(), state.clock.wall);
     state.people.search.only_walk = false;
     // The replaced facts and people are freed off this task.
-    super::free(std::mem::replace(&mut state.metrics.agg, agg), fx);
+    free(std::mem::replace(&mut state.metrics.agg, agg), fx);
     // What waited for a layout is replaced too.
     super::relayout::withdraw(state);
     match index {
@@ -167,7 +170,7 @@ fn replace_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
             total: state.people.search.index.len(),
         };
     }
-    super::people_changed(state);
+    people_changed(state);
     state
         .cadences
         .list
@@ -246,7 +249,7 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
                      they load from SalesLoft instead"
                 ),
             );
-            let fx = super::store_fallback(state);
+            let fx = store_fallback(state);
             state
                 .cadences
                 .list
@@ -261,7 +264,7 @@ pub fn on_event(state: &mut AppState, event: StoreEvent) -> Vec<Effect> {
                 .into_iter()
                 .map(|r| PeopleChange::Upsert(row_entry(r).into()));
             if super::relayout::change(state, upsert.collect(), &mut fx) {
-                super::people_changed(state);
+                people_changed(state);
             }
             let mut changed = false;
             for f in facts {
@@ -330,4 +333,19 @@ fn row_entry(r: PersonRow) -> PersonEntry {
         company: r.company,
         title: r.title,
     }
+}
+
+/// The local store's people and emails could not be read after the first frame:
+/// read them from SalesLoft as without a store.
+pub(crate) fn store_fallback(state: &mut AppState) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    if state.metrics.local {
+        state.metrics.local = false;
+        state.metrics.loaded.clear();
+        nav::request_engagement(state, &mut fx);
+    }
+    if state.conn.store.coverage.people && state.people.search.index_request.is_none() {
+        people::start_index(state, &mut fx);
+    }
+    fx
 }

@@ -6,6 +6,7 @@ use crate::worker::protocol::{ConnectionState, RequestId, WorkerEvent};
 
 use super::super::msg::Effect;
 use super::super::state::{AppState, IndexStatus, Level, Unreachable};
+use super::writes::rebuild_cadences;
 use super::{enroll, hub, nav, people};
 
 pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Effect>) {
@@ -25,7 +26,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             state.cadences.list.fetch.arrived(now);
             // Live data replaces what the local store showed.
             state.conn.store.stale = false;
-            super::rebuild_cadences(state);
+            rebuild_cadences(state);
             nav::request_engagement(state, fx);
         }
         WorkerEvent::CadenceSteps {
@@ -55,7 +56,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 let on = on.count() as u64;
                 // One count of the people on a cadence everywhere: its memberships'.
                 state.cadences.list.set_on_cadence(cadence_id, on);
-                super::rebuild_cadences(state);
+                rebuild_cadences(state);
             }
         }
         WorkerEvent::EmailFacts { facts, live, .. } => {
@@ -83,7 +84,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 // The alerts and the trends read the aggregator's facts.
                 state.analytics.facts.changed();
                 state.analytics.alerts.dirty = true;
-                super::rebuild_cadences(state);
+                rebuild_cadences(state);
             }
         }
         WorkerEvent::EngagementLoaded { id, cadence_id } => {
@@ -91,7 +92,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 state.analytics.alerts.dirty = true;
                 state.metrics.loaded.insert(cadence_id);
                 state.metrics.fetch.arrived(now);
-                super::rebuild_cadences(state);
+                rebuild_cadences(state);
             }
         }
         WorkerEvent::EngagementEstimate {
@@ -216,7 +217,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
             // The filter's `owner:` words read them.
             state.cadences.list.owners = state.team.users.clone();
             if !state.cadences.list.filter.is_empty() {
-                super::rebuild_cadences(state);
+                rebuild_cadences(state);
             }
         }
         WorkerEvent::Connection {
@@ -228,7 +229,7 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
         } => super::auth::on_failed(state, retry_in_secs, reason),
         WorkerEvent::Connection {
             state: ConnectionState::Up,
-        } if state.conn.auth.is_some() => super::auth::on_up(state, fx),
+        } if state.conn.auth.is_some() => super::reload::on_up(state, fx),
         WorkerEvent::Connection { state: connection } => {
             on_connection(state, connection);
             // Back from offline on stored data: the old failure no longer means
@@ -312,7 +313,7 @@ fn on_finished(state: &mut AppState, id: RequestId, error: Option<String>, fx: &
             // Every cadence asked for is now complete.
             let asked = std::mem::take(&mut state.metrics.asked);
             state.metrics.loaded.extend(asked);
-            super::rebuild_cadences(state);
+            rebuild_cadences(state);
         }
     }
     if state.people.search.index_request == Some(id) {
