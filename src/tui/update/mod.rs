@@ -34,10 +34,6 @@ use super::state::{AppState, Popup, View};
 use super::text_input::Edit;
 use writes::{rebuild_cadences, sync_live};
 
-pub use super::task::TASK_LINGER;
-pub use cost::choice as cost_choice;
-pub use nav::open_view;
-
 /// The requests the dashboard starts with.
 pub fn init(state: &mut AppState) -> Vec<Effect> {
     let mut fx = Vec::new();
