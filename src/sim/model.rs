@@ -3,9 +3,11 @@
 //! every test. Timestamps are microseconds since the Unix epoch (UTC); they are
 //! rendered with the team's UTC offset by `sim::json`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::pairs::PairIndex;
 
 /// Microseconds since the Unix epoch, UTC.
 pub type Micros = i64;
@@ -546,8 +548,8 @@ pub struct Dataset {
     /// Lower-cased email address -> person id (uniqueness on the team).
     pub person_by_email: HashMap<String, u64>,
     /// (person_id, cadence_id) -> membership id (one record per pair, ever),
-    /// ordered by person, then cadence.
-    pub membership_by_pair: BTreeMap<(u64, u64), u64>,
+    /// also by person.
+    pub membership_by_pair: PairIndex,
     pub call_dispositions: Vec<String>,
     pub call_sentiments: Vec<String>,
     /// `--non-admin`: the key's user and what it may see (see `sim::privacy`).
@@ -556,10 +558,8 @@ pub struct Dataset {
 
 impl Dataset {
     /// A person's memberships as (cadence id, membership id), by cadence id: one
-    /// range of [`Dataset::membership_by_pair`], not a look-up per cadence.
+    /// slice of [`Dataset::membership_by_pair`], not a look-up per cadence.
     pub fn memberships_of(&self, person_id: u64) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.membership_by_pair
-            .range((person_id, 0)..=(person_id, u64::MAX))
-            .map(|(&(_, cadence), &id)| (cadence, id))
+        self.membership_by_pair.of_person(person_id).iter().copied()
     }
 }

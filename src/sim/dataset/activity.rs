@@ -74,7 +74,7 @@ pub(super) fn build(rng: &mut Rng, now: Micros, team: &Team, people: &mut [Perso
         next_action: super::basis::ACTION_BASE,
     };
     let mut memberships = Vec::with_capacity(plans.len());
-    let mut pairs = PairIndex::new();
+    let mut pairs = PairIndex::with_capacity(plans.len());
     for (i, plan) in plans.iter().enumerate() {
         let id = MEMBERSHIP_BASE + i as u64;
         let m = b.membership(id, plan, &tracks[plan.cadence]);
