@@ -56,6 +56,7 @@ pub mod lock;
 pub mod model;
 pub mod oauth;
 pub mod ops;
+pub mod pairs;
 pub mod pessimism;
 pub mod privacy;
 pub mod query;

@@ -7,6 +7,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::pairs::PairIndex;
+
 /// Microseconds since the Unix epoch, UTC.
 pub type Micros = i64;
 
@@ -545,10 +547,19 @@ pub struct Dataset {
     pub calls: Table<Call>,
     /// Lower-cased email address -> person id (uniqueness on the team).
     pub person_by_email: HashMap<String, u64>,
-    /// (person_id, cadence_id) -> membership id (one record per pair, ever).
-    pub membership_by_pair: HashMap<(u64, u64), u64>,
+    /// (person_id, cadence_id) -> membership id (one record per pair, ever),
+    /// also by person.
+    pub membership_by_pair: PairIndex,
     pub call_dispositions: Vec<String>,
     pub call_sentiments: Vec<String>,
     /// `--non-admin`: the key's user and what it may see (see `sim::privacy`).
     pub privacy: Option<super::groups::Privacy>,
+}
+
+impl Dataset {
+    /// A person's memberships as (cadence id, membership id), by cadence id: one
+    /// slice of [`Dataset::membership_by_pair`], not a look-up per cadence.
+    pub fn memberships_of(&self, person_id: u64) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.membership_by_pair.of_person(person_id).iter().copied()
+    }
 }

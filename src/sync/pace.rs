@@ -5,7 +5,8 @@
 //! points of requests still in flight, so parallel walks never spend the same
 //! remainder twice. When the governor says wait, the refill of the budget window
 //! is noticed by a rare probe (one useful request, allowed only while at least
-//! half the reserve is left, at 0.25 s, then every 0.5 s): the API has no header
+//! half the reserve is left, every 0.25 s: so at most half the reserve, 15 points
+//! of a 600 budget, probes the first 3.75 s of a wait): the API has no header
 //! saying when the window resets, and the real window is a minute while a
 //! simulator's may be seconds.
 //!
@@ -62,15 +63,15 @@ impl CancelToken {
     }
 }
 
-const PROBE_FIRST: Duration = Duration::from_millis(250);
-const PROBE_MAX: Duration = Duration::from_millis(500);
+/// The spacing of probes while the budget is short: a refill is noticed at most
+/// this late (plus a request's latency) while probes are allowed.
+const PROBE_EVERY: Duration = Duration::from_millis(250);
 /// Probes never take the budget under this (an enrollment costs up to 3 points).
 const MIN_PROBE_FLOOR: u32 = 3;
 
 struct Waiting {
     /// When the current streak of deferrals may send its next probe.
     next_probe: Option<Instant>,
-    step: Duration,
     /// The governor's last reason to wait, for progress output.
     reason: Option<String>,
 }
@@ -107,7 +108,6 @@ impl Pacer {
             pending: AtomicU32::new(0),
             waiting: Mutex::new(Waiting {
                 next_probe: None,
-                step: PROBE_FIRST,
                 reason: None,
             }),
         }
@@ -167,7 +167,6 @@ impl Pacer {
                     }
                     Decision::Go => {
                         w.next_probe = None;
-                        w.step = PROBE_FIRST;
                         w.reason = None;
                         return Some(self.permit());
                     }
@@ -177,8 +176,7 @@ impl Pacer {
                         let throttled = self.budget.wait_hint();
                         let floor = self.governor.floor(self.priority, view.limit);
                         let probe_floor = (floor / 2).max(MIN_PROBE_FLOOR);
-                        let step = w.step;
-                        let due = *w.next_probe.get_or_insert(now + step);
+                        let due = *w.next_probe.get_or_insert(now + PROBE_EVERY);
                         if let Some(hint) = throttled {
                             // Refused by the server: its hint is the best there is.
                             hint.max(Duration::from_millis(50))
@@ -187,8 +185,7 @@ impl Pacer {
                             && view.left() > probe_floor
                         {
                             // Probe: one request shows whether the window refilled.
-                            w.step = (w.step * 2).min(PROBE_MAX);
-                            w.next_probe = Some(now + w.step);
+                            w.next_probe = Some(now + PROBE_EVERY);
                             return Some(self.permit());
                         } else if view.left() > probe_floor {
                             due.saturating_duration_since(now)
@@ -276,7 +273,7 @@ mod tests {
         let started = Instant::now();
         let permit = pacer.admit(&cancel).await;
         assert!(permit.is_some());
-        assert!(started.elapsed() >= PROBE_FIRST, "{:?}", started.elapsed());
+        assert!(started.elapsed() >= PROBE_EVERY, "{:?}", started.elapsed());
         assert!(pacer.waiting_reason().is_some());
         drop(permit);
 

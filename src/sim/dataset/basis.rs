@@ -2,8 +2,6 @@
 //! the generator and the live simulation agree on (a leaf: the dataset's parts
 //! take them from here; dataset.rs re-exports them for the rest of sim).
 
-use std::collections::HashMap;
-
 use super::super::model::{Cadence, EmailStatus, Micros, Step, StepType, Table};
 use super::super::rng::{Rng, hash_unit};
 
@@ -111,8 +109,7 @@ pub const MEETING_PER_REPLY: f64 = 0.25;
 /// Base probability that a sent email bounces.
 pub const BOUNCE_RATE: f64 = 0.02;
 
-/// (person id, cadence id) -> membership id.
-pub(crate) type PairIndex = HashMap<(u64, u64), u64>;
+pub(crate) use super::super::pairs::PairIndex;
 
 /// The status a rep's sent emails usually carry: each rep sends through one email
 /// client (mostly SalesLoft itself, some Gmail, some another client).

@@ -22,23 +22,23 @@ fn locale(state: Option<&str>, country: Option<&str>) -> Option<(&'static str, i
     })
 }
 
-/// References to the cadences a person is currently on, and the most recent one.
+/// References to the cadences a person is currently on, and the most recent one
+/// (cadences in id order, as the cadence table lists them).
 fn person_cadences(ds: &Dataset, person_id: u64, base: &str) -> (Vec<Value>, Value) {
     let mut current = Vec::new();
     let mut recent: Option<(Micros, u64)> = None;
-    for c in ds.cadences.iter() {
-        let Some(m) = ds
-            .membership_by_pair
-            .get(&(person_id, c.id))
-            .and_then(|id| ds.memberships.get(*id))
-        else {
+    for (cadence_id, membership_id) in ds.memberships_of(person_id) {
+        if ds.cadences.get(cadence_id).is_none() {
+            continue;
+        }
+        let Some(m) = ds.memberships.get(membership_id) else {
             continue;
         };
         if m.state.on_cadence() {
-            current.push(href(base, "cadences", c.id));
+            current.push(href(base, "cadences", cadence_id));
         }
         if recent.is_none_or(|(t, _)| m.added_at > t) {
-            recent = Some((m.added_at, c.id));
+            recent = Some((m.added_at, cadence_id));
         }
     }
     (current, opt_href(base, "cadences", recent.map(|r| r.1)))

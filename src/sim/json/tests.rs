@@ -282,3 +282,49 @@ fn cadence_people_follows_membership_changes() {
         .unwrap_or_default();
     assert!(!ids.contains(&m.cadence_id));
 }
+
+/// A person's `cadences` and `most_recent_cadence` (read from the person's range
+/// of the pair index) are what a scan of every membership says: the cadences the
+/// person is on, in id order, and the one they were added to last.
+#[test]
+fn a_persons_cadences_match_a_scan_of_the_memberships() {
+    let ds = small();
+    let mut with_cadences = 0;
+    let mut with_several = 0;
+    for p in ds.people.iter() {
+        let mut mine: Vec<_> = ds
+            .memberships
+            .iter()
+            .filter(|m| m.person_id == p.id)
+            .collect();
+        mine.sort_by_key(|m| m.cadence_id);
+        let on: Vec<u64> = mine
+            .iter()
+            .filter(|m| m.state.on_cadence())
+            .map(|m| m.cadence_id)
+            .collect();
+        let latest = mine.iter().map(|m| m.added_at).max();
+        let recent = mine
+            .iter()
+            .find(|m| Some(m.added_at) == latest)
+            .map(|m| m.cadence_id);
+        let v = person(&ds, p, BASE);
+        let ids: Vec<u64> = v["cadences"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|r| r["id"].as_u64())
+            .collect();
+        assert_eq!(ids, on, "person {}", p.id);
+        assert_eq!(
+            v["most_recent_cadence"]["id"].as_u64(),
+            recent,
+            "person {}",
+            p.id
+        );
+        with_cadences += usize::from(!on.is_empty());
+        with_several += usize::from(on.len() > 1);
+    }
+    assert!(with_cadences > 50, "{with_cadences} people on a cadence");
+    assert!(with_several > 0, "someone is on two cadences");
+}
