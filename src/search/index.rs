@@ -6,9 +6,10 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 use rustc_hash::FxHashMap;
 
-use super::cache::State;
-use super::layout::{Layout, Record};
+use super::layout::Layout;
+use super::record::Record;
 use super::scorer::needles;
+use super::state::State;
 use super::{PersonEntry, SearchHits};
 
 pub struct PeopleIndex {

@@ -34,15 +34,6 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
     ),
     (
         &[
-            "src/search/cache.rs",
-            "src/search/index.rs",
-            "src/search/layout.rs",
-            "src/search/wide.rs",
-        ],
-        "PeopleIndex's methods live in cache, layout and wide, which index.rs calls",
-    ),
-    (
-        &[
             "src/tui/update/actions.rs",
             "src/tui/update/auth.rs",
             "src/tui/update/cost.rs",
