@@ -1,10 +1,12 @@
 //! The query cache: recent queries with every match, so a keystroke that extends one
-//! checks only its matches, and backspace answers from memory.
+//! checks only its matches, and backspace answers from memory. Queries with a non-ASCII
+//! character (see `wide`) keep their answer only: backspacing through "müller" answers
+//! each step from memory too.
 
 use super::PeopleIndex;
 use super::SearchHits;
 use super::scorer::Needle;
-use super::state::State;
+use super::state::{State, WideAnswer};
 
 /// How many recent queries are remembered, and how many matches they may hold in all.
 const STATES_KEPT: usize = 24;
@@ -37,5 +39,31 @@ impl PeopleIndex {
             keep_from = i;
         }
         self.states.drain(..keep_from);
+    }
+
+    /// The answer to a query with a non-ASCII character asked before, if nothing
+    /// changed since (it becomes the most recent).
+    pub(super) fn recall_wide(&mut self, query: &str, limit: usize) -> Option<SearchHits> {
+        let i = self.wide_answers.iter().position(|a| {
+            a.query == query && a.limit == limit && a.generation == self.generation
+        })?;
+        let answer = self.wide_answers.remove(i);
+        let hits = answer.hits.clone();
+        self.wide_answers.push(answer);
+        Some(hits)
+    }
+
+    pub(super) fn remember_wide(&mut self, query: &str, limit: usize, hits: SearchHits) {
+        let generation = self.generation;
+        self.wide_answers.retain(|a| a.generation == generation);
+        if self.wide_answers.len() >= STATES_KEPT {
+            self.wide_answers.remove(0);
+        }
+        self.wide_answers.push(WideAnswer {
+            query: query.to_string(),
+            limit,
+            generation,
+            hits,
+        });
     }
 }

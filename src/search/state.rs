@@ -1,4 +1,5 @@
-//! A remembered query (a leaf: the cache keeps them, the query scan builds them).
+//! A remembered query, and a remembered answer to a query with a non-ASCII character
+//! (a leaf: the cache keeps them, the query scan builds the first).
 
 use super::SearchHits;
 use super::bounds::Candidate;
@@ -33,4 +34,14 @@ impl State {
             )
         })
     }
+}
+
+/// A remembered answer to a query with a non-ASCII character.
+#[derive(Debug, Clone)]
+pub(super) struct WideAnswer {
+    /// The query, trimmed (the pattern is parsed from it alone).
+    pub(super) query: String,
+    pub(super) limit: usize,
+    pub(super) generation: u64,
+    pub(super) hits: SearchHits,
 }
