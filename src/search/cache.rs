@@ -16,13 +16,11 @@ impl PeopleIndex {
     /// The answer to a query asked before, if nothing changed since (it becomes the
     /// most recent).
     pub(super) fn recall(&mut self, needles: &[Needle], limit: usize) -> Option<SearchHits> {
-        let i = self.states.iter().position(|s| {
-            s.needles == needles && s.limit == limit && s.generation == self.generation
+        let generation = self.generation;
+        let state = to_most_recent(&mut self.states, |s| {
+            s.needles == needles && s.limit == limit && s.generation == generation
         })?;
-        let state = self.states.remove(i);
-        let hits = state.hits.clone();
-        self.states.push(state);
-        Some(hits)
+        Some(state.hits.clone())
     }
 
     pub(super) fn remember(&mut self, state: State) {
@@ -44,13 +42,11 @@ impl PeopleIndex {
     /// The answer to a query with a non-ASCII character asked before, if nothing
     /// changed since (it becomes the most recent).
     pub(super) fn recall_wide(&mut self, query: &str, limit: usize) -> Option<SearchHits> {
-        let i = self.wide_answers.iter().position(|a| {
-            a.query == query && a.limit == limit && a.generation == self.generation
+        let generation = self.generation;
+        let answer = to_most_recent(&mut self.wide_answers, |a| {
+            a.query == query && a.limit == limit && a.generation == generation
         })?;
-        let answer = self.wide_answers.remove(i);
-        let hits = answer.hits.clone();
-        self.wide_answers.push(answer);
-        Some(hits)
+        Some(answer.hits.clone())
     }
 
     pub(super) fn remember_wide(&mut self, query: &str, limit: usize, hits: SearchHits) {
@@ -66,4 +62,13 @@ impl PeopleIndex {
             hits,
         });
     }
+}
+
+/// Moves the first of `recent` that `found` accepts to the end (the most recent) and
+/// returns it.
+fn to_most_recent<T>(recent: &mut Vec<T>, found: impl Fn(&T) -> bool) -> Option<&T> {
+    let i = recent.iter().position(found)?;
+    let item = recent.remove(i);
+    recent.push(item);
+    recent.last()
 }
