@@ -1,56 +1,26 @@
 //! The query cache: recent queries with every match, so a keystroke that extends one
-//! checks only its matches, and backspace answers from memory.
+//! checks only its matches, and backspace answers from memory. Queries with a non-ASCII
+//! character (see `wide`) keep their answer only: backspacing through "müller" answers
+//! each step from memory too.
 
-use super::bounds::Candidate;
+use super::PeopleIndex;
+use super::SearchHits;
 use super::scorer::Needle;
-use super::{PeopleIndex, SearchHits};
+use super::state::{State, WideAnswer};
 
 /// How many recent queries are remembered, and how many matches they may hold in all.
 const STATES_KEPT: usize = 24;
 const STATE_CANDIDATES_KEPT: usize = 1_500_000;
 
-/// A remembered query: every match, in name (slot) order, and the answer.
-#[derive(Debug, Clone)]
-pub(super) struct State {
-    pub(super) needles: Vec<Needle>,
-    /// Index length when the search ran: entries after it were not checked.
-    pub(super) scanned: usize,
-    pub(super) candidates: Vec<Candidate>,
-    pub(super) limit: usize,
-    pub(super) hits: SearchHits,
-    pub(super) generation: u64,
-}
-
-impl State {
-    /// How `needles` extend this state's needles: the number of characters added to its
-    /// last needle and whether that needle's case mode is unchanged, or `None` when
-    /// `needles` does not extend it (so it matches no subset of this state's matches).
-    pub(super) fn extension(&self, needles: &[Needle]) -> Option<(usize, bool)> {
-        let (last, rest) = self.needles.split_last()?;
-        if needles.len() < self.needles.len() || needles[..rest.len()] != *rest {
-            return None;
-        }
-        let next = &needles[rest.len()];
-        next.bytes.starts_with(&last.bytes).then(|| {
-            (
-                next.bytes.len() - last.bytes.len(),
-                next.ignore_case == last.ignore_case,
-            )
-        })
-    }
-}
-
 impl PeopleIndex {
     /// The answer to a query asked before, if nothing changed since (it becomes the
     /// most recent).
     pub(super) fn recall(&mut self, needles: &[Needle], limit: usize) -> Option<SearchHits> {
-        let i = self.states.iter().position(|s| {
-            s.needles == needles && s.limit == limit && s.generation == self.generation
+        let generation = self.generation;
+        let state = to_most_recent(&mut self.states, |s| {
+            s.needles == needles && s.limit == limit && s.generation == generation
         })?;
-        let state = self.states.remove(i);
-        let hits = state.hits.clone();
-        self.states.push(state);
-        Some(hits)
+        Some(state.hits.clone())
     }
 
     pub(super) fn remember(&mut self, state: State) {
@@ -68,4 +38,37 @@ impl PeopleIndex {
         }
         self.states.drain(..keep_from);
     }
+
+    /// The answer to a query with a non-ASCII character asked before, if nothing
+    /// changed since (it becomes the most recent).
+    pub(super) fn recall_wide(&mut self, query: &str, limit: usize) -> Option<SearchHits> {
+        let generation = self.generation;
+        let answer = to_most_recent(&mut self.wide_answers, |a| {
+            a.query == query && a.limit == limit && a.generation == generation
+        })?;
+        Some(answer.hits.clone())
+    }
+
+    pub(super) fn remember_wide(&mut self, query: &str, limit: usize, hits: SearchHits) {
+        let generation = self.generation;
+        self.wide_answers.retain(|a| a.generation == generation);
+        if self.wide_answers.len() >= STATES_KEPT {
+            self.wide_answers.remove(0);
+        }
+        self.wide_answers.push(WideAnswer {
+            query: query.to_string(),
+            limit,
+            generation,
+            hits,
+        });
+    }
+}
+
+/// Moves the first of `recent` that `found` accepts to the end (the most recent) and
+/// returns it.
+fn to_most_recent<T>(recent: &mut Vec<T>, found: impl Fn(&T) -> bool) -> Option<&T> {
+    let i = recent.iter().position(found)?;
+    let item = recent.remove(i);
+    recent.push(item);
+    recent.last()
 }

@@ -6,9 +6,10 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 use rustc_hash::FxHashMap;
 
-use super::cache::State;
-use super::layout::{Layout, Record};
+use super::layout::Layout;
+use super::record::Record;
 use super::scorer::needles;
+use super::state::{State, WideAnswer};
 use super::{PersonEntry, SearchHits};
 
 pub struct PeopleIndex {
@@ -27,6 +28,8 @@ pub struct PeopleIndex {
     pub(super) generation: u64,
     /// Recent queries, the most recent last.
     pub(super) states: Vec<State>,
+    /// Recent answers to queries with a non-ASCII character, the most recent last.
+    pub(super) wide_answers: Vec<WideAnswer>,
 }
 
 impl Default for PeopleIndex {
@@ -40,6 +43,7 @@ impl Default for PeopleIndex {
             rebuild: false,
             generation: 0,
             states: Vec::new(),
+            wide_answers: Vec::new(),
         }
     }
 }
@@ -137,6 +141,7 @@ impl PeopleIndex {
         self.rebuild = false;
         self.generation += 1;
         self.states.clear();
+        self.wide_answers.clear();
     }
 
     /// Fuzzy search; an empty query lists people in the order they arrived.
@@ -159,7 +164,12 @@ impl PeopleIndex {
             return self.search("", limit);
         }
         let Some(needles) = needles(&pattern) else {
-            return self.score_wide(&pattern, limit);
+            if let Some(hits) = self.recall_wide(query, limit) {
+                return hits;
+            }
+            let hits = self.score_wide(&pattern, limit);
+            self.remember_wide(query, limit, hits.clone());
+            return hits;
         };
         if let Some(hits) = self.recall(&needles, limit) {
             return hits;

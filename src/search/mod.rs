@@ -53,18 +53,26 @@
 //!
 //! Where each part lives: `index` (who is indexed, the search entry point), `scorer`
 //! (nucleo's scoring for ASCII haystacks and the byte checks), `bounds` (character
-//! masks and score bounds), `layout` (the name-ordered haystacks and `prepare`),
-//! `query` (which people match a query), `rank` (scoring them in bound order), `cache`
-//! (recent queries), `wide` (queries with a non-ASCII character).
+//! masks and score bounds), `record` (one person's haystack in its forms), `layout`
+//! (the name-ordered haystacks and scoring one of them), `prepare` (building the
+//! layout), `query` (which people match a query), `rank` (scoring them in bound
+//! order), `state` and `cache` (recent queries), `charset` (which characters a
+//! non-ASCII haystack holds) and `wide` (queries with a non-ASCII character). The
+//! files that add methods to `PeopleIndex` (cache, prepare, query, rank, wide) take
+//! from the leaves, never the other way.
 
 mod bounds;
 mod cache;
+mod charset;
 mod index;
 mod layout;
+mod prepare;
 mod query;
 mod rank;
+mod record;
 mod scorer;
 mod slot;
+mod state;
 #[cfg(test)]
 mod tests;
 mod wide;

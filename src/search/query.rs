@@ -5,9 +5,9 @@ use nucleo_matcher::pattern::Pattern;
 
 use super::PeopleIndex;
 use super::bounds::{Candidate, mask_of};
-use super::cache::State;
 use super::scorer::{MAX_BOUNDED_NEEDLE, MAX_CHAR_GAIN, Needle, bit, word_score};
 use super::slot::Slot;
+use super::state::State;
 
 /// A query with more matches than this and no remembered prefix runs its prefixes first.
 const CHAIN_OVER: usize = 2_000;

@@ -392,3 +392,28 @@ fn a_one_letter_word_on_accented_text_still_bounds_the_next_keystroke() {
     let hits = ix.search("lu", 1);
     assert_eq!(ids(&ix, &hits), vec![1]);
 }
+
+#[test]
+fn remembered_non_ascii_answers_follow_changes_and_limits() {
+    let mut ix = index();
+    ix.upsert(person(5, "Jürgen Müller", "jm@bund.de", "Bund", "CFO"));
+    ix.upsert(person(6, "Anna Müller", "am@post.de", "Post", "CEO"));
+    let first = ix.search("müller", 10);
+    assert_eq!(first, reference(&ix, "müller", 10));
+    assert_eq!(first.total, 2);
+    // Backspace, then the same query again: the same answer, from memory.
+    ix.search("müll", 10);
+    assert_eq!(ix.search("müller", 10), first);
+    // Another limit is its own answer.
+    assert_eq!(ix.search("müller", 1).hits.len(), 1);
+    // A new person is found by the same query asked again.
+    ix.upsert(person(7, "Müller Grün", "mg@x.de", "X", "CTO"));
+    let after = ix.search("müller", 10);
+    assert_eq!(after, reference(&ix, "müller", 10));
+    assert_eq!(after.total, 3);
+    // A changed person stops matching.
+    ix.upsert(person(6, "Anna Schmidt", "as@post.de", "Post", "CEO"));
+    let changed = ix.search("müller", 10);
+    assert_eq!(changed, reference(&ix, "müller", 10));
+    assert_eq!(changed.total, 2);
+}

@@ -4,15 +4,15 @@
 //!   compares a haystack character, case-folded and normalized or not, with the
 //!   needle's, and an ASCII character stays ASCII either way);
 //! - a non-ASCII haystack must hold every character of every word in some form nucleo
-//!   may compare: [`char_set`] records each character as itself, normalized, lowercase
+//!   may compare: `charset::char_set` records each character as itself, normalized, lowercase
 //!   and both, so a person whose set lacks one of the query's characters cannot match.
 //!
 //! The sets are 128 bits: ASCII forms by their character-mask bit (exact), others
 //! hashed into the upper 64 bits (a collision only lets a person through to nucleo).
-//! [`PeopleIndex::prepare`] keeps them, in name order, for the non-ASCII haystacks only.
+//! `PeopleIndex::prepare` keeps them, in name order, for the non-ASCII haystacks only.
 //!
 //! The sets only narrow by the query's ASCII letters exactly: 64 bits hold every other
-//! character, so a name in Hangul or Han sets most of them. So [`Postings`] also lists,
+//! character, so a name in Hangul or Han sets most of them. So `charset::Postings` also lists,
 //! for every non-ASCII form of a character, the people holding it, and a query walks
 //! the shortest list among its non-ASCII characters instead of every non-ASCII
 //! haystack ("김" checks the few hundred people with 김, not the 13,000 in Hangul or Han).
@@ -23,124 +23,14 @@ use std::collections::BinaryHeap;
 use nucleo_matcher::Utf32Str;
 use nucleo_matcher::chars::{is_upper_case, normalize, to_lower_case};
 use nucleo_matcher::pattern::{Atom, Pattern};
-use rustc_hash::FxHashMap;
 
+use super::charset::needle_set;
 use super::scorer::{
     Class, FIRST_CHAR_MULTIPLIER, MAX_BONUS, MAX_BOUNDED_HAYSTACK, MAX_BOUNDED_NEEDLE, NAME_BONUS,
-    SCORE_MATCH, bit, bonus, class_of_char, pattern_score,
+    SCORE_MATCH, bonus, class_of_char, pattern_score,
 };
-use super::slot::{Ranked, Slot, keep_best};
+use super::slot::{Ranked, keep_best};
 use super::{PeopleIndex, SearchHits};
-
-/// The bit of one form of a character.
-#[inline]
-fn form_bit(c: char) -> u128 {
-    if c.is_ascii() {
-        bit((c as u8).to_ascii_lowercase()).map_or(0, u128::from)
-    } else {
-        // Fibonacci hashing: the top 6 bits of the product pick one of 64.
-        1u128 << (64 + ((c as u32).wrapping_mul(0x9E37_79B1) >> 26))
-    }
-}
-
-/// Every form of every character of a (non-ASCII) haystack nucleo may compare with a
-/// needle character: the character, normalized, lowercase, and normalized then
-/// lowercase (which of them depends on the word's case and normalization mode).
-pub(super) fn char_set(chars: &[char]) -> u128 {
-    chars.iter().fold(0, |set, &c| {
-        if c.is_ascii() {
-            // Its forms are itself and its lowercase: one bit.
-            return set | form_bit(c);
-        }
-        forms(c).into_iter().fold(set, |set, f| set | form_bit(f))
-    })
-}
-
-/// The forms of a character nucleo may compare with a needle's (see [`char_set`]).
-fn forms(c: char) -> [char; 4] {
-    let n = normalize(c);
-    [c, n, to_lower_case(c), to_lower_case(n)]
-}
-
-/// For every form outside ASCII of the non-ASCII haystacks' characters, the positions
-/// (in the index) of the people holding it, ascending. Built for the positions below
-/// `indexed`; people only added extend it, a change or removal starts it again.
-#[derive(Debug, Default)]
-pub(super) struct Postings {
-    lists: FxHashMap<char, Vec<u32>>,
-    indexed: usize,
-}
-
-impl Postings {
-    /// Adds the people from `indexed` up to `len`; `chars(pos)`: a non-ASCII person's
-    /// characters (`None` for an ASCII one).
-    pub(super) fn extend<'a>(&mut self, len: usize, chars: impl Fn(usize) -> Option<&'a [char]>) {
-        for pos in self.indexed..len {
-            let Some(chars) = chars(pos) else {
-                continue;
-            };
-            let pos = pos as u32;
-            for &c in chars.iter().filter(|c| !c.is_ascii()) {
-                for form in forms(c).into_iter().filter(|f| !f.is_ascii()) {
-                    let list = self.lists.entry(form).or_default();
-                    if list.last() != Some(&pos) {
-                        list.push(pos);
-                    }
-                }
-            }
-        }
-        self.indexed = len;
-    }
-
-    /// The shortest list among the pattern's non-ASCII characters (empty when one is
-    /// held by nobody), or `None` when it has none (a needle whose accents were
-    /// combining characters nucleo drops).
-    fn shortest(&self, pattern: &Pattern) -> Option<&[u32]> {
-        let mut best: Option<&[u32]> = None;
-        for atom in &pattern.atoms {
-            let Utf32Str::Unicode(chars) = atom.needle_text() else {
-                continue;
-            };
-            for c in chars.iter().filter(|c| !c.is_ascii()) {
-                let list = self.lists.get(c).map_or(&[][..], Vec::as_slice);
-                if best.is_none_or(|b| list.len() < b.len()) {
-                    best = Some(list);
-                }
-            }
-        }
-        best
-    }
-}
-
-/// The characters of every word of a pattern, as `char_set` records them.
-pub(super) fn needle_set(pattern: &Pattern) -> u128 {
-    let mut set = 0;
-    for atom in &pattern.atoms {
-        match atom.needle_text() {
-            Utf32Str::Ascii(bytes) => {
-                for &b in bytes {
-                    set |= form_bit(b as char);
-                }
-            }
-            Utf32Str::Unicode(chars) => {
-                for &c in chars {
-                    set |= form_bit(c);
-                }
-            }
-        }
-    }
-    set
-}
-
-/// The non-ASCII haystacks' character sets in slot (name) order.
-pub(super) fn wide_slots(slots: &[Slot], sets: impl Fn(u32) -> u128) -> Vec<(u32, u128)> {
-    slots
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.unicode)
-        .map(|(slot, s)| (slot as u32, sets(s.pos)))
-        .collect()
-}
 
 /// One word of a wide query as nucleo compares it with a haystack: its characters, and
 /// whether haystack characters are case-folded and normalized first (nucleo's smart

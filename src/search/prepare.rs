@@ -1,0 +1,180 @@
+//! [`PeopleIndex::prepare`]: brings the name-ordered layout up to date with the
+//! entries, extending it when people were only added.
+
+use std::cmp::Ordering;
+
+use super::PeopleIndex;
+use super::bounds::Masks;
+use super::charset::{Postings, wide_slots};
+use super::layout::{Layout, merge_by};
+use super::record::{Record, name_masks};
+use super::slot::{Slot, SlotMasks};
+
+impl PeopleIndex {
+    /// Brings the search layout up to date with the entries (done by the next search
+    /// anyway; call it after loading people so the first keystroke does not pay it).
+    pub fn prepare(&mut self) {
+        if self.layout.generation == self.generation {
+            return;
+        }
+        let n = self.entries.len();
+        let entries = &self.entries;
+        let by_name = |a: &u32, b: &u32| {
+            entries[*a as usize]
+                .name
+                .cmp(&entries[*b as usize].name)
+                .then(a.cmp(b))
+        };
+        let old_len = self.layout.slots.len();
+        let mut postings = std::mem::take(&mut self.layout.postings);
+        if self.rebuild || old_len > n {
+            postings = Postings::default();
+        }
+        let records = &self.records;
+        postings.extend(n, |pos| {
+            records[pos].unicode.as_ref().map(|(c, _, _)| &c[..])
+        });
+        let slot_of = |r: &Record, pos: u32, off: usize| {
+            let slot = Slot {
+                pos,
+                off: off as u32,
+                len: r.folded.len() as u32,
+                name_len: r.name_len as u32,
+                any: r.masks.any,
+                unicode: r.unicode.is_some(),
+                bounded: r.bounded,
+            };
+            let masks = SlotMasks {
+                full: r.masks,
+                // Names are short: computed here rather than kept per record.
+                name: match &r.unicode {
+                    None => Masks::ascii(&r.folded[..r.name_len]),
+                    Some((_, _, name)) => name_masks(name.slice(..)),
+                },
+            };
+            (slot, masks)
+        };
+        if !self.rebuild && old_len <= n && self.layout.scattered + (n - old_len) <= n / 8 {
+            // People were only added: insert them into the name order (their bytes go at
+            // the end of the arena); remembered matches keep their relative order.
+            let mut added: Vec<u32> = (old_len as u32..n as u32).collect();
+            added.sort_unstable_by(by_name);
+            let layout = &mut self.layout;
+            // Each goes before the old slot `at[k]` (ascending): the slots and masks are
+            // moved up in place, not copied into new vectors (a page of 100 people
+            // moved every slot's 112 bytes of masks to freshly faulted memory).
+            let mut at = Vec::with_capacity(added.len());
+            let mut from = 0;
+            for pos in &added {
+                from += layout.slots[from..]
+                    .partition_point(|s| by_name(&s.pos, pos) == Ordering::Less);
+                at.push(from);
+            }
+            let records = &self.records;
+            let (slots, masks): (Vec<Slot>, Vec<SlotMasks>) = added
+                .iter()
+                .map(|&pos| {
+                    let r = &records[pos as usize];
+                    let item = slot_of(r, pos, layout.arena.len());
+                    layout.arena.extend_from_slice(&r.folded);
+                    item
+                })
+                .unzip();
+            insert_at(&mut layout.slots, &at, &slots);
+            insert_at(&mut layout.masks, &at, &masks);
+            layout.rank.resize(n, 0);
+            for (slot, s) in layout.slots.iter().enumerate() {
+                layout.rank[s.pos as usize] = slot as u32;
+            }
+            // An old slot moves up by the number of people inserted at or before it.
+            for state in &mut self.states {
+                for c in &mut state.candidates {
+                    c.slot += at.partition_point(|&a| a <= c.slot as usize) as u32;
+                }
+            }
+            layout.scattered += n - old_len;
+            layout.wide = wide_slots(&layout.slots, |pos| records[pos as usize].char_set);
+            layout.postings = postings;
+            layout.generation = self.generation;
+            return;
+        }
+        let mut order: Vec<u32> = if !self.rebuild && old_len <= n {
+            // Only added, but enough to lay the bytes out again.
+            let old: Vec<u32> = self.layout.slots.iter().map(|s| s.pos).collect();
+            let mut added: Vec<u32> = (old_len as u32..n as u32).collect();
+            added.sort_unstable_by(by_name);
+            merge_by(old, added, |a, b| by_name(a, b) == Ordering::Less)
+        } else {
+            self.states.clear();
+            (0..n as u32).collect()
+        };
+        if self.rebuild || old_len > n {
+            order.sort_unstable_by(by_name);
+        }
+        let mut rank = vec![0u32; n];
+        for (slot, &pos) in order.iter().enumerate() {
+            rank[pos as usize] = slot as u32;
+        }
+        for state in &mut self.states {
+            for c in &mut state.candidates {
+                c.slot = rank[self.layout.slots[c.slot as usize].pos as usize];
+            }
+        }
+        let bytes: usize = self.records.iter().map(|r| r.folded.len()).sum();
+        let mut arena = Vec::with_capacity(bytes);
+        let (slots, masks): (Vec<Slot>, Vec<SlotMasks>) = order
+            .iter()
+            .map(|&pos| {
+                let r = &self.records[pos as usize];
+                let slot = slot_of(r, pos, arena.len());
+                arena.extend_from_slice(&r.folded);
+                slot
+            })
+            .unzip();
+        let records = &self.records;
+        self.layout = Layout {
+            wide: wide_slots(&slots, |pos| records[pos as usize].char_set),
+            postings,
+            slots,
+            masks,
+            arena,
+            rank,
+            generation: self.generation,
+            scattered: 0,
+        };
+        self.rebuild = false;
+    }
+}
+
+/// Inserts `items[k]` before `v[at[k]]` for every k (`at` ascending, as long as
+/// `items`), moving the elements up in place from the back.
+fn insert_at<T: Copy>(v: &mut Vec<T>, at: &[usize], items: &[T]) {
+    debug_assert_eq!(at.len(), items.len());
+    let old_len = v.len();
+    // Grows the vector; these places are overwritten below.
+    v.extend_from_slice(items);
+    let mut src_end = old_len;
+    let mut dst_end = v.len();
+    for (&a, &item) in at.iter().zip(items).rev() {
+        let run = src_end - a;
+        v.copy_within(a..src_end, dst_end - run);
+        dst_end -= run + 1;
+        v[dst_end] = item;
+        src_end = a;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::insert_at;
+
+    #[test]
+    fn insert_at_places_items_before_the_given_elements() {
+        let mut v = vec![10, 20, 30, 40];
+        insert_at(&mut v, &[0, 2, 2, 4], &[5, 21, 22, 50]);
+        assert_eq!(v, vec![5, 10, 20, 21, 22, 30, 40, 50]);
+        let mut w: Vec<u32> = Vec::new();
+        insert_at(&mut w, &[0, 0], &[1, 2]);
+        assert_eq!(w, vec![1, 2]);
+    }
+}
