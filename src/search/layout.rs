@@ -43,14 +43,15 @@ fn name_masks(name: Utf32Str<'_>) -> Masks {
     }
 }
 
-/// One person's haystack, in the forms the matcher and the byte checks need.
+/// One person's haystack, in the forms the matcher and the byte checks need. Kept
+/// small (64 bytes; its masks are the layout's, the rarer non-ASCII forms boxed):
+/// there is one per person in every index.
 #[derive(Debug, Clone)]
 pub(super) struct Record {
     /// ASCII haystacks: the text itself (nucleo scores it, the byte checks fold case on
     /// the fly). Others: the case-folded, normalized bytes (non-ASCII results as 0x80).
     pub(super) folded: Box<[u8]>,
-    pub(super) unicode: Option<Unicode>,
-    pub(super) masks: Masks,
+    pub(super) unicode: Option<Box<Unicode>>,
     /// The name is the haystack's first `name_len` characters (`folded[..name_len]`);
     /// for a non-ASCII haystack, 0 when its characters do not start with the name's
     /// as nucleo sees it alone (then nucleo scores it).
@@ -61,6 +62,8 @@ pub(super) struct Record {
     pub(super) char_set: u128,
 }
 
+const _: () = assert!(std::mem::size_of::<Record>() <= 64, "a record per person");
+
 impl Record {
     pub(super) fn new(entry: &PersonEntry) -> Record {
         let text = entry.haystack();
@@ -69,7 +72,6 @@ impl Record {
                 let folded: Box<[u8]> = s.into_boxed_bytes();
                 let name_len = entry.name.len();
                 Record {
-                    masks: Masks::ascii(&folded),
                     name_len,
                     bounded: folded.len() <= MAX_BOUNDED_HAYSTACK,
                     folded,
@@ -93,19 +95,26 @@ impl Record {
                 .filter(|&len| len > 0 && len <= chars.len())
                 .unwrap_or(0);
                 Record {
-                    masks: Masks::unicode(&chars, &folded),
                     name_len,
                     bounded: chars.len() <= MAX_BOUNDED_HAYSTACK,
                     char_set: char_set(&chars),
                     folded,
-                    unicode: Some((chars, exact, name)),
+                    unicode: Some(Box::new((chars, exact, name))),
                 }
             }
         }
     }
 
+    /// The haystack's masks (the layout keeps them, per slot).
+    pub(super) fn masks(&self) -> Masks {
+        match self.unicode.as_deref() {
+            None => Masks::ascii(&self.folded),
+            Some((chars, _, _)) => Masks::unicode(chars, &self.folded),
+        }
+    }
+
     pub(super) fn text(&self) -> Utf32Str<'_> {
-        match &self.unicode {
+        match self.unicode.as_deref() {
             None => Utf32Str::Ascii(&self.folded),
             Some((chars, _, _)) => Utf32Str::Unicode(chars),
         }
@@ -113,7 +122,7 @@ impl Record {
 
     /// The name, as nucleo sees it on its own.
     pub(super) fn name_text(&self) -> Utf32Str<'_> {
-        match &self.unicode {
+        match self.unicode.as_deref() {
             None => Utf32Str::Ascii(&self.folded[..self.name_len]),
             Some((_, _, name)) => name.slice(..),
         }
@@ -121,7 +130,7 @@ impl Record {
 
     /// The bytes to find an atom in, and whether ASCII letters still need case folding.
     pub(super) fn bytes(&self, ignore_case: bool) -> (&[u8], bool) {
-        match &self.unicode {
+        match self.unicode.as_deref() {
             None => (&self.folded, ignore_case),
             Some((_, exact, _)) if !ignore_case => (exact, false),
             Some(_) => (&self.folded, false),
@@ -270,7 +279,7 @@ pub(super) fn score(
         && s.bounded
         && s.name_len > 0
         && short_needles
-        && let Some((chars, exact, _)) = &records[s.pos as usize].unicode
+        && let Some((chars, exact, _)) = records[s.pos as usize].unicode.as_deref()
     {
         let name_len = s.name_len as usize;
         let (mut total, mut bound) = (0, 0);
@@ -330,6 +339,7 @@ impl PeopleIndex {
         if self.layout.generation == self.generation {
             return;
         }
+        self.fill_records();
         let n = self.entries.len();
         let entries = &self.entries;
         let by_name = |a: &u32, b: &u32| {
@@ -345,22 +355,23 @@ impl PeopleIndex {
         }
         let records = &self.records;
         postings.extend(n, |pos| {
-            records[pos].unicode.as_ref().map(|(c, _, _)| &c[..])
+            records[pos].unicode.as_deref().map(|(c, _, _)| &c[..])
         });
         let slot_of = |r: &Record, pos: u32, off: usize| {
+            let full = r.masks();
             let slot = Slot {
                 pos,
                 off: off as u32,
                 len: r.folded.len() as u32,
                 name_len: r.name_len as u32,
-                any: r.masks.any,
+                any: full.any,
                 unicode: r.unicode.is_some(),
                 bounded: r.bounded,
             };
             let masks = SlotMasks {
-                full: r.masks,
+                full,
                 // Names are short: computed here rather than kept per record.
-                name: match &r.unicode {
+                name: match r.unicode.as_deref() {
                     None => Masks::ascii(&r.folded[..r.name_len]),
                     Some((_, _, name)) => name_masks(name.slice(..)),
                 },
