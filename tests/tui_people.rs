@@ -176,6 +176,19 @@ fn walked() -> (sltui::tui::state::AppState, u64, Vec<Arc<PersonEntry>>) {
     (s, walk, pages)
 }
 
+/// The end of the walk `walk` of `pages`, with the worker's index of them.
+fn hand_over(s: &mut sltui::tui::state::AppState, walk: u64, pages: &[Arc<PersonEntry>]) {
+    let index = Some(prepared(pages));
+    ev(
+        s,
+        WorkerEvent::PeopleIndexed {
+            id: walk,
+            total: pages.len(),
+            index,
+        },
+    );
+}
+
 /// The worker's index of the walk's pages: the same entries, laid out.
 fn prepared(people: &[Arc<PersonEntry>]) -> Box<PeopleIndex> {
     let mut index = PeopleIndex::default();
@@ -200,14 +213,7 @@ fn the_walks_pages_are_shared_with_the_workers_index_not_copied() {
     typ(&mut s, "lovelace");
     assert_eq!(s.people.search.hits.total, 1);
     // After the swap, the worker's index holds the same entries again.
-    ev(
-        &mut s,
-        WorkerEvent::PeopleIndexed {
-            id: walk,
-            total: 2,
-            index: Some(prepared(&pages)),
-        },
-    );
+    hand_over(&mut s, walk, &pages);
     let index = &s.people.search.index;
     assert!(
         index
@@ -265,14 +271,7 @@ fn people_only_the_dashboard_knows_stay_when_the_workers_index_arrives() {
             },
         );
     }
-    ev(
-        &mut s,
-        WorkerEvent::PeopleIndexed {
-            id: walk,
-            total: 2,
-            index: Some(prepared(&pages)),
-        },
-    );
+    hand_over(&mut s, walk, &pages);
     let index = &s.people.search.index;
     assert_eq!(index.len(), 3);
     assert!(index.by_id(777).is_some(), "the looked-up person stays");
