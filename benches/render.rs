@@ -30,13 +30,13 @@ use serde_json::json;
 use sltui::api::models::{Cadence, Person};
 use sltui::config::keymap::Keymap;
 use sltui::metrics::{EmailFact, TimeRange};
-use sltui::search::{PeopleIndex, PersonEntry};
+use sltui::search::PeopleIndex;
 use sltui::tui::msg::{Effect, Msg};
 use sltui::tui::state::{AppState, Clock, Session};
 use sltui::tui::style::Styles;
 use sltui::tui::update::{init, update};
 use sltui::tui::views;
-use sltui::worker::{Request, RequestId, WorkerEvent};
+use sltui::worker::{Request, RequestId, WorkerEvent, shared_entries};
 
 const T: &str = "2024-05-01T10:00:00.000000-04:00";
 /// Records per worker event, as a list page brings them.
@@ -225,14 +225,11 @@ fn load(s: &mut AppState, cadences: usize, emails: usize, people: usize) {
     while (id as usize) <= people {
         let end = (id + PAGE as u64).min(people as u64 + 1);
         let page: Vec<Person> = (id..end).map(|i| person(i, &mut rng)).collect();
-        for p in &page {
-            built.upsert(PersonEntry {
-                id: p.id,
-                name: p.label(),
-                email: p.email_address.clone().unwrap_or_default(),
-                company: p.person_company_name.clone().unwrap_or_default(),
-                title: p.title.clone().unwrap_or_default(),
-            });
+        // As the worker does: the page's entries go into its index and to the
+        // UI (shared), the page itself is dropped.
+        let page = shared_entries(&page);
+        for e in &page {
+            built.upsert(e.clone());
         }
         id = end;
         ev(

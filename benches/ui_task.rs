@@ -246,7 +246,7 @@ fn main() {
         for page in people.chunks(100) {
             let batch = WorkerEvent::PeopleBatch {
                 id,
-                people: page.to_vec(),
+                people: sltui::worker::shared_entries(page),
             };
             batches += timed(s, batch);
         }
@@ -345,7 +345,7 @@ fn main() {
     for page in people[..half].chunks(100) {
         let batch = WorkerEvent::PeopleBatch {
             id,
-            people: page.to_vec(),
+            people: sltui::worker::shared_entries(page),
         };
         timed(&mut s2, batch);
     }

@@ -3,11 +3,12 @@
 
 mod tui_support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use sltui::config::keymap::Action;
-use sltui::search::PeopleIndex;
+use sltui::search::{PeopleIndex, PersonEntry};
 use sltui::tui::msg::Msg;
 use sltui::tui::state::IndexStatus;
 use sltui::tui::update::update;
@@ -77,7 +78,14 @@ fn people_search_as_you_type_and_index_progress() {
         &mut s,
         WorkerEvent::PeopleBatch {
             id: 0,
-            people: vec![person(504, "Bletchley", "Fan", "fan@x.io", "", "")],
+            people: sltui::worker::shared_entries(&[person(
+                504,
+                "Bletchley",
+                "Fan",
+                "fan@x.io",
+                "",
+                "",
+            )]),
         },
     );
     assert_eq!(s.people.search.hits.total, 2);
@@ -141,16 +149,13 @@ fn an_email_address_is_looked_up_after_a_pause_and_the_latest_wins() {
     assert_eq!(top, Some(10), "the exact match is first");
 }
 
-/// The start's walk, two pages' worth of people, and the walk's id.
-fn walked() -> (
-    sltui::tui::state::AppState,
-    u64,
-    Vec<sltui::api::models::Person>,
-) {
+/// The start's walk, two pages' worth of people (the entries the worker puts in
+/// its own index too), and the walk's id.
+fn walked() -> (sltui::tui::state::AppState, u64, Vec<Arc<PersonEntry>>) {
     let mut s = state();
     let fx = sltui::tui::update::init(&mut s);
     let (walk, _) = find(&fx, |r| *r == Request::IndexPeople).expect("the start walks people");
-    let pages = vec![
+    let pages = sltui::worker::shared_entries(&[
         person(501, "Ada", "Lovelace", "ada@x.io", "Analytical", "Engineer"),
         person(
             502,
@@ -160,7 +165,7 @@ fn walked() -> (
             "US Navy",
             "Admiral",
         ),
-    ];
+    ]);
     ev(
         &mut s,
         WorkerEvent::PeopleBatch {
@@ -171,13 +176,53 @@ fn walked() -> (
     (s, walk, pages)
 }
 
-fn prepared(people: &[sltui::api::models::Person]) -> Box<PeopleIndex> {
+/// The end of the walk `walk` of `pages`, with the worker's index of them.
+fn hand_over(s: &mut sltui::tui::state::AppState, walk: u64, pages: &[Arc<PersonEntry>]) {
+    let index = Some(prepared(pages));
+    ev(
+        s,
+        WorkerEvent::PeopleIndexed {
+            id: walk,
+            total: pages.len(),
+            index,
+        },
+    );
+}
+
+/// The worker's index of the walk's pages: the same entries, laid out.
+fn prepared(people: &[Arc<PersonEntry>]) -> Box<PeopleIndex> {
     let mut index = PeopleIndex::default();
-    for p in people {
-        index.upsert(sltui::worker::person_entry(p));
+    for e in people {
+        index.upsert(e.clone());
     }
     index.prepare();
     Box::new(index)
+}
+
+#[test]
+fn the_walks_pages_are_shared_with_the_workers_index_not_copied() {
+    let (mut s, walk, pages) = walked();
+    // The pages so far: the worker's entries themselves, searchable.
+    let index = &s.people.search.index;
+    assert_eq!(index.len(), 2);
+    for (kept, page) in index.entries().iter().zip(&pages) {
+        assert!(Arc::ptr_eq(kept, page), "{} copied", page.name);
+    }
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "lovelace");
+    assert_eq!(s.people.search.hits.total, 1);
+    // After the swap, the worker's index holds the same entries again.
+    hand_over(&mut s, walk, &pages);
+    let index = &s.people.search.index;
+    assert!(
+        index
+            .entries()
+            .iter()
+            .zip(&pages)
+            .all(|(a, b)| Arc::ptr_eq(a, b))
+    );
+    assert_eq!(s.people.search.hits.total, 1);
 }
 
 #[test]
@@ -226,14 +271,7 @@ fn people_only_the_dashboard_knows_stay_when_the_workers_index_arrives() {
             },
         );
     }
-    ev(
-        &mut s,
-        WorkerEvent::PeopleIndexed {
-            id: walk,
-            total: 2,
-            index: Some(prepared(&pages)),
-        },
-    );
+    hand_over(&mut s, walk, &pages);
     let index = &s.people.search.index;
     assert_eq!(index.len(), 3);
     assert!(index.by_id(777).is_some(), "the looked-up person stays");

@@ -275,14 +275,14 @@ fn people_table_gives_email_room_at_80_and_120_columns() {
         &mut s,
         WorkerEvent::PeopleBatch {
             id: 1,
-            people: vec![person(
+            people: sltui::worker::shared_entries(&[person(
                 777,
                 "Bartholomew",
                 "Featherstonehaugh",
                 "bartholomew.featherstone@globex-industries.com",
                 "Globex Industries International",
                 "Senior Director of Revenue Operations",
-            )],
+            )]),
         },
     );
     act(&mut s, Action::View2);

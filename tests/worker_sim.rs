@@ -95,11 +95,14 @@ async fn people_index_and_latest_lookup() {
     let mut total = None;
     let mut index = None;
     let mut emails = Vec::new();
+    let mut pages = Vec::new();
     for e in events {
         match e {
             WorkerEvent::PeopleBatch { people, .. } => {
-                emails.extend(people.iter().filter_map(|p| p.email_address.clone()));
-                ids.extend(people.iter().map(|p| p.id));
+                let with_email = people.iter().filter(|e| !e.email.is_empty());
+                emails.extend(with_email.map(|e| e.email.clone()));
+                ids.extend(people.iter().map(|e| e.id));
+                pages.extend(people);
             }
             WorkerEvent::PeopleIndexed {
                 total: t, index: i, ..
@@ -117,6 +120,12 @@ async fn people_index_and_latest_lookup() {
     let mut index = index.expect("the first walk's index");
     assert_eq!(index.len(), 250);
     assert!(ids.iter().all(|id| index.by_id(*id).is_some()));
+    // The pages the UI got are the index's entries themselves (one copy of
+    // everyone between the two until the UI swaps the index in).
+    assert_eq!(pages.len(), 250);
+    for (page, kept) in pages.iter().zip(index.entries()) {
+        assert!(std::sync::Arc::ptr_eq(page, kept), "{} copied", page.id);
+    }
     let first = emails.first().expect("people with email addresses").clone();
     let hits = index.search(&first, 5);
     assert!(

@@ -16,7 +16,9 @@ pub struct PeopleIndex {
     /// Shared, so handing the people to the worker for a new layout copies
     /// pointers, not names (see [`PeopleIndex::entries`]).
     pub(super) entries: Vec<Arc<PersonEntry>>,
-    /// Per position.
+    /// Per position, built by the first search after people were added
+    /// ([`PeopleIndex::fill_records`]): an index nobody searched holds only the
+    /// shared entries (the dashboard's own during a walk, beside the worker's).
     pub(super) records: Vec<Record>,
     /// By id (FxHash: the ids are ours, and every change looks people up).
     pub(super) by_id: FxHashMap<u64, usize>,
@@ -91,7 +93,9 @@ impl PeopleIndex {
         match self.by_id.get(&entry.id) {
             Some(&i) => {
                 if self.entries[i] != entry {
-                    self.records[i] = Record::new(&entry);
+                    if let Some(record) = self.records.get_mut(i) {
+                        *record = Record::new(&entry);
+                    }
                     self.rebuild = true;
                     self.entries[i] = entry;
                     self.generation += 1;
@@ -104,7 +108,6 @@ impl PeopleIndex {
                 let pos = self.entries.len();
                 assert!(pos < u32::MAX as usize, "fewer than 4 billion people");
                 self.by_id.insert(entry.id, pos);
-                self.records.push(Record::new(&entry));
                 self.entries.push(entry);
                 self.generation += 1;
                 true
@@ -120,7 +123,9 @@ impl PeopleIndex {
             return false;
         };
         self.entries.remove(pos);
-        self.records.remove(pos);
+        if pos < self.records.len() {
+            self.records.remove(pos);
+        }
         for p in self.by_id.values_mut() {
             if *p > pos {
                 *p -= 1;
@@ -130,6 +135,18 @@ impl PeopleIndex {
         self.generation += 1;
         self.states.clear();
         true
+    }
+
+    /// Builds the records of the people added since they were last built: all
+    /// of them at once in a vector of their number (the worker's index), a few
+    /// more on top otherwise.
+    pub(super) fn fill_records(&mut self) {
+        let from = self.records.len();
+        if from == 0 {
+            self.records.reserve_exact(self.entries.len());
+        }
+        let added = self.entries[from..].iter().map(|e| Record::new(e));
+        self.records.extend(added);
     }
 
     /// Drops everything (the `R` key rebuilds the index).

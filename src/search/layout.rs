@@ -149,7 +149,7 @@ pub(super) fn score(
         && s.bounded
         && s.name_len > 0
         && short_needles
-        && let Some((chars, exact, _)) = &records[s.pos as usize].unicode
+        && let Some((chars, exact, _)) = records[s.pos as usize].unicode.as_deref()
     {
         let name_len = s.name_len as usize;
         let (mut total, mut bound) = (0, 0);

@@ -17,6 +17,7 @@ impl PeopleIndex {
         if self.layout.generation == self.generation {
             return;
         }
+        self.fill_records();
         let n = self.entries.len();
         let entries = &self.entries;
         let by_name = |a: &u32, b: &u32| {
@@ -32,22 +33,23 @@ impl PeopleIndex {
         }
         let records = &self.records;
         postings.extend(n, |pos| {
-            records[pos].unicode.as_ref().map(|(c, _, _)| &c[..])
+            records[pos].unicode.as_deref().map(|(c, _, _)| &c[..])
         });
         let slot_of = |r: &Record, pos: u32, off: usize| {
+            let full = r.masks();
             let slot = Slot {
                 pos,
                 off: off as u32,
                 len: r.folded.len() as u32,
                 name_len: r.name_len as u32,
-                any: r.masks.any,
+                any: full.any,
                 unicode: r.unicode.is_some(),
                 bounded: r.bounded,
             };
             let masks = SlotMasks {
-                full: r.masks,
+                full,
                 // Names are short: computed here rather than kept per record.
-                name: match &r.unicode {
+                name: match r.unicode.as_deref() {
                     None => Masks::ascii(&r.folded[..r.name_len]),
                     Some((_, _, name)) => name_masks(name.slice(..)),
                 },

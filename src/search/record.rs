@@ -35,14 +35,15 @@ pub(super) fn name_masks(name: Utf32Str<'_>) -> Masks {
     }
 }
 
-/// One person's haystack, in the forms the matcher and the byte checks need.
+/// One person's haystack, in the forms the matcher and the byte checks need. Kept
+/// small (64 bytes; its masks are the layout's, the rarer non-ASCII forms boxed):
+/// there is one per person in every index.
 #[derive(Debug, Clone)]
 pub(super) struct Record {
     /// ASCII haystacks: the text itself (nucleo scores it, the byte checks fold case on
     /// the fly). Others: the case-folded, normalized bytes (non-ASCII results as 0x80).
     pub(super) folded: Box<[u8]>,
-    pub(super) unicode: Option<Unicode>,
-    pub(super) masks: Masks,
+    pub(super) unicode: Option<Box<Unicode>>,
     /// The name is the haystack's first `name_len` characters (`folded[..name_len]`);
     /// for a non-ASCII haystack, 0 when its characters do not start with the name's
     /// as nucleo sees it alone (then nucleo scores it).
@@ -53,6 +54,8 @@ pub(super) struct Record {
     pub(super) char_set: u128,
 }
 
+const _: () = assert!(std::mem::size_of::<Record>() <= 64, "a record per person");
+
 impl Record {
     pub(super) fn new(entry: &PersonEntry) -> Record {
         let text = entry.haystack();
@@ -61,7 +64,6 @@ impl Record {
                 let folded: Box<[u8]> = s.into_boxed_bytes();
                 let name_len = entry.name.len();
                 Record {
-                    masks: Masks::ascii(&folded),
                     name_len,
                     bounded: folded.len() <= MAX_BOUNDED_HAYSTACK,
                     folded,
@@ -85,19 +87,26 @@ impl Record {
                 .filter(|&len| len > 0 && len <= chars.len())
                 .unwrap_or(0);
                 Record {
-                    masks: Masks::unicode(&chars, &folded),
                     name_len,
                     bounded: chars.len() <= MAX_BOUNDED_HAYSTACK,
                     char_set: char_set(&chars),
                     folded,
-                    unicode: Some((chars, exact, name)),
+                    unicode: Some(Box::new((chars, exact, name))),
                 }
             }
         }
     }
 
+    /// The haystack's masks (the layout keeps them, per slot).
+    pub(super) fn masks(&self) -> Masks {
+        match self.unicode.as_deref() {
+            None => Masks::ascii(&self.folded),
+            Some((chars, _, _)) => Masks::unicode(chars, &self.folded),
+        }
+    }
+
     pub(super) fn text(&self) -> Utf32Str<'_> {
-        match &self.unicode {
+        match self.unicode.as_deref() {
             None => Utf32Str::Ascii(&self.folded),
             Some((chars, _, _)) => Utf32Str::Unicode(chars),
         }
@@ -105,7 +114,7 @@ impl Record {
 
     /// The name, as nucleo sees it on its own.
     pub(super) fn name_text(&self) -> Utf32Str<'_> {
-        match &self.unicode {
+        match self.unicode.as_deref() {
             None => Utf32Str::Ascii(&self.folded[..self.name_len]),
             Some((_, _, name)) => name.slice(..),
         }
@@ -113,7 +122,7 @@ impl Record {
 
     /// The bytes to find an atom in, and whether ASCII letters still need case folding.
     pub(super) fn bytes(&self, ignore_case: bool) -> (&[u8], bool) {
-        match &self.unicode {
+        match self.unicode.as_deref() {
             None => (&self.folded, ignore_case),
             Some((_, exact, _)) if !ignore_case => (exact, false),
             Some(_) => (&self.folded, false),

@@ -24,7 +24,7 @@ mod jobs;
 pub mod layout;
 mod people;
 mod probe;
-pub use people::person_entry;
+pub use people::{person_entry, shared_entries};
 pub mod parcel;
 pub mod protocol;
 mod pushed;

@@ -2,9 +2,11 @@
 //! The first walk reads everyone; later walks continue from the saved position and
 //! pick up only people changed since.
 
+use std::sync::Arc;
+
 use super::ctx::{Admission, Ctx, lock};
 use super::job::{Job, JobEnd};
-use super::protocol::{Priority, Request, RequestId, WorkerEvent};
+use super::protocol::{Priority, Request, RequestId, SharedPeople, WorkerEvent};
 use super::reads::{admit, failed, reread};
 use crate::api::Query;
 use crate::api::models::Person;
@@ -19,6 +21,12 @@ pub fn person_entry(p: &Person) -> PersonEntry {
         company: p.person_company_name.clone().unwrap_or_default(),
         title: p.title.clone().unwrap_or_default(),
     }
+}
+
+/// `people` as search entries, shared by whoever holds a clone (the walk's own
+/// index and the UI's), the pages themselves dropped by the caller.
+pub fn shared_entries(people: &[Person]) -> SharedPeople {
+    people.iter().map(|p| Arc::new(person_entry(p))).collect()
 }
 
 /// `people` as a search index with its layout built (the expensive part: about
@@ -68,12 +76,17 @@ pub async fn walk(ctx: &Ctx, id: RequestId, announce: bool) -> JobEnd {
                     }
                     state.position = Some(stream.position().clone());
                 }
+                let entries = shared_entries(&people);
+                drop(people);
                 if let Some(index) = &mut built {
-                    for p in &people {
-                        index.upsert(person_entry(p));
+                    for e in &entries {
+                        index.upsert(e.clone());
                     }
                 }
-                ctx.emit(WorkerEvent::PeopleBatch { id, people });
+                ctx.emit(WorkerEvent::PeopleBatch {
+                    id,
+                    people: entries,
+                });
             }
             Ok(None) => break,
             Err(e) if reread(&e, &mut tries) => {}

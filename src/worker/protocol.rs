@@ -3,10 +3,18 @@
 //! answers with [`WorkerEvent`]s carrying the same id, so a view can ignore answers
 //! to requests it no longer waits for.
 
+use std::sync::Arc;
+
 use crate::api::ApiError;
 use crate::api::models::{Cadence, Membership, Person, Step, User};
 use crate::budget::ReadCost;
 use crate::metrics::{EmailFact, TimeRange};
+use crate::search::PersonEntry;
+
+/// People as the search index shows them, shared: a walk from the start sends
+/// the entries it puts in its own index (`PeopleIndexed`), so the UI's index of
+/// the pages so far and the worker's hold one copy of everyone.
+pub type SharedPeople = Vec<Arc<PersonEntry>>;
 
 /// Monotonic id the UI gives every request.
 pub type RequestId = u64;
@@ -181,7 +189,7 @@ pub enum WorkerEvent {
     },
     PeopleBatch {
         id: RequestId,
-        people: Vec<Person>,
+        people: SharedPeople,
     },
     /// People deleted in SalesLoft (a `person_deleted` webhook): out of the index.
     PeopleDeleted {

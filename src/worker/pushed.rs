@@ -103,7 +103,7 @@ impl Batch {
         if !self.people.is_empty() {
             ctx.emit(WorkerEvent::PeopleBatch {
                 id: PUSHED,
-                people: self.people,
+                people: super::people::shared_entries(&self.people),
             });
         }
         if !self.deleted.is_empty() {

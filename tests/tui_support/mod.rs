@@ -309,7 +309,7 @@ pub fn loaded_unmetered(mut s: AppState) -> AppState {
         &mut s,
         WorkerEvent::PeopleBatch {
             id: idx_id,
-            people: vec![
+            people: sltui::worker::shared_entries(&[
                 person(
                     501,
                     "Ada",
@@ -334,7 +334,7 @@ pub fn loaded_unmetered(mut s: AppState) -> AppState {
                     "Bletchley Park",
                     "Cryptanalyst",
                 ),
-            ],
+            ]),
         },
     );
     ev(

@@ -1,6 +1,7 @@
 //! People search: the local index, search as you type, marks, and the exact email
 //! lookup that goes to the API after a short pause in typing (latest wins).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::models::Person;
@@ -120,12 +121,20 @@ pub(crate) fn toggle_mark(state: &mut AppState) {
     people.cursor.down(1, people.hits.hits.len());
 }
 
-/// A batch of people for the index arrived (`id`: the request it answers).
-pub(crate) fn on_batch(state: &mut AppState, id: u64, people: Vec<Person>, fx: &mut Vec<Effect>) {
+/// A batch of people for the index arrived (`id`: the request it answers). The
+/// entries are kept as they came (a walk from the start shares them with the
+/// index it lays out for the swap); the index builds what it searches with only
+/// when searched.
+pub(crate) fn on_batch(
+    state: &mut AppState,
+    id: u64,
+    people: Vec<Arc<PersonEntry>>,
+    fx: &mut Vec<Effect>,
+) {
     if state.people.search.index_request != Some(id) {
         state.people.search.only_walk = false;
     }
-    let changes = people.iter().map(|p| PeopleChange::Upsert(entry(p).into()));
+    let changes = people.iter().map(|e| PeopleChange::Upsert(e.clone()));
     relayout::change(state, changes.collect(), fx);
     if !matches!(state.people.search.status, IndexStatus::Done { .. }) {
         state.people.search.status = IndexStatus::Running;

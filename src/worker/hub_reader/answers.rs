@@ -69,10 +69,10 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
         Request::IndexPeople => {
             // The prepared index is built on the read's thread, off the UI task.
             let (people, index) = blocking(move || {
-                let people = store.people()?;
+                let people = crate::worker::people::shared_entries(&store.people()?);
                 let mut index = crate::search::PeopleIndex::default();
-                for p in &people {
-                    index.upsert(crate::worker::people::person_entry(p));
+                for e in &people {
+                    index.upsert(e.clone());
                 }
                 index.prepare();
                 Ok((people, Some(Box::new(index))))
