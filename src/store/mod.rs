@@ -36,8 +36,8 @@ use rusqlite::{Connection, OpenFlags};
 pub use backend::RecordStore;
 pub(crate) use checkpoint::table_of;
 pub use checkpoint::{PageMark, ResourceState, WindowMark};
+use error::sql_at;
 pub use error::{StoreError, StoreResult};
-use error::{is_corruption, sql_at};
 pub use pg::{PgError, PgStore};
 pub use reads::PersonRow;
 pub use records::{Prepared, StoreRecord, TABLES};
@@ -88,19 +88,7 @@ impl Store {
     }
 
     fn init(mut conn: Connection, path: PathBuf) -> StoreResult<Store> {
-        let classify = |e: rusqlite::Error| {
-            if is_corruption(&e) {
-                StoreError::Corrupt {
-                    path: path.clone(),
-                    detail: e.to_string(),
-                }
-            } else {
-                StoreError::Sql {
-                    path: path.clone(),
-                    detail: e.to_string(),
-                }
-            }
-        };
+        let classify = |e: rusqlite::Error| sql_at(&path, e);
         conn.busy_timeout(Duration::from_secs(5))
             .map_err(classify)?;
         // The first read of the header: a file that is not SQLite fails here.
