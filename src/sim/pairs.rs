@@ -4,13 +4,15 @@
 
 use std::collections::HashMap;
 
-/// (person id, cadence id) -> membership id (one record per pair, ever), and
-/// each person's pairs in cadence id order.
+/// (person id, cadence id) -> membership id (one record per pair, ever), kept as
+/// each person's pairs in cadence id order: a pair is found by its person, then a
+/// binary search of their few cadences.
 #[derive(Debug, Clone, Default)]
 pub struct PairIndex {
-    by_pair: HashMap<(u64, u64), u64>,
     /// person id -> (cadence id, membership id), sorted by cadence id.
     by_person: HashMap<u64, Vec<(u64, u64)>>,
+    /// The number of pairs.
+    len: usize,
 }
 
 impl PairIndex {
@@ -20,37 +22,41 @@ impl PairIndex {
 
     pub fn with_capacity(n: usize) -> Self {
         PairIndex {
-            by_pair: HashMap::with_capacity(n),
             by_person: HashMap::with_capacity(n),
+            len: 0,
         }
     }
 
     /// The membership of `(person id, cadence id)`.
-    pub fn get(&self, pair: &(u64, u64)) -> Option<&u64> {
-        self.by_pair.get(pair)
+    pub fn get(&self, &(person, cadence): &(u64, u64)) -> Option<&u64> {
+        let mine = self.of_person(person);
+        let i = mine.binary_search_by_key(&cadence, |&(c, _)| c).ok()?;
+        Some(&mine[i].1)
     }
 
     pub fn contains_key(&self, pair: &(u64, u64)) -> bool {
-        self.by_pair.contains_key(pair)
+        self.get(pair).is_some()
     }
 
     pub fn len(&self) -> usize {
-        self.by_pair.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_pair.is_empty()
+        self.len == 0
     }
 
     /// Records the pair's membership; the one it replaces, if any.
-    pub fn insert(&mut self, pair: (u64, u64), membership_id: u64) -> Option<u64> {
-        let (person, cadence) = pair;
+    pub fn insert(&mut self, (person, cadence): (u64, u64), membership_id: u64) -> Option<u64> {
         let mine = self.by_person.entry(person).or_default();
         match mine.binary_search_by_key(&cadence, |&(c, _)| c) {
-            Ok(i) => mine[i].1 = membership_id,
-            Err(i) => mine.insert(i, (cadence, membership_id)),
+            Ok(i) => Some(std::mem::replace(&mut mine[i].1, membership_id)),
+            Err(i) => {
+                mine.insert(i, (cadence, membership_id));
+                self.len += 1;
+                None
+            }
         }
-        self.by_pair.insert(pair, membership_id)
     }
 
     /// A person's memberships as (cadence id, membership id), by cadence id.
