@@ -107,6 +107,10 @@ fn a_relayout_hands_the_people_over_without_copying_them() {
         panic!("the index shown is the base: {:?}", layout.base);
     };
     assert_eq!(handed.len(), before.len());
+    assert!(
+        std::ptr::eq(handed.as_ptr(), s.people.search.index.entries().as_ptr()),
+        "the list itself is handed over, not a copy of its pointers"
+    );
     for (sent, shown) in handed.iter().zip(&before) {
         assert!(Arc::ptr_eq(sent, shown), "{} was copied", shown.name);
     }
@@ -286,4 +290,94 @@ fn changes_while_the_worker_lays_out_go_on_top_and_a_stale_answer_is_dropped() {
     answer(&mut s, second, layout);
     assert_eq!(s.people.search.index.len(), 1);
     assert_eq!(names_shown(&s), vec!["Alan Turing".to_string()]);
+}
+
+/// A walk's pages of `k`.. `k + pages` into the index: 100 people each, all
+/// matching "a".
+fn pages(s: &mut AppState, walk: u64, from: u64, to: u64) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for k in from..to {
+        let people: Vec<_> = (0..100)
+            .map(|i| {
+                let id = 10_000 + k * 100 + i;
+                person(id, "Ada", &format!("Byron{id}"), "", "", "")
+            })
+            .collect();
+        let batch = WorkerEvent::PeopleBatch {
+            id: walk,
+            people: sltui::worker::shared_entries(&people),
+        };
+        fx.extend(update(s, Msg::Worker(batch)));
+    }
+    fx
+}
+
+#[test]
+fn a_search_over_more_people_than_the_ui_lays_out_waits_for_the_worker() {
+    let mut s = state();
+    let fx = sltui::tui::update::init(&mut s);
+    let (walk, _) = find(&fx, |r| matches!(r, Request::IndexPeople)).expect("the walk");
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "byron1");
+    // Up to LAY_OUT_HERE people (1,000) the search lays them out itself.
+    let fx = pages(&mut s, walk, 0, 10);
+    assert!(find(&fx, |r| matches!(r, Request::LayOutPeople { .. })).is_none());
+    assert_eq!(s.people.search.index.layout_work(), 0);
+    let shown = s.people.search.hits.clone();
+    assert!(!shown.hits.is_empty());
+    // One page more and the whole layout goes to the worker: the results wait.
+    let fx = pages(&mut s, walk, 10, 11);
+    let (id, layout) = layout_asked(&fx);
+    assert!(matches!(layout.base, LayoutBase::Entries(_)));
+    assert_eq!(s.people.search.index.len(), 1_100);
+    assert!(
+        s.people.search.index.layout_work() > 1_000,
+        "not laid out here"
+    );
+    assert_eq!(s.people.search.hits, shown, "the earlier results stay");
+    let screen = screen_text(&s, 120, 40);
+    assert!(screen.contains("laying out for the search"), "{screen}");
+    // A page meanwhile joins the index shown, and no second layout is asked.
+    let fx = pages(&mut s, walk, 11, 12);
+    assert!(find(&fx, |r| matches!(r, Request::LayOutPeople { .. })).is_none());
+    // The answer is swapped in; the pages since are few enough to add here.
+    let index = Box::new(sltui::worker::lay_out(layout));
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::PeopleLaidOut { id, index }),
+    );
+    assert!(find(&fx, |r| matches!(r, Request::LayOutPeople { .. })).is_none());
+    assert_eq!(s.people.search.index.len(), 1_200);
+    assert_eq!(s.people.search.index.layout_work(), 0);
+    let mut fresh = PeopleIndex::default();
+    for e in s.people.search.index.entries() {
+        fresh.upsert(e.clone());
+    }
+    let want = fresh.search("byron1", sltui::tui::state::SEARCH_LIMIT);
+    assert_eq!(s.people.search.hits.total, want.total);
+    assert_eq!(s.people.search.hits.hits, want.hits);
+    assert!(!screen_text(&s, 120, 40).contains("laying out for the search"));
+}
+
+#[test]
+fn a_failed_layout_is_done_here_once_so_the_search_answers() {
+    let mut s = state();
+    let fx = sltui::tui::update::init(&mut s);
+    let (walk, _) = find(&fx, |r| matches!(r, Request::IndexPeople)).expect("the walk");
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "byron1");
+    let fx = pages(&mut s, walk, 0, 12);
+    let (id, _) = layout_asked(&fx);
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerEvent::Finished {
+            id,
+            error: Some("laying out the people index stopped: panicked".into()),
+        }),
+    );
+    assert!(find(&fx, |r| matches!(r, Request::LayOutPeople { .. })).is_none());
+    assert_eq!(s.people.search.index.layout_work(), 0);
+    assert_eq!(s.people.search.hits.total, 1_200, "every Byron1… matches");
 }

@@ -13,9 +13,11 @@ use super::state::{State, WideAnswer};
 use super::{PersonEntry, SearchHits};
 
 pub struct PeopleIndex {
-    /// Shared, so handing the people to the worker for a new layout copies
-    /// pointers, not names (see [`PeopleIndex::entries`]).
-    pub(super) entries: Vec<Arc<PersonEntry>>,
+    /// Shared twice over: each entry with whoever holds it (the walk's pages,
+    /// the worker's index), and the list itself with a layout being built from
+    /// it ([`PeopleIndex::share`]): handing the people to the worker copies one
+    /// pointer, and the list is copied only if it changes meanwhile.
+    pub(super) entries: Arc<Vec<Arc<PersonEntry>>>,
     /// Per position, built by the first search after people were added
     /// ([`PeopleIndex::fill_records`]): an index nobody searched holds only the
     /// shared entries (the dashboard's own during a walk, beside the worker's).
@@ -37,7 +39,7 @@ pub struct PeopleIndex {
 impl Default for PeopleIndex {
     fn default() -> Self {
         PeopleIndex {
-            entries: Vec::new(),
+            entries: Arc::default(),
             records: Vec::new(),
             by_id: FxHashMap::default(),
             matcher: Matcher::new(Config::DEFAULT),
@@ -77,6 +79,13 @@ impl PeopleIndex {
         &self.entries
     }
 
+    /// Everyone, by position, as one shared list: a clone of a pointer (what
+    /// the dashboard hands the worker to lay out; the index copies the list
+    /// the next time it changes while the worker still holds it).
+    pub fn share(&self) -> Arc<Vec<Arc<PersonEntry>>> {
+        Arc::clone(&self.entries)
+    }
+
     /// Where a person sits in the index (what [`SearchHits`] hold).
     pub fn position(&self, id: u64) -> Option<usize> {
         self.by_id.get(&id).copied()
@@ -84,6 +93,33 @@ impl PeopleIndex {
 
     pub fn by_id(&self, id: u64) -> Option<&PersonEntry> {
         self.by_id.get(&id).map(|&i| &*self.entries[i])
+    }
+
+    /// An index of `list` as it is, the list kept shared (not copied while
+    /// nothing changes). Someone listed twice is kept once, where first listed.
+    pub fn from_list(list: Arc<Vec<Arc<PersonEntry>>>) -> PeopleIndex {
+        let mut by_id = FxHashMap::default();
+        by_id.reserve(list.len());
+        let mut twice = false;
+        for (pos, e) in list.iter().enumerate() {
+            assert!(pos < u32::MAX as usize, "fewer than 4 billion people");
+            twice |= by_id.insert(e.id, pos).is_some();
+        }
+        if twice {
+            let mut index = PeopleIndex::default();
+            for e in list.iter() {
+                if index.by_id(e.id).is_none() {
+                    index.upsert(Arc::clone(e));
+                }
+            }
+            return index;
+        }
+        PeopleIndex {
+            generation: u64::from(!list.is_empty()),
+            entries: list,
+            by_id,
+            ..PeopleIndex::default()
+        }
     }
 
     /// Adds a person, or replaces the one with the same id. Returns true when the
@@ -97,7 +133,7 @@ impl PeopleIndex {
                         *record = Record::new(&entry);
                     }
                     self.rebuild = true;
-                    self.entries[i] = entry;
+                    Arc::make_mut(&mut self.entries)[i] = entry;
                     self.generation += 1;
                     // A changed person may now match or stop matching.
                     self.states.clear();
@@ -108,7 +144,7 @@ impl PeopleIndex {
                 let pos = self.entries.len();
                 assert!(pos < u32::MAX as usize, "fewer than 4 billion people");
                 self.by_id.insert(entry.id, pos);
-                self.entries.push(entry);
+                Arc::make_mut(&mut self.entries).push(entry);
                 self.generation += 1;
                 true
             }
@@ -122,7 +158,7 @@ impl PeopleIndex {
         let Some(pos) = self.by_id.remove(&id) else {
             return false;
         };
-        self.entries.remove(pos);
+        Arc::make_mut(&mut self.entries).remove(pos);
         if pos < self.records.len() {
             self.records.remove(pos);
         }
@@ -151,7 +187,7 @@ impl PeopleIndex {
 
     /// Drops everything (the `R` key rebuilds the index).
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.entries = Arc::default();
         self.records.clear();
         self.by_id.clear();
         self.layout = Layout::default();
@@ -159,6 +195,16 @@ impl PeopleIndex {
         self.generation += 1;
         self.states.clear();
         self.wide_answers.clear();
+    }
+
+    /// [`PeopleIndex::search`], unless the query needs more than `most` people
+    /// laid out first ([`PeopleIndex::layout_work`]): then `None`, and nothing
+    /// is laid out.
+    pub fn search_within(&mut self, query: &str, limit: usize, most: usize) -> Option<SearchHits> {
+        if !query.trim().is_empty() && self.layout_work() > most {
+            return None;
+        }
+        Some(self.search(query, limit))
     }
 
     /// Fuzzy search; an empty query lists people in the order they arrived.

@@ -11,6 +11,27 @@ use super::record::{Record, name_masks};
 use super::slot::{Slot, SlotMasks};
 
 impl PeopleIndex {
+    /// Whether the next [`PeopleIndex::prepare`] only inserts the people added
+    /// into the layout (not laying everyone out again).
+    fn extends(&self) -> bool {
+        let (n, old_len) = (self.entries.len(), self.layout.slots.len());
+        !self.rebuild && old_len <= n && self.layout.scattered + (n - old_len) <= n / 8
+    }
+
+    /// How many people the next [`PeopleIndex::prepare`] (the next search) lays
+    /// out: none when the layout is up to date, the people added when it only
+    /// inserts them, everyone when it lays all out again. The dashboard leaves
+    /// more than a few to the worker.
+    pub fn layout_work(&self) -> usize {
+        if self.layout.generation == self.generation {
+            0
+        } else if self.extends() {
+            self.entries.len() - self.layout.slots.len()
+        } else {
+            self.entries.len()
+        }
+    }
+
     /// Brings the search layout up to date with the entries (done by the next search
     /// anyway; call it after loading people so the first keystroke does not pay it).
     pub fn prepare(&mut self) {
@@ -56,7 +77,7 @@ impl PeopleIndex {
             };
             (slot, masks)
         };
-        if !self.rebuild && old_len <= n && self.layout.scattered + (n - old_len) <= n / 8 {
+        if self.extends() {
             // People were only added: insert them into the name order (their bytes go at
             // the end of the arena); remembered matches keep their relative order.
             let mut added: Vec<u32> = (old_len as u32..n as u32).collect();

@@ -2,6 +2,7 @@
 //! ([`reference`]) that the randomized tests in `random` compare every answer with.
 
 use std::cmp::Reverse;
+use std::sync::Arc;
 
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32String};
@@ -363,6 +364,33 @@ fn removed_people_are_no_longer_found() {
     ix.upsert(person(1, "Ada Lovelace", "ada@analytical.io", "", ""));
     assert_eq!(find(&mut ix, "lovelace"), vec![1]);
     assert_eq!(ix.search("a", 10), reference(&ix, "a", 10));
+}
+
+#[test]
+fn an_index_of_a_shared_list_keeps_it_until_it_changes() {
+    let list: Arc<Vec<Arc<PersonEntry>>> = Arc::new(index().entries().to_vec());
+    let mut ix = PeopleIndex::from_list(Arc::clone(&list));
+    assert!(
+        Arc::ptr_eq(&ix.share(), &list),
+        "not copied while unchanged"
+    );
+    assert_eq!(ix.len(), 4);
+    assert_eq!(ix.position(3), Some(2));
+    assert_eq!(ix.search("ada", 10), reference(&ix, "ada", 10));
+    let hits = ix.search("lovelace", 10);
+    assert_eq!(ids(&ix, &hits), vec![1]);
+    // A change copies the list: whoever shares it still sees the old one.
+    assert!(ix.remove(1));
+    assert!(!Arc::ptr_eq(&ix.share(), &list));
+    assert_eq!(list.len(), 4);
+    let hits = ix.search("lovelace", 10);
+    assert!(hits.hits.is_empty());
+    // Someone listed twice is kept once, where first listed.
+    let mut twice = list.to_vec();
+    twice.push(Arc::new(person(2, "Grace Again", "", "", "")));
+    let ix = PeopleIndex::from_list(Arc::new(twice));
+    assert_eq!(ix.len(), 4);
+    assert_eq!(ix.by_id(2).unwrap().name, "Grace Hopper");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::api::models::{Cadence, Step};
 
 pub use super::choices::{CadenceChoice, cadence_choices, not_addable, someone_elses};
-use super::pages::SEARCH_LIMIT;
+use super::pages::{LAY_OUT_HERE, SEARCH_LIMIT};
 use super::text_input::{Edit, TextInput};
 use super::widgets::table::Cursor;
 use crate::search::{PeopleIndex, SearchHits};
@@ -197,6 +197,14 @@ impl EnrollFlow {
         }
     }
 
+    /// The people picker's query, while people are picked.
+    pub fn picking_query(&self) -> Option<&str> {
+        match &self.stage {
+            Stage::PickPeople { query, .. } => Some(query.value()),
+            _ => None,
+        }
+    }
+
     /// Pickers with a filter keep their text input focused.
     pub fn typing(&self) -> bool {
         matches!(
@@ -248,8 +256,13 @@ impl EnrollFlow {
                 cursor,
                 ..
             } => {
-                *hits = index.search(query.value(), SEARCH_LIMIT);
-                cursor.reset();
+                // Too many people to lay out here: the worker does, and the
+                // laid-out index filters again (`refreshed`).
+                if let Some(found) = index.search_within(query.value(), SEARCH_LIMIT, LAY_OUT_HERE)
+                {
+                    *hits = found;
+                    cursor.reset();
+                }
             }
             Stage::PickCadence {
                 filter,

@@ -55,6 +55,11 @@ impl View {
 /// Most people a search shows.
 pub const SEARCH_LIMIT: usize = 200;
 
+/// At most this many people are laid out on the UI task (a search lays out
+/// the people added since the last layout); more, or everyone again, are laid
+/// out by the worker (`Request::LayOutPeople`) and the results wait for it.
+pub const LAY_OUT_HERE: usize = 1_000;
+
 #[derive(Debug)]
 pub struct CadenceDetail {
     pub cadence_id: u64,

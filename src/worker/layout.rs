@@ -62,9 +62,10 @@ impl PeopleChange {
 /// What the index is laid out from.
 #[derive(Debug)]
 pub enum LayoutBase {
-    /// These people in this order: the dashboard's index's own entries
-    /// ([`PeopleIndex::entries`]), shared, not copied.
-    Entries(Vec<Arc<PersonEntry>>),
+    /// These people in this order: the dashboard's index's own list
+    /// ([`PeopleIndex::share`]), shared, not copied (copied here, off the UI
+    /// task, when changes go on top).
+    Entries(Arc<Vec<Arc<PersonEntry>>>),
     /// An index the UI has not shown yet (the walk's, the store's).
     Index(Box<PeopleIndex>),
 }
@@ -80,9 +81,10 @@ pub struct PeopleLayout {
 pub fn lay_out(job: PeopleLayout) -> PeopleIndex {
     let PeopleLayout { base, changes } = job;
     let mut index = match base {
+        LayoutBase::Entries(people) if changes.is_empty() => PeopleIndex::from_list(people),
         LayoutBase::Entries(people) => {
             let mut index = PeopleIndex::default();
-            for e in apply(people, changes) {
+            for e in apply(Arc::unwrap_or_clone(people), changes) {
                 index.upsert(e);
             }
             index
@@ -220,7 +222,7 @@ mod tests {
         by_hand.upsert(entry(5, "Dorothy Vaughan"));
         by_hand.upsert(entry(1, "Ada again"));
         let from_entries = lay_out(PeopleLayout {
-            base: LayoutBase::Entries(people),
+            base: LayoutBase::Entries(Arc::new(people)),
             changes: changes(),
         });
         let want = vec![

@@ -106,6 +106,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         }
     }
     ranking::keep(state, ranked);
+    relayout::lay_out_if_searched(state, &mut fx);
     fx
 }
 

@@ -14,13 +14,13 @@ use crate::worker::protocol::{Priority, Request, RequestId};
 use crate::worker::{LayoutBase, Parcel, PeopleChange, PeopleLayout};
 
 use super::super::msg::Effect;
-use super::super::pages::Relayout;
-use super::super::state::AppState;
+use super::super::pages::{LAY_OUT_HERE, Relayout};
+use super::super::state::{AppState, Popup};
 use super::results::refreshed;
 use super::writes::free;
 
 /// More new people than this at once are laid out by the worker.
-pub const FEW_NEW: usize = 1_000;
+pub const FEW_NEW: usize = LAY_OUT_HERE;
 
 /// Whether `changes` only add a few people to `index` (or change nothing), so
 /// extending its layout here is cheap.
@@ -89,12 +89,31 @@ pub(crate) fn change(
             r.since.extend(heavy);
         }
         None => {
-            // The entries are shared: pointers are copied, not people.
-            let base = LayoutBase::Entries(search.index.entries().to_vec());
+            // The list is shared: one pointer is copied, not the people's.
+            let base = LayoutBase::Entries(search.index.share());
             send(state, base, heavy, fx);
         }
     }
     shown || removed
+}
+
+/// A search waits for the index to be laid out (more people than the UI task
+/// lays out, [`LAY_OUT_HERE`]): the worker lays out the people shown, unless it
+/// is laying them out already. Called at the end of every update.
+pub(crate) fn lay_out_if_searched(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let search = &state.people.search;
+    if search.relayout.is_some() || search.index.layout_work() <= LAY_OUT_HERE {
+        return;
+    }
+    let picking = match &state.popup {
+        Some(Popup::Enroll(flow)) => flow.picking_query().is_some_and(|q| !q.trim().is_empty()),
+        _ => false,
+    };
+    if search.query.value().trim().is_empty() && !picking {
+        return;
+    }
+    let base = LayoutBase::Entries(search.index.share());
+    send(state, base, Vec::new(), fx);
 }
 
 /// Records whom `changes` name, and who is gone.
@@ -208,6 +227,9 @@ pub(crate) fn on_failed(state: &mut AppState, id: RequestId, error: &Option<Stri
         return false;
     }
     state.people.search.relayout = None;
+    // Laid out here instead, once, so the search answers (asking the worker
+    // again could fail again).
+    state.people.search.index.prepare();
     refreshed(state);
     true
 }

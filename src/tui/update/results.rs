@@ -2,13 +2,23 @@
 //! changed, with the selected person kept selected and the people removed while
 //! the index is laid out again left out.
 
+use super::super::pages::LAY_OUT_HERE;
 use super::super::state::{AppState, IndexStatus, Popup, SEARCH_LIMIT};
 
-/// Searches again (new query or new people), keeping the selected person selected.
+/// Searches again (new query or new people), keeping the selected person
+/// selected. When the index needs more than a few people laid out first, the
+/// results stay as they are: the worker lays it out (asked at the end of the
+/// update, [`super::relayout::lay_out_if_searched`]) and its answer searches again.
 pub(crate) fn research(state: &mut AppState) {
     let people = &mut state.people.search;
     let keep = people.hits.hits.get(people.cursor.selected).copied();
-    people.hits = people.index.search(people.query.value(), SEARCH_LIMIT);
+    let Some(hits) = people
+        .index
+        .search_within(people.query.value(), SEARCH_LIMIT, LAY_OUT_HERE)
+    else {
+        return;
+    };
+    people.hits = hits;
     // People removed while the index is laid out again are not shown.
     if let Some(gone) = people.relayout.as_ref().map(|r| &r.gone)
         && !gone.is_empty()

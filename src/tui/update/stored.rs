@@ -162,7 +162,7 @@ fn replace_rest(state: &mut AppState, rest: Rest, fx: &mut Vec<Effect>) {
                 people.into_iter().map(|r| Arc::new(row_entry(r))).collect();
             let ids: std::collections::HashSet<u64> = people.iter().map(|e| e.id).collect();
             state.people.search.marked.retain(|id| ids.contains(id));
-            super::relayout::send(state, LayoutBase::Entries(people), Vec::new(), fx);
+            super::relayout::send(state, LayoutBase::Entries(Arc::new(people)), Vec::new(), fx);
         }
     }
     if !matches!(state.people.search.status, IndexStatus::Failed(_)) {

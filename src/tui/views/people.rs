@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, Widget};
 
 use super::super::hits::List;
+use super::super::pages::LAY_OUT_HERE;
 use super::super::state::{AppState, IndexStatus};
 use super::super::style::MARK;
 pub use super::super::widgets::input_line::input_line;
@@ -76,6 +77,13 @@ pub fn index_progress(state: &AppState) -> (String, bool) {
     }
 }
 
+/// The results answer an earlier query: the index is being laid out off the
+/// UI task (too many people to lay out here) and the search runs when it is.
+pub fn search_waits(state: &AppState) -> bool {
+    let p = &state.people.search;
+    !p.query.value().trim().is_empty() && p.index.layout_work() > LAY_OUT_HERE
+}
+
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
     let s = &state.styles;
     let p = &state.people.search;
@@ -87,6 +95,9 @@ pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
             if failed { s.warn } else { s.dim },
         ),
     ];
+    if search_waits(state) {
+        title.push(Span::styled("· laying out for the search… ", s.dim));
+    }
     if !p.marked.is_empty() {
         title.push(Span::styled(
             format!("· {} marked ", p.marked.len()),
@@ -167,6 +178,10 @@ fn empty_lines(state: &AppState) -> Vec<Line<'static>> {
     let p = &state.people.search;
     let lookup = p.lookup.waiting.as_ref().map(|(_, e)| e.clone());
     match (&p.status, p.query.is_empty()) {
+        (_, false) if search_waits(state) => vec![Line::from(format!(
+            "Laying out {} people for the search…",
+            thousands(p.index.len() as u64)
+        ))],
         (_, false) if lookup.is_some() => vec![Line::from(format!(
             "Looking up {} …",
             lookup.unwrap_or_default()
