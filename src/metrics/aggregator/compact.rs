@@ -11,7 +11,7 @@ use super::super::flags::SENT;
 /// own SalesLoft account, not from an adversary.
 pub(super) type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// One stored email, 16 bytes: a million emails take about 50 MB of hash table.
+/// One stored email, 16 bytes (kept by id in [`super::table::FactTable`]).
 ///
 /// Times are whole seconds since the Unix epoch (`0` = unknown sent time), so range
 /// boundaries are exact to the second.

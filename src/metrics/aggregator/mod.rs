@@ -7,8 +7,10 @@ use chrono::{DateTime, Utc};
 use super::{ActivitySeries, EmailFact, Engagement, TimeRange, Transitions};
 
 mod compact;
+mod table;
 
 use compact::{DAY_SECS, Day, Group, HashMap, Stored, Tally, bump, secs};
+use table::FactTable;
 
 /// What changed when a fact was applied.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -49,7 +51,7 @@ struct Preset {
 ///   of the emails of the one day the range starts in (to the second).
 #[derive(Debug, Clone)]
 pub struct Aggregator {
-    facts: HashMap<u64, Stored>,
+    facts: FactTable,
     groups: Vec<Group>,
     group_index: HashMap<Group, u32>,
     by_cadence: HashMap<u64, Tally>,
@@ -71,7 +73,7 @@ impl Default for Aggregator {
     /// An empty aggregator counting all time.
     fn default() -> Self {
         Aggregator {
-            facts: HashMap::default(),
+            facts: FactTable::default(),
             groups: Vec::new(),
             group_index: HashMap::default(),
             by_cadence: HashMap::default(),
@@ -199,7 +201,7 @@ impl Aggregator {
             updated_at: secs(fact.updated_at),
             flags: fact.flags(),
         };
-        let old = self.facts.get(&fact.email_id).copied();
+        let old = self.facts.get(fact.email_id);
         if let Some(old) = old
             && (new.updated_at < old.updated_at || new == old)
         {
@@ -277,7 +279,10 @@ impl Aggregator {
                 }
                 if let Some(day) = self.days.get(&first) {
                     for id in &day.ids {
-                        let s = self.facts[id];
+                        let Some(s) = self.facts.get(*id) else {
+                            debug_assert!(false, "a day's email is stored");
+                            continue;
+                        };
                         if s.at() >= since {
                             per_group[s.group as usize] += s.engagement();
                         }
@@ -365,7 +370,7 @@ impl Aggregator {
     }
 
     pub fn contains(&self, email_id: u64) -> bool {
-        self.facts.contains_key(&email_id)
+        self.facts.contains(email_id)
     }
 
     /// The emails held whose range time (`sent_at`, else `updated_at`) is at or
@@ -378,7 +383,7 @@ impl Aggregator {
         self.facts
             .iter()
             .filter(|(_, f)| f.at() >= from)
-            .map(|(&email_id, f)| {
+            .map(|(email_id, f)| {
                 let (cadence_id, step_id) = self.groups[f.group as usize];
                 let mut fact = EmailFact {
                     email_id,
