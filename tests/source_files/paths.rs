@@ -18,6 +18,8 @@ use std::path::Path;
 #[path = "tokens.rs"]
 mod tokens;
 pub use tokens::{Tok, code_only, tokens};
+#[path = "locals.rs"]
+mod locals;
 
 /// One path written in the code, as written, with its line.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +32,9 @@ pub struct Written {
     pub reexport: bool,
     /// Written as `use path::*`: everything the module names is brought in.
     pub glob: bool,
+    /// A bare name (`Shared`, `helper(..)`) its module neither binds nor imports:
+    /// one a glob brings in, or none of the crate's.
+    pub bare: bool,
     /// For a path that starts with a name (not `crate`, `super`, `self`): the crate
     /// path the name stands for where it is written, when it is one of the crate's.
     pub base: Option<Vec<String>>,
@@ -90,7 +95,7 @@ pub fn use_tree(toks: &[(Tok, usize)], i: &mut usize, prefix: Vec<String>, out: 
             }
             _ => {
                 // `*`, `,`, `}`, `;` or the end.
-                let glob = matches!(toks.get(*i).map(|t| &t.0), Some(Tok::Other));
+                let glob = matches!(toks.get(*i).map(|t| &t.0), Some(Tok::Other('*')));
                 if glob {
                     *i += 1; // the `*` of a glob
                 }
@@ -110,6 +115,8 @@ pub fn use_tree(toks: &[(Tok, usize)], i: &mut usize, prefix: Vec<String>, out: 
 struct Scope {
     mods: BTreeSet<String>,
     names: BTreeMap<String, Vec<String>>,
+    /// The names a `pub use` (any `pub(..)`) brings in: seen through a glob.
+    pub_names: BTreeSet<String>,
     globs: Vec<Vec<String>>,
 }
 
@@ -123,9 +130,9 @@ pub fn written_paths(src: &str, module: &[String]) -> Vec<Written> {
 
 /// The names a file's `use`s bring into its modules (its own, its inline `mod`
 /// blocks'), each as the crate path it is reached by (`worker::Envelope`) and the
-/// crate path it stands for (`worker::envelope::Envelope`): a path that reaches a
-/// module's name reaches what the name stands for.
-pub fn imported_names(src: &str, module: &[String]) -> Vec<(Vec<String>, Vec<String>)> {
+/// crate path it stands for (`worker::envelope::Envelope`), and whether a `pub use`
+/// brings it: a path that reaches a module's name reaches what the name stands for.
+pub fn imported_names(src: &str, module: &[String]) -> Vec<(Vec<String>, Vec<String>, bool)> {
     let scopes = scan(src, module).1;
     let mut out = Vec::new();
     for (at, scope) in &scopes {
@@ -133,7 +140,7 @@ pub fn imported_names(src: &str, module: &[String]) -> Vec<(Vec<String>, Vec<Str
             if let Some(to) = absolute(path, at, &scopes, 0) {
                 let mut from = at.clone();
                 from.push(name.clone());
-                out.push((from, to));
+                out.push((from, to, scope.pub_names.contains(name)));
             }
         }
     }
@@ -146,6 +153,7 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
         Some((Tok::Word(w), _)) => Some(w.as_str()),
         _ => None,
     };
+    let locals = locals::local_names(&toks);
     let mut out = Vec::new();
     let mut scopes = Scopes::new();
     // Inline `mod name { .. }` blocks: (name, brace depth inside it).
@@ -164,6 +172,7 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
             module: here(),
             reexport,
             glob,
+            bare: false,
             base: None,
             globs: Vec::new(),
         };
@@ -197,10 +206,10 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
                 // `pub use` or `pub(crate) use` / `pub(super) use` / `pub(in a::b) use`.
                 let reexport = is_pub(i.checked_sub(1))
                     || (i > 0
-                        && toks[i - 1].0 == Tok::Other
+                        && toks[i - 1].0 == Tok::Other(')')
                         && (2..=8).any(|back| {
                             is_pub(i.checked_sub(back))
-                                && toks.get(i + 1 - back).is_some_and(|t| t.0 == Tok::Other)
+                                && toks.get(i + 1 - back).is_some_and(|t| t.0 == Tok::Other('('))
                         }));
                 i += 1;
                 let mut paths = Vec::new();
@@ -211,6 +220,9 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
                         scope.globs.push(p.path.clone());
                     } else if let Some(name) = &p.name {
                         scope.names.insert(name.clone(), p.path.clone());
+                        if reexport {
+                            scope.pub_names.insert(name.clone());
+                        }
                     }
                 }
                 out.extend(
@@ -227,7 +239,7 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
             Tok::Word(w)
                 if w == "in"
                     && i >= 2
-                    && toks[i - 1].0 == Tok::Other
+                    && toks[i - 1].0 == Tok::Other('(')
                     && toks[i - 2].0 == Tok::Word("pub".to_string()) =>
             {
                 i += 1;
@@ -256,6 +268,12 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
                 out.push(written(path, line, false, false));
                 continue;
             }
+            Tok::Word(w) if !locals.contains(w) && locals::bare_at(&toks, i) => {
+                out.push(Written {
+                    bare: true,
+                    ..written(vec![w.clone()], toks[i].1, false, false)
+                });
+            }
             _ => (),
         }
         i += 1;
@@ -268,12 +286,17 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
         let scope = scopes.get(&w.module);
         if scope.is_some_and(|s| s.mods.contains(first) || s.names.contains_key(first)) {
             w.base = absolute(std::slice::from_ref(first), &w.module, &scopes, 0);
+            if w.bare {
+                w.path.clear(); // brought in by name: its `use` or `mod` is the path
+            }
         } else if let Some(scope) = scope {
             w.globs = (scope.globs.iter())
                 .filter_map(|g| absolute(g, &w.module, &scopes, 0))
                 .collect();
         }
     }
+    // A bare name no glob may bring in is a local's, a prelude's or a macro's.
+    out.retain(|w| !w.path.is_empty() && !(w.bare && w.globs.is_empty()));
     (out, scopes)
 }
 
@@ -294,6 +317,7 @@ fn absolute(
                 module: module.to_vec(),
                 reexport: false,
                 glob: false,
+                bare: false,
                 base: None,
                 globs: Vec::new(),
             };
@@ -352,11 +376,12 @@ pub fn resolve(w: &Written) -> Option<Result<Vec<String>, String>> {
     Some(Ok(at))
 }
 
-/// [`resolve`], and a first name only a glob brings in taken to the globbed
-/// module's child of that name, when `is_module` knows one.
+/// [`resolve`], and a first name only a glob brings in taken into the first globbed
+/// module that has it: `provides(path, from)` says whether the crate has `path` (a
+/// module, or an item its module defines or imports) seen from the module `from`.
 pub fn resolve_with(
     w: &Written,
-    is_module: &dyn Fn(&[String]) -> bool,
+    provides: &dyn Fn(&[String], &[String]) -> bool,
 ) -> Option<Result<Vec<String>, String>> {
     if let Some(found) = resolve(w) {
         return Some(found);
@@ -364,7 +389,7 @@ pub fn resolve_with(
     w.globs.iter().find_map(|g| {
         let mut at = g.clone();
         at.push(w.path[0].clone());
-        is_module(&at).then(|| {
+        provides(&at, &w.module).then(|| {
             at.extend(w.path[1..].iter().cloned());
             Ok(at)
         })
