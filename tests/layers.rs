@@ -155,7 +155,7 @@ fn check_in(extra: &[(&str, &str, &str)], label: &str, src: &str, module: &[Stri
         .filter(|l| !extra.iter().any(|(x, ..)| *x == format!("src/{l}.rs")))
         .map(|l| file(&format!("src/{l}.rs"), vec![l.to_string()], ""))
         .collect();
-    files.extend(extra.iter().map(|(l, m, s)| file(l, self::m(m), s)));
+    files.extend((extra.iter()).map(|(l, at, s)| file(l, m(at).into_iter().filter(|x| !x.is_empty()).collect(), s)));
     files.push(file(label, module.to_vec(), src));
     let names = CrateNames::new(&files);
     let methods = Methods::new(&files, &names);
@@ -288,4 +288,72 @@ fn globs_and_names_brought_in_are_caught() {
     let src = "use std::sync;\nmod tui { pub fn f() {} }\nfn f() { sync::Arc::new(1); tui::f(); x.worker::<u8>(); }\n";
     let got = check("src/store/x.rs", src, &at);
     assert!(got.is_empty(), "{got:#?}");
+}
+
+#[test]
+fn a_method_an_upper_layer_adds_to_a_lower_type_is_caught() {
+    let extra = [
+        ("src/store.rs", "store", "mod x;\npub struct Store;"),
+        (
+            "src/tui.rs",
+            "tui",
+            "impl crate::store::Store {\n    pub fn draw(&self) {}\n}",
+        ),
+    ];
+    let at = m("store::x");
+    let src = "use super::Store;\nfn f(s: &Store) {\n    s.draw();\n    Store::draw(s);\n}\n";
+    let got = check_in(&extra, "src/store/x.rs", src, &at);
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(
+        got[0].contains(":4: `Store::draw` is in src/tui.rs and reaches crate::tui"),
+        "{got:#?}"
+    );
+    assert!(
+        got[1].contains(":3: `Store.draw` is in src/tui.rs and reaches crate::tui"),
+        "{got:#?}"
+    );
+    // A file naming no such type, or its own `Store`, calls something else.
+    for src in [
+        "fn f(s: &S) { s.draw(); }",
+        "struct Store;\nimpl Store { fn draw(&self) {} }\nfn f(s: &Store) { s.draw(); }",
+    ] {
+        let got = check_in(&extra, "src/store/x.rs", src, &at);
+        assert!(got.is_empty(), "{src}\n{got:#?}");
+    }
+}
+
+#[test]
+fn a_bare_name_a_glob_brings_in_from_above_is_caught() {
+    let extra = [
+        ("src/lib.rs", "", "pub mod tui;\npub use tui::App;"),
+        ("src/tui.rs", "tui", "pub struct App;"),
+    ];
+    let at = m("store::x");
+    let got = check_in(&extra, "src/store/x.rs", "use crate::*;\nfn f(a: App) {}\n", &at);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].contains(":2: `App` (crate::tui::App) reaches crate::tui"),
+        "{got:#?}"
+    );
+    // The file's own `App`, a parameter, a generic of that name are not it.
+    for src in [
+        "use crate::*;\nstruct App;\nfn f(a: App) {}\n",
+        "use crate::*;\nfn f<App>(a: App) {}\n",
+        "use crate::*;\nfn f(App: u8) { let _ = App; }\n",
+    ] {
+        let got = check_in(&extra, "src/store/x.rs", src, &at);
+        assert!(got.is_empty(), "{src}\n{got:#?}");
+    }
+}
+
+#[test]
+fn paths_inside_macro_invocations_are_caught() {
+    let src = "fn f(x: u8) {\n    assert!(matches!(x, crate::worker::Kind::A));\n    \
+               let _ = format!(\"{}\", crate::tui::name());\n    println!(\"crate::cli::x\");\n}\n\
+               macro_rules! m { () => { $crate::hub::elect() } }\n";
+    let got = check("src/sync/x.rs", src, &m("sync::x"));
+    assert_eq!(got.len(), 3, "{got:#?}");
+    assert!(got[0].contains(":2: `crate::worker::Kind::A`"), "{got:#?}");
+    assert!(got[1].contains(":3: `crate::tui::name`"), "{got:#?}");
+    assert!(got[2].contains(":6: `crate::hub::elect`"), "{got:#?}");
 }
