@@ -13,9 +13,18 @@
 //! `src/sim/dataset/engage.rs` is `sim::dataset::engage`). Paths into a file's own
 //! module (its inline `mod tests` too) are not edges.
 //!
-//! A name a face re-exports by a glob (`pub use protocol::*;` in `worker/mod.rs`)
-//! and does not define itself is taken to the globbed file that defines it:
-//! `crate::worker::Request` is an edge to `worker/protocol.rs`.
+//! A name is taken to the file that defines it (tests/source_files/names.rs): a
+//! name a face re-exports by a glob (`pub use protocol::*;` in `worker/mod.rs`) or
+//! imports is followed, so `crate::worker::Request` is an edge to
+//! `worker/protocol.rs`. Paths inside macro invocations count like any other
+//! (`matches!(x, crate::m::Kind::A)`); strings do not. A bare name a glob brings in
+//! (`use super::*;` then `Shared`, `helper()`, `shout!()`) is an edge to the file
+//! that defines it, unless the file binds that name itself (an item, a variant, a
+//! generic, a `let`, a parameter). A method that an `impl` block in another file
+//! adds to a type is an edge to that file (tests/source_files/methods.rs):
+//! `Type::m`, `self.m()` / `Self::m` inside an `impl Type`, and `x.m()` in a file
+//! that names `Type` (unless `m` is one of std's common methods), told as
+//! `Type.m`.
 //!
 //! The rule for a folder's face (`mod.rs`, or `x.rs` beside an `x/` folder, or
 //! `lib.rs`): a `pub use` in it that names one of its own descendants is a re-export,

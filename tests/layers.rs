@@ -10,8 +10,12 @@
 //! chains resolved against the module they are written in (inline `mod` blocks
 //! included), so `super::super::tui` cannot slip past; paths that start with a name
 //! the module declares or imports (`use crate::hub as lead; lead::elect()`), and
-//! names a glob brings in (`use crate::*; tui::draw()`), as in
-//! tests/source_files/paths.rs. Comments and string literals are skipped.
+//! names a glob brings in (`use crate::*; tui::draw()`, or a bare `App` that
+//! `lib.rs` re-exports from `tui`), as in tests/source_files/paths.rs; paths inside
+//! macro invocations and `macro_rules!` bodies (`$crate::hub::x`). A path is checked
+//! as written and where it is defined (tests/source_files/names.rs), and a method
+//! an `impl` block of an upper layer adds to a lower type, called from below, is
+//! caught (tests/source_files/methods.rs). Comments and string literals are skipped.
 
 use std::path::Path;
 
@@ -43,9 +47,14 @@ fn wrong_way(layer: &str, target: &[String]) -> Option<String> {
             "reaches crate::{top}; {layer} sits below worker, tui, cli and hub (move what both need below both)"
         ))
     } else if layer == "config" && top == "store" {
-        Some("reaches crate::store; config sits below the store (move what both need below both)".into())
+        Some(
+            "reaches crate::store; config sits below the store (move what both need below both)"
+                .into(),
+        )
     } else if layer == "redact" && top != "redact" {
-        Some(format!("reaches crate::{top}; redact imports nothing of the crate"))
+        Some(format!(
+            "reaches crate::{top}; redact imports nothing of the crate"
+        ))
     } else if layer == "sim" && target.starts_with(&["api".to_string(), "models".to_string()]) {
         Some("reaches crate::api::models; the simulator keeps its own data model".into())
     } else {
@@ -81,18 +90,27 @@ fn violations(f: &File, names: &CrateNames, methods: &Methods) -> Vec<String> {
             out.push(format!("{label}:{}: `{written}` {why}", w.line));
         } else if let Some(why) = wrong_way(layer, &defined) {
             let at = defined.join("::");
-            out.push(format!("{label}:{}: `{written}` (crate::{at}) {why}", w.line));
+            out.push(format!(
+                "{label}:{}: `{written}` (crate::{at}) {why}",
+                w.line
+            ));
         }
         for m in methods.of_path(&defined, label, w.line) {
             if let Some(why) = wrong_way(layer, &layer_of(&m.file)) {
-                out.push(format!("{label}:{}: `{written}` is in {} and {why}", w.line, m.file));
+                out.push(format!(
+                    "{label}:{}: `{written}` is in {} and {why}",
+                    w.line, m.file
+                ));
             }
         }
     }
     for m in methods.calls(f, names) {
         if let Some(why) = wrong_way(layer, &layer_of(&m.file)) {
             let name = m.name();
-            out.push(format!("{label}:{}: `{name}` is in {} and {why}", m.line, m.file));
+            out.push(format!(
+                "{label}:{}: `{name}` is in {} and {why}",
+                m.line, m.file
+            ));
         }
     }
     out
@@ -115,7 +133,11 @@ fn lower_layers_import_nothing_from_above() {
     let names = CrateNames::new(&files);
     let methods = Methods::new(&files, &names);
     let lower: Vec<&File> = (files.iter())
-        .filter(|f| f.module.first().is_some_and(|l| LOWER.contains(&l.as_str())))
+        .filter(|f| {
+            f.module
+                .first()
+                .is_some_and(|l| LOWER.contains(&l.as_str()))
+        })
         .collect();
     assert!(
         lower.len() > 50,
@@ -145,7 +167,12 @@ fn m(path: &str) -> Vec<String> {
 
 /// [`violations`] of `src` in a crate whose modules are the layers (one empty
 /// file each) and the `extra` files.
-fn check_in(extra: &[(&str, &str, &str)], label: &str, src: &str, module: &[String]) -> Vec<String> {
+fn check_in(
+    extra: &[(&str, &str, &str)],
+    label: &str,
+    src: &str,
+    module: &[String],
+) -> Vec<String> {
     let file = |label: &str, module: Vec<String>, src: &str| File {
         label: label.to_string(),
         module,
@@ -155,7 +182,10 @@ fn check_in(extra: &[(&str, &str, &str)], label: &str, src: &str, module: &[Stri
         .filter(|l| !extra.iter().any(|(x, ..)| *x == format!("src/{l}.rs")))
         .map(|l| file(&format!("src/{l}.rs"), vec![l.to_string()], ""))
         .collect();
-    files.extend((extra.iter()).map(|(l, at, s)| file(l, m(at).into_iter().filter(|x| !x.is_empty()).collect(), s)));
+    files.extend(
+        (extra.iter())
+            .map(|(l, at, s)| file(l, m(at).into_iter().filter(|x| !x.is_empty()).collect(), s)),
+    );
     files.push(file(label, module.to_vec(), src));
     let names = CrateNames::new(&files);
     let methods = Methods::new(&files, &names);
@@ -329,7 +359,12 @@ fn a_bare_name_a_glob_brings_in_from_above_is_caught() {
         ("src/tui.rs", "tui", "pub struct App;"),
     ];
     let at = m("store::x");
-    let got = check_in(&extra, "src/store/x.rs", "use crate::*;\nfn f(a: App) {}\n", &at);
+    let got = check_in(
+        &extra,
+        "src/store/x.rs",
+        "use crate::*;\nfn f(a: App) {}\n",
+        &at,
+    );
     assert_eq!(got.len(), 1, "{got:#?}");
     assert!(
         got[0].contains(":2: `App` (crate::tui::App) reaches crate::tui"),

@@ -56,7 +56,10 @@ fn a_method_of_an_impl_in_another_file_is_an_arrow_to_that_file() {
         "{g:?}"
     );
     // The impl file leans on the type's own file, not the face re-exporting it.
-    assert!(g["src/s/prepare.rs"].contains_key("src/s/index.rs"), "{g:?}");
+    assert!(
+        g["src/s/prepare.rs"].contains_key("src/s/index.rs"),
+        "{g:?}"
+    );
     // A path `Type::method`, the type reached through the face.
     let g = spread("pub fn helper() {}\nfn f() { crate::s::PeopleIndex::prepare(&x); }");
     let told = one_circle(&g);
@@ -71,7 +74,10 @@ fn a_method_of_another_type_of_the_same_name_is_no_arrow() {
          impl PeopleIndex { fn prepare(&self) {} }\nfn f(i: PeopleIndex) { i.prepare(); }",
     );
     assert!(circles(&g).is_empty(), "{:?}", circles(&g));
-    assert!(!g["src/t/user.rs"].contains_key("src/s/prepare.rs"), "{g:?}");
+    assert!(
+        !g["src/t/user.rs"].contains_key("src/s/prepare.rs"),
+        "{g:?}"
+    );
     // A file that names no such type; a field, a trait method, a free function.
     let g = spread(
         "pub fn helper() {}\nfn f(x: X) { x.prepare(); let _ = x.query; x.fmt(); query(); }",
@@ -128,7 +134,11 @@ fn a_macro_a_glob_brings_in_is_an_arrow_to_its_file() {
             "m",
             "mod a;\n#[macro_use]\nmod b;\npub(crate) use b::shout;",
         ),
-        file("src/m/a.rs", "m::a", "use super::*;\npub struct A;\nfn f() { shout!(1); }"),
+        file(
+            "src/m/a.rs",
+            "m::a",
+            "use super::*;\npub struct A;\nfn f() { shout!(1); }",
+        ),
         file(
             "src/m/b.rs",
             "m::b",

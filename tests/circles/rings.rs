@@ -101,4 +101,3 @@ pub fn stale<'a>(list: &[(&'a [&'a str], &str)], found: &[Vec<String>]) -> Vec<&
         })
         .collect()
 }
-

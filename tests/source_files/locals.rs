@@ -7,10 +7,48 @@ use super::tokens::Tok;
 
 /// Rust's keywords and the names no glob can bring in.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-    "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true",
-    "type", "unsafe", "use", "where", "while", "union", "macro_rules", "yield", "_",
+    "as",
+    "async",
+    "await",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "fn",
+    "for",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "Self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "true",
+    "type",
+    "unsafe",
+    "use",
+    "where",
+    "while",
+    "union",
+    "macro_rules",
+    "yield",
+    "_",
 ];
 
 /// The words that open an item's name.
@@ -45,7 +83,9 @@ pub fn bare_at(toks: &[(Tok, usize)], i: usize) -> bool {
     }
     let called = is(toks, i + 1, '(');
     let macro_call = is(toks, i + 1, '!')
-        && (is(toks, i + 2, '(') || is(toks, i + 2, '[') || matches!(toks.get(i + 2), Some((Tok::Open, _))));
+        && (is(toks, i + 2, '(')
+            || is(toks, i + 2, '[')
+            || matches!(toks.get(i + 2), Some((Tok::Open, _))));
     w.starts_with(|c: char| c.is_ascii_uppercase()) || called || macro_call
 }
 
@@ -72,7 +112,9 @@ pub fn local_names(toks: &[(Tok, usize)]) -> BTreeSet<String> {
             }
             Some("impl") if is(toks, i + 1, '<') => generics(toks, i + 1, &mut add),
             Some("macro_rules") => add(word(toks, i + 2)),
-            Some("let") => add(word(toks, i + 1).filter(|w| *w != "mut").or(word(toks, i + 2))),
+            Some("let") => add(word(toks, i + 1)
+                .filter(|w| *w != "mut")
+                .or(word(toks, i + 2))),
             Some("for") if word(toks, i + 2) == Some("in") => add(word(toks, i + 1)),
             Some(w) => {
                 let colon = is(toks, i + 1, ':') && !is(toks, i + 2, ':');

@@ -15,20 +15,88 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::{CrateNames, File};
-use super::paths::{Tok, Written, code_only, imported_names, resolve, resolve_with, tokens, written_paths};
+use super::paths::{
+    Tok, Written, code_only, imported_names, resolve, resolve_with, tokens, written_paths,
+};
 
 /// Methods std's collections, strings, iterators, `Option`, `Result` and I/O have:
 /// a call of one on a receiver of unknown type is taken for std's.
 const STD_METHODS: &[&str] = &[
-    "all", "any", "as_bytes", "as_ref", "as_slice", "as_str", "chars", "clear", "clone",
-    "cloned", "cmp", "collect", "contains", "contains_key", "copied", "count", "default",
-    "drain", "ends_with", "entry", "eq", "extend", "filter", "filter_map", "find",
-    "find_map", "first", "flush", "fold", "get", "get_mut", "insert", "into_iter", "is_empty",
-    "is_none", "is_some", "iter", "iter_mut", "join", "keys", "last", "len", "lines", "lock",
-    "map", "max", "min", "new", "next", "ok", "parse", "partial_cmp", "pop", "position",
-    "push", "read", "recv", "remove", "retain", "rev", "send", "sort", "sort_by", "split",
-    "starts_with", "sum", "take", "to_owned", "to_string", "trim", "truncate", "unwrap",
-    "values", "write", "zip",
+    "all",
+    "any",
+    "as_bytes",
+    "as_ref",
+    "as_slice",
+    "as_str",
+    "chars",
+    "clear",
+    "clone",
+    "cloned",
+    "cmp",
+    "collect",
+    "contains",
+    "contains_key",
+    "copied",
+    "count",
+    "default",
+    "drain",
+    "ends_with",
+    "entry",
+    "eq",
+    "extend",
+    "filter",
+    "filter_map",
+    "find",
+    "find_map",
+    "first",
+    "flush",
+    "fold",
+    "get",
+    "get_mut",
+    "insert",
+    "into_iter",
+    "is_empty",
+    "is_none",
+    "is_some",
+    "iter",
+    "iter_mut",
+    "join",
+    "keys",
+    "last",
+    "len",
+    "lines",
+    "lock",
+    "map",
+    "max",
+    "min",
+    "new",
+    "next",
+    "ok",
+    "parse",
+    "partial_cmp",
+    "pop",
+    "position",
+    "push",
+    "read",
+    "recv",
+    "remove",
+    "retain",
+    "rev",
+    "send",
+    "sort",
+    "sort_by",
+    "split",
+    "starts_with",
+    "sum",
+    "take",
+    "to_owned",
+    "to_string",
+    "trim",
+    "truncate",
+    "unwrap",
+    "values",
+    "write",
+    "zip",
 ];
 
 /// The inherent methods of the crate's types: by type (its defining crate path),
@@ -50,7 +118,11 @@ pub struct MethodUse {
 impl MethodUse {
     /// `PeopleIndex.prepare`.
     pub fn name(&self) -> String {
-        format!("{}.{}", self.ty.last().map_or("", String::as_str), self.method)
+        format!(
+            "{}.{}",
+            self.ty.last().map_or("", String::as_str),
+            self.method
+        )
     }
 }
 

@@ -8,9 +8,14 @@
 //! is written in (its own file's, or an inline `mod` block's), as Rust does: a `mod`
 //! declared there, or a name a `use` there brings in (followed through further
 //! `use`s). A name found in neither may come from a module that module globs
-//! (`use super::*;`): [`resolve_with`] takes it to a child module of a globbed module
-//! when the crate has one by that name. A name that stands for something outside the
+//! (`use super::*;`): [`resolve_with`] takes it into the first globbed module that
+//! has it (a child module, an item, an imported name). A name that stands for something outside the
 //! crate (`use std::sync;`, `serde::Deserialize`) is no path into the crate.
+//!
+//! A bare name (a capital, a call `f(..)`, a macro `m!(..)`) that its module
+//! neither declares nor imports, nor the file binds itself (locals.rs), is a path
+//! of one segment when the module globs something: [`resolve_with`] takes it into
+//! the globbed module that has it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -209,7 +214,9 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
                         && toks[i - 1].0 == Tok::Other(')')
                         && (2..=8).any(|back| {
                             is_pub(i.checked_sub(back))
-                                && toks.get(i + 1 - back).is_some_and(|t| t.0 == Tok::Other('('))
+                                && toks
+                                    .get(i + 1 - back)
+                                    .is_some_and(|t| t.0 == Tok::Other('('))
                         }));
                 i += 1;
                 let mut paths = Vec::new();
@@ -296,7 +303,7 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
         }
     }
     // A bare name no glob may bring in is a local's, a prelude's or a macro's.
-    out.retain(|w| !w.path.is_empty() && !(w.bare && w.globs.is_empty()));
+    out.retain(|w| !(w.path.is_empty() || (w.bare && w.globs.is_empty())));
     (out, scopes)
 }
 
