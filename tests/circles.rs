@@ -40,7 +40,7 @@ mod source_files;
 use source_files::rust_files;
 #[path = "source_files/paths.rs"]
 mod paths;
-use paths::{module_of, resolve_with, written_paths};
+use paths::{module_of, resolve_with};
 #[path = "source_files/names.rs"]
 mod names;
 use names::{CrateNames, File};
@@ -71,8 +71,8 @@ fn graph(files: &[File]) -> Graph {
                 .or_default()
                 .insert(name);
         };
-        for w in written_paths(&f.src, &f.module) {
-            let Some(Ok(target)) = resolve_with(&w, &provides) else {
+        for w in &f.parsed.written {
+            let Some(Ok(target)) = resolve_with(w, &provides) else {
                 continue;
             };
             let target = names.canonical(target, &w.module);
@@ -112,10 +112,13 @@ fn crate_files() -> Vec<File> {
     paths
         .into_iter()
         .filter(|p| !p.ends_with("main.rs"))
-        .map(|p| File {
-            label: p.strip_prefix(root).unwrap().display().to_string(),
-            module: module_of(&src_dir, &p),
-            src: std::fs::read_to_string(&p).unwrap(),
+        .map(|p| {
+            let label = p.strip_prefix(root).unwrap().display().to_string();
+            File::new(
+                &label,
+                module_of(&src_dir, &p),
+                &std::fs::read_to_string(&p).unwrap(),
+            )
         })
         .collect()
 }
@@ -151,11 +154,8 @@ fn the_crate_files_form_no_import_circle() {
 }
 
 fn file(label: &str, module: &str, src: &str) -> File {
-    File {
-        label: label.to_string(),
-        module: module.split("::").map(str::to_string).collect(),
-        src: src.to_string(),
-    }
+    let module = module.split("::").map(str::to_string).collect();
+    File::new(label, module, src)
 }
 
 #[test]

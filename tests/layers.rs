@@ -24,7 +24,7 @@ mod source_files;
 use source_files::rust_files;
 #[path = "source_files/paths.rs"]
 mod paths;
-use paths::{module_of, resolve_with, written_paths};
+use paths::{module_of, resolve_with};
 #[path = "source_files/names.rs"]
 mod names;
 use names::{CrateNames, File};
@@ -74,8 +74,8 @@ fn violations(f: &File, names: &CrateNames, methods: &Methods) -> Vec<String> {
     let layer = f.module.first().map(String::as_str).unwrap_or("");
     let label = &f.label;
     let mut out = Vec::new();
-    for w in written_paths(&f.src, &f.module) {
-        let target = match resolve_with(&w, &|p, from| names.provides(p, from)) {
+    for w in &f.parsed.written {
+        let target = match resolve_with(w, &|p, from| names.provides(p, from)) {
             None => continue,
             Some(Err(e)) => {
                 out.push(format!("{label}:{}: {e}", w.line));
@@ -124,10 +124,13 @@ fn lower_layers_import_nothing_from_above() {
     rust_files(&src_dir, &mut all);
     let files: Vec<File> = (all.iter())
         .filter(|p| !p.ends_with("main.rs"))
-        .map(|p| File {
-            label: p.strip_prefix(root).unwrap().display().to_string(),
-            module: module_of(&src_dir, p),
-            src: std::fs::read_to_string(p).unwrap(),
+        .map(|p| {
+            let label = p.strip_prefix(root).unwrap().display().to_string();
+            File::new(
+                &label,
+                module_of(&src_dir, p),
+                &std::fs::read_to_string(p).unwrap(),
+            )
         })
         .collect();
     let names = CrateNames::new(&files);
@@ -147,7 +150,7 @@ fn lower_layers_import_nothing_from_above() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for f in lower {
-        checked += written_paths(&f.src, &f.module).len();
+        checked += f.parsed.written.len();
         problems.extend(violations(f, &names, &methods));
     }
     assert!(
@@ -173,11 +176,7 @@ fn check_in(
     src: &str,
     module: &[String],
 ) -> Vec<String> {
-    let file = |label: &str, module: Vec<String>, src: &str| File {
-        label: label.to_string(),
-        module,
-        src: src.to_string(),
-    };
+    let file = |label: &str, module: Vec<String>, src: &str| File::new(label, module, src);
     let mut files: Vec<File> = (LOWER.iter().chain(UPPER))
         .filter(|l| !extra.iter().any(|(x, ..)| *x == format!("src/{l}.rs")))
         .map(|l| file(&format!("src/{l}.rs"), vec![l.to_string()], ""))

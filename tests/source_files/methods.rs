@@ -15,9 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::{CrateNames, File};
-use super::paths::{
-    Tok, Written, code_only, imported_names, resolve, resolve_with, tokens, written_paths,
-};
+use super::paths::{Tok, Written, resolve, resolve_with};
 
 /// Methods std's collections, strings, iterators, `Option`, `Result` and I/O have:
 /// a call of one on a receiver of unknown type is taken for std's.
@@ -131,7 +129,7 @@ impl Methods {
         let mut by_type: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> =
             BTreeMap::new();
         for f in files {
-            for imp in impls(&tokens(&code_only(&f.src))) {
+            for imp in impls(&f.parsed.toks) {
                 let Some(ty) = type_path(f, names, imp.ty).filter(|_| imp.inherent) else {
                     continue;
                 };
@@ -178,8 +176,8 @@ impl Methods {
     /// The method calls (`.m(..)`, `.m::<T>(..)`, `Self::m`) of `f` on the types it
     /// names, each to a file other than `f` whose `impl` defines the method.
     pub fn calls(&self, f: &File, names: &CrateNames) -> Vec<MethodUse> {
-        let toks = tokens(&code_only(&f.src));
-        let impls: Vec<(Vec<String>, (usize, usize))> = (impls(&toks).into_iter())
+        let toks = &f.parsed.toks;
+        let impls: Vec<(Vec<String>, (usize, usize))> = (impls(toks).into_iter())
             .filter_map(|imp| Some((type_path(f, names, imp.ty)?, imp.body)))
             .collect();
         let known = self.types_named(f, names, &impls);
@@ -237,11 +235,11 @@ impl Methods {
         names: &CrateNames,
         impls: &[(Vec<String>, (usize, usize))],
     ) -> BTreeSet<Vec<String>> {
-        let mut seen: Vec<Vec<String>> = (imported_names(&f.src, &f.module).into_iter())
-            .map(|(_, to, _)| names.canonical(to, &f.module))
+        let mut seen: Vec<Vec<String>> = (f.parsed.imports.iter())
+            .map(|(_, to, _)| names.canonical(to.clone(), &f.module))
             .collect();
-        for w in written_paths(&f.src, &f.module) {
-            if let Some(Ok(t)) = resolve_with(&w, &|p, from| names.provides(p, from)) {
+        for w in &f.parsed.written {
+            if let Some(Ok(t)) = resolve_with(w, &|p, from| names.provides(p, from)) {
                 seen.push(names.canonical(t, &w.module));
             }
         }

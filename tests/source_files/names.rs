@@ -9,19 +9,29 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::paths::{Tok, code_only, imported_names, resolve, tokens, written_paths};
+use super::paths::{Parsed, Tok, parse, resolve};
 
-/// One file of the crate: its label (`src/sim/server.rs`), module path and source.
+/// One file of the crate: its label (`src/sim/server.rs`), module path and source
+/// read.
 pub struct File {
     pub label: String,
     pub module: Vec<String>,
-    pub src: String,
+    pub parsed: Parsed,
 }
 
-/// The names a file's source defines at any depth (`fn`, `struct`, `enum`,
+impl File {
+    pub fn new(label: &str, module: Vec<String>, src: &str) -> File {
+        File {
+            label: label.to_string(),
+            parsed: parse(src, &module),
+            module,
+        }
+    }
+}
+
+/// The names a file's tokens define at any depth (`fn`, `struct`, `enum`,
 /// `trait`, `type`, `const`, `static`, `union`, `mod`, `macro_rules!`).
-pub fn defined_names(src: &str) -> BTreeSet<String> {
-    let toks = tokens(&code_only(src));
+pub fn defined_names(toks: &[(Tok, usize)]) -> BTreeSet<String> {
     let word = |i: usize| match toks.get(i) {
         Some((Tok::Word(w), _)) => Some(w.as_str()),
         _ => None,
@@ -56,11 +66,14 @@ impl CrateNames {
     pub fn new(files: &[File]) -> CrateNames {
         let mut globs: BTreeMap<Vec<String>, Vec<(Vec<String>, bool)>> = BTreeMap::new();
         for f in files {
-            for w in written_paths(&f.src, &f.module) {
+            for w in &f.parsed.written {
                 if w.glob
-                    && let Some(Ok(m)) = resolve(&w)
+                    && let Some(Ok(m)) = resolve(w)
                 {
-                    globs.entry(w.module).or_default().push((m, w.reexport));
+                    globs
+                        .entry(w.module.clone())
+                        .or_default()
+                        .push((m, w.reexport));
                 }
             }
         }
@@ -69,11 +82,11 @@ impl CrateNames {
                 .map(|f| (f.module.clone(), f.label.clone()))
                 .collect(),
             defined: (files.iter())
-                .map(|f| (f.label.clone(), defined_names(&f.src)))
+                .map(|f| (f.label.clone(), defined_names(&f.parsed.toks)))
                 .collect(),
             imports: (files.iter())
-                .flat_map(|f| imported_names(&f.src, &f.module))
-                .map(|(from, to, public)| (from, (to, public)))
+                .flat_map(|f| f.parsed.imports.iter())
+                .map(|(from, to, public)| (from.clone(), (to.clone(), *public)))
                 .collect(),
             globs,
         }

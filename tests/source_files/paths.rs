@@ -127,22 +127,36 @@ struct Scope {
 
 type Scopes = BTreeMap<Vec<String>, Scope>;
 
-/// Every path a file writes (see the module's text), with the module each is
-/// written in (`module` is the file's own module).
-pub fn written_paths(src: &str, module: &[String]) -> Vec<Written> {
-    scan(src, module).0
+/// A file read once: its tokens, the paths it writes, the names it imports.
+pub struct Parsed {
+    pub toks: Vec<(Tok, usize)>,
+    /// Every path the file writes (see the module's text), with the module each
+    /// is written in.
+    pub written: Vec<Written>,
+    /// The names its `use`s bring into its modules (its own, its inline `mod`
+    /// blocks'), each as the crate path it is reached by (`worker::Envelope`), the
+    /// crate path it stands for (`worker::envelope::Envelope`), and whether a
+    /// `pub use` brings it: a path that reaches a module's name reaches what the
+    /// name stands for.
+    pub imports: Vec<(Vec<String>, Vec<String>, bool)>,
 }
 
-/// The names a file's `use`s bring into its modules (its own, its inline `mod`
-/// blocks'), each as the crate path it is reached by (`worker::Envelope`) and the
-/// crate path it stands for (`worker::envelope::Envelope`), and whether a `pub use`
-/// brings it: a path that reaches a module's name reaches what the name stands for.
-pub fn imported_names(src: &str, module: &[String]) -> Vec<(Vec<String>, Vec<String>, bool)> {
-    let scopes = scan(src, module).1;
+/// Reads a file whose module is `module`.
+pub fn parse(src: &str, module: &[String]) -> Parsed {
+    let toks = tokens(&code_only(src));
+    let (written, scopes) = scan(&toks, module);
+    Parsed {
+        written,
+        imports: imports_of(&scopes),
+        toks,
+    }
+}
+
+fn imports_of(scopes: &Scopes) -> Vec<(Vec<String>, Vec<String>, bool)> {
     let mut out = Vec::new();
-    for (at, scope) in &scopes {
+    for (at, scope) in scopes {
         for (name, path) in &scope.names {
-            if let Some(to) = absolute(path, at, &scopes, 0) {
+            if let Some(to) = absolute(path, at, scopes, 0) {
                 let mut from = at.clone();
                 from.push(name.clone());
                 out.push((from, to, scope.pub_names.contains(name)));
@@ -152,13 +166,12 @@ pub fn imported_names(src: &str, module: &[String]) -> Vec<(Vec<String>, Vec<Str
     out
 }
 
-fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
-    let toks = tokens(&code_only(src));
+fn scan(toks: &[(Tok, usize)], module: &[String]) -> (Vec<Written>, Scopes) {
     let word = |i: usize| match toks.get(i) {
         Some((Tok::Word(w), _)) => Some(w.as_str()),
         _ => None,
     };
-    let locals = locals::local_names(&toks);
+    let locals = locals::local_names(toks);
     let mut out = Vec::new();
     let mut scopes = Scopes::new();
     // Inline `mod name { .. }` blocks: (name, brace depth inside it).
@@ -220,7 +233,7 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
                         }));
                 i += 1;
                 let mut paths = Vec::new();
-                use_tree(&toks, &mut i, Vec::new(), &mut paths);
+                use_tree(toks, &mut i, Vec::new(), &mut paths);
                 let scope = scopes.entry(here()).or_default();
                 for p in &paths {
                     if p.glob {
@@ -275,7 +288,7 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
                 out.push(written(path, line, false, false));
                 continue;
             }
-            Tok::Word(w) if !locals.contains(w) && locals::bare_at(&toks, i) => {
+            Tok::Word(w) if !locals.contains(w) && locals::bare_at(toks, i) => {
                 out.push(Written {
                     bare: true,
                     ..written(vec![w.clone()], toks[i].1, false, false)
