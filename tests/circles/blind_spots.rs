@@ -203,3 +203,32 @@ fn a_local_of_the_same_name_as_a_globbed_one_is_no_arrow() {
         assert!(!g["src/m/a.rs"].contains_key("src/m/b.rs"), "{a}\n{g:?}");
     }
 }
+
+#[test]
+fn a_name_a_macro_makes_is_its_file_s() {
+    let g = graph(&[
+        file("src/x/mod.rs", "x", "mod kid;\nmod other;\npub use kid::*;"),
+        file(
+            "src/x/kid.rs",
+            "x::kid",
+            "macro_rules! body { ($(#[$m:meta])* $name:ident) => { $(#[$m])* pub struct $name; } }\n\
+             body!(#[derive(Debug)] PersonUpdate);\nbody! { NewPerson }",
+        ),
+        file(
+            "src/x/other.rs",
+            "x::other",
+            "use crate::x::{Debug, NewPerson, PersonUpdate};",
+        ),
+    ]);
+    let names = |to: &str| g["src/x/other.rs"][to].iter().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names("src/x/kid.rs"),
+        ["NewPerson", "PersonUpdate"],
+        "{g:?}"
+    );
+    assert_eq!(
+        names("src/x/mod.rs"),
+        ["Debug"],
+        "an attribute's word: {g:?}"
+    );
+}

@@ -52,11 +52,11 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// The words that open an item's name.
-const ITEMS: &[&str] = &[
+pub const ITEMS: &[&str] = &[
     "fn", "struct", "enum", "trait", "type", "const", "static", "union", "mod",
 ];
 
-fn word(toks: &[(Tok, usize)], i: usize) -> Option<&str> {
+pub fn word(toks: &[(Tok, usize)], i: usize) -> Option<&str> {
     match toks.get(i) {
         Some((Tok::Word(w), _)) => Some(w.as_str()),
         _ => None,

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::paths::locals::{ITEMS, word};
 use super::paths::{Parsed, Tok, parse, resolve};
 
 /// One file of the crate: its label (`src/sim/server.rs`), module path and source
@@ -29,23 +30,74 @@ impl File {
     }
 }
 
+fn opens(t: &Tok) -> bool {
+    matches!(t, Tok::Open | Tok::Other('(' | '['))
+}
+
+fn closes(t: &Tok) -> bool {
+    matches!(t, Tok::Close | Tok::Other(')' | ']'))
+}
+
+/// The end of the group opening at `toks[open]`: the index of its closing token.
+fn group_end(toks: &[(Tok, usize)], open: usize) -> usize {
+    let mut depth = 0;
+    for (i, (t, _)) in toks.iter().enumerate().skip(open) {
+        if opens(t) {
+            depth += 1;
+        } else if closes(t) {
+            depth -= 1;
+            if depth == 0 {
+                return i;
+            }
+        }
+    }
+    toks.len()
+}
+
 /// The names a file's tokens define at any depth (`fn`, `struct`, `enum`,
-/// `trait`, `type`, `const`, `static`, `union`, `mod`, `macro_rules!`).
+/// `trait`, `type`, `const`, `static`, `union`, `mod`, `macro_rules!`), and those
+/// its macros make: a `macro_rules!` whose body names an item by a fragment
+/// (`struct $name`) defines the capitalised names its invocations in the file are
+/// given (`person_body!(#[doc] PersonUpdate)`), attributes left out.
 pub fn defined_names(toks: &[(Tok, usize)]) -> BTreeSet<String> {
-    let word = |i: usize| match toks.get(i) {
-        Some((Tok::Word(w), _)) => Some(w.as_str()),
-        _ => None,
-    };
     let mut out = BTreeSet::new();
+    let mut makers = BTreeSet::new();
     for i in 0..toks.len() {
-        let name = match word(i) {
-            Some(
-                "fn" | "struct" | "enum" | "trait" | "type" | "const" | "static" | "union" | "mod",
-            ) => word(i + 1),
-            Some("macro_rules") => word(i + 2),
-            _ => None,
-        };
-        out.extend(name.map(str::to_string));
+        match word(toks, i) {
+            Some(w) if ITEMS.contains(&w) => out.extend(word(toks, i + 1).map(str::to_string)),
+            Some("macro_rules") => {
+                let Some(name) = word(toks, i + 2) else {
+                    continue;
+                };
+                out.insert(name.to_string());
+                let body = (i + 3)..group_end(toks, i + 3).min(toks.len());
+                if body.clone().any(|j| {
+                    word(toks, j).is_some_and(|w| ITEMS.contains(&w))
+                        && toks.get(j + 1).is_some_and(|t| t.0 == Tok::Other('$'))
+                }) {
+                    makers.insert(name);
+                }
+            }
+            _ => (),
+        }
+    }
+    for i in 0..toks.len() {
+        let invoked = word(toks, i).is_some_and(|w| makers.contains(w))
+            && toks.get(i + 1).is_some_and(|t| t.0 == Tok::Other('!'))
+            && toks.get(i + 2).is_some_and(|t| opens(&t.0));
+        if !invoked {
+            continue;
+        }
+        let end = group_end(toks, i + 2);
+        let mut j = i + 3;
+        while j < end {
+            if toks[j].0 == Tok::Other('#') && toks.get(j + 1).is_some_and(|t| opens(&t.0)) {
+                j = group_end(toks, j + 1); // an attribute
+            } else if let Some(w) = word(toks, j).filter(|w| w.starts_with(char::is_uppercase)) {
+                out.insert(w.to_string());
+            }
+            j += 1;
+        }
     }
     out
 }

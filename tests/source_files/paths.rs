@@ -24,7 +24,7 @@ use std::path::Path;
 mod tokens;
 pub use tokens::{Tok, code_only, tokens};
 #[path = "locals.rs"]
-mod locals;
+pub mod locals;
 
 /// One path written in the code, as written, with its line.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,10 +167,7 @@ fn imports_of(scopes: &Scopes) -> Vec<(Vec<String>, Vec<String>, bool)> {
 }
 
 fn scan(toks: &[(Tok, usize)], module: &[String]) -> (Vec<Written>, Scopes) {
-    let word = |i: usize| match toks.get(i) {
-        Some((Tok::Word(w), _)) => Some(w.as_str()),
-        _ => None,
-    };
+    let word = |i: usize| locals::word(toks, i);
     let locals = locals::local_names(toks);
     let mut out = Vec::new();
     let mut scopes = Scopes::new();
