@@ -6,49 +6,12 @@ use std::collections::BTreeSet;
 use super::tokens::Tok;
 
 /// Rust's keywords and the names no glob can bring in.
+#[rustfmt::skip]
 const KEYWORDS: &[&str] = &[
-    "as",
-    "async",
-    "await",
-    "break",
-    "const",
-    "continue",
-    "crate",
-    "dyn",
-    "else",
-    "enum",
-    "extern",
-    "false",
-    "fn",
-    "for",
-    "if",
-    "impl",
-    "in",
-    "let",
-    "loop",
-    "match",
-    "mod",
-    "move",
-    "mut",
-    "pub",
-    "ref",
-    "return",
-    "self",
-    "Self",
-    "static",
-    "struct",
-    "super",
-    "trait",
-    "true",
-    "type",
-    "unsafe",
-    "use",
-    "where",
-    "while",
-    "union",
-    "macro_rules",
-    "yield",
-    "_",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+    "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
+    "true", "type", "unsafe", "use", "where", "while", "union", "macro_rules", "yield", "_",
 ];
 
 /// The words that open an item's name.
@@ -56,6 +19,7 @@ pub const ITEMS: &[&str] = &[
     "fn", "struct", "enum", "trait", "type", "const", "static", "union", "mod",
 ];
 
+/// The word at `toks[i]`, if it is one.
 pub fn word(toks: &[(Tok, usize)], i: usize) -> Option<&str> {
     match toks.get(i) {
         Some((Tok::Word(w), _)) => Some(w.as_str()),
