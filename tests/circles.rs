@@ -13,9 +13,18 @@
 //! `src/sim/dataset/engage.rs` is `sim::dataset::engage`). Paths into a file's own
 //! module (its inline `mod tests` too) are not edges.
 //!
-//! A name a face re-exports by a glob (`pub use protocol::*;` in `worker/mod.rs`)
-//! and does not define itself is taken to the globbed file that defines it:
-//! `crate::worker::Request` is an edge to `worker/protocol.rs`.
+//! A name is taken to the file that defines it (tests/source_files/names.rs): a
+//! name a face re-exports by a glob (`pub use protocol::*;` in `worker/mod.rs`) or
+//! imports is followed, so `crate::worker::Request` is an edge to
+//! `worker/protocol.rs`. Paths inside macro invocations count like any other
+//! (`matches!(x, crate::m::Kind::A)`); strings do not. A bare name a glob brings in
+//! (`use super::*;` then `Shared`, `helper()`, `shout!()`) is an edge to the file
+//! that defines it, unless the file binds that name itself (an item, a variant, a
+//! generic, a `let`, a parameter). A method that an `impl` block in another file
+//! adds to a type is an edge to that file (tests/source_files/methods.rs):
+//! `Type::m`, `self.m()` / `Self::m` inside an `impl Type`, and `x.m()` in a file
+//! that names `Type` (unless `m` is one of std's common methods), told as
+//! `Type.m`.
 //!
 //! The rule for a folder's face (`mod.rs`, or `x.rs` beside an `x/` folder, or
 //! `lib.rs`): a `pub use` in it that names one of its own descendants is a re-export,
@@ -31,290 +40,68 @@ mod source_files;
 use source_files::rust_files;
 #[path = "source_files/paths.rs"]
 mod paths;
-use paths::{Tok, code_only, imported_names, module_of, resolve_with, tokens, written_paths};
+use paths::{module_of, resolve_with};
+#[path = "source_files/names.rs"]
+mod names;
+use names::{CrateNames, File};
+#[path = "source_files/methods.rs"]
+mod methods;
+use methods::Methods;
 
 #[path = "circles/allowed.rs"]
 mod allowed;
 use allowed::ALLOWED;
-
-/// One file of the crate: its label (`src/sim/server.rs`), module path and source.
-struct File {
-    label: String,
-    module: Vec<String>,
-    src: String,
-}
-
-/// The file -> file edges, each with the names that tie them (the first segment
-/// after the target file's module, or `(module)` when the path names the module
-/// itself).
-type Graph = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
-
-/// Each name a module's `use` brings in (`worker::Envelope`), and the crate path
-/// it stands for (`worker::envelope::Envelope`).
-type Imports = BTreeMap<Vec<String>, Vec<String>>;
-
-/// `target` with a module's imported name it goes through replaced by what the
-/// name stands for, again until it names no imported name: `super::Envelope`,
-/// re-exported by the parent from a sibling, is the sibling's.
-fn through_imports(imports: &Imports, mut target: Vec<String>) -> Vec<String> {
-    for _ in 0..8 {
-        let Some(len) = (1..=target.len())
-            .rev()
-            .find(|&n| imports.contains_key(&target[..n]))
-        else {
-            break;
-        };
-        let mut to = imports[&target[..len]].clone();
-        to.extend(target[len..].iter().cloned());
-        if to == target {
-            break;
-        }
-        target = to;
-    }
-    target
-}
-
-/// The names a file's source defines at any depth (`fn`, `struct`, `enum`,
-/// `trait`, `type`, `const`, `static`, `union`, `mod`, `macro_rules!`).
-fn defined_names(src: &str) -> BTreeSet<String> {
-    let toks = tokens(&code_only(src));
-    let word = |i: usize| match toks.get(i) {
-        Some((Tok::Word(w), _)) => Some(w.as_str()),
-        _ => None,
-    };
-    let mut out = BTreeSet::new();
-    for i in 0..toks.len() {
-        let name = match word(i) {
-            Some(
-                "fn" | "struct" | "enum" | "trait" | "type" | "const" | "static" | "union" | "mod",
-            ) => word(i + 1),
-            Some("macro_rules") => word(i + 2),
-            _ => None,
-        };
-        out.extend(name.map(str::to_string));
-    }
-    out
-}
-
-/// What each file defines itself, and the modules it re-exports by a glob.
-struct Owners<'a> {
-    by_module: BTreeMap<&'a [String], &'a str>,
-    defined: BTreeMap<&'a str, BTreeSet<String>>,
-    glob_reexports: BTreeMap<&'a str, Vec<Vec<String>>>,
-}
-
-impl<'a> Owners<'a> {
-    fn new(files: &'a [File], is_module: &dyn Fn(&[String]) -> bool) -> Owners<'a> {
-        let mut glob_reexports: BTreeMap<&str, Vec<Vec<String>>> = BTreeMap::new();
-        for f in files {
-            for w in written_paths(&f.src, &f.module) {
-                if w.glob
-                    && w.reexport
-                    && w.module == f.module
-                    && let Some(Ok(m)) = resolve_with(&w, is_module)
-                {
-                    glob_reexports.entry(f.label.as_str()).or_default().push(m);
-                }
-            }
-        }
-        Owners {
-            by_module: files
-                .iter()
-                .map(|f| (f.module.as_slice(), f.label.as_str()))
-                .collect(),
-            defined: files
-                .iter()
-                .map(|f| (f.label.as_str(), defined_names(&f.src)))
-                .collect(),
-            glob_reexports,
-        }
-    }
-
-    /// `target` with a name a face re-exports by a glob, and does not define,
-    /// taken into the globbed module that defines or imports it (followed
-    /// through that module's imports and further globs): `worker::Request` is
-    /// `worker::protocol::Request`.
-    fn through_globs(&self, imports: &Imports, mut target: Vec<String>) -> Vec<String> {
-        for _ in 0..8 {
-            let Some((len, file)) = (0..=target.len())
-                .rev()
-                .find_map(|n| self.by_module.get(&target[..n]).map(|l| (n, *l)))
-            else {
-                break;
-            };
-            let Some(name) = target.get(len) else {
-                break;
-            };
-            if self.defined[file].contains(name) {
-                break;
-            }
-            let has = |m: &Vec<String>| {
-                let mut named = m.clone();
-                named.push(name.clone());
-                imports.contains_key(&named)
-                    || (self.by_module.get(m.as_slice()))
-                        .is_some_and(|f| self.defined[f].contains(name))
-            };
-            let Some(m) = self
-                .glob_reexports
-                .get(file)
-                .into_iter()
-                .flatten()
-                .find(|m| has(m))
-            else {
-                break;
-            };
-            let mut to = m.clone();
-            to.extend(target[len..].iter().cloned());
-            target = through_imports(imports, to);
-        }
-        target
-    }
-}
+#[path = "circles/rings.rs"]
+mod rings;
+use rings::{Graph, allowed_by, circles, describe, stale};
+#[path = "circles/blind_spots.rs"]
+#[cfg(test)]
+mod blind_spots;
 
 fn graph(files: &[File]) -> Graph {
-    let by_module: BTreeMap<&[String], &str> = files
-        .iter()
-        .map(|f| (f.module.as_slice(), f.label.as_str()))
-        .collect();
-    let is_module = |m: &[String]| by_module.contains_key(m);
-    let imports: Imports = files
-        .iter()
-        .flat_map(|f| imported_names(&f.src, &f.module))
-        .collect();
-    let owners = Owners::new(files, &is_module);
+    let names = CrateNames::new(files);
+    let methods = Methods::new(files, &names);
+    let provides = |p: &[String], from: &[String]| names.provides(p, from);
     let mut g = Graph::new();
     for f in files {
-        g.entry(f.label.clone()).or_default();
-        for w in written_paths(&f.src, &f.module) {
-            let Some(Ok(target)) = resolve_with(&w, &is_module) else {
-                continue;
-            };
-            let target = owners.through_globs(&imports, through_imports(&imports, target));
-            // The file holding the longest module prefix of the target.
-            let Some((len, to)) = (0..=target.len())
-                .rev()
-                .find_map(|n| by_module.get(&target[..n]).map(|l| (n, *l)))
-            else {
-                continue;
-            };
-            let to_module = &target[..len];
-            if w.reexport && to_module.starts_with(&f.module) {
-                continue; // a face re-exporting its own descendant
-            }
-            if to == f.label {
-                continue;
-            }
-            let name = target
-                .get(len)
-                .cloned()
-                .unwrap_or_else(|| "(module)".to_string());
+        let mut edge = |to: &str, name: String| {
             g.entry(f.label.clone())
                 .or_default()
                 .entry(to.to_string())
                 .or_default()
                 .insert(name);
+        };
+        for w in &f.parsed.written {
+            let Some(Ok(target)) = resolve_with(w, &provides) else {
+                continue;
+            };
+            let target = names.canonical(target, &w.module);
+            // The file holding the longest module prefix of the target.
+            let Some((len, to)) = names.file_of(&target) else {
+                continue;
+            };
+            if w.reexport && target[..len].starts_with(&f.module) {
+                continue; // a face re-exporting its own descendant
+            }
+            for m in methods.of_path(&target, &f.label, w.line) {
+                edge(&m.file, m.name());
+            }
+            if to == f.label {
+                continue;
+            }
+            let name = target.get(len).cloned();
+            edge(to, name.unwrap_or_else(|| "(module)".to_string()));
         }
+        for m in methods.calls(f, &names) {
+            edge(&m.file, m.name());
+        }
+        g.entry(f.label.clone()).or_default();
     }
     g
 }
 
-/// The circles: every strongly connected set of two or more files (Tarjan), each
-/// as its sorted files.
-fn circles(g: &Graph) -> Vec<Vec<String>> {
-    struct Walk<'a> {
-        g: &'a Graph,
-        index: BTreeMap<&'a str, usize>,
-        low: BTreeMap<&'a str, usize>,
-        stack: Vec<&'a str>,
-        on_stack: BTreeSet<&'a str>,
-        out: Vec<Vec<String>>,
-    }
-    fn visit<'a>(w: &mut Walk<'a>, v: &'a str) {
-        let n = w.index.len();
-        w.index.insert(v, n);
-        w.low.insert(v, n);
-        w.stack.push(v);
-        w.on_stack.insert(v);
-        let g = w.g;
-        for to in g.get(v).into_iter().flat_map(|e| e.keys()) {
-            let to = to.as_str();
-            if !w.index.contains_key(to) {
-                visit(w, to);
-                let low = w.low[v].min(w.low[to]);
-                w.low.insert(v, low);
-            } else if w.on_stack.contains(to) {
-                let low = w.low[v].min(w.index[to]);
-                w.low.insert(v, low);
-            }
-        }
-        if w.low[v] == w.index[v] {
-            let mut set = Vec::new();
-            while let Some(top) = w.stack.pop() {
-                w.on_stack.remove(top);
-                set.push(top.to_string());
-                if top == v {
-                    break;
-                }
-            }
-            if set.len() > 1 {
-                set.sort();
-                w.out.push(set);
-            }
-        }
-    }
-    let mut w = Walk {
-        g,
-        index: BTreeMap::new(),
-        low: BTreeMap::new(),
-        stack: Vec::new(),
-        on_stack: BTreeSet::new(),
-        out: Vec::new(),
-    };
-    for v in g.keys() {
-        if !w.index.contains_key(v.as_str()) {
-            visit(&mut w, v);
-        }
-    }
-    w.out.sort();
-    w.out
-}
-
-/// One circle told: its files, then each edge inside it with the names taken.
-fn describe(g: &Graph, circle: &[String]) -> String {
-    let mut s = format!("circle of {} files: {}", circle.len(), circle.join(", "));
-    for from in circle {
-        for (to, names) in &g[from] {
-            if circle.contains(to) {
-                let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                s.push_str(&format!("\n    {from} -> {to} ({})", names.join(", ")));
-            }
-        }
-    }
-    s
-}
-
 fn allowed(circle: &[String]) -> Option<&'static str> {
     allowed_by(ALLOWED, circle)
-}
-
-/// The reason of the entry of `list` holding every file of `circle`.
-fn allowed_by(list: &[(&[&str], &'static str)], circle: &[String]) -> Option<&'static str> {
-    list.iter()
-        .find(|(files, _)| circle.iter().all(|f| files.contains(&f.as_str())))
-        .map(|(_, why)| *why)
-}
-
-/// The entries of `list` that hold no circle of `found` (fixed: remove them).
-fn stale<'a>(list: &[(&'a [&'a str], &str)], found: &[Vec<String>]) -> Vec<&'a [&'a str]> {
-    list.iter()
-        .map(|(files, _)| *files)
-        .filter(|files| {
-            !found
-                .iter()
-                .any(|c| allowed_by(&[(*files, "")], c).is_some())
-        })
-        .collect()
 }
 
 fn crate_files() -> Vec<File> {
@@ -325,10 +112,13 @@ fn crate_files() -> Vec<File> {
     paths
         .into_iter()
         .filter(|p| !p.ends_with("main.rs"))
-        .map(|p| File {
-            label: p.strip_prefix(root).unwrap().display().to_string(),
-            module: module_of(&src_dir, &p),
-            src: std::fs::read_to_string(&p).unwrap(),
+        .map(|p| {
+            let label = p.strip_prefix(root).unwrap().display().to_string();
+            File::new(
+                &label,
+                module_of(&src_dir, &p),
+                &std::fs::read_to_string(&p).unwrap(),
+            )
         })
         .collect()
 }
@@ -364,11 +154,8 @@ fn the_crate_files_form_no_import_circle() {
 }
 
 fn file(label: &str, module: &str, src: &str) -> File {
-    File {
-        label: label.to_string(),
-        module: module.split("::").map(str::to_string).collect(),
-        src: src.to_string(),
-    }
+    let module = module.split("::").map(str::to_string).collect();
+    File::new(label, module, src)
 }
 
 #[test]

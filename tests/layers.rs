@@ -10,19 +10,27 @@
 //! chains resolved against the module they are written in (inline `mod` blocks
 //! included), so `super::super::tui` cannot slip past; paths that start with a name
 //! the module declares or imports (`use crate::hub as lead; lead::elect()`), and
-//! names a glob brings in (`use crate::*; tui::draw()`), as in
-//! tests/source_files/paths.rs. Comments and string literals are skipped.
+//! names a glob brings in (`use crate::*; tui::draw()`, or a bare `App` that
+//! `lib.rs` re-exports from `tui`), as in tests/source_files/paths.rs; paths inside
+//! macro invocations and `macro_rules!` bodies (`$crate::hub::x`). A path is checked
+//! as written and where it is defined (tests/source_files/names.rs), and a method
+//! an `impl` block of an upper layer adds to a lower type, called from below, is
+//! caught (tests/source_files/methods.rs). Comments and string literals are skipped.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 #[path = "source_files/mod.rs"]
 mod source_files;
 use source_files::rust_files;
 #[path = "source_files/paths.rs"]
-#[allow(dead_code)] // following re-exports (`imported_names`) is tests/circles.rs's
 mod paths;
-use paths::{module_of, resolve_with, written_paths};
+use paths::{module_of, resolve_with};
+#[path = "source_files/names.rs"]
+mod names;
+use names::{CrateNames, File};
+#[path = "source_files/methods.rs"]
+mod methods;
+use methods::Methods;
 
 /// The layers below the UI.
 const LOWER: &[&str] = &[
@@ -31,18 +39,43 @@ const LOWER: &[&str] = &[
 /// What no lower layer may reach.
 const UPPER: &[&str] = &["worker", "tui", "cli", "hub"];
 
-/// What is wrong with one file's paths, one line per problem: `file:line: ...`.
-/// `is_module` knows the crate's modules (for names a glob brings in).
-fn violations(
-    label: &str,
-    src: &str,
-    module: &[String],
-    is_module: &dyn Fn(&[String]) -> bool,
-) -> Vec<String> {
-    let layer = module.first().map(String::as_str).unwrap_or("");
+/// What is wrong with a file of `layer` reaching `target` (a crate path).
+fn wrong_way(layer: &str, target: &[String]) -> Option<String> {
+    let top = target.first().map(String::as_str).unwrap_or("");
+    if UPPER.contains(&top) {
+        Some(format!(
+            "reaches crate::{top}; {layer} sits below worker, tui, cli and hub (move what both need below both)"
+        ))
+    } else if layer == "config" && top == "store" {
+        Some(
+            "reaches crate::store; config sits below the store (move what both need below both)"
+                .into(),
+        )
+    } else if layer == "redact" && top != "redact" {
+        Some(format!(
+            "reaches crate::{top}; redact imports nothing of the crate"
+        ))
+    } else if layer == "sim" && target.starts_with(&["api".to_string(), "models".to_string()]) {
+        Some("reaches crate::api::models; the simulator keeps its own data model".into())
+    } else {
+        None
+    }
+}
+
+/// The top module of a file label (`src/tui/app.rs` is `tui`).
+fn layer_of(label: &str) -> Vec<String> {
+    let top = label.split('/').nth(1).unwrap_or("");
+    vec![top.trim_end_matches(".rs").to_string()]
+}
+
+/// What is wrong with one file's paths and method calls, one line per problem:
+/// `file:line: ...`. `names` and `methods` know the crate.
+fn violations(f: &File, names: &CrateNames, methods: &Methods) -> Vec<String> {
+    let layer = f.module.first().map(String::as_str).unwrap_or("");
+    let label = &f.label;
     let mut out = Vec::new();
-    for w in written_paths(src, module) {
-        let target = match resolve_with(&w, is_module) {
+    for w in &f.parsed.written {
+        let target = match resolve_with(w, &|p, from| names.provides(p, from)) {
             None => continue,
             Some(Err(e)) => {
                 out.push(format!("{label}:{}: {e}", w.line));
@@ -50,30 +83,33 @@ fn violations(
             }
             Some(Ok(t)) => t,
         };
-        let top = target.first().map(String::as_str).unwrap_or("");
         let written = w.path.join("::");
-        if UPPER.contains(&top) {
+        // As written, then where it is defined (through re-exports and globs).
+        let defined = names.canonical(target.clone(), &w.module);
+        if let Some(why) = wrong_way(layer, &target) {
+            out.push(format!("{label}:{}: `{written}` {why}", w.line));
+        } else if let Some(why) = wrong_way(layer, &defined) {
+            let at = defined.join("::");
             out.push(format!(
-                "{label}:{}: `{written}` reaches crate::{top}; {layer} sits below worker, tui, cli and hub (move what both need below both)",
+                "{label}:{}: `{written}` (crate::{at}) {why}",
                 w.line
             ));
         }
-        if layer == "config" && top == "store" {
-            out.push(format!(
-                "{label}:{}: `{written}` reaches crate::store; config sits below the store (move what both need below both)",
-                w.line
-            ));
+        for m in methods.of_path(&defined, label, w.line) {
+            if let Some(why) = wrong_way(layer, &layer_of(&m.file)) {
+                out.push(format!(
+                    "{label}:{}: `{written}` is in {} and {why}",
+                    w.line, m.file
+                ));
+            }
         }
-        if layer == "redact" && top != "redact" {
+    }
+    for m in methods.calls(f, names) {
+        if let Some(why) = wrong_way(layer, &layer_of(&m.file)) {
+            let name = m.name();
             out.push(format!(
-                "{label}:{}: `{written}` reaches crate::{top}; redact imports nothing of the crate",
-                w.line
-            ));
-        }
-        if layer == "sim" && target.starts_with(&["api".to_string(), "models".to_string()]) {
-            out.push(format!(
-                "{label}:{}: `{written}` reaches crate::api::models; the simulator keeps its own data model",
-                w.line
+                "{label}:{}: `{name}` is in {} and {why}",
+                m.line, m.file
             ));
         }
     }
@@ -82,39 +118,40 @@ fn violations(
 
 #[test]
 fn lower_layers_import_nothing_from_above() {
-    let src_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src_dir = root.join("src");
     let mut all = Vec::new();
     rust_files(&src_dir, &mut all);
-    let modules: BTreeSet<Vec<String>> = all.iter().map(|f| module_of(&src_dir, f)).collect();
-    let is_module = |m: &[String]| modules.contains(m);
-    let mut files = Vec::new();
-    for layer in LOWER {
-        let dir = src_dir.join(layer);
-        if dir.is_dir() {
-            rust_files(&dir, &mut files);
-        }
-        let file = src_dir.join(format!("{layer}.rs"));
-        if file.is_file() {
-            files.push(file);
-        }
-    }
+    let files: Vec<File> = (all.iter())
+        .filter(|p| !p.ends_with("main.rs"))
+        .map(|p| {
+            let label = p.strip_prefix(root).unwrap().display().to_string();
+            File::new(
+                &label,
+                module_of(&src_dir, p),
+                &std::fs::read_to_string(p).unwrap(),
+            )
+        })
+        .collect();
+    let names = CrateNames::new(&files);
+    let methods = Methods::new(&files, &names);
+    let lower: Vec<&File> = (files.iter())
+        .filter(|f| {
+            f.module
+                .first()
+                .is_some_and(|l| LOWER.contains(&l.as_str()))
+        })
+        .collect();
     assert!(
-        files.len() > 50,
+        lower.len() > 50,
         "only {} files found under src",
-        files.len()
+        lower.len()
     );
     let mut problems = Vec::new();
     let mut checked = 0;
-    for file in &files {
-        let src = std::fs::read_to_string(file).unwrap();
-        let module = module_of(&src_dir, file);
-        let label = file
-            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-            .unwrap()
-            .display()
-            .to_string();
-        checked += written_paths(&src, &module).len();
-        problems.extend(violations(&label, &src, &module, &is_module));
+    for f in lower {
+        checked += f.parsed.written.len();
+        problems.extend(violations(f, &names, &methods));
     }
     assert!(
         checked > 500,
@@ -131,12 +168,31 @@ fn m(path: &str) -> Vec<String> {
     path.split("::").map(str::to_string).collect()
 }
 
-/// [`violations`] in a crate whose modules are the layers.
+/// [`violations`] of `src` in a crate whose modules are the layers (one empty
+/// file each) and the `extra` files.
+fn check_in(
+    extra: &[(&str, &str, &str)],
+    label: &str,
+    src: &str,
+    module: &[String],
+) -> Vec<String> {
+    let file = |label: &str, module: Vec<String>, src: &str| File::new(label, module, src);
+    let mut files: Vec<File> = (LOWER.iter().chain(UPPER))
+        .filter(|l| !extra.iter().any(|(x, ..)| *x == format!("src/{l}.rs")))
+        .map(|l| file(&format!("src/{l}.rs"), vec![l.to_string()], ""))
+        .collect();
+    files.extend(
+        (extra.iter())
+            .map(|(l, at, s)| file(l, m(at).into_iter().filter(|x| !x.is_empty()).collect(), s)),
+    );
+    files.push(file(label, module.to_vec(), src));
+    let names = CrateNames::new(&files);
+    let methods = Methods::new(&files, &names);
+    violations(files.last().unwrap(), &names, &methods)
+}
+
 fn check(label: &str, src: &str, module: &[String]) -> Vec<String> {
-    let is_module = |m: &[String]| {
-        m.len() == 1 && (LOWER.contains(&m[0].as_str()) || UPPER.contains(&m[0].as_str()))
-    };
-    violations(label, src, module, &is_module)
+    check_in(&[], label, src, module)
 }
 
 #[test]
@@ -261,4 +317,77 @@ fn globs_and_names_brought_in_are_caught() {
     let src = "use std::sync;\nmod tui { pub fn f() {} }\nfn f() { sync::Arc::new(1); tui::f(); x.worker::<u8>(); }\n";
     let got = check("src/store/x.rs", src, &at);
     assert!(got.is_empty(), "{got:#?}");
+}
+
+#[test]
+fn a_method_an_upper_layer_adds_to_a_lower_type_is_caught() {
+    let extra = [
+        ("src/store.rs", "store", "mod x;\npub struct Store;"),
+        (
+            "src/tui.rs",
+            "tui",
+            "impl crate::store::Store {\n    pub fn draw(&self) {}\n}",
+        ),
+    ];
+    let at = m("store::x");
+    let src = "use super::Store;\nfn f(s: &Store) {\n    s.draw();\n    Store::draw(s);\n}\n";
+    let got = check_in(&extra, "src/store/x.rs", src, &at);
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(
+        got[0].contains(":4: `Store::draw` is in src/tui.rs and reaches crate::tui"),
+        "{got:#?}"
+    );
+    assert!(
+        got[1].contains(":3: `Store.draw` is in src/tui.rs and reaches crate::tui"),
+        "{got:#?}"
+    );
+    // A file naming no such type, or its own `Store`, calls something else.
+    for src in [
+        "fn f(s: &S) { s.draw(); }",
+        "struct Store;\nimpl Store { fn draw(&self) {} }\nfn f(s: &Store) { s.draw(); }",
+    ] {
+        let got = check_in(&extra, "src/store/x.rs", src, &at);
+        assert!(got.is_empty(), "{src}\n{got:#?}");
+    }
+}
+
+#[test]
+fn a_bare_name_a_glob_brings_in_from_above_is_caught() {
+    let extra = [
+        ("src/lib.rs", "", "pub mod tui;\npub use tui::App;"),
+        ("src/tui.rs", "tui", "pub struct App;"),
+    ];
+    let at = m("store::x");
+    let got = check_in(
+        &extra,
+        "src/store/x.rs",
+        "use crate::*;\nfn f(a: App) {}\n",
+        &at,
+    );
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].contains(":2: `App` (crate::tui::App) reaches crate::tui"),
+        "{got:#?}"
+    );
+    // The file's own `App`, a parameter, a generic of that name are not it.
+    for src in [
+        "use crate::*;\nstruct App;\nfn f(a: App) {}\n",
+        "use crate::*;\nfn f<App>(a: App) {}\n",
+        "use crate::*;\nfn f(App: u8) { let _ = App; }\n",
+    ] {
+        let got = check_in(&extra, "src/store/x.rs", src, &at);
+        assert!(got.is_empty(), "{src}\n{got:#?}");
+    }
+}
+
+#[test]
+fn paths_inside_macro_invocations_are_caught() {
+    let src = "fn f(x: u8) {\n    assert!(matches!(x, crate::worker::Kind::A));\n    \
+               let _ = format!(\"{}\", crate::tui::name());\n    println!(\"crate::cli::x\");\n}\n\
+               macro_rules! m { () => { $crate::hub::elect() } }\n";
+    let got = check("src/sync/x.rs", src, &m("sync::x"));
+    assert_eq!(got.len(), 3, "{got:#?}");
+    assert!(got[0].contains(":2: `crate::worker::Kind::A`"), "{got:#?}");
+    assert!(got[1].contains(":3: `crate::tui::name`"), "{got:#?}");
+    assert!(got[2].contains(":6: `crate::hub::elect`"), "{got:#?}");
 }

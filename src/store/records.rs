@@ -12,9 +12,6 @@ use crate::api::models::{Cadence, Call, Email, EmailTemplate, Membership, Person
 use crate::metrics::EmailFact;
 use crate::metrics::email_fact;
 
-// The PostgreSQL store takes this from here with the row encoding.
-pub(crate) use super::summary::DAY_SECS;
-
 /// A record the store keeps. Rows are [`prepare`](StoreRecord::prepare)d (encoded)
 /// outside any lock, then written in one transaction.
 pub trait StoreRecord: Sized {

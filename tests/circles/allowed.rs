@@ -1,7 +1,36 @@
-//! The import circles tests/circles.rs allows for now: those the check found once
-//! it followed names, globs and re-exports (issue 12), each with what ties it. A
+//! The import circles tests/circles.rs allows for now, each with what ties it. A
 //! circle is allowed only when all its files are on one entry's list, so one that
 //! grows fails; an entry that matches no circle any more fails too (remove it).
-//! None is allowed now: the cli, tui/update and search rings were broken (issue 12).
+//!
+//! The cli, tui/update and search rings of names and globs were broken (issue 12).
+//! Those below were found once the check followed methods of `impl` blocks spread
+//! over files (circles7): each is one type whose file calls methods that other
+//! files' `impl` blocks add to it, while those files name the type. Breaking one
+//! means moving the methods home or the type's fields down into a leaf file, a
+//! change of the type's privacy, not a move of code.
 
-pub const ALLOWED: &[(&[&str], &str)] = &[];
+pub const ALLOWED: &[(&[&str], &str)] = &[
+    (
+        &["src/api/auth/mod.rs", "src/api/auth/refusal.rs"],
+        "TokenProvider (mod.rs) calls refused/transport, which refusal.rs's `impl TokenProvider` adds; refusal.rs takes TokenProvider and Grant",
+    ),
+    (
+        &[
+            "src/search/cache.rs",
+            "src/search/index.rs",
+            "src/search/prepare.rs",
+            "src/search/query.rs",
+            "src/search/rank.rs",
+            "src/search/wide.rs",
+        ],
+        "PeopleIndex (index.rs) calls prepare, run, recall/remember, score_wide, which prepare.rs, query.rs, cache.rs, wide.rs add (query.rs calls rank.rs's top); each takes PeopleIndex",
+    ),
+    (
+        &["src/sim/dataset/activity.rs", "src/sim/dataset/engage.rs"],
+        "Builder (activity.rs) calls call/email, which engage.rs's `impl Builder` adds; engage.rs takes Builder",
+    ),
+    (
+        &["src/sim/live.rs", "src/sim/live/work.rs"],
+        "Live (live.rs) calls enroll/remove_one/work_step, which work.rs's `impl Live` adds; work.rs takes Live and calls plan_engagement",
+    ),
+];

@@ -8,9 +8,14 @@
 //! is written in (its own file's, or an inline `mod` block's), as Rust does: a `mod`
 //! declared there, or a name a `use` there brings in (followed through further
 //! `use`s). A name found in neither may come from a module that module globs
-//! (`use super::*;`): [`resolve_with`] takes it to a child module of a globbed module
-//! when the crate has one by that name. A name that stands for something outside the
+//! (`use super::*;`): [`resolve_with`] takes it into the first globbed module that
+//! has it (a child module, an item, an imported name). A name that stands for something outside the
 //! crate (`use std::sync;`, `serde::Deserialize`) is no path into the crate.
+//!
+//! A bare name (a capital, a call `f(..)`, a macro `m!(..)`) that its module
+//! neither declares nor imports, nor the file binds itself (locals.rs), is a path
+//! of one segment when the module globs something: [`resolve_with`] takes it into
+//! the globbed module that has it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -18,6 +23,8 @@ use std::path::Path;
 #[path = "tokens.rs"]
 mod tokens;
 pub use tokens::{Tok, code_only, tokens};
+#[path = "locals.rs"]
+pub mod locals;
 
 /// One path written in the code, as written, with its line.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +37,9 @@ pub struct Written {
     pub reexport: bool,
     /// Written as `use path::*`: everything the module names is brought in.
     pub glob: bool,
+    /// A bare name (`Shared`, `helper(..)`) its module neither binds nor imports:
+    /// one a glob brings in, or none of the crate's.
+    pub bare: bool,
     /// For a path that starts with a name (not `crate`, `super`, `self`): the crate
     /// path the name stands for where it is written, when it is one of the crate's.
     pub base: Option<Vec<String>>,
@@ -90,7 +100,7 @@ pub fn use_tree(toks: &[(Tok, usize)], i: &mut usize, prefix: Vec<String>, out: 
             }
             _ => {
                 // `*`, `,`, `}`, `;` or the end.
-                let glob = matches!(toks.get(*i).map(|t| &t.0), Some(Tok::Other));
+                let glob = matches!(toks.get(*i).map(|t| &t.0), Some(Tok::Other('*')));
                 if glob {
                     *i += 1; // the `*` of a glob
                 }
@@ -110,42 +120,55 @@ pub fn use_tree(toks: &[(Tok, usize)], i: &mut usize, prefix: Vec<String>, out: 
 struct Scope {
     mods: BTreeSet<String>,
     names: BTreeMap<String, Vec<String>>,
+    /// The names a `pub use` (any `pub(..)`) brings in: seen through a glob.
+    pub_names: BTreeSet<String>,
     globs: Vec<Vec<String>>,
 }
 
 type Scopes = BTreeMap<Vec<String>, Scope>;
 
-/// Every path a file writes (see the module's text), with the module each is
-/// written in (`module` is the file's own module).
-pub fn written_paths(src: &str, module: &[String]) -> Vec<Written> {
-    scan(src, module).0
+/// A file read once: its tokens, the paths it writes, the names it imports.
+pub struct Parsed {
+    pub toks: Vec<(Tok, usize)>,
+    /// Every path the file writes (see the module's text), with the module each
+    /// is written in.
+    pub written: Vec<Written>,
+    /// The names its `use`s bring into its modules (its own, its inline `mod`
+    /// blocks'), each as the crate path it is reached by (`worker::Envelope`), the
+    /// crate path it stands for (`worker::envelope::Envelope`), and whether a
+    /// `pub use` brings it: a path that reaches a module's name reaches what the
+    /// name stands for.
+    pub imports: Vec<(Vec<String>, Vec<String>, bool)>,
 }
 
-/// The names a file's `use`s bring into its modules (its own, its inline `mod`
-/// blocks'), each as the crate path it is reached by (`worker::Envelope`) and the
-/// crate path it stands for (`worker::envelope::Envelope`): a path that reaches a
-/// module's name reaches what the name stands for.
-pub fn imported_names(src: &str, module: &[String]) -> Vec<(Vec<String>, Vec<String>)> {
-    let scopes = scan(src, module).1;
+/// Reads a file whose module is `module`.
+pub fn parse(src: &str, module: &[String]) -> Parsed {
+    let toks = tokens(&code_only(src));
+    let (written, scopes) = scan(&toks, module);
+    Parsed {
+        written,
+        imports: imports_of(&scopes),
+        toks,
+    }
+}
+
+fn imports_of(scopes: &Scopes) -> Vec<(Vec<String>, Vec<String>, bool)> {
     let mut out = Vec::new();
-    for (at, scope) in &scopes {
+    for (at, scope) in scopes {
         for (name, path) in &scope.names {
-            if let Some(to) = absolute(path, at, &scopes, 0) {
+            if let Some(to) = absolute(path, at, scopes, 0) {
                 let mut from = at.clone();
                 from.push(name.clone());
-                out.push((from, to));
+                out.push((from, to, scope.pub_names.contains(name)));
             }
         }
     }
     out
 }
 
-fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
-    let toks = tokens(&code_only(src));
-    let word = |i: usize| match toks.get(i) {
-        Some((Tok::Word(w), _)) => Some(w.as_str()),
-        _ => None,
-    };
+fn scan(toks: &[(Tok, usize)], module: &[String]) -> (Vec<Written>, Scopes) {
+    let word = |i: usize| locals::word(toks, i);
+    let locals = locals::local_names(toks);
     let mut out = Vec::new();
     let mut scopes = Scopes::new();
     // Inline `mod name { .. }` blocks: (name, brace depth inside it).
@@ -164,6 +187,7 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
             module: here(),
             reexport,
             glob,
+            bare: false,
             base: None,
             globs: Vec::new(),
         };
@@ -197,20 +221,25 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
                 // `pub use` or `pub(crate) use` / `pub(super) use` / `pub(in a::b) use`.
                 let reexport = is_pub(i.checked_sub(1))
                     || (i > 0
-                        && toks[i - 1].0 == Tok::Other
+                        && toks[i - 1].0 == Tok::Other(')')
                         && (2..=8).any(|back| {
                             is_pub(i.checked_sub(back))
-                                && toks.get(i + 1 - back).is_some_and(|t| t.0 == Tok::Other)
+                                && toks
+                                    .get(i + 1 - back)
+                                    .is_some_and(|t| t.0 == Tok::Other('('))
                         }));
                 i += 1;
                 let mut paths = Vec::new();
-                use_tree(&toks, &mut i, Vec::new(), &mut paths);
+                use_tree(toks, &mut i, Vec::new(), &mut paths);
                 let scope = scopes.entry(here()).or_default();
                 for p in &paths {
                     if p.glob {
                         scope.globs.push(p.path.clone());
                     } else if let Some(name) = &p.name {
                         scope.names.insert(name.clone(), p.path.clone());
+                        if reexport {
+                            scope.pub_names.insert(name.clone());
+                        }
                     }
                 }
                 out.extend(
@@ -227,7 +256,7 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
             Tok::Word(w)
                 if w == "in"
                     && i >= 2
-                    && toks[i - 1].0 == Tok::Other
+                    && toks[i - 1].0 == Tok::Other('(')
                     && toks[i - 2].0 == Tok::Word("pub".to_string()) =>
             {
                 i += 1;
@@ -256,6 +285,12 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
                 out.push(written(path, line, false, false));
                 continue;
             }
+            Tok::Word(w) if !locals.contains(w) && locals::bare_at(toks, i) => {
+                out.push(Written {
+                    bare: true,
+                    ..written(vec![w.clone()], toks[i].1, false, false)
+                });
+            }
             _ => (),
         }
         i += 1;
@@ -268,12 +303,17 @@ fn scan(src: &str, module: &[String]) -> (Vec<Written>, Scopes) {
         let scope = scopes.get(&w.module);
         if scope.is_some_and(|s| s.mods.contains(first) || s.names.contains_key(first)) {
             w.base = absolute(std::slice::from_ref(first), &w.module, &scopes, 0);
+            if w.bare {
+                w.path.clear(); // brought in by name: its `use` or `mod` is the path
+            }
         } else if let Some(scope) = scope {
             w.globs = (scope.globs.iter())
                 .filter_map(|g| absolute(g, &w.module, &scopes, 0))
                 .collect();
         }
     }
+    // A bare name no glob may bring in is a local's, a prelude's or a macro's.
+    out.retain(|w| !(w.path.is_empty() || (w.bare && w.globs.is_empty())));
     (out, scopes)
 }
 
@@ -294,6 +334,7 @@ fn absolute(
                 module: module.to_vec(),
                 reexport: false,
                 glob: false,
+                bare: false,
                 base: None,
                 globs: Vec::new(),
             };
@@ -352,11 +393,12 @@ pub fn resolve(w: &Written) -> Option<Result<Vec<String>, String>> {
     Some(Ok(at))
 }
 
-/// [`resolve`], and a first name only a glob brings in taken to the globbed
-/// module's child of that name, when `is_module` knows one.
+/// [`resolve`], and a first name only a glob brings in taken into the first globbed
+/// module that has it: `provides(path, from)` says whether the crate has `path` (a
+/// module, or an item its module defines or imports) seen from the module `from`.
 pub fn resolve_with(
     w: &Written,
-    is_module: &dyn Fn(&[String]) -> bool,
+    provides: &dyn Fn(&[String], &[String]) -> bool,
 ) -> Option<Result<Vec<String>, String>> {
     if let Some(found) = resolve(w) {
         return Some(found);
@@ -364,7 +406,7 @@ pub fn resolve_with(
     w.globs.iter().find_map(|g| {
         let mut at = g.clone();
         at.push(w.path[0].clone());
-        is_module(&at).then(|| {
+        provides(&at, &w.module).then(|| {
             at.extend(w.path[1..].iter().cloned());
             Ok(at)
         })

@@ -107,7 +107,8 @@ pub enum Tok {
     Semi,
     /// `.` (a field or a method follows)
     Dot,
-    Other,
+    /// Any other character: `(`, `<`, `!`, `:`, `*`, ...
+    Other(char),
 }
 
 /// The tokens of comment- and string-free code, each with its line.
@@ -143,7 +144,7 @@ pub fn tokens(code: &str) -> Vec<(Tok, usize)> {
                 ',' => Tok::Comma,
                 ';' => Tok::Semi,
                 '.' => Tok::Dot,
-                _ => Tok::Other,
+                _ => Tok::Other(ch),
             }
         };
         out.push((tok, line));

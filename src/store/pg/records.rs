@@ -11,7 +11,8 @@ use serde::de::DeserializeOwned;
 use super::{PgStore, write_tx};
 use crate::api::models::{Cadence, Call, EmailTemplate, Membership, Person, Step, User};
 use crate::metrics::{EmailFact, Engagement, GroupTotals};
-use crate::store::records::{DAY_SECS, JsonRow, Kind, id64, person_label, utc_micros};
+use crate::store::records::{JsonRow, Kind, id64, person_label, utc_micros};
+use crate::store::summary::DAY_SECS;
 use crate::store::{PersonRow, Prepared, StoreResult, TABLES};
 
 /// An email fact from its columns ([`FACT_COLUMNS`]); the flags column is

@@ -1,0 +1,295 @@
+//! Methods of one type defined in `impl` blocks spread over several files: a call
+//! `index.prepare()` uses the file whose `impl PeopleIndex` defines `prepare`, not
+//! only the file that defines `PeopleIndex` (tests/circles.rs, tests/layers.rs).
+//!
+//! A path `Type::m` is exact, and so are `self.m(..)` and `Self::m` inside an `impl`
+//! of a type (trait impls too). Other receivers' types are not known without a
+//! compiler, so another call `.m(..)` (or `.m::<T>(..)`) is taken to every `impl` of a
+//! type the file names (by a `use`, a path, a glob, or by defining it) that defines
+//! an inherent method `m`, unless `m` is one of std's common methods (`len`, `get`,
+//! `parse`, ..): `s.parse()` on a `&str` is not `CadenceState::parse`. Types are told
+//! apart by the crate path they resolve to, so a file's own `struct PeopleIndex` is
+//! not search's. Methods trait impls define are not followed: a call goes through
+//! the trait.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::names::{CrateNames, File};
+use super::paths::{Tok, Written, resolve, resolve_with};
+
+/// Methods std's collections, strings, iterators, `Option`, `Result` and I/O have:
+/// a call of one on a receiver of unknown type is taken for std's.
+#[rustfmt::skip]
+const STD_METHODS: &[&str] = &[
+    "all", "any", "as_bytes", "as_ref", "as_slice", "as_str", "chars", "clear", "clone",
+    "cloned", "cmp", "collect", "contains", "contains_key", "copied", "count", "default",
+    "drain", "ends_with", "entry", "eq", "extend", "filter", "filter_map", "find", "find_map",
+    "first", "flush", "fold", "get", "get_mut", "insert", "into_iter", "is_empty", "is_none",
+    "is_some", "iter", "iter_mut", "join", "keys", "last", "len", "lines", "lock", "map",
+    "max", "min", "new", "next", "ok", "parse", "partial_cmp", "pop", "position", "push",
+    "read", "recv", "remove", "retain", "rev", "send", "sort", "sort_by", "split",
+    "starts_with", "sum", "take", "to_owned", "to_string", "trim", "truncate", "unwrap",
+    "values", "write", "zip",
+];
+
+/// The inherent methods of the crate's types: by type (its defining crate path),
+/// by method name, the files whose `impl` blocks define it.
+pub struct Methods {
+    by_type: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>>,
+}
+
+/// One use of a method another file defines: the type, the method, the file, the
+/// line it is used on.
+#[derive(Debug, PartialEq)]
+pub struct MethodUse {
+    pub ty: Vec<String>,
+    pub method: String,
+    pub file: String,
+    pub line: usize,
+}
+
+impl MethodUse {
+    /// `PeopleIndex.prepare`.
+    pub fn name(&self) -> String {
+        format!(
+            "{}.{}",
+            self.ty.last().map_or("", String::as_str),
+            self.method
+        )
+    }
+}
+
+impl Methods {
+    pub fn new(files: &[File], names: &CrateNames) -> Methods {
+        let mut by_type: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> =
+            BTreeMap::new();
+        for f in files {
+            for imp in impls(&f.parsed.toks) {
+                let Some(ty) = type_path(f, names, imp.ty).filter(|_| imp.inherent) else {
+                    continue;
+                };
+                let at = by_type.entry(ty).or_default();
+                for m in imp.methods {
+                    at.entry(m).or_default().insert(f.label.clone());
+                }
+            }
+        }
+        Methods { by_type }
+    }
+
+    /// The files other than `from` whose `impl` of `ty` defines `method`.
+    pub fn defining<'a>(
+        &'a self,
+        ty: &[String],
+        method: &str,
+        from: &'a str,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        (self.by_type.get(ty).and_then(|m| m.get(method)))
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(move |f| *f != from)
+    }
+
+    /// A resolved path `Type::method` (or longer): the method use it is, for each
+    /// file other than `from` that defines it.
+    pub fn of_path(&self, target: &[String], from: &str, line: usize) -> Vec<MethodUse> {
+        let mut out = Vec::new();
+        for n in 1..target.len() {
+            for file in self.defining(&target[..n], &target[n], from) {
+                out.push(MethodUse {
+                    ty: target[..n].to_vec(),
+                    method: target[n].clone(),
+                    file: file.to_string(),
+                    line,
+                });
+            }
+        }
+        out
+    }
+
+    /// The method calls (`.m(..)`, `.m::<T>(..)`, `Self::m`) of `f` on the types it
+    /// names, each to a file other than `f` whose `impl` defines the method.
+    pub fn calls(&self, f: &File, names: &CrateNames) -> Vec<MethodUse> {
+        let toks = &f.parsed.toks;
+        let impls: Vec<(Vec<String>, (usize, usize))> = (impls(toks).into_iter())
+            .filter_map(|imp| Some((type_path(f, names, imp.ty)?, imp.body)))
+            .collect();
+        let known = self.types_named(f, names, &impls);
+        let mut out = Vec::new();
+        for i in 1..toks.len() {
+            let Tok::Word(m) = &toks[i].0 else {
+                continue;
+            };
+            let next = toks.get(i + 1).map(|t| &t.0);
+            let call = matches!(next, Some(Tok::Other('(')))
+                || (next == Some(&Tok::Sep)
+                    && toks.get(i + 2).is_some_and(|t| t.0 == Tok::Other('<')));
+            let before = |w: &str| i >= 2 && toks[i - 2].0 == Tok::Word(w.to_string());
+            let (method, on_self) = match &toks[i - 1].0 {
+                Tok::Dot => (call && (i < 2 || toks[i - 2].0 != Tok::Dot), before("self")),
+                Tok::Sep => (before("Self"), true),
+                _ => (false, false),
+            };
+            if !method {
+                continue;
+            }
+            // The innermost `impl` around a call on `self` or `Self` names its type.
+            let own = (impls.iter())
+                .filter(|(_, (from, to))| (*from..*to).contains(&i))
+                .min_by_key(|(_, (from, to))| to - from)
+                .filter(|_| on_self);
+            let guessed = if STD_METHODS.contains(&m.as_str()) {
+                BTreeSet::new()
+            } else {
+                known.clone()
+            };
+            let types = match own {
+                Some((ty, _)) => BTreeSet::from([ty.clone()]),
+                None => guessed,
+            };
+            for ty in &types {
+                for file in self.defining(ty, m, &f.label) {
+                    out.push(MethodUse {
+                        ty: ty.clone(),
+                        method: m.clone(),
+                        file: file.to_string(),
+                        line: toks[i].1,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The types with methods that `f` names: those it defines, imports, or
+    /// writes a path (or a bare name from a glob) to.
+    fn types_named(
+        &self,
+        f: &File,
+        names: &CrateNames,
+        impls: &[(Vec<String>, (usize, usize))],
+    ) -> BTreeSet<Vec<String>> {
+        let mut seen: Vec<Vec<String>> = (f.parsed.imports.iter())
+            .map(|(_, to, _)| names.canonical(to.clone(), &f.module))
+            .collect();
+        for w in &f.parsed.written {
+            if let Some(Ok(t)) = resolve_with(w, &|p, from| names.provides(p, from)) {
+                seen.push(names.canonical(t, &w.module));
+            }
+        }
+        seen.extend(impls.iter().map(|(ty, _)| ty.clone()));
+        let mut out = BTreeSet::new();
+        for path in seen {
+            for n in 1..=path.len() {
+                if self.by_type.contains_key(&path[..n]) {
+                    out.insert(path[..n].to_vec());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The crate path of the type an `impl` in `f` names (`PeopleIndex`,
+/// `super::PeopleIndex`), where it is defined.
+fn type_path(f: &File, names: &CrateNames, ty: Vec<String>) -> Option<Vec<String>> {
+    let at = if matches!(ty[0].as_str(), "crate" | "super" | "self") {
+        let w = Written {
+            path: ty,
+            line: 0,
+            module: f.module.clone(),
+            reexport: false,
+            glob: false,
+            bare: false,
+            base: None,
+            globs: Vec::new(),
+        };
+        resolve(&w)?.ok()?
+    } else {
+        let mut at = f.module.clone();
+        at.extend(ty);
+        at
+    };
+    let at = names.canonical(at, &f.module);
+    // A name neither defined, imported nor globbed here is not the crate's.
+    names.provides(&at, &f.module).then_some(at)
+}
+
+/// One `impl` block: the type it is for (its path as written, generic arguments
+/// left out), whether it is inherent (not `impl Trait for`), the methods (`fn`s
+/// directly in its body) and the tokens of its body.
+pub struct Impl {
+    pub ty: Vec<String>,
+    pub inherent: bool,
+    pub methods: Vec<String>,
+    pub body: (usize, usize),
+}
+
+/// The `impl` blocks of a source's tokens.
+pub fn impls(toks: &[(Tok, usize)]) -> Vec<Impl> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let item = i == 0
+            || matches!(
+                &toks[i - 1].0,
+                Tok::Open | Tok::Close | Tok::Semi | Tok::Other(']')
+            )
+            || toks[i - 1].0 == Tok::Word("unsafe".to_string());
+        if !(item && toks[i].0 == Tok::Word("impl".to_string())) {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let (mut angle, mut ty, mut inherent) = (0, Vec::new(), true);
+        while i < toks.len() && toks[i].0 != Tok::Open && toks[i].0 != Tok::Semi {
+            match &toks[i].0 {
+                Tok::Other('<') => angle += 1,
+                Tok::Other('>') if toks[i - 1].0 != Tok::Other('-') => angle -= 1,
+                Tok::Word(w) if angle == 0 && w == "for" => {
+                    inherent = false;
+                    ty.clear(); // the trait's path; the type's follows
+                }
+                Tok::Word(w) if angle == 0 && w == "where" => break,
+                Tok::Word(w) if angle == 0 && w != "dyn" => ty.push(w.clone()),
+                _ => (),
+            }
+            i += 1;
+        }
+        while i < toks.len() && toks[i].0 != Tok::Open {
+            i += 1; // a `where` clause
+        }
+        let (start, mut depth) = (i, 0);
+        let mut methods = Vec::new();
+        while i < toks.len() {
+            match &toks[i].0 {
+                Tok::Open => depth += 1,
+                Tok::Close => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                Tok::Word(w) if depth == 1 && w == "fn" => {
+                    if let Some((Tok::Word(name), _)) = toks.get(i + 1) {
+                        methods.push(name.clone());
+                    }
+                }
+                _ => (),
+            }
+            i += 1;
+        }
+        if !ty.is_empty() {
+            out.push(Impl {
+                ty,
+                inherent,
+                methods,
+                body: (start, i),
+            });
+        }
+        // Back into the body: an `impl` inside a function is found too.
+        i = start + 1;
+    }
+    out
+}
