@@ -278,15 +278,16 @@ impl Aggregator {
                     }
                 }
                 if let Some(day) = self.days.get(&first) {
-                    for id in &day.ids {
-                        let Some(s) = self.facts.get(*id) else {
-                            debug_assert!(false, "a day's email is stored");
-                            continue;
-                        };
-                        if s.at() >= since {
+                    let mut ids = day.ids.clone();
+                    ids.sort_unstable();
+                    self.facts.get_ascending(&ids, |_, s| {
+                        debug_assert!(s.is_some(), "a day's email is stored");
+                        if let Some(s) = s
+                            && s.at() >= since
+                        {
                             per_group[s.group as usize] += s.engagement();
                         }
-                    }
+                    });
                 }
                 per_group
             }

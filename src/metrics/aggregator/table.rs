@@ -43,7 +43,41 @@ impl FactTable {
         if let Some(s) = self.recent.get(&id) {
             return Some(*s);
         }
+        // A new email (above every id held) is not searched for.
+        if self.ids.last().is_none_or(|&last| id > last) {
+            return None;
+        }
         self.ids.binary_search(&id).ok().map(|i| self.cells[i])
+    }
+
+    /// The cells of `wanted` (ascending), each looked for from where the one
+    /// before was found, galloping: a day's emails have neighbouring ids, so the
+    /// columns are read nearly in order rather than searched from the top.
+    pub fn get_ascending(&self, wanted: &[u64], mut each: impl FnMut(u64, Option<Stored>)) {
+        debug_assert!(wanted.windows(2).all(|w| w[0] <= w[1]));
+        let mut from = 0;
+        for &id in wanted {
+            if let Some(s) = self.recent.get(&id) {
+                each(id, Some(*s));
+                continue;
+            }
+            let rest = &self.ids[from..];
+            let mut end = 1;
+            while end < rest.len() && rest[end - 1] < id {
+                end *= 2;
+            }
+            let end = end.min(rest.len());
+            match rest[..end].binary_search(&id) {
+                Ok(i) => {
+                    from += i;
+                    each(id, Some(self.cells[from]));
+                }
+                Err(i) => {
+                    from += i;
+                    each(id, None);
+                }
+            }
+        }
     }
 
     pub fn contains(&self, id: u64) -> bool {
@@ -152,6 +186,17 @@ mod tests {
             assert_eq!(t.get(probe), want.get(&probe).copied(), "email {probe}");
         }
         assert!(!t.contains(250_001));
+        // Looked up in ascending order, galloping: the same answers.
+        let wanted: Vec<u64> = (0..400_000u64)
+            .step_by(7)
+            .chain([9_999_999, 10_000_000])
+            .collect();
+        let mut seen = 0;
+        t.get_ascending(&wanted, |id, cell| {
+            assert_eq!(cell, want.get(&id).copied(), "email {id}");
+            seen += 1;
+        });
+        assert_eq!(seen, wanted.len());
         let mut all: Vec<(u64, Stored)> = t.iter().collect();
         all.sort_unstable_by_key(|&(id, _)| id);
         assert_eq!(all, want.into_iter().collect::<Vec<_>>());
