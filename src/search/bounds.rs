@@ -165,21 +165,29 @@ pub(super) struct Candidate {
     pub(super) bound: u32,
     /// Where the greedy match of the last needle ends, and in the top bit `LOOSE`.
     pub(super) end: u32,
+    /// An upper bound of the score of every word but the last (what the masks or the
+    /// scorer gave), or `UNKNOWN`: typing on in the last word, or starting a new one,
+    /// tightens the bound by the last word's masks alone.
+    pub(super) head: u32,
 }
 
 /// In `Candidate::end`: the bound may still be tightened by the person's character
 /// masks (done only for the candidates a search reaches; see `PeopleIndex::top`).
 const LOOSE: u32 = 1 << 31;
 
+/// In `Candidate::head`: not known yet.
+pub(super) const UNKNOWN: u32 = u32::MAX;
+
 impl Candidate {
     #[inline]
-    pub(super) fn new(slot: u32, bound: u32, end: usize, loose: bool) -> Candidate {
+    pub(super) fn new(slot: u32, bound: u32, end: usize, loose: bool, head: u32) -> Candidate {
         // Haystacks are far shorter than 2^31 bytes.
         let end = end as u32 & !LOOSE;
         Candidate {
             slot,
             bound,
             end: if loose { end | LOOSE } else { end },
+            head,
         }
     }
 
@@ -196,6 +204,49 @@ impl Candidate {
     #[inline]
     pub(super) fn tighten(&mut self) {
         self.end &= !LOOSE;
+    }
+
+    /// An upper bound of the score by the person's masks (`word_bound`: of one needle),
+    /// learning the bound of the words but the last on the way when not yet known
+    /// (see [`Candidate::rough_bound`] for one that learns nothing).
+    #[inline]
+    pub(super) fn mask_bound(
+        &mut self,
+        needles: &[Needle],
+        word_bound: impl Fn(&Needle) -> u32,
+    ) -> u32 {
+        let Some((last, rest)) = needles.split_last() else {
+            return 0;
+        };
+        let head = if self.head == UNKNOWN {
+            let head = rest.iter().map(&word_bound).sum::<u32>();
+            // (`UNKNOWN` itself stays unknown.)
+            self.head = head;
+            head
+        } else {
+            self.head
+        };
+        head.saturating_add(word_bound(last))
+    }
+
+    /// An upper bound of the score like [`Candidate::mask_bound`]'s, from a cheaper
+    /// (higher) `word_bound`: the words but the last keep their known bound, and
+    /// nothing is learnt from this one.
+    #[inline]
+    pub(super) fn rough_bound(
+        &self,
+        needles: &[Needle],
+        word_bound: impl Fn(&Needle) -> u32,
+    ) -> u32 {
+        let Some((last, rest)) = needles.split_last() else {
+            return 0;
+        };
+        let head = if self.head == UNKNOWN {
+            rest.iter().map(&word_bound).sum::<u32>()
+        } else {
+            self.head
+        };
+        head.saturating_add(word_bound(last))
     }
 }
 
