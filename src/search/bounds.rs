@@ -156,44 +156,65 @@ impl Masks {
     }
 }
 
-/// A match of a remembered query.
+/// A match of a remembered query: 12 bytes, as a remembered query keeps thousands.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Candidate {
     /// The person's slot (place in name order).
     pub(super) slot: u32,
     /// The exact score once computed, else an upper bound of it.
     pub(super) bound: u32,
-    /// Where the greedy match of the last needle ends, and in the top bit `LOOSE`.
-    pub(super) end: u32,
+    /// Where the greedy match of the last needle ends (`END_UNKNOWN`: past what 15
+    /// bits hold, so the next check starts over), and in the top bit `LOOSE`.
+    end: u16,
     /// An upper bound of the score of every word but the last (what the masks or the
-    /// scorer gave), or `UNKNOWN`: typing on in the last word, or starting a new one,
-    /// tightens the bound by the last word's masks alone.
-    pub(super) head: u32,
+    /// scorer gave), or `u16::MAX` when unknown: typing on in the last word, or
+    /// starting a new one, tightens the bound by the last word's masks alone.
+    head: u16,
 }
 
 /// In `Candidate::end`: the bound may still be tightened by the person's character
 /// masks (done only for the candidates a search reaches; see `PeopleIndex::top`).
-const LOOSE: u32 = 1 << 31;
+const LOOSE: u16 = 1 << 15;
+const END_UNKNOWN: u16 = LOOSE - 1;
 
-/// In `Candidate::head`: not known yet.
+/// A bound of the words but the last that is not known.
 pub(super) const UNKNOWN: u32 = u32::MAX;
 
+/// `head` as kept: unknown when it does not fit.
+#[inline]
+fn head_bits(head: u32) -> u16 {
+    u16::try_from(head).unwrap_or(u16::MAX)
+}
+
 impl Candidate {
+    /// `end`: where the last needle's match ends (any value past 15 bits is kept as
+    /// unknown); `head`: see [`Candidate::head`].
     #[inline]
     pub(super) fn new(slot: u32, bound: u32, end: usize, loose: bool, head: u32) -> Candidate {
-        // Haystacks are far shorter than 2^31 bytes.
-        let end = end as u32 & !LOOSE;
+        let end = end.min(END_UNKNOWN as usize) as u16;
         Candidate {
             slot,
             bound,
             end: if loose { end | LOOSE } else { end },
-            head,
+            head: head_bits(head),
         }
     }
 
+    /// Where the greedy match of the last needle ends, if kept.
     #[inline]
-    pub(super) fn end(&self) -> usize {
-        (self.end & !LOOSE) as usize
+    pub(super) fn end(&self) -> Option<usize> {
+        let end = self.end & !LOOSE;
+        (end != END_UNKNOWN).then_some(end as usize)
+    }
+
+    /// An upper bound of the score of every word but the last, or [`UNKNOWN`].
+    #[inline]
+    pub(super) fn head(&self) -> u32 {
+        if self.head == u16::MAX {
+            UNKNOWN
+        } else {
+            u32::from(self.head)
+        }
     }
 
     #[inline]
@@ -218,13 +239,13 @@ impl Candidate {
         let Some((last, rest)) = needles.split_last() else {
             return 0;
         };
-        let head = if self.head == UNKNOWN {
-            let head = rest.iter().map(&word_bound).sum::<u32>();
-            // (`UNKNOWN` itself stays unknown.)
-            self.head = head;
-            head
-        } else {
-            self.head
+        let head = match self.head() {
+            UNKNOWN => {
+                let head = rest.iter().map(&word_bound).sum::<u32>();
+                self.head = head_bits(head);
+                head
+            }
+            head => head,
         };
         head.saturating_add(word_bound(last))
     }
@@ -241,10 +262,9 @@ impl Candidate {
         let Some((last, rest)) = needles.split_last() else {
             return 0;
         };
-        let head = if self.head == UNKNOWN {
-            rest.iter().map(&word_bound).sum::<u32>()
-        } else {
-            self.head
+        let head = match self.head() {
+            UNKNOWN => rest.iter().map(&word_bound).sum::<u32>(),
+            head => head,
         };
         head.saturating_add(word_bound(last))
     }
@@ -287,3 +307,8 @@ pub(super) fn sort_by_bound(
 pub(super) fn mask_of(needles: &[Needle]) -> u64 {
     needles.iter().fold(0, |a, d| a | d.mask)
 }
+
+const _: () = assert!(
+    std::mem::size_of::<Candidate>() == 12,
+    "thousands per query"
+);

@@ -51,7 +51,7 @@ impl PeopleIndex {
             // bound is the base's when its masks or the scorer set it; else unknown.
             let head_of = |c: &Candidate| {
                 if needles.len() == base.needles.len() {
-                    c.head
+                    c.head()
                 } else if added == 0 && needles.len() == base.needles.len() + 1 && !c.loose() {
                     c.bound
                 } else {
@@ -76,12 +76,14 @@ impl PeopleIndex {
                 if s.any & mask != mask {
                     continue;
                 }
-                let mut end = c.end();
+                // (Unknown: past what a candidate keeps.)
+                let mut end = c.end().unwrap_or(usize::MAX);
                 if added > 0 {
-                    let found = if same_case {
-                        layout.find(records, c.slot, &needles[ext], end, kept_len)
-                    } else {
-                        layout.find(records, c.slot, &needles[ext], 0, 0)
+                    let found = match c.end() {
+                        Some(from) if same_case => {
+                            layout.find(records, c.slot, &needles[ext], from, kept_len)
+                        }
+                        _ => layout.find(records, c.slot, &needles[ext], 0, 0),
                     };
                     match found {
                         Some(e) => end = e,
