@@ -236,18 +236,11 @@ impl Candidate {
         needles: &[Needle],
         word_bound: impl Fn(&Needle) -> u32,
     ) -> u32 {
-        let Some((last, rest)) = needles.split_last() else {
-            return 0;
-        };
-        let head = match self.head() {
-            UNKNOWN => {
-                let head = rest.iter().map(&word_bound).sum::<u32>();
-                self.head = head_bits(head);
-                head
-            }
-            head => head,
-        };
-        head.saturating_add(word_bound(last))
+        let (bound, head) = self.bound_with(needles, word_bound);
+        if let Some(head) = head {
+            self.head = head_bits(head);
+        }
+        bound
     }
 
     /// An upper bound of the score like [`Candidate::mask_bound`]'s, from a cheaper
@@ -259,14 +252,28 @@ impl Candidate {
         needles: &[Needle],
         word_bound: impl Fn(&Needle) -> u32,
     ) -> u32 {
+        self.bound_with(needles, word_bound).0
+    }
+
+    /// The score's bound from the head's and the last word's `word_bound`, and the
+    /// head's bound when it was not known (computed from `word_bound`).
+    #[inline]
+    fn bound_with(
+        &self,
+        needles: &[Needle],
+        word_bound: impl Fn(&Needle) -> u32,
+    ) -> (u32, Option<u32>) {
         let Some((last, rest)) = needles.split_last() else {
-            return 0;
+            return (0, None);
         };
-        let head = match self.head() {
-            UNKNOWN => rest.iter().map(&word_bound).sum::<u32>(),
-            head => head,
+        let (head, computed) = match self.head() {
+            UNKNOWN => {
+                let head = rest.iter().map(&word_bound).sum::<u32>();
+                (head, Some(head))
+            }
+            head => (head, None),
         };
-        head.saturating_add(word_bound(last))
+        (head.saturating_add(word_bound(last)), computed)
     }
 }
 
