@@ -156,36 +156,65 @@ impl Masks {
     }
 }
 
-/// A match of a remembered query.
+/// A match of a remembered query: 12 bytes, as a remembered query keeps thousands.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Candidate {
     /// The person's slot (place in name order).
     pub(super) slot: u32,
     /// The exact score once computed, else an upper bound of it.
     pub(super) bound: u32,
-    /// Where the greedy match of the last needle ends, and in the top bit `LOOSE`.
-    pub(super) end: u32,
+    /// Where the greedy match of the last needle ends (`END_UNKNOWN`: past what 15
+    /// bits hold, so the next check starts over), and in the top bit `LOOSE`.
+    end: u16,
+    /// An upper bound of the score of every word but the last (what the masks or the
+    /// scorer gave), or `u16::MAX` when unknown: typing on in the last word, or
+    /// starting a new one, tightens the bound by the last word's masks alone.
+    head: u16,
 }
 
 /// In `Candidate::end`: the bound may still be tightened by the person's character
 /// masks (done only for the candidates a search reaches; see `PeopleIndex::top`).
-const LOOSE: u32 = 1 << 31;
+const LOOSE: u16 = 1 << 15;
+const END_UNKNOWN: u16 = LOOSE - 1;
+
+/// A bound of the words but the last that is not known.
+pub(super) const UNKNOWN: u32 = u32::MAX;
+
+/// `head` as kept: unknown when it does not fit.
+#[inline]
+fn head_bits(head: u32) -> u16 {
+    u16::try_from(head).unwrap_or(u16::MAX)
+}
 
 impl Candidate {
+    /// `end`: where the last needle's match ends (any value past 15 bits is kept as
+    /// unknown); `head`: see [`Candidate::head`].
     #[inline]
-    pub(super) fn new(slot: u32, bound: u32, end: usize, loose: bool) -> Candidate {
-        // Haystacks are far shorter than 2^31 bytes.
-        let end = end as u32 & !LOOSE;
+    pub(super) fn new(slot: u32, bound: u32, end: usize, loose: bool, head: u32) -> Candidate {
+        let end = end.min(END_UNKNOWN as usize) as u16;
         Candidate {
             slot,
             bound,
             end: if loose { end | LOOSE } else { end },
+            head: head_bits(head),
         }
     }
 
+    /// Where the greedy match of the last needle ends, if kept.
     #[inline]
-    pub(super) fn end(&self) -> usize {
-        (self.end & !LOOSE) as usize
+    pub(super) fn end(&self) -> Option<usize> {
+        let end = self.end & !LOOSE;
+        (end != END_UNKNOWN).then_some(end as usize)
+    }
+
+    /// An upper bound of the score of every word but the last, or [`UNKNOWN`].
+    #[inline]
+    pub(super) fn head(&self) -> u32 {
+        if self.head == u16::MAX {
+            UNKNOWN
+        } else {
+            u32::from(self.head)
+        }
     }
 
     #[inline]
@@ -196,6 +225,55 @@ impl Candidate {
     #[inline]
     pub(super) fn tighten(&mut self) {
         self.end &= !LOOSE;
+    }
+
+    /// An upper bound of the score by the person's masks (`word_bound`: of one needle),
+    /// learning the bound of the words but the last on the way when not yet known
+    /// (see [`Candidate::rough_bound`] for one that learns nothing).
+    #[inline]
+    pub(super) fn mask_bound(
+        &mut self,
+        needles: &[Needle],
+        word_bound: impl Fn(&Needle) -> u32,
+    ) -> u32 {
+        let (bound, head) = self.bound_with(needles, word_bound);
+        if let Some(head) = head {
+            self.head = head_bits(head);
+        }
+        bound
+    }
+
+    /// An upper bound of the score like [`Candidate::mask_bound`]'s, from a cheaper
+    /// (higher) `word_bound`: the words but the last keep their known bound, and
+    /// nothing is learnt from this one.
+    #[inline]
+    pub(super) fn rough_bound(
+        &self,
+        needles: &[Needle],
+        word_bound: impl Fn(&Needle) -> u32,
+    ) -> u32 {
+        self.bound_with(needles, word_bound).0
+    }
+
+    /// The score's bound from the head's and the last word's `word_bound`, and the
+    /// head's bound when it was not known (computed from `word_bound`).
+    #[inline]
+    fn bound_with(
+        &self,
+        needles: &[Needle],
+        word_bound: impl Fn(&Needle) -> u32,
+    ) -> (u32, Option<u32>) {
+        let Some((last, rest)) = needles.split_last() else {
+            return (0, None);
+        };
+        let (head, computed) = match self.head() {
+            UNKNOWN => {
+                let head = rest.iter().map(&word_bound).sum::<u32>();
+                (head, Some(head))
+            }
+            head => (head, None),
+        };
+        (head.saturating_add(word_bound(last)), computed)
     }
 }
 
@@ -236,3 +314,8 @@ pub(super) fn sort_by_bound(
 pub(super) fn mask_of(needles: &[Needle]) -> u64 {
     needles.iter().fold(0, |a, d| a | d.mask)
 }
+
+const _: () = assert!(
+    std::mem::size_of::<Candidate>() == 12,
+    "thousands per query"
+);

@@ -60,6 +60,26 @@ impl Layout {
 
     /// An upper bound of a word's score (name bonus included).
     pub(super) fn word_bound(&self, slot: u32, needle: &Needle) -> u32 {
+        self.word_bound_if(slot, needle, |slot, needle| self.in_name(slot, needle))
+    }
+
+    /// [`Layout::word_bound`] from the masks alone (no haystack byte read): a name
+    /// holding the word's characters counts as holding the word, so the bound is at
+    /// least `word_bound`'s.
+    pub(super) fn word_bound_by_masks(&self, slot: u32, needle: &Needle) -> u32 {
+        self.word_bound_if(slot, needle, |slot, needle| {
+            self.masks[slot as usize].name.any & needle.mask == needle.mask
+        })
+    }
+
+    /// A word's bound given whether its name bonus may count (`in_name`).
+    #[inline]
+    fn word_bound_if(
+        &self,
+        slot: u32,
+        needle: &Needle,
+        in_name: impl Fn(u32, &Needle) -> bool,
+    ) -> u32 {
         if self.slots[slot as usize].unicode && needle.bytes.len() == 1 {
             // nucleo's one-character shortcut on non-ASCII text takes the class of the
             // previous match for the previous character's: no mask bounds its bonus.
@@ -67,7 +87,7 @@ impl Layout {
         }
         let masks = &self.masks[slot as usize];
         let full = masks.full.bound(needle);
-        if self.in_name(slot, needle) {
+        if in_name(slot, needle) {
             full.max(masks.name.bound(needle) + NAME_BONUS)
         } else {
             full

@@ -21,7 +21,11 @@
 //!   on top), and also at most what the person's character masks (of the haystack and
 //!   of the name) allow; that last bound is only computed for the matches a search
 //!   reaches. Matches are scored in (bound, name) order, so scoring stops at the first
-//!   one whose bound cannot beat the current `limit`-th hit.
+//!   one whose bound cannot beat the current `limit`-th hit. A match reached is first
+//!   bounded by the masks alone (a name holding a word's characters counts as holding
+//!   the word), and only one that stays in its place has its name read; a match also
+//!   keeps the bound of its words but the last, so typing on (or starting a new word)
+//!   bounds the last word alone.
 //! - A query's best possible score is recognised without the scorer (every word occurs
 //!   unbroken right after whitespace in the name), so common prefixes with thousands of
 //!   perfect hits cost a scan.

@@ -4,7 +4,7 @@
 use nucleo_matcher::pattern::Pattern;
 
 use super::PeopleIndex;
-use super::bounds::{Candidate, mask_of};
+use super::bounds::{Candidate, UNKNOWN, mask_of};
 use super::scorer::{MAX_BOUNDED_NEEDLE, MAX_CHAR_GAIN, Needle, bit, word_score};
 use super::slot::Slot;
 use super::state::State;
@@ -28,6 +28,8 @@ impl PeopleIndex {
             }
         };
         let records = &self.records[..];
+        // A new match's words but the last: nothing to bound when there is one word.
+        let head_unknown = if needles.len() == 1 { 0 } else { UNKNOWN };
         let base = self
             .states
             .iter()
@@ -44,6 +46,18 @@ impl PeopleIndex {
                     .sum::<u32>();
             let mask = needles[ext].bits[kept_len..].iter().fold(0, |a, b| a | b)
                 | mask_of(&needles[ext + 1..]);
+            // What bounds the words but the last: the same words as the base's (typing
+            // on in the last word), or all of the base's words (one new word), whose
+            // bound is the base's when its masks or the scorer set it; else unknown.
+            let head_of = |c: &Candidate| {
+                if needles.len() == base.needles.len() {
+                    c.head()
+                } else if added == 0 && needles.len() == base.needles.len() + 1 && !c.loose() {
+                    c.bound
+                } else {
+                    UNKNOWN
+                }
+            };
             // People indexed since: checked in full and bound by the maximum.
             let fresh: Vec<u32> = (base.scanned..n).map(|p| layout.rank[p]).collect();
             candidates = Vec::with_capacity(base.candidates.len() + fresh.len());
@@ -54,7 +68,7 @@ impl PeopleIndex {
                     && let Some(end) = layout.find_all(records, slot, &needles)
                 {
                     let (bound, loose) = bound_of(s, max_score);
-                    candidates.push(Candidate::new(slot, bound, end, loose));
+                    candidates.push(Candidate::new(slot, bound, end, loose, head_unknown));
                 }
             }
             'next: for c in &base.candidates {
@@ -62,12 +76,14 @@ impl PeopleIndex {
                 if s.any & mask != mask {
                     continue;
                 }
-                let mut end = c.end();
+                // (Unknown: past what a candidate keeps.)
+                let mut end = c.end().unwrap_or(usize::MAX);
                 if added > 0 {
-                    let found = if same_case {
-                        layout.find(records, c.slot, &needles[ext], end, kept_len)
-                    } else {
-                        layout.find(records, c.slot, &needles[ext], 0, 0)
+                    let found = match c.end() {
+                        Some(from) if same_case => {
+                            layout.find(records, c.slot, &needles[ext], from, kept_len)
+                        }
+                        _ => layout.find(records, c.slot, &needles[ext], 0, 0),
                     };
                     match found {
                         Some(e) => end = e,
@@ -81,7 +97,7 @@ impl PeopleIndex {
                     }
                 }
                 let (bound, loose) = bound_of(s, c.bound.saturating_add(gain));
-                candidates.push(Candidate::new(c.slot, bound, end, loose));
+                candidates.push(Candidate::new(c.slot, bound, end, loose, head_of(c)));
             }
             if n > base.scanned {
                 candidates.sort_unstable_by_key(|c| c.slot);
@@ -104,7 +120,7 @@ impl PeopleIndex {
                     }
                     let end = layout.find_all(records, slot as u32, &needles)?;
                     let (bound, loose) = bound_of(s, max_score);
-                    Some(Candidate::new(slot as u32, bound, end, loose))
+                    Some(Candidate::new(slot as u32, bound, end, loose, head_unknown))
                 })
                 .collect();
             // Many matches and no bounds: run the query's prefixes first (each one
@@ -162,7 +178,8 @@ impl PeopleIndex {
             if let Some((bound, end)) = bound.zip(end) {
                 // A non-ASCII haystack's maximum may be tightened by its masks.
                 let loose = s.unicode && s.bounded;
-                candidates.push(Candidate::new(slot, bound, end, loose));
+                // One word: nothing before it.
+                candidates.push(Candidate::new(slot, bound, end, loose, 0));
             }
         }
         candidates

@@ -74,7 +74,7 @@ impl PeopleIndex {
                     c.tighten();
                     c.bound = c
                         .bound
-                        .min(needles.iter().map(|d| layout.word_bound(slot, d)).sum());
+                        .min(c.mask_bound(needles, |d| layout.word_bound(slot, d)));
                     if c.bound < max_score {
                         fails.push(i);
                     } else {
@@ -95,7 +95,7 @@ impl PeopleIndex {
                         c.tighten();
                         c.bound = c
                             .bound
-                            .min(needles.iter().map(|d| layout.word_bound(slot, d)).sum());
+                            .min(c.mask_bound(needles, |d| layout.word_bound(slot, d)));
                     }
                     fails.push(i);
                 }
@@ -149,8 +149,17 @@ impl PeopleIndex {
                 break;
             }
             if c.loose() && !first {
+                let slot = c.slot;
+                // First from the masks alone: most candidates reached drop below their
+                // place there and wait (still loose), without their haystack read.
+                let rough = c.rough_bound(needles, |d| layout.word_bound_by_masks(slot, d));
+                if rough < c.bound {
+                    c.bound = rough;
+                    deferred.push(Reverse((key(c), i)));
+                    continue;
+                }
                 c.tighten();
-                let tight = needles.iter().map(|d| layout.word_bound(c.slot, d)).sum();
+                let tight = c.mask_bound(needles, |d| layout.word_bound(slot, d));
                 if tight < c.bound {
                     c.bound = tight;
                     deferred.push(Reverse((key(c), i)));

@@ -100,6 +100,28 @@ fn narrowing_gives_the_same_answer_as_a_fresh_search() {
 }
 
 #[test]
+fn narrowing_past_where_a_match_end_is_kept_still_finds_it() {
+    // Matches ending past 32,766 bytes are remembered without where they ended: the
+    // next keystroke checks those people from the start (person 9 has its "y" only
+    // before "qx", person 10 after it).
+    let before = format!("{}y{}qx", "z".repeat(10_000), "z".repeat(30_000));
+    let after = format!("{}qxy", "z".repeat(40_000));
+    let build = || {
+        let mut ix = index();
+        ix.upsert(person(9, "Long Before", "b@example.com", "Acme", &before));
+        ix.upsert(person(10, "Long After", "a@example.com", "Acme", &after));
+        ix
+    };
+    let mut ix = build();
+    for q in ["q", "qx", "qxy", "qx y", "qx yz"] {
+        let narrowed = ix.search(q, 10);
+        assert_eq!(narrowed, build().search(q, 10), "query {q:?}");
+    }
+    let hits = ix.search("qxy", 10);
+    assert_eq!(ids(&ix, &hits), vec![10]);
+}
+
+#[test]
 fn people_added_after_a_search_are_found_by_the_next_keystroke() {
     let mut ix = index();
     assert_eq!(ix.search("johns", 10).total, 0);
