@@ -16,6 +16,7 @@ mod activity;
 #[cfg(test)]
 mod analytics_tests;
 mod basis;
+mod builder;
 mod clumps;
 mod engage;
 mod names;

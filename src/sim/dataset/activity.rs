@@ -5,13 +5,14 @@ use std::collections::HashMap;
 
 use super::basis::{
     CALL_BASE, DAY, EMAIL_BASE, HISTORY, HOUR, MAILING_BASE, MEMBERSHIP_BASE, MINUTE, PairIndex,
-    SECOND, USER_BASE, template_for, template_reply_factor,
+    SECOND, USER_BASE,
 };
+use super::builder::Builder;
 use super::plan::{Class, Plan, Track, plans, tracks};
 use super::team::Team;
 use super::touch::{Contact, EmailKind, Origin};
 use crate::sim::model::{
-    Call, Email, Membership, MembershipCounts, MembershipState, Micros, Person, Step, StepType,
+    Call, Email, Membership, MembershipCounts, MembershipState, Micros, Person, StepType,
 };
 use crate::sim::rng::Rng;
 
@@ -21,41 +22,6 @@ pub(super) struct Activity {
     pub calls: Vec<Call>,
     pub membership_by_pair: PairIndex,
     pub meetings_by_cadence: HashMap<u64, u32>,
-}
-
-/// Generator state shared by the membership walk and the single touches.
-pub(super) struct Builder<'a> {
-    pub rng: &'a mut Rng,
-    pub now: Micros,
-    pub people: &'a mut [Person],
-    pub contacts: Vec<Contact>,
-    pub emails: Vec<Email>,
-    pub calls: Vec<Call>,
-    pub meetings: HashMap<u64, u32>,
-    pub team_id: u64,
-    next_action: u64,
-}
-
-impl Builder<'_> {
-    fn action(&mut self) -> u64 {
-        self.next_action += 1;
-        self.next_action
-    }
-
-    /// Where an email or call of `step` belongs, with the template variant drawn.
-    fn origin(&mut self, track: &Track, step: &Step, quality: f64, click: bool) -> Origin {
-        let template_id = template_for(step, self.rng.next_u64());
-        Origin {
-            cadence_id: track.cadence.id,
-            step_id: step.id,
-            action_id: 0,
-            template_id,
-            reply_factor: template_id.map_or(1.0, |t| template_reply_factor(self.team_id, t)),
-            quality: track.quality * quality,
-            bounce_factor: track.bounce,
-            click_tracking: click,
-        }
-    }
 }
 
 pub(super) fn build(rng: &mut Rng, now: Micros, team: &Team, people: &mut [Person]) -> Activity {

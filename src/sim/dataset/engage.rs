@@ -1,11 +1,11 @@
 //! Single touches: one email with its engagement, one call. Both keep the
 //! person's counts and last-contact facts up to date as they are made.
 
-use super::activity::Builder;
 use super::basis::{
     BOUNCE_RATE, DAY, HOUR, MEETING_PER_REPLY, MINUTE, SECOND, call_outcome, engagement_odds,
     usual_sent_status,
 };
+use super::builder::Builder;
 use super::touch::{EmailKind, Origin, Touch};
 use crate::sim::model::{Call, Email, EmailStatus, Micros};
 use crate::sim::rng::Rng;
