@@ -10,40 +10,25 @@
 //! of `now`s, same changes.
 
 mod events;
+mod plan;
 mod report;
+mod state;
 mod work;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use super::dataset::{BOUNCE_RATE, SECOND, engagement_odds};
-use super::model::{Dataset, Email, EmailStatus, MembershipState, Micros};
+use super::dataset::SECOND;
+use super::model::{Dataset, EmailStatus, MembershipState, Micros};
 use super::rng::Rng;
 
 use report::EventKind;
 pub use report::LiveReport;
+pub use state::Live;
 
 /// At most this much simulated activity per `advance` (after a long pause the
 /// simulator catches up on queued events but does not invent hours of sends).
 const MAX_WINDOW: Micros = 60 * SECOND;
-
-/// Drives the dataset forward in time. Keep one per dataset.
-#[derive(Debug, Clone)]
-pub struct Live {
-    rng: Rng,
-    started: bool,
-    /// Memberships that may act (active, staged, scheduled, processing).
-    candidates: Vec<u64>,
-    seen_memberships: usize,
-    /// Scheduled or pending emails waiting for their step: (person, step) -> email.
-    pending: HashMap<(u64, u64), u64>,
-    /// Engagement to come: (due, sequence, email id, kind).
-    queue: BinaryHeap<Reverse<(Micros, u64, u64, EventKind)>>,
-    seq: u64,
-    next_action: u64,
-    next_mailing: u64,
-    ticks: u64,
-}
 
 impl Live {
     pub fn new(seed: u64) -> Self {
@@ -166,53 +151,6 @@ impl Live {
             .map(|m| m.id)
             .collect();
         self.seen_memberships = ds.memberships.len();
-    }
-
-    fn push(&mut self, due: Micros, email_id: u64, kind: EventKind) {
-        self.seq += 1;
-        self.queue.push(Reverse((due, self.seq, email_id, kind)));
-    }
-
-    /// Decides what a sent email will do and queues it: a bounce (only for a fresh
-    /// send), or opens, clicks and a reply, `mean_delay` seconds apart on average.
-    fn plan_engagement(
-        &mut self,
-        ds: &Dataset,
-        e: &Email,
-        at: Micros,
-        mean_delay: f64,
-        may_bounce: bool,
-    ) {
-        let (quality, bounce_factor) = events::email_quality(ds, e);
-        let delay = |rng: &mut Rng, mean: f64| (rng.exp(mean * SECOND as f64) as Micros) + 1;
-        if may_bounce && e.views == 0 && e.clicks == 0 && e.replies == 0 && !e.bounced {
-            let p = BOUNCE_RATE * bounce_factor;
-            if self.rng.chance(p) {
-                let due = at + delay(&mut self.rng, 20.0);
-                self.push(due, e.id, EventKind::Bounce);
-                return;
-            }
-        }
-        let (p_open, p_click, p_reply) = engagement_odds(quality);
-        let p_reply = (p_reply * events::reply_factor(ds, e)).min(0.6);
-        if !self.rng.chance(p_open) {
-            return;
-        }
-        let open_at = at + delay(&mut self.rng, mean_delay);
-        self.push(open_at, e.id, EventKind::View);
-        let mut t = open_at;
-        while self.rng.chance(0.4) {
-            t += delay(&mut self.rng, mean_delay * 2.0);
-            self.push(t, e.id, EventKind::View);
-        }
-        if self.rng.chance(p_click) {
-            let due = open_at + delay(&mut self.rng, mean_delay / 2.0);
-            self.push(due, e.id, EventKind::Click);
-        }
-        if self.rng.chance(p_reply) {
-            let due = open_at + delay(&mut self.rng, mean_delay * 3.0);
-            self.push(due, e.id, EventKind::Reply);
-        }
     }
 
     /// Applies every queued event due at or before `until`, in time order.

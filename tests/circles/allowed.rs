@@ -25,8 +25,4 @@ pub const ALLOWED: &[(&[&str], &str)] = &[
         ],
         "PeopleIndex (index.rs) calls prepare, run, recall/remember, score_wide, which prepare.rs, query.rs, cache.rs, wide.rs add (query.rs calls rank.rs's top); each takes PeopleIndex",
     ),
-    (
-        &["src/sim/live.rs", "src/sim/live/work.rs"],
-        "Live (live.rs) calls enroll/remove_one/work_step, which work.rs's `impl Live` adds; work.rs takes Live and calls plan_engagement",
-    ),
 ];
