@@ -20,10 +20,10 @@
 //! built from codes and the server's descriptions with every secret removed.
 
 mod refusal;
+mod settings;
 mod store;
 
 use std::fmt;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
@@ -33,61 +33,13 @@ use self::store::{RefreshLock, unix_now};
 pub use self::store::{StoredTokens, read_tokens, token_file, write_tokens};
 use super::ApiResult;
 use super::error::{ApiError, network_error};
+pub use settings::{Grant, OAuthSettings};
 
 /// SalesLoft's token endpoint (salesloft-api.md §6, CONFIRMED).
 pub const SALESLOFT_TOKEN_URL: &str = "https://accounts.salesloft.com/oauth/token";
 
 /// Refresh this long before expiry at most (a tenth of a short lifetime).
 const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(60);
-
-/// How sltui obtains access tokens.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grant {
-    /// A user authorized the app once; the stored refresh token (which rotates)
-    /// buys each access token.
-    RefreshToken,
-    /// A private admin app authenticates as itself; no refresh token.
-    ClientCredentials,
-}
-
-impl Grant {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grant::RefreshToken => "refresh_token",
-            Grant::ClientCredentials => "client_credentials",
-        }
-    }
-}
-
-/// A profile's OAuth settings, resolved (the secret already looked up).
-/// `Debug` never shows the client secret.
-#[derive(Clone)]
-pub struct OAuthSettings {
-    /// The profile's name, for messages (`sltui auth import --profile NAME`).
-    pub profile: String,
-    pub token_url: String,
-    pub client_id: String,
-    pub client_secret: String,
-    pub grant: Grant,
-    /// Space-delimited scopes to ask for (client_credentials only).
-    pub scope: Option<String>,
-    /// Where the refresh token and the current access token are kept.
-    pub token_file: PathBuf,
-}
-
-impl fmt::Debug for OAuthSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthSettings")
-            .field("profile", &self.profile)
-            .field("token_url", &self.token_url)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"<redacted>")
-            .field("grant", &self.grant)
-            .field("scope", &self.scope)
-            .field("token_file", &self.token_file)
-            .finish()
-    }
-}
 
 /// An access token in memory.
 struct Access {
@@ -364,14 +316,15 @@ impl TokenProvider {
             .send()
             .await;
         let secrets = [Some(s.client_secret.clone()), refresh_token.clone()];
-        let resp = sent.map_err(|e| self.transport(network_error(&e, false), &secrets))?;
+        let resp = sent
+            .map_err(|e| refusal::transport(&self.settings, network_error(&e, false), &secrets))?;
         let status = resp.status().as_u16();
         let bytes = resp
             .bytes()
             .await
-            .map_err(|e| self.transport(network_error(&e, true), &secrets))?;
+            .map_err(|e| refusal::transport(&self.settings, network_error(&e, true), &secrets))?;
         if !(200..300).contains(&status) {
-            return Err(self.refused(status, &bytes, &secrets));
+            return Err(refusal::refused(&self.settings, status, &bytes, &secrets));
         }
         let answer: TokenAnswer = serde_json::from_slice(&bytes)
             .ok()
@@ -423,6 +376,8 @@ fn access(token: String, left_secs: u64, lifetime_secs: u64) -> Access {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     #[test]
