@@ -2,15 +2,13 @@
 
 use std::sync::Arc;
 
-use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 use rustc_hash::FxHashMap;
 
+use super::PersonEntry;
 use super::layout::Layout;
 use super::record::Record;
-use super::scorer::needles;
 use super::state::{State, WideAnswer};
-use super::{PersonEntry, SearchHits};
 
 pub struct PeopleIndex {
     /// Shared twice over: each entry with whoever holds it (the walk's pages,
@@ -173,18 +171,6 @@ impl PeopleIndex {
         true
     }
 
-    /// Builds the records of the people added since they were last built: all
-    /// of them at once in a vector of their number (the worker's index), a few
-    /// more on top otherwise.
-    pub(super) fn fill_records(&mut self) {
-        let from = self.records.len();
-        if from == 0 {
-            self.records.reserve_exact(self.entries.len());
-        }
-        let added = self.entries[from..].iter().map(|e| Record::new(e));
-        self.records.extend(added);
-    }
-
     /// Drops everything (the `R` key rebuilds the index).
     pub fn clear(&mut self) {
         self.entries = Arc::default();
@@ -195,51 +181,5 @@ impl PeopleIndex {
         self.generation += 1;
         self.states.clear();
         self.wide_answers.clear();
-    }
-
-    /// [`PeopleIndex::search`], unless the query needs more than `most` people
-    /// laid out first ([`PeopleIndex::layout_work`]): then `None`, and nothing
-    /// is laid out.
-    pub fn search_within(&mut self, query: &str, limit: usize, most: usize) -> Option<SearchHits> {
-        if !query.trim().is_empty() && self.layout_work() > most {
-            return None;
-        }
-        Some(self.search(query, limit))
-    }
-
-    /// Fuzzy search; an empty query lists people in the order they arrived.
-    pub fn search(&mut self, query: &str, limit: usize) -> SearchHits {
-        let query = query.trim();
-        if query.is_empty() {
-            return SearchHits {
-                hits: (0..self.entries.len().min(limit)).collect(),
-                total: self.entries.len(),
-            };
-        }
-        self.prepare();
-        let pattern = Pattern::new(
-            query,
-            CaseMatching::Smart,
-            Normalization::Smart,
-            AtomKind::Fuzzy,
-        );
-        if pattern.atoms.is_empty() {
-            return self.search("", limit);
-        }
-        let Some(needles) = needles(&pattern) else {
-            if let Some(hits) = self.recall_wide(query, limit) {
-                return hits;
-            }
-            let hits = self.score_wide(&pattern, limit);
-            self.remember_wide(query, limit, hits.clone());
-            return hits;
-        };
-        if let Some(hits) = self.recall(&needles, limit) {
-            return hits;
-        }
-        let state = self.run(&pattern, needles, limit);
-        let hits = state.hits.clone();
-        self.remember(state);
-        hits
     }
 }

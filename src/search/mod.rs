@@ -55,15 +55,17 @@
 //! The tests compare every answer with a full nucleo rescore of everyone, and
 //! `fuzzy_ascii` and `fuzzy_chars` with nucleo itself.
 //!
-//! Where each part lives: `index` (who is indexed, the search entry point), `scorer`
+//! Where each part lives: `index` (who is indexed), `scorer`
 //! (nucleo's scoring for ASCII haystacks and the byte checks), `bounds` (character
 //! masks and score bounds), `record` (one person's haystack in its forms), `layout`
 //! (the name-ordered haystacks and scoring one of them), `prepare` (building the
-//! layout), `query` (which people match a query), `rank` (scoring them in bound
-//! order), `state` and `cache` (recent queries), `charset` (which characters a
-//! non-ASCII haystack holds) and `wide` (queries with a non-ASCII character). The
-//! files that add methods to `PeopleIndex` (cache, prepare, query, rank, wide) take
-//! from the leaves, never the other way.
+//! layout and the per-person records), `query` (the search entry point and which
+//! people match a query), `rank` (scoring them in bound order), `state` and `cache`
+//! (recent queries), `charset` (which characters a non-ASCII haystack holds) and
+//! `wide` (queries with a non-ASCII character). The files that add methods to
+//! `PeopleIndex` (cache, prepare, query, rank, wide) take from `index` and the
+//! leaves, and `index` calls none of their methods: `query`, the entry point,
+//! calls the others (checked by tests/circles.rs).
 
 mod bounds;
 mod cache;

@@ -11,6 +11,18 @@ use super::record::{Record, name_masks};
 use super::slot::{Slot, SlotMasks};
 
 impl PeopleIndex {
+    /// Builds the records of the people added since they were last built: all
+    /// of them at once in a vector of their number (the worker's index), a few
+    /// more on top otherwise.
+    pub(super) fn fill_records(&mut self) {
+        let from = self.records.len();
+        if from == 0 {
+            self.records.reserve_exact(self.entries.len());
+        }
+        let added = self.entries[from..].iter().map(|e| Record::new(e));
+        self.records.extend(added);
+    }
+
     /// Whether the next [`PeopleIndex::prepare`] only inserts the people added
     /// into the layout (not laying everyone out again).
     fn extends(&self) -> bool {

@@ -1,18 +1,66 @@
-//! Running a query: which people match (byte checks over the matches of the
-//! remembered query it extends, or over everyone), then the ranking in `rank`.
+//! Running a query: the search entry point ([`PeopleIndex::search`]), which
+//! people match (byte checks over the matches of the remembered query it
+//! extends, or over everyone), then the ranking in `rank`.
 
-use nucleo_matcher::pattern::Pattern;
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 
-use super::PeopleIndex;
 use super::bounds::{Candidate, UNKNOWN, mask_of};
+use super::scorer::needles;
 use super::scorer::{MAX_BOUNDED_NEEDLE, MAX_CHAR_GAIN, Needle, bit, word_score};
 use super::slot::Slot;
 use super::state::State;
+use super::{PeopleIndex, SearchHits};
 
 /// A query with more matches than this and no remembered prefix runs its prefixes first.
 const CHAIN_OVER: usize = 2_000;
 
 impl PeopleIndex {
+    /// [`PeopleIndex::search`], unless the query needs more than `most` people
+    /// laid out first ([`PeopleIndex::layout_work`]): then `None`, and nothing
+    /// is laid out.
+    pub fn search_within(&mut self, query: &str, limit: usize, most: usize) -> Option<SearchHits> {
+        if !query.trim().is_empty() && self.layout_work() > most {
+            return None;
+        }
+        Some(self.search(query, limit))
+    }
+
+    /// Fuzzy search; an empty query lists people in the order they arrived.
+    pub fn search(&mut self, query: &str, limit: usize) -> SearchHits {
+        let query = query.trim();
+        if query.is_empty() {
+            return SearchHits {
+                hits: (0..self.entries.len().min(limit)).collect(),
+                total: self.entries.len(),
+            };
+        }
+        self.prepare();
+        let pattern = Pattern::new(
+            query,
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        if pattern.atoms.is_empty() {
+            return self.search("", limit);
+        }
+        let Some(needles) = needles(&pattern) else {
+            if let Some(hits) = self.recall_wide(query, limit) {
+                return hits;
+            }
+            let hits = self.score_wide(&pattern, limit);
+            self.remember_wide(query, limit, hits.clone());
+            return hits;
+        };
+        if let Some(hits) = self.recall(&needles, limit) {
+            return hits;
+        }
+        let state = self.run(&pattern, needles, limit);
+        let hits = state.hits.clone();
+        self.remember(state);
+        hits
+    }
+
     /// Runs a query, from the cheapest remembered query it extends when there is one.
     pub(super) fn run(&mut self, pattern: &Pattern, needles: Vec<Needle>, limit: usize) -> State {
         let n = self.entries.len();
