@@ -312,14 +312,21 @@ fn pages(s: &mut AppState, walk: u64, from: u64, to: u64) -> Vec<Effect> {
     fx
 }
 
-#[test]
-fn a_search_over_more_people_than_the_ui_lays_out_waits_for_the_worker() {
+/// A dashboard at its start, searching "byron1" before the people walk (the
+/// walk's id) brings anyone.
+fn searching_before_the_walk() -> (AppState, u64) {
     let mut s = state();
     let fx = sltui::tui::update::init(&mut s);
     let (walk, _) = find(&fx, |r| matches!(r, Request::IndexPeople)).expect("the walk");
     act(&mut s, Action::View2);
     act(&mut s, Action::Filter);
     typ(&mut s, "byron1");
+    (s, walk)
+}
+
+#[test]
+fn a_search_over_more_people_than_the_ui_lays_out_waits_for_the_worker() {
+    let (mut s, walk) = searching_before_the_walk();
     // Up to LAY_OUT_HERE people (1,000) the search lays them out itself.
     let fx = pages(&mut s, walk, 0, 10);
     assert!(find(&fx, |r| matches!(r, Request::LayOutPeople { .. })).is_none());
@@ -362,12 +369,7 @@ fn a_search_over_more_people_than_the_ui_lays_out_waits_for_the_worker() {
 
 #[test]
 fn a_failed_layout_is_done_here_once_so_the_search_answers() {
-    let mut s = state();
-    let fx = sltui::tui::update::init(&mut s);
-    let (walk, _) = find(&fx, |r| matches!(r, Request::IndexPeople)).expect("the walk");
-    act(&mut s, Action::View2);
-    act(&mut s, Action::Filter);
-    typ(&mut s, "byron1");
+    let (mut s, walk) = searching_before_the_walk();
     let fx = pages(&mut s, walk, 0, 12);
     let (id, _) = layout_asked(&fx);
     let fx = update(
