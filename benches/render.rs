@@ -11,7 +11,11 @@
 //!
 //! `cargo bench --bench render`; env: SLTUI_BENCH_PEOPLE (default 100000),
 //! SLTUI_BENCH_EMAILS (default 1000000), SLTUI_BENCH_CADENCES (default 300),
-//! SLTUI_BENCH_ROUNDS (times the key sequence is replayed, default 5).
+//! SLTUI_BENCH_ROUNDS (times the key sequence is replayed, default 5),
+//! SLTUI_BENCH_WALK_QUERY (a people search typed before the people walk, kept
+//! while it runs: the index shown is then searched page by page, and laid out by
+//! the worker, here inline, when a page brings more than the UI task lays out;
+//! default none, the peak RSS figure is the walk's hand-over).
 
 mod common;
 
@@ -28,7 +32,7 @@ use ratatui::layout::Rect;
 use ratatui::{TerminalOptions, Viewport};
 use serde_json::json;
 use sltui::api::models::{Cadence, Person};
-use sltui::config::keymap::Keymap;
+use sltui::config::keymap::{Action, Keymap};
 use sltui::metrics::{EmailFact, TimeRange};
 use sltui::search::PeopleIndex;
 use sltui::tui::msg::{Effect, Msg};
@@ -107,8 +111,32 @@ fn find(fx: &[Effect], pred: impl Fn(&Request) -> bool) -> RequestId {
         .expect("request made")
 }
 
+/// A worker event through `update`; a layout it asks for is done as the worker
+/// does it (`sltui::worker::lay_out`) and handed back.
 fn ev(s: &mut AppState, e: WorkerEvent) -> Vec<Effect> {
-    update(s, Msg::Worker(e))
+    let mut out = Vec::new();
+    let mut todo = vec![update(s, Msg::Worker(e))];
+    while let Some(fx) = todo.pop() {
+        for effect in fx {
+            match effect {
+                Effect::Send {
+                    id,
+                    request: Request::LayOutPeople { layout },
+                    ..
+                } => {
+                    if let Some(layout) = layout.take() {
+                        let index = Box::new(sltui::worker::lay_out(layout));
+                        todo.push(update(
+                            s,
+                            Msg::Worker(WorkerEvent::PeopleLaidOut { id, index }),
+                        ));
+                    }
+                }
+                other => out.push(other),
+            }
+        }
+    }
+    out
 }
 
 /// Loads cadences, `emails` email facts and `people` people the way the worker
@@ -218,6 +246,16 @@ fn load(s: &mut AppState, cadences: usize, emails: usize, people: usize) {
             error: None,
         },
     );
+    // A search typed before the walk stays while it runs.
+    let query = std::env::var("SLTUI_BENCH_WALK_QUERY").unwrap_or_default();
+    if !query.is_empty() {
+        update(s, Msg::Action(Action::View2));
+        update(s, Msg::Action(Action::Filter));
+        for c in query.chars() {
+            update(s, Msg::Key(key(c)));
+        }
+        update(s, Msg::Key(KeyEvent::from(KeyCode::Enter)));
+    }
     // The worker builds its own index of the walk's pages and lays it out off
     // the UI task (a walk from the start always brings it): the state swaps it in.
     let mut built = PeopleIndex::default();
@@ -256,6 +294,13 @@ fn load(s: &mut AppState, cadences: usize, emails: usize, people: usize) {
             error: None,
         },
     );
+    if !query.is_empty() {
+        assert!(
+            !s.people.search.hits.hits.is_empty(),
+            "{query:?} found people"
+        );
+        update(s, Msg::Action(Action::View1));
+    }
 }
 
 fn key(c: char) -> KeyEvent {
@@ -423,6 +468,11 @@ fn main() {
         println!();
         println!("{{\"bench\":\"render\",\"peak_rss_mb\":{mb:.1}}}");
         println!("peak RSS: {mb:.1} MB");
+        if let Ok(q) = std::env::var("SLTUI_BENCH_WALK_QUERY")
+            && !q.is_empty()
+        {
+            println!("(with the people search {q:?} typed before the walk and kept while it ran)");
+        }
     }
     println!();
     println!(
