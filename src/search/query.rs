@@ -15,11 +15,17 @@ use super::{PeopleIndex, SearchHits};
 const CHAIN_OVER: usize = 2_000;
 
 impl PeopleIndex {
-    /// [`PeopleIndex::search`], unless the query needs more than `most` people
-    /// laid out first ([`PeopleIndex::layout_work`]): then `None`, and nothing
-    /// is laid out.
+    /// Whether searching `query` needs more than `most` people laid out first
+    /// ([`PeopleIndex::layout_work`]; an empty query needs no layout).
+    pub fn waits_for_layout(&self, query: &str, most: usize) -> bool {
+        !query.trim().is_empty() && self.layout_work() > most
+    }
+
+    /// [`PeopleIndex::search`], unless the query waits for more than `most`
+    /// people to be laid out ([`PeopleIndex::waits_for_layout`]): then `None`,
+    /// and nothing is laid out.
     pub fn search_within(&mut self, query: &str, limit: usize, most: usize) -> Option<SearchHits> {
-        if !query.trim().is_empty() && self.layout_work() > most {
+        if self.waits_for_layout(query, most) {
             return None;
         }
         Some(self.search(query, limit))

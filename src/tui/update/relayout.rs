@@ -102,14 +102,15 @@ pub(crate) fn change(
 /// is laying them out already. Called at the end of every update.
 pub(crate) fn lay_out_if_searched(state: &mut AppState, fx: &mut Vec<Effect>) {
     let search = &state.people.search;
-    if search.relayout.is_some() || search.index.layout_work() <= LAY_OUT_HERE {
+    if search.relayout.is_some() {
         return;
     }
+    let waits = |query: &str| search.index.waits_for_layout(query, LAY_OUT_HERE);
     let picking = match &state.popup {
-        Some(Popup::Enroll(flow)) => flow.picking_query().is_some_and(|q| !q.trim().is_empty()),
+        Some(Popup::Enroll(flow)) => flow.picking_query().is_some_and(waits),
         _ => false,
     };
-    if search.query.value().trim().is_empty() && !picking {
+    if !waits(search.query.value()) && !picking {
         return;
     }
     let base = LayoutBase::Entries(search.index.share());

@@ -81,7 +81,7 @@ pub fn index_progress(state: &AppState) -> (String, bool) {
 /// UI task (too many people to lay out here) and the search runs when it is.
 pub fn search_waits(state: &AppState) -> bool {
     let p = &state.people.search;
-    !p.query.value().trim().is_empty() && p.index.layout_work() > LAY_OUT_HERE
+    p.index.waits_for_layout(p.query.value(), LAY_OUT_HERE)
 }
 
 pub fn render(state: &AppState, area: Rect, buf: &mut Buffer) {
