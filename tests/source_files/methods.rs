@@ -15,7 +15,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::{CrateNames, File};
-use super::paths::{Tok, Written, resolve, resolve_with};
+use super::paths::visible::module_at;
+use super::paths::{Tok, resolve_with};
+#[path = "receivers.rs"]
+mod receivers;
+use receivers::{Base, fields, functions, receiver, type_written};
 
 /// Methods std's collections, strings, iterators, `Option`, `Result` and I/O have:
 /// a call of one on a receiver of unknown type is taken for std's.
@@ -36,6 +40,9 @@ const STD_METHODS: &[&str] = &[
 /// by method name, the files whose `impl` blocks define it.
 pub struct Methods {
     by_type: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>>,
+    /// The crate's struct types' fields whose type is the crate's: by type, by
+    /// field, the field's type.
+    fields: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>>,
 }
 
 /// One use of a method another file defines: the type, the method, the file, the
@@ -63,9 +70,11 @@ impl Methods {
     pub fn new(files: &[File], names: &CrateNames) -> Methods {
         let mut by_type: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> =
             BTreeMap::new();
+        let mut by_field: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         for f in files {
-            for imp in impls(&f.parsed.toks) {
-                let Some(ty) = type_path(f, names, imp.ty).filter(|_| imp.inherent) else {
+            let toks = &f.parsed.toks;
+            for imp in impls(toks) {
+                let Some(ty) = impl_type(f, names, &imp).filter(|_| imp.inherent) else {
                     continue;
                 };
                 let at = by_type.entry(ty).or_default();
@@ -73,8 +82,57 @@ impl Methods {
                     at.entry(m).or_default().insert(f.label.clone());
                 }
             }
+            for i in 0..toks.len().saturating_sub(1) {
+                let (Tok::Word(kw), Tok::Word(name)) = (&toks[i].0, &toks[i + 1].0) else {
+                    continue;
+                };
+                let module = module_at(&f.parsed.mods, &f.module, i);
+                let Some(ty) = (kw == "struct")
+                    .then(|| names.type_at(f, &module, vec![name.clone()]))
+                    .flatten()
+                else {
+                    continue;
+                };
+                for (field, at) in fields(toks, i + 1) {
+                    if let Some(t) = type_written(toks, at)
+                        .and_then(|t| names.type_at(f, &module, t))
+                        .filter(|t| names.file_of(t).is_some())
+                    {
+                        by_field.entry(ty.clone()).or_default().insert(field, t);
+                    }
+                }
+            }
         }
-        Methods { by_type }
+        Methods {
+            by_type,
+            fields: by_field,
+        }
+    }
+
+    /// The type of the receiver of the method call whose `.` is at `dot` in `f`,
+    /// when the source writes it and it is one of the crate's; `own` is the type
+    /// of the `impl` around the call.
+    fn receiver_type(
+        &self,
+        f: &File,
+        names: &CrateNames,
+        fns: &[receivers::Fn],
+        dot: usize,
+        own: Option<&Vec<String>>,
+    ) -> Option<Vec<String>> {
+        let (base, fields) = receiver(&f.parsed.toks, fns, dot)?;
+        let mut ty = match base {
+            Base::SelfValue => own?.clone(),
+            Base::Typed(p) if p == ["Self"] => own?.clone(),
+            Base::Typed(p) => {
+                let module = module_at(&f.parsed.mods, &f.module, dot);
+                names.type_at(f, &module, p)?
+            }
+        };
+        for field in fields {
+            ty = self.fields.get(&ty)?.get(&field)?.clone();
+        }
+        Some(ty)
     }
 
     /// The files other than `from` whose `impl` of `ty` defines `method`.
@@ -113,9 +171,11 @@ impl Methods {
     pub fn calls(&self, f: &File, names: &CrateNames) -> Vec<MethodUse> {
         let toks = &f.parsed.toks;
         let impls: Vec<(Vec<String>, (usize, usize))> = (impls(toks).into_iter())
-            .filter_map(|imp| Some((type_path(f, names, imp.ty)?, imp.body)))
+            .filter_map(|imp| Some((impl_type(f, names, &imp)?, imp.body)))
             .collect();
         let known = self.types_named(f, names, &impls);
+        let fns = functions(toks);
+        let spread: BTreeSet<&String> = self.by_type.values().flat_map(|m| m.keys()).collect();
         let mut out = Vec::new();
         for i in 1..toks.len() {
             let Tok::Word(m) = &toks[i].0 else {
@@ -131,22 +191,23 @@ impl Methods {
                 Tok::Sep => (before("Self"), true),
                 _ => (false, false),
             };
-            if !method {
+            if !method || !spread.contains(m) {
                 continue;
             }
-            // The innermost `impl` around a call on `self` or `Self` names its type.
+            // The innermost `impl` around the call names `self`'s and `Self`'s type.
             let own = (impls.iter())
                 .filter(|(_, (from, to))| (*from..*to).contains(&i))
                 .min_by_key(|(_, (from, to))| to - from)
-                .filter(|_| on_self);
-            let guessed = if STD_METHODS.contains(&m.as_str()) {
-                BTreeSet::new()
-            } else {
-                known.clone()
-            };
-            let types = match own {
-                Some((ty, _)) => BTreeSet::from([ty.clone()]),
-                None => guessed,
+                .map(|(ty, _)| ty);
+            // A receiver of a written type that has the method: that type's.
+            let typed = (toks[i - 1].0 == Tok::Dot && !on_self)
+                .then(|| self.receiver_type(f, names, &fns, i - 1, own))
+                .flatten()
+                .filter(|t| self.by_type.get(t).is_some_and(|ms| ms.contains_key(m)));
+            let types = match (own.filter(|_| on_self).cloned(), typed) {
+                (Some(ty), _) | (None, Some(ty)) => BTreeSet::from([ty]),
+                _ if STD_METHODS.contains(&m.as_str()) => BTreeSet::new(),
+                _ => known.clone(),
             };
             for ty in &types {
                 for file in self.defining(ty, m, &f.label) {
@@ -192,28 +253,11 @@ impl Methods {
 }
 
 /// The crate path of the type an `impl` in `f` names (`PeopleIndex`,
-/// `super::PeopleIndex`), where it is defined.
-fn type_path(f: &File, names: &CrateNames, ty: Vec<String>) -> Option<Vec<String>> {
-    let at = if matches!(ty[0].as_str(), "crate" | "super" | "self") {
-        let w = Written {
-            path: ty,
-            line: 0,
-            module: f.module.clone(),
-            reexport: false,
-            glob: false,
-            bare: false,
-            base: None,
-            globs: Vec::new(),
-        };
-        resolve(&w)?.ok()?
-    } else {
-        let mut at = f.module.clone();
-        at.extend(ty);
-        at
-    };
-    let at = names.canonical(at, &f.module);
-    // A name neither defined, imported nor globbed here is not the crate's.
-    names.provides(&at, &f.module).then_some(at)
+/// `super::PeopleIndex`), where it is defined, looked up in the module the `impl`
+/// is written in (an inline `mod tests { .. }` too).
+fn impl_type(f: &File, names: &CrateNames, imp: &Impl) -> Option<Vec<String>> {
+    let module = module_at(&f.parsed.mods, &f.module, imp.body.0);
+    names.type_at(f, &module, imp.ty.clone())
 }
 
 /// One `impl` block: the type it is for (its path as written, generic arguments
