@@ -119,7 +119,8 @@ pub struct Item {
 }
 
 /// The items a file declares in its modules (its own, its inline `mod` blocks'),
-/// not those inside functions, `impl`s or traits (no path names those): by name,
+/// or in the bodies of its `macro_rules!` (made where the macro is invoked), not
+/// those inside functions, `impl`s or traits (no path names those): by name,
 /// where each is declared and seen from.
 pub fn module_items(toks: &[(Tok, usize)], module: &[String]) -> BTreeMap<String, Vec<Item>> {
     let mods = inline_mods(toks, module);
@@ -129,7 +130,16 @@ pub fn module_items(toks: &[(Tok, usize)], module: &[String]) -> BTreeMap<String
     for i in 0..toks.len() {
         in_module[i] = stack.iter().all(|m| *m);
         match &toks[i].0 {
-            Tok::Open => stack.push(mods.iter().any(|(_, (from, _))| *from == i)),
+            // A `mod`'s body, a `macro_rules!` body or one of its transcribers
+            // (`=> { .. }`): what they declare is the module's.
+            Tok::Open => stack.push(
+                mods.iter().any(|(_, (from, _))| *from == i)
+                    || (i >= 3 && word(toks, i - 3) == Some("macro_rules"))
+                    || (i >= 2
+                        && is(toks, i - 1, Tok::Other('>'))
+                        && is(toks, i - 2, Tok::Other('='))
+                        && stack.last() == Some(&true)),
+            ),
             Tok::Close => {
                 stack.pop();
             }
