@@ -194,7 +194,8 @@ impl Parsed {
 
     /// Whether `module` of this file declares or imports `name` (a crate's or not).
     pub fn names(&self, module: &[String], name: &str) -> bool {
-        (self.scopes.get(module)).is_some_and(|s| s.mods.contains(name) || s.names.contains_key(name))
+        (self.scopes.get(module))
+            .is_some_and(|s| s.mods.contains(name) || s.names.contains_key(name))
     }
 }
 
@@ -205,7 +206,11 @@ fn imports_of(scopes: &Scopes) -> Vec<(Vec<String>, Vec<String>, Vec<String>)> {
             if let Some(to) = absolute(path, at, scopes, 0) {
                 let mut from = at.clone();
                 from.push(name.clone());
-                let seen = scope.seen_from.get(name).cloned().unwrap_or_else(|| at.clone());
+                let seen = scope
+                    .seen_from
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| at.clone());
                 out.push((from, to, seen));
             }
         }
@@ -337,7 +342,8 @@ fn scan(toks: &[(Tok, usize)], module: &[String]) -> (Vec<Written>, Scopes) {
         i += 1;
     }
     for w in &mut out {
-        if !matches!(w.path[0].as_str(), "crate" | "super" | "self") && based(w, &scopes) && w.bare {
+        if !matches!(w.path[0].as_str(), "crate" | "super" | "self") && based(w, &scopes) && w.bare
+        {
             w.path.clear(); // brought in by name: its `use` or `mod` is the path
         }
     }

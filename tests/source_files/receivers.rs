@@ -45,7 +45,11 @@ pub enum Base {
 pub fn receiver(toks: &[(Tok, usize)], fns: &[Fn], dot: usize) -> Option<(Base, Vec<String>)> {
     let mut fields = Vec::new();
     let mut j = dot.checked_sub(1)?;
-    while j >= 2 && toks[j - 1].0 == Tok::Dot && toks[j - 2].0 != Tok::Dot && word(toks, j).is_some() {
+    while j >= 2
+        && toks[j - 1].0 == Tok::Dot
+        && toks[j - 2].0 != Tok::Dot
+        && word(toks, j).is_some()
+    {
         fields.push(word(toks, j)?.to_string());
         j -= 2;
     }
@@ -174,26 +178,35 @@ enum Use {
 
 fn use_at(toks: &[(Tok, usize)], j: usize) -> Use {
     let prev = j.checked_sub(1).map(|p| &toks[p].0);
-    let after_let =
-        word(toks, j.wrapping_sub(1)) == Some("let") || (word(toks, j.wrapping_sub(1)) == Some("mut") && word(toks, j.wrapping_sub(2)) == Some("let"));
+    let after_let = word(toks, j.wrapping_sub(1)) == Some("let")
+        || (word(toks, j.wrapping_sub(1)) == Some("mut")
+            && word(toks, j.wrapping_sub(2)) == Some("let"));
     let colon = is(toks, j + 1, ':') && !is(toks, j + 2, ':');
     if after_let && colon {
         return Use::Typed(j + 2);
     }
-    let pattern_word = matches!(
-        prev,
-        Some(Tok::Word(w)) if matches!(w.as_str(), "let" | "mut" | "ref" | "for")
-    );
+    if toks.get(j + 1).is_some_and(|t| t.0 == Tok::Dot)
+        && toks.get(j + 2).is_some_and(|t| t.0 != Tok::Dot)
+    {
+        return Use::Reads; // `x.field`, `x.m()`, never a pattern
+    }
+    // `let x`, `for x`, `ref x`, `mut x` (not `&mut x`), `x @`, `|x,`, a match
+    // arm `x =>` or `x if`, a closure's `|x|`.
+    let borrowed = word(toks, j.wrapping_sub(1)) == Some("mut") && is(toks, j.wrapping_sub(2), '&');
+    let pattern_word = !borrowed
+        && matches!(
+            prev,
+            Some(Tok::Word(w)) if matches!(w.as_str(), "let" | "mut" | "ref" | "for")
+        );
     let next_binds = colon
         || is(toks, j + 1, '@')
         || is(toks, j + 1, '|')
         || (is(toks, j + 1, '=') && is(toks, j + 2, '>'))
         || word(toks, j + 1) == Some("if");
-    if pattern_word || next_binds || matches!(prev, Some(Tok::Other('|' | '@'))) {
+    let closure_param = matches!(prev, Some(Tok::Other('|')))
+        && matches!(toks.get(j + 1).map(|t| &t.0), Some(Tok::Comma));
+    if pattern_word || next_binds || closure_param || matches!(prev, Some(Tok::Other('@'))) {
         return Use::Binds;
-    }
-    if toks.get(j + 1).is_some_and(|t| t.0 == Tok::Dot) && toks.get(j + 2).is_some_and(|t| t.0 != Tok::Dot) {
-        return Use::Reads; // `x.field`, `x.m()`
     }
     // What the use sits in: the nearest open bracket, `=`, `;` or `|` before it.
     let mut depth = 0;
@@ -212,7 +225,10 @@ fn use_at(toks: &[(Tok, usize)], j: usize) -> Use {
                     Some(Tok::Word(w))
                         if *t == Tok::Other('(')
                             && w.starts_with(|c: char| c.is_ascii_lowercase())
-                            && !matches!(w.as_str(), "let" | "for" | "in" | "match" | "if" | "while") =>
+                            && !matches!(
+                                w.as_str(),
+                                "let" | "for" | "in" | "match" | "if" | "while"
+                            ) =>
                     {
                         Use::Reads
                     }
@@ -243,9 +259,11 @@ fn binding_type(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> Option<
         if word(toks, j) != Some(name) || matches!(toks[j - 1].0, Tok::Dot | Tok::Sep) {
             continue;
         }
+        // A pattern may bind it again, even one whose braces closed since
+        // (`let Pair { t, .. } = x;`): the type is not known.
         match use_at(toks, j) {
             Use::Reads => (),
-            _ if !still_open(toks, j, at) => (),
+            Use::Typed(_) if !still_open(toks, j, at) => (),
             Use::Typed(ty) => return type_written(toks, ty),
             Use::Binds => return None,
         }
@@ -261,7 +279,9 @@ fn binding_type(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> Option<
             depth -= 1;
         } else if depth == 1
             && word(toks, k) == Some(name)
-            && (is(toks, k - 1, '(') || toks[k - 1].0 == Tok::Comma || word(toks, k - 1) == Some("mut"))
+            && (is(toks, k - 1, '(')
+                || toks[k - 1].0 == Tok::Comma
+                || word(toks, k - 1) == Some("mut"))
             && is(toks, k + 1, ':')
             && !is(toks, k + 2, ':')
         {
@@ -274,7 +294,8 @@ fn binding_type(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> Option<
 /// The fields of the struct whose name is at `toks[at]` (after `struct`): each
 /// name (`0`, `1`, .. for a tuple struct) and the token its type starts at.
 pub fn fields(toks: &[(Tok, usize)], at: usize) -> Vec<(String, usize)> {
-    let Some(open) = (at + 1..toks.len()).find(|&k| matches!(toks[k].0, Tok::Open | Tok::Semi) || is(toks, k, '('))
+    let Some(open) = (at + 1..toks.len())
+        .find(|&k| matches!(toks[k].0, Tok::Open | Tok::Semi) || is(toks, k, '('))
     else {
         return Vec::new();
     };

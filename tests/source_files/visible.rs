@@ -104,7 +104,11 @@ pub fn inline_mods(toks: &[(Tok, usize)], module: &[String]) -> Vec<(Vec<String>
 
 /// The module the token `i` is written in: the innermost inline block around it,
 /// or the file's `module`.
-pub fn module_at(mods: &[(Vec<String>, (usize, usize))], module: &[String], i: usize) -> Vec<String> {
+pub fn module_at(
+    mods: &[(Vec<String>, (usize, usize))],
+    module: &[String],
+    i: usize,
+) -> Vec<String> {
     (mods.iter())
         .filter(|(_, (from, to))| (*from..*to).contains(&i))
         .max_by_key(|(m, _)| m.len())
