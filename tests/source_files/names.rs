@@ -63,21 +63,19 @@ pub fn macro_names(toks: &[(Tok, usize)]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut makers = BTreeSet::new();
     for i in 0..toks.len() {
-        match word(toks, i) {
-            Some("macro_rules") => {
-                let Some(name) = word(toks, i + 2) else {
-                    continue;
-                };
-                out.insert(name.to_string());
-                let body = (i + 3)..group_end(toks, i + 3).min(toks.len());
-                if body.clone().any(|j| {
-                    word(toks, j).is_some_and(|w| ITEMS.contains(&w))
-                        && toks.get(j + 1).is_some_and(|t| t.0 == Tok::Other('$'))
-                }) {
-                    makers.insert(name);
-                }
-            }
-            _ => (),
+        if word(toks, i) != Some("macro_rules") {
+            continue;
+        }
+        let Some(name) = word(toks, i + 2) else {
+            continue;
+        };
+        out.insert(name.to_string());
+        let body = (i + 3)..group_end(toks, i + 3).min(toks.len());
+        if body.clone().any(|j| {
+            word(toks, j).is_some_and(|w| ITEMS.contains(&w))
+                && toks.get(j + 1).is_some_and(|t| t.0 == Tok::Other('$'))
+        }) {
+            makers.insert(name);
         }
     }
     for i in 0..toks.len() {
@@ -101,6 +99,10 @@ pub fn macro_names(toks: &[(Tok, usize)]) -> BTreeSet<String> {
     out
 }
 
+/// By module, the modules it globs, each with the prefix of the modules that see
+/// what the glob brings in.
+type Globs = BTreeMap<Vec<String>, Vec<(Vec<String>, Vec<String>)>>;
+
 /// The crate's modules, names and globs.
 pub struct CrateNames {
     by_module: BTreeMap<Vec<String>, String>,
@@ -113,12 +115,12 @@ pub struct CrateNames {
     imports: BTreeMap<Vec<String>, (Vec<String>, Vec<String>)>,
     /// The modules each module (a file's, an inline block's) globs, and the
     /// prefix of the modules that see what the glob brings in.
-    globs: BTreeMap<Vec<String>, Vec<(Vec<String>, Vec<String>)>>,
+    globs: Globs,
 }
 
 impl CrateNames {
     pub fn new(files: &[File]) -> CrateNames {
-        let mut globs: BTreeMap<Vec<String>, Vec<(Vec<String>, Vec<String>)>> = BTreeMap::new();
+        let mut globs = Globs::new();
         for f in files {
             for w in &f.parsed.written {
                 if w.glob

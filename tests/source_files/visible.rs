@@ -151,9 +151,9 @@ pub fn module_items(toks: &[(Tok, usize)], module: &[String]) -> BTreeMap<String
         }
     }
     let mut out: BTreeMap<String, Vec<Item>> = BTreeMap::new();
-    for i in 0..toks.len() {
+    for (i, inside) in in_module.into_iter().enumerate() {
         let Some(w) = word(toks, i) else { continue };
-        if !in_module[i] || !super::locals::ITEMS.contains(&w) {
+        if !inside || !super::locals::ITEMS.contains(&w) {
             continue;
         }
         let Some(name) = word(toks, i + 1).filter(|n| *n != "fn") else {
