@@ -3,14 +3,19 @@
 //! only the file that defines `PeopleIndex` (tests/circles.rs, tests/layers.rs).
 //!
 //! A path `Type::m` is exact, and so are `self.m(..)` and `Self::m` inside an `impl`
-//! of a type (trait impls too). Other receivers' types are not known without a
-//! compiler, so another call `.m(..)` (or `.m::<T>(..)`) is taken to every `impl` of a
-//! type the file names (by a `use`, a path, a glob, or by defining it) that defines
-//! an inherent method `m`, unless `m` is one of std's common methods (`len`, `get`,
-//! `parse`, ..): `s.parse()` on a `&str` is not `CadenceState::parse`. Types are told
-//! apart by the crate path they resolve to, so a file's own `struct PeopleIndex` is
-//! not search's. Methods trait impls define are not followed: a call goes through
-//! the trait.
+//! of a type (trait impls too). A receiver whose type the source writes
+//! (receivers.rs: a parameter `t: &Table`, a `let t: Table`, `self`, the fields of
+//! those) is exact too when that type has an inherent `m`, whatever `m` is called:
+//! `t.get()` is `Table.get`, and never std's `get` on a std type. Other receivers'
+//! types are not known without a compiler, so another call `.m(..)` (or
+//! `.m::<T>(..)`) is taken to every `impl` of a type the file names (by a `use`, a
+//! path, a glob, or by defining it) that defines an inherent method `m`, unless `m`
+//! is one of std's common methods (`len`, `get`, `parse`, ..): `s.parse()` on a
+//! `&str` is not `CadenceState::parse`. Types are told apart by the crate path they
+//! resolve to, looked up in the module the `impl` is written in (an inline `mod`'s
+//! own `use`s and items first), so a file's own `struct PeopleIndex` is not
+//! search's. Methods trait impls define are not followed: a call goes through the
+//! trait.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -5,7 +5,9 @@
 //! `crate::worker::Request`, re-exported by `pub use protocol::*;` in `worker/mod.rs`,
 //! is `worker::protocol::Request`; `super::Envelope`, imported by the parent from a
 //! sibling, is the sibling's; a bare `Shared` a `use super::*;` brings in is the
-//! parent's, or where the parent's own `use` takes it.
+//! parent's, or where the parent's own `use` takes it. A glob brings in only what
+//! the globbing module may see (visible.rs): a `pub`, `pub(crate)`, `pub(super)` or
+//! `pub(in ..)` item or `use` that reaches it, or a private one of an ancestor.
 
 use std::collections::{BTreeMap, BTreeSet};
 
