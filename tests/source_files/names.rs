@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::paths::locals::{ITEMS, word};
 use super::paths::visible::{Item, module_items};
-use super::paths::{Parsed, Tok, parse, resolve, resolve_with};
+use super::paths::{Parsed, Tok, group_end, opens, parse, resolve, resolve_with};
 
 /// One file of the crate: its label (`src/sim/server.rs`), module path and source
 /// read.
@@ -31,30 +31,6 @@ impl File {
             module,
         }
     }
-}
-
-fn opens(t: &Tok) -> bool {
-    matches!(t, Tok::Open | Tok::Other('(' | '['))
-}
-
-fn closes(t: &Tok) -> bool {
-    matches!(t, Tok::Close | Tok::Other(')' | ']'))
-}
-
-/// The end of the group opening at `toks[open]`: the index of its closing token.
-fn group_end(toks: &[(Tok, usize)], open: usize) -> usize {
-    let mut depth = 0;
-    for (i, (t, _)) in toks.iter().enumerate().skip(open) {
-        if opens(t) {
-            depth += 1;
-        } else if closes(t) {
-            depth -= 1;
-            if depth == 0 {
-                return i;
-            }
-        }
-    }
-    toks.len()
 }
 
 /// The names a file's macros define: each `macro_rules!`, and the names a

@@ -22,7 +22,7 @@ use std::path::Path;
 
 #[path = "tokens.rs"]
 mod tokens;
-pub use tokens::{Tok, code_only, tokens};
+pub use tokens::{Tok, closes, code_only, group_end, opens, tokens};
 #[path = "locals.rs"]
 pub mod locals;
 #[path = "visible.rs"]

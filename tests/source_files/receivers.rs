@@ -10,26 +10,8 @@
 //! `for x`, `x @`, a match arm `x =>`, a struct field `x:` or shorthand) leaves
 //! the type unknown, so a wrong type is never taken.
 
-use super::super::paths::Tok;
-
-fn is(toks: &[(Tok, usize)], i: usize, ch: char) -> bool {
-    toks.get(i).is_some_and(|t| t.0 == Tok::Other(ch))
-}
-
-fn word(toks: &[(Tok, usize)], i: usize) -> Option<&str> {
-    match toks.get(i) {
-        Some((Tok::Word(w), _)) => Some(w.as_str()),
-        _ => None,
-    }
-}
-
-fn opens(t: &Tok) -> bool {
-    matches!(t, Tok::Open | Tok::Other('(' | '['))
-}
-
-fn closes(t: &Tok) -> bool {
-    matches!(t, Tok::Close | Tok::Other(')' | ']'))
-}
+use super::super::paths::locals::{is, word};
+use super::super::paths::{Tok, closes, group_end, opens};
 
 /// A receiver: a base and the fields read off it (`self.a.b` is `Self_`, `[a, b]`).
 #[derive(Debug, PartialEq)]
@@ -78,22 +60,6 @@ pub struct Fn {
     pub body: (usize, usize),
 }
 
-/// The closing bracket matching the opening one at `open`.
-fn matching(toks: &[(Tok, usize)], open: usize) -> usize {
-    let mut depth = 0;
-    for (i, (t, _)) in toks.iter().enumerate().skip(open) {
-        if opens(t) {
-            depth += 1;
-        } else if closes(t) {
-            depth -= 1;
-            if depth == 0 {
-                return i;
-            }
-        }
-    }
-    toks.len()
-}
-
 /// The functions of a source with a body.
 pub fn functions(toks: &[(Tok, usize)]) -> Vec<Fn> {
     let mut out = Vec::new();
@@ -108,7 +74,7 @@ pub fn functions(toks: &[(Tok, usize)]) -> Vec<Fn> {
         if !is(toks, po, '(') {
             continue;
         }
-        let pc = matching(toks, po);
+        let pc = group_end(toks, po);
         let Some(bo) = (pc..toks.len()).find(|&k| matches!(toks[k].0, Tok::Open | Tok::Semi))
         else {
             continue;
@@ -116,7 +82,7 @@ pub fn functions(toks: &[(Tok, usize)]) -> Vec<Fn> {
         if toks[bo].0 == Tok::Open {
             out.push(Fn {
                 params: (po, pc),
-                body: (bo, matching(toks, bo)),
+                body: (bo, group_end(toks, bo)),
             });
         }
     }
@@ -302,7 +268,7 @@ pub fn fields(toks: &[(Tok, usize)], at: usize) -> Vec<(String, usize)> {
     if toks[open].0 == Tok::Semi {
         return Vec::new();
     }
-    let close = matching(toks, open);
+    let close = group_end(toks, open);
     let tuple = is(toks, open, '(');
     let mut out = Vec::new();
     let (mut depth, mut start) = (0, true);
@@ -311,13 +277,13 @@ pub fn fields(toks: &[(Tok, usize)], at: usize) -> Vec<(String, usize)> {
         let t = &toks[k].0;
         if depth == 0 && start {
             if is(toks, k, '#') {
-                k = matching(toks, k + 1) + 1; // an attribute
+                k = group_end(toks, k + 1) + 1; // an attribute
                 continue;
             }
             if word(toks, k) == Some("pub") {
                 k += 1;
                 if is(toks, k, '(') {
-                    k = matching(toks, k) + 1; // `pub(crate)`
+                    k = group_end(toks, k) + 1; // `pub(crate)`
                 }
                 continue;
             }

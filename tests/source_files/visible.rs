@@ -5,18 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use super::locals::{is, word};
 use super::tokens::Tok;
-
-fn is(toks: &[(Tok, usize)], i: usize, t: Tok) -> bool {
-    toks.get(i).is_some_and(|x| x.0 == t)
-}
-
-fn word(toks: &[(Tok, usize)], i: usize) -> Option<&str> {
-    match toks.get(i) {
-        Some((Tok::Word(w), _)) => Some(w.as_str()),
-        _ => None,
-    }
-}
 
 /// The module prefix whose modules (it and its descendants) see what is declared
 /// with the visibility written before `toks[at]` (an item's keyword or `use`) in
@@ -30,19 +20,19 @@ pub fn scope_of(toks: &[(Tok, usize)], at: usize, module: &[String]) -> Vec<Stri
         && (matches!(
             word(toks, j - 1),
             Some("async" | "unsafe" | "const" | "extern" | "default")
-        ) || is(toks, j - 1, Tok::Other('"')))
+        ) || is(toks, j - 1, '"'))
     {
         j -= 1;
     }
     if word(toks, j.wrapping_sub(1)) == Some("pub") {
         return Vec::new();
     }
-    if !is(toks, j.wrapping_sub(1), Tok::Other(')')) {
+    if !is(toks, j.wrapping_sub(1), ')') {
         return module.to_vec();
     }
     let Some(open) = (j.saturating_sub(12)..j - 1)
         .rev()
-        .find(|&k| is(toks, k, Tok::Other('(')))
+        .find(|&k| is(toks, k, '('))
     else {
         return module.to_vec();
     };
@@ -140,8 +130,8 @@ pub fn module_items(toks: &[(Tok, usize)], module: &[String]) -> BTreeMap<String
                 mods.iter().any(|(_, (from, _))| *from == i)
                     || (i >= 3 && word(toks, i - 3) == Some("macro_rules"))
                     || (i >= 2
-                        && is(toks, i - 1, Tok::Other('>'))
-                        && is(toks, i - 2, Tok::Other('='))
+                        && is(toks, i - 1, '>')
+                        && is(toks, i - 2, '=')
                         && stack.last() == Some(&true)),
             ),
             Tok::Close => {
