@@ -415,3 +415,42 @@ fn a_glob_brings_in_only_what_its_module_may_see() {
     let told = one_circle(&g);
     assert!(told.contains("src/m/a.rs -> src/m/c.rs (C)"), "{told}");
 }
+
+#[test]
+fn an_associated_function_is_reached_by_its_path_not_by_a_dot() {
+    let g = |user: &str| {
+        graph(&[
+            file(
+                "src/s/mod.rs",
+                "s",
+                "mod table;\nmod ops;\npub use table::Table;",
+            ),
+            file("src/s/table.rs", "s::table", "pub struct Table;"),
+            file(
+                "src/s/ops.rs",
+                "s::ops",
+                "use super::Table;\nuse crate::t::user::helper;\nimpl Table {\n    \
+                 pub fn build<F: Fn(u8)>(f: F) -> Self { helper(); Table }\n    \
+                 pub fn share<'a>(&'a mut self) {}\n}",
+            ),
+            file("src/t/mod.rs", "t", "pub mod user;"),
+            file("src/t/user.rs", "t::user", user),
+        ])
+    };
+    let head = "use crate::s::Table;\npub fn helper() {}\n";
+    let found = g(&format!("{head}fn f(t: &Table) {{ t.build(); }}"));
+    assert!(
+        !found["src/t/user.rs"].contains_key("src/s/ops.rs"),
+        "{found:?}"
+    );
+    for body in [
+        "fn f() { Table::build(|_| ()); }",
+        "fn f(t: &mut Table) { t.share(); }",
+    ] {
+        let told = one_circle(&g(&format!("{head}{body}")));
+        assert!(
+            told.contains("src/t/user.rs -> src/s/ops.rs (Table."),
+            "{body}\n{told}"
+        );
+    }
+}

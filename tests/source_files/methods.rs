@@ -15,7 +15,8 @@
 //! resolve to, looked up in the module the `impl` is written in (an inline `mod`'s
 //! own `use`s and items first), so a file's own `struct PeopleIndex` is not
 //! search's. Methods trait impls define are not followed: a call goes through the
-//! trait.
+//! trait. An associated function (no `self`) is reached by its path alone, never
+//! by a `.m()`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,6 +49,9 @@ pub struct Methods {
     /// The crate's struct types' fields whose type is the crate's: by type, by
     /// field, the field's type.
     fields: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>>,
+    /// The associated functions among them (no `self`): a path calls them, a
+    /// `.m()` cannot.
+    no_self: BTreeSet<(Vec<String>, String)>,
 }
 
 /// One use of a method another file defines: the type, the method, the file, the
@@ -76,14 +80,18 @@ impl Methods {
         let mut by_type: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> =
             BTreeMap::new();
         let mut by_field: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        let mut no_self = BTreeSet::new();
         for f in files {
             let toks = &f.parsed.toks;
             for imp in impls(toks) {
                 let Some(ty) = impl_type(f, names, &imp).filter(|_| imp.inherent) else {
                     continue;
                 };
-                let at = by_type.entry(ty).or_default();
-                for m in imp.methods {
+                let at = by_type.entry(ty.clone()).or_default();
+                for (m, takes_self) in imp.methods {
+                    if !takes_self {
+                        no_self.insert((ty.clone(), m.clone()));
+                    }
                     at.entry(m).or_default().insert(f.label.clone());
                 }
             }
@@ -111,6 +119,7 @@ impl Methods {
         Methods {
             by_type,
             fields: by_field,
+            no_self,
         }
     }
 
@@ -214,7 +223,11 @@ impl Methods {
                 _ if STD_METHODS.contains(&m.as_str()) => BTreeSet::new(),
                 _ => known.clone(),
             };
+            let dot = toks[i - 1].0 == Tok::Dot;
             for ty in &types {
+                if dot && self.no_self.contains(&(ty.clone(), m.clone())) {
+                    continue;
+                }
                 for file in self.defining(ty, m, &f.label) {
                     out.push(MethodUse {
                         ty: ty.clone(),
@@ -267,11 +280,12 @@ fn impl_type(f: &File, names: &CrateNames, imp: &Impl) -> Option<Vec<String>> {
 
 /// One `impl` block: the type it is for (its path as written, generic arguments
 /// left out), whether it is inherent (not `impl Trait for`), the methods (`fn`s
-/// directly in its body) and the tokens of its body.
+/// directly in its body, each with whether it takes `self`) and the tokens of its
+/// body.
 pub struct Impl {
     pub ty: Vec<String>,
     pub inherent: bool,
-    pub methods: Vec<String>,
+    pub methods: Vec<(String, bool)>,
     pub body: (usize, usize),
 }
 
@@ -322,7 +336,7 @@ pub fn impls(toks: &[(Tok, usize)]) -> Vec<Impl> {
                 }
                 Tok::Word(w) if depth == 1 && w == "fn" => {
                     if let Some((Tok::Word(name), _)) = toks.get(i + 1) {
-                        methods.push(name.clone());
+                        methods.push((name.clone(), takes_self(toks, i + 2)));
                     }
                 }
                 _ => (),
@@ -341,4 +355,30 @@ pub fn impls(toks: &[(Tok, usize)]) -> Vec<Impl> {
         i = start + 1;
     }
     out
+}
+
+/// Whether the `fn` whose generics or parameters start at `toks[at]` takes
+/// `self` (`self`, `&self`, `&'a mut self`, `mut self`, `self: Box<Self>`).
+fn takes_self(toks: &[(Tok, usize)], mut at: usize) -> bool {
+    let mut angle = 0;
+    while let Some((t, _)) = toks.get(at) {
+        match t {
+            Tok::Other('<') => angle += 1,
+            Tok::Other('>') if toks[at - 1].0 != Tok::Other('-') => angle -= 1,
+            Tok::Other('(') if angle == 0 => break,
+            Tok::Open | Tok::Semi => return false,
+            _ => (),
+        }
+        at += 1;
+    }
+    for k in at + 1..(at + 6).min(toks.len()) {
+        let lifetime = toks[k - 1].0 == Tok::Other('\'');
+        match &toks[k].0 {
+            Tok::Other('&' | '\'') => (),
+            Tok::Word(w) if w == "self" => return true,
+            Tok::Word(w) if w == "mut" || lifetime => (),
+            _ => return false,
+        }
+    }
+    false
 }
