@@ -22,9 +22,12 @@
 //! that defines it, unless the file binds that name itself (an item, a variant, a
 //! generic, a `let`, a parameter). A method that an `impl` block in another file
 //! adds to a type is an edge to that file (tests/source_files/methods.rs):
-//! `Type::m`, `self.m()` / `Self::m` inside an `impl Type`, and `x.m()` in a file
+//! `Type::m`, `self.m()` / `Self::m` inside an `impl Type` (an `impl` in an inline
+//! `mod` names the type that mod sees), `x.m()` when `x`'s type is written (a
+//! parameter, a typed `let`, a field of `self`) and is `Type`, and `x.m()` in a file
 //! that names `Type` (unless `m` is one of std's common methods), told as
-//! `Type.m`.
+//! `Type.m`. A glob brings in only what the globbing module may see (`pub`,
+//! `pub(crate)`, `pub(super)`, `pub(in ..)`, a private item of an ancestor).
 //!
 //! The rule for a folder's face (`mod.rs`, or `x.rs` beside an `x/` folder, or
 //! `lib.rs`): a `pub use` in it that names one of its own descendants is a re-export,

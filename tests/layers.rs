@@ -15,7 +15,8 @@
 //! macro invocations and `macro_rules!` bodies (`$crate::hub::x`). A path is checked
 //! as written and where it is defined (tests/source_files/names.rs), and a method
 //! an `impl` block of an upper layer adds to a lower type, called from below, is
-//! caught (tests/source_files/methods.rs). Comments and string literals are skipped.
+//! caught (tests/source_files/methods.rs), even one named like std's (`get`) when
+//! the receiver's type is written (`s: &Store`, `self.store`). Comments and string literals are skipped.
 
 use std::path::Path;
 
@@ -326,7 +327,7 @@ fn a_method_an_upper_layer_adds_to_a_lower_type_is_caught() {
         (
             "src/tui.rs",
             "tui",
-            "impl crate::store::Store {\n    pub fn draw(&self) {}\n}",
+            "impl crate::store::Store {\n    pub fn draw(&self) {}\n    pub fn get(&self) {}\n}",
         ),
     ];
     let at = m("store::x");
@@ -349,6 +350,14 @@ fn a_method_an_upper_layer_adds_to_a_lower_type_is_caught() {
         let got = check_in(&extra, "src/store/x.rs", src, &at);
         assert!(got.is_empty(), "{src}\n{got:#?}");
     }
+    // A method named like std's, on a receiver whose type is written.
+    let src = "use super::Store;\nfn f(s: &Store, v: Vec<u8>) {\n    v.get(0);\n    s.get();\n}\n";
+    let got = check_in(&extra, "src/store/x.rs", src, &at);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].contains(":4: `Store.get` is in src/tui.rs and reaches crate::tui"),
+        "{got:#?}"
+    );
 }
 
 #[test]

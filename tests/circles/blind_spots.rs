@@ -232,3 +232,225 @@ fn a_name_a_macro_makes_is_its_file_s() {
         "an attribute's word: {g:?}"
     );
 }
+
+/// A `Table` whose `get` (a name std uses too) an `impl` in `ops.rs` adds, `ops.rs`
+/// leaning on `user.rs`, written as `user`.
+fn std_named(user: &str) -> super::Graph {
+    graph(&[
+        file(
+            "src/s/mod.rs",
+            "s",
+            "mod table;\nmod ops;\npub use table::Table;",
+        ),
+        file("src/s/table.rs", "s::table", "pub struct Table;"),
+        file(
+            "src/s/ops.rs",
+            "s::ops",
+            "use super::Table;\nuse crate::t::user::helper;\n\
+             impl Table {\n    pub fn get(&self) -> u8 { helper(); 0 }\n}",
+        ),
+        file("src/t/mod.rs", "t", "pub mod user;"),
+        file("src/t/user.rs", "t::user", user),
+    ])
+}
+
+#[test]
+fn a_std_named_method_on_a_receiver_of_a_written_type_is_an_arrow() {
+    let head = "use crate::s::Table;\npub fn helper() {}\n";
+    for body in [
+        "fn f(n: u8, t: &Table) { t.get(); }",
+        "fn f(mut t: Table) { t.get(); }",
+        "fn f(t: &mut Table) { let r = &mut t.rows; show(&mut t, |x| x); xs.map(|id| t.get()); }",
+        "fn f() { let mut t: Table = make(); show(&t); t.clear = 1; t.get(); }",
+        "struct Holder { pub(crate) rows: Table }\nimpl Holder { fn g(&self) { self.rows.get(); } }",
+        "struct Holder(u8, Table);\nfn f(h: &Holder) { h.1.get(); }",
+        "struct Holder { #[serde(skip)] n: u8, rows: Table }\nimpl Holder { fn g(h: &Self) { h.rows.get(); } }",
+    ] {
+        let g = std_named(&format!("{head}{body}"));
+        let told = one_circle(&g);
+        assert!(
+            told.contains("src/t/user.rs -> src/s/ops.rs (Table.get)"),
+            "{body}\n{told}"
+        );
+    }
+}
+
+#[test]
+fn a_std_named_method_on_a_std_or_unknown_receiver_is_no_arrow() {
+    let head = "use crate::s::Table;\npub fn helper() {}\n";
+    for body in [
+        // std types, and a type the file's own `Table` is.
+        "fn f(t: &Table, v: Vec<u8>) { v.get(0); }",
+        "fn f(t: Option<Table>) { t.get(); }",
+        "fn f(t: Table) {}\nfn g(t: &[u8]) { t.get(0); }",
+        // Bound again, or bound with no type written.
+        "fn f(t: Table) { if let Some(t) = other() { t.get(); } }",
+        "fn f(t: Table) { xs.iter().map(|t| t.get()); }",
+        "fn f(t: Table) { xs.iter().map(|(a, t)| t.get()); }",
+        "fn f(t: Table) { let t = other(); t.get(); }",
+        "fn f(t: Table) { for t in xs { t.get(); } }",
+        "fn f(t: Table) { match x { t => t.get() }; }",
+        "fn f(t: Table) { match x { Some(t) => t.get(), _ => 0 }; }",
+        "fn f(t: Table) { let Pair { t, .. } = x; t.get(); }",
+        "fn f(t: Table) { let (a, t) = x; t.get(); }",
+        "fn f() { let t = make(); t.get(); }",
+        // A field of a type the crate does not know.
+        "struct Holder { rows: Vec<Table> }\nimpl Holder { fn g(&self) { self.rows.get(0); } }",
+    ] {
+        let g = std_named(&format!("{head}{body}"));
+        assert!(
+            !g["src/t/user.rs"].contains_key("src/s/ops.rs"),
+            "{body}\n{g:?}"
+        );
+    }
+    // The file's own `Table`, with its own `get`.
+    let g = std_named(
+        "pub fn helper() {}\nstruct Table;\nimpl Table { fn get(&self) {} }\nfn f(t: &Table) { t.get(); }",
+    );
+    assert!(!g["src/t/user.rs"].contains_key("src/s/ops.rs"), "{g:?}");
+}
+
+/// `b.rs` calls `Thing.extra`, which `x.rs` adds to `Thing` in the `impl`
+/// inside its inline `mod more`, written as `x`.
+fn inline_impl(x: &str) -> super::Graph {
+    graph(&[
+        file("src/m/mod.rs", "m", "mod b;\nmod x;"),
+        file(
+            "src/m/b.rs",
+            "m::b",
+            "pub struct Thing;\nfn f(t: &Thing) { t.extra(); }",
+        ),
+        file("src/m/x.rs", "m::x", x),
+    ])
+}
+
+#[test]
+fn an_impl_inside_an_inline_mod_names_the_type_that_mod_sees() {
+    // The inline mod imports `Thing`; the file does not.
+    let g = inline_impl(
+        "pub struct X;\nmod more {\n    use super::super::b::Thing;\n    \
+         impl Thing { pub fn extra(&self) {} }\n}",
+    );
+    let told = one_circle(&g);
+    assert!(
+        told.contains("src/m/b.rs -> src/m/x.rs (Thing.extra)"),
+        "{told}"
+    );
+    // Through the inline mod's glob of the parent, which imports it.
+    let g = inline_impl(
+        "use super::b::Thing;\nmod more {\n    use super::*;\n    \
+         impl Thing { pub fn extra(&self) {} }\n}",
+    );
+    assert!(
+        g["src/m/b.rs"]["src/m/x.rs"].contains("Thing.extra"),
+        "{g:?}"
+    );
+    // The file imports `b`'s `Thing`, but the inline mod has its own.
+    let g = inline_impl(
+        "use super::b::Thing;\nfn g(_: Thing) {}\nmod more {\n    struct Thing;\n    \
+         impl Thing { pub fn extra(&self) {} }\n}",
+    );
+    assert!(circles(&g).is_empty(), "{:?}", circles(&g));
+    assert!(!g["src/m/b.rs"].contains_key("src/m/x.rs"), "{g:?}");
+}
+
+/// `mod.rs` re-exports all `b.rs` shows by a glob, `b.rs` leans on `a.rs`, and
+/// `a.rs` calls the `helper` of `b.rs` (declared `vis fn helper`) through the
+/// parent's glob.
+fn glob_of_visibility(vis: &str) -> super::Graph {
+    graph(&[
+        file("src/m/mod.rs", "m", "mod a;\nmod b;\npub use b::*;"),
+        file(
+            "src/m/a.rs",
+            "m::a",
+            "use super::*;\npub struct A;\nfn f() { helper(); }",
+        ),
+        file(
+            "src/m/b.rs",
+            "m::b",
+            &format!(
+                "use super::a::A;\n{vis} fn helper() {{}}\nmod kid {{ use super::*; fn g() {{ helper(); }} }}"
+            ),
+        ),
+    ])
+}
+
+#[test]
+fn a_glob_brings_in_only_what_its_module_may_see() {
+    for vis in ["pub", "pub(crate)", "pub(super)", "pub(in crate::m)"] {
+        let g = glob_of_visibility(vis);
+        let told = one_circle(&g);
+        assert!(
+            told.contains("src/m/a.rs -> src/m/b.rs (helper)"),
+            "{vis}\n{told}"
+        );
+    }
+    for vis in ["", "pub(self)", "pub(in crate::m::b)"] {
+        let g = glob_of_visibility(vis);
+        assert!(circles(&g).is_empty(), "{vis}\n{:?}", circles(&g));
+        assert!(!g["src/m/a.rs"].contains_key("src/m/b.rs"), "{vis}\n{g:?}");
+    }
+    // A private `use` is not shown by the glob either, a `pub(super)` one is.
+    let g = graph(&[
+        file("src/m/mod.rs", "m", "mod a;\nmod b;\nmod c;\npub use b::*;"),
+        file(
+            "src/m/a.rs",
+            "m::a",
+            "use super::*;\npub struct A;\nfn f(_: C) {}",
+        ),
+        file("src/m/b.rs", "m::b", "use super::c::C;"),
+        file("src/m/c.rs", "m::c", "use super::a::A;\npub struct C;"),
+    ]);
+    assert!(circles(&g).is_empty(), "{:?}", circles(&g));
+    let g = graph(&[
+        file("src/m/mod.rs", "m", "mod a;\nmod b;\nmod c;\npub use b::*;"),
+        file(
+            "src/m/a.rs",
+            "m::a",
+            "use super::*;\npub struct A;\nfn f(_: C) {}",
+        ),
+        file("src/m/b.rs", "m::b", "pub(super) use super::c::C;"),
+        file("src/m/c.rs", "m::c", "use super::a::A;\npub struct C;"),
+    ]);
+    let told = one_circle(&g);
+    assert!(told.contains("src/m/a.rs -> src/m/c.rs (C)"), "{told}");
+}
+
+#[test]
+fn an_associated_function_is_reached_by_its_path_not_by_a_dot() {
+    let g = |user: &str| {
+        graph(&[
+            file(
+                "src/s/mod.rs",
+                "s",
+                "mod table;\nmod ops;\npub use table::Table;",
+            ),
+            file("src/s/table.rs", "s::table", "pub struct Table;"),
+            file(
+                "src/s/ops.rs",
+                "s::ops",
+                "use super::Table;\nuse crate::t::user::helper;\nimpl Table {\n    \
+                 pub fn build<F: Fn(u8)>(f: F) -> Self { helper(); Table }\n    \
+                 pub fn share<'a>(&'a mut self) {}\n}",
+            ),
+            file("src/t/mod.rs", "t", "pub mod user;"),
+            file("src/t/user.rs", "t::user", user),
+        ])
+    };
+    let head = "use crate::s::Table;\npub fn helper() {}\n";
+    let found = g(&format!("{head}fn f(t: &Table) {{ t.build(); }}"));
+    assert!(
+        !found["src/t/user.rs"].contains_key("src/s/ops.rs"),
+        "{found:?}"
+    );
+    for body in [
+        "fn f() { Table::build(|_| ()); }",
+        "fn f(t: &mut Table) { t.share(); }",
+    ] {
+        let told = one_circle(&g(&format!("{head}{body}")));
+        assert!(
+            told.contains("src/t/user.rs -> src/s/ops.rs (Table."),
+            "{body}\n{told}"
+        );
+    }
+}

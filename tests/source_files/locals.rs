@@ -27,7 +27,8 @@ pub fn word(toks: &[(Tok, usize)], i: usize) -> Option<&str> {
     }
 }
 
-fn is(toks: &[(Tok, usize)], i: usize, ch: char) -> bool {
+/// Whether `toks[i]` is the character `ch`.
+pub fn is(toks: &[(Tok, usize)], i: usize, ch: char) -> bool {
     toks.get(i).is_some_and(|t| t.0 == Tok::Other(ch))
 }
 

@@ -3,19 +3,29 @@
 //! only the file that defines `PeopleIndex` (tests/circles.rs, tests/layers.rs).
 //!
 //! A path `Type::m` is exact, and so are `self.m(..)` and `Self::m` inside an `impl`
-//! of a type (trait impls too). Other receivers' types are not known without a
-//! compiler, so another call `.m(..)` (or `.m::<T>(..)`) is taken to every `impl` of a
-//! type the file names (by a `use`, a path, a glob, or by defining it) that defines
-//! an inherent method `m`, unless `m` is one of std's common methods (`len`, `get`,
-//! `parse`, ..): `s.parse()` on a `&str` is not `CadenceState::parse`. Types are told
-//! apart by the crate path they resolve to, so a file's own `struct PeopleIndex` is
-//! not search's. Methods trait impls define are not followed: a call goes through
-//! the trait.
+//! of a type (trait impls too). A receiver whose type the source writes
+//! (receivers.rs: a parameter `t: &Table`, a `let t: Table`, `self`, the fields of
+//! those) is exact too when that type has an inherent `m`, whatever `m` is called:
+//! `t.get()` is `Table.get`, and never std's `get` on a std type. Other receivers'
+//! types are not known without a compiler, so another call `.m(..)` (or
+//! `.m::<T>(..)`) is taken to every `impl` of a type the file names (by a `use`, a
+//! path, a glob, or by defining it) that defines an inherent method `m`, unless `m`
+//! is one of std's common methods (`len`, `get`, `parse`, ..): `s.parse()` on a
+//! `&str` is not `CadenceState::parse`. Types are told apart by the crate path they
+//! resolve to, looked up in the module the `impl` is written in (an inline `mod`'s
+//! own `use`s and items first), so a file's own `struct PeopleIndex` is not
+//! search's. Methods trait impls define are not followed: a call goes through the
+//! trait. An associated function (no `self`) is reached by its path alone, never
+//! by a `.m()`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::{CrateNames, File};
-use super::paths::{Tok, Written, resolve, resolve_with};
+use super::paths::visible::module_at;
+use super::paths::{Tok, resolve_with};
+#[path = "receivers.rs"]
+mod receivers;
+use receivers::{Base, fields, functions, receiver, type_written};
 
 /// Methods std's collections, strings, iterators, `Option`, `Result` and I/O have:
 /// a call of one on a receiver of unknown type is taken for std's.
@@ -36,6 +46,12 @@ const STD_METHODS: &[&str] = &[
 /// by method name, the files whose `impl` blocks define it.
 pub struct Methods {
     by_type: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>>,
+    /// The crate's struct types' fields whose type is the crate's: by type, by
+    /// field, the field's type.
+    fields: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>>,
+    /// The associated functions among them (no `self`): a path calls them, a
+    /// `.m()` cannot.
+    no_self: BTreeSet<(Vec<String>, String)>,
 }
 
 /// One use of a method another file defines: the type, the method, the file, the
@@ -63,18 +79,74 @@ impl Methods {
     pub fn new(files: &[File], names: &CrateNames) -> Methods {
         let mut by_type: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> =
             BTreeMap::new();
+        let mut by_field: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        let mut no_self = BTreeSet::new();
         for f in files {
-            for imp in impls(&f.parsed.toks) {
-                let Some(ty) = type_path(f, names, imp.ty).filter(|_| imp.inherent) else {
+            let toks = &f.parsed.toks;
+            for imp in impls(toks) {
+                let Some(ty) = impl_type(f, names, &imp).filter(|_| imp.inherent) else {
                     continue;
                 };
-                let at = by_type.entry(ty).or_default();
-                for m in imp.methods {
+                let at = by_type.entry(ty.clone()).or_default();
+                for (m, takes_self) in imp.methods {
+                    if !takes_self {
+                        no_self.insert((ty.clone(), m.clone()));
+                    }
                     at.entry(m).or_default().insert(f.label.clone());
                 }
             }
+            for i in 0..toks.len().saturating_sub(1) {
+                let (Tok::Word(kw), Tok::Word(name)) = (&toks[i].0, &toks[i + 1].0) else {
+                    continue;
+                };
+                let module = module_at(&f.parsed.mods, &f.module, i);
+                let Some(ty) = (kw == "struct")
+                    .then(|| names.type_at(f, &module, vec![name.clone()]))
+                    .flatten()
+                else {
+                    continue;
+                };
+                for (field, at) in fields(toks, i + 1) {
+                    if let Some(t) = type_written(toks, at)
+                        .and_then(|t| names.type_at(f, &module, t))
+                        .filter(|t| names.file_of(t).is_some())
+                    {
+                        by_field.entry(ty.clone()).or_default().insert(field, t);
+                    }
+                }
+            }
         }
-        Methods { by_type }
+        Methods {
+            by_type,
+            fields: by_field,
+            no_self,
+        }
+    }
+
+    /// The type of the receiver of the method call whose `.` is at `dot` in `f`,
+    /// when the source writes it and it is one of the crate's; `own` is the type
+    /// of the `impl` around the call.
+    fn receiver_type(
+        &self,
+        f: &File,
+        names: &CrateNames,
+        fns: &[receivers::Fn],
+        dot: usize,
+        own: Option<&Vec<String>>,
+    ) -> Option<Vec<String>> {
+        let (base, fields) = receiver(&f.parsed.toks, fns, dot)?;
+        let mut ty = match base {
+            Base::SelfValue => own?.clone(),
+            Base::Typed(p) if p == ["Self"] => own?.clone(),
+            Base::Typed(p) => {
+                let module = module_at(&f.parsed.mods, &f.module, dot);
+                names.type_at(f, &module, p)?
+            }
+        };
+        for field in fields {
+            ty = self.fields.get(&ty)?.get(&field)?.clone();
+        }
+        Some(ty)
     }
 
     /// The files other than `from` whose `impl` of `ty` defines `method`.
@@ -113,9 +185,11 @@ impl Methods {
     pub fn calls(&self, f: &File, names: &CrateNames) -> Vec<MethodUse> {
         let toks = &f.parsed.toks;
         let impls: Vec<(Vec<String>, (usize, usize))> = (impls(toks).into_iter())
-            .filter_map(|imp| Some((type_path(f, names, imp.ty)?, imp.body)))
+            .filter_map(|imp| Some((impl_type(f, names, &imp)?, imp.body)))
             .collect();
         let known = self.types_named(f, names, &impls);
+        let fns = functions(toks);
+        let spread: BTreeSet<&String> = self.by_type.values().flat_map(|m| m.keys()).collect();
         let mut out = Vec::new();
         for i in 1..toks.len() {
             let Tok::Word(m) = &toks[i].0 else {
@@ -131,24 +205,29 @@ impl Methods {
                 Tok::Sep => (before("Self"), true),
                 _ => (false, false),
             };
-            if !method {
+            if !method || !spread.contains(m) {
                 continue;
             }
-            // The innermost `impl` around a call on `self` or `Self` names its type.
+            // The innermost `impl` around the call names `self`'s and `Self`'s type.
             let own = (impls.iter())
                 .filter(|(_, (from, to))| (*from..*to).contains(&i))
                 .min_by_key(|(_, (from, to))| to - from)
-                .filter(|_| on_self);
-            let guessed = if STD_METHODS.contains(&m.as_str()) {
-                BTreeSet::new()
-            } else {
-                known.clone()
+                .map(|(ty, _)| ty);
+            // A receiver of a written type that has the method: that type's.
+            let typed = (toks[i - 1].0 == Tok::Dot && !on_self)
+                .then(|| self.receiver_type(f, names, &fns, i - 1, own))
+                .flatten()
+                .filter(|t| self.by_type.get(t).is_some_and(|ms| ms.contains_key(m)));
+            let types = match (own.filter(|_| on_self).cloned(), typed) {
+                (Some(ty), _) | (None, Some(ty)) => BTreeSet::from([ty]),
+                _ if STD_METHODS.contains(&m.as_str()) => BTreeSet::new(),
+                _ => known.clone(),
             };
-            let types = match own {
-                Some((ty, _)) => BTreeSet::from([ty.clone()]),
-                None => guessed,
-            };
+            let dot = toks[i - 1].0 == Tok::Dot;
             for ty in &types {
+                if dot && self.no_self.contains(&(ty.clone(), m.clone())) {
+                    continue;
+                }
                 for file in self.defining(ty, m, &f.label) {
                     out.push(MethodUse {
                         ty: ty.clone(),
@@ -192,37 +271,21 @@ impl Methods {
 }
 
 /// The crate path of the type an `impl` in `f` names (`PeopleIndex`,
-/// `super::PeopleIndex`), where it is defined.
-fn type_path(f: &File, names: &CrateNames, ty: Vec<String>) -> Option<Vec<String>> {
-    let at = if matches!(ty[0].as_str(), "crate" | "super" | "self") {
-        let w = Written {
-            path: ty,
-            line: 0,
-            module: f.module.clone(),
-            reexport: false,
-            glob: false,
-            bare: false,
-            base: None,
-            globs: Vec::new(),
-        };
-        resolve(&w)?.ok()?
-    } else {
-        let mut at = f.module.clone();
-        at.extend(ty);
-        at
-    };
-    let at = names.canonical(at, &f.module);
-    // A name neither defined, imported nor globbed here is not the crate's.
-    names.provides(&at, &f.module).then_some(at)
+/// `super::PeopleIndex`), where it is defined, looked up in the module the `impl`
+/// is written in (an inline `mod tests { .. }` too).
+fn impl_type(f: &File, names: &CrateNames, imp: &Impl) -> Option<Vec<String>> {
+    let module = module_at(&f.parsed.mods, &f.module, imp.body.0);
+    names.type_at(f, &module, imp.ty.clone())
 }
 
 /// One `impl` block: the type it is for (its path as written, generic arguments
 /// left out), whether it is inherent (not `impl Trait for`), the methods (`fn`s
-/// directly in its body) and the tokens of its body.
+/// directly in its body, each with whether it takes `self`) and the tokens of its
+/// body.
 pub struct Impl {
     pub ty: Vec<String>,
     pub inherent: bool,
-    pub methods: Vec<String>,
+    pub methods: Vec<(String, bool)>,
     pub body: (usize, usize),
 }
 
@@ -273,7 +336,7 @@ pub fn impls(toks: &[(Tok, usize)]) -> Vec<Impl> {
                 }
                 Tok::Word(w) if depth == 1 && w == "fn" => {
                     if let Some((Tok::Word(name), _)) = toks.get(i + 1) {
-                        methods.push(name.clone());
+                        methods.push((name.clone(), takes_self(toks, i + 2)));
                     }
                 }
                 _ => (),
@@ -292,4 +355,30 @@ pub fn impls(toks: &[(Tok, usize)]) -> Vec<Impl> {
         i = start + 1;
     }
     out
+}
+
+/// Whether the `fn` whose generics or parameters start at `toks[at]` takes
+/// `self` (`self`, `&self`, `&'a mut self`, `mut self`, `self: Box<Self>`).
+fn takes_self(toks: &[(Tok, usize)], mut at: usize) -> bool {
+    let mut angle = 0;
+    while let Some((t, _)) = toks.get(at) {
+        match t {
+            Tok::Other('<') => angle += 1,
+            Tok::Other('>') if toks[at - 1].0 != Tok::Other('-') => angle -= 1,
+            Tok::Other('(') if angle == 0 => break,
+            Tok::Open | Tok::Semi => return false,
+            _ => (),
+        }
+        at += 1;
+    }
+    for k in at + 1..(at + 6).min(toks.len()) {
+        let lifetime = toks[k - 1].0 == Tok::Other('\'');
+        match &toks[k].0 {
+            Tok::Other('&' | '\'') => (),
+            Tok::Word(w) if w == "self" => return true,
+            Tok::Word(w) if w == "mut" || lifetime => (),
+            _ => return false,
+        }
+    }
+    false
 }

@@ -5,12 +5,15 @@
 //! `crate::worker::Request`, re-exported by `pub use protocol::*;` in `worker/mod.rs`,
 //! is `worker::protocol::Request`; `super::Envelope`, imported by the parent from a
 //! sibling, is the sibling's; a bare `Shared` a `use super::*;` brings in is the
-//! parent's, or where the parent's own `use` takes it.
+//! parent's, or where the parent's own `use` takes it. A glob brings in only what
+//! the globbing module may see (visible.rs): a `pub`, `pub(crate)`, `pub(super)` or
+//! `pub(in ..)` item or `use` that reaches it, or a private one of an ancestor.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::paths::locals::{ITEMS, word};
-use super::paths::{Parsed, Tok, parse, resolve};
+use super::paths::visible::{Item, module_items};
+use super::paths::{Parsed, Tok, group_end, opens, parse, resolve, resolve_with};
 
 /// One file of the crate: its label (`src/sim/server.rs`), module path and source
 /// read.
@@ -30,55 +33,27 @@ impl File {
     }
 }
 
-fn opens(t: &Tok) -> bool {
-    matches!(t, Tok::Open | Tok::Other('(' | '['))
-}
-
-fn closes(t: &Tok) -> bool {
-    matches!(t, Tok::Close | Tok::Other(')' | ']'))
-}
-
-/// The end of the group opening at `toks[open]`: the index of its closing token.
-fn group_end(toks: &[(Tok, usize)], open: usize) -> usize {
-    let mut depth = 0;
-    for (i, (t, _)) in toks.iter().enumerate().skip(open) {
-        if opens(t) {
-            depth += 1;
-        } else if closes(t) {
-            depth -= 1;
-            if depth == 0 {
-                return i;
-            }
-        }
-    }
-    toks.len()
-}
-
-/// The names a file's tokens define at any depth (`fn`, `struct`, `enum`,
-/// `trait`, `type`, `const`, `static`, `union`, `mod`, `macro_rules!`), and those
-/// its macros make: a `macro_rules!` whose body names an item by a fragment
-/// (`struct $name`) defines the capitalised names its invocations in the file are
-/// given (`person_body!(#[doc] PersonUpdate)`), attributes left out.
-pub fn defined_names(toks: &[(Tok, usize)]) -> BTreeSet<String> {
+/// The names a file's macros define: each `macro_rules!`, and the names a
+/// `macro_rules!` whose body names an item by a fragment (`struct $name`) makes:
+/// the capitalised names its invocations in the file are given
+/// (`person_body!(#[doc] PersonUpdate)`), attributes left out.
+pub fn macro_names(toks: &[(Tok, usize)]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut makers = BTreeSet::new();
     for i in 0..toks.len() {
-        match word(toks, i) {
-            Some(w) if ITEMS.contains(&w) => out.extend(word(toks, i + 1).map(str::to_string)),
-            Some("macro_rules") => {
-                let Some(name) = word(toks, i + 2) else {
-                    continue;
-                };
-                out.insert(name.to_string());
-                let body = (i + 3)..group_end(toks, i + 3).min(toks.len());
-                if body.clone().any(|j| {
-                    word(toks, j).is_some_and(|w| ITEMS.contains(&w))
-                        && toks.get(j + 1).is_some_and(|t| t.0 == Tok::Other('$'))
-                }) {
-                    makers.insert(name);
-                }
-            }
-            _ => (),
+        if word(toks, i) != Some("macro_rules") {
+            continue;
+        }
+        let Some(name) = word(toks, i + 2) else {
+            continue;
+        };
+        out.insert(name.to_string());
+        let body = (i + 3)..group_end(toks, i + 3).min(toks.len());
+        if body.clone().any(|j| {
+            word(toks, j).is_some_and(|w| ITEMS.contains(&w))
+                && toks.get(j + 1).is_some_and(|t| t.0 == Tok::Other('$'))
+        }) {
+            makers.insert(name);
         }
     }
     for i in 0..toks.len() {
@@ -102,21 +77,28 @@ pub fn defined_names(toks: &[(Tok, usize)]) -> BTreeSet<String> {
     out
 }
 
+/// By module, the modules it globs, each with the prefix of the modules that see
+/// what the glob brings in.
+type Globs = BTreeMap<Vec<String>, Vec<(Vec<String>, Vec<String>)>>;
+
 /// The crate's modules, names and globs.
 pub struct CrateNames {
     by_module: BTreeMap<Vec<String>, String>,
-    defined: BTreeMap<String, BTreeSet<String>>,
+    /// By file, the items its modules declare (visible.rs).
+    items: BTreeMap<String, BTreeMap<String, Vec<Item>>>,
+    /// By file, the names its macros define (seen from anywhere).
+    made: BTreeMap<String, BTreeSet<String>>,
     /// Each name a `use` brings in (`worker::Envelope`): the crate path it stands
-    /// for (`worker::envelope::Envelope`), and whether a `pub use` brings it.
-    imports: BTreeMap<Vec<String>, (Vec<String>, bool)>,
-    /// The modules each module (a file's, an inline block's) globs, and whether
-    /// by a `pub use`.
-    globs: BTreeMap<Vec<String>, Vec<(Vec<String>, bool)>>,
+    /// for (`worker::envelope::Envelope`), and the prefix of the modules that see it.
+    imports: BTreeMap<Vec<String>, (Vec<String>, Vec<String>)>,
+    /// The modules each module (a file's, an inline block's) globs, and the
+    /// prefix of the modules that see what the glob brings in.
+    globs: Globs,
 }
 
 impl CrateNames {
     pub fn new(files: &[File]) -> CrateNames {
-        let mut globs: BTreeMap<Vec<String>, Vec<(Vec<String>, bool)>> = BTreeMap::new();
+        let mut globs = Globs::new();
         for f in files {
             for w in &f.parsed.written {
                 if w.glob
@@ -125,7 +107,7 @@ impl CrateNames {
                     globs
                         .entry(w.module.clone())
                         .or_default()
-                        .push((m, w.reexport));
+                        .push((m, w.seen_from.clone()));
                 }
             }
         }
@@ -133,12 +115,15 @@ impl CrateNames {
             by_module: (files.iter())
                 .map(|f| (f.module.clone(), f.label.clone()))
                 .collect(),
-            defined: (files.iter())
-                .map(|f| (f.label.clone(), defined_names(&f.parsed.toks)))
+            items: (files.iter())
+                .map(|f| (f.label.clone(), module_items(&f.parsed.toks, &f.module)))
+                .collect(),
+            made: (files.iter())
+                .map(|f| (f.label.clone(), macro_names(&f.parsed.toks)))
                 .collect(),
             imports: (files.iter())
                 .flat_map(|f| f.parsed.imports.iter())
-                .map(|(from, to, public)| (from.clone(), (to.clone(), *public)))
+                .map(|(from, to, seen)| (from.clone(), (to.clone(), seen.clone())))
                 .collect(),
             globs,
         }
@@ -152,27 +137,59 @@ impl CrateNames {
             .find_map(|n| self.by_module.get(&target[..n]).map(|l| (n, l.as_str())))
     }
 
-    /// Whether `path` is one of the crate's, seen from the module `from`: a module,
-    /// a name its module's file defines, one a `use` there brings in (a private
-    /// one only inside that module), or one a module it globs has.
+    /// Whether `path` is one of the crate's and seen from the module `from`: a
+    /// module, an item its module declares, a name a `use` there brings in, or one
+    /// a module it globs has; each only if its visibility lets `from` see it (a
+    /// private one only inside its module).
     pub fn provides(&self, path: &[String], from: &[String]) -> bool {
         self.provides_within(path, from, 0)
     }
 
-    fn provides_within(&self, path: &[String], from: &[String], depth: usize) -> bool {
-        if self.by_module.contains_key(path) {
-            return true;
+    /// Whether the item `name` of `module` is declared there and seen from `from`
+    /// (`None` when no module of the crate declares it).
+    fn declared(&self, module: &[String], name: &str, from: &[String]) -> Option<bool> {
+        let (len, file) = self.file_of(module)?;
+        let items = self.items[file].get(name).into_iter().flatten();
+        let at: Vec<&Item> = items.filter(|it| it.module == module).collect();
+        if at.is_empty() {
+            return (len == module.len() && self.made[file].contains(name)).then_some(true);
         }
+        Some(at.iter().any(|it| from.starts_with(&it.seen_from)))
+    }
+
+    fn provides_within(&self, path: &[String], from: &[String], depth: usize) -> bool {
         let Some((name, module)) = path.split_last() else {
-            return false;
+            return true; // the crate's root
         };
-        let seen = |public: bool| public || from.starts_with(module);
-        (self.by_module.get(module)).is_some_and(|f| self.defined[f].contains(name))
-            || self.imports.get(path).is_some_and(|(_, p)| seen(*p))
+        if self.by_module.contains_key(path) {
+            return self.declared(module, name, from).unwrap_or(true);
+        }
+        let seen = |prefix: &Vec<String>| from.starts_with(prefix);
+        self.declared(module, name, from) == Some(true)
+            || self.imports.get(path).is_some_and(|(_, s)| seen(s))
             || (depth < 8
-                && self.globs.get(module).into_iter().flatten().any(|(g, p)| {
-                    seen(*p) && self.provides_within(&joined(g, name), from, depth + 1)
+                && self.globs.get(module).into_iter().flatten().any(|(g, s)| {
+                    seen(s) && self.provides_within(&joined(g, name), from, depth + 1)
                 }))
+    }
+
+    /// The crate path where the type (or other item) `path`, written in `module`
+    /// of `f`, is defined; `None` when it is none of the crate's (std's, a
+    /// generic). A name its module declares or imports comes first, then one a
+    /// glob brings in.
+    pub fn type_at(&self, f: &File, module: &[String], path: Vec<String>) -> Option<Vec<String>> {
+        let w = f.parsed.written_at(path, module);
+        let imported = w.base.is_some() || f.parsed.names(module, &w.path[0]);
+        let at = if imported || matches!(w.path[0].as_str(), "crate" | "super" | "self") {
+            resolve(&w)?.ok()?
+        } else if self.declared(module, &w.path[0], module).is_some() {
+            let mut at = module.to_vec();
+            at.extend(w.path.iter().cloned());
+            at
+        } else {
+            resolve_with(&w, &|p, from| self.provides(p, from))?.ok()?
+        };
+        Some(self.canonical(at, module))
     }
 
     /// `target` with a module's imported name it goes through replaced by what the
@@ -207,13 +224,12 @@ impl CrateNames {
             let Some(name) = target.get(len) else {
                 break;
             };
-            if self.defined[file].contains(name) {
+            if self.items[file].contains_key(name) || self.made[file].contains(name) {
                 break;
             }
             let module = &target[..len];
-            let seen = |public: bool| public || from.starts_with(module);
             let Some((g, _)) = (self.globs.get(module).into_iter().flatten())
-                .find(|(g, p)| seen(*p) && self.provides(&joined(g, name), from))
+                .find(|(g, s)| from.starts_with(s) && self.provides(&joined(g, name), from))
             else {
                 break;
             };

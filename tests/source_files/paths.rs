@@ -22,9 +22,11 @@ use std::path::Path;
 
 #[path = "tokens.rs"]
 mod tokens;
-pub use tokens::{Tok, code_only, tokens};
+pub use tokens::{Tok, closes, code_only, group_end, opens, tokens};
 #[path = "locals.rs"]
 pub mod locals;
+#[path = "visible.rs"]
+pub mod visible;
 
 /// One path written in the code, as written, with its line.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +37,9 @@ pub struct Written {
     pub module: Vec<String>,
     /// Written in a `pub use` (any `pub(..)` too): a re-export.
     pub reexport: bool,
+    /// The prefix of the modules that see what its `use` brings in
+    /// (visible.rs: `[]` for `pub`, its module for a private `use`).
+    pub seen_from: Vec<String>,
     /// Written as `use path::*`: everything the module names is brought in.
     pub glob: bool,
     /// A bare name (`Shared`, `helper(..)`) its module neither binds nor imports:
@@ -46,6 +51,23 @@ pub struct Written {
     /// For a path whose first name nothing in its module declares or imports: the
     /// crate paths of the modules that module globs, where the name may come from.
     pub globs: Vec<Vec<String>>,
+}
+
+impl Written {
+    /// `path` as written in `module`, outside any `use`.
+    pub fn at(path: Vec<String>, module: &[String]) -> Written {
+        Written {
+            path,
+            line: 0,
+            module: module.to_vec(),
+            reexport: false,
+            seen_from: module.to_vec(),
+            glob: false,
+            bare: false,
+            base: None,
+            globs: Vec::new(),
+        }
+    }
 }
 
 /// One path of a `use` tree: the path, the name it brings in (`as` or its last
@@ -117,15 +139,15 @@ pub fn use_tree(toks: &[(Tok, usize)], i: &mut usize, prefix: Vec<String>, out: 
 /// What one module (a file's, or an inline `mod` block's) names: its `mod`
 /// children, the names its `use`s bring in (with the path written), its globs.
 #[derive(Debug, Default)]
-struct Scope {
+pub struct Scope {
     mods: BTreeSet<String>,
     names: BTreeMap<String, Vec<String>>,
-    /// The names a `pub use` (any `pub(..)`) brings in: seen through a glob.
-    pub_names: BTreeSet<String>,
+    /// The prefix of the modules that see each name a `use` brings in.
+    seen_from: BTreeMap<String, Vec<String>>,
     globs: Vec<Vec<String>>,
 }
 
-type Scopes = BTreeMap<Vec<String>, Scope>;
+pub type Scopes = BTreeMap<Vec<String>, Scope>;
 
 /// A file read once: its tokens, the paths it writes, the names it imports.
 pub struct Parsed {
@@ -136,9 +158,13 @@ pub struct Parsed {
     /// The names its `use`s bring into its modules (its own, its inline `mod`
     /// blocks'), each as the crate path it is reached by (`worker::Envelope`), the
     /// crate path it stands for (`worker::envelope::Envelope`), and whether a
-    /// `pub use` brings it: a path that reaches a module's name reaches what the
-    /// name stands for.
-    pub imports: Vec<(Vec<String>, Vec<String>, bool)>,
+    /// prefix of the modules that see it: a path that reaches a module's name
+    /// reaches what the name stands for.
+    pub imports: Vec<(Vec<String>, Vec<String>, Vec<String>)>,
+    /// What each of its modules declares and imports.
+    pub scopes: Scopes,
+    /// Its inline `mod` blocks (visible.rs).
+    pub mods: Vec<(Vec<String>, (usize, usize))>,
 }
 
 /// Reads a file whose module is `module`.
@@ -148,18 +174,44 @@ pub fn parse(src: &str, module: &[String]) -> Parsed {
     Parsed {
         written,
         imports: imports_of(&scopes),
+        mods: visible::inline_mods(&toks, module),
+        scopes,
         toks,
     }
 }
 
-fn imports_of(scopes: &Scopes) -> Vec<(Vec<String>, Vec<String>, bool)> {
+impl Parsed {
+    /// A path that starts with a name (`Type`, `kid::Type`), as written in
+    /// `module` of this file: its `base` when its module declares or imports the
+    /// name, else the modules its module globs (see [`resolve_with`]).
+    pub fn written_at(&self, path: Vec<String>, module: &[String]) -> Written {
+        let mut w = Written::at(path, module);
+        if !matches!(w.path[0].as_str(), "crate" | "super" | "self") {
+            based(&mut w, &self.scopes);
+        }
+        w
+    }
+
+    /// Whether `module` of this file declares or imports `name` (a crate's or not).
+    pub fn names(&self, module: &[String], name: &str) -> bool {
+        (self.scopes.get(module))
+            .is_some_and(|s| s.mods.contains(name) || s.names.contains_key(name))
+    }
+}
+
+fn imports_of(scopes: &Scopes) -> Vec<(Vec<String>, Vec<String>, Vec<String>)> {
     let mut out = Vec::new();
     for (at, scope) in scopes {
         for (name, path) in &scope.names {
             if let Some(to) = absolute(path, at, scopes, 0) {
                 let mut from = at.clone();
                 from.push(name.clone());
-                out.push((from, to, scope.pub_names.contains(name)));
+                let seen = scope
+                    .seen_from
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| at.clone());
+                out.push((from, to, seen));
             }
         }
     }
@@ -182,14 +234,10 @@ fn scan(toks: &[(Tok, usize)], module: &[String]) -> (Vec<Written>, Scopes) {
             m
         };
         let written = |path, line, reexport, glob| Written {
-            path,
             line,
-            module: here(),
             reexport,
             glob,
-            bare: false,
-            base: None,
-            globs: Vec::new(),
+            ..Written::at(path, &here())
         };
         match &toks[i].0 {
             Tok::Open => depth += 1,
@@ -228,6 +276,7 @@ fn scan(toks: &[(Tok, usize)], module: &[String]) -> (Vec<Written>, Scopes) {
                                     .get(i + 1 - back)
                                     .is_some_and(|t| t.0 == Tok::Other('('))
                         }));
+                let seen_from = visible::scope_of(toks, i, &here());
                 i += 1;
                 let mut paths = Vec::new();
                 use_tree(toks, &mut i, Vec::new(), &mut paths);
@@ -237,16 +286,13 @@ fn scan(toks: &[(Tok, usize)], module: &[String]) -> (Vec<Written>, Scopes) {
                         scope.globs.push(p.path.clone());
                     } else if let Some(name) = &p.name {
                         scope.names.insert(name.clone(), p.path.clone());
-                        if reexport {
-                            scope.pub_names.insert(name.clone());
-                        }
+                        scope.seen_from.insert(name.clone(), seen_from.clone());
                     }
                 }
-                out.extend(
-                    paths
-                        .into_iter()
-                        .map(|p| written(p.path, line, reexport, p.glob)),
-                );
+                out.extend(paths.into_iter().map(|p| Written {
+                    seen_from: seen_from.clone(),
+                    ..written(p.path, line, reexport, p.glob)
+                }));
                 continue;
             }
             // A path's start: a word before `::`, not after `::` (`a::self::b` is
@@ -296,25 +342,31 @@ fn scan(toks: &[(Tok, usize)], module: &[String]) -> (Vec<Written>, Scopes) {
         i += 1;
     }
     for w in &mut out {
-        let first = &w.path[0];
-        if matches!(first.as_str(), "crate" | "super" | "self") {
-            continue;
-        }
-        let scope = scopes.get(&w.module);
-        if scope.is_some_and(|s| s.mods.contains(first) || s.names.contains_key(first)) {
-            w.base = absolute(std::slice::from_ref(first), &w.module, &scopes, 0);
-            if w.bare {
-                w.path.clear(); // brought in by name: its `use` or `mod` is the path
-            }
-        } else if let Some(scope) = scope {
-            w.globs = (scope.globs.iter())
-                .filter_map(|g| absolute(g, &w.module, &scopes, 0))
-                .collect();
+        if !matches!(w.path[0].as_str(), "crate" | "super" | "self") && based(w, &scopes) && w.bare
+        {
+            w.path.clear(); // brought in by name: its `use` or `mod` is the path
         }
     }
     // A bare name no glob may bring in is a local's, a prelude's or a macro's.
     out.retain(|w| !(w.path.is_empty() || (w.bare && w.globs.is_empty())));
     (out, scopes)
+}
+
+/// Sets the `base` of `w` (a path starting with a name) when its module declares
+/// or imports the name (and says so), else the `globs` it may come from.
+fn based(w: &mut Written, scopes: &Scopes) -> bool {
+    let first = &w.path[0];
+    let scope = scopes.get(&w.module);
+    if scope.is_some_and(|s| s.mods.contains(first) || s.names.contains_key(first)) {
+        w.base = absolute(std::slice::from_ref(first), &w.module, scopes, 0);
+        return true;
+    }
+    if let Some(scope) = scope {
+        w.globs = (scope.globs.iter())
+            .filter_map(|g| absolute(g, &w.module, scopes, 0))
+            .collect();
+    }
+    false
 }
 
 /// The crate path `path` (written in `module`) stands for, when it is one of the
@@ -327,19 +379,7 @@ fn absolute(
 ) -> Option<Vec<String>> {
     let (first, rest) = path.split_first()?;
     let mut at = match first.as_str() {
-        "crate" | "super" | "self" => {
-            let w = Written {
-                path: path.to_vec(),
-                line: 0,
-                module: module.to_vec(),
-                reexport: false,
-                glob: false,
-                bare: false,
-                base: None,
-                globs: Vec::new(),
-            };
-            return resolve(&w)?.ok();
-        }
+        "crate" | "super" | "self" => return resolve(&Written::at(path.to_vec(), module))?.ok(),
         _ => {
             let scope = scopes.get(module)?;
             if scope.mods.contains(first) {

@@ -152,3 +152,29 @@ pub fn tokens(code: &str) -> Vec<(Tok, usize)> {
     }
     out
 }
+
+/// Whether `t` opens a bracket: `{`, `(` or `[`.
+pub fn opens(t: &Tok) -> bool {
+    matches!(t, Tok::Open | Tok::Other('(' | '['))
+}
+
+/// Whether `t` closes a bracket: `}`, `)` or `]`.
+pub fn closes(t: &Tok) -> bool {
+    matches!(t, Tok::Close | Tok::Other(')' | ']'))
+}
+
+/// The end of the group opening at `toks[open]`: the index of its closing token.
+pub fn group_end(toks: &[(Tok, usize)], open: usize) -> usize {
+    let mut depth = 0;
+    for (i, (t, _)) in toks.iter().enumerate().skip(open) {
+        if opens(t) {
+            depth += 1;
+        } else if closes(t) {
+            depth -= 1;
+            if depth == 0 {
+                return i;
+            }
+        }
+    }
+    toks.len()
+}
