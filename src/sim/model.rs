@@ -145,15 +145,22 @@ impl<T: Record> Table<T> {
     }
 
     /// Ids of the rows whose `updated_at` lies in the range, ascending by
-    /// `(updated_at, id)`, read from the index only (no row is touched).
+    /// `(updated_at, id)`, read from the index only (no row is touched). A range
+    /// that holds no instant (`updated_at[gt]=T&updated_at[lt]=T`, or bounds the
+    /// wrong way round) selects nothing, as SalesLoft answers an empty list.
     pub fn range_ids(
         &self,
         lo: Bound<Micros>,
         hi: Bound<Micros>,
     ) -> impl DoubleEndedIterator<Item = u64> {
-        self.by_updated
-            .range(index_bounds(lo, hi))
-            .map(|(_, id)| *id)
+        let (lo, hi) = index_bounds(lo, hi);
+        let range = if holds_nothing(&lo, &hi) {
+            // BTreeMap::range panics on these; an empty range of its own instead.
+            (Bound::Included((0, 0)), Bound::Excluded((0, 0)))
+        } else {
+            (lo, hi)
+        };
+        self.by_updated.range(range).map(|(_, id)| *id)
     }
 
     /// Rows whose `updated_at` lies in the range, ascending by `(updated_at, id)`.
@@ -182,6 +189,21 @@ fn index_bounds(lo: Bound<Micros>, hi: Bound<Micros>) -> (IndexBound, IndexBound
         Bound::Unbounded => Bound::Unbounded,
     };
     (lo, hi)
+}
+
+/// True when the bounds are ones `BTreeMap::range` refuses: start after end, or
+/// both excluded at the same key (every other empty range it walks as empty).
+fn holds_nothing(lo: &IndexBound, hi: &IndexBound) -> bool {
+    let key = |b: &IndexBound| match b {
+        Bound::Included(k) | Bound::Excluded(k) => Some(*k),
+        Bound::Unbounded => None,
+    };
+    match (key(lo), key(hi)) {
+        (Some(a), Some(b)) => {
+            a > b || (a == b && matches!((lo, hi), (Bound::Excluded(_), Bound::Excluded(_))))
+        }
+        _ => false,
+    }
 }
 
 #[derive(Debug, Clone)]

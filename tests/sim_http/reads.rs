@@ -234,3 +234,71 @@ async fn bracket_and_scalar_filters_agree() {
     );
     s.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_updated_at_range_that_holds_no_instant_is_an_empty_list() {
+    // The sync engine can ask for a window that shrank to nothing (`gt` and `lt`
+    // the same instant) or came out the wrong way round while records changed;
+    // SalesLoft answers an empty list, and so must the simulator (it answered
+    // 500: its index refused such a range).
+    let s = small().await;
+    let all = s.get("people?per_page=100&sort_direction=ASC").await;
+    let times: Vec<i64> = all
+        .data()
+        .iter()
+        .map(|p| micros(&p["updated_at"]))
+        .collect();
+    let ts = |m: i64| {
+        DateTime::from_timestamp_micros(m)
+            .expect("ts")
+            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+            .to_string()
+    };
+    let (early, late) = (ts(times[10]), ts(times[40]));
+    for (resource, query) in [
+        (
+            "people",
+            vec![("updated_at[gt]", &late), ("updated_at[lt]", &late)],
+        ),
+        (
+            "people",
+            vec![("updated_at[gte]", &late), ("updated_at[lt]", &early)],
+        ),
+        (
+            "people",
+            vec![("updated_at[gt]", &late), ("updated_at[lte]", &early)],
+        ),
+        (
+            "cadence_memberships",
+            vec![("updated_at[gt]", &late), ("updated_at[lt]", &late)],
+        ),
+        (
+            "activities/emails",
+            vec![("updated_at[gte]", &late), ("updated_at[lt]", &early)],
+        ),
+    ] {
+        for direction in ["ASC", "DESC"] {
+            let mut q: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            q.extend([
+                ("sort_direction", direction),
+                ("include_paging_counts", "true"),
+            ]);
+            let q = serde_urlencoded::to_string(&q).expect("query");
+            let r = s.get(&format!("{resource}?{q}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{resource}?{q}: {}", r.body);
+            assert!(r.data().is_empty(), "{resource}?{q}");
+        }
+    }
+    // A range of one instant that holds rows still lists them.
+    let q = serde_urlencoded::to_string([("updated_at[gte]", &late), ("updated_at[lte]", &late)])
+        .expect("query");
+    let r = s.get(&format!("people?{q}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.data().is_empty(), "people?{q}");
+    assert!(
+        r.data()
+            .iter()
+            .all(|p| micros(&p["updated_at"]) == times[40])
+    );
+    s.handle.shutdown().await;
+}
