@@ -16,9 +16,7 @@ impl PeopleIndex {
     /// more on top otherwise.
     pub(super) fn fill_records(&mut self) {
         let from = self.records.len();
-        if from == 0 {
-            self.records.reserve_exact(self.entries.len());
-        }
+        room(&mut self.records, self.entries.len() - from);
         let added = self.entries[from..].iter().map(|e| Record::new(e));
         self.records.extend(added);
     }
@@ -106,6 +104,11 @@ impl PeopleIndex {
                 at.push(from);
             }
             let records = &self.records;
+            let bytes = added.iter().map(|&p| records[p as usize].folded.len());
+            room(&mut layout.arena, bytes.sum());
+            room(&mut layout.slots, added.len());
+            room(&mut layout.masks, added.len());
+            room(&mut layout.rank, added.len());
             let (slots, masks): (Vec<Slot>, Vec<SlotMasks>) = added
                 .iter()
                 .map(|&pos| {
@@ -178,6 +181,16 @@ impl PeopleIndex {
             scattered: 0,
         };
         self.rebuild = false;
+    }
+}
+
+/// Makes room in `v` for `more` items, and for an eighth more when it grows: an
+/// index is laid out anew once an eighth of it was added since (`extends`), so
+/// that is all it takes until then, where growing by doubling would hold up to
+/// twice the layout (and the records) for the rest of a walk.
+fn room<T>(v: &mut Vec<T>, more: usize) {
+    if v.capacity() - v.len() < more {
+        v.reserve_exact(more.max(v.len() / 8));
     }
 }
 
