@@ -112,7 +112,8 @@ fn find(fx: &[Effect], pred: impl Fn(&Request) -> bool) -> RequestId {
 }
 
 /// A worker event through `update`; a layout it asks for is done as the worker
-/// does it (`sltui::worker::lay_out`) and handed back.
+/// does it (`sltui::worker::lay_out`) and handed back, and what it frees is
+/// freed before that, as the app's loop does.
 fn ev(s: &mut AppState, e: WorkerEvent) -> Vec<Effect> {
     let mut out = Vec::new();
     let mut todo = vec![update(s, Msg::Worker(e))];
@@ -132,6 +133,8 @@ fn ev(s: &mut AppState, e: WorkerEvent) -> Vec<Effect> {
                         ));
                     }
                 }
+                // As the app's loop does, at once (off the UI task there).
+                Effect::Free(value) => drop(value),
                 other => out.push(other),
             }
         }
@@ -256,8 +259,9 @@ fn load(s: &mut AppState, cadences: usize, emails: usize, people: usize) {
         }
         update(s, Msg::Key(KeyEvent::from(KeyCode::Enter)));
     }
-    // The worker builds its own index of the walk's pages and lays it out off
-    // the UI task (a walk from the start always brings it): the state swaps it in.
+    // The worker builds its own index of the walk's pages (a walk from the
+    // start always brings it): the state keeps its own when laid out already,
+    // else has the worker lay this one out (inline here) and swaps it in.
     let mut built = PeopleIndex::default();
     let mut id = 1u64;
     while (id as usize) <= people {
@@ -278,7 +282,6 @@ fn load(s: &mut AppState, cadences: usize, emails: usize, people: usize) {
             },
         );
     }
-    built.prepare();
     ev(
         s,
         WorkerEvent::PeopleIndexed {

@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use sltui::config::keymap::Action;
 use sltui::metrics::{Aggregator, TimeRange};
-use sltui::search::{PeopleIndex, PersonEntry};
+use sltui::search::{PeopleIndex, PersonEntry, TakenLayout};
 use sltui::store::PersonRow;
 use sltui::store::start::{Changes, Rest};
 use sltui::tui::msg::{Effect, Msg};
-use sltui::tui::state::AppState;
+use sltui::tui::state::{AppState, IndexStatus};
 use sltui::tui::update::stored::StoreEvent;
 use sltui::tui::update::update;
 use sltui::worker::{LayoutBase, PeopleLayout, Request, WorkerEvent};
@@ -357,14 +357,104 @@ fn a_search_over_more_people_than_the_ui_lays_out_waits_for_the_worker() {
     assert!(find(&fx, |r| matches!(r, Request::LayOutPeople { .. })).is_none());
     assert_eq!(s.people.search.index.len(), 1_200);
     assert_eq!(s.people.search.index.layout_work(), 0);
+    answers_as_a_fresh_index(&s, "byron1");
+    assert!(!screen_text(&s, 120, 40).contains("laying out for the search"));
+}
+
+/// The results shown for `query` are a fresh index's of the same people.
+fn answers_as_a_fresh_index(s: &AppState, query: &str) {
     let mut fresh = PeopleIndex::default();
     for e in s.people.search.index.entries() {
         fresh.upsert(e.clone());
     }
-    let want = fresh.search("byron1", sltui::tui::state::SEARCH_LIMIT);
+    let want = fresh.search(query, sltui::tui::state::SEARCH_LIMIT);
+    assert!(!want.hits.is_empty(), "{query:?} finds people");
     assert_eq!(s.people.search.hits.total, want.total);
     assert_eq!(s.people.search.hits.hits, want.hits);
-    assert!(!screen_text(&s, 120, 40).contains("laying out for the search"));
+}
+
+/// The end of the walk `walk`: the worker's index of the people shown (the
+/// same entries, in the same order), not laid out, as a walk sends it.
+fn walk_ends(s: &mut AppState, walk: u64) -> Vec<Effect> {
+    let mut built = PeopleIndex::default();
+    for e in s.people.search.index.entries() {
+        built.upsert(e.clone());
+    }
+    let total = built.len();
+    let index = Some(Box::new(built));
+    update(
+        s,
+        Msg::Worker(WorkerEvent::PeopleIndexed {
+            id: walk,
+            total,
+            index,
+        }),
+    )
+}
+
+#[test]
+fn the_index_shown_frees_its_stale_layout_while_the_worker_lays_out_the_next() {
+    let (mut s, walk) = searching_before_the_walk();
+    pages(&mut s, walk, 0, 10);
+    let fx = pages(&mut s, walk, 10, 11);
+    let (id, layout) = layout_asked(&fx);
+    // Its searches wait for the worker's layout: what they built is let go
+    // (off the UI task), not held beside the layout being built.
+    let taken = fx.iter().filter_map(|e| match e {
+        Effect::Free(value) => value.take(),
+        _ => None,
+    });
+    let taken: Vec<_> = taken.filter(|v| v.is::<TakenLayout>()).collect();
+    assert_eq!(taken.len(), 1, "the stale layout freed");
+    assert_eq!(s.people.search.index.layout_work(), 1_100);
+    assert!(!s.people.search.hits.hits.is_empty(), "the results stay");
+    answer(&mut s, id, layout);
+    assert_eq!(s.people.search.index.layout_work(), 0);
+    answers_as_a_fresh_index(&s, "byron1");
+}
+
+#[test]
+fn a_search_during_the_walk_keeps_its_laid_out_index_at_the_hand_over() {
+    let (mut s, walk) = searching_before_the_walk();
+    let fx = pages(&mut s, walk, 0, 11);
+    let (id, layout) = layout_asked(&fx);
+    answer(&mut s, id, layout);
+    // A page after the worker's layout is laid out here.
+    pages(&mut s, walk, 11, 12);
+    assert_eq!(s.people.search.index.layout_work(), 0);
+    let shown = s.people.search.index.share();
+    let fx = walk_ends(&mut s, walk);
+    // The worker's index holds the same people: dropped (off the UI task), not
+    // laid out a second time beside the one shown.
+    assert!(fx.iter().all(|e| e.request().is_none()), "{fx:?}");
+    assert!(fx.iter().any(|e| matches!(e, Effect::Free(_))));
+    assert!(Arc::ptr_eq(&s.people.search.index.share(), &shown));
+    assert_eq!(s.people.search.status, IndexStatus::Done { total: 1_200 });
+    answers_as_a_fresh_index(&s, "byron1");
+}
+
+#[test]
+fn a_walk_nobody_searched_has_the_worker_lay_its_index_out_at_the_hand_over() {
+    let mut s = state();
+    let fx = sltui::tui::update::init(&mut s);
+    let (walk, _) = find(&fx, |r| matches!(r, Request::IndexPeople)).expect("the walk");
+    pages(&mut s, walk, 0, 12);
+    assert_eq!(s.people.search.index.layout_work(), 1_200, "never searched");
+    let fx = walk_ends(&mut s, walk);
+    let (id, layout) = layout_asked(&fx);
+    let LayoutBase::Index(built) = &layout.base else {
+        panic!("the worker's own index goes back to it");
+    };
+    let built_entries = built.share();
+    answer(&mut s, id, layout);
+    let index = &s.people.search.index;
+    assert!(Arc::ptr_eq(&index.share(), &built_entries), "swapped in");
+    assert_eq!(index.layout_work(), 0, "laid out before the first search");
+    assert_eq!(s.people.search.status, IndexStatus::Done { total: 1_200 });
+    act(&mut s, Action::View2);
+    act(&mut s, Action::Filter);
+    typ(&mut s, "byron1");
+    answers_as_a_fresh_index(&s, "byron1");
 }
 
 #[test]

@@ -115,8 +115,9 @@ async fn people_index_and_latest_lookup() {
     }
     assert_eq!(ids.len(), 250, "every person once");
     assert_eq!(total, Some(250));
-    // The first walk lists everyone: it sends them as a search index too, laid
-    // out off the UI task, in the order of the pages.
+    // The first walk lists everyone: it sends them as a search index too, in
+    // the order of the pages (not laid out: the UI has the worker do that when
+    // its own index of the pages is not laid out already).
     let mut index = index.expect("the first walk's index");
     assert_eq!(index.len(), 250);
     assert!(ids.iter().all(|id| index.by_id(*id).is_some()));

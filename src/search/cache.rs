@@ -23,7 +23,13 @@ impl PeopleIndex {
         Some(state.hits.clone())
     }
 
+    /// Keeps `state` as the most recent query, in place of an older run of the
+    /// same query (before people were added: it checked fewer, so it is no
+    /// cheaper a base, and a walk searched page by page would otherwise keep a
+    /// copy of every match for each of its last pages).
     pub(super) fn remember(&mut self, state: State) {
+        self.states
+            .retain(|s| !(s.needles == state.needles && s.limit == state.limit));
         self.states.push(state);
         let mut kept = 0;
         let mut keep_from = self.states.len();

@@ -50,6 +50,16 @@ impl Default for PeopleIndex {
     }
 }
 
+/// What searching an index built besides its people (records, layout,
+/// remembered queries), taken out by [`PeopleIndex::take_layout`]: dropping it
+/// frees them (the dashboard has that done off its task).
+pub struct TakenLayout {
+    _records: Vec<Record>,
+    _layout: Layout,
+    _states: Vec<State>,
+    _wide_answers: Vec<WideAnswer>,
+}
+
 impl std::fmt::Debug for PeopleIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PeopleIndex")
@@ -169,6 +179,21 @@ impl PeopleIndex {
         self.generation += 1;
         self.states.clear();
         true
+    }
+
+    /// Takes out what searching built (records, layout, remembered queries),
+    /// keeping the people, their order and ids: the next search lays everyone
+    /// out again. For an index whose layout is stale beyond what the dashboard
+    /// lays out itself while the worker lays out the next one: its searches wait
+    /// for that anyway, so the old layout would only be held twice meanwhile.
+    pub fn take_layout(&mut self) -> TakenLayout {
+        self.rebuild = false;
+        TakenLayout {
+            _records: std::mem::take(&mut self.records),
+            _layout: std::mem::take(&mut self.layout),
+            _states: std::mem::take(&mut self.states),
+            _wide_answers: std::mem::take(&mut self.wide_answers),
+        }
     }
 
     /// Drops everything (the `R` key rebuilds the index).

@@ -83,7 +83,7 @@ mod state;
 mod tests;
 mod wide;
 
-pub use index::PeopleIndex;
+pub use index::{PeopleIndex, TakenLayout};
 
 /// What the search shows and matches about one person.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -16,9 +16,7 @@ impl PeopleIndex {
     /// more on top otherwise.
     pub(super) fn fill_records(&mut self) {
         let from = self.records.len();
-        if from == 0 {
-            self.records.reserve_exact(self.entries.len());
-        }
+        room(&mut self.records, self.entries.len() - from);
         let added = self.entries[from..].iter().map(|e| Record::new(e));
         self.records.extend(added);
     }
@@ -106,6 +104,11 @@ impl PeopleIndex {
                 at.push(from);
             }
             let records = &self.records;
+            let bytes = added.iter().map(|&p| records[p as usize].folded.len());
+            room(&mut layout.arena, bytes.sum());
+            room(&mut layout.slots, added.len());
+            room(&mut layout.masks, added.len());
+            room(&mut layout.rank, added.len());
             let (slots, masks): (Vec<Slot>, Vec<SlotMasks>) = added
                 .iter()
                 .map(|&pos| {
@@ -146,7 +149,8 @@ impl PeopleIndex {
         if self.rebuild || old_len > n {
             order.sort_unstable_by(by_name);
         }
-        let mut rank = vec![0u32; n];
+        let mut rank = Vec::with_capacity(roomy(n));
+        rank.resize(n, 0u32);
         for (slot, &pos) in order.iter().enumerate() {
             rank[pos as usize] = slot as u32;
         }
@@ -156,16 +160,16 @@ impl PeopleIndex {
             }
         }
         let bytes: usize = self.records.iter().map(|r| r.folded.len()).sum();
-        let mut arena = Vec::with_capacity(bytes);
-        let (slots, masks): (Vec<Slot>, Vec<SlotMasks>) = order
-            .iter()
-            .map(|&pos| {
-                let r = &self.records[pos as usize];
-                let slot = slot_of(r, pos, arena.len());
-                arena.extend_from_slice(&r.folded);
-                slot
-            })
-            .unzip();
+        let mut arena = Vec::with_capacity(roomy(bytes));
+        let mut slots = Vec::with_capacity(roomy(n));
+        let mut masks = Vec::with_capacity(roomy(n));
+        for &pos in &order {
+            let r = &self.records[pos as usize];
+            let (slot, slot_masks) = slot_of(r, pos, arena.len());
+            arena.extend_from_slice(&r.folded);
+            slots.push(slot);
+            masks.push(slot_masks);
+        }
         let records = &self.records;
         self.layout = Layout {
             wide: wide_slots(&slots, |pos| records[pos as usize].char_set),
@@ -178,6 +182,23 @@ impl PeopleIndex {
             scattered: 0,
         };
         self.rebuild = false;
+    }
+}
+
+/// Room for `n` items and the eighth more an extended layout takes before it
+/// is laid out anew (`extends`): a layout made with it is extended without
+/// moving (a vector moved holds its old and new place at once, and leaves a
+/// hole in the heap), and growing by doubling would hold up to twice the
+/// layout and the records for the rest of a walk. Room never written takes no
+/// memory.
+fn roomy(n: usize) -> usize {
+    n + n / 8
+}
+
+/// Makes room in `v` for `more` items, with [`roomy`] room when it grows.
+fn room<T>(v: &mut Vec<T>, more: usize) {
+    if v.capacity() - v.len() < more {
+        v.reserve_exact(roomy(v.len() + more) - v.len());
     }
 }
 

@@ -137,6 +137,26 @@ fn people_added_after_a_search_are_found_by_the_next_keystroke() {
 }
 
 #[test]
+fn a_query_searched_again_as_people_arrive_is_remembered_once() {
+    let mut ix = PeopleIndex::default();
+    // Pages of new people, the query searched after each (a walk with a
+    // search typed): each answer is a fresh search's, and only the latest run
+    // of the query is kept (each holds every match).
+    for page in 0..30u64 {
+        for id in page * 10..page * 10 + 10 {
+            let name = format!("Ada Byron{id}");
+            ix.upsert(person(id, &name, "", "Acme", ""));
+        }
+        assert_eq!(ix.search("ada b", 20), reference(&ix, "ada b", 20));
+    }
+    assert_eq!(ix.states.len(), 1);
+    // Another query is remembered beside it, and typing on still answers.
+    assert_eq!(ix.search("acm", 20), reference(&ix, "acm", 20));
+    assert_eq!(ix.states.len(), 2);
+    assert_eq!(ix.search("ada by", 20), reference(&ix, "ada by", 20));
+}
+
+#[test]
 fn updating_a_person_replaces_them_and_limit_caps_hits() {
     let mut ix = index();
     assert!(!ix.upsert(person(2, "Grace Brewster", "grace@navy.mil", "US Navy", "")));

@@ -29,23 +29,15 @@ pub fn shared_entries(people: &[Person]) -> SharedPeople {
     people.iter().map(|p| Arc::new(person_entry(p))).collect()
 }
 
-/// `people` as a search index with its layout built (the expensive part: about
-/// 0.1 s at 100k people), on a blocking thread, so the UI task only swaps it in.
-pub async fn prepared(index: PeopleIndex) -> Option<Box<PeopleIndex>> {
-    let built = tokio::task::spawn_blocking(move || {
-        let mut index = index;
-        index.prepare();
-        Box::new(index)
-    });
-    built.await.ok()
-}
-
 /// `announce`: a request from the UI (deferrals are reported and it ends with
 /// `PeopleIndexed`); otherwise the worker's own quiet refresh.
 pub async fn walk(ctx: &Ctx, id: RequestId, announce: bool) -> JobEnd {
     let start = lock(&ctx.people).position.clone();
-    // A walk from the start lists everyone: it also builds their prepared index
-    // for the UI (later walks list only changes; the UI adds those itself).
+    // A walk from the start lists everyone: it also builds their index for the
+    // UI (later walks list only changes; the UI adds those itself). Not laid
+    // out here: the UI's own index of the pages may be laid out already (a
+    // search typed during the walk), and two layouts of everyone would be held;
+    // the UI has the worker lay this one out when it takes it.
     let mut built = (announce && start.is_none()).then(PeopleIndex::default);
     let start = start.unwrap_or_default();
     let query = Query::new().push("per_page", 100);
@@ -103,10 +95,7 @@ pub async fn walk(ctx: &Ctx, id: RequestId, announce: bool) -> JobEnd {
         state.seen.len()
     };
     if announce {
-        let index = match built {
-            Some(index) => prepared(index).await,
-            None => None,
-        };
+        let index = built.map(Box::new);
         ctx.emit(WorkerEvent::PeopleIndexed { id, total, index });
     }
     JobEnd::Done(Ok(()))

@@ -195,8 +195,10 @@ pub enum WorkerEvent {
     PeopleDeleted {
         ids: Vec<u64>,
     },
-    /// The end of the people index walk. `index`: everyone the walk listed, laid
-    /// out for search off the UI task (absent when the walk listed only changes).
+    /// The end of the people index walk. `index`: everyone the walk listed
+    /// (absent when the walk listed only changes); a walk's is not laid out for
+    /// search (the UI has it laid out by `LayOutPeople` unless its own index of
+    /// the pages already is), the store's is.
     PeopleIndexed {
         id: RequestId,
         total: usize,

@@ -9,9 +9,11 @@ use crate::worker::PeopleChange;
 use crate::worker::protocol::{Priority, Request};
 
 use super::super::msg::Effect;
+use super::super::pages::LAY_OUT_HERE;
 use super::super::state::{AppState, IndexStatus, Level, View};
 use super::relayout;
 use super::results::{refreshed, research};
+use super::writes::free;
 use crate::search::{PeopleIndex, PersonEntry, looks_like_email};
 
 /// Typing pause before an email address is looked up.
@@ -21,19 +23,29 @@ pub(crate) fn entry(p: &Person) -> PersonEntry {
     crate::worker::person_entry(p)
 }
 
-/// The worker's index of everyone its walk listed, laid out for search off this
-/// task, takes the place of the one built from the same pages. What the
-/// dashboard learned besides (stored people, lookups, a person's detail read
-/// after their page, changes waiting for a layout) goes on top, so nobody is
-/// lost and the newest entry wins, as when the pages were taken one by one: here
-/// when it only adds a few people, otherwise laid out by the worker first. The
-/// search stays on the old index until the swap; the old one is freed off this
-/// task.
+/// The worker's index of everyone its walk listed takes the place of the one
+/// built from the same pages, unless that one holds just the walk's pages and
+/// is laid out for search already (a search typed during the walk), or is being
+/// laid out by the worker: then it stays and the worker's is dropped, so two
+/// layouts of everyone are never held. Otherwise what the dashboard learned
+/// besides (stored people, lookups, a person's detail read after their page,
+/// changes waiting for a layout) goes on top, so nobody is lost and the newest
+/// entry wins, as when the pages were taken one by one; the worker's index (not
+/// laid out: the walk does not know whether anyone searched) is laid out by the
+/// worker first ([`relayout::install`]). The search stays on the old index
+/// until the swap; the old one is freed off this task.
 pub(crate) fn adopt(state: &mut AppState, id: u64, built: PeopleIndex, fx: &mut Vec<Effect>) {
     // Nothing but this walk's pages: the same people in the same order.
     let same = state.people.search.index_request == Some(id);
+    let only_walk = std::mem::take(&mut state.people.search.only_walk) && same;
+    let shown = &state.people.search;
+    let laid_out = shown.index.layout_work() <= built.layout_work().min(LAY_OUT_HERE);
+    if only_walk && (laid_out || shown.relayout.is_some()) {
+        free(built, fx);
+        return;
+    }
     let mut changes = Vec::new();
-    if !(std::mem::take(&mut state.people.search.only_walk) && same) {
+    if !only_walk {
         let old = &state.people.search.index;
         let gone = relayout::gone(state);
         for e in old.entries() {

@@ -135,13 +135,20 @@ fn note(r: &mut Relayout, changes: &[PeopleChange]) {
 }
 
 /// Asks the worker to lay out `base` with `changes` on top; the index shown
-/// stays until the answer (an earlier request's answer is ignored).
+/// stays until the answer (an earlier request's answer is ignored), without its
+/// layout when that is too stale to search anyway.
 pub(crate) fn send(
     state: &mut AppState,
     base: LayoutBase,
     changes: Vec<PeopleChange>,
     fx: &mut Vec<Effect>,
 ) {
+    // The index shown waits for this layout to search at all: what its own
+    // searches built is freed (off this task) rather than held beside the new one.
+    let shown = &mut state.people.search.index;
+    if shown.layout_work() > LAY_OUT_HERE {
+        free(shown.take_layout(), fx);
+    }
     let mut r = Relayout {
         sent: changes.clone(),
         ..Relayout::default()
@@ -169,16 +176,16 @@ pub(crate) fn gone(state: &AppState) -> Option<&FxHashSet<u64>> {
     (!r.gone.is_empty()).then_some(&r.gone)
 }
 
-/// `index` (laid out off this task) takes the place of the one shown, with
-/// `changes` on top when that is cheap here; otherwise the worker lays them
-/// out and the index shown stays until then.
+/// `index` takes the place of the one shown, with `changes` on top when that
+/// is cheap here and it is laid out (about, [`LAY_OUT_HERE`]); otherwise the
+/// worker lays it out with them and the index shown stays until then.
 pub(crate) fn install(
     state: &mut AppState,
     mut index: PeopleIndex,
     changes: Vec<PeopleChange>,
     fx: &mut Vec<Effect>,
 ) {
-    if !light(&index, &changes) {
+    if !light(&index, &changes) || index.layout_work() > LAY_OUT_HERE {
         return send(state, LayoutBase::Index(Box::new(index)), changes, fx);
     }
     // `light` let through only removals of people the index does not hold.
