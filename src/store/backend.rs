@@ -59,6 +59,13 @@ pub trait RecordStore: Send {
         let _ = on;
         Ok(())
     }
+    /// Work that copies what a full sync wrote so far to where it is kept, to
+    /// run on another thread while the writer merges the staged rows
+    /// ([`Store::checkpoint_aside`](crate::store::Store::checkpoint_aside)).
+    /// Nothing by default.
+    fn checkpoint_aside(&self) -> Option<std::sync::Arc<dyn Fn() + Send + Sync>> {
+        None
+    }
     /// Several pages (resource, mark, rows, generation), each with its
     /// checkpoint, in one transaction: all are saved or none.
     fn save_pages_prepared(

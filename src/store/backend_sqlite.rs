@@ -65,6 +65,10 @@ impl RecordStore for Store {
         Store::bulk_writes(self, on)
     }
 
+    fn checkpoint_aside(&self) -> Option<std::sync::Arc<dyn Fn() + Send + Sync>> {
+        Store::checkpoint_aside(self)
+    }
+
     fn save_pages_prepared(
         &mut self,
         pages: &[(&str, &PageMark, &Prepared, i64)],

@@ -2,6 +2,8 @@
 //! newer one), the rows' encoding, and the sweep of rows a full sync did not see.
 //! Reading them back is [`super::reads`]; the first frame's sums, [`super::summary`].
 
+use std::sync::Arc;
+
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Transaction, params};
 use serde::Serialize;
@@ -345,6 +347,30 @@ impl Store {
                 .to_string()
         };
         self.conn.execute_batch(&sql).map_err(|e| self.sql(e))
+    }
+
+    /// A passive checkpoint on a connection of its own, to run on another thread
+    /// while this connection is busy (a full sync's merge of its staged rows): it
+    /// copies the log written so far into the file, so the checkpoint that ends
+    /// the sync ([`Store::bulk_writes`]) has only the merge's pages left to copy.
+    /// It needs no lock on this store. `None` for an in-memory store. Failures
+    /// are only logged: the final checkpoint copies whatever this one did not.
+    pub fn checkpoint_aside(&self) -> Option<Arc<dyn Fn() + Send + Sync>> {
+        if self.path.as_os_str() == ":memory:" {
+            return None;
+        }
+        let path = self.path.clone();
+        Some(Arc::new(move || {
+            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+                | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let done = rusqlite::Connection::open_with_flags(&path, flags).and_then(|c| {
+                c.busy_timeout(std::time::Duration::from_secs(5))?;
+                c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            });
+            if let Err(e) = done {
+                tracing::warn!(error = %e, "the checkpoint beside the sync's merge failed");
+            }
+        }))
     }
 
     /// Upserts a batch in one transaction (see [`StoreRecord`]).

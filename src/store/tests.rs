@@ -186,6 +186,45 @@ fn checkpoints_survive_reopening_and_finishing_sweeps_unseen_rows() {
 }
 
 #[test]
+fn the_checkpoint_aside_copies_the_log_while_the_store_keeps_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    assert!(
+        Store::open_in_memory()
+            .unwrap()
+            .checkpoint_aside()
+            .is_none(),
+        "an in-memory store has no file to copy into"
+    );
+    let aside = store.checkpoint_aside().expect("a file-backed store");
+    store.bulk_writes(true).unwrap();
+    let rows: Vec<Person> = (1..=3_000)
+        .map(|i| person(i, "2024-05-01T09:00:00.000000-04:00", "Ada"))
+        .collect();
+    store.upsert(&rows, 1).unwrap();
+    let file_len = || std::fs::metadata(&path).unwrap().len();
+    let before = file_len();
+    // The store's own connection is inside a write transaction meanwhile (as
+    // during a merge): the checkpoint on its own connection still copies what
+    // was committed.
+    let tx = store.conn.unchecked_transaction().unwrap();
+    tx.execute_batch("DELETE FROM people WHERE id <= 10")
+        .unwrap();
+    std::thread::spawn(move || aside()).join().unwrap();
+    tx.commit().unwrap();
+    assert!(
+        file_len() > before + 100_000,
+        "the committed pages were copied into the file: {before} -> {}",
+        file_len()
+    );
+    store.bulk_writes(false).unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.count("people").unwrap(), 2_990);
+}
+
+#[test]
 fn bulk_writes_tune_the_connection_and_give_it_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("b.sqlite");

@@ -127,13 +127,28 @@ fn run(store: &Mutex<dyn RecordStore>, rx: Receiver<Job>) {
     // stopped process may have left staged (merged at the first pause or at the
     // latest when this writer stops, so an incremental run shows them too).
     let mut staged = 1usize;
+    // A checkpoint that needs no lock on the store, started with every merge:
+    // while the rows are merged (here, or by the engine finishing the sync,
+    // which holds the store meanwhile), the log the pages filled is copied into
+    // the file on another thread, so the checkpoint that ends the sync (in
+    // `bulk(false)`) copies only what the merge wrote.
+    let aside = locked().checkpoint_aside();
     let merge = |staged: &mut usize| {
         if *staged > 0 {
+            let copying = aside.clone().and_then(|work| {
+                std::thread::Builder::new()
+                    .name("sltui-sync-checkpoint".into())
+                    .spawn(move || work())
+                    .ok()
+            });
             // A failed merge leaves the rows staged: the next merge (at the
             // latest when the sync finishes) takes them.
             match locked().merge_staged() {
                 Ok(_) => *staged = 0,
                 Err(e) => tracing::warn!(error = %e, "staged rows not merged yet"),
+            }
+            if let Some(t) = copying {
+                let _ = t.join();
             }
         }
     };
