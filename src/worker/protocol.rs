@@ -196,9 +196,9 @@ pub enum WorkerEvent {
         ids: Vec<u64>,
     },
     /// The end of the people index walk. `index`: everyone the walk listed
-    /// (absent when the walk listed only changes); a walk's is not laid out for
-    /// search (the UI has it laid out by `LayOutPeople` unless its own index of
-    /// the pages already is), the store's is.
+    /// (absent when the walk listed only changes); a walk's, and a hub reader's
+    /// of its stored people, is not laid out for search (the UI has it laid out
+    /// by `LayOutPeople` unless its own index of the pages already is).
     PeopleIndexed {
         id: RequestId,
         total: usize,

@@ -67,14 +67,17 @@ pub async fn answer(shared: &Arc<Shared>, id: RequestId, request: Request) -> Re
             });
         }
         Request::IndexPeople => {
-            // The prepared index is built on the read's thread, off the UI task.
+            // The index is built on the read's thread, off the UI task, and not
+            // laid out, as a walk's: the UI's own index of the batches may be laid
+            // out already (a search typed meanwhile) and two layouts of everyone
+            // would be held; the UI has this one laid out (`LayOutPeople`) when it
+            // takes it.
             let (people, index) = blocking(move || {
                 let people = crate::worker::people::shared_entries(&store.people()?);
                 let mut index = crate::search::PeopleIndex::default();
                 for e in &people {
                     index.upsert(e.clone());
                 }
-                index.prepare();
                 Ok((people, Some(Box::new(index))))
             })
             .await?;
