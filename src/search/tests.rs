@@ -11,6 +11,7 @@ use super::scorer::NAME_BONUS;
 use super::*;
 
 mod random;
+mod records;
 
 fn person(id: u64, name: &str, email: &str, company: &str, title: &str) -> PersonEntry {
     PersonEntry {
