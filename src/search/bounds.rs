@@ -4,7 +4,7 @@
 
 use super::scorer::{
     Class, FIRST_CHAR_MULTIPLIER, GAP_START, MAX_BONUS, Needle, SCORE_MATCH, bit, bonus, class,
-    class_of_char,
+    raw_class,
 };
 
 /// Which characters (case-folded) occur in a haystack, after which boundary, and which
@@ -37,14 +37,15 @@ impl Masks {
     }
 
     /// A non-ASCII haystack's masks: `folded` holds each character case-folded and
-    /// normalized (as the byte checks see it), the bonuses come from the characters'
-    /// own classes, as nucleo computes them.
-    pub(super) fn unicode(chars: &[char], folded: &[u8]) -> Masks {
+    /// normalized (as the byte checks see it), `raw` each as its [`raw_byte`]: the
+    /// bonuses come from the characters' own classes, as nucleo computes them.
+    ///
+    /// [`raw_byte`]: super::scorer::raw_byte
+    pub(super) fn unicode(raw: &[u8], folded: &[u8]) -> Masks {
         Masks::of(
-            chars
-                .iter()
+            raw.iter()
                 .zip(folded)
-                .map(|(&ch, &b)| (class_of_char(ch), bit(b).unwrap_or(0))),
+                .map(|(&r, &b)| (raw_class(r), bit(b).unwrap_or(0))),
         )
     }
 

@@ -50,15 +50,12 @@ pub(super) struct Postings {
 }
 
 impl Postings {
-    /// Adds the people from `indexed` up to `len`; `chars(pos)`: a non-ASCII person's
-    /// characters (`None` for an ASCII one).
-    pub(super) fn extend<'a>(&mut self, len: usize, chars: impl Fn(usize) -> Option<&'a [char]>) {
-        for pos in self.indexed..len {
-            let Some(chars) = chars(pos) else {
-                continue;
-            };
-            let pos = pos as u32;
-            for &c in chars.iter().filter(|c| !c.is_ascii()) {
+    /// Adds the people from `indexed` up to `len`; `wide(pos)`: a person's characters
+    /// outside ASCII (empty for an ASCII one).
+    pub(super) fn extend<'a>(&mut self, len: usize, wide: impl Fn(usize) -> &'a str) {
+        for at in self.indexed..len {
+            let pos = at as u32;
+            for c in wide(at).chars().filter(|c| !c.is_ascii()) {
                 for form in forms(c).into_iter().filter(|f| !f.is_ascii()) {
                     let list = self.lists.entry(form).or_default();
                     if list.last() != Some(&pos) {

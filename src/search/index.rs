@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::PersonEntry;
 use super::layout::Layout;
-use super::record::Record;
+use super::record::{Record, Scratch};
 use super::state::{State, WideAnswer};
 
 pub struct PeopleIndex {
@@ -23,6 +23,8 @@ pub struct PeopleIndex {
     /// By id (FxHash: the ids are ours, and every change looks people up).
     pub(super) by_id: FxHashMap<u64, usize>,
     pub(super) matcher: Matcher,
+    /// Where nucleo's characters of non-ASCII records are expanded to score them.
+    pub(super) scratch: Scratch,
     pub(super) layout: Layout,
     /// A person changed: the layout must be rebuilt, not just extended.
     pub(super) rebuild: bool,
@@ -41,6 +43,7 @@ impl Default for PeopleIndex {
             records: Vec::new(),
             by_id: FxHashMap::default(),
             matcher: Matcher::new(Config::DEFAULT),
+            scratch: Scratch::default(),
             layout: Layout::default(),
             rebuild: false,
             generation: 0,

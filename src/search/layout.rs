@@ -6,7 +6,7 @@ use nucleo_matcher::pattern::Pattern;
 use nucleo_matcher::{Matcher, Utf32Str};
 
 use super::charset::Postings;
-use super::record::Record;
+use super::record::{Record, Scratch};
 use super::scorer::{
     MAX_BOUNDED_NEEDLE, NAME_BONUS, Needle, at_max, find_in, fuzzy_ascii, fuzzy_chars,
     fuzzy_chars_optimal, pattern_score, word_score,
@@ -94,19 +94,31 @@ impl Layout {
         }
     }
 
-    pub(super) fn name_text<'a>(&'a self, records: &'a [Record], slot: u32) -> Utf32Str<'a> {
+    /// The name as nucleo sees it alone (a non-ASCII one expanded into `buf`).
+    pub(super) fn name_text<'a>(
+        &'a self,
+        records: &'a [Record],
+        slot: u32,
+        buf: &'a mut Vec<char>,
+    ) -> Utf32Str<'a> {
         let s = &self.slots[slot as usize];
         if s.unicode {
-            records[s.pos as usize].name_text()
+            records[s.pos as usize].name_text(buf)
         } else {
             Utf32Str::Ascii(&self.bytes(s)[..s.name_len as usize])
         }
     }
 
-    pub(super) fn text<'a>(&'a self, records: &'a [Record], slot: u32) -> Utf32Str<'a> {
+    /// The haystack as nucleo sees it (a non-ASCII one expanded into `buf`).
+    pub(super) fn text<'a>(
+        &'a self,
+        records: &'a [Record],
+        slot: u32,
+        buf: &'a mut Vec<char>,
+    ) -> Utf32Str<'a> {
         let s = &self.slots[slot as usize];
         if s.unicode {
-            records[s.pos as usize].text()
+            records[s.pos as usize].text(buf)
         } else {
             Utf32Str::Ascii(self.bytes(s))
         }
@@ -162,15 +174,13 @@ pub(super) fn score(
     pattern: &Pattern,
     needles: &[Needle],
     matcher: &mut Matcher,
+    scratch: &mut Scratch,
 ) -> Option<(u32, Option<u32>)> {
     let s = &layout.slots[slot as usize];
     let short_needles = needles.iter().all(|d| d.bytes.len() <= MAX_BOUNDED_NEEDLE);
-    if s.unicode
-        && s.bounded
-        && s.name_len > 0
-        && short_needles
-        && let Some((chars, exact, _)) = records[s.pos as usize].unicode.as_deref()
-    {
+    if s.unicode && s.bounded && s.name_len > 0 && short_needles {
+        let record = &records[s.pos as usize];
+        let (exact, raw) = (record.exact(), record.raw());
         let name_len = s.name_len as usize;
         let (mut total, mut bound) = (0, 0);
         for (i, needle) in needles.iter().enumerate() {
@@ -179,11 +189,11 @@ pub(super) fn score(
             } else {
                 exact
             };
-            let (full, name) = fuzzy_chars(hay, chars, name_len, needle)?;
+            let (full, name) = fuzzy_chars(hay, raw, name_len, needle)?;
             let word = word_score(full, name);
             total += word;
             bound += if i + 1 == needles.len() && needle.bytes.len() == 1 {
-                let (full, name) = fuzzy_chars_optimal(hay, chars, name_len, needle)?;
+                let (full, name) = fuzzy_chars_optimal(hay, raw, name_len, needle)?;
                 word.max(word_score(full, name))
             } else {
                 word
@@ -194,8 +204,8 @@ pub(super) fn score(
     if s.unicode || !s.bounded || !short_needles {
         let total = pattern_score(
             pattern,
-            layout.text(records, slot),
-            layout.name_text(records, slot),
+            layout.text(records, slot, &mut scratch.text),
+            layout.name_text(records, slot, &mut scratch.name),
             matcher,
         )?;
         let last_single = needles.last().is_some_and(|d| d.bytes.len() == 1);

@@ -4,10 +4,9 @@
 use std::cmp::Ordering;
 
 use super::PeopleIndex;
-use super::bounds::Masks;
 use super::charset::{Postings, wide_slots};
 use super::layout::{Layout, merge_by};
-use super::record::{Record, name_masks};
+use super::record::Record;
 use super::slot::{Slot, SlotMasks};
 
 impl PeopleIndex {
@@ -63,27 +62,22 @@ impl PeopleIndex {
             postings = Postings::default();
         }
         let records = &self.records;
-        postings.extend(n, |pos| {
-            records[pos].unicode.as_deref().map(|(c, _, _)| &c[..])
-        });
+        postings.extend(n, |pos| records[pos].wide_chars());
         let slot_of = |r: &Record, pos: u32, off: usize| {
             let full = r.masks();
             let slot = Slot {
                 pos,
                 off: off as u32,
-                len: r.folded.len() as u32,
-                name_len: r.name_len as u32,
+                len: r.folded().len() as u32,
+                name_len: r.name_len,
                 any: full.any,
-                unicode: r.unicode.is_some(),
+                unicode: r.unicode,
                 bounded: r.bounded,
             };
             let masks = SlotMasks {
                 full,
                 // Names are short: computed here rather than kept per record.
-                name: match r.unicode.as_deref() {
-                    None => Masks::ascii(&r.folded[..r.name_len]),
-                    Some((_, _, name)) => name_masks(name.slice(..)),
-                },
+                name: r.name_masks(),
             };
             (slot, masks)
         };
@@ -104,7 +98,7 @@ impl PeopleIndex {
                 at.push(from);
             }
             let records = &self.records;
-            let bytes = added.iter().map(|&p| records[p as usize].folded.len());
+            let bytes = added.iter().map(|&p| records[p as usize].folded().len());
             room(&mut layout.arena, bytes.sum());
             room(&mut layout.slots, added.len());
             room(&mut layout.masks, added.len());
@@ -114,7 +108,7 @@ impl PeopleIndex {
                 .map(|&pos| {
                     let r = &records[pos as usize];
                     let item = slot_of(r, pos, layout.arena.len());
-                    layout.arena.extend_from_slice(&r.folded);
+                    layout.arena.extend_from_slice(r.folded());
                     item
                 })
                 .unzip();
@@ -159,14 +153,14 @@ impl PeopleIndex {
                 c.slot = rank[self.layout.slots[c.slot as usize].pos as usize];
             }
         }
-        let bytes: usize = self.records.iter().map(|r| r.folded.len()).sum();
+        let bytes: usize = self.records.iter().map(|r| r.folded().len()).sum();
         let mut arena = Vec::with_capacity(roomy(bytes));
         let mut slots = Vec::with_capacity(roomy(n));
         let mut masks = Vec::with_capacity(roomy(n));
         for &pos in &order {
             let r = &self.records[pos as usize];
             let (slot, slot_masks) = slot_of(r, pos, arena.len());
-            arena.extend_from_slice(&r.folded);
+            arena.extend_from_slice(r.folded());
             slots.push(slot);
             masks.push(slot_masks);
         }

@@ -176,6 +176,7 @@ impl PeopleIndex {
                     pattern,
                     needles,
                     &mut self.matcher,
+                    &mut self.scratch,
                 ) else {
                     // Cannot happen: the byte checks match exactly what nucleo matches.
                     debug_assert!(false, "checked match not matched by nucleo");

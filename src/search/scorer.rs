@@ -63,6 +63,34 @@ pub(super) fn class(b: u8) -> Class {
     }
 }
 
+/// A character of a non-ASCII haystack in one byte: itself when ASCII, else 0x80 plus
+/// its class ([`class_of_char`]), which is all `fuzzy_chars` and the masks read of it.
+#[inline]
+pub(super) fn raw_byte(c: char) -> u8 {
+    if c.is_ascii() {
+        c as u8
+    } else {
+        0x80 | class_of_char(c) as u8
+    }
+}
+
+/// The class of a character given as its [`raw_byte`].
+#[inline]
+pub(super) fn raw_class(b: u8) -> Class {
+    if b < 0x80 {
+        return class(b);
+    }
+    match b & 0x7f {
+        0 => Class::Whitespace,
+        1 => Class::NonWord,
+        2 => Class::Delimiter,
+        3 => Class::Lower,
+        4 => Class::Upper,
+        5 => Class::Letter,
+        _ => Class::Number,
+    }
+}
+
 /// nucleo's class of a character outside ASCII (`char_class_non_ascii`).
 pub(super) fn class_of_char(c: char) -> Class {
     if c.is_ascii() {
@@ -265,8 +293,8 @@ pub(super) fn fuzzy_ascii(
 /// [`fuzzy_ascii`] for a haystack with characters outside ASCII, as nucleo scores an
 /// ASCII needle on it: `hay` holds each character as nucleo compares it with the
 /// needle (normalized, and case-folded when the needle ignores case; 0x80 when that is
-/// not ASCII), `chars` the characters themselves (their classes give the bonuses), the
-/// name is the first `name_len` of them.
+/// not ASCII), `raw` the characters themselves as [`raw_byte`]s (their classes give
+/// the bonuses), the name is the first `name_len` of them.
 ///
 /// nucleo's optimal algorithm is the same on such text. A one-character needle takes
 /// nucleo's shortcut instead, which on non-ASCII text gives each occurrence the bonus
@@ -275,11 +303,11 @@ pub(super) fn fuzzy_ascii(
 /// the occurrences.
 pub(super) fn fuzzy_chars(
     hay: &[u8],
-    chars: &[char],
+    raw: &[u8],
     name_len: usize,
     needle: &Needle,
 ) -> Option<(u32, Option<u32>)> {
-    let class_at = |i: usize| class_of_char(chars[i]);
+    let class_at = |i: usize| raw_class(raw[i]);
     let [c] = needle.bytes[..] else {
         return fuzzy_columns(hay, false, class_at, name_len, needle);
     };
@@ -307,7 +335,7 @@ pub(super) fn fuzzy_chars(
     };
     let full = shortcut(hay.len());
     let name = (start < name_len).then(|| {
-        if chars[..name_len].iter().all(char::is_ascii) {
+        if raw[..name_len].is_ascii() {
             (start..name_len)
                 .filter(|&i| hay[i] == c)
                 .map(|i| {
@@ -328,11 +356,11 @@ pub(super) fn fuzzy_chars(
 /// more character can build on (its best occurrence, by the true previous character).
 pub(super) fn fuzzy_chars_optimal(
     hay: &[u8],
-    chars: &[char],
+    raw: &[u8],
     name_len: usize,
     needle: &Needle,
 ) -> Option<(u32, Option<u32>)> {
-    fuzzy_columns(hay, false, |i| class_of_char(chars[i]), name_len, needle)
+    fuzzy_columns(hay, false, |i| raw_class(raw[i]), name_len, needle)
 }
 
 /// nucleo's optimal algorithm at the needle's columns of `hay` (see [`fuzzy_ascii`]);

@@ -135,6 +135,7 @@ impl PeopleIndex {
     pub(super) fn score_wide(&mut self, pattern: &Pattern, limit: usize) -> SearchHits {
         let layout = &self.layout;
         let records = &self.records;
+        let scratch = &mut self.scratch;
         let need = needle_set(pattern);
         let words: Vec<Word> = pattern.atoms.iter().map(Word::new).collect();
         let max: u32 = words.iter().map(Word::max_score).sum();
@@ -153,11 +154,11 @@ impl PeopleIndex {
             if set & need != need {
                 continue;
             }
-            let text = layout.text(records, slot);
+            let text = layout.text(records, slot, &mut scratch.text);
             if !words.iter().all(|w| w.matches(text)) {
                 continue;
             }
-            let name = layout.name_text(records, slot);
+            let name = layout.name_text(records, slot, &mut scratch.name);
             if words.iter().all(|w| w.at_max(name)) {
                 best.push(slot);
                 continue;
@@ -197,8 +198,8 @@ impl PeopleIndex {
             }
             let Some(score) = pattern_score(
                 pattern,
-                layout.text(records, slot),
-                layout.name_text(records, slot),
+                layout.text(records, slot, &mut scratch.text),
+                layout.name_text(records, slot, &mut scratch.name),
                 &mut self.matcher,
             ) else {
                 // Cannot happen: `Word::matches` is what nucleo matches.

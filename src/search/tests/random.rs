@@ -8,7 +8,7 @@ use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
 use super::reference;
 use crate::search::bounds::Masks;
-use crate::search::scorer::{fuzzy_ascii, fuzzy_chars, needles};
+use crate::search::scorer::{fuzzy_ascii, fuzzy_chars, needles, raw_byte};
 use crate::search::{PeopleIndex, PersonEntry};
 
 /// Test inputs from `fastrand`, seeded: a failing seed replays.
@@ -325,7 +325,7 @@ fn non_ascii_scorer_matches_nucleo() {
         let Utf32Str::Unicode(chars) = hay.slice(..) else {
             continue;
         };
-        // What the index compares (see `layout::Record`).
+        // What the index compares (see `record::Record`).
         let fold = |c: char| {
             let f = if c.is_ascii() {
                 c.to_ascii_lowercase()
@@ -365,7 +365,8 @@ fn non_ascii_scorer_matches_nucleo() {
         let full = atom.score(hay.slice(..), &mut matcher);
         let alone = atom.score(name32.slice(..), &mut matcher);
         let want = full.map(|f| (u32::from(f), alone.map(u32::from)));
-        let got = fuzzy_chars(&bytes, chars, name32.len(), &needle);
+        let raw: Vec<u8> = chars.iter().map(|&c| raw_byte(c)).collect();
+        let got = fuzzy_chars(&bytes, &raw, name32.len(), &needle);
         assert_eq!(got, want, "haystack {text:?} name {name:?} needle {word:?}");
         checked += usize::from(want.is_some());
     }
