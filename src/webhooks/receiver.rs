@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, BodyDataStream};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -35,6 +35,10 @@ use crate::serve;
 pub const MAX_BODY: usize = 1024 * 1024;
 /// How long a sender may take to send the body (a stalled sender holds no slot longer).
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How much of a body over [`MAX_BODY`] is read beyond it, and for how long at most,
+/// so its sender reads the 413 ([`drain`]); a bigger one is refused unread.
+const DRAIN: usize = 4 * MAX_BODY;
+const DRAIN_TIME: Duration = Duration::from_secs(5);
 /// Accepted events waiting for the consumer before deliveries are answered 503.
 pub const QUEUE: usize = 4096;
 
@@ -176,8 +180,11 @@ async fn receive(State(st): State<Arc<Shared>>, req: Request) -> Response {
     };
     let declared = header_text(&parts.headers, header::CONTENT_LENGTH.as_str())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+    if let Some(n) = declared.filter(|&n| n > MAX_BODY as u64) {
         bump(&st.stats.too_large);
+        if n <= (MAX_BODY + DRAIN) as u64 {
+            drain(&mut body.into_data_stream(), MAX_BODY + DRAIN).await;
+        }
         return answer(StatusCode::PAYLOAD_TOO_LARGE, "body over 1 MiB\n");
     }
     let read = tokio::time::timeout(BODY_TIMEOUT, read_limited(body)).await;
@@ -248,18 +255,37 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The body, or 413 as soon as it grows past [`MAX_BODY`] (400 when it breaks off).
+/// The body, or 413 once it grows past [`MAX_BODY`] (400 when it breaks off).
 async fn read_limited(body: Body) -> Result<Vec<u8>, StatusCode> {
     let mut stream = body.into_data_stream();
     let mut out = Vec::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| StatusCode::BAD_REQUEST)?;
         if out.len() + chunk.len() > MAX_BODY {
+            drain(&mut stream, DRAIN).await;
             return Err(StatusCode::PAYLOAD_TOO_LARGE);
         }
         out.extend_from_slice(&chunk);
     }
     Ok(out)
+}
+
+/// Reads and drops up to `most` more bytes of a body refused for its size, for at
+/// most [`DRAIN_TIME`], before the 413 goes out: a sender still writing the body
+/// then reads the answer. Answered unread, the connection is closed on it with
+/// data in flight, the sender sees a reset instead of a 413, and a sender that
+/// retries deliveries it could not hand over (SalesLoft does) sends it again.
+async fn drain(stream: &mut BodyDataStream, most: usize) {
+    let mut left = most;
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            if chunk.len() >= left {
+                break;
+            }
+            left -= chunk.len();
+        }
+    })
+    .await;
 }
 
 /// A running receiver. Dropping it stops the server.
