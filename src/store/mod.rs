@@ -44,6 +44,11 @@ pub use records::{Prepared, StoreRecord, TABLES};
 pub use schema::SCHEMA_VERSION;
 pub use summary::DashboardData;
 
+/// The path an in-memory store is known by.
+const IN_MEMORY: &str = ":memory:";
+/// How long a connection waits for another one's lock before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// An open store. Not shared between threads: wrap it in a mutex when needed.
 pub struct Store {
     conn: Connection,
@@ -79,7 +84,7 @@ impl Store {
 
     /// A private in-memory store (tests, one-off runs).
     pub fn open_in_memory() -> StoreResult<Store> {
-        let path = PathBuf::from(":memory:");
+        let path = PathBuf::from(IN_MEMORY);
         let conn = Connection::open_in_memory().map_err(|e| StoreError::Io {
             path: path.clone(),
             detail: e.to_string(),
@@ -89,8 +94,7 @@ impl Store {
 
     fn init(mut conn: Connection, path: PathBuf) -> StoreResult<Store> {
         let classify = |e: rusqlite::Error| sql_at(&path, e);
-        conn.busy_timeout(Duration::from_secs(5))
-            .map_err(classify)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(classify)?;
         // The first read of the header: a file that is not SQLite fails here.
         let _: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))

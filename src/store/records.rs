@@ -356,7 +356,7 @@ impl Store {
     /// It needs no lock on this store. `None` for an in-memory store. Failures
     /// are only logged: the final checkpoint copies whatever this one did not.
     pub fn checkpoint_aside(&self) -> Option<Arc<dyn Fn() + Send + Sync>> {
-        if self.path.as_os_str() == ":memory:" {
+        if self.path.as_os_str() == super::IN_MEMORY {
             return None;
         }
         let path = self.path.clone();
@@ -364,7 +364,7 @@ impl Store {
             let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
                 | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let done = rusqlite::Connection::open_with_flags(&path, flags).and_then(|c| {
-                c.busy_timeout(std::time::Duration::from_secs(5))?;
+                c.busy_timeout(super::BUSY_TIMEOUT)?;
                 c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
             });
             if let Err(e) = done {
