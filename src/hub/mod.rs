@@ -321,6 +321,9 @@ async fn sync_loop(
                 priority: Priority::Bulk,
                 reserve: opts.reserve,
                 bulk_share: opts.share,
+                // A poll's "anything changed?" is not held to the bulk share: after
+                // a large sync the share stays used for up to a minute.
+                check_priority: Some(Priority::Background),
             },
         )
         .with_cancel(duties.clone())

@@ -139,6 +139,12 @@ pub struct SyncOptions {
     pub reserve: f64,
     /// With [`Priority::Bulk`]: the share of each budget window the sync may take.
     pub bulk_share: f64,
+    /// The priority of each incremental cursor's first request, the one that asks
+    /// whether anything changed (a point per resource). `Some(Background)` lets a
+    /// poll through while bulk work has used its share (after a large sync, for up
+    /// to a minute), so a change shows within a poll; the further pages of a burst
+    /// of changes stay at `priority`. `None`: `priority`.
+    pub check_priority: Option<Priority>,
 }
 
 impl Default for SyncOptions {
@@ -150,6 +156,7 @@ impl Default for SyncOptions {
             priority: Priority::Visible,
             reserve: 0.2,
             bulk_share: crate::budget::governor::DEFAULT_BULK_SHARE,
+            check_priority: None,
         }
     }
 }
@@ -277,6 +284,8 @@ pub(crate) struct Ctx {
     pub cancel: CancelToken,
     pub concurrency: usize,
     pub(super) progress: Option<ProgressFn>,
+    /// [`SyncOptions::check_priority`].
+    pub(super) check_priority: Option<Priority>,
 }
 
 impl Ctx {
@@ -294,11 +303,40 @@ impl Ctx {
     where
         Fut: std::future::Future<Output = ApiResult<R>>,
     {
+        self.gated_as(None, tally, f).await
+    }
+
+    /// [`Ctx::gated`] for the request that checks whether anything changed, at
+    /// [`SyncOptions::check_priority`].
+    pub async fn gated_check<R, Fut>(
+        &self,
+        tally: &Mutex<Tally>,
+        f: impl FnOnce() -> Fut,
+    ) -> Option<ApiResult<R>>
+    where
+        Fut: std::future::Future<Output = ApiResult<R>>,
+    {
+        self.gated_as(self.check_priority, tally, f).await
+    }
+
+    /// [`Ctx::gated`] at `priority` instead of the engine's own when given.
+    async fn gated_as<R, Fut>(
+        &self,
+        priority: Option<Priority>,
+        tally: &Mutex<Tally>,
+        f: impl FnOnce() -> Fut,
+    ) -> Option<ApiResult<R>>
+    where
+        Fut: std::future::Future<Output = ApiResult<R>>,
+    {
         let _slot = tokio::select! {
             s = self.slots.acquire() => s.ok()?,
             _ = self.cancel.cancelled() => return None,
         };
-        let permit = self.pacer.admit(&self.cancel).await?;
+        let permit = match priority {
+            Some(p) => self.pacer.admit_as(p, &self.cancel).await?,
+            None => self.pacer.admit(&self.cancel).await?,
+        };
         // Counted from this call's own responses: with several resources in
         // flight, "what the budget saw since the last look" mixes them up.
         let account = Account::new();

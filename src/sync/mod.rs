@@ -120,6 +120,7 @@ impl Engine {
             cancel: self.cancel.clone(),
             concurrency: self.opts.concurrency.max(1),
             progress: self.progress.clone(),
+            check_priority: self.opts.check_priority,
         });
         let mut resources: Vec<Resource> = Vec::new();
         for r in &self.opts.resources {

@@ -136,9 +136,9 @@ impl Pacer {
     }
 
     /// One request admitted: set aside its point, and count it to the bulk share.
-    fn permit(&self) -> PacePermit<'_> {
+    fn permit(&self, priority: Priority) -> PacePermit<'_> {
         self.pending.fetch_add(1, Ordering::SeqCst);
-        if self.priority == Priority::Bulk {
+        if priority == Priority::Bulk {
             self.budget.note_bulk(1);
         }
         PacePermit { pacer: self }
@@ -146,6 +146,15 @@ impl Pacer {
 
     /// Waits until a 1-point read may start; `None` when cancelled meanwhile.
     pub async fn admit(&self, cancel: &CancelToken) -> Option<PacePermit<'_>> {
+        self.admit_as(self.priority, cancel).await
+    }
+
+    /// [`Pacer::admit`] for one read at `priority` instead of the pacer's own.
+    pub async fn admit_as(
+        &self,
+        priority: Priority,
+        cancel: &CancelToken,
+    ) -> Option<PacePermit<'_>> {
         loop {
             if cancel.is_cancelled() {
                 return None;
@@ -155,11 +164,11 @@ impl Pacer {
                 let view = self.view();
                 // Over its share, bulk work waits for its own points to age out
                 // of the window: no probe, the server's window is not the reason.
-                match self.governor.decide(self.priority, 1, &view, "sync") {
+                match self.governor.decide(priority, 1, &view, "sync") {
                     Decision::Defer { reason, retry_in }
                         if self
                             .governor
-                            .over_share(self.priority, 1, &view, "sync")
+                            .over_share(priority, 1, &view, "sync")
                             .is_some() =>
                     {
                         w.reason = Some(reason);
@@ -168,13 +177,13 @@ impl Pacer {
                     Decision::Go => {
                         w.next_probe = None;
                         w.reason = None;
-                        return Some(self.permit());
+                        return Some(self.permit(priority));
                     }
                     Decision::Defer { reason, retry_in } => {
                         w.reason = Some(reason);
                         let now = Instant::now();
                         let throttled = self.budget.wait_hint();
-                        let floor = self.governor.floor(self.priority, view.limit);
+                        let floor = self.governor.floor(priority, view.limit);
                         let probe_floor = (floor / 2).max(MIN_PROBE_FLOOR);
                         let due = *w.next_probe.get_or_insert(now + PROBE_EVERY);
                         if let Some(hint) = throttled {
@@ -186,7 +195,7 @@ impl Pacer {
                         {
                             // Probe: one request shows whether the window refilled.
                             w.next_probe = Some(now + PROBE_EVERY);
-                            return Some(self.permit());
+                            return Some(self.permit(priority));
                         } else if view.left() > probe_floor {
                             due.saturating_duration_since(now)
                                 .max(Duration::from_millis(20))

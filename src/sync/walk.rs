@@ -47,11 +47,15 @@ pub(super) async fn incremental<T: Syncable>(
     let start = state.cursor.unwrap_or_default();
     let q = res.base_query().set("per_page", PER_PAGE);
     let mut stream = ctx.client.cursor::<T>(res.path(), q, start);
+    let mut first = true;
     loop {
-        let batch = ctx
-            .gated(tally, || stream.next_batch())
-            .await
-            .ok_or(SyncError::Cancelled)??;
+        // The first page asks whether anything changed: a poll's check.
+        let batch = if std::mem::take(&mut first) {
+            ctx.gated_check(tally, || stream.next_batch()).await
+        } else {
+            ctx.gated(tally, || stream.next_batch()).await
+        }
+        .ok_or(SyncError::Cancelled)??;
         let Some(batch) = batch else { break };
         let prepared = T::prepare(&batch);
         ctx.store()

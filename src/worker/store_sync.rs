@@ -190,6 +190,7 @@ impl BackgroundSync {
                 priority: crate::budget::Priority::Bulk,
                 reserve,
                 bulk_share: share,
+                check_priority: Some(crate::budget::Priority::Background),
             };
             let mut failures = 0u32;
             for run in 0u32.. {
