@@ -69,6 +69,19 @@ impl CostQuestion {
         }
     }
 
+    /// The status line's short form: "about 120 points (20% of the team's minute)".
+    pub fn cost_brief(&self) -> String {
+        match self.cost {
+            Some(c) => format!(
+                "about {} point{} ({}% of the team's minute)",
+                c.points,
+                if c.points == 1 { "" } else { "s" },
+                share_pct(c.points, self.limit),
+            ),
+            None => "points unknown (the server did not count the emails)".into(),
+        }
+    }
+
     /// What the load reads, in words.
     pub fn what(&self) -> String {
         let n = self.cadence_ids.len();

@@ -60,6 +60,45 @@ pub fn ellipsize_middle(text: &str, width: usize) -> String {
     out
 }
 
+/// [`ellipsize_middle`] for prose (the status line's messages): " … " between
+/// the sides, and a side that would end (or start) inside a word goes back to the
+/// space before (after) that word when it has one, so neither side shows a piece
+/// of a word (`"loading the … 26% of the team's minute)"`, not
+/// `"loading the engage…ts, 26% of the team's minute)"`).
+pub fn ellipsize_middle_words(text: &str, width: usize) -> String {
+    if columns(text) <= width {
+        return text.to_string();
+    }
+    if width < 9 {
+        return ellipsize_middle(text, width);
+    }
+    let room = width - 3;
+    let tail_w = room / 2;
+    let chars: Vec<char> = text.chars().collect();
+    let mut head = fitting(chars.iter().copied(), room - tail_w);
+    let mut tail = fitting(chars.iter().rev().copied(), tail_w);
+    tail.reverse();
+    let in_word = |a: Option<&char>, b: Option<&char>| {
+        a.is_some_and(|c| c.is_alphanumeric()) && b.is_some_and(|c| c.is_alphanumeric())
+    };
+    if in_word(head.last(), chars.get(head.len())) {
+        let space = head.iter().rposition(|c| c.is_whitespace());
+        if let Some(i) = space.filter(|&i| i > 0) {
+            head.truncate(i);
+        }
+    }
+    let start = chars.len() - tail.len();
+    if start > 0 && in_word(chars.get(start - 1), tail.first()) {
+        let space = tail.iter().position(|c| c.is_whitespace());
+        if let Some(j) = space.filter(|&j| j + 1 < tail.len()) {
+            tail.drain(..=j);
+        }
+    }
+    let head: String = head.into_iter().collect();
+    let tail: String = tail.into_iter().collect();
+    format!("{} … {}", head.trim_end(), tail.trim_start())
+}
+
 /// Cuts `text` to `width` columns, ending with "…" when cut (a wide character
 /// that would straddle the edge goes too).
 pub fn ellipsize(text: &str, width: usize) -> String {
@@ -88,6 +127,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_message_is_cut_between_words() {
+        let text = "loading the engagement over last 30 days (about 154 points in 154 \
+                    requests, 26% of the team's 600-point minute)";
+        let cut = ellipsize_middle_words(text, 80);
+        assert!(columns(&cut) <= 80, "{cut}");
+        assert_eq!(
+            cut,
+            "loading the engagement over last 30 … 26% of the team's 600-point minute)"
+        );
+        // Both sides inside a word: each goes back to a space.
+        let cut = ellipsize_middle_words(
+            "enrolled 3 people in Event No-Show, skipped 2 already there",
+            30,
+        );
+        assert_eq!(cut, "enrolled 3 … already there");
+        let path = "wrote /home/ana/a-very-long-directory-name/another-one/file.csv";
+        assert_eq!(ellipsize_middle_words(path, 20), "wrote … file.csv");
+        // No space near the cut: cut inside the word.
+        let word = "supercalifragilisticexpialidocious";
+        assert_eq!(ellipsize_middle_words(word, 12), "super … ious");
+        for w in 0..70 {
+            assert!(columns(&ellipsize_middle_words(text, w)) <= w, "width {w}");
+        }
+        assert_eq!(ellipsize_middle_words("short", 80), "short");
+    }
+
+    #[test]
     fn wide_characters_count_two_columns() {
         assert_eq!(ellipsize("김민준 Kim", 20), "김민준 Kim");
         assert_eq!(ellipsize("김민준 Kim", 6), "김민…");
@@ -101,5 +167,8 @@ mod tests {
         let mid = ellipsize_middle("東京営業部 Intro (A)", 12);
         assert!(columns(&mid) <= 12, "{mid}");
         assert!(mid.starts_with("東京") && mid.ends_with("o (A)"), "{mid}");
+        let mid = ellipsize_middle_words("東京営業部 の Intro (A)", 14);
+        assert!(columns(&mid) <= 14, "{mid}");
+        assert_eq!(mid, "東京営 … (A)");
     }
 }

@@ -179,11 +179,7 @@ pub(crate) fn answer(state: &mut AppState, choice: CostChoice, fx: &mut Vec<Effe
         CostChoice::Load => {
             state.say(
                 Level::Info,
-                format!(
-                    "loading the engagement over {} ({})",
-                    q.range,
-                    q.cost_text()
-                ),
+                format!("loading engagement, {}: {}", q.range, q.cost_brief()),
             );
             load(state, q.asked, fx);
         }

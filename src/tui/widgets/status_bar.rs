@@ -410,7 +410,7 @@ fn second_line(state: &AppState, area: Rect, buf: &mut Buffer) {
         // middle goes, so the start and what happened at the end stay.
         let used: usize = spans.iter().map(Span::width).sum();
         let room = (area.width as usize).saturating_sub(used);
-        let text = crate::tui::text::ellipsize_middle(&format!("{mark}{}", m.text), room);
+        let text = crate::tui::text::ellipsize_middle_words(&format!("{mark}{}", m.text), room);
         spans.push(Span::styled(text, style));
     } else if let Some(text) = super::super::auth_text::message_text(state) {
         spans.push(Span::styled(format!("✗ {text}"), s.bad));
