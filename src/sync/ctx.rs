@@ -306,21 +306,9 @@ impl Ctx {
         self.gated_as(None, tally, f).await
     }
 
-    /// [`Ctx::gated`] for the request that checks whether anything changed, at
-    /// [`SyncOptions::check_priority`].
-    pub async fn gated_check<R, Fut>(
-        &self,
-        tally: &Mutex<Tally>,
-        f: impl FnOnce() -> Fut,
-    ) -> Option<ApiResult<R>>
-    where
-        Fut: std::future::Future<Output = ApiResult<R>>,
-    {
-        self.gated_as(self.check_priority, tally, f).await
-    }
-
-    /// [`Ctx::gated`] at `priority` instead of the engine's own when given.
-    async fn gated_as<R, Fut>(
+    /// [`Ctx::gated`] at `priority` instead of the engine's own when given (a
+    /// poll's check at [`SyncOptions::check_priority`]).
+    pub async fn gated_as<R, Fut>(
         &self,
         priority: Option<Priority>,
         tally: &Mutex<Tally>,

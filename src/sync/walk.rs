@@ -50,12 +50,15 @@ pub(super) async fn incremental<T: Syncable>(
     let mut first = true;
     loop {
         // The first page asks whether anything changed: a poll's check.
-        let batch = if std::mem::take(&mut first) {
-            ctx.gated_check(tally, || stream.next_batch()).await
+        let priority = if std::mem::take(&mut first) {
+            ctx.check_priority
         } else {
-            ctx.gated(tally, || stream.next_batch()).await
-        }
-        .ok_or(SyncError::Cancelled)??;
+            None
+        };
+        let batch = ctx
+            .gated_as(priority, tally, || stream.next_batch())
+            .await
+            .ok_or(SyncError::Cancelled)??;
         let Some(batch) = batch else { break };
         let prepared = T::prepare(&batch);
         ctx.store()
