@@ -60,6 +60,9 @@ use rings::{Graph, allowed_by, circles, describe, stale};
 #[path = "circles/blind_spots.rs"]
 #[cfg(test)]
 mod blind_spots;
+#[path = "circles/receiver_types.rs"]
+#[cfg(test)]
+mod receiver_types;
 
 fn graph(files: &[File]) -> Graph {
     let names = CrateNames::new(files);
