@@ -3,11 +3,13 @@
 //! only the file that defines `PeopleIndex` (tests/circles.rs, tests/layers.rs).
 //!
 //! A path `Type::m` is exact, and so are `self.m(..)` and `Self::m` inside an `impl`
-//! of a type (trait impls too). A receiver whose type the source writes
-//! (receivers.rs: a parameter `t: &Table`, a `let t: Table`, `self`, the fields of
-//! those) is exact too when that type has an inherent `m`, whatever `m` is called:
-//! `t.get()` is `Table.get`, and never std's `get` on a std type. Other receivers'
-//! types are not known without a compiler, so another call `.m(..)` (or
+//! of a type (trait impls too). A receiver whose type the source says (typing.rs:
+//! `self`, a parameter `t: &Table`, a `let t: Table`, a closure's `|t: Table|`, a
+//! `let t = Table::new()` or `= open_table()` whose return type is written, the
+//! fields of those, a chain `h.table().get()`, through `Box`, `Arc`, `Rc`, `?`,
+//! `.unwrap()`, `if let Some(t)`) is exact too when that type has an inherent `m`,
+//! whatever `m` is called: `t.get()` is `Table.get`, and never std's `get` on a std
+//! type. Other receivers' types are not known without a compiler, so another call `.m(..)` (or
 //! `.m::<T>(..)`) is taken to every `impl` of a type the file names (by a `use`, a
 //! path, a glob, or by defining it) that defines an inherent method `m`, unless `m`
 //! is one of std's common methods (`len`, `get`, `parse`, ..): `s.parse()` on a
