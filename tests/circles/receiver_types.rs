@@ -25,7 +25,8 @@ fn made(user: &str) -> super::Graph {
              pub fn maybe() -> Option<Self> { None }\n    \
              pub fn boxed() -> Box<Table> { Box::new(Table::new()) }\n    \
              pub fn count() -> usize { 0 }\n    pub fn same(&self) -> &Table { self }\n}\n\
-             impl Holder { pub fn table(&self) -> &Table { &self.table } }\n\
+             impl Holder {\n    pub fn table(&self) -> &Table { &self.table }\n    \
+             pub fn guard(&self) -> std::sync::MutexGuard<'_, Table> { todo!() }\n}\n\
              impl Default for Table { fn default() -> Self { Table::new() } }\n\
              pub fn open_table() -> Table { Table::new() }",
         ),
@@ -108,6 +109,8 @@ fn a_pointer_derefs_to_its_target() {
         "fn f() { let t: Rc<Table> = make(); t.get(); }",
         "fn f() { let t = Table::boxed(); t.get(); }",
         "fn f(t: &Table) { t.clone().get(); }",
+        "fn f(h: &Holder) { let t = h.guard(); t.get(); }",
+        "fn f(t: std::borrow::Cow<'_, Table>) { t.get(); }",
     ] {
         assert!(calls_get(body), "{body}");
     }

@@ -1,6 +1,7 @@
 //! Types as the source writes them (`&'a Arc<Store>`, `Result<Self, E>`) and as
 //! the checks resolve them (methods.rs): one of the crate's types, maybe behind a
-//! pointer that derefs to it (`Box`, `Arc`, `Rc`; a reference is its target) or
+//! pointer that derefs to it (`Box`, `Arc`, `Rc`, a lock's guard; a reference is
+//! its target) or
 //! inside an `Option` or a `Result` (its value after `?`, `.unwrap()`).
 
 use super::super::paths::locals::{is, word};
@@ -94,7 +95,9 @@ fn generic_args(toks: &[(Tok, usize)], at: &mut usize) -> Vec<Spelled> {
 pub enum Ty {
     /// One of the crate's types: its defining crate path.
     Crate(Vec<String>),
-    /// `Box<T>`, `Arc<T>`, `Rc<T>`: a method call or a field read reaches `T`.
+    /// `Box<T>`, `Arc<T>`, `Rc<T>`, `Cow<T>` and the guards (`Ref<T>`,
+    /// `MutexGuard<T>`, `RwLockReadGuard<T>`, ..): a method call or a field read
+    /// reaches `T`.
     Ptr(Box<Ty>),
     /// `Option<T>`, `Result<T, E>`: `T` after `?`, `.unwrap()` or `.expect(..)`.
     Maybe(Box<Ty>),
@@ -134,7 +137,8 @@ pub fn resolved(s: &Spelled, crate_type: &dyn Fn(&[String]) -> Option<Vec<String
         resolved(arg, crate_type).map(Box::new)
     };
     match s.path.last()?.as_str() {
-        "Box" | "Arc" | "Rc" => Some(Ty::Ptr(inner()?)),
+        "Box" | "Arc" | "Rc" | "Cow" | "Ref" | "RefMut" | "MutexGuard" | "RwLockReadGuard"
+        | "RwLockWriteGuard" => Some(Ty::Ptr(inner()?)),
         "Option" | "Result" => Some(Ty::Maybe(inner()?)),
         _ => crate_type(&s.path).map(Ty::Crate),
     }
