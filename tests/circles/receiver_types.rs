@@ -124,6 +124,8 @@ fn a_receiver_of_no_known_type_is_no_arrow() {
         "fn f() { let t = Table::count(); t.get(); }",
         "fn f() { let t = vec![Table::new()]; t.get(0); }",
         "fn f() { let t = Table::new; t.get(); }",
+        "fn f() { let open_table = || 1; let t = open_table(); t.get(); }",
+        "fn f(open_table: impl Fn() -> u8) { let t = open_table(); t.get(); }",
         // Still in its `Option` or `Result`.
         "fn f() { let t = Table::open(1); t.get(); }",
         "fn f() { let t = Table::maybe(); t.get(); }",

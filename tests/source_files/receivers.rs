@@ -383,3 +383,16 @@ pub fn binding(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> Option<B
     }
     None
 }
+
+/// Whether `f` binds `name` as a local (a `let`, a parameter, a pattern, a
+/// closure's parameter) before `toks[at]`: a call `name(..)` there may call that
+/// local, not the item of that name.
+pub fn shadowed(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> bool {
+    let binds = |j: usize| {
+        word(toks, j) == Some(name)
+            && !matches!(toks[j - 1].0, Tok::Dot | Tok::Sep)
+            && !is(toks, j + 1, '(')
+            && !matches!(use_at(toks, j), Use::Reads)
+    };
+    (f.params.0 + 1..at.min(f.body.1)).any(binds)
+}

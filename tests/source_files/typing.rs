@@ -18,7 +18,7 @@ use super::super::paths::locals::{ITEMS, is, word};
 use super::super::paths::visible::module_at;
 use super::super::paths::{Tok, closes, opens};
 use super::Impl;
-use super::receivers::{Binding, Fn, binding, functions};
+use super::receivers::{Binding, Fn, binding, functions, shadowed};
 use super::types::{Ty, resolved, spelled};
 
 /// What the checks know of the crate's types.
@@ -253,6 +253,13 @@ impl<'a> Typer<'a> {
     /// `toks[at]` returns: its written return type, or its type for a tuple
     /// struct's constructor, `Type::default()` and `Type::from(..)`.
     fn call(&self, at: usize, path: &[String]) -> Option<Ty> {
+        if let [name] = path
+            && (self.place.fns.iter())
+                .filter(|f| f.body.0 < at && at < f.body.1)
+                .any(|f| shadowed(self.toks(), f, at, name))
+        {
+            return None; // a local closure's call
+        }
         let target = self.place.crate_type(at, path)?;
         if let Some(ty) = self.known.returns.get(&target) {
             return Some(ty.clone());
