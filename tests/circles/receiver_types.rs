@@ -74,6 +74,7 @@ fn a_receiver_a_function_returns_has_its_written_return_type() {
     for body in [
         "fn f() { let t = open_table(); t.get(); }",
         "fn f() { let t = crate::s::open_table(); t.get(); }",
+        "fn f() { use crate::s::{Wrap, open_table}; let t = open_table(); t.get(); }",
         "fn f(h: &Holder) { h.table().get(); }",
         "struct Mine { h: Holder }\n\
          impl Mine { fn holder(&self) -> &Holder { &self.h } fn g(&self) { self.holder().table().get(); } }",

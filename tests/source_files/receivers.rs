@@ -392,7 +392,24 @@ pub fn shadowed(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> bool {
         word(toks, j) == Some(name)
             && !matches!(toks[j - 1].0, Tok::Dot | Tok::Sep)
             && !is(toks, j + 1, '(')
+            && !in_use(toks, j)
             && !matches!(use_at(toks, j), Use::Reads)
     };
     (f.params.0 + 1..at.min(f.body.1)).any(binds)
+}
+
+/// Whether `toks[j]` is in a `use` (`use a::{b, name};`), which names the item.
+fn in_use(toks: &[(Tok, usize)], j: usize) -> bool {
+    let mut depth = 0;
+    for k in (0..j).rev() {
+        match &toks[k].0 {
+            Tok::Close => depth += 1,
+            Tok::Open if depth > 0 => depth -= 1,
+            Tok::Open if k > 0 && toks[k - 1].0 == Tok::Sep => (),
+            Tok::Word(w) if depth == 0 && w == "use" => return true,
+            Tok::Open | Tok::Semi => return false,
+            _ => (),
+        }
+    }
+    false
 }
