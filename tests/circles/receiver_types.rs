@@ -13,12 +13,13 @@ fn made(user: &str) -> super::Graph {
         file(
             "src/s/mod.rs",
             "s",
-            "mod table;\nmod ops;\npub use table::{Holder, Table, Wrap, open_table};",
+            "mod table;\nmod ops;\npub use table::{Holder, Index, Table, Wrap, open_table};",
         ),
         file(
             "src/s/table.rs",
             "s::table",
             "use std::sync::Arc;\npub struct Table { pub n: u8 }\npub struct Wrap(pub Table);\n\
+             pub struct Index;\n\
              pub struct Holder { pub table: Arc<Table>, pub spare: Option<Table> }\n\
              impl Table {\n    pub fn new() -> Self { Table { n: 0 } }\n    \
              pub fn open(n: u8) -> Result<Table, String> { Ok(Table { n }) }\n    \
@@ -35,7 +36,8 @@ fn made(user: &str) -> super::Graph {
             "s::ops",
             "use super::Table;\nuse crate::t::user::helper;\n\
              impl Table {\n    pub fn get(&self) -> u8 { helper(); 0 }\n    \
-             pub fn clone(&self) -> Self { Table::new() }\n}",
+             pub fn clone(&self) -> Self { Table::new() }\n}\n\
+             impl super::Index { pub fn prepare(&self) {} }",
         ),
         file("src/t/mod.rs", "t", "pub mod user;"),
         file("src/t/user.rs", "t::user", user),
@@ -157,6 +159,21 @@ fn a_receiver_of_no_known_type_is_no_arrow() {
     };
     assert!(clones("fn f(t: &Table) { t.clone(); }"));
     assert!(!clones("fn f(t: Arc<Table>) { t.clone(); }"));
+    // A method a known type lacks is none of the crate's types' (a trait's), while
+    // on an unknown receiver it may be any the file names.
+    let prepares = |body: &str| {
+        let g = made(&format!("{HEAD}use crate::s::Index;\n{body}"));
+        g["src/t/user.rs"]
+            .get("src/s/ops.rs")
+            .is_some_and(|names| names.contains("Index.prepare"))
+    };
+    assert!(prepares("fn f(t: &Other) { t.prepare(); }"));
+    for body in [
+        "fn f(t: &Table) { t.prepare(); }",
+        "fn f() { Table::maybe().prepare(); }",
+    ] {
+        assert!(!prepares(body), "{body}");
+    }
 }
 
 #[test]

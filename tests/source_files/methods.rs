@@ -217,17 +217,22 @@ impl Methods {
             }
             // The innermost `impl` around the call names `self`'s and `Self`'s type.
             let own = typer.place.own(i);
-            // A receiver of a known type that has the method: that type's (not
-            // through a pointer whose own method it is).
-            let typed = (toks[i - 1].0 == Tok::Dot && !on_self)
+            // A receiver of a known type: its target's method if it has one (not
+            // through a pointer whose own method it is), else none of the
+            // crate's types' (std's, a trait's; the crate derefs to nothing).
+            let recv = (toks[i - 1].0 == Tok::Dot && !on_self)
                 .then(|| typer.receiver(i - 1))
-                .flatten()
+                .flatten();
+            let exact = recv.as_ref().is_some_and(|ty| {
+                ty.unwrapped().is_some() || ty.target().is_some_and(|t| self.known.types.contains(t))
+            });
+            let typed = recv
                 .filter(|ty| !(ty.behind_ptr() && PTR_METHODS.contains(&m.as_str())))
                 .and_then(|ty| ty.target().cloned())
                 .filter(|t| self.by_type.get(t).is_some_and(|ms| ms.contains_key(m)));
             let types = match (own.filter(|_| on_self), typed) {
                 (Some(ty), _) | (None, Some(ty)) => BTreeSet::from([ty]),
-                _ if STD_METHODS.contains(&m.as_str()) => BTreeSet::new(),
+                _ if exact || STD_METHODS.contains(&m.as_str()) => BTreeSet::new(),
                 _ => known.clone(),
             };
             let dot = toks[i - 1].0 == Tok::Dot;
