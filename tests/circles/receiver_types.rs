@@ -185,7 +185,11 @@ fn an_item_declared_in_a_function_is_not_the_module_s() {
                 impl Table { fn get(&self) -> u8 { self.n } }\n    \
                 let t = Table { n: 1 };\n    t.get();\n}";
     let g = graph(&[
-        file("src/s/mod.rs", "s", "mod table;\nmod ops;\npub use table::Table;"),
+        file(
+            "src/s/mod.rs",
+            "s",
+            "mod table;\nmod ops;\npub use table::Table;",
+        ),
         file("src/s/table.rs", "s::table", "pub struct Table;"),
         file(
             "src/s/ops.rs",
@@ -200,12 +204,18 @@ fn an_item_declared_in_a_function_is_not_the_module_s() {
     assert!(circles(&g).is_empty(), "{:?}", circles(&g));
     assert!(!g["src/t/user.rs"].contains_key("src/s/ops.rs"), "{g:?}");
     assert!(
-        !g["src/s/ops.rs"]["src/t/user.rs"].iter().any(|n| n.contains('.')),
+        !g["src/s/ops.rs"]["src/t/user.rs"]
+            .iter()
+            .any(|n| n.contains('.')),
         "{g:?}"
     );
     // The module's `Table`, used beside the function, still is.
     let told = one_circle(&graph(&[
-        file("src/s/mod.rs", "s", "mod table;\nmod ops;\npub use table::Table;"),
+        file(
+            "src/s/mod.rs",
+            "s",
+            "mod table;\nmod ops;\npub use table::Table;",
+        ),
         file("src/s/table.rs", "s::table", "pub struct Table;"),
         file(
             "src/s/ops.rs",

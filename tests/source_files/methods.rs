@@ -122,11 +122,11 @@ impl Methods {
                 }
             }
             let top = module_level(toks, &f.parsed.mods);
-            for i in 0..toks.len().saturating_sub(1) {
+            for (i, at_top) in top.iter().enumerate() {
                 let (Some(kw), Some(name)) = (word(toks, i), word(toks, i + 1)) else {
                     continue;
                 };
-                if kw == "fn" && top[i] {
+                if kw == "fn" && *at_top {
                     let mut path = module_at(&f.parsed.mods, &f.module, i);
                     path.push(name.to_string());
                     if let Some(ret) = return_at(toks, i).and_then(|r| place.written(r)) {
@@ -224,7 +224,8 @@ impl Methods {
                 .then(|| typer.receiver(i - 1))
                 .flatten();
             let exact = recv.as_ref().is_some_and(|ty| {
-                ty.unwrapped().is_some() || ty.target().is_some_and(|t| self.known.types.contains(t))
+                ty.unwrapped().is_some()
+                    || ty.target().is_some_and(|t| self.known.types.contains(t))
             });
             let typed = recv
                 .filter(|ty| !(ty.behind_ptr() && PTR_METHODS.contains(&m.as_str())))

@@ -121,7 +121,11 @@ enum Use {
 
 /// The first token from `toks[from]` on, at the depth of `from`, that `stop`
 /// accepts; `None` when the group around `from` closes first.
-fn at_depth(toks: &[(Tok, usize)], from: usize, stop: impl std::ops::Fn(&Tok) -> bool) -> Option<usize> {
+fn at_depth(
+    toks: &[(Tok, usize)],
+    from: usize,
+    stop: impl std::ops::Fn(&Tok) -> bool,
+) -> Option<usize> {
     let mut depth = 0;
     for (k, (t, _)) in toks.iter().enumerate().skip(from) {
         if depth == 0 && stop(t) {
@@ -144,7 +148,9 @@ fn assigns(toks: &[(Tok, usize)], k: usize) -> bool {
     is(toks, k, '=')
         && !is(toks, k + 1, '=')
         && !is(toks, k + 1, '>')
-        && !toks.get(k - 1).is_some_and(|t| matches!(t.0, Tok::Other('=' | '<' | '>' | '!')))
+        && !toks
+            .get(k - 1)
+            .is_some_and(|t| matches!(t.0, Tok::Other('=' | '<' | '>' | '!')))
 }
 
 /// `let x: Type`, `let x = ..`, `if let Some(x) = ..`, `let Ok(x) = .. else`: what
@@ -200,7 +206,7 @@ fn let_at(toks: &[(Tok, usize)], j: usize) -> Option<Use> {
 /// The closing `|` of the closure whose parameter `x: Type` the name at
 /// `toks[j]` is, when it is one.
 fn closure_param(toks: &[(Tok, usize)], j: usize) -> Option<usize> {
-    if !(is(toks, j + 1, ':') && !is(toks, j + 2, ':')) {
+    if !is(toks, j + 1, ':') || is(toks, j + 2, ':') {
         return None;
     }
     // Back to the opening `|` over earlier parameters (`|a, b: u8, x: Type|`).
