@@ -120,27 +120,28 @@ enum Use {
 }
 
 /// The first token from `toks[from]` on, at the depth of `from`, that `stop`
-/// accepts; `None` when the group around `from` closes first.
+/// accepts (`Ok`), or the one closing the group around `from` if it comes first
+/// (`Err`; the end when none does).
 fn at_depth(
     toks: &[(Tok, usize)],
     from: usize,
     stop: impl std::ops::Fn(&Tok) -> bool,
-) -> Option<usize> {
+) -> Result<usize, usize> {
     let mut depth = 0;
     for (k, (t, _)) in toks.iter().enumerate().skip(from) {
         if depth == 0 && stop(t) {
-            return Some(k);
+            return Ok(k);
         }
         if opens(t) {
             depth += 1;
         } else if closes(t) {
             depth -= 1;
             if depth < 0 {
-                return None;
+                return Err(k);
             }
         }
     }
-    None
+    Err(toks.len())
 }
 
 /// Whether `toks[k]` is a lone `=` (not `==`, `=>`, `<=`, ..).
@@ -160,7 +161,7 @@ fn let_at(toks: &[(Tok, usize)], j: usize) -> Option<Use> {
         || (word(toks, j.wrapping_sub(1)) == Some("mut")
             && word(toks, j.wrapping_sub(2)) == Some("let"));
     if after_let {
-        let end = at_depth(toks, j, |t| *t == Tok::Semi)?;
+        let end = at_depth(toks, j, |t| *t == Tok::Semi).ok()?;
         if is(toks, j + 1, ':') && !is(toks, j + 2, ':') {
             return Some(Use::Let {
                 ty: Some(j + 2),
@@ -184,7 +185,7 @@ fn let_at(toks: &[(Tok, usize)], j: usize) -> Option<Use> {
     }
     let from = j + 3;
     if matches!(word(toks, j.wrapping_sub(4)), Some("if" | "while")) {
-        let open = at_depth(toks, from, |t| *t == Tok::Open)?;
+        let open = at_depth(toks, from, |t| *t == Tok::Open).ok()?;
         return Some(Use::IfLet {
             expr: (from, open),
             block: (open, group_end(toks, open)),
@@ -192,7 +193,8 @@ fn let_at(toks: &[(Tok, usize)], j: usize) -> Option<Use> {
     }
     let to = at_depth(toks, from, |t| {
         *t == Tok::Semi || *t == Tok::Word("else".to_string())
-    })?;
+    })
+    .ok()?;
     let end = match toks[to].0 {
         Tok::Semi => to,
         _ => group_end(toks, to + 1),
@@ -238,20 +240,8 @@ fn closure_param(toks: &[(Tok, usize)], j: usize) -> Option<usize> {
 /// `toks[at]`: no `,` or `;` of the closure's own depth, nor the end of the group
 /// around it, in between.
 fn in_closure(toks: &[(Tok, usize)], close: usize, at: usize) -> bool {
-    let mut depth = 0;
-    for (t, _) in &toks[close + 1..at] {
-        if opens(t) {
-            depth += 1;
-        } else if closes(t) {
-            depth -= 1;
-            if depth < 0 {
-                return false;
-            }
-        } else if depth == 0 && matches!(t, Tok::Comma | Tok::Semi) {
-            return false;
-        }
-    }
-    true
+    let (Ok(end) | Err(end)) = at_depth(toks, close + 1, |t| matches!(t, Tok::Comma | Tok::Semi));
+    at < end
 }
 
 fn use_at(toks: &[(Tok, usize)], j: usize) -> Use {
