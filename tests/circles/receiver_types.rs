@@ -158,9 +158,11 @@ fn a_receiver_of_no_known_type_is_no_arrow() {
             "fn f() { run(|t: Table| 0, t.get()); }",
             "fn f() { { let t = Table::new(); } t.get(); }",
             "fn f() { let t = t.get(); }",
-            // A trait object, a std type.
+            // A trait object, a std type, a generic parameter named like the type.
             "fn f(t: Box<dyn Any>) { t.get(); }",
             "fn f(t: Arc<Vec<Table>>) { t.get(0); }",
+            "fn f<Table: Copy>(t: Table) { t.get(); }",
+            "struct S<Table> { t: Table }\nfn f(s: S<u8>) { s.t.get(); }",
         ],
         false,
     );

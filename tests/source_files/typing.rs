@@ -9,14 +9,15 @@
 //! an `if let Some(x)`. Anything else leaves the type unknown.
 //!
 //! Items declared inside a function's body are that body's, not the module's: a
-//! `struct Table` inside a test is not the `Table` a glob brings in.
+//! `struct Table` inside a test is not the `Table` a glob brings in. A generic
+//! parameter (`fn f<Table>`, `struct S<T>`) is none of the crate's types.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::names::{CrateNames, File};
-use super::super::paths::locals::{ITEMS, is, word};
+use super::super::paths::locals::{ITEMS, generics, is, word};
 use super::super::paths::visible::module_at;
-use super::super::paths::{Tok, closes, opens};
+use super::super::paths::{Tok, closes, group_end, opens};
 use super::Impl;
 use super::receivers::{Binding, Fn, binding, functions, shadowed};
 use super::types::{Ty, resolved, spelled};
@@ -44,6 +45,8 @@ pub struct Place<'a> {
     locals: Vec<(String, (usize, usize))>,
     /// The `impl` blocks whose type is known: the type, the body's braces.
     pub impls: Vec<(Vec<String>, (usize, usize))>,
+    /// The generic parameters of items: the name, the item's tokens.
+    generics: Vec<(String, (usize, usize))>,
 }
 
 impl<'a> Place<'a> {
@@ -67,6 +70,7 @@ impl<'a> Place<'a> {
             fns,
             locals,
             impls: Vec::new(),
+            generics: generic_params(toks),
         };
         place.impls = (impls.iter())
             .filter_map(|imp| Some((place.crate_type(imp.body.0, &imp.ty)?, imp.body)))
@@ -92,8 +96,10 @@ impl<'a> Place<'a> {
             ty.extend(path[1..].iter().cloned());
             return Some(ty);
         }
-        if path.len() == 1 && first.len() == 1 {
-            return None;
+        let generic =
+            (self.generics.iter()).any(|(n, (from, to))| n == first && *from < at && at < *to);
+        if generic {
+            return None; // `T`, `T::Item`: a generic parameter's
         }
         let module = module_at(&self.f.parsed.mods, &self.f.module, at);
         let local = (self.locals.iter())
@@ -113,6 +119,47 @@ impl<'a> Place<'a> {
         let s = spelled(&self.f.parsed.toks, at)?;
         resolved(&s, &|p| self.crate_type(at, p))
     }
+}
+
+/// The generic parameters of the items of a source (`fn f<T>`, `impl<T>`,
+/// `struct S<T>`, ..), each with the tokens of its item: from its keyword to the
+/// end of its body (or its `;`).
+fn generic_params(toks: &[(Tok, usize)]) -> Vec<(String, (usize, usize))> {
+    let mut out = Vec::new();
+    for i in 0..toks.len() {
+        let open = match word(toks, i) {
+            Some("impl") => i + 1,
+            Some(w) if ITEMS.contains(&w) && word(toks, i + 1).is_some() => i + 2,
+            _ => continue,
+        };
+        if !is(toks, open, '<') {
+            continue;
+        }
+        let mut names = Vec::new();
+        generics(toks, open, &mut |n: Option<&str>| {
+            names.extend(n.map(str::to_string))
+        });
+        // The item's body: its first `{ .. }` outside brackets, or its `;`.
+        let mut depth = 0;
+        let mut end = toks.len();
+        for (k, (t, _)) in toks.iter().enumerate().skip(open) {
+            match t {
+                Tok::Other('(' | '[') => depth += 1,
+                Tok::Other(')' | ']') => depth -= 1,
+                Tok::Open if depth == 0 => {
+                    end = group_end(toks, k);
+                    break;
+                }
+                Tok::Semi if depth == 0 => {
+                    end = k;
+                    break;
+                }
+                _ => (),
+            }
+        }
+        out.extend(names.into_iter().map(|n| (n, (i, end))));
+    }
+    out
 }
 
 /// Methods a pointer (`Box`, `Arc`, `Rc`) has itself: a call of one on a pointer
