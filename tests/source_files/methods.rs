@@ -9,7 +9,8 @@
 //! fields of those, a chain `h.table().get()`, through `Box`, `Arc`, `Rc`, `?`,
 //! `.unwrap()`, `if let Some(t)`) is exact too when that type has an inherent `m`,
 //! whatever `m` is called: `t.get()` is `Table.get`, and never std's `get` on a std
-//! type. Other receivers' types are not known without a compiler, so another call `.m(..)` (or
+//! type; a method such a type lacks is none of the crate's types' (a trait's). Other
+//! receivers' types are not known without a compiler, so another call `.m(..)` (or
 //! `.m::<T>(..)`) is taken to every `impl` of a type the file names (by a `use`, a
 //! path, a glob, or by defining it) that defines an inherent method `m`, unless `m`
 //! is one of std's common methods (`len`, `get`, `parse`, ..): `s.parse()` on a
