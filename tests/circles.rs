@@ -26,7 +26,7 @@
 //! `mod` names the type that mod sees), `x.m()` when `x`'s type is known and is
 //! `Type` (a parameter, a typed `let` or closure parameter, a field, a `let` of a
 //! constructor or of a call whose return type is written, through `Box`, `Arc`,
-//! `Rc`, `?`, `if let Some`; an item declared in a function is that function's,
+//! `Rc`, `?`, `if let Some`, an item of a known collection; an item declared in a function is that function's,
 //! not the module's), and `x.m()` in a file
 //! that names `Type` (unless `m` is one of std's common methods), told as
 //! `Type.m`. A glob brings in only what the globbing module may see (`pub`,

@@ -1,7 +1,8 @@
 //! Receivers whose type the checker reads off what made them (issue 12, ninth
 //! stop): a constructor, a function's or a method's written return type, a
-//! closure's typed parameter, a pointer that derefs to the type; and items
-//! declared inside a function, which are not the module's. Each with a tiny crate
+//! closure's typed parameter, a pointer that derefs to the type, an item of a
+//! known collection (`for`, `.map(|t| ..)`); and items declared inside a
+//! function, which are not the module's. Each with a tiny crate
 //! that must give the arrow and look-alikes that must not.
 
 use super::blind_spots::std_named;
@@ -21,7 +22,8 @@ fn made(user: &str) -> super::Graph {
             "s::table",
             "use std::sync::Arc;\npub struct Table { pub n: u8 }\npub struct Wrap(pub Table);\n\
              pub struct Index;\n\
-             pub struct Holder { pub table: Arc<Table>, pub spare: Option<Table> }\n\
+             pub struct Holder { pub table: Arc<Table>, pub spare: Option<Table>, \
+             pub all: Vec<Table>, pub by_id: std::collections::HashMap<u64, Table> }\n\
              impl Table {\n    pub fn new() -> Self { Table { n: 0 } }\n    \
              pub fn open(n: u8) -> Result<Table, String> { Ok(Table { n }) }\n    \
              pub fn maybe() -> Option<Self> { None }\n    \
@@ -129,6 +131,35 @@ fn a_pointer_derefs_to_its_target() {
             "fn f(t: std::borrow::Cow<'_, Table>) { t.get(); }",
         ],
         true,
+    );
+}
+
+#[test]
+fn an_item_of_a_known_collection_has_the_item_s_type() {
+    each_calls_get(
+        &[
+            "fn f(h: &Holder) { for t in &h.all { t.get(); } }",
+            "fn f(h: &Holder) { for mut t in h.all.iter().rev() { t.get(); } }",
+            "fn f(ts: &[Table]) { for t in ts { t.get(); } }",
+            "fn f(h: &Holder) { h.all.iter().map(|t| t.get()); }",
+            "fn f(h: &Holder) { h.by_id.values().filter(|t| t.get() > 0); }",
+            "fn f(h: &Holder) { if let Some(t) = h.by_id.get(&1) { t.get(); } }",
+            "fn f(h: &Holder) { h.spare.map(|t| t.get()); }",
+            "fn f(h: &Holder) { let t = h.all.first().unwrap(); t.get(); }",
+        ],
+        true,
+    );
+    each_calls_get(
+        &[
+            "fn f(h: &Holder) { for t in h.all.iter().enumerate() { t.get(); } }",
+            "fn f(h: &Holder) { for t in &h.all {} t.get(); }",
+            "fn f(h: &Holder) { h.all.iter().fold(0, |t, x| t.get()); }",
+            "fn f(h: &Holder) { h.all.get(0..2).unwrap().get(); }",
+            "fn f(h: &Holder) { h.spare.map_err(|t| t.get()); }",
+            "fn f(h: &Holder) { h.by_id.iter().map(|t| t.get()); }",
+            "fn f(h: &Holder) { h.all.iter().map(|t| 0); t.get(); }",
+        ],
+        false,
     );
 }
 

@@ -7,7 +7,8 @@
 //! `self`, a parameter `t: &Table`, a `let t: Table`, a closure's `|t: Table|`, a
 //! `let t = Table::new()` or `= open_table()` whose return type is written, the
 //! fields of those, a chain `h.table().get()`, through `Box`, `Arc`, `Rc`, `?`,
-//! `.unwrap()`, `if let Some(t)`) is exact too when that type has an inherent `m`,
+//! `.unwrap()`, `if let Some(t)`, an item of a `Vec<Table>` in a `for` or a
+//! `.map(|t| ..)`) is exact too when that type has an inherent `m`,
 //! whatever `m` is called: `t.get()` is `Table.get`, and never std's `get` on a std
 //! type; a method such a type lacks is none of the crate's types' (a trait's). Other
 //! receivers' types are not known without a compiler, so another call `.m(..)` (or
@@ -224,9 +225,10 @@ impl Methods {
             let recv = (toks[i - 1].0 == Tok::Dot && !on_self)
                 .then(|| typer.receiver(i - 1))
                 .flatten();
-            let exact = recv.as_ref().is_some_and(|ty| {
-                ty.unwrapped().is_some()
-                    || ty.target().is_some_and(|t| self.known.types.contains(t))
+            let exact = recv.as_ref().is_some_and(|ty| match ty.deref() {
+                Ty::Maybe(_) | Ty::Items(_) | Ty::Map(_) => true,
+                Ty::Crate(t) => self.known.types.contains(t),
+                Ty::Ptr(_) => false,
             });
             let typed = recv
                 .filter(|ty| !(ty.behind_ptr() && PTR_METHODS.contains(&m.as_str())))

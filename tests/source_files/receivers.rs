@@ -25,6 +25,11 @@ pub enum Binding {
     /// `if let Some(x) = <expr>` and the like: what `?` takes out of the
     /// expression's value (`from..to`).
     Unwrapped(usize, usize),
+    /// `for x in <expr>`: an item of the expression's value (`from..to`).
+    Item(usize, usize),
+    /// `<recv>.m(|x| ..)`: what the adapter `m` (`map`, `filter`, ..) hands its
+    /// closure, the receiver ending at this token.
+    ItemOf(usize, String),
 }
 
 /// One function: its parameters' and its body's tokens (the brackets).
@@ -113,6 +118,17 @@ enum Use {
     LetElse { expr: (usize, usize), end: usize },
     /// A closure's `|x: Type|`: the type's first token and the closing `|`.
     Closure { ty: usize, close: usize },
+    /// `for x in <expr> { .. }`: the expression's tokens and the body's braces.
+    For {
+        expr: (usize, usize),
+        body: (usize, usize),
+    },
+    /// `<recv>.m(|x| ..)`: the token ending the receiver, `m`, the closing `|`.
+    Adapter {
+        recv: usize,
+        method: String,
+        close: usize,
+    },
     /// A binding or maybe one (a pattern).
     Binds,
     /// A use of the value bound before.
@@ -252,6 +268,33 @@ fn use_at(toks: &[(Tok, usize)], j: usize) -> Use {
     if let Some(close) = closure_param(toks, j) {
         return Use::Closure { ty: j + 2, close };
     }
+    let after_for = word(toks, j.wrapping_sub(1)) == Some("for")
+        || (word(toks, j.wrapping_sub(1)) == Some("mut")
+            && word(toks, j.wrapping_sub(2)) == Some("for"));
+    if after_for && word(toks, j + 1) == Some("in") {
+        return match at_depth(toks, j + 2, |t| *t == Tok::Open) {
+            Ok(open) => Use::For {
+                expr: (j + 2, open),
+                body: (open, group_end(toks, open)),
+            },
+            Err(_) => Use::Binds,
+        };
+    }
+    // `recv.m(|x| ..)`: a closure's one parameter, untyped.
+    if j >= 5
+        && is(toks, j - 1, '|')
+        && is(toks, j + 1, '|')
+        && is(toks, j - 2, '(')
+        && toks[j - 4].0 == Tok::Dot
+        && toks[j - 5].0 != Tok::Dot
+        && let Some(m) = word(toks, j - 3)
+    {
+        return Use::Adapter {
+            recv: j - 5,
+            method: m.to_string(),
+            close: j + 1,
+        };
+    }
     let colon = is(toks, j + 1, ':') && !is(toks, j + 2, ':');
     if toks.get(j + 1).is_some_and(|t| t.0 == Tok::Dot)
         && toks.get(j + 2).is_some_and(|t| t.0 != Tok::Dot)
@@ -352,6 +395,20 @@ pub fn binding(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> Option<B
             Use::Closure { ty, close } => {
                 if at > close && in_closure(toks, close, at) {
                     return Some(Binding::Written(ty));
+                }
+            }
+            Use::For { expr, body } => {
+                if body.0 < at && at < body.1 {
+                    return Some(Binding::Item(expr.0, expr.1));
+                }
+            }
+            Use::Adapter {
+                recv,
+                method,
+                close,
+            } => {
+                if at > close && in_closure(toks, close, at) {
+                    return Some(Binding::ItemOf(recv, method));
                 }
             }
             Use::Binds => return None,

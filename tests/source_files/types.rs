@@ -15,8 +15,8 @@ pub struct Spelled {
     pub args: Vec<Spelled>,
 }
 
-/// The type written at `toks[at]`; `None` for a trait object, an `impl Trait`,
-/// a tuple, a slice, an array or a `fn`.
+/// The type written at `toks[at]` (a slice or an array as `[]`, its item its
+/// argument); `None` for a trait object, an `impl Trait`, a tuple or a `fn`.
 pub fn spelled(toks: &[(Tok, usize)], at: usize) -> Option<Spelled> {
     let mut at = at;
     spelled_from(toks, &mut at)
@@ -30,6 +30,16 @@ fn spelled_from(toks: &[(Tok, usize)], at: &mut usize) -> Option<Spelled> {
             Some(Tok::Word(w)) if w == "mut" => *at += 1,
             _ => break,
         }
+    }
+    if is(toks, *at, '[') {
+        // A slice `[T]` or an array `[T; N]`.
+        let close = group_end(toks, *at);
+        let inner = spelled_from(toks, &mut (*at + 1));
+        *at = close + 1;
+        return Some(Spelled {
+            path: vec!["[]".to_string()],
+            args: inner.into_iter().collect(),
+        });
     }
     let (mut path, mut args) = (Vec::new(), Vec::new());
     while let Some(w) = word(toks, *at) {
@@ -101,16 +111,37 @@ pub enum Ty {
     Ptr(Box<Ty>),
     /// `Option<T>`, `Result<T, E>`: `T` after `?`, `.unwrap()` or `.expect(..)`.
     Maybe(Box<Ty>),
+    /// A collection of `T` (`Vec`, `VecDeque`, a set, a slice, an array) or an
+    /// iterator over them: a `for` or an adapter's closure (`.map(|t| ..)`) gets `T`.
+    Items(Box<Ty>),
+    /// A map (`HashMap`, `BTreeMap`) whose values are `T`.
+    Map(Box<Ty>),
 }
 
 impl Ty {
     /// The crate type a method call or a field read on a value of this type
     /// reaches (through pointers); `None` inside an `Option` or a `Result`.
     pub fn target(&self) -> Option<&Vec<String>> {
-        match self {
+        match self.deref() {
             Ty::Crate(p) => Some(p),
-            Ty::Ptr(t) => t.target(),
-            Ty::Maybe(_) => None,
+            _ => None,
+        }
+    }
+
+    /// What it derefs to: itself but for a pointer, the pointer's target.
+    pub fn deref(&self) -> &Ty {
+        match self {
+            Ty::Ptr(t) => t.deref(),
+            t => t,
+        }
+    }
+
+    /// An item of a collection or an iterator (`Vec<T>`, `[T]`, `map.values()`),
+    /// what a `for` over it binds.
+    pub fn item(&self) -> Option<Ty> {
+        match self.deref() {
+            Ty::Items(t) => Some((**t).clone()),
+            _ => None,
         }
     }
 
@@ -140,6 +171,13 @@ pub fn resolved(s: &Spelled, crate_type: &dyn Fn(&[String]) -> Option<Vec<String
         "Box" | "Arc" | "Rc" | "Cow" | "Ref" | "RefMut" | "MutexGuard" | "RwLockReadGuard"
         | "RwLockWriteGuard" => Some(Ty::Ptr(inner()?)),
         "Option" | "Result" => Some(Ty::Maybe(inner()?)),
+        "Vec" | "VecDeque" | "HashSet" | "BTreeSet" | "BinaryHeap" | "[]" => {
+            Some(Ty::Items(inner()?))
+        }
+        "HashMap" | "BTreeMap" => {
+            let value = resolved(s.args.get(1)?, crate_type)?;
+            Some(Ty::Map(Box::new(value)))
+        }
         _ => crate_type(&s.path).map(Ty::Crate),
     }
 }

@@ -4,9 +4,12 @@
 //! constructor or a function whose return type is written gives:
 //! `Type::new(..)`, `Type::anything(..)`, `Self::open(..)?`, `Type { .. }`,
 //! `Type(..)`, `open_db(..)`, `self.store()`, `x.index().get(..)`, `.await`,
-//! `.unwrap()`. A `Box`, `Arc`, `Rc` or reference derefs to its target; an
+//! `.unwrap()`. A `Box`, `Arc`, `Rc`, guard or reference derefs to its target; an
 //! `Option` or a `Result` gives its value after `?`, `.unwrap()`, `.expect(..)` or
-//! an `if let Some(x)`. Anything else leaves the type unknown.
+//! an `if let Some(x)`, and to `.map(|x| ..)`; a collection (`Vec<T>`, `[T]`, a
+//! set, a map's values) gives an item to a `for`, to `.iter().map(|x| ..)` and
+//! the like, and maybe one from `.first()`, `.next()`, a map's `.get(..)`.
+//! Anything else leaves the type unknown.
 //!
 //! Items declared inside a function's body are that body's, not the module's: a
 //! `struct Table` inside a test is not the `Table` a glob brings in. A generic
@@ -166,6 +169,40 @@ fn generic_params(toks: &[(Tok, usize)]) -> Vec<(String, (usize, usize))> {
 /// is not its target's.
 pub const PTR_METHODS: &[&str] = &["as_ref", "borrow", "clone", "eq", "cmp", "fmt", "to_string"];
 
+/// Methods of a collection or an iterator that give an iterator over the same
+/// items.
+#[rustfmt::skip]
+const SAME_ITEMS: &[&str] = &[
+    "by_ref", "cloned", "copied", "drain", "filter", "inspect", "into_iter", "iter",
+    "iter_mut", "peekable", "rev", "skip", "skip_while", "take", "take_while",
+];
+
+/// Methods of a collection or an iterator that give one of its items, maybe.
+#[rustfmt::skip]
+const ONE_ITEM: &[&str] = &[
+    "back", "find", "first", "front", "last", "max", "max_by_key", "min", "min_by_key",
+    "next", "next_back", "peek", "pop", "pop_back", "pop_front",
+];
+
+/// Methods of a collection or an iterator whose closure takes one item.
+#[rustfmt::skip]
+const ITEM_ADAPTERS: &[&str] = &[
+    "all", "any", "filter", "filter_map", "find", "find_map", "flat_map", "for_each",
+    "inspect", "map", "map_while", "max_by_key", "min_by_key", "partition", "position",
+    "retain", "skip_while", "sort_by_key", "take_while",
+];
+
+/// Methods of an `Option` or a `Result` whose closure takes its value.
+const MAYBE_ADAPTERS: &[&str] = &[
+    "and_then",
+    "filter",
+    "inspect",
+    "is_none_or",
+    "is_ok_and",
+    "is_some_and",
+    "map",
+];
+
 /// Words that end an expression on their left, never a binding.
 const NOT_BINDINGS: &[&str] = &[
     "as", "else", "if", "in", "let", "match", "move", "mut", "ref", "return", "while",
@@ -265,6 +302,15 @@ impl<'a> Typer<'a> {
             Binding::Written(k) => self.place.written(k),
             Binding::Init(from, to) => self.whole(from, to, depth),
             Binding::Unwrapped(from, to) => self.whole(from, to, depth)?.unwrapped(),
+            Binding::Item(from, to) => self.whole(from, to, depth)?.item(),
+            Binding::ItemOf(end, m) => {
+                let (recv, _) = self.expr(end, depth + 1)?;
+                match recv.deref() {
+                    Ty::Items(t) if ITEM_ADAPTERS.contains(&m.as_str()) => Some((**t).clone()),
+                    Ty::Maybe(t) if MAYBE_ADAPTERS.contains(&m.as_str()) => Some((**t).clone()),
+                    _ => None,
+                }
+            }
         }
     }
 
@@ -280,6 +326,18 @@ impl<'a> Typer<'a> {
 
     /// What the method `m` called on a value of type `recv` returns.
     fn method_return(&self, recv: &Ty, m: &str) -> Option<Ty> {
+        match recv.deref() {
+            Ty::Items(_) if SAME_ITEMS.contains(&m) => return Some(recv.deref().clone()),
+            Ty::Items(t) if ONE_ITEM.contains(&m) => return Some(Ty::Maybe(t.clone())),
+            Ty::Map(t) if matches!(m, "values" | "values_mut" | "into_values") => {
+                return Some(Ty::Items(t.clone()));
+            }
+            Ty::Map(t) if matches!(m, "get" | "get_mut" | "remove") => {
+                return Some(Ty::Maybe(t.clone()));
+            }
+            Ty::Items(_) | Ty::Map(_) => return None,
+            _ => (),
+        }
         if matches!(m, "unwrap" | "expect")
             && let Some(ty) = recv.unwrapped()
         {
