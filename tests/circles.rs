@@ -23,8 +23,11 @@
 //! generic, a `let`, a parameter). A method that an `impl` block in another file
 //! adds to a type is an edge to that file (tests/source_files/methods.rs):
 //! `Type::m`, `self.m()` / `Self::m` inside an `impl Type` (an `impl` in an inline
-//! `mod` names the type that mod sees), `x.m()` when `x`'s type is written (a
-//! parameter, a typed `let`, a field of `self`) and is `Type`, and `x.m()` in a file
+//! `mod` names the type that mod sees), `x.m()` when `x`'s type is known and is
+//! `Type` (a parameter, a typed `let` or closure parameter, a field, a `let` of a
+//! constructor or of a call whose return type is written, through `Box`, `Arc`,
+//! `Rc`, `?`, `if let Some`, an item of a known collection; an item declared in a function is that function's,
+//! not the module's), and `x.m()` in a file
 //! that names `Type` (unless `m` is one of std's common methods), told as
 //! `Type.m`. A glob brings in only what the globbing module may see (`pub`,
 //! `pub(crate)`, `pub(super)`, `pub(in ..)`, a private item of an ancestor).
@@ -60,6 +63,9 @@ use rings::{Graph, allowed_by, circles, describe, stale};
 #[path = "circles/blind_spots.rs"]
 #[cfg(test)]
 mod blind_spots;
+#[path = "circles/receiver_types.rs"]
+#[cfg(test)]
+mod receiver_types;
 
 fn graph(files: &[File]) -> Graph {
     let names = CrateNames::new(files);

@@ -16,7 +16,8 @@
 //! as written and where it is defined (tests/source_files/names.rs), and a method
 //! an `impl` block of an upper layer adds to a lower type, called from below, is
 //! caught (tests/source_files/methods.rs), even one named like std's (`get`) when
-//! the receiver's type is written (`s: &Store`, `self.store`). Comments and string literals are skipped.
+//! the receiver's type is known (`s: &Store`, `self.store`, `let s =
+//! Store::open(..)?`, `self.store()`, `Arc<Store>`). Comments and string literals are skipped.
 
 use std::path::Path;
 
@@ -399,4 +400,42 @@ fn paths_inside_macro_invocations_are_caught() {
     assert!(got[0].contains(":2: `crate::worker::Kind::A`"), "{got:#?}");
     assert!(got[1].contains(":3: `crate::tui::name`"), "{got:#?}");
     assert!(got[2].contains(":6: `crate::hub::elect`"), "{got:#?}");
+}
+
+#[test]
+fn a_method_an_upper_layer_adds_on_a_made_receiver_is_caught() {
+    let extra = [
+        (
+            "src/store.rs",
+            "store",
+            "mod x;\npub struct Store;\nimpl Store {\n    pub fn open() -> Result<Self, String> { Ok(Store) }\n}\n\
+             pub fn shared() -> std::sync::Arc<Store> { todo!() }",
+        ),
+        (
+            "src/tui.rs",
+            "tui",
+            "impl crate::store::Store {\n    pub fn get(&self) {}\n}",
+        ),
+    ];
+    let at = m("store::x");
+    for src in [
+        "use super::Store;\nfn f() -> Result<(), String> {\n    let s = Store::open()?;\n    s.get();\n    Ok(())\n}\n",
+        "use super::shared;\nfn f() {\n    let s = shared();\n    s.get();\n}\n",
+        "use super::Store;\nfn f() {\n    run(|s: &Store| ());\n    xs.map(|s: &Store| s.get());\n}\n",
+    ] {
+        let got = check_in(&extra, "src/store/x.rs", src, &at);
+        assert_eq!(got.len(), 1, "{src}\n{got:#?}");
+        assert!(
+            got[0].contains(":4: `Store.get` is in src/tui.rs and reaches crate::tui"),
+            "{src}\n{got:#?}"
+        );
+    }
+    // Still in its `Result`, or a closure's parameter out of its closure.
+    for src in [
+        "use super::Store;\nfn f() {\n    let s = Store::open();\n    s.get();\n}\n",
+        "use super::Store;\nfn f() {\n    run(|s: &Store| ());\n    s.get();\n}\n",
+    ] {
+        let got = check_in(&extra, "src/store/x.rs", src, &at);
+        assert!(got.is_empty(), "{src}\n{got:#?}");
+    }
 }

@@ -233,9 +233,9 @@ fn a_name_a_macro_makes_is_its_file_s() {
     );
 }
 
-/// A `Table` whose `get` (a name std uses too) an `impl` in `ops.rs` adds, `ops.rs`
-/// leaning on `user.rs`, written as `user`.
-fn std_named(user: &str) -> super::Graph {
+/// A `Table` whose `get` (a name std uses too) an `impl` in `ops.rs` adds (and
+/// calls), `ops.rs` leaning on `user.rs`, written as `user`.
+pub(super) fn std_named(user: &str) -> super::Graph {
     graph(&[
         file(
             "src/s/mod.rs",
@@ -247,7 +247,8 @@ fn std_named(user: &str) -> super::Graph {
             "src/s/ops.rs",
             "s::ops",
             "use super::Table;\nuse crate::t::user::helper;\n\
-             impl Table {\n    pub fn get(&self) -> u8 { helper(); 0 }\n}",
+             impl Table {\n    pub fn get(&self) -> u8 { helper(); 0 }\n}\n\
+             fn g(t: &Table) { t.get(); }",
         ),
         file("src/t/mod.rs", "t", "pub mod user;"),
         file("src/t/user.rs", "t::user", user),

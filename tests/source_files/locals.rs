@@ -95,7 +95,7 @@ pub fn local_names(toks: &[(Tok, usize)]) -> BTreeSet<String> {
 
 /// The parameters of the generic list opening at `toks[open]` (`<`): each word
 /// first at its depth or after a `,` (lifetimes and `const` skipped).
-fn generics(toks: &[(Tok, usize)], open: usize, add: &mut impl FnMut(Option<&str>)) {
+pub fn generics(toks: &[(Tok, usize)], open: usize, add: &mut impl FnMut(Option<&str>)) {
     let (mut depth, mut start) = (0, false);
     for i in open..toks.len() {
         match &toks[i].0 {

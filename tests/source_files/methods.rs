@@ -3,11 +3,15 @@
 //! only the file that defines `PeopleIndex` (tests/circles.rs, tests/layers.rs).
 //!
 //! A path `Type::m` is exact, and so are `self.m(..)` and `Self::m` inside an `impl`
-//! of a type (trait impls too). A receiver whose type the source writes
-//! (receivers.rs: a parameter `t: &Table`, a `let t: Table`, `self`, the fields of
-//! those) is exact too when that type has an inherent `m`, whatever `m` is called:
-//! `t.get()` is `Table.get`, and never std's `get` on a std type. Other receivers'
-//! types are not known without a compiler, so another call `.m(..)` (or
+//! of a type (trait impls too). A receiver whose type the source says (typing.rs:
+//! `self`, a parameter `t: &Table`, a `let t: Table`, a closure's `|t: Table|`, a
+//! `let t = Table::new()` or `= open_table()` whose return type is written, the
+//! fields of those, a chain `h.table().get()`, through `Box`, `Arc`, `Rc`, `?`,
+//! `.unwrap()`, `if let Some(t)`, an item of a `Vec<Table>` in a `for` or a
+//! `.map(|t| ..)`) is exact too when that type has an inherent `m`,
+//! whatever `m` is called: `t.get()` is `Table.get`, and never std's `get` on a std
+//! type; a method such a type lacks is none of the crate's types' (a trait's). Other
+//! receivers' types are not known without a compiler, so another call `.m(..)` (or
 //! `.m::<T>(..)`) is taken to every `impl` of a type the file names (by a `use`, a
 //! path, a glob, or by defining it) that defines an inherent method `m`, unless `m`
 //! is one of std's common methods (`len`, `get`, `parse`, ..): `s.parse()` on a
@@ -21,11 +25,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::{CrateNames, File};
-use super::paths::visible::module_at;
+use super::paths::locals::word;
+use super::paths::visible::{module_at, module_level};
 use super::paths::{Tok, resolve_with};
 #[path = "receivers.rs"]
 mod receivers;
-use receivers::{Base, fields, functions, receiver, type_written};
+#[path = "types.rs"]
+mod types;
+use types::{Ty, fields, return_at};
+#[path = "typing.rs"]
+mod typing;
+use typing::{Known, PTR_METHODS, Place, Typer};
 
 /// Methods std's collections, strings, iterators, `Option`, `Result` and I/O have:
 /// a call of one on a receiver of unknown type is taken for std's.
@@ -46,12 +56,11 @@ const STD_METHODS: &[&str] = &[
 /// by method name, the files whose `impl` blocks define it.
 pub struct Methods {
     by_type: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>>,
-    /// The crate's struct types' fields whose type is the crate's: by type, by
-    /// field, the field's type.
-    fields: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>>,
     /// The associated functions among them (no `self`): a path calls them, a
     /// `.m()` cannot.
     no_self: BTreeSet<(Vec<String>, String)>,
+    /// The crate's types, their fields' types, its functions' return types.
+    known: Known,
 }
 
 /// One use of a method another file defines: the type, the method, the file, the
@@ -79,74 +88,77 @@ impl Methods {
     pub fn new(files: &[File], names: &CrateNames) -> Methods {
         let mut by_type: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> =
             BTreeMap::new();
-        let mut by_field: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         let mut no_self = BTreeSet::new();
+        let mut known = Known::default();
+        // What trait impls' methods return; `None` where two impls differ.
+        let mut by_traits: BTreeMap<Vec<String>, Option<Ty>> = BTreeMap::new();
         for f in files {
             let toks = &f.parsed.toks;
-            for imp in impls(toks) {
-                let Some(ty) = impl_type(f, names, &imp).filter(|_| imp.inherent) else {
+            let impls = impls(toks);
+            let place = Place::new(f, names, &impls);
+            for imp in &impls {
+                let Some(ty) = place.crate_type(imp.body.0, &imp.ty) else {
                     continue;
                 };
-                let at = by_type.entry(ty.clone()).or_default();
-                for (m, takes_self) in imp.methods {
-                    if !takes_self {
-                        no_self.insert((ty.clone(), m.clone()));
+                for m in &imp.methods {
+                    let mut path = ty.clone();
+                    path.push(m.name.clone());
+                    let ret = return_at(toks, m.at).and_then(|r| place.written(r));
+                    if !imp.inherent {
+                        let seen = by_traits.entry(path).or_insert_with(|| ret.clone());
+                        if *seen != ret {
+                            *seen = None;
+                        }
+                        continue;
                     }
-                    at.entry(m).or_default().insert(f.label.clone());
+                    if !m.takes_self {
+                        no_self.insert((ty.clone(), m.name.clone()));
+                    }
+                    (by_type.entry(ty.clone()).or_default())
+                        .entry(m.name.clone())
+                        .or_default()
+                        .insert(f.label.clone());
+                    if let Some(ret) = ret {
+                        known.returns.insert(path, ret);
+                    }
                 }
             }
-            for i in 0..toks.len().saturating_sub(1) {
-                let (Tok::Word(kw), Tok::Word(name)) = (&toks[i].0, &toks[i + 1].0) else {
+            let top = module_level(toks, &f.parsed.mods);
+            for (i, at_top) in top.iter().enumerate() {
+                let (Some(kw), Some(name)) = (word(toks, i), word(toks, i + 1)) else {
                     continue;
                 };
-                let module = module_at(&f.parsed.mods, &f.module, i);
-                let Some(ty) = (kw == "struct")
-                    .then(|| names.type_at(f, &module, vec![name.clone()]))
-                    .flatten()
-                else {
-                    continue;
-                };
-                for (field, at) in fields(toks, i + 1) {
-                    if let Some(t) = type_written(toks, at)
-                        .and_then(|t| names.type_at(f, &module, t))
-                        .filter(|t| names.file_of(t).is_some())
-                    {
-                        by_field.entry(ty.clone()).or_default().insert(field, t);
+                if kw == "fn" && *at_top {
+                    let mut path = module_at(&f.parsed.mods, &f.module, i);
+                    path.push(name.to_string());
+                    if let Some(ret) = return_at(toks, i).and_then(|r| place.written(r)) {
+                        known.returns.insert(path, ret);
                     }
                 }
+                if !matches!(kw, "struct" | "enum" | "union") {
+                    continue;
+                }
+                let Some(ty) = place.crate_type(i + 1, &[name.to_string()]) else {
+                    continue;
+                };
+                known.types.insert(ty.clone());
+                for (field, at) in fields(toks, i + 1).into_iter().filter(|_| kw == "struct") {
+                    if let Some(t) = place.written(at) {
+                        known.fields.entry(ty.clone()).or_default().insert(field, t);
+                    }
+                }
+            }
+        }
+        for (path, ret) in by_traits {
+            if let Some(ret) = ret {
+                known.returns.entry(path).or_insert(ret);
             }
         }
         Methods {
             by_type,
-            fields: by_field,
             no_self,
+            known,
         }
-    }
-
-    /// The type of the receiver of the method call whose `.` is at `dot` in `f`,
-    /// when the source writes it and it is one of the crate's; `own` is the type
-    /// of the `impl` around the call.
-    fn receiver_type(
-        &self,
-        f: &File,
-        names: &CrateNames,
-        fns: &[receivers::Fn],
-        dot: usize,
-        own: Option<&Vec<String>>,
-    ) -> Option<Vec<String>> {
-        let (base, fields) = receiver(&f.parsed.toks, fns, dot)?;
-        let mut ty = match base {
-            Base::SelfValue => own?.clone(),
-            Base::Typed(p) if p == ["Self"] => own?.clone(),
-            Base::Typed(p) => {
-                let module = module_at(&f.parsed.mods, &f.module, dot);
-                names.type_at(f, &module, p)?
-            }
-        };
-        for field in fields {
-            ty = self.fields.get(&ty)?.get(&field)?.clone();
-        }
-        Some(ty)
     }
 
     /// The files other than `from` whose `impl` of `ty` defines `method`.
@@ -184,11 +196,8 @@ impl Methods {
     /// names, each to a file other than `f` whose `impl` defines the method.
     pub fn calls(&self, f: &File, names: &CrateNames) -> Vec<MethodUse> {
         let toks = &f.parsed.toks;
-        let impls: Vec<(Vec<String>, (usize, usize))> = (impls(toks).into_iter())
-            .filter_map(|imp| Some((impl_type(f, names, &imp)?, imp.body)))
-            .collect();
-        let known = self.types_named(f, names, &impls);
-        let fns = functions(toks);
+        let typer = Typer::new(Place::new(f, names, &impls(toks)), &self.known);
+        let known = self.types_named(f, names, &typer.place.impls);
         let spread: BTreeSet<&String> = self.by_type.values().flat_map(|m| m.keys()).collect();
         let mut out = Vec::new();
         for i in 1..toks.len() {
@@ -209,18 +218,25 @@ impl Methods {
                 continue;
             }
             // The innermost `impl` around the call names `self`'s and `Self`'s type.
-            let own = (impls.iter())
-                .filter(|(_, (from, to))| (*from..*to).contains(&i))
-                .min_by_key(|(_, (from, to))| to - from)
-                .map(|(ty, _)| ty);
-            // A receiver of a written type that has the method: that type's.
-            let typed = (toks[i - 1].0 == Tok::Dot && !on_self)
-                .then(|| self.receiver_type(f, names, &fns, i - 1, own))
-                .flatten()
+            let own = typer.place.own(i);
+            // A receiver of a known type: its target's method if it has one (not
+            // through a pointer whose own method it is), else none of the
+            // crate's types' (std's, a trait's; the crate derefs to nothing).
+            let recv = (toks[i - 1].0 == Tok::Dot && !on_self)
+                .then(|| typer.receiver(i - 1))
+                .flatten();
+            let exact = recv.as_ref().is_some_and(|ty| match ty.deref() {
+                Ty::Maybe(_) | Ty::Items(_) | Ty::Map(_) => true,
+                Ty::Crate(t) => self.known.types.contains(t),
+                Ty::Ptr(_) => false,
+            });
+            let typed = recv
+                .filter(|ty| !(ty.behind_ptr() && PTR_METHODS.contains(&m.as_str())))
+                .and_then(|ty| ty.target().cloned())
                 .filter(|t| self.by_type.get(t).is_some_and(|ms| ms.contains_key(m)));
-            let types = match (own.filter(|_| on_self).cloned(), typed) {
+            let types = match (own.filter(|_| on_self), typed) {
                 (Some(ty), _) | (None, Some(ty)) => BTreeSet::from([ty]),
-                _ if STD_METHODS.contains(&m.as_str()) => BTreeSet::new(),
+                _ if exact || STD_METHODS.contains(&m.as_str()) => BTreeSet::new(),
                 _ => known.clone(),
             };
             let dot = toks[i - 1].0 == Tok::Dot;
@@ -270,23 +286,22 @@ impl Methods {
     }
 }
 
-/// The crate path of the type an `impl` in `f` names (`PeopleIndex`,
-/// `super::PeopleIndex`), where it is defined, looked up in the module the `impl`
-/// is written in (an inline `mod tests { .. }` too).
-fn impl_type(f: &File, names: &CrateNames, imp: &Impl) -> Option<Vec<String>> {
-    let module = module_at(&f.parsed.mods, &f.module, imp.body.0);
-    names.type_at(f, &module, imp.ty.clone())
-}
-
 /// One `impl` block: the type it is for (its path as written, generic arguments
 /// left out), whether it is inherent (not `impl Trait for`), the methods (`fn`s
-/// directly in its body, each with whether it takes `self`) and the tokens of its
-/// body.
+/// directly in its body) and the tokens of its body.
 pub struct Impl {
     pub ty: Vec<String>,
     pub inherent: bool,
-    pub methods: Vec<(String, bool)>,
+    pub methods: Vec<Method>,
     pub body: (usize, usize),
+}
+
+/// A `fn` directly in an `impl`'s body: its name, whether it takes `self`, its
+/// `fn` keyword's token.
+pub struct Method {
+    pub name: String,
+    pub takes_self: bool,
+    pub at: usize,
 }
 
 /// The `impl` blocks of a source's tokens.
@@ -336,7 +351,11 @@ pub fn impls(toks: &[(Tok, usize)]) -> Vec<Impl> {
                 }
                 Tok::Word(w) if depth == 1 && w == "fn" => {
                     if let Some((Tok::Word(name), _)) = toks.get(i + 1) {
-                        methods.push((name.clone(), takes_self(toks, i + 2)));
+                        methods.push(Method {
+                            name: name.clone(),
+                            takes_self: takes_self(toks, i + 2),
+                            at: i,
+                        });
                     }
                 }
                 _ => (),

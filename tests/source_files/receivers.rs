@@ -1,56 +1,35 @@
-//! The type of a method call's receiver, where the source says it without a
-//! compiler: `self` (and `Self`), a parameter `x: &Type`, a `let x: Type`, and
-//! the fields of those (`self.index.get(..)`, a field `index: PeopleIndex`), so a
-//! method whose name std uses too (`get`, `len`) is still followed when the
-//! receiver is one of the crate's types (methods.rs).
+//! Where a binding that a method call's receiver reads gets its type, where the
+//! source says it without a compiler (typing.rs reads the type): a parameter
+//! `x: &Type`, a `let x: Type`, a closure's `|x: Type|`, a `let x = <expr>`, and
+//! what `if let Some(x) = <expr>` (or `Ok(x)`, `while let`, `let .. else`) takes
+//! out of its expression.
 //!
-//! The binding found is the nearest one before the call: a `let` whose block is
-//! still open, else a parameter of the function around the call. Any other use of
-//! the name in between that may bind it again (a pattern: `Some(x)`, `|x|`,
-//! `for x`, `x @`, a match arm `x =>`, a struct field `x:` or shorthand) leaves
-//! the type unknown, so a wrong type is never taken.
+//! The binding found is the nearest one before the use whose scope holds it: a
+//! `let` whose block is still open (and whose own initializer the use is not
+//! in), an `if let` whose block holds the use, a closure whose body does, else a
+//! parameter of the function around the use. Any other use of the name in between
+//! that may bind it again (a pattern: `Some(x)` in a `match`, `|x|`, `for x`,
+//! `x @`, a match arm `x =>`, a struct field `x:` or shorthand) leaves the type
+//! unknown, so a wrong type is never taken.
 
 use super::super::paths::locals::{is, word};
 use super::super::paths::{Tok, closes, group_end, opens};
 
-/// A receiver: a base and the fields read off it (`self.a.b` is `Self_`, `[a, b]`).
+/// Where a binding's type comes from.
 #[derive(Debug, PartialEq)]
-pub enum Base {
-    /// `self`.
-    SelfValue,
-    /// A binding whose type is written: the type's path (`Self` possible).
-    Typed(Vec<String>),
-}
-
-/// The receiver of the method call whose `.` is at `dot`, when its type is
-/// written somewhere: its base and the fields read off it, in order.
-pub fn receiver(toks: &[(Tok, usize)], fns: &[Fn], dot: usize) -> Option<(Base, Vec<String>)> {
-    let mut fields = Vec::new();
-    let mut j = dot.checked_sub(1)?;
-    while j >= 2
-        && toks[j - 1].0 == Tok::Dot
-        && toks[j - 2].0 != Tok::Dot
-        && word(toks, j).is_some()
-    {
-        fields.push(word(toks, j)?.to_string());
-        j -= 2;
-    }
-    fields.reverse();
-    let name = word(toks, j)?;
-    if j > 0 && matches!(toks[j - 1].0, Tok::Dot | Tok::Sep) {
-        return None;
-    }
-    if name == "self" {
-        return Some((Base::SelfValue, fields));
-    }
-    if !name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_') {
-        return None;
-    }
-    let f = fns
-        .iter()
-        .filter(|f| f.body.0 < j && j < f.body.1)
-        .max_by_key(|f| f.body.0)?;
-    binding_type(toks, f, j, name).map(|t| (Base::Typed(t), fields))
+pub enum Binding {
+    /// Written, starting at this token (`x: Type`, `let x: Type`, `|x: Type|`).
+    Written(usize),
+    /// `let x = <expr>;`: the expression's tokens (`from..to`).
+    Init(usize, usize),
+    /// `if let Some(x) = <expr>` and the like: what `?` takes out of the
+    /// expression's value (`from..to`).
+    Unwrapped(usize, usize),
+    /// `for x in <expr>`: an item of the expression's value (`from..to`).
+    Item(usize, usize),
+    /// `<recv>.m(|x| ..)`: what the adapter `m` (`map`, `filter`, ..) hands its
+    /// closure, the receiver ending at this token.
+    ItemOf(usize, String),
 }
 
 /// One function: its parameters' and its body's tokens (the brackets).
@@ -67,13 +46,9 @@ pub fn functions(toks: &[(Tok, usize)]) -> Vec<Fn> {
         if word(toks, i) != Some("fn") || word(toks, i + 1).is_none() {
             continue;
         }
-        let Some(po) = (i + 2..toks.len()).find(|&k| is(toks, k, '(') || toks[k].0 == Tok::Semi)
-        else {
+        let Some(po) = params_at(toks, i + 2) else {
             continue;
         };
-        if !is(toks, po, '(') {
-            continue;
-        }
         let pc = group_end(toks, po);
         let Some(bo) = (pc..toks.len()).find(|&k| matches!(toks[k].0, Tok::Open | Tok::Semi))
         else {
@@ -89,29 +64,20 @@ pub fn functions(toks: &[(Tok, usize)]) -> Vec<Fn> {
     out
 }
 
-/// The path of the type written at `toks[at]` (`&'a mut Type<T>` is `Type`);
-/// `None` for a trait object, an `impl Trait`, a tuple, a slice or a `fn`.
-pub fn type_written(toks: &[(Tok, usize)], mut at: usize) -> Option<Vec<String>> {
-    loop {
-        match toks.get(at).map(|t| &t.0) {
-            Some(Tok::Other('&')) => at += 1,
-            Some(Tok::Other('\'')) => at += 2,
-            Some(Tok::Word(w)) if w == "mut" => at += 1,
-            _ => break,
+/// The `(` opening the parameters of a `fn` whose generics (if any) start at
+/// `toks[at]`: the first one outside `<..>` (`fn f<F: Fn(u8)>(f: F)`).
+fn params_at(toks: &[(Tok, usize)], at: usize) -> Option<usize> {
+    let mut angle = 0;
+    for k in at..toks.len() {
+        match &toks[k].0 {
+            Tok::Other('<') => angle += 1,
+            Tok::Other('>') if !is(toks, k - 1, '-') => angle -= 1,
+            Tok::Other('(') if angle == 0 => return Some(k),
+            Tok::Open | Tok::Semi => return None,
+            _ => (),
         }
     }
-    let mut path = Vec::new();
-    while let Some(w) = word(toks, at) {
-        if matches!(w, "dyn" | "impl" | "fn") {
-            return None;
-        }
-        path.push(w.to_string());
-        if toks.get(at + 1).map(|t| &t.0) != Some(&Tok::Sep) || word(toks, at + 2).is_none() {
-            break;
-        }
-        at += 2;
-    }
-    (!path.is_empty()).then_some(path)
+    None
 }
 
 /// Whether the block around `toks[from]` is still open at `to`.
@@ -134,23 +100,202 @@ fn still_open(toks: &[(Tok, usize)], from: usize, to: usize) -> bool {
 
 /// What the use of `name` at `toks[j]` is.
 enum Use {
-    /// `let x: Type`, the type's first token.
-    Typed(usize),
+    /// `let x: Type` (the type's first token) or `let x = <expr>` (its tokens),
+    /// and the `;` ending the statement.
+    Let {
+        ty: Option<usize>,
+        init: Option<(usize, usize)>,
+        end: usize,
+    },
+    /// `if let Some(x) = <expr> { .. }` (or `Ok(x)`, `while let`): the
+    /// expression's tokens and the block's braces.
+    IfLet {
+        expr: (usize, usize),
+        block: (usize, usize),
+    },
+    /// `let Some(x) = <expr> else { .. };`: the expression's tokens and the last
+    /// token of the statement.
+    LetElse { expr: (usize, usize), end: usize },
+    /// A closure's `|x: Type|`: the type's first token and the closing `|`.
+    Closure { ty: usize, close: usize },
+    /// `for x in <expr> { .. }`: the expression's tokens and the body's braces.
+    For {
+        expr: (usize, usize),
+        body: (usize, usize),
+    },
+    /// `<recv>.m(|x| ..)`: the token ending the receiver, `m`, the closing `|`.
+    Adapter {
+        recv: usize,
+        method: String,
+        close: usize,
+    },
     /// A binding or maybe one (a pattern).
     Binds,
     /// A use of the value bound before.
     Reads,
 }
 
-fn use_at(toks: &[(Tok, usize)], j: usize) -> Use {
-    let prev = j.checked_sub(1).map(|p| &toks[p].0);
+/// The first token from `toks[from]` on, at the depth of `from`, that `stop`
+/// accepts (`Ok`), or the one closing the group around `from` if it comes first
+/// (`Err`; the end when none does).
+fn at_depth(
+    toks: &[(Tok, usize)],
+    from: usize,
+    stop: impl std::ops::Fn(&Tok) -> bool,
+) -> Result<usize, usize> {
+    let mut depth = 0;
+    for (k, (t, _)) in toks.iter().enumerate().skip(from) {
+        if depth == 0 && stop(t) {
+            return Ok(k);
+        }
+        if opens(t) {
+            depth += 1;
+        } else if closes(t) {
+            depth -= 1;
+            if depth < 0 {
+                return Err(k);
+            }
+        }
+    }
+    Err(toks.len())
+}
+
+/// Whether `toks[k]` is a lone `=` (not `==`, `=>`, `<=`, ..).
+fn assigns(toks: &[(Tok, usize)], k: usize) -> bool {
+    is(toks, k, '=')
+        && !is(toks, k + 1, '=')
+        && !is(toks, k + 1, '>')
+        && !toks
+            .get(k - 1)
+            .is_some_and(|t| matches!(t.0, Tok::Other('=' | '<' | '>' | '!')))
+}
+
+/// `let x: Type`, `let x = ..`, `if let Some(x) = ..`, `let Ok(x) = .. else`: what
+/// the `let` binding the name at `toks[j]` is.
+fn let_at(toks: &[(Tok, usize)], j: usize) -> Option<Use> {
     let after_let = word(toks, j.wrapping_sub(1)) == Some("let")
         || (word(toks, j.wrapping_sub(1)) == Some("mut")
             && word(toks, j.wrapping_sub(2)) == Some("let"));
-    let colon = is(toks, j + 1, ':') && !is(toks, j + 2, ':');
-    if after_let && colon {
-        return Use::Typed(j + 2);
+    if after_let {
+        let end = at_depth(toks, j, |t| *t == Tok::Semi).ok()?;
+        if is(toks, j + 1, ':') && !is(toks, j + 2, ':') {
+            return Some(Use::Let {
+                ty: Some(j + 2),
+                init: None,
+                end,
+            });
+        }
+        return assigns(toks, j + 1).then_some(Use::Let {
+            ty: None,
+            init: Some((j + 2, end)),
+            end,
+        });
     }
+    let unwraps = is(toks, j.wrapping_sub(1), '(')
+        && matches!(word(toks, j.wrapping_sub(2)), Some("Some" | "Ok"))
+        && word(toks, j.wrapping_sub(3)) == Some("let")
+        && is(toks, j + 1, ')')
+        && assigns(toks, j + 2);
+    if !unwraps {
+        return None;
+    }
+    let from = j + 3;
+    if matches!(word(toks, j.wrapping_sub(4)), Some("if" | "while")) {
+        let open = at_depth(toks, from, |t| *t == Tok::Open).ok()?;
+        return Some(Use::IfLet {
+            expr: (from, open),
+            block: (open, group_end(toks, open)),
+        });
+    }
+    let to = at_depth(toks, from, |t| {
+        *t == Tok::Semi || *t == Tok::Word("else".to_string())
+    })
+    .ok()?;
+    let end = match toks[to].0 {
+        Tok::Semi => to,
+        _ => group_end(toks, to + 1),
+    };
+    Some(Use::LetElse {
+        expr: (from, to),
+        end,
+    })
+}
+
+/// The closing `|` of the closure whose parameter `x: Type` the name at
+/// `toks[j]` is, when it is one.
+fn closure_param(toks: &[(Tok, usize)], j: usize) -> Option<usize> {
+    if !is(toks, j + 1, ':') || is(toks, j + 2, ':') {
+        return None;
+    }
+    // Back to the opening `|` over earlier parameters (`|a, b: u8, x: Type|`).
+    let mut k = j.checked_sub(1)?;
+    loop {
+        match &toks[k].0 {
+            Tok::Other('|') => break,
+            Tok::Word(_) | Tok::Comma | Tok::Sep => (),
+            Tok::Other(':' | '&' | '<' | '>' | '\'' | '(' | ')') => (),
+            _ => return None,
+        }
+        k = k.checked_sub(1)?;
+    }
+    let mut depth = 0;
+    for (k, (t, _)) in toks.iter().enumerate().skip(j + 2) {
+        match t {
+            Tok::Other('|') if depth == 0 => return Some(k),
+            Tok::Other('<' | '(' | '[') => depth += 1,
+            Tok::Other('>') if !is(toks, k - 1, '-') => depth -= 1,
+            Tok::Other(')' | ']') => depth -= 1,
+            Tok::Open | Tok::Close | Tok::Semi => return None,
+            _ => (),
+        }
+    }
+    None
+}
+
+/// Whether the body of the closure whose parameters close at `toks[close]` holds
+/// `toks[at]`: no `,` or `;` of the closure's own depth, nor the end of the group
+/// around it, in between.
+fn in_closure(toks: &[(Tok, usize)], close: usize, at: usize) -> bool {
+    let (Ok(end) | Err(end)) = at_depth(toks, close + 1, |t| matches!(t, Tok::Comma | Tok::Semi));
+    at < end
+}
+
+fn use_at(toks: &[(Tok, usize)], j: usize) -> Use {
+    let prev = j.checked_sub(1).map(|p| &toks[p].0);
+    if let Some(found) = let_at(toks, j) {
+        return found;
+    }
+    if let Some(close) = closure_param(toks, j) {
+        return Use::Closure { ty: j + 2, close };
+    }
+    let after_for = word(toks, j.wrapping_sub(1)) == Some("for")
+        || (word(toks, j.wrapping_sub(1)) == Some("mut")
+            && word(toks, j.wrapping_sub(2)) == Some("for"));
+    if after_for && word(toks, j + 1) == Some("in") {
+        return match at_depth(toks, j + 2, |t| *t == Tok::Open) {
+            Ok(open) => Use::For {
+                expr: (j + 2, open),
+                body: (open, group_end(toks, open)),
+            },
+            Err(_) => Use::Binds,
+        };
+    }
+    // `recv.m(|x| ..)`: a closure's one parameter, untyped.
+    if j >= 5
+        && is(toks, j - 1, '|')
+        && is(toks, j + 1, '|')
+        && is(toks, j - 2, '(')
+        && toks[j - 4].0 == Tok::Dot
+        && toks[j - 5].0 != Tok::Dot
+        && let Some(m) = word(toks, j - 3)
+    {
+        return Use::Adapter {
+            recv: j - 5,
+            method: m.to_string(),
+            close: j + 1,
+        };
+    }
+    let colon = is(toks, j + 1, ':') && !is(toks, j + 2, ':');
     if toks.get(j + 1).is_some_and(|t| t.0 == Tok::Dot)
         && toks.get(j + 2).is_some_and(|t| t.0 != Tok::Dot)
     {
@@ -169,9 +314,9 @@ fn use_at(toks: &[(Tok, usize)], j: usize) -> Use {
         || is(toks, j + 1, '|')
         || (is(toks, j + 1, '=') && is(toks, j + 2, '>'))
         || word(toks, j + 1) == Some("if");
-    let closure_param = matches!(prev, Some(Tok::Other('|')))
+    let untyped_param = matches!(prev, Some(Tok::Other('|')))
         && matches!(toks.get(j + 1).map(|t| &t.0), Some(Tok::Comma));
-    if pattern_word || next_binds || closure_param || matches!(prev, Some(Tok::Other('@'))) {
+    if pattern_word || next_binds || untyped_param || matches!(prev, Some(Tok::Other('@'))) {
         return Use::Binds;
     }
     // What the use sits in: the nearest open bracket, `=`, `;` or `|` before it.
@@ -218,19 +363,54 @@ fn use_at(toks: &[(Tok, usize)], j: usize) -> Use {
     Use::Binds
 }
 
-/// The type written for the binding of `name` that the use at `toks[at]` (in
-/// `f`'s body) reads, if any.
-fn binding_type(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> Option<Vec<String>> {
+/// Where the binding of `name` that the use at `toks[at]` (in `f`'s body) reads
+/// gets its type, if anywhere.
+pub fn binding(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> Option<Binding> {
     for j in (f.body.0 + 1..at).rev() {
         if word(toks, j) != Some(name) || matches!(toks[j - 1].0, Tok::Dot | Tok::Sep) {
             continue;
         }
         // A pattern may bind it again, even one whose braces closed since
-        // (`let Pair { t, .. } = x;`): the type is not known.
+        // (`let Pair { t, .. } = x;`): the type is not known. A binding whose
+        // scope does not hold the use is passed.
         match use_at(toks, j) {
             Use::Reads => (),
-            Use::Typed(_) if !still_open(toks, j, at) => (),
-            Use::Typed(ty) => return type_written(toks, ty),
+            Use::Let { end, .. } if at <= end || !still_open(toks, j, at) => (),
+            Use::Let { ty: Some(ty), .. } => return Some(Binding::Written(ty)),
+            Use::Let {
+                init: Some((from, to)),
+                ..
+            } => return Some(Binding::Init(from, to)),
+            Use::Let { .. } => return None,
+            Use::IfLet { expr, block } => {
+                if block.0 < at && at < block.1 {
+                    return Some(Binding::Unwrapped(expr.0, expr.1));
+                }
+            }
+            Use::LetElse { expr, end } => {
+                if at > end && still_open(toks, j, at) {
+                    return Some(Binding::Unwrapped(expr.0, expr.1));
+                }
+            }
+            Use::Closure { ty, close } => {
+                if at > close && in_closure(toks, close, at) {
+                    return Some(Binding::Written(ty));
+                }
+            }
+            Use::For { expr, body } => {
+                if body.0 < at && at < body.1 {
+                    return Some(Binding::Item(expr.0, expr.1));
+                }
+            }
+            Use::Adapter {
+                recv,
+                method,
+                close,
+            } => {
+                if at > close && in_closure(toks, close, at) {
+                    return Some(Binding::ItemOf(recv, method));
+                }
+            }
             Use::Binds => return None,
         }
     }
@@ -251,60 +431,38 @@ fn binding_type(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> Option<
             && is(toks, k + 1, ':')
             && !is(toks, k + 2, ':')
         {
-            return type_written(toks, k + 2);
+            return Some(Binding::Written(k + 2));
         }
     }
     None
 }
 
-/// The fields of the struct whose name is at `toks[at]` (after `struct`): each
-/// name (`0`, `1`, .. for a tuple struct) and the token its type starts at.
-pub fn fields(toks: &[(Tok, usize)], at: usize) -> Vec<(String, usize)> {
-    let Some(open) = (at + 1..toks.len())
-        .find(|&k| matches!(toks[k].0, Tok::Open | Tok::Semi) || is(toks, k, '('))
-    else {
-        return Vec::new();
+/// Whether `f` binds `name` as a local (a `let`, a parameter, a pattern, a
+/// closure's parameter) before `toks[at]`: a call `name(..)` there may call that
+/// local, not the item of that name.
+pub fn shadowed(toks: &[(Tok, usize)], f: &Fn, at: usize, name: &str) -> bool {
+    let binds = |j: usize| {
+        word(toks, j) == Some(name)
+            && !matches!(toks[j - 1].0, Tok::Dot | Tok::Sep)
+            && !is(toks, j + 1, '(')
+            && !in_use(toks, j)
+            && !matches!(use_at(toks, j), Use::Reads)
     };
-    if toks[open].0 == Tok::Semi {
-        return Vec::new();
-    }
-    let close = group_end(toks, open);
-    let tuple = is(toks, open, '(');
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0, true);
-    let mut k = open + 1;
-    while k < close {
-        let t = &toks[k].0;
-        if depth == 0 && start {
-            if is(toks, k, '#') {
-                k = group_end(toks, k + 1) + 1; // an attribute
-                continue;
-            }
-            if word(toks, k) == Some("pub") {
-                k += 1;
-                if is(toks, k, '(') {
-                    k = group_end(toks, k) + 1; // `pub(crate)`
-                }
-                continue;
-            }
-            if tuple {
-                out.push((out.len().to_string(), k));
-            } else if let Some(w) = word(toks, k)
-                && is(toks, k + 1, ':')
-                && !is(toks, k + 2, ':')
-            {
-                out.push((w.to_string(), k + 2));
-            }
-            start = false;
+    (f.params.0 + 1..at.min(f.body.1)).any(binds)
+}
+
+/// Whether `toks[j]` is in a `use` (`use a::{b, name};`), which names the item.
+fn in_use(toks: &[(Tok, usize)], j: usize) -> bool {
+    let mut depth = 0;
+    for k in (0..j).rev() {
+        match &toks[k].0 {
+            Tok::Close => depth += 1,
+            Tok::Open if depth > 0 => depth -= 1,
+            Tok::Open if k > 0 && toks[k - 1].0 == Tok::Sep => (),
+            Tok::Word(w) if depth == 0 && w == "use" => return true,
+            Tok::Open | Tok::Semi => return false,
+            _ => (),
         }
-        if opens(t) || is(toks, k, '<') {
-            depth += 1;
-        } else if closes(t) || (is(toks, k, '>') && !is(toks, k - 1, '-')) {
-            depth -= 1;
-        } else if depth == 0 && *t == Tok::Comma {
-            start = true;
-        }
-        k += 1;
     }
-    out
+    false
 }

@@ -105,27 +105,16 @@ pub fn module_at(
         .map_or_else(|| module.to_vec(), |(m, _)| m.clone())
 }
 
-/// Where one item is declared, and the prefix of the modules that see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Item {
-    pub module: Vec<String>,
-    pub seen_from: Vec<String>,
-}
-
-/// The items a file declares in its modules (its own, its inline `mod` blocks'),
-/// or in the bodies of its `macro_rules!` (made where the macro is invoked), not
-/// those inside functions, `impl`s or traits (no path names those): by name,
-/// where each is declared and seen from.
-pub fn module_items(toks: &[(Tok, usize)], module: &[String]) -> BTreeMap<String, Vec<Item>> {
-    let mods = inline_mods(toks, module);
-    // Whether each token sits directly in a module: every brace around it a `mod`'s.
+/// Whether each token sits directly in a module (every brace around it a `mod`'s,
+/// a `macro_rules!` body or one of its transcribers `=> { .. }`: what they
+/// declare is the module's), not in a function, an `impl` or a trait; `mods` are
+/// the file's inline `mod` blocks.
+pub fn module_level(toks: &[(Tok, usize)], mods: &[(Vec<String>, (usize, usize))]) -> Vec<bool> {
     let mut in_module = vec![true; toks.len()];
     let mut stack: Vec<bool> = Vec::new();
     for i in 0..toks.len() {
         in_module[i] = stack.iter().all(|m| *m);
         match &toks[i].0 {
-            // A `mod`'s body, a `macro_rules!` body or one of its transcribers
-            // (`=> { .. }`): what they declare is the module's.
             Tok::Open => stack.push(
                 mods.iter().any(|(_, (from, _))| *from == i)
                     || (i >= 3 && word(toks, i - 3) == Some("macro_rules"))
@@ -140,6 +129,23 @@ pub fn module_items(toks: &[(Tok, usize)], module: &[String]) -> BTreeMap<String
             _ => (),
         }
     }
+    in_module
+}
+
+/// Where one item is declared, and the prefix of the modules that see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub module: Vec<String>,
+    pub seen_from: Vec<String>,
+}
+
+/// The items a file declares in its modules (its own, its inline `mod` blocks'),
+/// or in the bodies of its `macro_rules!` (made where the macro is invoked), not
+/// those inside functions, `impl`s or traits (no path names those): by name,
+/// where each is declared and seen from.
+pub fn module_items(toks: &[(Tok, usize)], module: &[String]) -> BTreeMap<String, Vec<Item>> {
+    let mods = inline_mods(toks, module);
+    let in_module = module_level(toks, &mods);
     let mut out: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     for (i, inside) in in_module.into_iter().enumerate() {
         let Some(w) = word(toks, i) else { continue };
