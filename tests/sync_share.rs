@@ -120,11 +120,27 @@ async fn a_poll_checks_for_changes_while_bulk_work_has_used_its_share() {
     assert_eq!(polled.requests, 1, "{polled:?}");
     assert_eq!(stat(&sim, "cost_charged").await, 1);
     assert_eq!(client.budget().bulk_spent().0, SHARE_POINTS);
+
+    // A few changes: their short page says the walk is done, without a second
+    // (bulk) request waiting for the share only to learn that.
+    change_people(&client, &store, 7, "Few").await;
+    reset_stats(&sim).await;
+    let few = run_for(
+        &client,
+        &store,
+        poll(Some(Priority::Background)),
+        WENT_NOW,
+        None,
+    )
+    .await;
+    assert!(few.ok(), "{few:?}");
+    assert_eq!(few.records, 7, "{few:?}");
+    assert_eq!(few.requests, 1, "{few:?}");
+    assert_eq!(stat(&sim, "requests").await, 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_of_changes_past_the_first_page_waits_for_the_share() {
-    let (sim, client, store) = synced(400).await;
+/// Gives the first `n` stored people a new title starting with `tag`.
+async fn change_people(client: &ApiClient, store: &Arc<Mutex<Store>>, n: usize, tag: &str) {
     let ids: Vec<u64> = store
         .lock()
         .unwrap()
@@ -132,15 +148,22 @@ async fn a_burst_of_changes_past_the_first_page_waits_for_the_share() {
         .expect("load")
         .iter()
         .map(|p| p.id)
-        .take(150)
+        .take(n)
         .collect();
+    assert_eq!(ids.len(), n);
     for (i, id) in ids.iter().enumerate() {
         let update = PersonUpdate {
-            title: Some(format!("Burst {i}")),
+            title: Some(format!("{tag} {i}")),
             ..PersonUpdate::default()
         };
         client.update_person(*id, &update).await.expect("update");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_changes_past_the_first_page_waits_for_the_share() {
+    let (sim, client, store) = synced(400).await;
+    change_people(&client, &store, 150, "Burst").await;
     use_the_share(&client);
     reset_stats(&sim).await;
 

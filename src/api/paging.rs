@@ -184,6 +184,13 @@ impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
         }
     }
 
+    /// The last batch was the newest (a short page): the next
+    /// [`CursorStream::next_batch`] answers `None` without a request, so a caller
+    /// that pays for each call before making it (a budget gate) can stop here.
+    pub fn caught_up(&self) -> bool {
+        self.caught_up
+    }
+
     /// The next records in `updated_at` order; `None` when caught up. After
     /// `None`, later calls look for newer records again (live polling).
     pub async fn next_batch(&mut self) -> ApiResult<Option<Vec<T>>> {

@@ -23,7 +23,8 @@ pub(super) async fn bounded<T: Syncable>(
         .set("per_page", PER_PAGE)
         .set("updated_at[lt]", lt);
     let mut stream = ctx.client.cursor::<T>(res.path(), q, from);
-    loop {
+    // A short page ends the walk: no gate (and no wait for the budget) to learn it.
+    while !stream.caught_up() {
         let batch = ctx
             .gated(tally, || stream.next_batch())
             .await
@@ -34,6 +35,7 @@ pub(super) async fn bounded<T: Syncable>(
         tally.lock().unwrap_or_else(|e| e.into_inner()).records += batch.len() as u64;
         ctx.report(res, tally);
     }
+    Ok(())
 }
 
 /// The incremental cursor of `res`, from where the store says, until caught up;
@@ -48,7 +50,9 @@ pub(super) async fn incremental<T: Syncable>(
     let q = res.base_query().set("per_page", PER_PAGE);
     let mut stream = ctx.client.cursor::<T>(res.path(), q, start);
     let mut first = true;
-    loop {
+    // A short page ends the walk: no gate (a poll's second page is bulk work,
+    // held to the share) only to learn that.
+    while !stream.caught_up() {
         // The first page asks whether anything changed: a poll's check.
         let priority = if std::mem::take(&mut first) {
             ctx.check_priority
@@ -107,8 +111,11 @@ pub(super) async fn read_all<T: Syncable>(
         .clone()
         .set("include_paging_counts", "true")
         .set("page", 1);
+    // The first page is this resource's check, as the cursor's first page is.
     let env = ctx
-        .gated(tally, || ctx.client.list::<T>(res.path(), &first))
+        .gated_as(ctx.check_priority, tally, || {
+            ctx.client.list::<T>(res.path(), &first)
+        })
         .await
         .ok_or(SyncError::Cancelled)??;
     let total = env.metadata.paging.as_ref().and_then(|p| p.total_count);
