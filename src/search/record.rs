@@ -143,7 +143,13 @@ impl Record {
     pub(super) fn fold_into(&self, entry: &PersonEntry, out: &mut Vec<u8>) {
         let start = out.len();
         if self.unicode {
-            out.extend(self.chars(self.len as usize).map(fold));
+            // ASCII characters fold alone; those outside ASCII (their raw bytes from
+            // 0x80 up) are folded from the record's UTF-8, in order.
+            out.extend(self.raw().iter().map(u8::to_ascii_lowercase));
+            let outside = out[start..].iter_mut().filter(|b| **b >= 0x80);
+            for (b, c) in outside.zip(self.wide_chars().chars()) {
+                *b = fold(c);
+            }
         } else {
             for part in entry.haystack_parts() {
                 out.extend_from_slice(part.as_bytes());
