@@ -210,22 +210,17 @@ impl Record {
         }
     }
 
-    /// nucleo's characters of the first `n` of a non-ASCII haystack.
-    fn chars(&self, n: usize) -> impl Iterator<Item = char> + '_ {
+    /// nucleo's characters of the first `n` of a non-ASCII haystack, into `buf`.
+    fn expand<'a>(&self, n: usize, buf: &'a mut Vec<char>) -> &'a [char] {
         let mut wide = self.wide_chars().chars();
-        self.raw()[..n].iter().map(move |&b| {
+        buf.clear();
+        buf.extend(self.raw()[..n].iter().map(|&b| {
             if b < 0x80 {
                 b as char
             } else {
                 wide.next().unwrap_or_default()
             }
-        })
-    }
-
-    /// nucleo's characters of the first `n` of a non-ASCII haystack, into `buf`.
-    fn expand<'a>(&self, n: usize, buf: &'a mut Vec<char>) -> &'a [char] {
-        buf.clear();
-        buf.extend(self.chars(n));
+        }));
         buf
     }
 
