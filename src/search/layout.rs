@@ -21,6 +21,8 @@ pub(super) struct Layout {
     pub(super) slots: Vec<Slot>,
     /// Per slot.
     pub(super) masks: Vec<SlotMasks>,
+    /// The haystacks' folded bytes (`Record::fold_into`): their only home, the
+    /// records hold none.
     pub(super) arena: Vec<u8>,
     /// Position -> slot.
     pub(super) rank: Vec<u32>,
@@ -103,7 +105,7 @@ impl Layout {
     ) -> Utf32Str<'a> {
         let s = &self.slots[slot as usize];
         if s.unicode {
-            records[s.pos as usize].name_text(buf)
+            records[s.pos as usize].name_text(self.bytes(s), buf)
         } else {
             Utf32Str::Ascii(&self.bytes(s)[..s.name_len as usize])
         }
@@ -118,7 +120,7 @@ impl Layout {
     ) -> Utf32Str<'a> {
         let s = &self.slots[slot as usize];
         if s.unicode {
-            records[s.pos as usize].text(buf)
+            records[s.pos as usize].text(self.bytes(s), buf)
         } else {
             Utf32Str::Ascii(self.bytes(s))
         }
@@ -136,7 +138,7 @@ impl Layout {
         match (s.unicode, needle.ignore_case) {
             // The arena holds a non-ASCII haystack's case-folded bytes.
             (true, true) => find_in(self.bytes(s), false, needle, from, suffix_from),
-            (true, false) => records[s.pos as usize].find(needle, from, suffix_from),
+            (true, false) => records[s.pos as usize].find_exact(needle, from, suffix_from),
             (false, fold) => find_in(self.bytes(s), fold, needle, from, suffix_from),
         }
     }

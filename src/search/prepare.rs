@@ -3,11 +3,11 @@
 
 use std::cmp::Ordering;
 
-use super::PeopleIndex;
 use super::charset::{Postings, wide_slots};
 use super::layout::{Layout, merge_by};
 use super::record::Record;
 use super::slot::{Slot, SlotMasks};
+use super::{PeopleIndex, PersonEntry};
 
 impl PeopleIndex {
     /// Builds the records of the people added since they were last built: all
@@ -63,12 +63,17 @@ impl PeopleIndex {
         }
         let records = &self.records;
         postings.extend(n, |pos| records[pos].wide_chars());
-        let slot_of = |r: &Record, pos: u32, off: usize| {
-            let full = r.masks();
+        // Writes a person's folded bytes at the end of `arena` (their only home) and
+        // gives their slot.
+        let lay_out = |r: &Record, entry: &PersonEntry, pos: u32, arena: &mut Vec<u8>| {
+            let off = arena.len();
+            r.fold_into(entry, arena);
+            let folded = &arena[off..];
+            let full = r.masks(folded);
             let slot = Slot {
                 pos,
                 off: off as u32,
-                len: r.folded().len() as u32,
+                len: folded.len() as u32,
                 name_len: r.name_len,
                 any: full.any,
                 unicode: r.unicode,
@@ -77,7 +82,7 @@ impl PeopleIndex {
             let masks = SlotMasks {
                 full,
                 // Names are short: computed here rather than kept per record.
-                name: r.name_masks(),
+                name: r.name_masks(folded),
             };
             (slot, masks)
         };
@@ -98,7 +103,7 @@ impl PeopleIndex {
                 at.push(from);
             }
             let records = &self.records;
-            let bytes = added.iter().map(|&p| records[p as usize].folded().len());
+            let bytes = added.iter().map(|&p| records[p as usize].folded_len());
             room(&mut layout.arena, bytes.sum());
             room(&mut layout.slots, added.len());
             room(&mut layout.masks, added.len());
@@ -106,10 +111,8 @@ impl PeopleIndex {
             let (slots, masks): (Vec<Slot>, Vec<SlotMasks>) = added
                 .iter()
                 .map(|&pos| {
-                    let r = &records[pos as usize];
-                    let item = slot_of(r, pos, layout.arena.len());
-                    layout.arena.extend_from_slice(r.folded());
-                    item
+                    let (r, entry) = (&records[pos as usize], &entries[pos as usize]);
+                    lay_out(r, entry, pos, &mut layout.arena)
                 })
                 .unzip();
             insert_at(&mut layout.slots, &at, &slots);
@@ -130,9 +133,13 @@ impl PeopleIndex {
             layout.generation = self.generation;
             return;
         }
+        // The new layout is made from the records and the entries, not the old one:
+        // that goes before the new one takes room (its slots once the remembered
+        // matches are moved to the new order).
+        let old_slots = std::mem::take(&mut self.layout).slots;
         let mut order: Vec<u32> = if !self.rebuild && old_len <= n {
             // Only added, but enough to lay the bytes out again.
-            let old: Vec<u32> = self.layout.slots.iter().map(|s| s.pos).collect();
+            let old: Vec<u32> = old_slots.iter().map(|s| s.pos).collect();
             let mut added: Vec<u32> = (old_len as u32..n as u32).collect();
             added.sort_unstable_by(by_name);
             merge_by(old, added, |a, b| by_name(a, b) == Ordering::Less)
@@ -150,17 +157,17 @@ impl PeopleIndex {
         }
         for state in &mut self.states {
             for c in &mut state.candidates {
-                c.slot = rank[self.layout.slots[c.slot as usize].pos as usize];
+                c.slot = rank[old_slots[c.slot as usize].pos as usize];
             }
         }
-        let bytes: usize = self.records.iter().map(|r| r.folded().len()).sum();
+        drop(old_slots);
+        let bytes: usize = self.records.iter().map(Record::folded_len).sum();
         let mut arena = Vec::with_capacity(roomy(bytes));
         let mut slots = Vec::with_capacity(roomy(n));
         let mut masks = Vec::with_capacity(roomy(n));
         for &pos in &order {
-            let r = &self.records[pos as usize];
-            let (slot, slot_masks) = slot_of(r, pos, arena.len());
-            arena.extend_from_slice(r.folded());
+            let (r, entry) = (&self.records[pos as usize], &entries[pos as usize]);
+            let (slot, slot_masks) = lay_out(r, entry, pos, &mut arena);
             slots.push(slot);
             masks.push(slot_masks);
         }

@@ -10,6 +10,7 @@ use nucleo_matcher::{Config, Matcher, Utf32String};
 use super::scorer::NAME_BONUS;
 use super::*;
 
+mod arena;
 mod random;
 mod records;
 

@@ -51,15 +51,22 @@ fn a_record_expands_to_what_nucleo_reads() {
     for (i, (name, email, company, title)) in PEOPLE.iter().enumerate() {
         let entry = person(i as u64, name, email, company, title);
         let record = Record::new(&entry);
+        let mut folded = Vec::new();
+        record.fold_into(&entry, &mut folded);
         let hay = Utf32String::from(entry.haystack());
         let alone = Utf32String::from(entry.name.as_str());
-        assert_eq!(record.text(&mut scratch.text), hay.slice(..), "{name:?}");
         assert_eq!(
-            record.name_text(&mut scratch.name),
+            record.text(&folded, &mut scratch.text),
+            hay.slice(..),
+            "{name:?}"
+        );
+        assert_eq!(
+            record.name_text(&folded, &mut scratch.name),
             alone.slice(..),
             "{name:?}"
         );
-        assert_eq!(record.folded().len(), hay.len(), "{name:?}");
+        assert_eq!(folded.len(), hay.len(), "{name:?}");
+        assert_eq!(record.folded_len(), hay.len(), "{name:?}");
     }
 }
 
