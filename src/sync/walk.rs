@@ -45,13 +45,31 @@ pub(super) async fn incremental<T: Syncable>(
 ) -> Result<(), SyncError> {
     let state = ctx.store().resource_state(res.name())?;
     let start = state.cursor.unwrap_or_default();
+    incremental_from::<T>(ctx, res, tally, start, async { Ok(()) }).await
+}
+
+/// The incremental cursor of `res` from `start`, until caught up. Its first
+/// request is out while `beside` runs (the end of a full sync, which leaves the
+/// cursor at `start`); batches are written once `beside` succeeded, each with
+/// the cursor's new position.
+pub(super) async fn incremental_from<T: Syncable>(
+    ctx: &Ctx,
+    res: Resource,
+    tally: &Mutex<Tally>,
+    start: CursorPosition,
+    beside: impl Future<Output = Result<(), SyncError>>,
+) -> Result<(), SyncError> {
     let q = res.base_query().set("per_page", PER_PAGE);
     let mut stream = ctx.client.cursor::<T>(res.path(), q, start);
+    let (first, ended) = tokio::join!(ctx.gated(tally, || stream.next_batch()), beside);
+    ended?;
+    let mut next = Some(first);
     loop {
-        let batch = ctx
-            .gated(tally, || stream.next_batch())
-            .await
-            .ok_or(SyncError::Cancelled)??;
+        let batch = match next.take() {
+            Some(first) => first,
+            None => ctx.gated(tally, || stream.next_batch()).await,
+        }
+        .ok_or(SyncError::Cancelled)??;
         let Some(batch) = batch else { break };
         let prepared = T::prepare(&batch);
         ctx.store()
