@@ -13,13 +13,12 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use sltui::api::models::{Person, Timestamped};
 use sltui::api::query::format_timestamp;
-use sltui::api::{ApiClient, ApiConfig, CursorPosition, Query};
-use sltui::sim::{self, SimConfig, SimHandle};
+use sltui::api::{ApiClient, CursorPosition, Query};
+use sltui::sim::{SimConfig, SimHandle};
 use sltui::store::{PageMark, Store};
 use sltui::sync::{Engine, Resource, SyncOptions};
-use worker_support::{reset_stats, sim_get};
+use worker_support::{client, reset_stats, sim_get, start_sim_with};
 
-const KEY: &str = "sync-ranges-key";
 /// Stops a hung test; never a performance threshold.
 const HANG_GUARD: Duration = Duration::from_secs(240);
 /// People in the simulator: 15 pages, and bulk updates that stamp more than a
@@ -29,9 +28,7 @@ const PEOPLE: usize = 1_500;
 type Time = DateTime<FixedOffset>;
 
 async fn start_sim() -> SimHandle {
-    sim::start(SimConfig {
-        addr: ([127, 0, 0, 1], 0).into(),
-        api_key: KEY.into(),
+    start_sim_with(SimConfig {
         people: PEOPLE,
         cadences: 12,
         users: 8,
@@ -39,13 +36,6 @@ async fn start_sim() -> SimHandle {
         ..SimConfig::default()
     })
     .await
-    .expect("simulator starts")
-}
-
-fn client(sim: &SimHandle) -> ApiClient {
-    let mut cfg = ApiConfig::new(&sim.base_url(), Some(KEY.into()));
-    cfg.budget_limit = 1_000_000;
-    ApiClient::new(cfg).expect("client")
 }
 
 /// The simulator's counters since the last reset: (requests for people, empty
@@ -112,7 +102,7 @@ fn mark(page: u32, count: u64, rows: &[Person]) -> PageMark {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_boundary_reread_inside_a_bulk_update_asks_no_empty_range() {
     let sim = start_sim().await;
-    let client = client(&sim);
+    let client = client(&sim, 1_000_000);
     let high = client
         .list::<Person>(
             "people",

@@ -304,6 +304,11 @@ mod tests {
         .expect("a person")
     }
 
+    fn person_ids(store: &Mutex<crate::store::Store>) -> Vec<u64> {
+        let people = store.lock().unwrap().people().unwrap();
+        people.iter().map(|p| p.id).collect()
+    }
+
     fn mark(page: u32, len: u32) -> PageMark {
         PageMark {
             idx: 0,
@@ -327,15 +332,11 @@ mod tests {
         // The next run (an incremental one, say) writes no page at all.
         let store = Arc::new(Mutex::new(store));
         PageWriter::start(store.clone()).finish();
-        let ids: Vec<u64> = store
-            .lock()
-            .unwrap()
-            .people()
-            .unwrap()
-            .iter()
-            .map(|p| p.id)
-            .collect();
-        assert_eq!(ids, vec![7, 8], "merged when the writer stopped");
+        assert_eq!(
+            person_ids(&store),
+            vec![7, 8],
+            "merged when the writer stopped"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -345,15 +346,11 @@ mod tests {
         let rows = Person::prepare(&[person(3), person(1)]);
         writer.save("people", mark(1, 2), rows, 1).await.unwrap();
         writer.merge().await;
-        let ids: Vec<u64> = store
-            .lock()
-            .unwrap()
-            .people()
-            .unwrap()
-            .iter()
-            .map(|p| p.id)
-            .collect();
-        assert_eq!(ids, vec![1, 3], "merged while the writer runs");
+        assert_eq!(
+            person_ids(&store),
+            vec![1, 3],
+            "merged while the writer runs"
+        );
         writer.finish();
         // Without a writer thread, a merge asked for returns at once.
         writer.merge().await;
