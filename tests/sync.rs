@@ -296,6 +296,9 @@ async fn changes_while_a_window_is_read_lose_nothing() {
     assert!(fired.load(std::sync::atomic::Ordering::SeqCst));
     // The shrinking window was noticed and the page boundaries it shifted re-read.
     assert!(report_of(&report, Resource::People).gaps >= 1, "{report:?}");
+    // The re-reads stop at their bound: no range that holds no instant was asked.
+    let stats = sim_get(&sim, "/_sim/stats").await;
+    assert_eq!(stats["empty_ranges"].as_u64(), Some(0), "{stats}");
     // Whatever moved while the pages were read, the store equals the server.
     let server = server_people(&client).await;
     assert_eq!(server.len(), n);

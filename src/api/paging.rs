@@ -124,6 +124,20 @@ impl CursorPosition {
     }
 }
 
+/// The newest instant (µs) a query's `updated_at[lt]` and `[lte]` let through.
+fn last_instant(query: &Query) -> Option<DateTime<FixedOffset>> {
+    let at = |key: &str| {
+        query
+            .get(key)
+            .and_then(|v| DateTime::parse_from_rfc3339(v.trim()).ok())
+    };
+    let lt = at("updated_at[lt]").map(|t| t - chrono::TimeDelta::microseconds(1));
+    match (lt, at("updated_at[lte]")) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// A hash of the ids of a page, never 0 for a non-empty page.
 fn page_fingerprint<T: Timestamped>(page: &[T]) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -155,6 +169,8 @@ pub struct CursorStream<T> {
     base: Query,
     per_page: u32,
     pos: CursorPosition,
+    /// The newest instant the query's `updated_at[lt]`/`[lte]` lets through.
+    last: Option<DateTime<FixedOffset>>,
     clump: Option<Clump>,
     caught_up: bool,
     requests: u64,
@@ -164,6 +180,7 @@ pub struct CursorStream<T> {
 impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
     pub(crate) fn new(client: ApiClient, path: &str, query: Query, start: CursorPosition) -> Self {
         let per_page = per_page_of(&query);
+        let last = last_instant(&query);
         let base = query
             .remove("page")
             .remove("updated_at[gt]")
@@ -177,6 +194,7 @@ impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
             base,
             per_page,
             pos: start,
+            last,
             clump: None,
             caught_up: false,
             requests: 0,
@@ -184,11 +202,12 @@ impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
         }
     }
 
-    /// The last batch was the newest (a short page): the next
-    /// [`CursorStream::next_batch`] answers `None` without a request, so a caller
-    /// that pays for each call before making it (a budget gate) can stop here.
+    /// The last batch was the newest (a short page), or the position is past the
+    /// query's upper bound: the next [`CursorStream::next_batch`] answers `None`
+    /// without a request, so a caller that pays for each call before making it
+    /// (a budget gate) can stop here.
     pub fn caught_up(&self) -> bool {
-        self.caught_up
+        self.caught_up || (self.clump.is_none() && self.nothing_left())
     }
 
     /// The next records in `updated_at` order; `None` when caught up. After
@@ -203,6 +222,10 @@ impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
                     return Ok(Some(batch));
                 }
                 continue;
+            }
+            if self.nothing_left() {
+                // The range left holds no instant: asking would cost a point.
+                return Ok(None);
             }
             let mut q = self.base.clone();
             if let Some(t) = &self.pos.after {
@@ -254,6 +277,18 @@ impl<T: DeserializeOwned + Timestamped> CursorStream<T> {
                 return Err(self.stalled("a full page with no new records"));
             }
             return Ok(Some(fresh));
+        }
+    }
+
+    /// Everything up to the query's upper bound was returned: the range after
+    /// the position holds no instant (e.g. `[gt]=T` below `[lt]=T+1µs`, once a
+    /// clump at T was paged through).
+    fn nothing_left(&self) -> bool {
+        match (self.pos.after, self.last) {
+            (Some(after), Some(last)) => {
+                after > last || (after == last && self.pos.seen_at_boundary.is_empty())
+            }
+            _ => false,
         }
     }
 

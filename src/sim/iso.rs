@@ -87,6 +87,26 @@ impl TimeRange {
         }
     }
 
+    /// Whether no instant (µs) passes: `gt=T&lt=T+1µs`, `gt=T&lt=T`, or bounds
+    /// the wrong way round. Such a request costs a point for an empty list.
+    pub fn holds_no_instant(&self) -> bool {
+        let (lo, hi) = self.bounds();
+        let first = match lo {
+            Bound::Included(t) => Some(t),
+            Bound::Excluded(t) => t.checked_add(1),
+            Bound::Unbounded => Some(Micros::MIN),
+        };
+        let last = match hi {
+            Bound::Included(t) => Some(t),
+            Bound::Excluded(t) => t.checked_sub(1),
+            Bound::Unbounded => Some(Micros::MAX),
+        };
+        match (first, last) {
+            (Some(a), Some(b)) => a > b,
+            _ => true,
+        }
+    }
+
     /// The tightest lower and upper bounds, for `Table::range_updated`.
     pub fn bounds(&self) -> (Bound<Micros>, Bound<Micros>) {
         let lo = match (self.gt, self.gte) {
@@ -132,5 +152,24 @@ mod tests {
         };
         assert_eq!(r.bounds(), (Bound::Included(12), Bound::Excluded(20)));
         assert!(r.contains(12) && !r.contains(20) && !r.contains(11));
+        assert!(!r.holds_no_instant());
+        let at = |gt, lt| TimeRange {
+            gt,
+            lt,
+            ..TimeRange::default()
+        };
+        // No instant strictly between T and T + 1 µs, nor between T and T.
+        assert!(at(Some(10), Some(11)).holds_no_instant());
+        assert!(at(Some(10), Some(10)).holds_no_instant());
+        assert!(at(Some(10), Some(3)).holds_no_instant());
+        assert!(!at(Some(10), Some(12)).holds_no_instant());
+        assert!(!at(Some(10), None).holds_no_instant());
+        assert!(!TimeRange::default().holds_no_instant());
+        let one = TimeRange {
+            gte: Some(10),
+            lte: Some(10),
+            ..TimeRange::default()
+        };
+        assert!(!one.holds_no_instant(), "[T, T] holds T");
     }
 }

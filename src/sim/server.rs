@@ -120,9 +120,11 @@ async fn v2(
     } else {
         1
     };
+    let empty_range = route.is_list() && holds_no_instant(query);
     {
         let mut st = lock(&s.stats);
         st.requests += 1;
+        st.empty_ranges += u64::from(empty_range);
         *st.by_endpoint.entry(route.name()).or_default() += 1;
     }
     s.revocation.arrived(Instant::now());
@@ -216,6 +218,15 @@ async fn v2(
     h.insert("x-ratelimit-remaining-minute", HeaderValue::from(remaining));
     let res = fault_http::after_endpoint(&s, &plan, res, fault_timeout).await;
     counted(&s, res)
+}
+
+/// The request's `updated_at` range holds no instant (see
+/// [`super::query::TimeRange::holds_no_instant`]).
+fn holds_no_instant(query: Option<&str>) -> bool {
+    super::query::Query::parse(query).is_ok_and(|mut q| {
+        let r = q.range("updated_at");
+        !r.is_empty() && r.holds_no_instant()
+    })
 }
 
 /// Counts the answer's status in the stats (a reset has none: not counted).
@@ -379,6 +390,7 @@ async fn stats(State(s): State<Arc<Shared>>) -> Response {
         "cost_charged": st.cost_charged,
         "throttled": st.throttled,
         "unauthorized": st.unauthorized,
+        "empty_ranges": st.empty_ranges,
         "requests_after_revocation": s.revocation.requests_after(),
         "by_endpoint": st.by_endpoint,
         "charged_by_endpoint": st.charged_by_endpoint,

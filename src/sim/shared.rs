@@ -26,6 +26,9 @@ pub struct Stats {
     pub cost_charged: u64,
     pub throttled: u64,
     pub unauthorized: u64,
+    /// List requests whose `updated_at` range holds no instant (an empty list
+    /// for a point): a sync should never ask one.
+    pub empty_ranges: u64,
     pub by_endpoint: BTreeMap<&'static str, u64>,
     /// Points charged per endpoint.
     pub charged_by_endpoint: BTreeMap<&'static str, u64>,

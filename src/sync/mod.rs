@@ -32,7 +32,9 @@
 //!    arrive together share one, written by the engine's writer thread); a rerun
 //!    after a crash or Ctrl-C reads only the pages not yet in the store.
 //! 6. Finally the incremental cursor (`updated_at[gt]=H`, keyset) catches up, and
-//!    rows the full sync did not see (deleted upstream) are removed.
+//!    rows the full sync did not see (deleted upstream) are removed. The cursor's
+//!    first request goes out once every page is answered, while the writer merges
+//!    the staged rows and the full sync ends; what it reads is written after.
 //!
 //! Reading N records thus costs ceil(N/100) + 2 points (probe and final cursor
 //! check), plus one per 10,000 records only when a window boundary falls inside a

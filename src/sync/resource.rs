@@ -142,13 +142,11 @@ where
     } else {
         "incremental"
     };
-    if mode != "incremental" {
-        full::full::<T>(ctx, res, mode == "full", tally)
-            .await
-            .map_err(|e| (mode, e))?;
-    }
-    walk::incremental::<T>(ctx, res, tally)
-        .await
-        .map_err(|e| (mode, e))?;
+    let synced = if mode == "incremental" {
+        walk::incremental::<T>(ctx, res, tally).await
+    } else {
+        full::full::<T>(ctx, res, mode == "full", tally).await
+    };
+    synced.map_err(|e| (mode, e))?;
     Ok(mode)
 }

@@ -47,22 +47,38 @@ pub(super) async fn incremental<T: Syncable>(
 ) -> Result<(), SyncError> {
     let state = ctx.store().resource_state(res.name())?;
     let start = state.cursor.unwrap_or_default();
+    incremental_from::<T>(ctx, res, tally, start, async { Ok(()) }).await
+}
+
+/// The incremental cursor of `res` from `start`, until caught up. Its first
+/// request is out while `beside` runs (the end of a full sync, which leaves the
+/// cursor at `start`); batches are written once `beside` succeeded, each with
+/// the cursor's new position.
+pub(super) async fn incremental_from<T: Syncable>(
+    ctx: &Ctx,
+    res: Resource,
+    tally: &Mutex<Tally>,
+    start: CursorPosition,
+    beside: impl Future<Output = Result<(), SyncError>>,
+) -> Result<(), SyncError> {
     let q = res.base_query().set("per_page", PER_PAGE);
     let mut stream = ctx.client.cursor::<T>(res.path(), q, start);
-    let mut first = true;
-    // A short page ends the walk: no gate (a poll's second page is bulk work,
-    // held to the share) only to learn that.
-    while !stream.caught_up() {
+    let (first, ended) = tokio::join!(
         // The first page asks whether anything changed: a poll's check.
-        let priority = if std::mem::take(&mut first) {
-            ctx.check_priority
-        } else {
-            None
-        };
-        let batch = ctx
-            .gated_as(priority, tally, || stream.next_batch())
-            .await
-            .ok_or(SyncError::Cancelled)??;
+        ctx.gated_as(ctx.check_priority, tally, || stream.next_batch()),
+        beside
+    );
+    ended?;
+    let mut next = Some(first);
+    loop {
+        let batch = match next.take() {
+            Some(first) => first,
+            // A short page ends the walk: no gate (a poll's second page is bulk
+            // work, held to the share) only to learn that.
+            None if stream.caught_up() => break,
+            None => ctx.gated(tally, || stream.next_batch()).await,
+        }
+        .ok_or(SyncError::Cancelled)??;
         let Some(batch) = batch else { break };
         let prepared = T::prepare(&batch);
         ctx.store()

@@ -255,6 +255,10 @@ async fn an_updated_at_range_that_holds_no_instant_is_an_empty_list() {
             .to_string()
     };
     let (early, late) = (ts(times[10]), ts(times[40]));
+    let empty_ranges = async || s.sim_get("/_sim/stats").await["empty_ranges"].as_u64();
+    let before = empty_ranges()
+        .await
+        .expect("the simulator counts empty ranges");
     for (resource, query) in [
         (
             "people",
@@ -289,12 +293,24 @@ async fn an_updated_at_range_that_holds_no_instant_is_an_empty_list() {
             assert!(r.data().is_empty(), "{resource}?{q}");
         }
     }
+    // Also `gt=T&lt=T+1µs`: no instant between (BTreeMap walks it as empty).
+    let q = serde_urlencoded::to_string([
+        ("updated_at[gt]", &late),
+        ("updated_at[lt]", &ts(times[40] + 1)),
+    ])
+    .expect("query");
+    let r = s.get(&format!("people?{q}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.data().is_empty(), "people?{q}");
+    // `/_sim/stats` counted each of these requests (a sync must ask none).
+    assert_eq!(empty_ranges().await, Some(before + 11));
     // A range of one instant that holds rows still lists them.
     let q = serde_urlencoded::to_string([("updated_at[gte]", &late), ("updated_at[lte]", &late)])
         .expect("query");
     let r = s.get(&format!("people?{q}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(!r.data().is_empty(), "people?{q}");
+    assert_eq!(empty_ranges().await, Some(before + 11), "[T, T] holds T");
     assert!(
         r.data()
             .iter()

@@ -18,7 +18,7 @@ use crate::store::{ResourceState, WindowMark};
 use page::{Fetched, PageJob, PageRef, Read, fetch_page, window_query};
 use window::{Time, Window, is_clump_window, just_after, surely_last};
 
-/// Runs (or resumes) the full sync of `res` up to the hand-over to the cursor.
+/// Runs (or resumes) the full sync of `res`, then the incremental cursor.
 pub(super) async fn full<T: Syncable>(
     ctx: &Arc<Ctx>,
     res: Resource,
@@ -34,7 +34,7 @@ pub(super) async fn full<T: Syncable>(
             .store()
             .finish_full(name, res.table(), &CursorPosition::start())?;
         lock(tally).removed += removed;
-        return Ok(());
+        return super::walk::incremental::<T>(ctx, res, tally).await;
     };
     let wins = load_windows(ctx, name, resumed)?;
     if resumed {
@@ -61,11 +61,17 @@ pub(super) async fn full<T: Syncable>(
         _record: std::marker::PhantomData,
     };
     run.windows().await?;
-    let removed = ctx
-        .store()
-        .finish_full(name, res.table(), &CursorPosition::since(high))?;
-    lock(tally).removed += removed;
-    Ok(())
+    // Every page is answered: the cursor's first request (everything updated
+    // after `high`) goes out now, while the staged rows move into the table on
+    // the writer's thread and the full sync ends.
+    let cursor = CursorPosition::since(high);
+    let end = async {
+        ctx.writer.merge().await;
+        let removed = ctx.store().finish_full(name, res.table(), &cursor)?;
+        lock(tally).removed += removed;
+        Ok(())
+    };
+    super::walk::incremental_from::<T>(ctx, res, tally, CursorPosition::since(high), end).await
 }
 
 fn lock(tally: &Mutex<Tally>) -> std::sync::MutexGuard<'_, Tally> {
@@ -254,11 +260,17 @@ impl<T: Syncable> Run<'_, T> {
     }
 
     /// Queues the pages window `i` needs next: its first page and page 100 at
-    /// the front (count and successor), the rest behind.
+    /// the front (count and successor), the rest behind, last page first: where
+    /// page 100 ends inside a run of equal timestamps, the pages before it tell
+    /// where the next window starts, so it starts early, not after this one.
     fn plan(&mut self, i: usize) {
         let w = &mut self.wins[i];
         let first = w.first();
-        for page in w.wanted(surely_last(self.expected, w.mark.idx)) {
+        for page in w
+            .wanted(surely_last(self.expected, w.mark.idx))
+            .into_iter()
+            .rev()
+        {
             if !w.pages.contains_key(&page) && w.queued.insert(page) {
                 let at = PageRef {
                     idx: w.mark.idx,
