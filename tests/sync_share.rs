@@ -59,6 +59,19 @@ fn poll(check: Option<Priority>) -> SyncOptions {
     }
 }
 
+/// A poll as the hub runs it, its check at background priority, given the time
+/// a request takes (not the minute the share takes to free).
+async fn checked_poll(client: &ApiClient, store: &Arc<Mutex<Store>>) -> SyncReport {
+    run_for(
+        client,
+        store,
+        poll(Some(Priority::Background)),
+        WENT_NOW,
+        None,
+    )
+    .await
+}
+
 /// Fills the bulk share of the current window, as a large sync just did.
 fn use_the_share(client: &ApiClient) {
     client.budget().note_bulk(SHARE_POINTS);
@@ -107,14 +120,7 @@ async fn a_poll_checks_for_changes_while_bulk_work_has_used_its_share() {
 
     // Checked at background priority, it goes now: one request, one point, and
     // not counted to the share.
-    let polled = run_for(
-        &client,
-        &store,
-        poll(Some(Priority::Background)),
-        WENT_NOW,
-        None,
-    )
-    .await;
+    let polled = checked_poll(&client, &store).await;
     assert!(polled.ok(), "{polled:?}");
     assert_eq!(polled.resources[0].mode, "incremental");
     assert_eq!(polled.requests, 1, "{polled:?}");
@@ -125,14 +131,7 @@ async fn a_poll_checks_for_changes_while_bulk_work_has_used_its_share() {
     // (bulk) request waiting for the share only to learn that.
     change_people(&client, &store, 7, "Few").await;
     reset_stats(&sim).await;
-    let few = run_for(
-        &client,
-        &store,
-        poll(Some(Priority::Background)),
-        WENT_NOW,
-        None,
-    )
-    .await;
+    let few = checked_poll(&client, &store).await;
     assert!(few.ok(), "{few:?}");
     assert_eq!(few.records, 7, "{few:?}");
     assert_eq!(few.requests, 1, "{few:?}");
