@@ -141,11 +141,11 @@ pub struct SyncOptions {
     pub bulk_share: f64,
     /// The priority of each resource's first request, the one that asks whether
     /// anything changed (a point per resource: the incremental cursor's first
-    /// page, or the first page of a resource read whole because the server ignores
-    /// its `updated_at` filter). `Some(Background)` lets a
-    /// poll through while bulk work has used its share (after a large sync, for up
-    /// to a minute), so a change shows within a poll; the further pages of a burst
-    /// of changes stay at `priority`. `None`: `priority`.
+    /// page, or the first page of a resource read whole because the server
+    /// ignores its `updated_at` filter). `Some(Background)` lets a poll through
+    /// while bulk work has used its share (after a large sync, for up to a
+    /// minute), so a change shows within a poll; the further pages of a burst of
+    /// changes stay at `priority`. `None`: `priority`.
     pub check_priority: Option<Priority>,
 }
 
