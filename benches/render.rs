@@ -19,9 +19,10 @@
 //!
 //! The people have distinct names, as the search bench's (`distinct_names`: a
 //! third or so accented, one in eight Han or Hangul). Until issue 12's eighth
-//! stop they were drawn from 2,450 ASCII names, which held about 20 MB less: a
-//! person whose haystack is not ASCII keeps its characters (4 bytes each), their
-//! exact bytes and the name for nucleo beside the folded bytes.
+//! stop they were drawn from 2,450 ASCII names, which held about 20 MB less
+//! then: a person whose haystack is not ASCII keeps more in its search record
+//! (its characters and their exact bytes) than an ASCII one, whose record holds
+//! nothing on the heap; everyone's folded bytes live in the layout's arena.
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! The people index laid out again off the UI task. Laying out 100k people for
-//! search (sorting them by name, copying their haystacks into one block) takes
+//! search (sorting them by name, folding their haystacks into one block) takes
 //! a tenth of a second or more; the UI keeps searching its current index while
 //! the worker builds the next one from a [`PeopleLayout`], then swaps it in.
 
