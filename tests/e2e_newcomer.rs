@@ -42,14 +42,13 @@ fn the_read_only_demo_detail_agrees_with_itself_and_offers_no_enrollment() {
         !s.contains("This load is big") && s.contains('%')
     });
     tui.keys(&["Enter"]);
-    // Loading messages share the hint line for a while (the hints that fit go
-    // right of them): wait for the loads to end and the hints to have the line.
+    // The loads' messages (what they cost, what they spent) share the hint line
+    // for a while, the hints that fit right of them: wait for the hints alone.
     let detail = tui.wait_for("the detail with its steps and its hints", |s| {
         s.contains("on cadence")
             && s.contains("Steps (")
             && s.contains("w: people")
-            && hint_line(s).contains("esc back")
-            && !hint_line(s).contains("loading")
+            && hint_line(s).trim_start().starts_with("esc back")
     });
     eprintln!("the detail at 80x24, read-only:\n{detail}");
     // Item 4: the facts line counts the steps the table lists, disabled apart.

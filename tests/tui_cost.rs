@@ -144,6 +144,32 @@ fn load_reads_and_later_lists_of_the_same_range_do_not_ask() {
     assert_eq!(engagement(&fx), Some((ids, TimeRange::Days(30))));
     let said = s.message().map(|m| m.text.clone()).unwrap_or_default();
     assert!(said.contains("about 156 points"), "{said}");
+    // When it is done, it says what it spent (as charged, not the estimate)...
+    let (eng, _) = find(&fx, |r| matches!(r, Request::Engagement { .. })).unwrap();
+    ev(
+        &mut s,
+        WorkerEvent::EngagementDone {
+            id: eng,
+            requests: 152,
+            points: 153,
+        },
+    );
+    let said = s.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert_eq!(
+        said,
+        "engagement over last 30 days loaded: 153 points spent in 152 requests"
+    );
+    // ...but not for a request the view no longer waits for.
+    ev(
+        &mut s,
+        WorkerEvent::EngagementDone {
+            id: eng + 1,
+            requests: 9,
+            points: 9,
+        },
+    );
+    let said = s.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(!said.contains("9 points"), "{said}");
 }
 
 #[test]

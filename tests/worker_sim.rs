@@ -35,8 +35,21 @@ async fn cadences_and_engagement_match_the_simulator() {
         cadence_ids: cadence_ids.clone(),
         range: TimeRange::All,
     };
+    let emails_before = endpoint_count(&sim, "GET activities/emails").await;
+    let charged_before = stat(&sim, "cost_charged").await;
     let (events, error) = ui.run(Priority::Visible, request.clone()).await;
     assert_eq!(error, None);
+    // The load says what it spent: every email read it made, as charged.
+    let emails_read = endpoint_count(&sim, "GET activities/emails").await - emails_before;
+    assert!(emails_read > 0);
+    assert_eq!(
+        spent(&events),
+        Some((
+            emails_read,
+            stat(&sim, "cost_charged").await - charged_before
+        )),
+        "the load's requests and points"
+    );
     let mut agg = Aggregator::new(TimeRange::All, chrono::Utc::now());
     let mut loaded = BTreeSet::new();
     for e in events {
@@ -68,6 +81,11 @@ async fn cadences_and_engagement_match_the_simulator() {
         .count();
     assert_eq!(again, cadence_ids.len());
     assert_eq!(endpoint_count(&sim, "GET activities/emails").await, reads);
+    assert_eq!(
+        spent(&events),
+        Some((0, 0)),
+        "nothing spent the second time"
+    );
 
     // Cadences again: from the cache; after ClearCache: from the API.
     let before = endpoint_count(&sim, "GET cadences").await;
@@ -82,6 +100,16 @@ async fn cadences_and_engagement_match_the_simulator() {
     ui.run(Priority::Visible, Request::Cadences).await;
     assert_eq!(endpoint_count(&sim, "GET cadences").await, before + 1);
     sim.shutdown().await;
+}
+
+/// The requests and points an `Engagement` request's `EngagementDone` reports.
+fn spent(events: &[WorkerEvent]) -> Option<(u64, u64)> {
+    events.iter().find_map(|e| match e {
+        WorkerEvent::EngagementDone {
+            requests, points, ..
+        } => Some((*requests, *points)),
+        _ => None,
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,7 +16,7 @@ use super::job::{Job, JobEnd, Stop};
 use super::protocol::{Priority, Request, RequestId, WorkerEvent};
 use super::reads::{admit, failed, reread};
 use crate::api::models::Email;
-use crate::api::{CursorPosition, Query};
+use crate::api::{Account, CursorPosition, Query};
 use crate::metrics::TimeRange;
 
 /// Cadences further down the requested order than this are off screen: loading
@@ -59,6 +59,29 @@ pub fn live_from(ctx: &Ctx, through: DateTime<Utc>) {
 }
 
 pub async fn load(
+    ctx: &Ctx,
+    id: RequestId,
+    priority: Priority,
+    cadence_ids: Vec<u64>,
+    range: TimeRange,
+    cancel: &AtomicBool,
+) -> JobEnd {
+    // This request's calls, counted as SalesLoft charged them, to say at the end.
+    let account = Account::new();
+    let end = account
+        .scope(load_all(ctx, id, priority, cadence_ids, range, cancel))
+        .await;
+    if matches!(end, JobEnd::Done(Ok(()))) {
+        ctx.emit(WorkerEvent::EngagementDone {
+            id,
+            requests: account.requests(),
+            points: account.points(),
+        });
+    }
+    end
+}
+
+async fn load_all(
     ctx: &Ctx,
     id: RequestId,
     priority: Priority,

@@ -36,7 +36,8 @@ pub enum Request {
     /// A cadence's steps and the people on it (memberships, with the people).
     CadenceDetail { cadence_id: u64 },
     /// Emails sent in `range` for these cadences, in this order (the ones on screen
-    /// first). Answered with `EmailFacts` batches and `EngagementLoaded` per cadence.
+    /// first). Answered with `EmailFacts` batches, `EngagementLoaded` per cadence
+    /// and, at the end, `EngagementDone` with what the reads cost.
     Engagement {
         cadence_ids: Vec<u64>,
         range: TimeRange,
@@ -163,6 +164,14 @@ pub enum WorkerEvent {
     EngagementLoaded {
         id: RequestId,
         cadence_id: u64,
+    },
+    /// Every cadence of an `Engagement` request is loaded: what reading them cost
+    /// the team, as SalesLoft charged this request's calls (none when all came
+    /// from the local store or were loaded before).
+    EngagementDone {
+        id: RequestId,
+        requests: u64,
+        points: u64,
     },
     /// What reading the engagement of `cadence_ids` over `range` would cost:
     /// `emails` to read (`None` when the server did not count them) and the
@@ -339,6 +348,7 @@ impl WorkerEvent {
             | CadenceMembers { id, .. }
             | EmailFacts { id, .. }
             | EngagementLoaded { id, .. }
+            | EngagementDone { id, .. }
             | EngagementEstimate { id, .. }
             | StoredEngagement { id, .. }
             | Deferred { id, .. }

@@ -95,6 +95,23 @@ pub(crate) fn on_event(state: &mut AppState, event: WorkerEvent, fx: &mut Vec<Ef
                 rebuild_cadences(state);
             }
         }
+        WorkerEvent::EngagementDone {
+            id,
+            requests,
+            points,
+        } => {
+            // Say what the load spent of the team's budget (nothing to say when
+            // the store or earlier loads had it all).
+            if state.metrics.fetch.wants(id) && requests > 0 {
+                let text = format!(
+                    "engagement over {} loaded: {points} point{} spent in {requests} request{}",
+                    state.metrics.range,
+                    if points == 1 { "" } else { "s" },
+                    if requests == 1 { "" } else { "s" },
+                );
+                state.say(Level::Info, text);
+            }
+        }
         WorkerEvent::EngagementEstimate {
             id,
             range,
