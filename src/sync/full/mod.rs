@@ -71,7 +71,7 @@ pub(super) async fn full<T: Syncable>(
         lock(tally).removed += removed;
         Ok(())
     };
-    super::walk::incremental_from::<T>(ctx, res, tally, CursorPosition::since(high), end).await
+    super::walk::incremental_from::<T>(ctx, res, tally, cursor.clone(), end).await
 }
 
 fn lock(tally: &Mutex<Tally>) -> std::sync::MutexGuard<'_, Tally> {
